@@ -1,0 +1,8 @@
+"""Processing algorithms of the Land Consolidation provider.
+
+To add an algorithm: write a ``QgsProcessingAlgorithm`` subclass in a module of this
+package and append the class to ``ALGORITHMS``; the provider instantiates each entry
+(any callable returning an algorithm will do) in ``loadAlgorithms``.
+"""
+
+ALGORITHMS: list = []

@@ -1,0 +1,41 @@
+"""Fixtures for headless QGIS tests of the plugin's life cycle (pytest-qgis 2.1 mock iface)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = "land_consolidation"  # the folder name the plugin gets when installed
+
+
+@pytest.fixture(scope="session")
+def plugin_package():
+    """The repository root imported as the installed plugin package ``land_consolidation``.
+
+    QGIS imports the plugin folder as a top-level package and calls its ``classFactory``;
+    doing the same here checks that every import inside ``plugin/`` is relative.
+    """
+    if PACKAGE not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            PACKAGE, ROOT / "__init__.py", submodule_search_locations=[str(ROOT)]
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[PACKAGE] = module
+        spec.loader.exec_module(module)
+    return sys.modules[PACKAGE]
+
+
+@pytest.fixture()
+def clean_locale(qgis_app):
+    """English QGIS settings before and after the test (translator removed)."""
+    from qgis.core import QgsSettings
+
+    settings = QgsSettings()
+    settings.setValue("locale/overrideFlag", True)
+    settings.setValue("locale/userLocale", "en_US")
+    yield settings
+    settings.setValue("locale/userLocale", "en_US")

@@ -1,0 +1,78 @@
+"""The plugin speaks Chinese on a zh_CN QGIS and English on en_US, through its .qm file."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from qgis.PyQt.QtCore import QCoreApplication, QEvent
+
+
+def _unload(plugin):
+    plugin.unload()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+
+
+@pytest.mark.parametrize(
+    ("user_locale", "units", "balance", "menu"),
+    [
+        ("zh_CN", "整治单元", "面积平衡", "全域土地综合整治"),
+        ("zh", "整治单元", "面积平衡", "全域土地综合整治"),
+        ("en_US", "Remediation units", "Area balance", "Land Consolidation"),
+    ],
+)
+def test_dock_titles_follow_qgis_locale(
+    plugin_package, qgis_iface, clean_locale, user_locale, units, balance, menu
+):
+    clean_locale.setValue("locale/overrideFlag", True)
+    clean_locale.setValue("locale/userLocale", user_locale)
+    plugin = plugin_package.classFactory(qgis_iface)
+    plugin.initGui()
+    try:
+        assert plugin.docks["units"].windowTitle() == units
+        assert plugin.docks["balance"].windowTitle() == balance
+        assert plugin.menu.title() == menu
+    finally:
+        _unload(plugin)
+    # unload removed the translator: tr is English again
+    tr = importlib.import_module(plugin_package.__name__ + ".plugin.core.i18n").tr
+    assert tr("Remediation units") == "Remediation units"
+
+
+def test_install_translator_directly(plugin_package, qgis_iface):
+    i18n_setup = importlib.import_module(plugin_package.__name__ + ".plugin.i18n_setup")
+    tagging_dock = importlib.import_module(plugin_package.__name__ + ".plugin.gui.tagging_dock")
+    try:
+        assert i18n_setup.install_translator("zh_CN") is True
+        assert tagging_dock.TaggingDock(qgis_iface).windowTitle() == "图斑标注"
+        assert i18n_setup.install_translator("en_US") is False
+        assert tagging_dock.TaggingDock(qgis_iface).windowTitle() == "Parcel tagging"
+    finally:
+        i18n_setup.teardown()
+
+
+def test_cli_locale_from_environment(plugin_package):
+    i18n_setup = importlib.import_module(plugin_package.__name__ + ".plugin.i18n_setup")
+    tr = importlib.import_module(plugin_package.__name__ + ".plugin.core.i18n").tr
+    try:
+        assert i18n_setup.setup_for_cli({"LANG": "zh_CN.UTF-8"}) == "zh_CN"
+        assert tr("Area balance") == "面积平衡"
+        assert i18n_setup.setup_for_cli({"LC_ALL": "C", "LANG": "zh_CN.UTF-8"}) == "en_US"
+        assert tr("Area balance") == "Area balance"
+    finally:
+        i18n_setup.teardown()
+
+
+def test_choose_locale_and_qm_lookup(plugin_package):
+    i18n_setup = importlib.import_module(plugin_package.__name__ + ".plugin.i18n_setup")
+    assert i18n_setup.choose_locale(True, "zh_CN", "en_US") == "zh_CN"
+    assert i18n_setup.choose_locale(False, "fr_FR", "en_US") == "fr_FR"
+    assert i18n_setup.choose_locale(False, "", "zh_CN") == "zh_CN"
+    assert i18n_setup.choose_locale(False, None, None) == "en_US"
+    assert i18n_setup.locale_from_environment({}) == "en_US"
+    assert i18n_setup.locale_from_environment({"LANGUAGE": "zh_CN:en"}) == "zh_CN"
+    assert i18n_setup.locale_from_environment({"LC_MESSAGES": "de_DE.UTF-8@euro", "LANG": "zh_CN"}) == "de_DE"
+    assert i18n_setup.qm_path_for("zh-Hans").name == "land_consolidation_zh_CN.qm"
+    assert i18n_setup.qm_path_for("zh_TW").name == "land_consolidation_zh_CN.qm"
+    assert i18n_setup.qm_path_for("en_US") is None
+    assert i18n_setup.qm_path_for("fr") is None
