@@ -1,0 +1,16 @@
+"""Area units. Inside the plugin every area is m²; 亩 and 公顷 exist only at the edge."""
+from __future__ import annotations
+
+HECTARE_M2 = 10_000.0
+MU_M2 = 10_000.0 / 15.0  # 1 亩 = 1/15 公顷, never a rounded constant
+
+UNITS = {"m2": 1.0, "mu": MU_M2, "ha": HECTARE_M2}
+
+
+def convert(area_m2: float, unit: str) -> float:
+    """m² -> ``unit`` (m2, mu, ha)."""
+    return area_m2 / UNITS[unit]
+
+
+def unit_label(unit: str, chinese: bool) -> str:
+    return {"m2": ("m²", "m²"), "mu": ("亩", "mu"), "ha": ("公顷", "ha")}[unit][0 if chinese else 1]

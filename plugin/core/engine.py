@@ -1,0 +1,709 @@
+"""The balance engine: per-unit land-class areas before/after and the rule variables.
+
+Design (DESIGN.md "Live updates, done right"):
+
+* Each parcel contributes to each unit it overlaps, in proportion to the share of its
+  own area inside the unit (DOMAIN.md §6: TBMJ is authoritative; a parcel cut by a unit
+  boundary is apportioned by area share).
+* A contribution is a handful of integers in µm² (``SCALE``): class areas before and
+  after, flow areas, PBF areas. Unit aggregates are integer sums, so any sequence of
+  incremental edits ends in *exactly* the state a full rebuild gives (no float drift).
+* Per pair only ``(unit id, share, pbf share)`` is stored; the contribution is recomputed
+  from the parcel's record when it has to be subtracted. That keeps a million parcels in
+  memory and makes an edit cost O(parcels touched × units they touch).
+* A uniform grid indexes parcel and unit bounding boxes and is updated in O(1) per
+  feature; the full build uses shapely's bulk STRtree instead.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Hashable, Iterable, Sequence
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from .fields import PBF_IN, PBF_OUT, ParcelRecord
+from .i18n import tr
+from .landclasses import RIDGE, LandClassTable, default_table
+from .rules import RulePack, bundled_pack
+
+SCALE = 1_000_000  # aggregates are integers in µm²
+PROJECT = "*"  # unit_code of the whole-project rows
+Key = tuple  # ("b", class) | ("a", class) | ("f", flow id) | ("p", pbf var) | ("t", remediation type)
+_PBF_VARS = ("pbf_before", "pbf_after", "pbf_out", "pbf_in")
+_EPS = 1e-12
+
+
+class BuildCancelled(Exception):
+    """The caller's cancel callback returned True during a full build."""
+
+
+# --------------------------------------------------------------------------- geometry helpers
+def clean_geometry(geom: BaseGeometry | None) -> BaseGeometry | None:
+    """Polygonal, valid geometry or None (empty/NULL/non-areal): never raises on bad input."""
+    if geom is None or geom.is_empty:
+        return None
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom)
+        if geom.geom_type == "GeometryCollection":
+            polys = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+            geom = shapely.union_all(polys) if polys else None
+    if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return None
+    return geom
+
+
+def _share(unit_geom: BaseGeometry, geom: BaseGeometry, area: float) -> float:
+    """Share of the parcel's area inside the unit. Same GEOS calls in bulk and incremental."""
+    if shapely.contains_properly(unit_geom, geom):
+        return 1.0
+    inter = shapely.area(shapely.intersection(unit_geom, geom))
+    return min(1.0, float(inter) / area)
+
+
+class _Grid:
+    """Dynamic uniform grid over bounding boxes: O(1) insert/remove, query by box."""
+
+    __slots__ = ("cell", "cells")
+
+    def __init__(self, cell: float):
+        self.cell = cell
+        self.cells: dict[tuple[int, int], set] = {}
+
+    def keys(self, bounds: Sequence[float]) -> list[tuple[int, int]]:
+        c = self.cell
+        x0, y0, x1, y1 = (math.floor(bounds[0] / c), math.floor(bounds[1] / c),
+                          math.floor(bounds[2] / c), math.floor(bounds[3] / c))
+        return [(i, j) for i in range(x0, x1 + 1) for j in range(y0, y1 + 1)]
+
+    def insert(self, item: Hashable, bounds: Sequence[float]) -> None:
+        for k in self.keys(bounds):
+            bucket = self.cells.get(k)
+            if bucket is None:
+                self.cells[k] = {item}
+            else:
+                bucket.add(item)
+
+    def remove(self, item: Hashable, bounds: Sequence[float]) -> None:
+        for k in self.keys(bounds):
+            bucket = self.cells.get(k)
+            if bucket is not None:
+                bucket.discard(item)
+                if not bucket:
+                    del self.cells[k]
+
+    def query(self, bounds: Sequence[float]) -> set:
+        found: set = set()
+        for k in self.keys(bounds):
+            bucket = self.cells.get(k)
+            if bucket:
+                found |= bucket
+        return found
+
+
+# --------------------------------------------------------------------------- state
+class _Parcel:
+    __slots__ = ("area", "bounds", "geom", "pairs", "pbf_part", "rec")
+
+    def __init__(self, rec: ParcelRecord, geom: BaseGeometry | None):
+        self.rec = rec
+        self.geom = geom
+        self.area = float(geom.area) if geom is not None else 0.0
+        self.bounds = tuple(geom.bounds) if geom is not None else None
+        self.pairs: tuple[tuple[Hashable, float, float], ...] = ()  # (unit id, share, pbf share)
+        self.pbf_part: float | BaseGeometry = 0.0  # 0.0 none, 1.0 whole parcel, else the PBF part
+
+
+class _Unit:
+    __slots__ = ("bounds", "code", "geom")
+
+    def __init__(self, code: str, geom: BaseGeometry | None):
+        self.code = code
+        self.geom = geom
+        self.bounds = tuple(geom.bounds) if geom is not None else None
+        if geom is not None:
+            shapely.prepare(geom)
+
+
+@dataclass
+class RuleResult:
+    unit_code: str
+    rule_id: str
+    value: float | None
+    threshold: float
+    passed: bool | None
+    severity: str
+
+
+# --------------------------------------------------------------------------- engine
+class BalanceEngine:
+    """Incremental area balance of remediation units; see the module docstring."""
+
+    def __init__(self, pack: RulePack | None = None, table: LandClassTable | None = None, cell: float | None = None):
+        self.pack = pack or bundled_pack("national")
+        self.table = table or self.pack.table or default_table()
+        self._cell = cell
+        self.parcels: dict[Hashable, _Parcel] = {}
+        self.units: dict[Hashable, _Unit] = {}
+        self.unit_parcels: dict[Hashable, set] = {}
+        self.aggregates: dict[Hashable, Counter] = {}
+        self.project: Counter = Counter()
+        self.unknown_codes: Counter = Counter()
+        self.missing_area: set = set()  # parcels whose TBMJ was NULL (area taken from geometry)
+        self.empty_geometry: set = set()
+        self._pbf_tree: shapely.STRtree | None = None
+        self._pbf_geoms: np.ndarray | None = None
+        self._parcel_grid = _Grid(cell or 250.0)
+        self._unit_grid = _Grid(cell or 250.0)
+        self._flow_cache: dict[tuple, tuple] = {}
+
+    # ------------------------------------------------------------------ contributions
+    def _composition(self, rec: ParcelRecord, area: float) -> tuple[list, list, str | None, str]:
+        """(before [(class, m²)], after [(class, m²)], remediation type, resolved class)."""
+        table = self.table
+        dl = table.resolve(rec.dlbm)
+        tbmj = rec.tbmj if rec.tbmj is not None else area
+        kc = rec.kcmj or 0.0
+        tbdl = rec.tbdlmj if rec.tbdlmj is not None else tbmj - kc
+        before = [(dl, tbdl)]
+        if kc:
+            before.append((table.resolve(rec.kcdlbm) if rec.kcdlbm else RIDGE, kc))
+        if not rec.planned:
+            return before, before, None, dl
+        target = table.resolve(rec.ghdlbm) if rec.ghdlbm else dl
+        if table.is_farmland(target):
+            if rec.ghkcxs is not None:
+                coef = rec.ghkcxs
+            elif table.is_farmland(dl):
+                coef = rec.kcxs if rec.kcxs is not None else (kc / tbmj if tbmj else 0.0)
+            else:
+                coef = 0.0
+            after = [(target, tbmj * (1.0 - coef))]
+            if coef:
+                after.append((RIDGE, tbmj * coef))
+        else:
+            after = [(target, tbmj)]
+        return before, after, rec.zzlx or "", dl
+
+    def _flows(self, before: list, after: list, zzlx: str | None) -> tuple:
+        """Flow areas (m², whole parcel) of the pack's flows: same class first, rest pro rata."""
+        key = (tuple(before), tuple(after), zzlx)
+        hit = self._flow_cache.get(key)
+        if hit is not None:
+            return hit
+        flows = self.pack.flows
+        if not flows or zzlx is None:
+            result: tuple = ()
+        else:
+            b = dict()
+            for c, v in before:
+                b[c] = b.get(c, 0.0) + v
+            a = dict()
+            for c, v in after:
+                a[c] = a.get(c, 0.0) + v
+            transitions: list[tuple[str, str, float]] = []
+            for c in list(b):
+                if c in a:
+                    same = min(b[c], a[c])
+                    transitions.append((c, c, same))
+                    b[c] -= same
+                    a[c] -= same
+            total_after = sum(v for v in a.values() if v > 0)
+            if total_after > 0:
+                for cb, vb in b.items():
+                    if vb > 0:
+                        for ca, va in a.items():
+                            if va > 0:
+                                transitions.append((cb, ca, vb * va / total_after))
+            out = []
+            cats = self.pack.categories_of
+            for fid, flow in flows.items():
+                if flow.types and zzlx not in flow.types:
+                    continue
+                total = 0.0
+                for cb, ca, v in transitions:
+                    if flow.changed_only and cb == ca:
+                        continue
+                    if (flow.source == "*" or flow.source in cats(cb)) and (
+                        flow.target == "*" or flow.target in cats(ca)
+                    ):
+                        total += v
+                if total:
+                    out.append((fid, total))
+            result = tuple(out)
+        if len(self._flow_cache) < 100_000:
+            self._flow_cache[key] = result
+        return result
+
+    def _contribution(self, p: _Parcel, share: float, pbf_share: float) -> Counter:
+        """Integer µm² contribution of ``share`` of parcel ``p`` (plus its PBF share) to a unit."""
+        rec = p.rec
+        before, after, zzlx, _dl = self._composition(rec, p.area)
+        out: Counter = Counter()
+        s = share * SCALE
+        for c, v in before:
+            n = round(v * s)
+            if n:
+                out[("b", c)] += n
+        for c, v in after:
+            n = round(v * s)
+            if n:
+                out[("a", c)] += n
+        if zzlx is not None:
+            tbmj = rec.tbmj if rec.tbmj is not None else p.area
+            n = round(tbmj * s)
+            if n:
+                out[("t", zzlx)] += n
+            for fid, v in self._flows(before, after, zzlx):
+                n = round(v * s)
+                if n:
+                    out[("f", fid)] += n
+        if pbf_share:
+            tbmj = rec.tbmj if rec.tbmj is not None else p.area
+            whole = tbmj * share
+            pbf_before = round(tbmj * pbf_share * SCALE)
+            if rec.yncz == PBF_OUT:
+                pbf_after = 0
+                out[("p", "pbf_out")] += pbf_before
+            elif rec.yncz == PBF_IN:
+                pbf_after = round(whole * SCALE)
+            else:
+                pbf_after = pbf_before if self.table.is_farmland(after[0][0]) else 0
+            if pbf_before:
+                out[("p", "pbf_before")] += pbf_before
+            if pbf_after:
+                out[("p", "pbf_after")] += pbf_after
+            if pbf_after > pbf_before:
+                out[("p", "pbf_in")] += pbf_after - pbf_before
+        elif rec.yncz == PBF_IN:
+            tbmj = rec.tbmj if rec.tbmj is not None else p.area
+            n = round(tbmj * s)
+            if n:
+                out[("p", "pbf_after")] += n
+                out[("p", "pbf_in")] += n
+        return out
+
+    def _apply(self, uid: Hashable, contribution: Counter, sign: int) -> None:
+        agg = self.aggregates[uid]
+        project = self.project
+        for k, v in contribution.items():
+            nv = agg.get(k, 0) + sign * v
+            if nv:
+                agg[k] = nv
+            else:
+                agg.pop(k, None)
+            pv = project.get(k, 0) + sign * v
+            if pv:
+                project[k] = pv
+            else:
+                project.pop(k, None)
+
+    # ------------------------------------------------------------------ PBF overlay
+    def _pbf_part_of(self, geom: BaseGeometry, area: float, hits: Sequence[BaseGeometry]) -> float | BaseGeometry:
+        if not len(hits) or area <= 0:
+            return 0.0
+        for h in hits:
+            if shapely.covers(h, geom):
+                return 1.0
+        part = shapely.union_all([shapely.intersection(geom, h) for h in hits])
+        part_area = float(shapely.area(part))
+        if part_area <= area * _EPS:
+            return 0.0
+        if part_area >= area * (1 - _EPS):
+            return 1.0
+        return part
+
+    def _pbf_share(self, p: _Parcel, unit_geom: BaseGeometry, share: float) -> float:
+        part = p.pbf_part
+        if isinstance(part, float):
+            return share * part
+        if share == 1.0:
+            return float(shapely.area(part)) / p.area
+        return float(shapely.area(shapely.intersection(unit_geom, part))) / p.area
+
+    def _pbf_hits(self, geom: BaseGeometry) -> list:
+        if self._pbf_tree is None:
+            return []
+        idx = self._pbf_tree.query(geom, predicate="intersects")
+        return list(self._pbf_geoms[np.sort(idx)])
+
+    # ------------------------------------------------------------------ bookkeeping
+    def _note_parcel(self, pid: Hashable, p: _Parcel, sign: int) -> None:
+        rec = p.rec
+        if not self.table.is_known(rec.dlbm):
+            self.unknown_codes[rec.dlbm] += sign
+            if self.unknown_codes[rec.dlbm] <= 0:
+                del self.unknown_codes[rec.dlbm]
+        if rec.ghdlbm is not None and not self.table.is_known(rec.ghdlbm):
+            self.unknown_codes[rec.ghdlbm] += sign
+            if self.unknown_codes[rec.ghdlbm] <= 0:
+                del self.unknown_codes[rec.ghdlbm]
+        for flag, bucket in ((rec.tbmj is None, self.missing_area), (p.geom is None, self.empty_geometry)):
+            if flag:
+                (bucket.add if sign > 0 else bucket.discard)(pid)
+
+    def _attach(self, pid: Hashable, p: _Parcel, pairs: Iterable[tuple[Hashable, float, float]]) -> None:
+        kept = []
+        for uid, share, pbf_share in pairs:
+            if share <= 0:
+                continue
+            kept.append((uid, share, pbf_share))
+            self._apply(uid, self._contribution(p, share, pbf_share), +1)
+            self.unit_parcels[uid].add(pid)
+        p.pairs = tuple(kept)
+
+    def _detach(self, pid: Hashable, p: _Parcel) -> None:
+        for uid, share, pbf_share in p.pairs:
+            self._apply(uid, self._contribution(p, share, pbf_share), -1)
+            self.unit_parcels[uid].discard(pid)
+        p.pairs = ()
+
+    def _pairs_for(self, p: _Parcel, unit_ids: Iterable[Hashable] | None = None) -> list:
+        if p.geom is None or p.area <= 0:
+            return []
+        candidates = self._unit_grid.query(p.bounds) if unit_ids is None else unit_ids
+        pairs = []
+        for uid in sorted(candidates, key=_sort_key):
+            u = self.units[uid]
+            if u.geom is None or not shapely.intersects(u.geom, p.geom):
+                continue
+            share = _share(u.geom, p.geom, p.area)
+            if share > 0:
+                pairs.append((uid, share, self._pbf_share(p, u.geom, share)))
+        return pairs
+
+    # ------------------------------------------------------------------ full build
+    def build(
+        self,
+        parcels: Iterable[tuple[Hashable, BaseGeometry | None, ParcelRecord]],
+        units: Iterable[tuple[Hashable, str, BaseGeometry | None]],
+        pbf: Sequence[BaseGeometry] | None = None,
+        progress: Callable[[float], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> None:
+        """Replace the whole state: bulk spatial join with an STRtree, then integer sums."""
+        pids, recs, geoms = [], [], []
+        for pid, geom, rec in parcels:
+            pids.append(pid)
+            recs.append(rec)
+            geoms.append(geom)
+        unit_list = list(units)
+        self.__init__(self.pack, self.table, self._cell)
+        if cancelled and cancelled():
+            raise BuildCancelled()
+        garr = np.array(geoms, dtype=object)
+        if len(garr):
+            ok = ~shapely.is_missing(garr)
+            bad = ok & ~shapely.is_valid(np.where(ok, garr, None))
+            for i in np.flatnonzero(bad | (ok & shapely.is_empty(np.where(ok, garr, None)))):
+                garr[i] = clean_geometry(garr[i])
+        areas = shapely.area(garr) if len(garr) else np.zeros(0)
+        areas = np.nan_to_num(np.asarray(areas, dtype=float))
+        if self._cell is None:
+            self._choose_cell(garr)
+        self.set_pbf(pbf, rebuild=False)
+        # parcels
+        for i, pid in enumerate(pids):
+            p = _Parcel.__new__(_Parcel)
+            p.rec = recs[i]
+            g = garr[i]
+            p.geom = g
+            p.area = float(areas[i]) if g is not None else 0.0
+            p.bounds = tuple(g.bounds) if g is not None else None
+            p.pairs = ()
+            p.pbf_part = 0.0
+            self.parcels[pid] = p
+            self._note_parcel(pid, p, +1)
+            if g is not None:
+                self._parcel_grid.insert(pid, p.bounds)
+        if progress:
+            progress(0.2)
+        # PBF overlay in bulk
+        if self._pbf_tree is not None and len(garr):
+            valid = np.flatnonzero(~shapely.is_missing(garr))
+            pi, hi = self._pbf_tree.query(garr[valid], predicate="intersects")
+            pi = valid[pi]
+            order = np.lexsort((hi, pi))
+            pi, hi = pi[order], hi[order]
+            bounds_idx = np.flatnonzero(np.diff(pi)) + 1
+            for chunk_p, chunk_h in zip(np.split(pi, bounds_idx), np.split(hi, bounds_idx)):
+                if len(chunk_p):
+                    i = int(chunk_p[0])
+                    p = self.parcels[pids[i]]
+                    p.pbf_part = self._pbf_part_of(p.geom, p.area, list(self._pbf_geoms[chunk_h]))
+        if cancelled and cancelled():
+            raise BuildCancelled()
+        if progress:
+            progress(0.4)
+        # units
+        ugeoms = []
+        for uid, code, geom in unit_list:
+            u = _Unit(str(code) if code is not None else str(uid), clean_geometry(geom))
+            self.units[uid] = u
+            self.unit_parcels[uid] = set()
+            self.aggregates[uid] = Counter()
+            if u.geom is not None:
+                self._unit_grid.insert(uid, u.bounds)
+            ugeoms.append(u.geom)
+        uids = [uid for uid, _c, _g in unit_list]
+        # bulk spatial join
+        pair_lists: dict[int, list] = {}
+        if ugeoms and len(garr):
+            tree = shapely.STRtree(garr)
+            uarr = np.array(ugeoms, dtype=object)
+            has = np.flatnonzero(~shapely.is_missing(uarr))
+            ui, pi = tree.query(uarr[has], predicate="intersects")
+            ui = has[ui]
+            full = shapely.contains_properly(uarr[ui], garr[pi])
+            shares = np.ones(len(ui))
+            part = np.flatnonzero(~full)
+            if len(part):
+                inter = shapely.area(shapely.intersection(uarr[ui[part]], garr[pi[part]]))
+                shares[part] = np.minimum(1.0, inter / areas[pi[part]])
+            if progress:
+                progress(0.7)
+            order = np.lexsort((ui, pi))
+            for k in order:
+                s = float(shares[k])
+                if s > 0 and areas[pi[k]] > 0:
+                    pair_lists.setdefault(int(pi[k]), []).append((int(ui[k]), s))
+        if cancelled and cancelled():
+            raise BuildCancelled()
+        n = max(1, len(pair_lists))
+        for j, (i, plist) in enumerate(pair_lists.items()):
+            pid = pids[i]
+            p = self.parcels[pid]
+            pairs = [(uids[u], s, self._pbf_share(p, ugeoms[u], s)) for u, s in sorted(
+                plist, key=lambda t: _sort_key(uids[t[0]]))]
+            self._attach(pid, p, pairs)
+            if progress and j % 20000 == 0:
+                progress(0.7 + 0.3 * j / n)
+                if cancelled and cancelled():
+                    raise BuildCancelled()
+        if progress:
+            progress(1.0)
+
+    def _choose_cell(self, garr: np.ndarray) -> None:
+        """Grid cell ≈ 4 × the median parcel extent: a few parcels per cell, any CRS unit."""
+        sample = garr[: 5000]
+        sample = sample[~shapely.is_missing(sample)] if len(sample) else sample
+        if len(sample):
+            b = shapely.bounds(sample)
+            ext = np.median(np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]))
+            if np.isfinite(ext) and ext > 0:
+                self._parcel_grid = _Grid(float(ext) * 4)
+                self._unit_grid = _Grid(float(ext) * 4)
+
+    # ------------------------------------------------------------------ incremental edits
+    def upsert_parcel(self, pid: Hashable, geom: BaseGeometry | None, rec: ParcelRecord) -> None:
+        """Add a parcel or replace its geometry and attributes."""
+        old = self.parcels.get(pid)
+        if old is not None:
+            self.remove_parcel(pid)
+        p = _Parcel(rec, clean_geometry(geom))
+        if p.geom is not None:
+            p.pbf_part = self._pbf_part_of(p.geom, p.area, self._pbf_hits(p.geom))
+            self._parcel_grid.insert(pid, p.bounds)
+        self.parcels[pid] = p
+        self._note_parcel(pid, p, +1)
+        self._attach(pid, p, self._pairs_for(p))
+
+    def update_parcel_attributes(self, pid: Hashable, rec: ParcelRecord) -> None:
+        """Attribute edit (a tag, a class): the shares stay, only the contributions change."""
+        p = self.parcels[pid]
+        pairs = p.pairs
+        self._detach(pid, p)
+        self._note_parcel(pid, p, -1)
+        p.rec = rec
+        self._note_parcel(pid, p, +1)
+        self._attach(pid, p, pairs)
+
+    def remove_parcel(self, pid: Hashable) -> None:
+        p = self.parcels.pop(pid, None)
+        if p is None:
+            return
+        self._detach(pid, p)
+        self._note_parcel(pid, p, -1)
+        if p.geom is not None:
+            self._parcel_grid.remove(pid, p.bounds)
+
+    def upsert_unit(self, uid: Hashable, code: str, geom: BaseGeometry | None) -> None:
+        """Add a unit or reshape/recode it: re-apportions only the parcels near it."""
+        if uid in self.units:
+            self.remove_unit(uid)
+        u = _Unit(str(code) if code is not None else str(uid), clean_geometry(geom))
+        self.units[uid] = u
+        self.unit_parcels[uid] = set()
+        self.aggregates[uid] = Counter()
+        if u.geom is None:
+            return
+        self._unit_grid.insert(uid, u.bounds)
+        for pid in sorted(self._parcel_grid.query(u.bounds), key=_sort_key):
+            p = self.parcels[pid]
+            new = self._pairs_for(p, [uid])
+            if new:
+                pairs = sorted(p.pairs + tuple(new), key=lambda t: _sort_key(t[0]))
+                self._detach(pid, p)
+                self._attach(pid, p, pairs)
+
+    def remove_unit(self, uid: Hashable) -> None:
+        u = self.units.pop(uid, None)
+        if u is None:
+            return
+        for pid in sorted(self.unit_parcels.get(uid, ()), key=_sort_key):
+            p = self.parcels[pid]
+            keep = tuple(t for t in p.pairs if t[0] != uid)
+            self._detach(pid, p)
+            self._attach(pid, p, keep)
+        self.unit_parcels.pop(uid, None)
+        agg = self.aggregates.pop(uid, Counter())
+        assert not agg, "unit aggregate must be empty once its parcels are detached"
+        if u.geom is not None:
+            self._unit_grid.remove(uid, u.bounds)
+
+    def set_pbf(self, geoms: Sequence[BaseGeometry] | None, rebuild: bool = True) -> None:
+        """Set the permanent-basic-farmland layer; recomputes every parcel's PBF part."""
+        cleaned = [g for g in (clean_geometry(g) for g in (geoms or [])) if g is not None]
+        self._pbf_geoms = np.array(cleaned, dtype=object) if cleaned else None
+        self._pbf_tree = shapely.STRtree(self._pbf_geoms) if cleaned else None
+        if rebuild:
+            for pid in sorted(self.parcels, key=_sort_key):
+                p = self.parcels[pid]
+                pairs = p.pairs
+                self._detach(pid, p)
+                p.pbf_part = self._pbf_part_of(p.geom, p.area, self._pbf_hits(p.geom)) if p.geom is not None else 0.0
+                self._attach(pid, p, [(uid, s, self._pbf_share(p, self.units[uid].geom, s)) for uid, s, _ in pairs])
+
+    # ------------------------------------------------------------------ queries
+    def unit_code(self, uid: Hashable) -> str:
+        return self.units[uid].code
+
+    def aggregate(self, uid: Hashable | None = None) -> Counter:
+        """Integer µm² totals of one unit (``None`` = the whole project)."""
+        return self.project if uid is None else self.aggregates[uid]
+
+    def class_areas(self, uid: Hashable | None = None) -> dict[str, tuple[float, float]]:
+        """Resolved land-class code -> (before m², after m²)."""
+        agg = self.aggregate(uid)
+        out: dict[str, list[float]] = {}
+        for (kind, name), v in agg.items():
+            if kind in ("b", "a"):
+                out.setdefault(name, [0.0, 0.0])[0 if kind == "b" else 1] += v / SCALE
+        return {k: (v[0], v[1]) for k, v in sorted(out.items(), key=lambda kv: self.table.sort_key(kv[0]))}
+
+    def type_areas(self, uid: Hashable | None = None) -> dict[str, float]:
+        """Remediation type -> tagged area (m²)."""
+        return {name: v / SCALE for (kind, name), v in self.aggregate(uid).items() if kind == "t"}
+
+    def variables(self, uid: Hashable | None = None) -> dict[str, float]:
+        """The rule-pack variables of one unit (or the project), in m²."""
+        agg = self.aggregate(uid)
+        pack = self.pack
+        v: dict[str, float] = {}
+        for cid in pack.categories:
+            v[f"{cid}_before"] = 0
+            v[f"{cid}_after"] = 0
+        for (kind, name), value in agg.items():
+            if kind in ("b", "a"):
+                suffix = "_before" if kind == "b" else "_after"
+                for cid in pack.categories_of(name):
+                    v[cid + suffix] += value
+        for cid in pack.categories:
+            v[f"{cid}_change"] = v[f"{cid}_after"] - v[f"{cid}_before"]
+        for fid in pack.flows:
+            v[fid] = agg.get(("f", fid), 0)
+        for name in _PBF_VARS:
+            v[name] = agg.get(("p", name), 0)
+        return {k: val / SCALE for k, val in v.items()}
+
+    def evaluate(self, uid: Hashable | None = None) -> list[RuleResult]:
+        """Every applicable rule of the pack for one unit (or the project)."""
+        variables = self.variables(uid)
+        code = PROJECT if uid is None else self.units[uid].code
+        results = []
+        for rule in self.pack.rules:
+            if not rule.applies_to(uid is None):
+                continue
+            value = rule.formula.evaluate(variables)
+            results.append(RuleResult(code, rule.id, value, rule.threshold, rule.passes(value), rule.severity))
+        return results
+
+    def unit_status(self, uid: Hashable | None = None) -> bool | None:
+        """False if an error-severity rule fails, True if all applicable errors pass, None if none apply."""
+        verdicts = [r.passed for r in self.evaluate(uid) if r.severity == "error" and r.passed is not None]
+        if not verdicts:
+            return None
+        return all(verdicts)
+
+    def ordered_units(self) -> list[Hashable]:
+        return sorted(self.units, key=lambda uid: (self.units[uid].code, _sort_key(uid)))
+
+    def balance_rows(self) -> list[tuple[str, str, float, float]]:
+        """(unit_code, dlbm, before m², after m²) per unit and class, then the project rows ('*')."""
+        rows: list[tuple[str, str, float, float]] = []
+        by_code: dict[str, dict[str, list[float]]] = {}
+        for uid in self.ordered_units():
+            target = by_code.setdefault(self.units[uid].code, {})
+            for cls, (b, a) in self.class_areas(uid).items():
+                acc = target.setdefault(cls, [0.0, 0.0])
+                acc[0] += b
+                acc[1] += a
+        for code, classes in by_code.items():
+            for cls in sorted(classes, key=self.table.sort_key):
+                rows.append((code, cls, classes[cls][0], classes[cls][1]))
+        for cls, (b, a) in self.class_areas(None).items():
+            rows.append((PROJECT, cls, b, a))
+        return rows
+
+    def indicator_rows(self) -> list[RuleResult]:
+        results: list[RuleResult] = []
+        for uid in self.ordered_units():
+            results.extend(self.evaluate(uid))
+        results.extend(self.evaluate(None))
+        return results
+
+    def balance_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame(self.balance_rows(), columns=["unit_code", "dlbm", "area_before_m2", "area_after_m2"])
+
+    def indicator_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame(
+            [(r.unit_code, r.rule_id, r.value, r.threshold, r.passed, r.severity) for r in self.indicator_rows()],
+            columns=["unit_code", "rule_id", "value", "threshold", "passed", "severity"],
+        )
+
+    def warnings(self) -> list[str]:
+        """Data problems a planner must see (never silently dropped)."""
+        out = []
+        if self.unknown_codes:
+            items = sorted(self.unknown_codes.items(), key=lambda t: str(t[0]))
+            codes = ", ".join(f"{c or 'NULL'} ({n})" for c, n in items)
+            out.append(tr("Unknown land-class codes, counted as 'unknown': {0}").format(codes))
+        if self.missing_area:
+            out.append(tr("{0} parcels have no TBMJ; their area was measured from the geometry").format(
+                len(self.missing_area)))
+        if self.empty_geometry:
+            out.append(tr("{0} parcels have no usable geometry and belong to no unit").format(len(self.empty_geometry)))
+        return out
+
+    def fingerprint(self) -> dict:
+        """The whole observable state, for comparing incremental and full builds."""
+        return {
+            "units": {uid: dict(agg) for uid, agg in self.aggregates.items()},
+            "project": dict(self.project),
+            "unknown": dict(self.unknown_codes),
+        }
+
+
+def _sort_key(value: Hashable) -> tuple:
+    """Stable order over mixed id types (ints before strings)."""
+    return (0, value, "") if isinstance(value, (int, np.integer)) else (1, 0, str(value))
+
+
+__all__ = ["PROJECT", "SCALE", "BalanceEngine", "BuildCancelled", "RuleResult", "clean_geometry"]

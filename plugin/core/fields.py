@@ -1,0 +1,187 @@
+"""Field mapping: from whatever a bureau's DLTB calls its fields to the canonical 三调 names.
+
+Mappings are data (``resources/field_mapping.json``). Real files have lower-case names,
+no TBDLMJ, TBMJ in 亩; :func:`normalize_parcel` turns one row of raw values into a
+:class:`ParcelRecord` with every area in m² and the derived fields filled.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
+
+from .areas import MU_M2
+from .landclasses import RIDGE
+from .resources import resource_path
+
+PARCEL_FIELDS_REQUIRED = ("DLBM",)
+PLAN_FIELDS = ("ZZLX", "GHDLBM", "GHKCXS", "YNCZ")
+PBF_OUT, PBF_IN = "OUT", "IN"
+
+
+@lru_cache(maxsize=1)
+def default_mapping() -> dict:
+    with open(resource_path("field_mapping.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+@dataclass
+class FieldMap:
+    """Canonical name -> the layer's actual field name (None when the layer lacks it)."""
+
+    parcels: dict[str, str | None] = field(default_factory=dict)
+    plan: dict[str, str | None] = field(default_factory=dict)
+    tbmj_in_mu: bool = False
+
+    def missing_required(self) -> list[str]:
+        return [name for name in PARCEL_FIELDS_REQUIRED if not self.parcels.get(name)]
+
+    def source_fields(self) -> list[str]:
+        """Every layer field this map reads, in a stable order."""
+        names = [n for n in list(self.parcels.values()) + list(self.plan.values()) if n]
+        return list(dict.fromkeys(names))
+
+
+def _match(candidates: Iterable[str], available: Mapping[str, str]) -> str | None:
+    for cand in candidates:
+        hit = available.get(cand.upper())
+        if hit:
+            return hit
+    return None
+
+
+def resolve_parcel_fields(
+    layer_fields: Iterable[str], overrides: Mapping[str, str] | None = None, tbmj_in_mu: bool = False
+) -> FieldMap:
+    """Match the layer's field names (case-insensitively) to the canonical ones."""
+    available = {name.upper(): name for name in layer_fields}
+    mapping = default_mapping()
+    fm = FieldMap(tbmj_in_mu=tbmj_in_mu)
+    for canonical, candidates in mapping["parcels"].items():
+        fm.parcels[canonical] = _match(candidates, available)
+    for canonical, spec in mapping["plan"].items():
+        fm.plan[canonical] = _match(spec["names"], available)
+    for canonical, actual in (overrides or {}).items():
+        target = fm.plan if canonical in fm.plan else fm.parcels
+        target[canonical] = available.get(actual.upper(), actual) if actual else None
+    return fm
+
+
+def resolve_unit_fields(layer_fields: Iterable[str], code_field: str | None = None) -> dict[str, str | None]:
+    available = {name.upper(): name for name in layer_fields}
+    result = {c: _match(cands, available) for c, cands in default_mapping()["units"].items()}
+    if code_field:
+        result["DYBH"] = available.get(code_field.upper())
+    return result
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text or text.upper() in ("NULL", "NONE"):
+        return None
+    return text
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+@lru_cache(maxsize=64)
+def _pbf_action(raw: str) -> str | None:
+    values = default_mapping()["plan"]["YNCZ"]["values"]
+    for action, spellings in values.items():
+        if raw.upper() in (s.upper() for s in spellings):
+            return action
+    return None
+
+
+class ParcelRecord:
+    """One parcel's attributes as the engine needs them; areas in m²."""
+
+    __slots__ = ("bsm", "dlbm", "ghdlbm", "ghkcxs", "kcdlbm", "kcmj", "kcxs", "tbdlmj", "tbmj", "yncz", "zzlx")
+
+    def __init__(self, dlbm=None, tbmj=None, kcxs=None, kcmj=None, kcdlbm=None, tbdlmj=None,
+                 zzlx=None, ghdlbm=None, ghkcxs=None, yncz=None, bsm=None):
+        self.dlbm: str | None = dlbm
+        self.tbmj: float | None = tbmj
+        self.kcxs: float | None = kcxs
+        self.kcmj: float | None = kcmj
+        self.kcdlbm: str | None = kcdlbm
+        self.tbdlmj: float | None = tbdlmj
+        self.zzlx: str | None = zzlx
+        self.ghdlbm: str | None = ghdlbm
+        self.ghkcxs: float | None = ghkcxs
+        self.yncz: str | None = yncz
+        self.bsm: str | None = bsm
+
+    def as_tuple(self) -> tuple:
+        return tuple(getattr(self, s) for s in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ParcelRecord) and self.as_tuple() == other.as_tuple()
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{s}={getattr(self, s)!r}" for s in self.__slots__ if getattr(self, s) is not None)
+        return f"ParcelRecord({body})"
+
+    @property
+    def planned(self) -> bool:
+        """A parcel is part of the plan once any plan field is set; untagged parcels keep their class."""
+        return self.zzlx is not None or self.ghdlbm is not None or self.ghkcxs is not None
+
+
+def normalize_parcel(values: Mapping[str, Any], tbmj_in_mu: bool = False) -> ParcelRecord:
+    """Canonical raw values (keys DLBM, TBMJ, …) -> a clean record with derived areas.
+
+    Missing KCMJ = TBMJ × KCXS; missing KCXS = KCMJ / TBMJ; missing TBDLMJ = TBMJ − KCMJ.
+    A NULL TBMJ stays None: the adapter fills it from the ellipsoidal geometry area.
+    """
+    scale = MU_M2 if tbmj_in_mu else 1.0
+    tbmj = _number(values.get("TBMJ"))
+    kcmj = _number(values.get("KCMJ"))
+    tbdlmj = _number(values.get("TBDLMJ"))
+    if tbmj is not None:
+        tbmj *= scale
+    if kcmj is not None:
+        kcmj *= scale
+    if tbdlmj is not None:
+        tbdlmj *= scale
+    kcxs = _number(values.get("KCXS"))
+    if kcxs is not None and not 0.0 <= kcxs < 1.0:
+        kcxs = None
+    if kcmj is None and kcxs is not None and tbmj is not None:
+        kcmj = tbmj * kcxs
+    if kcxs is None and kcmj is not None and tbmj:
+        kcxs = kcmj / tbmj
+    if tbdlmj is None and tbmj is not None:
+        tbdlmj = tbmj - (kcmj or 0.0)
+    kcdlbm = _text(values.get("KCDLBM"))
+    if kcdlbm is None and kcmj:
+        kcdlbm = RIDGE
+    ghkcxs = _number(values.get("GHKCXS"))
+    if ghkcxs is not None and not 0.0 <= ghkcxs < 1.0:
+        ghkcxs = None
+    yncz = _text(values.get("YNCZ"))
+    return ParcelRecord(
+        dlbm=_text(values.get("DLBM")),
+        tbmj=tbmj,
+        kcxs=kcxs,
+        kcmj=kcmj,
+        kcdlbm=kcdlbm,
+        tbdlmj=tbdlmj,
+        zzlx=_text(values.get("ZZLX")),
+        ghdlbm=_text(values.get("GHDLBM")),
+        ghkcxs=ghkcxs,
+        yncz=_pbf_action(yncz) if yncz else None,
+        bsm=_text(values.get("BSM")),
+    )

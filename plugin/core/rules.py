@@ -1,0 +1,288 @@
+"""Rule packs: policy thresholds as data (``resources/rule_packs/*.json``).
+
+A pack defines land-class *categories* (sets of classes), *flows* (area that moves from
+one category to another, optionally only on parcels of some remediation types) and
+*rules* (a formula over the variables those give, a comparison, a threshold, a
+severity and the policy text it comes from). A pack may ``extend`` another and
+override or drop its rules. Formulas are evaluated by a tiny whitelist evaluator over
+the Python AST — arithmetic, variables and min/max/abs only, never ``eval``.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import math
+import operator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Mapping
+
+from .i18n import tr
+from .landclasses import LandClassTable, default_table
+from .resources import resource_path
+
+PACK_DIR = resource_path("rule_packs")
+BUILTIN_VARIABLES = ("pbf_before", "pbf_after", "pbf_out", "pbf_in")
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
+}
+
+
+class RulePackError(ValueError):
+    """A rule pack that cannot be used; the message says what to fix in the file."""
+
+
+class FormulaError(RulePackError):
+    pass
+
+
+# --------------------------------------------------------------------------- formulas
+_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+_FUNCS: dict[str, Callable[..., float]] = {"min": min, "max": max, "abs": abs}
+
+
+class Formula:
+    """A parsed arithmetic formula: ``(farmland_after - farmland_before) / farmland_before``."""
+
+    def __init__(self, text: str):
+        self.text = text
+        try:
+            tree = ast.parse(text, mode="eval")
+        except SyntaxError as exc:
+            raise FormulaError(tr("Formula is not valid arithmetic: {0}").format(text)) from exc
+        self._tree = tree.body
+        self.variables: set[str] = set()
+        self._check(self._tree)
+
+    def _check(self, node: ast.AST) -> None:
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+            self._check(node.left)
+            self._check(node.right)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            self._check(node.operand)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(
+            node.value, bool
+        ):
+            pass
+        elif isinstance(node, ast.Name):
+            self.variables.add(node.id)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS
+              and not node.keywords and node.args):
+            for arg in node.args:
+                self._check(arg)
+        else:
+            raise FormulaError(
+                tr("Formula may only use numbers, variables, + - * / ( ) and min, max, abs: {0}").format(self.text)
+            )
+
+    def evaluate(self, variables: Mapping[str, float]) -> float | None:
+        """The value, or None when the formula is not applicable (division by zero)."""
+        try:
+            value = self._eval(self._tree, variables)
+        except ZeroDivisionError:
+            return None
+        return value if math.isfinite(value) else None
+
+    def _eval(self, node: ast.AST, v: Mapping[str, float]) -> float:
+        if isinstance(node, ast.BinOp):
+            return _BINOPS[type(node.op)](self._eval(node.left, v), self._eval(node.right, v))
+        if isinstance(node, ast.UnaryOp):
+            value = self._eval(node.operand, v)
+            return -value if isinstance(node.op, ast.USub) else value
+        if isinstance(node, ast.Constant):
+            return float(node.value)
+        if isinstance(node, ast.Name):
+            return float(v[node.id])
+        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        return float(_FUNCS[node.func.id](*(self._eval(a, v) for a in node.args)))
+
+
+# --------------------------------------------------------------------------- pack
+@dataclass(frozen=True)
+class Category:
+    id: str
+    zh: str
+    en: str
+    codes: tuple[str, ...] = ()
+    categories_zh: tuple[str, ...] = ()
+    groups_zh: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def contains(self, code: str, table: LandClassTable) -> bool:
+        if any(code.startswith(x) for x in self.exclude):
+            return False
+        if any(code.startswith(p) for p in self.codes):
+            return True
+        cls = table.get(code)
+        return cls.category_zh in self.categories_zh or cls.group_zh in self.groups_zh
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    zh: str
+    en: str
+    source: str  # category id or "*"
+    target: str
+    types: tuple[str, ...] = ()
+    changed_only: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    zh: str
+    en: str
+    formula: Formula
+    op: str
+    threshold: float
+    severity: str  # "error" | "warning"
+    source: str
+    scope: str = "both"  # "unit" | "project" | "both"
+    format: str = "area"  # "area" (m²) | "percent" | "number"
+    verified: bool = True
+
+    def name(self, chinese: bool) -> str:
+        return self.zh if chinese else self.en
+
+    def passes(self, value: float | None) -> bool | None:
+        if value is None:
+            return None
+        return _OPS[self.op](value, self.threshold)
+
+    def applies_to(self, is_project: bool) -> bool:
+        return self.scope == "both" or (self.scope == "project") == is_project
+
+
+@dataclass
+class RulePack:
+    id: str
+    name_zh: str
+    name_en: str
+    version: str
+    categories: dict[str, Category]
+    flows: dict[str, Flow]
+    rules: list[Rule]
+    path: Path | None = None
+    table: LandClassTable = field(default_factory=default_table, repr=False)
+    _membership: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+
+    def name(self, chinese: bool) -> str:
+        return self.name_zh if chinese else self.name_en
+
+    def categories_of(self, code: str) -> frozenset[str]:
+        """Ids of the categories a resolved land-class code belongs to (cached)."""
+        hit = self._membership.get(code)
+        if hit is None:
+            hit = frozenset(c.id for c in self.categories.values() if c.contains(code, self.table))
+            self._membership[code] = hit
+        return hit
+
+    def variable_names(self) -> list[str]:
+        names = [f"{c}_{s}" for c in self.categories for s in ("before", "after", "change")]
+        return names + list(self.flows) + list(BUILTIN_VARIABLES)
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+
+def _load_json(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise RulePackError(tr("Rule pack not found: {0}").format(path)) from None
+    except json.JSONDecodeError as exc:
+        raise RulePackError(tr("Rule pack {0} is not valid JSON: {1}").format(path, exc)) from None
+
+
+def _merged(data: dict, path: Path, seen: tuple[str, ...] = ()) -> dict:
+    parent_id = data.get("extends")
+    if not parent_id:
+        return data
+    if parent_id in seen:
+        raise RulePackError(tr("Rule pack {0} extends itself through {1}").format(path, parent_id))
+    parent_path = path.parent / f"{parent_id}.json"
+    if not parent_path.exists():
+        parent_path = PACK_DIR / f"{parent_id}.json"
+    parent = _merged(_load_json(parent_path), parent_path, (*seen, parent_id))
+    merged = dict(parent)
+    merged.update({k: v for k, v in data.items() if k not in ("categories", "flows", "rules", "extends")})
+    merged["categories"] = {**parent.get("categories", {}), **data.get("categories", {})}
+    merged["flows"] = {**parent.get("flows", {}), **data.get("flows", {})}
+    rules = {r["id"]: r for r in parent.get("rules", [])}
+    for r in data.get("rules", []):
+        if r.get("remove"):
+            rules.pop(r["id"], None)
+        else:
+            rules[r["id"]] = {**rules.get(r["id"], {}), **r}
+    merged["rules"] = list(rules.values())
+    return merged
+
+
+def _tuple(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def parse_pack(data: dict, path: Path | None = None, table: LandClassTable | None = None) -> RulePack:
+    """Build a pack from its (merged) JSON; every problem names the rule and what to fix."""
+    where = str(path) if path else "<rule pack>"
+    try:
+        categories = {
+            cid: Category(cid, c.get("zh", cid), c.get("en", cid), _tuple(c.get("codes")),
+                          _tuple(c.get("category_zh")), _tuple(c.get("group_zh")), _tuple(c.get("exclude")))
+            for cid, c in data.get("categories", {}).items()
+        }
+        flows = {}
+        for fid, f in data.get("flows", {}).items():
+            for end in (f["from"], f["to"]):
+                if end != "*" and end not in categories:
+                    raise RulePackError(tr("{0}: flow {1} names unknown category {2}").format(where, fid, end))
+            flows[fid] = Flow(fid, f.get("zh", fid), f.get("en", fid), f["from"], f["to"],
+                              _tuple(f.get("types")), bool(f.get("changed_only", False)))
+        pack = RulePack(str(data["id"]), data.get("name", {}).get("zh", data["id"]),
+                        data.get("name", {}).get("en", data["id"]), str(data.get("version", "")),
+                        categories, flows, [], path, table or default_table())
+        known = set(pack.variable_names())
+        for r in data.get("rules", []):
+            formula = Formula(r["formula"])
+            unknown = formula.variables - known
+            if unknown:
+                raise RulePackError(tr("{0}: rule {1} uses unknown variables: {2}").format(
+                    where, r["id"], ", ".join(sorted(unknown))))
+            if r.get("op", ">=") not in _OPS:
+                raise RulePackError(tr("{0}: rule {1} has an unknown comparison {2}").format(where, r["id"], r["op"]))
+            if r.get("severity", "error") not in ("error", "warning"):
+                raise RulePackError(tr("{0}: rule {1}: severity must be error or warning").format(where, r["id"]))
+            pack.rules.append(Rule(
+                id=str(r["id"]), zh=r.get("zh", r["id"]), en=r.get("en", r["id"]), formula=formula,
+                op=r.get("op", ">="), threshold=float(r["threshold"]), severity=r.get("severity", "error"),
+                source=r.get("source", ""), scope=r.get("scope", "both"), format=r.get("format", "area"),
+                verified=bool(r.get("verified", True)),
+            ))
+    except KeyError as exc:
+        raise RulePackError(tr("{0}: a required key is missing: {1}").format(where, exc.args[0])) from None
+    return pack
+
+
+def load_pack(name_or_path: str | Path = "national", table: LandClassTable | None = None) -> RulePack:
+    """Load a bundled pack by id (``national``, ``jiangsu``, ``zhejiang``) or a JSON file by path."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = PACK_DIR / f"{name_or_path}.json"
+    return parse_pack(_merged(_load_json(path), path), path, table)
+
+
+def available_packs() -> list[Path]:
+    return sorted(PACK_DIR.glob("*.json"))
+
+
+@lru_cache(maxsize=8)
+def bundled_pack(pack_id: str = "national") -> RulePack:
+    return load_pack(pack_id)
