@@ -1,0 +1,122 @@
+"""Safe GeoPackage writing: build under a temporary name next to the target, then move.
+
+An existing file is never half-overwritten: everything is written to a temporary file in
+the same folder (same filesystem, so ``os.replace`` is atomic) and moved into place only
+once complete. Errors (read-only folder, full disk, locked file) become :class:`WriteError`
+with a message the planner can act on, and the old file stays as it was.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from osgeo import gdal, ogr
+
+from ..core.i18n import tr
+
+gdal.UseExceptions()
+ogr.UseExceptions()
+
+_OGR_TYPES = {"TEXT": ogr.OFTString, "REAL": ogr.OFTReal, "INTEGER": ogr.OFTInteger, "INTEGER64": ogr.OFTInteger64}
+
+
+class WriteError(Exception):
+    """The output could not be written; the old file (if any) is untouched."""
+
+
+def _explain(exc: BaseException, target: Path) -> str:
+    code = getattr(exc, "errno", None)
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return tr("Cannot write to {0}: the folder is read-only or you lack permission.").format(target.parent)
+    if code == errno.ENOSPC:
+        return tr("Cannot write {0}: the disk is full.").format(target)
+    if code in (errno.EBUSY, errno.ETXTBSY):
+        return tr("Cannot replace {0}: the file is locked by another program; close it and try again.").format(target)
+    return tr("Cannot write {0}: {1}").format(target, exc)
+
+
+@contextlib.contextmanager
+def atomic_output(target: str | os.PathLike, overwrite: bool = True) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; move it into place if the block succeeds."""
+    target = Path(target).resolve()
+    if target.exists() and not overwrite:
+        raise WriteError(tr("{0} exists already; choose another name or allow overwriting.").format(target))
+    if not target.parent.is_dir():
+        raise WriteError(tr("The folder {0} does not exist.").format(target.parent))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".partial.gpkg", dir=target.parent)
+        os.close(fd)
+        os.unlink(tmp)  # GDAL wants to create the file itself
+    except OSError as exc:
+        raise WriteError(_explain(exc, target)) from exc
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        for suffix in ("-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(str(tmp_path) + suffix)
+        os.replace(tmp_path, target)
+    except OSError as exc:
+        raise WriteError(_explain(exc, target)) from exc
+    finally:
+        for leftover in (tmp_path, Path(str(tmp_path) + "-wal"), Path(str(tmp_path) + "-shm")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+
+
+def write_table(path: Path, name: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence],
+                description: str = "") -> None:
+    """Add a non-spatial table (``columns`` = [(name, TEXT|REAL|INTEGER)]) to a GeoPackage."""
+    try:
+        ds = ogr.Open(str(path), 1) if path.exists() else ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+        layer = ds.CreateLayer(name, geom_type=ogr.wkbNone, options=[f"DESCRIPTION={description}"] if description
+                               else [])
+        for col, kind in columns:
+            layer.CreateField(ogr.FieldDefn(col, _OGR_TYPES[kind]))
+        defn = layer.GetLayerDefn()
+        layer.StartTransaction()
+        for row in rows:
+            feat = ogr.Feature(defn)
+            for i, value in enumerate(row):
+                if value is None:
+                    feat.SetFieldNull(i)
+                else:
+                    feat.SetField(i, value)
+            layer.CreateFeature(feat)
+        layer.CommitTransaction()
+        ds = None
+    except RuntimeError as exc:
+        raise WriteError(tr("Cannot write table {0} to {1}: {2}").format(name, path, exc)) from exc
+
+
+def read_table(path: str | os.PathLike, name: str) -> list[dict]:
+    """All rows of a table as dicts (tests and round-trip checks)."""
+    ds = ogr.Open(str(path))
+    layer = ds.GetLayerByName(name)
+    if layer is None:
+        raise KeyError(name)
+    defn = layer.GetLayerDefn()
+    names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    rows = []
+    for feat in layer:
+        rows.append({n: (None if not feat.IsFieldSetAndNotNull(i) else feat.GetField(i)) for i, n in enumerate(names)})
+    return rows
+
+
+BALANCE_COLUMNS = [("unit_code", "TEXT"), ("dlbm", "TEXT"), ("area_before_m2", "REAL"), ("area_after_m2", "REAL")]
+INDICATOR_COLUMNS = [("unit_code", "TEXT"), ("rule_id", "TEXT"), ("value", "REAL"), ("threshold", "REAL"),
+                     ("passed", "INTEGER"), ("severity", "TEXT")]
+
+
+def write_balance_tables(path: Path, engine) -> None:
+    """The ``balance`` and ``indicators`` tables of the headless-command contract."""
+    write_table(path, "balance", BALANCE_COLUMNS, engine.balance_rows(),
+                "Area before/after per remediation unit and land class (m2); unit_code '*' = whole project")
+    write_table(path, "indicators", INDICATOR_COLUMNS,
+                [(r.unit_code, r.rule_id, r.value, r.threshold, None if r.passed is None else int(r.passed),
+                  r.severity) for r in engine.indicator_rows()],
+                "Rule-pack indicators per unit; passed NULL = not applicable")

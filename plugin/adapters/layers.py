@@ -1,0 +1,239 @@
+"""Read QGIS vector layers into the core's plain records.
+
+* Geometries travel as WKB in bulk (``shapely.from_wkb`` over a list), the fastest way out
+  of QGIS.
+* The core measures shares in planar metres. A layer in a geographic CRS (EPSG:4490) is
+  transformed into the CGCS2000 3° Gauss–Krüger zone of its centre, where area ratios
+  agree with ellipsoidal ones to < 1e-6; projected layers stay as they are.
+* A parcel with a NULL TBMJ gets its ellipsoidal area on the CGCS2000 ellipsoid
+  (QgsDistanceArea, GeographicLib), as DOMAIN.md §6 asks.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import shapely
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsCoordinateTransformContext,
+    QgsDistanceArea,
+    QgsFeatureRequest,
+    QgsGeometry,
+    QgsProject,
+    QgsVectorLayer,
+    QgsWkbTypes,
+)
+
+from ..core.engine import BalanceEngine
+from ..core.fields import FieldMap, ParcelRecord, normalize_parcel, resolve_parcel_fields, resolve_unit_fields
+from ..core.i18n import tr
+from ..core.rules import RulePack
+
+CGCS2000_ELLIPSOID = "EPSG:1024"
+CGCS2000_GEOGRAPHIC = "EPSG:4490"
+
+
+class InputError(Exception):
+    """Input a planner must fix (missing layer or field, unusable CRS…); the message says how."""
+
+
+@dataclass
+class ParcelSource:
+    layer: QgsVectorLayer
+    fields: FieldMap
+
+
+@dataclass
+class ReadResult:
+    """What was read, plus what the planner should hear about."""
+
+    records: list = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def open_layer(source: str, what: str) -> QgsVectorLayer:
+    """Open an OGR source such as ``plan.gpkg|layername=DLTB``; InputError if unusable."""
+    layer = QgsVectorLayer(source, what, "ogr")
+    if not layer.isValid():
+        raise InputError(tr("Cannot open the {0} layer: {1}").format(what, source))
+    if layer.geometryType() != QgsWkbTypes.PolygonGeometry:
+        raise InputError(tr("The {0} layer is not a polygon layer: {1}").format(what, source))
+    return layer
+
+
+def gauss_kruger_zone_crs(longitude: float) -> QgsCoordinateReferenceSystem:
+    """CGCS2000 3° Gauss–Krüger CRS (EPSG:4534–4554, no zone prefix) whose meridian is nearest."""
+    zone = int(round((longitude - 75.0) / 3.0))
+    zone = max(0, min(20, zone))
+    return QgsCoordinateReferenceSystem(f"EPSG:{4534 + zone}")
+
+
+def working_crs(layer: QgsVectorLayer) -> QgsCoordinateReferenceSystem:
+    """The planar CRS the core works in for this layer (see module docstring)."""
+    crs = layer.crs()
+    if not crs.isValid():
+        raise InputError(tr("The layer {0} has no valid coordinate reference system; set one in its properties.")
+                         .format(layer.name()))
+    if not crs.isGeographic():
+        return crs
+    extent = layer.extent()
+    if extent.isEmpty():
+        lon = extent.center().x() if not extent.isNull() else 117.0
+    else:
+        to_geo = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem(CGCS2000_GEOGRAPHIC),
+                                        QgsProject.instance().transformContext())
+        lon = to_geo.transform(extent.center()).x()
+    if not math.isfinite(lon):
+        lon = 117.0
+    return gauss_kruger_zone_crs(lon)
+
+
+def transform_to(layer: QgsVectorLayer, crs: QgsCoordinateReferenceSystem) -> QgsCoordinateTransform | None:
+    if layer.crs() == crs:
+        return None
+    return QgsCoordinateTransform(layer.crs(), crs, QgsProject.instance().transformContext())
+
+
+def ellipsoid_measure(crs: QgsCoordinateReferenceSystem,
+                      context: QgsCoordinateTransformContext | None = None) -> QgsDistanceArea:
+    """QgsDistanceArea measuring on the CGCS2000 ellipsoid (a = 6378137, 1/f = 298.257222101)."""
+    da = QgsDistanceArea()
+    da.setSourceCrs(crs, context or QgsProject.instance().transformContext())
+    da.setEllipsoid(CGCS2000_ELLIPSOID)
+    return da
+
+
+def geometries_wkb(features: Iterable, transform: QgsCoordinateTransform | None) -> list:
+    """shapely geometries (None for NULL/empty) from QgsFeatures, via WKB in one bulk call."""
+    blobs = []
+    for f in features:
+        g = f.geometry()
+        if g is None or g.isNull() or g.isEmpty():
+            blobs.append(None)
+            continue
+        if transform is not None:
+            g = QgsGeometry(g)
+            g.transform(transform)
+        blobs.append(bytes(g.asWkb()))
+    return list(shapely.from_wkb(blobs)) if blobs else []
+
+
+def parcel_fields(layer: QgsVectorLayer, overrides: dict | None = None, tbmj_in_mu: bool = False) -> FieldMap:
+    fm = resolve_parcel_fields(layer.fields().names(), overrides, tbmj_in_mu)
+    missing = fm.missing_required()
+    if missing:
+        raise InputError(tr("The parcel layer {0} lacks the required field(s) {1}; map them in the field mapping.")
+                         .format(layer.name(), ", ".join(missing)))
+    return fm
+
+
+class ParcelReader:
+    """Turns parcel features into ``(fid, geometry, ParcelRecord)``; reused by the live listener."""
+
+    def __init__(self, layer: QgsVectorLayer, fields: FieldMap, crs: QgsCoordinateReferenceSystem):
+        self.layer = layer
+        self.fields = fields
+        self.crs = crs
+        self.transform = transform_to(layer, crs)
+        self.measure = ellipsoid_measure(layer.crs())
+        names = layer.fields().names()
+        self._index = {canon: names.index(actual)
+                       for canon, actual in list(fields.parcels.items()) + list(fields.plan.items())
+                       if actual and actual in names}
+        self.measured: set[int] = set()  # parcels whose NULL TBMJ was measured on the ellipsoid
+
+    def warnings(self) -> list[str]:
+        if not self.measured:
+            return []
+        return [tr("{0} parcels have no TBMJ; their area was measured on the CGCS2000 ellipsoid")
+                .format(len(self.measured))]
+
+    def request(self, fids: Iterable[int] | None = None) -> QgsFeatureRequest:
+        req = QgsFeatureRequest()
+        req.setSubsetOfAttributes(sorted(set(self._index.values())))
+        if fids is not None:
+            req.setFilterFids(list(fids))
+        return req
+
+    def record(self, feature) -> ParcelRecord:
+        attrs = feature.attributes()
+        values = {}
+        for canon, i in self._index.items():
+            v = attrs[i]
+            values[canon] = None if v is None or (hasattr(v, "isNull") and v.isNull()) else v
+        rec = normalize_parcel(values, self.fields.tbmj_in_mu)
+        if rec.tbmj is None:
+            g = feature.geometry()
+            if g is not None and not g.isNull():
+                # DOMAIN.md §6: a parcel drawn in planning gets its ellipsoidal area on CGCS2000.
+                rec = normalize_parcel({**values, "TBMJ": self.measure.measureArea(g), "TBDLMJ": None}, False)
+                self.measured.add(feature.id())
+        return rec
+
+    def read(self, fids: Iterable[int] | None = None, progress: Callable[[float], None] | None = None,
+             cancelled: Callable[[], bool] | None = None) -> list[tuple[int, object, ParcelRecord]]:
+        ids, recs, feats = [], [], []
+        total = max(1, self.layer.featureCount()) if fids is None else None
+        for n, f in enumerate(self.layer.getFeatures(self.request(fids))):
+            ids.append(f.id())
+            recs.append(self.record(f))
+            feats.append(f)
+            if total and n % 20000 == 0:
+                if progress:
+                    progress(n / total)
+                if cancelled and cancelled():
+                    break
+        geoms = geometries_wkb(feats, self.transform)
+        return list(zip(ids, geoms, recs))
+
+
+def read_units(layer: QgsVectorLayer, crs: QgsCoordinateReferenceSystem, code_field: str | None = None
+               ) -> list[tuple[int, str, object]]:
+    """``(fid, unit code, geometry)`` of every unit; code falls back to the feature id."""
+    names = resolve_unit_fields(layer.fields().names(), code_field)
+    code_name = names.get("DYBH")
+    if code_field and not code_name:
+        raise InputError(tr("The units layer {0} has no field {1}").format(layer.name(), code_field))
+    feats = list(layer.getFeatures())
+    geoms = geometries_wkb(feats, transform_to(layer, crs))
+    out = []
+    for f, g in zip(feats, geoms):
+        code = f[code_name] if code_name else None
+        code = str(code).strip() if code is not None and str(code).strip() and str(code) != "NULL" else str(f.id())
+        out.append((f.id(), code, g))
+    return out
+
+
+def read_polygons(layer: QgsVectorLayer, crs: QgsCoordinateReferenceSystem) -> list:
+    return [g for g in geometries_wkb(layer.getFeatures(), transform_to(layer, crs)) if g is not None]
+
+
+@dataclass
+class Inputs:
+    parcels: QgsVectorLayer
+    units: QgsVectorLayer
+    pbf: QgsVectorLayer | None = None
+    unit_field: str | None = None
+    field_overrides: dict = field(default_factory=dict)
+    tbmj_in_mu: bool = False
+
+
+def build_engine(inputs: Inputs, pack: RulePack, progress: Callable[[float], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> tuple[BalanceEngine, ParcelReader]:
+    """Read every input layer and run the engine's full build: the one path every front uses."""
+    fm = parcel_fields(inputs.parcels, inputs.field_overrides, inputs.tbmj_in_mu)
+    crs = working_crs(inputs.parcels)
+    reader = ParcelReader(inputs.parcels, fm, crs)
+    units = read_units(inputs.units, crs, inputs.unit_field)
+    if not units:
+        raise InputError(tr("The units layer {0} has no features: draw at least one remediation unit.")
+                         .format(inputs.units.name()))
+    parcels = reader.read(progress=(lambda f: progress(0.5 * f)) if progress else None, cancelled=cancelled)
+    pbf = read_polygons(inputs.pbf, crs) if inputs.pbf is not None else None
+    engine = BalanceEngine(pack=pack)
+    engine.build(parcels, units, pbf=pbf,
+                 progress=(lambda f: progress(0.5 + 0.5 * f)) if progress else None, cancelled=cancelled)
+    return engine, reader

@@ -1,0 +1,221 @@
+"""Headless entry: ``python -m plugin.cli <command>`` (from the repository root, in .venv).
+
+Commands
+  balance  per-unit land-class balance and indicators -> OUT.gpkg (tables balance, indicators)
+  demo     build the bundled demo township, compute its balance, export the plan, print a summary
+
+It starts a QgsApplication without GUI and runs the same adapter and engine code as the
+docks and the Processing algorithms. Bad input gives one clear message and exit code 2;
+no output file is left behind.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .core.areas import MU_M2
+from .core.engine import PROJECT, BalanceEngine
+from .core.i18n import language_is_chinese, tr
+from .core.rules import RulePack, RulePackError, load_pack
+
+EXIT_INPUT = 2
+_app = None
+
+
+def start_qgis():
+    """A GUI-less QgsApplication, once per process (kept referenced so Qt doesn't free it)."""
+    global _app
+    if _app is not None:
+        return _app
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from qgis.core import QgsApplication
+
+    if QgsApplication.instance() is not None:
+        _app = QgsApplication.instance()
+        return _app
+    QgsApplication.setPrefixPath(os.environ.get("QGIS_PREFIX_PATH", "/usr"), True)
+    _app = QgsApplication([], False)
+    _app.initQgis()
+    return _app
+
+
+def _chinese() -> bool:
+    from .i18n_setup import locale_from_environment
+
+    return language_is_chinese(locale_from_environment())
+
+
+def format_value(rule, value: float | None) -> str:
+    if value is None:
+        return tr("n/a")
+    if rule.format == "percent":
+        return f"{value * 100:.2f}%"
+    if rule.format == "area":
+        return tr("{0} mu ({1} m²)").format(f"{value / MU_M2:,.2f}", f"{value:,.1f}")
+    return f"{value:,.4g}"
+
+
+def format_threshold(rule) -> str:
+    if rule.threshold == 0:
+        return f"{rule.op} 0"
+    return f"{rule.op} {format_value(rule, rule.threshold)}"
+
+
+def summary_lines(engine: BalanceEngine, chinese: bool | None = None) -> list[str]:
+    """The readable per-unit summary printed by the commands (亩 and m²)."""
+    chinese = _chinese() if chinese is None else chinese
+    pack = engine.pack
+    lines = [tr("Rule pack: {0}").format(pack.name(chinese)), ""]
+    targets = [(uid, engine.unit_code(uid)) for uid in engine.ordered_units()] + [(None, PROJECT)]
+    for uid, code in targets:
+        status = engine.unit_status(uid)
+        verdict = {True: tr("PASS"), False: tr("FAIL"), None: tr("n/a")}[status]
+        title = tr("Whole project") if uid is None else tr("Unit {0}").format(code)
+        v = engine.variables(uid)
+        lines.append(f"{title}: {verdict}")
+        for cat in ("farmland", "construction", "ecological"):
+            if cat in pack.categories:
+                c = pack.categories[cat]
+                b, a = v[f"{cat}_before"], v[f"{cat}_after"]
+                lines.append("  " + tr("{0}: before {1} mu ({2} m²), after {3} mu ({4} m²), change {5} mu").format(
+                    c.zh if chinese else c.en, f"{b / MU_M2:,.2f}", f"{b:,.1f}", f"{a / MU_M2:,.2f}", f"{a:,.1f}",
+                    f"{(a - b) / MU_M2:+,.2f}"))
+        for res in engine.evaluate(uid):
+            rule = pack.rule(res.rule_id)
+            mark = {True: "✓", False: "✗" if rule.severity == "error" else "!", None: "-"}[res.passed]
+            lines.append(f"  {mark} {rule.name(chinese)}: {format_value(rule, res.value)} "
+                         f"({tr('required')} {format_threshold(rule)})")
+        lines.append("")
+    for w in engine.warnings():
+        lines.append(tr("Warning: {0}").format(w))
+    return lines
+
+
+def _load_pack(name: str) -> RulePack:
+    try:
+        return load_pack(name)
+    except RulePackError as exc:
+        raise SystemExit(_fail(str(exc))) from None
+
+
+def _fail(message: str) -> int:
+    print(tr("Error: {0}").format(message), file=sys.stderr)
+    return EXIT_INPUT
+
+
+def compute(parcels: str, units: str, pbf: str | None, rules: str, unit_field: str | None,
+            tbmj_in_mu: bool = False, progress=None):
+    """Open the sources and build the engine: shared by every command."""
+    from .adapters.layers import Inputs, build_engine, open_layer
+
+    pack = _load_pack(rules)
+    inputs = Inputs(
+        parcels=open_layer(parcels, tr("parcel")),
+        units=open_layer(units, tr("units")),
+        pbf=open_layer(pbf, tr("permanent basic farmland")) if pbf else None,
+        unit_field=unit_field,
+        tbmj_in_mu=tbmj_in_mu,
+    )
+    return build_engine(inputs, pack, progress=progress)
+
+
+def cmd_balance(args: argparse.Namespace) -> int:
+    from .adapters.gpkg import WriteError, atomic_output, write_balance_tables
+    from .adapters.layers import InputError
+
+    try:
+        engine, reader = compute(args.parcels, args.units, args.pbf, args.rules, args.unit_field, args.tbmj_in_mu)
+        with atomic_output(args.out, overwrite=True) as tmp:
+            write_balance_tables(tmp, engine)
+    except (InputError, WriteError) as exc:
+        return _fail(str(exc))
+    for line in summary_lines(engine):
+        print(line)
+    for w in reader.warnings():
+        print(tr("Warning: {0}").format(w))
+    print(tr("Written: {0}").format(Path(args.out).resolve()))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """README's main job: demo township -> balance -> plan GeoPackage -> summary."""
+    from .adapters.demo_writer import write_demo_gpkg
+
+    out_dir = Path(args.out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    demo = out_dir / "demo_township.gpkg"
+    if not demo.exists() or args.regenerate:
+        counts = write_demo_gpkg(str(demo), n_parcels=args.parcels, seed=args.seed)
+        print(tr("Demo data: {0} ({1} parcels, {2} units)").format(demo, counts.get("DLTB"), counts.get("ZZDY")))
+    plan = out_dir / "demo_plan.gpkg"
+    export_args = argparse.Namespace(
+        parcels=f"{demo}|layername=DLTB", units=f"{demo}|layername=ZZDY", pbf=f"{demo}|layername=YJJBNTTB",
+        rules=args.rules, unit_field="DYBH", out=str(plan), unit=None, per_unit=False, overwrite=True,
+        tbmj_in_mu=False,
+    )
+    export = _command("export")
+    if export is not None:
+        return export(export_args)
+    return cmd_balance(export_args)
+
+
+def _command(name: str):
+    """Commands that live in their own modules (export) are found here when present."""
+    try:
+        from . import cli_export
+    except ImportError:
+        return None
+    return getattr(cli_export, f"cmd_{name}", None)
+
+
+def _sources(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--parcels", required=True, help=tr("parcel (三调 DLTB) source, e.g. file.gpkg|layername=DLTB"))
+    p.add_argument("--units", required=True, help=tr("remediation units source"))
+    p.add_argument("--pbf", help=tr("permanent basic farmland source (optional)"))
+    p.add_argument("--rules", default="national", help=tr("rule pack id or JSON file (default: national)"))
+    p.add_argument("--unit-field", default=None, help=tr("unit code field (default: DYBH)"))
+    p.add_argument("--tbmj-in-mu", action="store_true", help=tr("TBMJ, KCMJ, TBDLMJ are in mu, not m²"))
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m plugin.cli", description=tr("Land consolidation balance tools"))
+    sub = ap.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("balance", help=tr("area balance and indicators per unit -> GeoPackage tables"))
+    _sources(b)
+    b.add_argument("--out", required=True, help=tr("output GeoPackage"))
+    b.set_defaults(func=cmd_balance)
+    d = sub.add_parser("demo", help=tr("build the demo township, compute its balance and export the plan"))
+    d.add_argument("--out-dir", default="demo_output", help=tr("folder for the demo files (default: demo_output)"))
+    d.add_argument("--parcels", type=int, default=3500, help=tr("number of parcels (default: 3500)"))
+    d.add_argument("--seed", type=int, default=42)
+    d.add_argument("--rules", default="national")
+    d.add_argument("--regenerate", action="store_true", help=tr("make the demo data again even if present"))
+    d.set_defaults(func=cmd_demo)
+    try:
+        from .cli_export import add_commands
+    except ImportError:
+        pass
+    else:
+        add_commands(sub, _sources)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from .i18n_setup import setup_for_cli
+
+    start_qgis()
+    setup_for_cli()
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
