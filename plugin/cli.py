@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Sequence
 
@@ -31,6 +32,9 @@ def start_qgis():
     if _app is not None:
         return _app
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if sys.platform.startswith("linux") and not os.environ.get("XDG_RUNTIME_DIR"):
+        # Without it Qt prints a warning on every start of a headless run.
+        os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="lc-runtime-")
     from qgis.core import QgsApplication
 
     if QgsApplication.instance() is not None:
