@@ -1,0 +1,262 @@
+"""The demo township looks like real 三调 data and carries a plan that shows both rule states.
+
+Pure tests (no QGIS): what a planner or reviewer would check on the generated layers.
+"""
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+from plugin.core.demo import generate_township, load_land_class_names
+
+ROOT = Path(__file__).resolve().parents[2]
+FARM = ("0101", "0102", "0103")
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return generate_township(3500, seed=42)
+
+
+@pytest.fixture(scope="module")
+def small():
+    return generate_township(900, seed=3)
+
+
+def _cols(layer):
+    return {k: np.array(v, dtype=object) for k, v in layer.columns.items()}
+
+
+def _construction_codes():
+    names = load_land_class_names()
+    return {c for c, (_, cat) in names.items() if cat == "建设用地"}
+
+
+def test_exact_parcel_count_and_valid_polygons(demo, small):
+    assert len(demo["DLTB"]) == 3500
+    assert len(small["DLTB"]) == 900
+    assert shapely.is_valid(demo["DLTB"].geometries).all()
+    assert all(len(v) == 3500 for v in demo["DLTB"].columns.values())
+
+
+def test_same_seed_same_data_other_seed_other_data():
+    a, b, c = generate_township(700, seed=11), generate_township(700, seed=11), generate_township(700, seed=12)
+    for name in a.layers:
+        assert list(shapely.to_wkb(a[name].geometries)) == list(shapely.to_wkb(b[name].geometries)), name
+        assert a[name].columns == b[name].columns, name
+    assert a["DLTB"].columns["DLBM"] != c["DLTB"].columns["DLBM"]
+
+
+def test_parcels_tile_without_overlap_or_gap(small):
+    g = small["DLTB"].geometries
+    union = shapely.union_all(g)
+    total = shapely.area(g).sum()
+    assert union.geom_type == "Polygon"  # one piece ...
+    assert len(union.interiors) == 0  # ... without holes (no gaps)
+    assert abs(union.area - total) < 1e-6 * total  # no overlaps
+
+
+def test_location_is_gauss_kruger_zone_39(demo):
+    xmin, ymin, xmax, ymax = shapely.total_bounds(demo["DLTB"].geometries)
+    assert demo.crs == "EPSG:4527"
+    assert 39_480_000 < xmin < xmax < 39_520_000
+    assert 3_480_000 < ymin < ymax < 3_520_000
+
+
+def test_dltb_fields_follow_sandiao_rules(demo):
+    c = _cols(demo["DLTB"])
+    bsm = c["BSM"]
+    assert len(set(bsm)) == len(bsm) and all(len(b) == 18 for b in bsm)
+    assert all(len(z) == 19 and z.isdigit() for z in c["ZLDWDM"])
+    villages = {z[:12] for z in c["ZLDWDM"]}
+    assert 4 <= len(villages) <= 8
+    # one village code <-> one Chinese village name
+    pairs = {(z[:12], m) for z, m in zip(c["ZLDWDM"], c["ZLDWMC"])}
+    assert len(pairs) == len(villages) and all(m.endswith("村") for _, m in pairs)
+    assert all(q[:12] == z[:12] for q, z, x in zip(c["QSDWDM"], c["ZLDWDM"], c["QSXZ"]) if x == "30")
+    farm = np.isin(c["DLBM"], FARM)
+    tbmj, kcmj, tbdlmj = (c[k].astype(float) for k in ("TBMJ", "KCMJ", "TBDLMJ"))
+    assert np.all(np.abs(tbdlmj - (tbmj - kcmj)) <= 0.01 + 1e-9)
+    assert np.all(np.abs(kcmj - tbmj * c["KCXS"].astype(float)) <= 0.005 + 1e-9)
+    assert set(c["KCDLBM"][farm]) == {"1203"} and set(c["KCDLBM"][~farm]) == {None}
+    assert np.all((c["KCXS"][farm] >= 0.02) & (c["KCXS"][farm] <= 0.12)) and np.all(c["KCXS"][~farm] == 0)
+    assert set(c["GDDB"][farm]) <= set(range(1, 11)) and set(c["GDDB"][~farm]) == {None}
+    assert set(c["GDPDJB"][farm]) <= {"1", "2", "3", "4", "5"} and set(c["GDPDJB"][~farm]) == {None}
+    constr = _construction_codes()
+    has_cz = c["CZCSXM"] != None  # noqa: E711
+    assert all(d in constr for d in c["DLBM"][has_cz])
+    assert {"202", "203", "203A"} <= set(c["CZCSXM"][has_cz])
+
+
+def test_dlmc_comes_from_the_land_class_table(demo):
+    with open(ROOT / "resources" / "land_classes.csv", encoding="utf-8-sig") as fh:
+        table = {r["code"]: r["name_zh"] for r in csv.DictReader(fh)}
+    c = demo["DLTB"].columns
+    for code, name in zip(c["DLBM"], c["DLMC"]):
+        if code in table:
+            assert name == table[code]
+        else:  # 1104A / 0201K variants get a name too
+            assert name and code[:-1] in table
+
+
+def test_tbmj_is_ellipsoidal_area(demo):
+    g = demo["DLTB"].geometries
+    tbmj = np.array(demo["DLTB"].columns["TBMJ"], dtype=float)
+    planar = shapely.area(g)
+    # GK planar areas are slightly larger than on the ellipsoid, by < 1e-5 near 117°E
+    assert np.all(tbmj <= planar + 0.01)
+    assert np.all(np.abs(tbmj - planar) < planar * 2e-5 + 0.005)  # 2-decimal rounding
+    assert tbmj.sum() < planar.sum() - 0.5  # the correction is systematic, not rounding noise
+
+
+def test_plausible_land_class_mix(demo):
+    c = _cols(demo["DLTB"])
+    tbmj = c["TBMJ"].astype(float)
+    share = Counter()
+    for code, a in zip(c["DLBM"], tbmj):
+        share[code] += a / tbmj.sum()
+    farmland = sum(share[k] for k in FARM)
+    assert 0.3 < farmland < 0.55
+    for code in ("0702", "1004", "1006", "1107", "1104", "1104A", "0201K", "0301", "0305", "0201", "0202",
+                 "0404", "1101", "0601", "0701", "05H1", "08H2", "1201", "0809"):
+        assert share[code] > 0, code
+    # roads and ditches are long thin strips
+    g = demo["DLTB"].geometries
+    thin = np.isin(c["DLBM"], ("1006", "1107"))
+    length = shapely.length(g[thin])
+    assert np.median(length**2 / shapely.area(g[thin])) > 100
+
+
+def test_units_do_not_overlap_cut_parcels_and_nest_in_project(demo):
+    units = demo["ZZDY"].geometries
+    assert 3 <= len(units) <= 5
+    assert abs(shapely.union_all(units).area - shapely.area(units).sum()) < 1e-3
+    xmfw = demo["XMFW"].geometries[0]
+    assert all(xmfw.contains(u) for u in units)
+    rec = list(demo["ZZDY"].records())
+    assert [r["DYBH"] for r in rec] == [f"ZZDY-{i:03d}" for i in range(1, len(rec) + 1)]
+    assert all("片区" in r["DYMC"] and r["ZT"] in ("储备", "立项", "实施", "验收") for r in rec)
+    parcels = demo["DLTB"].geometries
+    tree = shapely.STRtree(parcels)
+    cut = 0
+    for u in units:
+        hit = tree.query(u, predicate="intersects")
+        cut += int((~shapely.contains(u, parcels[hit])).sum())
+    assert cut > 10
+
+
+def _unit_balance(data):
+    """Independent re-computation of DOMAIN.md §6/§7 per unit (area-share apportioning)."""
+    c = _cols(data["DLTB"])
+    g = data["DLTB"].geometries
+    tbmj = c["TBMJ"].astype(float)
+    kcxs = c["KCXS"].astype(float)
+    farm = np.isin(c["DLBM"], FARM)
+    after_code = np.where(c["ZZLX"] != None, c["GHDLBM"], c["DLBM"])  # noqa: E711
+    ghk = np.array([k if k is not None else (x if f else 0.0) for k, x, f in zip(c["GHKCXS"], kcxs, farm)])
+    before = np.where(farm, c["TBDLMJ"].astype(float), 0.0)
+    after = np.where(np.isin(after_code, FARM), tbmj * (1 - ghk), 0.0)
+    constr = _construction_codes() | {"1104A"} - {"1104A"}
+    cb = np.where(np.isin(c["DLBM"], list(constr)), tbmj, 0.0)
+    ca = np.where(np.isin(after_code, list(constr)), tbmj, 0.0)
+    out = []
+    for u in data["ZZDY"].geometries:
+        idx = shapely.STRtree(g).query(u, predicate="intersects")
+        share = shapely.area(shapely.intersection(g[idx], u)) / shapely.area(g[idx])
+        fb, fa = (share * before[idx]).sum(), (share * after[idx]).sum()
+        out.append(((fa - fb) / fb, (share * (ca[idx] - cb[idx])).sum()))
+    return out
+
+
+@pytest.mark.parametrize("seed", [42, 7])
+def test_plan_passes_rules_except_exactly_one_unit(seed, demo):
+    data = demo if seed == 42 else generate_township(3500, seed=seed)
+    bal = _unit_balance(data)
+    gains = [g for g, _ in bal]
+    assert sum(g < 0.05 for g in gains) == 1, gains
+    assert all(dc <= 1e-6 for _, dc in bal)  # construction land never increases
+    fail = data.info["fail_unit"]
+    assert gains[fail] < 0.05 and abs(gains[fail] - data.info["unit_balance"][fail]["farmland_gain"]) < 1e-6
+
+
+def test_plan_is_realistic(demo):
+    c = _cols(demo["DLTB"])
+    g = demo["DLTB"].geometries
+    tagged = c["ZZLX"] != None  # noqa: E711
+    units = demo["ZZDY"].geometries
+    inside = np.zeros(len(g), dtype=bool)
+    for u in units:
+        inside |= shapely.contains(u, g)
+    assert not (tagged & ~inside).any()  # only parcels inside units are planned
+    assert 0.10 <= tagged.sum() / inside.sum() <= 0.20
+    types = Counter(c["ZZLX"][tagged])
+    assert {"JS-FK", "JS-JX", "NY-GB", "NY-TZ", "NY-KF", "NY-HF", "ST-SD"} <= set(types)
+    rules = {"JS-FK": ({"0702", "1201", "0601"}, FARM), "NY-KF": ({"0404", "1206", "1202", "1104", "1104K"}, FARM),
+             "NY-HF": ({"0201", "0201K", "0301"}, ("0101", "0102")), "NY-TZ": ({"0103"}, ("0101",)),
+             "ST-SD": ({"1104"}, ("1102",)), "JS-JX": (set(FARM) | {"1201"}, ("0702",))}
+    for i in np.nonzero(tagged)[0]:
+        t = c["ZZLX"][i]
+        if t in rules:
+            assert c["DLBM"][i] in rules[t][0] and c["GHDLBM"][i] in rules[t][1], (t, c["DLBM"][i])
+        elif t == "NY-GB":
+            assert c["GHDLBM"][i] == c["DLBM"][i] and c["GHKCXS"][i] < c["KCXS"][i]
+    assert all(k is None for k, t in zip(c["GHKCXS"], c["ZZLX"]) if t != "NY-GB")
+    tbmj = c["TBMJ"].astype(float)
+    assert tbmj[c["ZZLX"] == "JS-JX"].sum() < tbmj[c["ZZLX"] == "JS-FK"].sum()
+    # PBF moves: a couple out (inside PBF), more in (outside PBF)
+    pbf = shapely.union_all(demo["YJJBNTTB"].geometries)
+    outs, ins = np.nonzero(c["YNCZ"] == "OUT")[0], np.nonzero(c["YNCZ"] == "IN")[0]
+    assert 1 <= len(outs) < len(ins)
+    assert all(pbf.contains(shapely.buffer(g[i], -0.5)) for i in outs)
+    assert not any(pbf.intersects(shapely.buffer(g[i], -0.5)) for i in ins)
+    assert tbmj[ins].sum() > 1.05 * tbmj[outs].sum()
+
+
+def test_pbf_lies_on_paddy_and_irrigated_land(demo):
+    c = _cols(demo["DLTB"])
+    g = demo["DLTB"].geometries
+    pbf = demo["YJJBNTTB"].geometries
+    tree = shapely.STRtree(g)
+    pi, gi = tree.query(pbf, predicate="intersects")
+    a = shapely.area(shapely.intersection(pbf[pi], g[gi]))
+    on_paddy = a[np.isin(c["DLBM"][gi], ("0101", "0102"))].sum()
+    assert on_paddy / a.sum() > 0.9
+    paddy = np.isin(c["DLBM"], ("0101", "0102"))
+    covered = a.sum() / c["TBMJ"][paddy].astype(float).sum()
+    assert 0.4 < covered <= 1.0  # most, not all paddy is PBF
+
+
+def test_control_lines_over_river_forest_and_town(demo):
+    c = _cols(demo["DLTB"])
+    g = demo["DLTB"].geometries
+    red = shapely.union_all(demo["STBHHX"].geometries)
+    river = g[c["DLBM"] == "1101"]
+    assert shapely.area(shapely.intersection(river, red)).sum() > 0.8 * shapely.area(river).sum()
+    forest = g[c["DLBM"] == "0301"]
+    assert shapely.area(shapely.intersection(forest, red)).sum() > 0.2 * shapely.area(forest).sum()
+    town = g[c["DLBM"] == "0701"]
+    czk = shapely.union_all(demo["CZKFBJ"].geometries)
+    assert shapely.area(shapely.intersection(town, czk)).sum() > 0.9 * shapely.area(town).sum()
+
+
+def test_quirks_only_when_asked(small):
+    assert "0199" not in small["DLTB"].columns["DLBM"] and None not in small["DLTB"].columns["TBMJ"]
+    q = generate_township(900, seed=3, quirks=True)
+    assert q["DLTB"].columns["DLBM"].count("0199") == 1
+    assert q["DLTB"].columns["TBMJ"].count(None) == 1
+
+
+def test_benchmark_sizes_use_many_units_and_share():
+    d = generate_township(24_000, seed=5)
+    assert len(d["DLTB"]) == 24_000
+    assert len(d["ZZDY"]) == 60
+    c = _cols(d["DLTB"])
+    tagged = (c["ZZLX"] != None).sum()  # noqa: E711
+    inside = sum(len(shapely.STRtree(d["DLTB"].geometries).query(u, predicate="contains"))
+                 for u in d["ZZDY"].geometries)
+    assert 0.15 < tagged / inside < 0.3
