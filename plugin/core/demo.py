@@ -488,21 +488,22 @@ def _classify(g: _Grid, names: dict, rng: np.random.Generator, big: bool) -> dic
     n_villages = int(rng.integers(5, 8)) if not big else max(8, min(400, round(area_km2 / 5)))
     n_hamlets = max(n_villages, round(area_km2 / 4.5) + 1)
     hamlets: list = []
-    tries = 0
     min_sep = 0.6 * math.sqrt(W * H / n_hamlets)
+    # candidate sites scored in one vectorised pass, then accepted greedily by spacing
+    cx = rng.uniform(0.05 * W, 0.95 * W, n_hamlets * 40)
+    cy = rng.uniform(0.05 * H, 0.95 * H, n_hamlets * 40)
+    ok = (_blob_depth(towns, cx, cy)[1] <= -0.5) & (_blob_depth(hills, cx, cy)[1] <= 0.1)
+    for v0, amp, lam, ph, _ in rivers:
+        ok &= np.abs(cy - (v0 + amp * np.sin(2 * np.pi * cx / lam + ph))) >= 350
     centres = np.empty((0, 2))
-    while len(hamlets) < n_hamlets and tries < n_hamlets * 50:
-        tries += 1
-        x, y = rng.uniform(0.05 * W, 0.95 * W), rng.uniform(0.05 * H, 0.95 * H)
-        pt_depth_t = _blob_depth(towns, np.array([x]), np.array([y]))[1][0]
-        pt_depth_h = _blob_depth(hills, np.array([x]), np.array([y]))[1][0]
-        pt_river = min(abs(y - (v0 + amp * np.sin(2 * np.pi * x / lam + ph))) for v0, amp, lam, ph, _ in rivers)
-        if pt_depth_t > -0.5 or pt_depth_h > 0.1 or pt_river < 350:
-            continue
+    for x, y in zip(cx[ok], cy[ok]):
+        if len(hamlets) >= n_hamlets:
+            break
         if len(centres) and np.min(np.hypot(centres[:, 0] - x, centres[:, 1] - y)) < min_sep:
             continue
         centres = np.vstack([centres, [x, y]])
         hamlets.append(_blob(x, y, rng.uniform(200, 330), rng))
+    n_villages = min(n_villages, len(hamlets))
     hamlet_idx, hamlet_depth = _blob_depth(hamlets, U, V)
     village_of_hamlet = np.arange(len(hamlets)) % n_villages  # first n_villages hamlets seed villages
     if len(hamlets) > n_villages:
@@ -957,13 +958,15 @@ def _plan(geoms: np.ndarray, cols: dict, unit_geoms: np.ndarray, tagged_share: f
         cap = F0 * 0.04 if fail else math.inf
         want = max(4, round(tagged_share * len(P)))
         g = 0.0
+        n_tagged = 0
         area_by_type: dict[str, float] = {}
         free = np.ones(len(P), dtype=bool)
 
         # helpers bound to this unit's arrays (defaults bind them, the loop rebinds them)
         def tag(k: int, t: str, gh: str, ghk: float | None = None, P: np.ndarray = P,
                 area_by_type: dict = area_by_type, free: np.ndarray = free) -> None:
-            nonlocal g
+            nonlocal g, n_tagged
+            n_tagged += 1
             i = int(P[k])
             zzlx[i], ghdlbm[i], ghkcxs[i] = t, gh, ghk
             g += gain(i, gh, ghk)
@@ -1020,7 +1023,7 @@ def _plan(geoms: np.ndarray, cols: dict, unit_geoms: np.ndarray, tagged_share: f
         for k in cands(d == "0103")[:n_tz]:
             tag(int(k), "NY-TZ", "0101")
         for k in cands(farm[P] & (kcxs[P] >= 0.03)):
-            if int((~free).sum()) >= want:
+            if n_tagged >= want:
                 break
             i = int(P[k])
             ghk = round(max(0.01, float(kcxs[i]) - float(rng.choice((0.01, 0.015, 0.02)))), 3)
@@ -1044,7 +1047,7 @@ def _plan(geoms: np.ndarray, cols: dict, unit_geoms: np.ndarray, tagged_share: f
             yncz[int(P[k])] = "IN"
             in_area += float(tbmj[P[k]])
             n_in += 1
-        tagged += int((~free).sum())
+        tagged += n_tagged
         if area_by_type:
             unit_type[u] = max(area_by_type, key=area_by_type.get)
 
