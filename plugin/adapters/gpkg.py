@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -40,17 +41,29 @@ def _explain(exc: BaseException, target: Path) -> str:
 
 
 @contextlib.contextmanager
-def atomic_output(target: str | os.PathLike, overwrite: bool = True) -> Iterator[Path]:
-    """Yield a temporary path next to ``target``; move it into place if the block succeeds."""
+def atomic_output(target: str | os.PathLike, overwrite: bool = True, keep_name: bool = False) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; move it into place if the block succeeds.
+
+    ``keep_name=True`` yields ``<hidden temporary folder next to target>/<target's name>``:
+    for files whose content names the file itself (a QGIS project stored in a GeoPackage
+    refers to its layers as ``./plan.gpkg|layername=…``). The folder is on the same
+    filesystem, so the final ``os.replace`` is still atomic; it is removed afterwards.
+    The block must leave the file complete (no pending ``-wal``): sidecar files are deleted.
+    """
     target = Path(target).resolve()
     if target.exists() and not overwrite:
         raise WriteError(tr("{0} exists already; choose another name or allow overwriting.").format(target))
     if not target.parent.is_dir():
         raise WriteError(tr("The folder {0} does not exist.").format(target.parent))
+    tmp_dir: Path | None = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".partial.gpkg", dir=target.parent)
-        os.close(fd)
-        os.unlink(tmp)  # GDAL wants to create the file itself
+        if keep_name:
+            tmp_dir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", suffix=".partial", dir=target.parent))
+            tmp = str(tmp_dir / target.name)
+        else:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".partial.gpkg", dir=target.parent)
+            os.close(fd)
+            os.unlink(tmp)  # GDAL wants to create the file itself
     except OSError as exc:
         raise WriteError(_explain(exc, target)) from exc
     tmp_path = Path(tmp)
@@ -66,6 +79,8 @@ def atomic_output(target: str | os.PathLike, overwrite: bool = True) -> Iterator
         for leftover in (tmp_path, Path(str(tmp_path) + "-wal"), Path(str(tmp_path) + "-shm")):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
+        if tmp_dir is not None:
+            shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
 def write_table(path: Path, name: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence],

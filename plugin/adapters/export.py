@@ -1,0 +1,737 @@
+"""Export the plan as one self-describing GeoPackage (or one per unit).
+
+What a file holds (``export_plan``):
+
+* ``units``   the chosen remediation units with all their fields, plus ``area_m2`` and
+  ``area_mu`` measured on the CGCS2000 ellipsoid;
+* ``parcels`` every parcel of those units, clipped at the unit boundary, with TBMJ, KCMJ
+  and TBDLMJ apportioned by the engine's own share (so they add up to the balance), the
+  三调 and plan fields, the unit code ``DYBH`` and the ``share``;
+* ``balance``, ``indicators`` (the same tables as the ``balance`` command) and
+  ``rule_pack`` (the rules the indicators were judged by);
+* each layer's style as its default in ``layer_styles``, a QGIS project ``plan`` in
+  ``qgis_projects``, and metadata (title, planner, date, plugin version, sources and
+  their CRS) in ``gpkg_metadata`` and in the QGIS layer metadata.
+
+Why OGR for the layers: QgsVectorFileWriter is several times slower on 10^5 parcels. The
+parcels are copied feature by feature with ``SetFromWithMap`` (one C call for all the
+attributes) inside one transaction; only boundary pairs (share < 1) are intersected, in
+bulk with shapely. Layers are written in their source layer's CRS.
+
+Safety: each file is built under its final name in a hidden temporary folder next to the
+target (the project inside refers to ``./<name>.gpkg``), validated, then moved into place
+with ``os.replace``. Nothing is moved before every file of a batch is complete; a
+cancelled or failed export leaves no file behind and the old ones untouched.
+"""
+from __future__ import annotations
+
+import configparser
+import contextlib
+import datetime as _dt
+import json
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Hashable, Iterable, Sequence
+
+import numpy as np
+import shapely
+from osgeo import ogr, osr
+from qgis.core import (
+    QgsApplication,
+    QgsCategorizedSymbolRenderer,
+    QgsCoordinateReferenceSystem,
+    QgsFillSymbol,
+    QgsLayerMetadata,
+    QgsPalLayerSettings,
+    QgsProject,
+    QgsProviderRegistry,
+    QgsRendererCategory,
+    QgsVectorLayer,
+    QgsVectorLayerSimpleLabeling,
+)
+from qgis.PyQt.QtCore import QDate, QDateTime, QTime, QVariant
+
+from ..core.areas import MU_M2
+from ..core.engine import PROJECT, BalanceEngine, BuildCancelled
+from ..core.fields import PLAN_FIELDS, resolve_unit_fields
+from ..core.i18n import tr
+from ..core.resources import resource_path
+from ..core.rules import RulePack
+from .gpkg import WriteError, atomic_output, write_balance_tables, write_table
+from .layers import InputError, Inputs, build_engine, ellipsoid_measure, transform_to
+
+AREA_FIELDS = ("TBMJ", "KCMJ", "TBDLMJ")
+UNIT_CODE_FIELD = "DYBH"
+SHARE_FIELD = "share"
+PROJECT_NAME = "plan"
+RULE_PACK_COLUMNS = [("pack_id", "TEXT"), ("pack_version", "TEXT"), ("rule_id", "TEXT"), ("name_zh", "TEXT"),
+                     ("name_en", "TEXT"), ("formula", "TEXT"), ("op", "TEXT"), ("threshold", "REAL"),
+                     ("severity", "TEXT"), ("scope", "TEXT"), ("source", "TEXT"), ("verified", "INTEGER")]
+_PLUGIN_ROOT = Path(__file__).resolve().parents[2]
+_OGR_BY_QVARIANT = {QVariant.Int: ogr.OFTInteger, QVariant.UInt: ogr.OFTInteger64,
+                    QVariant.LongLong: ogr.OFTInteger64, QVariant.ULongLong: ogr.OFTInteger64,
+                    QVariant.Double: ogr.OFTReal, QVariant.Bool: ogr.OFTInteger, QVariant.Date: ogr.OFTDate,
+                    QVariant.DateTime: ogr.OFTDateTime, QVariant.Time: ogr.OFTTime}
+
+
+class ExportCancelled(Exception):
+    """The planner cancelled the export; no file was written or changed."""
+
+
+# --------------------------------------------------------------------------- small helpers
+class _Progress:
+    def __init__(self, feedback):
+        self.feedback = feedback
+
+    def __call__(self, percent: float) -> None:
+        if self.feedback is not None:
+            self.feedback.setProgress(max(0.0, min(100.0, float(percent))))
+
+    def cancelled(self) -> bool:
+        return bool(self.feedback is not None and self.feedback.isCanceled())
+
+    def check(self) -> None:
+        if self.cancelled():
+            raise ExportCancelled(tr("Export cancelled; no file was written."))
+
+
+def plugin_version() -> str:
+    cp = configparser.ConfigParser(interpolation=None)
+    cp.read(_PLUGIN_ROOT / "metadata.txt", encoding="utf-8")
+    return cp.get("general", "version", fallback="unknown")
+
+
+def remediation_colours() -> list[tuple[str, str, str, str]]:
+    """(code, zh, en, colour) of every remediation type, from resources/remediation_types.json."""
+    with open(resource_path("remediation_types.json"), encoding="utf-8") as f:
+        data = json.load(f)
+    return [(t["code"], t.get("zh", t["code"]), t.get("en", t["code"]), t["colour"]) for t in data["types"]]
+
+
+def safe_file_stem(code: str) -> str:
+    """A unit code usable as a file name on every OS (``ZZDY/01`` -> ``ZZDY_01``)."""
+    stem = re.sub(r'[<>:"/\\|?*\s\x00-\x1f]+', "_", code).strip("._")
+    return stem or "unit"
+
+
+def _srs_of(crs: QgsCoordinateReferenceSystem) -> osr.SpatialReference:
+    srs = osr.SpatialReference()
+    auth = crs.authid()
+    if auth.upper().startswith("EPSG:"):
+        srs.ImportFromEPSG(int(auth.split(":")[1]))
+    else:
+        srs.ImportFromWkt(crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED_GDAL))
+    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    return srs
+
+
+def _multipolygon_wkb(geom) -> bytes | None:
+    """Polygonal part of ``geom`` as 2-D MultiPolygon WKB (None if nothing areal is left)."""
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type == "Polygon":
+        geom = shapely.MultiPolygon([geom])
+    elif geom.geom_type != "MultiPolygon":
+        parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
+        polys = [q for p in parts for q in (shapely.get_parts(p) if p.geom_type == "MultiPolygon" else [p])]
+        if not polys:
+            return None
+        geom = shapely.MultiPolygon(polys)
+    return shapely.to_wkb(geom, output_dimension=2)
+
+
+def _py_value(v):
+    """A QVariant-ish attribute value as something OGR's SetField takes (None for NULL)."""
+    if v is None or (hasattr(v, "isNull") and v.isNull()):
+        return None
+    if isinstance(v, (QDate, QDateTime, QTime)):
+        return v.toString("yyyy-MM-ddTHH:mm:ss" if isinstance(v, QDateTime) else
+                          "yyyy-MM-dd" if isinstance(v, QDate) else "HH:mm:ss")
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, (int, float, str)):
+        return v
+    return str(v)
+
+
+def _source_fields(layer: QgsVectorLayer) -> list[tuple[int, object]]:
+    """(index, QgsField) of a layer's attributes without the GeoPackage primary key."""
+    pk = set(layer.dataProvider().pkAttributeIndexes()) if layer.dataProvider() else set()
+    return [(i, f) for i, f in enumerate(layer.fields()) if i not in pk]
+
+
+def _field_defn(name: str, qfield) -> ogr.FieldDefn:
+    kind = _OGR_BY_QVARIANT.get(qfield.type(), ogr.OFTString)
+    fd = ogr.FieldDefn(name, kind)
+    if qfield.type() == QVariant.Bool:
+        fd.SetSubType(ogr.OFSTBoolean)
+    if kind == ogr.OFTString and 0 < qfield.length() < 100000:
+        fd.SetWidth(qfield.length())
+    return fd
+
+
+# --------------------------------------------------------------------------- selection
+@dataclass
+class _Selection:
+    """The units of one output file."""
+
+    target: Path
+    codes: list[str]
+    uids: list[Hashable] = field(default_factory=list)
+
+
+def _select(engine: BalanceEngine, out: Path, unit_codes: Sequence[str] | None, per_unit: bool) -> list[_Selection]:
+    by_code: dict[str, list[Hashable]] = {}
+    for uid in engine.ordered_units():
+        by_code.setdefault(engine.unit_code(uid), []).append(uid)
+    if unit_codes:
+        wanted = list(dict.fromkeys(str(c).strip() for c in unit_codes))
+        unknown = [c for c in wanted if c not in by_code]
+        if unknown:
+            raise InputError(tr("No remediation unit has the code(s) {0}; the units are: {1}").format(
+                ", ".join(unknown), ", ".join(list(by_code)[:20]) + (" …" if len(by_code) > 20 else "")))
+    else:
+        wanted = list(by_code)
+    if not per_unit:
+        return [_Selection(out, wanted, [u for c in wanted for u in by_code[c]])]
+    if out.exists() and not out.is_dir():
+        raise InputError(tr("For one file per unit, the output must be a folder: {0}").format(out))
+    stems: dict[str, str] = {}
+    selections = []
+    for code in wanted:
+        stem = safe_file_stem(code)
+        if stem.lower() in stems:
+            raise InputError(tr("The unit codes {0} and {1} give the same file name; make the codes distinct.")
+                             .format(stems[stem.lower()], code))
+        stems[stem.lower()] = code
+        selections.append(_Selection(out / f"{stem}.gpkg", [code], list(by_code[code])))
+    return selections
+
+
+# --------------------------------------------------------------------------- units layer
+def _write_units(ds, inputs: Inputs, engine: BalanceEngine, uids: list, title: str) -> None:
+    layer = inputs.units
+    fields = _source_fields(layer)
+    lyr = ds.CreateLayer("units", _srs_of(layer.crs()), ogr.wkbMultiPolygon,
+                         options=["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=YES",
+                                  f"IDENTIFIER={tr('Remediation units')}", f"DESCRIPTION={title}"])
+    for _i, f in fields:
+        lyr.CreateField(_field_defn(f.name(), f))
+    lyr.CreateField(ogr.FieldDefn("area_m2", ogr.OFTReal))
+    lyr.CreateField(ogr.FieldDefn("area_mu", ogr.OFTReal))
+    defn = lyr.GetLayerDefn()
+    n = len(fields)
+    measure = ellipsoid_measure(layer.crs())
+    from qgis.core import QgsFeatureRequest
+
+    lyr.StartTransaction()
+    for feat in layer.getFeatures(QgsFeatureRequest().setFilterFids(list(uids))):
+        out = ogr.Feature(defn)
+        attrs = feat.attributes()
+        for k, (i, _f) in enumerate(fields):
+            v = _py_value(attrs[i])
+            if v is None:
+                out.SetFieldNull(k)
+            else:
+                out.SetField(k, v)
+        g = feat.geometry()
+        if g is not None and not g.isNull():
+            area = measure.measureArea(g)
+            out.SetField(n, area)
+            out.SetField(n + 1, area / MU_M2)
+            wkb = _multipolygon_wkb(shapely.from_wkb(bytes(g.asWkb())))
+            if wkb is not None:
+                out.SetGeometryDirectly(ogr.CreateGeometryFromWkb(wkb))
+        lyr.CreateFeature(out)
+    lyr.CommitTransaction()
+
+
+# --------------------------------------------------------------------------- parcels layer
+class _ParcelSchema:
+    """Output fields of ``parcels``: the source fields (mapped ones under their canonical name),
+    the apportioned areas, the plan fields, DYBH and share."""
+
+    def __init__(self, layer: QgsVectorLayer, reader):
+        mapped = {actual.upper(): canon for canon, actual in
+                  list(reader.fields.parcels.items()) + list(reader.fields.plan.items()) if actual}
+        self.source: list[tuple[int, object, str]] = []  # (source index, QgsField, output name)
+        taken: set[str] = set()
+        reserved = {UNIT_CODE_FIELD.upper(), SHARE_FIELD.upper()}
+        for i, f in _source_fields(layer):
+            name = mapped.get(f.name().upper(), f.name())
+            if name.upper() in reserved and f.name().upper() not in mapped:
+                name = f"src_{name}"
+            if name.upper() in taken:
+                continue
+            taken.add(name.upper())
+            self.source.append((i, f, name))
+        self.added = [n for n in (*AREA_FIELDS, *PLAN_FIELDS) if n.upper() not in taken]
+        self.names = [name for _i, _f, name in self.source] + self.added + [UNIT_CODE_FIELD, SHARE_FIELD]
+
+    def create(self, lyr) -> None:
+        for _i, f, name in self.source:
+            if name in AREA_FIELDS:
+                lyr.CreateField(ogr.FieldDefn(name, ogr.OFTReal))
+            else:
+                lyr.CreateField(_field_defn(name, f))
+        for name in self.added:
+            kind = ogr.OFTReal if name in AREA_FIELDS or name == "GHKCXS" else ogr.OFTString
+            lyr.CreateField(ogr.FieldDefn(name, kind))
+        fd = ogr.FieldDefn(UNIT_CODE_FIELD, ogr.OFTString)
+        fd.SetWidth(60)
+        lyr.CreateField(fd)
+        lyr.CreateField(ogr.FieldDefn(SHARE_FIELD, ogr.OFTReal))
+
+
+def _ogr_source(layer: QgsVectorLayer):
+    """(dataset, layer) of an unedited, unfiltered OGR layer for the fast path; else None."""
+    if layer.providerType() != "ogr" or layer.isModified() or layer.subsetString():
+        return None
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+    path = parts.get("path")
+    if not path:
+        return None
+    try:
+        ds = ogr.Open(path)
+    except RuntimeError:
+        return None
+    if ds is None:
+        return None
+    name = parts.get("layerName")
+    lyr = ds.GetLayerByName(name) if name else ds.GetLayer(parts.get("layerId") or 0)
+    if lyr is None or lyr.GetFeatureCount() != layer.featureCount():
+        return None
+    return ds, lyr
+
+
+def _parcel_values(engine: BalanceEngine, pid: Hashable, share: float) -> tuple[float, float, float]:
+    """(TBMJ, KCMJ, TBDLMJ) of ``share`` of a parcel, in m², exactly as the engine counts them."""
+    p = engine.parcels[pid]
+    rec = p.rec
+    tbmj = rec.tbmj if rec.tbmj is not None else p.area
+    kc = rec.kcmj or 0.0
+    tbdl = rec.tbdlmj if rec.tbdlmj is not None else tbmj - kc
+    return tbmj * share, kc * share, tbdl * share
+
+
+def _write_parcels(ds, inputs: Inputs, engine: BalanceEngine, reader, uids: list, progress: _Progress,
+                   p0: float, p1: float) -> int:
+    layer = inputs.parcels
+    crs = layer.crs()
+    schema = _ParcelSchema(layer, reader)
+    lyr = ds.CreateLayer("parcels", _srs_of(crs), ogr.wkbMultiPolygon,
+                         options=["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=YES",
+                                  "IDENTIFIER=" + tr("Parcels of the plan"),
+                                  "DESCRIPTION=" + tr("三调 parcels clipped at the unit boundary; areas in m², "
+                                                      "apportioned by share")])
+    schema.create(lyr)
+    defn = lyr.GetLayerDefn()
+    idx = {name: defn.GetFieldIndex(name) for name in schema.names}
+    i_tbmj, i_kcmj, i_tbdl = idx["TBMJ"], idx["KCMJ"], idx["TBDLMJ"]
+    i_code, i_share = idx[UNIT_CODE_FIELD], idx[SHARE_FIELD]
+
+    # which parcel goes to which unit, with the engine's share
+    wanted = set(uids)
+    needed: dict[Hashable, list[tuple[Hashable, float]]] = {}
+    for uid in uids:
+        for pid in engine.unit_parcels.get(uid, ()):
+            if pid not in needed:
+                needed[pid] = [(u, s) for u, s, _pbf in engine.parcels[pid].pairs if u in wanted]
+    total = max(1, len(needed))
+
+    # unit geometries in the parcel layer's CRS, for clipping boundary pairs
+    unit_geoms = _unit_geometries(inputs, crs, [u for u in uids])
+    boundary: list[tuple[ogr.Feature, bytes | None, Hashable]] = []
+
+    def fill(out: ogr.Feature, pid: Hashable, uid: Hashable, share: float) -> None:
+        tbmj, kcmj, tbdl = _parcel_values(engine, pid, share)
+        out.SetField(i_tbmj, tbmj)
+        out.SetField(i_kcmj, kcmj)
+        out.SetField(i_tbdl, tbdl)
+        out.SetField(i_code, engine.unit_code(uid))
+        out.SetField(i_share, share)
+
+    count = 0
+    lyr.StartTransaction()
+    fast = _ogr_source(layer)
+    if fast is not None:
+        src_ds, src_lyr = fast
+        src_defn = src_lyr.GetLayerDefn()
+        out_of = {f.name(): name for _i, f, name in schema.source}
+        fmap = [idx.get(out_of.get(src_defn.GetFieldDefn(k).GetName(), ""), -1) if
+                src_defn.GetFieldDefn(k).GetName() in out_of else -1 for k in range(src_defn.GetFieldCount())]
+        for n, src in enumerate(src_lyr):
+            if n % 20000 == 0:
+                progress(p0 + (p1 - p0) * 0.8 * count / total)
+                progress.check()
+            pairs = needed.get(src.GetFID())
+            if not pairs:
+                continue
+            for uid, share in pairs:
+                out = ogr.Feature(defn)
+                out.SetFromWithMap(src, 1, fmap)
+                fill(out, src.GetFID(), uid, share)
+                if share < 1.0:
+                    g = src.GetGeometryRef()
+                    boundary.append((out, bytes(g.ExportToIsoWkb()) if g is not None else None, uid))
+                    continue
+                lyr.CreateFeature(out)
+                count += 1
+        del src_lyr, src_ds
+    else:
+        from qgis.core import QgsFeatureRequest
+
+        positions = [(k, i) for k, (i, _f, name) in enumerate(schema.source)]
+        out_index = [idx[name] for _i, _f, name in schema.source]
+        req = QgsFeatureRequest().setFilterFids(list(needed))
+        for n, feat in enumerate(layer.getFeatures(req)):
+            pairs = needed.get(feat.id())
+            if not pairs:
+                continue
+            attrs = feat.attributes()
+            g = feat.geometry()
+            wkb = bytes(g.asWkb()) if g is not None and not g.isNull() else None
+            for uid, share in pairs:
+                out = ogr.Feature(defn)
+                for k, i in positions:
+                    v = _py_value(attrs[i])
+                    if v is not None:
+                        out.SetField(out_index[k], v)
+                fill(out, feat.id(), uid, share)
+                if share < 1.0:
+                    boundary.append((out, wkb, uid))
+                    continue
+                if wkb is not None:
+                    mp = _multipolygon_wkb(shapely.from_wkb(wkb))
+                    if mp is not None:
+                        out.SetGeometryDirectly(ogr.CreateGeometryFromWkb(mp))
+                lyr.CreateFeature(out)
+                count += 1
+            if n % 20000 == 0:
+                progress(p0 + (p1 - p0) * 0.8 * n / total)
+                progress.check()
+    # boundary pairs: one bulk intersection
+    if boundary:
+        geoms = np.array(shapely.from_wkb([b for _o, b, _u in boundary]), dtype=object)
+        bad = ~shapely.is_missing(geoms)
+        bad[bad] = ~shapely.is_valid(geoms[bad])
+        if bad.any():
+            geoms[bad] = shapely.make_valid(geoms[bad])
+        units = np.array([unit_geoms.get(u) for _o, _b, u in boundary], dtype=object)
+        clipped = shapely.intersection(geoms, units)
+        for (out, _b, _u), g in zip(boundary, clipped):
+            wkb = _multipolygon_wkb(g)
+            if wkb is not None:
+                out.SetGeometryDirectly(ogr.CreateGeometryFromWkb(wkb))
+            lyr.CreateFeature(out)
+            count += 1
+    progress.check()
+    lyr.CommitTransaction()
+    progress(p1)
+    return count
+
+
+def _unit_geometries(inputs: Inputs, crs: QgsCoordinateReferenceSystem, uids: Iterable[Hashable]) -> dict:
+    from qgis.core import QgsFeatureRequest, QgsGeometry
+
+    transform = transform_to(inputs.units, crs)
+    out = {}
+    for feat in inputs.units.getFeatures(QgsFeatureRequest().setFilterFids(list(uids))):
+        g = feat.geometry()
+        if g is None or g.isNull():
+            out[feat.id()] = None
+            continue
+        if transform is not None:
+            g = QgsGeometry(g)
+            g.transform(transform)
+        geom = shapely.from_wkb(bytes(g.asWkb()))
+        if not geom.is_valid:
+            geom = shapely.make_valid(geom)
+        shapely.prepare(geom)
+        out[feat.id()] = geom
+    return out
+
+
+# --------------------------------------------------------------------------- tables
+class _SubsetEngine:
+    """The engine's balance/indicator rows restricted to some unit codes (plus the project '*')."""
+
+    def __init__(self, engine: BalanceEngine, codes: Iterable[str]):
+        self.engine = engine
+        self.codes = set(codes) | {PROJECT}
+
+    def balance_rows(self):
+        return [r for r in self.engine.balance_rows() if r[0] in self.codes]
+
+    def indicator_rows(self):
+        return [r for r in self.engine.indicator_rows() if r.unit_code in self.codes]
+
+
+def _rule_rows(pack: RulePack) -> list[tuple]:
+    return [(pack.id, pack.version, r.id, r.zh, r.en, r.formula.text, r.op, float(r.threshold), r.severity,
+             r.scope, r.source, int(bool(r.verified))) for r in pack.rules]
+
+
+# --------------------------------------------------------------------------- metadata
+@dataclass
+class _Meta:
+    title: str
+    author: str
+    date: str
+    version: str
+    pack: str
+    sources: list[tuple[str, str, str]]  # (role, source, CRS)
+
+    def gdal_items(self) -> dict[str, str]:
+        items = {"TITLE": self.title, "AUTHOR": self.author, "DATE": self.date,
+                 "PLUGIN": f"Land Consolidation Planner {self.version}", "RULE_PACK": self.pack,
+                 "AREA_UNIT": "m2 (TBMJ, KCMJ, TBDLMJ apportioned by share; area_mu in mu = 10000/15 m2)"}
+        for role, src, crs in self.sources:
+            items[f"SOURCE_{role.upper()}"] = src
+            items[f"SOURCE_{role.upper()}_CRS"] = crs
+        return items
+
+    def layer_metadata(self, layer: QgsVectorLayer, abstract: str) -> QgsLayerMetadata:
+        md = QgsLayerMetadata()
+        md.setIdentifier(layer.name())
+        md.setTitle(self.title)
+        md.setAbstract(abstract)
+        md.setType("dataset")
+        md.setCrs(layer.crs())
+        contact = QgsLayerMetadata.Contact(self.author)
+        contact.role = "author"
+        md.addContact(contact)
+        md.setKeywords({"gmd:topicCategory": ["planningCadastre"], "land consolidation": ["全域土地综合整治"]})
+        md.setHistory([tr("Exported on {0} by Land Consolidation Planner {1} (rule pack {2})").format(
+            self.date, self.version, self.pack)] + [tr("Source {0}: {1} ({2})").format(role, src, crs)
+                                                      for role, src, crs in self.sources])
+        return md
+
+
+def _metadata(inputs: Inputs, pack: RulePack, title: str | None, author: str | None, codes: list[str]) -> _Meta:
+    if not title:
+        shown = ", ".join(codes[:5]) + (" …" if len(codes) > 5 else "")
+        title = tr("Land consolidation plan: {0}").format(shown)
+    if not author:
+        author = QgsApplication.userFullName() or QgsApplication.userLoginName() or ""
+    sources = []
+    for role, layer in (("parcels", inputs.parcels), ("units", inputs.units), ("pbf", inputs.pbf)):
+        if layer is not None:
+            sources.append((role, layer.publicSource(), layer.crs().authid() or layer.crs().description()))
+    return _Meta(title, author, _dt.datetime.now().astimezone().isoformat(timespec="seconds"), plugin_version(),
+                 f"{pack.id} {pack.version}", sources)
+
+
+# --------------------------------------------------------------------------- styles + project
+def _style_units(layer: QgsVectorLayer, inputs: Inputs) -> None:
+    layer.loadNamedStyle(str(resource_path("styles", "units.qml")))
+    names = resolve_unit_fields(layer.fields().names(), inputs.unit_field)
+    code, name = names.get("DYBH"), names.get("DYMC")
+    labeling = layer.labeling()
+    if isinstance(labeling, QgsVectorLayerSimpleLabeling):
+        settings = QgsPalLayerSettings(labeling.settings())
+        parts = [f'"{code}"' if code else "$id"] + ([f"coalesce(\"{name}\", '')"] if name else [])
+        settings.fieldName = " || '\\n' || ".join(parts)
+        settings.isExpression = True
+        layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+        layer.setLabelsEnabled(True)
+
+
+def _style_parcels(layer: QgsVectorLayer, chinese: bool) -> None:
+    layer.loadNamedStyle(str(resource_path("styles", "parcels.qml")))
+    renderer = layer.renderer()
+    if not isinstance(renderer, QgsCategorizedSymbolRenderer):
+        renderer = QgsCategorizedSymbolRenderer("ZZLX", [])
+    existing = renderer.categories()  # keep the list alive: symbol() belongs to its category
+    base = existing[0].symbol().clone() if existing else QgsFillSymbol.createSimple({})
+    categories = []
+    for code, zh, en, colour in remediation_colours():
+        symbol = base.clone()
+        symbol.symbolLayer(0).setColor(_qcolor(colour))
+        symbol.symbolLayer(0).setStrokeColor(_qcolor(colour).darker(150))
+        categories.append(QgsRendererCategory(code, symbol, f"{code} {zh if chinese else en}"))
+    categories.append(QgsRendererCategory(None, base.clone(), tr("Untagged (class unchanged)")))
+    layer.setRenderer(QgsCategorizedSymbolRenderer(renderer.classAttribute() or "ZZLX", categories))
+
+
+def _qcolor(text: str):
+    from qgis.PyQt.QtGui import QColor
+
+    return QColor(text)
+
+
+def _chinese() -> bool:
+    """True when the active translation is Chinese (zh_CN is the only one shipped)."""
+    return tr("Remediation units") != "Remediation units"
+
+
+def _style_and_project(path: Path, inputs: Inputs, meta: _Meta) -> None:
+    """Default styles into layer_styles, layer metadata, and the QGIS project into the file."""
+    project = QgsProject()
+    try:
+        units = QgsVectorLayer(f"{path}|layername=units", tr("Remediation units"), "ogr")
+        parcels = QgsVectorLayer(f"{path}|layername=parcels", tr("Parcels of the plan"), "ogr")
+        if not units.isValid() or not parcels.isValid():
+            raise WriteError(tr("Cannot reopen the layers just written to {0}").format(path))
+        _style_units(units, inputs)
+        _style_parcels(parcels, _chinese())
+        units.setMetadata(meta.layer_metadata(units, tr("Remediation units (整治单元) with their ellipsoidal area")))
+        parcels.setMetadata(meta.layer_metadata(parcels, tr(
+            "Parcels (三调 DLTB) of the units, clipped at the unit boundary; TBMJ, KCMJ, TBDLMJ apportioned by share")))
+        for layer, name in ((units, "units"), (parcels, "parcels")):
+            error = layer.saveStyleToDatabase(name, meta.title, True, "")
+            if error:
+                raise WriteError(tr("Cannot store the style of {0} in {1}: {2}").format(name, path, error))
+        tables = [QgsVectorLayer(f"{path}|layername={t}", label, "ogr")
+                  for t, label in (("balance", tr("Area balance")), ("indicators", tr("Indicators")),
+                                   ("rule_pack", tr("Rule pack")))]
+        project.addMapLayers([units, parcels] + [t for t in tables if t.isValid()])  # tree order: units on top
+        project.setCrs(parcels.crs())
+        project.setTitle(meta.title)
+        pmd = project.metadata()
+        pmd.setTitle(meta.title)
+        pmd.setAuthor(meta.author)
+        pmd.setCreationDateTime(QDateTime.currentDateTime())
+        pmd.setAbstract("\n".join(meta.layer_metadata(units, "").history()))
+        project.setMetadata(pmd)
+        uri = f"geopackage:{path}?projectName={PROJECT_NAME}"
+        if not project.write(uri):
+            raise WriteError(tr("Cannot store the QGIS project in {0}: {1}").format(path, project.error()))
+    finally:
+        project.clear()
+        del project
+
+
+def _finish_file(path: Path) -> None:
+    """Fold any write-ahead log into the file and leave it in rollback-journal mode."""
+    try:
+        con = sqlite3.connect(str(path), timeout=10)
+        try:
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            con.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        raise WriteError(tr("Cannot finish {0}: {1}").format(path, exc)) from exc
+    for suffix in ("-wal", "-shm"):
+        side = Path(str(path) + suffix)
+        if side.exists() and side.stat().st_size:
+            raise WriteError(tr("Cannot finish {0}: another program keeps it open.").format(path))
+
+
+def validate(path: str | Path) -> list[tuple]:
+    """Errors of GDAL's GeoPackage validator ([] = valid)."""
+    from osgeo_utils.samples import validate_gpkg
+
+    return list(validate_gpkg.check(str(path), abort_at_first_error=False, warning_msg=False))
+
+
+# --------------------------------------------------------------------------- main entry
+def _write_file(path: Path, sel: _Selection, inputs: Inputs, pack: RulePack, engine: BalanceEngine, reader,
+                meta: _Meta, progress: _Progress, p0: float, p1: float, check: bool) -> None:
+    try:
+        ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    except RuntimeError as exc:
+        raise WriteError(tr("Cannot create {0}: {1}").format(path, exc)) from exc
+    try:
+        _write_units(ds, inputs, engine, sel.uids, meta.title)
+        _write_parcels(ds, inputs, engine, reader, sel.uids, progress, p0, p0 + 0.8 * (p1 - p0))
+        md = ds.GetMetadata() or {}
+        md.update(meta.gdal_items())
+        ds.SetMetadata(md)
+        for name, abstract in (("units", tr("Remediation units")), ("parcels", tr("Parcels of the plan"))):
+            lyr = ds.GetLayerByName(name)
+            for key, value in (("PLAN_TITLE", meta.title), ("ABSTRACT", abstract), ("AUTHOR", meta.author),
+                               ("DATE", meta.date)):
+                lyr.SetMetadataItem(key, value)
+    except RuntimeError as exc:
+        raise WriteError(tr("Cannot write {0}: {1}").format(path, exc)) from exc
+    finally:
+        ds = None
+    subset = _SubsetEngine(engine, sel.codes)
+    write_balance_tables(path, subset)
+    write_table(path, "rule_pack", RULE_PACK_COLUMNS, _rule_rows(pack),
+                f"Rule pack {pack.id} {pack.version}: the rules the indicators were judged by")
+    progress.check()
+    _style_and_project(path, inputs, meta)
+    _finish_file(path)
+    if check:
+        errors = validate(path)
+        if errors:
+            raise WriteError(tr("The GeoPackage {0} failed validation: {1}").format(
+                path.name, "; ".join(str(m) for _r, m in errors[:3])))
+    progress(p1)
+
+
+def export_plan(inputs: Inputs, pack: RulePack, out, unit_codes: Sequence[str] | None = None,
+                per_unit: bool = False, overwrite: bool = False, feedback=None, title: str | None = None,
+                author: str | None = None, validate_output: bool = True) -> list[Path]:
+    """Compute the balance once and write the plan GeoPackage(s); returns the files written.
+
+    ``out`` is the file (``per_unit=False``) or the folder for ``<DYBH>.gpkg`` files.
+    Raises InputError (bad input), WriteError (cannot write; old files untouched) or
+    ExportCancelled (``feedback.isCanceled()``; nothing written).
+    """
+    progress = _Progress(feedback)
+    check_targets(out, per_unit, overwrite)
+    try:
+        engine, reader = build_engine(inputs, pack, progress=lambda f: progress(40.0 * f),
+                                      cancelled=progress.cancelled)
+    except BuildCancelled:
+        raise ExportCancelled(tr("Export cancelled; no file was written.")) from None
+    return write_plan(engine, reader, inputs, out, unit_codes, per_unit, overwrite, feedback, title, author,
+                      validate_output, _start=40.0)
+
+
+def _target(out, per_unit: bool) -> Path:
+    out = Path(out).expanduser().resolve()
+    if not per_unit and out.suffix.lower() != ".gpkg":
+        out = out.with_name(out.name + ".gpkg")
+    return out
+
+
+def check_targets(out, per_unit: bool, overwrite: bool) -> None:
+    """Fail early, before the long engine build, on a target that cannot be written."""
+    out = _target(out, per_unit)
+    folder = out if per_unit and out.is_dir() else out.parent
+    if not folder.is_dir():
+        raise WriteError(tr("The folder {0} does not exist.").format(folder))
+    if not per_unit and out.exists() and not overwrite:
+        raise WriteError(tr("{0} exists already; choose another name or allow overwriting.").format(out))
+
+
+def write_plan(engine: BalanceEngine, reader, inputs: Inputs, out, unit_codes: Sequence[str] | None = None,
+               per_unit: bool = False, overwrite: bool = False, feedback=None, title: str | None = None,
+               author: str | None = None, validate_output: bool = True, _start: float = 0.0) -> list[Path]:
+    """Write the plan GeoPackage(s) from an engine already built over ``inputs`` (the dock's live one)."""
+    progress = _Progress(feedback)
+    check_targets(out, per_unit, overwrite)
+    out = _target(out, per_unit)
+    progress.check()
+    selections = _select(engine, out, unit_codes, per_unit)
+    if per_unit and not out.exists():
+        try:
+            out.mkdir()
+        except OSError as exc:
+            raise WriteError(tr("Cannot create the folder {0}: {1}").format(out, exc)) from exc
+    n = len(selections)
+    span = 100.0 - _start
+    written: list[Path] = []
+    with contextlib.ExitStack() as stack:
+        paths = [stack.enter_context(atomic_output(sel.target, overwrite=overwrite, keep_name=True))
+                 for sel in selections]
+        for k, (sel, path) in enumerate(zip(selections, paths)):
+            meta = _metadata(inputs, engine.pack, f"{title} {sel.codes[0]}" if per_unit and title else title,
+                             author, sel.codes)
+            _write_file(path, sel, inputs, engine.pack, engine, reader, meta, progress,
+                        _start + span * k / n, _start + span * (k + 1) / n, validate_output)
+            written.append(sel.target)
+            progress.check()
+    progress(100.0)
+    return written
+
+
+__all__ = ["ExportCancelled", "check_targets", "export_plan", "plugin_version", "remediation_colours",
+           "safe_file_stem", "validate", "write_plan"]

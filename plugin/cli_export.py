@@ -1,0 +1,67 @@
+"""The ``export`` command: the plan GeoPackage (units, clipped parcels, balance, styles, project).
+
+    python -m plugin.cli export --parcels F.gpkg|layername=DLTB --units F.gpkg|layername=ZZDY \\
+        [--pbf SRC] [--rules national] [--unit-field DYBH] [--unit CODE ...] [--per-unit] \\
+        [--overwrite] --out PLAN.gpkg
+
+Found by ``cli.py`` (``add_commands``, ``cmd_export``). Bad input or an unwritable target
+gives one clear message and exit code 2; an existing file is kept unless ``--overwrite``.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .core.i18n import tr
+
+EXIT_INTERRUPTED = 130
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Run the export; print the per-unit summary and where the file(s) went."""
+    from .adapters.export import ExportCancelled, check_targets, write_plan
+    from .adapters.gpkg import WriteError
+    from .adapters.layers import InputError, Inputs, build_engine, open_layer
+    from .cli import _fail, _load_pack, summary_lines
+
+    pack = _load_pack(args.rules)
+    try:
+        check_targets(args.out, bool(args.per_unit), bool(args.overwrite))
+        inputs = Inputs(
+            parcels=open_layer(args.parcels, tr("parcel")),
+            units=open_layer(args.units, tr("units")),
+            pbf=open_layer(args.pbf, tr("permanent basic farmland")) if args.pbf else None,
+            unit_field=args.unit_field,
+            tbmj_in_mu=bool(getattr(args, "tbmj_in_mu", False)),
+        )
+        engine, reader = build_engine(inputs, pack)
+        written = write_plan(engine, reader, inputs, args.out, unit_codes=args.unit or None,
+                             per_unit=bool(args.per_unit), overwrite=bool(args.overwrite),
+                             title=getattr(args, "title", None), author=getattr(args, "author", None))
+    except (InputError, WriteError) as exc:
+        return _fail(str(exc))
+    except ExportCancelled as exc:
+        print(str(exc))
+        return EXIT_INTERRUPTED
+    for line in summary_lines(engine):
+        print(line)
+    for w in reader.warnings():
+        print(tr("Warning: {0}").format(w))
+    for path in written:
+        print(tr("Written: {0}").format(Path(path).resolve()))
+    return 0
+
+
+def add_commands(sub, sources_fn) -> None:
+    """Register ``export`` on the CLI's sub-parsers (``sources_fn`` adds --parcels/--units/…)."""
+    p = sub.add_parser("export", help=tr("plan GeoPackage: units, clipped parcels, balance, styles, QGIS project"))
+    sources_fn(p)
+    p.add_argument("--unit", nargs="+", metavar="CODE", default=None,
+                   help=tr("export only these units (codes, e.g. ZZDY-001 ZZDY-004)"))
+    p.add_argument("--per-unit", action="store_true",
+                   help=tr("one GeoPackage per unit: --out is a folder, files are named <DYBH>.gpkg"))
+    p.add_argument("--overwrite", action="store_true", help=tr("replace existing output files"))
+    p.add_argument("--title", default=None, help=tr("plan title stored in the metadata"))
+    p.add_argument("--author", default=None, help=tr("planner's name stored in the metadata (default: QGIS user)"))
+    p.add_argument("--out", required=True, help=tr("output GeoPackage (or folder with --per-unit)"))
+    p.set_defaults(func=cmd_export)
