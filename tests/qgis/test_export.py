@@ -1,0 +1,342 @@
+"""Plan GeoPackage export: what a planner (and the bureau's platform) checks in the file."""
+
+from __future__ import annotations
+
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from osgeo import gdal, ogr
+
+from plugin.adapters import export as export_mod
+from plugin.adapters.demo_writer import write_demo_gpkg
+from plugin.adapters.export import ExportCancelled, export_plan, remediation_colours, validate
+from plugin.adapters.gpkg import WriteError, read_table
+from plugin.adapters.layers import InputError, Inputs, build_engine, open_layer
+from plugin.core.areas import MU_M2
+from plugin.core.landclasses import RIDGE
+from plugin.core.rules import bundled_pack
+
+N_PARCELS = 800
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, qgis_app):
+    path = tmp_path_factory.mktemp("src") / "township.gpkg"
+    write_demo_gpkg(str(path), n_parcels=N_PARCELS, seed=11)
+    return path
+
+
+def _inputs(src: Path, pbf: bool = True) -> Inputs:
+    return Inputs(parcels=open_layer(f"{src}|layername=DLTB", "parcels"),
+                  units=open_layer(f"{src}|layername=ZZDY", "units"),
+                  pbf=open_layer(f"{src}|layername=YJJBNTTB", "pbf") if pbf else None, unit_field="DYBH")
+
+
+@pytest.fixture(scope="module")
+def engine(demo):
+    engine, _reader = build_engine(_inputs(demo), bundled_pack("national"))
+    return engine
+
+
+@pytest.fixture(scope="module")
+def plan(demo, tmp_path_factory):
+    out = tmp_path_factory.mktemp("plan") / "plan.gpkg"
+    written = export_plan(_inputs(demo), bundled_pack("national"), out, title="Test plan", author="Li Hua")
+    assert written == [out.resolve()]
+    return out
+
+
+def _features(path: Path, layer: str) -> list[dict]:
+    ds = ogr.Open(str(path))
+    lyr = ds.GetLayerByName(layer)
+    out = []
+    for f in lyr:
+        row = f.items()
+        g = f.GetGeometryRef()
+        row["_wkt_area"] = g.GetArea() if g is not None else 0.0
+        row["_geom"] = g.ExportToWkb() if g is not None else None
+        out.append(row)
+    return out
+
+
+def _assert_parcels_match_balance(path: Path, engine, table) -> None:
+    """Per unit and class: exported TBDLMJ (by DLBM) + KCMJ (by KCDLBM) = the balance before-area."""
+    got: dict[tuple[str, str], float] = defaultdict(float)
+    tbmj: dict[str, float] = defaultdict(float)
+    for row in _features(path, "parcels"):
+        code = row["DYBH"]
+        got[(code, table.resolve(row["DLBM"]))] += row["TBDLMJ"]
+        if row["KCMJ"]:
+            got[(code, table.resolve(row["KCDLBM"]) if row["KCDLBM"] else RIDGE)] += row["KCMJ"]
+        tbmj[code] += row["TBMJ"]
+    codes = {c for c, _cls in got}
+    expected = {(code, cls): before for code, cls, before, _after in engine.balance_rows() if code in codes}
+    for key in set(expected) | set(got):
+        assert got.get(key, 0.0) == pytest.approx(expected.get(key, 0.0), abs=0.01), key
+    for code in codes:
+        assert tbmj[code] == pytest.approx(sum(v for (c, _cls), v in expected.items() if c == code), abs=0.01)
+
+
+# --------------------------------------------------------------------------- the single file
+def test_plan_passes_gdal_validator(plan):
+    assert validate(plan) == []
+    assert not [p.name for p in plan.parent.iterdir() if p.name != plan.name]  # no temporary leftovers
+
+
+def test_balance_and_indicator_tables_are_the_engines(plan, engine):
+    rows = [(r["unit_code"], r["dlbm"], r["area_before_m2"], r["area_after_m2"]) for r in read_table(plan, "balance")]
+    assert rows == engine.balance_rows()
+    ind = [(r["unit_code"], r["rule_id"], r["value"], r["passed"]) for r in read_table(plan, "indicators")]
+    assert ind == [(r.unit_code, r.rule_id, r.value, None if r.passed is None else int(r.passed))
+                   for r in engine.indicator_rows()]
+    rules = read_table(plan, "rule_pack")
+    pack = bundled_pack("national")
+    assert [r["rule_id"] for r in rules] == [r.id for r in pack.rules]
+    assert {r["pack_id"] for r in rules} == {pack.id}
+    assert all(r["formula"] and r["op"] and r["severity"] for r in rules)
+
+
+def test_parcel_areas_add_up_to_the_balance(plan, engine):
+    _assert_parcels_match_balance(plan, engine, engine.table)
+
+
+def test_boundary_parcels_are_clipped_and_apportioned(plan):
+    units = {r["DYBH"]: ogr.CreateGeometryFromWkb(r["_geom"]) for r in _features(plan, "units")}
+    parcels = _features(plan, "parcels")
+    cut = [p for p in parcels if p["share"] < 1.0]
+    assert cut, "the demo units cut some parcels"
+    for p in cut:
+        g = ogr.CreateGeometryFromWkb(p["_geom"])
+        assert units[p["DYBH"]].Buffer(0.01).Contains(g)
+    whole = [p for p in parcels if p["share"] == 1.0]
+    assert whole and all(p["TBMJ"] > 0 for p in whole)
+
+
+def test_units_layer_has_ellipsoidal_areas_and_all_fields(plan, demo):
+    src_ds = ogr.Open(str(demo))
+    src = src_ds.GetLayerByName("ZZDY")
+    defn = src.GetLayerDefn()
+    src_fields = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    rows = _features(plan, "units")
+    assert len(rows) == src.GetFeatureCount()
+    assert set(src_fields) <= set(rows[0])
+    for r in rows:
+        # CGCS2000 3° zone: ellipsoidal and grid areas differ by the scale factor, well under 0.1 %
+        assert r["area_m2"] == pytest.approx(r["_wkt_area"], rel=1e-3)
+        assert r["area_mu"] == pytest.approx(r["area_m2"] / MU_M2, rel=1e-12)
+
+
+def test_metadata_names_title_planner_version_and_sources(plan, demo):
+    ds = gdal.OpenEx(str(plan))
+    md = ds.GetMetadata()
+    assert md["TITLE"] == "Test plan"
+    assert md["AUTHOR"] == "Li Hua"
+    assert md["PLUGIN"].endswith(export_mod.plugin_version())
+    assert md["SOURCE_PARCELS"].startswith(str(demo)) and md["SOURCE_PARCELS_CRS"] == "EPSG:4527"
+    ds = None
+    ds = ogr.Open(str(plan))
+    sql = ds.ExecuteSQL("SELECT count(*) FROM gpkg_metadata_reference WHERE reference_scope = 'geopackage'")
+    assert sql.GetNextFeature().GetField(0) >= 1
+    ds.ReleaseResultSet(sql)
+
+
+def test_embedded_project_opens_styled_where_the_file_is_moved(plan, tmp_path):
+    from qgis.core import QgsCategorizedSymbolRenderer, QgsProject, QgsVectorLayer
+
+    moved = tmp_path / "handover" / plan.name
+    moved.parent.mkdir()
+    shutil.copy(plan, moved)
+    project = QgsProject()
+    assert project.read(f"geopackage:{moved}?projectName=plan")
+    layers = {lyr.name(): lyr for lyr in project.mapLayers().values()}
+    assert all(lyr.isValid() for lyr in layers.values())
+    parcels = next(lyr for lyr in layers.values() if lyr.source().endswith("layername=parcels"))
+    units = next(lyr for lyr in layers.values() if lyr.source().endswith("layername=units"))
+    assert Path(parcels.source().split("|")[0]).resolve() == moved.resolve()
+    assert units.labelsEnabled()
+    assert units.metadata().title() == "Test plan"
+    renderer = parcels.renderer()
+    assert isinstance(renderer, QgsCategorizedSymbolRenderer) and renderer.classAttribute() == "ZZLX"
+    colours = {c.value(): c.symbol().color().name() for c in renderer.categories()}
+    for code, _zh, _en, colour in remediation_colours():
+        assert colours[code] == colour.lower()
+    project.clear()
+    # the default style travels with the layer, without the project
+    alone = QgsVectorLayer(f"{moved}|layername=parcels", "p", "ogr")
+    assert isinstance(alone.renderer(), QgsCategorizedSymbolRenderer)
+    del alone
+
+
+# --------------------------------------------------------------------------- chosen units, batch
+def test_chosen_units_only(demo, engine, tmp_path):
+    codes = sorted(u.code for u in engine.units.values())[:2]
+    out = tmp_path / "two.gpkg"
+    export_plan(_inputs(demo), bundled_pack("national"), out, unit_codes=codes)
+    assert validate(out) == []
+    assert sorted(r["DYBH"] for r in _features(out, "units")) == codes
+    assert {r["DYBH"] for r in _features(out, "parcels")} == set(codes)
+    assert {r["unit_code"] for r in read_table(out, "balance")} == set(codes) | {"*"}
+    _assert_parcels_match_balance(out, engine, engine.table)
+
+
+def test_unknown_unit_code_is_an_input_error(demo, tmp_path):
+    with pytest.raises(InputError, match="NOPE"):
+        export_plan(_inputs(demo), bundled_pack("national"), tmp_path / "x.gpkg", unit_codes=["NOPE"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_per_unit_batch(demo, engine, tmp_path):
+    out = tmp_path / "units"
+    written = export_plan(_inputs(demo), bundled_pack("national"), out, per_unit=True)
+    codes = sorted(u.code for u in engine.units.values())
+    assert sorted(p.name for p in written) == [f"{c}.gpkg" for c in codes]
+    assert sorted(p.name for p in out.iterdir()) == [f"{c}.gpkg" for c in codes]
+    for path in written:
+        assert validate(path) == [], path
+        assert [r["DYBH"] for r in _features(path, "units")] == [path.stem]
+        assert {r["DYBH"] for r in _features(path, "parcels")} == {path.stem}
+        _assert_parcels_match_balance(path, engine, engine.table)
+
+
+def test_geographic_source_is_written_in_its_crs(demo, tmp_path):
+    geo = tmp_path / "geo.gpkg"
+    gdal.VectorTranslate(str(geo), str(demo), dstSRS="EPSG:4490", layers=["DLTB", "ZZDY"], reproject=True)
+    inputs = Inputs(parcels=open_layer(f"{geo}|layername=DLTB", "p"), units=open_layer(f"{geo}|layername=ZZDY", "u"),
+                    unit_field="DYBH")
+    out = tmp_path / "geo_plan.gpkg"
+    export_plan(inputs, bundled_pack("national"), out)
+    assert validate(out) == []
+    ds = ogr.Open(str(out))
+    assert ds.GetLayerByName("parcels").GetSpatialRef().GetAuthorityCode(None) == "4490"
+    ds = None
+    engine, _ = build_engine(inputs, bundled_pack("national"))
+    _assert_parcels_match_balance(out, engine, engine.table)
+
+
+def test_unsaved_edits_are_exported(demo, tmp_path):
+    """The layer's edit buffer (a tag not yet saved) is what gets exported, as in the dock."""
+    inputs = _inputs(demo, pbf=False)
+    layer = inputs.parcels
+    engine, _ = build_engine(inputs, bundled_pack("national"))
+    pid = next(pid for pid, p in engine.parcels.items() if p.pairs and not p.rec.zzlx)
+    layer.startEditing()
+    layer.changeAttributeValue(pid, layer.fields().indexOf("ZZLX"), "NY-GB")
+    layer.changeAttributeValue(pid, layer.fields().indexOf("GHDLBM"), "0101")
+    out = tmp_path / "edited.gpkg"
+    try:
+        export_plan(inputs, bundled_pack("national"), out)
+    finally:
+        layer.rollBack()
+    bsm = layer.getFeature(pid)["BSM"]
+    assert {r["ZZLX"] for r in _features(out, "parcels") if r["BSM"] == bsm} == {"NY-GB"}
+
+
+# --------------------------------------------------------------------------- safe writing
+@pytest.fixture()
+def existing(tmp_path):
+    path = tmp_path / "plan.gpkg"
+    path.write_bytes(b"the old plan, must survive")
+    return path
+
+
+def _only(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_existing_file_needs_overwrite(demo, existing):
+    with pytest.raises(WriteError, match="exists"):
+        export_plan(_inputs(demo), bundled_pack("national"), existing)
+    assert existing.read_bytes() == b"the old plan, must survive"
+    export_plan(_inputs(demo), bundled_pack("national"), existing, overwrite=True)
+    assert validate(existing) == []
+
+
+def test_failure_midway_keeps_old_file(demo, existing, monkeypatch):
+    def boom(*_a, **_k):
+        raise WriteError("disk full (simulated)")
+
+    monkeypatch.setattr(export_mod, "_style_and_project", boom)
+    with pytest.raises(WriteError, match="simulated"):
+        export_plan(_inputs(demo), bundled_pack("national"), existing, overwrite=True)
+    assert existing.read_bytes() == b"the old plan, must survive"
+    assert _only(existing.parent) == ["plan.gpkg"]
+
+
+def test_unwritable_target_gives_clear_message(demo, existing, monkeypatch):
+    import os
+
+    from plugin.adapters import gpkg
+
+    def deny(*_a, **_k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(gpkg.os, "replace", deny)
+    with pytest.raises(WriteError, match="read-only"):
+        export_plan(_inputs(demo), bundled_pack("national"), existing, overwrite=True)
+    monkeypatch.setattr(gpkg.os, "replace", os.replace)
+    assert existing.read_bytes() == b"the old plan, must survive"
+    assert _only(existing.parent) == ["plan.gpkg"]
+
+
+class _CancelAfter:
+    def __init__(self, percent: float):
+        self.percent = percent
+        self.seen = 0.0
+
+    def setProgress(self, value: float) -> None:
+        assert 0.0 <= value <= 100.0
+        self.seen = max(self.seen, value)
+
+    def isCanceled(self) -> bool:
+        return self.seen >= self.percent
+
+
+@pytest.mark.parametrize("percent", [10.0, 60.0])
+def test_cancel_leaves_nothing(demo, tmp_path, percent):
+    feedback = _CancelAfter(percent)
+    with pytest.raises(ExportCancelled):
+        export_plan(_inputs(demo), bundled_pack("national"), tmp_path / "plan.gpkg", feedback=feedback)
+    assert _only(tmp_path) == []
+
+
+def test_progress_reaches_100(demo, tmp_path):
+    feedback = _CancelAfter(1000.0)
+    export_plan(_inputs(demo), bundled_pack("national"), tmp_path / "plan.gpkg", feedback=feedback)
+    assert feedback.seen == 100.0
+
+
+# --------------------------------------------------------------------------- command line
+def _cli(*argv: str) -> int:
+    from plugin.cli import main
+
+    return main(list(argv))
+
+
+def test_cli_export(demo, tmp_path, capsys):
+    out = tmp_path / "cli.gpkg"
+    args = ["export", "--parcels", f"{demo}|layername=DLTB", "--units", f"{demo}|layername=ZZDY",
+            "--pbf", f"{demo}|layername=YJJBNTTB", "--unit-field", "DYBH", "--out", str(out)]
+    assert _cli(*args) == 0
+    printed = capsys.readouterr().out
+    assert str(out.resolve()) in printed and "Whole project" in printed
+    assert validate(out) == []
+    before = out.read_bytes()
+    assert _cli(*args) == 2
+    assert "exists" in capsys.readouterr().err
+    assert out.read_bytes() == before
+    assert _cli(*args, "--overwrite") == 0
+    assert _cli(*args, "--overwrite", "--unit", "NOPE") == 2
+    assert "NOPE" in capsys.readouterr().err
+    batch = tmp_path / "batch"
+    assert _cli(*args[:-1], str(batch), "--per-unit", "--unit", "ZZDY-001", "ZZDY-002") == 0
+    assert _only(batch) == ["ZZDY-001.gpkg", "ZZDY-002.gpkg"]
+
+
+def test_cli_bad_source_exit_2(tmp_path, capsys):
+    assert _cli("export", "--parcels", str(tmp_path / "missing.gpkg"), "--units", str(tmp_path / "missing.gpkg"),
+                "--out", str(tmp_path / "x.gpkg")) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "missing.gpkg" in err
+    assert _only(tmp_path) == []
