@@ -1,0 +1,540 @@
+"""Keep a :class:`BalanceEngine` current while the planner edits the layers.
+
+Why this shape (DESIGN.md "Live updates, done right", facts of QGIS 3.22):
+
+* QGIS emits edit signals per feature and unbatched (a paste of 10 000 features is
+  10 000 ``featureAdded``). The slots below only note ids in dirty sets and start a
+  single-shot 0 ms timer, so a burst becomes ONE update on the next event-loop turn.
+* The flush reads the dirty features with ``QgsFeatureRequest().setFilterFids`` — that
+  reads through the edit buffer, so unsaved features and values are seen as the user
+  sees them (``changedAttributeValues()`` would miss unsaved new features, QGIS #46734).
+* Nothing is trusted about *how* a change happened: whatever ids were touched are
+  re-read; ids that no longer exist are removed. Undo/redo, splits, the field
+  calculator and the commit's re-emission of new features
+  (``featureDeleted(tempId)`` + ``featureAdded(newId)``) therefore need no special case.
+* Rollback, a provider-side reload (``dataChanged``), a field added/removed, a new
+  subset string or CRS trigger a full rebuild. After every flush the feature count is
+  checked against the engine; a mismatch is logged and repaired by a rebuild.
+* A full build can run as a cancellable :class:`QgsTask`. It reads through
+  :class:`QgsVectorLayerFeatureSource` snapshots made in the main thread (safe to iterate
+  in a worker thread); edits made meanwhile stay dirty and are applied when it finishes.
+
+API (for the balance dock)::
+
+    live = LiveBalance(inputs, pack)        # Inputs from adapters.layers, a RulePack
+    live.updated.connect(dock.refresh)      # after every flush and every rebuild
+    live.rebuildProgress.connect(bar.setValue)   # float, percent 0–100
+    live.rebuildFinished.connect(on_done)   # bool ok (False: failed or cancelled)
+    live.failed.connect(message_bar_text)   # str, already translated, user can act on it
+    live.layerRemoved.connect(on_gone)      # str layer name; live has stopped itself
+    live.start(background=True)             # False: synchronous (tests, small layers)
+    live.engine                             # the current BalanceEngine (None before 1st build)
+    live.flush()                            # apply pending edits now (tests)
+    live.rebuild()                          # force a full rebuild
+    live.cancel()                           # cancel a running background rebuild
+    live.stop()                             # disconnect everything; safe to call twice
+    live.is_rebuilding, live.pending, live.running
+    live.last_flush_ms, live.last_rebuild_ms, live.flush_count, live.rebuild_count
+
+Slots never raise into Qt: errors are logged to QgsMessageLog (tag "LandConsolidation")
+and reported through ``failed``.
+"""
+from __future__ import annotations
+
+import time
+import traceback
+from functools import partial
+from typing import Callable, Iterable
+
+from qgis.core import (
+    Qgis,
+    QgsCoordinateReferenceSystem,
+    QgsFeatureRequest,
+    QgsFields,
+    QgsMessageLog,
+    QgsRectangle,
+    QgsTask,
+    QgsVectorLayer,
+    QgsVectorLayerFeatureSource,
+)
+from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
+
+from ..core.engine import BalanceEngine, BuildCancelled
+from ..core.fields import resolve_unit_fields
+from ..core.i18n import tr
+from ..core.rules import RulePack
+from .layers import InputError, Inputs, ParcelReader, build_engine, parcel_fields, read_polygons, read_units
+
+LOG_TAG = "LandConsolidation"
+
+
+def _log(message: str, level=Qgis.Warning) -> None:
+    QgsMessageLog.logMessage(message, LOG_TAG, level)
+
+
+# --------------------------------------------------------------------------- layer stand-ins
+class SourceLayer:
+    """Duck-typed stand-in for a QgsVectorLayer that a worker thread may read.
+
+    Created in the main thread: it snapshots the layer (edit buffer included) into a
+    ``QgsVectorLayerFeatureSource`` and copies the metadata ``build_engine`` asks for
+    (fields, name, CRS, extent, count), so the unchanged ``adapters.layers.build_engine``
+    can run inside a QgsTask. (Hook for layers.py: a reader accepting a feature source.)
+    """
+
+    def __init__(self, layer: QgsVectorLayer):
+        self._source = QgsVectorLayerFeatureSource(layer)
+        self._fields = QgsFields(layer.fields())
+        self._name = layer.name()
+        self._crs = QgsCoordinateReferenceSystem(layer.crs())
+        self._extent = QgsRectangle(layer.extent())
+        self._count = layer.featureCount()
+
+    def getFeatures(self, request: QgsFeatureRequest | None = None):
+        return self._source.getFeatures(request if request is not None else QgsFeatureRequest())
+
+    def fields(self) -> QgsFields:
+        return self._fields
+
+    def name(self) -> str:
+        return self._name
+
+    def crs(self) -> QgsCoordinateReferenceSystem:
+        return self._crs
+
+    def extent(self) -> QgsRectangle:
+        return self._extent
+
+    def featureCount(self) -> int:
+        return self._count
+
+
+class _FilteredLayer:
+    """The layer seen through ``setFilterFids`` (edit buffer included), for ``read_units``."""
+
+    def __init__(self, layer: QgsVectorLayer, fids: Iterable[int]):
+        self._layer = layer
+        self._fids = list(fids)
+
+    def getFeatures(self, request: QgsFeatureRequest | None = None):
+        req = QgsFeatureRequest(request) if request is not None else QgsFeatureRequest()
+        return self._layer.getFeatures(req.setFilterFids(self._fids))
+
+    def fields(self) -> QgsFields:
+        return self._layer.fields()
+
+    def name(self) -> str:
+        return self._layer.name()
+
+    def crs(self) -> QgsCoordinateReferenceSystem:
+        return self._layer.crs()
+
+
+class _BuildTask(QgsTask):
+    """Full build in a worker thread; ``done(task)`` is called back in the main thread."""
+
+    def __init__(self, inputs: Inputs, pack: RulePack, done: Callable[[_BuildTask], None]):
+        super().__init__(tr("Land consolidation: computing the balance"), QgsTask.CanCancel)
+        self.inputs = inputs
+        self.pack = pack
+        self._done = done
+        self.engine: BalanceEngine | None = None
+        self.reader: ParcelReader | None = None
+        self.error: str | None = None
+        self.cancelled_build = False
+        self.ok = False
+
+    def run(self) -> bool:  # worker thread: no Qt objects of the main thread touched here
+        try:
+            self.engine, self.reader = build_engine(
+                self.inputs, self.pack, progress=lambda f: self.setProgress(100.0 * f), cancelled=self.isCanceled)
+            return not self.isCanceled()
+        except BuildCancelled:
+            self.cancelled_build = True
+            return False
+        except InputError as e:
+            self.error = str(e)
+            return False
+        except Exception:
+            self.error = traceback.format_exc()
+            return False
+
+    def finished(self, result: bool) -> None:  # main thread
+        self.ok = bool(result) and self.engine is not None
+        try:
+            self._done(self)
+        except Exception:
+            _log(traceback.format_exc(), Qgis.Critical)
+
+
+# --------------------------------------------------------------------------- the listener
+class LiveBalance(QObject):
+    """Incrementally maintained balance of the parcel/unit layers; API in the module docstring."""
+
+    updated = pyqtSignal()
+    rebuildProgress = pyqtSignal(float)
+    rebuildFinished = pyqtSignal(bool)
+    failed = pyqtSignal(str)
+    layerRemoved = pyqtSignal(str)
+
+    def __init__(self, inputs: Inputs, pack: RulePack, parent: QObject | None = None):
+        super().__init__(parent)
+        self.inputs = inputs
+        self.pack = pack
+        self.engine: BalanceEngine | None = None
+        self.reader: ParcelReader | None = None
+        self.last_flush_ms = 0.0
+        self.last_rebuild_ms = 0.0
+        self.flush_count = 0
+        self.rebuild_count = 0
+        self._background = False
+        self._running = False
+        self._connections: list[tuple[object, Callable]] = []
+        self._task: _BuildTask | None = None
+        self._generation = 0
+        self._rebuild_again = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._on_timer)
+        self._clear_pending()
+        self._parcel_attrs: set[int] = set()
+        self._unit_attrs: set[int] = set()
+        self._count_offset = (0, 0)
+
+    # ------------------------------------------------------------------ public
+    @property
+    def running(self) -> bool:
+        """True between start() and stop()."""
+        return self._running
+
+    @property
+    def is_rebuilding(self) -> bool:
+        return self._task is not None
+
+    @property
+    def pending(self) -> bool:
+        """Edits noted but not yet applied to the engine."""
+        return bool(self._need_rebuild or self._pbf_dirty or self._p_dirty or self._p_attr or self._p_removed
+                    or self._u_dirty or self._u_removed)
+
+    def start(self, background: bool = False) -> bool:
+        """Connect to the layers and run the first full build.
+
+        ``background=True`` runs it as a QgsTask (progress, cancellable) and returns at once;
+        otherwise it builds now and returns whether the build succeeded.
+        """
+        if self._running:
+            self.stop()
+        self._background = background
+        self._running = True
+        self._connect()
+        return self._rebuild()
+
+    def rebuild(self, background: bool | None = None) -> bool:
+        """Full rebuild now (or as a task); pending edits are folded into it."""
+        if not self._running:
+            return False
+        if background is not None:
+            self._background = background
+        return self._rebuild()
+
+    def cancel(self) -> None:
+        """Cancel a running background rebuild (``rebuildFinished(False)`` follows)."""
+        self._rebuild_again = False
+        if self._task is not None:
+            self._task.cancel()
+
+    def flush(self) -> bool:
+        """Apply pending edits synchronously. False if nothing could be applied now."""
+        self._timer.stop()
+        if not self._running or self._task is not None:
+            return False  # a background rebuild is running: applied when it finishes
+        if self._need_rebuild:
+            return self._rebuild()
+        if self.engine is None or not self.pending:
+            return False
+        t0 = time.perf_counter()
+        try:
+            self._apply_pending()
+        except Exception:
+            self._report(tr("The live balance could not apply an edit; it is being recomputed in full."),
+                         traceback.format_exc())
+            self._clear_pending()
+            return self._rebuild()
+        self.last_flush_ms = (time.perf_counter() - t0) * 1000.0
+        self.flush_count += 1
+        if self._counts_drifted():
+            _log(tr("The live balance lost track of some features; recomputing in full."), Qgis.Info)
+            return self._rebuild()
+        self.updated.emit()
+        return True
+
+    def stop(self) -> None:
+        """Disconnect every signal, cancel a running rebuild, drop pending edits."""
+        self._running = False
+        self._timer.stop()
+        for signal, slot in self._connections:
+            try:
+                signal.disconnect(slot)
+            except (TypeError, RuntimeError):
+                pass  # the layer is already gone
+        self._connections = []
+        self._generation += 1  # a task still running finishes into the void
+        if self._task is not None:
+            try:
+                self._task.cancel()
+            except RuntimeError:
+                pass
+            self._task = None
+        self._rebuild_again = False
+        self._clear_pending()
+
+    def warnings(self) -> list[str]:
+        """Data problems the planner should see (reader and engine)."""
+        out = self.reader.warnings() if self.reader is not None else []
+        return out + (self.engine.warnings() if self.engine is not None else [])
+
+    # ------------------------------------------------------------------ connections
+    def _on(self, signal, slot: Callable) -> None:
+        signal.connect(slot)
+        self._connections.append((signal, slot))
+
+    def _connect(self) -> None:
+        p, u, b = self.inputs.parcels, self.inputs.units, self.inputs.pbf
+        self._on(p.featureAdded, self._guard(self._parcel_touched))
+        self._on(p.geometryChanged, self._guard(lambda fid, _g: self._parcel_touched(fid)))
+        self._on(p.featureDeleted, self._guard(self._parcel_deleted))
+        self._on(p.attributeValueChanged, self._guard(self._parcel_attribute))
+        self._on(u.featureAdded, self._guard(self._unit_touched))
+        self._on(u.geometryChanged, self._guard(lambda fid, _g: self._unit_touched(fid)))
+        self._on(u.featureDeleted, self._guard(self._unit_deleted))
+        self._on(u.attributeValueChanged, self._guard(self._unit_attribute))
+        for layer in (p, u):
+            for sig in (layer.afterRollBack, layer.dataChanged, layer.updatedFields, layer.subsetStringChanged,
+                        layer.crsChanged):
+                self._on(sig, self._guard(self._request_rebuild))
+        if b is not None:
+            for sig in (b.featureAdded, b.featureDeleted, b.afterRollBack, b.dataChanged, b.subsetStringChanged,
+                        b.crsChanged):
+                self._on(sig, self._guard(self._pbf_touched))
+            self._on(b.geometryChanged, self._guard(self._pbf_touched))
+        for layer in (p, u) + ((b,) if b is not None else ()):
+            self._on(layer.willBeDeleted, self._guard(partial(self._layer_gone, layer.name())))
+        self._resolve_attribute_indexes()
+
+    def _resolve_attribute_indexes(self) -> None:
+        """Indexes of the fields the engine reads: edits of other fields cost nothing."""
+        names = self.inputs.parcels.fields().names()
+        try:
+            fm = parcel_fields(self.inputs.parcels, self.inputs.field_overrides, self.inputs.tbmj_in_mu)
+        except InputError:
+            fm = None  # the build reports it; until then every attribute edit counts
+        if fm is None:
+            self._parcel_attrs = set(range(len(names)))
+        else:
+            wanted = list(fm.parcels.values()) + list(fm.plan.values())
+            self._parcel_attrs = {names.index(n) for n in wanted if n and n in names}
+        unames = self.inputs.units.fields().names()
+        code = resolve_unit_fields(unames, self.inputs.unit_field).get("DYBH")
+        self._unit_attrs = {unames.index(code)} if code and code in unames else set()
+
+    def _guard(self, fn: Callable) -> Callable:
+        def slot(*args):
+            try:
+                fn(*args)
+            except Exception:
+                self._report(tr("The live balance could not follow an edit."), traceback.format_exc())
+        return slot
+
+    # ------------------------------------------------------------------ slots: note ids only
+    def _schedule(self) -> None:
+        if self._running and not self._timer.isActive():
+            self._timer.start()
+
+    def _parcel_touched(self, fid: int) -> None:
+        self._p_dirty.add(fid)
+        self._schedule()
+
+    def _parcel_deleted(self, fid: int) -> None:
+        self._p_dirty.discard(fid)
+        self._p_attr.discard(fid)
+        self._p_removed.add(fid)
+        self._schedule()
+
+    def _parcel_attribute(self, fid: int, idx: int, _value) -> None:
+        if idx in self._parcel_attrs:
+            self._p_attr.add(fid)
+            self._schedule()
+
+    def _unit_touched(self, fid: int) -> None:
+        self._u_dirty.add(fid)
+        self._schedule()
+
+    def _unit_deleted(self, fid: int) -> None:
+        self._u_dirty.discard(fid)
+        self._u_removed.add(fid)
+        self._schedule()
+
+    def _unit_attribute(self, fid: int, idx: int, _value) -> None:
+        if idx in self._unit_attrs:
+            self._u_dirty.add(fid)
+            self._schedule()
+
+    def _pbf_touched(self, *_args) -> None:
+        self._pbf_dirty = True
+        self._schedule()
+
+    def _request_rebuild(self, *_args) -> None:
+        self._need_rebuild = True
+        self._schedule()
+
+    def _layer_gone(self, name: str) -> None:
+        self.stop()
+        _log(tr("The layer {0} was removed; the live balance stopped.").format(name), Qgis.Info)
+        self.layerRemoved.emit(name)
+
+    def _on_timer(self) -> None:
+        try:
+            self.flush()
+        except Exception:
+            self._report(tr("The live balance could not be updated."), traceback.format_exc())
+
+    # ------------------------------------------------------------------ applying edits
+    def _clear_pending(self) -> None:
+        self._p_dirty: set[int] = set()
+        self._p_attr: set[int] = set()
+        self._p_removed: set[int] = set()
+        self._u_dirty: set[int] = set()
+        self._u_removed: set[int] = set()
+        self._pbf_dirty = False
+        self._need_rebuild = False
+
+    def _apply_pending(self) -> None:
+        engine, reader = self.engine, self.reader
+        p_dirty, p_attr, p_removed = self._p_dirty, self._p_attr, self._p_removed
+        u_dirty, u_removed, pbf_dirty = self._u_dirty, self._u_removed, self._pbf_dirty
+        self._clear_pending()
+        if pbf_dirty and self.inputs.pbf is not None:
+            engine.set_pbf(read_polygons(self.inputs.pbf, reader.crs))
+        # units: re-read what was touched; whatever is gone is removed
+        if u_dirty or u_removed:
+            found = read_units(_FilteredLayer(self.inputs.units, u_dirty), reader.crs,
+                               self.inputs.unit_field) if u_dirty else []
+            seen = {uid for uid, _c, _g in found}
+            for uid in (u_removed | u_dirty) - seen:
+                engine.remove_unit(uid)
+            for uid, code, geom in found:
+                engine.upsert_unit(uid, code, geom)
+        # parcels: geometry/added -> upsert, attribute only -> update, gone -> remove
+        touched = p_dirty | p_attr
+        if touched or p_removed:
+            found = reader.read(touched) if touched else []
+            seen = set()
+            for pid, geom, rec in found:
+                seen.add(pid)
+                if pid in p_dirty or pid not in engine.parcels:
+                    engine.upsert_parcel(pid, geom, rec)
+                else:
+                    engine.update_parcel_attributes(pid, rec)
+            for pid in (p_removed | touched) - seen:
+                engine.remove_parcel(pid)
+                reader.measured.discard(pid)
+
+    def _counts(self) -> tuple[int, int]:
+        return (self.inputs.parcels.featureCount() - len(self.engine.parcels),
+                self.inputs.units.featureCount() - len(self.engine.units))
+
+    def _counts_drifted(self) -> bool:
+        try:
+            return self._counts() != self._count_offset
+        except RuntimeError:
+            return False
+
+    # ------------------------------------------------------------------ full rebuild
+    def _rebuild(self) -> bool:
+        self._timer.stop()
+        if self._task is not None:  # restart once the running one has stopped
+            self._rebuild_again = True
+            self._task.cancel()
+            return False
+        self._clear_pending()  # the build reads the layers as they are now, edit buffer included
+        self._generation += 1
+        if self._background:
+            return self._start_task()
+        t0 = time.perf_counter()
+        try:
+            engine, reader = build_engine(self.inputs, self.pack, progress=lambda f: self.rebuildProgress.emit(100 * f))
+        except InputError as e:
+            self._report(str(e))
+            self.rebuildFinished.emit(False)
+            return False
+        except Exception:
+            self._report(tr("The balance could not be computed; see the message log for details."),
+                         traceback.format_exc())
+            self.rebuildFinished.emit(False)
+            return False
+        self._install(engine, reader, t0)
+        return True
+
+    def _start_task(self) -> bool:
+        try:
+            inputs = Inputs(SourceLayer(self.inputs.parcels), SourceLayer(self.inputs.units),
+                            SourceLayer(self.inputs.pbf) if self.inputs.pbf is not None else None,
+                            self.inputs.unit_field, dict(self.inputs.field_overrides), self.inputs.tbmj_in_mu)
+        except RuntimeError:
+            self._report(tr("A layer of the live balance is no longer available."), traceback.format_exc())
+            return False
+        generation = self._generation
+        t0 = time.perf_counter()
+        task = _BuildTask(inputs, self.pack, lambda t: self._task_done(t, generation, t0))
+        task.progressChanged.connect(lambda p: self.rebuildProgress.emit(float(p)))
+        self._task = task
+        from qgis.core import QgsApplication
+
+        QgsApplication.taskManager().addTask(task)
+        return True
+
+    def _task_done(self, task: _BuildTask, generation: int, t0: float) -> None:
+        if generation != self._generation or not self._running:
+            return  # stopped meanwhile
+        self._task = None
+        if task.ok:
+            reader = ParcelReader(self.inputs.parcels, task.reader.fields, task.reader.crs)
+            reader.measured = set(task.reader.measured)
+            # the offset refers to the snapshot: edits made since are still pending
+            snap = task.inputs
+            counts = (snap.parcels.featureCount() - len(task.engine.parcels),
+                      snap.units.featureCount() - len(task.engine.units))
+            self._install(task.engine, reader, t0, keep_pending=True, counts=counts)
+        else:
+            if task.error and not self._rebuild_again:
+                message = task.error if "Traceback" not in task.error else tr(
+                    "The balance could not be computed; see the message log for details.")
+                self._report(message, task.error)
+            self.rebuildFinished.emit(False)
+        if self._rebuild_again:
+            self._rebuild_again = False
+            self._rebuild()
+        elif self.pending:
+            self._schedule()
+
+    def _install(self, engine: BalanceEngine, reader: ParcelReader, t0: float, keep_pending: bool = False,
+                 counts: tuple[int, int] | None = None) -> None:
+        if not keep_pending:
+            self._clear_pending()
+        self.engine, self.reader = engine, reader
+        self._resolve_attribute_indexes()
+        # layer count − engine count; a change after a flush means an edit was missed
+        self._count_offset = counts if counts is not None else self._counts()
+        self.last_rebuild_ms = (time.perf_counter() - t0) * 1000.0
+        self.rebuild_count += 1
+        self.rebuildFinished.emit(True)
+        self.updated.emit()
+
+    def _report(self, message: str, details: str | None = None) -> None:
+        _log(message + ("\n" + details if details else ""), Qgis.Critical if details else Qgis.Warning)
+        self.failed.emit(message)
+
+
+__all__ = ["LOG_TAG", "LiveBalance", "SourceLayer"]
