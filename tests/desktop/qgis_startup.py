@@ -1,0 +1,256 @@
+"""Run inside the real QGIS desktop by ``qgis --code``: check the plugin, screenshot, quit.
+
+Driven by environment variables set by test_desktop_qgis.py:
+  LC_DESKTOP_RESULT   JSON file to write (always written, also on failure)
+  LC_DESKTOP_SHOT     PNG of the main window (QWidget.grab); LC_DESKTOP_ROOT_SHOT: of the X screen
+  LC_DEMO_GPKG        GeoPackage with DLTB and ZZDY layers to open (optional)
+  LC_DESKTOP_WAIT     seconds to wait for the GUI and the plugin (default 90)
+Everything runs from QTimer callbacks so the GUI event loop keeps turning.
+"""
+
+import json
+import os
+import subprocess
+import time
+import traceback
+
+import qgis.utils
+from qgis.core import QgsApplication, QgsProject, QgsSettings, QgsVectorLayer
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from qgis.PyQt.QtWidgets import QDockWidget, QMenu
+
+PLUGIN = "land_consolidation"
+DOCKS = ["LandConsolidationUnitsDock", "LandConsolidationTaggingDock", "LandConsolidationBalanceDock"]
+RESULT = os.environ.get("LC_DESKTOP_RESULT", "desktop_result.json")
+SHOT = os.environ.get("LC_DESKTOP_SHOT", "qgis_desktop.png")
+ROOT_SHOT = os.environ.get("LC_DESKTOP_ROOT_SHOT", "")
+GPKG = os.environ.get("LC_DEMO_GPKG", "")
+WAIT = float(os.environ.get("LC_DESKTOP_WAIT", "90"))
+
+_state = {"started": time.monotonic(), "step": "wait", "result": {"steps": []}, "timer": None}
+
+
+def _iface():
+    return qgis.utils.iface
+
+
+def _flush():
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    QCoreApplication.processEvents()
+
+
+def _ours():
+    window = _iface().mainWindow()
+    docks = [d for d in window.findChildren(QDockWidget) if d.objectName() in DOCKS]
+    menus = [m for m in window.findChildren(QMenu) if m.objectName() == "LandConsolidationMenu"]
+    provider = QgsApplication.processingRegistry().providerById("landconsolidation")
+    return docks, menus, provider
+
+
+def _write(result):
+    with open(RESULT + ".tmp", "w", encoding="utf-8") as handle:
+        json.dump(result, handle, ensure_ascii=False, indent=2)
+    os.replace(RESULT + ".tmp", RESULT)
+
+
+def _quit():
+    # Layers from files under /tmp count as "temporary" for QGIS 3.22, which then asks
+    # "this project contains temporary layers... continue?" at exit: empty the project first.
+    QgsProject.instance().clear()
+    QgsProject.instance().setDirty(False)
+    _iface().actionExit().trigger()
+
+
+def _finish(error=None):
+    result = _state["result"]
+    if error:
+        result["error"] = error
+    result["seconds_in_qgis"] = round(time.monotonic() - _state["started"], 1)
+    timer = _state.get("timer")
+    if timer is not None:
+        timer.stop()
+    try:
+        _write(result)
+    finally:
+        QTimer.singleShot(300, _quit)
+
+
+def _wait_for_gui():
+    iface = _iface()
+    ready = iface is not None and iface.mainWindow().isVisible() and PLUGIN in qgis.utils.active_plugins
+    if ready:
+        _state["timer"].stop()
+        QTimer.singleShot(1000, _guarded(_check_loaded))
+    elif time.monotonic() - _state["started"] > WAIT:
+        _state["result"]["active_plugins"] = list(qgis.utils.active_plugins)
+        _finish(f"plugin {PLUGIN} not active after {WAIT} s")
+
+
+def _guarded(step):
+    def run():
+        try:
+            step()
+        except Exception:
+            _finish(traceback.format_exc())
+
+    return run
+
+
+def _check_loaded():
+    result = _state["result"]
+    iface = _iface()
+    settings = QgsSettings()
+    result["locale"] = settings.value("locale/userLocale", "", type=str)
+    result["qgis_version"] = qgis.core.Qgis.QGIS_VERSION
+    result["plugin_loaded"] = PLUGIN in qgis.utils.plugins and PLUGIN in qgis.utils.active_plugins
+    plugin = qgis.utils.plugins.get(PLUGIN)
+    result["dependency_problems"] = [p.describe() for p in getattr(plugin, "dependency_problems", [])]
+    docks, menus, provider = _ours()
+    result["docks"] = {d.objectName(): d.windowTitle() for d in docks}
+    result["menu_titles"] = [m.title() for m in menus]
+    result["provider"] = provider.name() if provider is not None else None
+    result["python_errors"] = _python_error_dialogs()
+    bar = iface.messageBar()
+    result["message_bar"] = [w.text() for w in bar.items()] if hasattr(bar, "items") else []
+
+    layers = {}
+    if GPKG:
+        for name in ("DLTB", "ZZDY"):
+            layer = QgsVectorLayer(f"{GPKG}|layername={name}", name, "ogr")
+            layers[name] = {"valid": layer.isValid(), "features": layer.featureCount()}
+            if layer.isValid():
+                QgsProject.instance().addMapLayer(layer)
+        _style(QgsProject.instance())
+        zzdy = QgsProject.instance().mapLayersByName("ZZDY")
+        if zzdy:
+            iface.setActiveLayer(zzdy[0])
+            iface.mapCanvas().setExtent(zzdy[0].extent().buffered(200))
+            iface.mapCanvas().refresh()
+    result["layers"] = layers
+
+    if plugin is not None:
+        for action in getattr(plugin, "actions", {}).values():
+            if action.isCheckable() and not action.isChecked():
+                action.trigger()
+    window = iface.mainWindow()
+    screen = window.screen().availableGeometry() if hasattr(window, "screen") else None
+    if screen is not None:
+        window.setGeometry(screen)  # no window manager under Xvfb: fill the screen ourselves
+    if docks:
+        window.resizeDocks(docks, [320] * len(docks), Qt.Horizontal)
+        window.resizeDocks(docks, [300] * len(docks), Qt.Vertical)
+    result["docks_visible"] = [d.objectName() for d in docks if d.isVisible()]
+    result["steps"].append("loaded")
+    QTimer.singleShot(2500, _guarded(_screenshot))
+
+
+def _style(project):
+    """Parcels coloured by land-class group, units as labelled outlines (readable screenshot)."""
+    from qgis.core import (
+        QgsCategorizedSymbolRenderer,
+        QgsFillSymbol,
+        QgsPalLayerSettings,
+        QgsRendererCategory,
+        QgsSingleSymbolRenderer,
+        QgsTextFormat,
+        QgsVectorLayerSimpleLabeling,
+    )
+    from qgis.PyQt.QtGui import QColor, QFont
+
+    groups = [
+        ("01", "耕地", "#f5e663"),
+        ("02", "园地", "#e8a33d"),
+        ("03", "林地", "#3f9b4f"),
+        ("04", "草地", "#a8d46f"),
+        ("11", "水域", "#74b9e8"),
+        ("12", "其他土地", "#c9c2b5"),
+        ("07", "住宅用地", "#e36f6f"),
+        ("10", "交通运输用地", "#9a9a9a"),
+    ]
+    for layer in project.mapLayersByName("DLTB"):
+        categories = [
+            QgsRendererCategory(
+                code,
+                QgsFillSymbol.createSimple(
+                    {"color": colour, "outline_color": "#606060", "outline_width": "0.1"}
+                ),
+                label,
+            )
+            for code, label, colour in groups
+        ]
+        categories.append(
+            QgsRendererCategory(
+                "", QgsFillSymbol.createSimple({"color": "#e0b0d0", "outline_color": "#606060"}), "其他"
+            )
+        )
+        layer.setRenderer(QgsCategorizedSymbolRenderer('left("DLBM", 2)', categories))
+        layer.triggerRepaint()
+    for layer in project.mapLayersByName("ZZDY"):
+        symbol = QgsFillSymbol.createSimple(
+            {"style": "no", "outline_color": "#c0392b", "outline_width": "0.8"}
+        )
+        layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+        name_field = "DYMC" if layer.fields().indexOf("DYMC") >= 0 else layer.fields()[0].name()
+        settings = QgsPalLayerSettings()
+        settings.fieldName = name_field
+        text = QgsTextFormat()
+        text.setFont(QFont("Noto Sans CJK SC"))
+        text.setSize(11)
+        text.setColor(QColor("#7b1d12"))
+        settings.setFormat(text)
+        layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+        layer.setLabelsEnabled(True)
+        layer.triggerRepaint()
+
+
+def _python_error_dialogs():
+    """Titles of visible top-level dialogs (QGIS shows Python errors in one)."""
+    from qgis.PyQt.QtWidgets import QApplication, QDialog
+
+    return [
+        w.windowTitle() for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()
+    ]
+
+
+def _screenshot():
+    result = _state["result"]
+    pixmap = _iface().mainWindow().grab()
+    result["screenshot"] = SHOT
+    result["screenshot_saved"] = bool(pixmap.save(SHOT, "PNG"))
+    result["screenshot_size"] = [pixmap.width(), pixmap.height()]
+    if ROOT_SHOT:
+        try:
+            done = subprocess.run(["import", "-window", "root", ROOT_SHOT], timeout=30, check=False)
+            result["root_screenshot"] = ROOT_SHOT if done.returncode == 0 else None
+        except (OSError, subprocess.SubprocessError) as error:
+            result["root_screenshot"] = None
+            result["root_screenshot_error"] = str(error)
+    result["steps"].append("screenshot")
+    QTimer.singleShot(100, _guarded(_reload))
+
+
+def _reload():
+    """unloadPlugin leaves nothing; loading again gives exactly one of everything."""
+    result = _state["result"]
+    result["unloaded"] = qgis.utils.unloadPlugin(PLUGIN)
+    _flush()
+    docks, menus, provider = _ours()
+    result["after_unload"] = {"docks": len(docks), "menus": len(menus), "provider": provider is not None}
+    result["reloaded"] = qgis.utils.loadPlugin(PLUGIN) and qgis.utils.startPlugin(PLUGIN)
+    _flush()
+    docks, menus, provider = _ours()
+    result["after_reload"] = {"docks": len(docks), "menus": len(menus), "provider": provider is not None}
+    result["python_errors_at_end"] = _python_error_dialogs()
+    result["steps"].append("reload")
+    _finish()
+
+
+def _start():
+    timer = QTimer()
+    timer.setInterval(500)
+    timer.timeout.connect(_guarded(_wait_for_gui))
+    _state["timer"] = timer
+    timer.start()
+
+
+_start()

@@ -1,0 +1,298 @@
+"""The real QGIS desktop under Xvfb, with the plugin installed in a throw-away profile.
+
+Starts ``qgis`` (Debian's wrapper) with ``--profiles-path TMP`` and a startup script
+(qgis_startup.py) that opens demo layers, checks the plugin and its three docks, takes a
+screenshot, unloads and reloads the plugin, writes a JSON result and quits QGIS.
+Screenshots are kept in ``$LC_PLUGIN_ARTEFACTS`` (default ./artefacts).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.desktop, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+PLUGIN = "land_consolidation"
+DOCKS = {
+    "LandConsolidationUnitsDock": "整治单元",
+    "LandConsolidationTaggingDock": "图斑标注",
+    "LandConsolidationBalanceDock": "面积平衡",
+}
+QGIS_TIMEOUT = float(os.environ.get("LC_DESKTOP_TIMEOUT", "240"))
+
+
+def _artefacts() -> Path:
+    path = Path(os.environ.get("LC_PLUGIN_ARTEFACTS", "artefacts")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _require_tools():
+    missing = [tool for tool in ("qgis", "xvfb-run", "Xvfb", "xauth") if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)} (bash scripts/setup.sh installs them)")
+
+
+def make_demo_gpkg(path: Path) -> dict:
+    """Demo data with DLTB and ZZDY: the real generator when it is there, else a tiny one."""
+    try:
+        from plugin.adapters.demo_writer import write_demo_gpkg
+
+        counts = dict(write_demo_gpkg(str(path), n_parcels=800, seed=42) or {})
+        counts["source"] = "plugin.adapters.demo_writer"
+        return counts
+    except Exception as error:  # the generator is optional here: the test is about the plugin
+        if path.exists():
+            path.unlink()
+        counts = _tiny_gpkg(path)
+        counts["source"] = f"tiny fallback ({type(error).__name__}: {error})"
+        return counts
+
+
+def _tiny_gpkg(path: Path) -> dict:
+    """A 6 x 4 grid of 三调-like parcels and two remediation units, EPSG:4527, with GDAL's ogr."""
+    from osgeo import ogr, osr
+
+    ogr.UseExceptions()
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4527)
+    driver = ogr.GetDriverByName("GPKG")
+    data = driver.CreateDataSource(str(path))
+    dltb = data.CreateLayer("DLTB", srs, ogr.wkbMultiPolygon)
+    for name, kind, width in (
+        ("BSM", ogr.OFTString, 18),
+        ("DLBM", ogr.OFTString, 5),
+        ("DLMC", ogr.OFTString, 60),
+    ):
+        field = ogr.FieldDefn(name, kind)
+        field.SetWidth(width)
+        dltb.CreateField(field)
+    dltb.CreateField(ogr.FieldDefn("TBMJ", ogr.OFTReal))
+    classes = [
+        ("0101", "水田"),
+        ("0103", "旱地"),
+        ("0201", "果园"),
+        ("0301", "乔木林地"),
+        ("0702", "农村宅基地"),
+    ]
+    x0, y0, size = 39_500_000.0, 3_500_000.0, 100.0
+    count = 0
+    for i in range(6):
+        for j in range(4):
+            code, name = classes[(i + 2 * j) % len(classes)]
+            x, y = x0 + i * size, y0 + j * size
+            ring = f"{x} {y},{x + size} {y},{x + size} {y + size},{x} {y + size},{x} {y}"
+            feature = ogr.Feature(dltb.GetLayerDefn())
+            feature.SetField("BSM", f"{count + 1:018d}")
+            feature.SetField("DLBM", code)
+            feature.SetField("DLMC", name)
+            feature.SetField("TBMJ", size * size)
+            feature.SetGeometry(ogr.CreateGeometryFromWkt(f"MULTIPOLYGON((({ring})))"))
+            dltb.CreateFeature(feature)
+            count += 1
+    zzdy = data.CreateLayer("ZZDY", srs, ogr.wkbMultiPolygon)
+    zzdy.CreateField(ogr.FieldDefn("DYBH", ogr.OFTString))
+    zzdy.CreateField(ogr.FieldDefn("DYMC", ogr.OFTString))
+    for k, (x, name) in enumerate(((x0 + 20, "东片区"), (x0 + 320, "西片区"))):
+        ring = f"{x} {y0 + 20},{x + 260} {y0 + 20},{x + 260} {y0 + 380},{x} {y0 + 380},{x} {y0 + 20}"
+        feature = ogr.Feature(zzdy.GetLayerDefn())
+        feature.SetField("DYBH", f"DY{k + 1:03d}")
+        feature.SetField("DYMC", name)
+        feature.SetGeometry(ogr.CreateGeometryFromWkt(f"MULTIPOLYGON((({ring})))"))
+        zzdy.CreateFeature(feature)
+    data = None
+    return {"DLTB": count, "ZZDY": 2}
+
+
+def make_profile(profiles: Path, locale: str) -> Path:
+    """profiles/default with the plugin (a symlink to the repository) enabled and the locale set."""
+    profile = profiles / "profiles" / "default"
+    plugins = profile / "python" / "plugins"
+    plugins.mkdir(parents=True)
+    (plugins / PLUGIN).symlink_to(ROOT, target_is_directory=True)
+    ini = profile / "QGIS" / "QGIS3.ini"
+    ini.parent.mkdir(parents=True)
+    ini.write_text(
+        "\n".join(
+            [
+                "[PythonPlugins]",
+                f"{PLUGIN}=true",
+                "processing=true",
+                "[locale]",
+                f"userLocale={locale}",
+                "overrideFlag=true",
+                "[qgis]",
+                "checkVersion=false",
+                "showTips=false",
+                "[core]",
+                "NewsFeed\\httpsfeedqgisorg\\disabled=true",
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    return profile
+
+
+def _python_path_with_dependencies() -> str:
+    """Folders holding shapely and pandas in the test's Python, for QGIS's Python (PYTHONPATH)."""
+    import pandas
+    import shapely
+
+    folders = []
+    for module in (shapely, pandas):
+        folder = str(Path(module.__file__).resolve().parent.parent)
+        if folder not in folders:
+            folders.append(folder)
+    return os.pathsep.join(folders)
+
+
+def run_qgis(tmp_path: Path, name: str, with_dependencies: bool = True, locale: str = "zh-Hans") -> dict:
+    """Start QGIS with the startup script; returns the JSON it wrote plus run facts."""
+    _require_tools()
+    artefacts = _artefacts()
+    profiles = tmp_path / "qgis-profiles"
+    make_profile(profiles, locale)
+    gpkg = tmp_path / "demo.gpkg"
+    demo = make_demo_gpkg(gpkg)
+    result_path = tmp_path / "result.json"
+    env = dict(os.environ)
+    env.pop("QT_QPA_PLATFORM", None)  # a real X server (Xvfb), not offscreen
+    env.pop("QGIS_CUSTOM_CONFIG_PATH", None)  # set by pytest-qgis; would override --profiles-path
+    env.update(
+        {
+            "LC_DESKTOP_RESULT": str(result_path),
+            "LC_DESKTOP_SHOT": str(artefacts / f"{name}.png"),
+            "LC_DESKTOP_ROOT_SHOT": str(artefacts / f"{name}_screen.png"),
+            "LC_DEMO_GPKG": str(gpkg),
+            "LC_DESKTOP_WAIT": str(QGIS_TIMEOUT - 30),
+            "LANG": "zh_CN.UTF-8" if locale.startswith("zh") else "en_US.UTF-8",
+            "XDG_RUNTIME_DIR": str(tmp_path / "runtime"),
+            "HOME": env.get("HOME", str(tmp_path)),
+        }
+    )
+    (tmp_path / "runtime").mkdir(mode=0o700)
+    env.pop("LC_ALL", None)
+    if with_dependencies:
+        extra = _python_path_with_dependencies()
+        env["PYTHONPATH"] = extra + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    else:
+        env.pop("PYTHONPATH", None)
+    command = [
+        "xvfb-run",
+        "-a",
+        "-s",
+        "-screen 0 1600x1000x24",
+        "qgis",
+        "--profiles-path",
+        str(profiles),
+        "--profile",
+        "default",
+        "--nologo",
+        "--noversioncheck",
+        "--lang",
+        locale,
+        "--code",
+        str(ROOT / "tests" / "desktop" / "qgis_startup.py"),
+    ]
+    log_path = artefacts / f"{name}.log"
+    started = time.monotonic()
+    with open(log_path, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path, start_new_session=True
+        )
+        try:
+            returncode = process.wait(timeout=QGIS_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            returncode = None
+        finally:
+            if process.poll() is None:
+                # QGIS hung (or never quit): end its whole process group (xvfb-run, Xvfb, qgis).
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+    seconds = round(time.monotonic() - started, 1)
+    log_text = log_path.read_text(encoding="utf-8", errors="replace")
+    assert (
+        result_path.exists()
+    ), f"QGIS wrote no result (exit {returncode}, {seconds} s); log:\n{log_text[-4000:]}"
+    result = json.loads(result_path.read_text(encoding="utf-8"))
+    result.update({"returncode": returncode, "seconds_total": seconds, "demo": demo, "log": str(log_path)})
+    (artefacts / f"{name}.json").write_text(
+        json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    return result
+
+
+def assert_not_blank(png: Path) -> None:
+    """The PNG exists and shows something: many distinct colours, not one flat fill."""
+    from qgis.PyQt.QtGui import QImage
+
+    assert png.is_file(), png
+    image = QImage(str(png))
+    assert not image.isNull() and image.width() >= 800 and image.height() >= 500, (
+        image.width(),
+        image.height(),
+    )
+    colours = set()
+    step_x, step_y = max(1, image.width() // 80), max(1, image.height() // 60)
+    for x in range(0, image.width(), step_x):
+        for y in range(0, image.height(), step_y):
+            colours.add(image.pixel(x, y))
+    assert len(colours) > 20, f"{png} looks blank ({len(colours)} colours)"
+
+
+def test_plugin_in_real_qgis_desktop_zh_cn(tmp_path, qgis_app):
+    result = run_qgis(tmp_path, "qgis_desktop_zh_CN")
+    assert "error" not in result, result.get("error")
+    assert result["plugin_loaded"] is True
+    assert result["dependency_problems"] == []
+    assert result["docks"] == DOCKS  # objectName -> Chinese title
+    assert sorted(result["docks_visible"]) == sorted(DOCKS)
+    assert result["menu_titles"] == ["全域土地综合整治"]
+    assert result["provider"] == "全域土地综合整治"
+    assert result["layers"]["DLTB"]["valid"] and result["layers"]["DLTB"]["features"] > 0
+    assert result["layers"]["ZZDY"]["valid"] and result["layers"]["ZZDY"]["features"] > 0
+    assert result["python_errors"] == [] and result["python_errors_at_end"] == []
+    assert result["unloaded"] is True
+    assert result["after_unload"] == {"docks": 0, "menus": 0, "provider": False}
+    assert result["reloaded"] is True
+    assert result["after_reload"] == {"docks": 3, "menus": 1, "provider": True}
+    assert result["screenshot_saved"] is True
+    assert_not_blank(Path(result["screenshot"]))
+    if result.get("root_screenshot"):
+        assert_not_blank(Path(result["root_screenshot"]))
+
+
+def test_plugin_without_dependencies_loads_and_explains(tmp_path, qgis_app):
+    """QGIS's Python without shapely/pandas: the plugin loads, warns, creates no docks."""
+    probe = subprocess.run(
+        ["/usr/bin/python3", "-c", "import shapely, pandas"], capture_output=True, check=False, env={}
+    )
+    if probe.returncode == 0:
+        pytest.skip("the system Python has shapely and pandas: nothing to fall back from")
+    result = run_qgis(tmp_path, "qgis_desktop_missing_deps", with_dependencies=False)
+    assert "error" not in result, result.get("error")
+    assert result["plugin_loaded"] is True
+    assert result["dependency_problems"] and any("shapely" in p for p in result["dependency_problems"])
+    assert result["docks"] == {} and result["provider"] is None
+    assert result["menu_titles"] == ["全域土地综合整治"]
+    assert result["python_errors"] == []
+    assert any("pip install" in text for text in result["message_bar"]), result["message_bar"]
+
+
+if __name__ == "__main__":  # manual run: python tests/desktop/test_desktop_qgis.py
+    sys.exit(pytest.main([__file__, "-v", "-s"]))
