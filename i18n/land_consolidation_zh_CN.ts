@@ -4,6 +4,483 @@
     <context>
         <name>LandConsolidation</name>
         <message>
+            <location filename="../plugin/adapters/demo_writer.py"/>
+            <source>Write a demo township (三调 parcels, PBF, control lines, units, plan) to a GeoPackage.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/demo_writer.py"/>
+            <source>output GeoPackage path (overwritten)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/demo_writer.py"/>
+            <source>number of DLTB parcels</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/demo_writer.py"/>
+            <source>random seed; the same seed gives the same file</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/demo_writer.py"/>
+            <source>number of remediation units</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/demo_writer.py"/>
+            <source>share of parcels inside units that carry a plan</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/demo_writer.py"/>
+            <source>add data-quality quirks (unknown land class, missing area)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/demo_writer.py"/>
+            <source>--parcels must be at least 200</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/demo_writer.py"/>
+            <source>--tagged-share must be between 0 and 1</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/demo_writer.py"/>
+            <source>generated in {gen:.1f} s, written in {write:.1f} s</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/demo_writer.py"/>
+            <source>Cannot create the GeoPackage {path}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <location filename="../plugin/main.py"/>
+            <source>Remediation units</source>
+            <translation>整治单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Untagged (class unchanged)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Parcels of the plan</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Export cancelled; no file was written.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Land consolidation plan: {0}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Remediation units (整治单元) with their ellipsoidal area</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Parcels (三调 DLTB) of the units, clipped at the unit boundary; TBMJ, KCMJ, TBDLMJ apportioned by share</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>For one file per unit, the output must be a folder: {0}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>三调 parcels clipped at the unit boundary; areas in m², apportioned by share</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>The GeoPackage {0} failed validation: {1}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/gpkg.py"/>
+            <source>The folder {0} does not exist.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/gpkg.py"/>
+            <source>{0} exists already; choose another name or allow overwriting.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>No remediation unit has the code(s) {0}; the units are: {1}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>The unit codes {0} and {1} give the same file name; make the codes distinct.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Cannot reopen the layers just written to {0}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/main.py"/>
+            <source>Area balance</source>
+            <translation>面积平衡</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Indicators</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Rule pack</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Cannot store the QGIS project in {0}: {1}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Cannot finish {0}: {1}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Cannot finish {0}: another program keeps it open.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Cannot create {0}: {1}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/gpkg.py"/>
+            <source>Cannot write {0}: {1}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Exported on {0} by Land Consolidation Planner {1} (rule pack {2})</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Source {0}: {1} ({2})</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Cannot store the style of {0} in {1}: {2}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Cannot create the folder {0}: {1}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/gpkg.py"/>
+            <source>Cannot write to {0}: the folder is read-only or you lack permission.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/gpkg.py"/>
+            <source>Cannot write {0}: the disk is full.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/gpkg.py"/>
+            <source>Cannot replace {0}: the file is locked by another program; close it and try again.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/gpkg.py"/>
+            <source>Cannot write table {0} to {1}: {2}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/layers.py"/>
+            <source>Cannot open the {0} layer: {1}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/layers.py"/>
+            <source>The {0} layer is not a polygon layer: {1}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/layers.py"/>
+            <source>The layer {0} has no valid coordinate reference system; set one in its properties.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/layers.py"/>
+            <source>The parcel layer {0} lacks the required field(s) {1}; map them in the field mapping.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/layers.py"/>
+            <source>{0} parcels have no TBMJ; their area was measured on the CGCS2000 ellipsoid</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/layers.py"/>
+            <source>The units layer {0} has no field {1}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/layers.py"/>
+            <source>The units layer {0} has no features: draw at least one remediation unit.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live.py"/>
+            <source>Land consolidation: computing the balance</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live.py"/>
+            <source>The live balance lost track of some features; recomputing in full.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live.py"/>
+            <source>The live balance could not apply an edit; it is being recomputed in full.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live.py"/>
+            <source>The layer {0} was removed; the live balance stopped.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live.py"/>
+            <source>The live balance could not be updated.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live.py"/>
+            <source>The balance could not be computed; see the message log for details.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live.py"/>
+            <source>A layer of the live balance is no longer available.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live.py"/>
+            <source>The live balance could not follow an edit.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>n/a</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>Whole project</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>parcel (三调 DLTB) source, e.g. file.gpkg|layername=DLTB</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>remediation units source</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>permanent basic farmland source (optional)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>rule pack id or JSON file (default: national)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>unit code field (default: DYBH)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>TBMJ, KCMJ, TBDLMJ are in mu, not m²</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>Land consolidation balance tools</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>area balance and indicators per unit -&gt; GeoPackage tables</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>output GeoPackage</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>build the demo township, compute its balance and export the plan</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>folder for the demo files (default: demo_output)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>number of parcels (default: 3500)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>make the demo data again even if present</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>{0} mu ({1} m²)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>Rule pack: {0}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>PASS</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>FAIL</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>Error: {0}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli_export.py"/>
+            <source>parcel</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli_export.py"/>
+            <source>units</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli_export.py"/>
+            <source>Written: {0}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>Unit {0}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli_export.py"/>
+            <source>Warning: {0}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli_export.py"/>
+            <source>permanent basic farmland</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>Demo data: {0} ({1} parcels, {2} units)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>required</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>{0}: before {1} mu ({2} m²), after {3} mu ({4} m²), change {5} mu</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_export.py"/>
+            <source>plan GeoPackage: units, clipped parcels, balance, styles, QGIS project</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_export.py"/>
+            <source>export only these units (codes, e.g. ZZDY-001 ZZDY-004)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_export.py"/>
+            <source>one GeoPackage per unit: --out is a folder, files are named &lt;DYBH&gt;.gpkg</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_export.py"/>
+            <source>replace existing output files</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_export.py"/>
+            <source>plan title stored in the metadata</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_export.py"/>
+            <source>planner's name stored in the metadata (default: QGIS user)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_export.py"/>
+            <source>output GeoPackage (or folder with --per-unit)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
             <location filename="../plugin/core/engine.py"/>
             <source>Unknown land-class codes, counted as 'unknown': {0}</source>
             <translation>未知的地类编码，按“未知”统计：{0}</translation>
@@ -17,6 +494,126 @@
             <location filename="../plugin/core/engine.py"/>
             <source>{0} parcels have no usable geometry and belong to no unit</source>
             <translation>{0} 个图斑没有可用的几何图形，不属于任何整治单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Total</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Category</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Group</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Class code</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Class</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Pass</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Not applicable</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Indicator</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Value</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Comparison</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Threshold</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Result</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Severity</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Unit of value</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Source</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Unknown class</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Before</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>After</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Change</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Fail</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Warning</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Error</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>ratio</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>(unverified)</source>
+            <translation type="unfinished"></translation>
         </message>
         <message>
             <location filename="../plugin/core/rules.py"/>
@@ -80,8 +677,8 @@
         </message>
         <message>
             <location filename="../plugin/deps.py"/>
-            <source>Land Consolidation needs more Python packages: {problems}. {fix}. Then restart QGIS.</source>
-            <translation>全域土地综合整治插件缺少所需的 Python 包：{problems}。{fix}。然后重新启动 QGIS。</translation>
+            <source>Python packages are missing or too old: {problems}. {fix}. Then restart QGIS.</source>
+            <translation>缺少 Python 包或版本过低：{problems}。{fix}。然后重新启动 QGIS。</translation>
         </message>
         <message>
             <location filename="../plugin/deps.py"/>
@@ -105,25 +702,19 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
-            <location filename="../plugin/main.py"/>
-            <source>Area balance</source>
-            <translation>面积平衡</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
             <source>The area balance (面积平衡) will be shown here: per unit, land class areas before and after, and whether farmland, permanent basic farmland, construction and ecological land meet the policy rules.</source>
             <translation>此处将显示面积平衡：按整治单元列出整治前后各地类面积，以及耕地、永久基本农田、建设用地和生态用地是否满足政策要求。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/errors.py"/>
+            <source>{action} failed: {error}. Details are in the log panel (View &gt; Panels &gt; Log Messages, tab LandConsolidation).</source>
+            <translation>{action}失败：{error}。详细信息见日志面板（视图 &gt; 面板 &gt; 日志消息，LandConsolidation 选项卡）。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/errors.py"/>
             <location filename="../plugin/main.py"/>
             <source>Land Consolidation</source>
             <translation>全域土地综合整治</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/errors.py"/>
-            <source>{action} failed: {error}. Details are in the log panel (View &gt; Panels &gt; Log Messages, tab LandConsolidation).</source>
-            <translation>{action}失败：{error}。详细信息见日志面板（视图 &gt; 面板 &gt; 日志消息，LandConsolidation 选项卡）。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/errors.py"/>
@@ -140,12 +731,6 @@
             <location filename="../plugin/gui/tagging_dock.py"/>
             <source>Parcel tagging (图斑标注) will be here: pick parcels on the map and give them a remediation type and the land class after consolidation.</source>
             <translation>此处将进行图斑标注：在地图上选择图斑，为其指定整治类型和整治后地类。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <location filename="../plugin/main.py"/>
-            <source>Remediation units</source>
-            <translation>整治单元</translation>
         </message>
         <message>
             <location filename="../plugin/gui/units_dock.py"/>
@@ -221,6 +806,10 @@
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>Land Consolidation needs more Python packages: {problems}. {fix}. Then restart QGIS.</source>
+            <translation type="obsolete">全域土地综合整治插件缺少所需的 Python 包：{problems}。{fix}。然后重新启动 QGIS。</translation>
         </message>
     </context>
 </TS>

@@ -132,6 +132,6 @@ def fix_command(platform: Optional[str] = None) -> str:
 def problems_message(problems: list[Problem], platform: Optional[str] = None) -> str:
     """One text for the message bar: what is wrong, then how to fix it, then restart QGIS."""
     what = "; ".join(p.describe() for p in problems)
-    return tr("Land Consolidation needs more Python packages: {problems}. {fix}. Then restart QGIS.").format(
+    return tr("Python packages are missing or too old: {problems}. {fix}. Then restart QGIS.").format(
         problems=what, fix=fix_command(platform)
     )

@@ -7,6 +7,7 @@ import traceback
 from typing import Any, Callable, Optional
 
 from qgis.core import Qgis, QgsMessageLog
+from qgis.gui import QgsMessageBar
 
 from ..core.i18n import tr
 
@@ -24,7 +25,12 @@ def push_message(iface: Any, text: str, level: Any = Qgis.Warning, duration: int
     if iface is None:
         return
     try:
-        iface.messageBar().pushMessage(tr("Land Consolidation"), text, level, duration)
+        bar = iface.messageBar()
+        if isinstance(bar, QgsMessageBar):
+            # "More" opens the full text in a dialog the planner can copy the command from.
+            bar.pushMessage(tr("Land Consolidation"), text, text, level, duration)
+        else:  # test doubles (pytest-qgis) know only (title, text, level, duration)
+            bar.pushMessage(tr("Land Consolidation"), text, level, duration)
     except Exception:  # showing the error must not raise another one
         log(traceback.format_exc(), Qgis.Critical)
 
