@@ -58,6 +58,7 @@ def live(layers, pack):
     lb.failed.connect(events["failed"].append)
     lb.events = events
     assert lb.start(background=False)
+    lb.expected_rebuilds = 1  # edits must be applied incrementally, not by rebuilding
     for name in ("DLTB", "ZZDY", "YJJBNTTB"):
         layers[name].startEditing()
     yield lb
@@ -76,6 +77,8 @@ def settle(live, timeout=30.0):
 
 
 def assert_current(live):
+    if hasattr(live, "expected_rebuilds"):
+        assert live.rebuild_count == live.expected_rebuilds
     fresh, _ = build_engine(live.inputs, live.pack)
     assert live.engine.fingerprint() == fresh.fingerprint()
     assert live.engine.balance_rows() == fresh.balance_rows()
@@ -241,6 +244,7 @@ def test_rollback_rebuilds_to_the_saved_state(live, layers):
     assert dltb.rollBack()
     settle(live)
     assert live.rebuild_count == rebuilds + 1
+    live.expected_rebuilds += 1
     assert live.engine.fingerprint() == original
     assert_current(live)
 
@@ -396,3 +400,37 @@ def test_stop_leaves_no_connection(layers, pack, qgis_app):
     dltb.addFeature(QgsFeature(dltb.fields()))
     QCoreApplication.processEvents()
     assert not lb.pending and lb.flush_count == 0
+
+
+def test_provider_side_change_and_reload_rebuild(live, layers):
+    dltb = layers["DLTB"]
+    assert dltb.rollBack()  # out of edit mode: the change comes from the data source
+    settle(live)
+    live.expected_rebuilds += 1
+    original = live.engine.fingerprint()
+    rebuilds = live.rebuild_count
+    f = untagged_parcel(dltb, live)
+    assert dltb.dataProvider().changeAttributeValues({f.id(): {field(dltb, "ZZLX"): "NY-KF",
+                                                               field(dltb, "GHDLBM"): "0101"}})
+    dltb.reload()
+    settle(live)
+    assert live.rebuild_count == rebuilds + 1
+    live.expected_rebuilds += 1
+    assert live.engine.fingerprint() != original
+    assert_current(live)
+
+
+def test_cancelled_background_build_reports_not_ok_and_keeps_quiet(layers, pack, qgis_app):
+    inputs = Inputs(layers["DLTB"], layers["ZZDY"], layers["YJJBNTTB"], unit_field="DYBH")
+    lb = LiveBalance(inputs, pack)
+    results, failed = [], []
+    lb.rebuildFinished.connect(results.append)
+    lb.failed.connect(failed.append)
+    assert lb.start(background=True)
+    lb.cancel()
+    settle(lb)
+    assert results == [False] and lb.engine is None and not failed
+    assert lb.rebuild(background=False)  # a later rebuild works
+    assert results == [False, True]
+    assert_current(lb)
+    lb.stop()
