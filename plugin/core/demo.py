@@ -238,17 +238,25 @@ def _blob_polygon(blob: tuple, scale: float = 1.0, n: int = 96) -> Any:
     return shapely.Polygon(np.column_stack([cx + rr * np.cos(t), cy + rr * np.sin(t)]))
 
 
+def _nearest(centres: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
+    """Index of the nearest centre per point: brute force in chunks for few centres
+    (much faster than an R-tree there), an STRtree for many."""
+    if len(centres) > 64:
+        tree = shapely.STRtree(shapely.points(centres))
+        return tree.query_nearest(shapely.points(px, py), all_matches=False)[1]
+    out = np.empty(len(px), dtype=np.int64)
+    step = max(1, 4_000_000 // max(1, len(centres)))
+    for a in range(0, len(px), step):
+        d = (px[a:a + step, None] - centres[None, :, 0]) ** 2 + (py[a:a + step, None] - centres[None, :, 1]) ** 2
+        out[a:a + step] = np.argmin(d, axis=1)
+    return out
+
+
 def _blob_depth(blobs: list, px: np.ndarray, py: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each point: index of the nearest blob centre and 1 - d/r(θ) (>0 inside)."""
     if not blobs:
         return np.zeros(len(px), dtype=np.int64), np.full(len(px), -np.inf)
-    centres = shapely.points([(b[0], b[1]) for b in blobs])
-    tree = shapely.STRtree(centres)
-    pts = shapely.points(px, py)
-    _, nearest = tree.query_nearest(pts, all_matches=False)
-    del pts
-    depth = np.empty(len(px))
-    idx = nearest
+    idx = _nearest(np.array([(b[0], b[1]) for b in blobs]), px, py)
     bx = np.array([b[0] for b in blobs])[idx]
     by = np.array([b[1] for b in blobs])[idx]
     d = np.hypot(px - bx, py - by)
@@ -510,9 +518,7 @@ def _classify(g: _Grid, names: dict, rng: np.random.Generator, big: bool) -> dic
         vc = centres[:n_villages]
         for h in range(n_villages, len(hamlets)):
             village_of_hamlet[h] = int(np.argmin(np.hypot(vc[:, 0] - centres[h, 0], vc[:, 1] - centres[h, 1])))
-    village_pts = shapely.points(centres[:n_villages])
-    vtree = shapely.STRtree(village_pts)
-    _, village = vtree.query_nearest(shapely.points(U, V), all_matches=False)
+    village = _nearest(centres[:n_villages], U, V)
     # group (村民小组) = which hamlet of the village is nearest
     group = np.zeros(len(U), dtype=np.int16)
     for vidx in range(n_villages):
@@ -920,8 +926,8 @@ def _plan(geoms: np.ndarray, cols: dict, unit_geoms: np.ndarray, tagged_share: f
         keep = share > 1e-9
         su, sp, share = su[keep], sp[keep], share[keep]
     else:
-        utree = shapely.STRtree(unit_geoms)
-        sp, su = utree.query(shapely.centroid(geoms), predicate="within")
+        # units are the (prepared) query side: much faster than points-within-polygons
+        su, sp = shapely.STRtree(shapely.centroid(geoms)).query(unit_geoms, predicate="contains")
         share = np.ones(len(sp))
     f_before = np.bincount(su, weights=share * np.where(farm, tbdlmj, 0.0)[sp], minlength=n_units)
 
