@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Open the demo township in the real QGIS desktop with this plugin loaded, in a throw-away
+# profile (your own QGIS profile and settings are not touched). Needs a screen
+# (DISPLAY or WAYLAND_DISPLAY); without one it runs under Xvfb and saves a screenshot.
+# LANG decides the language (zh_CN.UTF-8 for Chinese); the default is Chinese.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+bash scripts/setup.sh
+QT_QPA_PLATFORM=offscreen .venv/bin/python -m plugin.cli demo --out-dir demo_output >/dev/null
+profiles="$(mktemp -d -t lc-qgis-profile-XXXXXX)"
+locale="${LC_QGIS_LOCALE:-zh_CN}"
+profile="$profiles/profiles/default"
+mkdir -p "$profile/python/plugins" "$profile/QGIS"
+ln -s "$here" "$profile/python/plugins/land_consolidation"
+cat > "$profile/QGIS/QGIS3.ini" <<INI
+[PythonPlugins]
+land_consolidation=true
+processing=true
+[locale]
+userLocale=$locale
+overrideFlag=true
+[qgis]
+checkVersion=false
+showTips=false
+INI
+# QGIS's own Python must see the venv's shapely >= 2 and pandas.
+site="$(.venv/bin/python -c 'import shapely, os; print(os.path.dirname(os.path.dirname(shapely.__file__)))')"
+export PYTHONPATH="$site${PYTHONPATH:+:$PYTHONPATH}"
+project="$here/demo_output/demo_plan.gpkg"
+args=(--profiles-path "$profiles" --profile default --nologo --noversioncheck)
+if .venv/bin/python - "$project" <<'PY'
+import sqlite3, sys
+try:
+    con = sqlite3.connect(sys.argv[1])
+    sys.exit(0 if con.execute("select count(*) from qgis_projects").fetchone()[0] else 1)
+except Exception:
+    sys.exit(1)
+PY
+then
+  args+=(--project "geopackage:$project?projectName=plan")
+else
+  args+=("$here/demo_output/demo_township.gpkg")
+fi
+if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  echo "No screen: running QGIS under Xvfb for 40 s and saving artefacts/run-qgis.png"
+  mkdir -p artefacts
+  xvfb-run -a -s "-screen 0 1600x1000x24" bash -c "qgis ${args[*]@Q} & pid=\$!; sleep 40; import -window root artefacts/run-qgis.png; kill \$pid" || true
+  exit 0
+fi
+exec qgis "${args[@]}"
