@@ -72,6 +72,7 @@ class LandConsolidationPlugin:
         self.toolbar: Optional[QToolBar] = None
         self.actions: dict[str, QAction] = {}
         self.docks: dict[str, Any] = {}
+        self.session: Any = None  # gui.session.PlanningSession, created in initGui
         self.dependency_problems: list[deps.Problem] = []
         self._connections: list[tuple[Any, Callable]] = []
         try:
@@ -117,6 +118,8 @@ class LandConsolidationPlugin:
             self.initProcessing()
 
         main_window = self.iface.mainWindow()
+        if not self.dependency_problems:
+            self._create_session()
         self.menu = QMenu(tr("Land Consolidation"), main_window)
         self.menu.setObjectName(MENU_OBJECT_NAME)
         self.toolbar = QToolBar(tr("Land Consolidation"), main_window)
@@ -157,13 +160,25 @@ class LandConsolidationPlugin:
         else:
             menu_bar.addMenu(self.menu)
 
+    def _create_session(self) -> None:
+        """The planning session shared by the three docks (configuration + live balance)."""
+        try:
+            from .gui.session import PlanningSession
+
+            self.session = PlanningSession(self.iface)
+        except Exception as error:
+            self.session = None
+            report_exception(self.iface, tr("Starting the planning session"), error)
+
     def _create_dock(self, spec: dict[str, Any]) -> Any:
         """Import and build one dock; a failure is reported and leaves that dock out."""
+        if self.session is None:
+            return None
         try:
             import importlib
 
             module = importlib.import_module(f".gui.{spec['module']}", __package__)
-            dock = getattr(module, spec["cls"])(self.iface, self.iface.mainWindow())
+            dock = getattr(module, spec["cls"])(self.iface, self.session, self.iface.mainWindow())
             self.iface.addDockWidget(spec["area"], dock)
             dock.hide()
         except Exception as error:
@@ -212,6 +227,7 @@ class LandConsolidationPlugin:
         steps = [
             self._disconnect_all,
             self._remove_docks,
+            self._remove_session,
             self._remove_actions,
             self._remove_menu,
             self._remove_toolbar,
@@ -243,6 +259,13 @@ class LandConsolidationPlugin:
                 remove(dock)
             dock.deleteLater()
         self.docks.clear()
+
+    def _remove_session(self) -> None:
+        if self.session is None:
+            return
+        session, self.session = self.session, None
+        session.unload()
+        session.deleteLater()
 
     def _remove_actions(self) -> None:
         for action in self.actions.values():

@@ -1,11 +1,98 @@
-"""Dock of the live area balance (面积平衡)."""
+"""Dock of the live area balance (面积平衡).
+
+The tree shows 整治前后土地利用结构调整表 (三大类 → 一级类 → 二级类: before, after, change) for
+the chosen scope, the table below it the policy indicators. Both are QStandardItemModels
+whose number cells keep the m² value in ``M2_ROLE``; the unit selector only re-formats text.
+
+``refresh`` runs after every edit (``PlanningSession.updated``): it computes only the shown
+scope and, when the rows are the same as before (the usual case: a tag changes numbers, not
+which classes occur), writes the new numbers into the existing items instead of rebuilding
+the model, so the tree keeps its expansion, scroll position and selection.
+"""
 
 from __future__ import annotations
 
-from qgis.gui import QgsDockWidget
+import importlib.util
+from typing import Any, Hashable, Optional
 
+from qgis.core import Qgis, QgsVectorLayer
+from qgis.gui import QgsDockWidget
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtGui import QBrush, QFont, QStandardItem, QStandardItemModel
+from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.areas import convert, unit_label
 from ..core.i18n import tr
-from .placeholder import placeholder_widget
+from ..core.report import StructureRow, indicator_frame, structure_frame, structure_rows
+from .common import (
+    DECIMALS,
+    FAIL_COLOUR,
+    KEY_ROLE,
+    M2_ROLE,
+    NA_COLOUR,
+    PASS_COLOUR,
+    WARN_COLOUR,
+    area_units,
+    chinese,
+    format_area,
+    format_number,
+    setup_bar,
+)
+from .errors import guarded, push_message
+
+SCOPE_PROJECT, SCOPE_EACH, SCOPE_SELECTED = "project", "each", "selected"
+
+
+def unit_title(session: Any, uid: Hashable) -> str:
+    """"ZZDY-001 东片区" for a unit id of the engine."""
+    engine = session.engine
+    code = engine.unit_code(uid) if engine is not None and uid in engine.units else str(uid)
+    layer: Optional[QgsVectorLayer] = session.units
+    name_field = session.unit_field("DYMC")
+    if layer is not None and name_field:
+        try:
+            feature = layer.getFeature(int(uid))
+            name = feature[name_field] if feature.isValid() else None
+            if name not in (None, "") and str(name) != "NULL":
+                return f"{code} {name}"
+        except (TypeError, ValueError, KeyError):
+            pass
+    return code
+
+
+def verdict(passed: Optional[bool], severity: str) -> tuple[str, Any]:
+    """(text, background colour) of an indicator result."""
+    if passed is None:
+        return tr("n/a"), NA_COLOUR
+    if passed:
+        return tr("Pass"), PASS_COLOUR
+    if severity == "warning":
+        return tr("Warning"), WARN_COLOUR
+    return tr("Fail"), FAIL_COLOUR
+
+
+def format_rule_value(rule: Any, value: Optional[float], area_unit: str) -> str:
+    if value is None:
+        return "—"
+    if rule.format == "percent":
+        return format_number(100.0 * value, 2) + " %"
+    if rule.format == "area":
+        return format_area(value, area_unit) + " " + unit_label(area_unit, chinese())
+    return format_number(value, 2)
 
 
 class BalanceDock(QgsDockWidget):
@@ -13,18 +100,472 @@ class BalanceDock(QgsDockWidget):
 
     OBJECT_NAME = "LandConsolidationBalanceDock"
 
-    def __init__(self, iface, parent=None):
+    def __init__(self, iface, session=None, parent=None):
         super().__init__(parent)
         self.iface = iface
+        self._own_session = session is None
+        if session is None:
+            from .session import PlanningSession
+
+            session = PlanningSession(iface, parent=self)
+        self.session = session
         self.setObjectName(self.OBJECT_NAME)
         self.setWindowTitle(tr("Area balance"))
-        self.setWidget(
-            placeholder_widget(
-                tr(
-                    "The area balance (面积平衡) will be shown here: per unit, land class areas before "
-                    "and after, and whether farmland, permanent basic farmland, construction and "
-                    "ecological land meet the policy rules."
-                ),
-                self.OBJECT_NAME + "Contents",
-            )
-        )
+        self._keys: list = []
+        self._value_items: list[tuple[QStandardItem, QStandardItem, QStandardItem]] = []
+        self._indicator_keys: list = []
+        self._indicator_items: list[tuple[QStandardItem, ...]] = []
+        self._build_ui()
+        self._connections = [
+            (session.updated, self.refresh),
+            (session.configChanged, self._config_changed),
+            (session.rebuildStarted, self._rebuild_started),
+            (session.rebuildProgress, self._rebuild_progress),
+            (session.rebuildFinished, self._rebuild_finished),
+            (session.failed, self._failed),
+            (session.currentUnitChanged, self._current_unit_changed),
+        ]
+        for signal, slot in self._connections:
+            signal.connect(slot)
+        self._config_changed()
+
+    # ------------------------------------------------------------------ UI
+    def _build_ui(self) -> None:
+        root = QWidget(self)
+        root.setObjectName(self.OBJECT_NAME + "Contents")
+        layout = QVBoxLayout(root)
+        row, self.status_label, self.setup_button = setup_bar(root, self.open_setup)
+        layout.addWidget(row)
+
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel(tr("Scope"), root))
+        self.scope_combo = QComboBox(root)
+        self.scope_combo.setObjectName("scopeCombo")
+        self.scope_combo.addItem(tr("Whole project"), SCOPE_PROJECT)
+        self.scope_combo.addItem(tr("Each unit"), SCOPE_EACH)
+        self.scope_combo.addItem(tr("Selected unit"), SCOPE_SELECTED)
+        self.scope_combo.currentIndexChanged.connect(self._scope_changed)
+        controls.addWidget(self.scope_combo, 1)
+        controls.addWidget(QLabel(tr("Area unit"), root))
+        self.unit_combo = QComboBox(root)
+        self.unit_combo.setObjectName("areaUnitCombo")
+        for key, label in area_units():
+            self.unit_combo.addItem(label, key)
+        self.unit_combo.currentIndexChanged.connect(self._unit_changed)
+        controls.addWidget(self.unit_combo)
+        layout.addLayout(controls)
+
+        actions = QHBoxLayout()
+        self.copy_button = QPushButton(tr("Copy"), root)
+        self.copy_button.setToolTip(tr("Copy both tables to the clipboard (tab-separated, for Excel/WPS)"))
+        self.copy_button.clicked.connect(self.copy_to_clipboard)
+        self.save_button = QPushButton(tr("Save as CSV/XLSX…"), root)
+        self.save_button.clicked.connect(self._save_clicked)
+        self.rebuild_button = QPushButton(tr("Recompute"), root)
+        self.rebuild_button.setToolTip(tr("Recompute the whole balance from the layers"))
+        self.rebuild_button.clicked.connect(self._rebuild_clicked)
+        actions.addWidget(self.copy_button)
+        actions.addWidget(self.save_button)
+        actions.addWidget(self.rebuild_button)
+        actions.addStretch(1)
+        layout.addLayout(actions)
+
+        progress_row = QWidget(root)
+        progress_layout = QHBoxLayout(progress_row)
+        progress_layout.setContentsMargins(0, 0, 0, 0)
+        self.progress = QProgressBar(progress_row)
+        self.progress.setRange(0, 100)
+        self.progress.setFormat(tr("Computing the balance… %p%"))
+        self.cancel_button = QPushButton(tr("Cancel"), progress_row)
+        self.cancel_button.clicked.connect(self._cancel_clicked)
+        progress_layout.addWidget(self.progress, 1)
+        progress_layout.addWidget(self.cancel_button)
+        self.progress_row = progress_row
+        progress_row.hide()
+        layout.addWidget(progress_row)
+
+        splitter = QSplitter(Qt.Vertical, root)
+        self.model = QStandardItemModel(0, 4, self)
+        self.tree = QTreeView(splitter)
+        self.tree.setObjectName("structureTree")
+        self.tree.setModel(self.model)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.indicator_model = QStandardItemModel(0, 5, self)
+        self.indicator_view = QTreeView(splitter)
+        self.indicator_view.setObjectName("indicatorTable")
+        self.indicator_view.setModel(self.indicator_model)
+        self.indicator_view.setRootIsDecorated(False)
+        self.indicator_view.setUniformRowHeights(True)
+        self.indicator_view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout.addWidget(splitter, 1)
+        self.warning_label = QLabel(root)
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet("color: #8a5a00;")
+        layout.addWidget(self.warning_label)
+        self._set_headers()
+        self.setWidget(root)
+
+    def _set_headers(self) -> None:
+        label = unit_label(self.area_unit, chinese())
+        self.model.setHorizontalHeaderLabels([
+            tr("Land class"), f"{tr('Before')} ({label})", f"{tr('After')} ({label})", f"{tr('Change')} ({label})"])
+        self.indicator_model.setHorizontalHeaderLabels(
+            [tr("Unit"), tr("Indicator"), tr("Value"), tr("Requirement"), tr("Result")])
+        for view in (self.tree, self.indicator_view):
+            header = view.header()
+            header.setSectionResizeMode(QHeaderView.ResizeToContents)
+            header.setStretchLastSection(False)
+            header.setDefaultAlignment(Qt.AlignCenter)
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def area_unit(self) -> str:
+        return self.unit_combo.currentData() or "mu"
+
+    @property
+    def scope(self) -> str:
+        return self.scope_combo.currentData() or SCOPE_PROJECT
+
+    def set_scope(self, scope: str) -> None:
+        self.scope_combo.setCurrentIndex(max(0, self.scope_combo.findData(scope)))
+
+    def set_area_unit(self, unit: str) -> None:
+        self.unit_combo.setCurrentIndex(max(0, self.unit_combo.findData(unit)))
+
+    def scope_units(self) -> list[Optional[Hashable]]:
+        """The engine unit ids shown (None = the whole project)."""
+        engine = self.session.engine
+        if engine is None:
+            return []
+        if self.scope == SCOPE_PROJECT:
+            return [None]
+        if self.scope == SCOPE_EACH:
+            return list(engine.ordered_units())
+        uid = self.session.current_unit
+        return [uid] if uid is not None and uid in engine.units else []
+
+    # ------------------------------------------------------------------ refresh
+    @guarded("Updating the area balance")
+    def refresh(self) -> None:
+        engine = self.session.engine
+        self._update_status()
+        if engine is None:
+            self._clear_models()
+            return
+        uids = self.scope_units()
+        blocks = [(uid, structure_rows(engine, uid, chinese())) for uid in uids]
+        keys = [(uid, r.level, r.category, r.group, r.code, r.name) for uid, rows in blocks for r in rows]
+        if self.scope == SCOPE_EACH:
+            keys = [(uid, unit_title(self.session, uid)) for uid in uids] + keys
+        if keys != self._keys:
+            self._rebuild_structure(blocks)
+            self._keys = keys
+        else:
+            values = [r for _uid, rows in blocks for r in rows]
+            for (b, a, c), row in zip(self._value_items, values):
+                self._set_area(b, row.before_m2)
+                self._set_area(a, row.after_m2)
+                self._set_area(c, row.change_m2, signed=True)
+        self._refresh_indicators(uids)
+        self.warning_label.setText("\n".join(self.session.live.warnings()) if self.session.live else "")
+        if not uids and self.scope == SCOPE_SELECTED:
+            self.warning_label.setText(tr("Select a remediation unit in the units panel or on the map."))
+
+    def _clear_models(self) -> None:
+        self.model.removeRows(0, self.model.rowCount())
+        self.indicator_model.removeRows(0, self.indicator_model.rowCount())
+        self._keys, self._value_items, self._indicator_keys, self._indicator_items = [], [], [], []
+
+    def _set_area(self, item: QStandardItem, m2: float, signed: bool = False) -> None:
+        item.setData(m2, M2_ROLE)
+        text = format_area(m2, self.area_unit)
+        if signed and round(convert(m2, self.area_unit), DECIMALS[self.area_unit]) > 0:
+            text = "+" + text
+        item.setText(text)
+        if signed:
+            item.setForeground(QBrush(Qt.darkRed if text.startswith("-") else Qt.black))
+
+    def _number_items(self, row: StructureRow) -> tuple[QStandardItem, QStandardItem, QStandardItem]:
+        items = tuple(QStandardItem() for _ in range(3))
+        for item in items:
+            item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            item.setEditable(False)
+        self._set_area(items[0], row.before_m2)
+        self._set_area(items[1], row.after_m2)
+        self._set_area(items[2], row.change_m2, signed=True)
+        return items  # type: ignore[return-value]
+
+    def _rebuild_structure(self, blocks: list) -> None:
+        self.model.removeRows(0, self.model.rowCount())
+        self._value_items = []
+        bold = QFont()
+        bold.setBold(True)
+        expand = []
+        for uid, rows in blocks:
+            parent = self.model.invisibleRootItem()
+            if self.scope == SCOPE_EACH:
+                head = QStandardItem(unit_title(self.session, uid))
+                head.setData(uid, KEY_ROLE)
+                head.setFont(bold)
+                parent.appendRow([head] + [QStandardItem() for _ in range(3)])
+                parent = head
+                expand.append(head)
+            parents = {-1: parent}
+            for row in rows:
+                label = f"{row.code} {row.name}" if row.level == 2 else row.name
+                item = QStandardItem(label)
+                item.setEditable(False)
+                item.setData((uid, row.level, row.code or row.name), KEY_ROLE)
+                if row.level < 2:
+                    item.setFont(bold)
+                numbers = self._number_items(row)
+                self._value_items.append(numbers)
+                holder = parent if row.level == 0 else parents.get(row.level - 1, parent)
+                holder.appendRow([item, *numbers])
+                parents[row.level] = item
+                if row.level == 0:
+                    expand.append(item)
+        for item in expand:
+            self.tree.setExpanded(item.index(), True)
+        self.tree.header().resizeSections(QHeaderView.ResizeToContents)
+
+    def _refresh_indicators(self, uids: list) -> None:
+        engine = self.session.engine
+        pack = engine.pack
+        results = [(uid, res) for uid in uids for res in engine.evaluate(uid)]
+        keys = [(uid, res.rule_id) for uid, res in results]
+        if keys != self._indicator_keys:
+            self.indicator_model.removeRows(0, self.indicator_model.rowCount())
+            self._indicator_items = []
+            for uid, res in results:
+                rule = pack.rule(res.rule_id)
+                items = [QStandardItem() for _ in range(5)]
+                items[0].setText(tr("Whole project") if uid is None else unit_title(self.session, uid))
+                items[1].setText(rule.name(chinese()))
+                for item in items:
+                    item.setEditable(False)
+                items[2].setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                tip = tr("Source: {0}").format(rule.source or tr("not given"))
+                if not rule.verified:
+                    tip += "\n" + tr("Unverified rule: check it against the current policy text.")
+                tip += "\n" + tr("Formula: {0}").format(rule.formula.text)
+                for item in items:
+                    item.setToolTip(tip)
+                self.indicator_model.appendRow(items)
+                self._indicator_items.append(tuple(items))
+            self._indicator_keys = keys
+            self.indicator_view.setColumnHidden(0, self.scope != SCOPE_EACH)
+        for (_uid, res), items in zip(results, self._indicator_items):
+            rule = pack.rule(res.rule_id)
+            items[2].setText(format_rule_value(rule, res.value, self.area_unit))
+            items[2].setData(res.value, M2_ROLE)
+            items[3].setText(f"{rule.op} {format_rule_value(rule, res.threshold, self.area_unit)}")
+            text, colour = verdict(res.passed, res.severity)
+            items[4].setText(text)
+            items[4].setData(res.passed, KEY_ROLE)
+            for item in items[2:]:
+                item.setBackground(QBrush(colour))
+        self.indicator_view.header().resizeSections(QHeaderView.ResizeToContents)
+
+    def _update_status(self) -> None:
+        session = self.session
+        if not session.configured:
+            self.status_label.setText(tr("Not set up: choose the parcel and units layers in the project set-up."))
+            return
+        pack = session.pack
+        text = tr("Parcels: {0} · Units: {1}").format(session.parcels.name(), session.units.name())
+        if pack is not None:
+            text += " · " + tr("Rules: {0}").format(pack.name(chinese()))
+        if session.engine is None and not session.is_rebuilding:
+            text += "\n" + tr("No balance yet: draw at least one remediation unit.")
+        self.status_label.setText(text)
+
+    # ------------------------------------------------------------------ reading the model (tests, export)
+    def displayed_rows(self) -> list[tuple]:
+        """(unit id, level, code or name, before m², after m², change m²) of the shown tree."""
+        out = []
+
+        def walk(parent_index, depth):
+            for r in range(self.model.rowCount(parent_index)):
+                idx = self.model.index(r, 0, parent_index)
+                key = self.model.data(idx, KEY_ROLE)
+                if isinstance(key, tuple):
+                    values = [self.model.data(self.model.index(r, c, parent_index), M2_ROLE) for c in (1, 2, 3)]
+                    out.append((*key, *values))
+                walk(idx, depth + 1)
+
+        from qgis.PyQt.QtCore import QModelIndex
+
+        walk(QModelIndex(), 0)
+        return out
+
+    def displayed_indicators(self) -> list[tuple]:
+        """(rule name, value, passed) of the indicator table."""
+        m = self.indicator_model
+        return [(m.item(r, 1).text(), m.item(r, 2).data(M2_ROLE), m.item(r, 4).data(KEY_ROLE))
+                for r in range(m.rowCount())]
+
+    def table_text(self) -> str:
+        """Both tables, tab-separated, numbers in the chosen unit without group separators."""
+        lines = []
+        m = self.model
+        lines.append("\t".join([tr("Unit"), tr("Level"), tr("Code"), tr("Land class")]
+                               + [m.headerData(c, Qt.Horizontal) for c in (1, 2, 3)]))
+        levels = {0: tr("Category"), 1: tr("Group"), 2: tr("Class")}
+        unit = self.area_unit
+
+        from qgis.PyQt.QtCore import QModelIndex
+
+        def walk(parent_index, unit_name):
+            for r in range(m.rowCount(parent_index)):
+                idx = m.index(r, 0, parent_index)
+                key = m.data(idx, KEY_ROLE)
+                if isinstance(key, tuple):
+                    uid, level, code = key
+                    name = m.data(idx)
+                    if level == 2 and name.startswith(code + " "):
+                        name = name[len(code) + 1:]
+                    values = [format_area(m.data(m.index(r, c, parent_index), M2_ROLE), unit, group=False)
+                              for c in (1, 2, 3)]
+                    lines.append("\t".join([unit_name, levels.get(level, ""), code if level == 2 else "", name,
+                                            *values]))
+                    walk(idx, unit_name)
+                else:
+                    walk(idx, m.data(idx))
+
+        walk(QModelIndex(), tr("Whole project") if self.scope == SCOPE_PROJECT else "")
+        lines.append("")
+        im = self.indicator_model
+        lines.append("\t".join(im.headerData(c, Qt.Horizontal) for c in range(im.columnCount())))
+        for r in range(im.rowCount()):
+            lines.append("\t".join(im.item(r, c).text() for c in range(im.columnCount())))
+        return "\n".join(lines) + "\n"
+
+    # ------------------------------------------------------------------ slots
+    @guarded("Copying the balance")
+    def copy_to_clipboard(self, *_args) -> None:
+        QApplication.clipboard().setText(self.table_text())
+        push_message(self.iface, tr("The balance was copied; paste it into Excel or WPS."), Qgis.Info, 3)
+
+    def frames(self):
+        """(structure frame, indicator frame) of the shown scope, as the report module makes them."""
+        import pandas as pd
+
+        engine = self.session.engine
+        zh = chinese()
+        parts, inds = [], []
+        for uid in self.scope_units():
+            title = tr("Whole project") if uid is None else unit_title(self.session, uid)
+            s = structure_frame(engine, uid, self.area_unit, zh)
+            s.insert(0, tr("Unit"), title)
+            i = indicator_frame(engine, uid, zh)
+            i.insert(0, tr("Unit"), title)
+            parts.append(s)
+            inds.append(i)
+        if not parts:
+            return pd.DataFrame(), pd.DataFrame()
+        return pd.concat(parts, ignore_index=True), pd.concat(inds, ignore_index=True)
+
+    @guarded("Saving the balance")
+    def _save_clicked(self, *_args) -> None:
+        if self.session.engine is None:
+            push_message(self.iface, tr("There is no balance to save yet."), Qgis.Warning, 5)
+            return
+        path, chosen = QFileDialog.getSaveFileName(
+            self, tr("Save the balance"), "", tr("Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)"))
+        if path:
+            if not path.lower().endswith((".xlsx", ".csv")):
+                path += ".csv" if "csv" in chosen.lower() else ".xlsx"
+            self.save(path)
+
+    def save(self, path: str) -> bool:
+        """Write the shown scope to ``path`` (.xlsx: two sheets; .csv: both tables one after the other)."""
+        structure, indicators = self.frames()
+        if path.lower().endswith(".xlsx"):
+            if importlib.util.find_spec("openpyxl") is None:
+                push_message(self.iface, tr("Saving as XLSX needs the Python package openpyxl, which is not "
+                                            "installed (pip install openpyxl). Save as CSV instead."), Qgis.Warning)
+                return False
+            import pandas as pd
+
+            with pd.ExcelWriter(path, engine="openpyxl") as writer:
+                structure.to_excel(writer, sheet_name=tr("Land use structure")[:31], index=False)
+                indicators.drop(columns=["rule_id"], errors="ignore").to_excel(
+                    writer, sheet_name=tr("Indicators")[:31], index=False)
+        else:
+            with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+                structure.to_csv(handle, index=False)
+                handle.write("\n")
+                indicators.drop(columns=["rule_id"], errors="ignore").to_csv(handle, index=False)
+        push_message(self.iface, tr("The balance was saved to {0}").format(path), Qgis.Success, 5)
+        return True
+
+    @guarded("Recomputing the balance")
+    def _rebuild_clicked(self, *_args) -> None:
+        self.session.rebuild()
+
+    @guarded("Cancelling the computation")
+    def _cancel_clicked(self, *_args) -> None:
+        self.session.cancel()
+
+    @guarded("Opening the project set-up")
+    def open_setup(self, *_args) -> None:
+        from .setup_dialog import run_setup
+
+        run_setup(self.session, self.iface, self)
+
+    @guarded("Updating the area balance")
+    def _scope_changed(self, *_args) -> None:
+        self.refresh()
+
+    @guarded("Updating the area balance")
+    def _unit_changed(self, *_args) -> None:
+        self._set_headers()
+        self._keys = []  # re-format everything
+        self._indicator_keys = []
+        self.refresh()
+
+    @guarded("Updating the area balance")
+    def _current_unit_changed(self, _uid) -> None:
+        if self.scope == SCOPE_SELECTED:
+            self.refresh()
+
+    @guarded("Updating the area balance")
+    def _config_changed(self) -> None:
+        self._keys = []
+        self._indicator_keys = []
+        self.refresh()
+        if self.session.is_rebuilding:
+            self._rebuild_started()
+
+    def _rebuild_started(self) -> None:
+        self.progress.setValue(0)
+        self.progress_row.show()
+
+    def _rebuild_progress(self, percent: float) -> None:
+        self.progress_row.show()
+        self.progress.setValue(int(percent))
+
+    def _rebuild_finished(self, _ok: bool) -> None:
+        self.progress_row.hide()
+        self._update_status()
+
+    def _failed(self, text: str) -> None:
+        push_message(self.iface, text, Qgis.Warning, 10)
+        self._update_status()
+
+    def unload(self) -> None:
+        for signal, slot in self._connections:
+            try:
+                signal.disconnect(slot)
+            except (TypeError, RuntimeError):
+                pass
+        self._connections = []
+        if self._own_session:
+            self.session.unload()
+

@@ -13,9 +13,10 @@ class TaggingDock(QgsDockWidget):
 
     OBJECT_NAME = "LandConsolidationTaggingDock"
 
-    def __init__(self, iface, parent=None):
+    def __init__(self, iface, session=None, parent=None):
         super().__init__(parent)
         self.iface = iface
+        self.session = session
         self.setObjectName(self.OBJECT_NAME)
         self.setWindowTitle(tr("Parcel tagging"))
         self.setWidget(

@@ -13,9 +13,10 @@ class UnitsDock(QgsDockWidget):
 
     OBJECT_NAME = "LandConsolidationUnitsDock"
 
-    def __init__(self, iface, parent=None):
+    def __init__(self, iface, session=None, parent=None):
         super().__init__(parent)
         self.iface = iface
+        self.session = session
         self.setObjectName(self.OBJECT_NAME)
         self.setWindowTitle(tr("Remediation units"))
         self.setWidget(

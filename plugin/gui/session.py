@@ -1,0 +1,447 @@
+"""The planning session: which layers, field mapping and rule pack this QGIS project uses,
+and the :class:`LiveBalance` that keeps the balance current while the planner edits.
+
+One ``PlanningSession`` is owned by the plugin and handed to the three docks. It is the
+only place that knows the configuration; the docks listen to its signals.
+
+Why the configuration lives in the QGIS project (``QgsProject.writeEntry`` under the scope
+``LandConsolidation``, layers by id): a planner works on several township projects; each
+``.qgz`` must reopen with its own layers and rule pack, and nothing of one project may leak
+into the next. So:
+
+* :meth:`apply` writes the entries into the project (the project becomes dirty, so QGIS asks
+  to save it) and starts a new LiveBalance (the old one is stopped first);
+* ``QgsProject.readProject`` (emitted after the layers are loaded, so their ids resolve)
+  restores the entries and starts the live balance in the background;
+* ``QgsProject.cleared`` (new project, project closed, before another is read) stops the
+  live balance and forgets the configuration.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Hashable, Optional
+
+from qgis.core import (
+    Qgis,
+    QgsField,
+    QgsMapLayer,
+    QgsProject,
+    QgsVectorLayer,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QObject, QTimer, QVariant, pyqtSignal
+
+from ..adapters.layers import InputError, Inputs
+from ..adapters.live import LiveBalance
+from ..core.fields import PLAN_FIELDS, default_mapping, resolve_parcel_fields, resolve_unit_fields
+from ..core.i18n import tr
+from ..core.rules import RulePack, RulePackError, load_pack
+from .errors import log
+
+SCOPE = "LandConsolidation"
+ROLES = ("parcels", "units", "pbf", "redline", "ugb")
+#: Layer names (upper-case) and Chinese aliases that identify each role when auto-detecting.
+ROLE_NAMES = {
+    "units": ("ZZDY", "整治单元", "XMQ", "项目区", "PQ", "片区"),
+    "pbf": ("YJJBNTTB", "YJJBNT", "永久基本农田", "永久基本农田图斑", "PBF"),
+    "redline": ("STBHHX", "生态保护红线", "REDLINE"),
+    "ugb": ("CZKFBJ", "城镇开发边界", "UGB"),
+    "parcels": ("DLTB", "地类图斑"),
+}
+
+
+@dataclass
+class SessionConfig:
+    """What the planner chose in the project set-up; layer references are layer ids."""
+
+    parcels: str = ""
+    units: str = ""
+    pbf: str = ""
+    redline: str = ""
+    ugb: str = ""
+    field_overrides: dict = field(default_factory=dict)
+    rule_pack: str = "national"  # a bundled pack id or the path of a JSON file
+    tbmj_in_mu: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.parcels and self.units)
+
+    def write(self, project: QgsProject) -> None:
+        for role in ROLES:
+            project.writeEntry(SCOPE, f"layers/{role}", getattr(self, role) or "")
+        project.writeEntry(SCOPE, "field_overrides", json.dumps(self.field_overrides, ensure_ascii=False))
+        project.writeEntry(SCOPE, "rule_pack", self.rule_pack or "national")
+        project.writeEntryBool(SCOPE, "tbmj_in_mu", bool(self.tbmj_in_mu))
+
+    @classmethod
+    def read(cls, project: QgsProject) -> SessionConfig:
+        config = cls()
+        for role in ROLES:
+            value, _ok = project.readEntry(SCOPE, f"layers/{role}", "")
+            setattr(config, role, value or "")
+        raw, ok = project.readEntry(SCOPE, "field_overrides", "{}")
+        try:
+            overrides = json.loads(raw) if ok and raw else {}
+        except ValueError:
+            overrides = {}
+        config.field_overrides = {str(k): str(v) for k, v in overrides.items()} if isinstance(overrides, dict) else {}
+        pack, _ok = project.readEntry(SCOPE, "rule_pack", "national")
+        config.rule_pack = pack or "national"
+        config.tbmj_in_mu, _ok = project.readBoolEntry(SCOPE, "tbmj_in_mu", False)
+        return config
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------- detection
+def _polygon_layers(project: QgsProject) -> list[QgsVectorLayer]:
+    return [lyr for lyr in project.mapLayers().values()
+            if isinstance(lyr, QgsVectorLayer) and lyr.isValid()
+            and lyr.geometryType() == QgsWkbTypes.PolygonGeometry]
+
+
+def _layer_words(layer: QgsVectorLayer) -> set[str]:
+    words = {layer.name().upper()}
+    source = layer.source().upper()
+    if "LAYERNAME=" in source:
+        words.add(source.split("LAYERNAME=")[1].split("|")[0])
+    return words
+
+
+def parcel_layer_score(layer: QgsVectorLayer) -> int:
+    """How much a layer looks like a 三调 DLTB layer (0 = not at all): DLBM is required."""
+    fm = resolve_parcel_fields(layer.fields().names())
+    if not fm.parcels.get("DLBM"):
+        return 0
+    score = 10
+    for name in ("TBMJ", "KCXS", "KCMJ", "TBDLMJ", "BSM", "DLMC", "ZLDWDM"):
+        if fm.parcels.get(name):
+            score += 2
+    if _layer_words(layer) & {n.upper() for n in ROLE_NAMES["parcels"]}:
+        score += 5
+    return score
+
+
+def detect_layers(project: Optional[QgsProject] = None) -> dict[str, str]:
+    """Best guess of the layer id per role (roles with no candidate are left out)."""
+    project = project or QgsProject.instance()
+    layers = _polygon_layers(project)
+    found: dict[str, str] = {}
+    scored = sorted(((parcel_layer_score(lyr), lyr.id()) for lyr in layers), reverse=True)
+    if scored and scored[0][0] > 0:
+        found["parcels"] = scored[0][1]
+    for role in ("units", "pbf", "redline", "ugb"):
+        names = {n.upper() for n in ROLE_NAMES[role]}
+        for lyr in layers:
+            if lyr.id() in found.values():
+                continue
+            if _layer_words(lyr) & names:
+                found[role] = lyr.id()
+                break
+    if "units" not in found:  # a layer with a unit-code field
+        for lyr in layers:
+            if lyr.id() not in found.values() and resolve_unit_fields(lyr.fields().names()).get("DYBH"):
+                found["units"] = lyr.id()
+                break
+    return found
+
+
+def missing_plan_fields(layer: QgsVectorLayer, overrides: Optional[dict] = None) -> list[str]:
+    """Canonical plan fields (ZZLX, GHDLBM, GHKCXS, YNCZ) the parcel layer lacks."""
+    fm = resolve_parcel_fields(layer.fields().names(), overrides)
+    return [name for name in PLAN_FIELDS if not fm.plan.get(name)]
+
+
+def plan_qgs_fields(names: list[str]) -> list[QgsField]:
+    """QgsFields for the plan fields, typed as field_mapping.json says, with Chinese aliases."""
+    spec = default_mapping()["plan"]
+    out = []
+    for name in names:
+        s = spec[name]
+        if s.get("type") == "double":
+            f = QgsField(name, QVariant.Double, "double", 10, 4)
+        else:
+            f = QgsField(name, QVariant.String, "text", int(s.get("length", 20)))
+        f.setAlias(s.get("alias_zh", ""))
+        out.append(f)
+    return out
+
+
+def add_plan_fields(layer: QgsVectorLayer, names: list[str]) -> str:
+    """Add the missing plan fields; returns "provider" or "buffer" (how they were added).
+
+    Through the data provider when the layer is not being edited: a schema change is not
+    an edit the planner should be able to roll back together with tags (a rollback would
+    otherwise take the fields away under the live balance), and it is saved at once.
+    When the layer is already in an edit session its buffer holds pending changes whose
+    attribute indexes must stay consistent, so the fields go into the edit buffer and are
+    saved with the planner's next "save edits".
+    """
+    fields = plan_qgs_fields(names)
+    if not fields:
+        return ""
+    if layer.isEditable():
+        for f in fields:
+            if not layer.addAttribute(f):
+                raise InputError(tr("Cannot add the field {0} to the layer {1}.").format(f.name(), layer.name()))
+        how = "buffer"
+    else:
+        caps = layer.dataProvider().capabilities()
+        if not caps & layer.dataProvider().AddAttributes:
+            raise InputError(tr("The layer {0} does not allow new fields; save it as a GeoPackage first.")
+                             .format(layer.name()))
+        if not layer.dataProvider().addAttributes(fields):
+            raise InputError(tr("Cannot add the plan fields to the layer {0}: {1}")
+                             .format(layer.name(), "; ".join(layer.dataProvider().errors())))
+        layer.updateFields()
+        how = "provider"
+    for f in fields:
+        idx = layer.fields().indexOf(f.name())
+        if idx >= 0 and f.alias():
+            layer.setFieldAlias(idx, f.alias())
+    return how
+
+
+# --------------------------------------------------------------------------- session
+class PlanningSession(QObject):
+    """Configuration + live balance of the current QGIS project (see module docstring)."""
+
+    configChanged = pyqtSignal()  # layers, mapping or pack changed (or cleared)
+    updated = pyqtSignal()  # the balance changed (forwarded from LiveBalance)
+    rebuildStarted = pyqtSignal()
+    rebuildProgress = pyqtSignal(float)
+    rebuildFinished = pyqtSignal(bool)
+    failed = pyqtSignal(str)
+    currentUnitChanged = pyqtSignal(object)  # unit fid or None
+
+    def __init__(self, iface: Any = None, project: Optional[QgsProject] = None, parent: Optional[QObject] = None):
+        super().__init__(parent)
+        self.iface = iface
+        self.project = project or QgsProject.instance()
+        self.config = SessionConfig()
+        self.pack: Optional[RulePack] = None
+        self.live: Optional[LiveBalance] = None
+        self.background = True  # full builds as QgsTask; tests set False
+        self.current_unit: Optional[Hashable] = None
+        self._layer_connections: list[tuple[Any, Any]] = []
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.setInterval(0)
+        self._retry.timeout.connect(self._retry_build)
+        self.project.readProject.connect(self._on_read_project)
+        self.project.cleared.connect(self._on_cleared)
+
+    # ------------------------------------------------------------------ layers
+    def layer(self, role: str) -> Optional[QgsVectorLayer]:
+        layer_id = getattr(self.config, role, "")
+        if not layer_id:
+            return None
+        layer = self.project.mapLayer(layer_id)
+        return layer if isinstance(layer, QgsVectorLayer) and layer.isValid() else None
+
+    @property
+    def parcels(self) -> Optional[QgsVectorLayer]:
+        return self.layer("parcels")
+
+    @property
+    def units(self) -> Optional[QgsVectorLayer]:
+        return self.layer("units")
+
+    @property
+    def engine(self):
+        return self.live.engine if self.live is not None else None
+
+    @property
+    def configured(self) -> bool:
+        return self.parcels is not None and self.units is not None
+
+    @property
+    def is_rebuilding(self) -> bool:
+        return self.live is not None and self.live.is_rebuilding
+
+    def field_map(self):
+        layer = self.parcels
+        if layer is None:
+            return None
+        return resolve_parcel_fields(layer.fields().names(), self.config.field_overrides, self.config.tbmj_in_mu)
+
+    def plan_field(self, canonical: str) -> Optional[str]:
+        """The parcel layer's actual name of a plan field (ZZLX, GHDLBM, GHKCXS, YNCZ)."""
+        fm = self.field_map()
+        return fm.plan.get(canonical) if fm is not None else None
+
+    def parcel_field(self, canonical: str) -> Optional[str]:
+        fm = self.field_map()
+        return fm.parcels.get(canonical) if fm is not None else None
+
+    def unit_field(self, canonical: str) -> Optional[str]:
+        layer = self.units
+        if layer is None:
+            return None
+        return resolve_unit_fields(layer.fields().names()).get(canonical)
+
+    # ------------------------------------------------------------------ configure
+    def apply(self, config: SessionConfig, save: bool = True, background: Optional[bool] = None) -> bool:
+        """Use ``config``: save it in the project and (re)start the live balance.
+
+        Returns True when the live balance was started (its first build may still fail and
+        is then reported through ``failed``).
+        """
+        self.stop()
+        self.config = SessionConfig(**config.as_dict())
+        if save:
+            self.config.write(self.project)
+        ok = self._start(background)
+        self.configChanged.emit()
+        return ok
+
+    def load_pack(self) -> RulePack:
+        try:
+            return load_pack(self.config.rule_pack or "national")
+        except RulePackError as error:
+            self.failed.emit(tr("The rule pack {0} cannot be used ({1}); the national pack is used instead.")
+                             .format(self.config.rule_pack, error))
+            return load_pack("national")
+
+    def _start(self, background: Optional[bool]) -> bool:
+        parcels, units = self.parcels, self.units
+        if parcels is None or units is None:
+            return False
+        self.pack = self.load_pack()
+        pbf = self.layer("pbf")
+        unit_code = resolve_unit_fields(units.fields().names()).get("DYBH")
+        inputs = Inputs(parcels, units, pbf, unit_code, dict(self.config.field_overrides), self.config.tbmj_in_mu)
+        live = LiveBalance(inputs, self.pack, self)
+        live.updated.connect(self.updated)
+        live.rebuildProgress.connect(self.rebuildProgress)
+        live.rebuildFinished.connect(self.rebuildFinished)
+        live.failed.connect(self.failed)
+        live.layerRemoved.connect(self._on_layer_removed)
+        self.live = live
+        # an empty units layer cannot be built; retry once the first unit exists
+        for signal in (units.featureAdded, units.afterCommitChanges, parcels.afterCommitChanges):
+            signal.connect(self._schedule_retry)
+            self._layer_connections.append((signal, self._schedule_retry))
+        units.selectionChanged.connect(self._on_unit_selection)
+        self._layer_connections.append((units.selectionChanged, self._on_unit_selection))
+        use_background = self.background if background is None else background
+        started = live.start(background=use_background)
+        if use_background and live.is_rebuilding:
+            self.rebuildStarted.emit()
+        return bool(started) or live.is_rebuilding
+
+    def rebuild(self) -> None:
+        if self.live is not None:
+            self.live.rebuild(background=self.background)
+            if self.live.is_rebuilding:
+                self.rebuildStarted.emit()
+
+    def cancel(self) -> None:
+        if self.live is not None:
+            self.live.cancel()
+
+    def flush(self) -> None:
+        """Apply pending edits now (tests; the dock does not need it)."""
+        if self.live is not None:
+            self.live.flush()
+
+    def stop(self) -> None:
+        """Stop and drop the live balance; keeps the configuration."""
+        self._retry.stop()
+        for signal, slot in self._layer_connections:
+            try:
+                signal.disconnect(slot)
+            except (TypeError, RuntimeError):
+                pass
+        self._layer_connections = []
+        if self.live is not None:
+            live, self.live = self.live, None
+            live.stop()
+            for signal in (live.updated, live.rebuildProgress, live.rebuildFinished, live.failed, live.layerRemoved):
+                try:
+                    signal.disconnect()
+                except (TypeError, RuntimeError):
+                    pass
+            live.setParent(None)
+            live.deleteLater()
+        self.current_unit = None
+
+    def unload(self) -> None:
+        """Called by the plugin's unload: nothing of the session may stay connected."""
+        self.stop()
+        for signal, slot in ((self.project.readProject, self._on_read_project),
+                             (self.project.cleared, self._on_cleared)):
+            try:
+                signal.disconnect(slot)
+            except (TypeError, RuntimeError):
+                pass
+
+    def set_current_unit(self, uid: Optional[Hashable]) -> None:
+        if uid != self.current_unit:
+            self.current_unit = uid
+            self.currentUnitChanged.emit(uid)
+
+    # ------------------------------------------------------------------ slots
+    def _schedule_retry(self, *_args) -> None:
+        if self.live is not None and self.live.engine is None and not self.live.is_rebuilding:
+            self._retry.start()
+
+    def _retry_build(self) -> None:
+        try:
+            if self.live is not None and self.live.engine is None and not self.live.is_rebuilding:
+                units = self.units
+                if units is not None and units.featureCount() > 0:
+                    self.rebuild()
+        except Exception as error:  # a slot must not raise
+            log(tr("Recomputing the balance failed: {0}").format(error), Qgis.Warning)
+
+    def _on_unit_selection(self, selected, _deselected, _clear) -> None:
+        units = self.units
+        if units is None:
+            return
+        ids = units.selectedFeatureIds()
+        self.set_current_unit(ids[0] if len(ids) >= 1 else None)
+
+    def _on_layer_removed(self, name: str) -> None:
+        self.failed.emit(tr("The layer {0} was removed from the project; open the project set-up to choose "
+                            "another one.").format(name))
+        self.stop()
+        self.configChanged.emit()
+
+    def _on_read_project(self, *_args) -> None:
+        try:
+            config = SessionConfig.read(self.project)
+            if config.parcels or config.units:
+                self.apply(config, save=False)
+            else:
+                self.stop()
+                self.config = SessionConfig()
+                self.configChanged.emit()
+        except Exception as error:  # a slot must not raise
+            log(tr("Restoring the land consolidation set-up failed: {0}").format(error), Qgis.Warning)
+
+    def _on_cleared(self) -> None:
+        self.stop()
+        self.config = SessionConfig()
+        self.pack = None
+        self.configChanged.emit()
+
+
+def layer_is_polygon(layer: Optional[QgsMapLayer]) -> bool:
+    return isinstance(layer, QgsVectorLayer) and layer.geometryType() == QgsWkbTypes.PolygonGeometry
+
+
+__all__ = [
+    "ROLES",
+    "SCOPE",
+    "PlanningSession",
+    "SessionConfig",
+    "add_plan_fields",
+    "detect_layers",
+    "missing_plan_fields",
+    "parcel_layer_score",
+]
