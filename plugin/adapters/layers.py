@@ -27,12 +27,16 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from ..core.engine import BalanceEngine
+from ..core.engine import BalanceEngine, paused_gc
 from ..core.fields import FieldMap, ParcelRecord, normalize_parcel, resolve_parcel_fields, resolve_unit_fields
 from ..core.i18n import tr
 from ..core.rules import RulePack
 
 CGCS2000_ELLIPSOID = "EPSG:1024"
+# the canonical fields a ParcelRecord is made of (what normalize_parcel reads): only these are fetched
+RECORD_FIELDS = ("BSM", "DLBM", "TBMJ", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ", "ZZLX", "GHDLBM", "GHKCXS", "YNCZ")
+_SHARED_TEXT = ("dlbm", "kcdlbm", "zzlx", "ghdlbm", "yncz")
+_WKB_CHUNK = 50_000
 CGCS2000_GEOGRAPHIC = "EPSG:4490"
 
 
@@ -106,18 +110,20 @@ def ellipsoid_measure(crs: QgsCoordinateReferenceSystem,
     return da
 
 
+def feature_wkb(feature, transform: QgsCoordinateTransform | None) -> bytes | None:
+    """A feature's geometry as WKB in the working CRS (None for NULL/empty)."""
+    g = feature.geometry()
+    if g is None or g.isNull() or g.isEmpty():
+        return None
+    if transform is not None:
+        g = QgsGeometry(g)
+        g.transform(transform)
+    return bytes(g.asWkb())
+
+
 def geometries_wkb(features: Iterable, transform: QgsCoordinateTransform | None) -> list:
     """shapely geometries (None for NULL/empty) from QgsFeatures, via WKB in one bulk call."""
-    blobs = []
-    for f in features:
-        g = f.geometry()
-        if g is None or g.isNull() or g.isEmpty():
-            blobs.append(None)
-            continue
-        if transform is not None:
-            g = QgsGeometry(g)
-            g.transform(transform)
-        blobs.append(bytes(g.asWkb()))
+    blobs = [feature_wkb(f, transform) for f in features]
     return list(shapely.from_wkb(blobs)) if blobs else []
 
 
@@ -142,7 +148,9 @@ class ParcelReader:
         names = layer.fields().names()
         self._index = {canon: names.index(actual)
                        for canon, actual in list(fields.parcels.items()) + list(fields.plan.items())
-                       if actual and actual in names}
+                       if actual and actual in names and canon in RECORD_FIELDS}
+        self._record_index = list(self._index.items())
+        self._strings: dict[str, str] = {}
         self.measured: set[int] = set()  # parcels whose NULL TBMJ was measured on the ellipsoid
 
     def warnings(self) -> list[str]:
@@ -161,7 +169,7 @@ class ParcelReader:
     def record(self, feature) -> ParcelRecord:
         attrs = feature.attributes()
         values = {}
-        for canon, i in self._index.items():
+        for canon, i in self._record_index:
             v = attrs[i]
             values[canon] = None if v is None or (hasattr(v, "isNull") and v.isNull()) else v
         rec = normalize_parcel(values, self.fields.tbmj_in_mu)
@@ -171,22 +179,43 @@ class ParcelReader:
                 # DOMAIN.md §6: a parcel drawn in planning gets its ellipsoidal area on CGCS2000.
                 rec = normalize_parcel({**values, "TBMJ": self.measure.measureArea(g), "TBDLMJ": None}, False)
                 self.measured.add(feature.id())
+        # one str object per distinct code (a million parcels share a few hundred codes)
+        strings = self._strings
+        for name in _SHARED_TEXT:
+            v = getattr(rec, name)
+            if v is not None:
+                setattr(rec, name, strings.setdefault(v, v))
         return rec
 
     def read(self, fids: Iterable[int] | None = None, progress: Callable[[float], None] | None = None,
              cancelled: Callable[[], bool] | None = None) -> list[tuple[int, object, ParcelRecord]]:
-        ids, recs, feats = [], [], []
+        """``(fid, geometry, record)`` of every (or the given) parcel.
+
+        Each feature is turned into its record and WKB at once (no QgsFeature kept), and the
+        WKB is parsed in chunks: memory stays near the size of the result.
+        """
+        with paused_gc():
+            return self._read(fids, progress, cancelled)
+
+    def _read(self, fids, progress, cancelled) -> list[tuple[int, object, ParcelRecord]]:
+        ids, recs, geoms, blobs = [], [], [], []
         total = max(1, self.layer.featureCount()) if fids is None else None
+        transform = self.transform
+        record = self.record
         for n, f in enumerate(self.layer.getFeatures(self.request(fids))):
             ids.append(f.id())
-            recs.append(self.record(f))
-            feats.append(f)
+            recs.append(record(f))
+            blobs.append(feature_wkb(f, transform))
+            if len(blobs) == _WKB_CHUNK:
+                geoms.extend(shapely.from_wkb(blobs).tolist())
+                blobs = []
             if total and n % 20000 == 0:
                 if progress:
                     progress(n / total)
                 if cancelled and cancelled():
                     break
-        geoms = geometries_wkb(feats, self.transform)
+        if blobs:
+            geoms.extend(shapely.from_wkb(blobs).tolist())
         return list(zip(ids, geoms, recs))
 
 

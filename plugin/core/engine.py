@@ -16,8 +16,10 @@ Design (DESIGN.md "Live updates, done right"):
 """
 from __future__ import annotations
 
+import gc
 import math
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Hashable, Iterable, Sequence
 
@@ -35,6 +37,7 @@ PROJECT = "*"  # unit_code of the whole-project rows
 Key = tuple  # ("b", class) | ("a", class) | ("f", flow id) | ("p", pbf var) | ("t", remediation type)
 _PBF_VARS = ("pbf_before", "pbf_after", "pbf_out", "pbf_in")
 _EPS = 1e-12
+_K_PBF_BEFORE, _K_PBF_AFTER, _K_PBF_OUT, _K_PBF_IN = (("p", v) for v in _PBF_VARS)
 
 
 class BuildCancelled(Exception):
@@ -54,6 +57,38 @@ def clean_geometry(geom: BaseGeometry | None) -> BaseGeometry | None:
     if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
         return None
     return geom
+
+
+def _shares(unit_geom: BaseGeometry, geoms: np.ndarray, areas: np.ndarray) -> np.ndarray:
+    """:func:`_share` of many parcels in one unit, vectorised: the same GEOS calls, the same floats."""
+    shares = np.ones(len(geoms))
+    part = np.flatnonzero(~shapely.contains_properly(unit_geom, geoms))
+    if len(part):
+        inter = shapely.area(shapely.intersection(unit_geom, geoms[part]))
+        shares[part] = np.minimum(1.0, inter / areas[part])
+    return shares
+
+
+@contextmanager
+def paused_gc():
+    """Pause the cyclic garbage collector during a bulk load.
+
+    A build allocates millions of acyclic objects (records, pairs, tuples); the collector
+    would traverse the growing heap again and again for nothing. Reference counting still
+    frees everything; the collector resumes (if it was on) when the block ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _drop_zeros(counter: dict) -> None:
+    for k in [k for k, v in counter.items() if not v]:
+        del counter[k]
 
 
 def _share(unit_geom: BaseGeometry, geom: BaseGeometry, area: float) -> float:
@@ -87,6 +122,23 @@ class _Grid:
             else:
                 bucket.add(item)
 
+    def insert_many(self, items: Sequence[Hashable], bounds: np.ndarray) -> None:
+        """:meth:`insert` of many items; ``bounds`` is an (n, 4) array. Same cells as one by one."""
+        if not len(items):
+            return
+        cells = np.floor(bounds / self.cell).astype(np.int64)
+        single = (cells[:, 0] == cells[:, 2]) & (cells[:, 1] == cells[:, 3])
+        buckets = self.cells
+        for item, i, j in zip([items[k] for k in np.flatnonzero(single).tolist()],
+                              cells[single, 0].tolist(), cells[single, 1].tolist()):
+            bucket = buckets.get((i, j))
+            if bucket is None:
+                buckets[(i, j)] = {item}
+            else:
+                bucket.add(item)
+        for k in np.flatnonzero(~single).tolist():
+            self.insert(items[k], bounds[k])
+
     def remove(self, item: Hashable, bounds: Sequence[float]) -> None:
         for k in self.keys(bounds):
             bucket = self.cells.get(k)
@@ -106,15 +158,20 @@ class _Grid:
 
 # --------------------------------------------------------------------------- state
 class _Parcel:
-    __slots__ = ("area", "bounds", "geom", "pairs", "pbf_part", "rec")
+    """One parcel's state; a million of them live in memory, so only what can't be derived."""
+
+    __slots__ = ("area", "geom", "pairs", "pbf_part", "rec")
 
     def __init__(self, rec: ParcelRecord, geom: BaseGeometry | None):
         self.rec = rec
         self.geom = geom
         self.area = float(geom.area) if geom is not None else 0.0
-        self.bounds = tuple(geom.bounds) if geom is not None else None
         self.pairs: tuple[tuple[Hashable, float, float], ...] = ()  # (unit id, share, pbf share)
         self.pbf_part: float | BaseGeometry = 0.0  # 0.0 none, 1.0 whole parcel, else the PBF part
+
+    @property
+    def bounds(self) -> tuple | None:
+        return tuple(self.geom.bounds) if self.geom is not None else None
 
 
 class _Unit:
@@ -238,55 +295,54 @@ class BalanceEngine:
             self._flow_cache[key] = result
         return result
 
-    def _contribution(self, p: _Parcel, share: float, pbf_share: float) -> Counter:
-        """Integer µm² contribution of ``share`` of parcel ``p`` (plus its PBF share) to a unit."""
+    def _terms(self, p: _Parcel) -> tuple:
+        """A parcel's whole-parcel float terms ``((key, m²), ...)``, TBMJ, PBF action, farmland after.
+
+        Computed once per parcel and scaled per pair by :meth:`_contribution`.
+        """
         rec = p.rec
         before, after, zzlx, _dl = self._composition(rec, p.area)
-        out: Counter = Counter()
-        s = share * SCALE
-        for c, v in before:
-            n = round(v * s)
-            if n:
-                out[("b", c)] += n
-        for c, v in after:
-            n = round(v * s)
-            if n:
-                out[("a", c)] += n
+        terms = [(("b", c), v) for c, v in before]
+        terms.extend((("a", c), v) for c, v in after)
+        tbmj = rec.tbmj if rec.tbmj is not None else p.area
         if zzlx is not None:
-            tbmj = rec.tbmj if rec.tbmj is not None else p.area
-            n = round(tbmj * s)
+            terms.append((("t", zzlx), tbmj))
+            terms.extend((("f", fid), v) for fid, v in self._flows(before, after, zzlx))
+        return terms, tbmj, rec.yncz, after[0][0]
+
+    def _contribution(self, p: _Parcel, share: float, pbf_share: float, terms: tuple | None = None) -> dict:
+        """Integer µm² contribution of ``share`` of parcel ``p`` (plus its PBF share) to a unit."""
+        items, tbmj, yncz, after0 = terms if terms is not None else self._terms(p)
+        out: dict = {}
+        s = share * SCALE
+        for k, v in items:
+            n = round(v * s)
             if n:
-                out[("t", zzlx)] += n
-            for fid, v in self._flows(before, after, zzlx):
-                n = round(v * s)
-                if n:
-                    out[("f", fid)] += n
+                out[k] = out.get(k, 0) + n
         if pbf_share:
-            tbmj = rec.tbmj if rec.tbmj is not None else p.area
             whole = tbmj * share
             pbf_before = round(tbmj * pbf_share * SCALE)
-            if rec.yncz == PBF_OUT:
+            if yncz == PBF_OUT:
                 pbf_after = 0
-                out[("p", "pbf_out")] += pbf_before
-            elif rec.yncz == PBF_IN:
+                out[_K_PBF_OUT] = out.get(_K_PBF_OUT, 0) + pbf_before
+            elif yncz == PBF_IN:
                 pbf_after = round(whole * SCALE)
             else:
-                pbf_after = pbf_before if self.table.is_farmland(after[0][0]) else 0
+                pbf_after = pbf_before if self.table.is_farmland(after0) else 0
             if pbf_before:
-                out[("p", "pbf_before")] += pbf_before
+                out[_K_PBF_BEFORE] = out.get(_K_PBF_BEFORE, 0) + pbf_before
             if pbf_after:
-                out[("p", "pbf_after")] += pbf_after
+                out[_K_PBF_AFTER] = out.get(_K_PBF_AFTER, 0) + pbf_after
             if pbf_after > pbf_before:
-                out[("p", "pbf_in")] += pbf_after - pbf_before
-        elif rec.yncz == PBF_IN:
-            tbmj = rec.tbmj if rec.tbmj is not None else p.area
+                out[_K_PBF_IN] = out.get(_K_PBF_IN, 0) + pbf_after - pbf_before
+        elif yncz == PBF_IN:
             n = round(tbmj * s)
             if n:
-                out[("p", "pbf_after")] += n
-                out[("p", "pbf_in")] += n
+                out[_K_PBF_AFTER] = out.get(_K_PBF_AFTER, 0) + n
+                out[_K_PBF_IN] = out.get(_K_PBF_IN, 0) + n
         return out
 
-    def _apply(self, uid: Hashable, contribution: Counter, sign: int) -> None:
+    def _apply(self, uid: Hashable, contribution: dict, sign: int) -> None:
         agg = self.aggregates[uid]
         project = self.project
         for k, v in contribution.items():
@@ -385,6 +441,10 @@ class BalanceEngine:
         cancelled: Callable[[], bool] | None = None,
     ) -> None:
         """Replace the whole state: bulk spatial join with an STRtree, then integer sums."""
+        with paused_gc():
+            self._build(parcels, units, pbf, progress, cancelled)
+
+    def _build(self, parcels, units, pbf, progress, cancelled) -> None:
         pids, recs, geoms = [], [], []
         for pid, geom, rec in parcels:
             pids.append(pid)
@@ -406,34 +466,46 @@ class BalanceEngine:
             self._choose_cell(garr)
         self.set_pbf(pbf, rebuild=False)
         # parcels
+        n_parcels = len(pids)
+        has_geom = [g is not None for g in garr.tolist()]
+        parcels = self.parcels
+        new_parcel = _Parcel.__new__
         for i, pid in enumerate(pids):
-            p = _Parcel.__new__(_Parcel)
+            p = new_parcel(_Parcel)
             p.rec = recs[i]
-            g = garr[i]
-            p.geom = g
-            p.area = float(areas[i]) if g is not None else 0.0
-            p.bounds = tuple(g.bounds) if g is not None else None
+            if has_geom[i]:
+                p.geom = garr[i]
+                p.area = float(areas[i])
+            else:
+                p.geom = None
+                p.area = 0.0
             p.pairs = ()
             p.pbf_part = 0.0
-            self.parcels[pid] = p
+            parcels[pid] = p
             self._note_parcel(pid, p, +1)
-            if g is not None:
-                self._parcel_grid.insert(pid, p.bounds)
+        if n_parcels:
+            located = np.flatnonzero(~shapely.is_missing(garr))
+            self._parcel_grid.insert_many([pids[i] for i in located.tolist()], shapely.bounds(garr[located]))
+        del has_geom
         if progress:
             progress(0.2)
-        # PBF overlay in bulk
+        # PBF overlay in bulk: covered parcels are whole, parcels only touching PBF have none;
+        # the few partly covered ones take the same path as an incremental edit
         if self._pbf_tree is not None and len(garr):
-            valid = np.flatnonzero(~shapely.is_missing(garr))
+            valid = np.flatnonzero(~shapely.is_missing(garr) & (areas > 0))
             pi, hi = self._pbf_tree.query(garr[valid], predicate="intersects")
             pi = valid[pi]
-            order = np.lexsort((hi, pi))
-            pi, hi = pi[order], hi[order]
-            bounds_idx = np.flatnonzero(np.diff(pi)) + 1
-            for chunk_p, chunk_h in zip(np.split(pi, bounds_idx), np.split(hi, bounds_idx)):
-                if len(chunk_p):
-                    i = int(chunk_p[0])
-                    p = self.parcels[pids[i]]
-                    p.pbf_part = self._pbf_part_of(p.geom, p.area, list(self._pbf_geoms[chunk_h]))
+            if len(pi):
+                covered = shapely.covers(self._pbf_geoms[hi], garr[pi])
+                whole = np.unique(pi[covered])
+                for i in whole.tolist():
+                    parcels[pids[i]].pbf_part = 1.0
+                rest = ~covered & ~np.isin(pi, whole)
+                pi, hi = pi[rest], hi[rest]
+                positive = shapely.area(shapely.intersection(garr[pi], self._pbf_geoms[hi])) > 0
+                for i in np.unique(pi[positive]).tolist():
+                    p = parcels[pids[i]]
+                    p.pbf_part = self._pbf_part_of(p.geom, p.area, self._pbf_hits(p.geom))
         if cancelled and cancelled():
             raise BuildCancelled()
         if progress:
@@ -450,41 +522,80 @@ class BalanceEngine:
             ugeoms.append(u.geom)
         uids = [uid for uid, _c, _g in unit_list]
         # bulk spatial join
-        pair_lists: dict[int, list] = {}
         if ugeoms and len(garr):
             tree = shapely.STRtree(garr)
             uarr = np.array(ugeoms, dtype=object)
             has = np.flatnonzero(~shapely.is_missing(uarr))
             ui, pi = tree.query(uarr[has], predicate="intersects")
             ui = has[ui]
-            full = shapely.contains_properly(uarr[ui], garr[pi])
+            keep = areas[pi] > 0
+            ui, pi = ui[keep], pi[keep]
             shares = np.ones(len(ui))
-            part = np.flatnonzero(~full)
+            part = np.flatnonzero(~shapely.contains_properly(uarr[ui], garr[pi]))
             if len(part):
                 inter = shapely.area(shapely.intersection(uarr[ui[part]], garr[pi[part]]))
                 shares[part] = np.minimum(1.0, inter / areas[pi[part]])
+            del part
             if progress:
                 progress(0.7)
-            order = np.lexsort((ui, pi))
-            for k in order:
-                s = float(shares[k])
-                if s > 0 and areas[pi[k]] > 0:
-                    pair_lists.setdefault(int(pi[k]), []).append((int(ui[k]), s))
-        if cancelled and cancelled():
-            raise BuildCancelled()
-        n = max(1, len(pair_lists))
-        for j, (i, plist) in enumerate(pair_lists.items()):
-            pid = pids[i]
-            p = self.parcels[pid]
-            pairs = [(uids[u], s, self._pbf_share(p, ugeoms[u], s)) for u, s in sorted(
-                plist, key=lambda t: _sort_key(uids[t[0]]))]
-            self._attach(pid, p, pairs)
-            if progress and j % 20000 == 0:
-                progress(0.7 + 0.3 * j / n)
-                if cancelled and cancelled():
-                    raise BuildCancelled()
+            keep = shares > 0
+            ui, pi, shares = ui[keep], pi[keep], shares[keep]
+            # by parcel, then by the units' sort key
+            rank = np.empty(len(uids), dtype=np.int64)
+            rank[sorted(range(len(uids)), key=lambda k: _sort_key(uids[k]))] = np.arange(len(uids))
+            order = np.lexsort((rank[ui], pi))
+            ui, pi, shares = ui[order].tolist(), pi[order].tolist(), shares[order].tolist()
+            self._attach_bulk(pids, uids, ugeoms, pi, ui, shares, progress, cancelled)
         if progress:
             progress(1.0)
+
+    def _attach_bulk(self, pids: list, uids: list, ugeoms: list, pi: list, ui: list, shares: list,
+                     progress: Callable[[float], None] | None, cancelled: Callable[[], bool] | None) -> None:
+        """Attach the pairs of a full build (sorted by parcel): terms once per parcel, sums per unit."""
+        sums: list[dict] = [{} for _ in uids]
+        members: list[list] = [[] for _ in uids]
+        parcels = self.parcels
+        contribution = self._contribution
+        pbf_share_of = self._pbf_share
+        n = len(pi)
+        k = 0
+        step = 0
+        while k < n:
+            i = pi[k]
+            end = k + 1
+            while end < n and pi[end] == i:
+                end += 1
+            pid = pids[i]
+            p = parcels[pid]
+            terms = self._terms(p)
+            pairs = []
+            for j in range(k, end):
+                u = ui[j]
+                share = shares[j]
+                pbf_share = pbf_share_of(p, ugeoms[u], share)
+                pairs.append((uids[u], share, pbf_share))
+                acc = sums[u]
+                for key, v in contribution(p, share, pbf_share, terms).items():
+                    acc[key] = acc.get(key, 0) + v
+                members[u].append(pid)
+            p.pairs = tuple(pairs)
+            k = end
+            if k >= step:
+                step += 20000
+                if progress:
+                    progress(0.7 + 0.3 * k / n)
+                if cancelled and cancelled():
+                    raise BuildCancelled()
+        project = self.project
+        for u, uid in enumerate(uids):
+            agg = self.aggregates[uid]
+            for key, v in sums[u].items():
+                agg[key] = agg.get(key, 0) + v
+                project[key] = project.get(key, 0) + v
+            self.unit_parcels[uid].update(members[u])
+        for agg in self.aggregates.values():
+            _drop_zeros(agg)
+        _drop_zeros(project)
 
     def _choose_cell(self, garr: np.ndarray) -> None:
         """Grid cell ≈ 4 × the median parcel extent: a few parcels per cell, any CRS unit."""
@@ -531,36 +642,95 @@ class BalanceEngine:
             self._parcel_grid.remove(pid, p.bounds)
 
     def upsert_unit(self, uid: Hashable, code: str, geom: BaseGeometry | None) -> None:
-        """Add a unit or reshape/recode it: re-apportions only the parcels near it."""
-        if uid in self.units:
-            self.remove_unit(uid)
+        """Add a unit or reshape/recode it: re-apportions only the parcels near it.
+
+        A pair's contribution depends only on its parcel, its share and its PBF share, so only
+        the pairs of this unit whose shares changed are subtracted and added again; the
+        parcels' other pairs stay as they are. Integer sums make this exactly a rebuild.
+        """
+        old = self.units.get(uid)
         u = _Unit(str(code) if code is not None else str(uid), clean_geometry(geom))
-        self.units[uid] = u
-        self.unit_parcels[uid] = set()
-        self.aggregates[uid] = Counter()
-        if u.geom is None:
+        if old is None or old.geom is None or u.geom is None:
+            if old is not None:
+                self.remove_unit(uid)
+            self.units[uid] = u
+            self.unit_parcels[uid] = set()
+            self.aggregates[uid] = Counter()
+            if u.geom is not None:
+                self._unit_grid.insert(uid, u.bounds)
+                self._reshape(uid, u)
             return
+        self._unit_grid.remove(uid, old.bounds)
+        self.units[uid] = u
         self._unit_grid.insert(uid, u.bounds)
-        for pid in sorted(self._parcel_grid.query(u.bounds), key=_sort_key):
-            p = self.parcels[pid]
-            new = self._pairs_for(p, [uid])
-            if new:
-                pairs = sorted(p.pairs + tuple(new), key=lambda t: _sort_key(t[0]))
-                self._detach(pid, p)
-                self._attach(pid, p, pairs)
+        self._reshape(uid, u)
+
+    def _reshape(self, uid: Hashable, u: _Unit) -> None:
+        """Bring the pairs of unit ``uid`` in line with its (new) geometry."""
+        parcels = self.parcels
+        members = self.unit_parcels[uid]
+        agg = self.aggregates[uid]
+        project = self.project
+        pids = [pid for pid in self._parcel_grid.query(u.bounds)
+                if parcels[pid].geom is not None and parcels[pid].area > 0]
+        found: dict = {}
+        if pids:
+            geoms = np.array([parcels[pid].geom for pid in pids], dtype=object)
+            hit = np.flatnonzero(shapely.intersects(u.geom, geoms))
+            if len(hit):
+                areas = np.array([parcels[pids[j]].area for j in hit.tolist()])
+                for j, share in zip(hit.tolist(), _shares(u.geom, geoms[hit], areas).tolist()):
+                    if share > 0:
+                        found[pids[j]] = share
+
+        def add(contribution: dict, sign: int) -> None:
+            for k, v in contribution.items():
+                agg[k] = agg.get(k, 0) + sign * v
+                project[k] = project.get(k, 0) + sign * v
+
+        key = _sort_key(uid)
+        for pid in sorted(members.union(found), key=_sort_key):
+            p = parcels[pid]
+            old = next((t for t in p.pairs if t[0] == uid), None)
+            share = found.get(pid)
+            new = None if share is None else (uid, share, self._pbf_share(p, u.geom, share))
+            if old == new:
+                continue
+            terms = self._terms(p)
+            rest = p.pairs
+            if old is not None:
+                add(self._contribution(p, old[1], old[2], terms), -1)
+                rest = tuple(t for t in rest if t[0] != uid)
+            if new is None:
+                members.discard(pid)
+                p.pairs = rest
+                continue
+            add(self._contribution(p, new[1], new[2], terms), +1)
+            pos = 0
+            while pos < len(rest) and _sort_key(rest[pos][0]) <= key:
+                pos += 1
+            p.pairs = (*rest[:pos], new, *rest[pos:])
+            members.add(pid)
+        _drop_zeros(agg)
+        _drop_zeros(project)
 
     def remove_unit(self, uid: Hashable) -> None:
+        """Remove a unit: its aggregate is exactly the sum of its pairs' contributions."""
         u = self.units.pop(uid, None)
         if u is None:
             return
-        for pid in sorted(self.unit_parcels.get(uid, ()), key=_sort_key):
-            p = self.parcels[pid]
-            keep = tuple(t for t in p.pairs if t[0] != uid)
-            self._detach(pid, p)
-            self._attach(pid, p, keep)
-        self.unit_parcels.pop(uid, None)
+        parcels = self.parcels
+        for pid in self.unit_parcels.pop(uid, ()):
+            p = parcels[pid]
+            p.pairs = tuple(t for t in p.pairs if t[0] != uid)
         agg = self.aggregates.pop(uid, Counter())
-        assert not agg, "unit aggregate must be empty once its parcels are detached"
+        project = self.project
+        for k, v in agg.items():
+            pv = project.get(k, 0) - v
+            if pv:
+                project[k] = pv
+            else:
+                project.pop(k, None)
         if u.geom is not None:
             self._unit_grid.remove(uid, u.bounds)
 
