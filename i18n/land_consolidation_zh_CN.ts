@@ -60,165 +60,171 @@
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/gui/setup_dialog.py"/>
             <location filename="../plugin/gui/units_dock.py"/>
             <location filename="../plugin/main.py"/>
+            <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Remediation units</source>
             <translation>整治单元</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>Untagged (class unchanged)</source>
-            <translation type="unfinished"></translation>
+            <translation>未标注（地类不变）</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>Parcels of the plan</source>
-            <translation type="unfinished"></translation>
+            <translation>整治图斑</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>Export cancelled; no file was written.</source>
-            <translation type="unfinished"></translation>
+            <translation>已取消导出，未写入任何文件。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>Land consolidation plan: {0}</source>
-            <translation type="unfinished"></translation>
+            <translation>全域土地综合整治方案：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>Remediation units (整治单元) with their ellipsoidal area</source>
-            <translation type="unfinished"></translation>
+            <translation>整治单元及其椭球面积</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>Parcels (三调 DLTB) of the units, clipped at the unit boundary; TBMJ, KCMJ, TBDLMJ apportioned by share</source>
-            <translation type="unfinished"></translation>
+            <translation>整治单元内的三调地类图斑，按单元边界裁切；TBMJ、KCMJ、TBDLMJ 按面积比例分摊</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>For one file per unit, the output must be a folder: {0}</source>
-            <translation type="unfinished"></translation>
+            <translation>按单元分别导出时，输出位置必须是文件夹：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>三调 parcels clipped at the unit boundary; areas in m², apportioned by share</source>
-            <translation type="unfinished"></translation>
+            <translation>按整治单元边界裁切的三调图斑；面积单位为平方米，按比例分摊</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>The GeoPackage {0} failed validation: {1}</source>
-            <translation type="unfinished"></translation>
+            <translation>GeoPackage 文件 {0} 未通过校验：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <location filename="../plugin/adapters/gpkg.py"/>
             <source>The folder {0} does not exist.</source>
-            <translation type="unfinished"></translation>
+            <translation>文件夹 {0} 不存在。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <location filename="../plugin/adapters/gpkg.py"/>
             <source>{0} exists already; choose another name or allow overwriting.</source>
-            <translation type="unfinished"></translation>
+            <translation>{0} 已存在；请换一个文件名，或选择允许覆盖。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>No remediation unit has the code(s) {0}; the units are: {1}</source>
-            <translation type="unfinished"></translation>
+            <translation>没有编号为 {0} 的整治单元；现有单元：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>The unit codes {0} and {1} give the same file name; make the codes distinct.</source>
-            <translation type="unfinished"></translation>
+            <translation>单元编号 {0} 与 {1} 生成的文件名相同，请修改编号使其区分。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>Cannot reopen the layers just written to {0}</source>
-            <translation type="unfinished"></translation>
+            <translation>无法重新打开刚写入 {0} 的图层</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/common.py"/>
             <location filename="../plugin/main.py"/>
             <source>Area balance</source>
             <translation>面积平衡</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Indicators</source>
-            <translation type="unfinished"></translation>
+            <translation>指标</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Rule pack</source>
-            <translation type="unfinished"></translation>
+            <translation>规则包</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>Cannot store the QGIS project in {0}: {1}</source>
-            <translation type="unfinished"></translation>
+            <translation>无法将 QGIS 工程保存到 {0}：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>Cannot finish {0}: {1}</source>
-            <translation type="unfinished"></translation>
+            <translation>无法完成 {0} 的写入：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>Cannot finish {0}: another program keeps it open.</source>
-            <translation type="unfinished"></translation>
+            <translation>无法完成 {0} 的写入：该文件正被其他程序占用。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>Cannot create {0}: {1}</source>
-            <translation type="unfinished"></translation>
+            <translation>无法创建 {0}：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <location filename="../plugin/adapters/gpkg.py"/>
             <source>Cannot write {0}: {1}</source>
-            <translation type="unfinished"></translation>
+            <translation>无法写入 {0}：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>Exported on {0} by Land Consolidation Planner {1} (rule pack {2})</source>
-            <translation type="unfinished"></translation>
+            <translation>{0} 由全域土地综合整治规划助手 {1} 导出（规则包 {2}）</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>Source {0}: {1} ({2})</source>
-            <translation type="unfinished"></translation>
+            <translation>数据来源 {0}：{1}（{2}）</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>Cannot store the style of {0} in {1}: {2}</source>
-            <translation type="unfinished"></translation>
+            <translation>无法将 {0} 的样式保存到 {1}：{2}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <source>Cannot create the folder {0}: {1}</source>
-            <translation type="unfinished"></translation>
+            <translation>无法创建文件夹 {0}：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/gpkg.py"/>
             <source>Cannot write to {0}: the folder is read-only or you lack permission.</source>
-            <translation type="unfinished"></translation>
+            <translation>无法写入 {0}：该文件夹为只读，或您没有写入权限。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/gpkg.py"/>
             <source>Cannot write {0}: the disk is full.</source>
-            <translation type="unfinished"></translation>
+            <translation>无法写入 {0}：磁盘空间已满。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/gpkg.py"/>
             <source>Cannot replace {0}: the file is locked by another program; close it and try again.</source>
-            <translation type="unfinished"></translation>
+            <translation>无法替换 {0}：该文件被其他程序锁定，请关闭后重试。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/gpkg.py"/>
             <source>Cannot write table {0} to {1}: {2}</source>
-            <translation type="unfinished"></translation>
+            <translation>无法将表 {0} 写入 {1}：{2}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
@@ -297,11 +303,13 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <source>n/a</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Whole project</source>
             <translation type="unfinished"></translation>
         </message>
@@ -448,36 +456,111 @@
         <message>
             <location filename="../plugin/cli_export.py"/>
             <source>plan GeoPackage: units, clipped parcels, balance, styles, QGIS project</source>
-            <translation type="unfinished"></translation>
+            <translation>导出方案 GeoPackage：整治单元、裁切后的图斑、面积平衡表、样式和 QGIS 工程</translation>
         </message>
         <message>
             <location filename="../plugin/cli_export.py"/>
             <source>export only these units (codes, e.g. ZZDY-001 ZZDY-004)</source>
-            <translation type="unfinished"></translation>
+            <translation>只导出这些整治单元（填写编号，如 ZZDY-001 ZZDY-004）</translation>
         </message>
         <message>
             <location filename="../plugin/cli_export.py"/>
             <source>one GeoPackage per unit: --out is a folder, files are named &lt;DYBH&gt;.gpkg</source>
-            <translation type="unfinished"></translation>
+            <translation>每个整治单元一个 GeoPackage：--out 为文件夹，文件名为 &lt;DYBH&gt;.gpkg</translation>
         </message>
         <message>
             <location filename="../plugin/cli_export.py"/>
             <source>replace existing output files</source>
-            <translation type="unfinished"></translation>
+            <translation>覆盖已存在的输出文件</translation>
         </message>
         <message>
             <location filename="../plugin/cli_export.py"/>
             <source>plan title stored in the metadata</source>
-            <translation type="unfinished"></translation>
+            <translation>写入元数据的方案名称</translation>
         </message>
         <message>
             <location filename="../plugin/cli_export.py"/>
             <source>planner's name stored in the metadata (default: QGIS user)</source>
-            <translation type="unfinished"></translation>
+            <translation>写入元数据的编制人姓名（默认：QGIS 用户名）</translation>
         </message>
         <message>
             <location filename="../plugin/cli_export.py"/>
             <source>output GeoPackage (or folder with --per-unit)</source>
+            <translation>输出 GeoPackage 文件（使用 --per-unit 时为文件夹）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Permanent basic farmland moved out ({0} m²) exceeds that brought in ({1} m²) by {2} m²</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Unit feature {0} has no code (DYBH)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Unit {0} has no geometry</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Unit {0} has an invalid geometry: {1}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Unit {0} has no area</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Unit code {0} is used by {1} features</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
+            <source>The farmland brought into PBF has no quality grade (GDDB); the PBF moved out has mean grade {0}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Units {0} and {1} overlap by {2} m²</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Unit {0} extends {1} m² beyond the project boundary</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Parcel {0}: unknown remediation type {1}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Parcel {0}: new construction on {1} m² inside the ecological red line</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
+            <source>The PBF brought in is of lower quality (mean GDDB grade {0}) than the PBF moved out (mean grade {1}); grade 1 is best</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Parcel {0}: remediation type {1} does not produce land class {2} (allowed: {3})</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Parcel {0}: new construction on {1} m² of permanent basic farmland</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Parcel {0}: new construction on {1} m² outside the urban growth boundary</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
@@ -502,11 +585,13 @@
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Category</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Group</source>
             <translation type="unfinished"></translation>
         </message>
@@ -517,11 +602,13 @@
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Class</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Pass</source>
             <translation type="unfinished"></translation>
         </message>
@@ -532,11 +619,13 @@
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Indicator</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Value</source>
             <translation type="unfinished"></translation>
         </message>
@@ -552,6 +641,7 @@
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Result</source>
             <translation type="unfinished"></translation>
         </message>
@@ -577,26 +667,31 @@
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Before</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <source>After</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Change</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Fail</source>
             <translation type="unfinished"></translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Warning</source>
             <translation type="unfinished"></translation>
         </message>
@@ -702,8 +797,199 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
-            <source>The area balance (面积平衡) will be shown here: per unit, land class areas before and after, and whether farmland, permanent basic farmland, construction and ecological land meet the policy rules.</source>
-            <translation>此处将显示面积平衡：按整治单元列出整治前后各地类面积，以及耕地、永久基本农田、建设用地和生态用地是否满足政策要求。</translation>
+            <source>Updating the area balance</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Copying the balance</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Saving the balance</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Recomputing the balance</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Cancelling the computation</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Opening the project set-up</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Each unit</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Selected unit</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Copy</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Copy both tables to the clipboard (tab-separated, for Excel/WPS)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Save as CSV/XLSX…</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Recompute</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Recompute the whole balance from the layers</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Computing the balance… %p%</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Cancel</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>The balance was copied; paste it into Excel or WPS.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Save the balance</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Scope</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Area unit</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Land class</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Unit</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Requirement</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Select a remediation unit in the units panel or on the map.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Not set up: choose the parcel and units layers in the project set-up.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Parcels: {0} · Units: {1}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>No balance yet: draw at least one remediation unit.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>There is no balance to save yet.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Saving as XLSX needs the Python package openpyxl, which is not installed (pip install openpyxl). Save as CSV instead.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>The balance was saved to {0}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Source: {0}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>not given</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Unverified rule: check it against the current policy text.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Rules: {0}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Level</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Code</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Formula: {0}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Land use structure</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/common.py"/>
+            <source>Project set-up…</source>
+            <translation type="unfinished"></translation>
         </message>
         <message>
             <location filename="../plugin/gui/errors.py"/>
@@ -720,6 +1006,212 @@
             <location filename="../plugin/gui/errors.py"/>
             <source>{action} failed:</source>
             <translation>{action}失败：</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/session.py"/>
+            <source>The layer {0} was removed from the project; open the project set-up to choose another one.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/session.py"/>
+            <source>The layer {0} does not allow new fields; save it as a GeoPackage first.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/session.py"/>
+            <source>Cannot add the plan fields to the layer {0}: {1}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/session.py"/>
+            <source>Cannot add the field {0} to the layer {1}.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/session.py"/>
+            <source>The rule pack {0} cannot be used ({1}); the national pack is used instead.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/session.py"/>
+            <source>Recomputing the balance failed: {0}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/session.py"/>
+            <source>Restoring the land consolidation set-up failed: {0}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Choosing the rule pack</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Project set-up</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Layers</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <source>Parcels (三调 DLTB)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Permanent basic farmland</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Ecological red line</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Urban growth boundary</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Field mapping</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Detected fields of the parcel layer; choose another field where the detection is wrong.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>TBMJ is in mu (亩), not m²</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Load JSON…</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Policy rules</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Apply</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Load a rule pack</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Rule pack (*.json)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Land class code (DLBM)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Parcel area (TBMJ)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Deduction coefficient (KCXS)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Deducted area (KCMJ)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Deducted class (KCDLBM)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Net class area (TBDLMJ)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Parcel id (BSM)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Remediation type (ZZLX)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Land class after (GHDLBM)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Deduction coefficient after (GHKCXS)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>PBF action (YNCZ)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Meaning</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Layer field</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>(none)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Choose the parcel layer (三调 DLTB).</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Choose a remediation units layer, or create one in the remediation units panel (New units layer…).</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>(none: will be added)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>The parcel layer {0} lacks the plan fields {1}. Add them now? They are written to the layer's file at once (not as an edit to save); the land class before is not changed.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Without the plan fields {0} parcels cannot be tagged.</source>
+            <translation type="unfinished"></translation>
         </message>
         <message>
             <location filename="../plugin/gui/tagging_dock.py"/>
@@ -784,8 +1276,115 @@
         </message>
         <message>
             <location filename="../plugin/main.py"/>
+            <source>Starting the planning session</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py"/>
             <source>Creating the {name} panel</source>
             <translation>创建“{name}”面板</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <source>Balance</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <source>Checks</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <source>Export</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <source>Unit code field (default: DYBH)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <source>Permanent basic farmland (optional)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <source>Custom rule pack (JSON; replaces the rule pack above)</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <source>TBMJ, KCMJ and TBDLMJ are in mu (亩), not m²</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <source>Area tolerance (m²): overlaps smaller than this are ignored</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <source>Choose a parcel layer and a remediation unit layer.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <source>Cancelled; nothing was written.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <source>Unknown rule pack number {0}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <source>The rule pack cannot be used: {0}</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/compute_balance.py"/>
+            <source>Compute balance</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/compute_balance.py"/>
+            <source>Area balance of every remediation unit and of the whole project: land-class areas before and after consolidation (m², from TBMJ apportioned by the share of each parcel inside a unit) and the indicators of the chosen rule pack (新增耕地率, 永农净增, 建设用地变化…).
+
+Writes a GeoPackage with the tables 'balance' (unit_code, dlbm, area_before_m2, area_after_m2; unit_code '*' = whole project) and 'indicators' (unit_code, rule_id, value, threshold, passed, severity), the same tables as the command 'python -m plugin.cli balance'. The two tables can also be loaded as layers.</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/compute_balance.py"/>
+            <source>Balance GeoPackage</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/compute_balance.py"/>
+            <source>Balance table</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/compute_balance.py"/>
+            <source>Indicator table</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/compute_balance.py"/>
+            <source>Number of units</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/compute_balance.py"/>
+            <source>Number of units failing an error rule</source>
+            <translation type="unfinished"></translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/compute_balance.py"/>
+            <source>GeoPackage (*.gpkg)</source>
+            <translation type="unfinished"></translation>
         </message>
         <message>
             <location filename="../plugin/processing/provider.py"/>
@@ -806,6 +1405,10 @@
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>The area balance (面积平衡) will be shown here: per unit, land class areas before and after, and whether farmland, permanent basic farmland, construction and ecological land meet the policy rules.</source>
+            <translation type="obsolete">此处将显示面积平衡：按整治单元列出整治前后各地类面积，以及耕地、永久基本农田、建设用地和生态用地是否满足政策要求。</translation>
         </message>
         <message>
             <source>Land Consolidation needs more Python packages: {problems}. {fix}. Then restart QGIS.</source>
