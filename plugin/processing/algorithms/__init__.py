@@ -4,5 +4,6 @@ To add an algorithm: write a ``QgsProcessingAlgorithm`` subclass in a module of 
 package and append the class to ``ALGORITHMS``; the provider instantiates each entry
 (any callable returning an algorithm will do) in ``loadAlgorithms``.
 """
+from .compute_balance import ComputeBalanceAlgorithm
 
-ALGORITHMS: list = []
+ALGORITHMS: list = [ComputeBalanceAlgorithm]

@@ -1,0 +1,231 @@
+"""What the plugin's Processing algorithms share: parameters, inputs, rule pack, engine build.
+
+Algorithms stay thin: they declare parameters, turn them into :class:`~..adapters.layers.Inputs`
+and call the same adapter/core code as the docks and the command line.
+
+Thread safety: Processing runs algorithms in a background thread. Layers are prepared in
+``prepareAlgorithm`` (main thread): a file-backed layer without unsaved edits is opened
+again from its source (an independent copy the worker may read), a memory layer or a
+layer with unsaved edits is materialised (its edit buffer included).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsGeometry,
+    QgsProcessing,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterVectorLayer,
+    QgsVectorLayer,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+from qgis.PyQt.QtGui import QIcon
+
+from ...core.engine import BuildCancelled
+from ...core.i18n import tr
+from ...core.rules import RulePack, RulePackError, available_packs, load_pack
+from ...paths import icon_path
+
+PARCELS, UNITS, UNIT_FIELD, PBF = "PARCELS", "UNITS", "UNIT_FIELD", "PBF"
+RED_LINE, UGB, BOUNDARY = "RED_LINE", "UGB", "BOUNDARY"
+RULE_PACK, RULE_FILE, TBMJ_IN_MU, TOLERANCE = "RULE_PACK", "RULE_FILE", "TBMJ_IN_MU", "TOLERANCE"
+
+_TYPES = {"TEXT": QVariant.String, "REAL": QVariant.Double, "INTEGER": QVariant.Int, "INTEGER64": QVariant.LongLong}
+
+
+class Cancelled(QgsProcessingException):
+    """Raised when the feedback was cancelled: the algorithm stops and writes nothing."""
+
+
+def pack_choices() -> list[tuple[str, Path]]:
+    """(display name, path) of every bundled rule pack; the name falls back to the file stem."""
+    out = []
+    for path in available_packs():
+        try:
+            pack = load_pack(path)
+            label = f"{pack.name(True)} / {pack.name(False)} ({path.stem})"
+        except (RulePackError, OSError, ValueError):
+            label = path.stem
+        out.append((label, path))
+    return out
+
+
+def snapshot(layer: QgsVectorLayer | None) -> QgsVectorLayer | None:
+    """A copy of ``layer`` that a worker thread may read (see the module docstring)."""
+    if layer is None:
+        return None
+    if layer.providerType() == "memory" or layer.isModified():
+        copy = layer.materialize(QgsFeatureRequest())
+    else:
+        copy = QgsVectorLayer(layer.source(), layer.name(), layer.providerType())
+        if not copy.isValid():
+            return layer
+    if layer.crs().isValid():
+        copy.setCrs(layer.crs())
+    return copy
+
+
+def table_fields(columns) -> QgsFields:
+    fields = QgsFields()
+    for name, kind in columns:
+        fields.append(QgsField(name, _TYPES[kind]))
+    return fields
+
+
+def qgs_geometry(geom) -> QgsGeometry:
+    """shapely -> multi-part QgsGeometry (empty for None)."""
+    if geom is None or geom.is_empty:
+        return QgsGeometry()
+    import shapely
+
+    g = QgsGeometry()
+    g.fromWkb(shapely.to_wkb(geom))
+    g.convertToMultiType()
+    return g
+
+
+class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
+    """Base of the provider's algorithms: naming, groups, shared parameters and helpers."""
+
+    _group = "balance"
+
+    # ------------------------------------------------------------------ identity
+    def createInstance(self):
+        return type(self)()
+
+    def group(self) -> str:
+        return {"balance": tr("Balance"), "checks": tr("Checks"), "export": tr("Export")}[self._group]
+
+    def groupId(self) -> str:
+        return self._group
+
+    def icon(self) -> QIcon:
+        return QIcon(icon_path("icon.svg"))
+
+    # ------------------------------------------------------------------ parameters
+    def add_layer(self, name: str, description: str, optional: bool = False) -> None:
+        self.addParameter(QgsProcessingParameterVectorLayer(
+            name, description, [QgsProcessing.TypeVectorPolygon], optional=optional))
+
+    def add_sources(self, pbf: bool = True) -> None:
+        self.add_layer(PARCELS, tr("Parcels (三调 DLTB)"))
+        self.add_layer(UNITS, tr("Remediation units"))
+        self.addParameter(QgsProcessingParameterField(
+            UNIT_FIELD, tr("Unit code field (default: DYBH)"), parentLayerParameterName=UNITS,
+            type=QgsProcessingParameterField.Any, optional=True))
+        if pbf:
+            self.add_layer(PBF, tr("Permanent basic farmland (optional)"), optional=True)
+
+    def add_pack(self) -> None:
+        choices = pack_choices()
+        stems = [p.stem for _, p in choices]
+        default = stems.index("national") if "national" in stems else 0
+        self.addParameter(QgsProcessingParameterEnum(
+            RULE_PACK, tr("Rule pack"), options=[label for label, _ in choices], defaultValue=default))
+        self.addParameter(QgsProcessingParameterFile(
+            RULE_FILE, tr("Custom rule pack (JSON; replaces the rule pack above)"),
+            behavior=QgsProcessingParameterFile.File, extension="json", optional=True))
+
+    def add_tbmj_in_mu(self) -> None:
+        self.addParameter(QgsProcessingParameterBoolean(
+            TBMJ_IN_MU, tr("TBMJ, KCMJ and TBDLMJ are in mu (亩), not m²"), defaultValue=False))
+
+    def add_tolerance(self) -> None:
+        self.addParameter(QgsProcessingParameterNumber(
+            TOLERANCE, tr("Area tolerance (m²): overlaps smaller than this are ignored"),
+            type=QgsProcessingParameterNumber.Double, minValue=0.0, defaultValue=1.0))
+
+    # ------------------------------------------------------------------ reading parameters
+    def prepareAlgorithm(self, parameters, context, feedback) -> bool:
+        """Main thread: take thread-safe copies of every input layer (module docstring)."""
+        self._layers = {}
+        for definition in self.parameterDefinitions():
+            if isinstance(definition, QgsProcessingParameterVectorLayer):
+                name = definition.name()
+                self._layers[name] = snapshot(self.parameterAsVectorLayer(parameters, name, context))
+        return True
+
+    def layer(self, parameters, name: str, context) -> QgsVectorLayer | None:
+        layers = getattr(self, "_layers", {})
+        if name in layers:
+            return layers[name]
+        return snapshot(self.parameterAsVectorLayer(parameters, name, context))
+
+    def inputs(self, parameters, context):
+        from ...adapters.layers import Inputs
+
+        parcels = self.layer(parameters, PARCELS, context)
+        units = self.layer(parameters, UNITS, context)
+        if parcels is None or units is None:
+            raise QgsProcessingException(tr("Choose a parcel layer and a remediation unit layer."))
+        field = self.parameterAsString(parameters, UNIT_FIELD, context) or None
+        pbf = self.layer(parameters, PBF, context) if PBF in [p.name() for p in self.parameterDefinitions()] \
+            else None
+        tbmj_in_mu = self.parameterAsBoolean(parameters, TBMJ_IN_MU, context) \
+            if self.parameterDefinition(TBMJ_IN_MU) is not None else False
+        return Inputs(parcels=parcels, units=units, pbf=pbf, unit_field=field, tbmj_in_mu=tbmj_in_mu)
+
+    def pack(self, parameters, context) -> RulePack:
+        custom = self.parameterAsFile(parameters, RULE_FILE, context)
+        try:
+            if custom:
+                return load_pack(custom)
+            choices = pack_choices()
+            index = self.parameterAsEnum(parameters, RULE_PACK, context)
+            if not 0 <= index < len(choices):
+                raise QgsProcessingException(tr("Unknown rule pack number {0}").format(index))
+            return load_pack(choices[index][1])
+        except (RulePackError, OSError) as exc:
+            raise QgsProcessingException(tr("The rule pack cannot be used: {0}").format(exc)) from None
+
+    # ------------------------------------------------------------------ running
+    @staticmethod
+    def check_cancel(feedback) -> None:
+        if feedback is not None and feedback.isCanceled():
+            raise Cancelled(tr("Cancelled; nothing was written."))
+
+    def build(self, inputs, pack, feedback, start: float = 0.0, span: float = 100.0):
+        """``build_engine`` with progress in [start, start + span] % and cancellation."""
+        from ...adapters.layers import InputError, build_engine
+
+        self.check_cancel(feedback)
+        try:
+            engine, reader = build_engine(
+                inputs, pack,
+                progress=(lambda f: feedback.setProgress(start + span * f)) if feedback else None,
+                cancelled=feedback.isCanceled if feedback else None)
+        except InputError as exc:
+            raise QgsProcessingException(str(exc)) from None
+        except BuildCancelled:
+            raise Cancelled(tr("Cancelled; nothing was written.")) from None
+        self.check_cancel(feedback)
+        for w in engine.warnings() + reader.warnings():
+            feedback.pushWarning(w) if hasattr(feedback, "pushWarning") else feedback.reportError(w)
+        return engine, reader
+
+    def table_sink(self, parameters, name: str, context, columns, rows, feedback=None) -> str | None:
+        """Write ``rows`` into the optional non-spatial sink ``name``; its destination id or None."""
+        if parameters.get(name) is None:
+            return None  # optional table not asked for
+        sink, dest = self.parameterAsSink(parameters, name, context, table_fields(columns), QgsWkbTypes.NoGeometry)
+        if sink is None:
+            return None
+        for row in rows:
+            self.check_cancel(feedback)
+            f = QgsFeature()
+            f.setAttributes([None if v is None else v for v in row])
+            sink.addFeature(f, QgsFeatureSink.FastInsert)
+        return dest

@@ -1,0 +1,89 @@
+"""landconsolidation:computebalance — per-unit land-class balance and indicators (as ``cli balance``)."""
+from __future__ import annotations
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFileDestination,
+)
+
+from ...core.i18n import tr
+from .common import LandConsolidationAlgorithm
+
+OUTPUT, BALANCE, INDICATORS = "OUTPUT", "BALANCE", "INDICATORS"
+UNIT_COUNT, FAILED_UNITS = "UNIT_COUNT", "FAILED_UNITS"
+
+
+def indicator_table_rows(engine) -> list[tuple]:
+    return [(r.unit_code, r.rule_id, r.value, r.threshold, None if r.passed is None else int(r.passed), r.severity)
+            for r in engine.indicator_rows()]
+
+
+class ComputeBalanceAlgorithm(LandConsolidationAlgorithm):
+    _group = "balance"
+
+    def name(self) -> str:
+        return "computebalance"
+
+    def displayName(self) -> str:
+        return tr("Compute balance")
+
+    def shortHelpString(self) -> str:
+        return tr(
+            "Area balance of every remediation unit and of the whole project: land-class areas before and "
+            "after consolidation (m², from TBMJ apportioned by the share of each parcel inside a unit) and "
+            "the indicators of the chosen rule pack (新增耕地率, 永农净增, 建设用地变化…).\n\n"
+            "Writes a GeoPackage with the tables 'balance' (unit_code, dlbm, area_before_m2, "
+            "area_after_m2; unit_code '*' = whole project) and 'indicators' (unit_code, rule_id, value, "
+            "threshold, passed, severity), the same tables as the command 'python -m plugin.cli balance'. "
+            "The two tables can also be loaded as layers.")
+
+    def initAlgorithm(self, config=None) -> None:
+        self.add_sources()
+        self.add_pack()
+        self.add_tbmj_in_mu()
+        self.addParameter(QgsProcessingParameterFileDestination(
+            OUTPUT, tr("Balance GeoPackage"), fileFilter=tr("GeoPackage (*.gpkg)")))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            BALANCE, tr("Balance table"), QgsProcessing.TypeVector, optional=True, createByDefault=False))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            INDICATORS, tr("Indicator table"), QgsProcessing.TypeVector, optional=True, createByDefault=False))
+        self.addOutput(QgsProcessingOutputNumber(UNIT_COUNT, tr("Number of units")))
+        self.addOutput(QgsProcessingOutputNumber(FAILED_UNITS, tr("Number of units failing an error rule")))
+
+    def processAlgorithm(self, parameters, context, feedback) -> dict:
+        from ...adapters.gpkg import BALANCE_COLUMNS, INDICATOR_COLUMNS, WriteError, atomic_output, write_balance_tables
+
+        inputs = self.inputs(parameters, context)
+        pack = self.pack(parameters, context)
+        out = self.parameterAsFileOutput(parameters, OUTPUT, context)
+        engine, _reader = self.build(inputs, pack, feedback, 0.0, 85.0)
+        results: dict = {}
+        if out:
+            try:
+                with atomic_output(out, overwrite=True) as tmp:
+                    write_balance_tables(tmp, engine)
+                    self.check_cancel(feedback)
+            except WriteError as exc:
+                raise QgsProcessingException(str(exc)) from None
+            results[OUTPUT] = out
+        feedback.setProgress(92)
+        dest = self.table_sink(parameters, BALANCE, context, BALANCE_COLUMNS, engine.balance_rows(), feedback)
+        if dest:
+            results[BALANCE] = dest
+        dest = self.table_sink(parameters, INDICATORS, context, INDICATOR_COLUMNS, indicator_table_rows(engine),
+                               feedback)
+        if dest:
+            results[INDICATORS] = dest
+        uids = engine.ordered_units()
+        results[UNIT_COUNT] = len(uids)
+        results[FAILED_UNITS] = sum(1 for uid in uids if engine.unit_status(uid) is False)
+        from ...cli import summary_lines
+
+        for line in summary_lines(engine):
+            if line:
+                feedback.pushInfo(line)
+        feedback.setProgress(100)
+        return results
