@@ -3,7 +3,20 @@
 To add an algorithm: write a ``QgsProcessingAlgorithm`` subclass in a module of this
 package and append the class to ``ALGORITHMS``; the provider instantiates each entry
 (any callable returning an algorithm will do) in ``loadAlgorithms``.
-"""
-from .compute_balance import ComputeBalanceAlgorithm
 
-ALGORITHMS: list = [ComputeBalanceAlgorithm]
+Ids are stable (models and scripts name them): ``landconsolidation:computebalance``,
+``planreport``, ``validateunits``, ``checkconstraints``, ``exportplan``.
+"""
+from .check_constraints import CheckConstraintsAlgorithm
+from .compute_balance import ComputeBalanceAlgorithm
+from .export_plan import ExportPlanAlgorithm
+from .plan_report import PlanReportAlgorithm
+from .validate_units import ValidateUnitsAlgorithm
+
+ALGORITHMS: list = [
+    ComputeBalanceAlgorithm,
+    PlanReportAlgorithm,
+    ValidateUnitsAlgorithm,
+    CheckConstraintsAlgorithm,
+    ExportPlanAlgorithm,
+]

@@ -1,0 +1,87 @@
+"""landconsolidation:planreport — 整治前后土地利用结构调整表 + indicators as XLSX (and CSV)."""
+from __future__ import annotations
+
+from qgis.core import (
+    QgsProcessingException,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterString,
+)
+
+from ...core.i18n import tr
+from .common import LandConsolidationAlgorithm
+
+OUTPUT, OUTPUT_CSV, OUTPUT_INDICATORS_CSV = "OUTPUT", "OUTPUT_CSV", "OUTPUT_INDICATORS_CSV"
+UNIT_CODES, CHINESE = "UNIT_CODES", "CHINESE"
+
+
+def split_codes(text: str | None) -> list[str] | None:
+    codes = [c.strip() for c in (text or "").replace("，", ",").replace(";", ",").split(",") if c.strip()]
+    return codes or None
+
+
+class PlanReportAlgorithm(LandConsolidationAlgorithm):
+    _group = "balance"
+
+    def name(self) -> str:
+        return "planreport"
+
+    def displayName(self) -> str:
+        return tr("Plan report (structure table, XLSX)")
+
+    def shortHelpString(self) -> str:
+        return tr(
+            "Writes the 整治前后土地利用结构调整表 (land-use structure before and after consolidation: "
+            "三大类, 一级类 and 二级类 rows with the area before, after and the change in 公顷 and 亩) and the "
+            "indicator table of the rule pack as an Excel workbook: one sheet for the whole project (全项目) "
+            "and one per remediation unit. Optionally the same tables as CSV (UTF-8, opens in Excel).\n"
+            "Unit codes: a comma-separated list limits the unit sheets (default: every unit).")
+
+    def initAlgorithm(self, config=None) -> None:
+        self.add_sources()
+        self.add_pack()
+        self.add_tbmj_in_mu()
+        self.addParameter(QgsProcessingParameterString(
+            UNIT_CODES, tr("Unit codes (comma-separated; empty = all units)"), optional=True))
+        self.addParameter(QgsProcessingParameterBoolean(
+            CHINESE, tr("Chinese headers and land-class names"), defaultValue=True))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            OUTPUT, tr("Report workbook"), fileFilter=tr("Excel workbook (*.xlsx)")))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            OUTPUT_CSV, tr("Structure table (CSV)"), fileFilter=tr("CSV files (*.csv)"), optional=True,
+            createByDefault=False))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            OUTPUT_INDICATORS_CSV, tr("Indicator table (CSV)"), fileFilter=tr("CSV files (*.csv)"), optional=True,
+            createByDefault=False))
+
+    def processAlgorithm(self, parameters, context, feedback) -> dict:
+        from ...adapters.gpkg import WriteError
+        from ...adapters.report_xlsx import ReportError, _openpyxl, write_report, write_report_csv
+
+        inputs = self.inputs(parameters, context)
+        pack = self.pack(parameters, context)
+        out = self.parameterAsFileOutput(parameters, OUTPUT, context)
+        csv_out = self.parameterAsFileOutput(parameters, OUTPUT_CSV, context) if parameters.get(OUTPUT_CSV) else ""
+        ind_out = self.parameterAsFileOutput(parameters, OUTPUT_INDICATORS_CSV, context) \
+            if parameters.get(OUTPUT_INDICATORS_CSV) else ""
+        codes = split_codes(self.parameterAsString(parameters, UNIT_CODES, context))
+        chinese = self.parameterAsBoolean(parameters, CHINESE, context)
+        try:
+            if out:
+                _openpyxl()  # fail before the long build when openpyxl is missing
+            engine, _reader = self.build(inputs, pack, feedback, 0.0, 85.0)
+            results: dict = {}
+            if out:
+                results[OUTPUT] = str(write_report(engine, out, chinese=chinese, units=codes))
+            self.check_cancel(feedback)
+            if csv_out or ind_out:
+                files = write_report_csv(engine, csv_out or None, chinese=chinese, units=codes,
+                                         indicators_path=ind_out or None)
+                if csv_out:
+                    results[OUTPUT_CSV] = str(files[0])
+                if ind_out:
+                    results[OUTPUT_INDICATORS_CSV] = str(files[-1])
+        except (ReportError, WriteError) as exc:
+            raise QgsProcessingException(str(exc)) from None
+        feedback.setProgress(100)
+        return results
