@@ -234,6 +234,8 @@ class PlanningSession(QObject):
         self._retry.timeout.connect(self._retry_build)
         self.project.readProject.connect(self._on_read_project)
         self.project.cleared.connect(self._on_cleared)
+        # emitted before the layers go when a project is closed: stop quietly first
+        self.project.removeAll.connect(self.stop)
 
     # ------------------------------------------------------------------ layers
     def layer(self, role: str) -> Optional[QgsVectorLayer]:
@@ -328,6 +330,10 @@ class PlanningSession(QObject):
             self._layer_connections.append((signal, self._schedule_retry))
         units.selectionChanged.connect(self._on_unit_selection)
         self._layer_connections.append((units.selectionChanged, self._on_unit_selection))
+        # disconnect while the layers still exist: a C++-owned layer's signals crash once it is gone
+        for layer in {parcels.id(): parcels, units.id(): units}.values():
+            layer.willBeDeleted.connect(self._drop_layer_connections)
+            self._layer_connections.append((layer.willBeDeleted, self._drop_layer_connections))
         use_background = self.background if background is None else background
         started = live.start(background=use_background)
         if use_background and live.is_rebuilding:
@@ -349,15 +355,18 @@ class PlanningSession(QObject):
         if self.live is not None:
             self.live.flush()
 
-    def stop(self) -> None:
-        """Stop and drop the live balance; keeps the configuration."""
-        self._retry.stop()
+    def _drop_layer_connections(self) -> None:
         for signal, slot in self._layer_connections:
             try:
                 signal.disconnect(slot)
             except (TypeError, RuntimeError):
                 pass
         self._layer_connections = []
+
+    def stop(self) -> None:
+        """Stop and drop the live balance; keeps the configuration."""
+        self._retry.stop()
+        self._drop_layer_connections()
         if self.live is not None:
             live, self.live = self.live, None
             live.stop()
@@ -374,7 +383,8 @@ class PlanningSession(QObject):
         """Called by the plugin's unload: nothing of the session may stay connected."""
         self.stop()
         for signal, slot in ((self.project.readProject, self._on_read_project),
-                             (self.project.cleared, self._on_cleared)):
+                             (self.project.cleared, self._on_cleared),
+                             (self.project.removeAll, self.stop)):
             try:
                 signal.disconnect(slot)
             except (TypeError, RuntimeError):

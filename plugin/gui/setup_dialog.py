@@ -60,6 +60,7 @@ class SetupDialog(QDialog):
         super().__init__(parent)
         self.session = session
         self.iface = iface
+        self._overrides: dict = {}
         self.setObjectName(self.OBJECT_NAME)
         self.setWindowTitle(tr("Project set-up"))
         self.setMinimumWidth(560)
@@ -137,12 +138,12 @@ class SetupDialog(QDialog):
     # ------------------------------------------------------------------ state
     def load(self, config: SessionConfig) -> None:
         """Show ``config``; roles it leaves empty get the auto-detected layer."""
+        self._overrides = dict(config.field_overrides)
         detected = detect_layers(QgsProject.instance())
         for role, combo in self.combos.items():
             layer_id = getattr(config, role) or detected.get(role, "")
             layer = QgsProject.instance().mapLayer(layer_id) if layer_id else None
             combo.setLayer(layer)
-        self._overrides = dict(config.field_overrides)
         self._fill_fields()
         self.tbmj_in_mu.setChecked(config.tbmj_in_mu)
         self._select_pack(config.rule_pack or "national")
@@ -175,6 +176,7 @@ class SetupDialog(QDialog):
             return
         self._select_pack(path)
 
+    @guarded("Showing the fields of the parcel layer")
     def _fill_fields(self, *_args) -> None:
         layer = self.combos["parcels"].currentLayer()
         names = layer.fields().names() if isinstance(layer, QgsVectorLayer) else []

@@ -1,0 +1,376 @@
+"""The three docks driven as a planner would (their own slots/methods), headless.
+
+After every step the numbers the balance dock shows (read from its model, in m²) must equal
+a fresh full computation (``build_engine`` on the same layer objects, which reads through
+the edit buffer): that is what the planner would get by closing and reopening the project.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+from qgis.core import QgsProject, QgsVectorLayer
+from qgis.PyQt.QtCore import QCoreApplication, QEvent
+
+from plugin.adapters.demo_writer import write_demo_gpkg
+from plugin.adapters.layers import build_engine
+from plugin.core.report import structure_rows
+from plugin.gui.balance_dock import SCOPE_EACH, SCOPE_PROJECT, SCOPE_SELECTED, BalanceDock
+from plugin.gui.session import (
+    PlanningSession,
+    SessionConfig,
+    add_plan_fields,
+    detect_layers,
+    missing_plan_fields,
+)
+from plugin.gui.setup_dialog import SetupDialog, apply_config
+from plugin.gui.tagging_dock import TaggingDock, class_choices
+from plugin.gui.units_dock import UnitsDock, next_unit_code
+
+LAYERS = ("DLTB", "ZZDY", "YJJBNTTB", "STBHHX", "CZKFBJ", "XMFW")
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("docks") / "demo.gpkg"
+    write_demo_gpkg(str(path), n_parcels=300, seed=5)
+    return path
+
+
+@pytest.fixture()
+def project(qgis_new_project, demo_file, tmp_path):
+    path = tmp_path / "demo.gpkg"
+    shutil.copy(demo_file, path)
+    project = QgsProject.instance()
+    layers = {}
+    for name in LAYERS:
+        layer = QgsVectorLayer(f"{path}|layername={name}", name, "ogr")
+        assert layer.isValid(), name
+        project.addMapLayer(layer)
+        layers[name] = layer
+    project.test_layers = layers
+    yield project
+    for layer in layers.values():
+        try:
+            if layer.isEditable():
+                layer.rollBack()
+        except RuntimeError:
+            pass
+    project.clear()
+
+
+@pytest.fixture()
+def ui(project, qgis_iface):
+    """Session + the three docks, configured with the auto-detected layers."""
+    session = PlanningSession(qgis_iface)
+    session.background = False
+    docks = {
+        "balance": BalanceDock(qgis_iface, session, qgis_iface.mainWindow()),
+        "tagging": TaggingDock(qgis_iface, session, qgis_iface.mainWindow()),
+        "units": UnitsDock(qgis_iface, session, qgis_iface.mainWindow()),
+    }
+    failures = []
+    session.failed.connect(failures.append)
+    dialog = SetupDialog(session, qgis_iface)
+    config = dialog.config()  # what "Apply" would use: the auto-detected layers
+    dialog.deleteLater()
+    assert apply_config(session, config, qgis_iface, ask=False)
+    settle(session)
+    yield session, docks, project.test_layers
+    for dock in docks.values():
+        dock.unload()
+        dock.deleteLater()
+    session.unload()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    assert not failures, failures
+
+
+def settle(session, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    QCoreApplication.processEvents()
+    while session.live is not None and (session.live.pending or session.live.is_rebuilding):
+        assert time.monotonic() < deadline
+        QCoreApplication.processEvents()
+        time.sleep(0.005)
+    QCoreApplication.processEvents()
+
+
+def expected_rows(session, uids):
+    fresh, _ = build_engine(session.live.inputs, session.live.pack)
+    rows = []
+    for uid in uids:
+        for r in structure_rows(fresh, uid, False):
+            rows.append((uid, r.level, r.code or r.name, r.before_m2, r.after_m2, r.change_m2))
+    return fresh, rows
+
+
+def assert_shows_full_build(dock: BalanceDock, session):
+    """The dock's model equals a fresh full computation, for every scope."""
+    for scope in (SCOPE_PROJECT, SCOPE_EACH):
+        dock.set_scope(scope)
+        dock.refresh()
+        shown = dock.displayed_rows()
+        uids = [None] if scope == SCOPE_PROJECT else None
+        fresh, _ = build_engine(session.live.inputs, session.live.pack)
+        if uids is None:
+            uids = list(fresh.ordered_units())
+        _fresh, expected = expected_rows(session, uids)
+        assert [r[:3] for r in shown] == [r[:3] for r in expected]
+        for got, want in zip(shown, expected):
+            assert got[3:] == pytest.approx(want[3:], abs=1e-6), got
+        shown_ind = dock.displayed_indicators()
+        want_ind = [res.value for uid in uids for res in fresh.evaluate(uid)]
+        assert len(shown_ind) == len(want_ind)
+        for (_name, got, _passed), want in zip(shown_ind, want_ind):
+            assert (got is None) == (want is None) and (want is None or abs(got - want) < 1e-9), (got, want)
+    dock.set_scope(SCOPE_PROJECT)
+
+
+def untagged_in_units(session, layer, prefixes=("03", "04"), n=3):
+    engine = session.engine
+    out = []
+    for f in layer.getFeatures():
+        if f["ZZLX"] in (None, "") or str(f["ZZLX"]) == "NULL":
+            if str(f["DLBM"]).startswith(prefixes) and engine.parcels[f.id()].pairs:
+                out.append(f.id())
+                if len(out) == n:
+                    break
+    assert out, "the demo has no untagged parcel of that kind in a unit"
+    return out
+
+
+def project_total_after(dock):
+    dock.set_scope(SCOPE_PROJECT)
+    return {r[2]: r[4] for r in dock.displayed_rows() if r[1] == 2}
+
+
+# --------------------------------------------------------------------------- set-up
+def test_detects_layers_and_fields(project):
+    found = detect_layers(project)
+    names = {role: project.mapLayer(i).name() for role, i in found.items()}
+    assert names == {"parcels": "DLTB", "units": "ZZDY", "pbf": "YJJBNTTB", "redline": "STBHHX", "ugb": "CZKFBJ"}
+    assert missing_plan_fields(project.test_layers["DLTB"]) == []
+
+
+def test_plan_fields_added_through_the_provider(qgis_new_project):
+    layer = QgsVectorLayer("MultiPolygon?crs=EPSG:4527&field=DLBM:string(5)&field=TBMJ:double", "dltb", "memory")
+    assert missing_plan_fields(layer) == ["ZZLX", "GHDLBM", "GHKCXS", "YNCZ"]
+    assert add_plan_fields(layer, missing_plan_fields(layer)) == "provider"
+    assert missing_plan_fields(layer) == []
+    assert not layer.isEditable() and not layer.isModified()
+    assert layer.attributeAlias(layer.fields().indexOf("ZZLX")) == "整治类型"
+    layer.startEditing()
+    layer2 = QgsVectorLayer("MultiPolygon?crs=EPSG:4527&field=DLBM:string(5)", "d2", "memory")
+    layer2.startEditing()
+    assert add_plan_fields(layer2, ["ZZLX"]) == "buffer"
+    assert layer2.fields().indexOf("ZZLX") >= 0
+    layer.rollBack()
+    layer2.rollBack()
+
+
+def test_class_picker_is_filtered_by_type():
+    codes = [c for c, _label in class_choices(["01"])]
+    assert codes == ["0101", "0102", "0103"]
+    assert len(class_choices(["*"])) > 40
+
+
+# --------------------------------------------------------------------------- the planner's session
+def test_tag_undo_redo_clear_rollback_commit(ui):
+    session, docks, layers = ui
+    balance, tagging = docks["balance"], docks["tagging"]
+    dltb = layers["DLTB"]
+    assert_shows_full_build(balance, session)
+    before = project_total_after(balance)
+
+    ids = untagged_in_units(session, dltb)
+    dltb.selectByIds(ids)
+    tagging.update_summary()
+    assert f"{len(ids)}" in tagging.summary_label.text() and "亩" in tagging.summary_label.text()
+    tagging.set_type("NY-HF")
+    tagging.set_target("0101")
+    assert tagging.target_class() == "0101"
+    assert tagging.apply_to_selected() == len(ids)
+    assert dltb.isEditable()  # the edit session was started for the planner
+    assert dltb.undoStack().count() == 1  # one undo step for the whole tagging
+    settle(session)
+    assert_shows_full_build(balance, session)
+    after = project_total_after(balance)
+    assert after["0101"] > before["0101"]
+    assert session.live.rebuild_count == 1  # applied incrementally
+
+    dltb.undoStack().undo()
+    settle(session)
+    assert_shows_full_build(balance, session)
+    assert project_total_after(balance)["0101"] == pytest.approx(before["0101"], abs=1e-6)
+    dltb.undoStack().redo()
+    settle(session)
+    assert_shows_full_build(balance, session)
+    assert project_total_after(balance)["0101"] == pytest.approx(after["0101"], abs=1e-6)
+
+    assert tagging.clear_selected() == len(ids)
+    settle(session)
+    assert_shows_full_build(balance, session)
+    assert all(f["ZZLX"] in (None, "") or str(f["ZZLX"]) == "NULL" for f in dltb.getSelectedFeatures())
+
+    # typed text works like a pick; a class the type may not produce is refused
+    tagging.set_type("ST-KS")
+    tagging.class_combo.setEditText("0301")
+    assert tagging.target_class() == "0301"
+    tagging.set_type("NY-TZ")
+    assert [tagging.class_combo.itemData(i) for i in range(tagging.class_combo.count())] == ["0101"]
+    tagging.ghkcxs_check.setChecked(True)
+    tagging.ghkcxs_spin.setValue(0.05)
+    tagging.yncz_combo.setCurrentIndex(tagging.yncz_combo.findData("IN"))
+    assert tagging.apply_to_selected() == len(ids)
+    settle(session)
+    assert_shows_full_build(balance, session)
+    tagged = list(dltb.getSelectedFeatures())
+    assert {(f["ZZLX"], f["GHDLBM"], f["YNCZ"]) for f in tagged} == {("NY-TZ", "0101", "IN")}
+    assert all(abs(f["GHKCXS"] - 0.05) < 1e-9 for f in tagged)
+
+    dltb.rollBack()
+    settle(session)
+    assert_shows_full_build(balance, session)
+    assert project_total_after(balance)["0101"] == pytest.approx(before["0101"], abs=1e-6)
+
+    dltb.selectByIds(ids)
+    tagging.set_type("NY-HF")
+    tagging.set_target("0102")
+    tagging.ghkcxs_check.setChecked(False)
+    tagging.yncz_combo.setCurrentIndex(0)
+    assert tagging.apply_to_selected() == len(ids)
+    assert dltb.commitChanges()
+    settle(session)
+    assert_shows_full_build(balance, session)
+    assert {f["GHDLBM"] for f in dltb.getFeatures(ids)} == {"0102"}
+
+    assert tagging.style_parcels()
+    assert dltb.renderer().type() == "categorizedSymbol"
+    assert dltb.renderer().classAttribute() == "ZZLX"
+
+
+def test_unit_from_selected_parcels_undo_redo_commit(ui):
+    session, docks, layers = ui
+    balance, units_dock = docks["balance"], docks["units"]
+    dltb, zzdy = layers["DLTB"], layers["ZZDY"]
+    n_units = zzdy.featureCount()
+    expected_code = next_unit_code(zzdy, "DYBH")
+    assert expected_code == f"ZZDY-{n_units + 1:03d}"
+    # a few neighbouring parcels outside every unit (else any parcels)
+    free = [pid for pid, p in session.engine.parcels.items() if not p.pairs][:4]
+    ids = free or list(session.engine.parcels)[:4]
+    dltb.selectByIds(ids)
+    fid = units_dock.unit_from_selected(name="新单元")
+    assert fid is not None and zzdy.isEditable()
+    assert zzdy.undoStack().count() == 1
+    settle(session)
+    assert_shows_full_build(balance, session)
+    units_dock.refresh()
+    rows = units_dock.unit_rows()
+    assert [r for r in rows if r[0] == expected_code and r[1] == "新单元"]
+    assert len(rows) == n_units + 1
+
+    # clicking a row selects the unit and the balance dock follows ("selected unit" scope)
+    row = next(r for r in range(units_dock.table.rowCount()) if units_dock.table.item(r, 0).text() == expected_code)
+    units_dock._row_clicked(row, 0)
+    assert zzdy.selectedFeatureIds() == [fid]
+    assert session.current_unit == fid
+    balance.set_scope(SCOPE_SELECTED)
+    shown = balance.displayed_rows()
+    assert shown and {r[0] for r in shown} == {fid}
+    _fresh, want = expected_rows(session, [fid])
+    assert [r[3:] for r in shown] == [pytest.approx(w[3:], abs=1e-6) for w in want]
+    balance.set_scope(SCOPE_PROJECT)
+
+    zzdy.undoStack().undo()
+    settle(session)
+    assert_shows_full_build(balance, session)
+    zzdy.undoStack().redo()
+    settle(session)
+    assert_shows_full_build(balance, session)
+    assert zzdy.commitChanges()
+    settle(session)
+    assert_shows_full_build(balance, session)
+    assert zzdy.featureCount() == n_units + 1
+
+
+def test_area_units_and_clipboard(ui, tmp_path):
+    session, docks, _layers = ui
+    balance = docks["balance"]
+    balance.set_area_unit("m2")
+    m2 = balance.displayed_rows()
+    balance.set_area_unit("ha")
+    assert balance.displayed_rows() == m2  # only the text changes
+    assert "公顷" in balance.model.headerData(1, 1) or "ha" in balance.model.headerData(1, 1)
+    text = balance.table_text()
+    assert text.count("\n") > 10 and "\t" in text
+    balance.copy_to_clipboard()
+    from qgis.PyQt.QtWidgets import QApplication
+
+    assert QApplication.clipboard().text() == text
+    assert balance.save(str(tmp_path / "balance.csv"))
+    assert (tmp_path / "balance.csv").read_text(encoding="utf-8-sig").count("\n") > 10
+    assert balance.save(str(tmp_path / "balance.xlsx"))
+    import pandas as pd
+
+    sheets = pd.read_excel(tmp_path / "balance.xlsx", sheet_name=None)
+    assert len(sheets) == 2
+
+
+def test_config_round_trips_through_the_project_file(ui, tmp_path):
+    session, docks, layers = ui
+    project = QgsProject.instance()
+    config = SessionConfig(**session.config.as_dict())
+    config.rule_pack = "jiangsu"
+    config.field_overrides = {"KCXS": "KCXS"}
+    apply_config(session, config, ask=False)
+    settle(session)
+    first_live = session.live
+    path = tmp_path / "plan.qgz"
+    assert project.write(str(path))
+    project.clear()
+    assert session.live is None and session.config == SessionConfig()
+    assert not first_live.running  # the old live balance was stopped
+    assert docks["balance"].displayed_rows() == []
+    assert project.read(str(path))
+    settle(session)
+    assert session.config == config
+    assert session.pack.id == "jiangsu"
+    assert session.live is not None and session.live is not first_live
+    assert session.parcels.name() == "DLTB"
+    assert_shows_full_build(docks["balance"], session)
+    # a second project after the first: nothing of the first survives
+    second = session.live
+    project.clear()
+    assert not second.running and session.live is None
+    assert project.read(str(path))
+    settle(session)
+    assert session.live is not second and session.live.running
+    project.clear()
+
+
+def test_plugin_shares_one_session_and_unload_leaves_nothing(plugin_package, qgis_iface, project, clean_locale):
+    from qgis.PyQt.QtWidgets import QDockWidget
+
+    plugin = plugin_package.classFactory(qgis_iface)
+    plugin.initGui()
+    try:
+        session = plugin.session
+        assert session is not None
+        assert {id(d.session) for d in plugin.docks.values()} == {id(session)}
+        session.background = False
+        found = detect_layers(project)
+        assert session.apply(SessionConfig(**found))
+        settle(session)
+        assert plugin.docks["balance"].displayed_rows()
+    finally:
+        plugin.unload()
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        QCoreApplication.processEvents()
+    assert plugin.session is None and session.live is None
+    docks = [d for d in qgis_iface.mainWindow().findChildren(QDockWidget)
+             if d.objectName().startswith("LandConsolidation")]
+    assert docks == []
+    project.clear()  # no slot of the unloaded session may run (it would raise on deleted objects)
