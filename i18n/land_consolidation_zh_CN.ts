@@ -6,57 +6,57 @@
         <message>
             <location filename="../plugin/adapters/demo_writer.py"/>
             <source>Write a demo township (三调 parcels, PBF, control lines, units, plan) to a GeoPackage.</source>
-            <translation type="unfinished"></translation>
+            <translation>生成示例乡镇数据（三调图斑、永久基本农田、管控线、整治单元、规划）并写入 GeoPackage。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/demo_writer.py"/>
             <source>output GeoPackage path (overwritten)</source>
-            <translation type="unfinished"></translation>
+            <translation>输出 GeoPackage 路径（已存在则覆盖）</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/demo_writer.py"/>
             <source>number of DLTB parcels</source>
-            <translation type="unfinished"></translation>
+            <translation>地类图斑（DLTB）数量</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/demo_writer.py"/>
             <source>random seed; the same seed gives the same file</source>
-            <translation type="unfinished"></translation>
+            <translation>随机种子；相同种子生成相同文件</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/demo_writer.py"/>
             <source>number of remediation units</source>
-            <translation type="unfinished"></translation>
+            <translation>整治单元数量</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/demo_writer.py"/>
             <source>share of parcels inside units that carry a plan</source>
-            <translation type="unfinished"></translation>
+            <translation>单元内已标注规划的图斑比例</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/demo_writer.py"/>
             <source>add data-quality quirks (unknown land class, missing area)</source>
-            <translation type="unfinished"></translation>
+            <translation>加入数据质量问题（未知地类、缺少面积）</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/demo_writer.py"/>
             <source>--parcels must be at least 200</source>
-            <translation type="unfinished"></translation>
+            <translation>--parcels 不能小于 200</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/demo_writer.py"/>
             <source>--tagged-share must be between 0 and 1</source>
-            <translation type="unfinished"></translation>
+            <translation>--tagged-share 必须在 0 到 1 之间</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/demo_writer.py"/>
             <source>generated in {gen:.1f} s, written in {write:.1f} s</source>
-            <translation type="unfinished"></translation>
+            <translation>生成用时 {gen:.1f} 秒，写入用时 {write:.1f} 秒</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/demo_writer.py"/>
             <source>Cannot create the GeoPackage {path}</source>
-            <translation type="unfinished"></translation>
+            <translation>无法创建 GeoPackage：{path}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
@@ -64,11 +64,13 @@
             <location filename="../plugin/gui/units_dock.py"/>
             <location filename="../plugin/main.py"/>
             <location filename="../plugin/processing/algorithms/common.py"/>
+            <location filename="../plugin/processing/algorithms/validate_units.py"/>
             <source>Remediation units</source>
             <translation>整治单元</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/gui/tagging_dock.py"/>
             <source>Untagged (class unchanged)</source>
             <translation>未标注（地类不变）</translation>
         </message>
@@ -149,6 +151,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Indicators</source>
             <translation>指标</translation>
@@ -177,12 +180,14 @@
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
             <source>Cannot create {0}: {1}</source>
             <translation>无法创建 {0}：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <location filename="../plugin/adapters/gpkg.py"/>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
             <source>Cannot write {0}: {1}</source>
             <translation>无法写入 {0}：{1}</translation>
         </message>
@@ -229,229 +234,421 @@
         <message>
             <location filename="../plugin/adapters/layers.py"/>
             <source>Cannot open the {0} layer: {1}</source>
-            <translation type="unfinished"></translation>
+            <translation>无法打开{0}图层：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
             <source>The {0} layer is not a polygon layer: {1}</source>
-            <translation type="unfinished"></translation>
+            <translation>{0}图层不是面图层：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
             <source>The layer {0} has no valid coordinate reference system; set one in its properties.</source>
-            <translation type="unfinished"></translation>
+            <translation>图层 {0} 没有有效的坐标参考系，请在图层属性中设置。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
             <source>The parcel layer {0} lacks the required field(s) {1}; map them in the field mapping.</source>
-            <translation type="unfinished"></translation>
+            <translation>图斑图层 {0} 缺少必需字段 {1}，请在字段映射中指定。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
             <source>{0} parcels have no TBMJ; their area was measured on the CGCS2000 ellipsoid</source>
-            <translation type="unfinished"></translation>
+            <translation>有 {0} 个图斑没有图斑面积（TBMJ），已按 CGCS2000 椭球面积计算</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
             <source>The units layer {0} has no field {1}</source>
-            <translation type="unfinished"></translation>
+            <translation>整治单元图层 {0} 没有字段 {1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
             <source>The units layer {0} has no features: draw at least one remediation unit.</source>
-            <translation type="unfinished"></translation>
+            <translation>整治单元图层 {0} 中没有要素：请至少绘制一个整治单元。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live.py"/>
             <source>Land consolidation: computing the balance</source>
-            <translation type="unfinished"></translation>
+            <translation>全域土地综合整治：正在计算面积平衡</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live.py"/>
             <source>The live balance lost track of some features; recomputing in full.</source>
-            <translation type="unfinished"></translation>
+            <translation>实时平衡遗漏了部分要素，正在全部重新计算。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live.py"/>
             <source>The live balance could not apply an edit; it is being recomputed in full.</source>
-            <translation type="unfinished"></translation>
+            <translation>实时平衡无法应用一次编辑，正在全部重新计算。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live.py"/>
             <source>The layer {0} was removed; the live balance stopped.</source>
-            <translation type="unfinished"></translation>
+            <translation>图层 {0} 已被移除，实时平衡已停止。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live.py"/>
             <source>The live balance could not be updated.</source>
-            <translation type="unfinished"></translation>
+            <translation>实时平衡无法更新。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live.py"/>
             <source>The balance could not be computed; see the message log for details.</source>
-            <translation type="unfinished"></translation>
+            <translation>无法计算面积平衡，详情见日志消息面板。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live.py"/>
             <source>A layer of the live balance is no longer available.</source>
-            <translation type="unfinished"></translation>
+            <translation>实时平衡使用的某个图层已不可用。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live.py"/>
             <source>The live balance could not follow an edit.</source>
-            <translation type="unfinished"></translation>
+            <translation>实时平衡未能跟上一次编辑。</translation>
         </message>
         <message>
-            <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
-            <source>n/a</source>
-            <translation type="unfinished"></translation>
+            <source>Category</source>
+            <translation>三大类</translation>
         </message>
         <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Group</source>
+            <translation>一级类</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <source>Class code</source>
+            <translation>地类编码</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Class</source>
+            <translation>二级类</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <source>Before (ha)</source>
+            <translation>整治前面积（公顷）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <source>After (ha)</source>
+            <translation>整治后面积（公顷）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <source>Change (ha)</source>
+            <translation>变化量（公顷）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <source>Before (mu)</source>
+            <translation>整治前面积（亩）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <source>After (mu)</source>
+            <translation>整治后面积（亩）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <source>Change (mu)</source>
+            <translation>变化量（亩）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Indicator</source>
+            <translation>指标</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Value</source>
+            <translation>指标值</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <source>Unit of value</source>
+            <translation>单位</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Requirement</source>
+            <translation>要求</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Result</source>
+            <translation>结论</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <source>Severity</source>
+            <translation>级别</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <source>Source</source>
+            <translation>依据</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Unit</source>
+            <translation>整治单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Level</source>
+            <translation>层级</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/cli.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Whole project</source>
-            <translation type="unfinished"></translation>
+            <translation>全项目</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <source>Land-use structure before and after consolidation: whole project</source>
+            <translation>全项目整治前后土地利用结构调整表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <source>Total</source>
+            <translation>合计</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <source>Error</source>
+            <translation>错误</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Warning</source>
+            <translation>警告</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <source>(unverified)</source>
+            <translation>（待核实）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <source>Writing XLSX needs the Python package openpyxl, which is not installed. Install it (pip install openpyxl, or the OSGeo4W/apt package python3-openpyxl) or write CSV instead.</source>
+            <translation>写出 XLSX 需要 Python 包 openpyxl，但尚未安装。请安装（pip install openpyxl，或 OSGeo4W/apt 软件包 python3-openpyxl），或改为输出 CSV。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <source>Land-use structure before and after consolidation: unit {0}</source>
+            <translation>整治单元 {0} 整治前后土地利用结构调整表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Pass</source>
+            <translation>达标</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <source>Not applicable</source>
+            <translation>不适用</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <source>No remediation unit with the code(s) {0}</source>
+            <translation>没有编号为 {0} 的整治单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <source>mu</source>
+            <translation>亩</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Fail</source>
+            <translation>不达标</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>n/a</source>
+            <translation>不适用</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>parcel (三调 DLTB) source, e.g. file.gpkg|layername=DLTB</source>
-            <translation type="unfinished"></translation>
+            <translation>图斑（三调 DLTB）数据源，例如 file.gpkg|layername=DLTB</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>remediation units source</source>
-            <translation type="unfinished"></translation>
+            <translation>整治单元数据源</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>permanent basic farmland source (optional)</source>
-            <translation type="unfinished"></translation>
+            <translation>永久基本农田数据源（可选）</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>rule pack id or JSON file (default: national)</source>
-            <translation type="unfinished"></translation>
+            <translation>规则包编号或 JSON 文件（默认：national 国家通用）</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>unit code field (default: DYBH)</source>
-            <translation type="unfinished"></translation>
+            <translation>单元编号字段（默认：DYBH）</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>TBMJ, KCMJ, TBDLMJ are in mu, not m²</source>
-            <translation type="unfinished"></translation>
+            <translation>TBMJ、KCMJ、TBDLMJ 的单位是亩而不是平方米</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>Land consolidation balance tools</source>
-            <translation type="unfinished"></translation>
+            <translation>全域土地综合整治面积平衡工具</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>area balance and indicators per unit -&gt; GeoPackage tables</source>
-            <translation type="unfinished"></translation>
+            <translation>按单元计算面积平衡和指标 -&gt; GeoPackage 表</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>output GeoPackage</source>
-            <translation type="unfinished"></translation>
+            <translation>输出 GeoPackage</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>build the demo township, compute its balance and export the plan</source>
-            <translation type="unfinished"></translation>
+            <translation>生成示例乡镇，计算面积平衡并导出规划成果</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>folder for the demo files (default: demo_output)</source>
-            <translation type="unfinished"></translation>
+            <translation>示例文件目录（默认：demo_output）</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>number of parcels (default: 3500)</source>
-            <translation type="unfinished"></translation>
+            <translation>图斑数量（默认：3500）</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>make the demo data again even if present</source>
-            <translation type="unfinished"></translation>
+            <translation>即使已存在也重新生成示例数据</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>{0} mu ({1} m²)</source>
-            <translation type="unfinished"></translation>
+            <translation>{0} 亩（{1} 平方米）</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>Rule pack: {0}</source>
-            <translation type="unfinished"></translation>
+            <translation>规则包：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>PASS</source>
-            <translation type="unfinished"></translation>
+            <translation>通过</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>FAIL</source>
-            <translation type="unfinished"></translation>
+            <translation>未通过</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>Error: {0}</source>
-            <translation type="unfinished"></translation>
+            <translation>错误：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <location filename="../plugin/cli_export.py"/>
             <source>parcel</source>
-            <translation type="unfinished"></translation>
+            <translation>图斑</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <location filename="../plugin/cli_export.py"/>
             <source>units</source>
-            <translation type="unfinished"></translation>
+            <translation>整治单元</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <location filename="../plugin/cli_export.py"/>
+            <location filename="../plugin/cli_report.py"/>
+            <location filename="../plugin/processing/algorithms/export_plan.py"/>
             <source>Written: {0}</source>
-            <translation type="unfinished"></translation>
+            <translation>已写出：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>Unit {0}</source>
-            <translation type="unfinished"></translation>
+            <translation>整治单元 {0}</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <location filename="../plugin/cli_export.py"/>
+            <location filename="../plugin/cli_report.py"/>
             <source>Warning: {0}</source>
-            <translation type="unfinished"></translation>
+            <translation>警告：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <location filename="../plugin/cli_export.py"/>
             <source>permanent basic farmland</source>
-            <translation type="unfinished"></translation>
+            <translation>永久基本农田</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>Demo data: {0} ({1} parcels, {2} units)</source>
-            <translation type="unfinished"></translation>
+            <translation>示例数据：{0}（{1} 个图斑，{2} 个整治单元）</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>required</source>
-            <translation type="unfinished"></translation>
+            <translation>必需</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <source>{0}: before {1} mu ({2} m²), after {3} mu ({4} m²), change {5} mu</source>
-            <translation type="unfinished"></translation>
+            <translation>{0}：整治前 {1} 亩（{2} 平方米），整治后 {3} 亩（{4} 平方米），变化 {5} 亩</translation>
         </message>
         <message>
             <location filename="../plugin/cli_export.py"/>
@@ -489,79 +686,114 @@
             <translation>输出 GeoPackage 文件（使用 --per-unit 时为文件夹）</translation>
         </message>
         <message>
+            <location filename="../plugin/cli_report.py"/>
+            <source>Give --out (XLSX) and/or --csv / --indicators-csv.</source>
+            <translation>请指定 --out（XLSX）和/或 --csv / --indicators-csv。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_report.py"/>
+            <source>structure table (整治前后土地利用结构调整表) and indicators -&gt; XLSX/CSV</source>
+            <translation>整治前后土地利用结构调整表和指标表 -&gt; XLSX/CSV</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_report.py"/>
+            <source>output workbook (.xlsx): 全项目 sheet and one sheet per unit</source>
+            <translation>输出工作簿（.xlsx）：全项目工作表及每个整治单元一张工作表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_report.py"/>
+            <source>also write the structure table as CSV (UTF-8)</source>
+            <translation>同时将结构调整表写为 CSV（UTF-8）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_report.py"/>
+            <source>also write the indicator table as CSV (UTF-8)</source>
+            <translation>同时将指标表写为 CSV（UTF-8）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_report.py"/>
+            <source>only these units (codes, e.g. ZZDY-001 ZZDY-004)</source>
+            <translation>仅这些整治单元（编号，如 ZZDY-001 ZZDY-004）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_report.py"/>
+            <source>English headers and land-class names</source>
+            <translation>使用英文表头和地类名称</translation>
+        </message>
+        <message>
             <location filename="../plugin/core/checks.py"/>
             <source>Permanent basic farmland moved out ({0} m²) exceeds that brought in ({1} m²) by {2} m²</source>
-            <translation type="unfinished"></translation>
+            <translation>永久基本农田调出面积（{0} m²）比调入面积（{1} m²）多 {2} m²</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
             <source>Unit feature {0} has no code (DYBH)</source>
-            <translation type="unfinished"></translation>
+            <translation>整治单元要素 {0} 没有编号（DYBH）</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
             <source>Unit {0} has no geometry</source>
-            <translation type="unfinished"></translation>
+            <translation>整治单元 {0} 没有几何图形</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
             <source>Unit {0} has an invalid geometry: {1}</source>
-            <translation type="unfinished"></translation>
+            <translation>整治单元 {0} 的几何图形无效：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
             <source>Unit {0} has no area</source>
-            <translation type="unfinished"></translation>
+            <translation>整治单元 {0} 面积为零</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
             <source>Unit code {0} is used by {1} features</source>
-            <translation type="unfinished"></translation>
+            <translation>整治单元编号 {0} 被 {1} 个要素重复使用</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
             <source>The farmland brought into PBF has no quality grade (GDDB); the PBF moved out has mean grade {0}</source>
-            <translation type="unfinished"></translation>
+            <translation>调入永久基本农田的耕地没有质量等别（GDDB）；调出永久基本农田的平均等别为 {0}</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
             <source>Units {0} and {1} overlap by {2} m²</source>
-            <translation type="unfinished"></translation>
+            <translation>整治单元 {0} 与 {1} 重叠 {2} m²</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
             <source>Unit {0} extends {1} m² beyond the project boundary</source>
-            <translation type="unfinished"></translation>
+            <translation>整治单元 {0} 超出项目范围 {1} m²</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
             <source>Parcel {0}: unknown remediation type {1}</source>
-            <translation type="unfinished"></translation>
+            <translation>图斑 {0}：未知的整治类型 {1}</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
             <source>Parcel {0}: new construction on {1} m² inside the ecological red line</source>
-            <translation type="unfinished"></translation>
+            <translation>图斑 {0}：在生态保护红线内新增建设 {1} m²</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
             <source>The PBF brought in is of lower quality (mean GDDB grade {0}) than the PBF moved out (mean grade {1}); grade 1 is best</source>
-            <translation type="unfinished"></translation>
+            <translation>调入的永久基本农田质量（平均耕地等别 {0}）低于调出的永久基本农田（平均等别 {1}）；1 等最好</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
             <source>Parcel {0}: remediation type {1} does not produce land class {2} (allowed: {3})</source>
-            <translation type="unfinished"></translation>
+            <translation>图斑 {0}：整治类型 {1} 不应形成地类 {2}（允许：{3}）</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
             <source>Parcel {0}: new construction on {1} m² of permanent basic farmland</source>
-            <translation type="unfinished"></translation>
+            <translation>图斑 {0}：占用永久基本农田新增建设 {1} m²</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
             <source>Parcel {0}: new construction on {1} m² outside the urban growth boundary</source>
-            <translation type="unfinished"></translation>
+            <translation>图斑 {0}：在城镇开发边界外新增建设 {1} m²</translation>
         </message>
         <message>
             <location filename="../plugin/core/engine.py"/>
@@ -580,135 +812,41 @@
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
-            <source>Total</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Category</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Group</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <source>Class code</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Class</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Pass</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <source>Not applicable</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Indicator</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Value</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
             <source>Comparison</source>
-            <translation type="unfinished"></translation>
+            <translation>比较方式</translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
             <source>Threshold</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Result</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <source>Severity</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <source>Unit of value</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <source>Source</source>
-            <translation type="unfinished"></translation>
+            <translation>阈值</translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
             <source>Unknown class</source>
-            <translation type="unfinished"></translation>
+            <translation>未知地类</translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Before</source>
-            <translation type="unfinished"></translation>
+            <translation>整治前</translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>After</source>
-            <translation type="unfinished"></translation>
+            <translation>整治后</translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Change</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Fail</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Warning</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <source>Error</source>
-            <translation type="unfinished"></translation>
+            <translation>变化</translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
             <source>ratio</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <source>(unverified)</source>
-            <translation type="unfinished"></translation>
+            <translation>比率</translation>
         </message>
         <message>
             <location filename="../plugin/core/rules.py"/>
@@ -798,198 +936,187 @@
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Updating the area balance</source>
-            <translation type="unfinished"></translation>
+            <translation>更新面积平衡</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Copying the balance</source>
-            <translation type="unfinished"></translation>
+            <translation>复制面积平衡表</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Saving the balance</source>
-            <translation type="unfinished"></translation>
+            <translation>保存面积平衡表</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Recomputing the balance</source>
-            <translation type="unfinished"></translation>
+            <translation>重新计算面积平衡</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Cancelling the computation</source>
-            <translation type="unfinished"></translation>
+            <translation>取消计算</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
             <source>Opening the project set-up</source>
-            <translation type="unfinished"></translation>
+            <translation>打开项目设置</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Each unit</source>
-            <translation type="unfinished"></translation>
+            <translation>各整治单元</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Selected unit</source>
-            <translation type="unfinished"></translation>
+            <translation>选中的整治单元</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Copy</source>
-            <translation type="unfinished"></translation>
+            <translation>复制</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Copy both tables to the clipboard (tab-separated, for Excel/WPS)</source>
-            <translation type="unfinished"></translation>
+            <translation>把两张表复制到剪贴板（制表符分隔，可粘贴到 Excel/WPS）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Save as CSV/XLSX…</source>
-            <translation type="unfinished"></translation>
+            <translation>另存为 CSV/XLSX…</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Recompute</source>
-            <translation type="unfinished"></translation>
+            <translation>重新计算</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Recompute the whole balance from the layers</source>
-            <translation type="unfinished"></translation>
+            <translation>根据图层全部重新计算面积平衡</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Computing the balance… %p%</source>
-            <translation type="unfinished"></translation>
+            <translation>正在计算面积平衡… %p%</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Cancel</source>
-            <translation type="unfinished"></translation>
+            <translation>取消</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>The balance was copied; paste it into Excel or WPS.</source>
-            <translation type="unfinished"></translation>
+            <translation>面积平衡表已复制，可粘贴到 Excel 或 WPS。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Save the balance</source>
-            <translation type="unfinished"></translation>
+            <translation>保存面积平衡表</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)</source>
-            <translation type="unfinished"></translation>
+            <translation>Excel 工作簿 (*.xlsx);;CSV，UTF-8 (*.csv)</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Scope</source>
-            <translation type="unfinished"></translation>
+            <translation>范围</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Area unit</source>
-            <translation type="unfinished"></translation>
+            <translation>面积单位</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Land class</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Unit</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Requirement</source>
-            <translation type="unfinished"></translation>
+            <translation>地类</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Select a remediation unit in the units panel or on the map.</source>
-            <translation type="unfinished"></translation>
+            <translation>请在整治单元面板或地图上选择一个整治单元。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/tagging_dock.py"/>
             <source>Not set up: choose the parcel and units layers in the project set-up.</source>
-            <translation type="unfinished"></translation>
+            <translation>尚未设置：请在“项目设置”中选择图斑图层和整治单元图层。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Parcels: {0} · Units: {1}</source>
-            <translation type="unfinished"></translation>
+            <translation>图斑：{0} · 整治单元：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>No balance yet: draw at least one remediation unit.</source>
-            <translation type="unfinished"></translation>
+            <translation>暂无面积平衡：请至少绘制一个整治单元。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>There is no balance to save yet.</source>
-            <translation type="unfinished"></translation>
+            <translation>还没有可保存的面积平衡。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Saving as XLSX needs the Python package openpyxl, which is not installed (pip install openpyxl). Save as CSV instead.</source>
-            <translation type="unfinished"></translation>
+            <translation>保存为 XLSX 需要 Python 包 openpyxl，但尚未安装（pip install openpyxl）。请改存为 CSV。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>The balance was saved to {0}</source>
-            <translation type="unfinished"></translation>
+            <translation>面积平衡表已保存到 {0}</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Source: {0}</source>
-            <translation type="unfinished"></translation>
+            <translation>依据：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>not given</source>
-            <translation type="unfinished"></translation>
+            <translation>未注明</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Unverified rule: check it against the current policy text.</source>
-            <translation type="unfinished"></translation>
+            <translation>该规则待核实：请对照现行政策文件检查。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Rules: {0}</source>
-            <translation type="unfinished"></translation>
+            <translation>规则：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Level</source>
-            <translation type="unfinished"></translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
             <source>Code</source>
-            <translation type="unfinished"></translation>
+            <translation>编号</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Formula: {0}</source>
-            <translation type="unfinished"></translation>
+            <translation>公式：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Land use structure</source>
-            <translation type="unfinished"></translation>
+            <translation>土地利用结构调整表</translation>
         </message>
         <message>
             <location filename="../plugin/gui/common.py"/>
             <source>Project set-up…</source>
-            <translation type="unfinished"></translation>
+            <translation>项目设置…</translation>
         </message>
         <message>
             <location filename="../plugin/gui/errors.py"/>
@@ -1010,208 +1137,239 @@
         <message>
             <location filename="../plugin/gui/session.py"/>
             <source>The layer {0} was removed from the project; open the project set-up to choose another one.</source>
-            <translation type="unfinished"></translation>
+            <translation>图层 {0} 已从项目中移除，请打开“项目设置”重新选择。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/session.py"/>
             <source>The layer {0} does not allow new fields; save it as a GeoPackage first.</source>
-            <translation type="unfinished"></translation>
+            <translation>图层 {0} 不允许新增字段，请先另存为 GeoPackage。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/session.py"/>
             <source>Cannot add the plan fields to the layer {0}: {1}</source>
-            <translation type="unfinished"></translation>
+            <translation>无法向图层 {0} 添加规划字段：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/gui/session.py"/>
             <source>Cannot add the field {0} to the layer {1}.</source>
-            <translation type="unfinished"></translation>
+            <translation>无法向图层 {1} 添加字段 {0}。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/session.py"/>
             <source>The rule pack {0} cannot be used ({1}); the national pack is used instead.</source>
-            <translation type="unfinished"></translation>
+            <translation>规则包 {0} 无法使用（{1}），已改用国家通用规则包。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/session.py"/>
             <source>Recomputing the balance failed: {0}</source>
-            <translation type="unfinished"></translation>
+            <translation>重新计算面积平衡失败：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/gui/session.py"/>
             <source>Restoring the land consolidation set-up failed: {0}</source>
-            <translation type="unfinished"></translation>
+            <translation>恢复全域土地综合整治项目设置失败：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Choosing the rule pack</source>
-            <translation type="unfinished"></translation>
+            <translation>选择规则包</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Showing the fields of the parcel layer</source>
+            <translation>显示图斑图层字段</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Project set-up</source>
-            <translation type="unfinished"></translation>
+            <translation>项目设置</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Layers</source>
-            <translation type="unfinished"></translation>
+            <translation>图层</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Parcels (三调 DLTB)</source>
-            <translation type="unfinished"></translation>
+            <translation>地类图斑（三调 DLTB）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
+            <location filename="../plugin/gui/tagging_dock.py"/>
             <source>Permanent basic farmland</source>
-            <translation type="unfinished"></translation>
+            <translation>永久基本农田</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Ecological red line</source>
-            <translation type="unfinished"></translation>
+            <translation>生态保护红线</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Urban growth boundary</source>
-            <translation type="unfinished"></translation>
+            <translation>城镇开发边界</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Field mapping</source>
-            <translation type="unfinished"></translation>
+            <translation>字段映射</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Detected fields of the parcel layer; choose another field where the detection is wrong.</source>
-            <translation type="unfinished"></translation>
+            <translation>以下为自动识别的图斑字段；识别有误时请改选其他字段。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>TBMJ is in mu (亩), not m²</source>
-            <translation type="unfinished"></translation>
+            <translation>图斑面积 TBMJ 的单位是亩，不是平方米</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Load JSON…</source>
-            <translation type="unfinished"></translation>
+            <translation>加载 JSON 文件…</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Policy rules</source>
-            <translation type="unfinished"></translation>
+            <translation>政策规则</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Apply</source>
-            <translation type="unfinished"></translation>
+            <translation>应用</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Load a rule pack</source>
-            <translation type="unfinished"></translation>
+            <translation>加载规则包</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Rule pack (*.json)</source>
-            <translation type="unfinished"></translation>
+            <translation>规则包 (*.json)</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Land class code (DLBM)</source>
-            <translation type="unfinished"></translation>
+            <translation>地类编码（DLBM）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Parcel area (TBMJ)</source>
-            <translation type="unfinished"></translation>
+            <translation>图斑面积（TBMJ）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Deduction coefficient (KCXS)</source>
-            <translation type="unfinished"></translation>
+            <translation>扣除系数（KCXS）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Deducted area (KCMJ)</source>
-            <translation type="unfinished"></translation>
+            <translation>扣除面积（KCMJ）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Deducted class (KCDLBM)</source>
-            <translation type="unfinished"></translation>
+            <translation>扣除地类编码（KCDLBM）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Net class area (TBDLMJ)</source>
-            <translation type="unfinished"></translation>
+            <translation>图斑地类面积（TBDLMJ）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Parcel id (BSM)</source>
-            <translation type="unfinished"></translation>
+            <translation>标识码（BSM）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Remediation type (ZZLX)</source>
-            <translation type="unfinished"></translation>
+            <translation>整治类型（ZZLX）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Land class after (GHDLBM)</source>
-            <translation type="unfinished"></translation>
+            <translation>规划地类编码（GHDLBM）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Deduction coefficient after (GHKCXS)</source>
-            <translation type="unfinished"></translation>
+            <translation>规划扣除系数（GHKCXS）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>PBF action (YNCZ)</source>
-            <translation type="unfinished"></translation>
+            <translation>永农调整（YNCZ）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Meaning</source>
-            <translation type="unfinished"></translation>
+            <translation>含义</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Layer field</source>
-            <translation type="unfinished"></translation>
+            <translation>图层字段</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>(none)</source>
-            <translation type="unfinished"></translation>
+            <translation>（无）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Choose the parcel layer (三调 DLTB).</source>
-            <translation type="unfinished"></translation>
+            <translation>请选择图斑图层（三调 DLTB）。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Choose a remediation units layer, or create one in the remediation units panel (New units layer…).</source>
-            <translation type="unfinished"></translation>
+            <translation>请选择整治单元图层，或在“整治单元”面板中新建（新建单元图层…）。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>(none: will be added)</source>
-            <translation type="unfinished"></translation>
+            <translation>（无：将自动添加）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>The parcel layer {0} lacks the plan fields {1}. Add them now? They are written to the layer's file at once (not as an edit to save); the land class before is not changed.</source>
-            <translation type="unfinished"></translation>
+            <translation>图斑图层 {0} 缺少规划字段 {1}。现在添加吗？字段会直接写入图层文件（不需要再保存编辑）；现状地类不会改变。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Without the plan fields {0} parcels cannot be tagged.</source>
-            <translation type="unfinished"></translation>
+            <translation>缺少规划字段 {0}，无法标注图斑。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Summarising the selection</source>
+            <translation>统计所选图斑</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Tagging parcels</source>
+            <translation>标注图斑</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Clearing parcel tags</source>
+            <translation>清除图斑标注</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Styling the parcels</source>
+            <translation>设置图斑样式</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Updating the tagging panel</source>
+            <translation>更新图斑标注面板</translation>
         </message>
         <message>
             <location filename="../plugin/gui/tagging_dock.py"/>
@@ -1221,13 +1379,282 @@
         </message>
         <message>
             <location filename="../plugin/gui/tagging_dock.py"/>
-            <source>Parcel tagging (图斑标注) will be here: pick parcels on the map and give them a remediation type and the land class after consolidation.</source>
-            <translation>此处将进行图斑标注：在地图上选择图斑，为其指定整治类型和整治后地类。</translation>
+            <source>Plan of the selected parcels</source>
+            <translation>所选图斑的规划</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Type a code or name, e.g. 0101 or 水田</source>
+            <translation>输入编码或名称，如 0101 或 水田</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Land class after</source>
+            <translation>规划地类</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>set</source>
+            <translation>指定</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Unset: the coefficient before is kept for farmland (KCXS), 0 otherwise</source>
+            <translation>不指定时：耕地沿用现状扣除系数（KCXS），其他地类为 0</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Deduction coefficient after</source>
+            <translation>规划扣除系数</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>No PBF change</source>
+            <translation>不调整永久基本农田</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Move out of PBF (调出)</source>
+            <translation>调出永久基本农田</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Move into PBF (调入)</source>
+            <translation>调入永久基本农田</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Apply to selected parcels</source>
+            <translation>标注所选图斑</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Clear tag</source>
+            <translation>清除标注</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Style parcels by remediation type</source>
+            <translation>按整治类型设置图斑样式</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Tag parcels</source>
+            <translation>标注图斑</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Clear parcel tags</source>
+            <translation>清除图斑标注</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Remediation type</source>
+            <translation>整治类型</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Set up the project first: choose the parcel layer.</source>
+            <translation>请先进行项目设置：选择图斑图层。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Select parcels on the map first.</source>
+            <translation>请先在地图上选择图斑。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Choose a remediation type in the list first.</source>
+            <translation>请先在列表中选择整治类型。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>No parcels selected. Select parcels on the map, then choose a type and the land class after.</source>
+            <translation>未选择图斑。请在地图上选择图斑，再选择整治类型和规划地类。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>unknown class</source>
+            <translation>未知地类</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>&lt;b&gt;{0}&lt;/b&gt; parcels selected, {1} 亩 ({2} already tagged)</source>
+            <translation>已选 &lt;b&gt;{0}&lt;/b&gt; 个图斑，共 {1} 亩（其中 {2} 个已标注）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Produces: {0}</source>
+            <translation>可整治为：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Editing of {0} was started; save the layer edits to keep the tags.</source>
+            <translation>已开启 {0} 的编辑，请保存图层编辑以保留标注。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Choose a land class after that the type {0} may produce ({1}).</source>
+            <translation>请选择整治类型 {0} 允许的规划地类（{1}）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>… and {0} more classes</source>
+            <translation>… 另有 {0} 个地类</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Parcels: {0}</source>
+            <translation>图斑：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>The parcel layer has no field for {0}; add the plan fields in the project set-up.</source>
+            <translation>图斑图层没有 {0} 对应的字段，请在“项目设置”中添加规划字段。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>The layer {0} cannot be edited.</source>
+            <translation>图层 {0} 无法编辑。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/units_dock.py"/>
-            <source>Remediation units (整治单元) will be listed here: draw, name and select units, and see each unit's parcels.</source>
-            <translation>此处将列出整治单元：绘制、命名和选择整治单元，并查看每个单元内的图斑。</translation>
+            <source>Listing the remediation units</source>
+            <translation>列出整治单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Showing the unit</source>
+            <translation>显示整治单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Creating the units layer</source>
+            <translation>新建整治单元图层</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Making a unit from the selected parcels</source>
+            <translation>由所选图斑生成整治单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Switching the editing of the units</source>
+            <translation>切换整治单元编辑状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>New units layer…</source>
+            <translation>新建单元图层…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Create a GeoPackage with an empty remediation units layer</source>
+            <translation>新建一个包含空整治单元图层的 GeoPackage</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Unit from selected parcels</source>
+            <translation>由所选图斑生成单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Dissolve the selected parcels into one new unit</source>
+            <translation>把所选图斑融合为一个新的整治单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Edit units on the map</source>
+            <translation>在地图上编辑单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Make the units layer active and switch editing on or off; draw and reshape with QGIS's digitising tools</source>
+            <translation>把整治单元图层设为当前图层并开启或关闭编辑；用 QGIS 的数字化工具绘制和修整</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>All rules met</source>
+            <translation>全部规则均满足</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>New remediation units layer</source>
+            <translation>新建整治单元图层</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <location filename="../plugin/processing/algorithms/compute_balance.py"/>
+            <location filename="../plugin/processing/algorithms/export_plan.py"/>
+            <source>GeoPackage (*.gpkg)</source>
+            <translation>GeoPackage (*.gpkg)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Area (亩)</source>
+            <translation>面积（亩）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Check</source>
+            <translation>核查</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>No units layer: create one (New units layer…) or choose one in the project set-up.</source>
+            <translation>没有整治单元图层：请新建（新建单元图层…）或在“项目设置”中选择。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Not computed yet</source>
+            <translation>尚未计算</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>No rule applies yet (nothing tagged in this unit)</source>
+            <translation>暂无适用的规则（该单元内尚未标注图斑）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Set up the project first: choose the parcel and units layers.</source>
+            <translation>请先进行项目设置：选择图斑图层和整治单元图层。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>The selected parcels have no geometry.</source>
+            <translation>所选图斑没有几何图形。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Cannot open the new units layer {0}</source>
+            <translation>无法打开新建的整治单元图层 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Unit {0} made from {1} parcels; save the layer edits to keep it.</source>
+            <translation>已由 {1} 个图斑生成整治单元 {0}，请保存图层编辑以保留。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Units: {0}</source>
+            <translation>整治单元：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Not met: {0}</source>
+            <translation>未满足：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>The unit could not be added to {0}.</source>
+            <translation>无法把整治单元添加到 {0}。</translation>
         </message>
         <message>
             <location filename="../plugin/main.py"/>
@@ -1277,7 +1704,7 @@
         <message>
             <location filename="../plugin/main.py"/>
             <source>Starting the planning session</source>
-            <translation type="unfinished"></translation>
+            <translation>启动规划会话</translation>
         </message>
         <message>
             <location filename="../plugin/main.py"/>
@@ -1285,106 +1712,283 @@
             <translation>创建“{name}”面板</translation>
         </message>
         <message>
+            <location filename="../plugin/processing/algorithms/check_constraints.py"/>
+            <source>Check constraints (三区三线)</source>
+            <translation>三区三线约束检查</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/check_constraints.py"/>
+            <source>Checks the plan against the three control lines and its own consistency.
+Errors: new construction (增减挂钩建新, or a parcel whose class after is construction land and before was not) inside permanent basic farmland or the ecological red line; PBF moved out (YNCZ = OUT) larger than PBF brought in (YNCZ = IN); overlapping units.
+Warnings: new construction outside the urban growth boundary; PBF brought in of worse mean quality grade (GDDB, area-weighted; grade 1 is best) than the PBF moved out; a land class after (GHDLBM) that the remediation type does not produce; unknown remediation types; units reaching beyond the project boundary.
+Each finding is a feature with severity, code, message, unit code, parcel id and area (m²).</source>
+            <translation>按三区三线和方案自身一致性检查整治方案。
+错误：在永久基本农田或生态保护红线内新增建设（增减挂钩建新，或整治后为建设用地而整治前不是的图斑）；永久基本农田调出（YNCZ = OUT）面积大于调入（YNCZ = IN）面积；整治单元相互重叠。
+警告：在城镇开发边界外新增建设；调入永久基本农田的面积加权平均耕地等别（GDDB，1 等最好）差于调出的；规划地类（GHDLBM）不属于该整治类型可形成的地类；未知的整治类型；整治单元超出项目范围。
+每个问题输出为一个要素，包含级别、代码、说明、单元编号、图斑标识和面积（m²）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/check_constraints.py"/>
+            <source>Ecological protection red line (optional)</source>
+            <translation>生态保护红线（可选）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/check_constraints.py"/>
+            <source>Urban growth boundary (optional)</source>
+            <translation>城镇开发边界（可选）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/check_constraints.py"/>
+            <location filename="../plugin/processing/algorithms/validate_units.py"/>
+            <source>Project boundary (optional)</source>
+            <translation>项目范围（可选）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/check_constraints.py"/>
+            <source>Constraint findings</source>
+            <translation>约束检查结果</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/check_constraints.py"/>
+            <location filename="../plugin/processing/algorithms/validate_units.py"/>
+            <source>Number of errors</source>
+            <translation>错误数</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/check_constraints.py"/>
+            <location filename="../plugin/processing/algorithms/validate_units.py"/>
+            <source>Number of warnings</source>
+            <translation>警告数</translation>
+        </message>
+        <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Balance</source>
-            <translation type="unfinished"></translation>
+            <translation>平衡分析</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Checks</source>
-            <translation type="unfinished"></translation>
+            <translation>检查</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Export</source>
-            <translation type="unfinished"></translation>
+            <translation>导出</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
+            <location filename="../plugin/processing/algorithms/validate_units.py"/>
             <source>Unit code field (default: DYBH)</source>
-            <translation type="unfinished"></translation>
+            <translation>单元编号字段（默认：DYBH）</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Permanent basic farmland (optional)</source>
-            <translation type="unfinished"></translation>
+            <translation>永久基本农田（可选）</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Custom rule pack (JSON; replaces the rule pack above)</source>
-            <translation type="unfinished"></translation>
+            <translation>自定义规则包（JSON；替代上面的规则包）</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
             <source>TBMJ, KCMJ and TBDLMJ are in mu (亩), not m²</source>
-            <translation type="unfinished"></translation>
+            <translation>TBMJ、KCMJ、TBDLMJ 以亩为单位（而非 m²）</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Area tolerance (m²): overlaps smaller than this are ignored</source>
-            <translation type="unfinished"></translation>
+            <translation>面积容差（m²）：小于此值的重叠忽略不计</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Choose a parcel layer and a remediation unit layer.</source>
-            <translation type="unfinished"></translation>
+            <translation>请选择地类图斑图层和整治单元图层。</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Cancelled; nothing was written.</source>
-            <translation type="unfinished"></translation>
+            <translation>已取消；未写出任何文件。</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Unknown rule pack number {0}</source>
-            <translation type="unfinished"></translation>
+            <translation>未知的规则包序号 {0}</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
             <source>The rule pack cannot be used: {0}</source>
-            <translation type="unfinished"></translation>
+            <translation>规则包无法使用：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/compute_balance.py"/>
             <source>Compute balance</source>
-            <translation type="unfinished"></translation>
+            <translation>计算平衡</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/compute_balance.py"/>
             <source>Area balance of every remediation unit and of the whole project: land-class areas before and after consolidation (m², from TBMJ apportioned by the share of each parcel inside a unit) and the indicators of the chosen rule pack (新增耕地率, 永农净增, 建设用地变化…).
 
 Writes a GeoPackage with the tables 'balance' (unit_code, dlbm, area_before_m2, area_after_m2; unit_code '*' = whole project) and 'indicators' (unit_code, rule_id, value, threshold, passed, severity), the same tables as the command 'python -m plugin.cli balance'. The two tables can also be loaded as layers.</source>
-            <translation type="unfinished"></translation>
+            <translation>计算每个整治单元及全项目的面积平衡：整治前后各地类面积（m²，按图斑在单元内的面积比例分摊 TBMJ）以及所选规则包的指标（新增耕地率、永农净增、建设用地变化等）。
+
+写出 GeoPackage，含表 'balance'（unit_code、dlbm、area_before_m2、area_after_m2；unit_code 为 '*' 表示全项目）和 'indicators'（unit_code、rule_id、value、threshold、passed、severity），与命令 'python -m plugin.cli balance' 的输出相同。这两张表也可作为图层加载。</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/compute_balance.py"/>
             <source>Balance GeoPackage</source>
-            <translation type="unfinished"></translation>
+            <translation>平衡分析 GeoPackage</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/compute_balance.py"/>
             <source>Balance table</source>
-            <translation type="unfinished"></translation>
+            <translation>平衡表</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/compute_balance.py"/>
             <source>Indicator table</source>
-            <translation type="unfinished"></translation>
+            <translation>指标表</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/compute_balance.py"/>
             <source>Number of units</source>
-            <translation type="unfinished"></translation>
+            <translation>整治单元数</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/compute_balance.py"/>
             <source>Number of units failing an error rule</source>
-            <translation type="unfinished"></translation>
+            <translation>约束性指标不达标的单元数</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/algorithms/compute_balance.py"/>
-            <source>GeoPackage (*.gpkg)</source>
-            <translation type="unfinished"></translation>
+            <location filename="../plugin/processing/algorithms/export_plan.py"/>
+            <source>Export plan GeoPackage</source>
+            <translation>导出方案 GeoPackage</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/export_plan.py"/>
+            <source>Writes the plan as a GeoPackage for the bureau's platform: the remediation units, the parcels clipped to them with apportioned areas and plan fields, the balance, indicator and rule-pack tables, default styles, an embedded QGIS project and metadata. The file is built under a temporary name and moved into place only when complete.
+Give a file for one GeoPackage of the chosen units, and/or a folder for one GeoPackage per unit (&lt;DYBH&gt;.gpkg). Unit codes: comma-separated; empty = every unit.</source>
+            <translation>将整治方案导出为 GeoPackage，供“一张图”平台使用：整治单元、按单元裁切并分摊面积的图斑及规划字段、平衡表、指标表和规则包表、默认样式、内嵌 QGIS 工程和元数据。文件先以临时名称生成，完成后才移动到目标位置。
+指定文件则将所选单元写入一个 GeoPackage；指定文件夹则每个单元写一个 GeoPackage（&lt;DYBH&gt;.gpkg）。单元编号以逗号分隔，留空表示全部单元。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/export_plan.py"/>
+            <location filename="../plugin/processing/algorithms/plan_report.py"/>
+            <source>Unit codes (comma-separated; empty = all units)</source>
+            <translation>单元编号（逗号分隔；留空为全部单元）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/export_plan.py"/>
+            <source>Plan title (metadata)</source>
+            <translation>方案标题（元数据）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/export_plan.py"/>
+            <source>Author (metadata)</source>
+            <translation>编制人（元数据）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/export_plan.py"/>
+            <source>Replace existing files</source>
+            <translation>覆盖已有文件</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/export_plan.py"/>
+            <source>Plan GeoPackage</source>
+            <translation>方案 GeoPackage</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/export_plan.py"/>
+            <source>Folder for one GeoPackage per unit</source>
+            <translation>按单元分别输出 GeoPackage 的文件夹</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/export_plan.py"/>
+            <source>Files written</source>
+            <translation>已写出的文件</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/export_plan.py"/>
+            <source>Number of files written</source>
+            <translation>写出的文件数</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/export_plan.py"/>
+            <source>Choose a plan GeoPackage or a folder for one GeoPackage per unit.</source>
+            <translation>请选择方案 GeoPackage 文件或按单元输出的文件夹。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/findings_sink.py"/>
+            <source>{0} errors, {1} warnings</source>
+            <translation>{0} 个错误，{1} 个警告</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/findings_sink.py"/>
+            <source>… and {0} more findings (see the output layer)</source>
+            <translation>……另有 {0} 个问题（见输出图层）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/plan_report.py"/>
+            <source>Plan report (structure table, XLSX)</source>
+            <translation>方案报表（结构调整表，XLSX）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/plan_report.py"/>
+            <source>Writes the 整治前后土地利用结构调整表 (land-use structure before and after consolidation: 三大类, 一级类 and 二级类 rows with the area before, after and the change in 公顷 and 亩) and the indicator table of the rule pack as an Excel workbook: one sheet for the whole project (全项目) and one per remediation unit. Optionally the same tables as CSV (UTF-8, opens in Excel).
+Unit codes: a comma-separated list limits the unit sheets (default: every unit).</source>
+            <translation>将整治前后土地利用结构调整表（三大类、一级类、二级类，整治前、整治后面积及变化量，单位公顷和亩）和规则包指标表写为 Excel 工作簿：全项目一张工作表，每个整治单元一张。也可同时输出 CSV（UTF-8，可用 Excel 打开）。
+单元编号：以逗号分隔，限定输出的单元工作表（默认全部单元）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/plan_report.py"/>
+            <source>Chinese headers and land-class names</source>
+            <translation>使用中文表头和地类名称</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/plan_report.py"/>
+            <source>Report workbook</source>
+            <translation>报表工作簿</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/plan_report.py"/>
+            <source>Structure table (CSV)</source>
+            <translation>结构调整表（CSV）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/plan_report.py"/>
+            <source>Indicator table (CSV)</source>
+            <translation>指标表（CSV）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/plan_report.py"/>
+            <source>Excel workbook (*.xlsx)</source>
+            <translation>Excel 工作簿 (*.xlsx)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/plan_report.py"/>
+            <source>CSV files (*.csv)</source>
+            <translation>CSV 文件 (*.csv)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/validate_units.py"/>
+            <source>Validate remediation units</source>
+            <translation>检查整治单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/validate_units.py"/>
+            <source>Checks the remediation unit layer before a balance is computed: empty or invalid geometries, missing or duplicate unit codes (DYBH), units overlapping each other by more than the tolerance (errors), and parts of units outside the project boundary (warnings; units should nest in it). Every problem becomes a feature of the output layer with its severity, code, message and area (m²); geometries are the overlapping or outside parts, in the working CRS (a Gauss–Krüger zone for geographic layers).</source>
+            <translation>在计算平衡之前检查整治单元图层：空几何或无效几何、单元编号（DYBH）缺失或重复、单元之间重叠超过容差（错误），以及单元超出项目范围的部分（警告；单元应位于项目范围内）。每个问题输出为一个要素，包含级别、代码、说明和面积（m²）；几何为重叠或超出的部分，坐标系为工作坐标系（地理坐标图层为相应的高斯-克吕格投影带）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/validate_units.py"/>
+            <source>Unit problems</source>
+            <translation>整治单元问题</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/validate_units.py"/>
+            <source>Choose a remediation unit layer.</source>
+            <translation>请选择整治单元图层。</translation>
         </message>
         <message>
             <location filename="../plugin/processing/provider.py"/>
@@ -1405,6 +2009,14 @@ Writes a GeoPackage with the tables 'balance' (unit_code, dlbm, area_before_m2, 
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>Parcel tagging (图斑标注) will be here: pick parcels on the map and give them a remediation type and the land class after consolidation.</source>
+            <translation type="obsolete">此处将进行图斑标注：在地图上选择图斑，为其指定整治类型和整治后地类。</translation>
+        </message>
+        <message>
+            <source>Remediation units (整治单元) will be listed here: draw, name and select units, and see each unit's parcels.</source>
+            <translation type="obsolete">此处将列出整治单元：绘制、命名和选择整治单元，并查看每个单元内的图斑。</translation>
         </message>
         <message>
             <source>The area balance (面积平衡) will be shown here: per unit, land class areas before and after, and whether farmland, permanent basic farmland, construction and ecological land meet the policy rules.</source>
