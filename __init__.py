@@ -1,7 +1,7 @@
 """QGIS plugin entry point: QGIS calls classFactory(iface) and nothing else here."""
 
 
-def classFactory(iface):  # noqa: N802 (name fixed by QGIS)
+def classFactory(iface):
     from .plugin.main import LandConsolidationPlugin
 
     return LandConsolidationPlugin(iface)
