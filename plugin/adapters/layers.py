@@ -263,6 +263,13 @@ def build_engine(inputs: Inputs, pack: RulePack, progress: Callable[[float], Non
     parcels = reader.read(progress=(lambda f: progress(0.5 * f)) if progress else None, cancelled=cancelled)
     pbf = read_polygons(inputs.pbf, crs) if inputs.pbf is not None else None
     engine = BalanceEngine(pack=pack)
-    engine.build(parcels, units, pbf=pbf,
+    engine.build(_drain(parcels), units, pbf=pbf,
                  progress=(lambda f: progress(0.5 + 0.5 * f)) if progress else None, cancelled=cancelled)
     return engine, reader
+
+
+def _drain(items: list):
+    """Yield the items of a list in order while emptying it: the engine keeps its own copy."""
+    items.reverse()
+    while items:
+        yield items.pop()

@@ -37,6 +37,7 @@ PROJECT = "*"  # unit_code of the whole-project rows
 Key = tuple  # ("b", class) | ("a", class) | ("f", flow id) | ("p", pbf var) | ("t", remediation type)
 _PBF_VARS = ("pbf_before", "pbf_after", "pbf_out", "pbf_in")
 _EPS = 1e-12
+_CHUNK = 50_000
 _K_PBF_BEFORE, _K_PBF_AFTER, _K_PBF_OUT, _K_PBF_IN = (("p", v) for v in _PBF_VARS)
 
 
@@ -530,11 +531,13 @@ class BalanceEngine:
             ui = has[ui]
             keep = areas[pi] > 0
             ui, pi = ui[keep], pi[keep]
+            del tree
             shares = np.ones(len(ui))
             part = np.flatnonzero(~shapely.contains_properly(uarr[ui], garr[pi]))
-            if len(part):
-                inter = shapely.area(shapely.intersection(uarr[ui[part]], garr[pi[part]]))
-                shares[part] = np.minimum(1.0, inter / areas[pi[part]])
+            for c in range(0, len(part), _CHUNK):  # in chunks: the pieces are big and only their area is kept
+                chunk = part[c:c + _CHUNK]
+                inter = shapely.area(shapely.intersection(uarr[ui[chunk]], garr[pi[chunk]]))
+                shares[chunk] = np.minimum(1.0, inter / areas[pi[chunk]])
             del part
             if progress:
                 progress(0.7)
