@@ -292,8 +292,9 @@ class BalanceEngine:
                 if total:
                     out.append((fid, total))
             result = tuple(out)
-        if len(self._flow_cache) < 100_000:
-            self._flow_cache[key] = result
+        if len(self._flow_cache) >= 10_000:  # keys hold areas: it pays off within one edit, not across parcels
+            self._flow_cache.clear()
+        self._flow_cache[key] = result
         return result
 
     def _terms(self, p: _Parcel) -> tuple:
@@ -547,22 +548,29 @@ class BalanceEngine:
             rank = np.empty(len(uids), dtype=np.int64)
             rank[sorted(range(len(uids)), key=lambda k: _sort_key(uids[k]))] = np.arange(len(uids))
             order = np.lexsort((rank[ui], pi))
-            ui, pi, shares = ui[order].tolist(), pi[order].tolist(), shares[order].tolist()
-            self._attach_bulk(pids, uids, ugeoms, pi, ui, shares, progress, cancelled)
+            ui, pi, shares = ui[order], pi[order], shares[order]
+            n_pairs = len(pi)
+            # in chunks of whole parcels: Python lists of a million pairs would double the peak
+            cuts = sorted({int(np.searchsorted(pi, pi[c])) for c in range(0, n_pairs, _CHUNK)} | {n_pairs})
+            for a, b in zip(cuts[:-1], cuts[1:]):
+                self._attach_bulk(pids, uids, ugeoms, pi[a:b].tolist(), ui[a:b].tolist(), shares[a:b].tolist())
+                if progress:
+                    progress(0.7 + 0.3 * b / n_pairs)
+                if cancelled and cancelled():
+                    raise BuildCancelled()
         if progress:
             progress(1.0)
 
-    def _attach_bulk(self, pids: list, uids: list, ugeoms: list, pi: list, ui: list, shares: list,
-                     progress: Callable[[float], None] | None, cancelled: Callable[[], bool] | None) -> None:
-        """Attach the pairs of a full build (sorted by parcel): terms once per parcel, sums per unit."""
+    def _attach_bulk(self, pids: list, uids: list, ugeoms: list, pi: list, ui: list, shares: list) -> None:
+        """Attach pairs of a full build (sorted by parcel, whole parcels): terms once per parcel, sums per unit."""
         sums: list[dict] = [{} for _ in uids]
+        shared: dict = {}  # one ((uid, 1.0, pbf),) per unit for the many parcels wholly inside it
         members: list[list] = [[] for _ in uids]
         parcels = self.parcels
         contribution = self._contribution
         pbf_share_of = self._pbf_share
         n = len(pi)
         k = 0
-        step = 0
         while k < n:
             i = pi[k]
             end = k + 1
@@ -581,14 +589,12 @@ class BalanceEngine:
                 for key, v in contribution(p, share, pbf_share, terms).items():
                     acc[key] = acc.get(key, 0) + v
                 members[u].append(pid)
-            p.pairs = tuple(pairs)
+            if len(pairs) == 1 and pairs[0][1] == 1.0 and pairs[0][2] in (0.0, 1.0):
+                one = (pairs[0][0], 1.0, 1.0 if pairs[0][2] else 0.0)
+                p.pairs = shared.setdefault(one, (one,))
+            else:
+                p.pairs = tuple(pairs)
             k = end
-            if k >= step:
-                step += 20000
-                if progress:
-                    progress(0.7 + 0.3 * k / n)
-                if cancelled and cancelled():
-                    raise BuildCancelled()
         project = self.project
         for u, uid in enumerate(uids):
             agg = self.aggregates[uid]
