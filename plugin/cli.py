@@ -2,6 +2,8 @@
 
 Commands
   balance  per-unit land-class balance and indicators -> OUT.gpkg (tables balance, indicators)
+  export   the plan GeoPackage (units, clipped parcels, tables, styles, embedded project)
+  report   整治前后土地利用结构调整表 and indicators as XLSX/CSV
   demo     build the bundled demo township, compute its balance, export the plan, print a summary
 
 It starts a QgsApplication without GUI and runs the same adapter and engine code as the
@@ -160,19 +162,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
         rules=args.rules, unit_field="DYBH", out=str(plan), unit=None, per_unit=False, overwrite=True,
         tbmj_in_mu=False,
     )
-    export = _command("export")
-    if export is not None:
-        return export(export_args)
-    return cmd_balance(export_args)
+    from .cli_export import cmd_export
 
+    rc = cmd_export(export_args)
+    if rc != 0:
+        return rc
+    from .adapters.report_xlsx import ReportError, write_report
 
-def _command(name: str):
-    """Commands that live in their own modules (export) are found here when present."""
+    report = out_dir / "demo_report.xlsx"
     try:
-        from . import cli_export
-    except ImportError:
-        return None
-    return getattr(cli_export, f"cmd_{name}", None)
+        engine, _reader = compute(export_args.parcels, export_args.units, export_args.pbf, args.rules, "DYBH")
+        write_report(engine, report, chinese=True)
+    except ReportError as exc:  # openpyxl missing: the plan itself is written
+        print(tr("Warning: {0}").format(exc))
+    else:
+        print(tr("Written: {0}").format(report))
+    return 0
 
 
 def _sources(p: argparse.ArgumentParser) -> None:
@@ -198,12 +203,11 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--rules", default="national")
     d.add_argument("--regenerate", action="store_true", help=tr("make the demo data again even if present"))
     d.set_defaults(func=cmd_demo)
-    try:
-        from .cli_export import add_commands
-    except ImportError:
-        pass
-    else:
-        add_commands(sub, _sources)
+    from .cli_export import add_commands as add_export_commands
+    from .cli_report import add_commands as add_report_commands
+
+    add_export_commands(sub, _sources)
+    add_report_commands(sub, _sources)
     return ap
 
 
