@@ -107,7 +107,7 @@ class BalanceDock(QgsDockWidget):
         if session is None:
             from .session import PlanningSession
 
-            session = PlanningSession(iface, parent=self)
+            session = PlanningSession(iface, parent=self, follow_project=False)
         self.session = session
         self.setObjectName(self.OBJECT_NAME)
         self.setWindowTitle(tr("Area balance"))
@@ -200,6 +200,8 @@ class BalanceDock(QgsDockWidget):
         self.indicator_view.setRootIsDecorated(False)
         self.indicator_view.setUniformRowHeights(True)
         self.indicator_view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.tree.setMinimumHeight(170)
+        self.indicator_view.setMinimumHeight(90)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         layout.addWidget(splitter, 1)

@@ -218,7 +218,8 @@ class PlanningSession(QObject):
     failed = pyqtSignal(str)
     currentUnitChanged = pyqtSignal(object)  # unit fid or None
 
-    def __init__(self, iface: Any = None, project: Optional[QgsProject] = None, parent: Optional[QObject] = None):
+    def __init__(self, iface: Any = None, project: Optional[QgsProject] = None, parent: Optional[QObject] = None,
+                 follow_project: bool = True):
         super().__init__(parent)
         self.iface = iface
         self.project = project or QgsProject.instance()
@@ -232,10 +233,12 @@ class PlanningSession(QObject):
         self._retry.setSingleShot(True)
         self._retry.setInterval(0)
         self._retry.timeout.connect(self._retry_build)
-        self.project.readProject.connect(self._on_read_project)
-        self.project.cleared.connect(self._on_cleared)
-        # emitted before the layers go when a project is closed: stop quietly first
-        self.project.removeAll.connect(self.stop)
+        self._follows_project = follow_project
+        if follow_project:  # a stand-alone dock's own session (no plugin) does not
+            self.project.readProject.connect(self._on_read_project)
+            self.project.cleared.connect(self._on_cleared)
+            # emitted before the layers go when a project is closed: stop quietly first
+            self.project.removeAll.connect(self.stop)
 
     # ------------------------------------------------------------------ layers
     def layer(self, role: str) -> Optional[QgsVectorLayer]:
@@ -382,6 +385,9 @@ class PlanningSession(QObject):
     def unload(self) -> None:
         """Called by the plugin's unload: nothing of the session may stay connected."""
         self.stop()
+        if not self._follows_project:
+            return
+        self._follows_project = False
         for signal, slot in ((self.project.readProject, self._on_read_project),
                              (self.project.cleared, self._on_cleared),
                              (self.project.removeAll, self.stop)):

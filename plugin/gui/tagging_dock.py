@@ -80,7 +80,7 @@ class TaggingDock(QgsDockWidget):
         if session is None:
             from .session import PlanningSession
 
-            session = PlanningSession(iface, parent=self)
+            session = PlanningSession(iface, parent=self, follow_project=False)
         self.session = session
         self.setObjectName(self.OBJECT_NAME)
         self.setWindowTitle(tr("Parcel tagging"))
@@ -126,6 +126,7 @@ class TaggingDock(QgsDockWidget):
             item.setToolTip(0, tr("Produces: {0}").format(", ".join(t["targets"])))
         self.palette.expandAll()
         self.palette.currentItemChanged.connect(self._type_changed)
+        self.palette.setMinimumHeight(150)
         layout.addWidget(self.palette, 2)
 
         form_box = QGroupBox(tr("Plan of the selected parcels"), root)

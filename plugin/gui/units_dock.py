@@ -164,7 +164,7 @@ class UnitsDock(QgsDockWidget):
         if session is None:
             from .session import PlanningSession
 
-            session = PlanningSession(iface, parent=self)
+            session = PlanningSession(iface, parent=self, follow_project=False)
         self.session = session
         self.setObjectName(self.OBJECT_NAME)
         self.setWindowTitle(tr("Remediation units"))
@@ -215,6 +215,7 @@ class UnitsDock(QgsDockWidget):
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.Stretch)
         self.table.cellClicked.connect(self._row_clicked)
+        self.table.setMinimumHeight(120)
         layout.addWidget(self.table, 1)
         self.setWidget(root)
 

@@ -115,7 +115,7 @@ def _check_loaded():
 
     layers = {}
     if GPKG:
-        for name in ("DLTB", "ZZDY"):
+        for name in ("DLTB", "YJJBNTTB", "ZZDY"):
             layer = QgsVectorLayer(f"{GPKG}|layername={name}", name, "ogr")
             layers[name] = {"valid": layer.isValid(), "features": layer.featureCount()}
             if layer.isValid():
@@ -137,11 +137,75 @@ def _check_loaded():
     if screen is not None:
         window.setGeometry(screen)  # no window manager under Xvfb: fill the screen ourselves
     if docks:
-        window.resizeDocks(docks, [320] * len(docks), Qt.Horizontal)
+        window.resizeDocks(docks, [520] * len(docks), Qt.Horizontal)
         window.resizeDocks(docks, [300] * len(docks), Qt.Vertical)
     result["docks_visible"] = [d.objectName() for d in docks if d.isVisible()]
     result["steps"].append("loaded")
-    QTimer.singleShot(2500, _guarded(_screenshot))
+    QTimer.singleShot(1500, _guarded(_configure))
+
+
+def _configure():
+    """Set the plugin up as a planner would (detected layers), then tag parcels through the dock."""
+    result = _state["result"]
+    plugin = qgis.utils.plugins.get(PLUGIN)
+    session = getattr(plugin, "session", None)
+    if session is None or not GPKG:
+        QTimer.singleShot(500, _guarded(_screenshot))
+        return
+    import importlib
+
+    setup = importlib.import_module(PLUGIN + ".plugin.gui.setup_dialog")
+    dialog = setup.SetupDialog(session, _iface())
+    config = dialog.config()
+    dialog.deleteLater()
+    result["configured"] = bool(setup.apply_config(session, config, _iface(), ask=False))
+    _state["configured_at"] = time.monotonic()
+    QTimer.singleShot(500, _guarded(_wait_for_balance))
+
+
+def _wait_for_balance():
+    plugin = qgis.utils.plugins.get(PLUGIN)
+    session = plugin.session
+    if (session.engine is None or session.is_rebuilding) and time.monotonic() - _state["configured_at"] < 60:
+        QTimer.singleShot(300, _guarded(_wait_for_balance))
+        return
+    _tag(plugin)
+
+
+def _tag(plugin):
+    """Tag a few untagged forest/grass parcels of the first unit through the tagging dock."""
+    result = _state["result"]
+    session = plugin.session
+    engine = session.engine
+    dltb = session.parcels
+    ids = []
+    for feature in dltb.getFeatures():
+        untagged = feature["ZZLX"] in (None, "") or str(feature["ZZLX"]) == "NULL"
+        if untagged and str(feature["DLBM"]).startswith(("03", "04")) and engine.parcels[feature.id()].pairs:
+            ids.append(feature.id())
+            if len(ids) == 5:
+                break
+    dltb.selectByIds(ids)
+    tagging = plugin.docks["tagging"]
+    tagging.set_type("NY-HF")
+    tagging.set_target("0101")
+    result["tagged"] = tagging.apply_to_selected()
+    tagging.style_parcels()
+    units = plugin.docks["units"]
+    if units.table.rowCount():
+        units._row_clicked(0, 0)
+    balance = plugin.docks["balance"]
+    QTimer.singleShot(1500, _guarded(lambda: _after_tag(balance)))
+
+
+def _after_tag(balance):
+    result = _state["result"]
+    balance.refresh()
+    result["balance_rows"] = len(balance.displayed_rows())
+    result["indicator_rows"] = len(balance.displayed_indicators())
+    result["units_rows"] = qgis.utils.plugins[PLUGIN].docks["units"].table.rowCount()
+    result["steps"].append("tagged")
+    QTimer.singleShot(1000, _guarded(_screenshot))
 
 
 def _style(project):
@@ -225,6 +289,13 @@ def _screenshot():
         except (OSError, subprocess.SubprocessError) as error:
             result["root_screenshot"] = None
             result["root_screenshot_error"] = str(error)
+    result["dock_screenshots"] = {}
+    plugin = qgis.utils.plugins.get(PLUGIN)
+    base = SHOT[:-4] if SHOT.endswith(".png") else SHOT
+    for key, dock in getattr(plugin, "docks", {}).items():
+        path = f"{base}_{key}.png"
+        if dock.grab().save(path, "PNG"):
+            result["dock_screenshots"][key] = path
     result["steps"].append("screenshot")
     QTimer.singleShot(100, _guarded(_reload))
 
@@ -232,6 +303,9 @@ def _screenshot():
 def _reload():
     """unloadPlugin leaves nothing; loading again gives exactly one of everything."""
     result = _state["result"]
+    for layer in QgsProject.instance().mapLayers().values():
+        if getattr(layer, "isEditable", lambda: False)():
+            layer.rollBack()  # else QGIS asks "save edits?" at exit, a modal dialog under Xvfb
     result["unloaded"] = qgis.utils.unloadPlugin(PLUGIN)
     _flush()
     docks, menus, provider = _ours()

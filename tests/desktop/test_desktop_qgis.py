@@ -273,6 +273,11 @@ def test_plugin_in_real_qgis_desktop_zh_cn(tmp_path, qgis_app):
     assert result["after_reload"] == {"docks": 3, "menus": 1, "provider": True}
     assert result["screenshot_saved"] is True
     assert_not_blank(Path(result["screenshot"]))
+    assert result["configured"] is True and result["tagged"] == 5
+    assert result["balance_rows"] > 10 and result["indicator_rows"] > 0 and result["units_rows"] > 0
+    assert sorted(result["dock_screenshots"]) == ["balance", "tagging", "units"]
+    for path in result["dock_screenshots"].values():
+        assert Path(path).is_file()
     if result.get("root_screenshot"):
         assert_not_blank(Path(result["root_screenshot"]))
 

@@ -42,13 +42,23 @@ def test_dock_titles_follow_qgis_locale(
 def test_install_translator_directly(plugin_package, qgis_iface):
     i18n_setup = importlib.import_module(plugin_package.__name__ + ".plugin.i18n_setup")
     tagging_dock = importlib.import_module(plugin_package.__name__ + ".plugin.gui.tagging_dock")
+    docks = []
+
+    def dock():
+        docks.append(tagging_dock.TaggingDock(qgis_iface))  # no session given: the dock makes its own
+        return docks[-1]
+
     try:
         assert i18n_setup.install_translator("zh_CN") is True
-        assert tagging_dock.TaggingDock(qgis_iface).windowTitle() == "图斑标注"
+        assert dock().windowTitle() == "图斑标注"
         assert i18n_setup.install_translator("en_US") is False
-        assert tagging_dock.TaggingDock(qgis_iface).windowTitle() == "Parcel tagging"
+        assert dock().windowTitle() == "Parcel tagging"
     finally:
         i18n_setup.teardown()
+        for made in docks:
+            made.unload()
+            made.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
 
 
 def test_cli_locale_from_environment(plugin_package):
