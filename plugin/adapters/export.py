@@ -13,10 +13,16 @@ What a file holds (``export_plan``):
   ``qgis_projects``, and metadata (title, planner, date, plugin version, sources and
   their CRS) in ``gpkg_metadata`` and in the QGIS layer metadata.
 
-Why OGR for the layers: QgsVectorFileWriter is several times slower on 10^5 parcels. The
-parcels are copied feature by feature with ``SetFromWithMap`` (one C call for all the
-attributes) inside one transaction; only boundary pairs (share < 1) are intersected, in
-bulk with shapely. Layers are written in their source layer's CRS.
+How the parcels are written: OGR creates every layer (QgsVectorFileWriter is several times
+slower on 10^5 parcels). When the parcel layer is an unedited GeoPackage table (the usual
+case), ``parcels`` is then filled in SQL: the source is attached read-only, whole parcels
+(share 1, most of them) are copied with one ``INSERT … SELECT`` (geometry blobs as they are
+when already 2-D MultiPolygons of the same srs_id), the engine's numbers and the boundary
+pairs (share < 1, intersected in bulk with shapely) come in through a temporary table, and
+the R-tree is bulk-loaded (``gpkg.fill_rtree``) instead of row by row. Otherwise (pending
+edits, a shapefile, a memory layer…) the parcels are copied feature by feature: with
+``SetFromWithMap`` from an OGR source, or through QGIS (the edit buffer). Both give the same
+table. Layers are written in their source layer's CRS.
 
 Safety: each file is built under its final name in a hidden temporary folder next to the
 target (the project inside refers to ``./<name>.gpkg``), validated, then moved into place
@@ -32,6 +38,7 @@ import json
 import os
 import re
 import sqlite3
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Hashable, Iterable, Iterator, Sequence
@@ -60,7 +67,7 @@ from ..core.fields import PLAN_FIELDS, resolve_unit_fields
 from ..core.i18n import tr
 from ..core.resources import resource_path
 from ..core.rules import RulePack
-from .gpkg import WriteError, atomic_output, write_balance_tables, write_table
+from .gpkg import WriteError, atomic_output, fill_rtree, write_balance_tables, write_table
 from .layers import InputError, Inputs, build_engine, ellipsoid_measure, transform_to
 
 AREA_FIELDS = ("TBMJ", "KCMJ", "TBDLMJ")
@@ -347,23 +354,8 @@ def _ogr_source(layer: QgsVectorLayer):
     return ds, lyr
 
 
-def _write_parcels(ds, inputs: Inputs, engine: BalanceEngine, reader, uids: list, progress: _Progress,
-                   p0: float, p1: float) -> int:
-    layer = inputs.parcels
-    crs = layer.crs()
-    schema = _ParcelSchema(layer, reader)
-    lyr = ds.CreateLayer("parcels", _srs_of(crs), ogr.wkbMultiPolygon,
-                         options=["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=YES",
-                                  "IDENTIFIER=" + tr("Parcels of the plan"),
-                                  "DESCRIPTION=" + tr("三调 parcels clipped at the unit boundary; areas in m², "
-                                                      "apportioned by share")])
-    schema.create(lyr)
-    defn = lyr.GetLayerDefn()
-    idx = {name: defn.GetFieldIndex(name) for name in schema.names}
-    i_tbmj, i_kcmj, i_tbdl = idx["TBMJ"], idx["KCMJ"], idx["TBDLMJ"]
-    i_code, i_share = idx[UNIT_CODE_FIELD], idx[SHARE_FIELD]
-
-    # which parcel goes to which unit, with the engine's share
+def _needed_pairs(engine: BalanceEngine, uids: list) -> dict[Hashable, list[tuple[Hashable, float]]]:
+    """Which parcel goes to which of ``uids``, with the engine's share: {parcel id: [(unit id, share)]}."""
     wanted = set(uids)
     needed: dict[Hashable, list[tuple[Hashable, float]]] = {}
     if wanted == set(engine.units):
@@ -375,6 +367,60 @@ def _write_parcels(ds, inputs: Inputs, engine: BalanceEngine, reader, uids: list
             for pid in engine.unit_parcels.get(uid, ()):
                 if pid not in needed:
                     needed[pid] = [(u, s) for u, s, _pbf in engine.parcels[pid].pairs if u in wanted]
+    return needed
+
+
+def _areas(p) -> tuple[float, float, float]:
+    """(TBMJ, KCMJ, TBDLMJ) of a whole engine parcel, before apportioning (as BalanceEngine._composition)."""
+    rec = p.rec
+    tbmj = rec.tbmj if rec.tbmj is not None else p.area
+    kc = rec.kcmj or 0.0
+    tbdl = rec.tbdlmj if rec.tbdlmj is not None else tbmj - kc
+    return tbmj, kc, tbdl
+
+
+def _clip_to_units(wkbs: Sequence[bytes | None], uids: Sequence[Hashable], unit_geoms: dict) -> np.ndarray:
+    """Parcel geometries (WKB) intersected with their unit, in bulk; an array of shapely geometries."""
+    geoms = np.array(shapely.from_wkb(list(wkbs)), dtype=object)
+    bad = ~shapely.is_missing(geoms)
+    bad[bad] = ~shapely.is_valid(geoms[bad])
+    if bad.any():
+        geoms[bad] = shapely.make_valid(geoms[bad])
+    units = np.array([unit_geoms.get(u) for u in uids], dtype=object)
+    # the unit cut down to the parcel's box first: overlay cost follows the vertex count
+    boxes = shapely.bounds(geoms)
+    span = np.nan_to_num(np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]))
+    pad = span[:, None] * np.array([-0.01, -0.01, 0.01, 0.01])
+    boxes = np.nan_to_num(boxes) + pad
+    has = ~shapely.is_missing(units) & ~shapely.is_missing(geoms)
+    local = units.copy()
+    clip = shapely.lib.clip_by_rect  # the ufunc itself: the public wrapper's checks cost more than GEOS here
+    local[has] = [clip(u, x0, y0, x1, y1) for u, (x0, y0, x1, y1) in zip(units[has], boxes[has].tolist())]
+    return shapely.intersection(geoms, local)
+
+
+def _create_parcels_layer(ds, crs: QgsCoordinateReferenceSystem, schema: _ParcelSchema):
+    lyr = ds.CreateLayer("parcels", _srs_of(crs), ogr.wkbMultiPolygon,
+                         options=["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=YES",
+                                  "IDENTIFIER=" + tr("Parcels of the plan"),
+                                  "DESCRIPTION=" + tr("三调 parcels clipped at the unit boundary; areas in m², "
+                                                      "apportioned by share")])
+    schema.create(lyr)
+    return lyr
+
+
+def _write_parcels(ds, inputs: Inputs, engine: BalanceEngine, reader, uids: list, progress: _Progress,
+                   p0: float, p1: float) -> int:
+    layer = inputs.parcels
+    crs = layer.crs()
+    schema = _ParcelSchema(layer, reader)
+    lyr = _create_parcels_layer(ds, crs, schema)
+    defn = lyr.GetLayerDefn()
+    idx = {name: defn.GetFieldIndex(name) for name in schema.names}
+    i_tbmj, i_kcmj, i_tbdl = idx["TBMJ"], idx["KCMJ"], idx["TBDLMJ"]
+    i_code, i_share = idx[UNIT_CODE_FIELD], idx[SHARE_FIELD]
+
+    needed = _needed_pairs(engine, uids)
     total = max(1, len(needed))
 
     # unit geometries in the parcel layer's CRS, for clipping boundary pairs
@@ -386,11 +432,7 @@ def _write_parcels(ds, inputs: Inputs, engine: BalanceEngine, reader, uids: list
     parcels = engine.parcels
 
     def fill(out: ogr.Feature, pid: Hashable, uid: Hashable, share: float) -> None:
-        p = parcels[pid]
-        rec = p.rec
-        tbmj = rec.tbmj if rec.tbmj is not None else p.area
-        kc = rec.kcmj or 0.0
-        tbdl = rec.tbdlmj if rec.tbdlmj is not None else tbmj - kc  # as BalanceEngine._composition
+        tbmj, kc, tbdl = _areas(parcels[pid])
         set_field(out, i_tbmj, tbmj * share)
         set_field(out, i_kcmj, kc * share)
         set_field(out, i_tbdl, tbdl * share)
@@ -458,21 +500,7 @@ def _write_parcels(ds, inputs: Inputs, engine: BalanceEngine, reader, uids: list
                 progress.check()
     # boundary pairs: one bulk intersection
     if boundary:
-        geoms = np.array(shapely.from_wkb([b for _o, b, _u in boundary]), dtype=object)
-        bad = ~shapely.is_missing(geoms)
-        bad[bad] = ~shapely.is_valid(geoms[bad])
-        if bad.any():
-            geoms[bad] = shapely.make_valid(geoms[bad])
-        units = np.array([unit_geoms.get(u) for _o, _b, u in boundary], dtype=object)
-        # the unit cut down to the parcel's box first: overlay cost follows the vertex count
-        boxes = shapely.bounds(geoms)
-        span = np.nan_to_num(np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]))
-        pad = span[:, None] * np.array([-0.01, -0.01, 0.01, 0.01])
-        boxes = np.nan_to_num(boxes) + pad
-        has = ~shapely.is_missing(units) & ~shapely.is_missing(geoms)
-        local = units.copy()
-        local[has] = [shapely.clip_by_rect(u, *b) for u, b in zip(units[has], boxes[has])]
-        clipped = shapely.intersection(geoms, local)
+        clipped = _clip_to_units([b for _o, b, _u in boundary], [u for _o, _b, u in boundary], unit_geoms)
         for (out, _b, _u), wkb in zip(boundary, _multipolygon_wkbs(clipped)):
             if wkb is not None:
                 out.SetGeometryDirectly(ogr.CreateGeometryFromWkb(wkb))
@@ -503,6 +531,269 @@ def _unit_geometries(inputs: Inputs, crs: QgsCoordinateReferenceSystem, uids: It
         shapely.prepare(geom)
         out[feat.id()] = geom
     return out
+
+
+# --------------------------------------------------------------------------- parcels in SQL (fast path)
+#: bytes of the envelope in a GeoPackage geometry blob, by the envelope code in its flags
+_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+_TEMP_PREFIX = "lcp_"
+
+
+@dataclass
+class _GpkgSource:
+    """A GeoPackage feature table the parcels can be copied from in SQL."""
+
+    path: str
+    table: str
+    fid: str
+    geom: str
+
+
+def _q(name: str) -> str:
+    """A quoted SQLite identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_kind(declared: str) -> str:
+    d = (declared or "").upper()
+    if d.startswith("BOOLEAN") or "INT" in d:
+        return "int"
+    if any(k in d for k in ("REAL", "FLOA", "DOUB")):
+        return "real"
+    if d.startswith("DATETIME"):
+        return "datetime"
+    if d.startswith("DATE"):
+        return "date"
+    if any(k in d for k in ("TEXT", "CHAR", "CLOB")):
+        return "text"
+    return "other"
+
+
+_KIND_OF_OGR = {ogr.OFTInteger: "int", ogr.OFTInteger64: "int", ogr.OFTReal: "real", ogr.OFTString: "text",
+                ogr.OFTDate: "date", ogr.OFTDateTime: "datetime"}
+
+
+def _gpkg_source(layer: QgsVectorLayer, schema: _ParcelSchema) -> _GpkgSource | None:
+    """The parcels' GeoPackage table when the copy can be done in SQL, else None.
+
+    Only for an ``ogr`` layer stored in a GeoPackage feature table with an integer primary key
+    (the feature ids the engine holds), without pending edits (the edit buffer is exported
+    feature by feature), whose subset string, if any, is a plain filter (the parcels are taken
+    by feature id from the engine, which read the layer through that filter) and whose copied
+    columns keep their kind (integer, real, text, date) in the output.
+    """
+    if layer.providerType() != "ogr" or layer.isModified():
+        return None
+    provider = layer.dataProvider()
+    if provider is None or provider.storageType().upper() != "GPKG":
+        return None
+    if layer.subsetString().strip().upper().startswith("SELECT"):
+        return None
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+    path, name = parts.get("path"), parts.get("layerName")
+    if not path or not name or not os.path.isfile(path):
+        return None
+    try:
+        con = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns "
+                              "WHERE lower(table_name) = lower(?)", (name,)).fetchone()
+            if row is None:
+                return None
+            table, geom = row
+            columns = {r[1]: (r[2], r[5]) for r in con.execute(f"PRAGMA table_info({_q(table)})")}
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    pk = [c for c, (decl, key) in columns.items() if key]
+    if len(pk) != 1 or (columns[pk[0]][0] or "").upper() != "INTEGER" or geom not in columns:
+        return None
+    for _i, f, out_name in schema.source:
+        if out_name in AREA_FIELDS:
+            continue  # written from the engine's numbers
+        if f.name() not in columns:
+            return None
+        out_kind = _KIND_OF_OGR.get(_OGR_BY_QVARIANT.get(f.type(), ogr.OFTString), "?")
+        if _sql_kind(columns[f.name()][0]) != out_kind:
+            return None
+    return _GpkgSource(str(Path(path).resolve()), table, pk[0], geom)
+
+
+def _blob_wkb(blob: bytes) -> bytes | None:
+    """The WKB inside a GeoPackage geometry blob (None for an empty geometry)."""
+    if blob[:2] != b"GP":
+        return blob  # not a GeoPackage blob: take it as plain WKB
+    flags = blob[3]
+    if flags & 0x10:
+        return None
+    env = _ENVELOPE_BYTES.get((flags >> 1) & 7)
+    if env is None:
+        raise ValueError("bad GeoPackage geometry envelope code")
+    return blob[8 + env:]
+
+
+def _gpkg_blob(wkb: bytes, srs_id: int, bounds) -> bytes:
+    """A standard little-endian GeoPackage blob with its XY envelope (bounds = minx, miny, maxx, maxy)."""
+    minx, miny, maxx, maxy = bounds
+    return b"GP\x00\x03" + struct.pack("<i4d", srs_id, minx, maxx, miny, maxy) + wkb
+
+
+def _geometry_fixer(srs_id: int):
+    """SQL function body: any source blob as a 2-D MultiPolygon blob of ``srs_id`` (None if empty)."""
+
+    def fix(blob):
+        if blob is None:
+            return None
+        wkb = _blob_wkb(bytes(blob))
+        if wkb is None:
+            return None
+        geom = shapely.from_wkb(wkb)
+        mp = _multipolygon_wkb(geom)
+        if mp is None:
+            return None
+        return _gpkg_blob(mp, srs_id, shapely.bounds(shapely.from_wkb(mp)).tolist())
+
+    return fix
+
+
+def _copy_parcels_sql(path: Path, src: _GpkgSource, schema: _ParcelSchema, inputs: Inputs,
+                      engine: BalanceEngine, uids: list, progress: _Progress, p0: float, p1: float) -> int:
+    """Fill the empty ``parcels`` table of ``path`` in SQL from the source GeoPackage.
+
+    Whole parcels (share 1, most of them) are copied with one ``INSERT … SELECT`` from the
+    attached source (the geometry blob as it is when it is already a 2-D MultiPolygon of the
+    same srs_id); the areas, DYBH and share come from the engine through a temporary table, as
+    do the boundary pairs clipped in bulk with shapely. The R-tree is bulk-loaded at the end.
+    Durability is not needed here (the temporary file is fsynced before it is moved into place).
+    """
+    needed = _needed_pairs(engine, uids)
+    codes = {uid: engine.unit_code(uid) for uid in uids}
+    parcels = engine.parcels
+    rows: list[list] = []
+    boundary: list[int] = []  # rows to clip
+    boundary_units: list[Hashable] = []
+    for n, pid in enumerate(sorted(needed)):
+        if n % 20000 == 0:
+            progress.check()
+        tbmj, kc, tbdl = _areas(parcels[pid])
+        for uid, share in needed[pid]:
+            if share < 1.0:
+                boundary.append(len(rows))
+                boundary_units.append(uid)
+            rows.append([len(rows) + 1, pid, tbmj * share, kc * share, tbdl * share, codes[uid], share,
+                         int(share < 1.0), None])
+    progress(p0 + 0.1 * (p1 - p0))
+    table, fid, geom = _q(src.table), _q(src.fid), _q(src.geom)
+    try:
+        con = sqlite3.connect(Path(path).as_uri(), uri=True, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise WriteError(tr("Cannot write {0}: {1}").format(path, exc)) from exc
+    stopped: list[bool] = []
+    try:
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-262144", "temp_store=MEMORY"):
+            con.execute(f"PRAGMA {pragma}")
+        con.execute("ATTACH DATABASE ? AS lcp_src", (Path(src.path).as_uri() + "?mode=ro",))
+        (srs_id,) = con.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = 'parcels'").fetchone()
+        out_columns = {r[1] for r in con.execute("PRAGMA main.table_info(parcels)")}
+        missing = [n for n in ["fid", "geom", *schema.names] if n not in out_columns]
+        if missing:
+            raise WriteError(tr("Cannot write {0}: the parcels table lacks {1}").format(path, ", ".join(missing)))
+
+        def interrupt() -> int:  # SQLite asks every 10 000 VM steps (~50 rows); non-zero stops the statement
+            if progress.cancelled():
+                stopped.append(True)
+                return 1
+            return 0
+
+        con.set_progress_handler(interrupt, 10_000)
+        con.execute("BEGIN")
+
+        # boundary pairs: their source geometries, clipped in bulk
+        if boundary:
+            con.execute(f"CREATE TEMP TABLE {_TEMP_PREFIX}fids(fid INTEGER PRIMARY KEY)")
+            con.executemany(f"INSERT OR IGNORE INTO {_TEMP_PREFIX}fids VALUES (?)", ((rows[i][1],) for i in boundary))
+            blobs = dict(con.execute(f"SELECT s.{fid}, s.{geom} FROM lcp_src.{table} s "
+                                     f"WHERE s.{fid} IN (SELECT fid FROM {_TEMP_PREFIX}fids)"))
+            wkbs = [None if blobs.get(rows[i][1]) is None else _blob_wkb(blobs[rows[i][1]]) for i in boundary]
+            del blobs
+            progress.check()
+            unit_geoms = _unit_geometries(inputs, inputs.parcels.crs(), uids)
+            clipped = _clip_to_units(wkbs, boundary_units, unit_geoms)
+            del wkbs
+            out_wkbs = _multipolygon_wkbs(clipped)
+            bounds = shapely.bounds(clipped).tolist()
+            for k in np.flatnonzero(~np.isin(shapely.get_type_id(clipped), (3, 6))).tolist():
+                if out_wkbs[k] is not None:  # a collection: the box of its polygonal part
+                    bounds[k] = shapely.bounds(shapely.from_wkb(out_wkbs[k])).tolist()
+            for k, i in enumerate(boundary):
+                if out_wkbs[k] is not None:
+                    rows[i][8] = _gpkg_blob(out_wkbs[k], srs_id, bounds[k])
+            del clipped, out_wkbs
+        progress(p0 + 0.5 * (p1 - p0))
+        progress.check()
+
+        con.execute(f"CREATE TEMP TABLE {_TEMP_PREFIX}pairs(seq INTEGER PRIMARY KEY, src_fid INTEGER, tbmj REAL, "
+                    "kcmj REAL, tbdlmj REAL, code TEXT, share REAL, clipped INTEGER, geom BLOB)")
+        con.executemany(f"INSERT INTO {_TEMP_PREFIX}pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        del rows
+        # GDAL's triggers (R-tree upkeep with ST_* functions, feature count) are put back afterwards
+        triggers = con.execute("SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' "
+                               "AND lower(tbl_name) = 'parcels'").fetchall()
+        for name, _sql in triggers:
+            con.execute(f"DROP TRIGGER main.{_q(name)}")
+
+        source_of = {name: f.name() for _i, f, name in schema.source}
+        by_engine = {"TBMJ": "p.tbmj", "KCMJ": "p.kcmj", "TBDLMJ": "p.tbdlmj", UNIT_CODE_FIELD: "p.code",
+                     SHARE_FIELD: "p.share"}
+        exprs = [by_engine[n] if n in by_engine else f"s.{_q(source_of[n])}" if n in source_of else "NULL"
+                 for n in schema.names]
+        header = (b"GP\x00\x03" + struct.pack("<i", srs_id)).hex()
+        con.create_function("lcp_geom", 1, _geometry_fixer(srs_id), deterministic=True)
+        geom_expr = (f"CASE WHEN p.clipped THEN p.geom WHEN substr(s.{geom}, 1, 8) = X'{header}' "
+                     f"AND substr(s.{geom}, 41, 5) = X'0106000000' THEN s.{geom} ELSE lcp_geom(s.{geom}) END")
+        cur = con.execute(
+            f"INSERT INTO main.parcels (fid, geom, {', '.join(_q(n) for n in schema.names)}) "
+            f"SELECT p.seq, {geom_expr}, {', '.join(exprs)} FROM {_TEMP_PREFIX}pairs p "
+            f"JOIN lcp_src.{table} s ON s.{fid} = p.src_fid ORDER BY p.seq")
+        count = cur.rowcount
+        con.execute(f"DROP TABLE {_TEMP_PREFIX}pairs")
+        progress(p0 + 0.85 * (p1 - p0))
+        progress.check()
+
+        # spatial index, extent, feature count
+        heads = con.execute("SELECT fid, substr(geom, 1, 40) FROM main.parcels WHERE geom IS NOT NULL").fetchall()
+        ids = np.fromiter((r[0] for r in heads), dtype=np.int64, count=len(heads))
+        raw = np.frombuffer(b"".join(r[1] for r in heads), dtype=np.uint8).reshape(-1, 40) if heads else \
+            np.zeros((0, 40), np.uint8)
+        del heads
+        if len(raw) and not (raw[:, 3] == 3).all():
+            raise WriteError(tr("Cannot write {0}: unexpected geometry header").format(path))
+        env = np.frombuffer(raw[:, 8:40].tobytes(), dtype="<f8").reshape(-1, 4)
+        if con.execute("SELECT 1 FROM main.sqlite_master WHERE name = 'rtree_parcels_geom'").fetchone():
+            fill_rtree(con, "rtree_parcels_geom", ids, env)
+        for _name, sql in triggers:
+            con.execute(sql)
+        if len(env):
+            con.execute("UPDATE main.gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?, "
+                        "last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE lower(table_name) = 'parcels'",
+                        (float(env[:, 0].min()), float(env[:, 2].min()), float(env[:, 1].max()),
+                         float(env[:, 3].max())))
+        if con.execute("SELECT 1 FROM main.sqlite_master WHERE name = 'gpkg_ogr_contents'").fetchone():
+            con.execute("UPDATE main.gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = 'parcels'",
+                        (count,))
+        con.execute("COMMIT")
+        con.set_progress_handler(None, 0)
+        con.execute("DETACH DATABASE lcp_src")
+    except sqlite3.Error as exc:
+        if stopped or progress.cancelled():
+            raise ExportCancelled(tr("Export cancelled; no file was written.")) from None
+        raise WriteError(tr("Cannot write {0}: {1}").format(path, exc)) from exc
+    finally:
+        con.close()
+    progress(p1)
+    return count
+
 
 
 # --------------------------------------------------------------------------- tables
@@ -734,9 +1025,15 @@ def _write_layers(path: Path, sel: _Selection, inputs: Inputs, pack: RulePack, e
         ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
     except RuntimeError as exc:
         raise WriteError(tr("Cannot create {0}: {1}").format(path, exc)) from exc
+    sql_source = None
     try:
         _write_units(ds, inputs, engine, sel.uids, meta.title)
-        n_parcels = _write_parcels(ds, inputs, engine, reader, sel.uids, progress, p0, p0 + 0.8 * (p1 - p0))
+        schema = _ParcelSchema(inputs.parcels, reader)
+        sql_source = _gpkg_source(inputs.parcels, schema)
+        if sql_source is None:
+            n_parcels = _write_parcels(ds, inputs, engine, reader, sel.uids, progress, p0, p0 + 0.8 * (p1 - p0))
+        else:
+            _create_parcels_layer(ds, inputs.parcels.crs(), schema)  # empty: filled in SQL once OGR is done
         md = ds.GetMetadata() or {}
         md.update(meta.gdal_items())
         ds.SetMetadata(md)
@@ -749,6 +1046,9 @@ def _write_layers(path: Path, sel: _Selection, inputs: Inputs, pack: RulePack, e
         raise WriteError(tr("Cannot write {0}: {1}").format(path, exc)) from exc
     finally:
         ds = None  # closes the file and builds the deferred R-tree indexes
+    if sql_source is not None:
+        n_parcels = _copy_parcels_sql(path, sql_source, schema, inputs, engine, sel.uids, progress,
+                                      p0, p0 + 0.8 * (p1 - p0))
     subset = _SubsetEngine(engine, sel.codes)
     write_balance_tables(path, subset)
     write_table(path, "rule_pack", RULE_PACK_COLUMNS, _rule_rows(pack),

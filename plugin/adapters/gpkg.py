@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
 import shutil
+import sqlite3
+import struct
 import tempfile
 from pathlib import Path
 from typing import Iterator, Sequence
 
+import numpy as np
 from osgeo import gdal, ogr
 
 from ..core.i18n import tr
@@ -135,3 +139,80 @@ def write_balance_tables(path: Path, engine) -> None:
                 [(r.unit_code, r.rule_id, r.value, r.threshold, None if r.passed is None else int(r.passed),
                   r.severity) for r in engine.indicator_rows()],
                 "Rule-pack indicators per unit; passed NULL = not applicable")
+
+
+def _str_order(boxes: np.ndarray, per_node: int) -> np.ndarray:
+    """Sort-Tile-Recursive order of boxes (minx, maxx, miny, maxy): vertical slices by x, then y."""
+    n = len(boxes)
+    cx = boxes[:, 0].astype(np.float64) + boxes[:, 1]
+    cy = boxes[:, 2].astype(np.float64) + boxes[:, 3]
+    slices = max(1, math.ceil(math.sqrt(math.ceil(n / per_node))))
+    by_x = np.argsort(cx, kind="stable")
+    slice_of = np.arange(n) // (slices * per_node)
+    return by_x[np.lexsort((cy[by_x], slice_of))]
+
+
+def fill_rtree(con: sqlite3.Connection, rtree: str, ids: np.ndarray, env: np.ndarray) -> None:
+    """Bulk-load an empty SQLite R-tree ``rtree(id, minx, maxx, miny, maxy)`` by writing its nodes.
+
+    Inserting row by row costs ~10 µs a row in SQLite (GDAL's deferred index does that: seconds
+    for 10^5 features); a packed (Sort-Tile-Recursive) tree written straight into the shadow
+    tables ``<rtree>_node``, ``_rowid`` and ``_parent`` takes a fraction of it and is also
+    better for queries. The layout is SQLite's documented R-tree format: per node a 2-byte
+    depth (root only) and 2-byte cell count, big-endian, then cells of an 8-byte id and the
+    box as 4-byte floats (minimums rounded down, maximums up), padded to the node size.
+    ``env`` holds minx, maxx, miny, maxy per id. Check with ``SELECT rtreecheck('<rtree>')``.
+    """
+    ident = '"' + rtree.replace('"', '""')
+    (node_size,) = con.execute(f'SELECT length(data) FROM {ident}_node" WHERE nodeno = 1').fetchone()
+    if con.execute(f'SELECT count(*) FROM {ident}_rowid"').fetchone()[0]:
+        raise ValueError(f"{rtree} is not empty")
+    cell = np.dtype([("id", ">i8"), ("box", ">f4", (4,))])
+    per_node = (node_size - 4) // cell.itemsize
+    n = len(ids)
+    if n == 0:
+        return
+    env = np.asarray(env, dtype=np.float64)
+    boxes = env.astype(np.float32)
+    low = boxes[:, [0, 2]] > env[:, [0, 2]]
+    boxes[:, [0, 2]] = np.where(low, np.nextafter(boxes[:, [0, 2]], np.float32(-np.inf)), boxes[:, [0, 2]])
+    high = boxes[:, [1, 3]] < env[:, [1, 3]]
+    boxes[:, [1, 3]] = np.where(high, np.nextafter(boxes[:, [1, 3]], np.float32(np.inf)), boxes[:, [1, 3]])
+    level_ids = np.asarray(ids, dtype=np.int64)
+    nodes: list[tuple[int, bytes]] = []
+    rowids: list[tuple[int, int]] = []
+    parents: list[tuple[int, int]] = []
+    next_node, depth = 2, 0
+    pad = bytes(node_size)
+
+    def blob(head_depth: int, cells: np.ndarray) -> bytes:
+        data = struct.pack(">HH", head_depth, len(cells)) + cells.tobytes()
+        return data + pad[len(data):]
+
+    while len(level_ids) > per_node:
+        order = _str_order(boxes, per_node)
+        cells = np.empty(len(order), dtype=cell)
+        cells["id"] = level_ids[order]
+        cells["box"] = boxes[order]
+        starts = np.arange(0, len(cells), per_node)
+        nodenos = np.arange(next_node, next_node + len(starts), dtype=np.int64)
+        next_node += len(starts)
+        for no, a in zip(nodenos.tolist(), starts.tolist()):
+            nodes.append((no, blob(0, cells[a:a + per_node])))
+        owner = np.repeat(nodenos, np.diff(np.append(starts, len(cells))))
+        (rowids if depth == 0 else parents).extend(zip(cells["id"].tolist(), owner.tolist()))
+        sorted_boxes = cells["box"].astype(np.float32)
+        boxes = np.column_stack([np.minimum.reduceat(sorted_boxes[:, 0], starts),
+                                 np.maximum.reduceat(sorted_boxes[:, 1], starts),
+                                 np.minimum.reduceat(sorted_boxes[:, 2], starts),
+                                 np.maximum.reduceat(sorted_boxes[:, 3], starts)]).astype(np.float32)
+        level_ids = nodenos
+        depth += 1
+    root = np.empty(len(level_ids), dtype=cell)
+    root["id"] = level_ids
+    root["box"] = boxes
+    nodes.append((1, blob(depth, root)))
+    (rowids if depth == 0 else parents).extend((int(i), 1) for i in level_ids)
+    con.executemany(f'INSERT OR REPLACE INTO {ident}_node" (nodeno, data) VALUES (?, ?)', nodes)
+    con.executemany(f'INSERT INTO {ident}_rowid" (rowid, nodeno) VALUES (?, ?)', rowids)
+    con.executemany(f'INSERT INTO {ident}_parent" (nodeno, parentnode) VALUES (?, ?)', parents)

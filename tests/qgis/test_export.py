@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
@@ -339,4 +340,163 @@ def test_cli_bad_source_exit_2(tmp_path, capsys):
                 "--out", str(tmp_path / "x.gpkg")) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "missing.gpkg" in err
+    assert _only(tmp_path) == []
+
+
+# --------------------------------------------------------------------------- SQL fast path vs per-feature paths
+def _parcel_table(path: Path) -> tuple[list, list]:
+    """(field definitions, rows sorted by unit and BSM) of the parcels layer, geometry as shapely."""
+    import shapely
+
+    ds = ogr.Open(str(path))
+    lyr = ds.GetLayerByName("parcels")
+    defn = lyr.GetLayerDefn()
+    fields = [(defn.GetFieldDefn(i).GetName(), defn.GetFieldDefn(i).GetType(), defn.GetFieldDefn(i).GetSubType(),
+               defn.GetFieldDefn(i).GetWidth()) for i in range(defn.GetFieldCount())]
+    rows = []
+    for f in lyr:
+        g = f.GetGeometryRef()
+        rows.append((f.items(), shapely.from_wkb(bytes(g.ExportToIsoWkb())) if g is not None else None))
+    ds = None
+    rows.sort(key=lambda r: (r[0]["DYBH"], r[0]["BSM"], r[0]["share"]))
+    return fields, rows
+
+
+def _assert_same_parcels(a: Path, b: Path) -> None:
+    import shapely
+
+    fields_a, rows_a = _parcel_table(a)
+    fields_b, rows_b = _parcel_table(b)
+    assert fields_a == fields_b
+    assert len(rows_a) == len(rows_b) > 0
+    for (attrs_a, geom_a), (attrs_b, geom_b) in zip(rows_a, rows_b):
+        assert attrs_a == attrs_b  # numbers identical, not approximately
+        assert (geom_a is None) == (geom_b is None)
+        if geom_a is not None:
+            assert geom_a.geom_type == geom_b.geom_type == "MultiPolygon"
+            assert shapely.equals_exact(shapely.normalize(geom_a), shapely.normalize(geom_b), tolerance=1e-9)
+
+
+def _rtree_ok(path: Path) -> None:
+    con = sqlite3.connect(str(path))
+    try:
+        assert con.execute("SELECT rtreecheck('rtree_parcels_geom')").fetchone()[0] == "ok"
+        n_index = con.execute("SELECT count(*) FROM rtree_parcels_geom").fetchone()[0]
+        n_geom = con.execute("SELECT count(*) FROM parcels WHERE geom IS NOT NULL").fetchone()[0]
+        assert n_index == n_geom > 0
+        count = con.execute("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'parcels'").fetchone()[0]
+        assert count == con.execute("SELECT count(*) FROM parcels").fetchone()[0]
+        triggers = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                              "AND tbl_name = 'parcels'")}
+        assert {"rtree_parcels_geom_insert", "rtree_parcels_geom_delete"} <= triggers
+    finally:
+        con.close()
+    # the index answers like a scan (its boxes are float32, rounded outwards: a few metres at 4e7)
+    ds = ogr.Open(str(path))
+    lyr = ds.GetLayerByName("parcels")
+    minx, maxx, miny, maxy = lyr.GetExtent()
+    box = (minx + 0.3 * (maxx - minx), minx + 0.5 * (maxx - minx), miny + 0.3 * (maxy - miny),
+           miny + 0.5 * (maxy - miny))
+    envelopes = {f.GetFID(): f.GetGeometryRef().GetEnvelope() for f in lyr}
+    lyr.SetSpatialFilterRect(box[0], box[2], box[1], box[3])
+    by_ogr = {f.GetFID() for f in lyr}
+    ds = None
+
+    def near(e, slack):
+        return e[1] >= box[0] - slack and e[0] <= box[1] + slack and e[3] >= box[2] - slack and e[2] <= box[3] + slack
+
+    con = sqlite3.connect(str(path))
+    try:
+        by_index = {r[0] for r in con.execute("SELECT id FROM rtree_parcels_geom WHERE maxx >= ? AND minx <= ? "
+                                               "AND maxy >= ? AND miny <= ?", box)}
+    finally:
+        con.close()
+    by_scan = {fid for fid, e in envelopes.items() if near(e, 0.0)}
+    assert by_scan and by_ogr and by_ogr <= by_scan <= by_index
+    assert all(near(envelopes[fid], 10.0) for fid in by_index - by_scan)
+
+
+@pytest.fixture(scope="module")
+def demo_fast(tmp_path_factory, qgis_app):
+    path = tmp_path_factory.mktemp("fast") / "township.gpkg"
+    write_demo_gpkg(str(path), n_parcels=N_PARCELS, seed=23)
+    return path
+
+
+@pytest.mark.parametrize("subset", ["", '"DLBM" LIKE \'01%\' OR fid % 3 = 0'])
+def test_sql_fast_path_equals_per_feature_paths(demo_fast, tmp_path, monkeypatch, subset):
+    """The SQL copy gives the same parcel table as the OGR and the QGIS per-feature paths."""
+    calls = []
+    real = export_mod._copy_parcels_sql
+
+    def spy(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    def run(out: Path) -> Path:
+        inputs = _inputs(demo_fast)
+        inputs.parcels.setSubsetString(subset)
+        export_plan(inputs, bundled_pack("national"), out, title="T", author="A")
+        return out
+
+    monkeypatch.setattr(export_mod, "_copy_parcels_sql", spy)
+    fast = run(tmp_path / "fast.gpkg")
+    assert calls, "the SQL path is taken for an unedited GeoPackage layer"
+    assert validate(fast) == []
+    _rtree_ok(fast)
+    monkeypatch.setattr(export_mod, "_gpkg_source", lambda *_a: None)
+    ogr_path = run(tmp_path / "ogr.gpkg")
+    _assert_same_parcels(fast, ogr_path)
+    monkeypatch.setattr(export_mod, "_ogr_source", lambda *_a: None)
+    qgis_path = run(tmp_path / "qgis.gpkg")
+    _assert_same_parcels(fast, qgis_path)
+    assert len(calls) == 1
+    if subset:
+        inputs = _inputs(demo_fast)
+        inputs.parcels.setSubsetString(subset)
+        engine, _ = build_engine(inputs, bundled_pack("national"))
+        _assert_parcels_match_balance(fast, engine, engine.table)
+        kept = {f["BSM"] for f in inputs.parcels.getFeatures()}
+        assert {r["BSM"] for r in _features(fast, "parcels")} <= kept
+
+
+def test_sql_fast_path_not_used_with_pending_edits_or_other_formats(demo_fast, tmp_path):
+    inputs = _inputs(demo_fast, pbf=False)
+    schema = export_mod._ParcelSchema(inputs.parcels, build_engine(inputs, bundled_pack("national"))[1])
+    assert export_mod._gpkg_source(inputs.parcels, schema) is not None
+    inputs.parcels.startEditing()
+    inputs.parcels.changeAttributeValue(next(inputs.parcels.getFeatures()).id(),
+                                        inputs.parcels.fields().indexOf("ZZLX"), "NY-GB")
+    try:
+        assert export_mod._gpkg_source(inputs.parcels, schema) is None
+    finally:
+        inputs.parcels.rollBack()
+    shp = tmp_path / "dltb.shp"
+    gdal.VectorTranslate(str(shp), str(demo_fast), layers=["DLTB"])
+    layer = open_layer(str(shp), "shp")
+    assert export_mod._gpkg_source(layer, export_mod._ParcelSchema(layer, build_engine(
+        Inputs(parcels=layer, units=inputs.units, unit_field="DYBH"), bundled_pack("national"))[1])) is None
+
+
+def test_cancel_during_sql_copy_leaves_nothing(demo_fast, tmp_path):
+    """feedback.isCanceled() interrupts the INSERT … SELECT itself (SQLite's progress handler asks)."""
+    import sys
+
+    class Feedback:
+        asked_by_sqlite = 0
+
+        def setProgress(self, value):
+            pass
+
+        def isCanceled(self):
+            caller = sys._getframe(2).f_code  # _Progress.cancelled <- SQLite's progress handler
+            if caller.co_name == "interrupt" and caller.co_filename == export_mod.__file__:
+                self.asked_by_sqlite += 1
+                return True
+            return False
+
+    feedback = Feedback()
+    with pytest.raises(ExportCancelled):
+        export_plan(_inputs(demo_fast), bundled_pack("national"), tmp_path / "plan.gpkg", feedback=feedback)
+    assert feedback.asked_by_sqlite
     assert _only(tmp_path) == []
