@@ -138,6 +138,23 @@
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/gpkg.py"/>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <source>Cannot write {0}: {1}</source>
+            <translation>无法写入 {0}：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Cannot write {0}: the parcels table lacks {1}</source>
+            <translation>无法写入 {0}：图斑表缺少字段 {1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <source>Cannot write {0}: unexpected geometry header</source>
+            <translation>无法写入 {0}：几何头格式异常</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
             <source>Cannot reopen the layers just written to {0}</source>
             <translation>无法重新打开刚写入 {0} 的图层</translation>
         </message>
@@ -183,13 +200,6 @@
             <location filename="../plugin/gui/units_dock.py"/>
             <source>Cannot create {0}: {1}</source>
             <translation>无法创建 {0}：{1}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <location filename="../plugin/adapters/gpkg.py"/>
-            <location filename="../plugin/adapters/report_xlsx.py"/>
-            <source>Cannot write {0}: {1}</source>
-            <translation>无法写入 {0}：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
@@ -624,6 +634,11 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <source>{0}: {1}</source>
+            <translation>{0}：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
             <location filename="../plugin/cli_export.py"/>
             <location filename="../plugin/cli_report.py"/>
             <source>Warning: {0}</source>
@@ -642,8 +657,8 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
-            <source>required</source>
-            <translation>必需</translation>
+            <source>{0} {1}: {2} (required {3})</source>
+            <translation>{0} {1}：{2}（要求 {3}）</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
@@ -2009,6 +2024,10 @@ Unit codes: a comma-separated list limits the unit sheets (default: every unit).
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>required</source>
+            <translation type="obsolete">必需</translation>
         </message>
         <message>
             <source>Parcel tagging (图斑标注) will be here: pick parcels on the map and give them a remediation type and the land class after consolidation.</source>

@@ -66,8 +66,8 @@ def format_value(rule, value: float | None) -> str:
 
 def format_threshold(rule) -> str:
     if rule.threshold == 0:
-        return f"{rule.op} 0"
-    return f"{rule.op} {format_value(rule, rule.threshold)}"
+        return f"{rule.op_symbol} 0"
+    return f"{rule.op_symbol} {format_value(rule, rule.threshold)}"
 
 
 def summary_lines(engine: BalanceEngine, chinese: bool | None = None) -> list[str]:
@@ -81,7 +81,7 @@ def summary_lines(engine: BalanceEngine, chinese: bool | None = None) -> list[st
         verdict = {True: tr("PASS"), False: tr("FAIL"), None: tr("n/a")}[status]
         title = tr("Whole project") if uid is None else tr("Unit {0}").format(code)
         v = engine.variables(uid)
-        lines.append(f"{title}: {verdict}")
+        lines.append(tr("{0}: {1}").format(title, verdict))
         for cat in ("farmland", "construction", "ecological"):
             if cat in pack.categories:
                 c = pack.categories[cat]
@@ -92,8 +92,8 @@ def summary_lines(engine: BalanceEngine, chinese: bool | None = None) -> list[st
         for res in engine.evaluate(uid):
             rule = pack.rule(res.rule_id)
             mark = {True: "✓", False: "✗" if rule.severity == "error" else "!", None: "-"}[res.passed]
-            lines.append(f"  {mark} {rule.name(chinese)}: {format_value(rule, res.value)} "
-                         f"({tr('required')} {format_threshold(rule)})")
+            lines.append("  " + tr("{0} {1}: {2} (required {3})").format(
+                mark, rule.name(chinese), format_value(rule, res.value), format_threshold(rule)))
         lines.append("")
     for w in engine.warnings():
         lines.append(tr("Warning: {0}").format(w))

@@ -89,7 +89,7 @@ def _requirement(rule, chinese: bool) -> str:
         value = f"{rule.threshold / MU_M2:g} {'亩' if chinese else tr('mu')}" if rule.threshold else "0"
     else:
         value = f"{rule.threshold:g}"
-    return f"{rule.op} {value}"
+    return f"{rule.op_symbol} {value}"
 
 
 def indicator_table(engine: BalanceEngine, uid: Hashable | None, chinese: bool, ratio: bool = True) -> list[list]:

@@ -94,7 +94,7 @@ def indicator_frame(engine: BalanceEngine, uid: Hashable | None = None, chinese:
         out.append({
             tr("Indicator"): rule.name(chinese),
             tr("Value"): res.value,
-            tr("Comparison"): rule.op,
+            tr("Comparison"): rule.op_symbol,
             tr("Threshold"): rule.threshold,
             tr("Result"): verdict,
             tr("Severity"): tr("Error") if rule.severity == "error" else tr("Warning"),

@@ -24,6 +24,7 @@ from .resources import resource_path
 
 PACK_DIR = resource_path("rule_packs")
 BUILTIN_VARIABLES = ("pbf_before", "pbf_after", "pbf_out", "pbf_in")
+_SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 _OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
 }
@@ -145,6 +146,11 @@ class Rule:
 
     def name(self, chinese: bool) -> str:
         return self.zh if chinese else self.en
+
+    @property
+    def op_symbol(self) -> str:
+        """The comparison as planners write it (≥, ≤ …)."""
+        return _SYMBOLS[self.op]
 
     def passes(self, value: float | None) -> bool | None:
         if value is None:

@@ -366,7 +366,7 @@ class BalanceDock(QgsDockWidget):
             rule = pack.rule(res.rule_id)
             items[2].setText(format_rule_value(rule, res.value, self.area_unit))
             items[2].setData(res.value, M2_ROLE)
-            items[3].setText(f"{rule.op} {format_rule_value(rule, res.threshold, self.area_unit)}")
+            items[3].setText(f"{rule.op_symbol} {format_rule_value(rule, res.threshold, self.area_unit)}")
             text, colour = verdict(res.passed, res.severity)
             items[4].setText(text)
             items[4].setData(res.passed, KEY_ROLE)
