@@ -42,6 +42,8 @@ from typing import Any, Iterator
 import numpy as np
 import shapely
 
+from .rules import bundled_pack
+
 CRS = "EPSG:4527"
 FALSE_EASTING = 39_500_000.0  # zone 39 (central meridian 117°E), zone number in the easting
 CENTER_X = 39_500_000.0
@@ -905,6 +907,12 @@ def _units(g: _Grid, lay: dict, frame: _Frame, parcels: dict, n_units: int,
     return {"geoms": geoms, "main_village": main_v}
 
 
+def _is_ecological(code: str) -> bool:
+    """生态用地 as the national rule pack defines it (data, not a list in code)."""
+    pack = bundled_pack("national")
+    return "ecological" in pack.categories_of(pack.table.resolve(code))
+
+
 def _plan(geoms: np.ndarray, cols: dict, unit_geoms: np.ndarray, tagged_share: float, names: dict,
           rng: np.random.Generator, exact: bool) -> dict[str, Any]:
     """Tag a realistic plan on parcels lying wholly inside units.
@@ -1022,6 +1030,20 @@ def _plan(geoms: np.ndarray, cols: dict, unit_geoms: np.ndarray, tagged_share: f
                     used += dg
                     if t == "JS-FK":
                         fk_area += float(tbmj[i])
+        # 生态用地 must not fall either: where the farmland works took forest, grassland or
+        # ponds, reclaim homesteads, vacant or industrial land to forest (复垦为林地)
+        eco_loss = eco_gain = 0.0
+        for i in P:
+            if zzlx[i] is not None:
+                before, after = _is_ecological(str(dlbm[i])), _is_ecological(str(ghdlbm[i]))
+                eco_loss += float(tbmj[i]) if before and not after else 0.0
+                eco_gain += float(tbmj[i]) if after and not before else 0.0
+        for k in cands(np.isin(d, ("0702", "1201", "0601", "0602"))):
+            if eco_gain >= 1.05 * eco_loss:
+                break
+            i = int(P[k])
+            tag(int(k), "ST-KS" if dlbm[i] == "0602" else "JS-FK", "0301")
+            eco_gain += float(tbmj[i])
         # fill up with quality works that barely move the balance
         for k in cands(d == "1104")[: int(rng.integers(1, 3))]:
             tag(int(k), "ST-SD", "1102")

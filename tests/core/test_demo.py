@@ -196,7 +196,8 @@ def test_plan_is_realistic(demo):
     assert 0.10 <= tagged.sum() / inside.sum() <= 0.20
     types = Counter(c["ZZLX"][tagged])
     assert {"JS-FK", "JS-JX", "NY-GB", "NY-TZ", "NY-KF", "NY-HF", "ST-SD"} <= set(types)
-    rules = {"JS-FK": ({"0702", "1201", "0601"}, FARM), "NY-KF": ({"0404", "1206", "1202", "1104", "1104K"}, FARM),
+    rules = {"JS-FK": ({"0702", "1201", "0601"}, (*FARM, "0301")), "ST-KS": ({"0602"}, ("0301",)),
+             "NY-KF": ({"0404", "1206", "1202", "1104", "1104K"}, FARM),
              "NY-HF": ({"0201", "0201K", "0301"}, ("0101", "0102")), "NY-TZ": ({"0103"}, ("0101",)),
              "ST-SD": ({"1104"}, ("1102",)), "JS-JX": (set(FARM) | {"1201"}, ("0702",))}
     for i in np.nonzero(tagged)[0]:
@@ -260,3 +261,24 @@ def test_benchmark_sizes_use_many_units_and_share():
     inside = sum(len(shapely.STRtree(d["DLTB"].geometries).query(u, predicate="contains"))
                  for u in d["ZZDY"].geometries)
     assert 0.15 < tagged / inside < 0.3
+
+
+def test_demo_units_keep_ecological_land_as_the_engine_sees_it(demo):
+    """What the planner sees in the dock: one unit fails farmland gain, no 生态用地 warning."""
+    from plugin.core.engine import BalanceEngine
+    from plugin.core.fields import normalize_parcel
+
+    dltb, units = demo["DLTB"], demo["ZZDY"]
+    names = list(dltb.columns)
+    rows = zip(*(dltb.columns[n] for n in names))
+    parcels = [(i, geom, normalize_parcel(dict(zip(names, row))))
+               for i, (geom, row) in enumerate(zip(dltb.geometries, rows))]
+    engine = BalanceEngine()
+    engine.build(parcels, [(i, code, geom) for i, (code, geom) in
+                           enumerate(zip(units.columns["DYBH"], units.geometries))])
+    results = [r for r in engine.indicator_rows() if r.unit_code != "*"]
+    eco = [r for r in results if r.rule_id == "ecological_land_change_m2"]
+    assert eco and all(r.passed for r in eco), [(r.unit_code, r.value) for r in eco]
+    failing = {r.unit_code for r in results if r.passed is False}
+    assert len(failing) == 1
+    assert all(r.rule_id == "farmland_gain_ratio" for r in results if r.passed is False)
