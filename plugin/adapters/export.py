@@ -670,19 +670,24 @@ def _copy_parcels_sql(path: Path, src: _GpkgSource, schema: _ParcelSchema, input
     needed = _needed_pairs(engine, uids)
     codes = {uid: engine.unit_code(uid) for uid in uids}
     parcels = engine.parcels
-    rows: list[list] = []
-    boundary: list[int] = []  # rows to clip
-    boundary_units: list[Hashable] = []
-    for n, pid in enumerate(sorted(needed)):
-        if n % 20000 == 0:
-            progress.check()
-        tbmj, kc, tbdl = _areas(parcels[pid])
-        for uid, share in needed[pid]:
-            if share < 1.0:
-                boundary.append(len(rows))
-                boundary_units.append(uid)
-            rows.append([len(rows) + 1, pid, tbmj * share, kc * share, tbdl * share, codes[uid], share,
-                         int(share < 1.0), None])
+    order = sorted(needed)  # rows in source order
+    boundary = [(pid, uid) for pid in order for uid, share in needed[pid] if share < 1.0]  # pairs to clip
+    boundary_blobs: list[bytes | None] = []
+
+    def pair_rows() -> Iterator[tuple]:
+        """(seq, source fid, TBMJ, KCMJ, TBDLMJ, DYBH, share, clipped, clipped geometry) in source order."""
+        clipped_blobs = iter(boundary_blobs)
+        seq = 0
+        for n, pid in enumerate(order):
+            if n % 20000 == 0:
+                progress.check()
+            tbmj, kc, tbdl = _areas(parcels[pid])
+            for uid, share in needed[pid]:
+                seq += 1
+                cut = share < 1.0
+                yield (seq, pid, tbmj * share, kc * share, tbdl * share, codes[uid], share, int(cut),
+                       next(clipped_blobs) if cut else None)
+
     progress(p0 + 0.1 * (p1 - p0))
     table, fid, geom = _q(src.table), _q(src.fid), _q(src.geom)
     try:
@@ -712,31 +717,29 @@ def _copy_parcels_sql(path: Path, src: _GpkgSource, schema: _ParcelSchema, input
         # boundary pairs: their source geometries, clipped in bulk
         if boundary:
             con.execute(f"CREATE TEMP TABLE {_TEMP_PREFIX}fids(fid INTEGER PRIMARY KEY)")
-            con.executemany(f"INSERT OR IGNORE INTO {_TEMP_PREFIX}fids VALUES (?)", ((rows[i][1],) for i in boundary))
+            con.executemany(f"INSERT OR IGNORE INTO {_TEMP_PREFIX}fids VALUES (?)", ((pid,) for pid, _u in boundary))
             blobs = dict(con.execute(f"SELECT s.{fid}, s.{geom} FROM lcp_src.{table} s "
                                      f"WHERE s.{fid} IN (SELECT fid FROM {_TEMP_PREFIX}fids)"))
-            wkbs = [None if blobs.get(rows[i][1]) is None else _blob_wkb(blobs[rows[i][1]]) for i in boundary]
+            wkbs = [None if blobs.get(pid) is None else _blob_wkb(blobs[pid]) for pid, _u in boundary]
             del blobs
             progress.check()
             unit_geoms = _unit_geometries(inputs, inputs.parcels.crs(), uids)
-            clipped = _clip_to_units(wkbs, boundary_units, unit_geoms)
+            clipped = _clip_to_units(wkbs, [uid for _p, uid in boundary], unit_geoms)
             del wkbs
             out_wkbs = _multipolygon_wkbs(clipped)
             bounds = shapely.bounds(clipped).tolist()
             for k in np.flatnonzero(~np.isin(shapely.get_type_id(clipped), (3, 6))).tolist():
                 if out_wkbs[k] is not None:  # a collection: the box of its polygonal part
                     bounds[k] = shapely.bounds(shapely.from_wkb(out_wkbs[k])).tolist()
-            for k, i in enumerate(boundary):
-                if out_wkbs[k] is not None:
-                    rows[i][8] = _gpkg_blob(out_wkbs[k], srs_id, bounds[k])
+            boundary_blobs.extend(None if w is None else _gpkg_blob(w, srs_id, b) for w, b in zip(out_wkbs, bounds))
             del clipped, out_wkbs
         progress(p0 + 0.5 * (p1 - p0))
         progress.check()
 
         con.execute(f"CREATE TEMP TABLE {_TEMP_PREFIX}pairs(seq INTEGER PRIMARY KEY, src_fid INTEGER, tbmj REAL, "
                     "kcmj REAL, tbdlmj REAL, code TEXT, share REAL, clipped INTEGER, geom BLOB)")
-        con.executemany(f"INSERT INTO {_TEMP_PREFIX}pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        del rows
+        con.executemany(f"INSERT INTO {_TEMP_PREFIX}pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", pair_rows())
+        del boundary_blobs[:]
         # GDAL's triggers (R-tree upkeep with ST_* functions, feature count) are put back afterwards
         triggers = con.execute("SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' "
                                "AND lower(tbl_name) = 'parcels'").fetchall()
