@@ -12,6 +12,7 @@ from plugin.adapters.gpkg import read_table
 from plugin.adapters.layers import Inputs, build_engine, open_layer
 from plugin.core.rules import bundled_pack
 
+ROOT = Path(__file__).resolve().parents[2]
 N_PARCELS = 600
 
 
@@ -323,3 +324,39 @@ def test_export_plan_algorithm_calls_export(provider, demo, engine, tmp_path):
         processing.run("landconsolidation:exportplan", {**sources(demo), "OUTPUT": str(cancelled)},
                        feedback=cancelled_feedback())
     assert not cancelled.exists()
+
+
+def test_failed_algorithm_does_not_crash_qgis_at_exit(demo, tmp_path):
+    """A run that fails (broken rule pack) must not leave layers that outlive QGIS: it segfaulted."""
+    import subprocess
+    import sys
+
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    script = tmp_path / "run.py"
+    script.write_text(f"""
+import sys
+sys.path[:0] = ["/usr/share/qgis/python/plugins", {str(ROOT)!r}]
+from plugin.cli import start_qgis
+app = start_qgis()
+from processing.core.Processing import Processing
+Processing.initialize()
+from qgis.core import QgsApplication, QgsProcessingException
+from plugin.processing.provider import LandConsolidationProvider
+provider = LandConsolidationProvider()
+QgsApplication.processingRegistry().addProvider(provider)
+import processing
+try:
+    processing.run("landconsolidation:computebalance", {sources(demo)!r} | {{"RULE_FILE": {str(broken)!r},
+                   "OUTPUT": {str(tmp_path / "x.gpkg")!r}}})
+except QgsProcessingException as exc:
+    print("refused:", exc)
+QgsApplication.processingRegistry().removeProvider(provider)
+app.exitQgis()
+print("exited")
+""", encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=180,
+                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
+    assert "refused: The rule pack cannot be used" in run.stdout
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.rstrip().endswith("exited")

@@ -155,8 +155,19 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
         for definition in self.parameterDefinitions():
             if isinstance(definition, QgsProcessingParameterVectorLayer):
                 name = definition.name()
-                self._layers[name] = snapshot(self.parameterAsVectorLayer(parameters, name, context))
+                original = self.parameterAsVectorLayer(parameters, name, context)
+                copy = snapshot(original)
+                if copy is not None and copy is not original:
+                    # The context owns the copy from now on and frees it with itself, on the
+                    # main thread and while QGIS is up. Held only by this algorithm (which
+                    # QGIS keeps after a failure), it would be freed after exitQgis: a crash.
+                    context.temporaryLayerStore().addMapLayer(copy)
+                self._layers[name] = copy
         return True
+
+    def postProcessAlgorithm(self, context, feedback) -> dict:
+        self._layers = {}
+        return {}
 
     def layer(self, parameters, name: str, context) -> QgsVectorLayer | None:
         layers = getattr(self, "_layers", {})
