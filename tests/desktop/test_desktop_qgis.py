@@ -44,74 +44,10 @@ def _require_tools():
 
 
 def make_demo_gpkg(path: Path) -> dict:
-    """Demo data with DLTB and ZZDY: the real generator when it is there, else a tiny one."""
-    try:
-        from plugin.adapters.demo_writer import write_demo_gpkg
+    """The demo township (800 parcels) made by the plugin's own generator."""
+    from plugin.adapters.demo_writer import write_demo_gpkg
 
-        counts = dict(write_demo_gpkg(str(path), n_parcels=800, seed=42) or {})
-        counts["source"] = "plugin.adapters.demo_writer"
-        return counts
-    except Exception as error:  # the generator is optional here: the test is about the plugin
-        if path.exists():
-            path.unlink()
-        counts = _tiny_gpkg(path)
-        counts["source"] = f"tiny fallback ({type(error).__name__}: {error})"
-        return counts
-
-
-def _tiny_gpkg(path: Path) -> dict:
-    """A 6 x 4 grid of 三调-like parcels and two remediation units, EPSG:4527, with GDAL's ogr."""
-    from osgeo import ogr, osr
-
-    ogr.UseExceptions()
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(4527)
-    driver = ogr.GetDriverByName("GPKG")
-    data = driver.CreateDataSource(str(path))
-    dltb = data.CreateLayer("DLTB", srs, ogr.wkbMultiPolygon)
-    for name, kind, width in (
-        ("BSM", ogr.OFTString, 18),
-        ("DLBM", ogr.OFTString, 5),
-        ("DLMC", ogr.OFTString, 60),
-    ):
-        field = ogr.FieldDefn(name, kind)
-        field.SetWidth(width)
-        dltb.CreateField(field)
-    dltb.CreateField(ogr.FieldDefn("TBMJ", ogr.OFTReal))
-    classes = [
-        ("0101", "水田"),
-        ("0103", "旱地"),
-        ("0201", "果园"),
-        ("0301", "乔木林地"),
-        ("0702", "农村宅基地"),
-    ]
-    x0, y0, size = 39_500_000.0, 3_500_000.0, 100.0
-    count = 0
-    for i in range(6):
-        for j in range(4):
-            code, name = classes[(i + 2 * j) % len(classes)]
-            x, y = x0 + i * size, y0 + j * size
-            ring = f"{x} {y},{x + size} {y},{x + size} {y + size},{x} {y + size},{x} {y}"
-            feature = ogr.Feature(dltb.GetLayerDefn())
-            feature.SetField("BSM", f"{count + 1:018d}")
-            feature.SetField("DLBM", code)
-            feature.SetField("DLMC", name)
-            feature.SetField("TBMJ", size * size)
-            feature.SetGeometry(ogr.CreateGeometryFromWkt(f"MULTIPOLYGON((({ring})))"))
-            dltb.CreateFeature(feature)
-            count += 1
-    zzdy = data.CreateLayer("ZZDY", srs, ogr.wkbMultiPolygon)
-    zzdy.CreateField(ogr.FieldDefn("DYBH", ogr.OFTString))
-    zzdy.CreateField(ogr.FieldDefn("DYMC", ogr.OFTString))
-    for k, (x, name) in enumerate(((x0 + 20, "东片区"), (x0 + 320, "西片区"))):
-        ring = f"{x} {y0 + 20},{x + 260} {y0 + 20},{x + 260} {y0 + 380},{x} {y0 + 380},{x} {y0 + 20}"
-        feature = ogr.Feature(zzdy.GetLayerDefn())
-        feature.SetField("DYBH", f"DY{k + 1:03d}")
-        feature.SetField("DYMC", name)
-        feature.SetGeometry(ogr.CreateGeometryFromWkt(f"MULTIPOLYGON((({ring})))"))
-        zzdy.CreateFeature(feature)
-    data = None
-    return {"DLTB": count, "ZZDY": 2}
+    return dict(write_demo_gpkg(str(path), n_parcels=800, seed=42))
 
 
 def make_profile(profiles: Path, locale: str) -> Path:
