@@ -69,6 +69,7 @@ from ..core.resources import resource_path
 from ..core.rules import RulePack
 from .gpkg import WriteError, atomic_output, fill_rtree, write_balance_tables, write_table
 from .layers import InputError, Inputs, build_engine, ellipsoid_measure, transform_to
+from .styles import load_style
 
 AREA_FIELDS = ("TBMJ", "KCMJ", "TBDLMJ")
 UNIT_CODE_FIELD = "DYBH"
@@ -871,7 +872,7 @@ def _metadata(inputs: Inputs, pack: RulePack, title: str | None, author: str | N
 
 # --------------------------------------------------------------------------- styles + project
 def _style_units(layer: QgsVectorLayer, inputs: Inputs) -> None:
-    layer.loadNamedStyle(str(resource_path("styles", "units.qml")))
+    load_style(layer, resource_path("styles", "units.qml"))
     names = resolve_unit_fields(layer.fields().names(), inputs.unit_field)
     code, name = names.get("DYBH"), names.get("DYMC")
     labeling = layer.labeling()
@@ -885,7 +886,7 @@ def _style_units(layer: QgsVectorLayer, inputs: Inputs) -> None:
 
 
 def _style_parcels(layer: QgsVectorLayer, chinese: bool) -> None:
-    layer.loadNamedStyle(str(resource_path("styles", "parcels.qml")))
+    load_style(layer, resource_path("styles", "parcels.qml"))
     renderer = layer.renderer()
     if not isinstance(renderer, QgsCategorizedSymbolRenderer):
         renderer = QgsCategorizedSymbolRenderer("ZZLX", [])

@@ -41,6 +41,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..adapters.layers import ellipsoid_measure
+from ..adapters.styles import label_font_family, load_style
 from ..core.areas import MU_M2
 from ..core.i18n import tr
 from ..core.resources import resource_path
@@ -71,7 +72,7 @@ def unit_fields() -> QgsFields:
 def style_units_layer(layer: QgsVectorLayer) -> None:
     """Outline, labels DYBH + DYMC, Chinese aliases and the ZT value map (from the QML when present)."""
     if STYLE_QML.exists():
-        _msg, ok = layer.loadNamedStyle(str(STYLE_QML))
+        ok, _msg = load_style(layer, STYLE_QML)
         if ok:
             return
     build_units_style(layer)
@@ -96,7 +97,7 @@ def build_units_style(layer: QgsVectorLayer) -> None:
     settings.isExpression = True
     settings.fieldName = "\"DYBH\" || '\\n' || coalesce(\"DYMC\", '')"
     text = QgsTextFormat()
-    font = QFont("Noto Sans CJK SC")
+    font = QFont(label_font_family())
     font.setBold(True)
     text.setFont(font)
     text.setSize(10)

@@ -93,8 +93,9 @@ def _python_path_with_dependencies() -> str:
     return os.pathsep.join(folders)
 
 
-def run_qgis(tmp_path: Path, name: str, with_dependencies: bool = True, locale: str = "zh-Hans") -> dict:
-    """Start QGIS with the startup script; returns the JSON it wrote plus run facts."""
+def run_qgis(tmp_path: Path, name: str, with_dependencies: bool = True, locale: str = "zh-Hans",
+             script: str = "qgis_startup.py", extra_env: dict | None = None) -> dict:
+    """Start QGIS with a startup script; returns the JSON it wrote plus run facts."""
     _require_tools()
     artefacts = _artefacts()
     profiles = tmp_path / "qgis-profiles"
@@ -117,6 +118,7 @@ def run_qgis(tmp_path: Path, name: str, with_dependencies: bool = True, locale: 
             "HOME": env.get("HOME", str(tmp_path)),
         }
     )
+    env.update(extra_env or {})
     (tmp_path / "runtime").mkdir(mode=0o700)
     env.pop("LC_ALL", None)
     if with_dependencies:
@@ -139,7 +141,7 @@ def run_qgis(tmp_path: Path, name: str, with_dependencies: bool = True, locale: 
         "--lang",
         locale,
         "--code",
-        str(ROOT / "tests" / "desktop" / "qgis_startup.py"),
+        str(ROOT / "tests" / "desktop" / script),
     ]
     log_path = artefacts / f"{name}.log"
     started = time.monotonic()
@@ -237,3 +239,30 @@ def test_plugin_without_dependencies_loads_and_explains(tmp_path, qgis_app):
 
 if __name__ == "__main__":  # manual run: python tests/desktop/test_desktop_qgis.py
     sys.exit(pytest.main([__file__, "-v", "-s"]))
+
+
+def test_exported_plan_opens_styled_in_real_qgis(tmp_path, qgis_app):
+    """The hand-over file: its embedded project opens in QGIS with the stored styles."""
+    plan = tmp_path / "plan.gpkg"
+    demo = tmp_path / "source.gpkg"
+    make_demo_gpkg(demo)
+    run = subprocess.run(
+        [sys.executable, "-m", "plugin.cli", "export", "--parcels", f"{demo}|layername=DLTB",
+         "--units", f"{demo}|layername=ZZDY", "--pbf", f"{demo}|layername=YJJBNTTB", "--out", str(plan)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "LANG": "zh_CN.UTF-8", "LC_ALL": "zh_CN.UTF-8"},
+    )
+    assert run.returncode == 0, run.stderr
+    result = run_qgis(tmp_path, "qgis_exported_plan_zh_CN", script="open_plan_startup.py",
+                      extra_env={"LC_PLAN_GPKG": str(plan)})
+    assert "error" not in result, result.get("error")
+    assert result["project_read"] is True
+    layers = result["layers"]
+    assert {"units", "parcels", "balance", "indicators"} <= set(layers)
+    assert all(layer["valid"] for layer in layers.values())
+    assert layers["parcels"]["renderer"] == "categorizedSymbol"
+    assert layers["parcels"]["categories"] >= 5  # one colour per remediation type in use
+    assert layers["units"]["labels"] is True
+    assert layers["parcels"]["features"] > 0
+    assert any("整治单元" in name for name in result["names"]), result["names"]  # exported in Chinese
+    assert_not_blank(Path(result["shot"]))

@@ -1,0 +1,81 @@
+"""Run inside the real QGIS desktop by ``qgis --code``: open an exported plan, screenshot, quit.
+
+Environment (set by test_desktop_qgis.py): LC_PLAN_GPKG (the plan GeoPackage),
+LC_DESKTOP_RESULT (JSON written), LC_DESKTOP_SHOT (PNG of the main window),
+LC_DESKTOP_WAIT (seconds to wait for the GUI).
+"""
+
+import json
+import os
+import time
+import traceback
+
+import qgis.utils
+from qgis.core import QgsProject
+from qgis.PyQt.QtCore import QCoreApplication, QTimer
+
+PLAN = os.environ["LC_PLAN_GPKG"]
+RESULT = os.environ.get("LC_DESKTOP_RESULT", "plan_result.json")
+SHOT = os.environ.get("LC_DESKTOP_SHOT", "plan.png")
+WAIT = float(os.environ.get("LC_DESKTOP_WAIT", "90"))
+_state = {"started": time.monotonic(), "result": {}, "timer": None, "rendered_at": None}
+
+
+def _write():
+    with open(RESULT + ".tmp", "w", encoding="utf-8") as handle:
+        json.dump(_state["result"], handle, ensure_ascii=False, indent=2)
+    os.replace(RESULT + ".tmp", RESULT)
+
+
+def _quit():
+    QgsProject.instance().clear()
+    QgsProject.instance().setDirty(False)
+    QCoreApplication.instance().exit(0)
+
+
+def _describe(layer):
+    info = {"valid": layer.isValid()}
+    if hasattr(layer, "renderer") and layer.renderer() is not None:
+        renderer = layer.renderer()
+        info["renderer"] = renderer.type()
+        info["categories"] = len(renderer.categories()) if hasattr(renderer, "categories") else 0
+        info["labels"] = bool(layer.labelsEnabled())
+        info["features"] = layer.featureCount()
+    return info
+
+
+def _step():
+    result = _state["result"]
+    try:
+        iface = qgis.utils.iface
+        if iface is None or iface.mapCanvas() is None:
+            if time.monotonic() - _state["started"] > WAIT:
+                raise RuntimeError("QGIS GUI did not come up")
+            return
+        if "project_read" not in result:
+            result["project_read"] = QgsProject.instance().read(f"geopackage:{PLAN}?projectName=plan")
+            # keyed by the GeoPackage table (the display names follow the exporter's language)
+            result["layers"] = {layer.source().split("layername=")[-1].split("|")[0]: _describe(layer)
+                                for layer in QgsProject.instance().mapLayers().values()}
+            result["names"] = sorted(layer.name() for layer in QgsProject.instance().mapLayers().values())
+            iface.mapCanvas().zoomToFullExtent()
+            iface.mapCanvas().refresh()
+            _state["rendered_at"] = time.monotonic()
+            return
+        if time.monotonic() - _state["rendered_at"] < 4 or iface.mapCanvas().isDrawing():
+            return
+        iface.mainWindow().grab().save(SHOT)
+        result["shot"] = SHOT
+        _state["timer"].stop()
+        _write()
+        _quit()
+    except Exception:  # the test reads the error from the JSON
+        result["error"] = traceback.format_exc()
+        _state["timer"].stop()
+        _write()
+        _quit()
+
+
+_state["timer"] = QTimer()
+_state["timer"].timeout.connect(_step)
+_state["timer"].start(500)
