@@ -2,14 +2,17 @@
 # Open the demo township in the real QGIS desktop with this plugin loaded, in a throw-away
 # profile (your own QGIS profile and settings are not touched). Needs a screen
 # (DISPLAY or WAYLAND_DISPLAY); without one it runs under Xvfb and saves a screenshot.
-# LANG decides the language (zh_CN.UTF-8 for Chinese); the default is Chinese.
+# Chinese by default; LC_QGIS_LOCALE=en_US for English.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 bash scripts/setup.sh
-QT_QPA_PLATFORM=offscreen .venv/bin/python -m plugin.cli demo --out-dir demo_output >/dev/null
+locale="${LC_QGIS_LOCALE:-zh-Hans}"  # QGIS's name for Simplified Chinese; en_US for English
+case "$locale" in zh*) demo_lang=zh_CN.UTF-8 ;; *) demo_lang=en_US.UTF-8 ;; esac
+# the plan is exported in the language QGIS will speak (layer names, legend)
+LANG=$demo_lang LC_ALL=$demo_lang QT_QPA_PLATFORM=offscreen .venv/bin/python -m plugin.cli demo \
+  --out-dir demo_output >/dev/null
 profiles="$(mktemp -d -t lc-qgis-profile-XXXXXX)"
-locale="${LC_QGIS_LOCALE:-zh_CN}"
 profile="$profiles/profiles/default"
 mkdir -p "$profile/python/plugins" "$profile/QGIS"
 ln -s "$here" "$profile/python/plugins/land_consolidation"
@@ -28,7 +31,7 @@ INI
 site="$(.venv/bin/python -c 'import shapely, os; print(os.path.dirname(os.path.dirname(shapely.__file__)))')"
 export PYTHONPATH="$site${PYTHONPATH:+:$PYTHONPATH}"
 project="$here/demo_output/demo_plan.gpkg"
-args=(--profiles-path "$profiles" --profile default --nologo --noversioncheck)
+args=(--profiles-path "$profiles" --profile default --nologo --noversioncheck --lang "$locale")
 if .venv/bin/python - "$project" <<'PY'
 import sqlite3, sys
 try:

@@ -55,6 +55,7 @@ from qgis.core import (
     QgsPalLayerSettings,
     QgsProject,
     QgsProviderRegistry,
+    QgsReferencedRectangle,
     QgsRendererCategory,
     QgsVectorLayer,
     QgsVectorLayerSimpleLabeling,
@@ -935,6 +936,11 @@ def _style_and_project(path: Path, inputs: Inputs, meta: _Meta) -> None:
                                    ("rule_pack", tr("Rule pack")))]
         project.addMapLayers([units, parcels] + [t for t in tables if t.isValid()])  # tree order: units on top
         project.setCrs(parcels.crs())
+        # Opened in QGIS, the map starts on the units (without it: an empty canvas at 1:1).
+        extent = units.extent() if not units.extent().isEmpty() else parcels.extent()
+        extent.scale(1.05)
+        project.viewSettings().setDefaultViewExtent(
+            QgsReferencedRectangle(extent, units.crs() if not units.extent().isEmpty() else parcels.crs()))
         project.setTitle(meta.title)
         pmd = project.metadata()
         pmd.setTitle(meta.title)

@@ -58,12 +58,18 @@ def _step():
             result["layers"] = {layer.source().split("layername=")[-1].split("|")[0]: _describe(layer)
                                 for layer in QgsProject.instance().mapLayers().values()}
             result["names"] = sorted(layer.name() for layer in QgsProject.instance().mapLayers().values())
-            iface.mapCanvas().zoomToFullExtent()
+            # no zoom here: the project itself must open on its units
             iface.mapCanvas().refresh()
             _state["rendered_at"] = time.monotonic()
             return
         if time.monotonic() - _state["rendered_at"] < 4 or iface.mapCanvas().isDrawing():
             return
+        canvas = iface.mapCanvas()
+        units = next(layer for layer in QgsProject.instance().mapLayers().values()
+                     if layer.source().endswith("layername=units"))
+        result["canvas_scale"] = canvas.scale()
+        result["canvas_shows_units"] = canvas.extent().contains(units.extent()) and \
+            canvas.extent().width() < 3 * units.extent().width()
         iface.mainWindow().grab().save(SHOT)
         result["shot"] = SHOT
         _state["timer"].stop()

@@ -265,4 +265,5 @@ def test_exported_plan_opens_styled_in_real_qgis(tmp_path, qgis_app):
     assert layers["units"]["labels"] is True
     assert layers["parcels"]["features"] > 0
     assert any("整治单元" in name for name in result["names"]), result["names"]  # exported in Chinese
+    assert result["canvas_shows_units"] is True, result.get("canvas_scale")  # not an empty map at 1:1
     assert_not_blank(Path(result["shot"]))
