@@ -177,6 +177,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(tr("Warning: {0}").format(exc))
     else:
         print(tr("Written: {0}").format(report))
+    from .adapters.demo_project import write_planning_project
+
+    planning = write_planning_project(demo, out_dir / "demo_planning.qgz")
+    print(tr("Planning project for QGIS (layers, styles, plugin set-up): {0}").format(planning))
     return 0
 
 

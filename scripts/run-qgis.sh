@@ -30,21 +30,9 @@ INI
 # QGIS's own Python must see the venv's shapely >= 2 and pandas.
 site="$(.venv/bin/python -c 'import shapely, os; print(os.path.dirname(os.path.dirname(shapely.__file__)))')"
 export PYTHONPATH="$site${PYTHONPATH:+:$PYTHONPATH}"
-project="$here/demo_output/demo_plan.gpkg"
-args=(--profiles-path "$profiles" --profile default --nologo --noversioncheck --lang "$locale")
-if .venv/bin/python - "$project" <<'PY'
-import sqlite3, sys
-try:
-    con = sqlite3.connect(sys.argv[1])
-    sys.exit(0 if con.execute("select count(*) from qgis_projects").fetchone()[0] else 1)
-except Exception:
-    sys.exit(1)
-PY
-then
-  args+=(--project "geopackage:$project?projectName=plan")
-else
-  args+=("$here/demo_output/demo_township.gpkg")
-fi
+# The planning project: source layers, styles and the plugin's set-up; docks shown on start.
+args=(--profiles-path "$profiles" --profile default --nologo --noversioncheck --lang "$locale"
+      --project "$here/demo_output/demo_planning.qgz" --code "$here/scripts/qgis_show_docks.py")
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   echo "No screen: running QGIS under Xvfb for 40 s and saving artefacts/run-qgis.png"
   mkdir -p artefacts

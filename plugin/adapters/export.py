@@ -886,7 +886,7 @@ def _style_units(layer: QgsVectorLayer, inputs: Inputs) -> None:
         layer.setLabelsEnabled(True)
 
 
-def _style_parcels(layer: QgsVectorLayer, chinese: bool) -> None:
+def style_parcels_by_type(layer: QgsVectorLayer, chinese: bool) -> None:
     load_style(layer, resource_path("styles", "parcels.qml"))
     renderer = layer.renderer()
     if not isinstance(renderer, QgsCategorizedSymbolRenderer):
@@ -909,7 +909,7 @@ def _qcolor(text: str):
     return QColor(text)
 
 
-def _chinese() -> bool:
+def chinese_active() -> bool:
     """True when the active translation is Chinese (zh_CN is the only one shipped)."""
     return tr("Remediation units") != "Remediation units"
 
@@ -923,7 +923,7 @@ def _style_and_project(path: Path, inputs: Inputs, meta: _Meta) -> None:
         if not units.isValid() or not parcels.isValid():
             raise WriteError(tr("Cannot reopen the layers just written to {0}").format(path))
         _style_units(units, inputs)
-        _style_parcels(parcels, _chinese())
+        style_parcels_by_type(parcels, chinese_active())
         units.setMetadata(meta.layer_metadata(units, tr("Remediation units (整治单元) with their ellipsoidal area")))
         parcels.setMetadata(meta.layer_metadata(parcels, tr(
             "Parcels (三调 DLTB) of the units, clipped at the unit boundary; TBMJ, KCMJ, TBDLMJ apportioned by share")))

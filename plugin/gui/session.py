@@ -19,8 +19,6 @@ into the next. So:
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
 from typing import Any, Hashable, Optional
 
 from qgis.core import (
@@ -35,13 +33,12 @@ from qgis.PyQt.QtCore import QObject, QTimer, QVariant, pyqtSignal
 
 from ..adapters.layers import InputError, Inputs
 from ..adapters.live import LiveBalance
+from ..adapters.project_config import ROLES, SCOPE, SessionConfig
 from ..core.fields import PLAN_FIELDS, default_mapping, resolve_parcel_fields, resolve_unit_fields
 from ..core.i18n import tr
 from ..core.rules import RulePack, RulePackError, load_pack
 from .errors import log
 
-SCOPE = "LandConsolidation"
-ROLES = ("parcels", "units", "pbf", "redline", "ugb")
 #: Layer names (upper-case) and Chinese aliases that identify each role when auto-detecting.
 ROLE_NAMES = {
     "units": ("ZZDY", "整治单元", "XMQ", "项目区", "PQ", "片区"),
@@ -50,51 +47,6 @@ ROLE_NAMES = {
     "ugb": ("CZKFBJ", "城镇开发边界", "UGB"),
     "parcels": ("DLTB", "地类图斑"),
 }
-
-
-@dataclass
-class SessionConfig:
-    """What the planner chose in the project set-up; layer references are layer ids."""
-
-    parcels: str = ""
-    units: str = ""
-    pbf: str = ""
-    redline: str = ""
-    ugb: str = ""
-    field_overrides: dict = field(default_factory=dict)
-    rule_pack: str = "national"  # a bundled pack id or the path of a JSON file
-    tbmj_in_mu: bool = False
-
-    @property
-    def complete(self) -> bool:
-        return bool(self.parcels and self.units)
-
-    def write(self, project: QgsProject) -> None:
-        for role in ROLES:
-            project.writeEntry(SCOPE, f"layers/{role}", getattr(self, role) or "")
-        project.writeEntry(SCOPE, "field_overrides", json.dumps(self.field_overrides, ensure_ascii=False))
-        project.writeEntry(SCOPE, "rule_pack", self.rule_pack or "national")
-        project.writeEntryBool(SCOPE, "tbmj_in_mu", bool(self.tbmj_in_mu))
-
-    @classmethod
-    def read(cls, project: QgsProject) -> SessionConfig:
-        config = cls()
-        for role in ROLES:
-            value, _ok = project.readEntry(SCOPE, f"layers/{role}", "")
-            setattr(config, role, value or "")
-        raw, ok = project.readEntry(SCOPE, "field_overrides", "{}")
-        try:
-            overrides = json.loads(raw) if ok and raw else {}
-        except ValueError:
-            overrides = {}
-        config.field_overrides = {str(k): str(v) for k, v in overrides.items()} if isinstance(overrides, dict) else {}
-        pack, _ok = project.readEntry(SCOPE, "rule_pack", "national")
-        config.rule_pack = pack or "national"
-        config.tbmj_in_mu, _ok = project.readBoolEntry(SCOPE, "tbmj_in_mu", False)
-        return config
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 # --------------------------------------------------------------------------- detection
