@@ -4,6 +4,65 @@
     <context>
         <name>LandConsolidation</name>
         <message>
+            <location filename="../plugin/adapters/demo_project.py"/>
+            <source>Project boundary</source>
+            <translation>项目区范围</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/demo_project.py"/>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Urban growth boundary</source>
+            <translation>城镇开发边界</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/demo_project.py"/>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>Ecological red line</source>
+            <translation>生态保护红线</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/demo_project.py"/>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Permanent basic farmland</source>
+            <translation>永久基本农田</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/demo_project.py"/>
+            <source>Land-use parcels (DLTB)</source>
+            <translation>地类图斑（DLTB）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/demo_project.py"/>
+            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <location filename="../plugin/main.py"/>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <location filename="../plugin/processing/algorithms/validate_units.py"/>
+            <source>Remediation units</source>
+            <translation>整治单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/demo_project.py"/>
+            <source>Land consolidation plan (demo township)</source>
+            <translation>全域土地综合整治规划（示范乡镇）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/demo_project.py"/>
+            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/gpkg.py"/>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <source>Cannot write {0}: {1}</source>
+            <translation>无法写入 {0}：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/demo_project.py"/>
+            <location filename="../plugin/adapters/layers.py"/>
+            <source>Cannot open the {0} layer: {1}</source>
+            <translation>无法打开{0}图层：{1}</translation>
+        </message>
+        <message>
             <location filename="../plugin/adapters/demo_writer.py"/>
             <source>Write a demo township (三调 parcels, PBF, control lines, units, plan) to a GeoPackage.</source>
             <translation>生成示例乡镇数据（三调图斑、永久基本农田、管控线、整治单元、规划）并写入 GeoPackage。</translation>
@@ -60,16 +119,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
-            <location filename="../plugin/gui/setup_dialog.py"/>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <location filename="../plugin/main.py"/>
-            <location filename="../plugin/processing/algorithms/common.py"/>
-            <location filename="../plugin/processing/algorithms/validate_units.py"/>
-            <source>Remediation units</source>
-            <translation>整治单元</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/unit_maps.py"/>
             <location filename="../plugin/gui/tagging_dock.py"/>
             <source>Untagged (class unchanged)</source>
             <translation>未标注（地类不变）</translation>
@@ -117,6 +167,7 @@
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <location filename="../plugin/adapters/gpkg.py"/>
+            <location filename="../plugin/adapters/unit_maps.py"/>
             <source>The folder {0} does not exist.</source>
             <translation>文件夹 {0} 不存在。</translation>
         </message>
@@ -128,6 +179,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/unit_maps.py"/>
             <source>No remediation unit has the code(s) {0}; the units are: {1}</source>
             <translation>没有编号为 {0} 的整治单元；现有单元：{1}</translation>
         </message>
@@ -135,13 +187,6 @@
             <location filename="../plugin/adapters/export.py"/>
             <source>The unit codes {0} and {1} give the same file name; make the codes distinct.</source>
             <translation>单元编号 {0} 与 {1} 生成的文件名相同，请修改编号使其区分。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <location filename="../plugin/adapters/gpkg.py"/>
-            <location filename="../plugin/adapters/report_xlsx.py"/>
-            <source>Cannot write {0}: {1}</source>
-            <translation>无法写入 {0}：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
@@ -169,6 +214,7 @@
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/adapters/unit_maps.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Indicators</source>
             <translation>指标</translation>
@@ -240,11 +286,6 @@
             <location filename="../plugin/adapters/gpkg.py"/>
             <source>Cannot write table {0} to {1}: {2}</source>
             <translation>无法将表 {0} 写入 {1}：{2}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/layers.py"/>
-            <source>Cannot open the {0} layer: {1}</source>
-            <translation>无法打开{0}图层：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
@@ -375,6 +416,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/adapters/unit_maps.py"/>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Indicator</source>
@@ -382,6 +424,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/adapters/unit_maps.py"/>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Value</source>
@@ -395,12 +438,14 @@
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/adapters/unit_maps.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Requirement</source>
             <translation>要求</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/adapters/unit_maps.py"/>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Result</source>
@@ -499,6 +544,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/adapters/unit_maps.py"/>
             <source>mu</source>
             <translation>亩</translation>
         </message>
@@ -509,6 +555,135 @@
             <location filename="../plugin/gui/units_dock.py"/>
             <source>Fail</source>
             <translation>不达标</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>ha</source>
+            <translation>公顷</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>Land-use structure before and after consolidation</source>
+            <translation>整治前后土地利用结构调整表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Remediation type</source>
+            <translation>整治类型</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>Other parcels</source>
+            <translation>其他图斑</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>Other remediation units</source>
+            <translation>其他整治单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>Remediation unit boundary</source>
+            <translation>整治单元边界</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>m</source>
+            <translation>米</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>Legend</source>
+            <translation>图例</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Land class</source>
+            <translation>地类</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Before</source>
+            <translation>整治前</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>After</source>
+            <translation>整治后</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Change</source>
+            <translation>变化</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>Rule pack: {pack} ({version})   Date: {date}   Plugin version: {plugin}   Coordinate reference system: {crs}</source>
+            <translation>规则包：{pack}（{version}）　　日期：{date}　　插件版本：{plugin}　　坐标系：{crs}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>Unit passes every binding indicator</source>
+            <translation>本单元约束性指标全部达标</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>Unit fails a binding indicator</source>
+            <translation>本单元有约束性指标不达标</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>No binding indicator applies</source>
+            <translation>无适用的约束性指标</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>For one map per unit, the output must be a folder: {0}</source>
+            <translation>每个单元一幅图时，输出须为文件夹：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>Scale 1:{0}</source>
+            <translation>比例尺 1:{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Area unit</source>
+            <translation>面积单位</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>Unknown map format {0}: use pdf or png.</source>
+            <translation>未知的图件格式 {0}：请用 pdf 或 png。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>Unit maps</source>
+            <translation>整治单元图</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>{code} {name} consolidation plan map</source>
+            <translation>{code} {name} 整治规划图</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>Cannot write the map {0}: {1}</source>
+            <translation>无法写出图件 {0}：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>Map export cancelled.</source>
+            <translation>已取消图件输出。</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
@@ -610,12 +785,14 @@
         <message>
             <location filename="../plugin/cli.py"/>
             <location filename="../plugin/cli_export.py"/>
+            <location filename="../plugin/cli_report.py"/>
             <source>parcel</source>
             <translation>图斑</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
             <location filename="../plugin/cli_export.py"/>
+            <location filename="../plugin/cli_report.py"/>
             <source>units</source>
             <translation>整治单元</translation>
         </message>
@@ -624,8 +801,14 @@
             <location filename="../plugin/cli_export.py"/>
             <location filename="../plugin/cli_report.py"/>
             <location filename="../plugin/processing/algorithms/export_plan.py"/>
+            <location filename="../plugin/processing/algorithms/plan_report.py"/>
             <source>Written: {0}</source>
             <translation>已写出：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>Planning project for QGIS (layers, styles, plugin set-up): {0}</source>
+            <translation>QGIS 规划工程（图层、样式、插件设置）：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
@@ -702,8 +885,8 @@
         </message>
         <message>
             <location filename="../plugin/cli_report.py"/>
-            <source>Give --out (XLSX) and/or --csv / --indicators-csv.</source>
-            <translation>请指定 --out（XLSX）和/或 --csv / --indicators-csv。</translation>
+            <source>Give --out (XLSX) and/or --csv / --indicators-csv / --maps.</source>
+            <translation>请给出 --out（XLSX）和／或 --csv、--indicators-csv、--maps。</translation>
         </message>
         <message>
             <location filename="../plugin/cli_report.py"/>
@@ -729,6 +912,11 @@
             <location filename="../plugin/cli_report.py"/>
             <source>only these units (codes, e.g. ZZDY-001 ZZDY-004)</source>
             <translation>仅这些整治单元（编号，如 ZZDY-001 ZZDY-004）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_report.py"/>
+            <source>also write an A3 plan map of each unit as PDF into this folder</source>
+            <translation>另为每个整治单元输出一幅 A3 规划图（PDF）到此文件夹</translation>
         </message>
         <message>
             <location filename="../plugin/cli_report.py"/>
@@ -839,24 +1027,6 @@
             <location filename="../plugin/core/report.py"/>
             <source>Unknown class</source>
             <translation>未知地类</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Before</source>
-            <translation>整治前</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>After</source>
-            <translation>整治后</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Change</source>
-            <translation>变化</translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
@@ -1048,16 +1218,6 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Area unit</source>
-            <translation>面积单位</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Land class</source>
-            <translation>地类</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Select a remediation unit in the units panel or on the map.</source>
             <translation>请在整治单元面板或地图上选择一个整治单元。</translation>
         </message>
@@ -1209,22 +1369,6 @@
             <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Parcels (三调 DLTB)</source>
             <translation>地类图斑（三调 DLTB）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/setup_dialog.py"/>
-            <location filename="../plugin/gui/tagging_dock.py"/>
-            <source>Permanent basic farmland</source>
-            <translation>永久基本农田</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/setup_dialog.py"/>
-            <source>Ecological red line</source>
-            <translation>生态保护红线</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/setup_dialog.py"/>
-            <source>Urban growth boundary</source>
-            <translation>城镇开发边界</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
@@ -1461,11 +1605,6 @@
             <location filename="../plugin/gui/tagging_dock.py"/>
             <source>Clear parcel tags</source>
             <translation>清除图斑标注</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/tagging_dock.py"/>
-            <source>Remediation type</source>
-            <translation>整治类型</translation>
         </message>
         <message>
             <location filename="../plugin/gui/tagging_dock.py"/>
@@ -1951,9 +2090,11 @@ Give a file for one GeoPackage of the chosen units, and/or a folder for one GeoP
         <message>
             <location filename="../plugin/processing/algorithms/plan_report.py"/>
             <source>Writes the 整治前后土地利用结构调整表 (land-use structure before and after consolidation: 三大类, 一级类 and 二级类 rows with the area before, after and the change in 公顷 and 亩) and the indicator table of the rule pack as an Excel workbook: one sheet for the whole project (全项目) and one per remediation unit. Optionally the same tables as CSV (UTF-8, opens in Excel).
-Unit codes: a comma-separated list limits the unit sheets (default: every unit).</source>
+Unit codes: a comma-separated list limits the unit sheets (default: every unit).
+Unit maps: give a folder to also write an A3 plan map of each unit as PDF (parcels coloured by remediation type, legend, scale bar, north arrow, the unit's structure table and indicators).</source>
             <translation>将整治前后土地利用结构调整表（三大类、一级类、二级类，整治前、整治后面积及变化量，单位公顷和亩）和规则包指标表写为 Excel 工作簿：全项目一张工作表，每个整治单元一张。也可同时输出 CSV（UTF-8，可用 Excel 打开）。
-单元编号：以逗号分隔，限定输出的单元工作表（默认全部单元）。</translation>
+单元编号：以逗号分隔，限定输出的单元工作表（默认全部单元）。
+整治单元图：指定文件夹时，另为每个整治单元输出一幅 A3 规划图（PDF：按整治类型着色的图斑、图例、比例尺、指北针，以及本单元的结构调整表和指标结论）。</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/plan_report.py"/>
@@ -1974,6 +2115,11 @@ Unit codes: a comma-separated list limits the unit sheets (default: every unit).
             <location filename="../plugin/processing/algorithms/plan_report.py"/>
             <source>Indicator table (CSV)</source>
             <translation>指标表（CSV）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/plan_report.py"/>
+            <source>Unit maps (one PDF per unit)</source>
+            <translation>整治单元图（每个单元一个 PDF）</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/plan_report.py"/>
@@ -2024,6 +2170,16 @@ Unit codes: a comma-separated list limits the unit sheets (default: every unit).
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>Give --out (XLSX) and/or --csv / --indicators-csv.</source>
+            <translation type="obsolete">请指定 --out（XLSX）和/或 --csv / --indicators-csv。</translation>
+        </message>
+        <message>
+            <source>Writes the 整治前后土地利用结构调整表 (land-use structure before and after consolidation: 三大类, 一级类 and 二级类 rows with the area before, after and the change in 公顷 and 亩) and the indicator table of the rule pack as an Excel workbook: one sheet for the whole project (全项目) and one per remediation unit. Optionally the same tables as CSV (UTF-8, opens in Excel).
+Unit codes: a comma-separated list limits the unit sheets (default: every unit).</source>
+            <translation type="obsolete">将整治前后土地利用结构调整表（三大类、一级类、二级类，整治前、整治后面积及变化量，单位公顷和亩）和规则包指标表写为 Excel 工作簿：全项目一张工作表，每个整治单元一张。也可同时输出 CSV（UTF-8，可用 Excel 打开）。
+单元编号：以逗号分隔，限定输出的单元工作表（默认全部单元）。</translation>
         </message>
         <message>
             <source>required</source>

@@ -2,7 +2,10 @@
 
     python -m plugin.cli report --parcels F.gpkg|layername=DLTB --units F.gpkg|layername=ZZDY \\
         [--pbf SRC] [--rules national] [--unit-field DYBH] [--unit CODE ...] [--english] \\
-        [--csv STRUCTURE.csv] [--indicators-csv INDICATORS.csv] --out REPORT.xlsx
+        [--csv STRUCTURE.csv] [--indicators-csv INDICATORS.csv] [--maps MAPS_DIR] --out REPORT.xlsx
+
+``--maps DIR`` also writes an A3 plan map of each unit (``DIR/<code>.pdf``, see
+``adapters/unit_maps.py``).
 
 Hooked into ``cli.py`` with ``add_commands(sub, _sources)``. Bad input, a missing openpyxl or
 an unwritable target gives one clear message and exit code 2; no partial file is left.
@@ -25,8 +28,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = getattr(args, "out", None)
     csv_out = getattr(args, "csv", None)
     ind_out = getattr(args, "indicators_csv", None)
-    if not (out or csv_out or ind_out):
-        return _fail(tr("Give --out (XLSX) and/or --csv / --indicators-csv."))
+    maps_dir = getattr(args, "maps", None)
+    if not (out or csv_out or ind_out or maps_dir):
+        return _fail(tr("Give --out (XLSX) and/or --csv / --indicators-csv / --maps."))
     written: list[Path] = []
     try:
         if out:
@@ -38,6 +42,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             written.append(write_report(engine, out, chinese=chinese, units=units))
         if csv_out or ind_out:
             written += write_report_csv(engine, csv_out, chinese=chinese, units=units, indicators_path=ind_out)
+        if maps_dir:
+            written += _write_maps(args, engine, maps_dir, units, chinese)
     except (InputError, WriteError, ReportError) as exc:
         return _fail(str(exc))
     for w in engine.warnings() + reader.warnings():
@@ -45,6 +51,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     for path in written:
         print(tr("Written: {0}").format(path))
     return 0
+
+
+def _write_maps(args: argparse.Namespace, engine, maps_dir: str, units, chinese: bool) -> list[Path]:
+    """One A3 PDF per unit in ``maps_dir`` (the layers are opened again: the engine's unit ids are
+    the feature ids of the same sources)."""
+    from .adapters.layers import Inputs, open_layer
+    from .adapters.unit_maps import write_unit_maps
+
+    inputs = Inputs(parcels=open_layer(args.parcels, tr("parcel")), units=open_layer(args.units, tr("units")),
+                    unit_field=args.unit_field, tbmj_in_mu=getattr(args, "tbmj_in_mu", False))
+    return write_unit_maps(engine, inputs, Path(maps_dir), units=units, chinese=chinese, fmt="pdf")
 
 
 def add_commands(sub, sources_fn) -> None:
@@ -56,5 +73,7 @@ def add_commands(sub, sources_fn) -> None:
     p.add_argument("--indicators-csv", default=None, help=tr("also write the indicator table as CSV (UTF-8)"))
     p.add_argument("--unit", nargs="+", metavar="CODE", default=None,
                    help=tr("only these units (codes, e.g. ZZDY-001 ZZDY-004)"))
+    p.add_argument("--maps", default=None, metavar="DIR",
+                   help=tr("also write an A3 plan map of each unit as PDF into this folder"))
     p.add_argument("--english", action="store_true", help=tr("English headers and land-class names"))
     p.set_defaults(func=cmd_report)

@@ -1,0 +1,215 @@
+"""Printable unit maps (A3 PDF/PNG): files per unit, layout content, numbers equal structure_rows, CLI, Processing."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from qgis.core import QgsApplication
+
+from plugin.adapters.demo_writer import write_demo_gpkg
+from plugin.adapters.layers import InputError, Inputs, build_engine, open_layer
+from plugin.adapters.unit_maps import nice_scale, write_unit_maps
+from plugin.core.areas import HECTARE_M2, MU_M2
+from plugin.core.report import structure_rows
+from plugin.core.rules import bundled_pack
+
+ROOT = Path(__file__).resolve().parents[2]
+N_PARCELS = 600
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, qgis_app):
+    path = tmp_path_factory.mktemp("src") / "township.gpkg"
+    write_demo_gpkg(str(path), n_parcels=N_PARCELS, seed=5)
+    return path
+
+
+def src(demo: Path, layer: str) -> str:
+    return f"{demo}|layername={layer}"
+
+
+def _inputs(demo: Path) -> Inputs:
+    return Inputs(parcels=open_layer(src(demo, "DLTB"), "parcels"), units=open_layer(src(demo, "ZZDY"), "units"),
+                  pbf=open_layer(src(demo, "YJJBNTTB"), "pbf"), unit_field="DYBH")
+
+
+@pytest.fixture(scope="module")
+def built(demo):
+    """[engine, inputs]; emptied at teardown: pytest keeps fixture values in the last test's funcargs
+    until after the session fixtures (QGIS) are gone, and layers freed after exitQgis crash it."""
+    inputs = _inputs(demo)
+    engine, _reader = build_engine(inputs, bundled_pack("national"))
+    box = [engine, inputs]
+    yield box
+    box.clear()
+    del inputs
+
+
+def _codes(engine) -> list[str]:
+    return [engine.unit_code(u) for u in engine.ordered_units()]
+
+
+def _pdf_pages(path: Path) -> int:
+    """Pages of the PDF: the /Count of its page tree (the last one: QGIS appends the georeference as an
+    incremental update that repeats the page objects)."""
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF-"), path
+    assert data.rstrip().endswith(b"%%EOF"), path
+    assert re.search(rb"/Type\s*/Page(?![A-Za-z])", data)
+    counts = re.findall(rb"/Count\s+(\d+)", data)
+    assert counts, path
+    return int(counts[-1])
+
+
+def test_nice_scale():
+    assert nice_scale(4200) == 5000
+    assert nice_scale(5000) == 5000
+    assert nice_scale(7000) == 7500
+    assert nice_scale(120) == 500
+
+
+def test_pdf_for_every_unit_and_for_chosen_units(built, tmp_path):
+    engine, inputs = built
+    codes = _codes(engine)
+    timings: dict = {}
+    written = write_unit_maps(engine, inputs, tmp_path / "all", timings=timings)
+    assert [p.name for p in written] == [f"{c}.pdf" for c in codes]
+    for path in written:
+        assert path.is_file() and path.stat().st_size > 10_000
+        assert _pdf_pages(path) == 1
+    assert not [p for p in (tmp_path / "all").iterdir() if p.name.startswith(".")]  # no temporary left
+    assert set(timings) == set(codes)
+    print("seconds per map:", {k: round(v, 2) for k, v in timings.items()})
+    chosen = write_unit_maps(engine, inputs, tmp_path / "some", units=[codes[-1]])
+    assert [p.name for p in chosen] == [f"{codes[-1]}.pdf"]
+    assert sorted(p.name for p in (tmp_path / "some").iterdir()) == [f"{codes[-1]}.pdf"]
+    with pytest.raises(InputError, match="NOPE"):
+        write_unit_maps(engine, inputs, tmp_path / "bad", units=["NOPE"])
+
+
+def test_single_pdf_has_one_page_per_unit(built, tmp_path):
+    engine, inputs = built
+    out = tmp_path / "atlas.pdf"
+    assert write_unit_maps(engine, inputs, out) == [out.resolve()]
+    assert _pdf_pages(out) == len(engine.units)
+
+
+def test_png_size_and_not_blank(built, tmp_path):
+    from qgis.PyQt.QtGui import QImage
+
+    engine, inputs = built
+    code = _codes(engine)[0]
+    (path,) = write_unit_maps(engine, inputs, tmp_path, units=[code], fmt="png", dpi=100)
+    image = QImage(str(path))
+    # A3 landscape at 100 dpi (QGIS truncates the page size in pixels)
+    assert abs(image.width() - 420 / 25.4 * 100) <= 1 and abs(image.height() - 297 / 25.4 * 100) <= 1
+    small = image.scaled(105, 74)
+    colours = {small.pixel(x, y) for x in range(small.width()) for y in range(small.height())}
+    assert len(colours) > 50  # map, legend and tables drawn, not a white page
+    artefacts = Path(os.environ.get("LC_PLUGIN_ARTEFACTS", ROOT / "artefacts"))
+    artefacts.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    (shown,) = write_unit_maps(engine, inputs, artefacts / "unit_maps", units=[code], fmt="png", dpi=150)
+    print("artefact", shown, f"{time.perf_counter() - started:.2f} s")
+
+
+def test_layout_content_and_table_values(built, tmp_path):
+    from qgis.core import QgsLayoutItemLegend, QgsLayoutItemMap, QgsLayoutItemPicture, QgsLayoutItemScaleBar
+
+    engine, inputs = built
+    uid = engine.ordered_units()[0]
+    code = engine.unit_code(uid)
+    keep: list = []
+    write_unit_maps(engine, inputs, tmp_path, units=[code], keep_layouts=keep)
+    project, layout, (page,) = keep[0]
+    try:
+        items = layout.items()
+        assert any(isinstance(i, QgsLayoutItemLegend) for i in items)
+        assert any(isinstance(i, QgsLayoutItemScaleBar) for i in items)
+        arrows = [i for i in items if isinstance(i, QgsLayoutItemPicture)]
+        assert arrows and arrows[0].picturePath()
+        maps = [i for i in items if isinstance(i, QgsLayoutItemMap)]
+        assert len(maps) == 1
+        minx, miny, maxx, maxy = engine.units[uid].geom.bounds
+        extent = maps[0].extent()
+        assert extent.xMinimum() < minx and extent.yMinimum() < miny
+        assert extent.xMaximum() > maxx and extent.yMaximum() > maxy
+        assert page.scale_bar.units() == page.scale_bar.units().__class__(0) or page.scale_bar.unitLabel()
+        assert code in page.title.text()
+        # the legend lists the remediation types drawn in the unit, no others
+        legend_layer = page.layers.parcels
+        drawn = {f["ZZLX"] or None for f in legend_layer.getFeatures()}
+        categories = {c.value() or None for c in legend_layer.renderer().categories()}
+        assert categories == drawn
+        assert set(engine.type_areas(uid)) <= categories
+        nodes = page.legend.model().rootGroup().findLayers()
+        assert legend_layer.id() in [n.layerId() for n in nodes]
+        # the balance table: 三大类 and 一级类 rows of structure_rows, ha and mu
+        rows = [r for r in structure_rows(engine, uid, True) if r.level < 2]
+        contents = page.structure_table.tableContents()[page.structure_first_row:]
+        assert len(contents) == len(rows)
+        for r, cells in zip(rows, contents):
+            expected = [r.before_m2 / HECTARE_M2, r.after_m2 / HECTARE_M2, r.change_m2 / HECTARE_M2,
+                        r.before_m2 / MU_M2, r.after_m2 / MU_M2, r.change_m2 / MU_M2]
+            assert [c.content() for c in cells[1:]] == pytest.approx(expected, abs=1e-9)
+        assert len(page.indicator_table.tableContents()) == len(engine.evaluate(uid))
+        # every item on the page, none over the footer
+        for item in (page.legend, page.map, page.title):
+            assert item.pos().y() + item.rect().height() <= page.footer.pos().y() + 0.01
+    finally:
+        project.removeAllMapLayers()
+        del page, layout, keep, project
+
+
+def test_cli_report_maps(qgis_app, demo, built, tmp_path):
+    import argparse
+
+    from plugin.cli import _sources
+    from plugin.cli_report import add_commands
+
+    engine, _inputs = built
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="command")
+    add_commands(sub, _sources)
+    maps = tmp_path / "maps"
+    args = ap.parse_args(["report", "--parcels", src(demo, "DLTB"), "--units", src(demo, "ZZDY"),
+                          "--pbf", src(demo, "YJJBNTTB"), "--maps", str(maps)])
+    assert args.func(args) == 0
+    assert sorted(p.name for p in maps.iterdir()) == sorted(f"{c}.pdf" for c in _codes(engine))
+
+
+@pytest.fixture(scope="module")
+def provider(qgis_processing):
+    from plugin.processing.provider import PROVIDER_ID, LandConsolidationProvider
+
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById(PROVIDER_ID) is not None:
+        registry.removeProvider(PROVIDER_ID)
+    prov = LandConsolidationProvider()
+    assert registry.addProvider(prov)
+    yield prov
+    registry.removeProvider(PROVIDER_ID)
+
+
+def test_processing_plan_report_with_maps_folder(provider, demo, built, tmp_path):
+    import processing
+
+    engine, _inputs = built
+    codes = _codes(engine)
+    maps = tmp_path / "maps"
+    params = {"PARCELS": src(demo, "DLTB"), "UNITS": src(demo, "ZZDY"), "UNIT_FIELD": "DYBH",
+              "PBF": src(demo, "YJJBNTTB"), "UNIT_CODES": ",".join(codes[:2]), "OUTPUT": str(tmp_path / "r.xlsx"),
+              "MAPS_FOLDER": str(maps)}
+    result = processing.run("landconsolidation:planreport", params)
+    assert Path(result["MAPS_FOLDER"]) == maps
+    assert sorted(p.name for p in maps.iterdir()) == sorted(f"{c}.pdf" for c in codes[:2])
+    for path in maps.iterdir():
+        assert _pdf_pages(path) == 1
+    # without the folder: no maps, the report as before
+    result = processing.run("landconsolidation:planreport", {**params, "MAPS_FOLDER": None,
+                                                             "OUTPUT": str(tmp_path / "r2.xlsx")})
+    assert not result.get("MAPS_FOLDER") and (tmp_path / "r2.xlsx").exists()
