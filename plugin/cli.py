@@ -112,20 +112,27 @@ def _fail(message: str) -> int:
     return EXIT_INPUT
 
 
-def compute(parcels: str, units: str, pbf: str | None, rules: str, unit_field: str | None,
-            tbmj_in_mu: bool = False, progress=None):
-    """Open the sources and build the engine: shared by every command."""
-    from .adapters.layers import Inputs, build_engine, open_layer
+def open_inputs(args: argparse.Namespace):
+    """The command's sources (--parcels, --units, --pbf, --unit-field, --tbmj-in-mu) as Inputs."""
+    from .adapters.layers import Inputs, open_layer
 
-    pack = _load_pack(rules)
-    inputs = Inputs(
-        parcels=open_layer(parcels, tr("parcel")),
-        units=open_layer(units, tr("units")),
-        pbf=open_layer(pbf, tr("permanent basic farmland")) if pbf else None,
-        unit_field=unit_field,
-        tbmj_in_mu=tbmj_in_mu,
+    return Inputs(
+        parcels=open_layer(args.parcels, tr("parcel")),
+        units=open_layer(args.units, tr("units")),
+        pbf=open_layer(args.pbf, tr("permanent basic farmland")) if args.pbf else None,
+        unit_field=args.unit_field,
+        tbmj_in_mu=bool(getattr(args, "tbmj_in_mu", False)),
     )
-    return build_engine(inputs, pack, progress=progress)
+
+
+def compute(args: argparse.Namespace, progress=None):
+    """Open the sources and build the engine, shared by every command: (engine, reader, inputs)."""
+    from .adapters.layers import build_engine
+
+    pack = _load_pack(args.rules)
+    inputs = open_inputs(args)
+    engine, reader = build_engine(inputs, pack, progress=progress)
+    return engine, reader, inputs
 
 
 def cmd_balance(args: argparse.Namespace) -> int:
@@ -133,7 +140,7 @@ def cmd_balance(args: argparse.Namespace) -> int:
     from .adapters.layers import InputError
 
     try:
-        engine, reader = compute(args.parcels, args.units, args.pbf, args.rules, args.unit_field, args.tbmj_in_mu)
+        engine, reader, _inputs = compute(args)
         with atomic_output(args.out, overwrite=True) as tmp:
             write_balance_tables(tmp, engine)
     except (InputError, WriteError) as exc:
@@ -171,7 +178,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     report = out_dir / "demo_report.xlsx"
     try:
-        engine, _reader = compute(export_args.parcels, export_args.units, export_args.pbf, args.rules, "DYBH")
+        engine, _reader, _inputs = compute(export_args)
         write_report(engine, report, chinese=True)
     except ReportError as exc:  # openpyxl missing: the plan itself is written
         print(tr("Warning: {0}").format(exc))

@@ -21,20 +21,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Run the export; print the per-unit summary and where the file(s) went."""
     from .adapters.export import ExportCancelled, check_targets, write_plan
     from .adapters.gpkg import WriteError
-    from .adapters.layers import InputError, Inputs, build_engine, open_layer
-    from .cli import _fail, _load_pack, summary_lines
+    from .adapters.layers import InputError
+    from .cli import _fail, _load_pack, compute, summary_lines
 
-    pack = _load_pack(args.rules)
+    _load_pack(args.rules)  # a broken pack is reported before anything else
     try:
         check_targets(args.out, bool(args.per_unit), bool(args.overwrite))
-        inputs = Inputs(
-            parcels=open_layer(args.parcels, tr("parcel")),
-            units=open_layer(args.units, tr("units")),
-            pbf=open_layer(args.pbf, tr("permanent basic farmland")) if args.pbf else None,
-            unit_field=args.unit_field,
-            tbmj_in_mu=bool(getattr(args, "tbmj_in_mu", False)),
-        )
-        engine, reader = build_engine(inputs, pack)
+        engine, reader, inputs = compute(args)
         written = write_plan(engine, reader, inputs, args.out, unit_codes=args.unit or None,
                              per_unit=bool(args.per_unit), overwrite=bool(args.overwrite),
                              title=getattr(args, "title", None), author=getattr(args, "author", None))

@@ -35,15 +35,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         if out:
             _openpyxl()  # tell about a missing openpyxl before the build
-        engine, reader = compute(args.parcels, args.units, args.pbf, args.rules, args.unit_field,
-                                 getattr(args, "tbmj_in_mu", False))
+        engine, reader, inputs = compute(args)
         units = args.unit or None
         if out:
             written.append(write_report(engine, out, chinese=chinese, units=units))
         if csv_out or ind_out:
             written += write_report_csv(engine, csv_out, chinese=chinese, units=units, indicators_path=ind_out)
         if maps_dir:
-            written += _write_maps(args, engine, maps_dir, units, chinese)
+            from .adapters.unit_maps import write_unit_maps
+
+            written += write_unit_maps(engine, inputs, Path(maps_dir), units=units, chinese=chinese, fmt="pdf")
     except (InputError, WriteError, ReportError) as exc:
         return _fail(str(exc))
     for w in engine.warnings() + reader.warnings():
@@ -51,17 +52,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     for path in written:
         print(tr("Written: {0}").format(path))
     return 0
-
-
-def _write_maps(args: argparse.Namespace, engine, maps_dir: str, units, chinese: bool) -> list[Path]:
-    """One A3 PDF per unit in ``maps_dir`` (the layers are opened again: the engine's unit ids are
-    the feature ids of the same sources)."""
-    from .adapters.layers import Inputs, open_layer
-    from .adapters.unit_maps import write_unit_maps
-
-    inputs = Inputs(parcels=open_layer(args.parcels, tr("parcel")), units=open_layer(args.units, tr("units")),
-                    unit_field=args.unit_field, tbmj_in_mu=getattr(args, "tbmj_in_mu", False))
-    return write_unit_maps(engine, inputs, Path(maps_dir), units=units, chinese=chinese, fmt="pdf")
 
 
 def add_commands(sub, sources_fn) -> None:
