@@ -11,6 +11,7 @@ from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QMenu, QToolBar
 
 from . import deps, i18n_setup
+from .adapters.signals import disconnect_all
 from .core.i18n import tr
 from .gui.errors import guarded, log, push_message, report_exception
 from .paths import icon_path
@@ -241,12 +242,8 @@ class LandConsolidationPlugin:
                 report_exception(None, "Unloading Land Consolidation", error)
 
     def _disconnect_all(self) -> None:
-        while self._connections:
-            signal, slot = self._connections.pop()
-            try:
-                signal.disconnect(slot)
-            except (TypeError, RuntimeError):
-                pass  # already gone with its object
+        connections, self._connections = self._connections, []
+        disconnect_all(reversed(connections))
 
     def _remove_docks(self) -> None:
         remove = getattr(self.iface, "removeDockWidget", None)

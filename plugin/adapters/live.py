@@ -64,6 +64,7 @@ from ..core.fields import resolve_unit_fields
 from ..core.i18n import tr
 from ..core.rules import RulePack
 from .layers import InputError, Inputs, ParcelReader, build_engine, parcel_fields, read_polygons, read_units
+from .signals import disconnect_all
 
 LOG_TAG = "LandConsolidation"
 
@@ -274,11 +275,7 @@ class LiveBalance(QObject):
         """Disconnect every signal, cancel a running rebuild, drop pending edits."""
         self._running = False
         self._timer.stop()
-        for signal, slot in self._connections:
-            try:
-                signal.disconnect(slot)
-            except (TypeError, RuntimeError):
-                pass  # the layer is already gone
+        disconnect_all(self._connections)
         self._connections = []
         self._generation += 1  # a task still running finishes into the void
         if self._task is not None:

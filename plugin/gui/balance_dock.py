@@ -16,7 +16,6 @@ import importlib.util
 from typing import Any, Hashable, Optional
 
 from qgis.core import Qgis, QgsVectorLayer
-from qgis.gui import QgsDockWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QBrush, QFont, QStandardItem, QStandardItemModel
 from qgis.PyQt.QtWidgets import (
@@ -52,6 +51,7 @@ from .common import (
     format_number,
     setup_bar,
 )
+from .dock_base import PlanningDock
 from .errors import guarded, push_message
 
 SCOPE_PROJECT, SCOPE_EACH, SCOPE_SELECTED = "project", "each", "selected"
@@ -95,28 +95,20 @@ def format_rule_value(rule: Any, value: Optional[float], area_unit: str) -> str:
     return format_number(value, 2)
 
 
-class BalanceDock(QgsDockWidget):
+class BalanceDock(PlanningDock):
     """Shows, unit by unit, the land class balance and the policy indicators."""
 
     OBJECT_NAME = "LandConsolidationBalanceDock"
 
     def __init__(self, iface, session=None, parent=None):
-        super().__init__(parent)
-        self.iface = iface
-        self._own_session = session is None
-        if session is None:
-            from .session import PlanningSession
-
-            session = PlanningSession(iface, parent=self, follow_project=False)
-        self.session = session
-        self.setObjectName(self.OBJECT_NAME)
-        self.setWindowTitle(tr("Area balance"))
+        super().__init__(iface, session, parent, tr("Area balance"))
+        session = self.session
         self._keys: list = []
         self._value_items: list[tuple[QStandardItem, QStandardItem, QStandardItem]] = []
         self._indicator_keys: list = []
         self._indicator_items: list[tuple[QStandardItem, ...]] = []
         self._build_ui()
-        self._connections = [
+        self.connect_signals(
             (session.updated, self.refresh),
             (session.configChanged, self._config_changed),
             (session.rebuildStarted, self._rebuild_started),
@@ -124,9 +116,7 @@ class BalanceDock(QgsDockWidget):
             (session.rebuildFinished, self._rebuild_finished),
             (session.failed, self._failed),
             (session.currentUnitChanged, self._current_unit_changed),
-        ]
-        for signal, slot in self._connections:
-            signal.connect(slot)
+        )
         self._config_changed()
 
     # ------------------------------------------------------------------ UI
@@ -516,10 +506,6 @@ class BalanceDock(QgsDockWidget):
         self.session.cancel()
 
     @guarded("Opening the project set-up")
-    def open_setup(self, *_args) -> None:
-        from .setup_dialog import run_setup
-
-        run_setup(self.session, self.iface, self)
 
     @guarded("Updating the area balance")
     def _scope_changed(self, *_args) -> None:
@@ -561,13 +547,4 @@ class BalanceDock(QgsDockWidget):
         push_message(self.iface, text, Qgis.Warning, 10)
         self._update_status()
 
-    def unload(self) -> None:
-        for signal, slot in self._connections:
-            try:
-                signal.disconnect(slot)
-            except (TypeError, RuntimeError):
-                pass
-        self._connections = []
-        if self._own_session:
-            self.session.unload()
 

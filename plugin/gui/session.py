@@ -34,6 +34,7 @@ from qgis.PyQt.QtCore import QObject, QTimer, QVariant, pyqtSignal
 from ..adapters.layers import InputError, Inputs
 from ..adapters.live import LiveBalance
 from ..adapters.project_config import ROLES, SCOPE, SessionConfig
+from ..adapters.signals import disconnect_all
 from ..core.fields import PLAN_FIELDS, default_mapping, resolve_parcel_fields, resolve_unit_fields
 from ..core.i18n import tr
 from ..core.rules import RulePack, RulePackError, load_pack
@@ -311,11 +312,7 @@ class PlanningSession(QObject):
             self.live.flush()
 
     def _drop_layer_connections(self) -> None:
-        for signal, slot in self._layer_connections:
-            try:
-                signal.disconnect(slot)
-            except (TypeError, RuntimeError):
-                pass
+        disconnect_all(self._layer_connections)
         self._layer_connections = []
 
     def stop(self) -> None:
@@ -340,13 +337,9 @@ class PlanningSession(QObject):
         if not self._follows_project:
             return
         self._follows_project = False
-        for signal, slot in ((self.project.readProject, self._on_read_project),
-                             (self.project.cleared, self._on_cleared),
-                             (self.project.removeAll, self.stop)):
-            try:
-                signal.disconnect(slot)
-            except (TypeError, RuntimeError):
-                pass
+        disconnect_all(((self.project.readProject, self._on_read_project),
+                        (self.project.cleared, self._on_cleared),
+                        (self.project.removeAll, self.stop)))
 
     def set_current_unit(self, uid: Optional[Hashable]) -> None:
         if uid != self.current_unit:

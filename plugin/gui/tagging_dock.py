@@ -22,7 +22,6 @@ from qgis.core import (
     QgsRendererCategory,
     QgsVectorLayer,
 )
-from qgis.gui import QgsDockWidget
 from qgis.PyQt.QtCore import QRegExp, Qt, QTimer
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
@@ -45,6 +44,7 @@ from ..core.i18n import tr
 from ..core.landclasses import default_table
 from ..core.resources import resource_path
 from .common import chinese, format_number, setup_bar, swatch
+from .dock_base import PlanningDock
 from .errors import guarded, push_message
 
 TYPE_ROLE = Qt.UserRole + 10
@@ -68,22 +68,14 @@ def class_choices(targets: Optional[list[str]] = None) -> list[tuple[str, str]]:
     return [(c, f"{c} {table.classes[c].name(zh)}") for c in codes if targets is None or allowed(c, targets)]
 
 
-class TaggingDock(QgsDockWidget):
+class TaggingDock(PlanningDock):
     """Tags selected parcels with a remediation type and the land class after consolidation."""
 
     OBJECT_NAME = "LandConsolidationTaggingDock"
 
     def __init__(self, iface, session=None, parent=None):
-        super().__init__(parent)
-        self.iface = iface
-        self._own_session = session is None
-        if session is None:
-            from .session import PlanningSession
-
-            session = PlanningSession(iface, parent=self, follow_project=False)
-        self.session = session
-        self.setObjectName(self.OBJECT_NAME)
-        self.setWindowTitle(tr("Parcel tagging"))
+        super().__init__(iface, session, parent, tr("Parcel tagging"))
+        session = self.session
         self.types = {t["code"]: t for t in remediation_types()}
         self._layer: Optional[QgsVectorLayer] = None
         self._summary_timer = QTimer(self)
@@ -91,9 +83,7 @@ class TaggingDock(QgsDockWidget):
         self._summary_timer.setInterval(50)
         self._summary_timer.timeout.connect(self.update_summary)
         self._build_ui()
-        self._connections = [(session.configChanged, self._config_changed)]
-        for signal, slot in self._connections:
-            signal.connect(slot)
+        self.connect_signals((session.configChanged, self._config_changed))
         self._config_changed()
 
     # ------------------------------------------------------------------ UI
@@ -397,10 +387,6 @@ class TaggingDock(QgsDockWidget):
         self.style_parcels()
 
     @guarded("Opening the project set-up")
-    def open_setup(self, *_args) -> None:
-        from .setup_dialog import run_setup
-
-        run_setup(self.session, self.iface, self)
 
     def _selection_changed(self, *_args) -> None:
         self._summary_timer.start()
@@ -431,17 +417,8 @@ class TaggingDock(QgsDockWidget):
             widget.setEnabled(enabled)
         self.update_summary()
 
-    def unload(self) -> None:
+    def _stop_timers(self) -> None:
         self._summary_timer.stop()
-        for signal, slot in self._connections:
-            try:
-                signal.disconnect(slot)
-            except (TypeError, RuntimeError):
-                pass
-        self._connections = []
-        self._drop_layer()
-        if self._own_session:
-            self.session.unload()
 
 
 __all__ = ["TaggingDock", "allowed", "class_choices", "remediation_types"]

@@ -25,7 +25,6 @@ from qgis.core import (
     QgsVectorLayer,
     QgsWkbTypes,
 )
-from qgis.gui import QgsDockWidget
 from qgis.PyQt.QtCore import Qt, QTimer, QVariant
 from qgis.PyQt.QtGui import QBrush
 from qgis.PyQt.QtWidgets import (
@@ -41,11 +40,13 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..adapters.layers import ellipsoid_measure
+from ..adapters.signals import disconnect_all
 from ..adapters.styles import label_font_family, load_style
 from ..core.areas import MU_M2
 from ..core.i18n import tr
 from ..core.resources import resource_path
 from .common import FAIL_COLOUR, NA_COLOUR, PASS_COLOUR, WARN_COLOUR, format_number, setup_bar
+from .dock_base import PlanningDock
 from .errors import guarded, push_message
 
 STYLE_QML = resource_path("styles", "remediation_units_edit.qml")
@@ -153,22 +154,14 @@ def next_unit_code(layer: QgsVectorLayer, field: str) -> str:
     return f"{CODE_PREFIX}{highest + 1:03d}"
 
 
-class UnitsDock(QgsDockWidget):
+class UnitsDock(PlanningDock):
     """Lists the remediation units and lets the planner draw and edit them."""
 
     OBJECT_NAME = "LandConsolidationUnitsDock"
 
     def __init__(self, iface, session=None, parent=None):
-        super().__init__(parent)
-        self.iface = iface
-        self._own_session = session is None
-        if session is None:
-            from .session import PlanningSession
-
-            session = PlanningSession(iface, parent=self, follow_project=False)
-        self.session = session
-        self.setObjectName(self.OBJECT_NAME)
-        self.setWindowTitle(tr("Remediation units"))
+        super().__init__(iface, session, parent, tr("Remediation units"))
+        session = self.session
         self._layer: Optional[QgsVectorLayer] = None
         self._layer_connections: list[tuple[Any, Any]] = []
         self._timer = QTimer(self)
@@ -176,9 +169,7 @@ class UnitsDock(QgsDockWidget):
         self._timer.setInterval(100)
         self._timer.timeout.connect(self.refresh)
         self._build_ui()
-        self._connections = [(session.configChanged, self._config_changed), (session.updated, self._schedule)]
-        for signal, slot in self._connections:
-            signal.connect(slot)
+        self.connect_signals((session.configChanged, self._config_changed), (session.updated, self._schedule))
         self._config_changed()
 
     # ------------------------------------------------------------------ UI
@@ -223,11 +214,7 @@ class UnitsDock(QgsDockWidget):
     # ------------------------------------------------------------------ layer
     def _drop_layer(self) -> None:
         """Disconnect from the units layer while it still exists (also on its willBeDeleted)."""
-        for signal, slot in self._layer_connections:
-            try:
-                signal.disconnect(slot)
-            except (TypeError, RuntimeError):
-                pass
+        disconnect_all(self._layer_connections)
         self._layer_connections = []
         self._layer = None
 
@@ -446,22 +433,9 @@ class UnitsDock(QgsDockWidget):
         self.toggle_editing()
 
     @guarded("Opening the project set-up")
-    def open_setup(self, *_args) -> None:
-        from .setup_dialog import run_setup
 
-        run_setup(self.session, self.iface, self)
-
-    def unload(self) -> None:
+    def _stop_timers(self) -> None:
         self._timer.stop()
-        for signal, slot in self._connections:
-            try:
-                signal.disconnect(slot)
-            except (TypeError, RuntimeError):
-                pass
-        self._connections = []
-        self._drop_layer()
-        if self._own_session:
-            self.session.unload()
 
 
 __all__ = ["UnitsDock", "build_units_style", "create_units_layer", "next_unit_code", "style_units_layer"]
