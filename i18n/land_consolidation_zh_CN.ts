@@ -179,12 +179,6 @@
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
-            <location filename="../plugin/adapters/unit_maps.py"/>
-            <source>No remediation unit has the code(s) {0}; the units are: {1}</source>
-            <translation>没有编号为 {0} 的整治单元；现有单元：{1}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/export.py"/>
             <source>The unit codes {0} and {1} give the same file name; make the codes distinct.</source>
             <translation>单元编号 {0} 与 {1} 生成的文件名相同，请修改编号使其区分。</translation>
         </message>
@@ -539,11 +533,6 @@
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
-            <source>No remediation unit with the code(s) {0}</source>
-            <translation>没有编号为 {0} 的整治单元</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/adapters/unit_maps.py"/>
             <source>mu</source>
             <translation>亩</translation>
@@ -784,15 +773,11 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
-            <location filename="../plugin/cli_export.py"/>
-            <location filename="../plugin/cli_report.py"/>
             <source>parcel</source>
             <translation>图斑</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
-            <location filename="../plugin/cli_export.py"/>
-            <location filename="../plugin/cli_report.py"/>
             <source>units</source>
             <translation>整治单元</translation>
         </message>
@@ -829,7 +814,6 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
-            <location filename="../plugin/cli_export.py"/>
             <source>permanent basic farmland</source>
             <translation>永久基本农田</translation>
         </message>
@@ -1082,6 +1066,11 @@
             <location filename="../plugin/core/rules.py"/>
             <source>Formula may only use numbers, variables, + - * / ( ) and min, max, abs: {0}</source>
             <translation>公式只能使用数字、变量、+ - * / ( ) 以及 min、max、abs：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/selection.py"/>
+            <source>No remediation unit has the code(s) {0}; the units are: {1}</source>
+            <translation>没有编号为 {0} 的整治单元；现有单元：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/deps.py"/>
@@ -2170,6 +2159,10 @@ Unit maps: give a folder to also write an A3 plan map of each unit as PDF (parce
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>No remediation unit with the code(s) {0}</source>
+            <translation type="obsolete">没有编号为 {0} 的整治单元</translation>
         </message>
         <message>
             <source>Give --out (XLSX) and/or --csv / --indicators-csv.</source>

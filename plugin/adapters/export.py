@@ -68,6 +68,7 @@ from ..core.fields import PLAN_FIELDS, resolve_unit_fields
 from ..core.i18n import tr
 from ..core.resources import resource_path
 from ..core.rules import RulePack
+from ..core.selection import UnknownUnitsError, units_by_code
 from .gpkg import WriteError, atomic_output, fill_rtree, write_balance_tables, write_table
 from .layers import InputError, Inputs, build_engine, ellipsoid_measure, transform_to
 from .styles import load_style
@@ -233,17 +234,11 @@ class _Selection:
 
 
 def _select(engine: BalanceEngine, out: Path, unit_codes: Sequence[str] | None, per_unit: bool) -> list[_Selection]:
-    by_code: dict[str, list[Hashable]] = {}
-    for uid in engine.ordered_units():
-        by_code.setdefault(engine.unit_code(uid), []).append(uid)
-    if unit_codes:
-        wanted = list(dict.fromkeys(str(c).strip() for c in unit_codes))
-        unknown = [c for c in wanted if c not in by_code]
-        if unknown:
-            raise InputError(tr("No remediation unit has the code(s) {0}; the units are: {1}").format(
-                ", ".join(unknown), ", ".join(list(by_code)[:20]) + (" …" if len(by_code) > 20 else "")))
-    else:
-        wanted = list(by_code)
+    try:
+        by_code = units_by_code(engine, unit_codes)
+    except UnknownUnitsError as exc:
+        raise InputError(str(exc)) from None
+    wanted = list(by_code)
     if not per_unit:
         return [_Selection(out, wanted, [u for c in wanted for u in by_code[c]])]
     if out.exists() and not out.is_dir():

@@ -22,6 +22,7 @@ from ..core.areas import HECTARE_M2, MU_M2
 from ..core.engine import PROJECT, BalanceEngine
 from ..core.i18n import tr
 from ..core.report import structure_rows
+from ..core.selection import UnknownUnitsError, units_by_code
 from .gpkg import WriteError, atomic_output
 
 PROJECT_SHEET_ZH, PROJECT_SHEET_EN = "全项目", "Project"
@@ -54,17 +55,11 @@ def indicator_headers(chinese: bool) -> list[str]:
 
 def _targets(engine: BalanceEngine, units: Iterable[str] | None) -> list[tuple[Hashable | None, str]]:
     """(uid or None, unit code) of the project and of the chosen units (all by default)."""
-    chosen = None if units is None else {str(u) for u in units}
-    out: list[tuple[Hashable | None, str]] = [(None, PROJECT)]
-    for uid in engine.ordered_units():
-        code = engine.unit_code(uid)
-        if chosen is None or code in chosen:
-            out.append((uid, code))
-    if chosen is not None:
-        unknown = chosen - {c for _, c in out}
-        if unknown:
-            raise ReportError(tr("No remediation unit with the code(s) {0}").format(", ".join(sorted(unknown))))
-    return out
+    try:
+        chosen = units_by_code(engine, units)
+    except UnknownUnitsError as exc:
+        raise ReportError(str(exc)) from None
+    return [(None, PROJECT)] + [(uid, code) for code, uids in chosen.items() for uid in uids]
 
 
 def structure_table(engine: BalanceEngine, uid: Hashable | None, chinese: bool) -> list[tuple[int, list]]:

@@ -85,6 +85,7 @@ from ..core.engine import BalanceEngine
 from ..core.i18n import tr
 from ..core.report import structure_rows
 from ..core.resources import resource_path
+from ..core.selection import UnknownUnitsError, units_by_code
 from .export import ExportCancelled, plugin_version, remediation_colours, safe_file_stem
 from .gpkg import WriteError
 from .layers import InputError, Inputs, parcel_fields, transform_to, working_crs
@@ -189,18 +190,11 @@ def _north_arrow_path() -> str:
 def _unit_names(engine: BalanceEngine, inputs: Inputs, codes: Sequence[str] | None) -> list[_Unit]:
     from ..core.fields import resolve_unit_fields
 
-    by_code: dict[str, list[Hashable]] = {}
-    for uid in engine.ordered_units():
-        by_code.setdefault(engine.unit_code(uid), []).append(uid)
-    if codes:
-        wanted = list(dict.fromkeys(str(c).strip() for c in codes if str(c).strip()))
-        unknown = [c for c in wanted if c not in by_code]
-        if unknown:
-            raise InputError(tr("No remediation unit has the code(s) {0}; the units are: {1}").format(
-                ", ".join(unknown), ", ".join(list(by_code)[:20]) + (" …" if len(by_code) > 20 else "")))
-    else:
-        wanted = list(by_code)
-    uids = [u for c in wanted for u in by_code[c]]
+    try:
+        by_code = units_by_code(engine, codes)
+    except UnknownUnitsError as exc:
+        raise InputError(str(exc)) from None
+    uids = [u for ids in by_code.values() for u in ids]
     name_field = resolve_unit_fields(inputs.units.fields().names(), inputs.unit_field).get("DYMC")
     names: dict[Hashable, str] = {}
     if name_field:
