@@ -23,6 +23,7 @@ from qgis.core import (
     QgsFeatureRequest,
     QgsGeometry,
     QgsProject,
+    QgsProviderRegistry,
     QgsVectorLayer,
     QgsWkbTypes,
 )
@@ -197,6 +198,86 @@ class ParcelReader:
         with paused_gc():
             return self._read(fids, progress, cancelled)
 
+    def read_fast(self, progress: Callable[[float], None] | None = None,
+                  cancelled: Callable[[], bool] | None = None) -> list[tuple[int, object, ParcelRecord]] | None:
+        """:meth:`read` of every parcel straight from a GeoPackage with GDAL's Arrow stream.
+
+        Same ``(fid, geometry, record)`` as :meth:`read` (a GeoPackage's QGIS feature ids are
+        its fid column; NULL TBMJ measured the same way), several times faster. ``None`` when
+        the layer is not a saved GeoPackage table in the working CRS: the caller then reads
+        through QGIS.
+        """
+        source = _gpkg_source(self.layer)
+        if source is None or self.transform is not None:
+            return None
+        with paused_gc():
+            try:
+                return self._read_fast(source, progress, cancelled)
+            except _NotFast:
+                return None
+
+    def _read_fast(self, source, progress, cancelled) -> list[tuple[int, object, ParcelRecord]]:
+        from osgeo import ogr
+
+        path, layer_name, subset = source
+        ds = ogr.Open(path, 0)
+        if ds is None:
+            raise _NotFast
+        lyr = ds.GetLayerByName(layer_name) if layer_name else (ds.GetLayer(0) if ds.GetLayerCount() == 1 else None)
+        if lyr is None or not lyr.GetFIDColumn() or not lyr.GetGeometryColumn():
+            raise _NotFast
+        defn = lyr.GetLayerDefn()
+        on_disk = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+        if on_disk != self.layer.fields().names()[len(self.layer.fields().names()) - len(on_disk):]:
+            raise _NotFast  # QGIS sees other fields (virtual/joined): its indexes would not match
+        wanted = {canon: actual for canon, actual in list(self.fields.parcels.items()) + list(self.fields.plan.items())
+                  if actual and canon in RECORD_FIELDS and actual in on_disk}
+        if set(wanted.values()) != {self.layer.fields().names()[i] for i in self._index.values()}:
+            raise _NotFast
+        lyr.SetIgnoredFields([n for n in on_disk if n not in set(wanted.values())])
+        if subset and lyr.SetAttributeFilter(subset) != 0:
+            raise _NotFast
+        total = max(1, lyr.GetFeatureCount())
+        stream = lyr.GetArrowStreamAsNumPy(options=[f"MAX_FEATURES_IN_BATCH={_WKB_CHUNK}"])
+        if stream is None:
+            raise _NotFast
+        fid_col, geom_col = lyr.GetFIDColumn(), lyr.GetGeometryColumn()
+        tbmj_in_mu = self.fields.tbmj_in_mu
+        strings = self._strings
+        measure = self.measure
+        out: list = []
+        for batch in stream:
+            fids = batch[fid_col].tolist()
+            try:
+                geoms = shapely.from_wkb(batch[geom_col])
+            except shapely.errors.GEOSException:
+                raise _NotFast from None  # curves and the like: QGIS reads them
+            blobs = batch[geom_col]
+            empty = shapely.is_empty(geoms)
+            if empty.any():
+                geoms[empty] = None
+            columns = [(canon, _column_values(batch[actual])) for canon, actual in wanted.items()]
+            recs = []
+            for k, fid in enumerate(fids):
+                values = {canon: col[k] for canon, col in columns}
+                rec = normalize_parcel(values, tbmj_in_mu)
+                if rec.tbmj is None and geoms[k] is not None:
+                    g = QgsGeometry()
+                    g.fromWkb(bytes(blobs[k]))
+                    rec = normalize_parcel({**values, "TBMJ": measure.measureArea(g), "TBDLMJ": None}, False)
+                    self.measured.add(fid)
+                for name in _SHARED_TEXT:
+                    v = getattr(rec, name)
+                    if v is not None:
+                        setattr(rec, name, strings.setdefault(v, v))
+                recs.append(rec)
+            out.extend(zip(fids, geoms.tolist(), recs))
+            if progress:
+                progress(len(out) / total)
+            if cancelled and cancelled():
+                break
+        return out
+
     def _read(self, fids, progress, cancelled) -> list[tuple[int, object, ParcelRecord]]:
         ids, recs, geoms, blobs = [], [], [], []
         total = max(1, self.layer.featureCount()) if fids is None else None
@@ -217,6 +298,52 @@ class ParcelReader:
         if blobs:
             geoms.extend(shapely.from_wkb(blobs).tolist())
         return list(zip(ids, geoms, recs))
+
+
+class _NotFast(Exception):
+    """The fast GeoPackage read cannot give exactly what QGIS gives: read through QGIS."""
+
+
+def _gpkg_source(layer: QgsVectorLayer) -> tuple[str, str | None, str] | None:
+    """(path, table, WHERE) of a saved OGR GeoPackage layer, or None if QGIS must read it."""
+    if not isinstance(layer, QgsVectorLayer) or layer.providerType() != "ogr" or layer.isModified():
+        return None  # stand-ins (a snapshot for a worker thread) and unsaved edits: only QGIS sees them
+    if layer.editBuffer() is not None and layer.editBuffer().isModified():
+        return None
+    provider = layer.dataProvider()
+    if provider is None or provider.storageType() != "GPKG":
+        return None
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+    path = parts.get("path") or ""
+    if not path.lower().endswith(".gpkg") or parts.get("layerId") not in (None, "") or parts.get("geometryType"):
+        return None
+    subset = (layer.subsetString() or "").strip()
+    if subset.upper().startswith("SELECT"):
+        return None
+    return path, parts.get("layerName") or None, subset
+
+
+def _column_values(arr) -> list:
+    """A column of an Arrow batch as Python values (None for NULL), as QGIS would give them."""
+    import numpy as np
+
+    mask = np.ma.getmaskarray(arr) if isinstance(arr, np.ma.MaskedArray) else None
+    data = arr.data if isinstance(arr, np.ma.MaskedArray) else arr
+    kind = data.dtype.kind
+    if kind == "S":
+        values = [v.decode("utf-8") for v in data.tolist()]
+    elif kind in "fiub":
+        values = data.tolist()
+    elif kind == "O":
+        values = [v.decode("utf-8") if isinstance(v, bytes) else v for v in data.tolist()]
+        if any(v is not None and not isinstance(v, (str, int, float)) for v in values):
+            raise _NotFast
+    else:
+        raise _NotFast  # dates and the like: QGIS's types
+    if mask is not None and mask.any():
+        for k in np.flatnonzero(mask).tolist():
+            values[k] = None
+    return values
 
 
 def read_units(layer: QgsVectorLayer, crs: QgsCoordinateReferenceSystem, code_field: str | None = None
@@ -260,7 +387,10 @@ def build_engine(inputs: Inputs, pack: RulePack, progress: Callable[[float], Non
     if not units:
         raise InputError(tr("The units layer {0} has no features: draw at least one remediation unit.")
                          .format(inputs.units.name()))
-    parcels = reader.read(progress=(lambda f: progress(0.5 * f)) if progress else None, cancelled=cancelled)
+    read_progress = (lambda f: progress(0.5 * f)) if progress else None
+    parcels = reader.read_fast(progress=read_progress, cancelled=cancelled)
+    if parcels is None:
+        parcels = reader.read(progress=read_progress, cancelled=cancelled)
     pbf = read_polygons(inputs.pbf, crs) if inputs.pbf is not None else None
     engine = BalanceEngine(pack=pack)
     engine.build(_drain(parcels), units, pbf=pbf,

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import gc
 import math
+import os
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Hashable, Iterable, Sequence
@@ -38,6 +40,7 @@ Key = tuple  # ("b", class) | ("a", class) | ("f", flow id) | ("p", pbf var) | (
 _PBF_VARS = ("pbf_before", "pbf_after", "pbf_out", "pbf_in")
 _EPS = 1e-12
 _CHUNK = 50_000
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
 _K_PBF_BEFORE, _K_PBF_AFTER, _K_PBF_OUT, _K_PBF_IN = (("p", v) for v in _PBF_VARS)
 
 
@@ -68,6 +71,26 @@ def _shares(unit_geom: BaseGeometry, geoms: np.ndarray, areas: np.ndarray) -> np
         inter = shapely.area(shapely.intersection(unit_geom, geoms[part]))
         shares[part] = np.minimum(1.0, inter / areas[part])
     return shares
+
+
+def _in_threads(fn: Callable[[np.ndarray], np.ndarray], index: np.ndarray, chunk: int = _CHUNK) -> np.ndarray:
+    """``fn(index)`` computed piecewise on threads (shapely's vectorised calls release the GIL).
+
+    Element-wise GEOS calls give the same value whatever the piece, so the result is exactly
+    ``fn(index)``; pieces of at most ``chunk`` keep big temporaries (intersections) small.
+    Only for calls that read their geometries: never with prepared ones (a prepared
+    geometry builds its indexes lazily and is not thread-safe).
+    """
+    n = len(index)
+    if n == 0:
+        return fn(index)
+    pieces = max(_WORKERS, -(-n // chunk))
+    step = -(-n // pieces)
+    parts = [index[a:a + step] for a in range(0, n, step)]
+    if _WORKERS == 1 or len(parts) == 1:
+        return np.concatenate([fn(part) for part in parts])
+    with ThreadPoolExecutor(_WORKERS) as pool:
+        return np.concatenate(list(pool.map(fn, parts)))
 
 
 @contextmanager
@@ -498,13 +521,17 @@ class BalanceEngine:
             pi, hi = self._pbf_tree.query(garr[valid], predicate="intersects")
             pi = valid[pi]
             if len(pi):
-                covered = shapely.covers(self._pbf_geoms[hi], garr[pi])
+                pbf_geoms = self._pbf_geoms
+                covered = _in_threads(lambda k: shapely.covers(pbf_geoms[hi[k]], garr[pi[k]]),
+                                      np.arange(len(pi)))
                 whole = np.unique(pi[covered])
                 for i in whole.tolist():
                     parcels[pids[i]].pbf_part = 1.0
                 rest = ~covered & ~np.isin(pi, whole)
                 pi, hi = pi[rest], hi[rest]
-                positive = shapely.area(shapely.intersection(garr[pi], self._pbf_geoms[hi])) > 0
+                positive = _in_threads(
+                    lambda k: shapely.area(shapely.intersection(garr[pi[k]], pbf_geoms[hi[k]])) > 0,
+                    np.arange(len(pi)))
                 for i in np.unique(pi[positive]).tolist():
                     p = parcels[pids[i]]
                     p.pbf_part = self._pbf_part_of(p.geom, p.area, self._pbf_hits(p.geom))
@@ -534,11 +561,11 @@ class BalanceEngine:
             ui, pi = ui[keep], pi[keep]
             del tree
             shares = np.ones(len(ui))
+            # not on threads: the units are prepared, and GEOS prepared geometries are not thread-safe
             part = np.flatnonzero(~shapely.contains_properly(uarr[ui], garr[pi]))
-            for c in range(0, len(part), _CHUNK):  # in chunks: the pieces are big and only their area is kept
-                chunk = part[c:c + _CHUNK]
-                inter = shapely.area(shapely.intersection(uarr[ui[chunk]], garr[pi[chunk]]))
-                shares[chunk] = np.minimum(1.0, inter / areas[pi[chunk]])
+            if len(part):  # in chunks: the pieces are big and only their area is kept
+                inter = _in_threads(lambda k: shapely.area(shapely.intersection(uarr[ui[k]], garr[pi[k]])), part)
+                shares[part] = np.minimum(1.0, inter / areas[pi[part]])
             del part
             if progress:
                 progress(0.7)
