@@ -37,6 +37,8 @@ CGCS2000_ELLIPSOID = "EPSG:1024"
 # the canonical fields a ParcelRecord is made of (what normalize_parcel reads): only these are fetched
 RECORD_FIELDS = ("BSM", "DLBM", "TBMJ", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ", "ZZLX", "GHDLBM", "GHKCXS", "YNCZ")
 _SHARED_TEXT = ("dlbm", "kcdlbm", "zzlx", "ghdlbm", "yncz")
+_SHARED_NUMBERS = ("kcxs", "ghkcxs", "kcmj")  # slope coefficients, and the many zero KCMJ
+_SHARED_NUMBERS_MAX = 4096
 _WKB_CHUNK = 50_000
 CGCS2000_GEOGRAPHIC = "EPSG:4490"
 
@@ -152,6 +154,7 @@ class ParcelReader:
                        if actual and actual in names and canon in RECORD_FIELDS}
         self._record_index = list(self._index.items())
         self._strings: dict[str, str] = {}
+        self._numbers: dict[tuple, float] = {}
         self.measured: set[int] = set()  # parcels whose NULL TBMJ was measured on the ellipsoid
 
     def warnings(self) -> list[str]:
@@ -180,12 +183,26 @@ class ParcelReader:
                 # DOMAIN.md §6: a parcel drawn in planning gets its ellipsoidal area on CGCS2000.
                 rec = normalize_parcel({**values, "TBMJ": self.measure.measureArea(g), "TBDLMJ": None}, False)
                 self.measured.add(feature.id())
-        # one str object per distinct code (a million parcels share a few hundred codes)
+        return self._shared(rec)
+
+    def _shared(self, rec: ParcelRecord) -> ParcelRecord:
+        """One object per distinct code and per distinct coefficient (a million parcels share a
+        few hundred codes and a few slope coefficients): saves memory, changes no value."""
         strings = self._strings
         for name in _SHARED_TEXT:
             v = getattr(rec, name)
             if v is not None:
                 setattr(rec, name, strings.setdefault(v, v))
+        numbers = self._numbers
+        for name in _SHARED_NUMBERS:
+            v = getattr(rec, name)
+            if v is not None:
+                key = (v, math.copysign(1.0, v))  # keeps -0.0 apart
+                hit = numbers.get(key)
+                if hit is not None:
+                    setattr(rec, name, hit)
+                elif len(numbers) < _SHARED_NUMBERS_MAX:  # bounded: KCXS derived per parcel never repeats
+                    numbers[key] = v
         return rec
 
     def read(self, fids: Iterable[int] | None = None, progress: Callable[[float], None] | None = None,
@@ -243,7 +260,7 @@ class ParcelReader:
             raise _NotFast
         fid_col, geom_col = lyr.GetFIDColumn(), lyr.GetGeometryColumn()
         tbmj_in_mu = self.fields.tbmj_in_mu
-        strings = self._strings
+        shared = self._shared
         measure = self.measure
         out: list = []
         for batch in stream:
@@ -266,11 +283,7 @@ class ParcelReader:
                     g.fromWkb(bytes(blobs[k]))
                     rec = normalize_parcel({**values, "TBMJ": measure.measureArea(g), "TBDLMJ": None}, False)
                     self.measured.add(fid)
-                for name in _SHARED_TEXT:
-                    v = getattr(rec, name)
-                    if v is not None:
-                        setattr(rec, name, strings.setdefault(v, v))
-                recs.append(rec)
+                recs.append(shared(rec))
             out.extend(zip(fids, geoms.tolist(), recs))
             if progress:
                 progress(len(out) / total)

@@ -73,7 +73,7 @@ def _shares(unit_geom: BaseGeometry, geoms: np.ndarray, areas: np.ndarray) -> np
     return shares
 
 
-def _in_threads(fn: Callable[[np.ndarray], np.ndarray], index: np.ndarray, chunk: int = _CHUNK) -> np.ndarray:
+def _in_threads(fn: Callable[[np.ndarray], np.ndarray], index: np.ndarray, chunk: int = 10_000) -> np.ndarray:
     """``fn(index)`` computed piecewise on threads (shapely's vectorised calls release the GIL).
 
     Element-wise GEOS calls give the same value whatever the piece, so the result is exactly
@@ -337,8 +337,13 @@ class BalanceEngine:
 
     def _contribution(self, p: _Parcel, share: float, pbf_share: float, terms: tuple | None = None) -> dict:
         """Integer µm² contribution of ``share`` of parcel ``p`` (plus its PBF share) to a unit."""
-        items, tbmj, yncz, after0 = terms if terms is not None else self._terms(p)
         out: dict = {}
+        self._contribute(out, p, share, pbf_share, terms if terms is not None else self._terms(p))
+        return out
+
+    def _contribute(self, out: dict, p: _Parcel, share: float, pbf_share: float, terms: tuple) -> None:
+        """Add :meth:`_contribution` to the integer sums ``out`` (no dict per pair in a full build)."""
+        items, tbmj, yncz, after0 = terms
         s = share * SCALE
         for k, v in items:
             n = round(v * s)
@@ -365,7 +370,6 @@ class BalanceEngine:
             if n:
                 out[_K_PBF_AFTER] = out.get(_K_PBF_AFTER, 0) + n
                 out[_K_PBF_IN] = out.get(_K_PBF_IN, 0) + n
-        return out
 
     def _apply(self, uid: Hashable, contribution: dict, sign: int) -> None:
         agg = self.aggregates[uid]
@@ -516,10 +520,13 @@ class BalanceEngine:
             progress(0.2)
         # PBF overlay in bulk: covered parcels are whole, parcels only touching PBF have none;
         # the few partly covered ones take the same path as an incremental edit
-        if self._pbf_tree is not None and len(garr):
-            valid = np.flatnonzero(~shapely.is_missing(garr) & (areas > 0))
-            pi, hi = self._pbf_tree.query(garr[valid], predicate="intersects")
-            pi = valid[pi]
+        # one tree over the parcels for both joins (PBF polygons and units are the fewer, bigger side)
+        tree = shapely.STRtree(garr) if len(garr) else None
+        if self._pbf_tree is not None and tree is not None:
+            hi, pi = tree.query(self._pbf_geoms, predicate="intersects")
+            keep = areas[pi] > 0
+            order = np.lexsort((hi[keep], pi[keep]))
+            pi, hi = pi[keep][order], hi[keep][order]
             if len(pi):
                 pbf_geoms = self._pbf_geoms
                 covered = _in_threads(lambda k: shapely.covers(pbf_geoms[hi[k]], garr[pi[k]]),
@@ -550,16 +557,17 @@ class BalanceEngine:
                 self._unit_grid.insert(uid, u.bounds)
             ugeoms.append(u.geom)
         uids = [uid for uid, _c, _g in unit_list]
+        if not ugeoms:
+            tree = None
         # bulk spatial join
-        if ugeoms and len(garr):
-            tree = shapely.STRtree(garr)
+        if ugeoms and tree is not None:
             uarr = np.array(ugeoms, dtype=object)
             has = np.flatnonzero(~shapely.is_missing(uarr))
             ui, pi = tree.query(uarr[has], predicate="intersects")
             ui = has[ui]
             keep = areas[pi] > 0
             ui, pi = ui[keep], pi[keep]
-            del tree
+            tree = None
             shares = np.ones(len(ui))
             # not on threads: the units are prepared, and GEOS prepared geometries are not thread-safe
             part = np.flatnonzero(~shapely.contains_properly(uarr[ui], garr[pi]))
@@ -594,7 +602,7 @@ class BalanceEngine:
         shared: dict = {}  # one ((uid, 1.0, pbf),) per unit for the many parcels wholly inside it
         members: list[list] = [[] for _ in uids]
         parcels = self.parcels
-        contribution = self._contribution
+        contribute = self._contribute
         pbf_share_of = self._pbf_share
         n = len(pi)
         k = 0
@@ -612,9 +620,7 @@ class BalanceEngine:
                 share = shares[j]
                 pbf_share = pbf_share_of(p, ugeoms[u], share)
                 pairs.append((uids[u], share, pbf_share))
-                acc = sums[u]
-                for key, v in contribution(p, share, pbf_share, terms).items():
-                    acc[key] = acc.get(key, 0) + v
+                contribute(sums[u], p, share, pbf_share, terms)
                 members[u].append(pid)
             if len(pairs) == 1 and pairs[0][1] == 1.0 and pairs[0][2] in (0.0, 1.0):
                 one = (pairs[0][0], 1.0, 1.0 if pairs[0][2] else 0.0)
