@@ -63,6 +63,17 @@ def clean_geometry(geom: BaseGeometry | None) -> BaseGeometry | None:
     return geom
 
 
+def _clean_many(geoms: list) -> list:
+    """``[clean_geometry(g) for g in geoms]`` with the validity checks in bulk, on threads."""
+    if not geoms:
+        return []
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = geoms
+    fine = _in_threads(lambda k: shapely.is_valid(arr[k]), np.arange(len(arr)), 2_000)
+    fine &= ~shapely.is_empty(arr) & np.isin(shapely.get_type_id(arr), (3, 6))  # Polygon, MultiPolygon
+    return [g if f else clean_geometry(g) for g, f in zip(arr.tolist(), fine.tolist())]
+
+
 def _shares(unit_geom: BaseGeometry, geoms: np.ndarray, areas: np.ndarray) -> np.ndarray:
     """:func:`_share` of many parcels in one unit, vectorised: the same GEOS calls, the same floats."""
     shares = np.ones(len(geoms))
@@ -486,7 +497,7 @@ class BalanceEngine:
         garr = np.array(geoms, dtype=object)
         if len(garr):
             ok = ~shapely.is_missing(garr)
-            bad = ok & ~shapely.is_valid(np.where(ok, garr, None))
+            bad = ok & ~_in_threads(lambda k: shapely.is_valid(garr[k]), np.arange(len(garr)), 50_000)
             for i in np.flatnonzero(bad | (ok & shapely.is_empty(np.where(ok, garr, None)))):
                 garr[i] = clean_geometry(garr[i])
         areas = shapely.area(garr) if len(garr) else np.zeros(0)
@@ -778,7 +789,7 @@ class BalanceEngine:
 
     def set_pbf(self, geoms: Sequence[BaseGeometry] | None, rebuild: bool = True) -> None:
         """Set the permanent-basic-farmland layer; recomputes every parcel's PBF part."""
-        cleaned = [g for g in (clean_geometry(g) for g in (geoms or [])) if g is not None]
+        cleaned = [g for g in _clean_many(list(geoms or [])) if g is not None]
         self._pbf_geoms = np.array(cleaned, dtype=object) if cleaned else None
         self._pbf_tree = shapely.STRtree(self._pbf_geoms) if cleaned else None
         if rebuild:
