@@ -30,7 +30,6 @@ from qgis.PyQt.QtWidgets import (
     QPushButton,
     QSplitter,
     QTreeView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -49,7 +48,6 @@ from .common import (
     chinese,
     format_area,
     format_number,
-    setup_bar,
 )
 from .dock_base import PlanningDock
 from .errors import guarded, push_message
@@ -121,11 +119,7 @@ class BalanceDock(PlanningDock):
 
     # ------------------------------------------------------------------ UI
     def _build_ui(self) -> None:
-        root = QWidget(self)
-        root.setObjectName(self.OBJECT_NAME + "Contents")
-        layout = QVBoxLayout(root)
-        row, self.status_label, self.setup_button = setup_bar(root, self.open_setup)
-        layout.addWidget(row)
+        root, layout = self._contents()
 
         controls = QHBoxLayout()
         controls.addWidget(QLabel(tr("Scope"), root))

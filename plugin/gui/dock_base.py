@@ -4,8 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from qgis.gui import QgsDockWidget
+from qgis.PyQt.QtWidgets import QVBoxLayout, QWidget
 
 from ..adapters.signals import connect_all, disconnect_all
+from .common import setup_bar
 
 
 class PlanningDock(QgsDockWidget):
@@ -25,6 +27,15 @@ class PlanningDock(QgsDockWidget):
         self.setObjectName(self.OBJECT_NAME)
         self.setWindowTitle(title)
         self._connections: list[tuple[Any, Any]] = []
+
+    def _contents(self) -> tuple[QWidget, QVBoxLayout]:
+        """The dock's root widget and layout, starting with the status row and the set-up button."""
+        root = QWidget(self)
+        root.setObjectName(self.OBJECT_NAME + "Contents")
+        layout = QVBoxLayout(root)
+        row, self.status_label, self.setup_button = setup_bar(root, self.open_setup)
+        layout.addWidget(row)
+        return root, layout
 
     def connect_signals(self, *pairs: tuple[Any, Any]) -> None:
         """Connect (signal, slot) pairs that :meth:`unload` disconnects again."""

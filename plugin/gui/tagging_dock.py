@@ -35,15 +35,13 @@ from qgis.PyQt.QtWidgets import (
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
 )
 
 from ..core.areas import MU_M2
 from ..core.i18n import tr
 from ..core.landclasses import default_table
 from ..core.resources import resource_path
-from .common import chinese, format_number, setup_bar, swatch
+from .common import chinese, format_number, swatch
 from .dock_base import PlanningDock
 from .errors import guarded, push_message
 
@@ -89,11 +87,7 @@ class TaggingDock(PlanningDock):
     # ------------------------------------------------------------------ UI
     def _build_ui(self) -> None:
         zh = chinese()
-        root = QWidget(self)
-        root.setObjectName(self.OBJECT_NAME + "Contents")
-        layout = QVBoxLayout(root)
-        row, self.status_label, self.setup_button = setup_bar(root, self.open_setup)
-        layout.addWidget(row)
+        root, layout = self._contents()
 
         self.palette = QTreeWidget(root)
         self.palette.setObjectName("typePalette")

@@ -35,8 +35,6 @@ from qgis.PyQt.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
 )
 
 from ..adapters.layers import ellipsoid_measure
@@ -45,7 +43,7 @@ from ..adapters.styles import label_font_family, load_style
 from ..core.areas import MU_M2
 from ..core.i18n import tr
 from ..core.resources import resource_path
-from .common import FAIL_COLOUR, NA_COLOUR, PASS_COLOUR, WARN_COLOUR, format_number, setup_bar
+from .common import FAIL_COLOUR, NA_COLOUR, PASS_COLOUR, WARN_COLOUR, format_number
 from .dock_base import PlanningDock
 from .errors import guarded, push_message
 
@@ -174,11 +172,7 @@ class UnitsDock(PlanningDock):
 
     # ------------------------------------------------------------------ UI
     def _build_ui(self) -> None:
-        root = QWidget(self)
-        root.setObjectName(self.OBJECT_NAME + "Contents")
-        layout = QVBoxLayout(root)
-        row, self.status_label, self.setup_button = setup_bar(root, self.open_setup)
-        layout.addWidget(row)
+        root, layout = self._contents()
         grid = QGridLayout()
         self.new_button = QPushButton(tr("New units layer…"), root)
         self.new_button.setToolTip(tr("Create a GeoPackage with an empty remediation units layer"))

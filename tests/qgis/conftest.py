@@ -39,3 +39,24 @@ def clean_locale(qgis_app):
     settings.setValue("locale/userLocale", "en_US")
     yield settings
     settings.setValue("locale/userLocale", "en_US")
+
+
+@pytest.fixture(scope="session")
+def make_demo(tmp_path_factory, qgis_app):
+    """``make_demo(n_parcels, seed)`` -> path of a demo township GeoPackage, made once per session.
+
+    Tests must not edit the file they get (copy it first): other modules may share it.
+    """
+    from plugin.adapters.demo_writer import write_demo_gpkg
+
+    made: dict = {}
+
+    def make(n_parcels: int = 600, seed: int = 5) -> Path:
+        key = (n_parcels, seed)
+        if key not in made:
+            path = tmp_path_factory.mktemp("demo") / f"township_{n_parcels}_{seed}.gpkg"
+            write_demo_gpkg(str(path), n_parcels=n_parcels, seed=seed)
+            made[key] = path
+        return made[key]
+
+    return make

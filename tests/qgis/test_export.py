@@ -23,10 +23,8 @@ N_PARCELS = 800
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory, qgis_app):
-    path = tmp_path_factory.mktemp("src") / "township.gpkg"
-    write_demo_gpkg(str(path), n_parcels=N_PARCELS, seed=11)
-    return path
+def demo(make_demo):
+    return make_demo(N_PARCELS, 11)
 
 
 def _inputs(src: Path, pbf: bool = True) -> Inputs:

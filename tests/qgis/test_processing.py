@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from qgis.core import QgsApplication, QgsProcessingException, QgsProcessingFeedback
+from qgis_helpers import src
 
-from plugin.adapters.demo_writer import write_demo_gpkg
 from plugin.adapters.gpkg import read_table
 from plugin.adapters.layers import Inputs, build_engine, open_layer
 from plugin.core.rules import bundled_pack
@@ -30,14 +30,9 @@ def provider(qgis_processing):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory, qgis_app):
-    path = tmp_path_factory.mktemp("src") / "township.gpkg"
-    write_demo_gpkg(str(path), n_parcels=N_PARCELS, seed=5)
-    return path
+def demo(make_demo):
+    return make_demo(N_PARCELS, 5)
 
-
-def src(demo: Path, layer: str) -> str:
-    return f"{demo}|layername={layer}"
 
 
 def sources(demo: Path) -> dict:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from qgis.core import QgsApplication
+from qgis_helpers import src
 
-from plugin.adapters.demo_writer import write_demo_gpkg
 from plugin.adapters.layers import InputError, Inputs, build_engine, open_layer
 from plugin.adapters.unit_maps import nice_scale, write_unit_maps
 from plugin.core.areas import HECTARE_M2, MU_M2
@@ -22,14 +22,9 @@ N_PARCELS = 600
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory, qgis_app):
-    path = tmp_path_factory.mktemp("src") / "township.gpkg"
-    write_demo_gpkg(str(path), n_parcels=N_PARCELS, seed=5)
-    return path
+def demo(make_demo):
+    return make_demo(N_PARCELS, 5)
 
-
-def src(demo: Path, layer: str) -> str:
-    return f"{demo}|layername={layer}"
 
 
 def _inputs(demo: Path) -> Inputs:
