@@ -10,19 +10,16 @@
         </message>
         <message>
             <location filename="../plugin/adapters/demo_project.py"/>
-            <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Urban growth boundary</source>
             <translation>城镇开发边界</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/demo_project.py"/>
-            <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Ecological red line</source>
             <translation>生态保护红线</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/demo_project.py"/>
-            <location filename="../plugin/gui/setup_dialog.py"/>
             <location filename="../plugin/gui/tagging_dock.py"/>
             <source>Permanent basic farmland</source>
             <translation>永久基本农田</translation>
@@ -35,7 +32,6 @@
         <message>
             <location filename="../plugin/adapters/demo_project.py"/>
             <location filename="../plugin/adapters/export.py"/>
-            <location filename="../plugin/gui/setup_dialog.py"/>
             <location filename="../plugin/gui/units_dock.py"/>
             <location filename="../plugin/main.py"/>
             <location filename="../plugin/processing/algorithms/common.py"/>
@@ -1350,39 +1346,8 @@
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
-            <source>Layers</source>
-            <translation>图层</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/setup_dialog.py"/>
-            <location filename="../plugin/processing/algorithms/common.py"/>
-            <source>Parcels (三调 DLTB)</source>
-            <translation>地类图斑（三调 DLTB）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/setup_dialog.py"/>
-            <source>Field mapping</source>
-            <translation>字段映射</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/setup_dialog.py"/>
-            <source>Detected fields of the parcel layer; choose another field where the detection is wrong.</source>
-            <translation>以下为自动识别的图斑字段；识别有误时请改选其他字段。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/setup_dialog.py"/>
-            <source>TBMJ is in mu (亩), not m²</source>
-            <translation>图斑面积 TBMJ 的单位是亩，不是平方米</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Load JSON…</source>
             <translation>加载 JSON 文件…</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/setup_dialog.py"/>
-            <source>Policy rules</source>
-            <translation>政策规则</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
@@ -1453,16 +1418,6 @@
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>PBF action (YNCZ)</source>
             <translation>永农调整（YNCZ）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/setup_dialog.py"/>
-            <source>Meaning</source>
-            <translation>含义</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/setup_dialog.py"/>
-            <source>Layer field</source>
-            <translation>图层字段</translation>
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
@@ -1905,6 +1860,11 @@ Each finding is a feature with severity, code, message, unit code, parcel id and
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
+            <source>Parcels (三调 DLTB)</source>
+            <translation>地类图斑（三调 DLTB）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Balance</source>
             <translation>平衡分析</translation>
         </message>
@@ -2161,6 +2121,34 @@ Unit maps: give a folder to also write an A3 plan map of each unit as PDF (parce
             <translation>无法加载处理算法 {name}：</translation>
         </message>
         <message>
+            <source>Layers</source>
+            <translation type="obsolete">图层</translation>
+        </message>
+        <message>
+            <source>Field mapping</source>
+            <translation type="obsolete">字段映射</translation>
+        </message>
+        <message>
+            <source>Detected fields of the parcel layer; choose another field where the detection is wrong.</source>
+            <translation type="obsolete">以下为自动识别的图斑字段；识别有误时请改选其他字段。</translation>
+        </message>
+        <message>
+            <source>TBMJ is in mu (亩), not m²</source>
+            <translation type="obsolete">图斑面积 TBMJ 的单位是亩，不是平方米</translation>
+        </message>
+        <message>
+            <source>Policy rules</source>
+            <translation type="obsolete">政策规则</translation>
+        </message>
+        <message>
+            <source>Meaning</source>
+            <translation type="obsolete">含义</translation>
+        </message>
+        <message>
+            <source>Layer field</source>
+            <translation type="obsolete">图层字段</translation>
+        </message>
+        <message>
             <source>No remediation unit with the code(s) {0}</source>
             <translation type="obsolete">没有编号为 {0} 的整治单元</translation>
         </message>
@@ -2193,6 +2181,79 @@ Unit codes: a comma-separated list limits the unit sheets (default: every unit).
         <message>
             <source>Land Consolidation needs more Python packages: {problems}. {fix}. Then restart QGIS.</source>
             <translation type="obsolete">全域土地综合整治插件缺少所需的 Python 包：{problems}。{fix}。然后重新启动 QGIS。</translation>
+        </message>
+    </context>
+    <context>
+        <name>SetupDialogBase</name>
+        <message>
+            <location filename="../ui/setup_dialog.ui"/>
+            <source>Project set-up</source>
+            <translation>项目设置</translation>
+        </message>
+        <message>
+            <location filename="../ui/setup_dialog.ui"/>
+            <source>Layers</source>
+            <translation>图层</translation>
+        </message>
+        <message>
+            <location filename="../ui/setup_dialog.ui"/>
+            <source>Parcels (三调 DLTB)</source>
+            <translation>地类图斑（三调 DLTB）</translation>
+        </message>
+        <message>
+            <location filename="../ui/setup_dialog.ui"/>
+            <source>Remediation units</source>
+            <translation>整治单元</translation>
+        </message>
+        <message>
+            <location filename="../ui/setup_dialog.ui"/>
+            <source>Permanent basic farmland</source>
+            <translation>永久基本农田</translation>
+        </message>
+        <message>
+            <location filename="../ui/setup_dialog.ui"/>
+            <source>Ecological red line</source>
+            <translation>生态保护红线</translation>
+        </message>
+        <message>
+            <location filename="../ui/setup_dialog.ui"/>
+            <source>Urban growth boundary</source>
+            <translation>城镇开发边界</translation>
+        </message>
+        <message>
+            <location filename="../ui/setup_dialog.ui"/>
+            <source>Field mapping</source>
+            <translation>字段映射</translation>
+        </message>
+        <message>
+            <location filename="../ui/setup_dialog.ui"/>
+            <source>Detected fields of the parcel layer; choose another field where the detection is wrong.</source>
+            <translation>以下为自动识别的图斑字段；识别有误时请改选其他字段。</translation>
+        </message>
+        <message>
+            <location filename="../ui/setup_dialog.ui"/>
+            <source>Meaning</source>
+            <translation>含义</translation>
+        </message>
+        <message>
+            <location filename="../ui/setup_dialog.ui"/>
+            <source>Layer field</source>
+            <translation>图层字段</translation>
+        </message>
+        <message>
+            <location filename="../ui/setup_dialog.ui"/>
+            <source>TBMJ is in mu (亩), not m²</source>
+            <translation>图斑面积 TBMJ 的单位是亩，不是平方米</translation>
+        </message>
+        <message>
+            <location filename="../ui/setup_dialog.ui"/>
+            <source>Rule pack</source>
+            <translation>规则包</translation>
+        </message>
+        <message>
+            <location filename="../ui/setup_dialog.ui"/>
+            <source>Policy rules</source>
+            <translation>政策规则</translation>
         </message>
     </context>
 </TS>

@@ -7,21 +7,16 @@ from typing import Any, Optional
 
 from qgis.core import QgsMapLayerProxyModel, QgsProject, QgsVectorLayer
 from qgis.gui import QgsMapLayerComboBox
+from qgis.PyQt import uic
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
-    QGroupBox,
     QHeaderView,
-    QLabel,
     QMessageBox,
-    QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
 )
 
 from ..core.fields import default_mapping, resolve_parcel_fields
@@ -33,6 +28,7 @@ from .session import PlanningSession, SessionConfig, add_plan_fields, detect_lay
 #: Canonical parcel fields shown in the mapping table, with what they mean to a planner.
 MAPPED_FIELDS = ("DLBM", "TBMJ", "KCXS", "KCMJ", "KCDLBM", "TBDLMJ", "BSM", "ZZLX", "GHDLBM", "GHKCXS", "YNCZ")
 LOAD_JSON = "__load_json__"
+FORM_CLASS, _ = uic.loadUiType(str(Path(__file__).resolve().parents[2] / "ui" / "setup_dialog.ui"))
 
 
 def field_label(canonical: str) -> str:
@@ -51,7 +47,7 @@ def field_label(canonical: str) -> str:
     }.get(canonical, canonical)
 
 
-class SetupDialog(QDialog):
+class SetupDialog(QDialog, FORM_CLASS):
     """Choose the layers (auto-detected), check the field mapping, pick the rule pack."""
 
     OBJECT_NAME = "LandConsolidationSetupDialog"
@@ -61,42 +57,17 @@ class SetupDialog(QDialog):
         self.session = session
         self.iface = iface
         self._overrides: dict = {}
+        self.setupUi(self)  # ui/setup_dialog.ui: the layout; rows and choices are filled below
         self.setObjectName(self.OBJECT_NAME)
         self.setWindowTitle(tr("Project set-up"))
-        self.setMinimumWidth(560)
-        layout = QVBoxLayout(self)
-
-        layers_box = QGroupBox(tr("Layers"), self)
-        form = QFormLayout(layers_box)
-        self.combos: dict[str, QgsMapLayerComboBox] = {}
-        labels = {
-            "parcels": tr("Parcels (三调 DLTB)"),
-            "units": tr("Remediation units"),
-            "pbf": tr("Permanent basic farmland"),
-            "redline": tr("Ecological red line"),
-            "ugb": tr("Urban growth boundary"),
-        }
-        for role, label in labels.items():
-            combo = QgsMapLayerComboBox(layers_box)
-            combo.setObjectName(f"setup_{role}")
+        self.combos: dict[str, QgsMapLayerComboBox] = {
+            role: getattr(self, f"setup_{role}") for role in ("parcels", "units", "pbf", "redline", "ugb")}
+        for role, combo in self.combos.items():
             combo.setFilters(QgsMapLayerProxyModel.PolygonLayer)
-            combo.setAllowEmptyLayer(role not in ("parcels",))
-            form.addRow(label, combo)
-            self.combos[role] = combo
-        layout.addWidget(layers_box)
-
-        fields_box = QGroupBox(tr("Field mapping"), self)
-        fields_layout = QVBoxLayout(fields_box)
-        hint = QLabel(tr("Detected fields of the parcel layer; choose another field where the detection is wrong."),
-                      fields_box)
-        hint.setWordWrap(True)
-        fields_layout.addWidget(hint)
-        self.field_table = QTableWidget(len(MAPPED_FIELDS), 2, fields_box)
-        self.field_table.setObjectName("setup_fields")
-        self.field_table.setHorizontalHeaderLabels([tr("Meaning"), tr("Layer field")])
-        self.field_table.verticalHeader().setVisible(False)
+            combo.setAllowEmptyLayer(role != "parcels")
+        self.field_table = self.setup_fields
+        self.field_table.setRowCount(len(MAPPED_FIELDS))
         self.field_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        self.field_table.horizontalHeader().setStretchLastSection(True)
         self.field_combos: dict[str, QComboBox] = {}
         for row, canonical in enumerate(MAPPED_FIELDS):
             item = QTableWidgetItem(field_label(canonical))
@@ -105,15 +76,7 @@ class SetupDialog(QDialog):
             combo = QComboBox(self.field_table)
             self.field_combos[canonical] = combo
             self.field_table.setCellWidget(row, 1, combo)
-        fields_layout.addWidget(self.field_table)
-        self.tbmj_in_mu = QCheckBox(tr("TBMJ is in mu (亩), not m²"), fields_box)
-        fields_layout.addWidget(self.tbmj_in_mu)
-        layout.addWidget(fields_box, 1)
-
-        pack_box = QGroupBox(tr("Rule pack"), self)
-        pack_form = QFormLayout(pack_box)
-        self.pack_combo = QComboBox(pack_box)
-        self.pack_combo.setObjectName("setup_pack")
+        self.pack_combo = self.setup_pack
         for path in available_packs():
             try:
                 pack = load_pack(path.stem)
@@ -122,15 +85,10 @@ class SetupDialog(QDialog):
             self.pack_combo.addItem(f"{pack.name_zh}（{pack.name_en}）", path.stem)
         self.pack_combo.addItem(tr("Load JSON…"), LOAD_JSON)
         self.pack_combo.activated.connect(self._pack_activated)
-        pack_form.addRow(tr("Policy rules"), self.pack_combo)
-        layout.addWidget(pack_box)
-
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
-        buttons.button(QDialogButtonBox.Ok).setText(tr("Apply"))
-        buttons.button(QDialogButtonBox.Cancel).setText(tr("Cancel"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.buttons.button(QDialogButtonBox.Ok).setText(tr("Apply"))
+        self.buttons.button(QDialogButtonBox.Cancel).setText(tr("Cancel"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
 
         self.combos["parcels"].layerChanged.connect(self._fill_fields)
         self.load(session.config)

@@ -86,3 +86,30 @@ def test_choose_locale_and_qm_lookup(plugin_package):
     assert i18n_setup.qm_path_for("zh_TW").name == "land_consolidation_zh_CN.qm"
     assert i18n_setup.qm_path_for("en_US") is None
     assert i18n_setup.qm_path_for("fr") is None
+
+
+def test_setup_dialog_form_is_translated(plugin_package, qgis_iface):
+    """The set-up dialog comes from ui/setup_dialog.ui; its texts must follow the locale too."""
+    from qgis.PyQt.QtWidgets import QGroupBox, QLabel
+
+    i18n_setup = importlib.import_module(plugin_package.__name__ + ".plugin.i18n_setup")
+    setup_dialog = importlib.import_module(plugin_package.__name__ + ".plugin.gui.setup_dialog")
+    session_mod = importlib.import_module(plugin_package.__name__ + ".plugin.gui.session")
+    session = session_mod.PlanningSession(qgis_iface, follow_project=False)
+    dialogs = []
+    try:
+        for locale, titles, label in (("zh_CN", ["图层", "字段映射", "规则包"], "政策规则"),
+                                      ("en_US", ["Layers", "Field mapping", "Rule pack"], "Policy rules")):
+            i18n_setup.install_translator(locale)
+            dialog = setup_dialog.SetupDialog(session, qgis_iface)
+            dialogs.append(dialog)
+            assert [box.title() for box in dialog.findChildren(QGroupBox)] == titles
+            assert label in [lab.text() for lab in dialog.findChildren(QLabel)]
+            assert dialog.objectName() == "LandConsolidationSetupDialog"
+            assert dialog.field_table.rowCount() == len(setup_dialog.MAPPED_FIELDS)
+    finally:
+        i18n_setup.teardown()
+        for dialog in dialogs:
+            dialog.deleteLater()
+        session.unload()
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
