@@ -27,21 +27,14 @@ import sys
 import time
 from pathlib import Path
 
+from bench.engine_bench import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results"
 SEED = 42
 TARGET_MS = 50.0
 TYPES = [("NY-GB", "0101"), ("NY-KF", "0103"), ("NY-HF", "0102"), ("ST-KS", "0301"), ("JS-FK", "0103")]
-
-
-def percentile(values: list[float], q: float) -> float:
-    s = sorted(values)
-    if not s:
-        return float("nan")
-    k = (len(s) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
 def ensure_data(n: int) -> Path:

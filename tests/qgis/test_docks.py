@@ -14,7 +14,6 @@ import pytest
 from qgis.core import QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication, QEvent
 
-from plugin.adapters.demo_writer import write_demo_gpkg
 from plugin.adapters.layers import build_engine
 from plugin.core.report import structure_rows
 from plugin.gui.balance_dock import SCOPE_EACH, SCOPE_PROJECT, SCOPE_SELECTED, BalanceDock
@@ -33,10 +32,8 @@ LAYERS = ("DLTB", "ZZDY", "YJJBNTTB", "STBHHX", "CZKFBJ", "XMFW")
 
 
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("docks") / "demo.gpkg"
-    write_demo_gpkg(str(path), n_parcels=300, seed=5)
-    return path
+def demo_file(make_demo):
+    return make_demo(300, 5)  # shared: the tests edit copies of it
 
 
 @pytest.fixture()

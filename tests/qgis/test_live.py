@@ -12,17 +12,14 @@ import pytest
 from qgis.core import Qgis, QgsFeature, QgsGeometry, QgsLineString, QgsPoint, QgsPointXY, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication
 
-from plugin.adapters.demo_writer import write_demo_gpkg
 from plugin.adapters.layers import Inputs, build_engine
 from plugin.adapters.live import LiveBalance
 from plugin.core.rules import load_pack
 
 
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("live") / "demo.gpkg"
-    write_demo_gpkg(str(path), n_parcels=600, seed=11)
-    return path
+def demo_file(make_demo):
+    return make_demo(600, 11)  # shared: the tests edit copies of it
 
 
 @pytest.fixture()
