@@ -1,4 +1,4 @@
-"""The plugin object QGIS talks to: life cycle (initProcessing, initGui, unload), menu, toolbar, docks."""
+"""The plugin object QGIS talks to: life cycle (initProcessing, initGui, unload), menu, toolbar, workbench."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any, Callable, Optional
 from qgis.core import Qgis, QgsApplication
 from qgis.PyQt.QtCore import QCoreApplication, Qt
 from qgis.PyQt.QtGui import QIcon
-from qgis.PyQt.QtWidgets import QAction, QMenu, QToolBar
+from qgis.PyQt.QtWidgets import QAction, QDockWidget, QMenu, QToolBar
 
 from . import deps, i18n_setup
 from .adapters.signals import disconnect_all
@@ -18,43 +18,48 @@ from .paths import icon_path
 
 MENU_OBJECT_NAME = "LandConsolidationMenu"
 TOOLBAR_OBJECT_NAME = "LandConsolidationToolbar"
+WORKBENCH_ACTION = "LandConsolidationWorkbenchAction"
+#: (key, action objectName, HandOver slot) of the export entries of the menu
+EXPORT_ACTIONS = (
+    ("export_plan", "LandConsolidationExportPlanAction", "export_plan_clicked"),
+    ("export_report", "LandConsolidationExportReportAction", "export_report_clicked"),
+    ("export_maps", "LandConsolidationExportMapsAction", "export_maps_clicked"),
+)
 
 
-def _dock_specs() -> list[dict[str, Any]]:
-    """The three docks: key, action objectName, icon, module/class, default area.
+def _panel_specs() -> list[dict[str, Any]]:
+    """The workbench's panels (its tabs, in order): key, action objectName, icon, module/class.
 
     Built at call time so that the titles are translated with the translator of the moment.
+    An ``optional`` panel whose module is not there is left out without a message.
     """
     return [
         {
             "key": "units",
             "action": "LandConsolidationUnitsAction",
             "text": tr("Remediation units"),
-            "tip": tr("Show or hide the remediation units (整治单元) panel"),
+            "tip": tr("Show the remediation units (整治单元) panel of the workbench"),
             "icon": "units.svg",
             "module": "units_dock",
-            "cls": "UnitsDock",
-            "area": Qt.RightDockWidgetArea,
+            "cls": "UnitsPanel",
         },
         {
             "key": "tagging",
             "action": "LandConsolidationTaggingAction",
             "text": tr("Parcel tagging"),
-            "tip": tr("Show or hide the parcel tagging (图斑标注) panel"),
+            "tip": tr("Show the parcel tagging (图斑标注) panel of the workbench"),
             "icon": "tagging.svg",
             "module": "tagging_dock",
-            "cls": "TaggingDock",
-            "area": Qt.RightDockWidgetArea,
+            "cls": "TaggingPanel",
         },
         {
             "key": "balance",
             "action": "LandConsolidationBalanceAction",
             "text": tr("Area balance"),
-            "tip": tr("Show or hide the area balance (面积平衡) panel"),
+            "tip": tr("Show the area balance (面积平衡) panel of the workbench"),
             "icon": "balance.svg",
             "module": "balance_dock",
-            "cls": "BalanceDock",
-            "area": Qt.RightDockWidgetArea,
+            "cls": "BalancePanel",
         },
     ]
 
@@ -72,8 +77,12 @@ class LandConsolidationPlugin:
         self.menu: Optional[QMenu] = None
         self.toolbar: Optional[QToolBar] = None
         self.actions: dict[str, QAction] = {}
-        self.docks: dict[str, Any] = {}
+        self.panels: dict[str, Any] = {}  # the workbench's tabs by key (units, tagging, balance…)
+        self.workbench: Any = None  # gui.workbench.WorkbenchDock
+        self.handover: Any = None  # gui.handover.HandOver (exports)
         self.session: Any = None  # gui.session.PlanningSession, created in initGui
+        self._shown_for: tuple = ()  # the set-up the workbench was last shown for
+        self._sized = False
         self.dependency_problems: list[deps.Problem] = []
         self._connections: list[tuple[Any, Callable]] = []
         try:
@@ -127,23 +136,61 @@ class LandConsolidationPlugin:
         self.toolbar.setObjectName(TOOLBAR_OBJECT_NAME)
         self.iface.addToolBar(self.toolbar)
 
-        for spec in _dock_specs():
+        specs = _panel_specs()
+        for spec in specs:
+            panel = self._create_panel(spec)
+            if panel is not None:
+                self.panels[spec["key"]] = panel
+        self._create_workbench(specs)
+
+        toggle = QAction(QIcon(icon_path("icon.svg")), tr("Land consolidation workbench"), main_window)
+        toggle.setObjectName(WORKBENCH_ACTION)
+        toggle.setToolTip(tr("Show or hide the land consolidation workbench"))
+        toggle.setStatusTip(toggle.toolTip())
+        self.actions["workbench"] = toggle
+        self.menu.addAction(toggle)
+        self.toolbar.addAction(toggle)
+        if self.workbench is not None:
+            toggle.setCheckable(True)
+            toggle.setChecked(self.workbench.isVisible())
+            self._connect(toggle.toggled, self._set_workbench_visible)
+            self._connect(self.workbench.visibilityChanged, self._sync_action)
+        else:
+            self._connect(toggle.triggered, self._explain_missing_dock)
+
+        for spec in specs:  # one entry per tab: opens the workbench on it
             action = QAction(QIcon(icon_path(spec["icon"])), spec["text"], main_window)
             action.setObjectName(spec["action"])
             action.setToolTip(spec["tip"])
             action.setStatusTip(spec["tip"])
             self.actions[spec["key"]] = action
             self.menu.addAction(action)
-            self.toolbar.addAction(action)
-            dock = None if self.dependency_problems else self._create_dock(spec)
-            if dock is None:
-                self._connect(action.triggered, functools.partial(self._explain_missing_dock, spec["key"]))
-                continue
-            action.setCheckable(True)
-            action.setChecked(dock.isVisible())
-            self._connect(action.toggled, functools.partial(self._set_dock_visible, spec["key"]))
-            self._connect(dock.visibilityChanged, functools.partial(self._sync_action, spec["key"]))
+            if spec["key"] in self.panels and self.workbench is not None:
+                self._connect(action.triggered, functools.partial(self.show_panel, spec["key"]))
+            else:
+                self._connect(action.triggered, self._explain_missing_dock)
 
+        self.menu.addSeparator()
+        setup = QAction(tr("Project set-up…"), main_window)
+        setup.setObjectName("LandConsolidationSetupAction")
+        self.actions["setup"] = setup
+        self.menu.addAction(setup)
+        self._connect(setup.triggered, self._open_setup)
+        self.menu.addSeparator()
+        texts = {"export_plan": tr("Export plan GeoPackage…"), "export_report": tr("Plan report (XLSX)…"),
+                 "export_maps": tr("Unit maps (PDF)…")}
+        for key, name, slot in EXPORT_ACTIONS:
+            action = QAction(texts[key], main_window)
+            action.setObjectName(name)
+            self.actions[key] = action
+            self.menu.addAction(action)
+            if self.handover is not None:
+                self._connect(action.triggered, getattr(self.handover, slot))
+            else:
+                self._connect(action.triggered, self._explain_missing_dock)
+
+        if self.session is not None:
+            self._connect(self.session.configChanged, self._config_changed)
         self._insert_menu(main_window)
 
     def _insert_menu(self, main_window: Any) -> None:
@@ -171,47 +218,118 @@ class LandConsolidationPlugin:
             self.session = None
             report_exception(self.iface, tr("Starting the planning session"), error)
 
-    def _create_dock(self, spec: dict[str, Any]) -> Any:
-        """Import and build one dock; a failure is reported and leaves that dock out."""
+    def _create_panel(self, spec: dict[str, Any]) -> Any:
+        """Import and build one panel; a failure is reported and leaves that panel out."""
         if self.session is None:
             return None
         try:
             import importlib
 
-            module = importlib.import_module(f".gui.{spec['module']}", __package__)
-            dock = getattr(module, spec["cls"])(self.iface, self.session, self.iface.mainWindow())
-            self.iface.addDockWidget(spec["area"], dock)
-            dock.hide()
+            try:
+                module = importlib.import_module(f".gui.{spec['module']}", __package__)
+            except ModuleNotFoundError:
+                if spec.get("optional"):
+                    return None
+                raise
+            return getattr(module, spec["cls"])(self.iface, self.session, self.iface.mainWindow())
         except Exception as error:
             report_exception(self.iface, tr("Creating the {name} panel").format(name=spec["text"]), error)
             return None
-        self.docks[spec["key"]] = dock
-        return dock
+
+    def _create_workbench(self, specs: list[dict[str, Any]]) -> None:
+        """The dock hosting the panels as tabs, on the right, hidden until a project is set up."""
+        if self.session is None or not self.panels:
+            return
+        try:
+            from .gui.handover import HandOver
+            from .gui.workbench import WorkbenchDock
+
+            main_window = self.iface.mainWindow()
+            self.handover = HandOver(self.iface, self.session, main_window)
+            panels = [(spec["key"], self.panels[spec["key"]]) for spec in specs if spec["key"] in self.panels]
+            dock = WorkbenchDock(self.iface, self.session, panels, self.handover, main_window)
+            self.iface.addDockWidget(Qt.RightDockWidgetArea, dock)
+            dock.hide()
+        except Exception as error:
+            report_exception(self.iface, tr("Creating the workbench"), error)
+            return
+        self.workbench = dock
 
     def _connect(self, signal: Any, slot: Callable) -> None:
         signal.connect(slot)
         self._connections.append((signal, slot))
 
     # ------------------------------------------------------------------ slots
-    @guarded("Showing a panel")
-    def _set_dock_visible(self, key: str, visible: bool) -> None:
-        dock = self.docks.get(key)
+    def show_workbench(self) -> None:
+        """Show the workbench, raised over docks it shares the right side with, at a usable width."""
+        dock = self.workbench
         if dock is None:
             return
-        dock.setVisible(bool(visible))
+        main_window = self.iface.mainWindow()
+        if not self._sized and main_window.dockWidgetArea(dock) == Qt.RightDockWidgetArea:
+            # share the right side by tabs, not by height: the balance needs the height
+            others = [d for d in main_window.findChildren(QDockWidget)
+                      if d is not dock and d.isVisible() and not d.isFloating()
+                      and main_window.dockWidgetArea(d) == Qt.RightDockWidgetArea]
+            if others:
+                main_window.tabifyDockWidget(others[0], dock)
+        dock.show()
+        dock.raise_()
+        self._sync_action(True)
+        if not self._sized:
+            self._sized = True
+            screen = main_window.screen().availableGeometry() if hasattr(main_window, "screen") else None
+            width = 400 if screen is None else max(340, min(460, int(screen.width() * 0.26)))
+            main_window.resizeDocks([dock], [width], Qt.Horizontal)
+
+    @guarded("Showing a panel")
+    def show_panel(self, key: str, *_args: Any) -> None:
+        if self.workbench is None:
+            return
+        self.show_workbench()
+        self.workbench.show_panel(key)
+
+    @guarded("Showing a panel")
+    def _set_workbench_visible(self, visible: bool) -> None:
+        if self.workbench is None:
+            return
         if visible:
-            dock.raise_()
+            self.show_workbench()
+        else:
+            self.workbench.hide()
+            self._sync_action(False)
 
     @guarded("Updating the panel buttons")
-    def _sync_action(self, key: str, visible: bool) -> None:
-        action = self.actions.get(key)
+    def _sync_action(self, visible: bool) -> None:
+        action = self.actions.get("workbench")
         if action is not None and action.isChecked() != bool(visible):
             action.blockSignals(True)
             action.setChecked(bool(visible))
             action.blockSignals(False)
 
     @guarded("Showing a panel")
-    def _explain_missing_dock(self, key: str, *_args: Any) -> None:
+    def _config_changed(self, *_args: Any) -> None:
+        """A set-up project (opened or just configured) shows the workbench, once per set-up."""
+        session = self.session
+        if session is None or not session.configured:
+            self._shown_for = ()
+            return
+        key = (session.project.fileName(), session.config.parcels, session.config.units)
+        if key != self._shown_for:
+            self._shown_for = key
+            self.show_workbench()
+
+    @guarded("Opening the project set-up")
+    def _open_setup(self, *_args: Any) -> None:
+        if self.session is None:
+            self._explain_missing_dock()
+            return
+        from .gui.setup_dialog import run_setup
+
+        run_setup(self.session, self.iface, self.iface.mainWindow())
+
+    @guarded("Showing a panel")
+    def _explain_missing_dock(self, *_args: Any) -> None:
         if self.dependency_problems:
             push_message(self.iface, deps.problems_message(self.dependency_problems), Qgis.Warning, 0)
         else:
@@ -246,16 +364,22 @@ class LandConsolidationPlugin:
         disconnect_all(reversed(connections))
 
     def _remove_docks(self) -> None:
-        remove = getattr(self.iface, "removeDockWidget", None)
-        for dock in self.docks.values():
-            cleanup = getattr(dock, "unload", None)
-            if callable(cleanup):
-                cleanup()
+        dock, self.workbench = self.workbench, None
+        if dock is not None:
+            dock.unload()  # and its panels
             dock.hide()
+            remove = getattr(self.iface, "removeDockWidget", None)
             if callable(remove):
                 remove(dock)
             dock.deleteLater()
-        self.docks.clear()
+        else:
+            for panel in self.panels.values():
+                panel.unload()
+                panel.deleteLater()
+        self.panels.clear()
+        if self.handover is not None:
+            self.handover.deleteLater()
+            self.handover = None
 
     def _remove_session(self) -> None:
         if self.session is None:

@@ -23,15 +23,16 @@ from ..core.engine import PROJECT, BalanceEngine
 from ..core.i18n import tr
 from ..core.report import structure_rows
 from ..core.selection import UnknownUnitsError, units_by_code
+from ..core.verdicts import basis_text, rule_state, severity_text, verdict_text
 from .gpkg import WriteError, atomic_output
 
 PROJECT_SHEET_ZH, PROJECT_SHEET_EN = "全项目", "Project"
 _STRUCTURE_ZH = ["三大类", "一级类", "地类编码", "二级类", "整治前面积（公顷）", "整治后面积（公顷）",
                  "变化量（公顷）", "整治前面积（亩）", "整治后面积（亩）", "变化量（亩）"]
 _INDICATOR_ZH = ["指标", "指标值", "单位", "要求", "结论", "级别", "依据"]
-_VERDICT_ZH = {True: "达标", False: "不达标", None: "不适用"}
-_SEVERITY_ZH = {"error": "约束性", "warning": "预期性"}
 _TOTAL_ZH = "合计"
+#: cell formats: areas with thousands separators and two decimals, ratios as percent
+AREA_FORMAT, PERCENT_FORMAT = "#,##0.00", "0.00%"
 _AREA_COLUMNS = 6  # before/after/change × ha/mu
 
 
@@ -99,17 +100,13 @@ def indicator_table(engine: BalanceEngine, uid: Hashable | None, chinese: bool, 
             value, unit = (None if res.value is None else res.value / MU_M2), ("亩" if chinese else tr("mu"))
         else:
             value, unit = res.value, ""
-        if chinese:
-            verdict = _VERDICT_ZH[res.passed] if res.passed is not False or rule.severity == "error" else "预警"
-            severity = _SEVERITY_ZH.get(rule.severity, rule.severity)
-        else:
-            verdict = {True: tr("Pass"), False: tr("Fail") if rule.severity == "error" else tr("Warning"),
-                       None: tr("Not applicable")}[res.passed]
-            severity = tr("Error") if rule.severity == "error" else tr("Warning")
-        note = "（待核实）" if chinese else " " + tr("(unverified)")
-        source = rule.source + ("" if rule.verified or "待核实" in rule.source else note)
-        rows.append([rule.name(chinese), value, unit, _requirement(rule, chinese), verdict, severity, source])
+        lang = True if chinese else None  # Chinese report words are fixed; English ones follow tr
+        verdict = verdict_text(rule_state(res.passed, rule.severity), lang)
+        severity = severity_text(rule.severity, lang)
+        rows.append([rule.name(chinese), value, unit, _requirement(rule, chinese), verdict, severity,
+                     basis_text(rule, chinese)])
     return rows
+
 
 
 def sheet_name(code: str, taken: set[str]) -> str:
@@ -183,7 +180,7 @@ def write_report(engine: BalanceEngine, path: str | os.PathLike, chinese: bool =
                 cell = ws.cell(row=row, column=c, value=v if v != "" else None)
                 cell.border = border
                 if c > 4:
-                    cell.number_format = "0.00"
+                    cell.number_format = AREA_FORMAT
             if level == 0:
                 ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
                 for c in range(1, ncol + 1):
@@ -206,7 +203,7 @@ def write_report(engine: BalanceEngine, path: str | os.PathLike, chinese: bool =
                 cell = ws.cell(row=row, column=c, value=v)
                 cell.border = border
                 if c == 2 and isinstance(v, float):
-                    cell.number_format = "0.00%" if values[2] == "%" else "0.00"
+                    cell.number_format = PERCENT_FORMAT if values[2] == "%" else AREA_FORMAT
         widths = [12, 22, 10, 22, 14, 14, 14, 14, 14, 14]
         for c, w in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(c)].width = w

@@ -16,6 +16,7 @@ from .areas import convert, unit_label
 from .engine import BalanceEngine
 from .i18n import tr
 from .landclasses import UNKNOWN
+from .verdicts import basis_text, rule_state, severity_text, verdict_text
 
 CATEGORY_ORDER = ["农用地", "建设用地", "未利用地", "未知"]
 LEVELS = ("category", "group", "class")
@@ -89,17 +90,16 @@ def indicator_frame(engine: BalanceEngine, uid: Hashable | None = None, chinese:
     out = []
     for res in engine.evaluate(uid):
         rule = pack.rule(res.rule_id)
-        verdict = {True: tr("Pass"), False: tr("Fail") if rule.severity == "error" else tr("Warning"),
-                   None: tr("Not applicable")}[res.passed]
+        verdict = verdict_text(rule_state(res.passed, rule.severity))
         out.append({
             tr("Indicator"): rule.name(chinese),
             tr("Value"): res.value,
             tr("Comparison"): rule.op_symbol,
             tr("Threshold"): rule.threshold,
             tr("Result"): verdict,
-            tr("Severity"): tr("Error") if rule.severity == "error" else tr("Warning"),
+            tr("Severity"): severity_text(rule.severity),
             tr("Unit of value"): {"percent": tr("ratio"), "area": "m²"}.get(rule.format, ""),
-            tr("Source"): rule.source + ("" if rule.verified else " " + tr("(unverified)")),
+            tr("Source"): basis_text(rule),
             "rule_id": rule.id,
         })
     return pd.DataFrame(out)

@@ -143,9 +143,18 @@ class Rule:
     scope: str = "both"  # "unit" | "project" | "both"
     format: str = "area"  # "area" (m²) | "percent" | "number"
     verified: bool = True
+    note: str = ""  # internal remark of the pack's author: never shown to users
+    unverified_zh: str = ""  # why the rule is not verified (shown with 依据待核实)
+    unverified_en: str = ""
 
     def name(self, chinese: bool) -> str:
         return self.zh if chinese else self.en
+
+    def unverified_reason(self, chinese: bool) -> str:
+        """Why the rule's basis still has to be checked ('' when verified or not given)."""
+        if self.verified:
+            return ""
+        return (self.unverified_zh or self.unverified_en) if chinese else (self.unverified_en or self.unverified_zh)
 
     @property
     def op_symbol(self) -> str:
@@ -270,7 +279,8 @@ def parse_pack(data: dict, path: Path | None = None, table: LandClassTable | Non
                 id=str(r["id"]), zh=r.get("zh", r["id"]), en=r.get("en", r["id"]), formula=formula,
                 op=r.get("op", ">="), threshold=float(r["threshold"]), severity=r.get("severity", "error"),
                 source=r.get("source", ""), scope=r.get("scope", "both"), format=r.get("format", "area"),
-                verified=bool(r.get("verified", True)),
+                verified=bool(r.get("verified", True)), note=str(r.get("note", "")),
+                unverified_zh=str(r.get("unverified_zh", "")), unverified_en=str(r.get("unverified_en", "")),
             ))
     except KeyError as exc:
         raise RulePackError(tr("{0}: a required key is missing: {1}").format(where, exc.args[0])) from None

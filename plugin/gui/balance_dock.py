@@ -1,4 +1,4 @@
-"""Dock of the live area balance (面积平衡).
+"""Panel of the live area balance (面积平衡).
 
 The tree shows 整治前后土地利用结构调整表 (三大类 → 一级类 → 二级类: before, after, change) for
 the chosen scope, the table below it the policy indicators. Both are QStandardItemModels
@@ -38,19 +38,16 @@ from ..core.i18n import tr
 from ..core.report import StructureRow, indicator_frame, structure_frame, structure_rows
 from .common import (
     DECIMALS,
-    FAIL_COLOUR,
     KEY_ROLE,
     M2_ROLE,
-    NA_COLOUR,
-    PASS_COLOUR,
-    WARN_COLOUR,
     area_units,
     chinese,
     format_area,
     format_number,
 )
-from .dock_base import PlanningDock
+from .dock_base import PlanningPanel
 from .errors import guarded, push_message
+from .verdict import rule_verdict, source_text
 
 SCOPE_PROJECT, SCOPE_EACH, SCOPE_SELECTED = "project", "each", "selected"
 
@@ -72,17 +69,6 @@ def unit_title(session: Any, uid: Hashable) -> str:
     return code
 
 
-def verdict(passed: Optional[bool], severity: str) -> tuple[str, Any]:
-    """(text, background colour) of an indicator result."""
-    if passed is None:
-        return tr("n/a"), NA_COLOUR
-    if passed:
-        return tr("Pass"), PASS_COLOUR
-    if severity == "warning":
-        return tr("Warning"), WARN_COLOUR
-    return tr("Fail"), FAIL_COLOUR
-
-
 def format_rule_value(rule: Any, value: Optional[float], area_unit: str) -> str:
     if value is None:
         return "—"
@@ -93,13 +79,13 @@ def format_rule_value(rule: Any, value: Optional[float], area_unit: str) -> str:
     return format_number(value, 2)
 
 
-class BalanceDock(PlanningDock):
+class BalancePanel(PlanningPanel):
     """Shows, unit by unit, the land class balance and the policy indicators."""
 
-    OBJECT_NAME = "LandConsolidationBalanceDock"
+    OBJECT_NAME = "LandConsolidationBalancePanel"
 
     def __init__(self, iface, session=None, parent=None):
-        super().__init__(iface, session, parent, tr("Area balance"))
+        super().__init__(iface, session, parent, tr("Area balance"), tr("Balance"))
         session = self.session
         self._keys: list = []
         self._value_items: list[tuple[QStandardItem, QStandardItem, QStandardItem]] = []
@@ -184,8 +170,13 @@ class BalanceDock(PlanningDock):
         self.indicator_view.setRootIsDecorated(False)
         self.indicator_view.setUniformRowHeights(True)
         self.indicator_view.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.tree.setMinimumHeight(170)
-        self.indicator_view.setMinimumHeight(90)
+        self.indicator_view.setAlternatingRowColors(True)
+        for view in (self.tree, self.indicator_view):
+            view.setTextElideMode(Qt.ElideRight)
+            view.setWordWrap(False)
+        self.tree.setMinimumHeight(130)
+        self.indicator_view.setMinimumHeight(110)
+        splitter.setChildrenCollapsible(False)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         layout.addWidget(splitter, 1)
@@ -194,7 +185,6 @@ class BalanceDock(PlanningDock):
         self.warning_label.setStyleSheet("color: #8a5a00;")
         layout.addWidget(self.warning_label)
         self._set_headers()
-        self.setWidget(root)
 
     def _set_headers(self) -> None:
         label = unit_label(self.area_unit, chinese())
@@ -207,6 +197,10 @@ class BalanceDock(PlanningDock):
             header.setSectionResizeMode(QHeaderView.ResizeToContents)
             header.setStretchLastSection(False)
             header.setDefaultAlignment(Qt.AlignCenter)
+            header.setMinimumSectionSize(30)
+        # the names give way to the numbers (elided, full text in the tooltip)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.indicator_view.header().setSectionResizeMode(1, QHeaderView.Stretch)
 
     # ------------------------------------------------------------------ properties
     @property
@@ -305,6 +299,7 @@ class BalanceDock(PlanningDock):
             for row in rows:
                 label = f"{row.code} {row.name}" if row.level == 2 else row.name
                 item = QStandardItem(label)
+                item.setToolTip(label)
                 item.setEditable(False)
                 item.setData((uid, row.level, row.code or row.name), KEY_ROLE)
                 if row.level < 2:
@@ -336,9 +331,8 @@ class BalanceDock(PlanningDock):
                 for item in items:
                     item.setEditable(False)
                 items[2].setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-                tip = tr("Source: {0}").format(rule.source or tr("not given"))
-                if not rule.verified:
-                    tip += "\n" + tr("Unverified rule: check it against the current policy text.")
+                basis, why = source_text(rule)
+                tip = rule.name(chinese()) + "\n" + tr("Basis: {0}").format(why if not rule.verified else basis)
                 tip += "\n" + tr("Formula: {0}").format(rule.formula.text)
                 for item in items:
                     item.setToolTip(tip)
@@ -351,11 +345,11 @@ class BalanceDock(PlanningDock):
             items[2].setText(format_rule_value(rule, res.value, self.area_unit))
             items[2].setData(res.value, M2_ROLE)
             items[3].setText(f"{rule.op_symbol} {format_rule_value(rule, res.threshold, self.area_unit)}")
-            text, colour = verdict(res.passed, res.severity)
-            items[4].setText(text)
+            shown = rule_verdict(res.passed, res.severity)
+            items[4].setText(shown.text)
             items[4].setData(res.passed, KEY_ROLE)
             for item in items[2:]:
-                item.setBackground(QBrush(colour))
+                item.setBackground(QBrush(shown.colour))
         self.indicator_view.header().resizeSections(QHeaderView.ResizeToContents)
 
     def _update_status(self) -> None:
@@ -498,8 +492,6 @@ class BalanceDock(PlanningDock):
     @guarded("Cancelling the computation")
     def _cancel_clicked(self, *_args) -> None:
         self.session.cancel()
-
-    @guarded("Opening the project set-up")
 
     @guarded("Updating the area balance")
     def _scope_changed(self, *_args) -> None:

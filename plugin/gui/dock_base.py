@@ -1,21 +1,24 @@
-"""What the three planning docks share: the session, the set-up button, clean unloading."""
+"""What the planning panels share: the session, the status row, clean unloading.
+
+The panels (units, tagging, balance) are plain widgets hosted as tabs by the workbench dock
+(:mod:`.workbench`); each also works on its own (tests, or embedded elsewhere).
+"""
 from __future__ import annotations
 
 from typing import Any
 
-from qgis.gui import QgsDockWidget
 from qgis.PyQt.QtWidgets import QVBoxLayout, QWidget
 
 from ..adapters.signals import connect_all, disconnect_all
 from .common import setup_bar
 
 
-class PlanningDock(QgsDockWidget):
-    """A dock on the plugin's :class:`PlanningSession` (its own one when none is given, for tests)."""
+class PlanningPanel(QWidget):
+    """A panel on the plugin's :class:`PlanningSession` (its own one when none is given, for tests)."""
 
     OBJECT_NAME = ""
 
-    def __init__(self, iface, session=None, parent=None, title: str = ""):
+    def __init__(self, iface, session=None, parent=None, title: str = "", tab_title: str = ""):
         super().__init__(parent)
         self.iface = iface
         self._own_session = session is None
@@ -26,16 +29,21 @@ class PlanningDock(QgsDockWidget):
         self.session = session
         self.setObjectName(self.OBJECT_NAME)
         self.setWindowTitle(title)
+        self.tab_title = tab_title or title
         self._connections: list[tuple[Any, Any]] = []
 
     def _contents(self) -> tuple[QWidget, QVBoxLayout]:
-        """The dock's root widget and layout, starting with the status row and the set-up button."""
-        root = QWidget(self)
-        root.setObjectName(self.OBJECT_NAME + "Contents")
-        layout = QVBoxLayout(root)
-        row, self.status_label, self.setup_button = setup_bar(root, self.open_setup)
+        """The panel and its layout, starting with the status row and the set-up button."""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        row, self.status_label, self.setup_button = setup_bar(self, self.open_setup)
+        self.status_row = row
         layout.addWidget(row)
-        return root, layout
+        return self, layout
+
+    def set_hosted(self, hosted: bool) -> None:
+        """In the workbench the set-up button sits in the workbench's own header."""
+        self.setup_button.setVisible(not hosted)
 
     def connect_signals(self, *pairs: tuple[Any, Any]) -> None:
         """Connect (signal, slot) pairs that :meth:`unload` disconnects again."""
@@ -47,10 +55,10 @@ class PlanningDock(QgsDockWidget):
         run_setup(self.session, self.iface, self)
 
     def _drop_layer(self) -> None:
-        """Docks that follow a layer let go of it here."""
+        """Panels that follow a layer let go of it here."""
 
     def _stop_timers(self) -> None:
-        """Docks with timers stop them here."""
+        """Panels with timers stop them here."""
 
     def unload(self) -> None:
         self._stop_timers()

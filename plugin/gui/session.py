@@ -159,6 +159,39 @@ def add_plan_fields(layer: QgsVectorLayer, names: list[str]) -> str:
     return how
 
 
+SELECTION_ALPHA = 80  # of the selection colour: parcels stay visible under a selected unit
+
+
+def keep_parcels_visible(project: QgsProject, iface: Any, units: Optional[QgsVectorLayer]) -> None:
+    """A selection style that does not hide what lies under it.
+
+    QGIS fills a selected polygon with opaque yellow: a selected unit (how the planner says which
+    unit they work on) would hide the parcels they are about to tag. The project's selection
+    colour gets a low alpha (the project's dirty flag is left as it was: nothing to save), and
+    where QGIS has per-layer selection symbols (3.34+) the units layer gets an outline only.
+    """
+    colour = project.selectionColor()
+    if colour.isValid() and colour.alpha() > SELECTION_ALPHA:
+        dirty = project.isDirty()
+        colour.setAlpha(SELECTION_ALPHA)
+        project.setSelectionColor(colour)
+        project.setDirty(dirty)
+        canvas = iface.mapCanvas() if iface is not None and hasattr(iface, "mapCanvas") else None
+        if canvas is not None and hasattr(canvas, "setSelectionColor"):
+            canvas.setSelectionColor(colour)
+    properties = getattr(units, "selectionProperties", None) if units is not None else None
+    if callable(properties):  # QGIS >= 3.34
+        from qgis.core import QgsFillSymbol
+
+        symbol = QgsFillSymbol.createSimple({"style": "no", "outline_color": "255,212,0,255",
+                                             "outline_width": "1.2"})
+        props = properties()
+        props.setSelectionSymbol(symbol)
+        mode = getattr(getattr(Qgis, "SelectionRenderingMode", None), "CustomSymbol", None)
+        if mode is not None:
+            props.setSelectionRenderingMode(mode)
+
+
 # --------------------------------------------------------------------------- session
 class PlanningSession(QObject):
     """Configuration + live balance of the current QGIS project (see module docstring)."""
@@ -290,6 +323,13 @@ class PlanningSession(QObject):
         for layer in {parcels.id(): parcels, units.id(): units}.values():
             layer.willBeDeleted.connect(self._drop_layer_connections)
             self._layer_connections.append((layer.willBeDeleted, self._drop_layer_connections))
+        try:
+            keep_parcels_visible(self.project, self.iface, units)
+        except Exception as error:  # cosmetic: never stops the balance
+            log(tr("Setting the selection style failed: {0}").format(error), Qgis.Warning)
+        # the unit selected on the map stays the current one across a restart (a new rule pack…)
+        selected = units.selectedFeatureIds()
+        self.set_current_unit(selected[0] if selected else None)
         use_background = self.background if background is None else background
         started = live.start(background=use_background)
         if use_background and live.is_rebuilding:
@@ -329,7 +369,6 @@ class PlanningSession(QObject):
                     pass
             live.setParent(None)
             live.deleteLater()
-        self.current_unit = None
 
     def unload(self) -> None:
         """Called by the plugin's unload: nothing of the session may stay connected."""
@@ -387,6 +426,7 @@ class PlanningSession(QObject):
 
     def _on_cleared(self) -> None:
         self.stop()
+        self.current_unit = None
         self.config = SessionConfig()
         self.pack = None
         self.configChanged.emit()

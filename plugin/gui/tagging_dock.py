@@ -1,4 +1,4 @@
-"""Dock for tagging parcels (图斑标注): remediation type, land class after, GHKCXS, YNCZ.
+"""Panel for tagging parcels (图斑标注): remediation type, land class after, GHKCXS, YNCZ.
 
 Tagging is an ordinary edit of the parcel layer: every "apply" or "clear" is wrapped in
 ``beginEditCommand`` … ``endEditCommand``, so QGIS's own undo/redo (Ctrl+Z, the undo
@@ -42,7 +42,7 @@ from ..core.i18n import tr
 from ..core.landclasses import default_table
 from ..core.resources import resource_path
 from .common import chinese, format_number, swatch
-from .dock_base import PlanningDock
+from .dock_base import PlanningPanel
 from .errors import guarded, push_message
 
 TYPE_ROLE = Qt.UserRole + 10
@@ -58,6 +58,12 @@ def allowed(code: str, targets: list[str]) -> bool:
     return "*" in targets or any(code.startswith(t) for t in targets)
 
 
+def fits_before(code: str, remediation_type: dict) -> bool:
+    """Whether a parcel of class ``code`` may get the type (its ``sources``; no list: any class)."""
+    sources = remediation_type.get("sources")
+    return not sources or allowed(str(code), list(sources))
+
+
 def class_choices(targets: Optional[list[str]] = None) -> list[tuple[str, str]]:
     """(code, "0101 水田") of the land classes a type may produce, in 三调 order."""
     table = default_table()
@@ -66,13 +72,14 @@ def class_choices(targets: Optional[list[str]] = None) -> list[tuple[str, str]]:
     return [(c, f"{c} {table.classes[c].name(zh)}") for c in codes if targets is None or allowed(c, targets)]
 
 
-class TaggingDock(PlanningDock):
+class TaggingPanel(PlanningPanel):
     """Tags selected parcels with a remediation type and the land class after consolidation."""
 
-    OBJECT_NAME = "LandConsolidationTaggingDock"
+    OBJECT_NAME = "LandConsolidationTaggingPanel"
 
     def __init__(self, iface, session=None, parent=None):
-        super().__init__(iface, session, parent, tr("Parcel tagging"))
+        super().__init__(iface, session, parent, tr("Parcel tagging"), tr("Tagging"))
+        self.misfits: dict[str, int] = {}  # class before -> selected parcels the chosen type does not fit
         session = self.session
         self.types = {t["code"]: t for t in remediation_types()}
         self._layer: Optional[QgsVectorLayer] = None
@@ -110,7 +117,8 @@ class TaggingDock(PlanningDock):
             item.setToolTip(0, tr("Produces: {0}").format(", ".join(t["targets"])))
         self.palette.expandAll()
         self.palette.currentItemChanged.connect(self._type_changed)
-        self.palette.setMinimumHeight(150)
+        self.palette.setMinimumHeight(120)
+        self.palette.setUniformRowHeights(True)
         layout.addWidget(self.palette, 2)
 
         form_box = QGroupBox(tr("Plan of the selected parcels"), root)
@@ -159,6 +167,13 @@ class TaggingDock(PlanningDock):
         buttons.addWidget(self.clear_button)
         layout.addLayout(buttons)
 
+        self.fit_label = QLabel(root)
+        self.fit_label.setObjectName("typeFitWarning")
+        self.fit_label.setWordWrap(True)
+        self.fit_label.setStyleSheet("color: #8a5a00;")
+        self.fit_label.hide()
+        layout.addWidget(self.fit_label)
+
         self.summary_label = QLabel(root)
         self.summary_label.setObjectName("selectionSummary")
         self.summary_label.setWordWrap(True)
@@ -168,7 +183,6 @@ class TaggingDock(PlanningDock):
         self.style_button = QPushButton(tr("Style parcels by remediation type"), root)
         self.style_button.clicked.connect(self._style_clicked)
         layout.addWidget(self.style_button)
-        self.setWidget(root)
         self._fill_classes(None)
 
     # ------------------------------------------------------------------ choices
@@ -194,14 +208,23 @@ class TaggingDock(PlanningDock):
     def _type_changed(self, *_args) -> None:
         code = self.current_type
         self._fill_classes(self.types[code]["targets"] if code else None)
+        self.update_summary()
 
     def _fill_classes(self, targets: Optional[list[str]]) -> None:
-        previous = self.target_class()
+        """The classes the type may produce; the first class of its first target is chosen.
+
+        Before a type is chosen every class is listed (to look one up) but none is chosen.
+        """
         self.class_combo.clear()
         for code, label in class_choices(targets):
             self.class_combo.addItem(label, code)
-        index = self.class_combo.findData(previous) if previous else -1
-        self.class_combo.setCurrentIndex(index if index >= 0 else 0)
+        index = -1
+        if targets:
+            first = [c for c, _label in class_choices(targets[:1])]
+            index = self.class_combo.findData(first[0]) if first else 0
+        self.class_combo.setCurrentIndex(index)
+        if index < 0:
+            self.class_combo.setEditText("")
 
     def set_target(self, code: str) -> None:
         index = self.class_combo.findData(code)
@@ -283,6 +306,9 @@ class TaggingDock(PlanningDock):
         layer = self._editable_layer()
         if layer is None:
             return 0
+        self.update_summary()
+        if self.misfits:
+            push_message(self.iface, self._misfit_text(code), Qgis.Warning, 8)
         values = {
             "ZZLX": code,
             "GHDLBM": target,
@@ -303,6 +329,8 @@ class TaggingDock(PlanningDock):
     @guarded("Summarising the selection")
     def update_summary(self) -> None:
         layer = self.session.parcels
+        self.misfits = {}
+        self.fit_label.hide()
         if layer is None:
             self.summary_label.setText("")
             return
@@ -330,6 +358,15 @@ class TaggingDock(PlanningDock):
                 tagged += 1
         table = default_table()
         zh = chinese()
+        chosen = self.types.get(self.current_type or "")
+        if chosen is not None:
+            for f in layer.getFeatures(request):
+                code = str(f[dlbm])
+                if not fits_before(code, chosen):
+                    self.misfits[code] = self.misfits.get(code, 0) + 1
+        if self.misfits:
+            self.fit_label.setText(self._misfit_text(chosen["code"]))
+            self.fit_label.show()
         lines = [tr("<b>{0}</b> parcels selected, {1} 亩 ({2} already tagged)").format(
             len(ids), format_number(total / MU_M2, 2), tagged)]
         rows = sorted(by_class.items(), key=lambda kv: -kv[1])
@@ -340,6 +377,17 @@ class TaggingDock(PlanningDock):
         if len(rows) > 8:
             lines.append(tr("… and {0} more classes").format(len(rows) - 8))
         self.summary_label.setText("<br>".join(lines))
+
+    def _misfit_text(self, code: str) -> str:
+        table = default_table()
+        zh = chinese()
+        parts = []
+        for cls, n in sorted(self.misfits.items()):
+            name = table.get(table.resolve(cls)).name(zh) if table.is_known(cls) else tr("unknown class")
+            parts.append(tr("{0} {1} ({2} parcels)").format(cls, name, n))
+        t = self.types[code]
+        return tr("{0} is not meant for parcels of class {1}: it applies to {2}.").format(
+            t["zh"] if zh else t["en"], ", ".join(parts), ", ".join(t.get("sources") or []))
 
     def style_parcels(self) -> bool:
         """Categorised renderer by ZZLX with the colours of remediation_types.json."""
@@ -380,8 +428,6 @@ class TaggingDock(PlanningDock):
     def _style_clicked(self, *_args) -> None:
         self.style_parcels()
 
-    @guarded("Opening the project set-up")
-
     def _selection_changed(self, *_args) -> None:
         self._summary_timer.start()
 
@@ -415,4 +461,4 @@ class TaggingDock(PlanningDock):
         self._summary_timer.stop()
 
 
-__all__ = ["TaggingDock", "allowed", "class_choices", "remediation_types"]
+__all__ = ["TaggingPanel", "allowed", "class_choices", "fits_before", "remediation_types"]

@@ -1,4 +1,4 @@
-"""Dock of remediation units (整治单元): create the units layer, make units, list and find them.
+"""Panel of remediation units (整治单元): create the units layer, make units, list and find them.
 
 Drawing and reshaping stay with QGIS's own digitising tools ("Edit units on the map" makes
 the units layer active and toggles its edit session). "Unit from selected parcels" dissolves
@@ -43,9 +43,10 @@ from ..adapters.styles import label_font_family, load_style
 from ..core.areas import MU_M2
 from ..core.i18n import tr
 from ..core.resources import resource_path
-from .common import FAIL_COLOUR, NA_COLOUR, PASS_COLOUR, WARN_COLOUR, format_number
-from .dock_base import PlanningDock
+from .common import format_number
+from .dock_base import PlanningPanel
 from .errors import guarded, push_message
+from .verdict import unit_verdict
 
 STYLE_QML = resource_path("styles", "remediation_units_edit.qml")
 STATUSES = ("储备", "立项", "实施", "验收")
@@ -152,13 +153,13 @@ def next_unit_code(layer: QgsVectorLayer, field: str) -> str:
     return f"{CODE_PREFIX}{highest + 1:03d}"
 
 
-class UnitsDock(PlanningDock):
+class UnitsPanel(PlanningPanel):
     """Lists the remediation units and lets the planner draw and edit them."""
 
-    OBJECT_NAME = "LandConsolidationUnitsDock"
+    OBJECT_NAME = "LandConsolidationUnitsPanel"
 
     def __init__(self, iface, session=None, parent=None):
-        super().__init__(iface, session, parent, tr("Remediation units"))
+        super().__init__(iface, session, parent, tr("Remediation units"), tr("Units"))
         session = self.session
         self._layer: Optional[QgsVectorLayer] = None
         self._layer_connections: list[tuple[Any, Any]] = []
@@ -197,13 +198,16 @@ class UnitsDock(PlanningDock):
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setAlternatingRowColors(True)
+        self.table.setTextElideMode(Qt.ElideRight)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.Stretch)  # the name gives way (elided, full text in the tip)
+        header.setMinimumSectionSize(36)
         self.table.cellClicked.connect(self._row_clicked)
         self.table.setMinimumHeight(120)
         layout.addWidget(self.table, 1)
-        self.setWidget(root)
 
     # ------------------------------------------------------------------ layer
     def _drop_layer(self) -> None:
@@ -264,29 +268,16 @@ class UnitsDock(PlanningDock):
                      QTableWidgetItem(format_number(area / MU_M2, 2)), QTableWidgetItem()]
             items[2].setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
             items[2].setData(Qt.UserRole, area)
-            text, colour, tip = self._badge(engine, fid)
-            items[3].setText(text)
-            items[3].setBackground(QBrush(colour))
+            badge = unit_verdict(engine, fid)
+            items[3].setText(badge.text)
+            items[3].setBackground(QBrush(badge.colour))
             items[3].setTextAlignment(Qt.AlignCenter)
-            items[3].setToolTip(tip)
+            items[3].setToolTip(badge.tip)
+            items[3].setData(Qt.UserRole, badge.state)
+            items[1].setToolTip(f"{code} {name}".strip())
             for column, item in enumerate(items):
                 item.setData(FID_ROLE, fid)
                 self.table.setItem(i, column, item)
-
-    def _badge(self, engine, fid) -> tuple[str, Any, str]:
-        if engine is None or fid not in engine.units:
-            return tr("n/a"), NA_COLOUR, tr("Not computed yet")
-        results = engine.evaluate(fid)
-        failed = [r for r in results if r.passed is False]
-        errors = [r for r in failed if r.severity == "error"]
-        names = ", ".join(engine.pack.rule(r.rule_id).name(True) for r in failed)
-        if errors:
-            return tr("Fail"), FAIL_COLOUR, tr("Not met: {0}").format(names)
-        if failed:
-            return tr("Warning"), WARN_COLOUR, tr("Not met: {0}").format(names)
-        if all(r.passed is None for r in results):
-            return tr("n/a"), NA_COLOUR, tr("No rule applies yet (nothing tagged in this unit)")
-        return tr("Pass"), PASS_COLOUR, tr("All rules met")
 
     def unit_rows(self) -> list[tuple[str, str, str, str]]:
         """(code, name, area text, check text) as shown (tests)."""
@@ -426,10 +417,8 @@ class UnitsDock(PlanningDock):
     def _edit_clicked(self, *_args) -> None:
         self.toggle_editing()
 
-    @guarded("Opening the project set-up")
-
     def _stop_timers(self) -> None:
         self._timer.stop()
 
 
-__all__ = ["UnitsDock", "build_units_style", "create_units_layer", "next_unit_code", "style_units_layer"]
+__all__ = ["UnitsPanel", "build_units_style", "create_units_layer", "next_unit_code", "style_units_layer"]

@@ -45,5 +45,5 @@ def test_indicator_frame_has_source_and_verdict(engine):
     df = indicator_frame(engine, "u", chinese=True)
     row = df[df.rule_id == "farmland_gain_ratio"].iloc[0]
     assert row.iloc[1] == pytest.approx(10000 / 9000)
-    assert row.iloc[4] == "Pass"
+    assert row.iloc[4] == "Met"
     assert "194" in row.iloc[7]

@@ -16,7 +16,7 @@ from qgis.PyQt.QtCore import QCoreApplication, QEvent
 
 from plugin.adapters.layers import build_engine
 from plugin.core.report import structure_rows
-from plugin.gui.balance_dock import SCOPE_EACH, SCOPE_PROJECT, SCOPE_SELECTED, BalanceDock
+from plugin.gui.balance_dock import SCOPE_EACH, SCOPE_PROJECT, SCOPE_SELECTED, BalancePanel
 from plugin.gui.session import (
     PlanningSession,
     SessionConfig,
@@ -25,8 +25,8 @@ from plugin.gui.session import (
     missing_plan_fields,
 )
 from plugin.gui.setup_dialog import SetupDialog, apply_config
-from plugin.gui.tagging_dock import TaggingDock, class_choices
-from plugin.gui.units_dock import UnitsDock, next_unit_code
+from plugin.gui.tagging_dock import TaggingPanel, class_choices
+from plugin.gui.units_dock import UnitsPanel, next_unit_code
 
 LAYERS = ("DLTB", "ZZDY", "YJJBNTTB", "STBHHX", "CZKFBJ", "XMFW")
 
@@ -64,9 +64,9 @@ def ui(project, qgis_iface):
     session = PlanningSession(qgis_iface)
     session.background = False
     docks = {
-        "balance": BalanceDock(qgis_iface, session, qgis_iface.mainWindow()),
-        "tagging": TaggingDock(qgis_iface, session, qgis_iface.mainWindow()),
-        "units": UnitsDock(qgis_iface, session, qgis_iface.mainWindow()),
+        "balance": BalancePanel(qgis_iface, session, qgis_iface.mainWindow()),
+        "tagging": TaggingPanel(qgis_iface, session, qgis_iface.mainWindow()),
+        "units": UnitsPanel(qgis_iface, session, qgis_iface.mainWindow()),
     }
     failures = []
     session.failed.connect(failures.append)
@@ -103,7 +103,7 @@ def expected_rows(session, uids):
     return fresh, rows
 
 
-def assert_shows_full_build(dock: BalanceDock, session):
+def assert_shows_full_build(dock: BalancePanel, session):
     """The dock's model equals a fresh full computation, for every scope."""
     for scope in (SCOPE_PROJECT, SCOPE_EACH):
         dock.set_scope(scope)
@@ -356,12 +356,12 @@ def test_plugin_shares_one_session_and_unload_leaves_nothing(plugin_package, qgi
     try:
         session = plugin.session
         assert session is not None
-        assert {id(d.session) for d in plugin.docks.values()} == {id(session)}
+        assert {id(d.session) for d in plugin.panels.values()} == {id(session)}
         session.background = False
         found = detect_layers(project)
         assert session.apply(SessionConfig(**found))
         settle(session)
-        assert plugin.docks["balance"].displayed_rows()
+        assert plugin.panels["balance"].displayed_rows()
     finally:
         plugin.unload()
         QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)

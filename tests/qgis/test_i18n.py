@@ -29,8 +29,8 @@ def test_dock_titles_follow_qgis_locale(
     plugin = plugin_package.classFactory(qgis_iface)
     plugin.initGui()
     try:
-        assert plugin.docks["units"].windowTitle() == units
-        assert plugin.docks["balance"].windowTitle() == balance
+        assert plugin.panels["units"].windowTitle() == units
+        assert plugin.panels["balance"].windowTitle() == balance
         assert plugin.menu.title() == menu
     finally:
         _unload(plugin)
@@ -45,7 +45,7 @@ def test_install_translator_directly(plugin_package, qgis_iface):
     docks = []
 
     def dock():
-        docks.append(tagging_dock.TaggingDock(qgis_iface))  # no session given: the dock makes its own
+        docks.append(tagging_dock.TaggingPanel(qgis_iface))  # no session given: the dock makes its own
         return docks[-1]
 
     try:

@@ -7,12 +7,15 @@ from qgis.core import Qgis, QgsApplication, QgsProcessingAlgorithm
 from qgis.PyQt.QtCore import QCoreApplication, QEvent
 from qgis.PyQt.QtWidgets import QAction, QDockWidget, QMenu, QToolBar
 
-DOCKS = {
-    "units": "LandConsolidationUnitsDock",
-    "tagging": "LandConsolidationTaggingDock",
-    "balance": "LandConsolidationBalanceDock",
+WORKBENCH = "LandConsolidationWorkbenchDock"
+PANELS = {
+    "units": "LandConsolidationUnitsPanel",
+    "tagging": "LandConsolidationTaggingPanel",
+    "balance": "LandConsolidationBalancePanel",
 }
-ACTIONS = ["LandConsolidationUnitsAction", "LandConsolidationTaggingAction", "LandConsolidationBalanceAction"]
+ACTIONS = ["LandConsolidationWorkbenchAction", "LandConsolidationUnitsAction", "LandConsolidationTaggingAction",
+           "LandConsolidationBalanceAction", "LandConsolidationSetupAction", "LandConsolidationExportPlanAction",
+           "LandConsolidationExportReportAction", "LandConsolidationExportMapsAction"]
 PROVIDER_ID = "landconsolidation"
 
 
@@ -67,26 +70,35 @@ def test_init_gui_creates_actions_docks_and_provider(plugin_package, qgis_iface,
     try:
         main_window = qgis_iface.mainWindow()
         found = ours(main_window)
-        assert sorted(d.objectName() for d in found["docks"]) == sorted(DOCKS.values())
+        assert [d.objectName() for d in found["docks"]] == [WORKBENCH]  # one dock, the panels are its tabs
         assert sorted(a.objectName() for a in found["actions"]) == sorted(ACTIONS)
         assert len(found["toolbars"]) == 1 and len(found["menus"]) == 1 and len(found["menubar"]) == 1
-        assert [a.objectName() for a in found["toolbars"][0].actions()] == ACTIONS
+        assert [a.objectName() for a in found["toolbars"][0].actions()] == ["LandConsolidationWorkbenchAction"]
+        menu_names = [a.objectName() for a in found["menus"][0].actions() if a.objectName()]
+        assert menu_names == ACTIONS  # the hand-over entries are in the plugin's menu
         assert provider_registered()
-        assert set(plugin.docks) == set(DOCKS)
-        for key, name in DOCKS.items():
-            assert plugin.docks[key].objectName() == name
-            assert plugin.docks[key].windowTitle()  # translated title, never empty
+        assert set(plugin.panels) == set(PANELS)
+        workbench = plugin.workbench
+        for key, name in PANELS.items():
+            assert plugin.panels[key].objectName() == name
+            assert plugin.panels[key].windowTitle()  # translated title, never empty
+            assert workbench.tabs.indexOf(plugin.panels[key]) >= 0
+        assert [workbench.tabs.tabText(i) for i in range(workbench.tabs.count())] == ["Units", "Tagging", "Balance"]
         assert critical_messages(qgis_iface) == []
         assert message_bar.get_messages(Qgis.Warning) == []
 
-        # The actions toggle their docks.
-        dock = plugin.docks["balance"]
-        action = plugin.actions["balance"]
-        assert action.isCheckable() and dock.isHidden()
-        action.trigger()
-        assert not dock.isHidden() and action.isChecked()
-        action.trigger()
-        assert dock.isHidden() and not action.isChecked()
+        # The workbench action toggles the dock; a panel's action opens the dock on its tab.
+        toggle = plugin.actions["workbench"]
+        assert toggle.isCheckable() and workbench.isHidden()
+        toggle.trigger()
+        assert not workbench.isHidden() and toggle.isChecked()
+        toggle.trigger()
+        assert workbench.isHidden() and not toggle.isChecked()
+        plugin.actions["balance"].trigger()
+        assert not workbench.isHidden() and toggle.isChecked()
+        assert workbench.current_panel() == "balance"
+        plugin.actions["units"].trigger()
+        assert workbench.current_panel() == "units"
     finally:
         plugin.unload()
         flush()
@@ -98,6 +110,7 @@ def test_unload_leaves_nothing_behind(plugin_package, qgis_iface, message_bar, c
     plugin = plugin_package.classFactory(qgis_iface)
     plugin.initGui()
     plugin.actions["units"].trigger()  # a visible dock must go too
+    assert not plugin.workbench.isHidden()
     plugin.unload()
     flush()
 
@@ -105,7 +118,7 @@ def test_unload_leaves_nothing_behind(plugin_package, qgis_iface, message_bar, c
     assert [a.text() for a in main_window.menuBar().actions()] == before_menubar
     assert not provider_registered()
     assert plugin._connections == []
-    assert plugin.docks == {} and plugin.actions == {}
+    assert plugin.panels == {} and plugin.actions == {} and plugin.workbench is None
     assert critical_messages(qgis_iface) == []
 
 
@@ -115,7 +128,7 @@ def test_load_twice_in_a_row(plugin_package, qgis_iface, message_bar, clean_loca
         plugin = plugin_package.classFactory(qgis_iface)
         plugin.initGui()
         found = ours(main_window)
-        assert len(found["docks"]) == 3 and len(found["actions"]) == 3
+        assert len(found["docks"]) == 1 and len(found["actions"]) == len(ACTIONS)
         assert len(found["toolbars"]) == 1 and len(found["menubar"]) == 1
         assert provider_registered()
         plugin.unload()
@@ -192,11 +205,13 @@ def test_missing_dependencies_still_load_and_explain(
         assert len(warnings) == 1
         assert "shapely 1.8.5 is too old" in warnings[0] and "pandas is not installed" in warnings[0]
         assert "pip install" in warnings[0] and '"shapely>=2" pandas' in warnings[0]
-        assert plugin.docks == {} and not provider_registered()
-        assert len(plugin.actions) == 3
+        assert plugin.panels == {} and plugin.workbench is None and not provider_registered()
+        assert len(plugin.actions) == len(ACTIONS)
         assert not ours(qgis_iface.mainWindow())["docks"]
         plugin.actions["balance"].trigger()  # explains again instead of doing nothing
         assert len(message_bar.get_messages(Qgis.Warning)) == 2
+        plugin.actions["export_plan"].trigger()  # so do the hand-over entries
+        assert len(message_bar.get_messages(Qgis.Warning)) == 3
         assert critical_messages(qgis_iface) == []
     finally:
         plugin.unload()
@@ -214,11 +229,13 @@ def test_failing_dock_is_reported_not_raised(
     def explode(*_args, **_kwargs):
         raise ValueError("boom")
 
-    monkeypatch.setattr(tagging, "TaggingDock", explode)
+    monkeypatch.setattr(tagging, "TaggingPanel", explode)
     plugin = plugin_package.classFactory(qgis_iface)
     plugin.initGui()
     try:
-        assert set(plugin.docks) == {"units", "balance"}
+        assert set(plugin.panels) == {"units", "balance"}
+        tabs = plugin.workbench.tabs
+        assert [tabs.widget(i) for i in range(tabs.count())] == [plugin.panels["units"], plugin.panels["balance"]]
         critical = critical_messages(qgis_iface)
         assert len(critical) == 1 and "boom" in critical[0]
     finally:
