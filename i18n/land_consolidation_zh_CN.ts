@@ -469,6 +469,7 @@
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/cli.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/workbench.py"/>
             <source>Whole project</source>
             <translation>全项目</translation>
         </message>
@@ -485,26 +486,6 @@
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/core/report.py"/>
-            <source>Error</source>
-            <translation>错误</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <source>Warning</source>
-            <translation>警告</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/core/report.py"/>
-            <source>(unverified)</source>
-            <translation>（待核实）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/report_xlsx.py"/>
             <source>Writing XLSX needs the Python package openpyxl, which is not installed. Install it (pip install openpyxl, or the OSGeo4W/apt package python3-openpyxl) or write CSV instead.</source>
             <translation>写出 XLSX 需要 Python 包 openpyxl，但尚未安装。请安装（pip install openpyxl，或 OSGeo4W/apt 软件包 python3-openpyxl），或改为输出 CSV。</translation>
         </message>
@@ -515,31 +496,9 @@
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <source>Pass</source>
-            <translation>达标</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/core/report.py"/>
-            <source>Not applicable</source>
-            <translation>不适用</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/adapters/unit_maps.py"/>
             <source>mu</source>
             <translation>亩</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <source>Fail</source>
-            <translation>不达标</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/unit_maps.py"/>
@@ -672,8 +631,6 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <location filename="../plugin/gui/units_dock.py"/>
             <source>n/a</source>
             <translation>不适用</translation>
         </message>
@@ -798,6 +755,7 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/gui/verdict.py"/>
             <source>{0}: {1}</source>
             <translation>{0}：{1}</translation>
         </message>
@@ -1069,6 +1027,51 @@
             <translation>没有编号为 {0} 的整治单元；现有单元：{1}</translation>
         </message>
         <message>
+            <location filename="../plugin/core/verdicts.py"/>
+            <source>Met</source>
+            <translation>达标</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/verdicts.py"/>
+            <source>Not met</source>
+            <translation>不达标</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/verdicts.py"/>
+            <source>Alert</source>
+            <translation>预警</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/verdicts.py"/>
+            <source>Not applicable</source>
+            <translation>不适用</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/verdicts.py"/>
+            <source>Not planned</source>
+            <translation>未规划</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/verdicts.py"/>
+            <source>Not computed</source>
+            <translation>未计算</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/verdicts.py"/>
+            <source>Binding</source>
+            <translation>约束性</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/verdicts.py"/>
+            <source>Advisory</source>
+            <translation>预期性</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/verdicts.py"/>
+            <source>Basis to be verified</source>
+            <translation>依据待核实</translation>
+        </message>
+        <message>
             <location filename="../plugin/deps.py"/>
             <source>any version</source>
             <translation>任意版本</translation>
@@ -1130,10 +1133,8 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
-            <location filename="../plugin/gui/tagging_dock.py"/>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <source>Opening the project set-up</source>
-            <translation>打开项目设置</translation>
+            <source>Balances</source>
+            <translation>平衡</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
@@ -1177,6 +1178,7 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/handover.py"/>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Cancel</source>
             <translation>取消</translation>
@@ -1214,6 +1216,7 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/workbench.py"/>
             <source>Parcels: {0} · Units: {1}</source>
             <translation>图斑：{0} · 整治单元：{1}</translation>
         </message>
@@ -1239,21 +1242,6 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Source: {0}</source>
-            <translation>依据：{0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>not given</source>
-            <translation>未注明</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Unverified rule: check it against the current policy text.</source>
-            <translation>该规则待核实：请对照现行政策文件检查。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Rules: {0}</source>
             <translation>规则：{0}</translation>
         </message>
@@ -1262,6 +1250,11 @@
             <location filename="../plugin/gui/units_dock.py"/>
             <source>Code</source>
             <translation>编号</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Basis: {0}</source>
+            <translation>依据：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
@@ -1275,6 +1268,7 @@
         </message>
         <message>
             <location filename="../plugin/gui/common.py"/>
+            <location filename="../plugin/main.py"/>
             <source>Project set-up…</source>
             <translation>项目设置…</translation>
         </message>
@@ -1293,6 +1287,87 @@
             <location filename="../plugin/gui/errors.py"/>
             <source>{action} failed:</source>
             <translation>{action}失败：</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/handover.py"/>
+            <source>Exporting the plan</source>
+            <translation>导出规划成果</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/handover.py"/>
+            <source>Writing the report</source>
+            <translation>生成报表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/handover.py"/>
+            <source>Writing the unit maps</source>
+            <translation>生成单元规划图</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/handover.py"/>
+            <location filename="../plugin/processing/algorithms/export_plan.py"/>
+            <source>Export plan GeoPackage</source>
+            <translation>导出方案 GeoPackage</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/handover.py"/>
+            <source>Plan report (XLSX)</source>
+            <translation>规划报表（XLSX）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/handover.py"/>
+            <source>Unit maps (PDF)</source>
+            <translation>单元规划图（PDF）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/handover.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Set up the project first: choose the parcel and units layers.</source>
+            <translation>请先进行项目设置：选择图斑图层和整治单元图层。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/handover.py"/>
+            <source>The balance is still being computed; export when it is done.</source>
+            <translation>面积平衡仍在计算中，请计算完成后再导出。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/handover.py"/>
+            <source>There is no balance to export yet: draw at least one remediation unit.</source>
+            <translation>尚无可导出的面积平衡：请至少绘制一个整治单元。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/handover.py"/>
+            <source>Cancelled.</source>
+            <translation>已取消。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/handover.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <location filename="../plugin/processing/algorithms/compute_balance.py"/>
+            <location filename="../plugin/processing/algorithms/export_plan.py"/>
+            <source>GeoPackage (*.gpkg)</source>
+            <translation>GeoPackage (*.gpkg)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/handover.py"/>
+            <source>Writing XLSX needs the Python package openpyxl, which is not installed (pip install openpyxl, or the apt package python3-openpyxl).</source>
+            <translation>写出 XLSX 需要 Python 包 openpyxl，但尚未安装（pip install openpyxl，或 apt 包 python3-openpyxl）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/handover.py"/>
+            <location filename="../plugin/processing/algorithms/plan_report.py"/>
+            <source>Excel workbook (*.xlsx)</source>
+            <translation>Excel 工作簿 (*.xlsx)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/handover.py"/>
+            <source>{0}: written {1}</source>
+            <translation>{0}：已写出 {1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/handover.py"/>
+            <source>{0} failed: {1}</source>
+            <translation>{0}失败：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/gui/session.py"/>
@@ -1318,6 +1393,11 @@
             <location filename="../plugin/gui/session.py"/>
             <source>The rule pack {0} cannot be used ({1}); the national pack is used instead.</source>
             <translation>规则包 {0} 无法使用（{1}），已改用国家通用规则包。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/session.py"/>
+            <source>Setting the selection style failed: {0}</source>
+            <translation>设置选择样式失败：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/gui/session.py"/>
@@ -1482,6 +1562,11 @@
         </message>
         <message>
             <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Tagging</source>
+            <translation>标注</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
             <source>Plan of the selected parcels</source>
             <translation>所选图斑的规划</translation>
         </message>
@@ -1578,6 +1663,11 @@
         </message>
         <message>
             <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>{0} is not meant for parcels of class {1}: it applies to {2}.</source>
+            <translation>“{0}”不适用于地类为 {1} 的图斑；其适用地类为：{2}。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
             <source>&lt;b&gt;{0}&lt;/b&gt; parcels selected, {1} 亩 ({2} already tagged)</source>
             <translation>已选 &lt;b&gt;{0}&lt;/b&gt; 个图斑，共 {1} 亩（其中 {2} 个已标注）</translation>
         </message>
@@ -1600,6 +1690,11 @@
             <location filename="../plugin/gui/tagging_dock.py"/>
             <source>… and {0} more classes</source>
             <translation>… 另有 {0} 个地类</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>{0} {1} ({2} parcels)</source>
+            <translation>{0} {1}（{2} 个图斑）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/tagging_dock.py"/>
@@ -1644,6 +1739,11 @@
         </message>
         <message>
             <location filename="../plugin/gui/units_dock.py"/>
+            <source>Units</source>
+            <translation>单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
             <source>New units layer…</source>
             <translation>新建单元图层…</translation>
         </message>
@@ -1674,20 +1774,8 @@
         </message>
         <message>
             <location filename="../plugin/gui/units_dock.py"/>
-            <source>All rules met</source>
-            <translation>全部规则均满足</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/units_dock.py"/>
             <source>New remediation units layer</source>
             <translation>新建整治单元图层</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <location filename="../plugin/processing/algorithms/compute_balance.py"/>
-            <location filename="../plugin/processing/algorithms/export_plan.py"/>
-            <source>GeoPackage (*.gpkg)</source>
-            <translation>GeoPackage (*.gpkg)</translation>
         </message>
         <message>
             <location filename="../plugin/gui/units_dock.py"/>
@@ -1711,21 +1799,6 @@
         </message>
         <message>
             <location filename="../plugin/gui/units_dock.py"/>
-            <source>Not computed yet</source>
-            <translation>尚未计算</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <source>No rule applies yet (nothing tagged in this unit)</source>
-            <translation>暂无适用的规则（该单元内尚未标注图斑）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <source>Set up the project first: choose the parcel and units layers.</source>
-            <translation>请先进行项目设置：选择图斑图层和整治单元图层。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/units_dock.py"/>
             <source>The selected parcels have no geometry.</source>
             <translation>所选图斑没有几何图形。</translation>
         </message>
@@ -1746,13 +1819,117 @@
         </message>
         <message>
             <location filename="../plugin/gui/units_dock.py"/>
+            <source>The unit could not be added to {0}.</source>
+            <translation>无法把整治单元添加到 {0}。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/verdict.py"/>
+            <source>The rule has not been checked against the current policy text.</source>
+            <translation>该规则尚未与现行政策原文核对。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/verdict.py"/>
+            <source>Not computed yet</source>
+            <translation>尚未计算</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/verdict.py"/>
+            <source>No parcel of this unit is tagged yet: tag parcels in the tagging panel to plan it.</source>
+            <translation>本单元尚无已标注的图斑：请在“标注”页标注图斑后再评价。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/verdict.py"/>
+            <source>All rules met</source>
+            <translation>全部规则均满足</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/verdict.py"/>
+            <source>No rule applies yet</source>
+            <translation>暂无适用的规则</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/verdict.py"/>
             <source>Not met: {0}</source>
             <translation>未满足：{0}</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <source>The unit could not be added to {0}.</source>
-            <translation>无法把整治单元添加到 {0}。</translation>
+            <location filename="../plugin/gui/verdict.py"/>
+            <source>not given</source>
+            <translation>未注明</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/verdict.py"/>
+            <source>Cited: {0}</source>
+            <translation>引用：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/workbench.py"/>
+            <source>Updating the verdict</source>
+            <translation>更新评价结论</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/workbench.py"/>
+            <source>Updating the workbench</source>
+            <translation>更新工作台</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/workbench.py"/>
+            <location filename="../plugin/main.py"/>
+            <source>Opening the project set-up</source>
+            <translation>打开项目设置</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/workbench.py"/>
+            <location filename="../plugin/main.py"/>
+            <source>Land consolidation workbench</source>
+            <translation>全域整治工作台</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/workbench.py"/>
+            <source>Set-up…</source>
+            <translation>设置…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/workbench.py"/>
+            <source>Project set-up: layers, fields and rule pack</source>
+            <translation>项目设置：图层、字段与规则包</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/workbench.py"/>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <source>Export</source>
+            <translation>导出</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/workbench.py"/>
+            <source>Hand the plan over: GeoPackage, XLSX report, unit maps</source>
+            <translation>成果导出：GeoPackage、XLSX 报表、单元规划图</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/workbench.py"/>
+            <source>Not set up</source>
+            <translation>未设置</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/workbench.py"/>
+            <source>Choose the parcel and units layers in the project set-up.</source>
+            <translation>请在项目设置中选择地类图斑图层和整治单元图层。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/workbench.py"/>
+            <source>Plan GeoPackage…</source>
+            <translation>规划成果 GeoPackage…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/workbench.py"/>
+            <source>Report (XLSX)…</source>
+            <translation>报表（XLSX）…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/workbench.py"/>
+            <location filename="../plugin/main.py"/>
+            <source>Unit maps (PDF)…</source>
+            <translation>单元规划图（PDF）…</translation>
         </message>
         <message>
             <location filename="../plugin/main.py"/>
@@ -1766,18 +1943,33 @@
         </message>
         <message>
             <location filename="../plugin/main.py"/>
-            <source>Show or hide the remediation units (整治单元) panel</source>
-            <translation>显示或隐藏“整治单元”面板</translation>
+            <source>Show the remediation units (整治单元) panel of the workbench</source>
+            <translation>显示工作台的“整治单元”页</translation>
         </message>
         <message>
             <location filename="../plugin/main.py"/>
-            <source>Show or hide the parcel tagging (图斑标注) panel</source>
-            <translation>显示或隐藏“图斑标注”面板</translation>
+            <source>Show the parcel tagging (图斑标注) panel of the workbench</source>
+            <translation>显示工作台的“图斑标注”页</translation>
         </message>
         <message>
             <location filename="../plugin/main.py"/>
-            <source>Show or hide the area balance (面积平衡) panel</source>
-            <translation>显示或隐藏“面积平衡”面板</translation>
+            <source>Show the area balance (面积平衡) panel of the workbench</source>
+            <translation>显示工作台的“面积平衡”页</translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py"/>
+            <source>Show or hide the land consolidation workbench</source>
+            <translation>显示或隐藏全域整治工作台</translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py"/>
+            <source>Export plan GeoPackage…</source>
+            <translation>导出规划成果 GeoPackage…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py"/>
+            <source>Plan report (XLSX)…</source>
+            <translation>规划报表（XLSX）…</translation>
         </message>
         <message>
             <location filename="../plugin/main.py"/>
@@ -1803,6 +1995,11 @@
             <location filename="../plugin/main.py"/>
             <source>Starting the planning session</source>
             <translation>启动规划会话</translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py"/>
+            <source>Creating the workbench</source>
+            <translation>创建工作台</translation>
         </message>
         <message>
             <location filename="../plugin/main.py"/>
@@ -1872,11 +2069,6 @@ Each finding is a feature with severity, code, message, unit code, parcel id and
             <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Checks</source>
             <translation>检查</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/algorithms/common.py"/>
-            <source>Export</source>
-            <translation>导出</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
@@ -1962,11 +2154,6 @@ Writes a GeoPackage with the tables 'balance' (unit_code, dlbm, area_before_m2, 
             <location filename="../plugin/processing/algorithms/compute_balance.py"/>
             <source>Number of units failing an error rule</source>
             <translation>约束性指标不达标的单元数</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/algorithms/export_plan.py"/>
-            <source>Export plan GeoPackage</source>
-            <translation>导出方案 GeoPackage</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/export_plan.py"/>
@@ -2072,11 +2259,6 @@ Unit maps: give a folder to also write an A3 plan map of each unit as PDF (parce
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/plan_report.py"/>
-            <source>Excel workbook (*.xlsx)</source>
-            <translation>Excel 工作簿 (*.xlsx)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/algorithms/plan_report.py"/>
             <source>CSV files (*.csv)</source>
             <translation>CSV 文件 (*.csv)</translation>
         </message>
@@ -2119,6 +2301,50 @@ Unit maps: give a folder to also write an A3 plan map of each unit as PDF (parce
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>Error</source>
+            <translation type="obsolete">错误</translation>
+        </message>
+        <message>
+            <source>Warning</source>
+            <translation type="obsolete">警告</translation>
+        </message>
+        <message>
+            <source>(unverified)</source>
+            <translation type="obsolete">（待核实）</translation>
+        </message>
+        <message>
+            <source>Pass</source>
+            <translation type="obsolete">达标</translation>
+        </message>
+        <message>
+            <source>Fail</source>
+            <translation type="obsolete">不达标</translation>
+        </message>
+        <message>
+            <source>Source: {0}</source>
+            <translation type="obsolete">依据：{0}</translation>
+        </message>
+        <message>
+            <source>Unverified rule: check it against the current policy text.</source>
+            <translation type="obsolete">该规则待核实：请对照现行政策文件检查。</translation>
+        </message>
+        <message>
+            <source>No rule applies yet (nothing tagged in this unit)</source>
+            <translation type="obsolete">暂无适用的规则（该单元内尚未标注图斑）</translation>
+        </message>
+        <message>
+            <source>Show or hide the remediation units (整治单元) panel</source>
+            <translation type="obsolete">显示或隐藏“整治单元”面板</translation>
+        </message>
+        <message>
+            <source>Show or hide the parcel tagging (图斑标注) panel</source>
+            <translation type="obsolete">显示或隐藏“图斑标注”面板</translation>
+        </message>
+        <message>
+            <source>Show or hide the area balance (面积平衡) panel</source>
+            <translation type="obsolete">显示或隐藏“面积平衡”面板</translation>
         </message>
         <message>
             <source>Layers</source>

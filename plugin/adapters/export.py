@@ -909,8 +909,22 @@ def chinese_active() -> bool:
     return tr("Remediation units") != "Remediation units"
 
 
-def _style_and_project(path: Path, inputs: Inputs, meta: _Meta) -> None:
-    """Default styles into layer_styles, layer metadata, and the QGIS project into the file."""
+def _pack_reference(pack: RulePack) -> str:
+    """How a project names the pack: a bundled pack by id, another one by its file."""
+    from ..core.rules import PACK_DIR
+
+    if pack.path is None or Path(pack.path).resolve().parent == Path(PACK_DIR).resolve():
+        return pack.id
+    return str(Path(pack.path).resolve())
+
+
+def _style_and_project(path: Path, inputs: Inputs, meta: _Meta, pack: RulePack | None = None) -> None:
+    """Default styles into layer_styles, layer metadata, and the QGIS project into the file.
+
+    The project carries the plugin's set-up on its own layers (``units``, ``parcels``; fields
+    under their canonical names, areas in m²) and the rule pack of the export, so that opening
+    the hand-over file in QGIS starts the live balance without any set-up.
+    """
     project = QgsProject()
     try:
         units = QgsVectorLayer(f"{path}|layername=units", tr("Remediation units"), "ogr")
@@ -943,6 +957,10 @@ def _style_and_project(path: Path, inputs: Inputs, meta: _Meta) -> None:
         pmd.setCreationDateTime(QDateTime.currentDateTime())
         pmd.setAbstract("\n".join(meta.layer_metadata(units, "").history()))
         project.setMetadata(pmd)
+        if pack is not None:
+            from .project_config import SessionConfig
+
+            SessionConfig(parcels=parcels.id(), units=units.id(), rule_pack=_pack_reference(pack)).write(project)
         uri = f"geopackage:{path}?projectName={PROJECT_NAME}"
         if not project.write(uri):
             raise WriteError(tr("Cannot store the QGIS project in {0}: {1}").format(path, project.error()))
@@ -1013,7 +1031,7 @@ def _write_file(path: Path, sel: _Selection, inputs: Inputs, pack: RulePack, eng
     with _sqlite_bulk_options():
         n_parcels = _write_layers(path, sel, inputs, pack, engine, reader, meta, progress, p0, p1)
     progress.check()
-    _style_and_project(path, inputs, meta)
+    _style_and_project(path, inputs, meta, pack)
     _finish_file(path)
     if check is None:
         check = n_parcels <= FULL_VALIDATION_LIMIT

@@ -85,7 +85,7 @@ class BalancePanel(PlanningPanel):
     OBJECT_NAME = "LandConsolidationBalancePanel"
 
     def __init__(self, iface, session=None, parent=None):
-        super().__init__(iface, session, parent, tr("Area balance"), tr("Balance"))
+        super().__init__(iface, session, parent, tr("Area balance"), tr("Balances"))
         session = self.session
         self._keys: list = []
         self._value_items: list[tuple[QStandardItem, QStandardItem, QStandardItem]] = []

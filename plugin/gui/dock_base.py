@@ -42,8 +42,8 @@ class PlanningPanel(QWidget):
         return self, layout
 
     def set_hosted(self, hosted: bool) -> None:
-        """In the workbench the set-up button sits in the workbench's own header."""
-        self.setup_button.setVisible(not hosted)
+        """In the workbench the status and the set-up button are the workbench's own header."""
+        self.status_row.setVisible(not hosted)
 
     def connect_signals(self, *pairs: tuple[Any, Any]) -> None:
         """Connect (signal, slot) pairs that :meth:`unload` disconnects again."""

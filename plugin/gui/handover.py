@@ -47,10 +47,13 @@ class _Progress:
         QCoreApplication.processEvents()  # paints the dialog and lets Cancel through
 
     def close(self) -> None:
-        try:
-            self.feedback.progressChanged.disconnect(self._progress)
-        except (TypeError, RuntimeError):
-            pass
+        # disconnected first: closing a QProgressDialog emits canceled()
+        for signal, slot in ((self.feedback.progressChanged, self._progress),
+                             (self.dialog.canceled, self.feedback.cancel)):
+            try:
+                signal.disconnect(slot)
+            except (TypeError, RuntimeError):
+                pass
         self.dialog.close()
         self.dialog.deleteLater()
 

@@ -220,7 +220,9 @@ class TaggingPanel(PlanningPanel):
             self.class_combo.addItem(label, code)
         index = -1
         if targets:
-            first = [c for c, _label in class_choices(targets[:1])]
+            # the lowest code of the first target: 01 -> 0101 水田, 03 -> 0301 乔木林地 (not the wetland
+            # 0303 the 三调 table order lists first)
+            first = sorted(c for c, _label in class_choices(targets[:1]))
             index = self.class_combo.findData(first[0]) if first else 0
         self.class_combo.setCurrentIndex(index)
         if index < 0:

@@ -19,8 +19,9 @@ from qgis.PyQt.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
+    QSizePolicy,
+    QPushButton,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -148,19 +149,17 @@ class WorkbenchDock(QgsDockWidget):
         row.setSpacing(4)
         self.status_label = QLabel(root)
         self.status_label.setObjectName("workbenchStatus")
-        self.status_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        # a long pack name must not widen the dock: the label gives way (full text in its tooltip)
+        self.status_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         row.addWidget(self.status_label, 1)
-        self.setup_button = QToolButton(root)
+        self.setup_button = QPushButton(tr("Set-up…"), root)
         self.setup_button.setObjectName("setupButton")
-        self.setup_button.setText(tr("Set-up…"))
         self.setup_button.setToolTip(tr("Project set-up: layers, fields and rule pack"))
         self.setup_button.clicked.connect(self.open_setup)
         row.addWidget(self.setup_button)
-        self.export_button = QToolButton(root)
+        self.export_button = QPushButton(tr("Export"), root)
         self.export_button.setObjectName("exportButton")
-        self.export_button.setText(tr("Export"))
         self.export_button.setToolTip(tr("Hand the plan over: GeoPackage, XLSX report, unit maps"))
-        self.export_button.setPopupMode(QToolButton.InstantPopup)
         self.export_menu = QMenu(self.export_button)
         if handover is not None:
             for text, slot, name in ((tr("Plan GeoPackage…"), handover.export_plan_clicked, "exportPlanAction"),
@@ -227,8 +226,10 @@ class WorkbenchDock(QgsDockWidget):
         else:
             pack = session.pack
             self.status_label.setText(pack.name(chinese()) if pack is not None else "")
-            self.status_label.setToolTip(tr("Parcels: {0} · Units: {1}").format(
-                session.parcels.name(), session.units.name()))
+            tip = tr("Parcels: {0} · Units: {1}").format(session.parcels.name(), session.units.name())
+            if pack is not None:
+                tip += "\n" + tr("Rules: {0}").format(pack.name(chinese()))
+            self.status_label.setToolTip(tip)
 
     @guarded("Opening the project set-up")
     def open_setup(self, *_args) -> None:

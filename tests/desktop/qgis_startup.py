@@ -16,11 +16,13 @@ import traceback
 
 import qgis.utils
 from qgis.core import QgsApplication, QgsProject, QgsSettings, QgsVectorLayer
-from qgis.PyQt.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, QTimer
 from qgis.PyQt.QtWidgets import QDockWidget, QMenu
 
 PLUGIN = "land_consolidation"
-DOCKS = ["LandConsolidationUnitsDock", "LandConsolidationTaggingDock", "LandConsolidationBalanceDock"]
+DOCKS = ["LandConsolidationWorkbenchDock"]
+#: the views a planner must see, by the tab they are on: (tab key, panel attribute)
+VIEWS = [("units", "table"), ("tagging", "palette"), ("balance", "tree"), ("balance", "indicator_view")]
 RESULT = os.environ.get("LC_DESKTOP_RESULT", "desktop_result.json")
 SHOT = os.environ.get("LC_DESKTOP_SHOT", "qgis_desktop.png")
 ROOT_SHOT = os.environ.get("LC_DESKTOP_ROOT_SHOT", "")
@@ -128,18 +130,13 @@ def _check_loaded():
             iface.mapCanvas().refresh()
     result["layers"] = layers
 
-    if plugin is not None:
-        for action in getattr(plugin, "actions", {}).values():
-            if action.isCheckable() and not action.isChecked():
-                action.trigger()
     window = iface.mainWindow()
     screen = window.screen().availableGeometry() if hasattr(window, "screen") else None
     if screen is not None:
         window.setGeometry(screen)  # no window manager under Xvfb: fill the screen ourselves
-    if docks:
-        window.resizeDocks(docks, [520] * len(docks), Qt.Horizontal)
-        window.resizeDocks(docks, [300] * len(docks), Qt.Vertical)
-    result["docks_visible"] = [d.objectName() for d in docks if d.isVisible()]
+        result["screen"] = [screen.x(), screen.y(), screen.width(), screen.height()]
+    # the workbench waits for a set-up project (nothing to show before)
+    result["docks_visible_before_setup"] = [d.objectName() for d in docks if d.isVisible()]
     result["steps"].append("loaded")
     QTimer.singleShot(1500, _guarded(_configure))
 
@@ -159,6 +156,9 @@ def _configure():
     config = dialog.config()
     dialog.deleteLater()
     result["configured"] = bool(setup.apply_config(session, config, _iface(), ask=False))
+    QCoreApplication.processEvents()
+    docks, _menus, _provider = _ours()
+    result["docks_visible_after_setup"] = [d.objectName() for d in docks if d.isVisible()]
     _state["configured_at"] = time.monotonic()
     QTimer.singleShot(500, _guarded(_wait_for_balance))
 
@@ -186,15 +186,15 @@ def _tag(plugin):
             if len(ids) == 5:
                 break
     dltb.selectByIds(ids)
-    tagging = plugin.docks["tagging"]
+    tagging = plugin.panels["tagging"]
     tagging.set_type("NY-HF")
     tagging.set_target("0101")
     result["tagged"] = tagging.apply_to_selected()
     tagging.style_parcels()
-    units = plugin.docks["units"]
+    units = plugin.panels["units"]
     if units.table.rowCount():
         units._row_clicked(0, 0)
-    balance = plugin.docks["balance"]
+    balance = plugin.panels["balance"]
     QTimer.singleShot(1500, _guarded(lambda: _after_tag(balance)))
 
 
@@ -203,9 +203,79 @@ def _after_tag(balance):
     balance.refresh()
     result["balance_rows"] = len(balance.displayed_rows())
     result["indicator_rows"] = len(balance.displayed_indicators())
-    result["units_rows"] = qgis.utils.plugins[PLUGIN].docks["units"].table.rowCount()
+    plugin = qgis.utils.plugins[PLUGIN]
+    result["units_rows"] = plugin.panels["units"].table.rowCount()
+    result["verdict_strip"] = {"title": plugin.workbench.strip.title_label.text(),
+                               "badge": plugin.workbench.strip.badge.text(), "state": plugin.workbench.strip.state}
     result["steps"].append("tagged")
-    QTimer.singleShot(1000, _guarded(_screenshot))
+    QTimer.singleShot(1000, _guarded(_layout))
+
+
+def _rows_in_view(view):
+    """Rows of ``view`` whose whole row rectangle is inside its viewport (in display order)."""
+    model = view.model()
+    viewport = view.viewport().rect()
+    header = view.horizontalHeader() if hasattr(view, "horizontalHeader") else view.header()
+    column = next(c for c in range(header.count()) if not header.isSectionHidden(c))
+    index = model.index(0, column)
+    seen = 0
+    shown = 0
+    while index.isValid() and seen < 200:
+        rect = view.visualRect(index)
+        if rect.height() > 0 and viewport.contains(rect.topLeft()) and viewport.contains(rect.bottomLeft()):
+            shown += 1
+        seen += 1
+        below = view.indexBelow(index) if hasattr(view, "indexBelow") else model.index(index.row() + 1, column)
+        index = below
+    return shown
+
+
+def _on_screen(widget, screen):
+    from qgis.PyQt.QtCore import QPoint, QRect
+
+    top_left = widget.mapToGlobal(QPoint(0, 0))
+    rect = QRect(top_left, widget.size())
+    return {"rect": [rect.x(), rect.y(), rect.width(), rect.height()],
+            "inside_screen": screen.contains(rect), "visible": widget.isVisible()}
+
+
+def _layout():
+    """Each tab current in turn: its views on screen, rows visible, a screenshot of the window."""
+    from qgis.PyQt.QtWidgets import QApplication
+
+    result = _state["result"]
+    plugin = qgis.utils.plugins[PLUGIN]
+    window = _iface().mainWindow()
+    screen = QApplication.primaryScreen().geometry()
+    workbench = plugin.workbench
+    result["window"] = {"geometry": [window.geometry().x(), window.geometry().y(), window.geometry().width(),
+                                     window.geometry().height()],
+                        "minimum_height": window.minimumSizeHint().height(),
+                        "screen": [screen.width(), screen.height()]}
+    result["workbench"] = {"width": workbench.width(), "height": workbench.height(),
+                           "tabs": [workbench.tabs.tabText(i) for i in range(workbench.tabs.count())]}
+    result["views"] = {}
+    result["tab_screenshots"] = {}
+    base = SHOT[:-4] if SHOT.endswith(".png") else SHOT
+    for key, attribute in VIEWS:
+        workbench.show_panel(key)
+        for _ in range(5):
+            QCoreApplication.processEvents()
+        view = getattr(plugin.panels[key], attribute)
+        info = _on_screen(view, screen)
+        info["rows_visible"] = _rows_in_view(view)
+        info["rows"] = view.model().rowCount()
+        header = view.horizontalHeader() if hasattr(view, "horizontalHeader") else view.header()
+        # every column's right edge inside the view: no column cut at the dock's width
+        info["columns_fit"] = all(header.sectionViewportPosition(c) + header.sectionSize(c)
+                                  <= view.viewport().width() + 1
+                                  for c in range(header.count()) if not header.isSectionHidden(c))
+        result["views"][f"{key}.{attribute}"] = info
+        path = f"{base}_{key}.png"
+        if key not in result["tab_screenshots"] and window.grab().save(path, "PNG"):
+            result["tab_screenshots"][key] = path
+    result["steps"].append("layout")
+    QTimer.singleShot(300, _guarded(_screenshot))
 
 
 def _style(project):
@@ -289,13 +359,6 @@ def _screenshot():
         except (OSError, subprocess.SubprocessError) as error:
             result["root_screenshot"] = None
             result["root_screenshot_error"] = str(error)
-    result["dock_screenshots"] = {}
-    plugin = qgis.utils.plugins.get(PLUGIN)
-    base = SHOT[:-4] if SHOT.endswith(".png") else SHOT
-    for key, dock in getattr(plugin, "docks", {}).items():
-        path = f"{base}_{key}.png"
-        if dock.grab().save(path, "PNG"):
-            result["dock_screenshots"][key] = path
     result["steps"].append("screenshot")
     QTimer.singleShot(100, _guarded(_reload))
 

@@ -23,11 +23,9 @@ pytestmark = [pytest.mark.desktop, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = "land_consolidation"
-DOCKS = {
-    "LandConsolidationUnitsDock": "整治单元",
-    "LandConsolidationTaggingDock": "图斑标注",
-    "LandConsolidationBalanceDock": "面积平衡",
-}
+DOCKS = {"LandConsolidationWorkbenchDock": "全域整治工作台"}
+TABS = ["单元", "标注", "平衡"]
+SCREENS = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
 QGIS_TIMEOUT = float(os.environ.get("LC_DESKTOP_TIMEOUT", "240"))
 
 
@@ -94,7 +92,7 @@ def _python_path_with_dependencies() -> str:
 
 
 def run_qgis(tmp_path: Path, name: str, with_dependencies: bool = True, locale: str = "zh-Hans",
-             script: str = "qgis_startup.py", extra_env: dict | None = None) -> dict:
+             script: str = "qgis_startup.py", extra_env: dict | None = None, screen: str = "1600x1000") -> dict:
     """Start QGIS with a startup script; returns the JSON it wrote plus run facts."""
     _require_tools()
     artefacts = _artefacts()
@@ -130,7 +128,7 @@ def run_qgis(tmp_path: Path, name: str, with_dependencies: bool = True, locale: 
         "xvfb-run",
         "-a",
         "-s",
-        "-screen 0 1600x1000x24",
+        f"-screen 0 {screen}x24",
         "qgis",
         "--profiles-path",
         str(profiles),
@@ -193,13 +191,26 @@ def assert_not_blank(png: Path) -> None:
     assert len(colours) > 20, f"{png} looks blank ({len(colours)} colours)"
 
 
-def test_plugin_in_real_qgis_desktop_zh_cn(tmp_path, qgis_app):
-    result = run_qgis(tmp_path, "qgis_desktop_zh_CN")
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_plugin_in_real_qgis_desktop_zh_cn(tmp_path, qgis_app, screen):
+    """A planner's session on a laptop (1 366×768) and a desktop (1 920×1 080) screen."""
+    result = run_qgis(tmp_path, f"qgis_desktop_zh_CN_{screen}", screen=screen)
     assert "error" not in result, result.get("error")
     assert result["plugin_loaded"] is True
     assert result["dependency_problems"] == []
     assert result["docks"] == DOCKS  # objectName -> Chinese title
-    assert sorted(result["docks_visible"]) == sorted(DOCKS)
+    assert result["docks_visible_before_setup"] == []
+    assert result["docks_visible_after_setup"] == list(DOCKS)  # shown when the project is set up
+    width, height = SCREENS[screen]
+    window = result["window"]
+    assert window["minimum_height"] <= height and window["geometry"][3] <= height, window
+    assert result["workbench"]["tabs"] == TABS
+    for name, view in result["views"].items():
+        # on screen when its tab is current, with at least 4 whole rows, no column cut
+        assert view["visible"] and view["inside_screen"], (name, view, window)
+        assert view["rows_visible"] >= 4, (name, view)
+        assert view["columns_fit"], (name, view)
+    assert result["verdict_strip"]["badge"] in ("达标", "不达标", "预警", "未规划"), result["verdict_strip"]
     assert result["menu_titles"] == ["全域土地综合整治"]
     assert result["provider"] == "全域土地综合整治"
     assert result["layers"]["DLTB"]["valid"] and result["layers"]["DLTB"]["features"] > 0
@@ -208,14 +219,14 @@ def test_plugin_in_real_qgis_desktop_zh_cn(tmp_path, qgis_app):
     assert result["unloaded"] is True
     assert result["after_unload"] == {"docks": 0, "menus": 0, "provider": False}
     assert result["reloaded"] is True
-    assert result["after_reload"] == {"docks": 3, "menus": 1, "provider": True}
+    assert result["after_reload"] == {"docks": 1, "menus": 1, "provider": True}
     assert result["screenshot_saved"] is True
     assert_not_blank(Path(result["screenshot"]))
     assert result["configured"] is True and result["tagged"] == 5
     assert result["balance_rows"] > 10 and result["indicator_rows"] > 0 and result["units_rows"] > 0
-    assert sorted(result["dock_screenshots"]) == ["balance", "tagging", "units"]
-    for path in result["dock_screenshots"].values():
-        assert Path(path).is_file()
+    assert sorted(result["tab_screenshots"]) == ["balance", "tagging", "units"]
+    for path in result["tab_screenshots"].values():
+        assert_not_blank(Path(path))
     if result.get("root_screenshot"):
         assert_not_blank(Path(result["root_screenshot"]))
 

@@ -7,6 +7,7 @@ the edit buffer): that is what the planner would get by closing and reopening th
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 
@@ -371,3 +372,224 @@ def test_plugin_shares_one_session_and_unload_leaves_nothing(plugin_package, qgi
              if d.objectName().startswith("LandConsolidation")]
     assert docks == []
     project.clear()  # no slot of the unloaded session may run (it would raise on deleted objects)
+
+
+# --------------------------------------------------------------------------- workbench, hand-over, texts
+CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
+
+
+def use_pack(session, pack_id):
+    config = SessionConfig(**session.config.as_dict())
+    config.rule_pack = pack_id
+    assert apply_config(session, config, ask=False)
+    settle(session)
+    assert session.pack.id == pack_id
+
+
+def test_scope_keeps_the_selected_unit_across_a_rule_pack_change(ui):
+    session, docks, layers = ui
+    balance = docks["balance"]
+    uid = session.engine.ordered_units()[1]
+    layers["ZZDY"].selectByIds([uid])  # the planner picks a unit on the map
+    balance.set_scope(SCOPE_SELECTED)
+    settle(session)
+    assert balance.scope_units() == [uid]
+    shown = balance.displayed_rows()
+    assert shown and {r[0] for r in shown} == {uid}
+    names_before = [name for name, _v, _p in balance.displayed_indicators()]
+    use_pack(session, "jiangsu")
+    assert layers["ZZDY"].selectedFeatureIds() == [uid]
+    assert session.current_unit == uid and balance.scope_units() == [uid]
+    assert balance.displayed_rows() == shown  # the same unit, the same areas
+    names_after = [name for name, _v, _p in balance.displayed_indicators()]
+    assert session.pack.rule("pbf_adjust_share").name(False) in names_after  # judged by 江苏's rules now
+    assert len(names_after) == len(names_before) + 1
+    layers["ZZDY"].removeSelection()
+    assert balance.scope_units() == []
+
+
+def test_untagged_unit_is_not_planned_rather_than_failed(ui):
+    from plugin.gui.workbench import VerdictStrip
+
+    session, docks, layers = ui
+    engine = session.engine
+    uid = engine.ordered_units()[0]
+    code = engine.unit_code(uid)
+    layers["DLTB"].selectByIds(sorted(engine.unit_parcels[uid]))
+    assert docks["tagging"].clear_selected() > 0  # nothing of this unit is planned any more
+    settle(session)
+    units = docks["units"]
+    units.refresh()
+    badges = {row[0]: row[3] for row in units.unit_rows()}
+    assert badges[code] == "Not planned"
+    assert set(badges.values()) - {"Not planned"} <= {"Met", "Not met", "Alert"}
+    assert any(text != "Not planned" for text in badges.values())  # the others are still judged
+    strip = VerdictStrip(session)
+    layers["ZZDY"].selectByIds([uid])
+    strip.refresh()
+    assert strip.state == "not_planned" and strip.badge.text() == "Not planned"
+    assert code in strip.title_label.text()
+    # one tagged parcel makes it a planned unit again, judged by the rules
+    pid = sorted(engine.unit_parcels[uid])[0]
+    layers["DLTB"].selectByIds([pid])
+    docks["tagging"].set_type("NY-HF")
+    assert docks["tagging"].apply_to_selected() == 1
+    settle(session)
+    strip.refresh()
+    assert strip.state in ("met", "not_met", "alert")
+    strip.deleteLater()
+
+
+def test_class_after_defaults_to_the_types_first_target(ui):
+    _session, docks, _layers = ui
+    tagging = docks["tagging"]
+    assert tagging.current_type is None
+    assert tagging.target_class() is None and tagging.class_combo.currentText() == ""  # no 0303 before a type
+    for code, first in (("NY-TZ", "0101"), ("NY-KF", "0101"), ("ST-KS", "0301"), ("ST-SD", "1102"),
+                        ("ST-AX", "0301")):
+        tagging.set_type(code)
+        assert tagging.target_class() == first, code
+    tagging.set_type("JS-JX")
+    assert tagging.target_class().startswith("05")
+
+
+def test_type_that_does_not_fit_the_class_before_warns(ui, monkeypatch):
+    session, docks, layers = ui
+    tagging = docks["tagging"]
+    dltb = layers["DLTB"]
+    engine = session.engine
+    roads = [f.id() for f in dltb.getFeatures() if str(f["DLBM"]) in ("1006", "1003", "0101")
+             and engine.parcels[f.id()].pairs][:3]
+    assert roads
+    classes = {str(f["DLBM"]) for f in dltb.getFeatures(roads)}
+    dltb.selectByIds(roads)
+    # without an allowed-before list (remediation_types.json has no "sources"): no warning
+    tagging.set_type("JS-FK")
+    assert tagging.fit_label.isHidden() and tagging.misfits == {}
+    monkeypatch.setitem(tagging.types["JS-FK"], "sources", ["0702", "1201", "0601", "0602"])
+    tagging.set_type("NY-GB")
+    tagging.set_type("JS-FK")
+    assert not tagging.fit_label.isHidden()
+    assert set(tagging.misfits) == classes and sum(tagging.misfits.values()) == len(roads)
+    assert all(c in tagging.fit_label.text() for c in classes) and "0702" in tagging.fit_label.text()
+    assert tagging.apply_to_selected() == len(roads)  # a warning, not a refusal
+    tagging.set_type("NY-GB")  # a type that fits anything it has no list for
+    assert tagging.fit_label.isHidden()
+    dltb.rollBack()
+
+
+def test_processing_dialogs_start_from_the_session_set_up(ui):
+    from qgis.core import QgsProcessingContext
+
+    from plugin.processing.algorithms.common import PARCELS, RULE_PACK, UNITS, pack_choices
+    from plugin.processing.algorithms.export_plan import ExportPlanAlgorithm
+
+    session, _docks, _layers = ui
+    use_pack(session, "jiangsu")
+    algorithm = ExportPlanAlgorithm().create()  # what the toolbox does when it opens the dialog
+    stems = [p.stem for _label, p in pack_choices()]
+    assert algorithm.parameterDefinition(RULE_PACK).defaultValue() == stems.index("jiangsu")
+    assert algorithm.parameterDefinition(PARCELS).defaultValue() == session.config.parcels
+    assert algorithm.parameterDefinition(UNITS).defaultValue() == session.config.units
+    assert algorithm.pack({}, QgsProcessingContext()).id == "jiangsu"  # not given: the session's pack
+    use_pack(session, "national")
+    assert ExportPlanAlgorithm().create().pack({}, QgsProcessingContext()).id == "national"
+
+
+def test_handover_exports_with_the_session_pack_and_the_plan_opens_set_up(ui, tmp_path, qgis_iface):
+    import openpyxl
+
+    from plugin.adapters.gpkg import read_table
+    from plugin.gui.handover import HandOver
+
+    session, docks, layers = ui
+    use_pack(session, "jiangsu")
+    handover = HandOver(qgis_iface, session)
+    plan = tmp_path / "plan.gpkg"
+    written = handover.export_plan(str(plan))
+    assert written == [plan.resolve()], qgis_iface.messageBar().messages
+    rules = read_table(plan, "rule_pack")
+    assert {r["pack_id"] for r in rules} == {"jiangsu"} and "pbf_adjust_share" in {r["rule_id"] for r in rules}
+    assert not any("seed" in (r["source"] or "") for r in rules)
+
+    # the XLSX report: number formats, severity words, citations only
+    report = tmp_path / "report.xlsx"
+    assert handover.export_report(str(report)) == [report.resolve()]
+    book = openpyxl.load_workbook(report)
+    assert len(book.sheetnames) == 1 + len(session.engine.units)
+    sheet = book[book.sheetnames[0]]
+    areas, percents, severities, sources = [], [], set(), []
+    header = None
+    for row in sheet.iter_rows():
+        values = [c.value for c in row]
+        if values[:2] == ["Indicator", "Value"]:
+            header = values
+            continue
+        if header is None:
+            areas += [c for c in row[4:10] if isinstance(c.value, float)]
+        elif values[0]:
+            (percents if values[2] == "%" else areas).append(row[1])
+            severities.add(values[5])
+            sources.append(values[6])
+    assert areas and percents and header is not None
+    assert {c.number_format for c in areas} == {"#,##0.00"}  # 3,435.31 — not 3435.3101499555
+    assert {c.number_format for c in percents if c.value is not None} == {"0.00%"}
+    assert severities <= {"Binding", "Advisory"}
+    assert not any("seed" in s or "待核实" in s for s in sources)
+    assert any(s.startswith("Basis to be verified: ") for s in sources)  # the unverified pbf_adjust_share
+
+    maps = handover.export_maps(str(tmp_path / "maps"))
+    assert sorted(p.name for p in maps) == sorted(f"{session.engine.unit_code(u)}.pdf" for u in session.engine.units)
+
+    # the hand-over file opens with the plugin set up on its own layers, under the same pack
+    expected = {(code, cls): (b, a) for code, cls, b, a in session.engine.balance_rows()}
+    project = QgsProject.instance()
+    project.clear()
+    assert project.read(f"geopackage:{plan}?projectName=plan")
+    settle(session)
+    assert session.configured and session.pack.id == "jiangsu"
+    assert session.parcels.source().endswith("layername=parcels")
+    assert session.units.source().endswith("layername=units")
+    got = {(code, cls): (b, a) for code, cls, b, a in session.engine.balance_rows()}
+    assert got.keys() == expected.keys()
+    for key, (b, a) in expected.items():
+        assert got[key] == pytest.approx((b, a), abs=0.01), key
+    project.clear()
+
+
+def test_english_ui_has_english_rule_names_and_verdicts(ui):
+    from qgis.PyQt.QtCore import QLocale
+
+    from plugin.core.rules import available_packs, load_pack
+    from plugin.gui.workbench import VerdictStrip
+
+    session, docks, layers = ui
+    assert QLocale().name().startswith("en") or QLocale().name() == "C"
+    for path in available_packs():
+        for rule in load_pack(path).rules:
+            assert rule.en and not CJK.search(rule.name(False)), (path.stem, rule.id)
+            assert not CJK.search(rule.unverified_reason(False)), (path.stem, rule.id)
+    strip = VerdictStrip(session)
+    for pack_id in ("jiangsu", "zhejiang", "national"):
+        use_pack(session, pack_id)
+        units, balance = docks["units"], docks["balance"]
+        units.refresh()
+        for row in range(units.table.rowCount()):
+            badge = units.table.item(row, 3)
+            assert not CJK.search(badge.text()) and not CJK.search(badge.toolTip()), badge.toolTip()
+        for uid in [*session.engine.ordered_units(), None]:
+            if uid is None:
+                layers["ZZDY"].removeSelection()
+            else:
+                layers["ZZDY"].selectByIds([uid])
+            strip.refresh()
+            for text in (strip.badge.text(), strip.badge.toolTip(), strip.indicators_label.text(), strip.toolTip()):
+                assert not CJK.search(text), text
+        balance.set_scope(SCOPE_EACH)
+        for name, _value, _passed in balance.displayed_indicators():
+            assert not CJK.search(name), name
+        model = balance.indicator_model
+        for r in range(model.rowCount()):
+            assert not CJK.search(model.item(r, 4).text())
+        balance.set_scope(SCOPE_PROJECT)
+    strip.deleteLater()

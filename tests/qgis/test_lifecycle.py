@@ -83,7 +83,7 @@ def test_init_gui_creates_actions_docks_and_provider(plugin_package, qgis_iface,
             assert plugin.panels[key].objectName() == name
             assert plugin.panels[key].windowTitle()  # translated title, never empty
             assert workbench.tabs.indexOf(plugin.panels[key]) >= 0
-        assert [workbench.tabs.tabText(i) for i in range(workbench.tabs.count())] == ["Units", "Tagging", "Balance"]
+        assert [workbench.tabs.tabText(i) for i in range(workbench.tabs.count())] == ["Units", "Tagging", "Balances"]
         assert critical_messages(qgis_iface) == []
         assert message_bar.get_messages(Qgis.Warning) == []
 

@@ -63,6 +63,24 @@ def pack_choices() -> list[tuple[str, Path]]:
     return out
 
 
+def session_setup():
+    """The plugin's set-up stored in the current project (its layers and rule pack), or None.
+
+    The planning session keeps its configuration in the project (``adapters.project_config``);
+    reading it here lets the toolbox dialogs start from the planner's own choices (a plan must
+    not be exported under the national pack while the session judges it by 江苏's).
+    """
+    try:
+        from qgis.core import QgsProject
+
+        from ...adapters.project_config import SessionConfig
+
+        config = SessionConfig.read(QgsProject.instance())
+    except Exception:  # no project, or unreadable entries: the plain defaults
+        return None
+    return config if config.complete else None
+
+
 def snapshot(layer: QgsVectorLayer | None) -> QgsVectorLayer | None:
     """A copy of ``layer`` that a worker thread may read (see the module docstring)."""
     if layer is None:
@@ -117,8 +135,11 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
 
     # ------------------------------------------------------------------ parameters
     def add_layer(self, name: str, description: str, optional: bool = False) -> None:
+        setup = session_setup()
+        role = {PARCELS: "parcels", UNITS: "units", PBF: "pbf"}.get(name)
+        default = (getattr(setup, role, "") or None) if setup is not None and role else None
         self.addParameter(QgsProcessingParameterVectorLayer(
-            name, description, [QgsProcessing.TypeVectorPolygon], optional=optional))
+            name, description, [QgsProcessing.TypeVectorPolygon], defaultValue=default, optional=optional))
 
     def add_sources(self, pbf: bool = True) -> None:
         self.add_layer(PARCELS, tr("Parcels (三调 DLTB)"))
@@ -133,15 +154,24 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
         choices = pack_choices()
         stems = [p.stem for _, p in choices]
         default = stems.index("national") if "national" in stems else 0
+        custom = None
+        setup = session_setup()  # the planning session's pack when the project is set up
+        if setup is not None and setup.rule_pack:
+            if setup.rule_pack in stems:
+                default = stems.index(setup.rule_pack)
+            elif Path(setup.rule_pack).suffix.lower() == ".json":
+                custom = setup.rule_pack
         self.addParameter(QgsProcessingParameterEnum(
             RULE_PACK, tr("Rule pack"), options=[label for label, _ in choices], defaultValue=default))
         self.addParameter(QgsProcessingParameterFile(
             RULE_FILE, tr("Custom rule pack (JSON; replaces the rule pack above)"),
-            behavior=QgsProcessingParameterFile.File, extension="json", optional=True))
+            behavior=QgsProcessingParameterFile.File, extension="json", defaultValue=custom, optional=True))
 
     def add_tbmj_in_mu(self) -> None:
+        setup = session_setup()
         self.addParameter(QgsProcessingParameterBoolean(
-            TBMJ_IN_MU, tr("TBMJ, KCMJ and TBDLMJ are in mu (亩), not m²"), defaultValue=False))
+            TBMJ_IN_MU, tr("TBMJ, KCMJ and TBDLMJ are in mu (亩), not m²"),
+            defaultValue=bool(setup.tbmj_in_mu) if setup is not None else False))
 
     def add_tolerance(self) -> None:
         self.addParameter(QgsProcessingParameterNumber(
