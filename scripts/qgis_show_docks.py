@@ -1,4 +1,5 @@
-"""Run by ``qgis --code`` from run-qgis.sh: once the plugin is loaded, show its three docks."""
+"""Run by ``qgis --code`` from run-qgis.sh: once the plugin is loaded, show its workbench (a set-up
+project shows it by itself; this also covers a project opened without the set-up)."""
 import qgis.utils
 from qgis.PyQt.QtCore import QTimer
 

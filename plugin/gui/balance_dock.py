@@ -473,10 +473,26 @@ class BalancePanel(PlanningPanel):
                 return False
             import pandas as pd
 
+            from ..adapters.report_xlsx import AREA_FORMAT, PERCENT_FORMAT
+
+            area_format = AREA_FORMAT if DECIMALS[self.area_unit] == 2 else "#,##0.0000"
+            formats = {rule.id: PERCENT_FORMAT if rule.format == "percent" else AREA_FORMAT
+                       for rule in self.session.engine.pack.rules}
             with pd.ExcelWriter(path, engine="openpyxl") as writer:
                 structure.to_excel(writer, sheet_name=tr("Land use structure")[:31], index=False)
-                indicators.drop(columns=["rule_id"], errors="ignore").to_excel(
-                    writer, sheet_name=tr("Indicators")[:31], index=False)
+                table = indicators.drop(columns=["rule_id"], errors="ignore")
+                table.to_excel(writer, sheet_name=tr("Indicators")[:31], index=False)
+                # numbers as numbers with a display format (亩/公顷 0.00, thousands separators), never raw floats
+                for row in writer.sheets[tr("Land use structure")[:31]].iter_rows(min_row=2):
+                    for cell in row:
+                        if isinstance(cell.value, float):
+                            cell.number_format = area_format
+                sheet = writer.sheets[tr("Indicators")[:31]]
+                rule_ids = list(indicators["rule_id"]) if "rule_id" in indicators else []
+                for rule_id, row in zip(rule_ids, sheet.iter_rows(min_row=2)):
+                    for cell in row:
+                        if isinstance(cell.value, float):
+                            cell.number_format = formats.get(rule_id, AREA_FORMAT)
         else:
             with open(path, "w", encoding="utf-8-sig", newline="") as handle:
                 structure.to_csv(handle, index=False)

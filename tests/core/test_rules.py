@@ -69,3 +69,56 @@ def test_categories_follow_the_land_class_table():
     assert "construction" in pack.categories_of("1201")
     assert "construction" not in pack.categories_of("1006")  # 农村道路 is agricultural land
     assert "ecological" in pack.categories_of("0402")
+
+
+CJK = "\u3400-\u9fff"
+
+
+@pytest.mark.parametrize("path", available_packs(), ids=lambda p: p.stem)
+def test_users_see_citations_and_reasons_not_internal_notes(path):
+    """A rule's source is the policy citation a planner can look up; internal remarks ("seed 002")
+    live in ``note``; an unverified rule says why, in both languages."""
+    import re
+
+    pack = load_pack(path)
+    for rule in pack.rules:
+        assert rule.source, rule.id
+        assert not re.search(r"seed|待核实", rule.source, re.I), (rule.id, rule.source)
+        assert rule.en and not re.search(f"[{CJK}]", rule.en), rule.id
+        if not rule.verified:
+            assert rule.unverified_reason(True) and rule.unverified_reason(False), rule.id
+            assert not re.search(f"[{CJK}]", rule.unverified_reason(False)), rule.id
+        else:
+            assert rule.unverified_reason(True) == ""
+
+
+def test_unverified_basis_and_verdict_words():
+    from plugin.core.verdicts import basis_text, rule_state, severity_text, unit_state, verdict_text
+
+    pack = load_pack("jiangsu")
+    rule = pack.rule("pbf_adjust_share")
+    assert basis_text(rule, True).startswith("依据待核实：二手资料")
+    assert rule.source in basis_text(rule, True)
+    assert basis_text(pack.rule("farmland_gain_ratio"), True) == pack.rule("farmland_gain_ratio").source
+    assert [verdict_text(rule_state(p, s), True) for p, s in ((True, "error"), (False, "error"),
+                                                              (False, "warning"), (None, "error"))] == \
+        ["达标", "不达标", "预警", "不适用"]
+    assert severity_text("error", True) == "约束性" and severity_text("warning", False) == "Advisory"
+
+    class Engine:  # a unit with rules that fail but nothing tagged is 未规划, not 不达标
+        def __init__(self, types):
+            self.units = {"u": None}
+            self.types = types
+
+        def type_areas(self, uid):
+            return self.types
+
+        def evaluate(self, uid):
+            from plugin.core.engine import RuleResult
+
+            return [RuleResult("u", "farmland_gain_ratio", 0.0, 0.05, False, "error")]
+
+    assert unit_state(Engine({}), "u") == "not_planned"
+    assert verdict_text(unit_state(Engine({}), "u"), True) == "未规划"
+    assert unit_state(Engine({"NY-HF": 12.5}), "u") == "not_met"
+    assert unit_state(None, "u") == "not_computed"

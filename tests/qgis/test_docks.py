@@ -315,6 +315,18 @@ def test_area_units_and_clipboard(ui, tmp_path):
 
     sheets = pd.read_excel(tmp_path / "balance.xlsx", sheet_name=None)
     assert len(sheets) == 2
+    import openpyxl
+
+    book = openpyxl.load_workbook(tmp_path / "balance.xlsx")
+    structure, indicators = (book[name] for name in book.sheetnames)
+    numbers = [c for row in structure.iter_rows(min_row=2) for c in row if isinstance(c.value, float)]
+    assert numbers and {c.number_format for c in numbers} == {"#,##0.0000"}  # hectares shown last
+    values = {row[0].value: row[1] for row in indicators.iter_rows(min_row=2)}
+    pack = session.engine.pack
+    for rule in pack.rules:
+        cell = values.get(rule.name(False))
+        if cell is not None and isinstance(cell.value, float):
+            assert cell.number_format == ("0.00%" if rule.format == "percent" else "#,##0.00"), rule.id
 
 
 def test_config_round_trips_through_the_project_file(ui, tmp_path):
@@ -397,6 +409,8 @@ def test_scope_keeps_the_selected_unit_across_a_rule_pack_change(ui):
     shown = balance.displayed_rows()
     assert shown and {r[0] for r in shown} == {uid}
     names_before = [name for name, _v, _p in balance.displayed_indicators()]
+    # a selected unit tints, it does not hide the parcels under it (and the project stays clean)
+    assert QgsProject.instance().selectionColor().alpha() <= 80
     use_pack(session, "jiangsu")
     assert layers["ZZDY"].selectedFeatureIds() == [uid]
     assert session.current_unit == uid and balance.scope_units() == [uid]

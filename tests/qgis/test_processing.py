@@ -156,7 +156,7 @@ def test_plan_report_xlsx_chinese_headers_and_totals(provider, demo, engine, tmp
         assert "指标评价表" in frame["三大类"].tolist()
     ws = openpyxl.load_workbook(out)["全项目"]
     assert ws.cell(row=3, column=1).value == "农用地" and ws.cell(row=3, column=1).font.bold
-    assert ws.cell(row=3, column=5).number_format == "0.00"
+    assert ws.cell(row=3, column=5).number_format == "#,##0.00"  # thousands separators, 2 decimals
     assert any(str(r).startswith("A3:") for r in ws.merged_cells.ranges)
     structure = pd.read_csv(csv_out, encoding="utf-8-sig")
     assert {"整治单元", "三大类", "整治前面积（公顷）", "整治后面积（亩）"} <= set(structure.columns)
