@@ -1242,6 +1242,7 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/workbench.py"/>
             <source>Rules: {0}</source>
             <translation>规则：{0}</translation>
         </message>
