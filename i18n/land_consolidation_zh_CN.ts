@@ -1959,6 +1959,16 @@
         </message>
         <message>
             <location filename="../plugin/main.py"/>
+            <source>Data checks</source>
+            <translation>数据检查</translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py"/>
+            <source>Show the data checks (数据检查) panel of the workbench</source>
+            <translation>显示工作台的“数据检查”页</translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py"/>
             <source>Show or hide the land consolidation workbench</source>
             <translation>显示或隐藏全域整治工作台</translation>
         </message>

@@ -61,6 +61,16 @@ def _panel_specs() -> list[dict[str, Any]]:
             "module": "balance_dock",
             "cls": "BalancePanel",
         },
+        {  # the data checks (数据检查): a panel of its own module; left out while it does not exist
+            "key": "checks",
+            "action": "LandConsolidationChecksAction",
+            "text": tr("Data checks"),
+            "tip": tr("Show the data checks (数据检查) panel of the workbench"),
+            "icon": "icon.svg",
+            "module": "checks_panel",
+            "cls": "ChecksPanel",
+            "optional": True,
+        },
     ]
 
 
@@ -136,11 +146,13 @@ class LandConsolidationPlugin:
         self.toolbar.setObjectName(TOOLBAR_OBJECT_NAME)
         self.iface.addToolBar(self.toolbar)
 
-        specs = _panel_specs()
-        for spec in specs:
+        specs = []
+        for spec in _panel_specs():
             panel = self._create_panel(spec)
             if panel is not None:
                 self.panels[spec["key"]] = panel
+            if panel is not None or not spec.get("optional"):
+                specs.append(spec)
         self._create_workbench(specs)
 
         toggle = QAction(QIcon(icon_path("icon.svg")), tr("Land consolidation workbench"), main_window)
@@ -224,13 +236,12 @@ class LandConsolidationPlugin:
             return None
         try:
             import importlib
+            import importlib.util
 
-            try:
-                module = importlib.import_module(f".gui.{spec['module']}", __package__)
-            except ModuleNotFoundError:
-                if spec.get("optional"):
-                    return None
-                raise
+            name = f"{__package__}.gui.{spec['module']}"
+            if spec.get("optional") and importlib.util.find_spec(name) is None:
+                return None
+            module = importlib.import_module(name)
             return getattr(module, spec["cls"])(self.iface, self.session, self.iface.mainWindow())
         except Exception as error:
             report_exception(self.iface, tr("Creating the {name} panel").format(name=spec["text"]), error)

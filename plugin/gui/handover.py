@@ -45,6 +45,8 @@ class _Progress:
     def _progress(self, percent: float) -> None:
         self.dialog.setValue(int(max(0.0, min(100.0, percent))))
         QCoreApplication.processEvents()  # paints the dialog and lets Cancel through
+        if self.dialog.wasCanceled() and not self.feedback.isCanceled():
+            self.feedback.cancel()
 
     def close(self) -> None:
         # disconnected first: closing a QProgressDialog emits canceled()

@@ -16,7 +16,7 @@ import traceback
 
 import qgis.utils
 from qgis.core import QgsApplication, QgsProject, QgsSettings, QgsVectorLayer
-from qgis.PyQt.QtCore import QCoreApplication, QEvent, QTimer
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from qgis.PyQt.QtWidgets import QDockWidget, QMenu
 
 PLUGIN = "land_consolidation"
@@ -274,6 +274,24 @@ def _layout():
         path = f"{base}_{key}.png"
         if key not in result["tab_screenshots"] and window.grab().save(path, "PNG"):
             result["tab_screenshots"][key] = path
+    # QGIS's default dock width (311 px): no column may be cut there either
+    window.resizeDocks([workbench], [311], Qt.Horizontal)
+    result["views_at_311"] = {}
+    for key, attribute in VIEWS:
+        workbench.show_panel(key)
+        for _ in range(5):
+            QCoreApplication.processEvents()
+        view = getattr(plugin.panels[key], attribute)
+        header = view.horizontalHeader() if hasattr(view, "horizontalHeader") else view.header()
+        result["views_at_311"][f"{key}.{attribute}"] = {
+            "width": workbench.width(),
+            "columns_fit": all(header.sectionViewportPosition(c) + header.sectionSize(c)
+                               <= view.viewport().width() + 1
+                               for c in range(header.count()) if not header.isSectionHidden(c)),
+            "sections": [header.sectionSize(c) for c in range(header.count()) if not header.isSectionHidden(c)]}
+        if key == "balance" and attribute == "tree" and window.grab().save(f"{base}_311.png", "PNG"):
+            result["tab_screenshots"]["balance_311"] = f"{base}_311.png"
+    workbench.show_panel("balance")
     result["steps"].append("layout")
     QTimer.singleShot(300, _guarded(_screenshot))
 

@@ -210,6 +210,8 @@ def test_plugin_in_real_qgis_desktop_zh_cn(tmp_path, qgis_app, screen):
         assert view["visible"] and view["inside_screen"], (name, view, window)
         assert view["rows_visible"] >= 4, (name, view)
         assert view["columns_fit"], (name, view)
+    for name, view in result["views_at_311"].items():
+        assert view["width"] <= 330 and view["columns_fit"], (name, view)
     assert result["verdict_strip"]["badge"] in ("达标", "不达标", "预警", "未规划"), result["verdict_strip"]
     assert result["menu_titles"] == ["全域土地综合整治"]
     assert result["provider"] == "全域土地综合整治"
@@ -224,7 +226,7 @@ def test_plugin_in_real_qgis_desktop_zh_cn(tmp_path, qgis_app, screen):
     assert_not_blank(Path(result["screenshot"]))
     assert result["configured"] is True and result["tagged"] == 5
     assert result["balance_rows"] > 10 and result["indicator_rows"] > 0 and result["units_rows"] > 0
-    assert sorted(result["tab_screenshots"]) == ["balance", "tagging", "units"]
+    assert sorted(result["tab_screenshots"]) == ["balance", "balance_311", "tagging", "units"]
     for path in result["tab_screenshots"].values():
         assert_not_blank(Path(path))
     if result.get("root_screenshot"):

@@ -607,3 +607,28 @@ def test_english_ui_has_english_rule_names_and_verdicts(ui):
             assert not CJK.search(model.item(r, 4).text())
         balance.set_scope(SCOPE_PROJECT)
     strip.deleteLater()
+
+
+def test_cancelled_handover_writes_nothing_and_says_so(ui, tmp_path, qgis_iface, monkeypatch):
+    from plugin.gui import handover as handover_mod
+
+    session, _docks, _layers = ui
+    original = handover_mod._Progress._progress
+
+    def cancel_at_first_step(self, percent):  # the planner clicks Cancel in the progress dialog
+        from qgis.PyQt.QtWidgets import QPushButton
+
+        original(self, percent)
+        self.dialog.findChild(QPushButton).click()
+
+    monkeypatch.setattr(handover_mod._Progress, "_progress", cancel_at_first_step)
+    bar = qgis_iface.messageBar()
+    for messages in bar.messages.values():
+        messages.clear()
+    out = tmp_path / "handover"
+    out.mkdir()
+    plan = out / "plan.gpkg"
+    assert handover_mod.HandOver(qgis_iface, session).export_plan(str(plan)) is None
+    assert list(out.iterdir()) == []  # no file, no temporary folder left behind
+    assert any("cancel" in m.lower() for m in bar.messages[0]), bar.messages
+    assert bar.messages[2] == []  # no critical message: nothing went wrong
