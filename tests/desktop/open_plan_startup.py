@@ -64,9 +64,19 @@ def _step():
             return
         if time.monotonic() - _state["rendered_at"] < 4 or iface.mapCanvas().isDrawing():
             return
+        waiting = getattr(qgis.utils.plugins.get("land_consolidation"), "session", None)
+        if waiting is not None and waiting.configured and (waiting.engine is None or waiting.is_rebuilding) \
+                and time.monotonic() - _state["rendered_at"] < 60:
+            return  # the balance of the opened plan is still being built
         canvas = iface.mapCanvas()
         units = next(layer for layer in QgsProject.instance().mapLayers().values()
                      if layer.source().endswith("layername=units"))
+        plugin = qgis.utils.plugins.get("land_consolidation")
+        session = getattr(plugin, "session", None)
+        result["plugin_set_up"] = bool(session is not None and session.configured and session.engine is not None)
+        result["rule_pack"] = session.pack.id if session is not None and session.pack is not None else None
+        workbench = getattr(plugin, "workbench", None)
+        result["workbench_visible"] = bool(workbench is not None and workbench.isVisible())
         result["canvas_scale"] = canvas.scale()
         result["canvas_shows_units"] = canvas.extent().contains(units.extent()) and \
             canvas.extent().width() < 3 * units.extent().width()

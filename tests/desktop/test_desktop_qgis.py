@@ -279,4 +279,7 @@ def test_exported_plan_opens_styled_in_real_qgis(tmp_path, qgis_app):
     assert layers["parcels"]["features"] > 0
     assert any("整治单元" in name for name in result["names"]), result["names"]  # exported in Chinese
     assert result["canvas_shows_units"] is True, result.get("canvas_scale")  # not an empty map at 1:1
+    # the plugin is set up on the file's own layers, under the pack of the export, and shows itself
+    assert result["plugin_set_up"] is True and result["rule_pack"] == "national"
+    assert result["workbench_visible"] is True
     assert_not_blank(Path(result["shot"]))
