@@ -1210,6 +1210,11 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <source>hover for the reason</source>
+            <translation>将鼠标悬停查看原因</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <location filename="../plugin/gui/tagging_dock.py"/>
             <source>Not set up: choose the parcel and units layers in the project set-up.</source>
             <translation>尚未设置：请在“项目设置”中选择图斑图层和整治单元图层。</translation>

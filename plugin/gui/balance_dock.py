@@ -33,6 +33,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..core import verdicts
 from ..core.areas import convert, unit_label
 from ..core.i18n import tr
 from ..core.report import StructureRow, indicator_frame, structure_frame, structure_rows
@@ -180,6 +181,11 @@ class BalancePanel(PlanningPanel):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         layout.addWidget(splitter, 1)
+        self.basis_label = QLabel(root)  # the footnote of the rules marked *: 依据待核实
+        self.basis_label.setObjectName("unverifiedBasis")
+        self.basis_label.setWordWrap(True)
+        self.basis_label.hide()
+        layout.addWidget(self.basis_label)
         self.warning_label = QLabel(root)
         self.warning_label.setWordWrap(True)
         self.warning_label.setStyleSheet("color: #8a5a00;")
@@ -327,7 +333,9 @@ class BalancePanel(PlanningPanel):
                 rule = pack.rule(res.rule_id)
                 items = [QStandardItem() for _ in range(5)]
                 items[0].setText(tr("Whole project") if uid is None else unit_title(self.session, uid))
-                items[1].setText(rule.name(chinese()))
+                # an unverified rule is marked * (footnote: 依据待核实, the reason in the tooltip)
+                items[1].setText(rule.name(chinese()) + ("" if rule.verified else " *"))
+                items[1].setData(rule.name(chinese()), KEY_ROLE)
                 for item in items:
                     item.setEditable(False)
                 items[2].setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
@@ -340,6 +348,7 @@ class BalancePanel(PlanningPanel):
                 self._indicator_items.append(tuple(items))
             self._indicator_keys = keys
             self.indicator_view.setColumnHidden(0, self.scope != SCOPE_EACH)
+            self._show_basis_note([pack.rule(rule_id) for rule_id in dict.fromkeys(r.rule_id for _u, r in results)])
         for (_uid, res), items in zip(results, self._indicator_items):
             rule = pack.rule(res.rule_id)
             items[2].setText(format_rule_value(rule, res.value, self.area_unit))
@@ -351,6 +360,16 @@ class BalancePanel(PlanningPanel):
             for item in items[2:]:
                 item.setBackground(QBrush(shown.colour))
         self.indicator_view.header().resizeSections(QHeaderView.ResizeToContents)
+
+    def _show_basis_note(self, rules: list) -> None:
+        """'* 依据待核实' under the table when a shown rule is not verified; why, in the tooltip."""
+        unverified = [rule for rule in rules if not rule.verified]
+        self.basis_label.setVisible(bool(unverified))
+        if not unverified:
+            return
+        self.basis_label.setText("* " + verdicts.unverified_text() + " — " + tr("hover for the reason"))
+        self.basis_label.setToolTip("\n\n".join(f"{rule.name(chinese())}: {source_text(rule)[1]}"
+                                                for rule in unverified))
 
     def _update_status(self) -> None:
         session = self.session
@@ -387,7 +406,7 @@ class BalancePanel(PlanningPanel):
     def displayed_indicators(self) -> list[tuple]:
         """(rule name, value, passed) of the indicator table."""
         m = self.indicator_model
-        return [(m.item(r, 1).text(), m.item(r, 2).data(M2_ROLE), m.item(r, 4).data(KEY_ROLE))
+        return [(m.item(r, 1).data(KEY_ROLE), m.item(r, 2).data(M2_ROLE), m.item(r, 4).data(KEY_ROLE))
                 for r in range(m.rowCount())]
 
     def table_text(self) -> str:

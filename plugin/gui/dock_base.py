@@ -30,6 +30,8 @@ class PlanningPanel(QWidget):
         self.setObjectName(self.OBJECT_NAME)
         self.setWindowTitle(title)
         self.tab_title = tab_title or title
+        self._hosted = False
+        self._watching_config = False
         self._connections: list[tuple[Any, Any]] = []
 
     def _contents(self) -> tuple[QWidget, QVBoxLayout]:
@@ -42,8 +44,17 @@ class PlanningPanel(QWidget):
         return self, layout
 
     def set_hosted(self, hosted: bool) -> None:
-        """In the workbench the status and the set-up button are the workbench's own header."""
-        self.status_row.setVisible(not hosted)
+        """In the workbench the status and the set-up button are the workbench's own header; the
+        panel's status row shows only while the project is not set up (it says what to do)."""
+        self._hosted = hosted
+        self.setup_button.setVisible(not hosted)
+        self._sync_status_row()
+        if hosted and not self._watching_config:
+            self._watching_config = True
+            self.connect_signals((self.session.configChanged, self._sync_status_row))
+
+    def _sync_status_row(self, *_args) -> None:
+        self.status_row.setVisible(not self._hosted or not self.session.configured)
 
     def connect_signals(self, *pairs: tuple[Any, Any]) -> None:
         """Connect (signal, slot) pairs that :meth:`unload` disconnects again."""

@@ -418,6 +418,12 @@ def test_scope_keeps_the_selected_unit_across_a_rule_pack_change(ui):
     names_after = [name for name, _v, _p in balance.displayed_indicators()]
     assert session.pack.rule("pbf_adjust_share").name(False) in names_after  # judged by 江苏's rules now
     assert len(names_after) == len(names_before) + 1
+    # its basis is unverified: marked, with the footnote and the reason a planner can read
+    row = names_after.index(session.pack.rule("pbf_adjust_share").name(False))
+    assert balance.indicator_model.item(row, 1).text().endswith(" *")
+    assert not balance.basis_label.isHidden() and "Basis to be verified" in balance.basis_label.text()
+    assert "Secondary source" in balance.basis_label.toolTip()
+    assert "seed" not in balance.indicator_model.item(row, 1).toolTip()
     layers["ZZDY"].removeSelection()
     assert balance.scope_units() == []
 
