@@ -211,11 +211,22 @@ def _after_tag(balance):
     QTimer.singleShot(1000, _guarded(_layout))
 
 
+def _header(view):
+    return view.horizontalHeader() if hasattr(view, "horizontalHeader") else view.header()
+
+
+def _columns_fit(view):
+    """Every shown column's right edge inside the view: no column cut at the dock's width."""
+    header = _header(view)
+    return all(header.sectionViewportPosition(c) + header.sectionSize(c) <= view.viewport().width() + 1
+               for c in range(header.count()) if not header.isSectionHidden(c))
+
+
 def _rows_in_view(view):
     """Rows of ``view`` whose whole row rectangle is inside its viewport (in display order)."""
     model = view.model()
     viewport = view.viewport().rect()
-    header = view.horizontalHeader() if hasattr(view, "horizontalHeader") else view.header()
+    header = _header(view)
     column = next(c for c in range(header.count()) if not header.isSectionHidden(c))
     index = model.index(0, column)
     seen = 0
@@ -265,11 +276,7 @@ def _layout():
         info = _on_screen(view, screen)
         info["rows_visible"] = _rows_in_view(view)
         info["rows"] = view.model().rowCount()
-        header = view.horizontalHeader() if hasattr(view, "horizontalHeader") else view.header()
-        # every column's right edge inside the view: no column cut at the dock's width
-        info["columns_fit"] = all(header.sectionViewportPosition(c) + header.sectionSize(c)
-                                  <= view.viewport().width() + 1
-                                  for c in range(header.count()) if not header.isSectionHidden(c))
+        info["columns_fit"] = _columns_fit(view)
         result["views"][f"{key}.{attribute}"] = info
         path = f"{base}_{key}.png"
         if key not in result["tab_screenshots"] and window.grab().save(path, "PNG"):
@@ -282,12 +289,9 @@ def _layout():
         for _ in range(5):
             QCoreApplication.processEvents()
         view = getattr(plugin.panels[key], attribute)
-        header = view.horizontalHeader() if hasattr(view, "horizontalHeader") else view.header()
+        header = _header(view)
         result["views_at_311"][f"{key}.{attribute}"] = {
-            "width": workbench.width(),
-            "columns_fit": all(header.sectionViewportPosition(c) + header.sectionSize(c)
-                               <= view.viewport().width() + 1
-                               for c in range(header.count()) if not header.isSectionHidden(c)),
+            "width": workbench.width(), "columns_fit": _columns_fit(view),
             "sections": [header.sectionSize(c) for c in range(header.count()) if not header.isSectionHidden(c)]}
         if key == "balance" and attribute == "tree" and window.grab().save(f"{base}_311.png", "PNG"):
             result["tab_screenshots"]["balance_311"] = f"{base}_311.png"
