@@ -1158,6 +1158,11 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Save…</source>
+            <translation>保存…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Save as CSV/XLSX…</source>
             <translation>另存为 CSV/XLSX…</translation>
         </message>
@@ -1205,6 +1210,11 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Target</source>
+            <translation>要求</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Select a remediation unit in the units panel or on the map.</source>
             <translation>请在整治单元面板或地图上选择一个整治单元。</translation>
         </message>
@@ -1237,6 +1247,12 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Code</source>
+            <translation>编号</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Saving as XLSX needs the Python package openpyxl, which is not installed (pip install openpyxl). Save as CSV instead.</source>
             <translation>保存为 XLSX 需要 Python 包 openpyxl，但尚未安装（pip install openpyxl）。请改存为 CSV。</translation>
         </message>
@@ -1250,12 +1266,6 @@
             <location filename="../plugin/gui/workbench.py"/>
             <source>Rules: {0}</source>
             <translation>规则：{0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <source>Code</source>
-            <translation>编号</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
@@ -1674,13 +1684,8 @@
         </message>
         <message>
             <location filename="../plugin/gui/tagging_dock.py"/>
-            <source>&lt;b&gt;{0}&lt;/b&gt; parcels selected, {1} 亩 ({2} already tagged)</source>
-            <translation>已选 &lt;b&gt;{0}&lt;/b&gt; 个图斑，共 {1} 亩（其中 {2} 个已标注）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/tagging_dock.py"/>
-            <source>Produces: {0}</source>
-            <translation>可整治为：{0}</translation>
+            <source>&lt;b&gt;{0}&lt;/b&gt; parcels selected, {1} {2} ({3} already tagged)</source>
+            <translation>已选 &lt;b&gt;{0}&lt;/b&gt; 个图斑，共 {1} {2}（其中 {3} 个已标注）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/tagging_dock.py"/>
@@ -1706,6 +1711,11 @@
             <location filename="../plugin/gui/tagging_dock.py"/>
             <source>Parcels: {0}</source>
             <translation>图斑：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Produces: {0}</source>
+            <translation>可整治为：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/gui/tagging_dock.py"/>
@@ -1790,7 +1800,7 @@
         </message>
         <message>
             <location filename="../plugin/gui/units_dock.py"/>
-            <source>Area (亩)</source>
+            <source>Area (mu)</source>
             <translation>面积（亩）</translation>
         </message>
         <message>
@@ -2317,6 +2327,14 @@ Unit maps: give a folder to also write an A3 plan map of each unit as PDF (parce
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;{0}&lt;/b&gt; parcels selected, {1} 亩 ({2} already tagged)</source>
+            <translation type="obsolete">已选 &lt;b&gt;{0}&lt;/b&gt; 个图斑，共 {1} 亩（其中 {2} 个已标注）</translation>
+        </message>
+        <message>
+            <source>Area (亩)</source>
+            <translation type="obsolete">面积（亩）</translation>
         </message>
         <message>
             <source>Error</source>

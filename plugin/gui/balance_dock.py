@@ -112,6 +112,8 @@ class BalancePanel(PlanningPanel):
         controls.addWidget(QLabel(tr("Scope"), root))
         self.scope_combo = QComboBox(root)
         self.scope_combo.setObjectName("scopeCombo")
+        self.scope_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.scope_combo.setMinimumContentsLength(6)
         self.scope_combo.addItem(tr("Whole project"), SCOPE_PROJECT)
         self.scope_combo.addItem(tr("Each unit"), SCOPE_EACH)
         self.scope_combo.addItem(tr("Selected unit"), SCOPE_SELECTED)
@@ -130,7 +132,8 @@ class BalancePanel(PlanningPanel):
         self.copy_button = QPushButton(tr("Copy"), root)
         self.copy_button.setToolTip(tr("Copy both tables to the clipboard (tab-separated, for Excel/WPS)"))
         self.copy_button.clicked.connect(self.copy_to_clipboard)
-        self.save_button = QPushButton(tr("Save as CSV/XLSX…"), root)
+        self.save_button = QPushButton(tr("Save…"), root)
+        self.save_button.setToolTip(tr("Save as CSV/XLSX…"))
         self.save_button.clicked.connect(self._save_clicked)
         self.rebuild_button = QPushButton(tr("Recompute"), root)
         self.rebuild_button.setToolTip(tr("Recompute the whole balance from the layers"))
@@ -192,12 +195,20 @@ class BalancePanel(PlanningPanel):
         layout.addWidget(self.warning_label)
         self._set_headers()
 
-    def _set_headers(self) -> None:
+    def area_headers(self) -> list[str]:
+        """"Before (亩)" … with the area unit: for copies and files (the view's headers are short)."""
         label = unit_label(self.area_unit, chinese())
-        self.model.setHorizontalHeaderLabels([
-            tr("Land class"), f"{tr('Before')} ({label})", f"{tr('After')} ({label})", f"{tr('Change')} ({label})"])
+        return [f"{tr('Before')} ({label})", f"{tr('After')} ({label})", f"{tr('Change')} ({label})"]
+
+    def _set_headers(self) -> None:
+        # short headers: the numbers and the class names need the dock's width; the unit is in the
+        # area-unit box right above and in the headers' tooltips
+        self.model.setHorizontalHeaderLabels([tr("Land class"), tr("Before"), tr("After"), tr("Change")])
+        for column, text in enumerate(self.area_headers(), 1):
+            self.model.setHeaderData(column, Qt.Horizontal, text, Qt.ToolTipRole)
         self.indicator_model.setHorizontalHeaderLabels(
-            [tr("Unit"), tr("Indicator"), tr("Value"), tr("Requirement"), tr("Result")])
+            [tr("Unit"), tr("Indicator"), tr("Value"), tr("Target"), tr("Result")])
+        self.indicator_model.setHeaderData(3, Qt.Horizontal, tr("Requirement"), Qt.ToolTipRole)
         for view in (self.tree, self.indicator_view):
             header = view.header()
             header.setSectionResizeMode(QHeaderView.ResizeToContents)
@@ -413,8 +424,7 @@ class BalancePanel(PlanningPanel):
         """Both tables, tab-separated, numbers in the chosen unit without group separators."""
         lines = []
         m = self.model
-        lines.append("\t".join([tr("Unit"), tr("Level"), tr("Code"), tr("Land class")]
-                               + [m.headerData(c, Qt.Horizontal) for c in (1, 2, 3)]))
+        lines.append("\t".join([tr("Unit"), tr("Level"), tr("Code"), tr("Land class"), *self.area_headers()]))
         levels = {0: tr("Category"), 1: tr("Group"), 2: tr("Class")}
         unit = self.area_unit
 

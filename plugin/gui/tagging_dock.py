@@ -37,7 +37,7 @@ from qgis.PyQt.QtWidgets import (
     QTreeWidgetItem,
 )
 
-from ..core.areas import MU_M2
+from ..core.areas import MU_M2, unit_label
 from ..core.i18n import tr
 from ..core.landclasses import default_table
 from ..core.resources import resource_path
@@ -111,10 +111,11 @@ class TaggingPanel(PlanningPanel):
                 font.setBold(True)
                 parent.setFont(0, font)
                 domains[domain] = parent
-            item = QTreeWidgetItem(parent, [f"{t['zh'] if zh else t['en']}  {code}"])
+            label = f"{t['zh'] if zh else t['en']}  {code}"
+            item = QTreeWidgetItem(parent, [label])
             item.setIcon(0, swatch(t["colour"]))
             item.setData(0, TYPE_ROLE, code)
-            item.setToolTip(0, tr("Produces: {0}").format(", ".join(t["targets"])))
+            item.setToolTip(0, label + "\n" + tr("Produces: {0}").format(", ".join(t["targets"])))
         self.palette.expandAll()
         self.palette.currentItemChanged.connect(self._type_changed)
         self.palette.setMinimumHeight(120)
@@ -123,10 +124,14 @@ class TaggingPanel(PlanningPanel):
 
         form_box = QGroupBox(tr("Plan of the selected parcels"), root)
         form = QFormLayout(form_box)
+        form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow dock puts the field under its label
         self.class_combo = QComboBox(form_box)
         self.class_combo.setObjectName("classAfterCombo")
         self.class_combo.setEditable(True)
         self.class_combo.setInsertPolicy(QComboBox.NoInsert)
+        # the longest class name must not set the dock's width
+        self.class_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.class_combo.setMinimumContentsLength(12)
         completer = QCompleter(self.class_combo.model(), self.class_combo)
         completer.setFilterMode(Qt.MatchContains)
         completer.setCaseSensitivity(Qt.CaseInsensitive)
@@ -150,6 +155,8 @@ class TaggingPanel(PlanningPanel):
 
         self.yncz_combo = QComboBox(form_box)
         self.yncz_combo.setObjectName("ynczCombo")
+        self.yncz_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.yncz_combo.setMinimumContentsLength(12)
         self.yncz_combo.addItem(tr("No PBF change"), "")
         self.yncz_combo.addItem(tr("Move out of PBF (调出)"), "OUT")
         self.yncz_combo.addItem(tr("Move into PBF (调入)"), "IN")
@@ -369,13 +376,14 @@ class TaggingPanel(PlanningPanel):
         if self.misfits:
             self.fit_label.setText(self._misfit_text(chosen["code"]))
             self.fit_label.show()
-        lines = [tr("<b>{0}</b> parcels selected, {1} 亩 ({2} already tagged)").format(
-            len(ids), format_number(total / MU_M2, 2), tagged)]
+        mu = unit_label("mu", zh)
+        lines = [tr("<b>{0}</b> parcels selected, {1} {2} ({3} already tagged)").format(
+            len(ids), format_number(total / MU_M2, 2), mu, tagged)]
         rows = sorted(by_class.items(), key=lambda kv: -kv[1])
         for code, area in rows[:8]:
             cls = table.get(table.resolve(code))
             name = cls.name(zh) if table.is_known(code) else tr("unknown class")
-            lines.append(f"{code} {name}: {format_number(area / MU_M2, 2)} 亩")
+            lines.append(f"{code} {name}: {format_number(area / MU_M2, 2)} {mu}")
         if len(rows) > 8:
             lines.append(tr("… and {0} more classes").format(len(rows) - 8))
         self.summary_label.setText("<br>".join(lines))

@@ -186,13 +186,14 @@ class UnitsPanel(PlanningPanel):
         self.edit_button.setToolTip(tr("Make the units layer active and switch editing on or off; draw and reshape "
                                        "with QGIS's digitising tools"))
         self.edit_button.clicked.connect(self._edit_clicked)
-        grid.addWidget(self.new_button, 0, 0)
-        grid.addWidget(self.from_parcels_button, 0, 1)
-        grid.addWidget(self.edit_button, 1, 0, 1, 2)
+        # one button a row: a narrow dock (or a longer language) must not cut their labels
+        grid.addWidget(self.from_parcels_button, 0, 0)
+        grid.addWidget(self.edit_button, 1, 0)
+        grid.addWidget(self.new_button, 2, 0)
         layout.addLayout(grid)
         self.table = QTableWidget(0, 4, root)
         self.table.setObjectName("unitsTable")
-        self.table.setHorizontalHeaderLabels([tr("Code"), tr("Name"), tr("Area (亩)"), tr("Check")])
+        self.table.setHorizontalHeaderLabels([tr("Code"), tr("Name"), tr("Area (mu)"), tr("Check")])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)

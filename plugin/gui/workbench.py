@@ -55,6 +55,7 @@ class VerdictStrip(QFrame):
         font = self.title_label.font()
         font.setBold(True)
         self.title_label.setFont(font)
+        self.title_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # a long name never widens
         self.badge = QLabel(self)
         self.badge.setObjectName("verdictBadge")
         self.badge.setAlignment(Qt.AlignCenter)
@@ -78,6 +79,7 @@ class VerdictStrip(QFrame):
         if engine is not None and uid is not None and uid not in engine.units:
             uid = None
         self.title_label.setText(tr("Whole project") if uid is None else unit_title(session, uid))
+        self.title_label.setToolTip(self.title_label.text())
         if not session.configured:
             self.title_label.setText(tr("Not set up"))
         verdict = unit_verdict(engine, uid)

@@ -185,7 +185,10 @@ def test_tag_undo_redo_clear_rollback_commit(ui):
     ids = untagged_in_units(session, dltb)
     dltb.selectByIds(ids)
     tagging.update_summary()
-    assert f"{len(ids)}" in tagging.summary_label.text() and "亩" in tagging.summary_label.text()
+    from plugin.gui.common import chinese
+
+    assert f"{len(ids)}" in tagging.summary_label.text()
+    assert ("亩" if chinese() else " mu ") in tagging.summary_label.text()
     tagging.set_type("NY-HF")
     tagging.set_target("0101")
     assert tagging.target_class() == "0101"
@@ -301,7 +304,11 @@ def test_area_units_and_clipboard(ui, tmp_path):
     m2 = balance.displayed_rows()
     balance.set_area_unit("ha")
     assert balance.displayed_rows() == m2  # only the text changes
-    assert "公顷" in balance.model.headerData(1, 1) or "ha" in balance.model.headerData(1, 1)
+    from qgis.PyQt.QtCore import Qt
+
+    tip = balance.model.headerData(1, Qt.Horizontal, Qt.ToolTipRole)
+    assert "公顷" in tip or "(ha)" in tip  # the unit, in the header's tooltip and in the copies
+    assert all("(ha)" in h or "公顷" in h for h in balance.area_headers())
     text = balance.table_text()
     assert text.count("\n") > 10 and "\t" in text
     balance.copy_to_clipboard()
