@@ -32,6 +32,7 @@ from shapely.geometry.base import BaseGeometry
 from .fields import PBF_IN, PBF_OUT, ParcelRecord
 from .i18n import tr
 from .landclasses import RIDGE, LandClassTable, default_table
+from .pieces import apportion, explained_as_split
 from .rules import RulePack, bundled_pack
 
 SCALE = 1_000_000  # aggregates are integers in µm²
@@ -234,10 +235,16 @@ class RuleResult:
 class BalanceEngine:
     """Incremental area balance of remediation units; see the module docstring."""
 
-    def __init__(self, pack: RulePack | None = None, table: LandClassTable | None = None, cell: float | None = None):
+    def __init__(self, pack: RulePack | None = None, table: LandClassTable | None = None, cell: float | None = None,
+                 area_scale: float = 1.0):
         self.pack = pack or bundled_pack("national")
         self.table = table or self.pack.table or default_table()
         self._cell = cell
+        # ellipsoidal m² per planar unit² of the working CRS (the adapter measures it): only used to
+        # tell a TBMJ copied onto a split's pieces from apportioned shares (see core.pieces)
+        self.area_scale = area_scale
+        self._bsm: dict = {}  # BSM -> parcel id, or a list of ids when several features share it
+        self._raw: dict = {}  # parcel id -> its record as read, for pieces whose p.rec holds their share
         self.parcels: dict[Hashable, _Parcel] = {}
         self.units: dict[Hashable, _Unit] = {}
         self.unit_parcels: dict[Hashable, set] = {}
@@ -491,7 +498,7 @@ class BalanceEngine:
             recs.append(rec)
             geoms.append(geom)
         unit_list = list(units)
-        self.__init__(self.pack, self.table, self._cell)
+        self.__init__(self.pack, self.table, self._cell, self.area_scale)
         if cancelled and cancelled():
             raise BuildCancelled()
         garr = np.array(geoms, dtype=object)
@@ -523,6 +530,7 @@ class BalanceEngine:
             p.pbf_part = 0.0
             parcels[pid] = p
             self._note_parcel(pid, p, +1)
+        self._share_pieces_in_bulk(pids, recs)
         if n_parcels:
             located = np.flatnonzero(~shapely.is_missing(garr))
             self._parcel_grid.insert_many([pids[i] for i in located.tolist()], shapely.bounds(garr[located]))
@@ -663,36 +671,147 @@ class BalanceEngine:
 
     # ------------------------------------------------------------------ incremental edits
     def upsert_parcel(self, pid: Hashable, geom: BaseGeometry | None, rec: ParcelRecord) -> None:
-        """Add a parcel or replace its geometry and attributes."""
-        old = self.parcels.get(pid)
-        if old is not None:
-            self.remove_parcel(pid)
+        """Add a parcel or replace its geometry and attributes (and re-share its BSM group)."""
+        old_bsm = self._remove(pid) if pid in self.parcels else None
         p = _Parcel(rec, clean_geometry(geom))
         if p.geom is not None:
             p.pbf_part = self._pbf_part_of(p.geom, p.area, self._pbf_hits(p.geom))
             self._parcel_grid.insert(pid, p.bounds)
         self.parcels[pid] = p
         self._note_parcel(pid, p, +1)
+        self._index_bsm(pid, rec.bsm)
+        self._regroup(rec.bsm)  # p has no pairs yet: this only sets its share
         self._attach(pid, p, self._pairs_for(p))
+        if old_bsm is not None and old_bsm != rec.bsm:
+            self._regroup(old_bsm)
 
     def update_parcel_attributes(self, pid: Hashable, rec: ParcelRecord) -> None:
         """Attribute edit (a tag, a class): the shares stay, only the contributions change."""
         p = self.parcels[pid]
+        old = self._raw.get(pid, p.rec)
         pairs = p.pairs
         self._detach(pid, p)
         self._note_parcel(pid, p, -1)
         p.rec = rec
         self._note_parcel(pid, p, +1)
+        if (old.bsm is None and rec.bsm is None) or (old.bsm == rec.bsm and self._bsm.get(rec.bsm) == pid):
+            self._attach(pid, p, pairs)  # a parcel in one piece: nothing else to share
+            return
+        self._raw.pop(pid, None)
+        self._unindex_bsm(pid, old.bsm)
+        self._index_bsm(pid, rec.bsm)
+        self._regroup(rec.bsm)
         self._attach(pid, p, pairs)
+        if old.bsm != rec.bsm:
+            self._regroup(old.bsm)
 
     def remove_parcel(self, pid: Hashable) -> None:
-        p = self.parcels.pop(pid, None)
-        if p is None:
-            return
+        if pid in self.parcels:
+            self._regroup(self._remove(pid))
+
+    def _remove(self, pid: Hashable) -> str | None:
+        """Take a parcel out (its BSM group is not re-shared); returns its BSM."""
+        p = self.parcels.pop(pid)
         self._detach(pid, p)
         self._note_parcel(pid, p, -1)
         if p.geom is not None:
             self._parcel_grid.remove(pid, p.bounds)
+        bsm = self._raw.pop(pid, p.rec).bsm
+        self._unindex_bsm(pid, bsm)
+        return bsm
+
+    # ------------------------------------------------------------------ pieces of one survey parcel (BSM)
+    def raw_record(self, pid: Hashable) -> ParcelRecord:
+        """The parcel's record as read; ``parcels[pid].rec`` holds its share when it is a piece of a split."""
+        return self._raw.get(pid) or self.parcels[pid].rec
+
+    def pieces(self, bsm: str | None) -> list:
+        """Ids of the features that carry ``bsm`` (several: pieces of a split, or duplicates)."""
+        hit = self._bsm.get(bsm) if bsm is not None else None
+        return [] if hit is None else list(hit) if isinstance(hit, list) else [hit]
+
+    def split_bsms(self) -> list[str]:
+        """BSMs whose pieces currently share their survey areas (groups explained as splits)."""
+        return sorted({rec.bsm for rec in self._raw.values()})
+
+    def _index_bsm(self, pid: Hashable, bsm: str | None) -> None:
+        if bsm is None:
+            return
+        hit = self._bsm.get(bsm)
+        if hit is None:
+            self._bsm[bsm] = pid
+        elif isinstance(hit, list):
+            hit.append(pid)
+        else:
+            self._bsm[bsm] = [hit, pid]
+
+    def _unindex_bsm(self, pid: Hashable, bsm: str | None) -> None:
+        if bsm is None:
+            return
+        hit = self._bsm.get(bsm)
+        if isinstance(hit, list):
+            hit.remove(pid)
+            if len(hit) == 1:
+                self._bsm[bsm] = hit[0]
+        elif hit is not None:
+            del self._bsm[bsm]
+
+    def _group_records(self, bsm: str) -> dict:
+        """Parcel id -> the record each piece of ``bsm`` should count with (core.pieces' rule)."""
+        pids = self.pieces(bsm)
+        raw = {pid: self.raw_record(pid) for pid in pids}
+        if len(pids) < 2:
+            return raw
+        parcels = self.parcels
+        pids.sort(key=_sort_key)
+        shared = None
+        if explained_as_split([parcels[pid].geom for pid in pids]):
+            shared = apportion([(pid, raw[pid], parcels[pid].area) for pid in pids], self.area_scale)
+        return shared if shared is not None else raw
+
+    def _regroup(self, bsm: str | None) -> None:
+        """Give every piece of ``bsm`` its record; only pieces whose numbers change are re-attached."""
+        if bsm is None:
+            return
+        parcels = self.parcels
+        for pid, rec in self._group_records(bsm).items():
+            p = parcels[pid]
+            raw = self._raw.get(pid, p.rec)
+            if rec is raw:
+                self._raw.pop(pid, None)
+            else:
+                self._raw[pid] = raw
+            if p.rec == rec:
+                p.rec = rec
+                continue
+            pairs = p.pairs
+            self._detach(pid, p)
+            p.rec = rec
+            self._attach(pid, p, pairs)
+
+    def _share_pieces_in_bulk(self, pids: list, recs: list) -> None:
+        """Full build: index every BSM, then give the pieces of each split their share (nothing attached yet)."""
+        index = self._bsm
+        several = []
+        for pid, rec in zip(pids, recs):
+            bsm = rec.bsm
+            if bsm is None:
+                continue
+            hit = index.get(bsm)
+            if hit is None:
+                index[bsm] = pid
+            elif isinstance(hit, list):
+                hit.append(pid)
+            else:
+                index[bsm] = [hit, pid]
+                several.append(bsm)
+        parcels = self.parcels
+        for bsm in several:
+            for pid, rec in self._group_records(bsm).items():
+                p = parcels[pid]
+                if rec is not p.rec:
+                    self._raw[pid] = p.rec
+                    p.rec = rec
 
     def upsert_unit(self, uid: Hashable, code: str, geom: BaseGeometry | None) -> None:
         """Add a unit or reshape/recode it: re-apportions only the parcels near it.
@@ -913,6 +1032,9 @@ class BalanceEngine:
                 len(self.missing_area)))
         if self.empty_geometry:
             out.append(tr("{0} parcels have no usable geometry and belong to no unit").format(len(self.empty_geometry)))
+        if self._raw:
+            out.append(tr("{0} survey parcels (BSM) are in several pieces (split); each piece counts with its share "
+                          "of TBMJ, KCMJ and TBDLMJ by area").format(len(self.split_bsms())))
         return out
 
     def fingerprint(self) -> dict:

@@ -1,0 +1,166 @@
+"""Pieces of one survey parcel: splits and merges conserve the survey area (DOMAIN.md §6).
+
+QGIS 3.22's *Split Features* copies every attribute onto each piece, TBMJ too; its *Merge
+Selected Features* keeps one feature's values. Left alone, a parcel cut at a unit boundary
+counts twice. This module decides what the pieces of one 三调 parcel (same BSM) carry:
+
+* **Which groups are pieces of one parcel** (:func:`explained_as_split`,
+  :func:`split_groups`): two or more features with the same BSM whose geometries do not
+  overlap each other (an overlap of at most ``max(1 m², 1 % of the smaller piece)`` is
+  digitising noise). Same-BSM features that do overlap are duplicates, not a split: they are
+  left as they are, for the data checks to report.
+* **The group's survey totals** (:func:`group_totals`): the features with exactly the same
+  TBMJ value form a class of ``k`` pieces with value ``v`` and ellipsoidal area ``A``. Such a
+  class stands for ``m = round(A / v)`` (clamped to 1..k) original shares: ``m = 1`` when QGIS
+  copied the parcel's TBMJ onto every piece (``A ≈ v``), ``m = k`` when the values are already
+  apportioned shares that happen to be equal (an exact half split written by the plugin:
+  ``A ≈ k·v``). 三调 TBMJ *is* the parcel's ellipsoidal area, so the right reading is the one
+  whose total matches the geometry; values that differ from each other are apportioned shares
+  and simply add up. The group's TBMJ is ``Σ m·v`` over its classes; KCMJ and TBDLMJ take the
+  same reading (the mean of the copies, or the sum of the shares: ``m/k ×`` the class sum).
+  The reading holds while a piece's TBMJ is within ±50 % of its area (data far off that is
+  a finding of the data checks, not something to guess about).
+* **Each piece's share** (:func:`apportion`): the group totals times the piece's area over
+  the group's area. Areas are the engine's planar ones in the working CRS (a CGCS2000
+  Gauss–Krüger zone), whose ratios equal ellipsoidal ones to < 1e-6 and are the very areas
+  the unit apportioning uses, so a parcel split along a unit boundary gives each unit exactly
+  what the unsplit parcel gave it.
+
+Everything here is pure and deterministic (pieces in a fixed order), so an incremental
+update of one group gives bit for bit what a full rebuild gives.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Hashable, Iterable, Sequence
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from .fields import ParcelRecord
+
+#: overlap between two pieces still counted as "not overlapping": digitising noise
+OVERLAP_ABS = 1.0  # m² (as the constraint checks' DEFAULT_TOLERANCE)
+OVERLAP_REL = 0.01  # of the smaller piece
+
+
+def _order(value: Hashable) -> tuple:
+    return (0, value, "") if isinstance(value, (int, np.integer)) else (1, 0, str(value))
+
+
+def explained_as_split(geoms: Sequence[BaseGeometry | None]) -> bool:
+    """True if these pieces (of one BSM) can be the result of splitting one parcel.
+
+    That is: at least two usable polygons, and no two of them overlap by more than
+    ``max(OVERLAP_ABS, OVERLAP_REL × the smaller one's area)`` (touching is fine: a split's
+    pieces share the cut line). Planar geometries in metres.
+    """
+    arr = np.array([g for g in geoms if g is not None and not g.is_empty], dtype=object)
+    if len(arr) < 2 or len(arr) != len(geoms):
+        return False
+    areas = shapely.area(arr)
+    if len(arr) == 2:
+        left, right = np.array([0]), np.array([1])
+    else:
+        left, right = shapely.STRtree(arr).query(arr, predicate="intersects")
+        keep = left < right
+        left, right = left[keep], right[keep]
+    if not len(left):
+        return True
+    hit = shapely.intersects(arr[left], arr[right])
+    left, right = left[hit], right[hit]
+    if not len(left):
+        return True
+    overlap = shapely.area(shapely.intersection(arr[left], arr[right]))
+    limit = np.maximum(OVERLAP_ABS, OVERLAP_REL * np.minimum(areas[left], areas[right]))
+    return bool((overlap <= limit).all())
+
+
+def split_groups(parcels: Iterable[tuple[Hashable, str | None, BaseGeometry | None]]) -> dict[str, list]:
+    """BSM -> its pieces' ids, for every BSM held by several features that is explained as a split.
+
+    ``parcels`` are ``(id, BSM, planar geometry)``. A BSM held by several features that is
+    *not* in the result is a duplicate the pieces of a split cannot explain (they overlap, or
+    one has no geometry): that is for the data checks to report. Ids come in a stable order.
+    """
+    by_bsm: dict[str, list] = {}
+    geoms: dict[Hashable, BaseGeometry | None] = {}
+    for pid, bsm, geom in parcels:
+        if bsm is None:
+            continue
+        by_bsm.setdefault(bsm, []).append(pid)
+        geoms[pid] = geom
+    out = {}
+    for bsm, pids in by_bsm.items():
+        if len(pids) > 1:
+            pids = sorted(pids, key=_order)
+            if explained_as_split([geoms[p] for p in pids]):
+                out[bsm] = pids
+    return out
+
+
+def group_totals(pieces: Sequence[tuple[ParcelRecord, float]]) -> tuple[float, float, float] | None:
+    """(TBMJ, KCMJ, TBDLMJ) of the survey parcel whose pieces are ``(record, ellipsoidal m²)``.
+
+    See the module docstring for the rule. ``None`` when it cannot be told (a piece without
+    TBMJ: the engine then keeps every piece as it is).
+    """
+    classes: dict[float, list] = {}
+    for rec, area in pieces:
+        if rec.tbmj is None:
+            return None
+        classes.setdefault(rec.tbmj, []).append((rec, area))
+    tbmj = kcmj = tbdlmj = 0.0
+    for value, members in classes.items():
+        k = len(members)
+        area = sum(a for _r, a in members)
+        m = k if value <= 0 else max(1, min(k, int(round(area / value))))
+        tbmj += m * value
+        kc = sum(r.kcmj or 0.0 for r, _a in members)
+        td = sum(r.tbdlmj if r.tbdlmj is not None else r.tbmj - (r.kcmj or 0.0) for r, _a in members)
+        kcmj += kc * m / k
+        tbdlmj += td * m / k
+    return tbmj, kcmj, tbdlmj
+
+
+def apportion(pieces: Sequence[tuple[Hashable, ParcelRecord, float]], area_scale: float = 1.0
+              ) -> dict[Hashable, ParcelRecord] | None:
+    """Each piece's record with its share of the group's TBMJ, KCMJ and TBDLMJ.
+
+    ``pieces`` are ``(id, record as read, planar area)`` of one group explained as a split;
+    ``area_scale`` turns planar areas into ellipsoidal m² (for telling copies from shares).
+    Shares are planar area over the group's planar area. ``None`` if the totals cannot be
+    told or the pieces have no area; the records given are never changed.
+    """
+    pieces = sorted(pieces, key=lambda t: _order(t[0]))
+    total_area = 0.0
+    for _pid, _rec, area in pieces:
+        total_area += area
+    if not total_area > 0:
+        return None
+    totals = group_totals([(rec, area * area_scale) for _pid, rec, area in pieces])
+    if totals is None:
+        return None
+    tbmj, kcmj, tbdlmj = totals
+    out = {}
+    for pid, rec, area in pieces:
+        share = area / total_area
+        eff = copy.copy(rec)
+        eff.tbmj = tbmj * share
+        eff.kcmj = kcmj * share if (rec.kcmj is not None or kcmj) else rec.kcmj
+        eff.tbdlmj = tbdlmj * share
+        out[pid] = eff
+    return out
+
+
+def covered_by(container: BaseGeometry, piece: BaseGeometry, tolerance: float = OVERLAP_REL) -> bool:
+    """True if at least ``1 − tolerance`` of ``piece``'s area lies inside ``container`` (a merge)."""
+    area = float(shapely.area(piece))
+    if not area > 0:
+        return False
+    return float(shapely.area(shapely.intersection(container, piece))) >= (1.0 - tolerance) * area
+
+
+__all__ = ["OVERLAP_ABS", "OVERLAP_REL", "apportion", "covered_by", "explained_as_split", "group_totals",
+           "split_groups"]

@@ -1,0 +1,135 @@
+"""Pieces of one survey parcel (same BSM) share its TBMJ / KCMJ / TBDLMJ by area (DOMAIN.md §6)."""
+import copy
+
+import pytest
+from shapely.geometry import box
+
+from plugin.core.engine import PROJECT, BalanceEngine
+from plugin.core.fields import normalize_parcel
+from plugin.core.pieces import apportion, explained_as_split, group_totals, split_groups
+
+
+def paddy(tbmj=3587.0, bsm="3201001", kcxs=0.08, **kw):
+    return normalize_parcel({"BSM": bsm, "DLBM": "0101", "TBMJ": tbmj, "KCXS": kcxs, **kw})
+
+
+def rows(engine, code=None):
+    """{(unit, class): before m²} of the balance, as a planner reads it."""
+    return {(u, c): b for u, c, b, _a in engine.balance_rows() if code is None or u == code}
+
+
+def assert_same_rows(a, b, tol=0.05):
+    assert a.keys() == b.keys()
+    for k in a:
+        assert abs(a[k] - b[k]) <= tol, (k, a[k], b[k])
+
+
+@pytest.fixture
+def two_units():
+    e = BalanceEngine()
+    e.upsert_unit("u1", "DY-1", box(0, 0, 40, 100))
+    e.upsert_unit("u2", "DY-2", box(40, 0, 100, 100))
+    return e
+
+
+def test_split_at_unit_boundary_keeps_every_before_row(two_units):
+    e = two_units
+    rec = paddy()
+    e.upsert_parcel(1, box(10, 10, 70, 70), rec)  # 60 × 60, crossing the unit boundary x = 40
+    unsplit = rows(e)
+    # QGIS's Split Features: piece 1 keeps the id, piece 2 is new, TBMJ/KCMJ/TBDLMJ copied onto both
+    e.upsert_parcel(1, box(10, 10, 40, 70), rec)
+    e.upsert_parcel(2, box(40, 10, 70, 70), copy.copy(rec))
+    assert_same_rows(rows(e), unsplit)
+    assert abs(rows(e)[(PROJECT, "0101")] - 3587.0 * 0.92) < 0.05  # not 2 × TBMJ
+    # each piece carries half (equal areas); the records as read are kept
+    assert e.parcels[1].rec.tbmj == pytest.approx(3587.0 / 2)
+    assert e.parcels[2].rec.kcmj == pytest.approx(3587.0 * 0.08 / 2)
+    assert e.raw_record(2).tbmj == 3587.0
+    assert e.split_bsms() == ["3201001"]
+    assert any("split" in w for w in e.warnings())
+
+
+def test_reshape_and_vertex_move_of_a_piece_keep_the_group_total(two_units):
+    e = two_units
+    rec = paddy()
+    e.upsert_parcel(1, box(10, 10, 40, 70), rec)
+    e.upsert_parcel(2, box(40, 10, 70, 70), rec)
+    before = rows(e)[(PROJECT, "0101")]
+    e.upsert_parcel(2, box(40, 10, 75, 70), rec)  # piece 2 grown (vertex moved): shares move, total stays
+    assert rows(e)[(PROJECT, "0101")] == pytest.approx(before, abs=0.05)
+    assert e.parcels[2].rec.tbmj > e.parcels[1].rec.tbmj
+
+
+def test_apportioned_values_are_not_taken_for_copies():
+    # after the plugin wrote shares, an exact half split carries two equal values: T/2 each
+    half = paddy(tbmj=1000.0)
+    got = group_totals([(half, 1000.0), (half, 1000.0)])
+    assert got[0] == pytest.approx(2000.0)
+    # copies: two pieces, each with the whole parcel's TBMJ and half its area
+    whole = paddy(tbmj=2000.0)
+    assert group_totals([(whole, 1000.0), (whole, 1000.0)])[0] == pytest.approx(2000.0)
+    # apportioned shares, then one piece split again without the plugin: t_a copied onto a1, a2
+    a, b = paddy(tbmj=1200.0), paddy(tbmj=800.0)
+    assert group_totals([(a, 600.0), (a, 600.0), (b, 800.0)])[0] == pytest.approx(2000.0)
+    # shares that happen to be equal plus a copy of one of them: 3 × t on 2 t of area is 2 shares
+    t = paddy(tbmj=500.0)
+    assert group_totals([(t, 250.0), (t, 250.0), (t, 500.0)])[0] == pytest.approx(1000.0)
+
+
+def test_apportion_shares_by_area_and_keeps_the_records():
+    rec = paddy(tbmj=900.0, kcxs=0.1)
+    out = apportion([(1, rec, 100.0), (2, rec, 200.0)])
+    assert out[1].tbmj == pytest.approx(300.0) and out[2].tbmj == pytest.approx(600.0)
+    assert out[1].kcmj + out[2].kcmj == pytest.approx(90.0)
+    assert out[1].tbdlmj + out[2].tbdlmj == pytest.approx(810.0)
+    assert rec.tbmj == 900.0  # the input is not changed
+
+
+def test_overlapping_duplicates_are_not_a_split(two_units):
+    e = two_units
+    rec = paddy()
+    e.upsert_parcel(1, box(10, 10, 70, 70), rec)
+    e.upsert_parcel(2, box(10, 10, 70, 70), rec)  # the same parcel twice (a paste): duplicates, for the checks
+    assert e.split_bsms() == []
+    assert e.parcels[2].rec.tbmj == 3587.0
+    assert not explained_as_split([box(0, 0, 10, 10), box(5, 0, 15, 10)])
+    assert explained_as_split([box(0, 0, 10, 10), box(10, 0, 20, 10), box(0, 10, 20, 20)])
+    assert explained_as_split([box(0, 0, 10, 10), box(9.995, 0, 20, 10)])  # 0.05 m² overlap: noise
+
+
+def test_split_groups_for_the_data_checks():
+    parcels = [(1, "A", box(0, 0, 10, 10)), (2, "A", box(10, 0, 20, 10)),  # a split
+               (3, "B", box(0, 20, 10, 30)), (4, "B", box(0, 20, 10, 30)),  # duplicates
+               (5, "C", box(50, 50, 60, 60)), (6, None, box(0, 0, 1, 1)), (7, None, box(5, 5, 6, 6))]
+    assert split_groups(parcels) == {"A": [1, 2]}
+
+
+def test_merge_of_pieces_restores_the_parcel(two_units):
+    e = two_units
+    rec = paddy()
+    e.upsert_parcel(1, box(10, 10, 70, 70), rec)
+    whole = rows(e)
+    e.upsert_parcel(1, box(10, 10, 40, 70), rec)
+    e.upsert_parcel(2, box(40, 10, 70, 70), rec)
+    # Merge Selected Features keeps one feature's values: here the copied TBMJ, i.e. the parcel's
+    e.remove_parcel(2)
+    e.upsert_parcel(1, box(10, 10, 70, 70), rec)
+    assert_same_rows(rows(e), whole)
+    assert e.split_bsms() == [] and 1 not in e._raw
+
+
+def test_full_build_equals_incremental_with_pieces():
+    rec = paddy()
+    parcels = [(1, box(10, 10, 40, 70), rec), (2, box(40, 10, 70, 70), rec), (3, box(0, 80, 30, 90), paddy(bsm="X"))]
+    units = [("u1", "DY-1", box(0, 0, 40, 100)), ("u2", "DY-2", box(40, 0, 100, 100))]
+    built = BalanceEngine()
+    built.build(parcels, units)
+    live = BalanceEngine()
+    for uid, code, g in units:
+        live.upsert_unit(uid, code, g)
+    for pid, g, r in parcels:
+        live.upsert_parcel(pid, g, r)
+    assert built.fingerprint() == live.fingerprint()
+    assert built.parcels[2].rec == live.parcels[2].rec
+    assert built.split_bsms() == ["3201001"]
