@@ -28,9 +28,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         check_targets(args.out, bool(args.per_unit), bool(args.overwrite))
         engine, reader, inputs = compute(args)
+        notes: list[str] = []
         written = write_plan(engine, reader, inputs, args.out, unit_codes=args.unit or None,
                              per_unit=bool(args.per_unit), overwrite=bool(args.overwrite),
-                             title=getattr(args, "title", None), author=getattr(args, "author", None))
+                             title=getattr(args, "title", None), author=getattr(args, "author", None),
+                             log=notes.append)
     except (InputError, WriteError) as exc:
         return _fail(str(exc))
     except ExportCancelled as exc:
@@ -40,6 +42,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(line)
     for w in reader.warnings():
         print(tr("Warning: {0}").format(w))
+    for note in notes:
+        print(note)
     for path in written:
         print(tr("Written: {0}").format(Path(path).resolve()))
     return 0

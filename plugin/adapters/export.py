@@ -47,11 +47,13 @@ import numpy as np
 import shapely
 from osgeo import gdal, ogr, osr
 from qgis.core import (
+    Qgis,
     QgsApplication,
     QgsCategorizedSymbolRenderer,
     QgsCoordinateReferenceSystem,
     QgsFillSymbol,
     QgsLayerMetadata,
+    QgsMessageLog,
     QgsPalLayerSettings,
     QgsProject,
     QgsProviderRegistry,
@@ -76,6 +78,7 @@ from .styles import load_style
 AREA_FIELDS = ("TBMJ", "KCMJ", "TBDLMJ")
 UNIT_CODE_FIELD = "DYBH"
 SHARE_FIELD = "share"
+SLIVER_M2 = 0.01  # pieces of a parcel in a unit under this area are not written (counted in the log)
 PROJECT_NAME = "plan"
 #: GDAL's validator reads every geometry in Python (≈ 30 s per 10^6 features); above this many
 #: parcel features the export checks SQLite integrity, the header and the layers instead.
@@ -110,6 +113,16 @@ class ExportCancelled(Exception):
 
 
 # --------------------------------------------------------------------------- small helpers
+def _note(progress, log, message: str) -> None:
+    """Tell the planner something about the export: Processing feedback, the caller's log, the message log."""
+    feedback = progress.feedback
+    if feedback is not None and hasattr(feedback, "pushInfo"):
+        feedback.pushInfo(message)
+    if log is not None:
+        log(message)
+    QgsMessageLog.logMessage(message, "LandConsolidation", Qgis.Info)
+
+
 class _Progress:
     def __init__(self, feedback):
         self.feedback = feedback
@@ -351,8 +364,14 @@ def _ogr_source(layer: QgsVectorLayer):
     return ds, lyr
 
 
-def _needed_pairs(engine: BalanceEngine, uids: list) -> dict[Hashable, list[tuple[Hashable, float]]]:
-    """Which parcel goes to which of ``uids``, with the engine's share: {parcel id: [(unit id, share)]}."""
+def _needed_pairs(engine: BalanceEngine, uids: list, dropped: list | None = None
+                  ) -> dict[Hashable, list[tuple[Hashable, float]]]:
+    """Which parcel goes to which of ``uids``, with the engine's share: {parcel id: [(unit id, share)]}.
+
+    A piece under ``SLIVER_M2`` (a parcel that only touches a unit: a split along the unit
+    boundary leaves shares of ~1e-11 on the other side) is not written; ``(parcel id, unit id,
+    m²)`` of each is appended to ``dropped`` for the export's log.
+    """
     wanted = set(uids)
     needed: dict[Hashable, list[tuple[Hashable, float]]] = {}
     if wanted == set(engine.units):
@@ -364,6 +383,17 @@ def _needed_pairs(engine: BalanceEngine, uids: list) -> dict[Hashable, list[tupl
             for pid in engine.unit_parcels.get(uid, ()):
                 if pid not in needed:
                     needed[pid] = [(u, s) for u, s, _pbf in engine.parcels[pid].pairs if u in wanted]
+    scale = engine.area_scale
+    parcels = engine.parcels
+    for pid in [pid for pid, pairs in needed.items() if any(s < 1.0 for _u, s in pairs)]:
+        area = parcels[pid].area * scale
+        kept = [(u, s) for u, s in needed[pid] if s * area >= SLIVER_M2]
+        if dropped is not None:
+            dropped.extend((pid, u, s * area) for u, s in needed[pid] if s * area < SLIVER_M2)
+        if kept:
+            needed[pid] = kept
+        else:
+            del needed[pid]
     return needed
 
 
@@ -407,7 +437,7 @@ def _create_parcels_layer(ds, crs: QgsCoordinateReferenceSystem, schema: _Parcel
 
 
 def _write_parcels(ds, inputs: Inputs, engine: BalanceEngine, reader, uids: list, progress: _Progress,
-                   p0: float, p1: float) -> int:
+                   p0: float, p1: float, dropped: list | None = None) -> int:
     layer = inputs.parcels
     crs = layer.crs()
     schema = _ParcelSchema(layer, reader)
@@ -417,7 +447,7 @@ def _write_parcels(ds, inputs: Inputs, engine: BalanceEngine, reader, uids: list
     i_tbmj, i_kcmj, i_tbdl = idx["TBMJ"], idx["KCMJ"], idx["TBDLMJ"]
     i_code, i_share = idx[UNIT_CODE_FIELD], idx[SHARE_FIELD]
 
-    needed = _needed_pairs(engine, uids)
+    needed = _needed_pairs(engine, uids, dropped)
     total = max(1, len(needed))
 
     # unit geometries in the parcel layer's CRS, for clipping boundary pairs
@@ -655,7 +685,8 @@ def _geometry_fixer(srs_id: int):
 
 
 def _copy_parcels_sql(path: Path, src: _GpkgSource, schema: _ParcelSchema, inputs: Inputs,
-                      engine: BalanceEngine, uids: list, progress: _Progress, p0: float, p1: float) -> int:
+                      engine: BalanceEngine, uids: list, progress: _Progress, p0: float, p1: float,
+                      dropped: list | None = None) -> int:
     """Fill the empty ``parcels`` table of ``path`` in SQL from the source GeoPackage.
 
     Whole parcels (share 1, most of them) are copied with one ``INSERT … SELECT`` from the
@@ -664,7 +695,7 @@ def _copy_parcels_sql(path: Path, src: _GpkgSource, schema: _ParcelSchema, input
     do the boundary pairs clipped in bulk with shapely. The R-tree is bulk-loaded at the end.
     Durability is not needed here (the temporary file is fsynced before it is moved into place).
     """
-    needed = _needed_pairs(engine, uids)
+    needed = _needed_pairs(engine, uids, dropped)
     codes = {uid: engine.unit_code(uid) for uid in uids}
     parcels = engine.parcels
     order = sorted(needed)  # rows in source order
@@ -1027,10 +1058,15 @@ def validate(path: str | Path) -> list[tuple]:
 
 # --------------------------------------------------------------------------- main entry
 def _write_file(path: Path, sel: _Selection, inputs: Inputs, pack: RulePack, engine: BalanceEngine, reader,
-                meta: _Meta, progress: _Progress, p0: float, p1: float, check: bool | None) -> None:
+                meta: _Meta, progress: _Progress, p0: float, p1: float, check: bool | None, log=None) -> None:
+    dropped: list = []
     with _sqlite_bulk_options():
-        n_parcels = _write_layers(path, sel, inputs, pack, engine, reader, meta, progress, p0, p1)
+        n_parcels = _write_layers(path, sel, inputs, pack, engine, reader, meta, progress, p0, p1, dropped)
     progress.check()
+    if dropped:
+        _note(progress, log, tr("{0}: {1} parcel pieces under {2} m² (together {3:.4f} m², parcels that only touch a "
+                                "unit) were left out of the parcels table").format(
+            path.name, len(dropped), SLIVER_M2, sum(a for _p, _u, a in dropped)))
     _style_and_project(path, inputs, meta, pack)
     _finish_file(path)
     if check is None:
@@ -1043,7 +1079,7 @@ def _write_file(path: Path, sel: _Selection, inputs: Inputs, pack: RulePack, eng
 
 
 def _write_layers(path: Path, sel: _Selection, inputs: Inputs, pack: RulePack, engine: BalanceEngine, reader,
-                  meta: _Meta, progress: _Progress, p0: float, p1: float) -> int:
+                  meta: _Meta, progress: _Progress, p0: float, p1: float, dropped: list | None = None) -> int:
     try:
         ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
     except RuntimeError as exc:
@@ -1054,7 +1090,8 @@ def _write_layers(path: Path, sel: _Selection, inputs: Inputs, pack: RulePack, e
         schema = _ParcelSchema(inputs.parcels, reader)
         sql_source = _gpkg_source(inputs.parcels, schema)
         if sql_source is None:
-            n_parcels = _write_parcels(ds, inputs, engine, reader, sel.uids, progress, p0, p0 + 0.8 * (p1 - p0))
+            n_parcels = _write_parcels(ds, inputs, engine, reader, sel.uids, progress, p0, p0 + 0.8 * (p1 - p0),
+                                       dropped)
         else:
             _create_parcels_layer(ds, inputs.parcels.crs(), schema)  # empty: filled in SQL once OGR is done
         md = ds.GetMetadata() or {}
@@ -1071,7 +1108,7 @@ def _write_layers(path: Path, sel: _Selection, inputs: Inputs, pack: RulePack, e
         ds = None  # closes the file and builds the deferred R-tree indexes
     if sql_source is not None:
         n_parcels = _copy_parcels_sql(path, sql_source, schema, inputs, engine, sel.uids, progress,
-                                      p0, p0 + 0.8 * (p1 - p0))
+                                      p0, p0 + 0.8 * (p1 - p0), dropped)
     subset = _SubsetEngine(engine, sel.codes)
     write_balance_tables(path, subset)
     write_table(path, "rule_pack", RULE_PACK_COLUMNS, _rule_rows(pack),
@@ -1081,7 +1118,7 @@ def _write_layers(path: Path, sel: _Selection, inputs: Inputs, pack: RulePack, e
 
 def export_plan(inputs: Inputs, pack: RulePack, out, unit_codes: Sequence[str] | None = None,
                 per_unit: bool = False, overwrite: bool = False, feedback=None, title: str | None = None,
-                author: str | None = None, validate_output: bool | None = None) -> list[Path]:
+                author: str | None = None, validate_output: bool | None = None, log=None) -> list[Path]:
     """Compute the balance once and write the plan GeoPackage(s); returns the files written.
 
     ``out`` is the file (``per_unit=False``) or the folder for ``<DYBH>.gpkg`` files.
@@ -1089,6 +1126,8 @@ def export_plan(inputs: Inputs, pack: RulePack, out, unit_codes: Sequence[str] |
     ExportCancelled (``feedback.isCanceled()``; nothing written). ``validate_output``: True runs
     GDAL's GeoPackage validator on every file, False only a quick check, None (default) the
     validator up to ``FULL_VALIDATION_LIMIT`` parcel features and the quick check above.
+    ``log(message)`` hears what the planner should know about the files (also sent to
+    ``feedback.pushInfo``), e.g. how many slivers were left out.
     """
     progress = _Progress(feedback)
     check_targets(out, per_unit, overwrite)
@@ -1098,7 +1137,7 @@ def export_plan(inputs: Inputs, pack: RulePack, out, unit_codes: Sequence[str] |
     except BuildCancelled:
         raise ExportCancelled(tr("Export cancelled; no file was written.")) from None
     return write_plan(engine, reader, inputs, out, unit_codes, per_unit, overwrite, feedback, title, author,
-                      validate_output, _start=40.0)
+                      validate_output, _start=40.0, log=log)
 
 
 def _target(out, per_unit: bool) -> Path:
@@ -1120,7 +1159,8 @@ def check_targets(out, per_unit: bool, overwrite: bool) -> None:
 
 def write_plan(engine: BalanceEngine, reader, inputs: Inputs, out, unit_codes: Sequence[str] | None = None,
                per_unit: bool = False, overwrite: bool = False, feedback=None, title: str | None = None,
-               author: str | None = None, validate_output: bool | None = None, _start: float = 0.0) -> list[Path]:
+               author: str | None = None, validate_output: bool | None = None, _start: float = 0.0,
+               log=None) -> list[Path]:
     """Write the plan GeoPackage(s) from an engine already built over ``inputs`` (the dock's live one)."""
     progress = _Progress(feedback)
     check_targets(out, per_unit, overwrite)
@@ -1142,7 +1182,7 @@ def write_plan(engine: BalanceEngine, reader, inputs: Inputs, out, unit_codes: S
             meta = _metadata(inputs, engine.pack, f"{title} {sel.codes[0]}" if per_unit and title else title,
                              author, sel.codes)
             _write_file(path, sel, inputs, engine.pack, engine, reader, meta, progress,
-                        _start + span * k / n, _start + span * (k + 1) / n, validate_output)
+                        _start + span * k / n, _start + span * (k + 1) / n, validate_output, log)
             written.append(sel.target)
             progress.check()
     progress(100.0)

@@ -24,6 +24,7 @@ from qgis.core import (
     QgsGeometry,
     QgsProject,
     QgsProviderRegistry,
+    QgsRectangle,
     QgsVectorLayer,
     QgsWkbTypes,
 )
@@ -111,6 +112,30 @@ def ellipsoid_measure(crs: QgsCoordinateReferenceSystem,
     da.setSourceCrs(crs, context or QgsProject.instance().transformContext())
     da.setEllipsoid(CGCS2000_ELLIPSOID)
     return da
+
+
+def area_scale(layer: QgsVectorLayer, crs: QgsCoordinateReferenceSystem) -> float:
+    """Ellipsoidal m² (CGCS2000) per planar unit² of ``crs`` near the centre of ``layer``.
+
+    About 1 in a Gauss–Krüger zone (the scale factor squared), far from 1 in Web Mercator or a
+    CRS in feet. The engine uses it only to tell a TBMJ copied onto a split's pieces from
+    apportioned shares (core.pieces), so one value for the layer is precise enough.
+    """
+    try:
+        extent = layer.extent()
+        transform = transform_to(layer, crs)
+        if transform is not None and not extent.isEmpty():
+            extent = transform.transformBoundingBox(extent)
+        if extent.isEmpty() or not all(math.isfinite(v) for v in (extent.xMinimum(), extent.yMaximum())):
+            return 1.0
+        side = max(extent.width(), extent.height()) / 100.0 or 1.0
+        c = extent.center()
+        square = QgsGeometry.fromRect(QgsRectangle(c.x() - side / 2, c.y() - side / 2, c.x() + side / 2,
+                                                   c.y() + side / 2))
+        ratio = ellipsoid_measure(crs).measureArea(square) / square.area()
+    except Exception:  # an exotic CRS: the rule's tolerance covers a scale near 1
+        return 1.0
+    return ratio if math.isfinite(ratio) and ratio > 0 else 1.0
 
 
 def feature_wkb(feature, transform: QgsCoordinateTransform | None) -> bytes | None:
@@ -405,7 +430,7 @@ def build_engine(inputs: Inputs, pack: RulePack, progress: Callable[[float], Non
     if parcels is None:
         parcels = reader.read(progress=read_progress, cancelled=cancelled)
     pbf = read_polygons(inputs.pbf, crs) if inputs.pbf is not None else None
-    engine = BalanceEngine(pack=pack)
+    engine = BalanceEngine(pack=pack, area_scale=area_scale(inputs.parcels, crs))
     engine.build(_drain(parcels), units, pbf=pbf,
                  progress=(lambda f: progress(0.5 + 0.5 * f)) if progress else None, cancelled=cancelled)
     return engine, reader

@@ -59,11 +59,13 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
+from ..core.checks import Finding, check_merges
 from ..core.engine import BalanceEngine, BuildCancelled
 from ..core.fields import resolve_unit_fields
 from ..core.i18n import tr
 from ..core.rules import RulePack
 from .layers import InputError, Inputs, ParcelReader, build_engine, parcel_fields, read_polygons, read_units
+from .pieces_writer import PieceWriter
 from .signals import disconnect_all
 
 LOG_TAG = "LandConsolidation"
@@ -202,6 +204,7 @@ class LiveBalance(QObject):
         self._parcel_attrs: set[int] = set()
         self._unit_attrs: set[int] = set()
         self._count_offset = (0, 0)
+        self.pieces = PieceWriter(self)  # a split/merge also writes the pieces' shares (same undo step)
 
     # ------------------------------------------------------------------ public
     @property
@@ -290,7 +293,12 @@ class LiveBalance(QObject):
     def warnings(self) -> list[str]:
         """Data problems the planner should see (reader and engine)."""
         out = self.reader.warnings() if self.reader is not None else []
+        out += [f.message for f in self.merge_findings()]
         return out + (self.engine.warnings() if self.engine is not None else [])
+
+    def merge_findings(self) -> list[Finding]:
+        """Error findings of merges across land classes made in this session (core.checks.check_merges)."""
+        return check_merges(self.pieces.merged_parcels())
 
     # ------------------------------------------------------------------ connections
     def _on(self, signal, slot: Callable) -> None:
@@ -318,6 +326,12 @@ class LiveBalance(QObject):
             self._on(b.geometryChanged, self._guard(self._pbf_touched))
         for layer in (p, u) + ((b,) if b is not None else ()):
             self._on(layer.willBeDeleted, self._guard(partial(self._layer_gone, layer.name())))
+        pieces = self.pieces
+        self._on(p.editCommandStarted, self._guard(pieces.started))
+        self._on(p.editCommandEnded, self._guard(pieces.ended))
+        self._on(p.editCommandDestroyed, self._guard(pieces.cancelled))
+        for sig in (p.afterCommitChanges, p.afterRollBack):
+            self._on(sig, self._guard(pieces.reset))
         self._resolve_attribute_indexes()
 
     def _resolve_attribute_indexes(self) -> None:
@@ -351,9 +365,11 @@ class LiveBalance(QObject):
 
     def _parcel_touched(self, fid: int) -> None:
         self._p_dirty.add(fid)
+        self.pieces.note(fid)
         self._schedule()
 
     def _parcel_deleted(self, fid: int) -> None:
+        self.pieces.note(fid)
         self._p_dirty.discard(fid)
         self._p_attr.discard(fid)
         self._p_removed.add(fid)

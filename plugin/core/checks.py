@@ -28,6 +28,10 @@ Checks of the plan (:func:`check_constraints`)
   * ``TYPE_TARGET_MISMATCH`` (warning): GHDLBM not among the type's allowed targets
     (``targets`` prefixes of resources/remediation_types.json; ``*`` = any).
   * ``TYPE_UNKNOWN`` (warning): ZZLX code not in the remediation types.
+
+Checks of edits (:func:`check_merges`)
+  * ``MERGE_MIXED_CLASSES`` (error): parcels of different DLBM were merged into one feature;
+    it carries one class, so the "before" class of the others is lost.
 """
 from __future__ import annotations
 
@@ -360,3 +364,28 @@ def summary(findings: Sequence[Finding]) -> dict[str, int]:
 
 __all__ = ["ERROR", "WARNING", "Finding", "PlanParcel", "RemediationType", "check_constraints", "check_units",
            "is_new_construction", "parcels_of_engine", "remediation_types", "summary"]
+
+
+# --------------------------------------------------------------------------- merges
+@dataclass
+class MergedParcels:
+    """A feature made by merging parcels (seen by the live session), with the classes merged."""
+
+    pid: Hashable
+    classes: tuple[str, ...]  # land classes (DLBM) of the parts, before the merge
+    parts: tuple = ()  # ids of the features merged into it (gone now)
+    geometry: BaseGeometry | None = None
+
+
+def check_merges(merges: Iterable[MergedParcels]) -> list[Finding]:
+    """``MERGE_MIXED_CLASSES`` (error) for every merge of parcels of more than one DLBM."""
+    out = []
+    for m in merges:
+        if len(set(m.classes)) < 2:
+            continue
+        area = float(m.geometry.area) if m.geometry is not None else None
+        out.append(Finding(ERROR, "MERGE_MIXED_CLASSES", tr(
+            "Parcels of different land classes ({0}) were merged into one feature: the class before of all but one "
+            "is lost; undo the merge or split the feature again").format(", ".join(m.classes)),
+            parcel_id=m.pid, geometry=m.geometry, area=area))
+    return out

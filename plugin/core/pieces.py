@@ -162,5 +162,89 @@ def covered_by(container: BaseGeometry, piece: BaseGeometry, tolerance: float = 
     return float(shapely.area(shapely.intersection(container, piece))) >= (1.0 - tolerance) * area
 
 
-__all__ = ["OVERLAP_ABS", "OVERLAP_REL", "apportion", "covered_by", "explained_as_split", "group_totals",
-           "split_groups"]
+def find_merges(before: dict[Hashable, BaseGeometry | None], after: dict[Hashable, BaseGeometry | None]
+                ) -> dict[Hashable, list]:
+    """Merges in one edit: merged feature id -> the ids merged into it (itself first if it existed).
+
+    ``before`` / ``after`` are the planar geometries of the features an edit touched, before
+    and after it. A feature that is gone and whose old geometry lies inside a feature's new
+    geometry was merged into it. QGIS 3.22's *Merge Selected Features* deletes the selected
+    features and adds one new; later versions keep one of them and delete the others: both
+    read the same here.
+    """
+    gone = sorted((pid for pid in before if pid not in after and before[pid] is not None), key=_order)
+    out: dict[Hashable, list] = {}
+    for pid in sorted(after, key=_order):
+        geom = after[pid]
+        if geom is None or not gone:
+            continue
+        parts = [g for g in gone if covered_by(geom, before[g])]
+        if parts:
+            out[pid] = ([pid] if pid in before else []) + parts
+            gone = [g for g in gone if g not in parts]
+    return out
+
+
+def conserved_areas(before: dict[Hashable, tuple[str | None, ParcelRecord, BaseGeometry | None]],
+                    after: dict[Hashable, tuple[str | None, float, BaseGeometry | None]],
+                    merges: dict[Hashable, list]) -> dict[Hashable, tuple[float, float, float]]:
+    """(TBMJ, KCMJ, TBDLMJ) each piece should carry after an edit, so that no survey area is made or lost.
+
+    ``before``: every piece of the survey parcels the edit touched, ``(BSM, record as counted,
+    geometry)``; ``after``: the pieces of those parcels now, ``(BSM, planar area, geometry)``;
+    ``merges`` from :func:`find_merges`. What a parcel counted before moves with its pieces:
+    to the same BSM when a piece is kept or split off, to the merged feature's BSM when it was
+    merged (a merge sums), nowhere when it was deleted. Each BSM's total is then shared by area
+    among its pieces. Pieces without BSM follow the feature they were split from (the one whose
+    old geometry covers them). Groups whose pieces overlap (duplicates, a paste) are left out.
+    """
+    into = {part: pid for pid, parts in merges.items() for part in parts}
+    gone_geoms = {pid: before[pid][2] for pid in before}
+
+    def key_after(pid: Hashable) -> Hashable | None:
+        bsm = after[pid][0]
+        if bsm is not None:
+            return bsm
+        if pid in before and into.get(pid, pid) == pid:
+            return ("fid", pid)
+        if pid not in before and pid not in merges:  # split off a feature without BSM
+            for origin in sorted(gone_geoms, key=_order):
+                if before[origin][0] is None and gone_geoms[origin] is not None and after[pid][2] is not None \
+                        and covered_by(gone_geoms[origin], after[pid][2]):
+                    return ("fid", origin)
+        return ("fid", pid) if pid in merges else None
+
+    mass: dict[Hashable, list[float]] = {}
+    for pid in sorted(before, key=_order):
+        _bsm, rec, _geom = before[pid]
+        target = into.get(pid, pid)
+        if target not in after or rec.tbmj is None:
+            continue  # deleted: its land is gone
+        dest = key_after(target)
+        if dest is None:
+            continue
+        m = mass.setdefault(dest, [0.0, 0.0, 0.0])
+        m[0] += rec.tbmj
+        m[1] += rec.kcmj or 0.0
+        m[2] += rec.tbdlmj if rec.tbdlmj is not None else rec.tbmj - (rec.kcmj or 0.0)
+    members: dict[Hashable, list] = {}
+    for pid in sorted(after, key=_order):
+        key = key_after(pid)
+        if key in mass:
+            members.setdefault(key, []).append(pid)
+    out: dict[Hashable, tuple[float, float, float]] = {}
+    for key, pids in members.items():
+        if len(pids) > 1 and not explained_as_split([after[p][2] for p in pids]):
+            continue
+        total = sum(after[p][1] for p in pids)
+        if not total > 0:
+            continue
+        tbmj, kcmj, tbdlmj = mass[key]
+        for p in pids:
+            share = after[p][1] / total
+            out[p] = (tbmj * share, kcmj * share, tbdlmj * share)
+    return out
+
+
+__all__ = ["OVERLAP_ABS", "OVERLAP_REL", "apportion", "conserved_areas", "covered_by", "explained_as_split",
+           "find_merges", "group_totals", "split_groups"]
