@@ -157,6 +157,11 @@
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
+            <source>{0}: {1} parcel pieces under {2} m² (together {3:.4f} m², parcels that only touch a unit) were left out of the parcels table</source>
+            <translation>{0}：{1} 个小于 {2} m² 的图斑碎片（合计 {3:.4f} m²，仅与整治单元相接的图斑）未写入 parcels 表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
             <source>The GeoPackage {0} failed validation: {1}</source>
             <translation>GeoPackage 文件 {0} 未通过校验：{1}</translation>
         </message>
@@ -346,6 +351,11 @@
             <location filename="../plugin/adapters/live.py"/>
             <source>The live balance could not follow an edit.</source>
             <translation>实时平衡未能跟上一次编辑。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/pieces_writer.py"/>
+            <source>Share TBMJ among the pieces</source>
+            <translation>按面积分摊分割图斑的 TBMJ</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
@@ -868,6 +878,11 @@
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
+            <source>Parcels of different land classes ({0}) were merged into one feature: the class before of all but one is lost; undo the merge or split the feature again</source>
+            <translation>不同地类（{0}）的图斑被合并为一个要素：除一个外其余图斑的整治前地类将丢失；请撤销合并或重新分割该要素</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
             <source>Unit feature {0} has no code (DYBH)</source>
             <translation>整治单元要素 {0} 没有编号（DYBH）</translation>
         </message>
@@ -950,6 +965,11 @@
             <location filename="../plugin/core/engine.py"/>
             <source>{0} parcels have no usable geometry and belong to no unit</source>
             <translation>{0} 个图斑没有可用的几何图形，不属于任何整治单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/engine.py"/>
+            <source>{0} survey parcels (BSM) are in several pieces (split); each piece counts with its share of TBMJ, KCMJ and TBDLMJ by area</source>
+            <translation>{0} 个调查图斑（BSM）被分割为多块；每块按面积比例分摊 TBMJ、KCMJ 和 TBDLMJ</translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>

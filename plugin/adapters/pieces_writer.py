@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Hashable
 
-from qgis.core import QgsVectorLayer, QgsVectorLayerUndoCommandChangeAttribute
+from qgis.core import QgsFeatureRequest, QgsVectorLayer, QgsVectorLayerUndoCommandChangeAttribute
 from qgis.PyQt.QtWidgets import QUndoCommand
 
 from ..core.areas import MU_M2
@@ -87,27 +87,30 @@ class PieceWriter:
     # ------------------------------------------------------------------ the work
     def _write(self, touched: set[int]) -> None:
         live = self.live
-        engine, reader, layer = live.engine, live.reader, live.inputs.parcels
-        now = {pid: rec for pid, _g, rec in reader.read(touched)}  # deleted ones are not found
-        bsms = {engine.raw_record(pid).bsm for pid in touched if pid in engine.parcels}
-        bsms |= {rec.bsm for rec in now.values()}
-        group = set(touched) & set(engine.parcels)
-        for bsm in bsms - {None}:
+        engine, layer = live.engine, live.inputs.parcels
+        parcels = engine.parcels
+        # before: every piece of every parcel the command touched, as the engine counted it
+        group = {pid for pid in touched if pid in parcels}
+        bsms = {engine.raw_record(pid).bsm for pid in group} - {None}
+        for bsm in bsms:
             group.update(engine.pieces(bsm))
-        before = {pid: (engine.raw_record(pid).bsm, engine.parcels[pid].rec, engine.parcels[pid].geom)
-                  for pid in group if pid in engine.parcels}
+        before = {pid: (engine.raw_record(pid).bsm, parcels[pid].rec, parcels[pid].geom) for pid in group}
         live.flush()  # the engine now has the edit
         if live.engine is not engine:
             return  # it was rebuilt in full: nothing to compare with
-        after_ids = {pid for pid in group | set(now) if pid in engine.parcels}
-        for bsm in bsms - {None}:
-            after_ids.update(engine.pieces(bsm))
-        after = {pid: (engine.raw_record(pid).bsm, engine.parcels[pid].area, engine.parcels[pid].geom)
-                 for pid in after_ids}
+        after_ids = {pid for pid in group | touched if pid in parcels}
+        # pieces of a BSM the command gave a feature (the split/merge tools never do: the merged
+        # feature takes one of its parts' BSM) count with what they count now
+        for bsm in {engine.raw_record(pid).bsm for pid in after_ids} - {None}:
+            for pid in engine.pieces(bsm):
+                if pid not in after_ids:
+                    after_ids.add(pid)
+                    if pid not in before:
+                        before[pid] = (bsm, parcels[pid].rec, parcels[pid].geom)
+        after = {pid: (engine.raw_record(pid).bsm, parcels[pid].area, parcels[pid].geom) for pid in after_ids}
         merges = find_merges({pid: b[2] for pid, b in before.items()}, {pid: a[2] for pid, a in after.items()})
         self._note_merges(merges, before, after)
-        targets = conserved_areas(before, after, merges)
-        changes = self._changes(targets)
+        changes = self._changes(conserved_areas(before, after, merges))
         if changes:
             self._apply(layer, changes)
             live.flush()
@@ -150,8 +153,12 @@ class PieceWriter:
                 layer.changeAttributeValue(fid, idx, value)
             layer.endEditCommand()
             return
+        request = QgsFeatureRequest().setFilterFids(sorted({fid for fid, _i, _v in changes}))
+        request.setFlags(QgsFeatureRequest.NoGeometry)
+        request.setSubsetOfAttributes(sorted({idx for _f, idx, _v in changes}))
+        current = {f.id(): f.attributes() for f in layer.getFeatures(request)}
         for fid, idx, value in changes:
-            old = layer.getFeature(fid).attribute(idx)
+            old = current[fid][idx] if fid in current else None
             child = _Joined(macro, QgsVectorLayerUndoCommandChangeAttribute(buffer, fid, idx, value, old))
             child.redo()
             self._keep.append(child)
