@@ -133,3 +133,42 @@ def test_full_build_equals_incremental_with_pieces():
     assert built.fingerprint() == live.fingerprint()
     assert built.parcels[2].rec == live.parcels[2].rec
     assert built.split_bsms() == ["3201001"]
+
+
+# --------------------------------------------------------------------------- what the live session writes
+def test_conserved_areas_split_merge_delete_and_paste():
+    from plugin.core.pieces import conserved_areas, find_merges
+
+    rec = paddy(tbmj=900.0, kcxs=0.1)
+    whole = box(0, 0, 30, 10)
+    # a split: feature 1 keeps 2/3, the new feature 2 gets 1/3, both carrying the copied 900
+    before = {1: ("P", rec, whole)}
+    after = {1: ("P", 200.0, box(0, 0, 20, 10)), 2: ("P", 100.0, box(20, 0, 30, 10))}
+    got = conserved_areas(before, after, find_merges({1: whole}, {1: after[1][2], 2: after[2][2]}))
+    assert got[1][0] == pytest.approx(600.0) and got[2][0] == pytest.approx(300.0)
+    assert got[1][1] + got[2][1] == pytest.approx(90.0)
+    # the same without BSM: the new piece follows the feature whose old geometry covers it
+    nob = paddy(tbmj=900.0, bsm=None)
+    got = conserved_areas({1: (None, nob, whole)}, {1: (None, 200.0, after[1][2]), 2: (None, 100.0, after[2][2])}, {})
+    assert got[2][0] == pytest.approx(300.0)
+    # a merge (QGIS 3.22: both deleted, a new feature added with the first one's values): the sum
+    a, b = paddy(tbmj=600.0), paddy(tbmj=300.0)
+    before = {1: ("P", a, box(0, 0, 20, 10)), 2: ("P", b, box(20, 0, 30, 10))}
+    after = {-5: ("P", 300.0, whole)}
+    merges = find_merges({k: v[2] for k, v in before.items()}, {-5: whole})
+    assert merges == {-5: [1, 2]}
+    assert conserved_areas(before, after, merges)[-5][0] == pytest.approx(900.0)
+    # a piece deleted takes its area with it; the other keeps its own
+    got = conserved_areas(before, {1: ("P", 200.0, box(0, 0, 20, 10))}, {})
+    assert got[1][0] == pytest.approx(600.0)
+    # a paste (same BSM, same place) is a duplicate, not a split: nothing to write
+    assert conserved_areas({1: ("P", rec, whole)}, {1: ("P", 300.0, whole), 9: ("P", 300.0, whole)}, {}) == {}
+
+
+def test_merge_across_classes_is_an_error():
+    from plugin.core.checks import MergedParcels, check_merges
+
+    findings = check_merges([MergedParcels(7, ("0101", "0301"), (8,), box(0, 0, 10, 10)),
+                             MergedParcels(9, ("0101",), (10,), box(0, 0, 1, 1))])
+    assert [(f.code, f.severity, f.parcel_id, f.area) for f in findings] == [("MERGE_MIXED_CLASSES", "error", 7, 100.0)]
+    assert "0101, 0301" in findings[0].message
