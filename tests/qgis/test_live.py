@@ -6,11 +6,11 @@ is the reference a planner would get by closing and reopening the dock.
 from __future__ import annotations
 
 import shutil
-import time
 
 import pytest
 from qgis.core import Qgis, QgsFeature, QgsGeometry, QgsLineString, QgsPoint, QgsPointXY, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication
+from qgis_helpers import settle
 
 from plugin.adapters.layers import Inputs, build_engine
 from plugin.adapters.live import LiveBalance
@@ -61,16 +61,6 @@ def live(layers, pack):
     yield lb
     lb.stop()
     assert not events["failed"], events["failed"]
-
-
-def settle(live, timeout=30.0):
-    """Let the event loop deliver the coalescing timer (and a background build)."""
-    deadline = time.monotonic() + timeout
-    QCoreApplication.processEvents()
-    while (live.pending or live.is_rebuilding) and time.monotonic() < deadline:
-        QCoreApplication.processEvents()
-        time.sleep(0.005)
-    assert not live.pending and not live.is_rebuilding
 
 
 def assert_current(live):

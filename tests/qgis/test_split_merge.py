@@ -7,12 +7,11 @@ without the plugin's live session running; the balance must not move.
 from __future__ import annotations
 
 import shutil
-import time
 
 import pytest
 from osgeo import gdal
 from qgis.core import QgsDistanceArea, QgsFeature, QgsGeometry, QgsPointXY, QgsProject, QgsRectangle, QgsVectorLayer
-from qgis.PyQt.QtCore import QCoreApplication
+from qgis_helpers import settle, src
 
 from plugin.adapters.gpkg import read_table
 from plugin.adapters.layers import Inputs, build_engine
@@ -21,10 +20,6 @@ from plugin.cli import main
 from plugin.core.rules import load_pack
 
 TOL = 0.05  # m²: every "before" row of every unit and of the project
-
-
-def src(path, layer):
-    return f"{path}|layername={layer}"
 
 
 @pytest.fixture(scope="module")
@@ -144,15 +139,6 @@ def session(qgis_app, gpkg):
             lyr.rollBack()
     project.removeAllMapLayers()
     assert not failures, failures
-
-
-def settle(live, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    QCoreApplication.processEvents()
-    while (live.pending or live.is_rebuilding) and time.monotonic() < deadline:
-        QCoreApplication.processEvents()
-        time.sleep(0.005)
-    assert not live.pending
 
 
 def rows(live) -> dict:
