@@ -151,7 +151,7 @@ def run(n: int, edits: int) -> dict:
         """QGIS's Split Features on parcels crossing a unit boundary, cut along it (one edit command each):
         the clock includes QGIS's split, the engine update and the shares written into the pieces."""
         from qgis.core import QgsGeometry as G
-        from qgis.core import QgsPointXY, QgsRectangle
+        from qgis.core import QgsLineString, QgsRectangle
 
         units = {f.id(): f.geometry() for f in zzdy.getFeatures()}
         crossing = [pid for pid in in_units if len(engine.parcels[pid].pairs) == 2
@@ -163,7 +163,7 @@ def run(n: int, edits: int) -> dict:
             box.grow(2.0)
             line = G(units[engine.parcels[pid].pairs[0][0]].convertToType(1, False)).clipped(QgsRectangle(box))
             if not line.isEmpty() and not line.isMultipart():
-                cuts.append((pid, [QgsPointXY(v) for v in line.vertices()]))
+                cuts.append((pid, QgsLineString(list(line.vertices()))))
             if len(cuts) == edits:
                 break
 
@@ -171,7 +171,7 @@ def run(n: int, edits: int) -> dict:
             t0 = time.perf_counter()
             dltb.selectByIds([pid])
             dltb.beginEditCommand("Features split")
-            dltb.splitFeatures(points, False)
+            dltb.splitFeatures(points, False, False)
             qgis_split_ms.append((time.perf_counter() - t0) * 1000.0)  # QGIS's own work, before the plugin's
             dltb.endEditCommand()
 

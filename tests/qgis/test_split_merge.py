@@ -10,7 +10,16 @@ import shutil
 
 import pytest
 from osgeo import gdal
-from qgis.core import QgsDistanceArea, QgsFeature, QgsGeometry, QgsPointXY, QgsProject, QgsRectangle, QgsVectorLayer
+from qgis.core import (
+    Qgis,
+    QgsDistanceArea,
+    QgsFeature,
+    QgsGeometry,
+    QgsLineString,
+    QgsProject,
+    QgsRectangle,
+    QgsVectorLayer,
+)
 from qgis_helpers import settle, src
 
 from plugin.adapters.gpkg import read_table
@@ -46,7 +55,7 @@ def assert_rows_equal(after: dict, before: dict) -> None:
     assert worst <= TOL, f"a balance row moved by {worst} m²"
 
 
-def crossing_cuts(dltb: QgsVectorLayer, zzdy: QgsVectorLayer, engine, n: int) -> list[tuple[int, list]]:
+def crossing_cuts(dltb: QgsVectorLayer, zzdy: QgsVectorLayer, engine, n: int) -> list[tuple[int, QgsLineString]]:
     """Up to ``n`` parcels cut in two by a unit boundary, each with that boundary as a split line."""
     units = {f.id(): f.geometry() for f in zzdy.getFeatures()}
     out = []
@@ -60,7 +69,7 @@ def crossing_cuts(dltb: QgsVectorLayer, zzdy: QgsVectorLayer, engine, n: int) ->
         line = QgsGeometry(units[p.pairs[0][0]].convertToType(1, False)).clipped(QgsRectangle(box))
         if line.isMultipart() or line.isEmpty():
             continue
-        points = [QgsPointXY(v) for v in line.vertices()]
+        points = QgsLineString(list(line.vertices()))
         out.append((pid, points))
         if len(out) == n:
             break
@@ -68,15 +77,16 @@ def crossing_cuts(dltb: QgsVectorLayer, zzdy: QgsVectorLayer, engine, n: int) ->
     return out
 
 
-def split(layer: QgsVectorLayer, fid: int, points: list) -> None:
+def split(layer: QgsVectorLayer, fid: int, points: QgsLineString) -> None:
     """What QGIS's Split Features tool does: one edit command around splitFeatures, on the chosen parcel."""
     n = layer.featureCount()
     layer.selectByIds([fid])
     layer.beginEditCommand("Features split")
-    result = layer.splitFeatures(points, False)
+    result = layer.splitFeatures(QgsLineString(points), False, False)
     layer.endEditCommand()
     layer.removeSelection()
-    assert result == 0 and layer.featureCount() > n
+    result = result[0] if isinstance(result, tuple) else result  # (result, topology points) in 3.22
+    assert result == Qgis.GeometryOperationResult.Success and layer.featureCount() > n
 
 
 def total_tbmj(layer) -> float:
