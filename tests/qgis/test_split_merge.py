@@ -258,7 +258,8 @@ def test_merge_sums_the_pieces_and_flags_mixed_classes(session):
 def neighbours_of_different_class(engine):
     import shapely
 
-    ids = sorted(pid for pid, p in engine.parcels.items() if p.geom is not None and not engine.split_bsms())
+    split = set(engine.split_bsms())
+    ids = sorted(pid for pid, p in engine.parcels.items() if p.geom is not None and p.rec.bsm not in split)
     geoms = [engine.parcels[pid].geom for pid in ids]
     tree = shapely.STRtree(geoms)
     for i, pid in enumerate(ids):
