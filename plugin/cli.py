@@ -112,6 +112,28 @@ def _fail(message: str) -> int:
     return EXIT_INPUT
 
 
+def input_sources(args: argparse.Namespace) -> list[str]:
+    """The command's input sources and rule-pack file: no output may overwrite them."""
+    sources = [getattr(args, name, None) for name in ("parcels", "units", "pbf")]
+    rules = getattr(args, "rules", None)
+    if rules and Path(rules).suffix:
+        sources.append(rules)
+    return [s for s in sources if s]
+
+
+def check_outputs(args: argparse.Namespace, targets: Sequence, overwrite: bool = True) -> None:
+    """Refuse (WriteError) outputs that are inputs, or that exist when overwriting is not allowed."""
+    from .adapters.gpkg import WriteError
+    from .adapters.outputs import refuse_inputs
+
+    refuse_inputs(targets, input_sources(args))
+    if not overwrite:
+        for t in targets:
+            if t and Path(t).exists():
+                raise WriteError(tr("{0} exists already; choose another name or allow overwriting.")
+                                 .format(Path(t).resolve()))
+
+
 def open_inputs(args: argparse.Namespace):
     """The command's sources (--parcels, --units, --pbf, --unit-field, --tbmj-in-mu) as Inputs."""
     from .adapters.layers import Inputs, open_layer
@@ -139,9 +161,11 @@ def cmd_balance(args: argparse.Namespace) -> int:
     from .adapters.gpkg import WriteError, atomic_output, write_balance_tables
     from .adapters.layers import InputError
 
+    overwrite = bool(getattr(args, "overwrite", False))
     try:
+        check_outputs(args, [args.out], overwrite)
         engine, reader, _inputs = compute(args)
-        with atomic_output(args.out, overwrite=True) as tmp:
+        with atomic_output(args.out, overwrite=overwrite) as tmp:
             write_balance_tables(tmp, engine)
     except (InputError, WriteError) as exc:
         return _fail(str(exc))
@@ -206,6 +230,7 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("balance", help=tr("area balance and indicators per unit -> GeoPackage tables"))
     _sources(b)
     b.add_argument("--out", required=True, help=tr("output GeoPackage"))
+    b.add_argument("--overwrite", action="store_true", help=tr("replace existing output files"))
     b.set_defaults(func=cmd_balance)
     d = sub.add_parser("demo", help=tr("build the demo township, compute its balance and export the plan"))
     d.add_argument("--out-dir", default="demo_output", help=tr("folder for the demo files (default: demo_output)"))

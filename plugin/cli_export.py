@@ -22,11 +22,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .adapters.export import ExportCancelled, check_targets, write_plan
     from .adapters.gpkg import WriteError
     from .adapters.layers import InputError
-    from .cli import _fail, _load_pack, compute, summary_lines
+    from .cli import _fail, _load_pack, compute, input_sources, summary_lines
 
     _load_pack(args.rules)  # a broken pack is reported before anything else
     try:
-        check_targets(args.out, bool(args.per_unit), bool(args.overwrite))
+        check_targets(args.out, bool(args.per_unit), bool(args.overwrite), input_sources(args))
         engine, reader, inputs = compute(args)
         notes: list[str] = []
         written = write_plan(engine, reader, inputs, args.out, unit_codes=args.unit or None,

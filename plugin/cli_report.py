@@ -22,7 +22,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .adapters.gpkg import WriteError
     from .adapters.layers import InputError
     from .adapters.report_xlsx import ReportError, _openpyxl, write_report, write_report_csv
-    from .cli import _fail, compute
+    from .cli import _fail, check_outputs, compute
 
     chinese = not getattr(args, "english", False)
     out = getattr(args, "out", None)
@@ -33,6 +33,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         return _fail(tr("Give --out (XLSX) and/or --csv / --indicators-csv / --maps."))
     written: list[Path] = []
     try:
+        check_outputs(args, [out, csv_out, ind_out, maps_dir])
         if out:
             _openpyxl()  # tell about a missing openpyxl before the build
         engine, reader, inputs = compute(args)

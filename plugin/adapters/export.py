@@ -73,6 +73,7 @@ from ..core.rules import RulePack
 from ..core.selection import UnknownUnitsError, units_by_code
 from .gpkg import WriteError, atomic_output, fill_rtree, write_balance_tables, write_table
 from .layers import InputError, Inputs, build_engine, ellipsoid_measure, transform_to
+from .outputs import refuse_inputs
 from .styles import load_style
 
 AREA_FIELDS = ("TBMJ", "KCMJ", "TBDLMJ")
@@ -1130,7 +1131,7 @@ def export_plan(inputs: Inputs, pack: RulePack, out, unit_codes: Sequence[str] |
     ``feedback.pushInfo``), e.g. how many slivers were left out.
     """
     progress = _Progress(feedback)
-    check_targets(out, per_unit, overwrite)
+    check_targets(out, per_unit, overwrite, [*inputs.sources(), pack.path])
     try:
         engine, reader = build_engine(inputs, pack, progress=lambda f: progress(40.0 * f),
                                       cancelled=progress.cancelled)
@@ -1147,9 +1148,12 @@ def _target(out, per_unit: bool) -> Path:
     return out
 
 
-def check_targets(out, per_unit: bool, overwrite: bool) -> None:
-    """Fail early, before the long engine build, on a target that cannot be written."""
+def check_targets(out, per_unit: bool, overwrite: bool, sources: Sequence | None = None) -> None:
+    """Fail early, before the long engine build, on a target that cannot be written or that is
+    one of the ``sources`` (the input layers' sources and the rule pack file)."""
     out = _target(out, per_unit)
+    if sources:
+        refuse_inputs([out], sources)
     folder = out if per_unit and out.is_dir() else out.parent
     if not folder.is_dir():
         raise WriteError(tr("The folder {0} does not exist.").format(folder))
@@ -1163,10 +1167,12 @@ def write_plan(engine: BalanceEngine, reader, inputs: Inputs, out, unit_codes: S
                log=None) -> list[Path]:
     """Write the plan GeoPackage(s) from an engine already built over ``inputs`` (the dock's live one)."""
     progress = _Progress(feedback)
-    check_targets(out, per_unit, overwrite)
+    sources = [*inputs.sources(), engine.pack.path]
+    check_targets(out, per_unit, overwrite, sources)
     out = _target(out, per_unit)
     progress.check()
     selections = _select(engine, out, unit_codes, per_unit)
+    refuse_inputs([sel.target for sel in selections], sources)
     if per_unit and not out.exists():
         try:
             out.mkdir()

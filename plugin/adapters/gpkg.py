@@ -22,6 +22,7 @@ import numpy as np
 from osgeo import gdal, ogr
 
 from ..core.i18n import tr
+from .outputs import WriteError, register, remove_leftovers, temp_prefix, unregister
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -29,15 +30,11 @@ ogr.UseExceptions()
 _OGR_TYPES = {"TEXT": ogr.OFTString, "REAL": ogr.OFTReal, "INTEGER": ogr.OFTInteger, "INTEGER64": ogr.OFTInteger64}
 
 
-class WriteError(Exception):
-    """The output could not be written; the old file (if any) is untouched."""
-
-
 def _explain(exc: BaseException, target: Path) -> str:
     code = getattr(exc, "errno", None)
     if code in (errno.EACCES, errno.EPERM, errno.EROFS):
         return tr("Cannot write to {0}: the folder is read-only or you lack permission.").format(target.parent)
-    if code == errno.ENOSPC:
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG):
         return tr("Cannot write {0}: the disk is full.").format(target)
     if code in (errno.EBUSY, errno.ETXTBSY):
         return tr("Cannot replace {0}: the file is locked by another program; close it and try again.").format(target)
@@ -59,13 +56,16 @@ def atomic_output(target: str | os.PathLike, overwrite: bool = True, keep_name: 
         raise WriteError(tr("{0} exists already; choose another name or allow overwriting.").format(target))
     if not target.parent.is_dir():
         raise WriteError(tr("The folder {0} does not exist.").format(target.parent))
+    remove_leftovers(target.parent)  # of runs killed before they could clean up
     tmp_dir: Path | None = None
     try:
         if keep_name:
-            tmp_dir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", suffix=".partial", dir=target.parent))
+            tmp_dir = Path(tempfile.mkdtemp(prefix=temp_prefix(target), suffix=".partial", dir=target.parent))
+            register(tmp_dir)
             tmp = str(tmp_dir / target.name)
         else:
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".partial.gpkg", dir=target.parent)
+            fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=".partial.gpkg", dir=target.parent)
+            register(tmp)
             os.close(fd)
             os.unlink(tmp)  # GDAL wants to create the file itself
     except OSError as exc:
@@ -76,15 +76,44 @@ def atomic_output(target: str | os.PathLike, overwrite: bool = True, keep_name: 
         for suffix in ("-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(str(tmp_path) + suffix)
+        fsync_file(tmp_path)
         os.replace(tmp_path, target)
+        fsync_folder(target.parent)
     except OSError as exc:
         raise WriteError(_explain(exc, target)) from exc
     finally:
-        for leftover in (tmp_path, Path(str(tmp_path) + "-wal"), Path(str(tmp_path) + "-shm")):
-            with contextlib.suppress(FileNotFoundError):
+        for leftover in (tmp_path, Path(str(tmp_path) + "-wal"), Path(str(tmp_path) + "-shm"),
+                         Path(str(tmp_path) + "-journal")):
+            with contextlib.suppress(OSError):
                 leftover.unlink()
         if tmp_dir is not None:
             shutil.rmtree(tmp_dir, ignore_errors=True)
+        unregister(tmp_dir if tmp_dir is not None else tmp_path)
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a finished file to the disk before it replaces the old one (OSError if it cannot)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; a no-op where folders cannot be opened)."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_table(path: Path, name: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence],

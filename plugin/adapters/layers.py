@@ -413,6 +413,24 @@ class Inputs:
     unit_field: str | None = None
     field_overrides: dict = field(default_factory=dict)
     tbmj_in_mu: bool = False
+    #: further sources no output may overwrite (e.g. the files behind in-memory copies of the layers)
+    protect: list = field(default_factory=list)
+
+    def sources(self) -> list[str]:
+        """Every file-like source of the inputs: what an output must never overwrite."""
+        out = list(self.protect)
+        for layer in (self.parcels, self.units, self.pbf):
+            if layer is None:
+                continue
+            out += layer_sources(layer)
+        return out
+
+
+def layer_sources(layer: QgsVectorLayer) -> list[str]:
+    """The layer's source string and the file path QGIS decodes from it (if any)."""
+    source = layer.source()
+    path = QgsProviderRegistry.instance().decodeUri(layer.providerType(), source).get("path")
+    return [source] + ([path] if path else [])
 
 
 def build_engine(inputs: Inputs, pack: RulePack, progress: Callable[[float], None] | None = None,

@@ -87,8 +87,9 @@ from ..core.report import structure_rows
 from ..core.resources import resource_path
 from ..core.selection import UnknownUnitsError, units_by_code
 from .export import ExportCancelled, plugin_version, remediation_colours, safe_file_stem
-from .gpkg import WriteError
+from .gpkg import WriteError, fsync_file
 from .layers import InputError, Inputs, parcel_fields, transform_to, working_crs
+from .outputs import register, remove_leftovers, temp_prefix, unregister
 from .report_xlsx import indicator_table
 from .styles import label_font_family, load_style
 
@@ -642,8 +643,10 @@ def _new_layout(project: QgsProject, pages: int, name: str) -> QgsPrintLayout:
 
 def _export(layout: QgsPrintLayout, target: Path, fmt: str, dpi: float) -> None:
     """Export into a temporary file next to ``target`` and move it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".partial.{fmt}", dir=target.parent)
+    remove_leftovers(target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=f".partial.{fmt}", dir=target.parent)
     os.close(fd)
+    register(tmp)
     try:
         exporter = QgsLayoutExporter(layout)
         if fmt == "pdf":
@@ -664,12 +667,14 @@ def _export(layout: QgsPrintLayout, target: Path, fmt: str, dpi: float) -> None:
         mask = os.umask(0)
         os.umask(mask)
         os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; a map is for sharing
+        fsync_file(Path(tmp))
         os.replace(tmp, target)
     except OSError as exc:
         raise WriteError(tr("Cannot write the map {0}: {1}").format(target, exc)) from exc
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        unregister(tmp)
 
 
 # --------------------------------------------------------------------------- public entry

@@ -91,6 +91,10 @@ def snapshot(layer: QgsVectorLayer | None) -> QgsVectorLayer | None:
         copy = QgsVectorLayer(layer.source(), layer.name(), layer.providerType())
         if not copy.isValid():
             return layer
+        provider = layer.dataProvider()
+        if provider is not None and provider.encoding() and copy.dataProvider() is not None \
+                and copy.dataProvider().encoding() != provider.encoding():
+            copy.setProviderEncoding(provider.encoding())  # a shapefile's "data source encoding" (GBK…)
     if layer.crs().isValid():
         copy.setCrs(layer.crs())
     return copy
@@ -181,11 +185,16 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
     # ------------------------------------------------------------------ reading parameters
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:
         """Main thread: take thread-safe copies of every input layer (module docstring)."""
+        from ...adapters.layers import layer_sources
+
         self._layers = {}
+        self._protect = []
         for definition in self.parameterDefinitions():
             if isinstance(definition, QgsProcessingParameterVectorLayer):
                 name = definition.name()
                 original = self.parameterAsVectorLayer(parameters, name, context)
+                if original is not None:
+                    self._protect += layer_sources(original)  # outputs must not overwrite the files behind
                 copy = snapshot(original)
                 if copy is not None and copy is not original:
                     # The context owns the copy from now on and frees it with itself, on the
@@ -197,6 +206,7 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
 
     def postProcessAlgorithm(self, context, feedback) -> dict:
         self._layers = {}
+        self._protect = []
         return {}
 
     def layer(self, parameters, name: str, context) -> QgsVectorLayer | None:
@@ -217,7 +227,18 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
             else None
         tbmj_in_mu = self.parameterAsBoolean(parameters, TBMJ_IN_MU, context) \
             if self.parameterDefinition(TBMJ_IN_MU) is not None else False
-        return Inputs(parcels=parcels, units=units, pbf=pbf, unit_field=field, tbmj_in_mu=tbmj_in_mu)
+        return Inputs(parcels=parcels, units=units, pbf=pbf, unit_field=field, tbmj_in_mu=tbmj_in_mu,
+                      protect=list(getattr(self, "_protect", [])))
+
+    @staticmethod
+    def refuse_inputs(inputs, pack, targets) -> None:
+        """QgsProcessingException if an output is one of the inputs (or two outputs are one file)."""
+        from ...adapters.outputs import OverwritesInputError, refuse_inputs
+
+        try:
+            refuse_inputs(targets, [*inputs.sources(), pack.path])
+        except OverwritesInputError as exc:
+            raise QgsProcessingException(str(exc)) from None
 
     def pack(self, parameters, context) -> RulePack:
         custom = self.parameterAsFile(parameters, RULE_FILE, context)

@@ -59,6 +59,7 @@ class ComputeBalanceAlgorithm(LandConsolidationAlgorithm):
         inputs = self.inputs(parameters, context)
         pack = self.pack(parameters, context)
         out = self.parameterAsFileOutput(parameters, OUTPUT, context)
+        self.refuse_inputs(inputs, pack, [out])
         engine, _reader = self.build(inputs, pack, feedback, 0.0, 85.0)
         results: dict = {}
         if out:

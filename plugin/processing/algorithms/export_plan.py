@@ -71,6 +71,7 @@ class ExportPlanAlgorithm(LandConsolidationAlgorithm):
         if not out and not folder:
             raise QgsProcessingException(tr("Choose a plan GeoPackage or a folder for one GeoPackage per unit."))
         codes = split_codes(self.parameterAsString(parameters, UNIT_CODES, context))
+        self.refuse_inputs(inputs, pack, [out] if out else [])
         kw = {"unit_codes": codes, "overwrite": self.parameterAsBoolean(parameters, OVERWRITE, context),
               "title": self.parameterAsString(parameters, TITLE, context) or None,
               "author": self.parameterAsString(parameters, AUTHOR, context) or None}

@@ -94,6 +94,7 @@ class PlanReportAlgorithm(LandConsolidationAlgorithm):
         maps_dir = self.parameterAsString(parameters, MAPS_FOLDER, context) if parameters.get(MAPS_FOLDER) else ""
         codes = split_codes(self.parameterAsString(parameters, UNIT_CODES, context))
         chinese = self.parameterAsBoolean(parameters, CHINESE, context)
+        self.refuse_inputs(inputs, pack, [out, csv_out, ind_out, maps_dir])
         try:
             if out:
                 _openpyxl()  # fail before the long build when openpyxl is missing
