@@ -10,7 +10,6 @@ the Python AST — arithmetic, variables and min/max/abs only, never ``eval``.
 from __future__ import annotations
 
 import ast
-import json
 import math
 import operator
 from dataclasses import dataclass, field
@@ -21,6 +20,16 @@ from typing import Callable, Mapping
 from .i18n import tr
 from .landclasses import LandClassTable, default_table
 from .resources import resource_path
+from .rule_schema import (
+    MAX_EXTENDS,
+    MAX_FORMULA_CHARS,
+    MAX_FORMULA_NODES,
+    Checker,
+    PackFileError,
+    check_file,
+    check_merged,
+    read_file,
+)
 
 PACK_DIR = resource_path("rule_packs")
 BUILTIN_VARIABLES = ("pbf_before", "pbf_after", "pbf_out", "pbf_in")
@@ -31,7 +40,14 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
 
 
 class RulePackError(ValueError):
-    """A rule pack that cannot be used; the message says what to fix in the file."""
+    """A rule pack that cannot be used; the message says what to fix in the file.
+
+    ``problems`` lists every problem found (``path in the file: expected …, found …``).
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        self.problems = list(problems or [])
+        super().__init__("\n  ".join([message, *self.problems]) if self.problems else message)
 
 
 class FormulaError(RulePackError):
@@ -41,6 +57,7 @@ class FormulaError(RulePackError):
 # --------------------------------------------------------------------------- formulas
 _BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 _FUNCS: dict[str, Callable[..., float]] = {"min": min, "max": max, "abs": abs}
+_MAX_FORMULA_DEPTH = 100
 
 
 class Formula:
@@ -48,30 +65,44 @@ class Formula:
 
     def __init__(self, text: str):
         self.text = text
+        if not isinstance(text, str):
+            raise FormulaError(tr("A formula must be text, not {0}").format(type(text).__name__))
+        if len(text) > MAX_FORMULA_CHARS:
+            raise FormulaError(tr("Formula longer than {0} characters").format(MAX_FORMULA_CHARS))
         try:
-            tree = ast.parse(text, mode="eval")
-        except SyntaxError as exc:
-            raise FormulaError(tr("Formula is not valid arithmetic: {0}").format(text)) from exc
+            tree = ast.parse(text.strip(), mode="eval")
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            raise FormulaError(tr("Formula is not valid arithmetic: {0}").format(text[:200])) from None
         self._tree = tree.body
         self.variables: set[str] = set()
-        self._check(self._tree)
+        self._nodes = 0
+        self._check(self._tree, 0)
 
-    def _check(self, node: ast.AST) -> None:
+    def _check(self, node: ast.AST, depth: int) -> None:
+        self._nodes += 1
+        if self._nodes > MAX_FORMULA_NODES or depth > _MAX_FORMULA_DEPTH:
+            # also keeps _eval's recursion far from Python's limit
+            raise FormulaError(tr("Formula has more than {0} terms").format(MAX_FORMULA_NODES))
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-            self._check(node.left)
-            self._check(node.right)
+            self._check(node.left, depth + 1)
+            self._check(node.right, depth + 1)
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            self._check(node.operand)
+            self._check(node.operand, depth + 1)
         elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(
             node.value, bool
         ):
-            pass
+            try:
+                finite = math.isfinite(float(node.value))
+            except OverflowError:
+                finite = False
+            if not finite:
+                raise FormulaError(tr("Formula holds a number that is too large: {0}").format(self.text[:200]))
         elif isinstance(node, ast.Name):
             self.variables.add(node.id)
         elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS
               and not node.keywords and node.args):
             for arg in node.args:
-                self._check(arg)
+                self._check(arg, depth + 1)
         else:
             raise FormulaError(
                 tr("Formula may only use numbers, variables, + - * / ( ) and min, max, abs: {0}").format(self.text)
@@ -81,7 +112,7 @@ class Formula:
         """The value, or None when the formula is not applicable (division by zero)."""
         try:
             value = self._eval(self._tree, variables)
-        except ZeroDivisionError:
+        except (ZeroDivisionError, OverflowError):
             return None
         return value if math.isfinite(value) else None
 
@@ -182,6 +213,7 @@ class RulePack:
     path: Path | None = None
     table: LandClassTable = field(default_factory=default_table, repr=False)
     _membership: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _by_id: dict = field(default_factory=dict, repr=False)
 
     def name(self, chinese: bool) -> str:
         return self.name_zh if chinese else self.name_en
@@ -199,28 +231,42 @@ class RulePack:
         return names + list(self.flows) + list(BUILTIN_VARIABLES)
 
     def rule(self, rule_id: str) -> Rule:
-        for r in self.rules:
-            if r.id == rule_id:
-                return r
-        raise KeyError(rule_id)
+        """The rule of that id (a dict lookup: packs may hold thousands of rules)."""
+        key = (id(self.rules), len(self.rules))
+        if self._by_id.get("\0key") != key:  # rebuilt when the list is replaced or grows
+            self._by_id.clear()
+            self._by_id.update((r.id, r) for r in self.rules)
+            self._by_id["\0key"] = key
+        hit = self._by_id.get(rule_id)
+        if hit is None or isinstance(hit, tuple):
+            raise KeyError(rule_id)
+        return hit
 
 
 def _load_json(path: Path) -> dict:
+    """One pack file, read and checked (encoding, size, depth, structure); RulePackError lists the problems."""
     try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
+        data = read_file(path)
     except FileNotFoundError:
         raise RulePackError(tr("Rule pack not found: {0}").format(path)) from None
-    except json.JSONDecodeError as exc:
-        raise RulePackError(tr("Rule pack {0} is not valid JSON: {1}").format(path, exc)) from None
+    except PackFileError as exc:
+        raise RulePackError(tr("Rule pack {0} cannot be used: {1}").format(path, exc)) from None
+    checker = Checker()
+    check_file(data, checker)
+    if checker.problems:
+        raise RulePackError(tr("Rule pack {0} cannot be used; fix these problems in the file:").format(path),
+                            checker.lines())
+    return data
 
 
 def _merged(data: dict, path: Path, seen: tuple[str, ...] = ()) -> dict:
     parent_id = data.get("extends")
     if not parent_id:
         return data
-    if parent_id in seen:
+    if parent_id in seen or parent_id == data.get("id"):
         raise RulePackError(tr("Rule pack {0} extends itself through {1}").format(path, parent_id))
+    if len(seen) >= MAX_EXTENDS:
+        raise RulePackError(tr("Rule pack {0}: more than {1} packs extend each other").format(path, MAX_EXTENDS))
     parent_path = path.parent / f"{parent_id}.json"
     if not parent_path.exists():
         parent_path = PACK_DIR / f"{parent_id}.json"
@@ -245,45 +291,65 @@ def _tuple(value) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
+def _names(value, fallback: str) -> tuple[str, str]:
+    """(zh, en) of a ``name`` that is text or {"zh": …, "en": …}."""
+    if isinstance(value, str) and value:
+        return value, value
+    value = value if isinstance(value, dict) else {}
+    return value.get("zh") or fallback, value.get("en") or value.get("zh") or fallback
+
+
 def parse_pack(data: dict, path: Path | None = None, table: LandClassTable | None = None) -> RulePack:
-    """Build a pack from its (merged) JSON; every problem names the rule and what to fix."""
+    """Build a pack from its (merged, checked) JSON; every problem names the rule and what to fix."""
     where = str(path) if path else "<rule pack>"
-    try:
-        categories = {
-            cid: Category(cid, c.get("zh", cid), c.get("en", cid), _tuple(c.get("codes")),
-                          _tuple(c.get("category_zh")), _tuple(c.get("group_zh")), _tuple(c.get("exclude")))
-            for cid, c in data.get("categories", {}).items()
-        }
-        flows = {}
-        for fid, f in data.get("flows", {}).items():
-            for end in (f["from"], f["to"]):
-                if end != "*" and end not in categories:
-                    raise RulePackError(tr("{0}: flow {1} names unknown category {2}").format(where, fid, end))
-            flows[fid] = Flow(fid, f.get("zh", fid), f.get("en", fid), f["from"], f["to"],
-                              _tuple(f.get("types")), bool(f.get("changed_only", False)))
-        pack = RulePack(str(data["id"]), data.get("name", {}).get("zh", data["id"]),
-                        data.get("name", {}).get("en", data["id"]), str(data.get("version", "")),
-                        categories, flows, [], path, table or default_table())
-        known = set(pack.variable_names())
-        for r in data.get("rules", []):
+    checker = Checker()
+    if not isinstance(data, dict):
+        check_file(data, checker)
+    else:
+        check_merged(data, checker)
+    if checker.problems:
+        raise RulePackError(tr("Rule pack {0} cannot be used; fix these problems in the file:").format(where),
+                            checker.lines())
+    problems = checker
+    categories = {
+        cid: Category(cid, c.get("zh", cid), c.get("en", cid), _tuple(c.get("codes")),
+                      _tuple(c.get("category_zh")), _tuple(c.get("group_zh")), _tuple(c.get("exclude")))
+        for cid, c in data.get("categories", {}).items()
+    }
+    flows = {}
+    for fid, f in data.get("flows", {}).items():
+        for end in (f["from"], f["to"]):
+            if end != "*" and end not in categories:
+                problems.add(f"flows.{fid}", tr("names unknown category {0}").format(end))
+        flows[fid] = Flow(fid, f.get("zh", fid), f.get("en", fid), f["from"], f["to"],
+                          _tuple(f.get("types")), bool(f.get("changed_only", False)))
+    zh, en = _names(data.get("name"), str(data["id"]))
+    pack = RulePack(str(data["id"]), zh, en, str(data.get("version", "")), categories, flows, [], path,
+                    table or default_table())
+    known = set(pack.variable_names())
+    for r in data.get("rules", []):
+        rid = str(r["id"])
+        at = tr('rule "{0}"').format(rid)
+        try:
             formula = Formula(r["formula"])
-            unknown = formula.variables - known
-            if unknown:
-                raise RulePackError(tr("{0}: rule {1} uses unknown variables: {2}").format(
-                    where, r["id"], ", ".join(sorted(unknown))))
-            if r.get("op", ">=") not in _OPS:
-                raise RulePackError(tr("{0}: rule {1} has an unknown comparison {2}").format(where, r["id"], r["op"]))
-            if r.get("severity", "error") not in ("error", "warning"):
-                raise RulePackError(tr("{0}: rule {1}: severity must be error or warning").format(where, r["id"]))
-            pack.rules.append(Rule(
-                id=str(r["id"]), zh=r.get("zh", r["id"]), en=r.get("en", r["id"]), formula=formula,
-                op=r.get("op", ">="), threshold=float(r["threshold"]), severity=r.get("severity", "error"),
-                source=r.get("source", ""), scope=r.get("scope", "both"), format=r.get("format", "area"),
-                verified=bool(r.get("verified", True)), note=str(r.get("note", "")),
-                unverified_zh=str(r.get("unverified_zh", "")), unverified_en=str(r.get("unverified_en", "")),
-            ))
-    except KeyError as exc:
-        raise RulePackError(tr("{0}: a required key is missing: {1}").format(where, exc.args[0])) from None
+        except FormulaError as exc:
+            problems.add(f"{at}.formula", str(exc))
+            continue
+        unknown = formula.variables - known
+        if unknown:
+            problems.add(f"{at}.formula", tr("rule {0} uses unknown variables: {1}").format(
+                rid, ", ".join(sorted(unknown))))
+            continue
+        pack.rules.append(Rule(
+            id=rid, zh=r.get("zh", rid), en=r.get("en", rid), formula=formula,
+            op=r.get("op", ">="), threshold=float(r["threshold"]), severity=r.get("severity", "error"),
+            source=r.get("source", ""), scope=r.get("scope", "both"), format=r.get("format", "area"),
+            verified=bool(r.get("verified", True)), note=str(r.get("note", "")),
+            unverified_zh=str(r.get("unverified_zh", "")), unverified_en=str(r.get("unverified_en", "")),
+        ))
+    if problems.problems:
+        raise RulePackError(tr("Rule pack {0} cannot be used; fix these problems in the file:").format(where),
+                            problems.lines())
     return pack
 
 
