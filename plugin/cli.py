@@ -138,10 +138,11 @@ def open_inputs(args: argparse.Namespace):
     """The command's sources (--parcels, --units, --pbf, --unit-field, --tbmj-in-mu) as Inputs."""
     from .adapters.layers import Inputs, open_layer
 
+    encoding = getattr(args, "encoding", None)
     return Inputs(
-        parcels=open_layer(args.parcels, tr("parcel")),
-        units=open_layer(args.units, tr("units")),
-        pbf=open_layer(args.pbf, tr("permanent basic farmland")) if args.pbf else None,
+        parcels=open_layer(args.parcels, tr("parcel"), encoding),
+        units=open_layer(args.units, tr("units"), encoding),
+        pbf=open_layer(args.pbf, tr("permanent basic farmland"), encoding) if args.pbf else None,
         unit_field=args.unit_field,
         tbmj_in_mu=bool(getattr(args, "tbmj_in_mu", False)),
     )
@@ -222,6 +223,9 @@ def _sources(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", default="national", help=tr("rule pack id or JSON file (default: national)"))
     p.add_argument("--unit-field", default=None, help=tr("unit code field (default: DYBH)"))
     p.add_argument("--tbmj-in-mu", action="store_true", help=tr("TBMJ, KCMJ, TBDLMJ are in mu, not m²"))
+    p.add_argument("--encoding", default=None, metavar="ENC",
+                   help=tr("text encoding of shapefile sources, e.g. GBK (QGIS: data source encoding); "
+                           "default: the .cpg file, else detected"))
 
 
 def parser() -> argparse.ArgumentParser:

@@ -344,6 +344,25 @@ class _ParcelSchema:
         lyr.CreateField(ogr.FieldDefn(SHARE_FIELD, ogr.OFTReal))
 
 
+#: OGR drivers whose text is UTF-8 by definition: read straight with OGR. Others (a shapefile's
+#: DBF in GBK…) are decoded with the layer's data source encoding, as QGIS shows them.
+_UTF8_DRIVERS = {"GPKG", "GeoJSON", "GeoJSONSeq", "FlatGeobuf", "SQLite", "OpenFileGDB"}
+
+
+def _ogr_encoding(layer: QgsVectorLayer) -> str | None:
+    """The layer's data source encoding as a codec name OGR understands (None if it cannot be passed on)."""
+    import codecs
+
+    provider = layer.dataProvider()
+    enc = provider.encoding() if provider is not None else ""
+    if not enc or enc.lower() == "system":
+        return None
+    try:
+        return codecs.lookup(enc).name.upper().replace("_", "-")
+    except LookupError:
+        return None
+
+
 def _ogr_source(layer: QgsVectorLayer):
     """(dataset, layer) of an unedited, unfiltered OGR layer for the fast path; else None."""
     if layer.providerType() != "ogr" or layer.isModified() or layer.subsetString():
@@ -352,8 +371,19 @@ def _ogr_source(layer: QgsVectorLayer):
     path = parts.get("path")
     if not path:
         return None
+    driver = layer.dataProvider().storageType() if layer.dataProvider() is not None else ""
+    options = []
+    if driver == "ESRI Shapefile":
+        # QGIS turns OGR's own recoding off (SHAPE_ENCODING="") and decodes with the layer's
+        # encoding (its .cpg, or what the planner chose): OGR must use the same one.
+        encoding = _ogr_encoding(layer)
+        if encoding is None:
+            return None
+        options = [f"ENCODING={encoding}"]
+    elif driver not in _UTF8_DRIVERS:
+        return None
     try:
-        ds = ogr.Open(path)
+        ds = gdal.OpenEx(path, gdal.OF_VECTOR, open_options=options)
     except RuntimeError:
         return None
     if ds is None:
@@ -363,6 +393,18 @@ def _ogr_source(layer: QgsVectorLayer):
     if lyr is None or lyr.GetFeatureCount() != layer.featureCount():
         return None
     return ds, lyr
+
+
+def _as_multipolygon(out: ogr.Feature) -> None:
+    """Make the feature's geometry a 2-D MultiPolygon, as the parcels layer declares (a shapefile or
+    GeoJSON mixes Polygon and MultiPolygon; curves are linearised)."""
+    g = out.GetGeometryRef()
+    if g is None or g.GetGeometryType() == ogr.wkbMultiPolygon:
+        return
+    if g.HasCurveGeometry():
+        g = g.GetLinearGeometry()
+    mp = _multipolygon_wkb(shapely.from_wkb(bytes(g.ExportToIsoWkb())))
+    out.SetGeometryDirectly(ogr.CreateGeometryFromWkb(mp) if mp is not None else None)
 
 
 def _needed_pairs(engine: BalanceEngine, uids: list, dropped: list | None = None
@@ -487,6 +529,7 @@ def _write_parcels(ds, inputs: Inputs, engine: BalanceEngine, reader, uids: list
                 out = ogr.Feature(defn)
                 out.SetFromWithMap(src, 1, fmap)
                 fill(out, src.GetFID(), uid, share)
+                _as_multipolygon(out)
                 if share < 1.0:
                     g = src.GetGeometryRef()
                     boundary.append((out, bytes(g.ExportToIsoWkb()) if g is not None else None, uid))

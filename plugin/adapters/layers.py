@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable
 
 import shapely
@@ -62,14 +63,103 @@ class ReadResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def open_layer(source: str, what: str) -> QgsVectorLayer:
-    """Open an OGR source such as ``plan.gpkg|layername=DLTB``; InputError if unusable."""
+def open_layer(source: str, what: str, encoding: str | None = None) -> QgsVectorLayer:
+    """Open an OGR source such as ``plan.gpkg|layername=DLTB``; InputError if unusable.
+
+    ``encoding`` is the data source encoding of a shapefile's attributes (``GBK``…), as in the
+    layer properties of QGIS; without it a shapefile without ``.cpg`` is sniffed
+    (:func:`shapefile_encoding`).
+    """
     layer = QgsVectorLayer(source, what, "ogr")
     if not layer.isValid():
         raise InputError(tr("Cannot open the {0} layer: {1}").format(what, source))
     if layer.geometryType() != QgsWkbTypes.PolygonGeometry:
         raise InputError(tr("The {0} layer is not a polygon layer: {1}").format(what, source))
+    provider = layer.dataProvider()
+    if provider is not None and provider.storageType() == "ESRI Shapefile":
+        if encoding:
+            import codecs
+
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                raise InputError(tr("Unknown text encoding {0}; use e.g. GBK, GB18030 or UTF-8.")
+                                 .format(encoding)) from None
+            layer.setProviderEncoding(encoding)
+        else:
+            path = QgsProviderRegistry.instance().decodeUri("ogr", source).get("path") or source
+            detected = shapefile_encoding(path)
+            if detected is not None and detected != provider.encoding():
+                layer.setProviderEncoding(detected)
     return layer
+
+
+def _has_declared_encoding(dbf: Path) -> bool:
+    """A ``.cpg`` beside the DBF, or a language driver id in its header: the file says its encoding."""
+    if any(dbf.with_suffix(s).exists() for s in (".cpg", ".CPG")):
+        return True
+    try:
+        with open(dbf, "rb") as f:
+            head = f.read(32)
+    except OSError:
+        return True
+    return len(head) == 32 and head[29] != 0
+
+
+def _dbf_text_sample(dbf: Path, max_records: int = 5000) -> bytes:
+    """The bytes of the character fields of the first records of a DBF file (no decoding)."""
+    import struct
+
+    with open(dbf, "rb") as f:
+        head = f.read(32)
+        if len(head) < 32:
+            return b""
+        n_records, header_len, record_len = struct.unpack("<IHH", head[4:12])
+        fields, offset = [], 1  # byte 0 of a record is the deletion flag
+        while f.tell() < header_len - 1:
+            desc = f.read(32)
+            if len(desc) < 32 or desc[0] == 0x0D:
+                break
+            length = desc[16]
+            if desc[11:12] in (b"C", b"M"):
+                fields.append((offset, length))
+            offset += length
+        f.seek(header_len)
+        data = f.read(record_len * min(n_records, max_records))
+    out = bytearray()
+    for start in range(0, len(data) - record_len + 1, record_len):
+        for off, length in fields:
+            out += data[start + off:start + off + length].rstrip(b" \x00") + b"\n"
+    return bytes(out)
+
+
+def shapefile_encoding(path: str) -> str | None:
+    """The encoding to read a shapefile's attributes with when it does not declare one.
+
+    ``None`` when the file declares it (``.cpg``/LDID: QGIS uses that) or its text is plain ASCII;
+    ``"UTF-8"`` or ``"GBK"`` when the bytes decode as that (GBK text is almost never valid
+    UTF-8); InputError naming the option when neither fits.
+    """
+    dbf = Path(path).with_suffix(".dbf")
+    if not dbf.exists():
+        dbf = Path(path).with_suffix(".DBF")
+    if not dbf.exists() or _has_declared_encoding(dbf):
+        return None
+    try:
+        sample = _dbf_text_sample(dbf)
+    except OSError:
+        return None
+    if sample.isascii():
+        return None
+    for encoding in ("UTF-8", "GBK", "GB18030"):
+        try:
+            sample.decode(encoding)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise InputError(tr("Cannot tell the text encoding of {0} (it has no .cpg file): give it with --encoding "
+                        "(e.g. GBK), or in QGIS in the layer properties (Source, data source encoding).")
+                     .format(dbf))
 
 
 def gauss_kruger_zone_crs(longitude: float) -> QgsCoordinateReferenceSystem:
