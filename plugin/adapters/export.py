@@ -73,7 +73,7 @@ from ..core.rules import RulePack
 from ..core.selection import UnknownUnitsError, units_by_code
 from .gpkg import WriteError, atomic_output, fill_rtree, write_balance_tables, write_table
 from .layers import InputError, Inputs, build_engine, ellipsoid_measure, transform_to
-from .outputs import refuse_inputs
+from .outputs import collect_unraisable, refuse_inputs
 from .styles import load_style
 
 AREA_FIELDS = ("TBMJ", "KCMJ", "TBDLMJ")
@@ -1129,6 +1129,7 @@ def _write_layers(path: Path, sel: _Selection, inputs: Inputs, pack: RulePack, e
     except RuntimeError as exc:
         raise WriteError(tr("Cannot create {0}: {1}").format(path, exc)) from exc
     sql_source = None
+    ok = False
     try:
         _write_units(ds, inputs, engine, sel.uids, meta.title)
         schema = _ParcelSchema(inputs.parcels, reader)
@@ -1146,10 +1147,15 @@ def _write_layers(path: Path, sel: _Selection, inputs: Inputs, pack: RulePack, e
             for key, value in (("PLAN_TITLE", meta.title), ("ABSTRACT", abstract), ("AUTHOR", meta.author),
                                ("DATE", meta.date)):
                 lyr.SetMetadataItem(key, value)
+        lyr = None
+        ok = True
     except RuntimeError as exc:
-        raise WriteError(tr("Cannot write {0}: {1}").format(path, exc)) from exc
+        raise WriteError(tr("Cannot write {0}: {1}").format(path, str(exc).strip() or type(exc).__name__)) from exc
     finally:
-        ds = None  # closes the file and builds the deferred R-tree indexes
+        with collect_unraisable() as late:  # a failure to close (full disk) is a WriteError, not "Exception ignored"
+            lyr = ds = None  # closes the file and builds the deferred R-tree indexes
+        if late and ok:
+            raise WriteError(tr("Cannot write {0}: {1}").format(path, late[0]))
     if sql_source is not None:
         n_parcels = _copy_parcels_sql(path, sql_source, schema, inputs, engine, sel.uids, progress,
                                       p0, p0 + 0.8 * (p1 - p0), dropped)

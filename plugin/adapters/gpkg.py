@@ -22,7 +22,16 @@ import numpy as np
 from osgeo import gdal, ogr
 
 from ..core.i18n import tr
-from .outputs import WriteError, register, remove_leftovers, temp_prefix, unregister
+from .outputs import (
+    WriteError,
+    collect_unraisable,
+    disk_full,
+    register,
+    release,
+    remove_leftovers,
+    temp_prefix,
+    unregister,
+)
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -32,13 +41,24 @@ _OGR_TYPES = {"TEXT": ogr.OFTString, "REAL": ogr.OFTReal, "INTEGER": ogr.OFTInte
 
 def _explain(exc: BaseException, target: Path) -> str:
     code = getattr(exc, "errno", None)
+    if disk_full(exc, target.parent if not str(exc).strip() else None):
+        return tr("Cannot write {0}: the disk is full. Free some space or choose another folder; nothing was "
+                  "changed.").format(target)
     if code in (errno.EACCES, errno.EPERM, errno.EROFS):
         return tr("Cannot write to {0}: the folder is read-only or you lack permission.").format(target.parent)
-    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG):
-        return tr("Cannot write {0}: the disk is full.").format(target)
     if code in (errno.EBUSY, errno.ETXTBSY):
         return tr("Cannot replace {0}: the file is locked by another program; close it and try again.").format(target)
-    return tr("Cannot write {0}: {1}").format(target, exc)
+    return tr("Cannot write {0}: {1}").format(target, str(exc).strip() or type(exc).__name__)
+
+
+def _failure(exc: BaseException, target: Path, tmp: Path, late: list) -> str:
+    """One message for a failed write, naming the target (never the temporary name)."""
+    for e in (exc, exc.__cause__, exc.__context__, *late):
+        if e is not None and disk_full(e, target.parent if not str(e).strip() else None):
+            return _explain(OSError(errno.ENOSPC, "disk full"), target)
+    if isinstance(exc, WriteError) and str(exc).strip():
+        return str(exc).replace(str(tmp), str(target))
+    return _explain(exc, target)
 
 
 @contextlib.contextmanager
@@ -79,8 +99,11 @@ def atomic_output(target: str | os.PathLike, overwrite: bool = True, keep_name: 
         fsync_file(tmp_path)
         os.replace(tmp_path, target)
         fsync_folder(target.parent)
-    except OSError as exc:
-        raise WriteError(_explain(exc, target)) from exc
+    except (OSError, RuntimeError, WriteError, sqlite3.Error) as exc:
+        # close what the failed write left open now (not later with "Exception ignored in …")
+        with collect_unraisable() as late:
+            release(exc)
+        raise WriteError(_failure(exc, target, tmp_path, late)) from None
     finally:
         for leftover in (tmp_path, Path(str(tmp_path) + "-wal"), Path(str(tmp_path) + "-shm"),
                          Path(str(tmp_path) + "-journal")):
@@ -119,6 +142,8 @@ def fsync_folder(folder: Path) -> None:
 def write_table(path: Path, name: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence],
                 description: str = "") -> None:
     """Add a non-spatial table (``columns`` = [(name, TEXT|REAL|INTEGER)]) to a GeoPackage."""
+    ds = layer = None
+    ok = False
     try:
         ds = ogr.Open(str(path), 1) if path.exists() else ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
         layer = ds.CreateLayer(name, geom_type=ogr.wkbNone, options=[f"DESCRIPTION={description}"] if description
@@ -136,9 +161,17 @@ def write_table(path: Path, name: str, columns: Sequence[tuple[str, str]], rows:
                     feat.SetField(i, value)
             layer.CreateFeature(feat)
         layer.CommitTransaction()
-        ds = None
+        ok = True
     except RuntimeError as exc:
-        raise WriteError(tr("Cannot write table {0} to {1}: {2}").format(name, path, exc)) from exc
+        raise WriteError(tr("Cannot write table {0} to {1}: {2}").format(
+            name, path, str(exc).strip() or type(exc).__name__)) from exc
+    finally:
+        # closing flushes the file: a failure then (a full disk) is a WriteError, never an
+        # "Exception ignored" message
+        with collect_unraisable() as late:
+            layer = ds = None
+        if late and ok:
+            raise WriteError(_explain(late[0], Path(path)))
 
 
 def read_table(path: str | os.PathLike, name: str) -> list[dict]:

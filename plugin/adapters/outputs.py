@@ -12,6 +12,9 @@
 """
 from __future__ import annotations
 
+import contextlib
+import errno
+import gc
 import hashlib
 import os
 import re
@@ -143,6 +146,59 @@ def remove_leftovers(folder: str | os.PathLike) -> list[Path]:
     return removed
 
 
+# --------------------------------------------------------------------------- failures
+_FULL_TEXTS = ("disk is full", "no space left", "disk full", "not enough space", "quota exceeded")
+
+
+def disk_full(exc: BaseException | None, folder: str | os.PathLike | None = None) -> bool:
+    """Whether a write failed because the disk (or the quota) is full.
+
+    GDAL and SQLite report it in words ("database or disk is full") or, at times, with an empty
+    message: then the free space of ``folder`` decides.
+    """
+    if exc is not None:
+        if getattr(exc, "errno", None) in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG):
+            return True
+        text = str(exc).lower()
+        if any(t in text for t in _FULL_TEXTS):
+            return True
+        if text.strip():
+            return False
+    if folder is None:
+        return False
+    try:
+        return shutil.disk_usage(folder).free < (1 << 20)
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def collect_unraisable():
+    """Errors raised while objects are destroyed (a GeoPackage or a zip closed on a full disk) are
+    collected into the yielded list instead of being printed as "Exception ignored in …"."""
+    caught: list[BaseException] = []
+    old = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: caught.append(unraisable.exc_value)
+    try:
+        yield caught
+    finally:
+        gc.collect()
+        sys.unraisablehook = old
+
+
+def release(exc: BaseException) -> None:
+    """Drop the tracebacks of a failed write (its whole chain), so that the objects they hold (an
+    open dataset, a half-written zip) are closed now — call it inside :func:`collect_unraisable`."""
+    todo, seen = [exc], set()
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        e.__traceback__ = None
+        todo += [e.__cause__, e.__context__]
+
+
 # --------------------------------------------------------------------------- inputs
 def source_paths(source: str | os.PathLike | None) -> list[Path]:
     """The files behind a data source string (none for a database connection or a service).
@@ -211,5 +267,5 @@ def refuse_inputs(targets: Iterable[str | os.PathLike | None], sources: Iterable
                     tr("Two outputs name the same file {0}; give each its own name.").format(a))
 
 
-__all__ = ["OverwritesInputError", "WriteError", "pid_alive", "refuse_inputs", "remove_leftovers", "same_file",
-           "source_paths", "temp_prefix"]
+__all__ = ["OverwritesInputError", "WriteError", "collect_unraisable", "disk_full", "pid_alive", "refuse_inputs",
+           "release", "remove_leftovers", "same_file", "source_paths", "temp_prefix"]

@@ -25,6 +25,7 @@ from ..core.report import structure_rows
 from ..core.selection import UnknownUnitsError, units_by_code
 from ..core.verdicts import basis_text, rule_state, severity_text, verdict_text
 from .gpkg import WriteError, atomic_output
+from .outputs import collect_unraisable, release
 
 PROJECT_SHEET_ZH, PROJECT_SHEET_EN = "全项目", "Project"
 _STRUCTURE_ZH = ["三大类", "一级类", "地类编码", "二级类", "整治前面积（公顷）", "整治后面积（公顷）",
@@ -209,10 +210,23 @@ def write_report(engine: BalanceEngine, path: str | os.PathLike, chinese: bool =
             ws.column_dimensions[get_column_letter(c)].width = w
     try:
         with atomic_output(path, overwrite=overwrite, keep_name=True) as tmp:
-            wb.save(str(tmp))
+            _save(wb, tmp)
     except OSError as exc:
         raise WriteError(tr("Cannot write {0}: {1}").format(path, exc)) from exc
     return Path(path).resolve()
+
+
+def _save(wb, tmp) -> None:
+    """``wb.save``; on failure (a full disk) the half-written zip is closed here, quietly, so that
+    only the error is reported (no "Exception ignored in ZipFile.__del__")."""
+    try:
+        wb.save(str(tmp))
+        return
+    except OSError as exc:
+        error = exc
+    with collect_unraisable():
+        release(error)
+    raise error
 
 
 def write_report_csv(engine: BalanceEngine, path: str | os.PathLike | None, chinese: bool = True,
