@@ -347,6 +347,16 @@ class ParcelReader:
                 return self._read_fast(source, progress, cancelled)
             except _NotFast:
                 return None
+            except RuntimeError as exc:  # GDAL: a damaged page, a truncated file…
+                # not read again through QGIS: it would skip what it cannot read, and the numbers be wrong
+                from osgeo import gdal
+
+                said = [" ".join(str(m).split()) for m in (exc, gdal.GetLastErrorMsg()) if str(m).strip()]
+                plain = [m for m in said if any(w in m.lower() for w in ("malformed", "corrupt", "not a database"))]
+                detail = ((plain or said or [type(exc).__name__])[0])[:160]
+                raise InputError(tr("The GeoPackage {0} is damaged and cannot be read ({1}). Restore it from a "
+                                    "backup, or copy what is readable into a new file (QGIS: Export > Save "
+                                    "Features As…); nothing was computed.").format(source[0], detail)) from None
 
     def _read_fast(self, source, progress, cancelled) -> list[tuple[int, object, ParcelRecord]]:
         from osgeo import ogr
