@@ -124,9 +124,11 @@ def input_sources(args: argparse.Namespace) -> list[str]:
 def check_outputs(args: argparse.Namespace, targets: Sequence, overwrite: bool = True) -> None:
     """Refuse (WriteError) outputs that are inputs, or that exist when overwriting is not allowed."""
     from .adapters.gpkg import WriteError
-    from .adapters.outputs import refuse_inputs
+    from .adapters.outputs import refuse_inputs, remove_leftovers
 
     refuse_inputs(targets, input_sources(args))
+    for t in {Path(t).expanduser().resolve().parent for t in targets if t}:
+        remove_leftovers(t)  # of killed runs, at once (not only once this run gets to writing)
     if not overwrite:
         for t in targets:
             if t and Path(t).exists():

@@ -73,7 +73,7 @@ from ..core.rules import RulePack
 from ..core.selection import UnknownUnitsError, units_by_code
 from .gpkg import WriteError, atomic_output, fill_rtree, write_balance_tables, write_table
 from .layers import InputError, Inputs, build_engine, ellipsoid_measure, transform_to
-from .outputs import collect_unraisable, refuse_inputs
+from .outputs import collect_unraisable, refuse_inputs, remove_leftovers
 from .styles import load_style
 
 AREA_FIELDS = ("TBMJ", "KCMJ", "TBDLMJ")
@@ -1206,6 +1206,7 @@ def check_targets(out, per_unit: bool, overwrite: bool, sources: Sequence | None
     folder = out if per_unit and out.is_dir() else out.parent
     if not folder.is_dir():
         raise WriteError(tr("The folder {0} does not exist.").format(folder))
+    remove_leftovers(folder)  # of killed runs, before the long build
     if not per_unit and out.exists() and not overwrite:
         raise WriteError(tr("{0} exists already; choose another name or allow overwriting.").format(out))
 
