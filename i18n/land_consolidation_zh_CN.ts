@@ -175,6 +175,7 @@
         <message>
             <location filename="../plugin/adapters/export.py"/>
             <location filename="../plugin/adapters/gpkg.py"/>
+            <location filename="../plugin/cli.py"/>
             <source>{0} exists already; choose another name or allow overwriting.</source>
             <translation>{0} 已存在；请换一个文件名，或选择允许覆盖。</translation>
         </message>
@@ -264,13 +265,13 @@
         </message>
         <message>
             <location filename="../plugin/adapters/gpkg.py"/>
-            <source>Cannot write to {0}: the folder is read-only or you lack permission.</source>
-            <translation>无法写入 {0}：该文件夹为只读，或您没有写入权限。</translation>
+            <source>Cannot write {0}: the disk is full. Free some space or choose another folder; nothing was changed.</source>
+            <translation>无法写入 {0}：磁盘已满。请释放空间或选择其他文件夹；未做任何更改。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/gpkg.py"/>
-            <source>Cannot write {0}: the disk is full.</source>
-            <translation>无法写入 {0}：磁盘空间已满。</translation>
+            <source>Cannot write to {0}: the folder is read-only or you lack permission.</source>
+            <translation>无法写入 {0}：该文件夹为只读，或您没有写入权限。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/gpkg.py"/>
@@ -281,6 +282,11 @@
             <location filename="../plugin/adapters/gpkg.py"/>
             <source>Cannot write table {0} to {1}: {2}</source>
             <translation>无法将表 {0} 写入 {1}：{2}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/layers.py"/>
+            <source>Cannot tell the text encoding of {0} (it has no .cpg file): give it with --encoding (e.g. GBK), or in QGIS in the layer properties (Source, data source encoding).</source>
+            <translation>无法判断 {0} 的文字编码（没有 .cpg 文件）：请用 --encoding 指定（如 GBK），或在 QGIS 图层属性（源，数据源编码）中设置。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
@@ -311,6 +317,16 @@
             <location filename="../plugin/adapters/layers.py"/>
             <source>The units layer {0} has no features: draw at least one remediation unit.</source>
             <translation>整治单元图层 {0} 中没有要素：请至少绘制一个整治单元。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/layers.py"/>
+            <source>Unknown text encoding {0}; use e.g. GBK, GB18030 or UTF-8.</source>
+            <translation>未知的文字编码 {0}；请使用 GBK、GB18030 或 UTF-8 等。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/layers.py"/>
+            <source>The GeoPackage {0} is damaged and cannot be read ({1}). Restore it from a backup, or copy what is readable into a new file (QGIS: Export &gt; Save Features As…); nothing was computed.</source>
+            <translation>GeoPackage {0} 已损坏，无法读取（{1}）。请从备份恢复，或将可读取的部分复制到新文件（QGIS：导出 &gt; 要素另存为…）；未进行任何计算。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live.py"/>
@@ -351,6 +367,16 @@
             <location filename="../plugin/adapters/live.py"/>
             <source>The live balance could not follow an edit.</source>
             <translation>实时平衡未能跟上一次编辑。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/outputs.py"/>
+            <source>The output {0} is the input {1}: writing it would destroy the input. Choose another output file; nothing was written.</source>
+            <translation>输出 {0} 就是输入 {1}：写入将毁掉输入数据。请选择其他输出文件；未写入任何内容。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/outputs.py"/>
+            <source>Two outputs name the same file {0}; give each its own name.</source>
+            <translation>两个输出指向同一文件 {0}；请为每个输出指定不同的文件名。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/pieces_writer.py"/>
@@ -676,6 +702,11 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <source>text encoding of shapefile sources, e.g. GBK (QGIS: data source encoding); default: the .cpg file, else detected</source>
+            <translation>Shapefile 数据源的文字编码，如 GBK（QGIS：数据源编码）；默认：按 .cpg 文件，否则自动识别</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
             <source>Land consolidation balance tools</source>
             <translation>全域土地综合整治面积平衡工具</translation>
         </message>
@@ -688,6 +719,12 @@
             <location filename="../plugin/cli.py"/>
             <source>output GeoPackage</source>
             <translation>输出 GeoPackage</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli_export.py"/>
+            <source>replace existing output files</source>
+            <translation>覆盖已存在的输出文件</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
@@ -765,6 +802,7 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/core/rule_schema.py"/>
             <location filename="../plugin/gui/verdict.py"/>
             <source>{0}: {1}</source>
             <translation>{0}：{1}</translation>
@@ -810,11 +848,6 @@
             <location filename="../plugin/cli_export.py"/>
             <source>one GeoPackage per unit: --out is a folder, files are named &lt;DYBH&gt;.gpkg</source>
             <translation>每个整治单元一个 GeoPackage：--out 为文件夹，文件名为 &lt;DYBH&gt;.gpkg</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli_export.py"/>
-            <source>replace existing output files</source>
-            <translation>覆盖已存在的输出文件</translation>
         </message>
         <message>
             <location filename="../plugin/cli_export.py"/>
@@ -992,9 +1025,215 @@
             <translation>比率</translation>
         </message>
         <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>null</source>
+            <translation>空值 null</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>an object</source>
+            <translation>一个对象</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>the file holds binary data, not JSON text</source>
+            <translation>文件包含二进制数据，不是 JSON 文本</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>one of {0}</source>
+            <translation>{0} 之一</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>a JSON object { … }</source>
+            <translation>一个 JSON 对象 { … }</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>text</source>
+            <translation>文本</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>an object of categories</source>
+            <translation>由类别组成的对象</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>an object of flows</source>
+            <translation>由流向组成的对象</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>a list of rules [ … ]</source>
+            <translation>规则列表 [ … ]</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>the pack has no rules; at least one is needed</source>
+            <translation>规则包中没有规则；至少需要一条</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>the file is neither UTF-8 nor GBK text; save it as UTF-8</source>
+            <translation>文件既不是 UTF-8 也不是 GBK 文本；请另存为 UTF-8</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>true/false ({0})</source>
+            <translation>布尔值（{0}）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>the number {0}</source>
+            <translation>数字 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>text "{0}"</source>
+            <translation>文本“{0}”</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>a list of {0} items</source>
+            <translation>含 {0} 项的列表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>text or a list of texts</source>
+            <translation>文本或文本列表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>true or false</source>
+            <translation>true 或 false</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>a finite number</source>
+            <translation>有限数值</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>text or an object {"zh": …, "en": …}</source>
+            <translation>文本或对象 {&quot;zh&quot;: …, &quot;en&quot;: …}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <location filename="../plugin/core/rules.py"/>
+            <source>rule "{0}"</source>
+            <translation>规则“{0}”</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>the file is larger than {0} MB; a rule pack is a small text file</source>
+            <translation>文件大于 {0} MB；规则包应是小型文本文件</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>the JSON is nested {0} levels deep; at most {1} are allowed</source>
+            <translation>JSON 嵌套 {0} 层；最多允许 {1} 层</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>expected {0}, found {1}</source>
+            <translation>应为{0}，实际为{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>required, but missing</source>
+            <translation>必填，但缺失</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>non-empty text</source>
+            <translation>非空文本</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>(whole file)</source>
+            <translation>（整个文件）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>{0} rules; at most {1} are allowed</source>
+            <translation>{0} 条规则；最多允许 {1} 条</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>cannot read the file: {0}</source>
+            <translation>无法读取文件：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>not valid JSON: {0} (line {1}, column {2})</source>
+            <translation>不是有效的 JSON：{0}（第 {1} 行，第 {2} 列）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>not valid JSON: {0}</source>
+            <translation>不是有效的 JSON：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>a short name of letters, digits, _ . - (no path)</source>
+            <translation>由字母、数字、_ . - 组成的简短名称（不能是路径）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>more than {0} entries</source>
+            <translation>超过 {0} 项</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>… and {0} more problems</source>
+            <translation>……另有 {0} 个问题</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>formula longer than {0} characters</source>
+            <translation>公式超过 {0} 个字符</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>text longer than {0} characters</source>
+            <translation>文本超过 {0} 个字符</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>the id "{0}" is used twice (also rules[{1}])</source>
+            <translation>编号“{0}”重复使用（另见 rules[{1}]）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rules.py"/>
+            <source>Rule pack {0} cannot be used; fix these problems in the file:</source>
+            <translation>规则包 {0} 无法使用；请在文件中修正以下问题：</translation>
+        </message>
+        <message>
             <location filename="../plugin/core/rules.py"/>
             <source>Rule pack {0} extends itself through {1}</source>
             <translation>规则包 {0} 通过 {1} 继承了自身（循环继承）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rules.py"/>
+            <source>Rule pack {0}: more than {1} packs extend each other</source>
+            <translation>规则包 {0}：相互继承（extends）的规则包超过 {1} 个</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rules.py"/>
+            <source>A formula must be text, not {0}</source>
+            <translation>公式必须是文本，而不是 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rules.py"/>
+            <source>Formula longer than {0} characters</source>
+            <translation>公式超过 {0} 个字符</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rules.py"/>
+            <source>Formula has more than {0} terms</source>
+            <translation>公式超过 {0} 项</translation>
         </message>
         <message>
             <location filename="../plugin/core/rules.py"/>
@@ -1003,13 +1242,13 @@
         </message>
         <message>
             <location filename="../plugin/core/rules.py"/>
-            <source>Rule pack {0} is not valid JSON: {1}</source>
-            <translation>规则包 {0} 不是有效的 JSON：{1}</translation>
+            <source>Rule pack {0} cannot be used: {1}</source>
+            <translation>规则包 {0} 无法使用：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/core/rules.py"/>
-            <source>{0}: a required key is missing: {1}</source>
-            <translation>{0}：缺少必需的键：{1}</translation>
+            <source>rule {0} uses unknown variables: {1}</source>
+            <translation>规则 {0} 使用了未知变量：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/core/rules.py"/>
@@ -1018,23 +1257,13 @@
         </message>
         <message>
             <location filename="../plugin/core/rules.py"/>
-            <source>{0}: rule {1} uses unknown variables: {2}</source>
-            <translation>{0}：规则 {1} 使用了未知变量：{2}</translation>
+            <source>names unknown category {0}</source>
+            <translation>引用了未知类别 {0}</translation>
         </message>
         <message>
             <location filename="../plugin/core/rules.py"/>
-            <source>{0}: rule {1} has an unknown comparison {2}</source>
-            <translation>{0}：规则 {1} 的比较运算符 {2} 无法识别</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/rules.py"/>
-            <source>{0}: rule {1}: severity must be error or warning</source>
-            <translation>{0}：规则 {1}：严重程度必须为 error 或 warning</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/rules.py"/>
-            <source>{0}: flow {1} names unknown category {2}</source>
-            <translation>{0}：流向 {1} 引用了未知类别 {2}</translation>
+            <source>Formula holds a number that is too large: {0}</source>
+            <translation>公式中的数字过大：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/core/rules.py"/>
@@ -2347,6 +2576,34 @@ Unit maps: give a folder to also write an A3 plan map of each unit as PDF (parce
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>Cannot write {0}: the disk is full.</source>
+            <translation type="obsolete">无法写入 {0}：磁盘空间已满。</translation>
+        </message>
+        <message>
+            <source>Rule pack {0} is not valid JSON: {1}</source>
+            <translation type="obsolete">规则包 {0} 不是有效的 JSON：{1}</translation>
+        </message>
+        <message>
+            <source>{0}: a required key is missing: {1}</source>
+            <translation type="obsolete">{0}：缺少必需的键：{1}</translation>
+        </message>
+        <message>
+            <source>{0}: rule {1} uses unknown variables: {2}</source>
+            <translation type="obsolete">{0}：规则 {1} 使用了未知变量：{2}</translation>
+        </message>
+        <message>
+            <source>{0}: rule {1} has an unknown comparison {2}</source>
+            <translation type="obsolete">{0}：规则 {1} 的比较运算符 {2} 无法识别</translation>
+        </message>
+        <message>
+            <source>{0}: rule {1}: severity must be error or warning</source>
+            <translation type="obsolete">{0}：规则 {1}：严重程度必须为 error 或 warning</translation>
+        </message>
+        <message>
+            <source>{0}: flow {1} names unknown category {2}</source>
+            <translation type="obsolete">{0}：流向 {1} 引用了未知类别 {2}</translation>
         </message>
         <message>
             <source>&lt;b&gt;{0}&lt;/b&gt; parcels selected, {1} 亩 ({2} already tagged)</source>
