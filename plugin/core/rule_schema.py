@@ -214,6 +214,25 @@ class Checker:
         return shown
 
 
+def _objects(c: Checker, data: dict, key: str, what: str) -> list[tuple[str, dict]]:
+    """(path, entry) of the object-valued entries of ``data[key]`` (an object of objects)."""
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        c.expected(key, what, value)
+        return []
+    if len(value) > MAX_ENTRIES:
+        c.add(key, tr("more than {0} entries").format(MAX_ENTRIES))
+        return []
+    out = []
+    for name, entry in value.items():
+        where = f"{key}.{name}"
+        if isinstance(entry, dict):
+            out.append((where, entry))
+        else:
+            c.expected(where, tr("an object"), entry)
+    return out
+
+
 def check_file(data, c: Checker) -> None:
     """Structure and types of one pack file as written (before ``extends`` is resolved)."""
     if not isinstance(data, dict):
@@ -233,38 +252,18 @@ def check_file(data, c: Checker) -> None:
         else:
             c.text(name, "zh", "name")
             c.text(name, "en", "name")
-    categories = data.get("categories", {})
-    if not isinstance(categories, dict):
-        c.expected("categories", tr("an object of categories"), categories)
-    elif len(categories) > MAX_ENTRIES:
-        c.add("categories", tr("more than {0} entries").format(MAX_ENTRIES))
-    else:
-        for cid, cat in categories.items():
-            where = f"categories.{cid}"
-            if not isinstance(cat, dict):
-                c.expected(where, tr("an object"), cat)
-                continue
-            for key in ("zh", "en"):
-                c.text(cat, key, where)
-            for key in ("codes", "category_zh", "group_zh", "exclude"):
-                c.texts(cat, key, where)
-    flows = data.get("flows", {})
-    if not isinstance(flows, dict):
-        c.expected("flows", tr("an object of flows"), flows)
-    elif len(flows) > MAX_ENTRIES:
-        c.add("flows", tr("more than {0} entries").format(MAX_ENTRIES))
-    else:
-        for fid, flow in flows.items():
-            where = f"flows.{fid}"
-            if not isinstance(flow, dict):
-                c.expected(where, tr("an object"), flow)
-                continue
-            for key in ("from", "to"):
-                c.text(flow, key, where, required=True)
-            for key in ("zh", "en"):
-                c.text(flow, key, where)
-            c.texts(flow, "types", where)
-            c.boolean(flow, "changed_only", where)
+    for where, cat in _objects(c, data, "categories", tr("an object of categories")):
+        for key in ("zh", "en"):
+            c.text(cat, key, where)
+        for key in ("codes", "category_zh", "group_zh", "exclude"):
+            c.texts(cat, key, where)
+    for where, flow in _objects(c, data, "flows", tr("an object of flows")):
+        for key in ("from", "to"):
+            c.text(flow, key, where, required=True)
+        for key in ("zh", "en"):
+            c.text(flow, key, where)
+        c.texts(flow, "types", where)
+        c.boolean(flow, "changed_only", where)
     rules = data.get("rules", [])
     if not isinstance(rules, list):
         c.expected("rules", tr("a list of rules [ … ]"), rules)
