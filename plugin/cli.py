@@ -13,7 +13,9 @@ no output file is left behind.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -37,6 +39,7 @@ def start_qgis():
     if sys.platform.startswith("linux") and not os.environ.get("XDG_RUNTIME_DIR"):
         # Without it Qt prints a warning on every start of a headless run.
         os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="lc-runtime-")
+        atexit.register(shutil.rmtree, os.environ["XDG_RUNTIME_DIR"], True)
     from qgis.core import QgsApplication
 
     if QgsApplication.instance() is not None:

@@ -53,7 +53,9 @@ def _explain(exc: BaseException, target: Path) -> str:
 
 def _failure(exc: BaseException, target: Path, tmp: Path, late: list) -> str:
     """One message for a failed write, naming the target (never the temporary name)."""
-    for e in (exc, exc.__cause__, exc.__context__, *late):
+    # a WriteError is already a message: only what caused it (an OSError, GDAL's error) is looked at
+    own = () if isinstance(exc, WriteError) and str(exc).strip() else (exc,)
+    for e in (*own, exc.__cause__, exc.__context__, *late):
         if e is not None and disk_full(e, target.parent if not str(e).strip() else None):
             return _explain(OSError(errno.ENOSPC, "disk full"), target)
     if isinstance(exc, WriteError) and str(exc).strip():

@@ -187,6 +187,22 @@ def test_leftovers_of_dead_runs_are_removed_and_live_ones_kept(qgis_app, work, t
     assert f".plan.lctmp{live.pid}x{host}-abcd1236.partial" not in {p.name for p in out.iterdir()}
 
 
+def test_two_runs_at_once_into_one_folder(qgis_app, work, tmp_path):
+    """Each run cleans the folder at its start: it must not take the other's temporary files."""
+    out = tmp_path / "out"
+    out.mkdir()
+    procs = [subprocess.Popen([sys.executable, "-m", "plugin.cli", "export", *_sources(work), "--out",
+                               str(out / f"plan{i}.gpkg")], cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True) for i in range(2)]
+    for proc in procs:
+        _out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    from plugin.adapters.export import validate
+
+    assert sorted(p.name for p in out.iterdir()) == ["plan0.gpkg", "plan1.gpkg"]
+    assert validate(out / "plan0.gpkg") == [] and validate(out / "plan1.gpkg") == []
+
+
 def _env() -> dict:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
