@@ -106,7 +106,7 @@ def kill_rounds(folder: Path, demo: Path, kills: int, seed: int = 1, log=print) 
     durations = {kind: t[0] for kind, t in timing.items()}
     writing = {kind: t[1] for kind, t in timing.items()}
     input_hash = sha(demo)
-    stats = {"kills": 0, "finished_before_kill": 0, "replaced_before_kill": 0, "kept_identical": 0,
+    stats = {"kills": 0, "finished_before_kill": 0, "kept_identical": 0, "replaced_before_kill": 0,
              "kills_with_leftovers": 0, "leftovers_seen": 0, "leftovers_removed_by_next_run": 0,
              "leftovers_after_last_run": 0, "durations_s": {k: round(v, 2) for k, v in durations.items()},
              "write_phase_s": {k: round(v, 2) for k, v in writing.items()}, "kills_in_write_phase": 0}
@@ -129,6 +129,7 @@ def kill_rounds(folder: Path, demo: Path, kills: int, seed: int = 1, log=print) 
             delay = rng.uniform(0.0, writing[kind])
         else:
             started, delay = 0.0, rng.uniform(0.0, durations[kind])
+        killed = False
         try:
             if started is None:
                 raise subprocess.TimeoutExpired(proc.args, 0) if proc.poll() is None else RuntimeError
@@ -136,11 +137,12 @@ def kill_rounds(folder: Path, demo: Path, kills: int, seed: int = 1, log=print) 
         except subprocess.TimeoutExpired:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
+            killed = True
             stats["kills"] += 1
             stats["kills_in_write_phase"] += int(in_write and started is not None)
         except RuntimeError:
-            stats["finished_before_kill"] += 1
-        else:
+            pass
+        if not killed:
             stats["finished_before_kill"] += 1
         now = leftovers(folder)
         gone = present - now
@@ -154,9 +156,9 @@ def kill_rounds(folder: Path, demo: Path, kills: int, seed: int = 1, log=print) 
             failures.append(f"round {rounds}: the input changed")
         after = sha(target)
         if after == before:
-            stats["kept_identical"] += 1
+            stats["kept_identical"] += int(killed)
         elif complete(kind, target):
-            stats["replaced_before_kill"] += 1
+            stats["replaced_before_kill"] += int(killed)
         else:
             failures.append(f"round {rounds} ({kind}, killed after {delay:.2f} s): target damaged")
         log(f"round {rounds:>3} {kind:<7} after {delay:5.2f} s: "
