@@ -1152,7 +1152,7 @@ def _write_layers(path: Path, sel: _Selection, inputs: Inputs, pack: RulePack, e
     except RuntimeError as exc:
         raise WriteError(tr("Cannot write {0}: {1}").format(path, str(exc).strip() or type(exc).__name__)) from exc
     finally:
-        with collect_unraisable() as late:  # a failure to close (full disk) is a WriteError, not "Exception ignored"
+        with collect_unraisable(collect=not ok) as late:  # a failure to close is a WriteError, not "Exception ignored"
             lyr = ds = None  # closes the file and builds the deferred R-tree indexes
         if late and ok:
             raise WriteError(tr("Cannot write {0}: {1}").format(path, late[0]))

@@ -170,7 +170,7 @@ def write_table(path: Path, name: str, columns: Sequence[tuple[str, str]], rows:
     finally:
         # closing flushes the file: a failure then (a full disk) is a WriteError, never an
         # "Exception ignored" message
-        with collect_unraisable() as late:
+        with collect_unraisable(collect=not ok) as late:
             layer = ds = None
         if late and ok:
             raise WriteError(_explain(late[0], Path(path)))

@@ -173,16 +173,21 @@ def disk_full(exc: BaseException | None, folder: str | os.PathLike | None = None
 
 
 @contextlib.contextmanager
-def collect_unraisable():
+def collect_unraisable(collect: bool = True):
     """Errors raised while objects are destroyed (a GeoPackage or a zip closed on a full disk) are
-    collected into the yielded list instead of being printed as "Exception ignored in …"."""
+    collected into the yielded list instead of being printed as "Exception ignored in …".
+
+    ``collect``: also run the garbage collector (for objects held in reference cycles of a failed
+    write); not on the success path, where it would cost seconds with a county in memory.
+    """
     caught: list[BaseException] = []
     old = sys.unraisablehook
     sys.unraisablehook = lambda unraisable: caught.append(unraisable.exc_value)
     try:
         yield caught
     finally:
-        gc.collect()
+        if collect:
+            gc.collect()
         sys.unraisablehook = old
 
 
