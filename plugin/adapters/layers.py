@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -327,7 +328,7 @@ class ParcelReader:
         Each feature is turned into its record and WKB at once (no QgsFeature kept), and the
         WKB is parsed in chunks: memory stays near the size of the result.
         """
-        with paused_gc():
+        with paused_gc(), damage_guard(self.layer):
             return self._read(fids, progress, cancelled)
 
     def read_fast(self, progress: Callable[[float], None] | None = None,
@@ -438,6 +439,37 @@ class ParcelReader:
         return list(zip(ids, geoms, recs))
 
 
+_DAMAGE_WORDS = ("malformed", "corrupt", "not a database", "disk i/o error", "sqlite3_step")
+
+
+@contextmanager
+def damage_guard(layer: QgsVectorLayer):
+    """Turn GDAL's reports of a damaged file during a read through QGIS into an InputError.
+
+    QGIS's OGR provider stops at an unreadable page with a log line only: the layer would seem to
+    hold fewer features and every number would be silently wrong.
+    """
+    from osgeo import gdal
+
+    seen: list[str] = []
+
+    def handler(err_class, _code, message):
+        if err_class >= gdal.CE_Failure and any(w in str(message).lower() for w in _DAMAGE_WORDS):
+            seen.append(" ".join(str(message).split())[:160])
+
+    gdal.PushErrorHandler(handler)
+    try:
+        yield
+    finally:
+        gdal.PopErrorHandler()
+    if seen:
+        path = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source()).get("path") \
+            or layer.source()
+        raise InputError(tr("The GeoPackage {0} is damaged and cannot be read ({1}). Restore it from a "
+                            "backup, or copy what is readable into a new file (QGIS: Export > Save "
+                            "Features As…); nothing was computed.").format(path, seen[0]))
+
+
 class _NotFast(Exception):
     """The fast GeoPackage read cannot give exactly what QGIS gives: read through QGIS."""
 
@@ -491,7 +523,8 @@ def read_units(layer: QgsVectorLayer, crs: QgsCoordinateReferenceSystem, code_fi
     code_name = names.get("DYBH")
     if code_field and not code_name:
         raise InputError(tr("The units layer {0} has no field {1}").format(layer.name(), code_field))
-    feats = list(layer.getFeatures())
+    with damage_guard(layer):
+        feats = list(layer.getFeatures())
     geoms = geometries_wkb(feats, transform_to(layer, crs))
     out = []
     for f, g in zip(feats, geoms):
@@ -502,7 +535,8 @@ def read_units(layer: QgsVectorLayer, crs: QgsCoordinateReferenceSystem, code_fi
 
 
 def read_polygons(layer: QgsVectorLayer, crs: QgsCoordinateReferenceSystem) -> list:
-    return [g for g in geometries_wkb(layer.getFeatures(), transform_to(layer, crs)) if g is not None]
+    with damage_guard(layer):
+        return [g for g in geometries_wkb(layer.getFeatures(), transform_to(layer, crs)) if g is not None]
 
 
 @dataclass

@@ -240,7 +240,16 @@ def test_full_disk_gives_one_clean_message(qgis_app, work, small_disk):
         assert _hashes(small_disk) == before  # the old file as it was, nothing left behind
 
 
-def test_damaged_geopackage_is_a_clean_message(qgis_app, work, tmp_path):
+@pytest.mark.parametrize("crs", ["projected", "geographic"])
+def test_damaged_geopackage_is_a_clean_message(qgis_app, work, tmp_path, crs):
+    """Projected: read with GDAL's Arrow stream; geographic (EPSG:4490): read through QGIS, which
+    would otherwise stop at the bad page and give numbers of a part of the parcels."""
+    if crs == "geographic":
+        from osgeo import gdal
+
+        geo = work.parent / "geo.gpkg"
+        gdal.VectorTranslate(str(geo), str(work), dstSRS="EPSG:4490", reproject=True)
+        work = geo
     size = work.stat().st_size
     with open(work, "r+b") as f:  # a data page of the parcels overwritten
         f.seek(int(size * 0.3) // 4096 * 4096)
