@@ -19,7 +19,7 @@ from .core.i18n import tr
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .adapters.gpkg import WriteError
+    from .adapters.gpkg import WriteError, output_batch
     from .adapters.layers import InputError
     from .adapters.report_xlsx import ReportError, _openpyxl, write_report, write_report_csv
     from .cli import _fail, check_outputs, compute
@@ -38,10 +38,11 @@ def cmd_report(args: argparse.Namespace) -> int:
             _openpyxl()  # tell about a missing openpyxl before the build
         engine, reader, inputs = compute(args)
         units = args.unit or None
-        if out:
-            written.append(write_report(engine, out, chinese=chinese, units=units))
-        if csv_out or ind_out:
-            written += write_report_csv(engine, csv_out, chinese=chinese, units=units, indicators_path=ind_out)
+        with output_batch():  # the workbook and the CSV files are moved into place together, or none
+            if out:
+                written.append(write_report(engine, out, chinese=chinese, units=units))
+            if csv_out or ind_out:
+                written += write_report_csv(engine, csv_out, chinese=chinese, units=units, indicators_path=ind_out)
         if maps_dir:
             from .adapters.unit_maps import write_unit_maps
 

@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 import struct
 import tempfile
+import threading
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -63,6 +64,39 @@ def _failure(exc: BaseException, target: Path, tmp: Path, late: list) -> str:
     return _explain(exc, target)
 
 
+_BATCH = threading.local()
+
+
+@contextlib.contextmanager
+def output_batch() -> Iterator[None]:
+    """Files written with :func:`atomic_output` inside the block are moved into place together at
+    its end, or not at all: a report's workbook is not left behind when its CSV cannot be written.
+    A nested batch joins the outer one."""
+    if getattr(_BATCH, "items", None) is not None:
+        yield
+        return
+    items: list[tuple[Path, Path, Path | None]] = []
+    _BATCH.items = items
+    try:
+        yield
+        _BATCH.items = None
+        for tmp, target, _tmp_dir in items:
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise WriteError(_explain(exc, target)) from None
+        for folder in {target.parent for _tmp, target, _d in items}:
+            fsync_folder(folder)
+    finally:
+        _BATCH.items = None
+        for tmp, _target, tmp_dir in items:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            if tmp_dir is not None:
+                shutil.rmtree(tmp_dir, ignore_errors=True)
+            unregister(tmp_dir if tmp_dir is not None else tmp)
+
+
 @contextlib.contextmanager
 def atomic_output(target: str | os.PathLike, overwrite: bool = True, keep_name: bool = False) -> Iterator[Path]:
     """Yield a temporary path next to ``target``; move it into place if the block succeeds.
@@ -93,27 +127,34 @@ def atomic_output(target: str | os.PathLike, overwrite: bool = True, keep_name: 
     except OSError as exc:
         raise WriteError(_explain(exc, target)) from exc
     tmp_path = Path(tmp)
+    deferred = False
     try:
         yield tmp_path
         for suffix in ("-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(str(tmp_path) + suffix)
         fsync_file(tmp_path)
-        os.replace(tmp_path, target)
-        fsync_folder(target.parent)
+        batch = getattr(_BATCH, "items", None)
+        if batch is not None:  # moved into place with the other files of the batch (output_batch)
+            batch.append((tmp_path, target, tmp_dir))
+            deferred = True
+        else:
+            os.replace(tmp_path, target)
+            fsync_folder(target.parent)
     except (OSError, RuntimeError, WriteError, sqlite3.Error) as exc:
         # close what the failed write left open now (not later with "Exception ignored in …")
         with collect_unraisable() as late:
             release(exc)
         raise WriteError(_failure(exc, target, tmp_path, late)) from None
     finally:
-        for leftover in (tmp_path, Path(str(tmp_path) + "-wal"), Path(str(tmp_path) + "-shm"),
-                         Path(str(tmp_path) + "-journal")):
+        for leftover in (Path(str(tmp_path) + "-wal"), Path(str(tmp_path) + "-shm"),
+                         Path(str(tmp_path) + "-journal")) + (() if deferred else (tmp_path,)):
             with contextlib.suppress(OSError):
                 leftover.unlink()
-        if tmp_dir is not None:
-            shutil.rmtree(tmp_dir, ignore_errors=True)
-        unregister(tmp_dir if tmp_dir is not None else tmp_path)
+        if not deferred:
+            if tmp_dir is not None:
+                shutil.rmtree(tmp_dir, ignore_errors=True)
+            unregister(tmp_dir if tmp_dir is not None else tmp_path)
 
 
 def fsync_file(path: Path) -> None:

@@ -274,3 +274,22 @@ def test_kill_9_during_export_and_balance(qgis_app, make_demo, tmp_path):
     stats = kill_rounds(tmp_path, demo, kills=4, seed=3, log=lambda *_: None)
     assert stats["failures"] == []
     assert stats["kills"] == 4 and stats["leftovers_after_last_run"] == 0
+
+
+def test_report_outputs_are_moved_into_place_together(qgis_app, work, tmp_path, monkeypatch, capsys):
+    """The CSV cannot be written (a full disk): the workbook written just before is not left either."""
+    import errno
+
+    from plugin.adapters import report_xlsx
+
+    xlsx, csv_out = tmp_path / "report.xlsx", tmp_path / "structure.csv"
+    xlsx.write_bytes(b"last week's report")
+
+    def full(*_a, **_k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(report_xlsx.csv, "writer", full)
+    assert _cli("report", *_sources(work), "--out", str(xlsx), "--csv", str(csv_out)) == 2
+    assert "disk is full" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "report.xlsx"]
+    assert xlsx.read_bytes() == b"last week's report"

@@ -81,7 +81,7 @@ class PlanReportAlgorithm(LandConsolidationAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback) -> dict:
         from ...adapters.export import ExportCancelled
-        from ...adapters.gpkg import WriteError
+        from ...adapters.gpkg import WriteError, output_batch
         from ...adapters.layers import InputError
         from ...adapters.report_xlsx import ReportError, _openpyxl, write_report, write_report_csv
 
@@ -100,16 +100,17 @@ class PlanReportAlgorithm(LandConsolidationAlgorithm):
                 _openpyxl()  # fail before the long build when openpyxl is missing
             engine, _reader = self.build(inputs, pack, feedback, 0.0, 85.0)
             results: dict = {}
-            if out:
-                results[OUTPUT] = str(write_report(engine, out, chinese=chinese, units=codes))
-            self.check_cancel(feedback)
-            if csv_out or ind_out:
-                files = write_report_csv(engine, csv_out or None, chinese=chinese, units=codes,
-                                         indicators_path=ind_out or None)
-                if csv_out:
-                    results[OUTPUT_CSV] = str(files[0])
-                if ind_out:
-                    results[OUTPUT_INDICATORS_CSV] = str(files[-1])
+            with output_batch():  # the workbook and the CSV files are moved into place together, or none
+                if out:
+                    results[OUTPUT] = str(write_report(engine, out, chinese=chinese, units=codes))
+                self.check_cancel(feedback)
+                if csv_out or ind_out:
+                    files = write_report_csv(engine, csv_out or None, chinese=chinese, units=codes,
+                                             indicators_path=ind_out or None)
+                    if csv_out:
+                        results[OUTPUT_CSV] = str(files[0])
+                    if ind_out:
+                        results[OUTPUT_INDICATORS_CSV] = str(files[-1])
             if maps_dir:
                 from ...adapters.unit_maps import write_unit_maps
 
