@@ -107,8 +107,8 @@ def _has_declared_encoding(dbf: Path) -> bool:
     return len(head) == 32 and head[29] != 0
 
 
-def _dbf_text_sample(dbf: Path, max_records: int = 5000) -> bytes:
-    """The bytes of the character fields of the first records of a DBF file (no decoding)."""
+def _dbf_text_sample(dbf: Path, max_records: int = 5000) -> list[bytes]:
+    """The non-ASCII values (raw bytes) of the character fields of records of a DBF file."""
     import struct
 
     with open(dbf, "rb") as f:
@@ -125,13 +125,21 @@ def _dbf_text_sample(dbf: Path, max_records: int = 5000) -> bytes:
             if desc[11:12] in (b"C", b"M"):
                 fields.append((offset, length))
             offset += length
-        f.seek(header_len)
-        data = f.read(record_len * min(n_records, max_records))
-    out = bytearray()
-    for start in range(0, len(data) - record_len + 1, record_len):
-        for off, length in fields:
-            out += data[start + off:start + off + length].rstrip(b" \x00") + b"\n"
-    return bytes(out)
+        # records from the start, the middle and the end (text may be ASCII for a long stretch)
+        per_block = max(1, min(n_records, max_records) // 4)
+        starts = sorted({0, n_records // 3, 2 * n_records // 3, max(0, n_records - per_block)})
+        blocks = []
+        for first in starts:
+            f.seek(header_len + first * record_len)
+            blocks.append(f.read(record_len * per_block))
+    out = []
+    for data in blocks:
+        for start in range(0, len(data) - record_len + 1, record_len):
+            for off, length in fields:
+                value = data[start + off:start + off + length].rstrip(b" \x00")
+                if value and not value.isascii():
+                    out.append(value)
+    return out
 
 
 def shapefile_encoding(path: str) -> str | None:
@@ -148,13 +156,16 @@ def shapefile_encoding(path: str) -> str | None:
         return None
     try:
         sample = _dbf_text_sample(dbf)
-    except OSError:
+    except (OSError, ValueError):
         return None
-    if sample.isascii():
+    if not sample:
         return None
+    import codecs
+
     for encoding in ("UTF-8", "GBK", "GB18030"):
         try:
-            sample.decode(encoding)
+            for value in sample:  # a value cut at the field width may end in half a character
+                codecs.getincrementaldecoder(encoding)().decode(value, final=False)
             return encoding
         except UnicodeDecodeError:
             continue
