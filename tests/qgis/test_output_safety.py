@@ -117,6 +117,7 @@ def test_processing_refuses_its_input_as_output(qgis_app, qgis_processing, work)
     params = {"PARCELS": src(work, "DLTB"), "UNITS": src(work, "ZZDY"), "UNIT_FIELD": "DYBH"}
     for alg, extra in (("landconsolidation:computebalance", {"OUTPUT": str(work.parent / "link.gpkg")}),
                        ("landconsolidation:exportplan", {"OUTPUT": str(work), "OVERWRITE": True}),
+                       ("landconsolidation:exportplan", {"OUTPUT_FOLDER": str(work.parent / "hard.gpkg")}),
                        ("landconsolidation:planreport", {"OUTPUT": str(work.parent / "r.xlsx"),
                                                          "OUTPUT_CSV": str(work.parent / "hard.gpkg")})):
         with pytest.raises(QgsProcessingException, match="is the input"):

@@ -71,7 +71,7 @@ class ExportPlanAlgorithm(LandConsolidationAlgorithm):
         if not out and not folder:
             raise QgsProcessingException(tr("Choose a plan GeoPackage or a folder for one GeoPackage per unit."))
         codes = split_codes(self.parameterAsString(parameters, UNIT_CODES, context))
-        self.refuse_inputs(inputs, pack, [out] if out else [])
+        self.refuse_inputs(inputs, pack, [t for t in (out, folder) if t])
         kw = {"unit_codes": codes, "overwrite": self.parameterAsBoolean(parameters, OVERWRITE, context),
               "title": self.parameterAsString(parameters, TITLE, context) or None,
               "author": self.parameterAsString(parameters, AUTHOR, context) or None}
@@ -85,7 +85,10 @@ class ExportPlanAlgorithm(LandConsolidationAlgorithm):
             if folder:
                 import os
 
-                os.makedirs(folder, exist_ok=True)
+                try:
+                    os.makedirs(folder, exist_ok=True)
+                except OSError as exc:
+                    raise WriteError(tr("Cannot create the folder {0}: {1}").format(folder, exc)) from None
                 written += export_plan(inputs, pack, folder, per_unit=True, feedback=feedback, **kw)
                 results[OUTPUT_FOLDER] = folder
         except (InputError, WriteError) as exc:
