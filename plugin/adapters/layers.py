@@ -450,7 +450,7 @@ class ParcelReader:
         return list(zip(ids, geoms, recs))
 
 
-_DAMAGE_WORDS = ("malformed", "corrupt", "not a database", "disk i/o error", "sqlite3_step")
+_DAMAGE_WORDS = ("malformed", "corrupt", "not a database", "disk i/o error")
 
 
 @contextmanager
