@@ -24,7 +24,17 @@ REQUIREMENTS: dict[str, Optional[tuple[int, ...]]] = {
     "pandas": None,
 }
 
-PIP_SPEC = '"shapely>=2" pandas'
+PIP_SPEC = '"shapely>=2" "pandas<3"'  # pandas 3 is untested
+
+
+def pip_spec(numpy_version: Optional[str]) -> str:
+    """What pip installs: PIP_SPEC, with numpy held at the version QGIS's Python already has.
+
+    Without the pin pip picks the newest shapely, which may need a newer numpy, and puts
+    numpy 2 into the user's site-packages, in front of the numpy QGIS and GDAL were built
+    with (on Debian 12 that breaks osgeo.gdal_array).
+    """
+    return PIP_SPEC + (f' "numpy=={numpy_version}"' if numpy_version else "")
 
 
 @dataclass(frozen=True)
@@ -109,24 +119,80 @@ def check_installed() -> list[Problem]:
     return find_problems(installed_versions())
 
 
-def fix_command(platform: Optional[str] = None) -> str:
-    """The command that installs the packages, for the planner's operating system."""
+def read_os_release(path: str = "/etc/os-release") -> dict[str, str]:
+    """``/etc/os-release`` as a dict (ID, VERSION_ID, ID_LIKE …); empty when it cannot be read."""
+    result: dict[str, str] = {}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                key, sep, value = line.strip().partition("=")
+                if sep and key and not key.startswith("#"):
+                    result[key] = value.strip().strip('"').strip("'")
+    except OSError:
+        pass
+    return result
+
+
+def externally_managed() -> bool:
+    """True when this Python is marked EXTERNALLY-MANAGED (PEP 668: Debian 12+, Ubuntu 23.04+)."""
+    import sysconfig
+    from pathlib import Path
+
+    return (Path(sysconfig.get_paths()["stdlib"]) / "EXTERNALLY-MANAGED").exists()
+
+
+def _distribution_ids(os_release: Mapping[str, str]) -> list[str]:
+    return [os_release.get("ID", ""), *os_release.get("ID_LIKE", "").split()]
+
+
+def _packages_new_enough(os_release: Mapping[str, str]) -> bool:
+    """Does this distribution package shapely >= 2 and pandas (python3-shapely, python3-pandas)?
+
+    Debian 13 "trixie" (shapely 2.1) and newer, Debian testing/unstable (no VERSION_ID) and
+    Ubuntu 24.04 (shapely 2.0) and newer do; Debian 12 (1.8) and Ubuntu 22.04 (1.8) do not.
+    """
+    ids = _distribution_ids(os_release)
+    version = parse_version(os_release.get("VERSION_ID", ""))
+    if os_release.get("ID") == "debian":
+        return not version or version >= (13,)
+    if os_release.get("ID") == "ubuntu" or "ubuntu" in ids[1:]:
+        # Ubuntu derivatives (Mint …) number their releases differently: only Ubuntu itself is known
+        return os_release.get("ID") == "ubuntu" and version >= (24, 4)
+    return False
+
+
+def fix_command(platform: Optional[str] = None, os_release: Optional[Mapping[str, str]] = None,
+                pep668: Optional[bool] = None, numpy_version: Optional[str] = None) -> str:
+    """The command that installs the packages, for the planner's operating system.
+
+    ``os_release`` (Linux: the fields of /etc/os-release), ``pep668`` (this Python refuses pip
+    installs without --break-system-packages) and ``numpy_version`` (the numpy to keep; "" for
+    none) default to this machine's. pip runs without --upgrade: it installs what is missing or
+    too old and leaves everything else (numpy above all) as QGIS has it.
+    """
     platform = sys.platform if platform is None else platform
+    if numpy_version is None:
+        numpy_version = installed_versions(["numpy"]).get("numpy") or ""
+    spec = pip_spec(numpy_version)
     if platform.startswith("win"):
         return tr("In the OSGeo4W Shell (Start menu > QGIS > OSGeo4W Shell), run: {command}").format(
-            command=f"python -m pip install --upgrade {PIP_SPEC}"
+            command=f"python -m pip install {spec}"
         )
     if platform == "darwin":
         return tr("In a terminal, run: {command}").format(
-            command=f"/Applications/QGIS.app/Contents/MacOS/bin/python3 -m pip install --upgrade {PIP_SPEC}"
+            command=f"/Applications/QGIS.app/Contents/MacOS/bin/python3 -m pip install {spec}"
         )
-    return tr(
-        "In a terminal, run: {pip_command} (Ubuntu 24.04 and newer can use: {apt_command}; "
-        "Debian 12's python3-shapely is 1.8, too old)"
-    ).format(
-        pip_command=f"python3 -m pip install --user --break-system-packages --upgrade {PIP_SPEC}",
-        apt_command="sudo apt install python3-shapely python3-pandas",
-    )
+    os_release = read_os_release() if os_release is None else os_release
+    if _packages_new_enough(os_release):
+        return tr("In a terminal, run: {command}").format(command="sudo apt install python3-shapely python3-pandas")
+    pep668 = externally_managed() if pep668 is None else pep668
+    flag = " --break-system-packages" if pep668 else ""
+    command = f"python3 -m pip install --user{flag} {spec}"
+    ids = _distribution_ids(os_release)
+    if "debian" in ids or "ubuntu" in ids:
+        # QGIS does not pull in pip on Debian/Ubuntu; their python3-shapely is too old here
+        command = "sudo apt install python3-pip && " + command
+    return tr("In a terminal, run: {command}").format(command=command)
 
 
 def problems_message(problems: list[Problem], platform: Optional[str] = None) -> str:

@@ -14,6 +14,7 @@ from ..core.checks import DEFAULT_TOLERANCE, Finding, check_constraints, check_u
 from ..core.engine import BalanceEngine
 from ..core.fields import resolve_parcel_fields, resolve_unit_fields
 from .layers import geometries_wkb, read_polygons, transform_to, working_crs
+from .qgis_compat import REQUEST_NO_GEOMETRY
 
 
 def read_gddb(layer: QgsVectorLayer, overrides: dict | None = None) -> dict:
@@ -22,7 +23,7 @@ def read_gddb(layer: QgsVectorLayer, overrides: dict | None = None) -> dict:
     if not name or name not in layer.fields().names():
         return {}
     idx = layer.fields().indexOf(name)
-    req = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes([idx])
+    req = QgsFeatureRequest().setFlags(REQUEST_NO_GEOMETRY).setSubsetOfAttributes([idx])
     out = {}
     for f in layer.getFeatures(req):
         v = f.attributes()[idx]

@@ -28,13 +28,13 @@ from qgis.core import (
     QgsProviderRegistry,
     QgsRectangle,
     QgsVectorLayer,
-    QgsWkbTypes,
 )
 
 from ..core.engine import BalanceEngine, paused_gc
 from ..core.fields import FieldMap, ParcelRecord, normalize_parcel, resolve_parcel_fields, resolve_unit_fields
 from ..core.i18n import tr
 from ..core.rules import RulePack
+from .qgis_compat import POLYGON_GEOMETRY
 
 CGCS2000_ELLIPSOID = "EPSG:1024"
 # the canonical fields a ParcelRecord is made of (what normalize_parcel reads): only these are fetched
@@ -74,7 +74,7 @@ def open_layer(source: str, what: str, encoding: str | None = None) -> QgsVector
     layer = QgsVectorLayer(source, what, "ogr")
     if not layer.isValid():
         raise InputError(tr("Cannot open the {0} layer: {1}").format(what, source))
-    if layer.geometryType() != QgsWkbTypes.PolygonGeometry:
+    if layer.geometryType() != POLYGON_GEOMETRY:
         raise InputError(tr("The {0} layer is not a polygon layer: {1}").format(what, source))
     provider = layer.dataProvider()
     if provider is not None and provider.storageType() == "ESRI Shapefile":

@@ -44,7 +44,6 @@ from qgis.core import (
     QgsCoordinateTransform,
     QgsFeature,
     QgsFeatureRequest,
-    QgsField,
     QgsFillSymbol,
     QgsGeometry,
     QgsLayoutExporter,
@@ -72,11 +71,10 @@ from qgis.core import (
     QgsSingleSymbolRenderer,
     QgsTableCell,
     QgsTextFormat,
-    QgsUnitTypes,
     QgsVectorLayer,
     QgsVectorLayerSimpleLabeling,
 )
-from qgis.PyQt.QtCore import QFile, Qt, QTranslator, QVariant
+from qgis.PyQt.QtCore import QFile, Qt, QTranslator
 from qgis.PyQt.QtGui import QColor, QFont
 
 from ..core import i18n
@@ -90,6 +88,14 @@ from .export import ExportCancelled, plugin_version, remediation_colours, safe_f
 from .gpkg import WriteError, fsync_file
 from .layers import InputError, Inputs, parcel_fields, transform_to, working_crs
 from .outputs import register, remove_leftovers, temp_prefix, unregister
+from .qgis_compat import (
+    DISTANCE_METERS,
+    LABEL_OVER_POINT,
+    LAYOUT_MILLIMETERS,
+    RENDER_POINTS,
+    REQUEST_NO_GEOMETRY,
+    make_field,
+)
 from .report_xlsx import indicator_table
 from .styles import label_font_family, load_style
 
@@ -152,7 +158,7 @@ def _text_format(size: float, bold: bool = False, colour: QColor | str = "#00000
     fmt = QgsTextFormat()
     fmt.setFont(_font(size, bold))
     fmt.setSize(size)
-    fmt.setSizeUnit(QgsUnitTypes.RenderPoints)
+    fmt.setSizeUnit(RENDER_POINTS)
     fmt.setColor(QColor(colour))
     return fmt
 
@@ -199,7 +205,7 @@ def _unit_names(engine: BalanceEngine, inputs: Inputs, codes: Sequence[str] | No
     name_field = resolve_unit_fields(inputs.units.fields().names(), inputs.unit_field).get("DYMC")
     names: dict[Hashable, str] = {}
     if name_field:
-        request = QgsFeatureRequest().setFilterFids(list(uids)).setFlags(QgsFeatureRequest.NoGeometry)
+        request = QgsFeatureRequest().setFilterFids(list(uids)).setFlags(REQUEST_NO_GEOMETRY)
         request.setSubsetOfAttributes([name_field], inputs.units.fields())
         for f in inputs.units.getFeatures(request):
             value = f[name_field]
@@ -276,7 +282,7 @@ class _MapLayers:
         geoms = shapely.from_wkb(wkbs) if wkbs else np.array([], dtype=object)
         if self.unit_geom is not None and len(geoms):
             geoms = shapely.intersection(geoms, self.unit_geom)
-        self.parcels.dataProvider().addAttributes([QgsField("ZZLX", QVariant.String)])
+        self.parcels.dataProvider().addAttributes([make_field("ZZLX", "string")])
         self.parcels.updateFields()
         feats = []
         for geom, kind in zip(geoms, types):
@@ -305,7 +311,7 @@ class _MapLayers:
             context.append(out)
         self.context.dataProvider().addFeatures(context)
         # the units: this one bold, the others faint
-        self.others.dataProvider().addAttributes([QgsField("DYBH", QVariant.String)])
+        self.others.dataProvider().addAttributes([make_field("DYBH", "string")])
         self.others.updateFields()
         others = []
         box = shapely.box(view.xMinimum(), view.yMinimum(), view.xMaximum(), view.yMaximum())
@@ -357,7 +363,7 @@ class _MapLayers:
         settings = QgsPalLayerSettings()
         settings.fieldName = "DYBH"
         settings.setFormat(_text_format(9, False, "#777777"))
-        settings.placement = QgsPalLayerSettings.OverPoint
+        settings.placement = LABEL_OVER_POINT
         self.others.setLabeling(QgsVectorLayerSimpleLabeling(settings))
         self.others.setLabelsEnabled(True)
 
@@ -400,8 +406,8 @@ class _Page:
 
     def _place(self, item, x: float, y: float, w: float | None = None, h: float | None = None) -> None:
         if w is not None and h is not None:
-            item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutMillimeters))
-        item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters), True, False, self.page)
+            item.attemptResize(QgsLayoutSize(w, h, LAYOUT_MILLIMETERS))
+        item.attemptMove(QgsLayoutPoint(x, y, LAYOUT_MILLIMETERS), True, False, self.page)
 
     def _label(self, text: str, x: float, y: float, w: float, h: float, size: float, bold: bool = False,
                align=Qt.AlignLeft, colour: str = "#000000") -> QgsLayoutItemLabel:
@@ -427,7 +433,7 @@ class _Page:
         m.setLayers(self.layers.layers())
         m.setKeepLayerSet(True)
         m.setFrameEnabled(True)
-        m.setFrameStrokeWidth(QgsLayoutMeasurement(0.4, QgsUnitTypes.LayoutMillimeters))
+        m.setFrameStrokeWidth(QgsLayoutMeasurement(0.4, LAYOUT_MILLIMETERS))
         m.setBackgroundColor(QColor("#ffffff"))
         self.layout.addLayoutItem(m)
         self._place(m, x, y, w, h)
@@ -448,7 +454,7 @@ class _Page:
         bar = QgsLayoutItemScaleBar(self.layout)
         bar.setStyle("Single Box")
         bar.setLinkedMap(m)
-        bar.setUnits(QgsUnitTypes.DistanceMeters)
+        bar.setUnits(DISTANCE_METERS)
         bar.setMapUnitsPerScaleBarUnit(1.0)
         bar.setUnitLabel(tr("m"))
         bar.setNumberOfSegmentsLeft(0)
@@ -486,14 +492,14 @@ class _Page:
         legend.setSymbolWidth(7.0)
         legend.setColumnCount(1)
         legend.setFrameEnabled(True)
-        legend.setFrameStrokeWidth(QgsLayoutMeasurement(0.2, QgsUnitTypes.LayoutMillimeters))
+        legend.setFrameStrokeWidth(QgsLayoutMeasurement(0.2, LAYOUT_MILLIMETERS))
         legend.setResizeToContents(True)
         self.layout.addLayoutItem(legend)
         self._place(legend, SIDE_X, MAP_RECT[1])
         # The item sizes itself when first painted; measure now to place the tables below it.
         context = QgsLayoutUtils.createRenderContextForLayout(self.layout, None)
         size = QgsLegendRenderer(legend.model(), legend.legendSettings()).minimumSize(context)
-        legend.attemptResize(QgsLayoutSize(size.width(), size.height(), QgsUnitTypes.LayoutMillimeters))
+        legend.attemptResize(QgsLayoutSize(size.width(), size.height(), LAYOUT_MILLIMETERS))
         self.legend = legend
         self._side.append((legend, size.height(), 0.0))
 
@@ -515,11 +521,11 @@ class _Page:
         table.setColumnWidths(widths)
         table.setTableContents(rows)
         frame = QgsLayoutFrame(self.layout, table)
-        frame.attemptResize(QgsLayoutSize(SIDE_W, 200.0, QgsUnitTypes.LayoutMillimeters))
+        frame.attemptResize(QgsLayoutSize(SIDE_W, 200.0, LAYOUT_MILLIMETERS))
         table.addFrame(frame)
         table.refreshAttributes()
         height = self._table_height(table, headers, rows)
-        frame.attemptResize(QgsLayoutSize(SIDE_W, height, QgsUnitTypes.LayoutMillimeters))
+        frame.attemptResize(QgsLayoutSize(SIDE_W, height, LAYOUT_MILLIMETERS))
         self._side.append((frame, height, 0.0))
         return table
 

@@ -27,13 +27,13 @@ from qgis.core import (
     QgsMapLayer,
     QgsProject,
     QgsVectorLayer,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QObject, QTimer, QVariant, pyqtSignal
+from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..adapters.layers import InputError, Inputs
 from ..adapters.live import LiveBalance
 from ..adapters.project_config import ROLES, SCOPE, SessionConfig
+from ..adapters.qgis_compat import POLYGON_GEOMETRY, make_field
 from ..adapters.signals import disconnect_all
 from ..core.fields import PLAN_FIELDS, default_mapping, resolve_parcel_fields, resolve_unit_fields
 from ..core.i18n import tr
@@ -54,7 +54,7 @@ ROLE_NAMES = {
 def _polygon_layers(project: QgsProject) -> list[QgsVectorLayer]:
     return [lyr for lyr in project.mapLayers().values()
             if isinstance(lyr, QgsVectorLayer) and lyr.isValid()
-            and lyr.geometryType() == QgsWkbTypes.PolygonGeometry]
+            and lyr.geometryType() == POLYGON_GEOMETRY]
 
 
 def _layer_words(layer: QgsVectorLayer) -> set[str]:
@@ -116,9 +116,9 @@ def plan_qgs_fields(names: list[str]) -> list[QgsField]:
     for name in names:
         s = spec[name]
         if s.get("type") == "double":
-            f = QgsField(name, QVariant.Double, "double", 10, 4)
+            f = make_field(name, "double", "double", 10, 4)
         else:
-            f = QgsField(name, QVariant.String, "text", int(s.get("length", 20)))
+            f = make_field(name, "string", "text", int(s.get("length", 20)))
         f.setAlias(s.get("alias_zh", ""))
         out.append(f)
     return out
@@ -433,7 +433,7 @@ class PlanningSession(QObject):
 
 
 def layer_is_polygon(layer: Optional[QgsMapLayer]) -> bool:
-    return isinstance(layer, QgsVectorLayer) and layer.geometryType() == QgsWkbTypes.PolygonGeometry
+    return isinstance(layer, QgsVectorLayer) and layer.geometryType() == POLYGON_GEOMETRY
 
 
 __all__ = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional
 
-from qgis.core import QgsMapLayerProxyModel, QgsProject, QgsVectorLayer
+from qgis.core import QgsProject, QgsVectorLayer
 from qgis.gui import QgsMapLayerComboBox
 from qgis.PyQt import uic
 from qgis.PyQt.QtCore import Qt
@@ -19,6 +19,7 @@ from qgis.PyQt.QtWidgets import (
     QTableWidgetItem,
 )
 
+from ..adapters.qgis_compat import LAYER_FILTER_POLYGON
 from ..core.fields import default_mapping, resolve_parcel_fields
 from ..core.i18n import tr
 from ..core.rules import RulePackError, available_packs, load_pack
@@ -63,7 +64,7 @@ class SetupDialog(QDialog, FORM_CLASS):
         self.combos: dict[str, QgsMapLayerComboBox] = {
             role: getattr(self, f"setup_{role}") for role in ("parcels", "units", "pbf", "redline", "ugb")}
         for role, combo in self.combos.items():
-            combo.setFilters(QgsMapLayerProxyModel.PolygonLayer)
+            combo.setFilters(LAYER_FILTER_POLYGON)
             combo.setAllowEmptyLayer(role != "parcels")
         self.field_table = self.setup_fields
         self.field_table.setRowCount(len(MAPPED_FIELDS))

@@ -37,6 +37,7 @@ from qgis.PyQt.QtWidgets import (
     QTreeWidgetItem,
 )
 
+from ..adapters.qgis_compat import REQUEST_NO_GEOMETRY
 from ..core.areas import MU_M2, unit_label
 from ..core.i18n import tr
 from ..core.landclasses import default_table
@@ -352,7 +353,7 @@ class TaggingPanel(PlanningPanel):
         dlbm, tbmj = fm.parcels.get("DLBM"), fm.parcels.get("TBMJ")
         zzlx = fm.plan.get("ZZLX")
         names = [n for n in (dlbm, tbmj, zzlx) if n]
-        request = QgsFeatureRequest().setFilterFids(list(ids)).setFlags(QgsFeatureRequest.NoGeometry)
+        request = QgsFeatureRequest().setFilterFids(list(ids)).setFlags(REQUEST_NO_GEOMETRY)
         request.setSubsetOfAttributes(names, layer.fields())
         by_class: dict[str, float] = defaultdict(float)
         tagged = 0

@@ -17,7 +17,6 @@ from qgis.core import (
     QgsCoordinateTransform,
     QgsEditorWidgetSetup,
     QgsFeature,
-    QgsField,
     QgsFields,
     QgsGeometry,
     QgsProject,
@@ -25,7 +24,7 @@ from qgis.core import (
     QgsVectorLayer,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import Qt, QTimer, QVariant
+from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.PyQt.QtGui import QBrush
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
@@ -38,6 +37,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..adapters.layers import ellipsoid_measure
+from ..adapters.qgis_compat import LABEL_OVER_POINT, WKB_MULTIPOLYGON, make_field
 from ..adapters.signals import disconnect_all
 from ..adapters.styles import label_font_family, load_style
 from ..core.areas import MU_M2
@@ -52,12 +52,12 @@ STYLE_QML = resource_path("styles", "remediation_units_edit.qml")
 STATUSES = ("储备", "立项", "实施", "验收")
 CODE_PREFIX = "ZZDY-"
 UNIT_FIELDS = (
-    ("DYBH", QVariant.String, 20, "单元编号"),
-    ("DYMC", QVariant.String, 60, "单元名称"),
-    ("ZZLX", QVariant.String, 10, "主要整治类型"),
-    ("XZQ", QVariant.String, 60, "乡镇/村"),
-    ("ND", QVariant.Int, 0, "年度"),
-    ("ZT", QVariant.String, 10, "状态"),
+    ("DYBH", "string", 20, "单元编号"),
+    ("DYMC", "string", 60, "单元名称"),
+    ("ZZLX", "string", 10, "主要整治类型"),
+    ("XZQ", "string", 60, "乡镇/村"),
+    ("ND", "int", 0, "年度"),
+    ("ZT", "string", 10, "状态"),
 )
 FID_ROLE = Qt.UserRole + 20
 
@@ -65,7 +65,7 @@ FID_ROLE = Qt.UserRole + 20
 def unit_fields() -> QgsFields:
     fields = QgsFields()
     for name, kind, length, _alias in UNIT_FIELDS:
-        fields.append(QgsField(name, kind, "", length))
+        fields.append(make_field(name, kind, "", length))
     return fields
 
 
@@ -108,7 +108,7 @@ def build_units_style(layer: QgsVectorLayer) -> None:
     buffer.setColor(QColor("white"))
     text.setBuffer(buffer)
     settings.setFormat(text)
-    settings.placement = QgsPalLayerSettings.OverPoint
+    settings.placement = LABEL_OVER_POINT
     layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
     layer.setLabelsEnabled(True)
     for name, _kind, _length, alias in UNIT_FIELDS:
@@ -127,7 +127,7 @@ def create_units_layer(path: str, crs, name: str = "ZZDY") -> QgsVectorLayer:
     options.layerName = name
     options.fileEncoding = "UTF-8"
     options.layerOptions = ["IDENTIFIER=" + name, "DESCRIPTION=整治单元"]
-    writer = QgsVectorFileWriter.create(path, unit_fields(), QgsWkbTypes.MultiPolygon, crs,
+    writer = QgsVectorFileWriter.create(path, unit_fields(), WKB_MULTIPOLYGON, crs,
                                         QgsProject.instance().transformContext(), options)
     if writer.hasError() != QgsVectorFileWriter.NoError:
         raise OSError(tr("Cannot create {0}: {1}").format(path, writer.errorMessage()))

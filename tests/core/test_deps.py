@@ -38,13 +38,64 @@ def test_parse_version(text, expected):
     assert deps.parse_version(text) == expected
 
 
+DEBIAN_12 = {"ID": "debian", "VERSION_ID": "12"}
+DEBIAN_13 = {"ID": "debian", "VERSION_ID": "13"}
+DEBIAN_SID = {"ID": "debian"}
+UBUNTU_22 = {"ID": "ubuntu", "ID_LIKE": "debian", "VERSION_ID": "22.04"}
+UBUNTU_24 = {"ID": "ubuntu", "ID_LIKE": "debian", "VERSION_ID": "24.04"}
+MINT_22 = {"ID": "linuxmint", "ID_LIKE": "ubuntu debian", "VERSION_ID": "22"}
+FEDORA = {"ID": "fedora", "VERSION_ID": "41"}
+PIP = 'python3 -m pip install --user --break-system-packages "shapely>=2" "pandas<3" "numpy==1.24.2"'
+
+
 def test_fix_commands_per_platform():
-    windows = deps.fix_command("win32")
-    assert "OSGeo4W Shell" in windows and 'python -m pip install --upgrade "shapely>=2" pandas' in windows
-    linux = deps.fix_command("linux")
-    assert 'python3 -m pip install --user --break-system-packages --upgrade "shapely>=2" pandas' in linux
-    assert "apt install python3-shapely python3-pandas" in linux
-    assert "/Applications/QGIS.app" in deps.fix_command("darwin")
+    windows = deps.fix_command("win32", numpy_version="1.26.4")
+    assert "OSGeo4W Shell" in windows
+    assert windows.endswith('python -m pip install "shapely>=2" "pandas<3" "numpy==1.26.4"')
+    assert "/Applications/QGIS.app" in deps.fix_command("darwin", numpy_version="")
+    assert '"numpy==' not in deps.fix_command("darwin", numpy_version="")  # no numpy: none to keep
+
+
+def test_pip_keeps_the_numpy_qgis_has():
+    """pip must not put numpy 2 in front of the numpy QGIS/GDAL were built with (and no --upgrade)."""
+    text = deps.fix_command("linux", DEBIAN_12, pep668=True, numpy_version="1.24.2")
+    assert '"numpy==1.24.2"' in text and "--upgrade" not in text
+
+
+@pytest.mark.parametrize("release", [DEBIAN_13, DEBIAN_SID, UBUNTU_24])
+def test_distributions_with_shapely_2_install_their_packages(release):
+    """Debian 13 (shapely 2.1, pandas 2.2) and Ubuntu 24.04 (shapely 2.0) package both: apt, no pip."""
+    text = deps.fix_command("linux", release, pep668=True, numpy_version="2.2.4")
+    assert text.endswith("sudo apt install python3-shapely python3-pandas")
+    assert "pip" not in text
+
+
+def test_debian_12_gets_pip_for_the_user_with_pip_installed_first():
+    """Debian 12's python3-shapely is 1.8; QGIS does not pull in python3-pip; pip needs the PEP 668 flag."""
+    text = deps.fix_command("linux", DEBIAN_12, pep668=True, numpy_version="1.24.2")
+    assert text.endswith("sudo apt install python3-pip && " + PIP)
+
+
+def test_ubuntu_22_pip_has_no_break_system_packages_option():
+    """Ubuntu 22.04's pip 22.0 is not externally managed and rejects --break-system-packages."""
+    text = deps.fix_command("linux", UBUNTU_22, pep668=False, numpy_version="1.21.5")
+    assert text.endswith('sudo apt install python3-pip && python3 -m pip install --user "shapely>=2" "pandas<3" '
+                         '"numpy==1.21.5"')
+
+
+@pytest.mark.parametrize("release", [MINT_22, FEDORA, {}])
+def test_other_linux_gets_pip(release):
+    text = deps.fix_command("linux", release, pep668=True, numpy_version="1.24.2")
+    assert PIP in text and ("apt install python3-pip" in text) == ("debian" in release.get("ID_LIKE", ""))
+
+
+def test_os_release_is_read(tmp_path):
+    path = tmp_path / "os-release"
+    path.write_text('PRETTY_NAME="Debian GNU/Linux 13 (trixie)"\nID=debian\nVERSION_ID="13"\n# note\n',
+                    encoding="utf-8")
+    assert deps.read_os_release(str(path)) == {"PRETTY_NAME": "Debian GNU/Linux 13 (trixie)", "ID": "debian",
+                                               "VERSION_ID": "13"}
+    assert deps.read_os_release(str(tmp_path / "missing")) == {}
 
 
 def test_message_names_problem_and_fix():

@@ -52,6 +52,14 @@ def _step():
             if time.monotonic() - _state["started"] > WAIT:
                 raise RuntimeError("QGIS GUI did not come up")
             return
+        window = iface.mainWindow()
+        if "screen_size" not in result:
+            # no window manager under Xvfb: fill the screen ourselves (a fresh QGIS 3.40 profile
+            # opens a small window otherwise), then read the project on the next step
+            screen = window.screen().availableGeometry()
+            window.setGeometry(screen)
+            result["screen_size"] = [screen.width(), screen.height()]
+            return
         if "project_read" not in result:
             result["project_read"] = QgsProject.instance().read(f"geopackage:{PLAN}?projectName=plan")
             # keyed by the GeoPackage table (the display names follow the exporter's language)
@@ -80,8 +88,10 @@ def _step():
         result["canvas_scale"] = canvas.scale()
         result["canvas_shows_units"] = canvas.extent().contains(units.extent()) and \
             canvas.extent().width() < 3 * units.extent().width()
-        iface.mainWindow().grab().save(SHOT)
+        pixmap = window.grab()
+        pixmap.save(SHOT)
         result["shot"] = SHOT
+        result["shot_size"] = [pixmap.width(), pixmap.height()]
         _state["timer"].stop()
         _write()
         _quit()

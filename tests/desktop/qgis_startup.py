@@ -11,6 +11,7 @@ Everything runs from QTimer callbacks so the GUI event loop keeps turning.
 import json
 import os
 import subprocess
+import sys
 import time
 import traceback
 
@@ -106,11 +107,14 @@ def _check_loaded():
     result["qgis_version"] = qgis.core.Qgis.QGIS_VERSION
     result["plugin_loaded"] = PLUGIN in qgis.utils.plugins and PLUGIN in qgis.utils.active_plugins
     plugin = qgis.utils.plugins.get(PLUGIN)
+    module = sys.modules.get(PLUGIN)
+    result["plugin_dir"] = os.path.dirname(os.path.realpath(module.__file__)) if module else None
     result["dependency_problems"] = [p.describe() for p in getattr(plugin, "dependency_problems", [])]
     docks, menus, provider = _ours()
     result["docks"] = {d.objectName(): d.windowTitle() for d in docks}
     result["menu_titles"] = [m.title() for m in menus]
     result["provider"] = provider.name() if provider is not None else None
+    result["algorithms"] = sorted(a.id() for a in provider.algorithms()) if provider is not None else []
     result["python_errors"] = _python_error_dialogs()
     bar = iface.messageBar()
     result["message_bar"] = [w.text() for w in bar.items()] if hasattr(bar, "items") else []

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -48,12 +49,20 @@ def make_demo_gpkg(path: Path) -> dict:
     return dict(write_demo_gpkg(str(path), n_parcels=800, seed=42))
 
 
-def make_profile(profiles: Path, locale: str) -> Path:
-    """profiles/default with the plugin (a symlink to the repository) enabled and the locale set."""
+def make_profile(profiles: Path, locale: str, plugin_zip: Path | None = None) -> Path:
+    """profiles/default with the plugin enabled and the locale set.
+
+    The plugin is a symlink to the repository, or, with ``plugin_zip``, the packaged zip unpacked
+    into the profile's plugin folder as QGIS's "Install from ZIP" does.
+    """
     profile = profiles / "profiles" / "default"
     plugins = profile / "python" / "plugins"
     plugins.mkdir(parents=True)
-    (plugins / PLUGIN).symlink_to(ROOT, target_is_directory=True)
+    if plugin_zip is None:
+        (plugins / PLUGIN).symlink_to(ROOT, target_is_directory=True)
+    else:
+        with zipfile.ZipFile(plugin_zip) as archive:
+            archive.extractall(plugins)
     ini = profile / "QGIS" / "QGIS3.ini"
     ini.parent.mkdir(parents=True)
     ini.write_text(
@@ -92,12 +101,13 @@ def _python_path_with_dependencies() -> str:
 
 
 def run_qgis(tmp_path: Path, name: str, with_dependencies: bool = True, locale: str = "zh-Hans",
-             script: str = "qgis_startup.py", extra_env: dict | None = None, screen: str = "1600x1000") -> dict:
+             script: str = "qgis_startup.py", extra_env: dict | None = None, screen: str = "1600x1000",
+             plugin_zip: Path | None = None) -> dict:
     """Start QGIS with a startup script; returns the JSON it wrote plus run facts."""
     _require_tools()
     artefacts = _artefacts()
     profiles = tmp_path / "qgis-profiles"
-    make_profile(profiles, locale)
+    make_profile(profiles, locale, plugin_zip)
     gpkg = tmp_path / "demo.gpkg"
     demo = make_demo_gpkg(gpkg)
     result_path = tmp_path / "result.json"
@@ -282,4 +292,5 @@ def test_exported_plan_opens_styled_in_real_qgis(tmp_path, qgis_app):
     # the plugin is set up on the file's own layers, under the pack of the export, and shows itself
     assert result["plugin_set_up"] is True and result["rule_pack"] == "national"
     assert result["workbench_visible"] is True
+    assert result["shot_size"] == result["screen_size"]  # the whole screen, not a small default window
     assert_not_blank(Path(result["shot"]))

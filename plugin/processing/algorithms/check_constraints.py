@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
 )
 
+from ...adapters.qgis_compat import SOURCE_VECTOR_POLYGON
 from ...core.i18n import tr
 from .common import BOUNDARY, RED_LINE, TOLERANCE, UGB, LandConsolidationAlgorithm
 from .findings_sink import report, write_findings
@@ -44,7 +44,7 @@ class CheckConstraintsAlgorithm(LandConsolidationAlgorithm):
         self.add_tbmj_in_mu()
         self.add_tolerance()
         self.addParameter(QgsProcessingParameterFeatureSink(
-            OUTPUT, tr("Constraint findings"), QgsProcessing.TypeVectorPolygon))
+            OUTPUT, tr("Constraint findings"), SOURCE_VECTOR_POLYGON))
         self.addOutput(QgsProcessingOutputNumber(ERRORS, tr("Number of errors")))
         self.addOutput(QgsProcessingOutputNumber(WARNINGS, tr("Number of warnings")))
 

@@ -16,10 +16,8 @@ from qgis.core import (
     QgsFeature,
     QgsFeatureRequest,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
     QgsGeometry,
-    QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingParameterBoolean,
@@ -29,11 +27,10 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingParameterVectorLayer,
     QgsVectorLayer,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtGui import QIcon
 
+from ...adapters.qgis_compat import SOURCE_VECTOR_POLYGON, WKB_NO_GEOMETRY, make_field
 from ...core.engine import BuildCancelled
 from ...core.i18n import tr
 from ...core.rules import RulePack, RulePackError, available_packs, load_pack
@@ -43,7 +40,7 @@ PARCELS, UNITS, UNIT_FIELD, PBF = "PARCELS", "UNITS", "UNIT_FIELD", "PBF"
 RED_LINE, UGB, BOUNDARY = "RED_LINE", "UGB", "BOUNDARY"
 RULE_PACK, RULE_FILE, TBMJ_IN_MU, TOLERANCE = "RULE_PACK", "RULE_FILE", "TBMJ_IN_MU", "TOLERANCE"
 
-_TYPES = {"TEXT": QVariant.String, "REAL": QVariant.Double, "INTEGER": QVariant.Int, "INTEGER64": QVariant.LongLong}
+_KINDS = {"TEXT": "string", "REAL": "double", "INTEGER": "int", "INTEGER64": "int64"}
 
 
 class Cancelled(QgsProcessingException):
@@ -103,7 +100,7 @@ def snapshot(layer: QgsVectorLayer | None) -> QgsVectorLayer | None:
 def table_fields(columns) -> QgsFields:
     fields = QgsFields()
     for name, kind in columns:
-        fields.append(QgsField(name, _TYPES[kind]))
+        fields.append(make_field(name, _KINDS[kind]))
     return fields
 
 
@@ -143,7 +140,7 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
         role = {PARCELS: "parcels", UNITS: "units", PBF: "pbf"}.get(name)
         default = (getattr(setup, role, "") or None) if setup is not None and role else None
         self.addParameter(QgsProcessingParameterVectorLayer(
-            name, description, [QgsProcessing.TypeVectorPolygon], defaultValue=default, optional=optional))
+            name, description, [SOURCE_VECTOR_POLYGON], defaultValue=default, optional=optional))
 
     def add_sources(self, pbf: bool = True) -> None:
         self.add_layer(PARCELS, tr("Parcels (三调 DLTB)"))
@@ -282,7 +279,7 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
         """Write ``rows`` into the optional non-spatial sink ``name``; its destination id or None."""
         if parameters.get(name) is None:
             return None  # optional table not asked for
-        sink, dest = self.parameterAsSink(parameters, name, context, table_fields(columns), QgsWkbTypes.NoGeometry)
+        sink, dest = self.parameterAsSink(parameters, name, context, table_fields(columns), WKB_NO_GEOMETRY)
         if sink is None:
             return None
         for row in rows:

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFileDestination,
 )
 
+from ...adapters.qgis_compat import SOURCE_VECTOR_ANY
 from ...core.i18n import tr
 from .common import LandConsolidationAlgorithm
 
@@ -47,9 +47,9 @@ class ComputeBalanceAlgorithm(LandConsolidationAlgorithm):
         self.addParameter(QgsProcessingParameterFileDestination(
             OUTPUT, tr("Balance GeoPackage"), fileFilter=tr("GeoPackage (*.gpkg)")))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            BALANCE, tr("Balance table"), QgsProcessing.TypeVector, optional=True, createByDefault=False))
+            BALANCE, tr("Balance table"), SOURCE_VECTOR_ANY, optional=True, createByDefault=False))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            INDICATORS, tr("Indicator table"), QgsProcessing.TypeVector, optional=True, createByDefault=False))
+            INDICATORS, tr("Indicator table"), SOURCE_VECTOR_ANY, optional=True, createByDefault=False))
         self.addOutput(QgsProcessingOutputNumber(UNIT_COUNT, tr("Number of units")))
         self.addOutput(QgsProcessingOutputNumber(FAILED_UNITS, tr("Number of units failing an error rule")))
 

@@ -1,8 +1,9 @@
 """Findings (core.checks) into a Processing feature sink: one polygon feature per finding."""
 from __future__ import annotations
 
-from qgis.core import QgsFeature, QgsFeatureSink, QgsProcessingException, QgsWkbTypes
+from qgis.core import QgsFeature, QgsFeatureSink, QgsProcessingException
 
+from ...adapters.qgis_compat import WKB_MULTIPOLYGON
 from ...core.i18n import tr
 from .common import qgs_geometry, table_fields
 
@@ -12,7 +13,7 @@ FINDING_COLUMNS = [("severity", "TEXT"), ("code", "TEXT"), ("message", "TEXT"), 
 
 def write_findings(alg, parameters, name: str, context, findings, crs, feedback) -> str:
     sink, dest = alg.parameterAsSink(parameters, name, context, table_fields(FINDING_COLUMNS),
-                                     QgsWkbTypes.MultiPolygon, crs)
+                                     WKB_MULTIPOLYGON, crs)
     if sink is None:
         raise QgsProcessingException(alg.invalidSinkError(parameters, name))
     for f in findings:

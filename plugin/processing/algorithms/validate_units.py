@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterField,
 )
 
+from ...adapters.qgis_compat import SOURCE_VECTOR_POLYGON
 from ...core.i18n import tr
 from .common import BOUNDARY, TOLERANCE, UNIT_FIELD, UNITS, LandConsolidationAlgorithm
 from .findings_sink import report, write_findings
@@ -42,7 +42,7 @@ class ValidateUnitsAlgorithm(LandConsolidationAlgorithm):
         self.add_layer(BOUNDARY, tr("Project boundary (optional)"), optional=True)
         self.add_tolerance()
         self.addParameter(QgsProcessingParameterFeatureSink(
-            OUTPUT, tr("Unit problems"), QgsProcessing.TypeVectorPolygon))
+            OUTPUT, tr("Unit problems"), SOURCE_VECTOR_POLYGON))
         self.addOutput(QgsProcessingOutputNumber(ERRORS, tr("Number of errors")))
         self.addOutput(QgsProcessingOutputNumber(WARNINGS, tr("Number of warnings")))
 
