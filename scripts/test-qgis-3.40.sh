@@ -106,7 +106,7 @@ build() {
     in_root update-ca-certificates >/dev/null 2>&1 || true
   fi
   log "pip install --break-system-packages ${pip_packages[*]} (not packaged by Debian)"
-  in_root python3 -m pip install -q --no-deps --break-system-packages --disable-pip-version-check \
+  in_root python3 -m pip install -q --no-deps --break-system-packages --root-user-action=ignore --disable-pip-version-check \
     "${pip_packages[@]}"
   in_root apt-get clean
   unmount_all
@@ -130,6 +130,7 @@ log "$(in_root python3 -c 'import qgis.core as q, shapely, pandas, numpy, sys; p
 # Compiled translations: the repo's .qm are built on the host by scripts/setup.sh; build them here
 # when missing so the chroot run does not depend on the host having run it.
 in_root sh -c 'cd /src && for ts in i18n/*.ts; do qm="${ts%.ts}.qm"; [ -f "$qm" ] || lrelease -silent "$ts" -qm "$qm"; done'
+in_root sh -c 'mkdir -p -m 0700 /tmp/runtime-root'
 set +e
 in_root sh -c 'cd /src && exec "$@"' run \
   env QT_QPA_PLATFORM=offscreen LC_PLUGIN_ARTEFACTS="/src/$artefacts_rel" PYTHONDONTWRITEBYTECODE=1 \

@@ -20,13 +20,17 @@ from qgis.core import (
     Qgis,
     QgsFeatureRequest,
     QgsField,
+    QgsLayoutItemLabel,
+    QgsLayoutItemLegend,
     QgsMapLayerProxyModel,
     QgsPalLayerSettings,
     QgsProcessing,
+    QgsTextFormat,
     QgsUnitTypes,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QMetaType, QVariant
+from qgis.PyQt.QtGui import QColor, QFont
 
 QGIS_VERSION_INT: int = Qgis.QGIS_VERSION_INT
 
@@ -115,3 +119,29 @@ def field_kind(field: QgsField) -> Optional[str]:
     if number in (int(QVariant.UInt), int(QVariant.ULongLong)):
         return "int64"
     return None
+
+
+# ---------------------------------------------------------------------------- layout text
+def set_label_font(label: QgsLayoutItemLabel, font: QFont, colour: QColor) -> None:
+    """Font and colour of a layout label: a QgsTextFormat from 3.24, setFont/setFontColor before."""
+    if hasattr(label, "setTextFormat"):
+        text_format = QgsTextFormat.fromQFont(font)
+        text_format.setColor(colour)
+        label.setTextFormat(text_format)
+    else:
+        label.setFont(font)
+        label.setFontColor(colour)
+
+
+def set_legend_style_font(legend: QgsLayoutItemLegend, style, font: QFont) -> None:
+    """Font of one legend style (title, group, symbol label …): its QgsTextFormat from 3.30."""
+    legend_style = legend.style(style)
+    if hasattr(legend_style, "setTextFormat"):
+        text_format = legend_style.textFormat()
+        text_format.setFont(font)
+        text_format.setSize(font.pointSizeF())
+        text_format.setSizeUnit(RENDER_POINTS)
+        legend_style.setTextFormat(text_format)
+        legend.setStyle(style, legend_style)
+    else:
+        legend.setStyleFont(style, font)

@@ -95,6 +95,8 @@ from .qgis_compat import (
     RENDER_POINTS,
     REQUEST_NO_GEOMETRY,
     make_field,
+    set_label_font,
+    set_legend_style_font,
 )
 from .report_xlsx import indicator_table
 from .styles import label_font_family, load_style
@@ -413,8 +415,7 @@ class _Page:
                align=Qt.AlignLeft, colour: str = "#000000") -> QgsLayoutItemLabel:
         label = QgsLayoutItemLabel(self.layout)
         label.setText(text)
-        label.setFont(_font(size, bold))
-        label.setFontColor(QColor(colour))
+        set_label_font(label, _font(size, bold), QColor(colour))
         label.setHAlign(align)
         label.setVAlign(Qt.AlignVCenter)
         self.layout.addLayoutItem(label)
@@ -484,10 +485,10 @@ class _Page:
         for layer in (self.layers.parcels, self.layers.outline, self.layers.others):
             if layer is not self.layers.others or layer.featureCount():
                 root.addLayer(layer)
-        legend.setStyleFont(QgsLegendStyle.Title, _font(11, True))
-        legend.setStyleFont(QgsLegendStyle.Group, _font(9, True))
-        legend.setStyleFont(QgsLegendStyle.Subgroup, _font(9, True))
-        legend.setStyleFont(QgsLegendStyle.SymbolLabel, _font(8.5))
+        set_legend_style_font(legend, QgsLegendStyle.Title, _font(11, True))
+        set_legend_style_font(legend, QgsLegendStyle.Group, _font(9, True))
+        set_legend_style_font(legend, QgsLegendStyle.Subgroup, _font(9, True))
+        set_legend_style_font(legend, QgsLegendStyle.SymbolLabel, _font(8.5))
         legend.setSymbolHeight(4.0)
         legend.setSymbolWidth(7.0)
         legend.setColumnCount(1)

@@ -79,6 +79,10 @@ def make_profile(profiles: Path, locale: str, plugin_zip: Path | None = None) ->
                 "showTips=false",
                 "[core]",
                 "NewsFeed\\httpsfeedqgisorg\\disabled=true",
+                # QGIS >= 3.28 tries to download fonts its default style names (Open Sans) and
+                # puts "font install failed" in the message bar when offline, as in CI
+                "[fonts]",
+                "downloadMissingFonts=false",
                 "",
             ]
         ),
