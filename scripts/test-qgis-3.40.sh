@@ -114,6 +114,10 @@ build() {
   log "chroot ready in $((SECONDS - t0)) s"
 }
 
+# One run at a time per chroot (a second CI job waits): runs share the mounts inside it.
+mkdir -p "$cache"
+exec 9>"$cache/$suite.lock"
+flock 9
 unmount_stale
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   build
