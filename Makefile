@@ -1,5 +1,5 @@
 # Convenience targets; each one is a thin wrapper over scripts/ (which work without make).
-.PHONY: setup demo test test-core lint bench translations zip clean
+.PHONY: setup demo test test-3.40 ci test-core lint bench translations zip release clean
 
 setup:
 	bash scripts/setup.sh
@@ -9,6 +9,12 @@ demo:
 
 test:
 	bash scripts/run-tests.sh
+
+test-3.40:
+	bash scripts/test-qgis-3.40.sh
+
+ci:
+	bash .ci/run
 
 test-core: setup
 	QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest tests/core -q
@@ -25,6 +31,9 @@ translations: setup
 
 zip:
 	bash scripts/package.sh
+
+release:
+	bash scripts/package.sh --release
 
 clean:
 	rm -rf demo_output artefacts dist build .pytest_cache .ruff_cache
