@@ -30,6 +30,7 @@ from ..core.areas import MU_M2
 from ..core.checks import MergedParcels
 from ..core.i18n import tr
 from ..core.pieces import conserved_areas, find_merges
+from .qgis_compat import REQUEST_NO_GEOMETRY
 
 _TOLERANCE = 1e-6  # m²: values that close are left as they are
 _AREA_FIELDS = ("TBMJ", "KCMJ", "TBDLMJ")
@@ -154,7 +155,7 @@ class PieceWriter:
             layer.endEditCommand()
             return
         request = QgsFeatureRequest().setFilterFids(sorted({fid for fid, _i, _v in changes}))
-        request.setFlags(QgsFeatureRequest.NoGeometry)
+        request.setFlags(REQUEST_NO_GEOMETRY)
         request.setSubsetOfAttributes(sorted({idx for _f, idx, _v in changes}))
         current = {f.id(): f.attributes() for f in layer.getFeatures(request)}
         for fid, idx, value in changes:

@@ -51,6 +51,7 @@ LABEL_OVER_POINT = _scoped("LabelPlacement", "OverPoint", QgsPalLayerSettings, "
 
 # Geometry and WKB types (Qgis.GeometryType / Qgis.WkbType since 3.30).
 POLYGON_GEOMETRY = _scoped("GeometryType", "Polygon", QgsWkbTypes, "PolygonGeometry")
+LINE_GEOMETRY = _scoped("GeometryType", "Line", QgsWkbTypes, "LineGeometry")
 WKB_MULTIPOLYGON = _scoped("WkbType", "MultiPolygon", QgsWkbTypes, "MultiPolygon")
 WKB_NO_GEOMETRY = _scoped("WkbType", "NoGeometry", QgsWkbTypes, "NoGeometry")
 

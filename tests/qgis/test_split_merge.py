@@ -25,6 +25,7 @@ from qgis_helpers import settle, src
 from plugin.adapters.gpkg import read_table
 from plugin.adapters.layers import Inputs, build_engine
 from plugin.adapters.live import LiveBalance
+from plugin.adapters.qgis_compat import LINE_GEOMETRY
 from plugin.cli import main
 from plugin.core.rules import load_pack
 
@@ -66,7 +67,7 @@ def crossing_cuts(dltb: QgsVectorLayer, zzdy: QgsVectorLayer, engine, n: int) ->
         geom = dltb.getFeature(pid).geometry()
         box = geom.boundingBox()
         box.grow(2.0)
-        line = QgsGeometry(units[p.pairs[0][0]].convertToType(1, False)).clipped(QgsRectangle(box))
+        line = QgsGeometry(units[p.pairs[0][0]].convertToType(LINE_GEOMETRY, False)).clipped(QgsRectangle(box))
         if line.isMultipart() or line.isEmpty():
             continue
         points = QgsLineString(list(line.vertices()))
