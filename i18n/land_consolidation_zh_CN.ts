@@ -260,6 +260,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/processing/algorithms/export_plan.py"/>
             <source>Cannot create the folder {0}: {1}</source>
             <translation>无法创建文件夹 {0}：{1}</translation>
         </message>
@@ -310,6 +311,11 @@
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
+            <source>The GeoPackage {0} is damaged and cannot be read ({1}). Restore it from a backup, or copy what is readable into a new file (QGIS: Export &gt; Save Features As…); nothing was computed.</source>
+            <translation>GeoPackage {0} 已损坏，无法读取（{1}）。请从备份恢复，或将可读取的部分复制到新文件（QGIS：导出 &gt; 要素另存为…）；未进行任何计算。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/layers.py"/>
             <source>The units layer {0} has no field {1}</source>
             <translation>整治单元图层 {0} 没有字段 {1}</translation>
         </message>
@@ -322,11 +328,6 @@
             <location filename="../plugin/adapters/layers.py"/>
             <source>Unknown text encoding {0}; use e.g. GBK, GB18030 or UTF-8.</source>
             <translation>未知的文字编码 {0}；请使用 GBK、GB18030 或 UTF-8 等。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/layers.py"/>
-            <source>The GeoPackage {0} is damaged and cannot be read ({1}). Restore it from a backup, or copy what is readable into a new file (QGIS: Export &gt; Save Features As…); nothing was computed.</source>
-            <translation>GeoPackage {0} 已损坏，无法读取（{1}）。请从备份恢复，或将可读取的部分复制到新文件（QGIS：导出 &gt; 要素另存为…）；未进行任何计算。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live.py"/>
@@ -1036,6 +1037,16 @@
         </message>
         <message>
             <location filename="../plugin/core/rule_schema.py"/>
+            <source>an object of categories</source>
+            <translation>由类别组成的对象</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>an object of flows</source>
+            <translation>由流向组成的对象</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
             <source>the file holds binary data, not JSON text</source>
             <translation>文件包含二进制数据，不是 JSON 文本</translation>
         </message>
@@ -1053,16 +1064,6 @@
             <location filename="../plugin/core/rule_schema.py"/>
             <source>text</source>
             <translation>文本</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/rule_schema.py"/>
-            <source>an object of categories</source>
-            <translation>由类别组成的对象</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/rule_schema.py"/>
-            <source>an object of flows</source>
-            <translation>由流向组成的对象</translation>
         </message>
         <message>
             <location filename="../plugin/core/rule_schema.py"/>
@@ -1117,7 +1118,7 @@
         <message>
             <location filename="../plugin/core/rule_schema.py"/>
             <source>text or an object {"zh": …, "en": …}</source>
-            <translation>文本或对象 {&quot;zh&quot;: …, &quot;en&quot;: …}</translation>
+            <translation>文本或对象 {"zh": …, "en": …}</translation>
         </message>
         <message>
             <location filename="../plugin/core/rule_schema.py"/>
@@ -1157,6 +1158,11 @@
         </message>
         <message>
             <location filename="../plugin/core/rule_schema.py"/>
+            <source>more than {0} entries</source>
+            <translation>超过 {0} 项</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
             <source>{0} rules; at most {1} are allowed</source>
             <translation>{0} 条规则；最多允许 {1} 条</translation>
         </message>
@@ -1179,11 +1185,6 @@
             <location filename="../plugin/core/rule_schema.py"/>
             <source>a short name of letters, digits, _ . - (no path)</source>
             <translation>由字母、数字、_ . - 组成的简短名称（不能是路径）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/rule_schema.py"/>
-            <source>more than {0} entries</source>
-            <translation>超过 {0} 项</translation>
         </message>
         <message>
             <location filename="../plugin/core/rule_schema.py"/>
@@ -1327,8 +1328,8 @@
         </message>
         <message>
             <location filename="../plugin/deps.py"/>
-            <source>In a terminal, run: {pip_command} (Ubuntu 24.04 and newer can use: {apt_command}; Debian 12's python3-shapely is 1.8, too old)</source>
-            <translation>请在终端中运行：{pip_command}（Ubuntu 24.04 及以上版本也可运行：{apt_command}；Debian 12 自带的 python3-shapely 为 1.8 版，版本过低）</translation>
+            <source>In a terminal, run: {command}</source>
+            <translation>请在终端中运行：{command}</translation>
         </message>
         <message>
             <location filename="../plugin/deps.py"/>
@@ -1344,11 +1345,6 @@
             <location filename="../plugin/deps.py"/>
             <source>In the OSGeo4W Shell (Start menu &gt; QGIS &gt; OSGeo4W Shell), run: {command}</source>
             <translation>请在 OSGeo4W Shell（开始菜单 &gt; QGIS &gt; OSGeo4W Shell）中运行：{command}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/deps.py"/>
-            <source>In a terminal, run: {command}</source>
-            <translation>请在终端中运行：{command}</translation>
         </message>
         <message>
             <location filename="../plugin/deps.py"/>
@@ -2576,6 +2572,10 @@ Unit maps: give a folder to also write an A3 plan map of each unit as PDF (parce
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>In a terminal, run: {pip_command} (Ubuntu 24.04 and newer can use: {apt_command}; Debian 12's python3-shapely is 1.8, too old)</source>
+            <translation type="obsolete">请在终端中运行：{pip_command}（Ubuntu 24.04 及以上版本也可运行：{apt_command}；Debian 12 自带的 python3-shapely 为 1.8 版，版本过低）</translation>
         </message>
         <message>
             <source>Cannot write {0}: the disk is full.</source>
