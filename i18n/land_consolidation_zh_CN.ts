@@ -286,8 +286,31 @@
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
+            <source>The data cannot be assessed; fix the following and run again:</source>
+            <translation>数据无法评估；请修正以下问题后重新运行：</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/layers.py"/>
+            <location filename="../plugin/cli.py"/>
+            <source>parcel</source>
+            <translation>图斑</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/layers.py"/>
+            <location filename="../plugin/cli.py"/>
+            <source>units</source>
+            <translation>整治单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/layers.py"/>
             <source>Cannot tell the text encoding of {0} (it has no .cpg file): give it with --encoding (e.g. GBK), or in QGIS in the layer properties (Source, data source encoding).</source>
             <translation>无法判断 {0} 的文字编码（没有 .cpg 文件）：请用 --encoding 指定（如 GBK），或在 QGIS 图层属性（源，数据源编码）中设置。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/layers.py"/>
+            <location filename="../plugin/cli.py"/>
+            <source>permanent basic farmland</source>
+            <translation>永久基本农田</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
@@ -306,11 +329,6 @@
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
-            <source>{0} parcels have no TBMJ; their area was measured on the CGCS2000 ellipsoid</source>
-            <translation>有 {0} 个图斑没有图斑面积（TBMJ），已按 CGCS2000 椭球面积计算</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/layers.py"/>
             <source>The GeoPackage {0} is damaged and cannot be read ({1}). Restore it from a backup, or copy what is readable into a new file (QGIS: Export &gt; Save Features As…); nothing was computed.</source>
             <translation>GeoPackage {0} 已损坏，无法读取（{1}）。请从备份恢复，或将可读取的部分复制到新文件（QGIS：导出 &gt; 要素另存为…）；未进行任何计算。</translation>
         </message>
@@ -323,6 +341,11 @@
             <location filename="../plugin/adapters/layers.py"/>
             <source>The units layer {0} has no features: draw at least one remediation unit.</source>
             <translation>整治单元图层 {0} 中没有要素：请至少绘制一个整治单元。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/layers.py"/>
+            <source>{0} parcels have no usable TBMJ; their area was measured on the CGCS2000 ellipsoid (after repairing invalid geometry)</source>
+            <translation>{0} 个图斑没有可用的 TBMJ，已在 CGCS2000 椭球面上量算其面积（无效几何先行修复）</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
@@ -363,6 +386,11 @@
             <location filename="../plugin/adapters/live.py"/>
             <source>A layer of the live balance is no longer available.</source>
             <translation>实时平衡使用的某个图层已不可用。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live.py"/>
+            <source>Not assessable: {0}</source>
+            <translation>不可评估：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live.py"/>
@@ -607,6 +635,11 @@
         </message>
         <message>
             <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>Not assessable: the input data did not pass validation</source>
+            <translation>不可评估：输入数据未通过校验</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
             <source>Rule pack: {pack} ({version})   Date: {date}   Plugin version: {plugin}   Coordinate reference system: {crs}</source>
             <translation>规则包：{pack}（{version}）　　日期：{date}　　插件版本：{plugin}　　坐标系：{crs}</translation>
         </message>
@@ -670,6 +703,16 @@
             <location filename="../plugin/cli.py"/>
             <source>n/a</source>
             <translation>不适用</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>NOT ASSESSABLE (no verdict is given):</source>
+            <translation>不可评估（不给出结论）：</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>NOT ASSESSABLE</source>
+            <translation>不可评估</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
@@ -759,28 +802,8 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
-            <source>PASS</source>
-            <translation>通过</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <source>FAIL</source>
-            <translation>未通过</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
             <source>Error: {0}</source>
             <translation>错误：{0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <source>parcel</source>
-            <translation>图斑</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <source>units</source>
-            <translation>整治单元</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
@@ -795,6 +818,16 @@
             <location filename="../plugin/cli.py"/>
             <source>Planning project for QGIS (layers, styles, plugin set-up): {0}</source>
             <translation>QGIS 规划工程（图层、样式、插件设置）：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>PASS</source>
+            <translation>通过</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>FAIL</source>
+            <translation>未通过</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
@@ -814,11 +847,6 @@
             <location filename="../plugin/cli_report.py"/>
             <source>Warning: {0}</source>
             <translation>警告：{0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <source>permanent basic farmland</source>
-            <translation>永久基本农田</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
@@ -1004,6 +1032,11 @@
             <location filename="../plugin/core/engine.py"/>
             <source>{0} survey parcels (BSM) are in several pieces (split); each piece counts with its share of TBMJ, KCMJ and TBDLMJ by area</source>
             <translation>{0} 个调查图斑（BSM）被分割为多块；每块按面积比例分摊 TBMJ、KCMJ 和 TBDLMJ</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/engine.py"/>
+            <source>Feature ids used by different parcels: {0}; save the layer as a GeoPackage (which numbers its features) and use that.</source>
+            <translation>不同图斑使用了相同的要素 ID：{0}；请将图层另存为 GeoPackage（会自动编号要素）后再使用。</translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
@@ -1277,6 +1310,191 @@
             <translation>没有编号为 {0} 的整治单元；现有单元：{1}</translation>
         </message>
         <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>the coordinates fit no CGCS2000 coordinate system</source>
+            <translation>坐标与任何 CGCS2000 坐标系都不符</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>the coordinates are degrees: use EPSG:4490 (CGCS2000 geographic)</source>
+            <translation>坐标为经纬度（度）：请使用 EPSG:4490（CGCS2000 地理坐标系）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>the coordinates are Gauss–Krüger metres without a zone prefix: use the CGCS2000 zone CRS of the area's central meridian (EPSG:4534–4554 for 3° zones, EPSG:4502–4512 for 6° zones)</source>
+            <translation>坐标为不带带号的高斯–克吕格米制坐标：请使用该地区中央经线对应的 CGCS2000 分带坐标系（3° 带 EPSG:4534–4554，6° 带 EPSG:4502–4512）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>TBMJ not a positive area (≤ 0, not a number or &gt; 10¹² m²); measured from the geometry</source>
+            <translation>TBMJ 不是有效的正面积（≤ 0、非数值或大于 10¹² m²），已按几何图形量算</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>KCXS outside [0, 1); ignored</source>
+            <translation>KCXS 不在 [0, 1) 范围内，已忽略</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>KCMJ negative or larger than TBMJ; ignored</source>
+            <translation>KCMJ 为负或大于 TBMJ，已忽略</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>TBDLMJ negative or larger than TBMJ; derived as TBMJ − KCMJ</source>
+            <translation>TBDLMJ 为负或大于 TBMJ，已按 TBMJ − KCMJ 推算</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>GHKCXS outside [0, 1); ignored</source>
+            <translation>GHKCXS 不在 [0, 1) 范围内，已忽略</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>the coordinates have the {0}-zone prefix: use {1}</source>
+            <translation>坐标带有 {0} 带带号：请使用 {1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>The parcel layer has no parcel with a usable geometry.</source>
+            <translation>图斑图层中没有几何可用的图斑。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>The units layer has no remediation unit.</source>
+            <translation>整治单元图层中没有整治单元。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>No parcel has a known land-class code (DLBM): check the field mapping (codes are text such as '0101'; a number field loses the leading 0).</source>
+            <translation>没有任何图斑的地类编码（DLBM）可识别：请检查字段映射（编码应为文本，如“0101”；数值字段会丢失前导 0）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>No remediation unit covers any parcel: check that both layers have the right coordinate system.</source>
+            <translation>没有任何整治单元覆盖图斑：请检查两个图层的坐标系是否正确。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>{0} parcels had invalid geometry (e.g. self-intersecting) and were repaired before measuring: {1}</source>
+            <translation>{0} 个图斑几何无效（如自相交），已在量算前修复：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>{0} parcels were geometry collections and were reduced to their polygons: {1}</source>
+            <translation>{0} 个图斑为几何集合，已只保留其中的面：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>{0} parcels have no usable area (degenerate or absurd coordinates) and are left out: {1}</source>
+            <translation>{0} 个图斑没有可用面积（几何退化或坐标异常），已排除：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>{0} parcels are identical copies of another parcel (geometry and attributes) and were counted once: {1}</source>
+            <translation>{0} 个图斑与另一图斑完全相同（几何和属性），只计一次：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>{0} feature ids used twice by identical parcels, counted once: {1}</source>
+            <translation>{0} 个要素 ID 被相同图斑重复使用，只计一次：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source> … ({0} in all)</source>
+            <translation> …（共 {0} 个）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>The {0} layer has no defined coordinate reference system; {1}.</source>
+            <translation>{0}图层未定义坐标参考系；{1}。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>The {0} layer is labelled {1} (metres) but its coordinates are degrees; {2}.</source>
+            <translation>{0}图层标注为 {1}（米），但其坐标为经纬度（度）；{2}。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>The {0} layer is labelled {1} (no zone prefix) but its eastings carry the {2}-zone prefix: use {3}.</source>
+            <translation>{0}图层标注为 {1}（不带带号），但其横坐标带有 {2} 带带号：请使用 {3}。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>The {0} layer is labelled {1} (zone prefix {2}) but its eastings have no zone prefix: use {3}.</source>
+            <translation>{0}图层标注为 {1}（带号 {2}），但其横坐标不带带号：请使用 {3}。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>the zone CRS without prefix</source>
+            <translation>不带带号的分带坐标系</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>The {0} layer is labelled {1} (zone {2}) but its eastings are in zone {3}: use {4}.</source>
+            <translation>{0}图层标注为 {1}（第 {2} 带），但其横坐标位于第 {3} 带：请使用 {4}。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>The {0} layer is labelled {1} but its eastings lie outside that zone's band (500 km ± 400 km); {2}.</source>
+            <translation>{0}图层标注为 {1}，但其横坐标超出该带范围（500 km ± 400 km）；{2}。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>TBMJ looks like 亩, not m² (median TBMJ / geometry area = 1/{0:.0f}): run again with --tbmj-in-mu (in QGIS: tick the 'in mu (亩)' option of the project set-up or of the algorithm).</source>
+            <translation>TBMJ 看起来以亩而非 m² 为单位（TBMJ 与几何面积之比的中位数 = 1/{0:.0f}）：请加上 --tbmj-in-mu 重新运行（在 QGIS 中：勾选“项目设置”或算法中的“以亩为单位”选项）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>TBMJ is read as 亩 but looks like m² (median TBMJ / geometry area = {0:.0f}): run without --tbmj-in-mu (in QGIS: untick the 'in mu (亩)' option).</source>
+            <translation>TBMJ 按亩读取，但看起来以 m² 为单位（TBMJ 与几何面积之比的中位数 = {0:.0f}）：请去掉 --tbmj-in-mu 重新运行（在 QGIS 中：取消勾选“以亩为单位”选项）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>The {0} layer has latitude and longitude swapped (x {1:.2f}…{2:.2f}, y {3:.2f}…{4:.2f}): x must be the longitude; swap the axes (e.g. GDAL's -s_srs with the axis order of {5}).</source>
+            <translation>{0}图层的纬度与经度互换了（x {1:.2f}…{2:.2f}，y {3:.2f}…{4:.2f}）：x 应为经度；请交换坐标轴（如用 GDAL 的 -s_srs 按 {5} 的轴序转换）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>The {0} layer is labelled {1} (degrees) but its coordinates are metres; {2}.</source>
+            <translation>{0}图层标注为 {1}（度），但其坐标为米制坐标；{2}。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>Remediation units without geometry: {0}; draw them or delete them.</source>
+            <translation>没有几何图形的整治单元：{0}；请绘制或删除。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>{0} remediation unit(s) have no code (DYBH); give every unit a code.</source>
+            <translation>{0} 个整治单元没有编号（DYBH）；请为每个单元填写编号。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>Remediation unit codes (DYBH) used more than once: {0}; give every unit its own code.</source>
+            <translation>整治单元编号（DYBH）重复：{0}；请为每个单元使用唯一编号。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>{0} and {1} ({2} m²)</source>
+            <translation>{0} 与 {1}（{2} m²）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>Remediation units overlap: {0}; their shared parcels count once in the project rows. Remove the overlaps to get a verdict.</source>
+            <translation>整治单元相互重叠：{0}；重叠部分的图斑在项目合计中只计一次。消除重叠后才能给出结论。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>{0} parcels: {1}: {2}</source>
+            <translation>{0} 个图斑：{1}：{2}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
+            <source>the CRS of zone {0}</source>
+            <translation>第 {0} 带的坐标系</translation>
+        </message>
+        <message>
             <location filename="../plugin/core/verdicts.py"/>
             <source>Met</source>
             <translation>达标</translation>
@@ -1305,6 +1523,11 @@
             <location filename="../plugin/core/verdicts.py"/>
             <source>Not computed</source>
             <translation>未计算</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/verdicts.py"/>
+            <source>Not assessable</source>
+            <translation>不可评估</translation>
         </message>
         <message>
             <location filename="../plugin/core/verdicts.py"/>
@@ -2396,10 +2619,10 @@ Each finding is a feature with severity, code, message, unit code, parcel id and
             <location filename="../plugin/processing/algorithms/compute_balance.py"/>
             <source>Area balance of every remediation unit and of the whole project: land-class areas before and after consolidation (m², from TBMJ apportioned by the share of each parcel inside a unit) and the indicators of the chosen rule pack (新增耕地率, 永农净增, 建设用地变化…).
 
-Writes a GeoPackage with the tables 'balance' (unit_code, dlbm, area_before_m2, area_after_m2; unit_code '*' = whole project) and 'indicators' (unit_code, rule_id, value, threshold, passed, severity), the same tables as the command 'python -m plugin.cli balance'. The two tables can also be loaded as layers.</source>
+Writes a GeoPackage with the tables 'balance' (unit_code, dlbm, area_before_m2, area_after_m2; unit_code '*' = whole project) and 'indicators' (unit_code, rule_id, value, threshold, passed, severity, reason; passed NULL with a reason = not assessable), the same tables as the command 'python -m plugin.cli balance'. The two tables can also be loaded as layers.</source>
             <translation>计算每个整治单元及全项目的面积平衡：整治前后各地类面积（m²，按图斑在单元内的面积比例分摊 TBMJ）以及所选规则包的指标（新增耕地率、永农净增、建设用地变化等）。
 
-写出 GeoPackage，含表 'balance'（unit_code、dlbm、area_before_m2、area_after_m2；unit_code 为 '*' 表示全项目）和 'indicators'（unit_code、rule_id、value、threshold、passed、severity），与命令 'python -m plugin.cli balance' 的输出相同。这两张表也可作为图层加载。</translation>
+写出 GeoPackage，含表 'balance'（unit_code、dlbm、area_before_m2、area_after_m2；unit_code 为 '*' 表示全项目）和 'indicators'（unit_code、rule_id、value、threshold、passed、severity、reason；passed 为空且 reason 有内容表示不可评估），与命令 'python -m plugin.cli balance' 的输出相同。这两张表也可作为图层加载。</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/compute_balance.py"/>
@@ -2572,6 +2795,18 @@ Unit maps: give a folder to also write an A3 plan map of each unit as PDF (parce
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>{0} parcels have no TBMJ; their area was measured on the CGCS2000 ellipsoid</source>
+            <translation type="obsolete">有 {0} 个图斑没有图斑面积（TBMJ），已按 CGCS2000 椭球面积计算</translation>
+        </message>
+        <message>
+            <source>Area balance of every remediation unit and of the whole project: land-class areas before and after consolidation (m², from TBMJ apportioned by the share of each parcel inside a unit) and the indicators of the chosen rule pack (新增耕地率, 永农净增, 建设用地变化…).
+
+Writes a GeoPackage with the tables 'balance' (unit_code, dlbm, area_before_m2, area_after_m2; unit_code '*' = whole project) and 'indicators' (unit_code, rule_id, value, threshold, passed, severity), the same tables as the command 'python -m plugin.cli balance'. The two tables can also be loaded as layers.</source>
+            <translation type="obsolete">计算每个整治单元及全项目的面积平衡：整治前后各地类面积（m²，按图斑在单元内的面积比例分摊 TBMJ）以及所选规则包的指标（新增耕地率、永农净增、建设用地变化等）。
+
+写出 GeoPackage，含表 'balance'（unit_code、dlbm、area_before_m2、area_after_m2；unit_code 为 '*' 表示全项目）和 'indicators'（unit_code、rule_id、value、threshold、passed、severity），与命令 'python -m plugin.cli balance' 的输出相同。这两张表也可作为图层加载。</translation>
         </message>
         <message>
             <source>In a terminal, run: {pip_command} (Ubuntu 24.04 and newer can use: {apt_command}; Debian 12's python3-shapely is 1.8, too old)</source>

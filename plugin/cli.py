@@ -78,10 +78,15 @@ def summary_lines(engine: BalanceEngine, chinese: bool | None = None) -> list[st
     chinese = _chinese() if chinese is None else chinese
     pack = engine.pack
     lines = [tr("Rule pack: {0}").format(pack.name(chinese)), ""]
+    reason = engine.not_assessable()
+    if reason:
+        lines.append(tr("NOT ASSESSABLE (no verdict is given):"))
+        lines.extend("  " + line for line in reason.splitlines())
+        lines.append("")
     targets = [(uid, engine.unit_code(uid)) for uid in engine.ordered_units()] + [(None, PROJECT)]
     for uid, code in targets:
         status = engine.unit_status(uid)
-        verdict = {True: tr("PASS"), False: tr("FAIL"), None: tr("n/a")}[status]
+        verdict = tr("NOT ASSESSABLE") if reason else {True: tr("PASS"), False: tr("FAIL"), None: tr("n/a")}[status]
         title = tr("Whole project") if uid is None else tr("Unit {0}").format(code)
         v = engine.variables(uid)
         lines.append(tr("{0}: {1}").format(title, verdict))
@@ -92,7 +97,7 @@ def summary_lines(engine: BalanceEngine, chinese: bool | None = None) -> list[st
                 lines.append("  " + tr("{0}: before {1} mu ({2} m²), after {3} mu ({4} m²), change {5} mu").format(
                     c.zh if chinese else c.en, f"{b / MU_M2:,.2f}", f"{b:,.1f}", f"{a / MU_M2:,.2f}", f"{a:,.1f}",
                     f"{(a - b) / MU_M2:+,.2f}"))
-        for res in engine.evaluate(uid):
+        for res in engine.evaluate(uid, reason):
             rule = pack.rule(res.rule_id)
             mark = {True: "✓", False: "✗" if rule.severity == "error" else "!", None: "-"}[res.passed]
             lines.append("  " + tr("{0} {1}: {2} (required {3})").format(

@@ -65,14 +65,14 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDate, QDateTime, QTime, QVariant
 
 from ..core.areas import MU_M2
-from ..core.engine import PROJECT, BalanceEngine, BuildCancelled
+from ..core.engine import PROJECT, BalanceEngine, BuildCancelled, clean_geometry
 from ..core.fields import PLAN_FIELDS, resolve_unit_fields
 from ..core.i18n import tr
 from ..core.resources import resource_path
 from ..core.rules import RulePack
 from ..core.selection import UnknownUnitsError, units_by_code
 from .gpkg import WriteError, atomic_output, fill_rtree, write_balance_tables, write_table
-from .layers import InputError, Inputs, build_engine, ellipsoid_measure, transform_to
+from .layers import InputError, Inputs, build_engine, ellipsoid_measure, feature_wkb, parse_wkb, transform_to
 from .outputs import collect_unraisable, refuse_inputs, remove_leftovers
 from .styles import load_style
 
@@ -300,7 +300,7 @@ def _write_units(ds, inputs: Inputs, engine: BalanceEngine, uids: list, title: s
             area = measure.measureArea(g)
             out.SetField(n, area)
             out.SetField(n + 1, area / MU_M2)
-            wkb = _multipolygon_wkb(shapely.from_wkb(bytes(g.asWkb())))
+            wkb = _multipolygon_wkb(clean_geometry(parse_wkb([feature_wkb(feat, None)])[0]))
             if wkb is not None:
                 out.SetGeometryDirectly(ogr.CreateGeometryFromWkb(wkb))
         lyr.CreateFeature(out)
@@ -451,11 +451,12 @@ def _areas(p) -> tuple[float, float, float]:
 
 def _clip_to_units(wkbs: Sequence[bytes | None], uids: Sequence[Hashable], unit_geoms: dict) -> np.ndarray:
     """Parcel geometries (WKB) intersected with their unit, in bulk; an array of shapely geometries."""
-    geoms = np.array(shapely.from_wkb(list(wkbs)), dtype=object)
+    geoms = np.empty(len(wkbs), dtype=object)
+    geoms[:] = parse_wkb(list(wkbs))
     bad = ~shapely.is_missing(geoms)
     bad[bad] = ~shapely.is_valid(geoms[bad])
-    if bad.any():
-        geoms[bad] = shapely.make_valid(geoms[bad])
+    for i in np.flatnonzero(bad).tolist():
+        geoms[i] = clean_geometry(geoms[i])
     units = np.array([unit_geoms.get(u) for u in uids], dtype=object)
     # the unit cut down to the parcel's box first: overlay cost follows the vertex count
     boxes = shapely.bounds(geoms)
@@ -548,8 +549,7 @@ def _write_parcels(ds, inputs: Inputs, engine: BalanceEngine, reader, uids: list
             if not pairs:
                 continue
             attrs = feat.attributes()
-            g = feat.geometry()
-            wkb = bytes(g.asWkb()) if g is not None and not g.isNull() else None
+            wkb = feature_wkb(feat, None)  # curves linearised
             for uid, share in pairs:
                 out = ogr.Feature(defn)
                 for k, i in positions:
@@ -561,7 +561,7 @@ def _write_parcels(ds, inputs: Inputs, engine: BalanceEngine, reader, uids: list
                     boundary.append((out, wkb, uid))
                     continue
                 if wkb is not None:
-                    mp = _multipolygon_wkb(shapely.from_wkb(wkb))
+                    mp = _multipolygon_wkb(clean_geometry(parse_wkb([wkb])[0]))
                     if mp is not None:
                         out.SetGeometryDirectly(ogr.CreateGeometryFromWkb(mp))
                 lyr.CreateFeature(out)
@@ -584,7 +584,7 @@ def _write_parcels(ds, inputs: Inputs, engine: BalanceEngine, reader, uids: list
 
 
 def _unit_geometries(inputs: Inputs, crs: QgsCoordinateReferenceSystem, uids: Iterable[Hashable]) -> dict:
-    from qgis.core import QgsFeatureRequest, QgsGeometry
+    from qgis.core import QgsFeatureRequest
 
     transform = transform_to(inputs.units, crs)
     out = {}
@@ -593,13 +593,9 @@ def _unit_geometries(inputs: Inputs, crs: QgsCoordinateReferenceSystem, uids: It
         if g is None or g.isNull():
             out[feat.id()] = None
             continue
-        if transform is not None:
-            g = QgsGeometry(g)
-            g.transform(transform)
-        geom = shapely.from_wkb(bytes(g.asWkb()))
-        if not geom.is_valid:
-            geom = shapely.make_valid(geom)
-        shapely.prepare(geom)
+        geom = clean_geometry(parse_wkb([feature_wkb(feat, transform)])[0])  # curves, slivers, invalid rings
+        if geom is not None:
+            shapely.prepare(geom)
         out[feat.id()] = geom
     return out
 
@@ -719,7 +715,7 @@ def _geometry_fixer(srs_id: int):
         wkb = _blob_wkb(bytes(blob))
         if wkb is None:
             return None
-        geom = shapely.from_wkb(wkb)
+        geom = parse_wkb([wkb])[0]
         mp = _multipolygon_wkb(geom)
         if mp is None:
             return None

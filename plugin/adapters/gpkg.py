@@ -233,7 +233,7 @@ def read_table(path: str | os.PathLike, name: str) -> list[dict]:
 
 BALANCE_COLUMNS = [("unit_code", "TEXT"), ("dlbm", "TEXT"), ("area_before_m2", "REAL"), ("area_after_m2", "REAL")]
 INDICATOR_COLUMNS = [("unit_code", "TEXT"), ("rule_id", "TEXT"), ("value", "REAL"), ("threshold", "REAL"),
-                     ("passed", "INTEGER"), ("severity", "TEXT")]
+                     ("passed", "INTEGER"), ("severity", "TEXT"), ("reason", "TEXT")]
 
 
 def write_balance_tables(path: Path, engine) -> None:
@@ -242,8 +242,8 @@ def write_balance_tables(path: Path, engine) -> None:
                 "Area before/after per remediation unit and land class (m2); unit_code '*' = whole project")
     write_table(path, "indicators", INDICATOR_COLUMNS,
                 [(r.unit_code, r.rule_id, r.value, r.threshold, None if r.passed is None else int(r.passed),
-                  r.severity) for r in engine.indicator_rows()],
-                "Rule-pack indicators per unit; passed NULL = not applicable")
+                  r.severity, r.reason) for r in engine.indicator_rows()],
+                "Rule-pack indicators per unit; passed NULL = not applicable, or not assessable (reason says why)")
 
 
 def _str_order(boxes: np.ndarray, per_node: int) -> np.ndarray:

@@ -28,12 +28,29 @@ from qgis.core import (
     QgsProviderRegistry,
     QgsRectangle,
     QgsVectorLayer,
+    QgsWkbTypes,
 )
 
 from ..core.engine import BalanceEngine, paused_gc
-from ..core.fields import FieldMap, ParcelRecord, normalize_parcel, resolve_parcel_fields, resolve_unit_fields
+from ..core.fields import (
+    FieldMap,
+    ParcelRecord,
+    normalize_parcel,
+    resolve_parcel_fields,
+    resolve_unit_fields,
+    with_area,
+)
 from ..core.i18n import tr
 from ..core.rules import RulePack
+from ..core.validation import (
+    CrsInfo,
+    Problem,
+    check_crs,
+    check_tbmj_unit,
+    clean_polygonal,
+    sanitised_warnings,
+    valid_area,
+)
 from .qgis_compat import POLYGON_GEOMETRY
 
 CGCS2000_ELLIPSOID = "EPSG:1024"
@@ -241,20 +258,62 @@ def area_scale(layer: QgsVectorLayer, crs: QgsCoordinateReferenceSystem) -> floa
 
 
 def feature_wkb(feature, transform: QgsCoordinateTransform | None) -> bytes | None:
-    """A feature's geometry as WKB in the working CRS (None for NULL/empty)."""
+    """A feature's geometry as WKB in the working CRS (None for NULL/empty); curves are linearised."""
     g = feature.geometry()
     if g is None or g.isNull() or g.isEmpty():
         return None
+    if QgsWkbTypes.isCurvedType(g.wkbType()):
+        g = QgsGeometry(g.constGet().segmentize())  # CurvePolygon, MultiSurface…: shapely reads no curves
     if transform is not None:
         g = QgsGeometry(g)
-        g.transform(transform)
+        try:
+            g.transform(transform)
+        except Exception:  # QgsCsException: a point outside the CRS's domain
+            return None
     return bytes(g.asWkb())
+
+
+def parse_wkb(blobs: list) -> list:
+    """shapely geometries from WKB; a blob GEOS cannot read (a ring of < 4 points…) is repaired
+    through QGIS's makeValid, or becomes None; never raises."""
+    if not blobs:
+        return []
+    try:
+        return shapely.from_wkb(blobs).tolist()
+    except (shapely.errors.GEOSException, ValueError, TypeError):
+        pass
+    out = []
+    for blob in blobs:
+        try:
+            out.append(shapely.from_wkb(blob) if blob is not None else None)
+        except (shapely.errors.GEOSException, ValueError, TypeError):
+            g = QgsGeometry()
+            g.fromWkb(blob)
+            fixed = g.makeValid()
+            try:
+                out.append(shapely.from_wkb(bytes(fixed.asWkb())) if not fixed.isEmpty() else None)
+            except (shapely.errors.GEOSException, ValueError, TypeError):
+                out.append(None)
+    return out
 
 
 def geometries_wkb(features: Iterable, transform: QgsCoordinateTransform | None) -> list:
     """shapely geometries (None for NULL/empty) from QgsFeatures, via WKB in one bulk call."""
-    blobs = [feature_wkb(f, transform) for f in features]
-    return list(shapely.from_wkb(blobs)) if blobs else []
+    return parse_wkb([feature_wkb(f, transform) for f in features])
+
+
+def crs_info(crs: QgsCoordinateReferenceSystem) -> CrsInfo:
+    return CrsInfo(valid=crs.isValid(), authid=crs.authid() or "", geographic=crs.isGeographic(),
+                   proj=crs.toProj() if crs.isValid() else "", description=crs.description() or "")
+
+
+def layer_crs_problem(layer, what: str) -> Problem | None:
+    """validation.check_crs of a layer: does its CRS fit its coordinates?"""
+    extent = layer.extent()
+    bounds = None
+    if extent is not None and not extent.isNull():
+        bounds = (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
+    return check_crs(crs_info(layer.crs()), bounds, what)
 
 
 def parcel_fields(layer: QgsVectorLayer, overrides: dict | None = None, tbmj_in_mu: bool = False) -> FieldMap:
@@ -274,7 +333,7 @@ class ParcelReader:
         self.fields = fields
         self.crs = crs
         self.transform = transform_to(layer, crs)
-        self.measure = ellipsoid_measure(layer.crs())
+        self.measure = ellipsoid_measure(crs)  # measures the (repaired) geometries in the working CRS
         names = layer.fields().names()
         self._index = {canon: names.index(actual)
                        for canon, actual in list(fields.parcels.items()) + list(fields.plan.items())
@@ -283,12 +342,48 @@ class ParcelReader:
         self._strings: dict[str, str] = {}
         self._numbers: dict[tuple, float] = {}
         self.measured: set[int] = set()  # parcels whose NULL TBMJ was measured on the ellipsoid
+        self.issues: dict[str, set] = {}  # canonical field -> fids whose value was unusable (validation.py)
 
     def warnings(self) -> list[str]:
-        if not self.measured:
-            return []
-        return [tr("{0} parcels have no TBMJ; their area was measured on the CGCS2000 ellipsoid")
-                .format(len(self.measured))]
+        out = []
+        if self.measured:
+            out.append(tr("{0} parcels have no usable TBMJ; their area was measured on the CGCS2000 ellipsoid "
+                          "(after repairing invalid geometry)").format(len(self.measured)))
+        out.extend(sanitised_warnings(None, None, {k: sorted(v) for k, v in sorted(self.issues.items())}))
+        return out
+
+    def _note(self, fid, issues: list) -> None:
+        for name in issues:
+            self.issues.setdefault(name, set()).add(fid)
+
+    def forget(self, fid) -> None:
+        """A parcel is gone (live edits): drop it from the lists of the warnings."""
+        self.measured.discard(fid)
+        for ids in self.issues.values():
+            ids.discard(fid)
+
+    def complete(self, items: list) -> list:
+        """Fill the TBMJ of parcels that have none (or an unusable one) from their geometry, measured
+        on the CGCS2000 ellipsoid after repairing it (a self-intersecting ring measured as drawn
+        loses the area of its crossed part)."""
+        for k, (fid, geom, rec) in enumerate(items):
+            if rec.tbmj is not None or geom is None:
+                continue
+            cleaned, _what = clean_polygonal(geom)
+            if cleaned is None:
+                continue
+            g = QgsGeometry()
+            g.fromWkb(shapely.to_wkb(cleaned))
+            area = self.measure.measureArea(g)
+            if not valid_area(area):
+                area = float(cleaned.area)  # outside the ellipsoid's domain: the planar area
+            if not valid_area(area):
+                continue
+            issues: list = []
+            items[k] = (fid, geom, self._shared(with_area(rec, area, issues)))
+            self._note(fid, issues)
+            self.measured.add(fid)
+        return items
 
     def request(self, fids: Iterable[int] | None = None) -> QgsFeatureRequest:
         req = QgsFeatureRequest()
@@ -303,13 +398,11 @@ class ParcelReader:
         for canon, i in self._record_index:
             v = attrs[i]
             values[canon] = None if v is None or (hasattr(v, "isNull") and v.isNull()) else v
-        rec = normalize_parcel(values, self.fields.tbmj_in_mu)
-        if rec.tbmj is None:
-            g = feature.geometry()
-            if g is not None and not g.isNull():
-                # DOMAIN.md §6: a parcel drawn in planning gets its ellipsoidal area on CGCS2000.
-                rec = normalize_parcel({**values, "TBMJ": self.measure.measureArea(g), "TBDLMJ": None}, False)
-                self.measured.add(feature.id())
+        issues: list = []
+        rec = normalize_parcel(values, self.fields.tbmj_in_mu, issues)
+        if issues:
+            self._note(feature.id(), issues)
+        # DOMAIN.md §6: a parcel without TBMJ gets its ellipsoidal area on CGCS2000 (complete()).
         return self._shared(rec)
 
     def _shared(self, rec: ParcelRecord) -> ParcelRecord:
@@ -340,7 +433,7 @@ class ParcelReader:
         WKB is parsed in chunks: memory stays near the size of the result.
         """
         with paused_gc(), damage_guard(self.layer):
-            return self._read(fids, progress, cancelled)
+            return self.complete(self._read(fids, progress, cancelled))
 
     def read_fast(self, progress: Callable[[float], None] | None = None,
                   cancelled: Callable[[], bool] | None = None) -> list[tuple[int, object, ParcelRecord]] | None:
@@ -356,7 +449,7 @@ class ParcelReader:
             return None
         with paused_gc():
             try:
-                return self._read_fast(source, progress, cancelled)
+                return self.complete(self._read_fast(source, progress, cancelled))
             except _NotFast:
                 return None
             except RuntimeError as exc:  # GDAL: a damaged page, a truncated file…
@@ -398,7 +491,7 @@ class ParcelReader:
         fid_col, geom_col = lyr.GetFIDColumn(), lyr.GetGeometryColumn()
         tbmj_in_mu = self.fields.tbmj_in_mu
         shared = self._shared
-        measure = self.measure
+        note = self._note
         out: list = []
         for batch in stream:
             fids = batch[fid_col].tolist()
@@ -406,7 +499,6 @@ class ParcelReader:
                 geoms = shapely.from_wkb(batch[geom_col])
             except shapely.errors.GEOSException:
                 raise _NotFast from None  # curves and the like: QGIS reads them
-            blobs = batch[geom_col]
             empty = shapely.is_empty(geoms)
             if empty.any():
                 geoms[empty] = None
@@ -414,12 +506,10 @@ class ParcelReader:
             recs = []
             for k, fid in enumerate(fids):
                 values = {canon: col[k] for canon, col in columns}
-                rec = normalize_parcel(values, tbmj_in_mu)
-                if rec.tbmj is None and geoms[k] is not None:
-                    g = QgsGeometry()
-                    g.fromWkb(bytes(blobs[k]))
-                    rec = normalize_parcel({**values, "TBMJ": measure.measureArea(g), "TBDLMJ": None}, False)
-                    self.measured.add(fid)
+                issues: list = []
+                rec = normalize_parcel(values, tbmj_in_mu, issues)
+                if issues:
+                    note(fid, issues)
                 recs.append(shared(rec))
             out.extend(zip(fids, geoms.tolist(), recs))
             if progress:
@@ -438,7 +528,7 @@ class ParcelReader:
             recs.append(record(f))
             blobs.append(feature_wkb(f, transform))
             if len(blobs) == _WKB_CHUNK:
-                geoms.extend(shapely.from_wkb(blobs).tolist())
+                geoms.extend(parse_wkb(blobs))
                 blobs = []
             if total and n % 20000 == 0:
                 if progress:
@@ -446,7 +536,7 @@ class ParcelReader:
                 if cancelled and cancelled():
                     break
         if blobs:
-            geoms.extend(shapely.from_wkb(blobs).tolist())
+            geoms.extend(parse_wkb(blobs))
         return list(zip(ids, geoms, recs))
 
 
@@ -529,7 +619,8 @@ def _column_values(arr) -> list:
 
 def read_units(layer: QgsVectorLayer, crs: QgsCoordinateReferenceSystem, code_field: str | None = None
                ) -> list[tuple[int, str, object]]:
-    """``(fid, unit code, geometry)`` of every unit; code falls back to the feature id."""
+    """``(fid, unit code, geometry)`` of every unit; the code is the feature id when the layer has no
+    code field, None when the field is NULL or blank (validation refuses such units)."""
     names = resolve_unit_fields(layer.fields().names(), code_field)
     code_name = names.get("DYBH")
     if code_field and not code_name:
@@ -539,8 +630,12 @@ def read_units(layer: QgsVectorLayer, crs: QgsCoordinateReferenceSystem, code_fi
     geoms = geometries_wkb(feats, transform_to(layer, crs))
     out = []
     for f, g in zip(feats, geoms):
-        code = f[code_name] if code_name else None
-        code = str(code).strip() if code is not None and str(code).strip() and str(code) != "NULL" else str(f.id())
+        if code_name:
+            code = f[code_name]
+            text = str(code).strip() if code is not None and not (hasattr(code, "isNull") and code.isNull()) else ""
+            code = text if text and text != "NULL" else None
+        else:
+            code = str(f.id())
         out.append((f.id(), code, g))
     return out
 
@@ -578,24 +673,73 @@ def layer_sources(layer: QgsVectorLayer) -> list[str]:
     return [source] + ([path] if path else [])
 
 
+def refusal(problems: list[Problem]) -> InputError:
+    """One InputError naming every problem that stops the assessment."""
+    lines = [tr("The data cannot be assessed; fix the following and run again:")]
+    lines += ["  - " + p.message for p in problems]
+    return InputError("\n".join(lines))
+
+
+def crs_problems(inputs: Inputs) -> list[Problem]:
+    """validation.check_crs of every input layer."""
+    layers = [(inputs.parcels, tr("parcel")), (inputs.units, tr("units"))]
+    if inputs.pbf is not None:
+        layers.append((inputs.pbf, tr("permanent basic farmland")))
+    return [p for p in (layer_crs_problem(layer, what) for layer, what in layers) if p is not None]
+
+
+def tbmj_unit_problem(parcels: list, reader: ParcelReader, sample: int = 20_000) -> Problem | None:
+    """validation.check_tbmj_unit over (up to ``sample``) parcels that carry a TBMJ."""
+    tbmj, areas = [], []
+    measured = reader.measured
+    for fid, geom, rec in parcels:
+        if geom is None or rec.tbmj is None or fid in measured:
+            continue
+        tbmj.append(rec.tbmj)
+        areas.append(float(shapely.area(geom)))
+        if len(tbmj) >= sample:
+            break
+    return check_tbmj_unit(tbmj, areas, reader.fields.tbmj_in_mu)
+
+
 def build_engine(inputs: Inputs, pack: RulePack, progress: Callable[[float], None] | None = None,
-                 cancelled: Callable[[], bool] | None = None) -> tuple[BalanceEngine, ParcelReader]:
-    """Read every input layer and run the engine's full build: the one path every front uses."""
+                 cancelled: Callable[[], bool] | None = None, refuse: bool = True
+                 ) -> tuple[BalanceEngine, ParcelReader]:
+    """Read every input layer, validate (validation.py) and run the engine's full build: the one
+    path every front uses.
+
+    ``refuse``: raise InputError naming every problem that stops the assessment (command line,
+    Processing, export). The docks pass False: the engine is built all the same and every
+    verdict says "not assessable" with the reasons (``engine.problems()``).
+    """
     fm = parcel_fields(inputs.parcels, inputs.field_overrides, inputs.tbmj_in_mu)
+    problems = crs_problems(inputs)
+    if refuse and problems:
+        raise refusal(problems)
     crs = working_crs(inputs.parcels)
     reader = ParcelReader(inputs.parcels, fm, crs)
     units = read_units(inputs.units, crs, inputs.unit_field)
-    if not units:
+    if not units and refuse:
         raise InputError(tr("The units layer {0} has no features: draw at least one remediation unit.")
                          .format(inputs.units.name()))
     read_progress = (lambda f: progress(0.5 * f)) if progress else None
     parcels = reader.read_fast(progress=read_progress, cancelled=cancelled)
     if parcels is None:
         parcels = reader.read(progress=read_progress, cancelled=cancelled)
+    unit_problem = tbmj_unit_problem(parcels, reader)
+    if unit_problem is not None:
+        problems.append(unit_problem)
+        if refuse:
+            raise refusal(problems)
     pbf = read_polygons(inputs.pbf, crs) if inputs.pbf is not None else None
     engine = BalanceEngine(pack=pack, area_scale=area_scale(inputs.parcels, crs))
     engine.build(_drain(parcels), units, pbf=pbf,
                  progress=(lambda f: progress(0.5 + 0.5 * f)) if progress else None, cancelled=cancelled)
+    engine.input_problems = problems
+    if refuse:
+        blocking = [p for p in engine.problems() if p.refuse]
+        if blocking:
+            raise refusal(blocking)
     return engine, reader
 
 

@@ -150,7 +150,8 @@ class _BuildTask(QgsTask):
     def run(self) -> bool:  # worker thread: no Qt objects of the main thread touched here
         try:
             self.engine, self.reader = build_engine(
-                self.inputs, self.pack, progress=lambda f: self.setProgress(100.0 * f), cancelled=self.isCanceled)
+                self.inputs, self.pack, progress=lambda f: self.setProgress(100.0 * f), cancelled=self.isCanceled,
+                refuse=False)
             return not self.isCanceled()
         except BuildCancelled:
             self.cancelled_build = True
@@ -292,7 +293,10 @@ class LiveBalance(QObject):
 
     def warnings(self) -> list[str]:
         """Data problems the planner should see (reader and engine)."""
-        out = self.reader.warnings() if self.reader is not None else []
+        out = []
+        if self.engine is not None:
+            out += [tr("Not assessable: {0}").format(p.message) for p in self.engine.problems()]
+        out += self.reader.warnings() if self.reader is not None else []
         out += [f.message for f in self.merge_findings()]
         return out + (self.engine.warnings() if self.engine is not None else [])
 
@@ -452,7 +456,7 @@ class LiveBalance(QObject):
                     engine.update_parcel_attributes(pid, rec)
             for pid in (p_removed | touched) - seen:
                 engine.remove_parcel(pid)
-                reader.measured.discard(pid)
+                reader.forget(pid)
 
     def _counts(self) -> tuple[int, int]:
         return (self.inputs.parcels.featureCount() - len(self.engine.parcels),
@@ -477,7 +481,8 @@ class LiveBalance(QObject):
             return self._start_task()
         t0 = time.perf_counter()
         try:
-            engine, reader = build_engine(self.inputs, self.pack, progress=lambda f: self.rebuildProgress.emit(100 * f))
+            engine, reader = build_engine(self.inputs, self.pack, progress=lambda f: self.rebuildProgress.emit(100 * f),
+                                          refuse=False)
         except InputError as e:
             self._report(str(e))
             self.rebuildFinished.emit(False)
@@ -515,6 +520,7 @@ class LiveBalance(QObject):
         if task.ok:
             reader = ParcelReader(self.inputs.parcels, task.reader.fields, task.reader.crs)
             reader.measured = set(task.reader.measured)
+            reader.issues = {k: set(v) for k, v in task.reader.issues.items()}
             # the offset refers to the snapshot: edits made since are still pending
             snap = task.inputs
             counts = (snap.parcels.featureCount() - len(task.engine.parcels),

@@ -102,7 +102,7 @@ def indicator_table(engine: BalanceEngine, uid: Hashable | None, chinese: bool, 
         else:
             value, unit = res.value, ""
         lang = True if chinese else None  # Chinese report words are fixed; English ones follow tr
-        verdict = verdict_text(rule_state(res.passed, rule.severity), lang)
+        verdict = verdict_text(rule_state(res.passed, rule.severity, res.reason), lang)
         severity = severity_text(rule.severity, lang)
         rows.append([rule.name(chinese), value, unit, _requirement(rule, chinese), verdict, severity,
                      basis_text(rule, chinese)])

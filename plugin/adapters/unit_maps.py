@@ -79,14 +79,14 @@ from qgis.PyQt.QtGui import QColor, QFont
 
 from ..core import i18n
 from ..core.areas import HECTARE_M2, MU_M2
-from ..core.engine import BalanceEngine
+from ..core.engine import BalanceEngine, clean_geometry
 from ..core.i18n import tr
 from ..core.report import structure_rows
 from ..core.resources import resource_path
 from ..core.selection import UnknownUnitsError, units_by_code
 from .export import ExportCancelled, plugin_version, remediation_colours, safe_file_stem
 from .gpkg import WriteError, fsync_file
-from .layers import InputError, Inputs, parcel_fields, transform_to, working_crs
+from .layers import InputError, Inputs, feature_wkb, parcel_fields, parse_wkb, transform_to, working_crs
 from .outputs import register, remove_leftovers, temp_prefix, unregister
 from .qgis_compat import (
     DISTANCE_METERS,
@@ -272,16 +272,15 @@ class _MapLayers:
         request.setSubsetOfAttributes([zzlx] if zzlx else [], src.fields())
         wkbs, types = [], []
         for f in src.getFeatures(request):
-            g = QgsGeometry(f.geometry())
-            if g.isNull():
+            wkb = feature_wkb(f, to_map)  # curves linearised
+            if wkb is None:
                 continue
-            if to_map is not None:
-                g.transform(to_map)
-            wkbs.append(bytes(g.asWkb()))
+            wkbs.append(wkb)
             value = f[zzlx] if zzlx else None
             text = None if value is None or (hasattr(value, "isNull") and value.isNull()) else str(value).strip()
             types.append(text or None)
-        geoms = shapely.from_wkb(wkbs) if wkbs else np.array([], dtype=object)
+        geoms = np.empty(len(wkbs), dtype=object)
+        geoms[:] = [clean_geometry(g) for g in parse_wkb(wkbs)]  # repaired: no GEOS error in the clip below
         if self.unit_geom is not None and len(geoms):
             geoms = shapely.intersection(geoms, self.unit_geom)
         self.parcels.dataProvider().addAttributes([make_field("ZZLX", "string")])
@@ -617,6 +616,8 @@ class _Page:
         status = self.engine.unit_status(self.unit.uid)
         verdict = {True: tr("Unit passes every binding indicator"), False: tr("Unit fails a binding indicator"),
                    None: tr("No binding indicator applies")}[status]
+        if results and results[0].reason:
+            verdict = tr("Not assessable: the input data did not pass validation")
         title = tr("Indicators") + "  —  " + verdict
         headers = [tr("Indicator"), tr("Value"), tr("Requirement"), tr("Result")]
         self.indicator_table = self._table(title, headers, cells, [70.0, 25.0, 28.0, 22.0])

@@ -29,11 +29,22 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from .fields import PBF_IN, PBF_OUT, ParcelRecord
+from .fields import PBF_IN, PBF_OUT, ParcelRecord, with_area
 from .i18n import tr
 from .landclasses import RIDGE, LandClassTable, default_table
 from .pieces import apportion, explained_as_split
 from .rules import RulePack, bundled_pack
+from .validation import (
+    OVERLAP_TOLERANCE_M2,
+    DuplicateNotes,
+    GeometryNotes,
+    Problem,
+    clean_polygonal,
+    drop_duplicates,
+    identical_groups,
+    sanitised_warnings,
+    state_problems,
+)
 
 SCALE = 1_000_000  # aggregates are integers in µm²
 PROJECT = "*"  # unit_code of the whole-project rows
@@ -42,6 +53,8 @@ _PBF_VARS = ("pbf_before", "pbf_after", "pbf_out", "pbf_in")
 _EPS = 1e-12
 _CHUNK = 50_000
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
+_MAX_CELLS = 4096  # an item whose box spans more grid cells is kept in the grid's "big" set
+_MAX_GRID_SIDE = 1024  # the cell is at least the data's extent / this
 _K_PBF_BEFORE, _K_PBF_AFTER, _K_PBF_OUT, _K_PBF_IN = (("p", v) for v in _PBF_VARS)
 
 
@@ -51,17 +64,12 @@ class BuildCancelled(Exception):
 
 # --------------------------------------------------------------------------- geometry helpers
 def clean_geometry(geom: BaseGeometry | None) -> BaseGeometry | None:
-    """Polygonal, valid geometry or None (empty/NULL/non-areal): never raises on bad input."""
-    if geom is None or geom.is_empty:
-        return None
-    if not geom.is_valid:
-        geom = shapely.make_valid(geom)
-        if geom.geom_type == "GeometryCollection":
-            polys = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
-            geom = shapely.union_all(polys) if polys else None
-    if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
-        return None
-    return geom
+    """Polygonal, valid geometry or None (empty/NULL/non-areal): never raises on bad input.
+
+    Invalid geometry is repaired (make_valid), collections are reduced to their polygons
+    (validation.clean_polygonal).
+    """
+    return clean_polygonal(geom)[0]
 
 
 def _clean_many(geoms: list) -> list:
@@ -122,6 +130,16 @@ def paused_gc():
             gc.enable()
 
 
+def _add_into(counter: dict, contribution: dict, sign: int) -> None:
+    """``counter += sign × contribution``, keys that reach 0 removed."""
+    for k, v in contribution.items():
+        nv = counter.get(k, 0) + sign * v
+        if nv:
+            counter[k] = nv
+        else:
+            counter.pop(k, None)
+
+
 def _drop_zeros(counter: dict) -> None:
     for k in [k for k, v in counter.items() if not v]:
         del counter[k]
@@ -136,22 +154,45 @@ def _share(unit_geom: BaseGeometry, geom: BaseGeometry, area: float) -> float:
 
 
 class _Grid:
-    """Dynamic uniform grid over bounding boxes: O(1) insert/remove, query by box."""
+    """Dynamic uniform grid over bounding boxes: O(1) insert/remove, query by box.
 
-    __slots__ = ("cell", "cells")
+    Bounded whatever the geometry sizes: an item spanning more than ``_MAX_CELLS`` cells (or
+    with a non-finite box) goes into ``big``, which every query returns; a query box
+    spanning more cells than the grid holds walks the occupied cells instead of the box's.
+    """
+
+    __slots__ = ("big", "cell", "cells")
 
     def __init__(self, cell: float):
-        self.cell = cell
+        self.cell = cell if math.isfinite(cell) and cell > 0 else 250.0
         self.cells: dict[tuple[int, int], set] = {}
+        self.big: set = set()
 
-    def keys(self, bounds: Sequence[float]) -> list[tuple[int, int]]:
+    def _range(self, bounds: Sequence[float]) -> tuple[int, int, int, int] | None:
         c = self.cell
-        x0, y0, x1, y1 = (math.floor(bounds[0] / c), math.floor(bounds[1] / c),
-                          math.floor(bounds[2] / c), math.floor(bounds[3] / c))
+        try:
+            x0, y0, x1, y1 = (math.floor(bounds[0] / c), math.floor(bounds[1] / c),
+                              math.floor(bounds[2] / c), math.floor(bounds[3] / c))
+        except (OverflowError, ValueError, TypeError):
+            return None
+        return x0, y0, x1, y1
+
+    def keys(self, bounds: Sequence[float]) -> list[tuple[int, int]] | None:
+        """The cells of a box, or None when it spans more than ``_MAX_CELLS`` (or is not finite)."""
+        r = self._range(bounds)
+        if r is None:
+            return None
+        x0, y0, x1, y1 = r
+        if x1 < x0 or y1 < y0 or (x1 - x0 + 1) * (y1 - y0 + 1) > _MAX_CELLS:
+            return None
         return [(i, j) for i in range(x0, x1 + 1) for j in range(y0, y1 + 1)]
 
     def insert(self, item: Hashable, bounds: Sequence[float]) -> None:
-        for k in self.keys(bounds):
+        keys = self.keys(bounds)
+        if keys is None:
+            self.big.add(item)
+            return
+        for k in keys:
             bucket = self.cells.get(k)
             if bucket is None:
                 self.cells[k] = {item}
@@ -162,8 +203,11 @@ class _Grid:
         """:meth:`insert` of many items; ``bounds`` is an (n, 4) array. Same cells as one by one."""
         if not len(items):
             return
-        cells = np.floor(bounds / self.cell).astype(np.int64)
-        single = (cells[:, 0] == cells[:, 2]) & (cells[:, 1] == cells[:, 3])
+        with np.errstate(all="ignore"):
+            scaled = bounds / self.cell
+            sane = np.all(np.isfinite(scaled) & (np.abs(scaled) < 2.0 ** 52), axis=1)
+            cells = np.floor(np.where(sane[:, None], scaled, 0.0)).astype(np.int64)
+        single = sane & (cells[:, 0] == cells[:, 2]) & (cells[:, 1] == cells[:, 3])
         buckets = self.cells
         for item, i, j in zip([items[k] for k in np.flatnonzero(single).tolist()],
                               cells[single, 0].tolist(), cells[single, 1].tolist()):
@@ -176,7 +220,11 @@ class _Grid:
             self.insert(items[k], bounds[k])
 
     def remove(self, item: Hashable, bounds: Sequence[float]) -> None:
-        for k in self.keys(bounds):
+        keys = self.keys(bounds)
+        if keys is None:
+            self.big.discard(item)
+            return
+        for k in keys:
             bucket = self.cells.get(k)
             if bucket is not None:
                 bucket.discard(item)
@@ -184,10 +232,17 @@ class _Grid:
                     del self.cells[k]
 
     def query(self, bounds: Sequence[float]) -> set:
-        found: set = set()
-        for k in self.keys(bounds):
-            bucket = self.cells.get(k)
-            if bucket:
+        found: set = set(self.big)
+        keys = self.keys(bounds)
+        if keys is not None and len(keys) <= len(self.cells):
+            for k in keys:
+                bucket = self.cells.get(k)
+                if bucket:
+                    found |= bucket
+            return found
+        r = self._range(bounds)
+        for (i, j), bucket in self.cells.items():
+            if r is None or (r[0] <= i <= r[2] and r[1] <= j <= r[3]):
                 found |= bucket
         return found
 
@@ -196,13 +251,14 @@ class _Grid:
 class _Parcel:
     """One parcel's state; a million of them live in memory, so only what can't be derived."""
 
-    __slots__ = ("area", "geom", "pairs", "pbf_part", "rec")
+    __slots__ = ("area", "geom", "over", "pairs", "pbf_part", "rec")
 
     def __init__(self, rec: ParcelRecord, geom: BaseGeometry | None):
         self.rec = rec
         self.geom = geom
         self.area = float(geom.area) if geom is not None else 0.0
         self.pairs: tuple[tuple[Hashable, float, float], ...] = ()  # (unit id, share, pbf share)
+        self.over: tuple[float, float] | None = None  # (share, pbf share) counted twice by overlapping units
         self.pbf_part: float | BaseGeometry = 0.0  # 0.0 none, 1.0 whole parcel, else the PBF part
 
     @property
@@ -211,10 +267,11 @@ class _Parcel:
 
 
 class _Unit:
-    __slots__ = ("bounds", "code", "geom")
+    __slots__ = ("bounds", "code", "geom", "named")
 
-    def __init__(self, code: str, geom: BaseGeometry | None):
+    def __init__(self, code: str, geom: BaseGeometry | None, named: bool = True):
         self.code = code
+        self.named = named  # False: the code is NULL (``code`` shows the feature id)
         self.geom = geom
         self.bounds = tuple(geom.bounds) if geom is not None else None
         if geom is not None:
@@ -229,6 +286,7 @@ class RuleResult:
     threshold: float
     passed: bool | None
     severity: str
+    reason: str | None = None  # why there is no verdict ("not assessable"), None otherwise
 
 
 # --------------------------------------------------------------------------- engine
@@ -253,6 +311,13 @@ class BalanceEngine:
         self.unknown_codes: Counter = Counter()
         self.missing_area: set = set()  # parcels whose TBMJ was NULL (area taken from geometry)
         self.empty_geometry: set = set()
+        self.geometry_fixes: dict = {}  # pid -> "repaired" | "reduced" | "unusable"
+        self.duplicates = None  # validation.DuplicateNotes of the last full build (repeated feature ids)
+        self.shadows: set = set()  # identical copies of a parcel with a smaller id: kept, never counted
+        self.input_problems: list[Problem] = []  # set by the adapter (CRS, TBMJ unit…), kept by edits
+        self.input_warnings: list[str] = []  # what the adapter sanitised (values, measured areas…)
+        self._unknown_class = 0  # parcels whose DLBM is not a known land class
+        self._unit_overlaps: dict[tuple, tuple] = {}  # (uid, uid) sorted -> (overlap m² > 0, overlap geometry)
         self._pbf_tree: shapely.STRtree | None = None
         self._pbf_geoms: np.ndarray | None = None
         self._parcel_grid = _Grid(cell or 250.0)
@@ -263,6 +328,8 @@ class BalanceEngine:
     def _composition(self, rec: ParcelRecord, area: float) -> tuple[list, list, str | None, str]:
         """(before [(class, m²)], after [(class, m²)], remediation type, resolved class)."""
         table = self.table
+        if rec.tbmj is None and area > 0:  # measured from the geometry: KCMJ/TBDLMJ checked against it
+            rec = with_area(rec, area)
         dl = table.resolve(rec.dlbm)
         tbmj = rec.tbmj if rec.tbmj is not None else area
         kc = rec.kcmj or 0.0
@@ -390,19 +457,8 @@ class BalanceEngine:
                 out[_K_PBF_IN] = out.get(_K_PBF_IN, 0) + n
 
     def _apply(self, uid: Hashable, contribution: dict, sign: int) -> None:
-        agg = self.aggregates[uid]
-        project = self.project
-        for k, v in contribution.items():
-            nv = agg.get(k, 0) + sign * v
-            if nv:
-                agg[k] = nv
-            else:
-                agg.pop(k, None)
-            pv = project.get(k, 0) + sign * v
-            if pv:
-                project[k] = pv
-            else:
-                project.pop(k, None)
+        _add_into(self.aggregates[uid], contribution, sign)
+        _add_into(self.project, contribution, sign)
 
     # ------------------------------------------------------------------ PBF overlay
     def _pbf_part_of(self, geom: BaseGeometry, area: float, hits: Sequence[BaseGeometry]) -> float | BaseGeometry:
@@ -437,6 +493,7 @@ class BalanceEngine:
     def _note_parcel(self, pid: Hashable, p: _Parcel, sign: int) -> None:
         rec = p.rec
         if not self.table.is_known(rec.dlbm):
+            self._unknown_class += sign
             self.unknown_codes[rec.dlbm] += sign
             if self.unknown_codes[rec.dlbm] <= 0:
                 del self.unknown_codes[rec.dlbm]
@@ -457,8 +514,10 @@ class BalanceEngine:
             self._apply(uid, self._contribution(p, share, pbf_share), +1)
             self.unit_parcels[uid].add(pid)
         p.pairs = tuple(kept)
+        self._over(p)
 
     def _detach(self, pid: Hashable, p: _Parcel) -> None:
+        self._unover(p)
         for uid, share, pbf_share in p.pairs:
             self._apply(uid, self._contribution(p, share, pbf_share), -1)
             self.unit_parcels[uid].discard(pid)
@@ -477,6 +536,84 @@ class BalanceEngine:
             if share > 0:
                 pairs.append((uid, share, self._pbf_share(p, u.geom, share)))
         return pairs
+
+    # ------------------------------------------------------------------ overlapping units
+    def _unover(self, p: _Parcel) -> None:
+        """Give back to the project rows what :meth:`_over` took off."""
+        if p.over is not None:
+            _add_into(self.project, self._contribution(p, p.over[0], p.over[1]), +1)
+            p.over = None
+
+    def _over(self, p: _Parcel) -> None:
+        """Count a parcel once in the project rows when units overlapping each other share it.
+
+        Every unit keeps its whole share (its own balance is right); the project rows take off
+        the part counted twice: the sum of the shares minus the share of the units' union.
+        """
+        pairs = p.pairs
+        overlaps = self._unit_overlaps
+        if len(pairs) < 2 or not overlaps or p.geom is None or p.area <= 0:
+            return
+        ids = [t[0] for t in pairs]
+        if not any(_pair_key(a, b) in overlaps for i, a in enumerate(ids) for b in ids[i + 1:]):
+            return
+        units = self.units
+        if len(ids) == 2 and isinstance(p.pbf_part, float):
+            # the common case, two units: the part counted twice is the parcel ∩ (A ∩ B), A ∩ B kept
+            both = overlaps[_pair_key(ids[0], ids[1])][1]
+            if both is None or not shapely.intersects(both, p.geom):
+                return
+            local = shapely.clip_by_rect(both, *p.geom.bounds)  # overlay cost follows the vertex count
+            excess = min(1.0, float(shapely.area(shapely.intersection(p.geom, local))) / p.area)
+            if not excess > 1e-9:
+                return
+            pbf_excess = excess * p.pbf_part
+        else:
+            pieces = shapely.intersection(p.geom, np.array([units[u].geom for u in ids], dtype=object))
+            union = shapely.union_all(pieces)
+            share = min(1.0, float(shapely.area(union)) / p.area)
+            excess = sum(t[1] for t in pairs) - share
+            if not excess > 1e-9:
+                return
+            pbf_excess = max(0.0, sum(t[2] for t in pairs) - self._pbf_share(p, union, share))
+        p.over = (excess, pbf_excess)
+        _add_into(self.project, self._contribution(p, excess, pbf_excess), -1)
+
+    def _update_unit_overlaps(self, uid: Hashable, fresh: bool = False) -> None:
+        """Areas where unit ``uid`` overlaps other units (> 0 m²), kept in ``_unit_overlaps``."""
+        overlaps = self._unit_overlaps
+        if not fresh:
+            for key in [k for k in overlaps if uid in k]:
+                del overlaps[key]
+        u = self.units.get(uid)
+        if u is None or u.geom is None:
+            return
+        for other in self._unit_grid.query(u.bounds):
+            if other == uid:
+                continue
+            key = _pair_key(uid, other)
+            if fresh and key in overlaps:
+                continue
+            o = self.units.get(other)
+            if o is None or o.geom is None or not shapely.intersects(u.geom, o.geom):
+                continue
+            if not shapely.relate_pattern(u.geom, o.geom, "2********"):
+                continue  # neighbours sharing a boundary: no overlay to compute
+            units = self.units
+            both = shapely.intersection(units[key[0]].geom, units[key[1]].geom)  # in key order: as a rebuild does
+            area = float(shapely.area(both))
+            if area > 0:
+                both = clean_polygonal(both)[0]
+                if both is not None:
+                    shapely.prepare(both)
+                overlaps[key] = (area, both)
+
+    def unit_overlaps(self, tolerance: float = OVERLAP_TOLERANCE_M2) -> list[tuple[str, str, float]]:
+        """(code, code, m²) of units overlapping each other by at least ``tolerance``."""
+        units = self.units
+        out = [(units[a].code, units[b].code, area) for (a, b), (area, _g) in self._unit_overlaps.items()
+               if area >= tolerance]
+        return sorted(out)
 
     # ------------------------------------------------------------------ full build
     def build(
@@ -501,14 +638,45 @@ class BalanceEngine:
         self.__init__(self.pack, self.table, self._cell, self.area_scale)
         if cancelled and cancelled():
             raise BuildCancelled()
-        garr = np.array(geoms, dtype=object)
+        garr = np.empty(len(geoms), dtype=object)
+        garr[:] = geoms
+        fixes = self.geometry_fixes
         if len(garr):
             ok = ~shapely.is_missing(garr)
-            bad = ok & ~_in_threads(lambda k: shapely.is_valid(garr[k]), np.arange(len(garr)), 50_000)
-            for i in np.flatnonzero(bad | (ok & shapely.is_empty(np.where(ok, garr, None)))):
-                garr[i] = clean_geometry(garr[i])
+            fine = ok & _in_threads(lambda k: shapely.is_valid(garr[k]), np.arange(len(garr)), 50_000)
+            with np.errstate(all="ignore"):
+                sub = np.where(fine, garr, None)
+                fine &= np.isin(shapely.get_type_id(sub), (3, 6)) & ~shapely.is_empty(sub)
+                b = shapely.bounds(sub)
+                fine &= np.all(np.isfinite(b) & (np.abs(b) < 1e15), axis=1)
+                a = shapely.area(sub)
+                fine &= np.isfinite(a) & (a > 0)
+            del sub, b, a
+            for i in np.flatnonzero(ok & ~fine).tolist():
+                garr[i], what = clean_polygonal(garr[i])
+                if what:
+                    fixes[pids[i]] = what
+            if len(pids) > 1 and len(set(pids)) != len(pids):  # a feature id used twice (GeoJSON…)
+                items, self.duplicates = drop_duplicates(list(zip(pids, garr.tolist(), recs)), identical=False)
+                if len(items) != len(pids):
+                    pids = [t[0] for t in items]
+                    recs = [t[2] for t in items]
+                    garr = np.empty(len(items), dtype=object)
+                    garr[:] = [t[1] for t in items]
+                del items
         areas = shapely.area(garr) if len(garr) else np.zeros(0)
         areas = np.nan_to_num(np.asarray(areas, dtype=float))
+        join_areas = areas  # 0 for the identical copies (shadows): they join nothing
+        if len(pids) > 1:
+            twins = identical_groups(pids, garr, recs)
+            if twins:
+                join_areas = areas.copy()
+                for group in twins:
+                    leader = min(group, key=lambda k: _sort_key(pids[k]))
+                    for k in group:
+                        if k != leader:
+                            self.shadows.add(pids[k])
+                            join_areas[k] = 0.0
         if self._cell is None:
             self._choose_cell(garr)
         self.set_pbf(pbf, rebuild=False)
@@ -527,6 +695,7 @@ class BalanceEngine:
                 p.geom = None
                 p.area = 0.0
             p.pairs = ()
+            p.over = None
             p.pbf_part = 0.0
             parcels[pid] = p
             self._note_parcel(pid, p, +1)
@@ -543,7 +712,7 @@ class BalanceEngine:
         tree = shapely.STRtree(garr) if len(garr) else None
         if self._pbf_tree is not None and tree is not None:
             hi, pi = tree.query(self._pbf_geoms, predicate="intersects")
-            keep = areas[pi] > 0
+            keep = join_areas[pi] > 0
             order = np.lexsort((hi[keep], pi[keep]))
             pi, hi = pi[keep][order], hi[keep][order]
             if len(pi):
@@ -568,7 +737,7 @@ class BalanceEngine:
         # units
         ugeoms = []
         for uid, code, geom in unit_list:
-            u = _Unit(str(code) if code is not None else str(uid), clean_geometry(geom))
+            u = _Unit(str(code) if code is not None else str(uid), clean_geometry(geom), code is not None)
             self.units[uid] = u
             self.unit_parcels[uid] = set()
             self.aggregates[uid] = Counter()
@@ -576,6 +745,8 @@ class BalanceEngine:
                 self._unit_grid.insert(uid, u.bounds)
             ugeoms.append(u.geom)
         uids = [uid for uid, _c, _g in unit_list]
+        for uid in uids:
+            self._update_unit_overlaps(uid, fresh=True)
         if not ugeoms:
             tree = None
         # bulk spatial join
@@ -584,7 +755,7 @@ class BalanceEngine:
             has = np.flatnonzero(~shapely.is_missing(uarr))
             ui, pi = tree.query(uarr[has], predicate="intersects")
             ui = has[ui]
-            keep = areas[pi] > 0
+            keep = join_areas[pi] > 0
             ui, pi = ui[keep], pi[keep]
             tree = None
             shares = np.ones(len(ui))
@@ -623,6 +794,7 @@ class BalanceEngine:
         parcels = self.parcels
         contribute = self._contribute
         pbf_share_of = self._pbf_share
+        overlaps = self._unit_overlaps
         n = len(pi)
         k = 0
         while k < n:
@@ -646,6 +818,8 @@ class BalanceEngine:
                 p.pairs = shared.setdefault(one, (one,))
             else:
                 p.pairs = tuple(pairs)
+                if overlaps:
+                    self._over(p)
             k = end
         project = self.project
         for u, uid in enumerate(uids):
@@ -659,28 +833,53 @@ class BalanceEngine:
         _drop_zeros(project)
 
     def _choose_cell(self, garr: np.ndarray) -> None:
-        """Grid cell ≈ 4 × the median parcel extent: a few parcels per cell, any CRS unit."""
+        """Grid cell ≈ 4 × the median parcel extent (a few parcels per cell, any CRS unit), at least
+        the parcels' extent / ``_MAX_GRID_SIDE``."""
         sample = garr[: 5000]
         sample = sample[~shapely.is_missing(sample)] if len(sample) else sample
         if len(sample):
             b = shapely.bounds(sample)
             ext = np.median(np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]))
-            if np.isfinite(ext) and ext > 0:
-                self._parcel_grid = _Grid(float(ext) * 4)
-                self._unit_grid = _Grid(float(ext) * 4)
+            with np.errstate(all="ignore"):
+                tb = shapely.total_bounds(garr)
+                floor = max(tb[2] - tb[0], tb[3] - tb[1]) / _MAX_GRID_SIDE  # never a degenerate median's grid
+            cell = max(float(ext) * 4, float(floor)) if np.isfinite(floor) else float(ext) * 4
+            if np.isfinite(cell) and cell > 0:
+                self._parcel_grid = _Grid(cell)
+                self._unit_grid = _Grid(cell)
 
     # ------------------------------------------------------------------ incremental edits
     def upsert_parcel(self, pid: Hashable, geom: BaseGeometry | None, rec: ParcelRecord) -> None:
-        """Add a parcel or replace its geometry and attributes (and re-share its BSM group)."""
-        old_bsm = self._remove(pid) if pid in self.parcels else None
-        p = _Parcel(rec, clean_geometry(geom))
+        """Add a parcel or replace its geometry and attributes (and re-share its BSM group).
+
+        An identical copy of a parcel (same geometry, same attributes as read) counts once: the
+        one with the smallest id counts, the others are kept as ``shadows`` (no pairs, in no BSM
+        group's sharing) until it goes.
+        """
+        old_bsm = self._take_out(pid) if pid in self.parcels else None
+        cleaned, what = clean_polygonal(geom)
+        p = _Parcel(rec, cleaned)
+        if what:
+            self.geometry_fixes[pid] = what
         if p.geom is not None:
             p.pbf_part = self._pbf_part_of(p.geom, p.area, self._pbf_hits(p.geom))
             self._parcel_grid.insert(pid, p.bounds)
         self.parcels[pid] = p
         self._note_parcel(pid, p, +1)
         self._index_bsm(pid, rec.bsm)
+        twins = self._twins(pid, p, rec)
+        shadow = bool(twins) and min([*twins, pid], key=_sort_key) != pid
+        if shadow:
+            self.shadows.add(pid)
+        else:
+            for q in twins:
+                if q not in self.shadows:  # the copy that counted so far steps back
+                    self._demote(q)
         self._regroup(rec.bsm)  # p has no pairs yet: this only sets its share
+        if shadow:
+            if old_bsm is not None and old_bsm != rec.bsm:
+                self._regroup(old_bsm)
+            return
         self._attach(pid, p, self._pairs_for(p))
         if old_bsm is not None and old_bsm != rec.bsm:
             self._regroup(old_bsm)
@@ -688,6 +887,13 @@ class BalanceEngine:
     def update_parcel_attributes(self, pid: Hashable, rec: ParcelRecord) -> None:
         """Attribute edit (a tag, a class): the shares stay, only the contributions change."""
         p = self.parcels[pid]
+        if pid in self.shadows or self._twins(pid, p, None):
+            # a copy of another parcel's shape: which copy counts may change with the attributes
+            fix = self.geometry_fixes.get(pid)
+            self.upsert_parcel(pid, p.geom, rec)
+            if fix:
+                self.geometry_fixes[pid] = fix
+            return
         old = self._raw.get(pid, p.rec)
         pairs = p.pairs
         self._detach(pid, p)
@@ -707,18 +913,67 @@ class BalanceEngine:
 
     def remove_parcel(self, pid: Hashable) -> None:
         if pid in self.parcels:
-            self._regroup(self._remove(pid))
+            self._regroup(self._take_out(pid))
 
     def _remove(self, pid: Hashable) -> str | None:
         """Take a parcel out (its BSM group is not re-shared); returns its BSM."""
         p = self.parcels.pop(pid)
         self._detach(pid, p)
         self._note_parcel(pid, p, -1)
+        self.geometry_fixes.pop(pid, None)
         if p.geom is not None:
             self._parcel_grid.remove(pid, p.bounds)
         bsm = self._raw.pop(pid, p.rec).bsm
         self._unindex_bsm(pid, bsm)
         return bsm
+
+    def _take_out(self, pid: Hashable) -> str | None:
+        """:meth:`_remove` plus the identical copies: when the copy that counts goes, the next counts."""
+        p = self.parcels[pid]
+        raw = self.raw_record(pid)
+        bsm = self._remove(pid)
+        if pid in self.shadows:
+            self.shadows.discard(pid)
+            return bsm
+        twins = self._twins(pid, p, raw)
+        if twins:
+            q = min(twins, key=_sort_key)
+            self.shadows.discard(q)
+            other = self.parcels[q]
+            other.pbf_part = self._pbf_part_of(other.geom, other.area, self._pbf_hits(other.geom))
+            self._attach(q, other, self._pairs_for(other))  # its BSM group is re-shared by the caller
+        return bsm
+
+    def _demote(self, q: Hashable) -> None:
+        """An identical copy with a smaller id arrived: ``q`` stops counting (and holds its record as read)."""
+        other = self.parcels[q]
+        self._detach(q, other)
+        raw = self._raw.pop(q, None)
+        if raw is not None:
+            other.rec = raw
+        self.shadows.add(q)
+
+    def _twins(self, pid: Hashable, p: _Parcel, raw: ParcelRecord | None) -> list:
+        """Other parcels with the same geometry (and, given ``raw``, the same record as read)."""
+        if p.geom is None or p.area <= 0:
+            return []
+        bounds = p.bounds
+        out = []
+        shape = None
+        key = raw.as_tuple() if raw is not None else None
+        for q in self._parcel_grid.query(bounds):
+            if q == pid:
+                continue
+            other = self.parcels.get(q)
+            if other is None or other.geom is None or other.bounds != bounds:
+                continue
+            if key is not None and self.raw_record(q).as_tuple() != key:
+                continue
+            if shape is None:
+                shape = shapely.normalize(p.geom)
+            if shapely.equals_exact(shape, shapely.normalize(other.geom), 0.0):
+                out.append(q)
+        return out
 
     # ------------------------------------------------------------------ pieces of one survey parcel (BSM)
     def raw_record(self, pid: Hashable) -> ParcelRecord:
@@ -758,7 +1013,8 @@ class BalanceEngine:
 
     def _group_records(self, bsm: str) -> dict:
         """Parcel id -> the record each piece of ``bsm`` should count with (core.pieces' rule)."""
-        pids = self.pieces(bsm)
+        shadows = self.shadows
+        pids = [pid for pid in self.pieces(bsm) if pid not in shadows]  # identical copies share nothing
         raw = {pid: self.raw_record(pid) for pid in pids}
         if len(pids) < 2:
             return raw
@@ -821,7 +1077,7 @@ class BalanceEngine:
         parcels' other pairs stay as they are. Integer sums make this exactly a rebuild.
         """
         old = self.units.get(uid)
-        u = _Unit(str(code) if code is not None else str(uid), clean_geometry(geom))
+        u = _Unit(str(code) if code is not None else str(uid), clean_geometry(geom), code is not None)
         if old is None or old.geom is None or u.geom is None:
             if old is not None:
                 self.remove_unit(uid)
@@ -843,8 +1099,11 @@ class BalanceEngine:
         members = self.unit_parcels[uid]
         agg = self.aggregates[uid]
         project = self.project
+        self._update_unit_overlaps(uid)
+        overlaps = self._unit_overlaps
+        shadows = self.shadows
         pids = [pid for pid in self._parcel_grid.query(u.bounds)
-                if parcels[pid].geom is not None and parcels[pid].area > 0]
+                if parcels[pid].geom is not None and parcels[pid].area > 0 and pid not in shadows]
         found: dict = {}
         if pids:
             geoms = np.array([parcels[pid].geom for pid in pids], dtype=object)
@@ -867,7 +1126,13 @@ class BalanceEngine:
             share = found.get(pid)
             new = None if share is None else (uid, share, self._pbf_share(p, u.geom, share))
             if old == new:
+                # same share: the part counted twice changes only where this unit overlaps another of the parcel's
+                if p.over is not None or (overlaps and len(p.pairs) > 1 and any(
+                        _pair_key(uid, t[0]) in overlaps for t in p.pairs if t[0] != uid)):
+                    self._unover(p)
+                    self._over(p)
                 continue
+            self._unover(p)
             terms = self._terms(p)
             rest = p.pairs
             if old is not None:
@@ -876,6 +1141,7 @@ class BalanceEngine:
             if new is None:
                 members.discard(pid)
                 p.pairs = rest
+                self._over(p)
                 continue
             add(self._contribution(p, new[1], new[2], terms), +1)
             pos = 0
@@ -883,6 +1149,7 @@ class BalanceEngine:
                 pos += 1
             p.pairs = (*rest[:pos], new, *rest[pos:])
             members.add(pid)
+            self._over(p)
         _drop_zeros(agg)
         _drop_zeros(project)
 
@@ -892,9 +1159,13 @@ class BalanceEngine:
         if u is None:
             return
         parcels = self.parcels
-        for pid in self.unit_parcels.pop(uid, ()):
+        for key in [k for k in self._unit_overlaps if uid in k]:
+            del self._unit_overlaps[key]
+        for pid in sorted(self.unit_parcels.pop(uid, ()), key=_sort_key):
             p = parcels[pid]
+            self._unover(p)
             p.pairs = tuple(t for t in p.pairs if t[0] != uid)
+            self._over(p)
         agg = self.aggregates.pop(uid, Counter())
         project = self.project
         for k, v in agg.items():
@@ -961,8 +1232,34 @@ class BalanceEngine:
             v[name] = agg.get(("p", name), 0)
         return {k: val / SCALE for k, val in v.items()}
 
-    def evaluate(self, uid: Hashable | None = None) -> list[RuleResult]:
-        """Every applicable rule of the pack for one unit (or the project)."""
+    def problems(self) -> list[Problem]:
+        """Why the data cannot be assessed (validation.py); empty when every verdict may be given."""
+        out = list(self.input_problems)
+        dup = self.duplicates
+        if dup is not None and dup.conflicting_ids:
+            ids = sorted({str(i) for i in dup.conflicting_ids})
+            out.append(Problem("DUPLICATE_FEATURE_ID", tr(
+                "Feature ids used by different parcels: {0}; save the layer as a GeoPackage (which numbers its "
+                "features) and use that.").format(", ".join(ids[:8]) + (" …" if len(ids) > 8 else ""))))
+        units = [(u.code if u.named else None, u.geom is not None) for u in self.units.values()]
+        n_with = sum(1 for m in self.unit_parcels.values() if m)
+        out.extend(state_problems(len(self.parcels), len(self.parcels) - len(self.empty_geometry),
+                                  self._unknown_class, units, n_with, self.unit_overlaps()))
+        return out
+
+    def not_assessable(self) -> str | None:
+        """The reasons (one text) why no verdict may be given, or None when the data passed validation."""
+        problems = self.problems()
+        return "\n".join(p.message for p in problems) if problems else None
+
+    def evaluate(self, uid: Hashable | None = None, reason: str | None | bool = False) -> list[RuleResult]:
+        """Every applicable rule of the pack for one unit (or the project).
+
+        Values are always computed; ``passed`` is None with a ``reason`` when the data did not
+        pass validation ("not assessable"). ``reason=False``: find it (:meth:`not_assessable`).
+        """
+        if reason is False:
+            reason = self.not_assessable()
         variables = self.variables(uid)
         code = PROJECT if uid is None else self.units[uid].code
         results = []
@@ -970,15 +1267,23 @@ class BalanceEngine:
             if not rule.applies_to(uid is None):
                 continue
             value = rule.formula.evaluate(variables)
-            results.append(RuleResult(code, rule.id, value, rule.threshold, rule.passes(value), rule.severity))
+            passed = None if reason else rule.passes(value)
+            results.append(RuleResult(code, rule.id, value, rule.threshold, passed, rule.severity, reason or None))
         return results
 
     def unit_status(self, uid: Hashable | None = None) -> bool | None:
-        """False if an error-severity rule fails, True if all applicable errors pass, None if none apply."""
+        """False if an error-severity rule fails, True if all applicable errors pass, None if none apply
+        or the data is not assessable (:meth:`verdict` tells them apart)."""
         verdicts = [r.passed for r in self.evaluate(uid) if r.severity == "error" and r.passed is not None]
         if not verdicts:
             return None
         return all(verdicts)
+
+    def verdict(self, uid: Hashable | None = None) -> str:
+        """"pass", "fail", "n/a" (no rule applies) or "not_assessable" (see :meth:`not_assessable`)."""
+        if self.not_assessable():
+            return "not_assessable"
+        return {True: "pass", False: "fail", None: "n/a"}[self.unit_status(uid)]
 
     def ordered_units(self) -> list[Hashable]:
         return sorted(self.units, key=lambda uid: (self.units[uid].code, _sort_key(uid)))
@@ -1002,9 +1307,10 @@ class BalanceEngine:
 
     def indicator_rows(self) -> list[RuleResult]:
         results: list[RuleResult] = []
+        reason = self.not_assessable()
         for uid in self.ordered_units():
-            results.extend(self.evaluate(uid))
-        results.extend(self.evaluate(None))
+            results.extend(self.evaluate(uid, reason))
+        results.extend(self.evaluate(None, reason))
         return results
 
     def balance_frame(self):
@@ -1016,8 +1322,9 @@ class BalanceEngine:
         import pandas as pd
 
         return pd.DataFrame(
-            [(r.unit_code, r.rule_id, r.value, r.threshold, r.passed, r.severity) for r in self.indicator_rows()],
-            columns=["unit_code", "rule_id", "value", "threshold", "passed", "severity"],
+            [(r.unit_code, r.rule_id, r.value, r.threshold, r.passed, r.severity, r.reason)
+             for r in self.indicator_rows()],
+            columns=["unit_code", "rule_id", "value", "threshold", "passed", "severity", "reason"],
         )
 
     def warnings(self) -> list[str]:
@@ -1035,6 +1342,13 @@ class BalanceEngine:
         if self._raw:
             out.append(tr("{0} survey parcels (BSM) are in several pieces (split); each piece counts with its share "
                           "of TBMJ, KCMJ and TBDLMJ by area").format(len(self.split_bsms())))
+        notes = GeometryNotes()
+        for pid, what in sorted(self.geometry_fixes.items(), key=lambda kv: _sort_key(kv[0])):
+            getattr(notes, what).append(pid)
+        dup = DuplicateNotes(identical=sorted(self.shadows, key=_sort_key),
+                             same_id=list(self.duplicates.same_id) if self.duplicates is not None else [])
+        out.extend(sanitised_warnings(notes, dup, None))
+        out.extend(self.input_warnings)
         return out
 
     def fingerprint(self) -> dict:
@@ -1044,6 +1358,10 @@ class BalanceEngine:
             "project": dict(self.project),
             "unknown": dict(self.unknown_codes),
         }
+
+
+def _pair_key(a: Hashable, b: Hashable) -> tuple:
+    return (a, b) if _sort_key(a) <= _sort_key(b) else (b, a)
 
 
 def _sort_key(value: Hashable) -> tuple:

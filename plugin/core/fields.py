@@ -7,7 +7,6 @@ no TBDLMJ, TBMJ in 亩; :func:`normalize_parcel` turns one row of raw values int
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
@@ -15,6 +14,7 @@ from typing import Any, Iterable, Mapping
 from .areas import MU_M2
 from .landclasses import RIDGE
 from .resources import resource_path
+from .validation import finite, valid_area, valid_coefficient
 
 PARCEL_FIELDS_REQUIRED = ("DLBM",)
 PLAN_FIELDS = ("ZZLX", "GHDLBM", "GHKCXS", "YNCZ")
@@ -87,13 +87,7 @@ def _text(value: Any) -> str | None:
 
 
 def _number(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
+    return finite(value)
 
 
 @lru_cache(maxsize=64)
@@ -140,13 +134,17 @@ class ParcelRecord:
         return self.zzlx is not None or self.ghdlbm is not None or self.ghkcxs is not None
 
 
-def normalize_parcel(values: Mapping[str, Any], tbmj_in_mu: bool = False) -> ParcelRecord:
+def normalize_parcel(values: Mapping[str, Any], tbmj_in_mu: bool = False, issues: list | None = None) -> ParcelRecord:
     """Canonical raw values (keys DLBM, TBMJ, …) -> a clean record with derived areas.
 
     Missing KCMJ = TBMJ × KCXS; missing KCXS = KCMJ / TBMJ; missing TBDLMJ = TBMJ − KCMJ.
     A NULL TBMJ stays None: the adapter fills it from the ellipsoidal geometry area.
+    Unusable values (validation.py: TBMJ ≤ 0, not finite or absurd; KCXS/GHKCXS ∉ [0, 1);
+    KCMJ < 0 or > TBMJ; TBDLMJ < 0 or > TBMJ) are treated as missing, never used; their
+    canonical names are appended to ``issues`` when given.
     """
     scale = MU_M2 if tbmj_in_mu else 1.0
+    bad = issues if issues is not None else []
     tbmj = _number(values.get("TBMJ"))
     kcmj = _number(values.get("KCMJ"))
     tbdlmj = _number(values.get("TBDLMJ"))
@@ -156,21 +154,32 @@ def normalize_parcel(values: Mapping[str, Any], tbmj_in_mu: bool = False) -> Par
         kcmj *= scale
     if tbdlmj is not None:
         tbdlmj *= scale
+    if values.get("TBMJ") is not None and not valid_area(tbmj):
+        tbmj = None
+        bad.append("TBMJ")
     kcxs = _number(values.get("KCXS"))
-    if kcxs is not None and not 0.0 <= kcxs < 1.0:
+    if values.get("KCXS") is not None and not valid_coefficient(kcxs):
         kcxs = None
-    if kcmj is None and kcxs is not None and tbmj is not None:
-        kcmj = tbmj * kcxs
-    if kcxs is None and kcmj is not None and tbmj:
-        kcxs = kcmj / tbmj
-    if tbdlmj is None and tbmj is not None:
-        tbdlmj = tbmj - (kcmj or 0.0)
-    kcdlbm = _text(values.get("KCDLBM"))
-    if kcdlbm is None and kcmj:
-        kcdlbm = RIDGE
+        bad.append("KCXS")
     ghkcxs = _number(values.get("GHKCXS"))
-    if ghkcxs is not None and not 0.0 <= ghkcxs < 1.0:
+    if values.get("GHKCXS") is not None and not valid_coefficient(ghkcxs):
         ghkcxs = None
+        bad.append("GHKCXS")
+    if tbmj is None:  # values that only make sense against a TBMJ wait for the measured area
+        if values.get("KCMJ") is not None and (kcmj is None or kcmj < 0):
+            kcmj = None
+            bad.append("KCMJ")
+        if values.get("TBDLMJ") is not None and (tbdlmj is None or tbdlmj < 0):
+            tbdlmj = None
+            bad.append("TBDLMJ")
+        kcdlbm = _text(values.get("KCDLBM"))
+        return _record(values, None, kcxs, kcmj, kcdlbm, tbdlmj, ghkcxs)
+    had_kcmj, had_tbdlmj = values.get("KCMJ") is not None, values.get("TBDLMJ") is not None
+    return with_area(_record(values, None, kcxs, kcmj, _text(values.get("KCDLBM")), tbdlmj, ghkcxs), tbmj, bad,
+                     had_kcmj, had_tbdlmj)
+
+
+def _record(values: Mapping[str, Any], tbmj, kcxs, kcmj, kcdlbm, tbdlmj, ghkcxs) -> ParcelRecord:
     yncz = _text(values.get("YNCZ"))
     return ParcelRecord(
         dlbm=_text(values.get("DLBM")),
@@ -185,3 +194,32 @@ def normalize_parcel(values: Mapping[str, Any], tbmj_in_mu: bool = False) -> Par
         yncz=_pbf_action(yncz) if yncz else None,
         bsm=_text(values.get("BSM")),
     )
+
+
+def with_area(rec: ParcelRecord, tbmj: float, issues: list | None = None, had_kcmj: bool | None = None,
+              had_tbdlmj: bool | None = None) -> ParcelRecord:
+    """``rec`` with TBMJ set (read, or measured from the geometry) and the derived areas filled.
+
+    KCMJ < 0 or > TBMJ and TBDLMJ < 0 or > TBMJ are treated as missing (listed in ``issues``).
+    """
+    bad = issues if issues is not None else []
+    kcmj, kcxs, tbdlmj = rec.kcmj, rec.kcxs, rec.tbdlmj
+    if kcmj is not None and not 0.0 <= kcmj <= tbmj:
+        kcmj = None
+        if had_kcmj is not False:
+            bad.append("KCMJ")
+    if kcmj is None and kcxs is not None:
+        kcmj = tbmj * kcxs
+    if kcxs is None and kcmj is not None and tbmj:
+        kcxs = kcmj / tbmj
+    if tbdlmj is not None and not 0.0 <= tbdlmj <= tbmj:
+        tbdlmj = None
+        if had_tbdlmj is not False:
+            bad.append("TBDLMJ")
+    if tbdlmj is None:
+        tbdlmj = tbmj - (kcmj or 0.0)
+    kcdlbm = rec.kcdlbm
+    if kcdlbm is None and kcmj:
+        kcdlbm = RIDGE
+    return ParcelRecord(dlbm=rec.dlbm, tbmj=tbmj, kcxs=kcxs, kcmj=kcmj, kcdlbm=kcdlbm, tbdlmj=tbdlmj,
+                        zzlx=rec.zzlx, ghdlbm=rec.ghdlbm, ghkcxs=rec.ghkcxs, yncz=rec.yncz, bsm=rec.bsm)

@@ -90,7 +90,7 @@ def indicator_frame(engine: BalanceEngine, uid: Hashable | None = None, chinese:
     out = []
     for res in engine.evaluate(uid):
         rule = pack.rule(res.rule_id)
-        verdict = verdict_text(rule_state(res.passed, rule.severity))
+        verdict = verdict_text(rule_state(res.passed, rule.severity, res.reason))
         out.append({
             tr("Indicator"): rule.name(chinese),
             tr("Value"): res.value,

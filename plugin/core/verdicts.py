@@ -13,8 +13,8 @@ from typing import Any, Hashable, Iterable, Optional
 
 from .i18n import tr
 
-MET, NOT_MET, ALERT, NOT_APPLICABLE, NOT_PLANNED, NOT_COMPUTED = (
-    "met", "not_met", "alert", "not_applicable", "not_planned", "not_computed")
+MET, NOT_MET, ALERT, NOT_APPLICABLE, NOT_PLANNED, NOT_COMPUTED, NOT_ASSESSABLE = (
+    "met", "not_met", "alert", "not_applicable", "not_planned", "not_computed", "not_assessable")
 
 #: state -> (fixed Chinese word, English source text for tr)
 _WORDS = {
@@ -24,6 +24,7 @@ _WORDS = {
     NOT_APPLICABLE: ("不适用", "Not applicable"),
     NOT_PLANNED: ("未规划", "Not planned"),
     NOT_COMPUTED: ("未计算", "Not computed"),
+    NOT_ASSESSABLE: ("不可评估", "Not assessable"),  # the data did not pass validation (core/validation.py)
 }
 #: severity of a rule -> (Chinese word, English source text)
 _SEVERITY = {"error": ("约束性", "Binding"), "warning": ("预期性", "Advisory")}
@@ -34,7 +35,8 @@ def _english(text: str) -> str:
     # the literal strings, so that the translation extractor sees them
     return {
         "Met": tr("Met"), "Not met": tr("Not met"), "Alert": tr("Alert"), "Not applicable": tr("Not applicable"),
-        "Not planned": tr("Not planned"), "Not computed": tr("Not computed"), "Binding": tr("Binding"),
+        "Not planned": tr("Not planned"), "Not computed": tr("Not computed"), "Not assessable": tr("Not assessable"),
+        "Binding": tr("Binding"),
         "Advisory": tr("Advisory"), "Basis to be verified": tr("Basis to be verified"),
     }[text]
 
@@ -76,8 +78,10 @@ def basis_text(rule: Any, chinese: Optional[bool] = None) -> str:
     return f"{head}（{rule.source}）" if zh else f"{head} ({rule.source})"
 
 
-def rule_state(passed: Optional[bool], severity: str) -> str:
-    """The state of one indicator result."""
+def rule_state(passed: Optional[bool], severity: str, reason: Optional[str] = None) -> str:
+    """The state of one indicator result; ``reason`` (RuleResult.reason): the data is not assessable."""
+    if reason:
+        return NOT_ASSESSABLE
     if passed is None:
         return NOT_APPLICABLE
     if passed:
@@ -95,9 +99,12 @@ def unit_state(engine: Any, uid: Optional[Hashable], results: Optional[Iterable]
     worst of its rules (a failed binding rule: 不达标; a failed advisory one: 预警)."""
     if engine is None or (uid is not None and uid not in engine.units):
         return NOT_COMPUTED
+    results = list(results if results is not None else engine.evaluate(uid))
+    if any(getattr(r, "reason", None) for r in results):
+        return NOT_ASSESSABLE  # the data did not pass validation: no verdict, planned or not
     if not is_planned(engine, uid):
         return NOT_PLANNED
-    states = [rule_state(r.passed, r.severity) for r in (results if results is not None else engine.evaluate(uid))]
+    states = [rule_state(r.passed, r.severity) for r in results]
     for state in (NOT_MET, ALERT, MET):
         if state in states:
             return state
@@ -108,6 +115,7 @@ __all__ = [
     "ALERT",
     "MET",
     "NOT_APPLICABLE",
+    "NOT_ASSESSABLE",
     "NOT_COMPUTED",
     "NOT_MET",
     "NOT_PLANNED",

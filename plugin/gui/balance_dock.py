@@ -365,8 +365,10 @@ class BalancePanel(PlanningPanel):
             items[2].setText(format_rule_value(rule, res.value, self.area_unit))
             items[2].setData(res.value, M2_ROLE)
             items[3].setText(f"{rule.op_symbol} {format_rule_value(rule, res.threshold, self.area_unit)}")
-            shown = rule_verdict(res.passed, res.severity)
+            shown = rule_verdict(res.passed, res.severity, res.reason)
             items[4].setText(shown.text)
+            if shown.tip:
+                items[4].setToolTip(shown.tip)
             items[4].setData(res.passed, KEY_ROLE)
             for item in items[2:]:
                 item.setBackground(QBrush(shown.colour))

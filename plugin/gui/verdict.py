@@ -22,6 +22,7 @@ COLOURS = {
     v.NOT_APPLICABLE: NA_COLOUR,
     v.NOT_PLANNED: QColor("#e3ecf7"),
     v.NOT_COMPUTED: NA_COLOUR,
+    v.NOT_ASSESSABLE: WARN_COLOUR,
 }
 
 
@@ -33,10 +34,10 @@ class Verdict:
     tip: str
 
 
-def rule_verdict(passed: Optional[bool], severity: str) -> Verdict:
-    """The verdict of one indicator result."""
-    state = v.rule_state(passed, severity)
-    return Verdict(state, v.verdict_text(state), COLOURS[state], "")
+def rule_verdict(passed: Optional[bool], severity: str, reason: Optional[str] = None) -> Verdict:
+    """The verdict of one indicator result (``reason``: why it is not assessable, shown as the tip)."""
+    state = v.rule_state(passed, severity, reason)
+    return Verdict(state, v.verdict_text(state), COLOURS[state], reason or "")
 
 
 def unit_verdict(engine: Any, uid: Optional[Hashable]) -> Verdict:
@@ -45,6 +46,8 @@ def unit_verdict(engine: Any, uid: Optional[Hashable]) -> Verdict:
     text, colour = v.verdict_text(state), COLOURS[state]
     if state == v.NOT_COMPUTED:
         return Verdict(state, text, colour, tr("Not computed yet"))
+    if state == v.NOT_ASSESSABLE:
+        return Verdict(state, text, colour, engine.not_assessable())
     if state == v.NOT_PLANNED:
         return Verdict(state, text, colour, tr("No parcel of this unit is tagged yet: tag parcels in the tagging "
                                                "panel to plan it."))

@@ -101,13 +101,13 @@ class VerdictStrip(QFrame):
             return ""
         # failed rules first, binding before advisory, then the pack's order
         order = {"not_met": 0, "alert": 1}
-        results.sort(key=lambda r: order.get(rule_state(r.passed, r.severity), 2))
+        results.sort(key=lambda r: order.get(rule_state(r.passed, r.severity, r.reason), 2))
         zh = chinese()
         parts = []
         for r in results[:KEY_INDICATORS]:
             rule = engine.pack.rule(r.rule_id)
-            colour = COLOURS[rule_state(r.passed, r.severity)].darker(170).name()
-            mark = "✓" if r.passed else "✗"
+            colour = COLOURS[rule_state(r.passed, r.severity, r.reason)].darker(170).name()
+            mark = "✓" if r.passed else ("?" if r.reason else "✗")  # ?: not assessable
             value = format_rule_value(rule, r.value, "mu")
             parts.append(f"{rule.name(zh)} <span style='color:{colour}'><b>{value} {mark}</b></span>")
         return " · ".join(parts)
@@ -120,7 +120,7 @@ class VerdictStrip(QFrame):
             value = format_rule_value(rule, r.value, "mu")
             threshold = format_rule_value(rule, r.threshold, "mu")
             lines.append(f"{rule.name(zh)}: {value} ({rule.op_symbol} {threshold}) — "
-                         f"{verdict_text(rule_state(r.passed, r.severity))}")
+                         f"{verdict_text(rule_state(r.passed, r.severity, r.reason))}")
         return "\n".join(lines)
 
 

@@ -645,3 +645,46 @@ def test_cancelled_handover_writes_nothing_and_says_so(ui, tmp_path, qgis_iface,
     assert list(out.iterdir()) == []  # no file, no temporary folder left behind
     assert any("cancel" in m.lower() for m in bar.messages[0]), bar.messages
     assert bar.messages[2] == []  # no critical message: nothing went wrong
+
+
+def test_duplicate_unit_code_shows_not_assessable_everywhere(ui):
+    """Issue 9: a repeated DYBH gives no verdict in the panels (不可评估 with the reason), and
+    fixing the code in edit mode brings the verdicts back without a rebuild."""
+    import os
+
+    from plugin.gui.workbench import VerdictStrip
+
+    session, docks, layers = ui
+    units = layers["ZZDY"]
+    feats = sorted(units.getFeatures(), key=lambda f: f.id())
+    field = units.fields().indexOf("DYBH")
+    first, second = feats[0][field], feats[1][field]
+    units.startEditing()
+    assert units.changeAttributeValue(feats[1].id(), field, first)
+    settle(session)
+    panel = docks["units"]
+    panel.refresh()
+    assert {row[3] for row in panel.unit_rows()} == {"Not assessable"}
+    strip = VerdictStrip(session)
+    strip.refresh()
+    assert strip.state == "not_assessable" and strip.badge.text() == "Not assessable"
+    balance = docks["balance"]
+    balance.refresh() if hasattr(balance, "refresh") else None
+    model = balance.indicator_model
+    verdicts = {model.item(r, 4).text() for r in range(model.rowCount())}
+    assert verdicts == {"Not assessable"}
+    assert first in model.item(0, 4).toolTip()
+    artefacts = os.environ.get("LC_PLUGIN_ARTEFACTS")
+    if artefacts:
+        os.makedirs(artefacts, exist_ok=True)
+        balance.resize(420, 600)
+        balance.grab().save(os.path.join(artefacts, "balance_not_assessable.png"))
+        strip.resize(420, 80)
+        strip.grab().save(os.path.join(artefacts, "strip_not_assessable.png"))
+    assert units.changeAttributeValue(feats[1].id(), field, second)
+    settle(session)
+    strip.refresh()
+    assert strip.state != "not_assessable"
+    panel.refresh()
+    assert "Not assessable" not in {row[3] for row in panel.unit_rows()}
+    strip.deleteLater()

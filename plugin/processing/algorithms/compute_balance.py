@@ -17,8 +17,8 @@ UNIT_COUNT, FAILED_UNITS = "UNIT_COUNT", "FAILED_UNITS"
 
 
 def indicator_table_rows(engine) -> list[tuple]:
-    return [(r.unit_code, r.rule_id, r.value, r.threshold, None if r.passed is None else int(r.passed), r.severity)
-            for r in engine.indicator_rows()]
+    return [(r.unit_code, r.rule_id, r.value, r.threshold, None if r.passed is None else int(r.passed), r.severity,
+             r.reason) for r in engine.indicator_rows()]
 
 
 class ComputeBalanceAlgorithm(LandConsolidationAlgorithm):
@@ -37,7 +37,8 @@ class ComputeBalanceAlgorithm(LandConsolidationAlgorithm):
             "the indicators of the chosen rule pack (新增耕地率, 永农净增, 建设用地变化…).\n\n"
             "Writes a GeoPackage with the tables 'balance' (unit_code, dlbm, area_before_m2, "
             "area_after_m2; unit_code '*' = whole project) and 'indicators' (unit_code, rule_id, value, "
-            "threshold, passed, severity), the same tables as the command 'python -m plugin.cli balance'. "
+            "threshold, passed, severity, reason; passed NULL with a reason = not assessable), the same tables "
+            "as the command 'python -m plugin.cli balance'. "
             "The two tables can also be loaded as layers.")
 
     def initAlgorithm(self, config=None) -> None:
