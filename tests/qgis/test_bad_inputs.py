@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 from bad_data import FIELDS_P, X0, Y0, make, parcels_row, rect, set_srs_id, shifted, square, two_units
@@ -22,6 +23,10 @@ def four(**kw):
 
 def run(path, tmp_path, *extra, out_name="out.gpkg", parcels=None, units=None):
     out = tmp_path / out_name
+    n = 0
+    while out.exists():  # balance refuses an existing --out: each run of a test writes its own file
+        n += 1
+        out = tmp_path / f"{Path(out_name).stem}_{n}.gpkg"
     argv = ["balance", "--parcels", parcels or src(path, "DLTB"), "--units", units or src(path, "ZZDY"),
             "--unit-field", "DYBH", "--out", str(out), *extra]
     return main(argv), out
