@@ -51,3 +51,18 @@ def effective(raw, geo_area):
     if kcmj is None:
         kcmj = tbmj * kcxs if kcxs is not None else 0.0
     return tbmj, kcmj
+
+
+def run_limited(code: str, timeout: float = 120.0, memory: int = 2 << 30) -> str:
+    """Run Python ``code`` in a child process limited to ``memory`` bytes of address space and
+    ``timeout`` seconds (from the repository root); its stdout. A MemoryError, a hang or an
+    exception fails the calling test with the child's stderr."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    head = f"import resource\nresource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))\n"
+    out = subprocess.run([sys.executable, "-c", head + code], cwd=Path(__file__).resolve().parents[1],
+                         capture_output=True, text=True, timeout=timeout)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return out.stdout
