@@ -1,5 +1,5 @@
 # Convenience targets; each one is a thin wrapper over scripts/ (which work without make).
-.PHONY: setup demo test test-3.40 ci test-core lint bench translations zip release clean
+.PHONY: setup demo test test-3.22 test-3.40 ci test-core lint bench translations zip release clean
 
 setup:
 	bash scripts/setup.sh
@@ -9,6 +9,9 @@ demo:
 
 test:
 	bash scripts/run-tests.sh
+
+test-3.22:
+	LC_TEST_QGIS_340=0 bash scripts/run-tests.sh
 
 test-3.40:
 	bash scripts/test-qgis-3.40.sh
