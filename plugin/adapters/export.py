@@ -61,6 +61,7 @@ from qgis.core import (
     QgsRendererCategory,
     QgsVectorLayer,
     QgsVectorLayerSimpleLabeling,
+    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QDate, QDateTime, QTime, QVariant
 
@@ -656,6 +657,8 @@ def _gpkg_source(layer: QgsVectorLayer, schema: _ParcelSchema) -> _GpkgSource | 
         return None
     if layer.subsetString().strip().upper().startswith("SELECT"):
         return None
+    if QgsWkbTypes.isCurvedType(layer.wkbType()):
+        return None  # curves are linearised feature by feature (the per-feature copy)
     parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
     path, name = parts.get("path"), parts.get("layerName")
     if not path or not name or not os.path.isfile(path):

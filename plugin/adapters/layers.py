@@ -289,6 +289,8 @@ def parse_wkb(blobs: list) -> list:
         except (shapely.errors.GEOSException, ValueError, TypeError):
             g = QgsGeometry()
             g.fromWkb(blob)
+            if QgsWkbTypes.isCurvedType(g.wkbType()):
+                g = QgsGeometry(g.constGet().segmentize())  # curves: shapely reads none
             fixed = g.makeValid()
             try:
                 out.append(shapely.from_wkb(bytes(fixed.asWkb())) if not fixed.isEmpty() else None)
@@ -457,6 +459,8 @@ class ParcelReader:
                 from osgeo import gdal
 
                 said = [" ".join(str(m).split()) for m in (exc, gdal.GetLastErrorMsg()) if str(m).strip()]
+                if any("nonlinear geometry" in m.lower() for m in said):
+                    return None  # curves in a layer declared linear: not damage, QGIS reads (and linearises) them
                 plain = [m for m in said if any(w in m.lower() for w in ("malformed", "corrupt", "not a database"))]
                 detail = ((plain or said or [type(exc).__name__])[0])[:160]
                 raise InputError(tr("The GeoPackage {0} is damaged and cannot be read ({1}). Restore it from a "
@@ -473,6 +477,8 @@ class ParcelReader:
         lyr = ds.GetLayerByName(layer_name) if layer_name else (ds.GetLayer(0) if ds.GetLayerCount() == 1 else None)
         if lyr is None or not lyr.GetFIDColumn() or not lyr.GetGeometryColumn():
             raise _NotFast
+        if ogr.GT_IsNonLinear(lyr.GetGeomType()):
+            raise _NotFast  # curves: GDAL >= 3.10's Arrow stream refuses them ("Nonlinear geometry types…")
         defn = lyr.GetLayerDefn()
         on_disk = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
         if on_disk != self.layer.fields().names()[len(self.layer.fields().names()) - len(on_disk):]:
