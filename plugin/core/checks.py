@@ -27,11 +27,17 @@ Checks of the plan (:func:`check_constraints`)
     ``PBF_QUALITY_UNKNOWN`` (warning) when the parcels brought in carry no grade.
   * ``TYPE_TARGET_MISMATCH`` (warning): GHDLBM not among the type's allowed targets
     (``targets`` prefixes of resources/remediation_types.json; ``*`` = any).
+  * ``TYPE_SOURCE_MISMATCH`` (warning): the land class before (DLBM) is not among the type's allowed
+    sources (``sources`` prefixes of resources/remediation_types.json, with the reason there;
+    e.g. JS-FK 农村建设用地复垦 only on rural construction land, not on 1006 农村道路).
   * ``TYPE_UNKNOWN`` (warning): ZZLX code not in the remediation types.
 
 Checks of edits (:func:`check_merges`)
   * ``MERGE_MIXED_CLASSES`` (error): parcels of different DLBM were merged into one feature;
     it carries one class, so the "before" class of the others is lost.
+
+The data checks of the parcels themselves (duplicate BSM, TBMJ, geometry, 田坎 rules…) are in
+:mod:`.datachecks`, which runs these too and keeps them current edit by edit.
 """
 from __future__ import annotations
 
@@ -48,7 +54,7 @@ from .i18n import tr
 from .landclasses import LandClassTable, default_table
 from .resources import resource_path
 
-ERROR, WARNING = "error", "warning"
+ERROR, WARNING, INFO = "error", "warning", "info"
 CONSTRUCTION = "建设用地"
 DEFAULT_TOLERANCE = 1.0  # m²: slivers below this are digitising noise, not findings
 
@@ -57,17 +63,18 @@ DEFAULT_TOLERANCE = 1.0  # m²: slivers below this are digitising noise, not fin
 class Finding:
     """One problem a planner must look at."""
 
-    severity: str  # "error" | "warning"
+    severity: str  # "error" | "warning" | "info"
     code: str  # stable machine code, e.g. UNIT_OVERLAP
     message: str  # translated, ready to show
     unit_code: str | None = None
     parcel_id: Hashable | None = None
     geometry: BaseGeometry | None = None
     area: float | None = None  # m² of the offending part
+    bsm: str | None = None  # the parcel's survey id (BSM), when the finding is about a parcel
 
     def as_dict(self) -> dict:
         return {"severity": self.severity, "code": self.code, "message": self.message,
-                "unit_code": self.unit_code, "parcel_id": self.parcel_id, "area": self.area}
+                "unit_code": self.unit_code, "parcel_id": self.parcel_id, "area": self.area, "bsm": self.bsm}
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,9 @@ class RemediationType:
     en: str
     targets: tuple[str, ...]
     linkage: str | None = None
+    sources: tuple[str, ...] = ("*",)  # land-class prefixes the type may start from (class before)
+    sources_reason_zh: str = ""
+    sources_reason_en: str = ""
 
     def allows(self, code: str | None) -> bool:
         if code is None or "*" in self.targets:
@@ -84,10 +94,19 @@ class RemediationType:
         c = str(code).strip().upper()
         return any(c.startswith(t.upper()) for t in self.targets)
 
+    def allows_source(self, code: str | None, resolved: str | None = None) -> bool:
+        """True when the class before (raw code, or its resolved base class) is an allowed source."""
+        if code is None or "*" in self.sources:
+            return True
+        codes = {str(code).strip().upper()} | ({str(resolved).upper()} if resolved else set())
+        return any(c.startswith(s.upper()) for c in codes for s in self.sources)
+
 
 def parse_types(data: Mapping) -> dict[str, RemediationType]:
     return {t["code"].upper(): RemediationType(t["code"], t.get("zh", ""), t.get("en", ""),
-                                               tuple(t.get("targets") or ("*",)), t.get("linkage"))
+                                               tuple(t.get("targets") or ("*",)), t.get("linkage"),
+                                               tuple(t.get("sources") or ("*",)),
+                                               t.get("sources_reason_zh", ""), t.get("sources_reason_en", ""))
             for t in data.get("types", [])}
 
 
@@ -249,6 +268,82 @@ def _mean_grade(items: list[tuple[float, float | None]]) -> float | None:
     return sum(w * g for w, g in graded) / total if total > 0 else None
 
 
+class Zones:
+    """The 三区三线 control areas, each dissolved and prepared once (None when not given)."""
+
+    def __init__(self, pbf: Iterable[BaseGeometry] | None = None, red_line: Iterable[BaseGeometry] | None = None,
+                 ugb: Iterable[BaseGeometry] | None = None):
+        self.pbf, self.red_line, self.ugb = _union(pbf), _union(red_line), _union(ugb)
+
+
+def check_parcel(pp: PlanParcel, zones: Zones, table: LandClassTable, types: Mapping[str, RemediationType],
+                 tolerance: float = DEFAULT_TOLERANCE) -> tuple[list[Finding], float | None]:
+    """The findings of one plan parcel, and its PBF area moved (OUT/IN parcels; None otherwise).
+
+    The per-parcel step of :func:`check_constraints`, also used edit by edit by the live checks.
+    """
+    out: list[Finding] = []
+    rec, geom, pid, unit = pp.rec, _valid(pp.geom), pp.pid, pp.unit_code
+    bsm = rec.bsm
+    # remediation type consistency
+    if rec.zzlx:
+        t = types.get(str(rec.zzlx).strip().upper())
+        if t is None:
+            out.append(Finding(WARNING, "TYPE_UNKNOWN",
+                               tr("Parcel {0}: unknown remediation type {1}").format(pid, rec.zzlx),
+                               unit, pid, geom, bsm=bsm))
+        else:
+            if rec.ghdlbm and not t.allows(rec.ghdlbm):
+                out.append(Finding(WARNING, "TYPE_TARGET_MISMATCH",
+                                   tr("Parcel {0}: remediation type {1} does not produce land class {2} "
+                                      "(allowed: {3})").format(pid, t.code, rec.ghdlbm, ", ".join(t.targets)),
+                                   unit, pid, geom, bsm=bsm))
+            if rec.dlbm and not t.allows_source(rec.dlbm, table.resolve(rec.dlbm)):
+                reason = t.sources_reason_zh if _chinese_text() else t.sources_reason_en
+                out.append(Finding(WARNING, "TYPE_SOURCE_MISMATCH",
+                                   tr("Parcel {0}: remediation type {1} does not apply to land class {2} before "
+                                      "(allowed: {3}). {4}").format(pid, t.code, rec.dlbm, ", ".join(t.sources),
+                                                                    reason).strip(),
+                                   unit, pid, geom, bsm=bsm))
+    if geom is None:
+        return out, None
+    # 三区三线
+    if is_new_construction(rec, table, types):
+        if rec.yncz != PBF_OUT:
+            part, area = _overlap(geom, zones.pbf)
+            if area > tolerance:
+                out.append(Finding(ERROR, "NEW_CONSTRUCTION_IN_PBF",
+                                   tr("Parcel {0}: new construction on {1} m² of permanent basic farmland")
+                                   .format(pid, _fmt(area)), unit, pid, part, area, bsm=bsm))
+        part, area = _overlap(geom, zones.red_line)
+        if area > tolerance:
+            out.append(Finding(ERROR, "NEW_CONSTRUCTION_IN_RED_LINE",
+                               tr("Parcel {0}: new construction on {1} m² inside the ecological red line")
+                               .format(pid, _fmt(area)), unit, pid, part, area, bsm=bsm))
+        if zones.ugb is not None:
+            inside = float(geom.area) if zones.ugb.contains(geom) else _overlap(geom, zones.ugb)[1]
+            area = float(geom.area) - inside
+            if area > tolerance:
+                part = _polygonal(shapely.difference(geom, zones.ugb))
+                out.append(Finding(WARNING, "NEW_CONSTRUCTION_OUTSIDE_UGB",
+                                   tr("Parcel {0}: new construction on {1} m² outside the urban growth boundary")
+                                   .format(pid, _fmt(area)), unit, pid, part, area, bsm=bsm))
+    # PBF in/out, TBMJ-based like the engine
+    if rec.yncz in (PBF_OUT, PBF_IN):
+        pbf_zone = zones.pbf
+        tbmj = rec.tbmj if rec.tbmj is not None else float(geom.area)
+        frac = 1.0 if pbf_zone is None else min(1.0, _overlap(geom, pbf_zone)[1] / max(float(geom.area), 1e-12))
+        if rec.yncz == PBF_OUT:
+            return out, tbmj * (frac if pbf_zone is not None else 1.0)
+        return out, tbmj * ((1.0 - frac) if pbf_zone is not None else 1.0)
+    return out, None
+
+
+def _chinese_text() -> bool:
+    """True when ``tr`` speaks Chinese: picks the zh or en text of data files (the types' reasons)."""
+    return tr("English") == "中文"
+
+
 def check_constraints(parcels: Iterable[PlanParcel], pbf: Iterable[BaseGeometry] | None = None,
                       red_line: Iterable[BaseGeometry] | None = None, ugb: Iterable[BaseGeometry] | None = None,
                       gddb: Mapping[Hashable, float | None] | None = None, table: LandClassTable | None = None,
@@ -262,7 +357,7 @@ def check_constraints(parcels: Iterable[PlanParcel], pbf: Iterable[BaseGeometry]
     table = table or default_table()
     types = remediation_types() if types is None else types
     gddb = gddb or {}
-    pbf_zone, red_zone, ugb_zone = _union(pbf), _union(red_line), _union(ugb)
+    zones = Zones(pbf, red_line, ugb)
     out: list[Finding] = []
     moved_out: list[tuple[PlanParcel, float]] = []
     moved_in: list[tuple[PlanParcel, float]] = []
@@ -274,57 +369,17 @@ def check_constraints(parcels: Iterable[PlanParcel], pbf: Iterable[BaseGeometry]
                 progress(k / n)
             if cancelled and cancelled():
                 break
-        rec, geom, pid, unit = pp.rec, _valid(pp.geom), pp.pid, pp.unit_code
-        # remediation type consistency
-        if rec.zzlx:
-            t = types.get(str(rec.zzlx).strip().upper())
-            if t is None:
-                out.append(Finding(WARNING, "TYPE_UNKNOWN",
-                                   tr("Parcel {0}: unknown remediation type {1}").format(pid, rec.zzlx),
-                                   unit, pid, geom))
-            elif rec.ghdlbm and not t.allows(rec.ghdlbm):
-                out.append(Finding(WARNING, "TYPE_TARGET_MISMATCH",
-                                   tr("Parcel {0}: remediation type {1} does not produce land class {2} "
-                                      "(allowed: {3})").format(pid, t.code, rec.ghdlbm, ", ".join(t.targets)),
-                                   unit, pid, geom))
-        if geom is None:
-            continue
-        # 三区三线
-        if is_new_construction(rec, table, types):
-            if rec.yncz != PBF_OUT:
-                part, area = _overlap(geom, pbf_zone)
-                if area > tolerance:
-                    out.append(Finding(ERROR, "NEW_CONSTRUCTION_IN_PBF",
-                                       tr("Parcel {0}: new construction on {1} m² of permanent basic farmland")
-                                       .format(pid, _fmt(area)), unit, pid, part, area))
-            part, area = _overlap(geom, red_zone)
-            if area > tolerance:
-                out.append(Finding(ERROR, "NEW_CONSTRUCTION_IN_RED_LINE",
-                                   tr("Parcel {0}: new construction on {1} m² inside the ecological red line")
-                                   .format(pid, _fmt(area)), unit, pid, part, area))
-            if ugb_zone is not None:
-                inside = float(geom.area) if ugb_zone.contains(geom) else _overlap(geom, ugb_zone)[1]
-                area = float(geom.area) - inside
-                if area > tolerance:
-                    part = _polygonal(shapely.difference(geom, ugb_zone))
-                    out.append(Finding(WARNING, "NEW_CONSTRUCTION_OUTSIDE_UGB",
-                                       tr("Parcel {0}: new construction on {1} m² outside the urban growth boundary")
-                                       .format(pid, _fmt(area)), unit, pid, part, area))
-        # PBF in/out, TBMJ-based like the engine
-        if rec.yncz in (PBF_OUT, PBF_IN):
-            tbmj = rec.tbmj if rec.tbmj is not None else float(geom.area)
-            frac = 1.0 if pbf_zone is None else min(1.0, _overlap(geom, pbf_zone)[1] / max(float(geom.area), 1e-12))
-            if rec.yncz == PBF_OUT:
-                moved_out.append((pp, tbmj * (frac if pbf_zone is not None else 1.0)))
-            else:
-                moved_in.append((pp, tbmj * ((1.0 - frac) if pbf_zone is not None else 1.0)))
-    out.extend(_pbf_balance(moved_out, moved_in, gddb, tolerance))
+        found, move = check_parcel(pp, zones, table, types, tolerance)
+        out.extend(found)
+        if move is not None:
+            (moved_out if pp.rec.yncz == PBF_OUT else moved_in).append((pp, move))
+    out.extend(pbf_balance(moved_out, moved_in, gddb, tolerance))
     if progress:
         progress(1.0)
     return out
 
 
-def _pbf_balance(moved_out: list[tuple[PlanParcel, float]], moved_in: list[tuple[PlanParcel, float]],
+def pbf_balance(moved_out: list[tuple[PlanParcel, float]], moved_in: list[tuple[PlanParcel, float]],
                  gddb: Mapping[Hashable, float | None], tolerance: float) -> list[Finding]:
     out: list[Finding] = []
     area_out = sum(a for _, a in moved_out)
@@ -362,8 +417,9 @@ def summary(findings: Sequence[Finding]) -> dict[str, int]:
     return counts
 
 
-__all__ = ["ERROR", "WARNING", "Finding", "PlanParcel", "RemediationType", "check_constraints", "check_units",
-           "is_new_construction", "parcels_of_engine", "remediation_types", "summary"]
+__all__ = ["ERROR", "INFO", "WARNING", "Finding", "MergedParcels", "PlanParcel", "RemediationType", "Zones",
+           "check_constraints", "check_merges", "check_parcel", "check_units", "is_new_construction",
+           "parcels_of_engine", "pbf_balance", "remediation_types", "summary"]
 
 
 # --------------------------------------------------------------------------- merges

@@ -744,7 +744,9 @@ def _attributes(g: _Grid, lay: dict, parcels: dict, frame: _Frame, names: dict, 
         "ZLDWDM": zldwdm.tolist(), "ZLDWMC": zldwmc.tolist(), "TBMJ": tbmj_out,
         "KCDLBM": ["1203" if f else None for f in farm_l], "KCXS": kcxs.tolist(), "KCMJ": kcmj.tolist(),
         "TBDLMJ": tbdlmj.tolist(), "GDLX": none_if_empty(gdlx),
-        "GDPDJB": [str(s) if f else None for s, f in zip(slope.tolist(), farm_l)],
+        # written grade = index + 1: kcxs_by_grade[1] (0.03) is the coefficient of grade 2 (2–6°);
+        # grade 1 (≤ 2°) has measured ridges and KCXS 0 (三调), which the demo's farmland never is
+        "GDPDJB": [str(s + 1) if f else None for s, f in zip(slope.tolist(), farm_l)],
         "CZCSXM": none_if_empty(czcs), "GDDB": [int(x) if f else None for x, f in zip(gddb.tolist(), farm_l)],
         "BZ": bz, "ZZLX": plan["ZZLX"], "GHDLBM": plan["GHDLBM"], "GHKCXS": plan["GHKCXS"],
         "YNCZ": plan["YNCZ"],
@@ -898,6 +900,21 @@ def _units(g: _Grid, lay: dict, frame: _Frame, parcels: dict, n_units: int,
     pick = np.sort(np.argsort(-score, kind="stable")[:n_units])
     local = np.array(polys, dtype=object)[pick]
     geoms = np.array([frame.geom(p, math.inf) for p in local], dtype=object)
+    # a border unit's warped outer edge bows away from the parcels' straight outer edges: clip
+    # it to the parcels it covers, else thin gaps (no parcel) line the township's border
+    rows, cols_ = pick // gx, pick % gx
+    border = np.flatnonzero((rows == 0) | (rows == gy - 1) | (cols_ == 0) | (cols_ == gx - 1))
+    if len(border):
+        pgeoms = parcels["geom"]
+        tree = shapely.STRtree(pgeoms)
+        for u in border.tolist():
+            near = pgeoms[tree.query(geoms[u], predicate="intersects")]
+            cover = shapely.coverage_union_all(near) if len(near) else None
+            if cover is not None and not cover.is_empty:
+                clipped = shapely.intersection(geoms[u], cover)
+                polys = [q for q in shapely.get_parts(clipped) if q.geom_type == "Polygon" and q.area > 1.0]
+                if polys:
+                    geoms[u] = max(polys, key=lambda q: q.area)
     # the village owning most of the unit names it
     vill = lay["village"]
     main_v = []

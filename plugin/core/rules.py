@@ -211,6 +211,7 @@ class RulePack:
     flows: dict[str, Flow]
     rules: list[Rule]
     path: Path | None = None
+    checks: dict = field(default_factory=dict)  # tolerances of the data checks (datachecks.CheckSettings)
     table: LandClassTable = field(default_factory=default_table, repr=False)
     _membership: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _by_id: dict = field(default_factory=dict, repr=False)
@@ -275,6 +276,7 @@ def _merged(data: dict, path: Path, seen: tuple[str, ...] = ()) -> dict:
     merged.update({k: v for k, v in data.items() if k not in ("categories", "flows", "rules", "extends")})
     merged["categories"] = {**parent.get("categories", {}), **data.get("categories", {})}
     merged["flows"] = {**parent.get("flows", {}), **data.get("flows", {})}
+    merged["checks"] = {**parent.get("checks", {}), **data.get("checks", {})}
     rules = {r["id"]: r for r in parent.get("rules", [])}
     for r in data.get("rules", []):
         if r.get("remove"):
@@ -324,8 +326,9 @@ def parse_pack(data: dict, path: Path | None = None, table: LandClassTable | Non
         flows[fid] = Flow(fid, f.get("zh", fid), f.get("en", fid), f["from"], f["to"],
                           _tuple(f.get("types")), bool(f.get("changed_only", False)))
     zh, en = _names(data.get("name"), str(data["id"]))
+    checks = data.get("checks")
     pack = RulePack(str(data["id"]), zh, en, str(data.get("version", "")), categories, flows, [], path,
-                    table or default_table())
+                    dict(checks) if isinstance(checks, dict) else {}, table or default_table())
     known = set(pack.variable_names())
     for r in data.get("rules", []):
         rid = str(r["id"])
