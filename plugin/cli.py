@@ -4,6 +4,7 @@ Commands
   balance  per-unit land-class balance and indicators -> OUT.gpkg (tables balance, indicators)
   export   the plan GeoPackage (units, clipped parcels, tables, styles, embedded project)
   report   整治前后土地利用结构调整表 and indicators as XLSX/CSV
+  check    data checks (数据检查) -> OUT.gpkg (layer findings)
   demo     build the bundled demo township, compute its balance, export the plan, print a summary
 
 It starts a QgsApplication without GUI and runs the same adapter and engine code as the
@@ -253,11 +254,13 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--rules", default="national")
     d.add_argument("--regenerate", action="store_true", help=tr("make the demo data again even if present"))
     d.set_defaults(func=cmd_demo)
+    from .cli_check import add_commands as add_check_commands
     from .cli_export import add_commands as add_export_commands
     from .cli_report import add_commands as add_report_commands
 
     add_export_commands(sub, _sources)
     add_report_commands(sub, _sources)
+    add_check_commands(sub, _sources)
     return ap
 
 

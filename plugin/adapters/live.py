@@ -206,6 +206,9 @@ class LiveBalance(QObject):
         self._unit_attrs: set[int] = set()
         self._count_offset = (0, 0)
         self.pieces = PieceWriter(self)  # a split/merge also writes the pieces' shares (same undo step)
+        # what the last ``updated`` changed, for followers such as the data checks:
+        # {"parcels": ids, "units": ids, "pbf": bool} after a flush, None after a full build
+        self.last_changes: dict | None = None
 
     # ------------------------------------------------------------------ public
     @property
@@ -432,6 +435,8 @@ class LiveBalance(QObject):
         p_dirty, p_attr, p_removed = self._p_dirty, self._p_attr, self._p_removed
         u_dirty, u_removed, pbf_dirty = self._u_dirty, self._u_removed, self._pbf_dirty
         self._clear_pending()
+        self.last_changes = {"parcels": p_dirty | p_attr | p_removed, "units": u_dirty | u_removed,
+                             "pbf": bool(pbf_dirty)}
         if pbf_dirty and self.inputs.pbf is not None:
             engine.set_pbf(read_polygons(self.inputs.pbf, reader.crs))
         # units: re-read what was touched; whatever is gone is removed
@@ -543,6 +548,7 @@ class LiveBalance(QObject):
         if not keep_pending:
             self._clear_pending()
         self.engine, self.reader = engine, reader
+        self.last_changes = None
         self._resolve_attribute_indexes()
         # layer count − engine count; a change after a flush means an edit was missed
         self._count_offset = counts if counts is not None else self._counts()

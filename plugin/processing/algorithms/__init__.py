@@ -5,9 +5,10 @@ package and append the class to ``ALGORITHMS``; the provider instantiates each e
 (any callable returning an algorithm will do) in ``loadAlgorithms``.
 
 Ids are stable (models and scripts name them): ``landconsolidation:computebalance``,
-``planreport``, ``validateunits``, ``checkconstraints``, ``exportplan``.
+``planreport``, ``validateunits``, ``checkconstraints``, ``checkdata``, ``exportplan``.
 """
 from .check_constraints import CheckConstraintsAlgorithm
+from .check_data import CheckDataAlgorithm
 from .compute_balance import ComputeBalanceAlgorithm
 from .export_plan import ExportPlanAlgorithm
 from .plan_report import PlanReportAlgorithm
@@ -18,5 +19,6 @@ ALGORITHMS: list = [
     PlanReportAlgorithm,
     ValidateUnitsAlgorithm,
     CheckConstraintsAlgorithm,
+    CheckDataAlgorithm,
     ExportPlanAlgorithm,
 ]

@@ -1,0 +1,387 @@
+"""QGIS side of the data checks (数据检查): read what the core needs, run it, keep it live.
+
+* :func:`read_quality` reads the raw survey fields the balance record does not keep
+  (KCDLBM as typed, GDPDJB) — for every parcel or for the few an edit touched.
+* :func:`area_scale` samples the ratio ellipsoidal / planar area of the working CRS on the
+  CGCS2000 ellipsoid (QgsDistanceArea) so the core can compare TBMJ with ellipsoidal areas.
+* :func:`prepare_checks` builds a configured :class:`~..core.datachecks.DataChecks`;
+  :func:`run_checks` is the one path of the CLI and Processing.
+* :class:`LiveChecks` keeps the findings current with a :class:`~.live.LiveBalance`: an edit
+  of parcels is re-checked at once and incrementally (its ids come from
+  ``LiveBalance.last_changes``); a rebuild, a unit or PBF edit starts a full run, debounced,
+  as a QgsTask on a shallow snapshot of the engine; edits made meanwhile are re-checked
+  when it finishes.
+"""
+from __future__ import annotations
+
+import time
+import traceback
+from types import SimpleNamespace
+from typing import Callable, Iterable
+
+from qgis.core import (
+    Qgis,
+    QgsCoordinateReferenceSystem,
+    QgsFeatureRequest,
+    QgsGeometry,
+    QgsMessageLog,
+    QgsPointXY,
+    QgsProject,
+    QgsRectangle,
+    QgsTask,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
+
+from ..core.checks import DEFAULT_TOLERANCE, Finding, Zones
+from ..core.datachecks import AreaScale, CheckSettings, DataChecks, Quality
+from ..core.engine import BalanceEngine
+from ..core.fields import resolve_parcel_fields
+from ..core.i18n import tr
+from .constraints import read_gddb, read_unit_features
+from .layers import ellipsoid_measure, read_polygons, transform_to
+
+LOG_TAG = "LandConsolidation"
+QUALITY_FIELDS = ("KCDLBM", "GDPDJB")
+_GDPDJB_NAMES = ("GDPDJB", "PDJB")
+
+
+def _text(v) -> str | None:
+    if v is None or (hasattr(v, "isNull") and v.isNull()):
+        return None
+    t = str(v).strip()
+    return t if t and t.upper() != "NULL" else None
+
+
+def quality_field_names(layer, overrides: dict | None = None) -> dict[str, str]:
+    """Canonical (KCDLBM, GDPDJB) -> the layer's field name, for the fields it has."""
+    names = layer.fields().names()
+    upper = {n.upper(): n for n in names}
+    out = {}
+    kc = resolve_parcel_fields(names, overrides).parcels.get("KCDLBM")
+    if kc and kc in names:
+        out["KCDLBM"] = kc
+    for cand in ((overrides or {}).get("GDPDJB"), *_GDPDJB_NAMES):
+        if cand and cand.upper() in upper:
+            out["GDPDJB"] = upper[cand.upper()]
+            break
+    return out
+
+
+def read_quality(layer, fids: Iterable[int] | None = None, overrides: dict | None = None
+                 ) -> tuple[dict[int, Quality], set[str]]:
+    """``({fid: Quality}, canonical fields present)`` of every (or the given) parcel."""
+    names = quality_field_names(layer, overrides)
+    if not names:
+        return {}, set()
+    all_names = layer.fields().names()
+    idx = {canon: all_names.index(n) for canon, n in names.items()}
+    req = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes(sorted(idx.values()))
+    if fids is not None:
+        req.setFilterFids(list(fids))
+    ki, gi = idx.get("KCDLBM"), idx.get("GDPDJB")
+    out = {}
+    for f in layer.getFeatures(req):
+        attrs = f.attributes()
+        out[f.id()] = Quality(_text(attrs[ki]) if ki is not None else None,
+                              _text(attrs[gi]) if gi is not None else None)
+    return out, set(names)
+
+
+def area_scale(crs: QgsCoordinateReferenceSystem, extent: QgsRectangle, n: int = 9, side: float = 100.0
+               ) -> AreaScale:
+    """Ellipsoidal/planar area ratio of ``crs`` on an ``n × n`` grid over ``extent`` (working CRS)."""
+    if extent is None or extent.isEmpty() or not crs.isValid() or crs.isGeographic():
+        return AreaScale()
+    measure = ellipsoid_measure(crs, QgsProject.instance().transformContext())
+    x0, y0, x1, y1 = extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum()
+    rows = []
+    for j in range(n):
+        y = y0 + (y1 - y0) * j / (n - 1)
+        row = []
+        for i in range(n):
+            x = x0 + (x1 - x0) * i / (n - 1)
+            h = side / 2
+            sq = QgsGeometry.fromPolygonXY([[QgsPointXY(x - h, y - h), QgsPointXY(x + h, y - h),
+                                             QgsPointXY(x + h, y + h), QgsPointXY(x - h, y + h)]])
+            ell = measure.measureArea(sq)
+            row.append(ell / (side * side) if ell > 0 else 1.0)
+        rows.append(row)
+    return AreaScale((x0, y0, x1, y1), rows)
+
+
+def _extent_in(layer, crs) -> QgsRectangle | None:
+    extent = layer.extent()
+    if extent.isEmpty():
+        return None
+    tr_ = transform_to(layer, crs)
+    return tr_.transformBoundingBox(extent) if tr_ is not None else QgsRectangle(extent)
+
+
+def prepare_checks(engine: BalanceEngine, inputs, crs: QgsCoordinateReferenceSystem, pack=None,
+                   red_line: QgsVectorLayer | None = None, ugb: QgsVectorLayer | None = None,
+                   boundary: QgsVectorLayer | None = None, tolerance: float = DEFAULT_TOLERANCE) -> DataChecks:
+    """A :class:`DataChecks` configured from the layers (no parcels read yet)."""
+    pbf = read_polygons(inputs.pbf, crs) if inputs.pbf is not None else None
+    zones = Zones(pbf, read_polygons(red_line, crs) if red_line is not None else None,
+                  read_polygons(ugb, crs) if ugb is not None else None)
+    units_raw = read_unit_features(inputs.units, crs, inputs.unit_field)
+    region = read_polygons(boundary, crs) if boundary is not None else None
+    quality_present = set(quality_field_names(inputs.parcels, inputs.field_overrides))
+    return DataChecks(CheckSettings.from_pack(pack if pack is not None else engine.pack), engine.table,
+                      scale=area_scale(crs, _extent_in(inputs.parcels, crs)), zones=zones,
+                      gddb=read_gddb(inputs.parcels, inputs.field_overrides), units_raw=units_raw,
+                      boundary=region, quality_fields=quality_present, unit_tolerance=tolerance)
+
+
+def run_checks(engine: BalanceEngine, inputs, reader, crs: QgsCoordinateReferenceSystem, pack=None,
+               red_line=None, ugb=None, boundary=None, tolerance: float = DEFAULT_TOLERANCE,
+               progress: Callable[[float], None] | None = None,
+               cancelled: Callable[[], bool] | None = None) -> list[Finding]:
+    """Every data-check finding of a built engine (CLI and Processing)."""
+    checks = prepare_checks(engine, inputs, crs, pack, red_line, ugb, boundary, tolerance)
+    quality, _present = read_quality(inputs.parcels, overrides=inputs.field_overrides)
+    checks.run(engine, quality=quality, measured=reader.measured if reader is not None else (),
+               progress=progress, cancelled=cancelled)
+    return checks.findings()
+
+
+FINDING_FIELDS = (("severity", "TEXT"), ("kind", "TEXT"), ("kind_name", "TEXT"), ("message", "TEXT"),
+                  ("unit_code", "TEXT"), ("feature_id", "TEXT"), ("bsm", "TEXT"), ("area_m2", "REAL"))
+
+
+def finding_row(f: Finding) -> list:
+    from ..core.datachecks import kind_name
+
+    return [f.severity, f.code, kind_name(f.code), f.message, f.unit_code,
+            None if f.parcel_id is None else str(f.parcel_id), f.bsm, f.area]
+
+
+def write_findings_gpkg(path, findings: list[Finding], crs: QgsCoordinateReferenceSystem,
+                        layer_name: str = "findings") -> None:
+    """The findings as a polygon layer of a new GeoPackage ``path`` (one feature per finding)."""
+    import shapely
+    from osgeo import ogr, osr
+
+    from .gpkg import _OGR_TYPES, WriteError
+
+    try:
+        ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+        srs = osr.SpatialReference()
+        srs.ImportFromWkt(crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED_GDAL))
+        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+        layer = ds.CreateLayer(layer_name, srs, ogr.wkbMultiPolygon)
+        for name, kind in FINDING_FIELDS:
+            layer.CreateField(ogr.FieldDefn(name, _OGR_TYPES[kind]))
+        defn = layer.GetLayerDefn()
+        layer.StartTransaction()
+        for f in findings:
+            feat = ogr.Feature(defn)
+            for i, value in enumerate(finding_row(f)):
+                if value is None:
+                    feat.SetFieldNull(i)
+                else:
+                    feat.SetField(i, value)
+            g = f.geometry
+            if g is not None and not g.is_empty:
+                polys = [q for q in shapely.get_parts(g) if q.geom_type in ("Polygon", "MultiPolygon")]
+                if polys:
+                    multi = shapely.multipolygons(shapely.get_parts(shapely.union_all(polys)))
+                    feat.SetGeometry(ogr.CreateGeometryFromWkb(shapely.to_wkb(multi)))
+            layer.CreateFeature(feat)
+        layer.CommitTransaction()
+        ds = None
+    except RuntimeError as exc:
+        raise WriteError(tr("Cannot write the findings to {0}: {1}").format(path, exc)) from exc
+
+
+def snapshot_engine(engine: BalanceEngine) -> SimpleNamespace:
+    """Shallow copies of what a full run reads, safe to read in a worker while edits go on.
+
+    Parcel objects are shared: an edit made meanwhile may be seen half-way, which is why every
+    parcel edited during a run is checked again when the run ends.
+    """
+    return SimpleNamespace(parcels=dict(engine.parcels), units=dict(engine.units),
+                           unit_parcels={k: set(v) for k, v in engine.unit_parcels.items()},
+                           missing_area=set(engine.missing_area),
+                           invalid_geometry=dict(getattr(engine, "invalid_geometry", {})),
+                           pack=engine.pack, table=engine.table)
+
+
+class _CheckTask(QgsTask):
+    def __init__(self, checks: DataChecks, snap, quality_source, overrides, measured, done):
+        super().__init__(tr("Land consolidation: checking the data"), QgsTask.CanCancel)
+        self.checks, self.snap, self.source, self.overrides = checks, snap, quality_source, overrides
+        self.measured = measured
+        self._done = done
+        self.error: str | None = None
+        self.ok = False
+
+    def run(self) -> bool:  # worker thread
+        try:
+            quality, _present = read_quality(self.source, overrides=self.overrides)
+            return self.checks.run(self.snap, quality=quality, measured=self.measured,
+                                   progress=lambda f: self.setProgress(100.0 * f), cancelled=self.isCanceled)
+        except Exception:
+            self.error = traceback.format_exc()
+            return False
+
+    def finished(self, result: bool) -> None:  # main thread
+        self.ok = bool(result)
+        try:
+            self._done(self)
+        except Exception:
+            QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.Critical)
+
+
+class LiveChecks(QObject):
+    """The data checks of a :class:`~.live.LiveBalance`, kept current (see the module docstring)."""
+
+    updated = pyqtSignal()
+    busy = pyqtSignal(bool)  # a full run started (True) / ended (False)
+
+    def __init__(self, live, inputs, pack=None, red_line: QgsVectorLayer | None = None,
+                 ugb: QgsVectorLayer | None = None, boundary: QgsVectorLayer | None = None,
+                 background: bool = True, debounce_ms: int = 300, parent: QObject | None = None):
+        super().__init__(parent)
+        self.live, self.inputs, self.pack = live, inputs, pack
+        self.red_line, self.ugb, self.boundary = red_line, ugb, boundary
+        self.background = background
+        self.checks: DataChecks | None = None
+        self.last_update_ms = 0.0
+        self.last_run_ms = 0.0
+        self._task: _CheckTask | None = None
+        self._during: set = set()
+        self._again = False
+        self._stopped = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(debounce_ms)
+        self._timer.timeout.connect(self._start_run)
+        live.updated.connect(self._on_updated)
+        if live.engine is not None:
+            self.request_run()
+
+    # ------------------------------------------------------------------ public
+    def findings(self) -> list[Finding]:
+        return self.checks.findings() if self.checks is not None else []
+
+    @property
+    def is_running(self) -> bool:
+        return self._task is not None
+
+    def request_run(self) -> None:
+        """A full run after the debounce delay (at once when not in the background)."""
+        if self._stopped:
+            return
+        if not self.background:
+            self._start_run()
+        else:
+            self._timer.start()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._timer.stop()
+        try:
+            self.live.updated.disconnect(self._on_updated)
+        except (TypeError, RuntimeError):
+            pass
+        if self._task is not None:
+            try:
+                self._task.cancel()
+            except RuntimeError:
+                pass
+            self._task = None
+
+    # ------------------------------------------------------------------ slots
+    def _on_updated(self) -> None:
+        try:
+            self._follow()
+        except Exception:
+            QgsMessageLog.logMessage(tr("The data checks could not follow an edit; they are run again in full.")
+                                     + "\n" + traceback.format_exc(), LOG_TAG, Qgis.Warning)
+            self.request_run()
+
+    def _follow(self) -> None:
+        changes = getattr(self.live, "last_changes", None)
+        if changes is None or self.checks is None or changes.get("units") or changes.get("pbf"):
+            self.request_run()
+            return
+        parcels = set(changes.get("parcels") or ())
+        if not parcels:
+            return
+        if self._task is not None:
+            self._during |= parcels
+            return
+        self._apply(parcels)
+
+    def _apply(self, pids: set) -> None:
+        engine = self.live.engine
+        if engine is None or self.checks is None:
+            return
+        t0 = time.perf_counter()
+        present = [p for p in pids if p in engine.parcels]
+        quality, _ = read_quality(self.inputs.parcels, present, self.inputs.field_overrides) if present else ({}, None)
+        reader = self.live.reader
+        self.checks.update(engine, pids, quality=quality, measured=reader.measured if reader is not None else None)
+        self.last_update_ms = (time.perf_counter() - t0) * 1000.0
+        self.updated.emit()
+
+    def _start_run(self) -> None:
+        if self._stopped:
+            return
+        engine, reader = self.live.engine, self.live.reader
+        if engine is None:
+            return
+        if self._task is not None:
+            self._again = True
+            return
+        try:
+            checks = prepare_checks(engine, self.inputs, reader.crs, self.pack, self.red_line, self.ugb,
+                                    self.boundary)
+        except Exception:
+            QgsMessageLog.logMessage(tr("The data checks could not start.") + "\n" + traceback.format_exc(),
+                                     LOG_TAG, Qgis.Warning)
+            return
+        measured = set(reader.measured)
+        t0 = time.perf_counter()
+        if not self.background:
+            quality, _ = read_quality(self.inputs.parcels, overrides=self.inputs.field_overrides)
+            checks.run(engine, quality=quality, measured=measured)
+            self.checks = checks
+            self.last_run_ms = (time.perf_counter() - t0) * 1000.0
+            self.updated.emit()
+            return
+        from .live import SourceLayer
+
+        self._during = set()
+        task = _CheckTask(checks, snapshot_engine(engine), SourceLayer(self.inputs.parcels),
+                          dict(self.inputs.field_overrides), measured, lambda t: self._done(t, t0))
+        self._task = task
+        self.busy.emit(True)
+        from qgis.core import QgsApplication
+
+        QgsApplication.taskManager().addTask(task)
+
+    def _done(self, task: _CheckTask, t0: float) -> None:
+        if self._stopped or task is not self._task:
+            return
+        self._task = None
+        self.busy.emit(False)
+        if task.ok:
+            self.checks = task.checks
+            self.last_run_ms = (time.perf_counter() - t0) * 1000.0
+            during, self._during = self._during, set()
+            if during and not self._again:
+                self._apply(during)
+            else:
+                self.updated.emit()
+        elif task.error:
+            QgsMessageLog.logMessage(tr("The data checks failed; see the details below.") + "\n" + task.error,
+                                     LOG_TAG, Qgis.Warning)
+        if self._again:
+            self._again = False
+            self.request_run()
+
+
+__all__ = ["LiveChecks", "area_scale", "prepare_checks", "read_quality", "run_checks", "snapshot_engine"]

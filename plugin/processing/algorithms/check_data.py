@@ -1,0 +1,85 @@
+"""landconsolidation:checkdata — the data checks (数据检查) as features, like the 检查 panel and ``cli check``."""
+from __future__ import annotations
+
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureSink,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterFeatureSink,
+    QgsWkbTypes,
+)
+
+from ...core.i18n import tr
+from .common import BOUNDARY, RED_LINE, UGB, LandConsolidationAlgorithm, qgs_geometry, table_fields
+from .findings_sink import report
+
+OUTPUT, ERRORS, WARNINGS, NOTES = "OUTPUT", "ERRORS", "WARNINGS", "NOTES"
+
+
+class CheckDataAlgorithm(LandConsolidationAlgorithm):
+    _group = "checks"
+
+    def name(self) -> str:
+        return "checkdata"
+
+    def displayName(self) -> str:
+        return tr("Check data (数据检查)")
+
+    def shortHelpString(self) -> str:
+        return tr(
+            "Checks the data of the parcels that lie in remediation units, with the tolerances of the rule "
+            "pack's 'checks' section.\n"
+            "Errors: duplicate BSM not explained by a split (overlapping pieces, identical copies); TBMJ off "
+            "the ellipsoidal area by more than the tolerance (1 % and 1 m² by default); invalid geometry; "
+            "overlapping parcels; unknown land classes; 三调 rules on field ridges (KCXS > 0 only on 01xx, "
+            "KCXS > 0 needs KCDLBM, GDPDJB 1 means KCXS 0); overlapping units; 三区三线 (new construction in "
+            "PBF or the red line, PBF moved out larger than brought in).\n"
+            "Warnings: gaps inside units; slivers; remediation types that do not fit the class before or after; "
+            "new construction outside the urban growth boundary; units beyond the project boundary.\n"
+            "Notes: parcels without TBMJ (measured on the ellipsoid).\n"
+            "Each finding is a feature with severity, kind, message, unit code, feature id and BSM.")
+
+    def initAlgorithm(self, config=None) -> None:
+        self.add_sources()
+        self.add_layer(RED_LINE, tr("Ecological protection red line (optional)"), optional=True)
+        self.add_layer(UGB, tr("Urban growth boundary (optional)"), optional=True)
+        self.add_layer(BOUNDARY, tr("Project boundary (optional)"), optional=True)
+        self.add_pack()
+        self.add_tbmj_in_mu()
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            OUTPUT, tr("Data check findings"), QgsProcessing.TypeVectorPolygon))
+        self.addOutput(QgsProcessingOutputNumber(ERRORS, tr("Number of errors")))
+        self.addOutput(QgsProcessingOutputNumber(WARNINGS, tr("Number of warnings")))
+        self.addOutput(QgsProcessingOutputNumber(NOTES, tr("Number of notes")))
+
+    def processAlgorithm(self, parameters, context, feedback) -> dict:
+        from ...adapters.datachecks import FINDING_FIELDS, finding_row, run_checks
+        from ...adapters.layers import InputError
+
+        inputs = self.inputs(parameters, context)
+        pack = self.pack(parameters, context)
+        engine, reader = self.build(inputs, pack, feedback, 0.0, 50.0)
+        try:
+            findings = run_checks(
+                engine, inputs, reader, reader.crs, pack, red_line=self.layer(parameters, RED_LINE, context),
+                ugb=self.layer(parameters, UGB, context), boundary=self.layer(parameters, BOUNDARY, context),
+                progress=lambda f: feedback.setProgress(50.0 + 45.0 * f), cancelled=feedback.isCanceled)
+        except InputError as exc:
+            raise QgsProcessingException(str(exc)) from None
+        self.check_cancel(feedback)
+        sink, dest = self.parameterAsSink(parameters, OUTPUT, context, table_fields(FINDING_FIELDS),
+                                          QgsWkbTypes.MultiPolygon, reader.crs)
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, OUTPUT))
+        for f in findings:
+            self.check_cancel(feedback)
+            feat = QgsFeature()
+            feat.setGeometry(qgs_geometry(f.geometry))
+            feat.setAttributes(finding_row(f))
+            sink.addFeature(feat, QgsFeatureSink.FastInsert)
+        errors, _warnings = report(feedback, findings)
+        notes = sum(1 for f in findings if f.severity == "info")
+        feedback.setProgress(100)
+        return {OUTPUT: dest, ERRORS: errors, WARNINGS: len(findings) - errors - notes, NOTES: notes}
