@@ -66,7 +66,7 @@ def _panel_specs() -> list[dict[str, Any]]:
             "action": "LandConsolidationChecksAction",
             "text": tr("Data checks"),
             "tip": tr("Show the data checks (数据检查) panel of the workbench"),
-            "icon": "icon.svg",
+            "icon": "checks.svg",
             "module": "checks_panel",
             "cls": "ChecksPanel",
             "optional": True,

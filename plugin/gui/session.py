@@ -203,6 +203,8 @@ class PlanningSession(QObject):
     rebuildFinished = pyqtSignal(bool)
     failed = pyqtSignal(str)
     currentUnitChanged = pyqtSignal(object)  # unit fid or None
+    checksUpdated = pyqtSignal()  # the data checks (数据检查) changed
+    checksBusy = pyqtSignal(bool)  # a full data check run started / ended
 
     def __init__(self, iface: Any = None, project: Optional[QgsProject] = None, parent: Optional[QObject] = None,
                  follow_project: bool = True):
@@ -212,6 +214,7 @@ class PlanningSession(QObject):
         self.config = SessionConfig()
         self.pack: Optional[RulePack] = None
         self.live: Optional[LiveBalance] = None
+        self.checks = None  # adapters.datachecks.LiveChecks of the live balance
         self.background = True  # full builds as QgsTask; tests set False
         self.current_unit: Optional[Hashable] = None
         self._layer_connections: list[tuple[Any, Any]] = []
@@ -307,6 +310,8 @@ class PlanningSession(QObject):
         unit_code = resolve_unit_fields(units.fields().names()).get("DYBH")
         inputs = Inputs(parcels, units, pbf, unit_code, dict(self.config.field_overrides), self.config.tbmj_in_mu)
         live = LiveBalance(inputs, self.pack, self)
+        use_background = self.background if background is None else background
+        self._start_checks(live, inputs, use_background)  # before ``updated``: docks see current findings
         live.updated.connect(self.updated)
         live.rebuildProgress.connect(self.rebuildProgress)
         live.rebuildFinished.connect(self.rebuildFinished)
@@ -330,11 +335,32 @@ class PlanningSession(QObject):
         # the unit selected on the map stays the current one across a restart (a new rule pack…)
         selected = units.selectedFeatureIds()
         self.set_current_unit(selected[0] if selected else None)
-        use_background = self.background if background is None else background
         started = live.start(background=use_background)
         if use_background and live.is_rebuilding:
             self.rebuildStarted.emit()
         return bool(started) or live.is_rebuilding
+
+    def _start_checks(self, live: LiveBalance, inputs: Inputs, background: bool) -> None:
+        """The data checks follow the live balance (a failure leaves the balance running)."""
+        try:
+            from ..adapters.datachecks import LiveChecks
+
+            checks = LiveChecks(live, inputs, self.pack, self.layer("redline"), self.layer("ugb"),
+                                self._boundary_layer(), background=background, parent=self)
+        except Exception as error:
+            log(tr("The data checks could not start: {0}").format(error), Qgis.Warning)
+            return
+        checks.updated.connect(self.checksUpdated)
+        checks.busy.connect(self.checksBusy)
+        self.checks = checks
+
+    def _boundary_layer(self) -> Optional[QgsVectorLayer]:
+        """The project boundary (项目范围), found by its name: XMFW / 项目范围."""
+        names = {"XMFW", "项目范围", "XMJX"}
+        for lyr in _polygon_layers(self.project):
+            if _layer_words(lyr) & names:
+                return lyr
+        return None
 
     def rebuild(self) -> None:
         if self.live is not None:
@@ -359,6 +385,16 @@ class PlanningSession(QObject):
         """Stop and drop the live balance; keeps the configuration."""
         self._retry.stop()
         self._drop_layer_connections()
+        if self.checks is not None:
+            checks, self.checks = self.checks, None
+            checks.stop()
+            for signal in (checks.updated, checks.busy):
+                try:
+                    signal.disconnect()
+                except (TypeError, RuntimeError):
+                    pass
+            checks.setParent(None)
+            checks.deleteLater()
         if self.live is not None:
             live, self.live = self.live, None
             live.stop()

@@ -168,7 +168,8 @@ class UnitsPanel(PlanningPanel):
         self._timer.setInterval(100)
         self._timer.timeout.connect(self.refresh)
         self._build_ui()
-        self.connect_signals((session.configChanged, self._config_changed), (session.updated, self._schedule))
+        self.connect_signals((session.configChanged, self._config_changed), (session.updated, self._schedule),
+                             (session.checksUpdated, self._schedule))
         self._config_changed()
 
     # ------------------------------------------------------------------ UI
@@ -263,6 +264,7 @@ class UnitsPanel(PlanningPanel):
             rows.append((str(code) if code not in (None, "") and str(code) != "NULL" else str(f.id()),
                          "" if name in (None,) or str(name) == "NULL" else str(name), area, f.id()))
         rows.sort(key=lambda r: r[0])
+        finding_counts = self._finding_counts()
         self.table.setRowCount(len(rows))
         for i, (code, name, area, fid) in enumerate(rows):
             items = [QTableWidgetItem(code), QTableWidgetItem(name),
@@ -270,15 +272,37 @@ class UnitsPanel(PlanningPanel):
             items[2].setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
             items[2].setData(Qt.UserRole, area)
             badge = unit_verdict(engine, fid)
-            items[3].setText(badge.text)
+            text, tip = self._with_findings(badge.text, badge.tip, code, finding_counts)
+            items[3].setText(text)
             items[3].setBackground(QBrush(badge.colour))
             items[3].setTextAlignment(Qt.AlignCenter)
-            items[3].setToolTip(badge.tip)
+            items[3].setToolTip(tip)
             items[3].setData(Qt.UserRole, badge.state)
             items[1].setToolTip(f"{code} {name}".strip())
             for column, item in enumerate(items):
                 item.setData(FID_ROLE, fid)
                 self.table.setItem(i, column, item)
+
+    def _finding_counts(self) -> dict:
+        """unit code -> {severity: count} of the session's data checks ({} before they ran)."""
+        checks = getattr(self.session, "checks", None)
+        if checks is None:
+            return {}
+        from ..core.datachecks import counts_by_unit
+
+        return counts_by_unit(checks.findings())
+
+    @staticmethod
+    def _with_findings(text: str, tip: str, code: str, counts: dict) -> tuple[str, str]:
+        """The badge with the unit's data-check findings: ``Pass · ✗2 ⚠1`` and a tooltip line."""
+        c = counts.get(code)
+        if not c or not (c.get("error") or c.get("warning")):
+            return text, tip
+        marks = " ".join(m for m in (f"✗{c['error']}" if c.get("error") else "",
+                                     f"⚠{c['warning']}" if c.get("warning") else "") if m)
+        line = tr("Data checks: {0} errors, {1} warnings (see the Data checks panel)").format(
+            c.get("error", 0), c.get("warning", 0))
+        return f"{text} · {marks}", f"{tip}\n{line}"
 
     def unit_rows(self) -> list[tuple[str, str, str, str]]:
         """(code, name, area text, check text) as shown (tests)."""
