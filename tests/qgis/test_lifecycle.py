@@ -12,9 +12,10 @@ PANELS = {
     "units": "LandConsolidationUnitsPanel",
     "tagging": "LandConsolidationTaggingPanel",
     "balance": "LandConsolidationBalancePanel",
+    "checks": "LandConsolidationChecksPanel",
 }
 ACTIONS = ["LandConsolidationWorkbenchAction", "LandConsolidationUnitsAction", "LandConsolidationTaggingAction",
-           "LandConsolidationBalanceAction", "LandConsolidationSetupAction", "LandConsolidationExportPlanAction",
+           "LandConsolidationBalanceAction", "LandConsolidationChecksAction", "LandConsolidationSetupAction", "LandConsolidationExportPlanAction",
            "LandConsolidationExportReportAction", "LandConsolidationExportMapsAction"]
 PROVIDER_ID = "landconsolidation"
 
@@ -234,9 +235,10 @@ def test_failing_dock_is_reported_not_raised(
     plugin = plugin_package.classFactory(qgis_iface)
     plugin.initGui()
     try:
-        assert set(plugin.panels) == {"units", "balance"}
+        assert set(plugin.panels) == {"units", "balance", "checks"}
         tabs = plugin.workbench.tabs
-        assert [tabs.widget(i) for i in range(tabs.count())] == [plugin.panels["units"], plugin.panels["balance"]]
+        assert [tabs.widget(i) for i in range(tabs.count())] == [plugin.panels["units"], plugin.panels["balance"],
+                                                                 plugin.panels["checks"]]
         critical = critical_messages(qgis_iface)
         assert len(critical) == 1 and "boom" in critical[0]
     finally:
