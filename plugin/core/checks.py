@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Hashable, Iterable, Mapping, Sequence
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -268,22 +269,53 @@ def _mean_grade(items: list[tuple[float, float | None]]) -> float | None:
     return sum(w * g for w, g in graded) / total if total > 0 else None
 
 
+class Zone:
+    """One control area as its polygons with a spatial index.
+
+    Never dissolved as a whole: a county's PBF is thousands of polygons, and overlaying every
+    parcel with their union costs O(union size) per parcel. :meth:`near` gives the union of
+    only the polygons that touch the parcel; the overlay areas are the same.
+    """
+
+    def __init__(self, geoms: Iterable[BaseGeometry]):
+        parts = [p for p in (_valid(g) for g in geoms) if p is not None]
+        self.parts = np.array(parts, dtype=object)
+        self.tree = shapely.STRtree(self.parts)
+
+    def near(self, geom: BaseGeometry) -> BaseGeometry | None:
+        idx = self.tree.query(geom, predicate="intersects")
+        if not len(idx):
+            return None
+        if len(idx) == 1:
+            return self.parts[int(idx[0])]
+        return shapely.union_all(self.parts[np.sort(idx)])
+
+    @classmethod
+    def of(cls, geoms: Iterable[BaseGeometry] | None) -> Zone | None:
+        if geoms is None:
+            return None
+        zone = cls(geoms)
+        return zone if len(zone.parts) else None
+
+
 class Zones:
-    """The 三区三线 control areas, each dissolved and prepared once (None when not given)."""
+    """The 三区三线 control areas (:class:`Zone` s; None when not given)."""
 
     def __init__(self, pbf: Iterable[BaseGeometry] | None = None, red_line: Iterable[BaseGeometry] | None = None,
                  ugb: Iterable[BaseGeometry] | None = None):
-        self.pbf, self.red_line, self.ugb = _union(pbf), _union(red_line), _union(ugb)
+        self.pbf, self.red_line, self.ugb = Zone.of(pbf), Zone.of(red_line), Zone.of(ugb)
 
 
 def check_parcel(pp: PlanParcel, zones: Zones, table: LandClassTable, types: Mapping[str, RemediationType],
-                 tolerance: float = DEFAULT_TOLERANCE) -> tuple[list[Finding], float | None]:
+                 tolerance: float = DEFAULT_TOLERANCE, cleaned: bool = False) -> tuple[list[Finding], float | None]:
     """The findings of one plan parcel, and its PBF area moved (OUT/IN parcels; None otherwise).
 
     The per-parcel step of :func:`check_constraints`, also used edit by edit by the live checks.
+    ``cleaned``: the geometry is already valid and polygonal (the engine's), no need to check.
     """
     out: list[Finding] = []
-    rec, geom, pid, unit = pp.rec, _valid(pp.geom), pp.pid, pp.unit_code
+    rec, pid, unit = pp.rec, pp.pid, pp.unit_code
+    geom = pp.geom if cleaned else _valid(pp.geom)
     bsm = rec.bsm
     # remediation type consistency
     if rec.zzlx:
@@ -307,35 +339,41 @@ def check_parcel(pp: PlanParcel, zones: Zones, table: LandClassTable, types: Map
                                    unit, pid, geom, bsm=bsm))
     if geom is None:
         return out, None
+    moved = rec.yncz in (PBF_OUT, PBF_IN)
+    building = is_new_construction(rec, table, types)
+    if not (moved or building):
+        return out, None
+    pbf_zone = zones.pbf.near(geom) if zones.pbf is not None else None
     # 三区三线
-    if is_new_construction(rec, table, types):
+    if building:
         if rec.yncz != PBF_OUT:
-            part, area = _overlap(geom, zones.pbf)
+            part, area = _overlap(geom, pbf_zone)
             if area > tolerance:
                 out.append(Finding(ERROR, "NEW_CONSTRUCTION_IN_PBF",
                                    tr("Parcel {0}: new construction on {1} m² of permanent basic farmland")
                                    .format(pid, _fmt(area)), unit, pid, part, area, bsm=bsm))
-        part, area = _overlap(geom, zones.red_line)
+        part, area = _overlap(geom, zones.red_line.near(geom) if zones.red_line is not None else None)
         if area > tolerance:
             out.append(Finding(ERROR, "NEW_CONSTRUCTION_IN_RED_LINE",
                                tr("Parcel {0}: new construction on {1} m² inside the ecological red line")
                                .format(pid, _fmt(area)), unit, pid, part, area, bsm=bsm))
         if zones.ugb is not None:
-            inside = float(geom.area) if zones.ugb.contains(geom) else _overlap(geom, zones.ugb)[1]
+            ugb = zones.ugb.near(geom)
+            inside = 0.0 if ugb is None else float(geom.area) if ugb.contains(geom) else _overlap(geom, ugb)[1]
             area = float(geom.area) - inside
             if area > tolerance:
-                part = _polygonal(shapely.difference(geom, zones.ugb))
+                part = geom if ugb is None else _polygonal(shapely.difference(geom, ugb))
                 out.append(Finding(WARNING, "NEW_CONSTRUCTION_OUTSIDE_UGB",
                                    tr("Parcel {0}: new construction on {1} m² outside the urban growth boundary")
                                    .format(pid, _fmt(area)), unit, pid, part, area, bsm=bsm))
     # PBF in/out, TBMJ-based like the engine
-    if rec.yncz in (PBF_OUT, PBF_IN):
-        pbf_zone = zones.pbf
+    if moved:
         tbmj = rec.tbmj if rec.tbmj is not None else float(geom.area)
-        frac = 1.0 if pbf_zone is None else min(1.0, _overlap(geom, pbf_zone)[1] / max(float(geom.area), 1e-12))
+        has_pbf = zones.pbf is not None
+        frac = min(1.0, _overlap(geom, pbf_zone)[1] / max(float(geom.area), 1e-12)) if has_pbf else 1.0
         if rec.yncz == PBF_OUT:
-            return out, tbmj * (frac if pbf_zone is not None else 1.0)
-        return out, tbmj * ((1.0 - frac) if pbf_zone is not None else 1.0)
+            return out, tbmj * (frac if has_pbf else 1.0)
+        return out, tbmj * ((1.0 - frac) if has_pbf else 1.0)
     return out, None
 
 
@@ -417,7 +455,7 @@ def summary(findings: Sequence[Finding]) -> dict[str, int]:
     return counts
 
 
-__all__ = ["ERROR", "INFO", "WARNING", "Finding", "MergedParcels", "PlanParcel", "RemediationType", "Zones",
+__all__ = ["ERROR", "INFO", "WARNING", "Finding", "MergedParcels", "PlanParcel", "RemediationType", "Zone", "Zones",
            "check_constraints", "check_merges", "check_parcel", "check_units", "is_new_construction",
            "parcels_of_engine", "pbf_balance", "remediation_types", "summary"]
 

@@ -300,7 +300,7 @@ class DataChecks:
                                    tr("Parcel {0}: sliver of {1} m² (thinness {2})").format(
                                        pid, f"{area:,.2f}", f"{thinness:.3f}"), unit, pid, geom, area, bsm=bsm))
         found, move = check_parcel(PlanParcel(pid, geom, rec, unit), self.zones, table, self.types,
-                                   self.unit_tolerance)
+                                   self.unit_tolerance, cleaned=True)
         out.extend(found)
         if move is not None:
             self.moves[pid] = (PlanParcel(pid, geom, rec, unit), move)
@@ -552,6 +552,7 @@ class DataChecks:
         parcels = engine.parcels
         boxes = []
         groups = set()
+        moves_touched = any(pid in self.moves for pid in changed)
         for pid in changed:
             old = self._bounds.pop(pid, None)
             if old is not None:
@@ -589,7 +590,8 @@ class DataChecks:
                 a, b = sorted((pid, q), key=str)
                 if (a, b) not in self.pair_findings:
                     self._set_pair((a, b), self._pair_finding(engine, a, b))
-        self._refresh_balance()
+        if moves_touched or any(pid in self.moves for pid in changed):
+            self._refresh_balance()  # PBF moved in/out: the project's balance (else it stands)
         for key in groups:
             self.group_findings.pop(key, None)
             pids = self.groups.get(key)
