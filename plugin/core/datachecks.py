@@ -446,9 +446,10 @@ class DataChecks:
         n = max(1, len(members))
         geoms = np.array([parcels[pid].geom for pid in members], dtype=object)
         perimeters = shapely.length(geoms).tolist() if len(geoms) else []
+        if len(geoms):
+            self._bounds.update(zip(members, map(tuple, shapely.bounds(geoms).tolist())))
         for k, pid in enumerate(members):
             p = parcels[pid]
-            self._bounds[pid] = tuple(p.geom.bounds)
             fs = self._check_record(engine, pid, p, self._unit_of(engine, p), invalid, perimeters[k])
             if fs:
                 self.parcel_findings[pid] = fs
