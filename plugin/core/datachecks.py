@@ -184,6 +184,18 @@ def _polys(geom: BaseGeometry | None, tolerance: float) -> list[BaseGeometry]:
     return [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon" and g.area > tolerance]
 
 
+def _touching(engine, bounds: tuple, exclude=None) -> list:
+    """Parcels (with a geometry) whose boxes meet ``bounds``: the engine's grid, filtered by box."""
+    parcels = engine.parcels
+    cand = [q for q in engine._parcel_grid.query(bounds)
+            if q != exclude and q in parcels and parcels[q].geom is not None]
+    if not cand:
+        return []
+    b = shapely.bounds(np.array([parcels[q].geom for q in cand], dtype=object))
+    keep = (b[:, 0] <= bounds[2]) & (b[:, 2] >= bounds[0]) & (b[:, 1] <= bounds[3]) & (b[:, 3] >= bounds[1])
+    return [q for q, k in zip(cand, keep.tolist()) if k]
+
+
 class DataChecks:
     """Findings of a plan's data, incrementally maintained (see the module docstring)."""
 
@@ -585,12 +597,15 @@ class DataChecks:
             fs = self._check_record(engine, pid, p, self._unit_of(engine, p), invalid)
             if fs:
                 self.parcel_findings[pid] = fs
-            # overlap partners from the engine's grid
-            near = [q for q in engine._parcel_grid.query(bounds) if q != pid and q in parcels]
-            for q in near:
-                a, b = sorted((pid, q), key=str)
-                if (a, b) not in self.pair_findings:
-                    self._set_pair((a, b), self._pair_finding(engine, a, b))
+            # overlap partners: the engine's grid, then boxes, then interiors, all in bulk
+            near = _touching(engine, bounds, exclude=pid)
+            if near:
+                geoms = np.array([parcels[q].geom for q in near], dtype=object)
+                hit = shapely.relate_pattern(p.geom, geoms, "2********")
+                for q in [q for q, h in zip(near, hit.tolist()) if h]:
+                    a, b = sorted((pid, q), key=str)
+                    if (a, b) not in self.pair_findings:
+                        self._set_pair((a, b), self._pair_finding(engine, a, b))
         if moves_touched or any(pid in self.moves for pid in changed):
             self._refresh_balance()  # PBF moved in/out: the project's balance (else it stands)
         for key in groups:
@@ -608,8 +623,7 @@ class DataChecks:
         pad = 1e-6 * max(1.0, float(np.abs(b).max()))
         region_bounds = (b[:, 0].min() - pad, b[:, 1].min() - pad, b[:, 2].max() + pad, b[:, 3].max() + pad)
         region = box(*region_bounds)
-        near = [pid for pid in engine._parcel_grid.query(region_bounds)
-                if pid in engine.parcels and engine.parcels[pid].geom is not None]
+        near = _touching(engine, region_bounds)
         local = shapely.union_all([engine.parcels[pid].geom for pid in near]) if near else None
         for uid in engine._unit_grid.query(region_bounds):
             u = engine.units.get(uid)
@@ -618,11 +632,11 @@ class DataChecks:
             inside = shapely.intersection(u.geom, region)
             fresh = shapely.difference(inside, local) if local is not None else inside
             old = self.gaps.get(uid)
-            kept = shapely.difference(old, region) if old is not None else None
+            kept = shapely.difference(old, region) if old is not None and old.intersects(region) else old
             parts = [g for g in (kept, fresh) if g is not None and not g.is_empty]
-            gap = shapely.union_all(parts) if parts else None
+            gap = None if not parts else parts[0] if len(parts) == 1 else shapely.union_all(parts)
             polys = _polys(gap, 0.0)
-            self.gaps[uid] = shapely.union_all(polys) if polys else None
+            self.gaps[uid] = None if not polys else polys[0] if len(polys) == 1 else shapely.multipolygons(polys)
             fs = self._gap_findings(engine, uid)
             if fs:
                 self.gap_findings[uid] = fs
