@@ -160,39 +160,26 @@ def finding_row(f: Finding) -> list:
 def write_findings_gpkg(path, findings: list[Finding], crs: QgsCoordinateReferenceSystem,
                         layer_name: str = "findings") -> None:
     """The findings as a polygon layer of a new GeoPackage ``path`` (one feature per finding)."""
+    from pathlib import Path
+
     import shapely
     from osgeo import ogr, osr
 
-    from .gpkg import _OGR_TYPES, WriteError
+    from .gpkg import write_table
 
-    try:
-        ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-        srs = osr.SpatialReference()
-        srs.ImportFromWkt(crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED_GDAL))
-        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-        layer = ds.CreateLayer(layer_name, srs, ogr.wkbMultiPolygon)
-        for name, kind in FINDING_FIELDS:
-            layer.CreateField(ogr.FieldDefn(name, _OGR_TYPES[kind]))
-        defn = layer.GetLayerDefn()
-        layer.StartTransaction()
-        for f in findings:
-            feat = ogr.Feature(defn)
-            for i, value in enumerate(finding_row(f)):
-                if value is None:
-                    feat.SetFieldNull(i)
-                else:
-                    feat.SetField(i, value)
-            g = f.geometry
-            if g is not None and not g.is_empty:
-                polys = [q for q in shapely.get_parts(g) if q.geom_type in ("Polygon", "MultiPolygon")]
-                if polys:
-                    multi = shapely.multipolygons(shapely.get_parts(shapely.union_all(polys)))
-                    feat.SetGeometry(ogr.CreateGeometryFromWkb(shapely.to_wkb(multi)))
-            layer.CreateFeature(feat)
-        layer.CommitTransaction()
-        ds = None
-    except RuntimeError as exc:
-        raise WriteError(tr("Cannot write the findings to {0}: {1}").format(path, exc)) from exc
+    def ogr_geometry(g):
+        polys = [q for q in shapely.get_parts(g) if q.geom_type in ("Polygon", "MultiPolygon")] \
+            if g is not None and not g.is_empty else []
+        if not polys:
+            return None
+        multi = shapely.multipolygons(shapely.get_parts(shapely.union_all(polys)))
+        return ogr.CreateGeometryFromWkb(shapely.to_wkb(multi))
+
+    srs = osr.SpatialReference()
+    srs.ImportFromWkt(crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED_GDAL))
+    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    write_table(Path(path), layer_name, FINDING_FIELDS, [finding_row(f) for f in findings],
+                geometries=[ogr_geometry(f.geometry) for f in findings], srs=srs, geom_type=ogr.wkbMultiPolygon)
 
 
 def snapshot_engine(engine: BalanceEngine) -> SimpleNamespace:

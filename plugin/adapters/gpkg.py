@@ -183,27 +183,16 @@ def fsync_folder(folder: Path) -> None:
 
 
 def write_table(path: Path, name: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence],
-                description: str = "") -> None:
-    """Add a non-spatial table (``columns`` = [(name, TEXT|REAL|INTEGER)]) to a GeoPackage."""
+                description: str = "", geometries=None, srs=None, geom_type=ogr.wkbNone) -> None:
+    """Add a table (``columns`` = [(name, TEXT|REAL|INTEGER)]) to a GeoPackage; non-spatial unless
+    ``geom_type``, ``srs`` and the rows' OGR ``geometries`` are given."""
     ds = layer = None
     ok = False
     try:
         ds = ogr.Open(str(path), 1) if path.exists() else ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-        layer = ds.CreateLayer(name, geom_type=ogr.wkbNone, options=[f"DESCRIPTION={description}"] if description
+        layer = ds.CreateLayer(name, srs, geom_type, options=[f"DESCRIPTION={description}"] if description
                                else [])
-        for col, kind in columns:
-            layer.CreateField(ogr.FieldDefn(col, _OGR_TYPES[kind]))
-        defn = layer.GetLayerDefn()
-        layer.StartTransaction()
-        for row in rows:
-            feat = ogr.Feature(defn)
-            for i, value in enumerate(row):
-                if value is None:
-                    feat.SetFieldNull(i)
-                else:
-                    feat.SetField(i, value)
-            layer.CreateFeature(feat)
-        layer.CommitTransaction()
+        add_rows(layer, columns, rows, geometries)
         ok = True
     except RuntimeError as exc:
         raise WriteError(tr("Cannot write table {0} to {1}: {2}").format(
@@ -215,6 +204,26 @@ def write_table(path: Path, name: str, columns: Sequence[tuple[str, str]], rows:
             layer = ds = None
         if late and ok:
             raise WriteError(_explain(late[0], Path(path)))
+
+
+def add_rows(layer, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence], geometries=None) -> None:
+    """Create ``columns`` on a new OGR layer and write ``rows`` (with OGR ``geometries``, if given) in one
+    transaction."""
+    for col, kind in columns:
+        layer.CreateField(ogr.FieldDefn(col, _OGR_TYPES[kind]))
+    defn = layer.GetLayerDefn()
+    layer.StartTransaction()
+    for k, row in enumerate(rows):
+        feat = ogr.Feature(defn)
+        for i, value in enumerate(row):
+            if value is None:
+                feat.SetFieldNull(i)
+            else:
+                feat.SetField(i, value)
+        if geometries is not None and geometries[k] is not None:
+            feat.SetGeometry(geometries[k])
+        layer.CreateFeature(feat)
+    layer.CommitTransaction()
 
 
 def read_table(path: str | os.PathLike, name: str) -> list[dict]:

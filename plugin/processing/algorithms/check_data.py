@@ -2,18 +2,15 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsFeature,
-    QgsFeatureSink,
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
-    QgsWkbTypes,
 )
 
 from ...core.i18n import tr
-from .common import BOUNDARY, RED_LINE, UGB, LandConsolidationAlgorithm, qgs_geometry, table_fields
-from .findings_sink import report
+from .common import BOUNDARY, RED_LINE, UGB, LandConsolidationAlgorithm
+from .findings_sink import report, write_findings
 
 OUTPUT, ERRORS, WARNINGS, NOTES = "OUTPUT", "ERRORS", "WARNINGS", "NOTES"
 
@@ -69,16 +66,8 @@ class CheckDataAlgorithm(LandConsolidationAlgorithm):
         except InputError as exc:
             raise QgsProcessingException(str(exc)) from None
         self.check_cancel(feedback)
-        sink, dest = self.parameterAsSink(parameters, OUTPUT, context, table_fields(FINDING_FIELDS),
-                                          QgsWkbTypes.MultiPolygon, reader.crs)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, OUTPUT))
-        for f in findings:
-            self.check_cancel(feedback)
-            feat = QgsFeature()
-            feat.setGeometry(qgs_geometry(f.geometry))
-            feat.setAttributes(finding_row(f))
-            sink.addFeature(feat, QgsFeatureSink.FastInsert)
+        dest = write_findings(self, parameters, OUTPUT, context, findings, reader.crs, feedback,
+                              FINDING_FIELDS, finding_row)
         errors, _warnings = report(feedback, findings)
         notes = sum(1 for f in findings if f.severity == "info")
         feedback.setProgress(100)

@@ -11,8 +11,14 @@ FINDING_COLUMNS = [("severity", "TEXT"), ("code", "TEXT"), ("message", "TEXT"), 
                    ("feature_id", "TEXT"), ("area_m2", "REAL")]
 
 
-def write_findings(alg, parameters, name: str, context, findings, crs, feedback) -> str:
-    sink, dest = alg.parameterAsSink(parameters, name, context, table_fields(FINDING_COLUMNS),
+def _row(f) -> list:
+    return [f.severity, f.code, f.message, f.unit_code, None if f.parcel_id is None else str(f.parcel_id), f.area]
+
+
+def write_findings(alg, parameters, name: str, context, findings, crs, feedback, columns=FINDING_COLUMNS,
+                   row=_row) -> str:
+    """One feature per finding; ``columns`` and ``row(finding)`` say which attributes."""
+    sink, dest = alg.parameterAsSink(parameters, name, context, table_fields(columns),
                                      WKB_MULTIPOLYGON, crs)
     if sink is None:
         raise QgsProcessingException(alg.invalidSinkError(parameters, name))
@@ -20,8 +26,7 @@ def write_findings(alg, parameters, name: str, context, findings, crs, feedback)
         alg.check_cancel(feedback)
         feat = QgsFeature()
         feat.setGeometry(qgs_geometry(f.geometry))
-        feat.setAttributes([f.severity, f.code, f.message, f.unit_code,
-                            None if f.parcel_id is None else str(f.parcel_id), f.area])
+        feat.setAttributes(row(f))
         sink.addFeature(feat, QgsFeatureSink.FastInsert)
     return dest
 
