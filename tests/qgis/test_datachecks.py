@@ -8,13 +8,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsApplication, QgsFeatureRequest, QgsGeometry, QgsPointXY, QgsProject, QgsVectorLayer
+from qgis.core import QgsApplication, QgsGeometry, QgsPointXY, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication, QEvent
+from qgis_helpers import src
 
 from plugin.adapters.layers import Inputs, build_engine
 from plugin.core.rules import bundled_pack
-
-from qgis_helpers import src
 
 LAYERS = ("DLTB", "ZZDY", "YJJBNTTB", "STBHHX", "CZKFBJ", "XMFW")
 PLANTED_ERRORS = ("TBMJ_MISMATCH", "DLBM_UNKNOWN", "KCXS_FLAT", "PARCEL_OVERLAP")  # + a TYPE_SOURCE_MISMATCH warning
@@ -210,14 +209,13 @@ def settle(session, timeout=30.0):
 
 
 def test_panel_lists_filters_zooms_and_follows_edits(session_on, qgis_iface):
-    from plugin.gui.checks_panel import ChecksDock
-    from plugin.gui.units_dock import UnitsDock
+    from plugin.gui.checks_panel import ChecksPanel
+    from plugin.gui.units_dock import UnitsPanel
 
     session, layers, planted = session_on
-    dock = ChecksDock(qgis_iface, session, qgis_iface.mainWindow())
-    units = UnitsDock(qgis_iface, session, qgis_iface.mainWindow())
+    panel = ChecksPanel(qgis_iface, session, qgis_iface.mainWindow())
+    units = UnitsPanel(qgis_iface, session, qgis_iface.mainWindow())
     try:
-        panel = dock.panel
         panel.refresh()
         rows = panel.rows()
         kinds = {(r[1], r[4].split(" ")[0]) for r in rows if r[0] == "Error"}
@@ -264,6 +262,6 @@ def test_panel_lists_filters_zooms_and_follows_edits(session_on, qgis_iface):
         session.checks.request_run()
         assert sorted((f.code, str(f.parcel_id)) for f in session.checks.findings()) == live
     finally:
-        for d in (dock, units):
+        for d in (panel, units):
             d.unload()
             d.deleteLater()

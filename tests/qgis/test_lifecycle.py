@@ -15,8 +15,9 @@ PANELS = {
     "checks": "LandConsolidationChecksPanel",
 }
 ACTIONS = ["LandConsolidationWorkbenchAction", "LandConsolidationUnitsAction", "LandConsolidationTaggingAction",
-           "LandConsolidationBalanceAction", "LandConsolidationChecksAction", "LandConsolidationSetupAction", "LandConsolidationExportPlanAction",
-           "LandConsolidationExportReportAction", "LandConsolidationExportMapsAction"]
+           "LandConsolidationBalanceAction", "LandConsolidationChecksAction", "LandConsolidationSetupAction",
+           "LandConsolidationExportPlanAction", "LandConsolidationExportReportAction",
+           "LandConsolidationExportMapsAction"]
 PROVIDER_ID = "landconsolidation"
 
 
@@ -84,7 +85,8 @@ def test_init_gui_creates_actions_docks_and_provider(plugin_package, qgis_iface,
             assert plugin.panels[key].objectName() == name
             assert plugin.panels[key].windowTitle()  # translated title, never empty
             assert workbench.tabs.indexOf(plugin.panels[key]) >= 0
-        assert [workbench.tabs.tabText(i) for i in range(workbench.tabs.count())] == ["Units", "Tagging", "Balances"]
+        assert [workbench.tabs.tabText(i) for i in range(workbench.tabs.count())] == [
+            "Units", "Tagging", "Balances", "Checks"]
         assert critical_messages(qgis_iface) == []
         assert message_bar.get_messages(Qgis.Warning) == []
 
@@ -208,7 +210,7 @@ def test_missing_dependencies_still_load_and_explain(
         assert deps.fix_command() in warnings[0]  # this platform's command (apt on Debian 13, pip on 12)
         assert '"shapely>=2"' in warnings[0] or "apt install python3-shapely python3-pandas" in warnings[0]
         assert plugin.panels == {} and plugin.workbench is None and not provider_registered()
-        assert len(plugin.actions) == len(ACTIONS)
+        assert len(plugin.actions) == len(ACTIONS) - 1  # the optional data checks panel needs a session
         assert not ours(qgis_iface.mainWindow())["docks"]
         plugin.actions["balance"].trigger()  # explains again instead of doing nothing
         assert len(message_bar.get_messages(Qgis.Warning)) == 2
