@@ -714,6 +714,13 @@ def _attributes(g: _Grid, lay: dict, parcels: dict, frame: _Frame, names: dict, 
     # ---- units and plan
     units = _units(g, lay, frame, parcels, n_units, rng)
     plan = _plan(geoms, cols, units["geoms"], tagged_share, names, rng, exact=not big)
+    # 建新 never inside the ecological red line (三区三线): such a tag is dropped (the unit then
+    # takes less farmland and builds less, so its rules still hold); no random draw is used
+    red, czk = _control_lines(lay, frame, g)
+    red_zone = shapely.union_all(red.geometries)
+    for i in [i for i, t in enumerate(plan["ZZLX"]) if t == "JS-JX"]:
+        if shapely.area(shapely.intersection(geoms[i], red_zone)) > 1.0:
+            plan["ZZLX"][i] = plan["GHDLBM"][i] = None
 
     # ---- quirks
     tbmj_out: list[Any] = tbmj.tolist()
@@ -753,7 +760,6 @@ def _attributes(g: _Grid, lay: dict, parcels: dict, frame: _Frame, names: dict, 
     })
 
     pbf = _pbf_layer(geoms, in_pbf, block, dlbm, tbmj, zldwdm)
-    red, czk = _control_lines(lay, frame, g)
     nu = len(units["geoms"])
     dymc, seen = [], {}
     for v in units["main_village"]:
