@@ -196,17 +196,22 @@ def snapshot_engine(engine: BalanceEngine) -> SimpleNamespace:
 
 
 class _CheckTask(QgsTask):
-    def __init__(self, checks: DataChecks, snap, quality_source, overrides, measured, done):
+    """A full run in a worker: reads the layers through feature-source snapshots
+    (:class:`~.live.SourceLayer`, made in the main thread) and the engine through a shallow copy."""
+
+    def __init__(self, snap, inputs, crs, pack, extra: tuple, measured, done):
         super().__init__(tr("Land consolidation: checking the data"), QgsTask.CanCancel)
-        self.checks, self.snap, self.source, self.overrides = checks, snap, quality_source, overrides
+        self.snap, self.inputs, self.crs, self.pack, self.extra = snap, inputs, crs, pack, extra
         self.measured = measured
         self._done = done
+        self.checks: DataChecks | None = None
         self.error: str | None = None
         self.ok = False
 
     def run(self) -> bool:  # worker thread
         try:
-            quality, _present = read_quality(self.source, overrides=self.overrides)
+            self.checks = prepare_checks(self.snap, self.inputs, self.crs, self.pack, *self.extra)
+            quality, _present = read_quality(self.inputs.parcels, overrides=self.inputs.field_overrides)
             return self.checks.run(self.snap, quality=quality, measured=self.measured,
                                    progress=lambda f: self.setProgress(100.0 * f), cancelled=self.isCanceled)
         except Exception:
@@ -323,27 +328,38 @@ class LiveChecks(QObject):
         if self._task is not None:
             self._again = True
             return
-        try:
-            checks = prepare_checks(engine, self.inputs, reader.crs, self.pack, self.red_line, self.ugb,
-                                    self.boundary)
-        except Exception:
-            QgsMessageLog.logMessage(tr("The data checks could not start.") + "\n" + traceback.format_exc(),
-                                     LOG_TAG, Qgis.Warning)
-            return
         measured = set(reader.measured)
         t0 = time.perf_counter()
         if not self.background:
+            try:
+                checks = prepare_checks(engine, self.inputs, reader.crs, self.pack, self.red_line, self.ugb,
+                                        self.boundary)
+            except Exception:
+                QgsMessageLog.logMessage(tr("The data checks could not start.") + "\n" + traceback.format_exc(),
+                                         LOG_TAG, Qgis.Warning)
+                return
             quality, _ = read_quality(self.inputs.parcels, overrides=self.inputs.field_overrides)
             checks.run(engine, quality=quality, measured=measured)
             self.checks = checks
             self.last_run_ms = (time.perf_counter() - t0) * 1000.0
             self.updated.emit()
             return
+        from .layers import Inputs
         from .live import SourceLayer
 
+        def source(layer):
+            return SourceLayer(layer) if layer is not None else None
+
+        try:
+            i = self.inputs
+            inputs = Inputs(SourceLayer(i.parcels), SourceLayer(i.units), source(i.pbf), i.unit_field,
+                            dict(i.field_overrides), i.tbmj_in_mu)
+            extra = (source(self.red_line), source(self.ugb), source(self.boundary))
+        except RuntimeError:  # a layer was deleted meanwhile: the session restarts us
+            return
         self._during = set()
-        task = _CheckTask(checks, snapshot_engine(engine), SourceLayer(self.inputs.parcels),
-                          dict(self.inputs.field_overrides), measured, lambda t: self._done(t, t0))
+        task = _CheckTask(snapshot_engine(engine), inputs, reader.crs, self.pack, extra, measured,
+                          lambda t: self._done(t, t0))
         self._task = task
         self.busy.emit(True)
         from qgis.core import QgsApplication

@@ -265,3 +265,31 @@ def test_panel_lists_filters_zooms_and_follows_edits(session_on, qgis_iface):
         for d in (panel, units):
             d.unload()
             d.deleteLater()
+
+
+def test_background_run_equals_the_synchronous_one(qgis_app, planted_file):
+    """The full run as a QgsTask (layer snapshots, engine copy) finds what the synchronous run finds."""
+    from plugin.adapters.datachecks import LiveChecks
+    from plugin.adapters.live import LiveBalance
+
+    path, _planted = planted_file
+    layers = {name: QgsVectorLayer(src(path, name), name, "ogr") for name in LAYERS}
+    pack = bundled_pack("national")
+    live = LiveBalance(Inputs(layers["DLTB"], layers["ZZDY"], layers["YJJBNTTB"], unit_field="DYBH"), pack)
+    assert live.start(background=False)
+    extra = (layers["STBHHX"], layers["CZKFBJ"], layers["XMFW"])
+    sync = LiveChecks(live, live.inputs, pack, *extra, background=False)
+    want = sorted((f.code, str(f.parcel_id), f.unit_code) for f in sync.findings())
+    sync.stop()
+    background = LiveChecks(live, live.inputs, pack, *extra, background=True, debounce_ms=0)
+    busy = []
+    background.busy.connect(busy.append)
+    deadline = time.monotonic() + 60
+    while (not busy or background.is_running or background.checks is None) and time.monotonic() < deadline:
+        QCoreApplication.processEvents()
+        time.sleep(0.01)
+    assert busy[:2] == [True, False]
+    assert sorted((f.code, str(f.parcel_id), f.unit_code) for f in background.findings()) == want
+    assert any(code == "TBMJ_MISMATCH" for code, _p, _u in want)
+    background.stop()
+    live.stop()
