@@ -42,8 +42,7 @@ from .constraints import read_gddb, read_unit_features
 from .layers import ellipsoid_measure, read_polygons, transform_to
 
 LOG_TAG = "LandConsolidation"
-QUALITY_FIELDS = ("KCDLBM", "GDPDJB")
-_GDPDJB_NAMES = ("GDPDJB", "PDJB")
+QUALITY_FIELDS = ("KCDLBM", "GDPDJB")  # canonical names of resources/field_mapping.json
 
 
 def _text(v) -> str | None:
@@ -56,16 +55,8 @@ def _text(v) -> str | None:
 def quality_field_names(layer, overrides: dict | None = None) -> dict[str, str]:
     """Canonical (KCDLBM, GDPDJB) -> the layer's field name, for the fields it has."""
     names = layer.fields().names()
-    upper = {n.upper(): n for n in names}
-    out = {}
-    kc = resolve_parcel_fields(names, overrides).parcels.get("KCDLBM")
-    if kc and kc in names:
-        out["KCDLBM"] = kc
-    for cand in ((overrides or {}).get("GDPDJB"), *_GDPDJB_NAMES):
-        if cand and cand.upper() in upper:
-            out["GDPDJB"] = upper[cand.upper()]
-            break
-    return out
+    mapped = resolve_parcel_fields(names, overrides).parcels
+    return {canon: mapped[canon] for canon in QUALITY_FIELDS if mapped.get(canon) and mapped[canon] in names}
 
 
 def read_quality(layer, fids: Iterable[int] | None = None, overrides: dict | None = None

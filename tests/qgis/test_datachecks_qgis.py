@@ -256,6 +256,16 @@ def test_panel_lists_filters_zooms_and_follows_edits(session_on, qgis_iface):
         errors = Counter(r[1] for r in panel.rows())
         assert "Unknown land class" not in errors and "Duplicate BSM" not in errors
         assert errors["TBMJ vs area"] == 1  # the split pieces carry the copied TBMJ: compared by their total
+        assert errors["Ridges on flat land"] == 2  # both pieces of the split parcel keep GDPDJB 1
+        # fixing the slope grade of the pieces (a field the balance does not use) is followed live too
+        bsm = parcels.getFeature(target)["BSM"]
+        pieces = [f.id() for f in parcels.getFeatures() if f["BSM"] == bsm]
+        assert len(pieces) == 2
+        for fid in pieces:
+            parcels.changeAttributeValue(fid, parcels.fields().indexOf("GDPDJB"), "2")
+        settle(session)
+        panel.refresh()
+        assert "Ridges on flat land" not in {r[1] for r in panel.rows()}
         assert session.checks.last_run_ms == runs  # no full run: the edits were re-checked incrementally
         # and the incremental state equals a full run
         live = sorted((f.code, str(f.parcel_id)) for f in session.checks.findings())
