@@ -287,16 +287,18 @@ class LiveChecks(QObject):
 
     def _follow(self) -> None:
         changes = getattr(self.live, "last_changes", None)
-        if changes is None or self.checks is None or changes.get("units") or changes.get("pbf"):
+        if changes is None or changes.get("units") or changes.get("pbf"):
             self.request_run()
             return
         parcels = set(changes.get("parcels") or ())
         if not parcels:
             return
-        if self._task is not None:
+        if self._task is not None:  # re-checked when the running full run ends
             self._during |= parcels
-            return
-        self._apply(parcels)
+        elif self.checks is None:
+            self.request_run()
+        else:
+            self._apply(parcels)
 
     def _apply(self, pids: set) -> None:
         engine = self.live.engine
