@@ -90,12 +90,19 @@ class ChecksPanel(PlanningPanel):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.Interactive)
-        header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.Stretch)
+        header.moveSection(2, COLUMNS - 1)  # the message last: it takes what the short columns leave
         self.table.cellDoubleClicked.connect(self._double_clicked)
+        self.table.currentCellChanged.connect(self._current_changed)
         self.table.setMinimumHeight(120)
         layout.addWidget(self.table, 1)
+        # the whole message of the current row, wrapped: a narrow dock leaves the column short
+        self.detail_label = QLabel(self)
+        self.detail_label.setObjectName("checkDetail")
+        self.detail_label.setWordWrap(True)
+        self.detail_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        layout.addWidget(self.detail_label)
 
     # ------------------------------------------------------------------ data
     def _config_changed(self, *_args) -> None:
@@ -146,9 +153,7 @@ class ChecksPanel(PlanningPanel):
             self.table.setRowCount(len(shown))
             style = self.style()
             for i, f in enumerate(shown):
-                feature = f.bsm or ("" if f.parcel_id is None else str(f.parcel_id))
-                if f.bsm and f.parcel_id is not None:
-                    feature = f"{f.parcel_id} ({f.bsm})"
+                feature = "" if f.parcel_id is None else str(f.parcel_id)
                 items = [QTableWidgetItem(style.standardIcon(_ICONS.get(f.severity, QStyle.SP_MessageBoxQuestion)),
                                           severity_name(f.severity)),
                          QTableWidgetItem(kind_name(f.code)), QTableWidgetItem(f.message),
@@ -156,17 +161,29 @@ class ChecksPanel(PlanningPanel):
                 brush = QBrush(SEVERITY_COLOURS.get(f.severity, QColor("#ffffff")))
                 items[0].setBackground(brush)
                 items[1].setToolTip(f.code)
-                items[2].setToolTip(f.message)
+                for item in items[2:]:
+                    item.setToolTip(f.message)
+                if f.bsm:
+                    items[4].setToolTip(tr("BSM {0}").format(f.bsm) + "\n" + f.message)
                 for column, item in enumerate(items):
                     item.setData(FINDING_ROLE, i)
                     self.table.setItem(i, column, item)
             self._shown = shown
         finally:
             self.table.setUpdatesEnabled(True)
+        self._current_changed(self.table.currentRow())
 
     def rows(self) -> list[tuple[str, ...]]:
         """The table's texts as shown (tests)."""
         return [tuple(self.table.item(r, c).text() for c in range(COLUMNS)) for r in range(self.table.rowCount())]
+
+    def _current_changed(self, row: int, *_args) -> None:
+        f = self._shown[row] if 0 <= row < len(self._shown) else None
+        if f is None:
+            self.detail_label.setText(tr("Double-click a finding to show it on the map."))
+            return
+        where = " · ".join(x for x in (f.unit_code or "", tr("BSM {0}").format(f.bsm) if f.bsm else "") if x)
+        self.detail_label.setText(f.message + (f"\n({where})" if where else ""))
 
     # ------------------------------------------------------------------ actions
     @guarded("Checking the data again")

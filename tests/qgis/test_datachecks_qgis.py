@@ -2,6 +2,7 @@
 problems planted by hand in a real GeoPackage (as a planner's edits would leave them)."""
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections import Counter
@@ -225,6 +226,12 @@ def test_panel_lists_filters_zooms_and_follows_edits(session_on, qgis_iface):
             "TBMJ vs area", "Unknown land class", "Ridges on flat land", "Parcel overlap"}
         assert ("Type vs class before", str(planted["TYPE_SOURCE_MISMATCH"])) in {
             (r[1], r[4].split(" ")[0]) for r in rows if r[0] == "Warning"}
+        panel.resize(420, 460)
+        panel.table.setCurrentCell(0, 0)
+        assert panel.detail_label.text().startswith(panel.rows()[0][2])  # the whole message of the row
+        artefacts = Path(os.environ.get("LC_PLUGIN_ARTEFACTS", Path(__file__).resolve().parents[2] / "artefacts"))
+        artefacts.mkdir(parents=True, exist_ok=True)
+        assert panel.grab().save(str(artefacts / "checks_panel.png"))
         panel.set_filter("warning")
         assert panel.rows() and all(r[0] == "Warning" for r in panel.rows())
         panel.set_filter("error")
