@@ -14,7 +14,8 @@ code                          severity  meaning
 ============================  ========  ====================================================
 ``BSM_DUPLICATE``             error     pieces of one BSM overlap each other, or are identical
                                         copies (pieces that tile without overlapping are a
-                                        split and fine: the engine shares TBMJ among them)
+                                        split and fine: the engine shares TBMJ among them; the
+                                        overlap allowed is the engine's, see ``core.pieces``)
 ``TBMJ_MISMATCH``             error     TBMJ off the ellipsoidal area by more than the pack's
                                         ``tbmj_tolerance_ratio`` AND ``tbmj_tolerance_m2``
                                         (both must be exceeded: 1 % of a tiny parcel is rounding,
@@ -73,6 +74,7 @@ from .checks import (
 from .fields import PBF_IN, PBF_OUT
 from .i18n import tr
 from .landclasses import LandClassTable, default_table
+from .pieces import OVERLAP_REL
 
 SEVERITIES = (ERROR, WARNING, INFO)
 
@@ -351,7 +353,8 @@ class DataChecks:
                     continue
                 inter = shapely.intersection(qa.geom, qb.geom)
                 area = float(shapely.area(inter))
-                if area > s.overlap_tolerance_m2:
+                # the engine's rule (core.pieces): up to this much the pieces are still a split
+                if area > max(s.overlap_tolerance_m2, OVERLAP_REL * min(qa.area, qb.area)):
                     overlapping |= {pa, pb}
                     out.append(Finding(ERROR, "BSM_DUPLICATE",
                                        tr("Parcels {0} and {1} share BSM {2} and overlap by {3} m²: not a split")
