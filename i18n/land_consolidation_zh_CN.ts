@@ -1226,6 +1226,11 @@
         </message>
         <message>
             <location filename="../plugin/core/rule_schema.py"/>
+            <source>a number ≥ 0</source>
+            <translation>不小于 0 的数</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
             <source>formula longer than {0} characters</source>
             <translation>公式超过 {0} 个字符</translation>
         </message>

@@ -264,6 +264,17 @@ def check_file(data, c: Checker) -> None:
             c.text(flow, key, where)
         c.texts(flow, "types", where)
         c.boolean(flow, "changed_only", where)
+    checks = data.get("checks")
+    if checks is not None:  # tolerances of the data checks (core.datachecks.CheckSettings)
+        if not isinstance(checks, dict):
+            c.expected("checks", tr("an object"), checks)
+        else:
+            for key, value in checks.items():
+                if key in ("_comment", "sources"):
+                    continue
+                c.number(checks, key, "checks")
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+                    c.expected(f"checks.{key}", tr("a number ≥ 0"), value)
     rules = data.get("rules", [])
     if not isinstance(rules, list):
         c.expected("rules", tr("a list of rules [ … ]"), rules)

@@ -268,3 +268,19 @@ def test_incremental_updates_equal_a_full_run():
     dc.update(e, {2000})
     check()
     assert "BSM_DUPLICATE" in codes(dc.findings())
+
+
+def test_a_bad_checks_section_is_a_rule_pack_problem(tmp_path):
+    import json
+
+    from plugin.core.rules import PACK_DIR, RulePackError
+
+    data = json.loads((PACK_DIR / "national.json").read_text(encoding="utf-8"))
+    data["checks"]["sliver_thinness"] = "thin"
+    data["checks"]["gap_tolerance_m2"] = -1
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(RulePackError) as info:
+        load_pack(path)
+    text = str(info.value) + " ".join(getattr(info.value, "problems", []) or [])
+    assert "checks.sliver_thinness" in text and "checks.gap_tolerance_m2" in text
