@@ -42,7 +42,7 @@ def _signature(findings) -> list:
 
 
 def run(n: int, edits: int) -> dict:
-    from qgis.core import QgsApplication, QgsFeatureRequest, QgsGeometry, QgsPointXY, QgsVectorLayer
+    from qgis.core import QgsApplication, QgsFeatureRequest, QgsGeometry, QgsLineString, QgsPoint, QgsVectorLayer
     from qgis.PyQt.QtCore import QCoreApplication
 
     app = QgsApplication([], False)
@@ -107,14 +107,19 @@ def run(n: int, edits: int) -> dict:
               f"(after the QGIS edit call p95 {r['plugin_p95_ms']:.2f} ms, checks p95 {r['checks_p95_ms']:.2f} ms)",
               flush=True)
 
+    def split(line) -> None:
+        dltb.beginEditCommand("split")  # as QGIS's Split Features tool does: one undo step
+        dltb.splitFeatures(line, False, False)
+        dltb.endEditCommand()
+
     def split_edits():
         pids = rng.sample(in_units, edits)
         geoms = {f.id(): QgsGeometry(f.geometry()) for f in dltb.getFeatures(QgsFeatureRequest().setFilterFids(pids))}
         for pid in pids:
             box = geoms[pid].boundingBox()
             c = geoms[pid].centroid().asPoint()
-            line = [QgsPointXY(box.xMinimum() - 0.01, c.y()), QgsPointXY(box.xMaximum() + 0.01, c.y())]
-            yield lambda line=line: dltb.splitFeatures(line, False)
+            line = QgsLineString([QgsPoint(box.xMinimum() - 0.01, c.y()), QgsPoint(box.xMaximum() + 0.01, c.y())])
+            yield lambda line=line: split(line)
 
     def move_edits():
         pids = rng.sample(in_units, edits)

@@ -40,6 +40,7 @@ from ..core.fields import resolve_parcel_fields
 from ..core.i18n import tr
 from .constraints import read_gddb, read_unit_features
 from .layers import ellipsoid_measure, read_polygons, transform_to
+from .qgis_compat import REQUEST_NO_GEOMETRY
 
 LOG_TAG = "LandConsolidation"
 QUALITY_FIELDS = ("KCDLBM", "GDPDJB")  # canonical names of resources/field_mapping.json
@@ -67,7 +68,7 @@ def read_quality(layer, fids: Iterable[int] | None = None, overrides: dict | Non
         return {}, set()
     all_names = layer.fields().names()
     idx = {canon: all_names.index(n) for canon, n in names.items()}
-    req = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes(sorted(idx.values()))
+    req = QgsFeatureRequest().setFlags(REQUEST_NO_GEOMETRY).setSubsetOfAttributes(sorted(idx.values()))
     if fids is not None:
         req.setFilterFids(list(fids))
     ki, gi = idx.get("KCDLBM"), idx.get("GDPDJB")

@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsApplication, QgsGeometry, QgsPointXY, QgsProject, QgsVectorLayer
+from qgis.core import QgsApplication, QgsGeometry, QgsLineString, QgsPoint, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication, QEvent
 from qgis_helpers import src
 
@@ -255,8 +255,10 @@ def test_panel_lists_filters_zooms_and_follows_edits(session_on, qgis_iface):
         box, c = g.boundingBox(), g.centroid().asPoint()
         n_before = parcels.featureCount()
         parcels.removeSelection()  # with a selection QGIS splits only the selected features
-        assert parcels.splitFeatures([QgsPointXY(box.xMinimum() - 0.01, c.y()),
-                                      QgsPointXY(box.xMaximum() + 0.01, c.y())], False) == 0
+        cut = QgsLineString([QgsPoint(box.xMinimum() - 0.01, c.y()), QgsPoint(box.xMaximum() + 0.01, c.y())])
+        parcels.beginEditCommand("split")  # what QGIS's Split Features tool does
+        assert parcels.splitFeatures(cut, False, False) == 0
+        parcels.endEditCommand()
         assert parcels.featureCount() > n_before
         settle(session)
         panel.refresh()

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
 )
 
+from ...adapters.qgis_compat import SOURCE_VECTOR_POLYGON
 from ...core.i18n import tr
 from .common import BOUNDARY, RED_LINE, UGB, LandConsolidationAlgorithm
 from .findings_sink import report, write_findings
@@ -46,7 +46,7 @@ class CheckDataAlgorithm(LandConsolidationAlgorithm):
         self.add_pack()
         self.add_tbmj_in_mu()
         self.addParameter(QgsProcessingParameterFeatureSink(
-            OUTPUT, tr("Data check findings"), QgsProcessing.TypeVectorPolygon))
+            OUTPUT, tr("Data check findings"), SOURCE_VECTOR_POLYGON))
         self.addOutput(QgsProcessingOutputNumber(ERRORS, tr("Number of errors")))
         self.addOutput(QgsProcessingOutputNumber(WARNINGS, tr("Number of warnings")))
         self.addOutput(QgsProcessingOutputNumber(NOTES, tr("Number of notes")))
