@@ -4,6 +4,26 @@
     <context>
         <name>LandConsolidation</name>
         <message>
+            <location filename="../plugin/adapters/datachecks.py"/>
+            <source>Land consolidation: checking the data</source>
+            <translation>土地综合整治：数据检查中</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/datachecks.py"/>
+            <source>The data checks could not follow an edit; they are run again in full.</source>
+            <translation>数据检查未能跟上编辑，正在重新全面检查。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/datachecks.py"/>
+            <source>The data checks failed; see the details below.</source>
+            <translation>数据检查失败，详见下文。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/datachecks.py"/>
+            <source>The data checks could not start.</source>
+            <translation>数据检查无法启动。</translation>
+        </message>
+        <message>
             <location filename="../plugin/adapters/demo_project.py"/>
             <source>Project boundary</source>
             <translation>项目区范围</translation>
@@ -509,6 +529,7 @@
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/checks_panel.py"/>
             <source>Severity</source>
             <translation>级别</translation>
         </message>
@@ -521,6 +542,7 @@
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/checks_panel.py"/>
             <source>Unit</source>
             <translation>整治单元</translation>
         </message>
@@ -807,6 +829,7 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli_check.py"/>
             <location filename="../plugin/cli_export.py"/>
             <location filename="../plugin/cli_report.py"/>
             <location filename="../plugin/processing/algorithms/export_plan.py"/>
@@ -843,6 +866,7 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli_check.py"/>
             <location filename="../plugin/cli_export.py"/>
             <location filename="../plugin/cli_report.py"/>
             <source>Warning: {0}</source>
@@ -862,6 +886,51 @@
             <location filename="../plugin/cli.py"/>
             <source>{0}: before {1} mu ({2} m²), after {3} mu ({4} m²), change {5} mu</source>
             <translation>{0}：整治前 {1} 亩（{2} 平方米），整治后 {3} 亩（{4} 平方米），变化 {5} 亩</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_check.py"/>
+            <source>data checks (数据检查) of the plan -&gt; GeoPackage layer 'findings'</source>
+            <translation>方案的数据检查 -&gt; GeoPackage 图层 'findings'</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_check.py"/>
+            <source>ecological protection red line source (optional)</source>
+            <translation>生态保护红线数据源（可选）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_check.py"/>
+            <source>urban growth boundary source (optional)</source>
+            <translation>城镇开发边界数据源（可选）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_check.py"/>
+            <source>project boundary source (optional)</source>
+            <translation>项目范围数据源（可选）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_check.py"/>
+            <source>output GeoPackage (layer 'findings')</source>
+            <translation>输出 GeoPackage（图层 'findings'）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_check.py"/>
+            <source>Findings: {0} errors, {1} warnings, {2} notes</source>
+            <translation>检查结果：{0} 个错误，{1} 个警告，{2} 个提示</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_check.py"/>
+            <source>ecological red line</source>
+            <translation>生态保护红线</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_check.py"/>
+            <source>urban growth boundary</source>
+            <translation>城镇开发边界</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_check.py"/>
+            <source>project boundary</source>
+            <translation>项目范围</translation>
         </message>
         <message>
             <location filename="../plugin/cli_export.py"/>
@@ -935,6 +1004,11 @@
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
+            <source>English</source>
+            <translation>中文</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
             <source>Permanent basic farmland moved out ({0} m²) exceeds that brought in ({1} m²) by {2} m²</source>
             <translation>永久基本农田调出面积（{0} m²）比调入面积（{1} m²）多 {2} m²</translation>
         </message>
@@ -970,6 +1044,16 @@
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
+            <source>Parcel {0}: unknown remediation type {1}</source>
+            <translation>图斑 {0}：未知的整治类型 {1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Parcel {0}: new construction on {1} m² inside the ecological red line</source>
+            <translation>图斑 {0}：在生态保护红线内新增建设 {1} m²</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
             <source>The farmland brought into PBF has no quality grade (GDDB); the PBF moved out has mean grade {0}</source>
             <translation>调入永久基本农田的耕地没有质量等别（GDDB）；调出永久基本农田的平均等别为 {0}</translation>
         </message>
@@ -985,21 +1069,6 @@
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
-            <source>Parcel {0}: unknown remediation type {1}</source>
-            <translation>图斑 {0}：未知的整治类型 {1}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/checks.py"/>
-            <source>Parcel {0}: new construction on {1} m² inside the ecological red line</source>
-            <translation>图斑 {0}：在生态保护红线内新增建设 {1} m²</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/checks.py"/>
-            <source>The PBF brought in is of lower quality (mean GDDB grade {0}) than the PBF moved out (mean grade {1}); grade 1 is best</source>
-            <translation>调入的永久基本农田质量（平均耕地等别 {0}）低于调出的永久基本农田（平均等别 {1}）；1 等最好</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/checks.py"/>
             <source>Parcel {0}: remediation type {1} does not produce land class {2} (allowed: {3})</source>
             <translation>图斑 {0}：整治类型 {1} 不应形成地类 {2}（允许：{3}）</translation>
         </message>
@@ -1012,6 +1081,221 @@
             <location filename="../plugin/core/checks.py"/>
             <source>Parcel {0}: new construction on {1} m² outside the urban growth boundary</source>
             <translation>图斑 {0}：在城镇开发边界外新增建设 {1} m²</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
+            <source>The PBF brought in is of lower quality (mean GDDB grade {0}) than the PBF moved out (mean grade {1}); grade 1 is best</source>
+            <translation>调入的永久基本农田质量（平均耕地等别 {0}）低于调出的永久基本农田（平均等别 {1}）；1 等最好</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Parcel {0}: remediation type {1} does not apply to land class {2} before (allowed: {3}). {4}</source>
+            <translation>图斑 {0}：整治类型 {1} 不适用于整治前地类 {2}（允许：{3}）。{4}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Duplicate BSM</source>
+            <translation>标识码重复</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>TBMJ vs area</source>
+            <translation>图斑面积不符</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>TBMJ missing</source>
+            <translation>缺少图斑面积</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Invalid geometry</source>
+            <translation>几何无效</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Parcel overlap</source>
+            <translation>图斑重叠</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Gap in unit</source>
+            <translation>单元内缝隙</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Sliver</source>
+            <translation>碎片图斑</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Unknown land class</source>
+            <translation>未知地类</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Ridges off farmland</source>
+            <translation>非耕地扣除田坎</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Ridges without class</source>
+            <translation>扣除地类缺失</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Ridges on flat land</source>
+            <translation>平地田坎系数</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Empty unit</source>
+            <translation>单元为空</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Invalid unit</source>
+            <translation>单元几何无效</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Unit without code</source>
+            <translation>单元缺编号</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Duplicate unit code</source>
+            <translation>单元编号重复</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Units overlap</source>
+            <translation>单元重叠</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Unit outside boundary</source>
+            <translation>单元超出项目范围</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Construction in PBF</source>
+            <translation>永农内新增建设</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Construction in red line</source>
+            <translation>红线内新增建设</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Construction outside UGB</source>
+            <translation>开发边界外新增建设</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>PBF in &lt; out</source>
+            <translation>永农调入少于调出</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>PBF quality worse</source>
+            <translation>永农质量下降</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>PBF quality unknown</source>
+            <translation>永农质量未知</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Type vs class after</source>
+            <translation>类型与整治后地类不符</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Type vs class before</source>
+            <translation>类型与整治前地类不符</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Unknown type</source>
+            <translation>未知整治类型</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Parcel {0}: geometry with parts that are not polygons; the balance uses its polygons</source>
+            <translation>图斑 {0}：几何含有非面要素部分；面积平衡只使用其中的面</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Parcel {0}: invalid geometry; the balance uses a repaired copy</source>
+            <translation>图斑 {0}：几何无效；面积平衡使用修复后的图形</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Parcels {0} and {1} overlap by {2} m²</source>
+            <translation>图斑 {0} 与 {1} 重叠 {2} 平方米</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>KCMJ {0} m²</source>
+            <translation>扣除面积 {0} 平方米</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Unit {0}: {1} m² covered by no parcel</source>
+            <translation>整治单元 {0}：{1} 平方米未被任何图斑覆盖</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Parcel {0}: unknown land class code {1}</source>
+            <translation>图斑 {0}：未知地类编码 {1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Parcel {0}: unknown land class after (GHDLBM) {1}</source>
+            <translation>图斑 {0}：未知规划地类编码（GHDLBM）{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Parcel {0}: no TBMJ; its area was measured on the ellipsoid</source>
+            <translation>图斑 {0}：缺少图斑面积（TBMJ），已按椭球面积量算</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Parcel {0}: TBMJ {1} m² differs from its ellipsoidal area {2} m² by {3} m² ({4} %)</source>
+            <translation>图斑 {0}：图斑面积 {1} 平方米与椭球面积 {2} 平方米相差 {3} 平方米（{4}%）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Parcel {0}: deduction {1} on land class {2}; only cultivated land (01xx) has a field-ridge deduction</source>
+            <translation>图斑 {0}：地类 {2} 存在扣除（{1}）；只有耕地（01xx）才扣除田坎</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Parcel {0}: deduction {1} but no deduction class (KCDLBM)</source>
+            <translation>图斑 {0}：有扣除（{1}）但缺少扣除地类编码（KCDLBM）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Parcel {0}: slope grade GDPDJB 1 (≤ 2°) with KCXS {1}; on flat land the ridges are measured, KCXS must be 0</source>
+            <translation>图斑 {0}：耕地坡度级别为 1 级（≤2°）但扣除系数为 {1}；平地田坎应实测，扣除系数须为 0</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Parcel {0}: sliver of {1} m² (thinness {2})</source>
+            <translation>图斑 {0}：碎片图斑，面积 {1} 平方米（细长度 {2}）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Parcel {0}: identical copy of parcel {1} (BSM {2})</source>
+            <translation>图斑 {0}：与图斑 {1} 完全重复（标识码 {2}）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Parcels {0} and {1} share BSM {2} and overlap by {3} m²: not a split</source>
+            <translation>图斑 {0} 与 {1} 标识码同为 {2} 且重叠 {3} 平方米：不是分割</translation>
         </message>
         <message>
             <location filename="../plugin/core/engine.py"/>
@@ -1756,6 +2040,134 @@
             <translation>土地利用结构调整表</translation>
         </message>
         <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Listing the data checks</source>
+            <translation>列出数据检查结果</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Checking the data again</source>
+            <translation>重新检查数据</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Showing the finding</source>
+            <translation>显示检查结果</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <location filename="../plugin/main.py"/>
+            <source>Data checks</source>
+            <translation>数据检查</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <source>Checks</source>
+            <translation>检查</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Check again</source>
+            <translation>重新检查</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Run every data check again in full (in the background)</source>
+            <translation>在后台重新运行全部数据检查</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>No data checks yet: set up the project (parcels and units).</source>
+            <translation>尚无数据检查：请先完成项目设置（图斑与整治单元）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Error</source>
+            <translation>错误</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Warning</source>
+            <translation>警告</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Note</source>
+            <translation>提示</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>All</source>
+            <translation>全部</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Errors</source>
+            <translation>错误</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Warnings</source>
+            <translation>警告</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Notes</source>
+            <translation>提示</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Kind</source>
+            <translation>类别</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Message</source>
+            <translation>说明</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Feature</source>
+            <translation>要素</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Not set up: choose the parcel and unit layers in the project set-up.</source>
+            <translation>尚未设置：请在项目设置中选择图斑图层和整治单元图层。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Checking the data…</source>
+            <translation>正在检查数据…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Double-click a finding to show it on the map.</source>
+            <translation>双击检查结果可在地图上定位。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Parcels: {0}</source>
+            <translation>图斑：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>{0} errors, {1} warnings, {2} notes</source>
+            <translation>{0} 个错误，{1} 个警告，{2} 个提示</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>(first {0} shown)</source>
+            <translation>（仅显示前 {0} 条）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>BSM {0}</source>
+            <translation>标识码 {0}</translation>
+        </message>
+        <message>
             <location filename="../plugin/gui/common.py"/>
             <location filename="../plugin/main.py"/>
             <source>Project set-up…</source>
@@ -1887,6 +2299,11 @@
             <location filename="../plugin/gui/session.py"/>
             <source>Setting the selection style failed: {0}</source>
             <translation>设置选择样式失败：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/session.py"/>
+            <source>The data checks could not start: {0}</source>
+            <translation>数据检查无法启动：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/gui/session.py"/>
@@ -2182,11 +2599,6 @@
         </message>
         <message>
             <location filename="../plugin/gui/tagging_dock.py"/>
-            <source>Parcels: {0}</source>
-            <translation>图斑：{0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/tagging_dock.py"/>
             <source>Produces: {0}</source>
             <translation>可整治为：{0}</translation>
         </message>
@@ -2285,6 +2697,11 @@
             <location filename="../plugin/gui/units_dock.py"/>
             <source>No units layer: create one (New units layer…) or choose one in the project set-up.</source>
             <translation>没有整治单元图层：请新建（新建单元图层…）或在“项目设置”中选择。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Data checks: {0} errors, {1} warnings (see the Data checks panel)</source>
+            <translation>数据检查：{0} 个错误，{1} 个警告（见“数据检查”面板）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/units_dock.py"/>
@@ -2447,11 +2864,6 @@
         </message>
         <message>
             <location filename="../plugin/main.py"/>
-            <source>Data checks</source>
-            <translation>数据检查</translation>
-        </message>
-        <message>
-            <location filename="../plugin/main.py"/>
             <source>Show the data checks (数据检查) panel of the workbench</source>
             <translation>显示工作台的“数据检查”页</translation>
         </message>
@@ -2523,16 +2935,19 @@ Each finding is a feature with severity, code, message, unit code, parcel id and
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/check_constraints.py"/>
+            <location filename="../plugin/processing/algorithms/check_data.py"/>
             <source>Ecological protection red line (optional)</source>
             <translation>生态保护红线（可选）</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/check_constraints.py"/>
+            <location filename="../plugin/processing/algorithms/check_data.py"/>
             <source>Urban growth boundary (optional)</source>
             <translation>城镇开发边界（可选）</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/check_constraints.py"/>
+            <location filename="../plugin/processing/algorithms/check_data.py"/>
             <location filename="../plugin/processing/algorithms/validate_units.py"/>
             <source>Project boundary (optional)</source>
             <translation>项目范围（可选）</translation>
@@ -2544,15 +2959,45 @@ Each finding is a feature with severity, code, message, unit code, parcel id and
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/check_constraints.py"/>
+            <location filename="../plugin/processing/algorithms/check_data.py"/>
             <location filename="../plugin/processing/algorithms/validate_units.py"/>
             <source>Number of errors</source>
             <translation>错误数</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/check_constraints.py"/>
+            <location filename="../plugin/processing/algorithms/check_data.py"/>
             <location filename="../plugin/processing/algorithms/validate_units.py"/>
             <source>Number of warnings</source>
             <translation>警告数</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/check_data.py"/>
+            <source>Check data (数据检查)</source>
+            <translation>数据检查</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/check_data.py"/>
+            <source>Checks the data of the parcels that lie in remediation units, with the tolerances of the rule pack's 'checks' section.
+Errors: duplicate BSM not explained by a split (overlapping pieces, identical copies); TBMJ off the ellipsoidal area by more than the tolerance (1 % and 1 m² by default); invalid geometry; overlapping parcels; unknown land classes; 三调 rules on field ridges (KCXS &gt; 0 only on 01xx, KCXS &gt; 0 needs KCDLBM, GDPDJB 1 means KCXS 0); overlapping units; 三区三线 (new construction in PBF or the red line, PBF moved out larger than brought in).
+Warnings: gaps inside units; slivers; remediation types that do not fit the class before or after; new construction outside the urban growth boundary; units beyond the project boundary.
+Notes: parcels without TBMJ (measured on the ellipsoid).
+Each finding is a feature with severity, kind, message, unit code, feature id and BSM.</source>
+            <translation>检查位于整治单元内的图斑数据，容差取自规则包的 checks 部分。
+错误：无法用分割解释的标识码重复（图形相互重叠或完全相同的副本）；图斑面积与椭球面积之差超过容差（默认 1% 且 1 平方米）；几何无效；图斑重叠；未知地类；三调田坎规则（扣除系数大于 0 只用于 01 耕地、扣除系数大于 0 须有扣除地类编码、坡度级别 1 级则扣除系数为 0）；整治单元重叠；三区三线（永久基本农田或生态保护红线内新增建设，永农调出大于调入）。
+警告：单元内缝隙；碎片图斑；整治类型与整治前或整治后地类不符；城镇开发边界外新增建设；单元超出项目范围。
+提示：缺少图斑面积（已按椭球面积量算）的图斑。
+每条结果为一个要素，含严重程度、类别、说明、单元编号、要素编号和标识码。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/check_data.py"/>
+            <source>Data check findings</source>
+            <translation>数据检查结果</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/check_data.py"/>
+            <source>Number of notes</source>
+            <translation>提示数量</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
@@ -2563,11 +3008,6 @@ Each finding is a feature with severity, code, message, unit code, parcel id and
             <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Balance</source>
             <translation>平衡分析</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/algorithms/common.py"/>
-            <source>Checks</source>
-            <translation>检查</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
@@ -2852,14 +3292,6 @@ Writes a GeoPackage with the tables 'balance' (unit_code, dlbm, area_before_m2, 
         <message>
             <source>Area (亩)</source>
             <translation type="obsolete">面积（亩）</translation>
-        </message>
-        <message>
-            <source>Error</source>
-            <translation type="obsolete">错误</translation>
-        </message>
-        <message>
-            <source>Warning</source>
-            <translation type="obsolete">警告</translation>
         </message>
         <message>
             <source>(unverified)</source>

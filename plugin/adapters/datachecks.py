@@ -183,7 +183,7 @@ def snapshot_engine(engine: BalanceEngine) -> SimpleNamespace:
     return SimpleNamespace(parcels=dict(engine.parcels), units=dict(engine.units),
                            unit_parcels={k: set(v) for k, v in engine.unit_parcels.items()},
                            missing_area=set(engine.missing_area),
-                           invalid_geometry=dict(getattr(engine, "invalid_geometry", {})),
+                           geometry_fixes=dict(getattr(engine, "geometry_fixes", {})),
                            pack=engine.pack, table=engine.table)
 
 

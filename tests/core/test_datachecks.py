@@ -111,7 +111,7 @@ def test_invalid_geometry():
     parcels[0] = (0, bowtie, rec(tbmj=100, bsm="B0000"))
     found, _e, _dc = run(parcels)
     invalid = [f for f in found if f.code == "GEOMETRY_INVALID"]
-    assert len(invalid) == 1 and invalid[0].parcel_id == 0 and "Self-intersection" in invalid[0].message
+    assert len(invalid) == 1 and invalid[0].parcel_id == 0 and "repaired" in invalid[0].message
 
 
 def test_overlap_between_parcels_and_its_tolerance():
