@@ -79,15 +79,20 @@ def run(n: int, edits: int) -> dict:
     in_units = sorted(pid for pid, p in engine.parcels.items() if p.pairs)
     zi = dltb.fields().indexOf("ZZLX")
 
+    qgis_call = [None]  # ms of QGIS's own call when the edit is more than that call (a split's edit command)
+
     def timed(edit) -> tuple[float, float, float]:
         before = counter[0]
+        qgis_call[0] = None
         t = time.perf_counter()
         edit()
         t_edit = time.perf_counter()
         while counter[0] == before:
             QCoreApplication.processEvents()
         end = time.perf_counter()
-        return (end - t) * 1000.0, checks.last_update_ms, (end - t_edit) * 1000.0
+        total = (end - t) * 1000.0
+        plugin = total - qgis_call[0] if qgis_call[0] is not None else (end - t_edit) * 1000.0
+        return total, checks.last_update_ms, plugin
 
     results: dict[str, dict] = {}
 
@@ -109,8 +114,10 @@ def run(n: int, edits: int) -> dict:
 
     def split(line) -> None:
         dltb.beginEditCommand("split")  # as QGIS's Split Features tool does: one undo step
+        t = time.perf_counter()
         dltb.splitFeatures(line, False, False)
-        dltb.endEditCommand()
+        qgis_call[0] = (time.perf_counter() - t) * 1000.0
+        dltb.endEditCommand()  # the plugin writes the pieces' shares here (same undo step)
 
     def split_edits():
         pids = rng.sample(in_units, edits)
@@ -161,8 +168,9 @@ def markdown(info: dict) -> str:
              f"{info['edits_per_kind']} edits per kind; {info['findings_after_edits']} findings after the edits; "
              f"live findings equal a fresh full run: **{'yes' if info['live_equals_full_run'] else 'NO'}**.", "",
              "Latency = edit call on the layer → `LiveChecks.updated` (QGIS's own edit, balance flush, "
-             "incremental re-check). `plugin` = from the return of QGIS's edit call to `updated` (signals, "
-             "balance flush, re-check); `checks` = the re-check alone. The target is judged on `plugin`: "
+             "incremental re-check). `plugin` = the total minus QGIS's own edit call (`splitFeatures`, "
+             "`changeGeometry`, `changeAttributeValue`): signals, the pieces' shares written at the end of the "
+             "split's edit command, balance flush, re-check; `checks` = the re-check alone. The target is judged on `plugin`: "
              "QGIS's own `splitFeatures` call is outside the plugin.", "",
              "| edit | total p50 / p95 ms | plugin p50 / p95 ms | checks p50 / p95 ms | max total ms | "
              f"plugin p95 ≤ {TARGET_MS:.0f} ms |", "|---|---|---|---|---|---|"]
