@@ -170,8 +170,8 @@ def markdown(info: dict) -> str:
              "Latency = edit call on the layer → `LiveChecks.updated` (QGIS's own edit, balance flush, "
              "incremental re-check). `plugin` = the total minus QGIS's own edit call (`splitFeatures`, "
              "`changeGeometry`, `changeAttributeValue`): signals, the pieces' shares written at the end of the "
-             "split's edit command, balance flush, re-check; `checks` = the re-check alone. The target is judged on `plugin`: "
-             "QGIS's own `splitFeatures` call is outside the plugin.", "",
+             "split's edit command, balance flush, re-check; `checks` = the re-check alone. The target is "
+             "judged on `plugin`: QGIS's own `splitFeatures` call is outside the plugin.", "",
              "| edit | total p50 / p95 ms | plugin p50 / p95 ms | checks p50 / p95 ms | max total ms | "
              f"plugin p95 ≤ {TARGET_MS:.0f} ms |", "|---|---|---|---|---|---|"]
     for kind, r in info["results"].items():
