@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import json
 import os
 import platform
 import random
@@ -29,10 +28,9 @@ import time
 from pathlib import Path
 
 from bench.engine_bench import percentile
-from bench.live_bench import ensure_data
+from bench.live_bench import ensure_data, save_results
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 SEED = 7
 TARGET_MS = 50.0
 
@@ -191,11 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     info = run(args.parcels, args.edits)
     md = markdown(info)
     print(md)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    (RESULTS / f"checks_{stamp}.json").write_text(json.dumps(info, indent=2, ensure_ascii=False))
-    (RESULTS / f"checks_{stamp}.md").write_text(md)
-    (RESULTS / "checks_latest.md").write_text(md)
+    save_results("checks", info, md)
     return 0 if info["live_equals_full_run"] else 1
 
 

@@ -239,6 +239,15 @@ def markdown(info: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def save_results(name: str, info: dict, md: str) -> None:
+    """bench/results/<name>_<stamp>.json|.md and <name>_latest.md."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    (RESULTS / f"{name}_{stamp}.json").write_text(json.dumps(info, indent=2, ensure_ascii=False))
+    (RESULTS / f"{name}_{stamp}.md").write_text(md)
+    (RESULTS / f"{name}_latest.md").write_text(md)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--parcels", type=int, default=200_000)
@@ -248,11 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     info = run(args.parcels, args.edits)
     md = markdown(info)
     print(md)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    (RESULTS / f"live_{stamp}.json").write_text(json.dumps(info, indent=2, ensure_ascii=False))
-    (RESULTS / f"live_{stamp}.md").write_text(md)
-    (RESULTS / "live_latest.md").write_text(md)
+    save_results("live", info, md)
     return 0 if info["live_equals_full_build"] and not info["failures"] else 1
 
 
