@@ -914,8 +914,8 @@
         </message>
         <message>
             <location filename="../plugin/cli_check.py"/>
-            <source>Findings: {0} errors, {1} warnings, {2} notes</source>
-            <translation>检查结果：{0} 个错误，{1} 个警告，{2} 个提示</translation>
+            <source>Findings — errors: {0}, warnings: {1}, notes: {2}</source>
+            <translation>检查结果：错误 {0} 个，警告 {1} 个，提示 {2} 个</translation>
         </message>
         <message>
             <location filename="../plugin/cli_check.py"/>
@@ -2154,8 +2154,8 @@
         </message>
         <message>
             <location filename="../plugin/gui/checks_panel.py"/>
-            <source>{0} errors, {1} warnings, {2} notes</source>
-            <translation>{0} 个错误，{1} 个警告，{2} 个提示</translation>
+            <source>Errors: {0} · warnings: {1} · notes: {2}</source>
+            <translation>错误 {0} 个 · 警告 {1} 个 · 提示 {2} 个</translation>
         </message>
         <message>
             <location filename="../plugin/gui/checks_panel.py"/>
@@ -3240,6 +3240,14 @@ Unit maps: give a folder to also write an A3 plan map of each unit as PDF (parce
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>Findings: {0} errors, {1} warnings, {2} notes</source>
+            <translation type="obsolete">检查结果：{0} 个错误，{1} 个警告，{2} 个提示</translation>
+        </message>
+        <message>
+            <source>{0} errors, {1} warnings, {2} notes</source>
+            <translation type="obsolete">{0} 个错误，{1} 个警告，{2} 个提示</translation>
         </message>
         <message>
             <source>{0} parcels have no TBMJ; their area was measured on the CGCS2000 ellipsoid</source>

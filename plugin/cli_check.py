@@ -35,7 +35,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     except (InputError, WriteError) as exc:
         return _fail(str(exc))
     severities = Counter(f.severity for f in findings)
-    print(tr("Findings: {0} errors, {1} warnings, {2} notes").format(
+    print(tr("Findings — errors: {0}, warnings: {1}, notes: {2}").format(
         severities.get("error", 0), severities.get("warning", 0), severities.get("info", 0)))
     for (severity, code), n in sorted(Counter((f.severity, f.code) for f in findings).items()):
         print(f"  {severity:8} {code:30} {kind_name(code)}: {n}")

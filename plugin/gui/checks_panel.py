@@ -143,7 +143,8 @@ class ChecksPanel(PlanningPanel):
         elif checks.is_running and not self._findings:
             text = tr("Checking the data…")
         else:
-            text = tr("{0} errors, {1} warnings, {2} notes").format(counts["error"], counts["warning"], counts["info"])
+            text = tr("Errors: {0} · warnings: {1} · notes: {2}").format(
+                counts["error"], counts["warning"], counts["info"])
             if len(shown) > MAX_ROWS:
                 text += " " + tr("(first {0} shown)").format(MAX_ROWS)
         self.summary_label.setText(text)

@@ -111,7 +111,7 @@ def test_cli_check_finds_each_planted_problem(qgis_app, planted_file, tmp_path, 
     assert all(r["area_m2"] > 1.0 for r in overlaps)
     assert Counter(r["kind"] for r in errors if r["kind"] != "PARCEL_OVERLAP") == Counter(
         k for k in PLANTED_ERRORS if k != "PARCEL_OVERLAP")
-    assert f"{len(errors)} errors" in printed
+    assert f"errors: {len(errors)}," in printed
     # the gap the moved parcel left is reported in its unit, and each finding can be zoomed to
     assert any(r["kind"] == "UNIT_GAP" for r in rows)
     parcels = QgsVectorLayer(src(path, "DLTB"), "DLTB", "ogr")
