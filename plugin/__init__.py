@@ -1,6 +1,6 @@
 """Land Consolidation Planner: all Python code of the plugin.
 
-Sub-packages, by what they may import (see DESIGN.md):
+Sub-packages, by what they may import (see docs/architecture.md):
   core        pure domain logic (stdlib, shapely, pandas) - never qgis/PyQt5
   adapters    QGIS layers <-> core records, GeoPackage writing
   processing  Processing provider and algorithms

@@ -66,7 +66,7 @@ def plan_constraints(engine: BalanceEngine, inputs, crs: QgsCoordinateReferenceS
                      boundary: QgsVectorLayer | None = None, tolerance: float = DEFAULT_TOLERANCE,
                      progress: Callable[[float], None] | None = None,
                      cancelled: Callable[[], bool] | None = None) -> list[Finding]:
-    """Every DOMAIN.md §8 finding of a built engine: units first, then the plan's parcels."""
+    """Every docs/domain.md §8 finding of a built engine: units first, then the plan's parcels."""
     findings, _ = validate_units(inputs.units, inputs.unit_field, boundary, tolerance, crs)
     pbf = read_polygons(inputs.pbf, crs) if inputs.pbf is not None else None
     red = read_polygons(red_line, crs) if red_line is not None else None

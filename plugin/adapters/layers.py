@@ -6,7 +6,7 @@
   transformed into the CGCS2000 3° Gauss–Krüger zone of its centre, where area ratios
   agree with ellipsoidal ones to < 1e-6; projected layers stay as they are.
 * A parcel with a NULL TBMJ gets its ellipsoidal area on the CGCS2000 ellipsoid
-  (QgsDistanceArea, GeographicLib), as DOMAIN.md §6 asks.
+  (QgsDistanceArea, GeographicLib), as docs/domain.md §6 asks.
 """
 from __future__ import annotations
 
@@ -404,7 +404,7 @@ class ParcelReader:
         rec = normalize_parcel(values, self.fields.tbmj_in_mu, issues)
         if issues:
             self._note(feature.id(), issues)
-        # DOMAIN.md §6: a parcel without TBMJ gets its ellipsoidal area on CGCS2000 (complete()).
+        # docs/domain.md §6: a parcel without TBMJ gets its ellipsoidal area on CGCS2000 (complete()).
         return self._shared(rec)
 
     def _shared(self, rec: ParcelRecord) -> ParcelRecord:

@@ -1,6 +1,6 @@
 """Keep a :class:`BalanceEngine` current while the planner edits the layers.
 
-Why this shape (DESIGN.md "Live updates, done right", facts of QGIS 3.22):
+Why this shape (docs/architecture.md "Live updates"; facts of QGIS 3.22):
 
 * QGIS emits edit signals per feature and unbatched (a paste of 10 000 features is
   10 000 ``featureAdded``). The slots below only note ids in dirty sets and start a

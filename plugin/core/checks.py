@@ -1,4 +1,4 @@
-"""Constraint checks of a plan (DOMAIN.md §8, 三区三线) and of the remediation units.
+"""Constraint checks of a plan (docs/domain.md §8, 三区三线) and of the remediation units.
 
 Pure: plain shapely geometries and :class:`~.fields.ParcelRecord` s in, a list of
 :class:`Finding` out. Geometries are expected in one planar CRS in metres (the adapter's

@@ -39,7 +39,7 @@ project boundary…) and the 三区三线 / remediation-type findings of
 :func:`~.checks.check_parcel` (new construction in PBF or the red line, outside the UGB,
 PBF in/out balance, type vs class before and after).
 
-Live updates (DESIGN.md): :meth:`DataChecks.update` re-checks only the parcels an edit
+Live updates (docs/architecture.md): :meth:`DataChecks.update` re-checks only the parcels an edit
 touched, their overlap partners (from the engine's grid), their BSM groups and the gaps of
 the units inside the edited region: gap = unit − ∪ parcels, so outside the region R the old
 gap stands and inside it is recomputed exactly, ``(old − R) ∪ ((unit ∩ R) − ∪ parcels near R)``.

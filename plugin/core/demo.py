@@ -24,7 +24,7 @@ How the township is built (all vectorised, no per-parcel Python geometry work):
   selected paddy/irrigated parcels per field block, units are a jittered coarse lattice
   whose wavy edges cut through parcels.
 
-Areas: ``TBMJ`` must be the ellipsoidal area (DOMAIN.md §6). The parcels are planar
+Areas: ``TBMJ`` must be the ellipsoidal area (docs/domain.md §6). The parcels are planar
 Gauss-Krüger (EPSG:4527, central meridian 117°E) polygons, whose areas are enlarged by
 the square of the GK point scale factor m = 1 + y²/(2R²) + y⁴/(24R⁴) (y = distance from
 the central meridian, R = Gaussian mean radius at the township's latitude). TBMJ is

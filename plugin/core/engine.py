@@ -1,9 +1,9 @@
 """The balance engine: per-unit land-class areas before/after and the rule variables.
 
-Design (DESIGN.md "Live updates, done right"):
+Design (docs/architecture.md "Live updates"):
 
 * Each parcel contributes to each unit it overlaps, in proportion to the share of its
-  own area inside the unit (DOMAIN.md §6: TBMJ is authoritative; a parcel cut by a unit
+  own area inside the unit (docs/domain.md §6: TBMJ is authoritative; a parcel cut by a unit
   boundary is apportioned by area share).
 * A contribution is a handful of integers in µm² (``SCALE``): class areas before and
   after, flow areas, PBF areas. Unit aggregates are integer sums, so any sequence of

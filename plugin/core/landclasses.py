@@ -1,4 +1,4 @@
-"""The 三调 land-class table (DOMAIN.md §4), loaded from ``resources/land_classes.csv``.
+"""The 三调 land-class table (docs/domain.md §4), loaded from ``resources/land_classes.csv``.
 
 Real data carries suffixed variants (``0201K`` 即可恢复, ``1104A`` 养殖坑塘 …) that count
 with a base class; ``resources/land_class_variants.csv`` lists them (``*K`` = any code

@@ -1,4 +1,4 @@
-"""Pieces of one survey parcel: splits and merges conserve the survey area (DOMAIN.md §6).
+"""Pieces of one survey parcel: splits and merges conserve the survey area (docs/domain.md §6).
 
 QGIS 3.22's *Split Features* copies every attribute onto each piece, TBMJ too; its *Merge
 Selected Features* keeps one feature's values. Left alone, a parcel cut at a unit boundary

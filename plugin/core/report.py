@@ -1,7 +1,7 @@
 """The balance as planners hand it in: 整治前后土地利用结构调整表 and the indicator table.
 
 Rows go 三大类 → 一级类 → 二级类 (category → group → class), each with area before,
-after and change. 湿地 classes sit under the 三大类 they belong to (DOMAIN.md §4), so a
+after and change. 湿地 classes sit under the 三大类 they belong to (docs/domain.md §4), so a
 group can appear under more than one category. The same frames feed the balance dock,
 the CSV/XLSX report and the clipboard, so every front shows the same numbers.
 """

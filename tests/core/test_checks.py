@@ -1,4 +1,4 @@
-"""Constraint checks (DOMAIN.md §8) on hand-made geometries: every finding computed by hand."""
+"""Constraint checks (docs/domain.md §8) on hand-made geometries: every finding computed by hand."""
 
 from __future__ import annotations
 

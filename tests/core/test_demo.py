@@ -151,7 +151,7 @@ def test_units_do_not_overlap_cut_parcels_and_nest_in_project(demo):
 
 
 def _unit_balance(data):
-    """Independent re-computation of DOMAIN.md §6/§7 per unit (area-share apportioning)."""
+    """Independent re-computation of docs/domain.md §6/§7 per unit (area-share apportioning)."""
     c = _cols(data["DLTB"])
     g = data["DLTB"].geometries
     tbmj = c["TBMJ"].astype(float)

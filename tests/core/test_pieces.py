@@ -1,4 +1,4 @@
-"""Pieces of one survey parcel (same BSM) share its TBMJ / KCMJ / TBDLMJ by area (DOMAIN.md §6)."""
+"""Pieces of one survey parcel (same BSM) share its TBMJ / KCMJ / TBDLMJ by area (docs/domain.md §6)."""
 import copy
 
 import pytest

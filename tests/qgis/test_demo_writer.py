@@ -60,7 +60,7 @@ def test_areas_consistent_and_ellipsoidal(gpkg, qgis_app):
     checked = 0
     for i, f in enumerate(lyr.getFeatures()):
         assert abs(f["TBDLMJ"] - (f["TBMJ"] - f["KCMJ"])) <= 0.01 + 1e-9
-        if i % 40 == 0:  # geodesic area like QGIS measures it, within 0.01 % (DOMAIN.md §6)
+        if i % 40 == 0:  # geodesic area like QGIS measures it, within 0.01 % (docs/domain.md §6)
             geodesic = da.measureArea(f.geometry())
             assert abs(f["TBMJ"] - geodesic) <= 1e-6 * geodesic + 0.01
             checked += 1

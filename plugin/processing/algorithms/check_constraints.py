@@ -1,4 +1,4 @@
-"""landconsolidation:checkconstraints — 三区三线 and plan checks (DOMAIN.md §8) as features."""
+"""landconsolidation:checkconstraints — 三区三线 and plan checks (docs/domain.md §8) as features."""
 from __future__ import annotations
 
 from qgis.core import (
