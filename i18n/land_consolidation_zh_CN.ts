@@ -667,18 +667,8 @@
         </message>
         <message>
             <location filename="../plugin/adapters/unit_maps.py"/>
-            <source>Unit passes every binding indicator</source>
-            <translation>本单元约束性指标全部达标</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
-            <source>Unit fails a binding indicator</source>
-            <translation>本单元有约束性指标不达标</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
-            <source>No binding indicator applies</source>
-            <translation>无适用的约束性指标</translation>
+            <source>Not planned: no parcel of this unit is tagged yet</source>
+            <translation>未规划：本单元尚无已标注的图斑</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/unit_maps.py"/>
@@ -710,6 +700,21 @@
             <location filename="../plugin/adapters/unit_maps.py"/>
             <source>{code} {name} consolidation plan map</source>
             <translation>{code} {name} 整治规划图</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>Unit passes every binding indicator</source>
+            <translation>本单元约束性指标全部达标</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>Unit fails a binding indicator</source>
+            <translation>本单元有约束性指标不达标</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_maps.py"/>
+            <source>No binding indicator applies</source>
+            <translation>无适用的约束性指标</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/unit_maps.py"/>

@@ -84,6 +84,7 @@ from ..core.i18n import tr
 from ..core.report import structure_rows
 from ..core.resources import resource_path
 from ..core.selection import UnknownUnitsError, units_by_code
+from ..core.verdicts import NOT_ASSESSABLE, NOT_PLANNED, unit_state
 from .export import ExportCancelled, plugin_version, remediation_colours, safe_file_stem
 from .gpkg import WriteError, fsync_file
 from .layers import InputError, Inputs, feature_wkb, parcel_fields, parse_wkb, transform_to, working_crs
@@ -613,11 +614,15 @@ class _Page:
             requirement_cell = QgsTableCell(requirement)
             requirement_cell.setHorizontalAlignment(Qt.AlignHCenter)
             cells.append([QgsTableCell(name), value_cell, requirement_cell, v])
-        status = self.engine.unit_status(self.unit.uid)
-        verdict = {True: tr("Unit passes every binding indicator"), False: tr("Unit fails a binding indicator"),
-                   None: tr("No binding indicator applies")}[status]
-        if results and results[0].reason:
+        state = unit_state(self.engine, self.unit.uid, results)  # the same verdict as the workbench's
+        if state == NOT_ASSESSABLE:
             verdict = tr("Not assessable: the input data did not pass validation")
+        elif state == NOT_PLANNED:
+            verdict = tr("Not planned: no parcel of this unit is tagged yet")
+        else:
+            status = self.engine.unit_status(self.unit.uid)
+            verdict = {True: tr("Unit passes every binding indicator"), False: tr("Unit fails a binding indicator"),
+                       None: tr("No binding indicator applies")}[status]
         title = tr("Indicators") + "  —  " + verdict
         headers = [tr("Indicator"), tr("Value"), tr("Requirement"), tr("Result")]
         self.indicator_table = self._table(title, headers, cells, [70.0, 25.0, 28.0, 22.0])

@@ -208,3 +208,44 @@ def test_processing_plan_report_with_maps_folder(provider, demo, built, tmp_path
     result = processing.run("landconsolidation:planreport", {**params, "MAPS_FOLDER": None,
                                                              "OUTPUT": str(tmp_path / "r2.xlsx")})
     assert not result.get("MAPS_FOLDER") and (tmp_path / "r2.xlsx").exists()
+
+
+def _indicator_title(keep) -> str:
+    from qgis.core import QgsLayoutItemLabel
+
+    _project, layout, _pages = keep[0]
+    titles = [i.text() for i in layout.items()
+              if isinstance(i, QgsLayoutItemLabel) and i.text().startswith(("Indicators", "指标"))]
+    assert len(titles) == 1, titles
+    return titles[0]
+
+
+def test_untagged_unit_map_says_not_planned(demo, built, tmp_path):
+    """The map's verdict is the workbench's: a unit with nothing tagged is 'not planned', not 'fails'."""
+    engine, inputs = built
+    code = engine.unit_code(engine.ordered_units()[0])
+    keep: list = []
+    write_unit_maps(engine, inputs, tmp_path / "tagged", units=[code], keep_layouts=keep)
+    try:
+        assert "未规划" not in _indicator_title(keep)
+    finally:
+        keep[0][0].removeAllMapLayers()
+        keep.clear()
+    fresh_inputs = _inputs(demo)
+    fresh, _reader = build_engine(fresh_inputs, bundled_pack("national"))
+    untagged = 0
+    for pid in list(fresh.parcels):
+        raw = fresh.raw_record(pid)
+        if raw.zzlx or raw.ghdlbm:
+            values = {s: getattr(raw, s) for s in raw.__slots__}
+            values.update(zzlx=None, ghdlbm=None, ghkcxs=None, yncz=None)
+            fresh.update_parcel_attributes(pid, type(raw)(**values))
+            untagged += 1
+    assert untagged > 0
+    write_unit_maps(fresh, fresh_inputs, tmp_path / "untagged", units=[code], keep_layouts=keep)
+    try:
+        assert "未规划" in _indicator_title(keep)  # the maps are in Chinese by default
+    finally:
+        keep[0][0].removeAllMapLayers()
+        keep.clear()
+        del fresh, fresh_inputs
