@@ -29,7 +29,7 @@ from qgis.PyQt.QtWidgets import QUndoCommand
 from ..core.areas import MU_M2
 from ..core.checks import MergedParcels
 from ..core.i18n import tr
-from ..core.pieces import conserved_areas, find_merges
+from ..core.pieces import conserved_areas, find_merges, survey_key
 from .qgis_compat import REQUEST_NO_GEOMETRY
 
 _TOLERANCE = 1e-6  # m²: values that close are left as they are
@@ -111,7 +111,8 @@ class PieceWriter:
         after = {pid: (engine.raw_record(pid).bsm, parcels[pid].area, parcels[pid].geom) for pid in after_ids}
         merges = find_merges({pid: b[2] for pid, b in before.items()}, {pid: a[2] for pid, a in after.items()})
         self._note_merges(merges, before, after)
-        changes = self._changes(conserved_areas(before, after, merges))
+        keys = {pid: survey_key(engine.raw_record(pid)) for pid in after}
+        changes = self._changes(conserved_areas(before, after, merges, keys))
         if changes:
             self._apply(layer, changes)
             live.flush()

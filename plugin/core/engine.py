@@ -32,7 +32,7 @@ from shapely.geometry.base import BaseGeometry
 from .fields import PBF_IN, PBF_OUT, ParcelRecord, with_area
 from .i18n import tr
 from .landclasses import RIDGE, LandClassTable, default_table
-from .pieces import apportion, explained_as_split
+from .pieces import apportion, explained_as_split, survey_key
 from .rules import RulePack, bundled_pack
 from .validation import (
     OVERLAP_TOLERANCE_M2,
@@ -1021,7 +1021,7 @@ class BalanceEngine:
         parcels = self.parcels
         pids.sort(key=_sort_key)
         shared = None
-        if explained_as_split([parcels[pid].geom for pid in pids]):
+        if explained_as_split([parcels[pid].geom for pid in pids], [survey_key(raw[pid]) for pid in pids]):
             shared = apportion([(pid, raw[pid], parcels[pid].area) for pid in pids], self.area_scale)
         return shared if shared is not None else raw
 

@@ -86,6 +86,15 @@ def _text(value: Any) -> str | None:
     return text
 
 
+def _bsm(value: Any) -> str | None:
+    """A parcel's survey id; placeholders ("0", "000…", "-") are no id: features carrying one are
+    not pieces of one survey parcel (docs/domain-area-rules.md)."""
+    text = _text(value)
+    if text is None or not text.strip("0-_. "):
+        return None
+    return text
+
+
 def _number(value: Any) -> float | None:
     return finite(value)
 
@@ -192,7 +201,7 @@ def _record(values: Mapping[str, Any], tbmj, kcxs, kcmj, kcdlbm, tbdlmj, ghkcxs)
         ghdlbm=_text(values.get("GHDLBM")),
         ghkcxs=ghkcxs,
         yncz=_pbf_action(yncz) if yncz else None,
-        bsm=_text(values.get("BSM")),
+        bsm=_bsm(values.get("BSM")),
     )
 
 

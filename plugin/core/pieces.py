@@ -43,31 +43,56 @@ from .fields import ParcelRecord
 #: overlap between two pieces still counted as "not overlapping": digitising noise
 OVERLAP_ABS = 1.0  # m² (as the constraint checks' DEFAULT_TOLERANCE)
 OVERLAP_REL = 0.01  # of the smaller piece
+#: pieces this close count as touching (a split's pieces share the cut line exactly)
+TOUCH_TOLERANCE = 0.01  # m
 
 
 def _order(value: Hashable) -> tuple:
     return (0, value, "") if isinstance(value, (int, np.integer)) else (1, 0, str(value))
 
 
-def explained_as_split(geoms: Sequence[BaseGeometry | None]) -> bool:
+def survey_key(rec: ParcelRecord) -> tuple:
+    """What every piece of one survey parcel has in common (a split copies it): the class before and
+    its deduction. Features with one BSM that differ here are different parcels sharing an id by
+    mistake, never pieces."""
+    return (rec.dlbm, rec.kcdlbm, rec.kcxs)
+
+
+def _connected(n: int, left: np.ndarray, right: np.ndarray) -> bool:
+    root = list(range(n))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    for a, b in zip(left.tolist(), right.tolist()):
+        root[find(a)] = find(b)
+    return len({find(i) for i in range(n)}) == 1
+
+
+def explained_as_split(geoms: Sequence[BaseGeometry | None], keys: Sequence[Hashable] | None = None) -> bool:
     """True if these pieces (of one BSM) can be the result of splitting one parcel.
 
-    That is: at least two usable polygons, and no two of them overlap by more than
-    ``max(OVERLAP_ABS, OVERLAP_REL × the smaller one's area)`` (touching is fine: a split's
-    pieces share the cut line). Planar geometries in metres.
+    That is: at least two usable polygons that together form one connected whole (each touches
+    another within ``TOUCH_TOLERANCE``: a split's pieces share the cut line), no two of them
+    overlapping by more than ``max(OVERLAP_ABS, OVERLAP_REL × the smaller one's area)``, and,
+    when ``keys`` (:func:`survey_key` of each piece) are given, all with the same key. Planar
+    geometries in metres. Pieces of a multi-part parcel whose parts lie apart are therefore not
+    grouped: each keeps its own numbers, and the data checks report the TBMJ that no longer fits.
     """
     arr = np.array([g for g in geoms if g is not None and not g.is_empty], dtype=object)
     if len(arr) < 2 or len(arr) != len(geoms):
         return False
+    if keys is not None and len(set(keys)) != 1:
+        return False
     areas = shapely.area(arr)
-    if len(arr) == 2:
-        left, right = np.array([0]), np.array([1])
-    else:
-        left, right = shapely.STRtree(arr).query(arr, predicate="intersects")
-        keep = left < right
-        left, right = left[keep], right[keep]
-    if not len(left):
-        return True
+    left, right = shapely.STRtree(arr).query(arr, predicate="dwithin", distance=TOUCH_TOLERANCE)
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if not _connected(len(arr), left, right):
+        return False
     hit = shapely.intersects(arr[left], arr[right])
     left, right = left[hit], right[hit]
     if not len(left):
@@ -187,7 +212,8 @@ def find_merges(before: dict[Hashable, BaseGeometry | None], after: dict[Hashabl
 
 def conserved_areas(before: dict[Hashable, tuple[str | None, ParcelRecord, BaseGeometry | None]],
                     after: dict[Hashable, tuple[str | None, float, BaseGeometry | None]],
-                    merges: dict[Hashable, list]) -> dict[Hashable, tuple[float, float, float]]:
+                    merges: dict[Hashable, list],
+                    keys: dict[Hashable, Hashable] | None = None) -> dict[Hashable, tuple[float, float, float]]:
     """(TBMJ, KCMJ, TBDLMJ) each piece should carry after an edit, so that no survey area is made or lost.
 
     ``before``: every piece of the survey parcels the edit touched, ``(BSM, record as counted,
@@ -196,7 +222,9 @@ def conserved_areas(before: dict[Hashable, tuple[str | None, ParcelRecord, BaseG
     to the same BSM when a piece is kept or split off, to the merged feature's BSM when it was
     merged (a merge sums), nowhere when it was deleted. Each BSM's total is then shared by area
     among its pieces. Pieces without BSM follow the feature they were split from (the one whose
-    old geometry covers them). Groups whose pieces overlap (duplicates, a paste) are left out.
+    old geometry covers them). Groups whose pieces overlap (duplicates, a paste), lie apart or, with
+    ``keys`` (piece id -> :func:`survey_key` now), differ in class are left out: different parcels
+    sharing a BSM by mistake are never rewritten.
     """
     into = {part: pid for pid, parts in merges.items() for part in parts}
     gone_geoms = {pid: before[pid][2] for pid in before}
@@ -234,7 +262,8 @@ def conserved_areas(before: dict[Hashable, tuple[str | None, ParcelRecord, BaseG
             members.setdefault(key, []).append(pid)
     out: dict[Hashable, tuple[float, float, float]] = {}
     for key, pids in members.items():
-        if len(pids) > 1 and not explained_as_split([after[p][2] for p in pids]):
+        if len(pids) > 1 and not explained_as_split([after[p][2] for p in pids],
+                                                    None if keys is None else [keys.get(p) for p in pids]):
             continue
         total = sum(after[p][1] for p in pids)
         if not total > 0:
@@ -247,4 +276,4 @@ def conserved_areas(before: dict[Hashable, tuple[str | None, ParcelRecord, BaseG
 
 
 __all__ = ["OVERLAP_ABS", "OVERLAP_REL", "apportion", "conserved_areas", "covered_by", "explained_as_split",
-           "find_merges", "group_totals", "split_groups"]
+           "find_merges", "group_totals", "split_groups", "survey_key"]

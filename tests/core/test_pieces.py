@@ -172,3 +172,55 @@ def test_merge_across_classes_is_an_error():
                              MergedParcels(9, ("0101",), (10,), box(0, 0, 1, 1))])
     assert [(f.code, f.severity, f.parcel_id, f.area) for f in findings] == [("MERGE_MIXED_CLASSES", "error", 7, 100.0)]
     assert "0101, 0301" in findings[0].message
+
+
+def _forest(tbmj, bsm):
+    return normalize_parcel({"BSM": bsm, "DLBM": "0301", "TBMJ": tbmj})
+
+
+@pytest.mark.parametrize("bsm", ["X", "0", "000000", "-"])
+def test_different_parcels_sharing_a_bsm_keep_their_own_numbers(bsm):
+    """Two different parcels (paddy and forest) with one BSM by a data-entry error or a placeholder:
+    their numbers are those of two parcels with their own BSMs, never pooled."""
+    def build(bsm_a, bsm_b):
+        e = BalanceEngine()
+        e.upsert_unit("u1", "DY-1", box(0, 0, 40, 100))
+        e.upsert_unit("u2", "DY-2", box(40, 0, 100, 100))
+        e.upsert_parcel(1, box(0, 0, 30, 30), paddy(tbmj=1000.0, bsm=bsm_a, kcxs=0.1))  # 900 m², in u1
+        e.upsert_parcel(2, box(40, 0, 70, 20), _forest(500.0, bsm_b))  # 600 m², in u2
+        return e
+
+    own = rows(build("A1", "B1"))
+    shared = build(bsm, bsm)
+    assert rows(shared) == own
+    assert rows(shared)[("DY-1", "0101")] == pytest.approx(900.0)
+    assert ("DY-2", "1203") not in rows(shared)  # no 田坎 moved onto the forest
+    assert shared.split_bsms() == []
+
+
+def test_adjacent_parcels_of_different_class_sharing_a_bsm_are_not_pieces(two_units):
+    e = two_units
+    e.upsert_parcel(1, box(10, 10, 40, 70), paddy(tbmj=2000.0, bsm="X"))
+    e.upsert_parcel(2, box(40, 10, 70, 70), _forest(1500.0, "X"))  # touching, but another class
+    assert e.parcels[1].rec.tbmj == 2000.0 and e.parcels[2].rec.tbmj == 1500.0
+    assert e.split_bsms() == []
+
+
+def test_pieces_lying_apart_are_not_grouped():
+    """Same BSM and class but far apart: not one parcel cut in two (each keeps its numbers; the data
+    checks report a TBMJ that does not fit)."""
+    assert explained_as_split([box(0, 0, 10, 10), box(10, 0, 20, 10)])  # sharing the cut line
+    assert not explained_as_split([box(0, 0, 10, 10), box(50, 0, 60, 10)])
+    assert not explained_as_split([box(0, 0, 10, 10), box(10, 0, 20, 10)], ["0101", "0301"])
+
+
+def test_conserved_areas_never_rewrites_different_parcels_sharing_a_bsm():
+    from plugin.core.pieces import conserved_areas, survey_key
+
+    a, b = paddy(tbmj=1000.0, bsm="X"), _forest(500.0, "X")
+    geom_a, geom_b = box(0, 0, 30, 30), box(30, 0, 60, 20)  # touching
+    before = {1: ("X", a, geom_a), 2: ("X", b, geom_b)}
+    grown = box(0, 0, 30, 31)  # a vertex of parcel 1 moved
+    after = {1: ("X", grown.area, grown), 2: ("X", geom_b.area, geom_b)}
+    keys = {1: survey_key(a), 2: survey_key(b)}
+    assert conserved_areas(before, after, {}, keys) == {}
