@@ -1229,6 +1229,21 @@
         </message>
         <message>
             <location filename="../plugin/core/datachecks.py"/>
+            <source>Error</source>
+            <translation>错误</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Warning</source>
+            <translation>警告</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
+            <source>Note</source>
+            <translation>提示</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datachecks.py"/>
             <source>Parcel {0}: geometry with parts that are not polygons; the balance uses its polygons</source>
             <translation>图斑 {0}：几何含有非面要素部分；面积平衡只使用其中的面</translation>
         </message>
@@ -2085,21 +2100,6 @@
             <location filename="../plugin/gui/checks_panel.py"/>
             <source>No data checks yet: set up the project (parcels and units).</source>
             <translation>尚无数据检查：请先完成项目设置（图斑与整治单元）。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/checks_panel.py"/>
-            <source>Error</source>
-            <translation>错误</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/checks_panel.py"/>
-            <source>Warning</source>
-            <translation>警告</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/checks_panel.py"/>
-            <source>Note</source>
-            <translation>提示</translation>
         </message>
         <message>
             <location filename="../plugin/gui/checks_panel.py"/>

@@ -21,7 +21,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .adapters.gpkg import WriteError, atomic_output
     from .adapters.layers import InputError, open_layer
     from .cli import _fail, compute
-    from .core.datachecks import kind_name
+    from .core.datachecks import kind_name, severity_name
 
     try:
         extra = {name: open_layer(getattr(args, name), label) if getattr(args, name) else None
@@ -38,7 +38,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(tr("Findings — errors: {0}, warnings: {1}, notes: {2}").format(
         severities.get("error", 0), severities.get("warning", 0), severities.get("info", 0)))
     for (severity, code), n in sorted(Counter((f.severity, f.code) for f in findings).items()):
-        print(f"  {severity:8} {code:30} {kind_name(code)}: {n}")
+        print(f"  {severity_name(severity):8} {code:30} {kind_name(code)}: {n}")
     for w in engine.warnings() + reader.warnings():
         print(tr("Warning: {0}").format(w))
     print(tr("Written: {0}").format(Path(args.out).resolve()))

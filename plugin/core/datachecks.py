@@ -145,6 +145,11 @@ class Quality:
     gdpdjb: str | None = None
 
 
+def severity_name(severity: str) -> str:
+    """The word for a finding's severity in the interface language."""
+    return {"error": tr("Error"), "warning": tr("Warning"), "info": tr("Note")}.get(severity, severity)
+
+
 def kind_name(code: str) -> str:
     """Short translated name of a finding kind, for the panel's "kind" column."""
     names = {
@@ -647,4 +652,5 @@ class DataChecks:
                 self.gap_findings.pop(uid, None)
 
 
-__all__ = ["SEVERITIES", "AreaScale", "CheckSettings", "DataChecks", "Quality", "counts_by_unit", "kind_name"]
+__all__ = ["SEVERITIES", "AreaScale", "CheckSettings", "DataChecks", "Quality", "counts_by_unit", "kind_name",
+           "severity_name"]

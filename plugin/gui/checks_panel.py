@@ -25,7 +25,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core.datachecks import kind_name
+from ..core.datachecks import kind_name, severity_name
 from ..core.i18n import tr
 from .dock_base import PlanningPanel
 from .errors import guarded
@@ -36,10 +36,6 @@ _ICONS = {"error": QStyle.SP_MessageBoxCritical, "warning": QStyle.SP_MessageBox
           "info": QStyle.SP_MessageBoxInformation}
 COLUMNS = 5  # severity, kind, message, unit, feature
 MAX_ROWS = 5000  # beyond that the table shows the first ones (errors first) and says so
-
-
-def severity_name(severity: str) -> str:
-    return {"error": tr("Error"), "warning": tr("Warning"), "info": tr("Note")}.get(severity, severity)
 
 
 class ChecksPanel(PlanningPanel):
@@ -247,4 +243,4 @@ class ChecksPanel(PlanningPanel):
         self._timer.stop()
 
 
-__all__ = ["ChecksPanel", "severity_name"]
+__all__ = ["ChecksPanel"]
