@@ -41,6 +41,7 @@ from ..core.i18n import tr
 from .constraints import read_gddb, read_unit_features
 from .layers import ellipsoid_measure, read_polygons, transform_to
 from .qgis_compat import REQUEST_NO_GEOMETRY
+from .signals import cancel_task, connect_all, disconnect_all
 
 LOG_TAG = "LandConsolidation"
 QUALITY_FIELDS = ("KCDLBM", "GDPDJB")  # canonical names of resources/field_mapping.json
@@ -242,7 +243,7 @@ class LiveChecks(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(debounce_ms)
         self._timer.timeout.connect(self._start_run)
-        live.updated.connect(self._on_updated)
+        self._connections = connect_all([(live.updated, self._on_updated)])
         if live.engine is not None:
             self.request_run()
 
@@ -266,16 +267,10 @@ class LiveChecks(QObject):
     def stop(self) -> None:
         self._stopped = True
         self._timer.stop()
-        try:
-            self.live.updated.disconnect(self._on_updated)
-        except (TypeError, RuntimeError):
-            pass
-        if self._task is not None:
-            try:
-                self._task.cancel()
-            except RuntimeError:
-                pass
-            self._task = None
+        disconnect_all(self._connections)
+        self._connections = []
+        cancel_task(self._task)
+        self._task = None
 
     # ------------------------------------------------------------------ slots
     def _on_updated(self) -> None:

@@ -66,7 +66,7 @@ from ..core.i18n import tr
 from ..core.rules import RulePack
 from .layers import InputError, Inputs, ParcelReader, build_engine, parcel_fields, read_polygons, read_units
 from .pieces_writer import PieceWriter
-from .signals import disconnect_all
+from .signals import cancel_task, disconnect_all
 
 LOG_TAG = "LandConsolidation"
 
@@ -285,12 +285,8 @@ class LiveBalance(QObject):
         disconnect_all(self._connections)
         self._connections = []
         self._generation += 1  # a task still running finishes into the void
-        if self._task is not None:
-            try:
-                self._task.cancel()
-            except RuntimeError:
-                pass
-            self._task = None
+        cancel_task(self._task)
+        self._task = None
         self._rebuild_again = False
         self._clear_pending()
 

@@ -19,3 +19,13 @@ def disconnect_all(pairs: Iterable[tuple[Any, Any]]) -> None:
             signal.disconnect(slot)
         except (TypeError, RuntimeError):
             pass  # already disconnected, or its object was deleted with its layer
+
+
+def cancel_task(task: Any) -> None:
+    """Cancel a QgsTask that may already have finished and been deleted by QGIS's task manager."""
+    if task is None:
+        return
+    try:
+        task.cancel()
+    except RuntimeError:
+        pass  # its C++ object is gone: nothing left to cancel
