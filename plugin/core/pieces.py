@@ -38,10 +38,11 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from .checks import DEFAULT_TOLERANCE
 from .fields import ParcelRecord
 
 #: overlap between two pieces still counted as "not overlapping": digitising noise
-OVERLAP_ABS = 1.0  # m² (as the constraint checks' DEFAULT_TOLERANCE)
+OVERLAP_ABS = DEFAULT_TOLERANCE  # m²: the constraint checks' digitising noise
 OVERLAP_REL = 0.01  # of the smaller piece
 #: pieces this close count as touching (a split's pieces share the cut line exactly)
 TOUCH_TOLERANCE = 0.01  # m
