@@ -65,7 +65,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QDate, QDateTime, QTime, QVariant
 
-from ..core.areas import MU_M2
+from ..core.areas import MU_M2, survey_terms
 from ..core.engine import PROJECT, BalanceEngine, BuildCancelled, clean_geometry
 from ..core.fields import PLAN_FIELDS, resolve_unit_fields
 from ..core.i18n import tr
@@ -443,11 +443,7 @@ def _needed_pairs(engine: BalanceEngine, uids: list, dropped: list | None = None
 
 def _areas(p) -> tuple[float, float, float]:
     """(TBMJ, KCMJ, TBDLMJ) of a whole engine parcel, before apportioning (as BalanceEngine._composition)."""
-    rec = p.rec
-    tbmj = rec.tbmj if rec.tbmj is not None else p.area
-    kc = rec.kcmj or 0.0
-    tbdl = rec.tbdlmj if rec.tbdlmj is not None else tbmj - kc
-    return tbmj, kc, tbdl
+    return survey_terms(p.rec.tbmj, p.rec.kcmj, p.rec.tbdlmj, p.area)
 
 
 def _clip_to_units(wkbs: Sequence[bytes | None], uids: Sequence[Hashable], unit_geoms: dict) -> np.ndarray:

@@ -14,3 +14,16 @@ def convert(area_m2: float, unit: str) -> float:
 
 def unit_label(unit: str, chinese: bool) -> str:
     return {"m2": ("m²", "m²"), "mu": ("亩", "mu"), "ha": ("公顷", "ha")}[unit][0 if chinese else 1]
+
+
+def survey_terms(tbmj: float | None, kcmj: float | None, tbdlmj: float | None,
+                 measured: float) -> tuple[float, float, float]:
+    """(TBMJ, KCMJ, TBDLMJ) of a whole parcel by the survey's area rule (docs/domain-area-rules.md).
+
+    TBMJ is the survey's area; without one, the parcel's measured (ellipsoidal) area. KCMJ is 0
+    when absent. TBDLMJ without a value is TBMJ − KCMJ. The one home of this rule: the engine,
+    the export, the checks and the demo call it.
+    """
+    tb = tbmj if tbmj is not None else measured
+    kc = kcmj or 0.0
+    return tb, kc, (tbdlmj if tbdlmj is not None else tb - kc)

@@ -29,6 +29,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from .areas import survey_terms
 from .fields import PBF_IN, PBF_OUT, ParcelRecord, with_area
 from .i18n import tr
 from .landclasses import RIDGE, LandClassTable, default_table
@@ -331,9 +332,7 @@ class BalanceEngine:
         if rec.tbmj is None and area > 0:  # measured from the geometry: KCMJ/TBDLMJ checked against it
             rec = with_area(rec, area)
         dl = table.resolve(rec.dlbm)
-        tbmj = rec.tbmj if rec.tbmj is not None else area
-        kc = rec.kcmj or 0.0
-        tbdl = rec.tbdlmj if rec.tbdlmj is not None else tbmj - kc
+        tbmj, kc, tbdl = survey_terms(rec.tbmj, rec.kcmj, rec.tbdlmj, area)
         before = [(dl, tbdl)]
         if kc:
             before.append((table.resolve(rec.kcdlbm) if rec.kcdlbm else RIDGE, kc))
@@ -414,7 +413,7 @@ class BalanceEngine:
         before, after, zzlx, _dl = self._composition(rec, p.area)
         terms = [(("b", c), v) for c, v in before]
         terms.extend((("a", c), v) for c, v in after)
-        tbmj = rec.tbmj if rec.tbmj is not None else p.area
+        tbmj = survey_terms(rec.tbmj, rec.kcmj, rec.tbdlmj, p.area)[0]
         if zzlx is not None:
             terms.append((("t", zzlx), tbmj))
             terms.extend((("f", fid), v) for fid, v in self._flows(before, after, zzlx))
