@@ -168,7 +168,8 @@ def test_core_imports_no_qgis_qt_or_adapters():
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and not node.level:
                 names = [node.module or ""]
-            bad += [f"{_rel(path)} imports {n}" for n in names if n.split(".")[0] in ("qgis", "PyQt5", "PyQt6", "osgeo")]
+            foreign = ("qgis", "PyQt5", "PyQt6", "osgeo")
+            bad += [f"{_rel(path)} imports {n}" for n in names if n.split(".")[0] in foreign]
     assert not bad, "\n".join(bad)
 
 
