@@ -67,6 +67,7 @@ from qgis.PyQt.QtCore import QDate, QDateTime, QTime, QVariant
 
 from ..core.areas import MU_M2, survey_terms
 from ..core.engine import PROJECT, BalanceEngine, BuildCancelled, clean_geometry
+from ..core.errors import Cancelled
 from ..core.fields import PLAN_FIELDS, resolve_unit_fields
 from ..core.i18n import tr
 from ..core.resources import resource_path
@@ -110,7 +111,7 @@ def _sqlite_bulk_options() -> Iterator[None]:
             gdal.SetConfigOption(k, v)
 
 
-class ExportCancelled(Exception):
+class ExportCancelled(Cancelled):
     """The planner cancelled the export; no file was written or changed."""
 
 

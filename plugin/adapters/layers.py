@@ -32,6 +32,7 @@ from qgis.core import (
 )
 
 from ..core.engine import BalanceEngine, paused_gc
+from ..core.errors import PlanError
 from ..core.fields import (
     FieldMap,
     ParcelRecord,
@@ -63,7 +64,7 @@ _WKB_CHUNK = 50_000
 CGCS2000_GEOGRAPHIC = "EPSG:4490"
 
 
-class InputError(Exception):
+class InputError(PlanError):
     """Input a planner must fix (missing layer or field, unusable CRS…); the message says how."""
 
 

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Iterable
 
+from ..core.errors import PlanError
 from ..core.i18n import tr
 
 TEMP_TAG = "lctmp"
@@ -41,7 +42,7 @@ _LEGACY = re.compile(r"^\..+\.[a-z0-9_]{8}\.partial(\.(gpkg|pdf|png|xlsx|csv))?(
 _ACTIVE: set[str] = set()
 
 
-class WriteError(Exception):
+class WriteError(PlanError):
     """The output could not be written; the old file (if any) is untouched."""
 
 

@@ -20,6 +20,7 @@ from typing import Hashable, Iterable, Sequence
 
 from ..core.areas import HECTARE_M2, MU_M2
 from ..core.engine import PROJECT, BalanceEngine
+from ..core.errors import PlanError
 from ..core.i18n import tr
 from ..core.report import structure_rows
 from ..core.selection import UnknownUnitsError, units_by_code
@@ -37,7 +38,7 @@ AREA_FORMAT, PERCENT_FORMAT = "#,##0.00", "0.00%"
 _AREA_COLUMNS = 6  # before/after/change × ha/mu
 
 
-class ReportError(Exception):
+class ReportError(PlanError):
     """The report cannot be written; the message says what to do."""
 
 

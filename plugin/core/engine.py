@@ -30,6 +30,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .areas import survey_terms
+from .errors import Cancelled
 from .fields import PBF_IN, PBF_OUT, ParcelRecord, with_area
 from .i18n import tr
 from .landclasses import RIDGE, LandClassTable, default_table
@@ -59,7 +60,7 @@ _MAX_GRID_SIDE = 1024  # the cell is at least the data's extent / this
 _K_PBF_BEFORE, _K_PBF_AFTER, _K_PBF_OUT, _K_PBF_IN = (("p", v) for v in _PBF_VARS)
 
 
-class BuildCancelled(Exception):
+class BuildCancelled(Cancelled):
     """The caller's cancel callback returned True during a full build."""
 
 

@@ -20,6 +20,7 @@ import math
 import re
 from pathlib import Path
 
+from .errors import PlanError
 from .i18n import tr
 
 MAX_PACK_BYTES = 16 * 1024 * 1024
@@ -48,7 +49,7 @@ class NonFinite:
         return self.text
 
 
-class PackFileError(Exception):
+class PackFileError(PlanError):
     """The file cannot be read as a rule pack at all (encoding, size, depth, JSON syntax)."""
 
 

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Mapping
 
+from .errors import PlanError
 from .i18n import tr
 from .landclasses import LandClassTable, default_table
 from .resources import resource_path
@@ -39,7 +40,7 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
 }
 
 
-class RulePackError(ValueError):
+class RulePackError(PlanError, ValueError):
     """A rule pack that cannot be used; the message says what to fix in the file.
 
     ``problems`` lists every problem found (``path in the file: expected …, found …``).

@@ -4,10 +4,11 @@ from __future__ import annotations
 from typing import Hashable, Iterable
 
 from .engine import BalanceEngine
+from .errors import PlanError
 from .i18n import tr
 
 
-class UnknownUnitsError(ValueError):
+class UnknownUnitsError(PlanError, ValueError):
     """Codes that name no unit; the message lists the codes there are."""
 
 
