@@ -976,6 +976,56 @@ class BalanceEngine:
         return out
 
     # ------------------------------------------------------------------ pieces of one survey parcel (BSM)
+    # ------------------------------------------------------------------ public read API
+    # Front ends (export, unit maps, checks, live, docks) read the engine only through these;
+    # the dicts behind them are the engine's own and may change shape (issue 11: columns).
+    def parcel_ids(self) -> list:
+        """Ids of every parcel held, in insertion order."""
+        return list(self.parcels)
+
+    def has_parcel(self, pid: Hashable) -> bool:
+        return pid in self.parcels
+
+    def parcel_count(self) -> int:
+        return len(self.parcels)
+
+    def parcel_record(self, pid: Hashable) -> ParcelRecord:
+        """The record the balance uses (a piece of a split carries its share of TBMJ/KCMJ/TBDLMJ)."""
+        return self.parcels[pid].rec
+
+    def parcel_geometry(self, pid: Hashable) -> BaseGeometry | None:
+        return self.parcels[pid].geom
+
+    def parcel_measured_area(self, pid: Hashable) -> float:
+        """Planar area of the parcel's geometry in the engine's CRS (0 without a geometry)."""
+        return self.parcels[pid].area
+
+    def parcel_areas(self, pid: Hashable) -> tuple[float, float, float]:
+        """(TBMJ, KCMJ, TBDLMJ) of the whole parcel before apportioning, by ``areas.survey_terms``."""
+        p = self.parcels[pid]
+        return survey_terms(p.rec.tbmj, p.rec.kcmj, p.rec.tbdlmj, p.area)
+
+    def parcel_shares(self, pid: Hashable) -> tuple[tuple[Hashable, float, float], ...]:
+        """((unit id, share of the parcel in the unit, share of the parcel that is PBF in it), …)."""
+        return self.parcels[pid].pairs
+
+    def unit_ids(self) -> list:
+        """Ids of every unit held, in insertion order (``ordered_units`` sorts them by code)."""
+        return list(self.units)
+
+    def has_unit(self, uid: Hashable) -> bool:
+        return uid in self.units
+
+    def unit_count(self) -> int:
+        return len(self.units)
+
+    def unit_geometry(self, uid: Hashable) -> BaseGeometry | None:
+        return self.units[uid].geom
+
+    def unit_parcel_ids(self, uid: Hashable) -> frozenset:
+        """Ids of the parcels that lie (partly) in unit ``uid``."""
+        return frozenset(self.unit_parcels.get(uid, ()))
+
     def raw_record(self, pid: Hashable) -> ParcelRecord:
         """The parcel's record as read; ``parcels[pid].rec`` holds its share when it is a piece of a split."""
         return self._raw.get(pid) or self.parcels[pid].rec

@@ -182,3 +182,28 @@ def test_reshaping_a_unit_moves_only_the_parcels_it_crosses():
     assert areas(e, "u") == {"0101": (750.0, 750.0)}
     e.remove_unit("u")
     assert e.project == {}
+
+
+def test_public_read_api_matches_the_balance():
+    """What a front end reads through the public API adds up to the unit's balance."""
+    from shapely.geometry import box
+
+    from plugin.core.engine import BalanceEngine
+    from plugin.core.fields import ParcelRecord
+
+    eng = BalanceEngine()
+    unit = box(0, 0, 100, 100)
+    eng.build(
+        [("a", box(0, 0, 50, 100), ParcelRecord(dlbm="0103", tbmj=5000.0, kcmj=500.0)),
+         ("b", box(50, 0, 150, 100), ParcelRecord(dlbm="0301", tbmj=None))],
+        [("u", "U1", unit)])
+    assert eng.parcel_count() == 2 and set(eng.parcel_ids()) == {"a", "b"}
+    assert eng.unit_ids() == ["u"] and eng.has_unit("u") and not eng.has_parcel("zz")
+    assert eng.unit_parcel_ids("u") == frozenset({"a", "b"})
+    assert eng.parcel_areas("a") == (5000.0, 500.0, 4500.0)
+    assert eng.parcel_areas("b") == (10000.0, 0.0, 10000.0)  # no TBMJ: the measured area
+    (uid, share, _pbf), = eng.parcel_shares("b")
+    assert uid == "u" and abs(share - 0.5) < 1e-12
+    total = sum(eng.parcel_areas(p)[0] * s for p in eng.unit_parcel_ids("u") for u, s, _ in eng.parcel_shares(p))
+    before = sum(b for b, _a in eng.class_areas("u").values())
+    assert abs(total - before) < 1e-6
