@@ -34,7 +34,6 @@ from __future__ import annotations
 import configparser
 import contextlib
 import datetime as _dt
-import json
 import os
 import re
 import sqlite3
@@ -70,6 +69,7 @@ from ..core.engine import PROJECT, BalanceEngine, BuildCancelled, clean_geometry
 from ..core.errors import Cancelled
 from ..core.fields import PLAN_FIELDS, resolve_unit_fields
 from ..core.i18n import tr
+from ..core.remediation import remediation_types
 from ..core.resources import resource_path
 from ..core.rules import RulePack
 from ..core.selection import UnknownUnitsError, units_by_code
@@ -150,9 +150,7 @@ def plugin_version() -> str:
 
 def remediation_colours() -> list[tuple[str, str, str, str]]:
     """(code, zh, en, colour) of every remediation type, from resources/remediation_types.json."""
-    with open(resource_path("remediation_types.json"), encoding="utf-8") as f:
-        data = json.load(f)
-    return [(t["code"], t.get("zh", t["code"]), t.get("en", t["code"]), t["colour"]) for t in data["types"]]
+    return [(t.code, t.zh or t.code, t.en or t.code, t.colour) for t in remediation_types().values()]
 
 
 def safe_file_stem(code: str) -> str:

@@ -41,9 +41,7 @@ The data checks of the parcels themselves (duplicate BSM, TBMJ, geometry, 田坎
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -53,7 +51,7 @@ from shapely.geometry.base import BaseGeometry
 from .fields import PBF_IN, PBF_OUT, ParcelRecord
 from .i18n import tr
 from .landclasses import LandClassTable, default_table
-from .resources import resource_path
+from .remediation import RemediationType, remediation_types
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 CONSTRUCTION = "建设用地"
@@ -76,46 +74,6 @@ class Finding:
     def as_dict(self) -> dict:
         return {"severity": self.severity, "code": self.code, "message": self.message,
                 "unit_code": self.unit_code, "parcel_id": self.parcel_id, "area": self.area, "bsm": self.bsm}
-
-
-@dataclass(frozen=True)
-class RemediationType:
-    code: str
-    zh: str
-    en: str
-    targets: tuple[str, ...]
-    linkage: str | None = None
-    sources: tuple[str, ...] = ("*",)  # land-class prefixes the type may start from (class before)
-    sources_reason_zh: str = ""
-    sources_reason_en: str = ""
-
-    def allows(self, code: str | None) -> bool:
-        if code is None or "*" in self.targets:
-            return True
-        c = str(code).strip().upper()
-        return any(c.startswith(t.upper()) for t in self.targets)
-
-    def allows_source(self, code: str | None, resolved: str | None = None) -> bool:
-        """True when the class before (raw code, or its resolved base class) is an allowed source."""
-        if code is None or "*" in self.sources:
-            return True
-        codes = {str(code).strip().upper()} | ({str(resolved).upper()} if resolved else set())
-        return any(c.startswith(s.upper()) for c in codes for s in self.sources)
-
-
-def parse_types(data: Mapping) -> dict[str, RemediationType]:
-    return {t["code"].upper(): RemediationType(t["code"], t.get("zh", ""), t.get("en", ""),
-                                               tuple(t.get("targets") or ("*",)), t.get("linkage"),
-                                               tuple(t.get("sources") or ("*",)),
-                                               t.get("sources_reason_zh", ""), t.get("sources_reason_en", ""))
-            for t in data.get("types", [])}
-
-
-@lru_cache(maxsize=1)
-def remediation_types() -> dict[str, RemediationType]:
-    """Bundled remediation types by upper-case code."""
-    with open(resource_path("remediation_types.json"), encoding="utf-8") as f:
-        return parse_types(json.load(f))
 
 
 # --------------------------------------------------------------------------- helpers

@@ -64,17 +64,16 @@ from .checks import (
     WARNING,
     Finding,
     PlanParcel,
-    RemediationType,
     Zones,
     check_parcel,
     check_units,
     pbf_balance,
-    remediation_types,
 )
 from .fields import PBF_IN, PBF_OUT
 from .i18n import tr
 from .landclasses import LandClassTable, default_table
 from .pieces import OVERLAP_REL
+from .remediation import RemediationType, remediation_types
 
 SEVERITIES = (ERROR, WARNING, INFO)
 

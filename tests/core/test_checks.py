@@ -13,12 +13,12 @@ from plugin.core.checks import (
     check_units,
     is_new_construction,
     parcels_of_engine,
-    remediation_types,
     summary,
 )
 from plugin.core.engine import BalanceEngine
 from plugin.core.fields import ParcelRecord
 from plugin.core.landclasses import default_table
+from plugin.core.remediation import remediation_types
 
 
 def codes(findings):
