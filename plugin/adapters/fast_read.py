@@ -1,0 +1,132 @@
+"""The fast read of a saved GeoPackage parcel table: GDAL's Arrow stream instead of QGIS features.
+
+It must give exactly what reading through QGIS gives (tests/qgis/test_fast_read.py); whenever it
+cannot be sure of that it raises :class:`NotFast` and the caller reads through QGIS.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import shapely
+from qgis.core import QgsProviderRegistry, QgsVectorLayer
+
+#: features per Arrow batch (and per bulk WKB parse of the QGIS path)
+WKB_CHUNK = 50_000
+
+
+class NotFast(Exception):
+    """The fast GeoPackage read cannot give exactly what QGIS gives: read through QGIS."""
+
+
+def gpkg_source(layer: QgsVectorLayer) -> tuple[str, str | None, str] | None:
+    """(path, table, WHERE) of a saved OGR GeoPackage layer, or None if QGIS must read it."""
+    if not isinstance(layer, QgsVectorLayer) or layer.providerType() != "ogr" or layer.isModified():
+        return None  # stand-ins (a snapshot for a worker thread) and unsaved edits: only QGIS sees them
+    if layer.editBuffer() is not None and layer.editBuffer().isModified():
+        return None
+    provider = layer.dataProvider()
+    if provider is None or provider.storageType() != "GPKG":
+        return None
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+    path = parts.get("path") or ""
+    if not path.lower().endswith(".gpkg") or parts.get("layerId") not in (None, "") or parts.get("geometryType"):
+        return None
+    subset = (layer.subsetString() or "").strip()
+    if subset.upper().startswith("SELECT"):
+        return None
+    return path, parts.get("layerName") or None, subset
+
+
+def column_values(arr) -> list:
+    """A column of an Arrow batch as Python values (None for NULL), as QGIS would give them."""
+    import numpy as np
+
+    mask = np.ma.getmaskarray(arr) if isinstance(arr, np.ma.MaskedArray) else None
+    data = arr.data if isinstance(arr, np.ma.MaskedArray) else arr
+    kind = data.dtype.kind
+    if kind == "S":
+        values = [v.decode("utf-8") for v in data.tolist()]
+    elif kind in "fiub":
+        values = data.tolist()
+    elif kind == "O":
+        values = [v.decode("utf-8") if isinstance(v, bytes) else v for v in data.tolist()]
+        if any(v is not None and not isinstance(v, (str, int, float)) for v in values):
+            raise NotFast
+    else:
+        raise NotFast  # dates and the like: QGIS's types
+    if mask is not None and mask.any():
+        for k in np.flatnonzero(mask).tolist():
+            values[k] = None
+    return values
+
+
+def _open_layer(source, layer: QgsVectorLayer, attributes: dict):
+    """(data source, OGR layer, {canonical: field}) of the table, reading only those fields."""
+    from osgeo import ogr
+
+    path, layer_name, subset = source
+    ds = ogr.Open(path, 0)
+    if ds is None:
+        raise NotFast
+    lyr = ds.GetLayerByName(layer_name) if layer_name else (ds.GetLayer(0) if ds.GetLayerCount() == 1 else None)
+    if lyr is None or not lyr.GetFIDColumn() or not lyr.GetGeometryColumn():
+        raise NotFast
+    if ogr.GT_IsNonLinear(lyr.GetGeomType()):
+        raise NotFast  # curves: GDAL >= 3.10's Arrow stream refuses them ("Nonlinear geometry types…")
+    defn = lyr.GetLayerDefn()
+    on_disk = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    names = layer.fields().names()
+    if on_disk != names[len(names) - len(on_disk):]:
+        raise NotFast  # QGIS sees other fields (virtual/joined): its indexes would not match
+    wanted = {canon: actual for canon, actual in attributes.items() if actual in on_disk}
+    if set(wanted.values()) != set(attributes.values()):
+        raise NotFast
+    lyr.SetIgnoredFields([n for n in on_disk if n not in set(wanted.values())])
+    if subset and lyr.SetAttributeFilter(subset) != 0:
+        raise NotFast
+    return ds, lyr, wanted
+
+
+def read_arrow(source, layer: QgsVectorLayer, attributes: dict, record: Callable,
+               progress: Callable[[float], None] | None, cancelled: Callable[[], bool] | None) -> list:
+    """``(fid, geometry, record)`` of every feature of the GeoPackage table ``source``.
+
+    ``attributes``: canonical name -> field name of what QGIS would read; ``record(fid, values)``
+    turns the values of one feature into its record, as the QGIS path does.
+    """
+    _ds, lyr, wanted = _open_layer(source, layer, attributes)  # the data source must outlive the layer
+    total = max(1, lyr.GetFeatureCount())
+    stream = lyr.GetArrowStreamAsNumPy(options=[f"MAX_FEATURES_IN_BATCH={WKB_CHUNK}"])
+    if stream is None:
+        raise NotFast
+    fid_col, geom_col = lyr.GetFIDColumn(), lyr.GetGeometryColumn()
+    out: list = []
+    for batch in stream:
+        fids = batch[fid_col].tolist()
+        try:
+            geoms = shapely.from_wkb(batch[geom_col])
+        except shapely.errors.GEOSException:
+            raise NotFast from None  # curves and the like: QGIS reads them
+        empty = shapely.is_empty(geoms)
+        if empty.any():
+            geoms[empty] = None
+        columns = [(canon, column_values(batch[actual])) for canon, actual in wanted.items()]
+        recs = [record(fid, {canon: col[k] for canon, col in columns}) for k, fid in enumerate(fids)]
+        out.extend(zip(fids, geoms.tolist(), recs))
+        if progress:
+            progress(len(out) / total)
+        if cancelled and cancelled():
+            break
+    return out
+
+
+def gdal_failure(exc: RuntimeError) -> str | None:
+    """What GDAL said when the Arrow read failed; None when it is curves in a layer declared linear
+    (not damage: QGIS reads, and linearises, them)."""
+    from osgeo import gdal
+
+    said = [" ".join(str(m).split()) for m in (exc, gdal.GetLastErrorMsg()) if str(m).strip()]
+    if any("nonlinear geometry" in m.lower() for m in said):
+        return None
+    plain = [m for m in said if any(w in m.lower() for w in ("malformed", "corrupt", "not a database"))]
+    return ((plain or said or [type(exc).__name__])[0])[:160]

@@ -1,0 +1,201 @@
+"""Parcel features into the core's records: ``(fid, shapely geometry, ParcelRecord)``.
+
+Read through QGIS (any layer, the edit buffer included) or, for a saved GeoPackage table, through
+GDAL's Arrow stream (adapters/fast_read.py), with the same result. A parcel with a NULL TBMJ gets
+its ellipsoidal area on CGCS2000 (docs/domain.md §6).
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable, Iterable
+
+import shapely
+from qgis.core import QgsCoordinateReferenceSystem, QgsFeatureRequest, QgsGeometry, QgsVectorLayer
+
+from ..core.engine import paused_gc
+from ..core.fields import FieldMap, ParcelRecord, normalize_parcel, resolve_parcel_fields, with_area
+from ..core.i18n import tr
+from ..core.validation import clean_polygonal, sanitised_warnings, valid_area
+from .crs import ellipsoid_measure, transform_to
+from .fast_read import WKB_CHUNK, NotFast, gdal_failure, gpkg_source, read_arrow
+from .sources import InputError, damage_guard, damaged_gpkg
+from .wkb import feature_wkb, parse_wkb
+
+# the canonical fields a ParcelRecord is made of (what normalize_parcel reads): only these are fetched
+RECORD_FIELDS = ("BSM", "DLBM", "TBMJ", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ", "ZZLX", "GHDLBM", "GHKCXS", "YNCZ")
+_SHARED_TEXT = ("dlbm", "kcdlbm", "zzlx", "ghdlbm", "yncz")
+_SHARED_NUMBERS = ("kcxs", "ghkcxs", "kcmj")  # slope coefficients, and the many zero KCMJ
+_SHARED_NUMBERS_MAX = 4096
+
+
+def parcel_fields(layer: QgsVectorLayer, overrides: dict | None = None, tbmj_in_mu: bool = False) -> FieldMap:
+    fm = resolve_parcel_fields(layer.fields().names(), overrides, tbmj_in_mu)
+    missing = fm.missing_required()
+    if missing:
+        raise InputError(tr("The parcel layer {0} lacks the required field(s) {1}; map them in the field mapping.")
+                         .format(layer.name(), ", ".join(missing)))
+    return fm
+
+
+
+class ParcelReader:
+    """Turns parcel features into ``(fid, geometry, ParcelRecord)``; reused by the live listener."""
+
+    def __init__(self, layer: QgsVectorLayer, fields: FieldMap, crs: QgsCoordinateReferenceSystem):
+        self.layer = layer
+        self.fields = fields
+        self.crs = crs
+        self.transform = transform_to(layer, crs)
+        self.measure = ellipsoid_measure(crs)  # measures the (repaired) geometries in the working CRS
+        names = layer.fields().names()
+        #: canonical name -> layer field of what a record is made of (only these are fetched)
+        self.attributes = {canon: actual
+                           for canon, actual in list(fields.parcels.items()) + list(fields.plan.items())
+                           if actual and actual in names and canon in RECORD_FIELDS}
+        self._index = {canon: names.index(actual) for canon, actual in self.attributes.items()}
+        self._record_index = list(self._index.items())
+        self._strings: dict[str, str] = {}
+        self._numbers: dict[tuple, float] = {}
+        self.measured: set[int] = set()  # parcels whose NULL TBMJ was measured on the ellipsoid
+        self.issues: dict[str, set] = {}  # canonical field -> fids whose value was unusable (validation.py)
+
+    def warnings(self) -> list[str]:
+        out = []
+        if self.measured:
+            out.append(tr("{0} parcels have no usable TBMJ; their area was measured on the CGCS2000 ellipsoid "
+                          "(after repairing invalid geometry)").format(len(self.measured)))
+        out.extend(sanitised_warnings(None, None, {k: sorted(v) for k, v in sorted(self.issues.items())}))
+        return out
+
+    def _note(self, fid, issues: list) -> None:
+        for name in issues:
+            self.issues.setdefault(name, set()).add(fid)
+
+    def forget(self, fid) -> None:
+        """A parcel is gone (live edits): drop it from the lists of the warnings."""
+        self.measured.discard(fid)
+        for ids in self.issues.values():
+            ids.discard(fid)
+
+    def complete(self, items: list) -> list:
+        """Fill the TBMJ of parcels that have none (or an unusable one) from their geometry, measured
+        on the CGCS2000 ellipsoid after repairing it (a self-intersecting ring measured as drawn
+        loses the area of its crossed part)."""
+        for k, (fid, geom, rec) in enumerate(items):
+            if rec.tbmj is not None or geom is None:
+                continue
+            cleaned, _what = clean_polygonal(geom)
+            if cleaned is None:
+                continue
+            g = QgsGeometry()
+            g.fromWkb(shapely.to_wkb(cleaned))
+            area = self.measure.measureArea(g)
+            if not valid_area(area):
+                area = float(cleaned.area)  # outside the ellipsoid's domain: the planar area
+            if not valid_area(area):
+                continue
+            issues: list = []
+            items[k] = (fid, geom, self._shared(with_area(rec, area, issues)))
+            self._note(fid, issues)
+            self.measured.add(fid)
+        return items
+
+    def request(self, fids: Iterable[int] | None = None) -> QgsFeatureRequest:
+        req = QgsFeatureRequest()
+        req.setSubsetOfAttributes(sorted(set(self._index.values())))
+        if fids is not None:
+            req.setFilterFids(list(fids))
+        return req
+
+    def record(self, feature) -> ParcelRecord:
+        attrs = feature.attributes()
+        values = {}
+        for canon, i in self._record_index:
+            v = attrs[i]
+            values[canon] = None if v is None or (hasattr(v, "isNull") and v.isNull()) else v
+        return self.record_of(feature.id(), values)
+
+    def record_of(self, fid, values: dict) -> ParcelRecord:
+        """The record of the parcel ``fid`` from its values by canonical name (None for NULL)."""
+        issues: list = []
+        rec = normalize_parcel(values, self.fields.tbmj_in_mu, issues)
+        if issues:
+            self._note(fid, issues)
+        # docs/domain.md §6: a parcel without TBMJ gets its ellipsoidal area on CGCS2000 (complete()).
+        return self._shared(rec)
+
+    def _shared(self, rec: ParcelRecord) -> ParcelRecord:
+        """One object per distinct code and per distinct coefficient (a million parcels share a
+        few hundred codes and a few slope coefficients): saves memory, changes no value."""
+        strings = self._strings
+        for name in _SHARED_TEXT:
+            v = getattr(rec, name)
+            if v is not None:
+                setattr(rec, name, strings.setdefault(v, v))
+        numbers = self._numbers
+        for name in _SHARED_NUMBERS:
+            v = getattr(rec, name)
+            if v is not None:
+                key = (v, math.copysign(1.0, v))  # keeps -0.0 apart
+                hit = numbers.get(key)
+                if hit is not None:
+                    setattr(rec, name, hit)
+                elif len(numbers) < _SHARED_NUMBERS_MAX:  # bounded: KCXS derived per parcel never repeats
+                    numbers[key] = v
+        return rec
+
+    def read(self, fids: Iterable[int] | None = None, progress: Callable[[float], None] | None = None,
+             cancelled: Callable[[], bool] | None = None) -> list[tuple[int, object, ParcelRecord]]:
+        """``(fid, geometry, record)`` of every (or the given) parcel.
+
+        Each feature is turned into its record and WKB at once (no QgsFeature kept), and the
+        WKB is parsed in chunks: memory stays near the size of the result.
+        """
+        with paused_gc(), damage_guard(self.layer):
+            return self.complete(self._read(fids, progress, cancelled))
+
+    def read_fast(self, progress: Callable[[float], None] | None = None,
+                  cancelled: Callable[[], bool] | None = None) -> list[tuple[int, object, ParcelRecord]] | None:
+        """:meth:`read` of every parcel straight from a GeoPackage with GDAL's Arrow stream.
+
+        Same ``(fid, geometry, record)`` as :meth:`read` (a GeoPackage's QGIS feature ids are
+        its fid column; NULL TBMJ measured the same way), several times faster. ``None`` when
+        the layer is not a saved GeoPackage table in the working CRS: the caller then reads
+        through QGIS.
+        """
+        source = gpkg_source(self.layer)
+        if source is None or self.transform is not None:
+            return None
+        with paused_gc():
+            try:
+                return self.complete(read_arrow(source, self.layer, self.attributes, self.record_of,
+                                                progress, cancelled))
+            except NotFast:
+                return None
+            except RuntimeError as exc:  # GDAL: a damaged page, a truncated file…
+                # not read again through QGIS: it would skip what it cannot read, and the numbers be wrong
+                detail = gdal_failure(exc)
+                if detail is None:
+                    return None  # curves in a layer declared linear: not damage, QGIS reads (and linearises) them
+                raise damaged_gpkg(source[0], detail) from None
+
+    def _read(self, fids, progress, cancelled) -> list[tuple[int, object, ParcelRecord]]:
+        ids, recs, geoms, blobs = [], [], [], []
+        total = max(1, self.layer.featureCount()) if fids is None else None
+        transform = self.transform
+        record = self.record
+        for n, f in enumerate(self.layer.getFeatures(self.request(fids))):
+            ids.append(f.id())
+            recs.append(record(f))
+            blobs.append(feature_wkb(f, transform))
+            if len(blobs) == WKB_CHUNK:
+                geoms.extend(parse_wkb(blobs))
+                blobs = []
+            if total and n % 20000 == 0:
+                if progress:
+                    progress(n / total)
+                if cancelled and cancelled():
+                    break
+        if blobs:
+            geoms.extend(parse_wkb(blobs))
+        return list(zip(ids, geoms, recs))
