@@ -19,6 +19,8 @@ Why this shape (docs/architecture.md "Live updates"; facts of QGIS 3.22):
   :class:`QgsVectorLayerFeatureSource` snapshots made in the main thread (safe to iterate
   in a worker thread); edits made meanwhile stay dirty and are applied when it finishes.
 
+The noted edits and how they are applied live in ``live_edits.py``, the task in ``live_task.py``.
+
 API (for the balance dock)::
 
     live = LiveBalance(inputs, pack)        # Inputs from adapters.layers, a RulePack
@@ -44,27 +46,18 @@ from __future__ import annotations
 import time
 import traceback
 from functools import partial
-from typing import Callable, Iterable
+from typing import Callable
 
-from qgis.core import (
-    Qgis,
-    QgsCoordinateReferenceSystem,
-    QgsFeatureRequest,
-    QgsFields,
-    QgsMessageLog,
-    QgsRectangle,
-    QgsTask,
-    QgsVectorLayer,
-    QgsVectorLayerFeatureSource,
-)
+from qgis.core import Qgis, QgsMessageLog
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..core.checks import Finding, check_merges
-from ..core.engine import BalanceEngine, BuildCancelled
-from ..core.fields import resolve_unit_fields
+from ..core.engine import BalanceEngine
 from ..core.i18n import tr
 from ..core.rules import RulePack
-from .layers import InputError, Inputs, ParcelReader, build_engine, parcel_fields, read_polygons, read_units
+from .layers import InputError, Inputs, ParcelReader, build_engine
+from .live_edits import PendingEdits, apply_edits, attribute_indexes
+from .live_task import BuildTask, SourceLayer, snapshot
 from .pieces_writer import PieceWriter
 from .signals import cancel_task, disconnect_all
 
@@ -75,100 +68,14 @@ def _log(message: str, level=Qgis.Warning) -> None:
     QgsMessageLog.logMessage(message, LOG_TAG, level)
 
 
-# --------------------------------------------------------------------------- layer stand-ins
-class SourceLayer:
-    """Duck-typed stand-in for a QgsVectorLayer that a worker thread may read.
-
-    Created in the main thread: it snapshots the layer (edit buffer included) into a
-    ``QgsVectorLayerFeatureSource`` and copies the metadata ``build_engine`` asks for
-    (fields, name, CRS, extent, count), so the unchanged ``adapters.layers.build_engine``
-    can run inside a QgsTask. (Hook for layers.py: a reader accepting a feature source.)
-    """
-
-    def __init__(self, layer: QgsVectorLayer):
-        self._source = QgsVectorLayerFeatureSource(layer)
-        self._fields = QgsFields(layer.fields())
-        self._name = layer.name()
-        self._crs = QgsCoordinateReferenceSystem(layer.crs())
-        self._extent = QgsRectangle(layer.extent())
-        self._count = layer.featureCount()
-
-    def getFeatures(self, request: QgsFeatureRequest | None = None):
-        return self._source.getFeatures(request if request is not None else QgsFeatureRequest())
-
-    def fields(self) -> QgsFields:
-        return self._fields
-
-    def name(self) -> str:
-        return self._name
-
-    def crs(self) -> QgsCoordinateReferenceSystem:
-        return self._crs
-
-    def extent(self) -> QgsRectangle:
-        return self._extent
-
-    def featureCount(self) -> int:
-        return self._count
-
-
-class _FilteredLayer:
-    """The layer seen through ``setFilterFids`` (edit buffer included), for ``read_units``."""
-
-    def __init__(self, layer: QgsVectorLayer, fids: Iterable[int]):
-        self._layer = layer
-        self._fids = list(fids)
-
-    def getFeatures(self, request: QgsFeatureRequest | None = None):
-        req = QgsFeatureRequest(request) if request is not None else QgsFeatureRequest()
-        return self._layer.getFeatures(req.setFilterFids(self._fids))
-
-    def fields(self) -> QgsFields:
-        return self._layer.fields()
-
-    def name(self) -> str:
-        return self._layer.name()
-
-    def crs(self) -> QgsCoordinateReferenceSystem:
-        return self._layer.crs()
-
-
-class _BuildTask(QgsTask):
-    """Full build in a worker thread; ``done(task)`` is called back in the main thread."""
-
-    def __init__(self, inputs: Inputs, pack: RulePack, done: Callable[[_BuildTask], None]):
-        super().__init__(tr("Land consolidation: computing the balance"), QgsTask.CanCancel)
-        self.inputs = inputs
-        self.pack = pack
-        self._done = done
-        self.engine: BalanceEngine | None = None
-        self.reader: ParcelReader | None = None
-        self.error: str | None = None
-        self.cancelled_build = False
-        self.ok = False
-
-    def run(self) -> bool:  # worker thread: no Qt objects of the main thread touched here
+def _logged(fn: Callable) -> Callable:
+    """``fn`` that logs what it raises instead of raising it (a QgsTask's callback must not raise)."""
+    def call(*args):
         try:
-            self.engine, self.reader = build_engine(
-                self.inputs, self.pack, progress=lambda f: self.setProgress(100.0 * f), cancelled=self.isCanceled,
-                refuse=False)
-            return not self.isCanceled()
-        except BuildCancelled:
-            self.cancelled_build = True
-            return False
-        except InputError as e:
-            self.error = str(e)
-            return False
-        except Exception:
-            self.error = traceback.format_exc()
-            return False
-
-    def finished(self, result: bool) -> None:  # main thread
-        self.ok = bool(result) and self.engine is not None
-        try:
-            self._done(self)
+            fn(*args)
         except Exception:
             _log(traceback.format_exc(), Qgis.Critical)
+    return call
 
 
 # --------------------------------------------------------------------------- the listener
@@ -194,7 +101,7 @@ class LiveBalance(QObject):
         self._background = False
         self._running = False
         self._connections: list[tuple[object, Callable]] = []
-        self._task: _BuildTask | None = None
+        self._task: BuildTask | None = None
         self._generation = 0
         self._rebuild_again = False
         self._timer = QTimer(self)
@@ -223,8 +130,7 @@ class LiveBalance(QObject):
     @property
     def pending(self) -> bool:
         """Edits noted but not yet applied to the engine."""
-        return bool(self._need_rebuild or self._pbf_dirty or self._p_dirty or self._p_attr or self._p_removed
-                    or self._u_dirty or self._u_removed)
+        return bool(self._edits)
 
     def start(self, background: bool = False) -> bool:
         """Connect to the layers and run the first full build.
@@ -258,7 +164,7 @@ class LiveBalance(QObject):
         self._timer.stop()
         if not self._running or self._task is not None:
             return False  # a background rebuild is running: applied when it finishes
-        if self._need_rebuild:
+        if self._edits.rebuild:
             return self._rebuild()
         if self.engine is None or not self.pending:
             return False
@@ -339,19 +245,7 @@ class LiveBalance(QObject):
 
     def _resolve_attribute_indexes(self) -> None:
         """Indexes of the fields the engine reads: edits of other fields cost nothing."""
-        names = self.inputs.parcels.fields().names()
-        try:
-            fm = parcel_fields(self.inputs.parcels, self.inputs.field_overrides, self.inputs.tbmj_in_mu)
-        except InputError:
-            fm = None  # the build reports it; until then every attribute edit counts
-        if fm is None:
-            self._parcel_attrs = set(range(len(names)))
-        else:
-            wanted = list(fm.parcels.values()) + list(fm.plan.values())
-            self._parcel_attrs = {names.index(n) for n in wanted if n and n in names}
-        unames = self.inputs.units.fields().names()
-        code = resolve_unit_fields(unames, self.inputs.unit_field).get("DYBH")
-        self._unit_attrs = {unames.index(code)} if code and code in unames else set()
+        self._parcel_attrs, self._unit_attrs = attribute_indexes(self.inputs)
 
     def _guard(self, fn: Callable) -> Callable:
         def slot(*args):
@@ -367,42 +261,42 @@ class LiveBalance(QObject):
             self._timer.start()
 
     def _parcel_touched(self, fid: int) -> None:
-        self._p_dirty.add(fid)
+        self._edits.parcels.add(fid)
         self.pieces.note(fid)
         self._schedule()
 
     def _parcel_deleted(self, fid: int) -> None:
         self.pieces.note(fid)
-        self._p_dirty.discard(fid)
-        self._p_attr.discard(fid)
-        self._p_removed.add(fid)
+        self._edits.parcels.discard(fid)
+        self._edits.parcel_attributes.discard(fid)
+        self._edits.parcels_removed.add(fid)
         self._schedule()
 
     def _parcel_attribute(self, fid: int, idx: int, _value) -> None:
         if idx in self._parcel_attrs:
-            self._p_attr.add(fid)
+            self._edits.parcel_attributes.add(fid)
             self._schedule()
 
     def _unit_touched(self, fid: int) -> None:
-        self._u_dirty.add(fid)
+        self._edits.units.add(fid)
         self._schedule()
 
     def _unit_deleted(self, fid: int) -> None:
-        self._u_dirty.discard(fid)
-        self._u_removed.add(fid)
+        self._edits.units.discard(fid)
+        self._edits.units_removed.add(fid)
         self._schedule()
 
     def _unit_attribute(self, fid: int, idx: int, _value) -> None:
         if idx in self._unit_attrs:
-            self._u_dirty.add(fid)
+            self._edits.units.add(fid)
             self._schedule()
 
     def _pbf_touched(self, *_args) -> None:
-        self._pbf_dirty = True
+        self._edits.pbf = True
         self._schedule()
 
     def _request_rebuild(self, *_args) -> None:
-        self._need_rebuild = True
+        self._edits.rebuild = True
         self._schedule()
 
     def _layer_gone(self, name: str) -> None:
@@ -418,46 +312,13 @@ class LiveBalance(QObject):
 
     # ------------------------------------------------------------------ applying edits
     def _clear_pending(self) -> None:
-        self._p_dirty: set[int] = set()
-        self._p_attr: set[int] = set()
-        self._p_removed: set[int] = set()
-        self._u_dirty: set[int] = set()
-        self._u_removed: set[int] = set()
-        self._pbf_dirty = False
-        self._need_rebuild = False
+        self._edits = PendingEdits()
 
     def _apply_pending(self) -> None:
-        engine, reader = self.engine, self.reader
-        p_dirty, p_attr, p_removed = self._p_dirty, self._p_attr, self._p_removed
-        u_dirty, u_removed, pbf_dirty = self._u_dirty, self._u_removed, self._pbf_dirty
+        edits = self._edits
         self._clear_pending()
-        self.last_changes = {"parcels": p_dirty | p_attr | p_removed, "units": u_dirty | u_removed,
-                             "pbf": bool(pbf_dirty)}
-        if pbf_dirty and self.inputs.pbf is not None:
-            engine.set_pbf(read_polygons(self.inputs.pbf, reader.crs))
-        # units: re-read what was touched; whatever is gone is removed
-        if u_dirty or u_removed:
-            found = read_units(_FilteredLayer(self.inputs.units, u_dirty), reader.crs,
-                               self.inputs.unit_field) if u_dirty else []
-            seen = {uid for uid, _c, _g in found}
-            for uid in (u_removed | u_dirty) - seen:
-                engine.remove_unit(uid)
-            for uid, code, geom in found:
-                engine.upsert_unit(uid, code, geom)
-        # parcels: geometry/added -> upsert, attribute only -> update, gone -> remove
-        touched = p_dirty | p_attr
-        if touched or p_removed:
-            found = reader.read(touched) if touched else []
-            seen = set()
-            for pid, geom, rec in found:
-                seen.add(pid)
-                if pid in p_dirty or pid not in engine.parcels:
-                    engine.upsert_parcel(pid, geom, rec)
-                else:
-                    engine.update_parcel_attributes(pid, rec)
-            for pid in (p_removed | touched) - seen:
-                engine.remove_parcel(pid)
-                reader.forget(pid)
+        self.last_changes = edits.changes()
+        apply_edits(self.engine, self.reader, self.inputs, edits)
 
     def _counts(self) -> tuple[int, int]:
         return (self.inputs.parcels.featureCount() - len(self.engine.parcels),
@@ -498,15 +359,13 @@ class LiveBalance(QObject):
 
     def _start_task(self) -> bool:
         try:
-            inputs = Inputs(SourceLayer(self.inputs.parcels), SourceLayer(self.inputs.units),
-                            SourceLayer(self.inputs.pbf) if self.inputs.pbf is not None else None,
-                            self.inputs.unit_field, dict(self.inputs.field_overrides), self.inputs.tbmj_in_mu)
+            inputs = snapshot(self.inputs)
         except RuntimeError:
             self._report(tr("A layer of the live balance is no longer available."), traceback.format_exc())
             return False
         generation = self._generation
         t0 = time.perf_counter()
-        task = _BuildTask(inputs, self.pack, lambda t: self._task_done(t, generation, t0))
+        task = BuildTask(inputs, self.pack, _logged(lambda t: self._task_done(t, generation, t0)))
         task.progressChanged.connect(lambda p: self.rebuildProgress.emit(float(p)))
         self._task = task
         from qgis.core import QgsApplication
@@ -514,14 +373,12 @@ class LiveBalance(QObject):
         QgsApplication.taskManager().addTask(task)
         return True
 
-    def _task_done(self, task: _BuildTask, generation: int, t0: float) -> None:
+    def _task_done(self, task: BuildTask, generation: int, t0: float) -> None:
         if generation != self._generation or not self._running:
             return  # stopped meanwhile
         self._task = None
         if task.ok:
-            reader = ParcelReader(self.inputs.parcels, task.reader.fields, task.reader.crs)
-            reader.measured = set(task.reader.measured)
-            reader.issues = {k: set(v) for k, v in task.reader.issues.items()}
+            reader = task.reader_for(self.inputs.parcels)
             # the offset refers to the snapshot: edits made since are still pending
             snap = task.inputs
             counts = (snap.parcels.featureCount() - len(task.engine.parcels),
