@@ -13,11 +13,11 @@ the model, so the tree keeps its expansion, scroll position and selection.
 from __future__ import annotations
 
 import importlib.util
-from typing import Any, Hashable, Optional
+from typing import Hashable, Optional
 
-from qgis.core import Qgis, QgsVectorLayer
+from qgis.core import Qgis
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtGui import QBrush, QFont, QStandardItem, QStandardItemModel
+from qgis.PyQt.QtGui import QStandardItem, QStandardItemModel
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -34,50 +34,20 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core import verdicts
-from ..core.areas import convert, unit_label
+from ..core.areas import unit_label
 from ..core.i18n import tr
-from ..core.report import StructureRow, indicator_frame, structure_frame, structure_rows
-from .common import (
-    DECIMALS,
-    KEY_ROLE,
-    M2_ROLE,
-    area_units,
-    chinese,
-    format_area,
-    format_number,
-)
+from ..core.report import structure_rows
+from . import balance_files, balance_tables
+from .balance_tables import format_rule_value, unit_title
+from .common import area_units, chinese
 from .dock_base import PlanningPanel
 from .errors import guarded, push_message
-from .verdict import rule_verdict, source_text
+from .verdict import source_text
 
 SCOPE_PROJECT, SCOPE_EACH, SCOPE_SELECTED = "project", "each", "selected"
 
-
-def unit_title(session: Any, uid: Hashable) -> str:
-    """"ZZDY-001 东片区" for a unit id of the engine."""
-    engine = session.engine
-    code = engine.unit_code(uid) if engine is not None and uid in engine.units else str(uid)
-    layer: Optional[QgsVectorLayer] = session.units
-    name_field = session.unit_field("DYMC")
-    if layer is not None and name_field:
-        try:
-            feature = layer.getFeature(int(uid))
-            name = feature[name_field] if feature.isValid() else None
-            if name not in (None, "") and str(name) != "NULL":
-                return f"{code} {name}"
-        except (TypeError, ValueError, KeyError):
-            pass
-    return code
-
-
-def format_rule_value(rule: Any, value: Optional[float], area_unit: str) -> str:
-    if value is None:
-        return "—"
-    if rule.format == "percent":
-        return format_number(100.0 * value, 2) + " %"
-    if rule.format == "area":
-        return format_area(value, area_unit) + " " + unit_label(area_unit, chinese())
-    return format_number(value, 2)
+# format_rule_value and unit_title are imported from here by the workbench
+__all__ = ["SCOPE_EACH", "SCOPE_PROJECT", "SCOPE_SELECTED", "BalancePanel", "format_rule_value", "unit_title"]
 
 
 class BalancePanel(PlanningPanel):
@@ -107,7 +77,22 @@ class BalancePanel(PlanningPanel):
     # ------------------------------------------------------------------ UI
     def _build_ui(self) -> None:
         root, layout = self._contents()
+        layout.addLayout(self._build_controls(root))
+        layout.addLayout(self._build_actions(root))
+        layout.addWidget(self._build_progress(root))
+        layout.addWidget(self._build_views(root), 1)
+        self.basis_label = QLabel(root)  # the footnote of the rules marked *: 依据待核实
+        self.basis_label.setObjectName("unverifiedBasis")
+        self.basis_label.setWordWrap(True)
+        self.basis_label.hide()
+        layout.addWidget(self.basis_label)
+        self.warning_label = QLabel(root)
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet("color: #8a5a00;")
+        layout.addWidget(self.warning_label)
+        self._set_headers()
 
+    def _build_controls(self, root: QWidget) -> QHBoxLayout:
         controls = QHBoxLayout()
         controls.addWidget(QLabel(tr("Scope"), root))
         self.scope_combo = QComboBox(root)
@@ -126,8 +111,9 @@ class BalancePanel(PlanningPanel):
             self.unit_combo.addItem(label, key)
         self.unit_combo.currentIndexChanged.connect(self._unit_changed)
         controls.addWidget(self.unit_combo)
-        layout.addLayout(controls)
+        return controls
 
+    def _build_actions(self, root: QWidget) -> QHBoxLayout:
         actions = QHBoxLayout()
         self.copy_button = QPushButton(tr("Copy"), root)
         self.copy_button.setToolTip(tr("Copy both tables to the clipboard (tab-separated, for Excel/WPS)"))
@@ -142,8 +128,9 @@ class BalancePanel(PlanningPanel):
         actions.addWidget(self.save_button)
         actions.addWidget(self.rebuild_button)
         actions.addStretch(1)
-        layout.addLayout(actions)
+        return actions
 
+    def _build_progress(self, root: QWidget) -> QWidget:
         progress_row = QWidget(root)
         progress_layout = QHBoxLayout(progress_row)
         progress_layout.setContentsMargins(0, 0, 0, 0)
@@ -156,8 +143,9 @@ class BalancePanel(PlanningPanel):
         progress_layout.addWidget(self.cancel_button)
         self.progress_row = progress_row
         progress_row.hide()
-        layout.addWidget(progress_row)
+        return progress_row
 
+    def _build_views(self, root: QWidget) -> QSplitter:
         splitter = QSplitter(Qt.Vertical, root)
         self.model = QStandardItemModel(0, 4, self)
         self.tree = QTreeView(splitter)
@@ -183,17 +171,7 @@ class BalancePanel(PlanningPanel):
         splitter.setChildrenCollapsible(False)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        layout.addWidget(splitter, 1)
-        self.basis_label = QLabel(root)  # the footnote of the rules marked *: 依据待核实
-        self.basis_label.setObjectName("unverifiedBasis")
-        self.basis_label.setWordWrap(True)
-        self.basis_label.hide()
-        layout.addWidget(self.basis_label)
-        self.warning_label = QLabel(root)
-        self.warning_label.setWordWrap(True)
-        self.warning_label.setStyleSheet("color: #8a5a00;")
-        layout.addWidget(self.warning_label)
-        self._set_headers()
+        return splitter
 
     def area_headers(self) -> list[str]:
         """"Before (亩)" … with the area unit: for copies and files (the view's headers are short)."""
@@ -264,10 +242,8 @@ class BalancePanel(PlanningPanel):
             self._keys = keys
         else:
             values = [r for _uid, rows in blocks for r in rows]
-            for (b, a, c), row in zip(self._value_items, values):
-                self._set_area(b, row.before_m2)
-                self._set_area(a, row.after_m2)
-                self._set_area(c, row.change_m2, signed=True)
+            for items, row in zip(self._value_items, values):
+                balance_tables.show_numbers(items, row, self.area_unit)
         self._refresh_indicators(uids)
         self.warning_label.setText("\n".join(self.session.live.warnings()) if self.session.live else "")
         if not uids and self.scope == SCOPE_SELECTED:
@@ -278,56 +254,9 @@ class BalancePanel(PlanningPanel):
         self.indicator_model.removeRows(0, self.indicator_model.rowCount())
         self._keys, self._value_items, self._indicator_keys, self._indicator_items = [], [], [], []
 
-    def _set_area(self, item: QStandardItem, m2: float, signed: bool = False) -> None:
-        item.setData(m2, M2_ROLE)
-        text = format_area(m2, self.area_unit)
-        if signed and round(convert(m2, self.area_unit), DECIMALS[self.area_unit]) > 0:
-            text = "+" + text
-        item.setText(text)
-        if signed:
-            item.setForeground(QBrush(Qt.darkRed if text.startswith("-") else Qt.black))
-
-    def _number_items(self, row: StructureRow) -> tuple[QStandardItem, QStandardItem, QStandardItem]:
-        items = tuple(QStandardItem() for _ in range(3))
-        for item in items:
-            item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-            item.setEditable(False)
-        self._set_area(items[0], row.before_m2)
-        self._set_area(items[1], row.after_m2)
-        self._set_area(items[2], row.change_m2, signed=True)
-        return items  # type: ignore[return-value]
-
     def _rebuild_structure(self, blocks: list) -> None:
-        self.model.removeRows(0, self.model.rowCount())
-        self._value_items = []
-        bold = QFont()
-        bold.setBold(True)
-        expand = []
-        for uid, rows in blocks:
-            parent = self.model.invisibleRootItem()
-            if self.scope == SCOPE_EACH:
-                head = QStandardItem(unit_title(self.session, uid))
-                head.setData(uid, KEY_ROLE)
-                head.setFont(bold)
-                parent.appendRow([head] + [QStandardItem() for _ in range(3)])
-                parent = head
-                expand.append(head)
-            parents = {-1: parent}
-            for row in rows:
-                label = f"{row.code} {row.name}" if row.level == 2 else row.name
-                item = QStandardItem(label)
-                item.setToolTip(label)
-                item.setEditable(False)
-                item.setData((uid, row.level, row.code or row.name), KEY_ROLE)
-                if row.level < 2:
-                    item.setFont(bold)
-                numbers = self._number_items(row)
-                self._value_items.append(numbers)
-                holder = parent if row.level == 0 else parents.get(row.level - 1, parent)
-                holder.appendRow([item, *numbers])
-                parents[row.level] = item
-                if row.level == 0:
-                    expand.append(item)
+        title = (lambda uid: unit_title(self.session, uid)) if self.scope == SCOPE_EACH else None
+        self._value_items, expand = balance_tables.fill_structure(self.model, blocks, self.area_unit, title)
         for item in expand:
             self.tree.setExpanded(item.index(), True)
         self.tree.header().resizeSections(QHeaderView.ResizeToContents)
@@ -341,37 +270,15 @@ class BalancePanel(PlanningPanel):
             self.indicator_model.removeRows(0, self.indicator_model.rowCount())
             self._indicator_items = []
             for uid, res in results:
-                rule = pack.rule(res.rule_id)
-                items = [QStandardItem() for _ in range(5)]
-                items[0].setText(tr("Whole project") if uid is None else unit_title(self.session, uid))
-                # an unverified rule is marked * (footnote: 依据待核实, the reason in the tooltip)
-                items[1].setText(rule.name(chinese()) + ("" if rule.verified else " *"))
-                items[1].setData(rule.name(chinese()), KEY_ROLE)
-                for item in items:
-                    item.setEditable(False)
-                items[2].setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-                basis, why = source_text(rule)
-                tip = rule.name(chinese()) + "\n" + tr("Basis: {0}").format(why if not rule.verified else basis)
-                tip += "\n" + tr("Formula: {0}").format(rule.formula.text)
-                for item in items:
-                    item.setToolTip(tip)
+                title = tr("Whole project") if uid is None else unit_title(self.session, uid)
+                items = balance_tables.indicator_row(pack.rule(res.rule_id), title)
                 self.indicator_model.appendRow(items)
                 self._indicator_items.append(tuple(items))
             self._indicator_keys = keys
             self.indicator_view.setColumnHidden(0, self.scope != SCOPE_EACH)
             self._show_basis_note([pack.rule(rule_id) for rule_id in dict.fromkeys(r.rule_id for _u, r in results)])
         for (_uid, res), items in zip(results, self._indicator_items):
-            rule = pack.rule(res.rule_id)
-            items[2].setText(format_rule_value(rule, res.value, self.area_unit))
-            items[2].setData(res.value, M2_ROLE)
-            items[3].setText(f"{rule.op_symbol} {format_rule_value(rule, res.threshold, self.area_unit)}")
-            shown = rule_verdict(res.passed, res.severity, res.reason)
-            items[4].setText(shown.text)
-            if shown.tip:
-                items[4].setToolTip(shown.tip)
-            items[4].setData(res.passed, KEY_ROLE)
-            for item in items[2:]:
-                item.setBackground(QBrush(shown.colour))
+            balance_tables.show_result(items, pack.rule(res.rule_id), res, self.area_unit)
         self.indicator_view.header().resizeSections(QHeaderView.ResizeToContents)
 
     def _show_basis_note(self, rules: list) -> None:
@@ -400,61 +307,19 @@ class BalancePanel(PlanningPanel):
     # ------------------------------------------------------------------ reading the model (tests, export)
     def displayed_rows(self) -> list[tuple]:
         """(unit id, level, code or name, before m², after m², change m²) of the shown tree."""
-        out = []
-
-        def walk(parent_index, depth):
-            for r in range(self.model.rowCount(parent_index)):
-                idx = self.model.index(r, 0, parent_index)
-                key = self.model.data(idx, KEY_ROLE)
-                if isinstance(key, tuple):
-                    values = [self.model.data(self.model.index(r, c, parent_index), M2_ROLE) for c in (1, 2, 3)]
-                    out.append((*key, *values))
-                walk(idx, depth + 1)
-
-        from qgis.PyQt.QtCore import QModelIndex
-
-        walk(QModelIndex(), 0)
-        return out
+        return balance_tables.displayed_rows(self.model)
 
     def displayed_indicators(self) -> list[tuple]:
         """(rule name, value, passed) of the indicator table."""
-        m = self.indicator_model
-        return [(m.item(r, 1).data(KEY_ROLE), m.item(r, 2).data(M2_ROLE), m.item(r, 4).data(KEY_ROLE))
-                for r in range(m.rowCount())]
+        return balance_tables.displayed_indicators(self.indicator_model)
 
     def table_text(self) -> str:
         """Both tables, tab-separated, numbers in the chosen unit without group separators."""
-        lines = []
-        m = self.model
-        lines.append("\t".join([tr("Unit"), tr("Level"), tr("Code"), tr("Land class"), *self.area_headers()]))
-        levels = {0: tr("Category"), 1: tr("Group"), 2: tr("Class")}
-        unit = self.area_unit
-
-        from qgis.PyQt.QtCore import QModelIndex
-
-        def walk(parent_index, unit_name):
-            for r in range(m.rowCount(parent_index)):
-                idx = m.index(r, 0, parent_index)
-                key = m.data(idx, KEY_ROLE)
-                if isinstance(key, tuple):
-                    uid, level, code = key
-                    name = m.data(idx)
-                    if level == 2 and name.startswith(code + " "):
-                        name = name[len(code) + 1:]
-                    values = [format_area(m.data(m.index(r, c, parent_index), M2_ROLE), unit, group=False)
-                              for c in (1, 2, 3)]
-                    lines.append("\t".join([unit_name, levels.get(level, ""), code if level == 2 else "", name,
-                                            *values]))
-                    walk(idx, unit_name)
-                else:
-                    walk(idx, m.data(idx))
-
-        walk(QModelIndex(), tr("Whole project") if self.scope == SCOPE_PROJECT else "")
+        lines = ["\t".join([tr("Unit"), tr("Level"), tr("Code"), tr("Land class"), *self.area_headers()])]
+        project = tr("Whole project") if self.scope == SCOPE_PROJECT else ""
+        lines += balance_tables.structure_lines(self.model, self.area_unit, project)
         lines.append("")
-        im = self.indicator_model
-        lines.append("\t".join(im.headerData(c, Qt.Horizontal) for c in range(im.columnCount())))
-        for r in range(im.rowCount()):
-            lines.append("\t".join(im.item(r, c).text() for c in range(im.columnCount())))
+        lines += balance_tables.indicator_lines(self.indicator_model)
         return "\n".join(lines) + "\n"
 
     # ------------------------------------------------------------------ slots
@@ -465,22 +330,8 @@ class BalancePanel(PlanningPanel):
 
     def frames(self):
         """(structure frame, indicator frame) of the shown scope, as the report module makes them."""
-        import pandas as pd
-
-        engine = self.session.engine
-        zh = chinese()
-        parts, inds = [], []
-        for uid in self.scope_units():
-            title = tr("Whole project") if uid is None else unit_title(self.session, uid)
-            s = structure_frame(engine, uid, self.area_unit, zh)
-            s.insert(0, tr("Unit"), title)
-            i = indicator_frame(engine, uid, zh)
-            i.insert(0, tr("Unit"), title)
-            parts.append(s)
-            inds.append(i)
-        if not parts:
-            return pd.DataFrame(), pd.DataFrame()
-        return pd.concat(parts, ignore_index=True), pd.concat(inds, ignore_index=True)
+        return balance_files.frames(self.session.engine, self.scope_units(),
+                                    lambda uid: unit_title(self.session, uid), self.area_unit, chinese())
 
     @guarded("Saving the balance")
     def _save_clicked(self, *_args) -> None:
@@ -502,33 +353,9 @@ class BalancePanel(PlanningPanel):
                 push_message(self.iface, tr("Saving as XLSX needs the Python package openpyxl, which is not "
                                             "installed (pip install openpyxl). Save as CSV instead."), Qgis.Warning)
                 return False
-            import pandas as pd
-
-            from ..adapters.report_xlsx import AREA_FORMAT, PERCENT_FORMAT
-
-            area_format = AREA_FORMAT if DECIMALS[self.area_unit] == 2 else "#,##0.0000"
-            formats = {rule.id: PERCENT_FORMAT if rule.format == "percent" else AREA_FORMAT
-                       for rule in self.session.engine.pack.rules}
-            with pd.ExcelWriter(path, engine="openpyxl") as writer:
-                structure.to_excel(writer, sheet_name=tr("Land use structure")[:31], index=False)
-                table = indicators.drop(columns=["rule_id"], errors="ignore")
-                table.to_excel(writer, sheet_name=tr("Indicators")[:31], index=False)
-                # numbers as numbers with a display format (亩/公顷 0.00, thousands separators), never raw floats
-                for row in writer.sheets[tr("Land use structure")[:31]].iter_rows(min_row=2):
-                    for cell in row:
-                        if isinstance(cell.value, float):
-                            cell.number_format = area_format
-                sheet = writer.sheets[tr("Indicators")[:31]]
-                rule_ids = list(indicators["rule_id"]) if "rule_id" in indicators else []
-                for rule_id, row in zip(rule_ids, sheet.iter_rows(min_row=2)):
-                    for cell in row:
-                        if isinstance(cell.value, float):
-                            cell.number_format = formats.get(rule_id, AREA_FORMAT)
+            balance_files.write_xlsx(path, structure, indicators, self.session.engine.pack.rules, self.area_unit)
         else:
-            with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-                structure.to_csv(handle, index=False)
-                handle.write("\n")
-                indicators.drop(columns=["rule_id"], errors="ignore").to_csv(handle, index=False)
+            balance_files.write_csv(path, structure, indicators)
         push_message(self.iface, tr("The balance was saved to {0}").format(path), Qgis.Success, 5)
         return True
 

@@ -29,8 +29,6 @@ EXCEPTIONS: dict[str, str] = {
     "plugin/adapters/export.py:_write_parcels": "issue 10: export package",
     "plugin/adapters/export.py:_copy_parcels_sql": "issue 10: export package",
     "plugin/adapters/unit_maps.py": "issue 10: export package",
-    "plugin/gui/balance_dock.py": "issue 10: adapters",
-    "plugin/gui/balance_dock.py:_build_ui": "issue 10: adapters",
     "plugin/gui/tagging_dock.py:_build_ui": "issue 10: adapters",
     "plugin/core/demo.py": "issue 10: demo package",
     "plugin/core/demo.py:_classify": "issue 10: demo package",
