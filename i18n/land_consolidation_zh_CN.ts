@@ -4,6 +4,11 @@
     <context>
         <name>LandConsolidation</name>
         <message>
+            <location filename="../plugin/adapters/crs.py"/>
+            <source>The layer {0} has no valid coordinate reference system; set one in its properties.</source>
+            <translation>图层 {0} 没有有效的坐标参考系，请在图层属性中设置。</translation>
+        </message>
+        <message>
             <location filename="../plugin/adapters/datachecks.py"/>
             <source>Land consolidation: checking the data</source>
             <translation>土地综合整治：数据检查中</translation>
@@ -74,7 +79,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/demo_project.py"/>
-            <location filename="../plugin/adapters/layers.py"/>
+            <location filename="../plugin/adapters/sources.py"/>
             <source>Cannot open the {0} layer: {1}</source>
             <translation>无法打开{0}图层：{1}</translation>
         </message>
@@ -231,7 +236,7 @@
             <location filename="../plugin/adapters/export.py"/>
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/adapters/unit_maps.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_files.py"/>
             <source>Indicators</source>
             <translation>指标</translation>
         </message>
@@ -323,34 +328,9 @@
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
-            <source>Cannot tell the text encoding of {0} (it has no .cpg file): give it with --encoding (e.g. GBK), or in QGIS in the layer properties (Source, data source encoding).</source>
-            <translation>无法判断 {0} 的文字编码（没有 .cpg 文件）：请用 --encoding 指定（如 GBK），或在 QGIS 图层属性（源，数据源编码）中设置。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/layers.py"/>
             <location filename="../plugin/cli.py"/>
             <source>permanent basic farmland</source>
             <translation>永久基本农田</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/layers.py"/>
-            <source>The {0} layer is not a polygon layer: {1}</source>
-            <translation>{0}图层不是面图层：{1}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/layers.py"/>
-            <source>The layer {0} has no valid coordinate reference system; set one in its properties.</source>
-            <translation>图层 {0} 没有有效的坐标参考系，请在图层属性中设置。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/layers.py"/>
-            <source>The parcel layer {0} lacks the required field(s) {1}; map them in the field mapping.</source>
-            <translation>图斑图层 {0} 缺少必需字段 {1}，请在字段映射中指定。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/layers.py"/>
-            <source>The GeoPackage {0} is damaged and cannot be read ({1}). Restore it from a backup, or copy what is readable into a new file (QGIS: Export &gt; Save Features As…); nothing was computed.</source>
-            <translation>GeoPackage {0} 已损坏，无法读取（{1}）。请从备份恢复，或将可读取的部分复制到新文件（QGIS：导出 &gt; 要素另存为…）；未进行任何计算。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
@@ -361,21 +341,6 @@
             <location filename="../plugin/adapters/layers.py"/>
             <source>The units layer {0} has no features: draw at least one remediation unit.</source>
             <translation>整治单元图层 {0} 中没有要素：请至少绘制一个整治单元。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/layers.py"/>
-            <source>{0} parcels have no usable TBMJ; their area was measured on the CGCS2000 ellipsoid (after repairing invalid geometry)</source>
-            <translation>{0} 个图斑没有可用的 TBMJ，已在 CGCS2000 椭球面上量算其面积（无效几何先行修复）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/layers.py"/>
-            <source>Unknown text encoding {0}; use e.g. GBK, GB18030 or UTF-8.</source>
-            <translation>未知的文字编码 {0}；请使用 GBK、GB18030 或 UTF-8 等。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/live.py"/>
-            <source>Land consolidation: computing the balance</source>
-            <translation>全域土地综合整治：正在计算面积平衡</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live.py"/>
@@ -418,6 +383,11 @@
             <translation>实时平衡未能跟上一次编辑。</translation>
         </message>
         <message>
+            <location filename="../plugin/adapters/live_task.py"/>
+            <source>Land consolidation: computing the balance</source>
+            <translation>全域土地综合整治：正在计算面积平衡</translation>
+        </message>
+        <message>
             <location filename="../plugin/adapters/outputs.py"/>
             <source>The output {0} is the input {1}: writing it would destroy the input. Choose another output file; nothing was written.</source>
             <translation>输出 {0} 就是输入 {1}：写入将毁掉输入数据。请选择其他输出文件；未写入任何内容。</translation>
@@ -428,6 +398,16 @@
             <translation>两个输出指向同一文件 {0}；请为每个输出指定不同的文件名。</translation>
         </message>
         <message>
+            <location filename="../plugin/adapters/parcel_reader.py"/>
+            <source>The parcel layer {0} lacks the required field(s) {1}; map them in the field mapping.</source>
+            <translation>图斑图层 {0} 缺少必需字段 {1}，请在字段映射中指定。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/parcel_reader.py"/>
+            <source>{0} parcels have no usable TBMJ; their area was measured on the CGCS2000 ellipsoid (after repairing invalid geometry)</source>
+            <translation>{0} 个图斑没有可用的 TBMJ，已在 CGCS2000 椭球面上量算其面积（无效几何先行修复）</translation>
+        </message>
+        <message>
             <location filename="../plugin/adapters/pieces_writer.py"/>
             <source>Share TBMJ among the pieces</source>
             <translation>按面积分摊分割图斑的 TBMJ</translation>
@@ -435,14 +415,14 @@
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_tables.py"/>
             <source>Category</source>
             <translation>三大类</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_tables.py"/>
             <source>Group</source>
             <translation>一级类</translation>
         </message>
@@ -455,7 +435,7 @@
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_tables.py"/>
             <source>Class</source>
             <translation>二级类</translation>
         </message>
@@ -542,6 +522,7 @@
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_files.py"/>
             <location filename="../plugin/gui/checks_panel.py"/>
             <source>Unit</source>
             <translation>整治单元</translation>
@@ -556,6 +537,7 @@
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/cli.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_files.py"/>
             <location filename="../plugin/gui/workbench.py"/>
             <source>Whole project</source>
             <translation>全项目</translation>
@@ -586,6 +568,26 @@
             <location filename="../plugin/adapters/unit_maps.py"/>
             <source>mu</source>
             <translation>亩</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/sources.py"/>
+            <source>Cannot tell the text encoding of {0} (it has no .cpg file): give it with --encoding (e.g. GBK), or in QGIS in the layer properties (Source, data source encoding).</source>
+            <translation>无法判断 {0} 的文字编码（没有 .cpg 文件）：请用 --encoding 指定（如 GBK），或在 QGIS 图层属性（源，数据源编码）中设置。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/sources.py"/>
+            <source>The GeoPackage {0} is damaged and cannot be read ({1}). Restore it from a backup, or copy what is readable into a new file (QGIS: Export &gt; Save Features As…); nothing was computed.</source>
+            <translation>GeoPackage {0} 已损坏，无法读取（{1}）。请从备份恢复，或将可读取的部分复制到新文件（QGIS：导出 &gt; 要素另存为…）；未进行任何计算。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/sources.py"/>
+            <source>The {0} layer is not a polygon layer: {1}</source>
+            <translation>{0}图层不是面图层：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/sources.py"/>
+            <source>Unknown text encoding {0}; use e.g. GBK, GB18030 or UTF-8.</source>
+            <translation>未知的文字编码 {0}；请使用 GBK、GB18030 或 UTF-8 等。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/unit_maps.py"/>
@@ -1098,224 +1100,224 @@
             <translation>图斑 {0}：整治类型 {1} 不适用于整治前地类 {2}（允许：{3}）。{4}</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Duplicate BSM</source>
             <translation>标识码重复</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>TBMJ vs area</source>
             <translation>图斑面积不符</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>TBMJ missing</source>
             <translation>缺少图斑面积</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Invalid geometry</source>
             <translation>几何无效</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Parcel overlap</source>
             <translation>图斑重叠</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Gap in unit</source>
             <translation>单元内缝隙</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Sliver</source>
             <translation>碎片图斑</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Unknown land class</source>
             <translation>未知地类</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Ridges off farmland</source>
             <translation>非耕地扣除田坎</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Ridges without class</source>
             <translation>扣除地类缺失</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Ridges on flat land</source>
             <translation>平地田坎系数</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Empty unit</source>
             <translation>单元为空</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Invalid unit</source>
             <translation>单元几何无效</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Unit without code</source>
             <translation>单元缺编号</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Duplicate unit code</source>
             <translation>单元编号重复</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Units overlap</source>
             <translation>单元重叠</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Unit outside boundary</source>
             <translation>单元超出项目范围</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Construction in PBF</source>
             <translation>永农内新增建设</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Construction in red line</source>
             <translation>红线内新增建设</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Construction outside UGB</source>
             <translation>开发边界外新增建设</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>PBF in &lt; out</source>
             <translation>永农调入少于调出</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>PBF quality worse</source>
             <translation>永农质量下降</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>PBF quality unknown</source>
             <translation>永农质量未知</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Type vs class after</source>
             <translation>类型与整治后地类不符</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Type vs class before</source>
             <translation>类型与整治前地类不符</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Unknown type</source>
             <translation>未知整治类型</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Error</source>
             <translation>错误</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Warning</source>
             <translation>警告</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_common.py"/>
             <source>Note</source>
             <translation>提示</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
-            <source>Parcel {0}: geometry with parts that are not polygons; the balance uses its polygons</source>
-            <translation>图斑 {0}：几何含有非面要素部分；面积平衡只使用其中的面</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/datachecks.py"/>
-            <source>Parcel {0}: invalid geometry; the balance uses a repaired copy</source>
-            <translation>图斑 {0}：几何无效；面积平衡使用修复后的图形</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/datachecks.py"/>
-            <source>Parcels {0} and {1} overlap by {2} m²</source>
-            <translation>图斑 {0} 与 {1} 重叠 {2} 平方米</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/datachecks.py"/>
-            <source>KCMJ {0} m²</source>
-            <translation>扣除面积 {0} 平方米</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/datachecks.py"/>
-            <source>Unit {0}: {1} m² covered by no parcel</source>
-            <translation>整治单元 {0}：{1} 平方米未被任何图斑覆盖</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/datachecks.py"/>
-            <source>Parcel {0}: unknown land class code {1}</source>
-            <translation>图斑 {0}：未知地类编码 {1}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/datachecks.py"/>
-            <source>Parcel {0}: unknown land class after (GHDLBM) {1}</source>
-            <translation>图斑 {0}：未知规划地类编码（GHDLBM）{1}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/datachecks.py"/>
-            <source>Parcel {0}: no TBMJ; its area was measured on the ellipsoid</source>
-            <translation>图斑 {0}：缺少图斑面积（TBMJ），已按椭球面积量算</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_groups.py"/>
             <source>Parcel {0}: TBMJ {1} m² differs from its ellipsoidal area {2} m² by {3} m² ({4} %)</source>
             <translation>图斑 {0}：图斑面积 {1} 平方米与椭球面积 {2} 平方米相差 {3} 平方米（{4}%）</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
-            <source>Parcel {0}: deduction {1} on land class {2}; only cultivated land (01xx) has a field-ridge deduction</source>
-            <translation>图斑 {0}：地类 {2} 存在扣除（{1}）；只有耕地（01xx）才扣除田坎</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/datachecks.py"/>
-            <source>Parcel {0}: deduction {1} but no deduction class (KCDLBM)</source>
-            <translation>图斑 {0}：有扣除（{1}）但缺少扣除地类编码（KCDLBM）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/datachecks.py"/>
-            <source>Parcel {0}: slope grade GDPDJB 1 (≤ 2°) with KCXS {1}; on flat land the ridges are measured, KCXS must be 0</source>
-            <translation>图斑 {0}：耕地坡度级别为 1 级（≤2°）但扣除系数为 {1}；平地田坎应实测，扣除系数须为 0</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/datachecks.py"/>
-            <source>Parcel {0}: sliver of {1} m² (thinness {2})</source>
-            <translation>图斑 {0}：碎片图斑，面积 {1} 平方米（细长度 {2}）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_groups.py"/>
             <source>Parcel {0}: identical copy of parcel {1} (BSM {2})</source>
             <translation>图斑 {0}：与图斑 {1} 完全重复（标识码 {2}）</translation>
         </message>
         <message>
-            <location filename="../plugin/core/datachecks.py"/>
+            <location filename="../plugin/core/datacheck_groups.py"/>
             <source>Parcels {0} and {1} share BSM {2} and overlap by {3} m²: not a split</source>
             <translation>图斑 {0} 与 {1} 标识码同为 {2} 且重叠 {3} 平方米：不是分割</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datacheck_overlaps.py"/>
+            <source>Parcels {0} and {1} overlap by {2} m²</source>
+            <translation>图斑 {0} 与 {1} 重叠 {2} 平方米</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datacheck_overlaps.py"/>
+            <source>Unit {0}: {1} m² covered by no parcel</source>
+            <translation>整治单元 {0}：{1} 平方米未被任何图斑覆盖</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datacheck_parcels.py"/>
+            <source>Parcel {0}: geometry with parts that are not polygons; the balance uses its polygons</source>
+            <translation>图斑 {0}：几何含有非面要素部分；面积平衡只使用其中的面</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datacheck_parcels.py"/>
+            <source>Parcel {0}: invalid geometry; the balance uses a repaired copy</source>
+            <translation>图斑 {0}：几何无效；面积平衡使用修复后的图形</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datacheck_parcels.py"/>
+            <source>KCMJ {0} m²</source>
+            <translation>扣除面积 {0} 平方米</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datacheck_parcels.py"/>
+            <source>Parcel {0}: unknown land class code {1}</source>
+            <translation>图斑 {0}：未知地类编码 {1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datacheck_parcels.py"/>
+            <source>Parcel {0}: unknown land class after (GHDLBM) {1}</source>
+            <translation>图斑 {0}：未知规划地类编码（GHDLBM）{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datacheck_parcels.py"/>
+            <source>Parcel {0}: no TBMJ; its area was measured on the ellipsoid</source>
+            <translation>图斑 {0}：缺少图斑面积（TBMJ），已按椭球面积量算</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datacheck_parcels.py"/>
+            <source>Parcel {0}: deduction {1} on land class {2}; only cultivated land (01xx) has a field-ridge deduction</source>
+            <translation>图斑 {0}：地类 {2} 存在扣除（{1}）；只有耕地（01xx）才扣除田坎</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datacheck_parcels.py"/>
+            <source>Parcel {0}: deduction {1} but no deduction class (KCDLBM)</source>
+            <translation>图斑 {0}：有扣除（{1}）但缺少扣除地类编码（KCDLBM）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datacheck_parcels.py"/>
+            <source>Parcel {0}: slope grade GDPDJB 1 (≤ 2°) with KCXS {1}; on flat land the ridges are measured, KCXS must be 0</source>
+            <translation>图斑 {0}：耕地坡度级别为 1 级（≤2°）但扣除系数为 {1}；平地田坎应实测，扣除系数须为 0</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/datacheck_parcels.py"/>
+            <source>Parcel {0}: sliver of {1} m² (thinness {2})</source>
+            <translation>图斑 {0}：碎片图斑，面积 {1} 平方米（细长度 {2}）</translation>
         </message>
         <message>
             <location filename="../plugin/core/engine.py"/>
@@ -2045,19 +2047,19 @@
             <translation>规则：{0}</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_files.py"/>
+            <source>Land use structure</source>
+            <translation>土地利用结构调整表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_tables.py"/>
             <source>Basis: {0}</source>
             <translation>依据：{0}</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_tables.py"/>
             <source>Formula: {0}</source>
             <translation>公式：{0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Land use structure</source>
-            <translation>土地利用结构调整表</translation>
         </message>
         <message>
             <location filename="../plugin/gui/checks_panel.py"/>
