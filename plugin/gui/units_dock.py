@@ -42,6 +42,7 @@ from ..adapters.signals import disconnect_all
 from ..adapters.styles import label_font_family, load_style
 from ..core.areas import MU_M2
 from ..core.i18n import tr
+from ..core.lifecycle import STATUSES
 from ..core.resources import resource_path
 from .common import format_number
 from .dock_base import PlanningPanel
@@ -49,7 +50,6 @@ from .errors import guarded, push_message
 from .verdict import unit_verdict
 
 STYLE_QML = resource_path("styles", "remediation_units_edit.qml")
-STATUSES = ("储备", "立项", "实施", "验收")
 CODE_PREFIX = "ZZDY-"
 UNIT_FIELDS = (
     ("DYBH", "string", 20, "单元编号"),
