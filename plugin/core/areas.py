@@ -27,3 +27,24 @@ def survey_terms(tbmj: float | None, kcmj: float | None, tbdlmj: float | None,
     tb = tbmj if tbmj is not None else measured
     kc = kcmj or 0.0
     return tb, kc, (tbdlmj if tbdlmj is not None else tb - kc)
+
+
+def planned_ridge_coefficient(ghkcxs: float | None, kcxs: float | None, was_farmland: bool,
+                              kcmj: float = 0.0, tbmj: float = 0.0) -> float:
+    """The 田坎 coefficient of a planned parcel whose class after is 耕地 (docs/domain.md §6).
+
+    The planned GHKCXS when given; else, for a parcel that was 耕地 already, its own KCXS (or
+    KCMJ / TBMJ without one); new farmland without GHKCXS has none. The engine and the demo call it.
+    """
+    if ghkcxs is not None:
+        return ghkcxs
+    if not was_farmland:
+        return 0.0
+    if kcxs is not None:
+        return kcxs
+    return kcmj / tbmj if tbmj else 0.0
+
+
+def farmland_after(tbmj: float, coefficient: float) -> float:
+    """Area of 耕地 after the plan on a parcel of area ``tbmj``: TBMJ × (1 − coefficient)."""
+    return tbmj * (1.0 - coefficient)

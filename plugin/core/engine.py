@@ -29,7 +29,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from .areas import survey_terms
+from .areas import farmland_after, planned_ridge_coefficient, survey_terms
 from .errors import Cancelled
 from .fields import PBF_IN, PBF_OUT, ParcelRecord, with_area
 from .i18n import tr
@@ -341,13 +341,8 @@ class BalanceEngine:
             return before, before, None, dl
         target = table.resolve(rec.ghdlbm) if rec.ghdlbm else dl
         if table.is_farmland(target):
-            if rec.ghkcxs is not None:
-                coef = rec.ghkcxs
-            elif table.is_farmland(dl):
-                coef = rec.kcxs if rec.kcxs is not None else (kc / tbmj if tbmj else 0.0)
-            else:
-                coef = 0.0
-            after = [(target, tbmj * (1.0 - coef))]
+            coef = planned_ridge_coefficient(rec.ghkcxs, rec.kcxs, table.is_farmland(dl), kc, tbmj)
+            after = [(target, farmland_after(tbmj, coef))]
             if coef:
                 after.append((RIDGE, tbmj * coef))
         else:

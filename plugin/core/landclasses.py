@@ -39,10 +39,13 @@ UNKNOWN_CLASS = LandClass(UNKNOWN, "未知地类", "Unknown class", "未知", "U
 class LandClassTable:
     """Lookup of land classes by code, with variant codes resolved to their base."""
 
-    def __init__(self, classes: list[LandClass], variants: dict[str, str], suffixes: list[str]):
+    def __init__(self, classes: list[LandClass], variants: dict[str, str], suffixes: list[str],
+                 variant_names: dict[str, str] | None = None):
         self.classes: dict[str, LandClass] = {c.code: c for c in classes}
         self.variants = dict(variants)
         self.suffixes = list(suffixes)
+        # Chinese name of a variant ('1104A' -> 养殖坑塘) or of a suffix ('K' -> '{base}（即可恢复）')
+        self.variant_names = dict(variant_names or {})
         self._resolved: dict[str | None, str] = {}
 
     @classmethod
@@ -53,15 +56,18 @@ class LandClassTable:
             classes = [LandClass(**{k: (v or "").strip() for k, v in row.items()}) for row in csv.DictReader(f)]
         variants: dict[str, str] = {}
         suffixes: list[str] = []
+        names: dict[str, str] = {}
         if variants_csv.exists():
             with open(variants_csv, encoding="utf-8-sig", newline="") as f:
                 for row in csv.DictReader(f):
                     code, base = row["code"].strip(), row["base"].strip()
                     if code.startswith("*") and base == "*":
                         suffixes.append(code[1:])
+                        names[code[1:]] = (row.get("name_zh") or "").strip()
                     else:
                         variants[code] = base
-        return cls(classes, variants, suffixes)
+                        names[code] = (row.get("name_zh") or "").strip()
+        return cls(classes, variants, suffixes, names)
 
     def resolve(self, code: str | None) -> str:
         """Base class code for ``code`` (variants and suffixes stripped) or ``UNKNOWN``."""
@@ -87,6 +93,21 @@ class LandClassTable:
     def get(self, code: str) -> LandClass:
         """The class of a resolved code; UNKNOWN_CLASS for anything not in the table."""
         return self.classes.get(code, UNKNOWN_CLASS)
+
+    def name_zh(self, code: str) -> str:
+        """The Chinese name of a code as written in DLMC: a class's own name, a variant's name
+        ('1104A' 养殖坑塘) or its base's name with the suffix's wording ('0201K' 旱地（即可恢复）);
+        '' for a code the table does not know."""
+        c = str(code).strip().upper()
+        if c in self.classes:
+            return self.classes[c].name_zh
+        if self.variant_names.get(c) and self.variants.get(c) in self.classes:
+            return self.variant_names[c]
+        for suffix in self.suffixes:
+            base = c[: -len(suffix)] if suffix and c.endswith(suffix.upper()) else None
+            if base in self.classes and self.variant_names.get(suffix):
+                return self.variant_names[suffix].format(base=self.classes[base].name_zh)
+        return ""
 
     def is_known(self, code: str | None) -> bool:
         return self.resolve(code) != UNKNOWN
