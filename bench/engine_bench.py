@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.engine_bench --sizes 20000 200000 --repeat 5
 
 For every size (about 400 parcels per unit, 20 % of the parcels inside units tagged;
-demo township from ``plugin.adapters.demo_writer``, generated once and cached under
+demo township from ``plugin.demo.writer``, generated once and cached under
 ``bench/data/``) it measures, each size in its own subprocess so memory peaks don't mix:
 
 (a) read floor   iterate every DLTB feature through QGIS with geometry (WKB) and the
@@ -65,7 +65,7 @@ def ensure_data(n: int) -> Path:
         return path
     DATA.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.stem + ".part.gpkg")
-    code = ("import sys; from plugin.adapters.demo_writer import write_demo_gpkg; "
+    code = ("import sys; from plugin.demo.writer import write_demo_gpkg; "
             f"write_demo_gpkg(sys.argv[1], n_parcels={n}, seed={SEED}, "
             f"n_units={max(1, n // PARCELS_PER_UNIT)}, tagged_share={TAGGED_SHARE})")
     print(f"generating {path.name} …", file=sys.stderr, flush=True)

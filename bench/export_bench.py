@@ -33,7 +33,7 @@ LAYERS = ("DLTB", "ZZDY", "YJJBNTTB")
 def data_file(n: int) -> Path:
     path = ROOT / "bench" / "data" / f"export_{n}.gpkg"
     if not path.exists():
-        from plugin.adapters.demo_writer import write_demo_gpkg
+        from plugin.demo.writer import write_demo_gpkg
 
         path.parent.mkdir(parents=True, exist_ok=True)
         t = time.perf_counter()

@@ -189,7 +189,7 @@ def main(argv=None) -> int:
         folder = Path(tmp)
         demo = folder / "township.gpkg"
         subprocess.run([sys.executable, "-c", "from plugin.cli import start_qgis; start_qgis();"
-                        "from plugin.adapters.demo_writer import write_demo_gpkg;"
+                        "from plugin.demo.writer import write_demo_gpkg;"
                         f"write_demo_gpkg({str(demo)!r}, n_parcels={args.parcels}, seed=3)"],
                        cwd=ROOT, env=_env(), check=True)
         stats = kill_rounds(folder, demo, args.kills, args.seed)

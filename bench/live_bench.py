@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.live_bench                 # 200 000 parcels, 120 edits per kind
     .venv/bin/python -m bench.live_bench --parcels 20000 --edits 200
 
-The demo township (``plugin.adapters.demo_writer``, seed 42, about 400 parcels per unit)
+The demo township (``plugin.demo.writer``, seed 42, about 400 parcels per unit)
 is generated once into ``bench/data/live_<n>.gpkg``. The layers are opened in edit mode,
 ``LiveBalance`` is started synchronously, then for each edit kind the clock runs from the
 edit call (``changeAttributeValue`` / ``changeGeometry`` on the real layer, through the
@@ -40,7 +40,7 @@ TYPES = [("NY-GB", "0101"), ("NY-KF", "0103"), ("NY-HF", "0102"), ("ST-KS", "030
 def ensure_data(n: int) -> Path:
     path = DATA / f"live_{n}.gpkg"
     if not path.exists():
-        from plugin.adapters.demo_writer import write_demo_gpkg
+        from plugin.demo.writer import write_demo_gpkg
 
         DATA.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".part.gpkg")

@@ -191,7 +191,7 @@ def cmd_balance(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """README's main job: demo township -> balance -> plan GeoPackage -> summary."""
-    from .adapters.demo_writer import write_demo_gpkg
+    from .demo.writer import write_demo_gpkg
 
     out_dir = Path(args.out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -220,7 +220,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(tr("Warning: {0}").format(exc))
     else:
         print(tr("Written: {0}").format(report))
-    from .adapters.demo_project import write_planning_project
+    from .demo.project import write_planning_project
 
     planning = write_planning_project(demo, out_dir / "demo_planning.qgz")
     print(tr("Planning project for QGIS (layers, styles, plugin set-up): {0}").format(planning))

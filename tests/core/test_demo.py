@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import shapely
 
-from plugin.core.demo import generate_township, load_land_class_names
+from plugin.demo import Layer, generate_township
 
 ROOT = Path(__file__).resolve().parents[2]
 FARM = ("0101", "0102", "0103")
@@ -33,8 +33,14 @@ def _cols(layer):
 
 
 def _construction_codes():
-    names = load_land_class_names()
-    return {c for c, (_, cat) in names.items() if cat == "建设用地"}
+    """建设用地 codes read straight from the resources (not through the code under test): the
+    classes of that category, their named variants (1104A counts with 1104) and their K variants."""
+    with open(ROOT / "resources" / "land_classes.csv", encoding="utf-8-sig") as fh:
+        category = {r["code"]: r["category_zh"] for r in csv.DictReader(fh)}
+    with open(ROOT / "resources" / "land_class_variants.csv", encoding="utf-8-sig") as fh:
+        base = {r["code"]: r["base"] for r in csv.DictReader(fh) if "*" not in r["code"]}
+    codes = {c for c, cat in category.items() if cat == "建设用地"}
+    return codes | {v for v, b in base.items() if b in codes} | {c + "K" for c in codes}
 
 
 def test_exact_parcel_count_and_valid_polygons(demo, small):
@@ -161,7 +167,7 @@ def _unit_balance(data):
     ghk = np.array([k if k is not None else (x if f else 0.0) for k, x, f in zip(c["GHKCXS"], kcxs, farm)])
     before = np.where(farm, c["TBDLMJ"].astype(float), 0.0)
     after = np.where(np.isin(after_code, FARM), tbmj * (1 - ghk), 0.0)
-    constr = _construction_codes() | {"1104A"} - {"1104A"}
+    constr = _construction_codes()
     cb = np.where(np.isin(c["DLBM"], list(constr)), tbmj, 0.0)
     ca = np.where(np.isin(after_code, list(constr)), tbmj, 0.0)
     out = []
@@ -171,6 +177,22 @@ def _unit_balance(data):
         fb, fa = (share * before[idx]).sum(), (share * after[idx]).sum()
         out.append(((fa - fb) / fb, (share * (ca[idx] - cb[idx])).sum()))
     return out
+
+
+def test_unit_balance_sees_new_construction_land(demo):
+    """The independent balance above is no rubber stamp: a homestead planned on farmland with
+    no reclamation elsewhere (建新 without 拆旧) shows up as construction land gained."""
+    assert "1104A" not in _construction_codes() and "0702" in _construction_codes()
+    dltb = demo["DLTB"]
+    cols = {k: list(v) for k, v in dltb.columns.items()}
+    unit = demo["ZZDY"].geometries[0]
+    inside = shapely.contains(unit, dltb.geometries)
+    i = next(i for i, (code, tag) in enumerate(zip(cols["DLBM"], cols["ZZLX"]))
+             if inside[i] and tag is None and code in FARM)
+    cols["ZZLX"][i], cols["GHDLBM"][i] = "JS-JX", "0702"
+    before = _unit_balance(demo)[0][1]
+    after = _unit_balance({"DLTB": Layer("DLTB", dltb.fields, dltb.geometries, cols), "ZZDY": demo["ZZDY"]})[0][1]
+    assert after - before == pytest.approx(cols["TBMJ"][i], rel=1e-9)
 
 
 @pytest.mark.parametrize("seed", [42, 7])

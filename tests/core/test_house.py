@@ -30,11 +30,6 @@ EXCEPTIONS: dict[str, str] = {
     "plugin/adapters/export.py:_copy_parcels_sql": "issue 10: export package",
     "plugin/adapters/unit_maps.py": "issue 10: export package",
     "plugin/gui/tagging_dock.py:_build_ui": "issue 10: adapters",
-    "plugin/core/demo.py": "issue 10: demo package",
-    "plugin/core/demo.py:_classify": "issue 10: demo package",
-    "plugin/core/demo.py:_attributes": "issue 10: demo package",
-    "plugin/core/demo.py:_units": "issue 10: demo package",
-    "plugin/core/demo.py:_plan": "issue 10: demo package",
     "plugin/core/engine.py": "issue 10: engine",
     "plugin/core/engine.py:_build": "issue 10: engine",
 }

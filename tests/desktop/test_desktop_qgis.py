@@ -44,7 +44,7 @@ def _require_tools():
 
 def make_demo_gpkg(path: Path) -> dict:
     """The demo township (800 parcels) made by the plugin's own generator."""
-    from plugin.adapters.demo_writer import write_demo_gpkg
+    from plugin.demo.writer import write_demo_gpkg
 
     return dict(write_demo_gpkg(str(path), n_parcels=800, seed=42))
 

@@ -47,7 +47,7 @@ def make_demo(tmp_path_factory, qgis_app):
 
     Tests must not edit the file they get (copy it first): other modules may share it.
     """
-    from plugin.adapters.demo_writer import write_demo_gpkg
+    from plugin.demo.writer import write_demo_gpkg
 
     made: dict = {}
 

@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 from osgeo import gdal
 
-from plugin.adapters.demo_writer import write_demo_gpkg
 from plugin.adapters.gpkg import read_table
 from plugin.adapters.layers import Inputs, build_engine, open_layer
 from plugin.cli import main
 from plugin.core.rules import load_pack
+from plugin.demo.writer import write_demo_gpkg
 
 ROOT = Path(__file__).resolve().parents[2]
 

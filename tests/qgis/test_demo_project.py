@@ -1,9 +1,9 @@
 """The demo's planning project: opening it must bring back the plugin's set-up."""
 from qgis.core import QgsProject
 
-from plugin.adapters.demo_project import write_planning_project
-from plugin.adapters.demo_writer import write_demo_gpkg
 from plugin.adapters.project_config import SessionConfig
+from plugin.demo.project import write_planning_project
+from plugin.demo.writer import write_demo_gpkg
 
 
 def test_planning_project_restores_layers_and_plugin_setup(qgis_app, tmp_path):

@@ -7,7 +7,7 @@ import pytest
 from osgeo import ogr
 from qgis.core import QgsDistanceArea, QgsProject, QgsVectorLayer
 
-from plugin.adapters.demo_writer import main, write_demo_gpkg
+from plugin.demo.writer import main, write_demo_gpkg
 
 N = 800
 

@@ -11,13 +11,13 @@ import pytest
 from osgeo import gdal, ogr
 
 from plugin.adapters import export as export_mod
-from plugin.adapters.demo_writer import write_demo_gpkg
 from plugin.adapters.export import ExportCancelled, export_plan, remediation_colours, validate
 from plugin.adapters.gpkg import WriteError, read_table
 from plugin.adapters.layers import InputError, Inputs, build_engine, open_layer
 from plugin.core.areas import MU_M2
 from plugin.core.landclasses import RIDGE
 from plugin.core.rules import bundled_pack
+from plugin.demo.writer import write_demo_gpkg
 
 N_PARCELS = 800
 

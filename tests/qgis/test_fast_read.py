@@ -2,10 +2,10 @@
 import pytest
 
 from plugin.adapters import layers
-from plugin.adapters.demo_writer import write_demo_gpkg
 from plugin.adapters.layers import Inputs, ParcelReader, build_engine, open_layer, parcel_fields, working_crs
 from plugin.core.engine import BalanceEngine
 from plugin.core.rules import load_pack
+from plugin.demo.writer import write_demo_gpkg
 
 
 @pytest.fixture(scope="module")

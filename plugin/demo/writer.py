@@ -1,11 +1,11 @@
-"""Write the demo township (``core.demo``) into one GeoPackage with GDAL/OGR.
+"""Write the demo township (``demo.township``) into one GeoPackage with GDAL/OGR.
 
 Why OGR and not QGIS: the writer also runs from the command line for benchmarks (10^6
 parcels), where QgsVectorFileWriter is several times slower. One transaction per layer,
 geometries passed as shapely WKB, and the GeoPackage R-tree built once at the end keep
 10^6 parcels well inside two minutes.
 
-    python -m plugin.adapters.demo_writer --out demo.gpkg --parcels 3500 --seed 42
+    python -m plugin.demo.writer --out demo.gpkg --parcels 3500 --seed 42
 """
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from typing import Any, Sequence
 import shapely
 from osgeo import gdal, ogr, osr
 
-from ..core.demo import DOUBLE, INT, LAYER_ORDER, SHORT, DemoData, Layer, generate_township
 from ..core.i18n import tr
+from .model import DOUBLE, INT, LAYER_ORDER, SHORT, DemoData, Layer
+from .township import generate_township
 
 _OGR_TYPES = {DOUBLE: ogr.OFTReal, INT: ogr.OFTInteger, SHORT: ogr.OFTInteger}
 
@@ -109,7 +110,7 @@ def write_data_gpkg(path: str, data: DemoData) -> dict[str, int]:
 def write_demo_gpkg(path: str, n_parcels: int = 3500, seed: int = 42, **kw: Any) -> dict[str, int]:
     """Generate the demo township and write all its layers to ``path`` (overwritten).
 
-    Extra keywords go to :func:`core.demo.generate_township` (n_units, tagged_share, quirks).
+    Extra keywords go to :func:`demo.township.generate_township` (n_units, tagged_share, quirks).
     Returns the feature count per layer as read back from the file.
     """
     data = generate_township(n_parcels, seed, **kw)
@@ -119,7 +120,7 @@ def write_demo_gpkg(path: str, n_parcels: int = 3500, seed: int = 42, **kw: Any)
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: write a demo/benchmark GeoPackage and print counts and timings."""
     parser = argparse.ArgumentParser(
-        prog="python -m plugin.adapters.demo_writer",
+        prog="python -m plugin.demo.writer",
         description=tr("Write a demo township (三调 parcels, PBF, control lines, units, plan) to a GeoPackage."))
     parser.add_argument("--out", required=True, help=tr("output GeoPackage path (overwritten)"))
     parser.add_argument("--parcels", type=int, default=3500, help=tr("number of DLTB parcels"))

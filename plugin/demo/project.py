@@ -11,12 +11,12 @@ from pathlib import Path
 
 from qgis.core import QgsFillSymbol, QgsProject, QgsReferencedRectangle, QgsSingleSymbolRenderer, QgsVectorLayer
 
+from ..adapters.export import chinese_active, style_parcels_by_type
+from ..adapters.gpkg import WriteError
+from ..adapters.project_config import SessionConfig
+from ..adapters.styles import load_style
 from ..core.i18n import tr
 from ..core.resources import resource_path
-from .export import chinese_active, style_parcels_by_type
-from .gpkg import WriteError
-from .project_config import SessionConfig
-from .styles import load_style
 
 _OUTLINES = {  # layer -> (fill, outline colour, outline style, width mm)
     "XMFW": ("no", "#555555", "dash", "0.6"),
