@@ -29,114 +29,14 @@
             <translation>数据检查无法启动。</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/demo_project.py"/>
-            <source>Project boundary</source>
-            <translation>项目区范围</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_project.py"/>
-            <source>Urban growth boundary</source>
-            <translation>城镇开发边界</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_project.py"/>
-            <source>Ecological red line</source>
-            <translation>生态保护红线</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_project.py"/>
-            <location filename="../plugin/gui/tagging_dock.py"/>
-            <source>Permanent basic farmland</source>
-            <translation>永久基本农田</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_project.py"/>
-            <source>Land-use parcels (DLTB)</source>
-            <translation>地类图斑（DLTB）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_project.py"/>
             <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/demo/project.py"/>
             <location filename="../plugin/gui/units_dock.py"/>
             <location filename="../plugin/main.py"/>
             <location filename="../plugin/processing/algorithms/common.py"/>
             <location filename="../plugin/processing/algorithms/validate_units.py"/>
             <source>Remediation units</source>
             <translation>整治单元</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_project.py"/>
-            <source>Land consolidation plan (demo township)</source>
-            <translation>全域土地综合整治规划（示范乡镇）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_project.py"/>
-            <location filename="../plugin/adapters/export.py"/>
-            <location filename="../plugin/adapters/gpkg.py"/>
-            <location filename="../plugin/adapters/report_xlsx.py"/>
-            <source>Cannot write {0}: {1}</source>
-            <translation>无法写入 {0}：{1}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_project.py"/>
-            <location filename="../plugin/adapters/sources.py"/>
-            <source>Cannot open the {0} layer: {1}</source>
-            <translation>无法打开{0}图层：{1}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_writer.py"/>
-            <source>Write a demo township (三调 parcels, PBF, control lines, units, plan) to a GeoPackage.</source>
-            <translation>生成示例乡镇数据（三调图斑、永久基本农田、管控线、整治单元、规划）并写入 GeoPackage。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_writer.py"/>
-            <source>output GeoPackage path (overwritten)</source>
-            <translation>输出 GeoPackage 路径（已存在则覆盖）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_writer.py"/>
-            <source>number of DLTB parcels</source>
-            <translation>地类图斑（DLTB）数量</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_writer.py"/>
-            <source>random seed; the same seed gives the same file</source>
-            <translation>随机种子；相同种子生成相同文件</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_writer.py"/>
-            <source>number of remediation units</source>
-            <translation>整治单元数量</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_writer.py"/>
-            <source>share of parcels inside units that carry a plan</source>
-            <translation>单元内已标注规划的图斑比例</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_writer.py"/>
-            <source>add data-quality quirks (unknown land class, missing area)</source>
-            <translation>加入数据质量问题（未知地类、缺少面积）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_writer.py"/>
-            <source>--parcels must be at least 200</source>
-            <translation>--parcels 不能小于 200</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_writer.py"/>
-            <source>--tagged-share must be between 0 and 1</source>
-            <translation>--tagged-share 必须在 0 到 1 之间</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_writer.py"/>
-            <source>generated in {gen:.1f} s, written in {write:.1f} s</source>
-            <translation>生成用时 {gen:.1f} 秒，写入用时 {write:.1f} 秒</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/demo_writer.py"/>
-            <source>Cannot create the GeoPackage {path}</source>
-            <translation>无法创建 GeoPackage：{path}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
@@ -208,6 +108,14 @@
             <location filename="../plugin/adapters/export.py"/>
             <source>The unit codes {0} and {1} give the same file name; make the codes distinct.</source>
             <translation>单元编号 {0} 与 {1} 生成的文件名相同，请修改编号使其区分。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/gpkg.py"/>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/demo/project.py"/>
+            <source>Cannot write {0}: {1}</source>
+            <translation>无法写入 {0}：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/export.py"/>
@@ -578,6 +486,12 @@
             <location filename="../plugin/adapters/sources.py"/>
             <source>The GeoPackage {0} is damaged and cannot be read ({1}). Restore it from a backup, or copy what is readable into a new file (QGIS: Export &gt; Save Features As…); nothing was computed.</source>
             <translation>GeoPackage {0} 已损坏，无法读取（{1}）。请从备份恢复，或将可读取的部分复制到新文件（QGIS：导出 &gt; 要素另存为…）；未进行任何计算。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/sources.py"/>
+            <location filename="../plugin/demo/project.py"/>
+            <source>Cannot open the {0} layer: {1}</source>
+            <translation>无法打开{0}图层：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/sources.py"/>
@@ -1854,6 +1768,92 @@
             <location filename="../plugin/core/verdicts.py"/>
             <source>Basis to be verified</source>
             <translation>依据待核实</translation>
+        </message>
+        <message>
+            <location filename="../plugin/demo/project.py"/>
+            <source>Project boundary</source>
+            <translation>项目区范围</translation>
+        </message>
+        <message>
+            <location filename="../plugin/demo/project.py"/>
+            <source>Urban growth boundary</source>
+            <translation>城镇开发边界</translation>
+        </message>
+        <message>
+            <location filename="../plugin/demo/project.py"/>
+            <source>Ecological red line</source>
+            <translation>生态保护红线</translation>
+        </message>
+        <message>
+            <location filename="../plugin/demo/project.py"/>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Permanent basic farmland</source>
+            <translation>永久基本农田</translation>
+        </message>
+        <message>
+            <location filename="../plugin/demo/project.py"/>
+            <source>Land-use parcels (DLTB)</source>
+            <translation>地类图斑（DLTB）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/demo/project.py"/>
+            <source>Land consolidation plan (demo township)</source>
+            <translation>全域土地综合整治规划（示范乡镇）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/demo/writer.py"/>
+            <source>Write a demo township (三调 parcels, PBF, control lines, units, plan) to a GeoPackage.</source>
+            <translation>生成示例乡镇数据（三调图斑、永久基本农田、管控线、整治单元、规划）并写入 GeoPackage。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/demo/writer.py"/>
+            <source>output GeoPackage path (overwritten)</source>
+            <translation>输出 GeoPackage 路径（已存在则覆盖）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/demo/writer.py"/>
+            <source>number of DLTB parcels</source>
+            <translation>地类图斑（DLTB）数量</translation>
+        </message>
+        <message>
+            <location filename="../plugin/demo/writer.py"/>
+            <source>random seed; the same seed gives the same file</source>
+            <translation>随机种子；相同种子生成相同文件</translation>
+        </message>
+        <message>
+            <location filename="../plugin/demo/writer.py"/>
+            <source>number of remediation units</source>
+            <translation>整治单元数量</translation>
+        </message>
+        <message>
+            <location filename="../plugin/demo/writer.py"/>
+            <source>share of parcels inside units that carry a plan</source>
+            <translation>单元内已标注规划的图斑比例</translation>
+        </message>
+        <message>
+            <location filename="../plugin/demo/writer.py"/>
+            <source>add data-quality quirks (unknown land class, missing area)</source>
+            <translation>加入数据质量问题（未知地类、缺少面积）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/demo/writer.py"/>
+            <source>--parcels must be at least 200</source>
+            <translation>--parcels 不能小于 200</translation>
+        </message>
+        <message>
+            <location filename="../plugin/demo/writer.py"/>
+            <source>--tagged-share must be between 0 and 1</source>
+            <translation>--tagged-share 必须在 0 到 1 之间</translation>
+        </message>
+        <message>
+            <location filename="../plugin/demo/writer.py"/>
+            <source>generated in {gen:.1f} s, written in {write:.1f} s</source>
+            <translation>生成用时 {gen:.1f} 秒，写入用时 {write:.1f} 秒</translation>
+        </message>
+        <message>
+            <location filename="../plugin/demo/writer.py"/>
+            <source>Cannot create the GeoPackage {path}</source>
+            <translation>无法创建 GeoPackage：{path}</translation>
         </message>
         <message>
             <location filename="../plugin/deps.py"/>
