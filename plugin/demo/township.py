@@ -9,7 +9,7 @@ and the GUI can be benchmarked on realistic sizes.
 The steps (docs/architecture.md, "The demo"): size the lattice (``lattice``), classify its
 cells (``landscape``), merge cells into parcels, give them their 三调 attributes and PBF
 (``survey``), place the units (``units``), plan (``plan``), draw the control lines and
-assemble the layers. Every step has its own random generator derived from the seed.
+assemble the layers. The random generators are derived from the seed (docs/architecture.md).
 Pure (stdlib, numpy, shapely 2): the GeoPackage writer is ``demo.writer``.
 """
 from __future__ import annotations
