@@ -43,6 +43,25 @@ def _construction_codes():
     return codes | {v for v, b in base.items() if b in codes} | {c + "K" for c in codes}
 
 
+def test_generator_runs_without_qgis():
+    """The generating modules import no QGIS, Qt, GDAL or adapter (only writer/project may)."""
+    import ast
+
+    banned = ("qgis", "PyQt5", "PyQt6", "osgeo", "plugin.adapters", "plugin.gui")
+    for path in sorted((ROOT / "plugin" / "demo").glob("*.py")):
+        if path.stem in ("writer", "project"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                name = ("plugin." if node.level == 2 else "plugin.demo." if node.level == 1 else "") + (node.module or "")
+                names = [name]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            assert not any(n == b or n.startswith(b + ".") for n in names for b in banned), (path.name, names)
+
+
 def test_exact_parcel_count_and_valid_polygons(demo, small):
     assert len(demo["DLTB"]) == 3500
     assert len(small["DLTB"]) == 900
