@@ -259,6 +259,23 @@ def test_plan_is_realistic(demo):
     assert tbmj[ins].sum() > 1.05 * tbmj[outs].sum()
 
 
+@pytest.mark.parametrize("seed", [42, 7])
+def test_every_tag_is_allowed_by_its_remediation_type(seed, demo):
+    """What the tagging panel would accept: each type starts from a class it may take and
+    produces a class it may produce (resources/remediation_types.json)."""
+    from plugin.core.landclasses import default_table
+    from plugin.core.remediation import remediation_types
+
+    data = demo if seed == 42 else generate_township(3500, seed=seed)
+    types, table = remediation_types(), default_table()
+    c = data["DLTB"].columns
+    tags = [(t, d, g) for t, d, g in zip(c["ZZLX"], c["DLBM"], c["GHDLBM"]) if t is not None]
+    assert tags
+    for t, before, after in tags:
+        assert t in types, t
+        assert types[t].allows_source(before, table.resolve(before)) and types[t].allows(after), (t, before, after)
+
+
 def test_pbf_lies_on_paddy_and_irrigated_land(demo):
     c = _cols(demo["DLTB"])
     g = demo["DLTB"].geometries
