@@ -22,6 +22,8 @@ from .geometry import Frame
 
 @dataclass
 class Grid:
+    """The lattice in local metres: cell rows/columns, field-block size, line positions, strips."""
+
     rows: int
     cols: int
     bx: int
