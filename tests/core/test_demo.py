@@ -53,8 +53,8 @@ def test_generator_runs_without_qgis():
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom):
-                name = ("plugin." if node.level == 2 else "plugin.demo." if node.level == 1 else "") + (node.module or "")
-                names = [name]
+                prefix = {1: "plugin.demo.", 2: "plugin."}.get(node.level, "")
+                names = [prefix + (node.module or "")]
             elif isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             else:
