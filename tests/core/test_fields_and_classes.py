@@ -52,3 +52,23 @@ def test_land_class_resolution():
     assert t.get("0404").category_zh == "未利用地"
     assert t.get("1006").category_zh == "农用地"
     assert len(t.classes) == 56
+
+
+def test_variant_names_as_written_in_dlmc():
+    t = default_table()
+    assert t.name_zh("0101") == "水田"
+    assert t.name_zh("1104A") == "养殖坑塘"  # a named variant: its own name
+    assert t.name_zh("0201K") == "果园（即可恢复）"  # a suffix: the base's name with the suffix's wording
+    assert t.name_zh("0199") == "" and t.name_zh("13xx") == ""
+
+
+def test_farmland_after_the_plan():
+    """docs/domain.md §6 'After': GHKCXS when planned, else the parcel's own 田坎 when it was farmland."""
+    from plugin.core.areas import farmland_after, planned_ridge_coefficient
+
+    assert planned_ridge_coefficient(0.02, 0.081, True) == 0.02
+    assert planned_ridge_coefficient(None, 0.081, True) == 0.081
+    assert planned_ridge_coefficient(None, None, True, kcmj=50.0, tbmj=1000.0) == 0.05
+    assert planned_ridge_coefficient(None, 0.081, False) == 0.0  # new farmland: no ridge unless planned
+    assert planned_ridge_coefficient(None, None, True) == 0.0
+    assert farmland_after(1000.0, 0.05) == pytest.approx(950.0)
