@@ -16,10 +16,8 @@ from typing import Any, Optional
 
 from qgis.core import (
     Qgis,
-    QgsCategorizedSymbolRenderer,
     QgsFeatureRequest,
     QgsFillSymbol,
-    QgsRendererCategory,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QRegExp, Qt, QTimer
@@ -38,6 +36,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..adapters.qgis_compat import REQUEST_NO_GEOMETRY
+from ..adapters.styles import type_renderer
 from ..core.areas import MU_M2, unit_label
 from ..core.i18n import tr
 from ..core.landclasses import default_table
@@ -407,17 +406,11 @@ class TaggingPanel(PlanningPanel):
         if layer is None or not field:
             push_message(self.iface, tr("Set up the project first: choose the parcel layer."), Qgis.Warning, 5)
             return False
-        zh = chinese()
-        categories = []
-        for code, t in self.types.items():
-            symbol = QgsFillSymbol.createSimple({"color": t["colour"], "outline_color": "#555555",
-                                                 "outline_width": "0.1"})
-            categories.append(QgsRendererCategory(code, symbol, f"{code} {t['zh'] if zh else t['en']}"))
+        base = QgsFillSymbol.createSimple({"outline_color": "#555555", "outline_width": "0.1"})
         untagged = QgsFillSymbol.createSimple({"color": UNTAGGED_COLOUR, "outline_color": "#9e9e9e",
                                                "outline_width": "0.1"})
         untagged.setOpacity(0.6)
-        categories.append(QgsRendererCategory(None, untagged, tr("Untagged (class unchanged)")))
-        layer.setRenderer(QgsCategorizedSymbolRenderer(field, categories))
+        layer.setRenderer(type_renderer(field, chinese(), base, untagged=untagged, outline="#555555"))
         layer.triggerRepaint()
         if self.iface is not None and hasattr(self.iface, "layerTreeView"):
             try:
