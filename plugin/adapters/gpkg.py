@@ -330,3 +330,57 @@ def fill_rtree(con: sqlite3.Connection, rtree: str, ids: np.ndarray, env: np.nda
     con.executemany(f'INSERT OR REPLACE INTO {ident}_node" (nodeno, data) VALUES (?, ?)', nodes)
     con.executemany(f'INSERT INTO {ident}_rowid" (rowid, nodeno) VALUES (?, ?)', rowids)
     con.executemany(f'INSERT INTO {ident}_parent" (nodeno, parentnode) VALUES (?, ?)', parents)
+
+
+# --------------------------------------------------------------------------- finishing and validation
+def finish_file(path: Path) -> None:
+    """Fold any write-ahead log into the file, leave it in rollback-journal mode and fsync it
+    (durable before it replaces the old file); WriteError if another program keeps it open."""
+    try:
+        con = sqlite3.connect(str(path), timeout=10)
+        try:
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            con.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        raise WriteError(tr("Cannot finish {0}: {1}").format(path, exc)) from exc
+    for suffix in ("-wal", "-shm"):
+        side = Path(str(path) + suffix)
+        if side.exists() and side.stat().st_size:
+            raise WriteError(tr("Cannot finish {0}: another program keeps it open.").format(path))
+    try:
+        fsync_file(path)
+    except OSError as exc:
+        raise WriteError(tr("Cannot finish {0}: {1}").format(path, exc)) from exc
+
+
+def quick_check(path: Path, layers: Sequence[str]) -> list[tuple]:
+    """The cheap part of validation for big files: SQLite integrity, GeoPackage header, ``layers`` readable."""
+    errors: list[tuple] = []
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            result = con.execute("PRAGMA quick_check").fetchone()[0]
+            app_id = con.execute("PRAGMA application_id").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        return [(None, str(exc))]
+    if result != "ok":
+        errors.append((None, result))
+    if app_id != 0x47504B47:  # 'GPKG'
+        errors.append((None, "application_id is not GPKG"))
+    ds = ogr.Open(str(path))
+    for name in layers:
+        if ds is None or ds.GetLayerByName(name) is None:
+            errors.append((None, f"layer {name} missing"))
+    ds = None
+    return errors
+
+
+def validate(path: str | os.PathLike) -> list[tuple]:
+    """Errors of GDAL's GeoPackage validator ([] = valid)."""
+    from osgeo_utils.samples import validate_gpkg
+
+    return list(validate_gpkg.check(str(path), abort_at_first_error=False, warning_msg=False))
