@@ -21,6 +21,12 @@ def install(translate: Callable[[str, str], str]) -> None:
     _translate = translate
 
 
+def installed() -> Callable[[str, str], str]:
+    """The ``translate(context, text)`` that ``tr`` goes through now (to put it back after a
+    temporary one, e.g. the language of a printed map)."""
+    return _translate
+
+
 def tr(text: str) -> str:
     """Return the translation of ``text`` in the active locale (the text itself if none)."""
     return _translate(CONTEXT, text)
