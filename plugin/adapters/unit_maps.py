@@ -85,7 +85,9 @@ from ..core.report import structure_rows
 from ..core.resources import resource_path
 from ..core.selection import UnknownUnitsError, units_by_code
 from ..core.verdicts import NOT_ASSESSABLE, NOT_PLANNED, unit_state
-from .export import ExportCancelled, plugin_version, remediation_colours, safe_file_stem
+from .export.metadata import plugin_version
+from .export.plan import safe_file_stem
+from .export.progress import ExportCancelled
 from .gpkg import WriteError, fsync_file
 from .layers import InputError, Inputs, feature_wkb, parcel_fields, parse_wkb, transform_to, working_crs
 from .outputs import register, remove_leftovers, temp_prefix, unregister
@@ -100,7 +102,7 @@ from .qgis_compat import (
     set_legend_style_font,
 )
 from .report_xlsx import indicator_table
-from .styles import label_font_family, load_style
+from .styles import label_font_family, load_style, remediation_colours
 
 # A3 landscape, millimetres.
 PAGE_W, PAGE_H, MARGIN = 420.0, 297.0, 10.0

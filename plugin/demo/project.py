@@ -11,10 +11,9 @@ from pathlib import Path
 
 from qgis.core import QgsFillSymbol, QgsProject, QgsReferencedRectangle, QgsSingleSymbolRenderer, QgsVectorLayer
 
-from ..adapters.export import chinese_active, style_parcels_by_type
 from ..adapters.gpkg import WriteError
 from ..adapters.project_config import SessionConfig
-from ..adapters.styles import load_style
+from ..adapters.styles import chinese_active, load_style, style_parcels_by_type
 from ..core.i18n import tr
 from ..core.resources import resource_path
 

@@ -10,10 +10,16 @@ from pathlib import Path
 import pytest
 from osgeo import gdal, ogr
 
-from plugin.adapters import export as export_mod
-from plugin.adapters.export import ExportCancelled, export_plan, remediation_colours, validate
-from plugin.adapters.gpkg import WriteError, read_table
+from plugin.adapters.export import ExportCancelled, export_plan
+from plugin.adapters.export import plan as plan_mod
+from plugin.adapters.export.copiers import COPIERS, choose_copier
+from plugin.adapters.export.copy_sql import SqlCopier
+from plugin.adapters.export.metadata import plugin_version
+from plugin.adapters.export.parcels import ParcelCopier, ParcelJob, ParcelSchema, create_parcels_layer
+from plugin.adapters.export.progress import Progress
+from plugin.adapters.gpkg import WriteError, read_table, validate
 from plugin.adapters.layers import InputError, Inputs, build_engine, open_layer
+from plugin.adapters.styles import remediation_colours
 from plugin.core.areas import MU_M2
 from plugin.core.landclasses import RIDGE
 from plugin.core.rules import bundled_pack
@@ -132,7 +138,7 @@ def test_metadata_names_title_planner_version_and_sources(plan, demo):
     md = ds.GetMetadata()
     assert md["TITLE"] == "Test plan"
     assert md["AUTHOR"] == "Li Hua"
-    assert md["PLUGIN"].endswith(export_mod.plugin_version())
+    assert md["PLUGIN"].endswith(plugin_version())
     assert md["SOURCE_PARCELS"].startswith(str(demo)) and md["SOURCE_PARCELS_CRS"] == "EPSG:4527"
     ds = None
     ds = ogr.Open(str(plan))
@@ -170,7 +176,7 @@ def test_embedded_project_opens_styled_where_the_file_is_moved(plan, tmp_path):
 
 # --------------------------------------------------------------------------- chosen units, batch
 def test_chosen_units_only(demo, engine, tmp_path):
-    codes = sorted(u.code for u in engine.units.values())[:2]
+    codes = sorted(engine.unit_code(u) for u in engine.unit_ids())[:2]
     out = tmp_path / "two.gpkg"
     export_plan(_inputs(demo), bundled_pack("national"), out, unit_codes=codes)
     assert validate(out) == []
@@ -189,7 +195,7 @@ def test_unknown_unit_code_is_an_input_error(demo, tmp_path):
 def test_per_unit_batch(demo, engine, tmp_path):
     out = tmp_path / "units"
     written = export_plan(_inputs(demo), bundled_pack("national"), out, per_unit=True)
-    codes = sorted(u.code for u in engine.units.values())
+    codes = sorted(engine.unit_code(u) for u in engine.unit_ids())
     assert sorted(p.name for p in written) == [f"{c}.gpkg" for c in codes]
     assert sorted(p.name for p in out.iterdir()) == [f"{c}.gpkg" for c in codes]
     for path in written:
@@ -219,7 +225,7 @@ def test_unsaved_edits_are_exported(demo, tmp_path):
     inputs = _inputs(demo, pbf=False)
     layer = inputs.parcels
     engine, _ = build_engine(inputs, bundled_pack("national"))
-    pid = next(pid for pid, p in engine.parcels.items() if p.pairs and not p.rec.zzlx)
+    pid = next(pid for pid in engine.parcel_ids() if engine.parcel_shares(pid) and not engine.parcel_record(pid).zzlx)
     layer.startEditing()
     layer.changeAttributeValue(pid, layer.fields().indexOf("ZZLX"), "NY-GB")
     layer.changeAttributeValue(pid, layer.fields().indexOf("GHDLBM"), "0101")
@@ -256,7 +262,7 @@ def test_failure_midway_keeps_old_file(demo, existing, monkeypatch):
     def boom(*_a, **_k):
         raise WriteError("disk full (simulated)")
 
-    monkeypatch.setattr(export_mod, "_style_and_project", boom)
+    monkeypatch.setattr(plan_mod, "embed_project", boom)
     with pytest.raises(WriteError, match="simulated"):
         export_plan(_inputs(demo), bundled_pack("national"), existing, overwrite=True)
     assert existing.read_bytes() == b"the old plan, must survive"
@@ -421,80 +427,122 @@ def demo_fast(tmp_path_factory, qgis_app):
     return path
 
 
+class _Counting(ParcelCopier):
+    """A copier that counts the rows the copier it wraps writes (which copier really wrote the table)."""
+
+    def __init__(self, inner: ParcelCopier):
+        self.inner, self.name, self.rows = inner, inner.name, 0
+
+    def source(self, layer, schema):
+        return self.inner.source(layer, schema)
+
+    def write(self, lyr, source, job) -> int:
+        n = self.inner.write(lyr, source, job)
+        self.rows += n
+        return n
+
+    def finish(self, path, source, job) -> int:
+        n = self.inner.finish(path, source, job)
+        self.rows += n
+        return n
+
+
+def _row_count(path: Path) -> int:
+    con = sqlite3.connect(str(path))
+    try:
+        return con.execute("SELECT count(*) FROM parcels").fetchone()[0]
+    finally:
+        con.close()
+
+
 @pytest.mark.parametrize("subset", ["", '"DLBM" LIKE \'01%\' OR fid % 3 = 0'])
-def test_sql_fast_path_equals_per_feature_paths(demo_fast, tmp_path, monkeypatch, subset):
-    """The SQL copy gives the same parcel table as the OGR and the QGIS per-feature paths."""
-    calls = []
-    real = export_mod._copy_parcels_sql
+def test_every_parcel_copier_writes_the_same_table(demo_fast, tmp_path, subset):
+    """The SQL copy gives the same parcel table as the per-feature copiers (read with OGR, through QGIS)."""
 
-    def spy(*a, **k):
-        calls.append(1)
-        return real(*a, **k)
+    def inputs() -> Inputs:
+        i = _inputs(demo_fast)
+        i.parcels.setSubsetString(subset)
+        return i
 
-    def run(out: Path) -> Path:
-        inputs = _inputs(demo_fast)
-        inputs.parcels.setSubsetString(subset)
-        export_plan(inputs, bundled_pack("national"), out, title="T", author="A")
-        return out
-
-    monkeypatch.setattr(export_mod, "_copy_parcels_sql", spy)
-    fast = run(tmp_path / "fast.gpkg")
-    assert calls, "the SQL path is taken for an unedited GeoPackage layer"
+    layer = inputs().parcels
+    schema = ParcelSchema(layer, build_engine(inputs(), bundled_pack("national"))[1])
+    assert choose_copier(layer, schema)[0].name == "sql", "the SQL path is taken for an unedited GeoPackage layer"
+    written = {}
+    for copier in COPIERS:
+        if copier.source(layer, schema) is None:
+            continue
+        counting = _Counting(copier)
+        out = tmp_path / f"{copier.name}.gpkg"
+        export_plan(inputs(), bundled_pack("national"), out, title="T", author="A", copiers=[counting])
+        assert counting.rows == _row_count(out) > 0
+        written[copier.name] = out
+    # the OGR reader does not apply a QGIS filter: a filtered layer goes through QGIS
+    assert sorted(written) == (["qgis", "sql"] if subset else ["ogr", "qgis", "sql"])
+    fast = written.pop("sql")
     assert validate(fast) == []
     _rtree_ok(fast)
-    monkeypatch.setattr(export_mod, "_gpkg_source", lambda *_a: None)
-    ogr_path = run(tmp_path / "ogr.gpkg")
-    _assert_same_parcels(fast, ogr_path)
-    monkeypatch.setattr(export_mod, "_ogr_source", lambda *_a: None)
-    qgis_path = run(tmp_path / "qgis.gpkg")
-    _assert_same_parcels(fast, qgis_path)
-    assert len(calls) == 1
+    for other in written.values():
+        _assert_same_parcels(fast, other)
     if subset:
-        inputs = _inputs(demo_fast)
-        inputs.parcels.setSubsetString(subset)
-        engine, _ = build_engine(inputs, bundled_pack("national"))
+        engine, _ = build_engine(inputs(), bundled_pack("national"))
         _assert_parcels_match_balance(fast, engine, engine.table)
-        kept = {f["BSM"] for f in inputs.parcels.getFeatures()}
+        kept = {f["BSM"] for f in inputs().parcels.getFeatures()}
         assert {r["BSM"] for r in _features(fast, "parcels")} <= kept
 
 
 def test_sql_fast_path_not_used_with_pending_edits_or_other_formats(demo_fast, tmp_path):
     inputs = _inputs(demo_fast, pbf=False)
-    schema = export_mod._ParcelSchema(inputs.parcels, build_engine(inputs, bundled_pack("national"))[1])
-    assert export_mod._gpkg_source(inputs.parcels, schema) is not None
+    schema = ParcelSchema(inputs.parcels, build_engine(inputs, bundled_pack("national"))[1])
+    assert SqlCopier().source(inputs.parcels, schema) is not None
     inputs.parcels.startEditing()
     inputs.parcels.changeAttributeValue(next(inputs.parcels.getFeatures()).id(),
                                         inputs.parcels.fields().indexOf("ZZLX"), "NY-GB")
     try:
-        assert export_mod._gpkg_source(inputs.parcels, schema) is None
+        assert SqlCopier().source(inputs.parcels, schema) is None
+        assert choose_copier(inputs.parcels, schema)[0].name == "qgis"  # the edit buffer is read through QGIS
     finally:
         inputs.parcels.rollBack()
     shp = tmp_path / "dltb.shp"
     gdal.VectorTranslate(str(shp), str(demo_fast), layers=["DLTB"])
     layer = open_layer(str(shp), "shp")
-    assert export_mod._gpkg_source(layer, export_mod._ParcelSchema(layer, build_engine(
-        Inputs(parcels=layer, units=inputs.units, unit_field="DYBH"), bundled_pack("national"))[1])) is None
+    shp_schema = ParcelSchema(layer, build_engine(Inputs(parcels=layer, units=inputs.units, unit_field="DYBH"),
+                                                  bundled_pack("national"))[1])
+    assert SqlCopier().source(layer, shp_schema) is None
+    assert choose_copier(layer, shp_schema)[0].name == "ogr"
 
 
 def test_cancel_during_sql_copy_leaves_nothing(demo_fast, tmp_path):
-    """feedback.isCanceled() interrupts the INSERT … SELECT itself (SQLite's progress handler asks)."""
-    import sys
-
-    class Feedback:
-        asked_by_sqlite = 0
-
-        def setProgress(self, value):
-            pass
-
-        def isCanceled(self):
-            caller = sys._getframe(2).f_code  # _Progress.cancelled <- SQLite's progress handler
-            if caller.co_name == "interrupt" and caller.co_filename == export_mod.__file__:
-                self.asked_by_sqlite += 1
-                return True
-            return False
-
-    feedback = Feedback()
+    feedback = _CancelAfter(44.0)  # the SQL copy's first step (the copy runs from 40 % to 88 %)
     with pytest.raises(ExportCancelled):
-        export_plan(_inputs(demo_fast), bundled_pack("national"), tmp_path / "plan.gpkg", feedback=feedback)
-    assert feedback.asked_by_sqlite
+        export_plan(_inputs(demo_fast), bundled_pack("national"), tmp_path / "plan.gpkg", feedback=feedback,
+                    copiers=[SqlCopier()])
     assert _only(tmp_path) == []
+
+
+def test_sqlite_itself_interrupts_the_sql_copy(demo_fast, tmp_path):
+    """feedback.isCanceled() interrupts the INSERT … SELECT itself (SQLite's progress handler asks):
+    with the copier's own checks between statements silenced, the copy still stops."""
+
+    class AskedBySqliteOnly(Progress):
+        asked = 0
+
+        def check(self) -> None:
+            pass  # the checks between statements never stop the copy here
+
+        def cancelled(self) -> bool:
+            self.asked += 1
+            return True
+
+    inputs = _inputs(demo_fast)
+    engine, reader = build_engine(inputs, bundled_pack("national"))
+    schema = ParcelSchema(inputs.parcels, reader)
+    copier = SqlCopier()
+    source = copier.source(inputs.parcels, schema)
+    out = tmp_path / "parcels.gpkg"
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(out))
+    create_parcels_layer(ds, inputs.parcels.crs(), schema)
+    ds = None
+    progress = AskedBySqliteOnly(None)
+    with pytest.raises(ExportCancelled):
+        copier.finish(out, source, ParcelJob(inputs, engine, schema, engine.unit_ids(), progress, 0.0, 100.0))
+    assert progress.asked

@@ -198,7 +198,7 @@ def test_two_runs_at_once_into_one_folder(qgis_app, work, tmp_path):
     for proc in procs:
         _out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
-    from plugin.adapters.export import validate
+    from plugin.adapters.gpkg import validate
 
     assert sorted(p.name for p in out.iterdir()) == ["plan0.gpkg", "plan1.gpkg"]
     assert validate(out / "plan0.gpkg") == [] and validate(out / "plan1.gpkg") == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from osgeo import gdal, ogr
 
-from plugin.adapters.export import validate
+from plugin.adapters.gpkg import validate
 from plugin.adapters.layers import InputError, open_layer, shapefile_encoding
 
 
