@@ -29,7 +29,55 @@
             <translation>数据检查无法启动。</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/export/copy_sql.py"/>
+            <source>Cannot write {0}: unexpected geometry header</source>
+            <translation>无法写入 {0}：几何头格式异常</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export/copy_sql.py"/>
+            <source>Cannot write {0}: the parcels table lacks {1}</source>
+            <translation>无法写入 {0}：图斑表缺少字段 {1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export/copy_sql.py"/>
+            <location filename="../plugin/adapters/export/plan.py"/>
+            <location filename="../plugin/adapters/gpkg.py"/>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/demo/project.py"/>
+            <source>Cannot write {0}: {1}</source>
+            <translation>无法写入 {0}：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export/metadata.py"/>
+            <source>Land consolidation plan: {0}</source>
+            <translation>全域土地综合整治方案：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export/metadata.py"/>
+            <source>Exported on {0} by Land Consolidation Planner {1} (rule pack {2})</source>
+            <translation>{0} 由全域土地综合整治规划助手 {1} 导出（规则包 {2}）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export/metadata.py"/>
+            <source>Source {0}: {1} ({2})</source>
+            <translation>数据来源 {0}：{1}（{2}）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export/parcels.py"/>
+            <location filename="../plugin/adapters/export/plan.py"/>
+            <location filename="../plugin/adapters/export/project.py"/>
+            <source>Parcels of the plan</source>
+            <translation>整治图斑</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export/parcels.py"/>
+            <source>三调 parcels clipped at the unit boundary; areas in m², apportioned by share</source>
+            <translation>按整治单元边界裁切的三调图斑；面积单位为平方米，按比例分摊</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export/plan.py"/>
+            <location filename="../plugin/adapters/export/project.py"/>
+            <location filename="../plugin/adapters/styles.py"/>
             <location filename="../plugin/demo/project.py"/>
             <location filename="../plugin/gui/units_dock.py"/>
             <location filename="../plugin/main.py"/>
@@ -39,101 +87,78 @@
             <translation>整治单元</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <location filename="../plugin/adapters/unit_maps.py"/>
-            <location filename="../plugin/gui/tagging_dock.py"/>
-            <source>Untagged (class unchanged)</source>
-            <translation>未标注（地类不变）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <source>Parcels of the plan</source>
-            <translation>整治图斑</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <source>Export cancelled; no file was written.</source>
-            <translation>已取消导出，未写入任何文件。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <source>Land consolidation plan: {0}</source>
-            <translation>全域土地综合整治方案：{0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <source>Remediation units (整治单元) with their ellipsoidal area</source>
-            <translation>整治单元及其椭球面积</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <source>Parcels (三调 DLTB) of the units, clipped at the unit boundary; TBMJ, KCMJ, TBDLMJ apportioned by share</source>
-            <translation>整治单元内的三调地类图斑，按单元边界裁切；TBMJ、KCMJ、TBDLMJ 按面积比例分摊</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/export/plan.py"/>
             <source>For one file per unit, the output must be a folder: {0}</source>
             <translation>按单元分别导出时，输出位置必须是文件夹：{0}</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <source>三调 parcels clipped at the unit boundary; areas in m², apportioned by share</source>
-            <translation>按整治单元边界裁切的三调图斑；面积单位为平方米，按比例分摊</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/export/plan.py"/>
             <source>{0}: {1} parcel pieces under {2} m² (together {3:.4f} m², parcels that only touch a unit) were left out of the parcels table</source>
             <translation>{0}：{1} 个小于 {2} m² 的图斑碎片（合计 {3:.4f} m²，仅与整治单元相接的图斑）未写入 parcels 表</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/export/plan.py"/>
             <source>The GeoPackage {0} failed validation: {1}</source>
             <translation>GeoPackage 文件 {0} 未通过校验：{1}</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/export/plan.py"/>
             <location filename="../plugin/adapters/gpkg.py"/>
             <location filename="../plugin/adapters/unit_maps.py"/>
             <source>The folder {0} does not exist.</source>
             <translation>文件夹 {0} 不存在。</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/export/plan.py"/>
             <location filename="../plugin/adapters/gpkg.py"/>
             <location filename="../plugin/cli.py"/>
             <source>{0} exists already; choose another name or allow overwriting.</source>
             <translation>{0} 已存在；请换一个文件名，或选择允许覆盖。</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/export/plan.py"/>
             <source>The unit codes {0} and {1} give the same file name; make the codes distinct.</source>
             <translation>单元编号 {0} 与 {1} 生成的文件名相同，请修改编号使其区分。</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <location filename="../plugin/adapters/gpkg.py"/>
-            <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/demo/project.py"/>
-            <source>Cannot write {0}: {1}</source>
-            <translation>无法写入 {0}：{1}</translation>
+            <location filename="../plugin/adapters/export/plan.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Cannot create {0}: {1}</source>
+            <translation>无法创建 {0}：{1}</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <source>Cannot write {0}: the parcels table lacks {1}</source>
-            <translation>无法写入 {0}：图斑表缺少字段 {1}</translation>
+            <location filename="../plugin/adapters/export/plan.py"/>
+            <location filename="../plugin/processing/algorithms/export_plan.py"/>
+            <source>Cannot create the folder {0}: {1}</source>
+            <translation>无法创建文件夹 {0}：{1}</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <source>Cannot write {0}: unexpected geometry header</source>
-            <translation>无法写入 {0}：几何头格式异常</translation>
+            <location filename="../plugin/adapters/export/progress.py"/>
+            <source>Export cancelled; no file was written.</source>
+            <translation>已取消导出，未写入任何文件。</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/export/project.py"/>
+            <source>Remediation units (整治单元) with their ellipsoidal area</source>
+            <translation>整治单元及其椭球面积</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export/project.py"/>
+            <source>Parcels (三调 DLTB) of the units, clipped at the unit boundary; TBMJ, KCMJ, TBDLMJ apportioned by share</source>
+            <translation>整治单元内的三调地类图斑，按单元边界裁切；TBMJ、KCMJ、TBDLMJ 按面积比例分摊</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export/project.py"/>
             <source>Cannot reopen the layers just written to {0}</source>
             <translation>无法重新打开刚写入 {0} 的图层</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/export/project.py"/>
+            <source>Cannot store the style of {0} in {1}: {2}</source>
+            <translation>无法将 {0} 的样式保存到 {1}：{2}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/export/project.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <location filename="../plugin/gui/common.py"/>
             <location filename="../plugin/main.py"/>
@@ -141,61 +166,24 @@
             <translation>面积平衡</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/export/project.py"/>
             <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/gui/balance_files.py"/>
             <source>Indicators</source>
             <translation>指标</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/export/project.py"/>
             <location filename="../plugin/gui/setup_dialog.py"/>
             <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Rule pack</source>
             <translation>规则包</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/export.py"/>
+            <location filename="../plugin/adapters/export/project.py"/>
             <source>Cannot store the QGIS project in {0}: {1}</source>
             <translation>无法将 QGIS 工程保存到 {0}：{1}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <source>Cannot finish {0}: {1}</source>
-            <translation>无法完成 {0} 的写入：{1}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <source>Cannot finish {0}: another program keeps it open.</source>
-            <translation>无法完成 {0} 的写入：该文件正被其他程序占用。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <source>Cannot create {0}: {1}</source>
-            <translation>无法创建 {0}：{1}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <source>Exported on {0} by Land Consolidation Planner {1} (rule pack {2})</source>
-            <translation>{0} 由全域土地综合整治规划助手 {1} 导出（规则包 {2}）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <source>Source {0}: {1} ({2})</source>
-            <translation>数据来源 {0}：{1}（{2}）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <source>Cannot store the style of {0} in {1}: {2}</source>
-            <translation>无法将 {0} 的样式保存到 {1}：{2}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/export.py"/>
-            <location filename="../plugin/processing/algorithms/export_plan.py"/>
-            <source>Cannot create the folder {0}: {1}</source>
-            <translation>无法创建文件夹 {0}：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/gpkg.py"/>
@@ -216,6 +204,16 @@
             <location filename="../plugin/adapters/gpkg.py"/>
             <source>Cannot write table {0} to {1}: {2}</source>
             <translation>无法将表 {0} 写入 {1}：{2}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/gpkg.py"/>
+            <source>Cannot finish {0}: {1}</source>
+            <translation>无法完成 {0} 的写入：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/gpkg.py"/>
+            <source>Cannot finish {0}: another program keeps it open.</source>
+            <translation>无法完成 {0} 的写入：该文件正被其他程序占用。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
@@ -379,7 +377,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Indicator</source>
@@ -387,7 +385,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Value</source>
@@ -401,14 +399,14 @@
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Requirement</source>
             <translation>要求</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Result</source>
@@ -473,7 +471,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
             <source>mu</source>
             <translation>亩</translation>
         </message>
@@ -504,77 +502,119 @@
             <translation>未知的文字编码 {0}；请使用 GBK、GB18030 或 UTF-8 等。</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/adapters/styles.py"/>
+            <source>Untagged (class unchanged)</source>
+            <translation>未标注（地类不变）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_map_layers.py"/>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
             <source>ha</source>
             <translation>公顷</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
-            <source>Land-use structure before and after consolidation</source>
-            <translation>整治前后土地利用结构调整表</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/adapters/unit_map_layers.py"/>
             <location filename="../plugin/gui/tagging_dock.py"/>
             <source>Remediation type</source>
             <translation>整治类型</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/adapters/unit_map_layers.py"/>
             <source>Other parcels</source>
             <translation>其他图斑</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/adapters/unit_map_layers.py"/>
             <source>Other remediation units</source>
             <translation>其他整治单元</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/adapters/unit_map_layers.py"/>
             <source>Remediation unit boundary</source>
             <translation>整治单元边界</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
+            <source>Land-use structure before and after consolidation</source>
+            <translation>整治前后土地利用结构调整表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
             <source>m</source>
             <translation>米</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
             <source>Legend</source>
             <translation>图例</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Land class</source>
             <translation>地类</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Before</source>
             <translation>整治前</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>After</source>
             <translation>整治后</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Change</source>
             <translation>变化</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
             <source>Not assessable: the input data did not pass validation</source>
             <translation>不可评估：输入数据未通过校验</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
+            <source>Not planned: no parcel of this unit is tagged yet</source>
+            <translation>未规划：本单元尚无已标注的图斑</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
+            <source>Scale 1:{0}</source>
+            <translation>比例尺 1:{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Area unit</source>
+            <translation>面积单位</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
+            <source>{code} {name} consolidation plan map</source>
+            <translation>{code} {name} 整治规划图</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
+            <source>Unit passes every binding indicator</source>
+            <translation>本单元约束性指标全部达标</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
+            <source>Unit fails a binding indicator</source>
+            <translation>本单元有约束性指标不达标</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
+            <source>No binding indicator applies</source>
+            <translation>无适用的约束性指标</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/unit_maps.py"/>
@@ -583,24 +623,8 @@
         </message>
         <message>
             <location filename="../plugin/adapters/unit_maps.py"/>
-            <source>Not planned: no parcel of this unit is tagged yet</source>
-            <translation>未规划：本单元尚无已标注的图斑</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
             <source>For one map per unit, the output must be a folder: {0}</source>
             <translation>每个单元一幅图时，输出须为文件夹：{0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
-            <source>Scale 1:{0}</source>
-            <translation>比例尺 1:{0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Area unit</source>
-            <translation>面积单位</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/unit_maps.py"/>
@@ -611,26 +635,6 @@
             <location filename="../plugin/adapters/unit_maps.py"/>
             <source>Unit maps</source>
             <translation>整治单元图</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
-            <source>{code} {name} consolidation plan map</source>
-            <translation>{code} {name} 整治规划图</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
-            <source>Unit passes every binding indicator</source>
-            <translation>本单元约束性指标全部达标</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
-            <source>Unit fails a binding indicator</source>
-            <translation>本单元有约束性指标不达标</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/unit_maps.py"/>
-            <source>No binding indicator applies</source>
-            <translation>无适用的约束性指标</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/unit_maps.py"/>
