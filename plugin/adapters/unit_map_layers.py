@@ -29,9 +29,12 @@ from qgis.PyQt.QtGui import QColor, QFont
 from ..core.areas import HECTARE_M2
 from ..core.engine import BalanceEngine, clean_geometry
 from ..core.i18n import tr
-from .layers import Inputs, feature_wkb, parcel_fields, parse_wkb, transform_to, working_crs
+from .crs import transform_to, working_crs
+from .layers import Inputs
+from .parcel_reader import parcel_fields
 from .qgis_compat import LABEL_OVER_POINT, RENDER_POINTS, make_field
 from .styles import label_font_family, style_parcels_by_type
+from .wkb import feature_wkb, parse_wkb
 
 UNTAGGED_COLOUR, UNTAGGED_OUTLINE = "#ffffff", "#969696"
 

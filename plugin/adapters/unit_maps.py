@@ -41,13 +41,15 @@ from ..core import i18n
 from ..core.engine import BalanceEngine
 from ..core.i18n import tr
 from ..core.selection import UnknownUnitsError, units_by_code
+from .crs import working_crs
 from .export.metadata import plugin_version
 from .export.plan import safe_file_stem
 from .export.progress import ExportCancelled
 from .gpkg import WriteError, fsync_file
-from .layers import InputError, Inputs, working_crs
+from .layers import Inputs
 from .outputs import register, remove_leftovers, temp_prefix, unregister
 from .qgis_compat import REQUEST_NO_GEOMETRY
+from .sources import InputError
 from .unit_map_layers import MapLayers
 from .unit_map_page import Page, nice_scale
 

@@ -11,7 +11,7 @@ from typing import Hashable
 from osgeo import gdal, ogr
 from qgis.core import QgsFeatureRequest, QgsProviderRegistry, QgsVectorLayer
 
-from ..layers import feature_wkb
+from ..wkb import feature_wkb
 from .geometry import as_multipolygon, cleaned_multipolygon, clip_to_units, multipolygon_wkbs, unit_geometries
 from .ogr_fields import py_value
 from .parcels import SHARE_FIELD, UNIT_CODE_FIELD, ParcelCopier, ParcelJob

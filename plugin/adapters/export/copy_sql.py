@@ -23,7 +23,7 @@ from qgis.core import QgsProviderRegistry, QgsVectorLayer, QgsWkbTypes
 
 from ...core.i18n import tr
 from ..gpkg import WriteError, fill_rtree
-from ..layers import parse_wkb
+from ..wkb import parse_wkb
 from .geometry import clip_to_units, multipolygon_wkb, multipolygon_wkbs, unit_geometries
 from .ogr_fields import ogr_type
 from .parcels import AREA_FIELDS, SHARE_FIELD, UNIT_CODE_FIELD, ParcelCopier, ParcelJob, ParcelSchema

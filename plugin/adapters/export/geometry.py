@@ -9,7 +9,9 @@ from osgeo import ogr, osr
 from qgis.core import QgsCoordinateReferenceSystem, QgsFeatureRequest
 
 from ...core.engine import clean_geometry
-from ..layers import Inputs, feature_wkb, parse_wkb, transform_to
+from ..crs import transform_to
+from ..layers import Inputs
+from ..wkb import feature_wkb, parse_wkb
 
 
 def srs_of(crs: QgsCoordinateReferenceSystem) -> osr.SpatialReference:

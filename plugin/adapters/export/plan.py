@@ -22,9 +22,12 @@ from ...core.engine import PROJECT, BalanceEngine, BuildCancelled
 from ...core.i18n import tr
 from ...core.rules import RulePack
 from ...core.selection import UnknownUnitsError, units_by_code
+from ..crs import ellipsoid_measure
 from ..gpkg import WriteError, atomic_output, finish_file, quick_check, validate, write_balance_tables, write_table
-from ..layers import InputError, Inputs, build_engine, ellipsoid_measure, feature_wkb
+from ..layers import Inputs, build_engine
 from ..outputs import collect_unraisable, refuse_inputs, remove_leftovers
+from ..sources import InputError
+from ..wkb import feature_wkb
 from .copiers import choose_copier
 from .geometry import cleaned_multipolygon, srs_of
 from .metadata import PlanMetadata, plan_metadata
