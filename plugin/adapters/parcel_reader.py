@@ -13,7 +13,7 @@ import shapely
 from qgis.core import QgsCoordinateReferenceSystem, QgsFeatureRequest, QgsGeometry, QgsVectorLayer
 
 from ..core.engine import paused_gc
-from ..core.fields import FieldMap, ParcelRecord, normalize_parcel, resolve_parcel_fields, with_area
+from ..core.fields import RECORD_FIELDS, FieldMap, ParcelRecord, normalize_parcel, resolve_parcel_fields, with_area
 from ..core.i18n import tr
 from ..core.validation import clean_polygonal, sanitised_warnings, valid_area
 from .crs import ellipsoid_measure, transform_to
@@ -21,9 +21,8 @@ from .fast_read import WKB_CHUNK, NotFast, gdal_failure, gpkg_source, read_arrow
 from .sources import InputError, damage_guard, damaged_gpkg
 from .wkb import feature_wkb, parse_wkb
 
-# the canonical fields a ParcelRecord is made of (what normalize_parcel reads): only these are fetched
-RECORD_FIELDS = ("BSM", "DLBM", "TBMJ", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ", "ZZLX", "GHDLBM", "GHKCXS", "YNCZ")
-_SHARED_TEXT = ("dlbm", "kcdlbm", "zzlx", "ghdlbm", "yncz")
+# only core.fields.RECORD_FIELDS (what normalize_parcel reads) are fetched
+_SHARED_TEXT = ("dlbm", "kcdlbm", "zzlx", "ghdlbm", "yncz", "gdpdjb", "gdlx", "zldwdm")
 _SHARED_NUMBERS = ("kcxs", "ghkcxs", "kcmj")  # slope coefficients, and the many zero KCMJ
 _SHARED_NUMBERS_MAX = 4096
 

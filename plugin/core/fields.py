@@ -12,12 +12,16 @@ from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from .areas import MU_M2
-from .landclasses import RIDGE
+from .landclasses import RIDGE, default_table
+from .legacy_codes import ISSUE_PREFIX, WORKING_PREFIX, legacy, translate, working_code_base
 from .resources import resource_path
 from .validation import finite, valid_area, valid_coefficient
 
 PARCEL_FIELDS_REQUIRED = ("DLBM",)
 PLAN_FIELDS = ("ZZLX", "GHDLBM", "GHKCXS", "YNCZ")
+# the canonical fields a ParcelRecord is made of (what normalize_parcel reads): the adapters fetch only these
+RECORD_FIELDS = ("BSM", "DLBM", "TBMJ", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ", "ZZLX", "GHDLBM", "GHKCXS", "YNCZ",
+                 "GDPDJB", "GDLX", "ZLDWDM", "XZDWMJ", "LXDWMJ")
 PBF_OUT, PBF_IN = "OUT", "IN"
 
 
@@ -111,10 +115,11 @@ def _pbf_action(raw: str) -> str | None:
 class ParcelRecord:
     """One parcel's attributes as the engine needs them; areas in m²."""
 
-    __slots__ = ("bsm", "dlbm", "ghdlbm", "ghkcxs", "kcdlbm", "kcmj", "kcxs", "tbdlmj", "tbmj", "yncz", "zzlx")
+    __slots__ = ("bsm", "dlbm", "gdlx", "gdpdjb", "ghdlbm", "ghkcxs", "kcdlbm", "kcmj", "kcxs", "tbdlmj", "tbmj",
+                 "yncz", "zldwdm", "zzlx")
 
     def __init__(self, dlbm=None, tbmj=None, kcxs=None, kcmj=None, kcdlbm=None, tbdlmj=None,
-                 zzlx=None, ghdlbm=None, ghkcxs=None, yncz=None, bsm=None):
+                 zzlx=None, ghdlbm=None, ghkcxs=None, yncz=None, bsm=None, gdpdjb=None, gdlx=None, zldwdm=None):
         self.dlbm: str | None = dlbm
         self.tbmj: float | None = tbmj
         self.kcxs: float | None = kcxs
@@ -126,6 +131,9 @@ class ParcelRecord:
         self.ghkcxs: float | None = ghkcxs
         self.yncz: str | None = yncz
         self.bsm: str | None = bsm
+        self.gdpdjb: str | None = gdpdjb  # 耕地坡度级别 "1"…"5" (docs/domain.md §6: 田坎 of new farmland)
+        self.gdlx: str | None = gdlx  # 耕地类型 "TT" 梯田 / "PD" 坡地
+        self.zldwdm: str | None = zldwdm  # 坐落单位代码; its first 9 digits are the township
 
     def as_tuple(self) -> tuple:
         return tuple(getattr(self, s) for s in self.__slots__)
@@ -182,10 +190,44 @@ def normalize_parcel(values: Mapping[str, Any], tbmj_in_mu: bool = False, issues
             tbdlmj = None
             bad.append("TBDLMJ")
         kcdlbm = _text(values.get("KCDLBM"))
-        return _record(values, None, kcxs, kcmj, kcdlbm, tbdlmj, ghkcxs)
+        return _legacy_codes(_record(values, None, kcxs, kcmj, kcdlbm, tbdlmj, ghkcxs), values, bad)
     had_kcmj, had_tbdlmj = values.get("KCMJ") is not None, values.get("TBDLMJ") is not None
-    return with_area(_record(values, None, kcxs, kcmj, _text(values.get("KCDLBM")), tbdlmj, ghkcxs), tbmj, bad,
-                     had_kcmj, had_tbdlmj)
+    if tbdlmj is None:
+        tbdlmj = _net_of_linear(values, tbmj, kcmj, kcxs, scale)
+    rec = with_area(_record(values, None, kcxs, kcmj, _text(values.get("KCDLBM")), tbdlmj, ghkcxs), tbmj, bad,
+                    had_kcmj, had_tbdlmj)
+    return _legacy_codes(rec, values, bad)
+
+
+def _net_of_linear(values: Mapping[str, Any], tbmj: float, kcmj, kcxs, scale: float) -> float | None:
+    """二调 TBDLMJ = TBMJ − TKMJ − XZDWMJ − LXDWMJ: the areas of the linear and point features (线状地物,
+    零星地物) crossing the parcel count in their own classes (the survey's XZDW layer), not in the
+    parcel's (docs/domain.md §4). None without either field (TBDLMJ is then TBMJ − KCMJ)."""
+    linear = [_number(values.get(k)) for k in ("XZDWMJ", "LXDWMJ")]
+    linear = [v * scale for v in linear if v is not None and v > 0]
+    if not linear:
+        return None
+    ridge = kcmj if kcmj is not None else (tbmj * kcxs if kcxs is not None else 0.0)
+    net = tbmj - (ridge if 0.0 <= ridge <= tbmj else 0.0) - sum(linear)
+    return net if net >= 0.0 else None
+
+
+def _legacy_codes(rec: ParcelRecord, values: Mapping[str, Any], bad: list) -> ParcelRecord:
+    """Second-survey (二调) codes read as their third-survey class; each is noted as ``2D:<code>``.
+
+    Only codes stored as text: a number 101 is a 三调 0101 that lost its leading zero, not 二调 101
+    铁路用地 (validation refuses a layer whose codes are all unknown, and says so)."""
+    for name in ("dlbm", "kcdlbm"):
+        code = getattr(rec, name)
+        if code is not None and isinstance(values.get(name.upper()), str) and legacy(code) is not None:
+            bad.append(ISSUE_PREFIX + str(code).strip().upper())
+            target = translate(code)
+            if target is not None:
+                setattr(rec, name, target)
+    if rec.dlbm is not None and working_code_base(rec.dlbm, default_table().is_known) is not None \
+            and not default_table().is_known(rec.dlbm):
+        bad.append(WORKING_PREFIX + rec.dlbm.strip().upper())
+    return rec
 
 
 def _record(values: Mapping[str, Any], tbmj, kcxs, kcmj, kcdlbm, tbdlmj, ghkcxs) -> ParcelRecord:
@@ -202,7 +244,26 @@ def _record(values: Mapping[str, Any], tbmj, kcxs, kcmj, kcdlbm, tbdlmj, ghkcxs)
         ghkcxs=ghkcxs,
         yncz=_pbf_action(yncz) if yncz else None,
         bsm=_bsm(values.get("BSM")),
+        gdpdjb=_grade(values.get("GDPDJB")),
+        gdlx=_upper(values.get("GDLX")),
+        zldwdm=_text(values.get("ZLDWDM")),
     )
+
+
+def _grade(value: Any) -> str | None:
+    """耕地坡度级别 as "1"…"5" (read as text or as a number); anything else is no grade."""
+    text = _text(value)
+    if text is None:
+        return None
+    number = finite(text)
+    if number is not None and number == int(number) and 1 <= number <= 5:
+        return str(int(number))
+    return None
+
+
+def _upper(value: Any) -> str | None:
+    text = _text(value)
+    return text.upper() if text is not None else None
 
 
 def with_area(rec: ParcelRecord, tbmj: float, issues: list | None = None, had_kcmj: bool | None = None,
@@ -231,4 +292,5 @@ def with_area(rec: ParcelRecord, tbmj: float, issues: list | None = None, had_kc
     if kcdlbm is None and kcmj:
         kcdlbm = RIDGE
     return ParcelRecord(dlbm=rec.dlbm, tbmj=tbmj, kcxs=kcxs, kcmj=kcmj, kcdlbm=kcdlbm, tbdlmj=tbdlmj,
-                        zzlx=rec.zzlx, ghdlbm=rec.ghdlbm, ghkcxs=rec.ghkcxs, yncz=rec.yncz, bsm=rec.bsm)
+                        zzlx=rec.zzlx, ghdlbm=rec.ghdlbm, ghkcxs=rec.ghkcxs, yncz=rec.yncz, bsm=rec.bsm,
+                        gdpdjb=rec.gdpdjb, gdlx=rec.gdlx, zldwdm=rec.zldwdm)

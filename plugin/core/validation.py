@@ -36,6 +36,11 @@ from shapely.geometry.base import BaseGeometry
 
 from .areas import MU_M2
 from .i18n import tr
+from .landclasses import default_table
+from .legacy_codes import ISSUE_PREFIX as LEGACY
+from .legacy_codes import WORKING_PREFIX as WORKING
+from .legacy_codes import describe as describe_legacy
+from .legacy_codes import describe_working
 
 MAX_AREA_M2 = 1e12  # 1 000 000 km²: no parcel is larger (China is 9.6 × 10¹² m²)
 OVERLAP_TOLERANCE_M2 = 1.0  # unit overlaps below this are digitising noise
@@ -453,7 +458,12 @@ def sanitised_warnings(geometry: GeometryNotes | None, duplicates: DuplicateNote
     }
     for name, ids in (values or {}).items():
         if ids:
-            out.append(tr("{0} parcels: {1}: {2}").format(len(ids), labels.get(name, name), _names(ids)))
+            label = labels.get(name, name)
+            if name.startswith(LEGACY):
+                label = describe_legacy(name[len(LEGACY):])
+            elif name.startswith(WORKING):
+                label = describe_working(name[len(WORKING):], default_table())
+            out.append(tr("{0} parcels: {1}: {2}").format(len(ids), label, _names(ids)))
     return out
 
 
