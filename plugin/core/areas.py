@@ -30,16 +30,17 @@ def survey_terms(tbmj: float | None, kcmj: float | None, tbdlmj: float | None,
 
 
 def planned_ridge_coefficient(ghkcxs: float | None, kcxs: float | None, was_farmland: bool,
-                              kcmj: float = 0.0, tbmj: float = 0.0) -> float:
+                              kcmj: float = 0.0, tbmj: float = 0.0, new_farmland: float = 0.0) -> float:
     """The 田坎 coefficient of a planned parcel whose class after is 耕地 (docs/domain.md §6).
 
     The planned GHKCXS when given; else, for a parcel that was 耕地 already, its own KCXS (or
-    KCMJ / TBMJ without one); new farmland without GHKCXS has none. The engine and the demo call it.
+    KCMJ / TBMJ without one); new farmland without GHKCXS takes ``new_farmland`` (the rule pack's
+    田坎系数 by slope grade, ``core.ridges``; 0 without a table). The engine and the demo call it.
     """
     if ghkcxs is not None:
         return ghkcxs
     if not was_farmland:
-        return 0.0
+        return new_farmland
     if kcxs is not None:
         return kcxs
     return kcmj / tbmj if tbmj else 0.0

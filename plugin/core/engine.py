@@ -35,6 +35,7 @@ from .fields import PBF_IN, PBF_OUT, ParcelRecord, with_area
 from .i18n import tr
 from .landclasses import RIDGE, LandClassTable, default_table
 from .pieces import apportion, explained_as_split, survey_key
+from .ridges import new_farmland_coefficient
 from .rules import RulePack, bundled_pack
 from .validation import (
     OVERLAP_TOLERANCE_M2,
@@ -341,7 +342,9 @@ class BalanceEngine:
             return before, before, None, dl
         target = table.resolve(rec.ghdlbm) if rec.ghdlbm else dl
         if table.is_farmland(target):
-            coef = planned_ridge_coefficient(rec.ghkcxs, rec.kcxs, table.is_farmland(dl), kc, tbmj)
+            # new farmland without GHKCXS: the pack's 田坎系数 by slope grade (docs/domain.md §6)
+            coef = planned_ridge_coefficient(rec.ghkcxs, rec.kcxs, table.is_farmland(dl), kc, tbmj,
+                                             new_farmland_coefficient(self.pack.ridges, rec))
             after = [(target, farmland_after(tbmj, coef))]
             if coef:
                 after.append((RIDGE, tbmj * coef))

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .errors import PlanError
 from .i18n import tr
+from .ridges import check_ridges
 
 MAX_PACK_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 16
@@ -34,7 +35,7 @@ MAX_EXTENDS = 8
 PACK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 OPS = (">=", ">", "<=", "<", "==")
 SEVERITIES = ("error", "warning")
-SCOPES = ("unit", "project", "both")
+SCOPES = ("unit", "project", "both", "township")
 FORMATS = ("area", "percent", "number")
 MAX_PROBLEMS_SHOWN = 30
 
@@ -276,6 +277,8 @@ def check_file(data, c: Checker) -> None:
                 c.number(checks, key, "checks")
                 if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
                     c.expected(f"checks.{key}", tr("a number ≥ 0"), value)
+    if "ridge_coefficients" in data:  # 田坎系数 of new farmland (core.ridges)
+        check_ridges(data["ridge_coefficients"], "ridge_coefficients", c)
     rules = data.get("rules", [])
     if not isinstance(rules, list):
         c.expected("rules", tr("a list of rules [ … ]"), rules)

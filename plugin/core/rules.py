@@ -21,6 +21,7 @@ from .errors import PlanError
 from .i18n import tr
 from .landclasses import LandClassTable, default_table
 from .resources import resource_path
+from .ridges import RidgeTable, parse_ridges
 from .rule_schema import (
     MAX_EXTENDS,
     MAX_FORMULA_CHARS,
@@ -34,6 +35,8 @@ from .rule_schema import (
 
 PACK_DIR = resource_path("rule_packs")
 BUILTIN_VARIABLES = ("pbf_before", "pbf_after", "pbf_out", "pbf_in")
+# a township rule (scope "township", core.townships) is evaluated over the whole parcels of a township
+TOWNSHIP_VARIABLES = ("pbf_before", "pbf_after", "pbf_out", "pbf_in", "pbf_out_ugb")
 _SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 _OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
@@ -172,7 +175,7 @@ class Rule:
     threshold: float
     severity: str  # "error" | "warning"
     source: str
-    scope: str = "both"  # "unit" | "project" | "both"
+    scope: str = "both"  # "unit" | "project" | "both" | "township" (core.townships)
     format: str = "area"  # "area" (m²) | "percent" | "number"
     verified: bool = True
     note: str = ""  # internal remark of the pack's author: never shown to users
@@ -199,7 +202,8 @@ class Rule:
         return _OPS[self.op](value, self.threshold)
 
     def applies_to(self, is_project: bool) -> bool:
-        return self.scope == "both" or (self.scope == "project") == is_project
+        """Whether the engine evaluates the rule for the project (True) or a unit (False); township rules never."""
+        return self.scope == "both" or self.scope == ("project" if is_project else "unit")
 
 
 @dataclass
@@ -213,6 +217,7 @@ class RulePack:
     rules: list[Rule]
     path: Path | None = None
     checks: dict = field(default_factory=dict)  # tolerances of the data checks (datachecks.CheckSettings)
+    ridges: RidgeTable | None = None  # 田坎系数 of new farmland (core.ridges), None: 0 as before
     table: LandClassTable = field(default_factory=default_table, repr=False)
     _membership: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _by_id: dict = field(default_factory=dict, repr=False)
@@ -330,6 +335,7 @@ def parse_pack(data: dict, path: Path | None = None, table: LandClassTable | Non
     checks = data.get("checks")
     pack = RulePack(str(data["id"]), zh, en, str(data.get("version", "")), categories, flows, [], path,
                     dict(checks) if isinstance(checks, dict) else {}, table or default_table())
+    pack.ridges = parse_ridges(data.get("ridge_coefficients"))
     known = set(pack.variable_names())
     for r in data.get("rules", []):
         rid = str(r["id"])
@@ -339,7 +345,7 @@ def parse_pack(data: dict, path: Path | None = None, table: LandClassTable | Non
         except FormulaError as exc:
             problems.add(f"{at}.formula", str(exc))
             continue
-        unknown = formula.variables - known
+        unknown = formula.variables - (set(TOWNSHIP_VARIABLES) if r.get("scope") == "township" else known)
         if unknown:
             problems.add(f"{at}.formula", tr("rule {0} uses unknown variables: {1}").format(
                 rid, ", ".join(sorted(unknown))))
