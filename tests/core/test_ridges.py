@@ -14,7 +14,8 @@ from plugin.core.ridges import missing_grade
 from plugin.core.rules import RulePackError, load_pack
 
 TABLE = {"status": "filled", "source": "test", "default_gdlx": "PD",
-         "table": {"PD": {"2": 0.03, "3": 0.08, "4": 0.12, "5": 0.20}, "TT": {"2": 0.05, "3": 0.10, "4": 0.15, "5": 0.25}}}
+         "table": {"PD": {"2": 0.03, "3": 0.08, "4": 0.12, "5": 0.20},
+                   "TT": {"2": 0.05, "3": 0.10, "4": 0.15, "5": 0.25}}}
 
 
 @pytest.fixture
@@ -53,12 +54,14 @@ def test_the_planner_s_ghkcxs_wins(pack):
 def test_flat_parcel_takes_zero_and_a_parcel_without_grade_too(pack):
     assert after(pack, reclaimed(gdpdjb="1", gdlx="PD")) == {"0103": 1000.0}
     assert after(pack, reclaimed()) == {"0103": 1000.0}
-    rows = [(1, reclaimed(), False, True), (2, reclaimed(gdpdjb="1"), False, True), (3, reclaimed(gdpdjb="4"), False, True)]
+    rows = [(1, reclaimed(), False, True), (2, reclaimed(gdpdjb="1"), False, True),
+            (3, reclaimed(gdpdjb="4"), False, True)]
     assert missing_grade(pack.ridges, rows) == [1]
 
 
 def test_farmland_that_stays_farmland_keeps_its_surveyed_kcxs(pack):
-    rec = normalize_parcel({"DLBM": "0103", "TBMJ": 1000, "KCXS": 0.1, "GDPDJB": "5", "ZZLX": "NY-TZ", "GHDLBM": "0101"})
+    rec = normalize_parcel({"DLBM": "0103", "TBMJ": 1000, "KCXS": 0.1, "GDPDJB": "5", "ZZLX": "NY-TZ",
+                            "GHDLBM": "0101"})
     assert after(pack, rec) == {"0101": 900.0, "1203": 100.0}
 
 
