@@ -1,0 +1,66 @@
+"""PBF adjustment limits per township (docs/domain.md §7), hand-computed.
+
+Township 320281101: ten 1 000 m² parcels of PBF farmland (10 000 m² of PBF), one moved out
+(YNCZ 调出) → 1 000 / 10 000 = 10 % > 5 %: fails. Township 320281102: thirty such parcels, one moved
+out → 1 / 30 = 3.33 %: passes. The moved-out parcel of 101 lies in the urban growth boundary.
+"""
+import pytest
+from shapely.geometry import box
+
+from plugin.core.engine import BalanceEngine
+from plugin.core.fields import normalize_parcel
+from plugin.core.townships import evaluate_townships, township_of, township_variables
+
+
+def parcel(i, township, **kw):
+    values = {"DLBM": "0101", "TBMJ": 1000, "ZLDWDM": f"{township}001", "BSM": str(i)}
+    values.update({k.upper(): v for k, v in kw.items()})
+    return (i, box(i * 40, 0, i * 40 + 40, 25), normalize_parcel(values))
+
+
+def engine():
+    parcels = [parcel(i, "320281101", **({"yncz": "调出", "zzlx": "JS-JX", "ghdlbm": "0702"} if i == 0 else {}))
+               for i in range(10)]
+    parcels += [parcel(i, "320281102", **({"yncz": "OUT"} if i == 10 else {})) for i in range(10, 40)]
+    pbf = [box(0, 0, 40 * 40, 25)]
+    e = BalanceEngine()
+    e.build(parcels, [("u", "U", box(-1, -1, 40 * 40 + 1, 26))], pbf=pbf)
+    return e, pbf
+
+
+def test_township_is_the_first_nine_digits_of_zldwdm():
+    assert township_of("320281101001") == "320281101"
+    assert township_of(" 3202811010010000000 ") == "320281101"
+    assert township_of("3202811") is None and township_of(None) is None and township_of("32028110A") is None
+
+
+def test_township_variables_count_whole_parcels():
+    e, pbf = engine()
+    v = township_variables(e, pbf)
+    assert v["320281101"]["pbf_before"] == pytest.approx(10_000)
+    assert v["320281101"]["pbf_out"] == pytest.approx(1_000)
+    assert v["320281101"]["pbf_after"] == pytest.approx(9_000)
+    assert v["320281102"]["pbf_before"] == pytest.approx(30_000)
+
+
+def test_a_township_over_its_adjustment_limit_fails_with_the_right_number():
+    e, pbf = engine()
+    rows = {(r.unit_code, r.rule_id): r for r in evaluate_townships(e, pbf, ugb=[box(0, 0, 40, 25)])}
+    over = rows[("320281101", "township_pbf_adjust_share")]
+    assert over.value == pytest.approx(0.10) and over.threshold == 0.05 and over.passed is False
+    assert over.severity == "error"
+    ok = rows[("320281102", "township_pbf_adjust_share")]
+    assert ok.value == pytest.approx(1 / 30) and ok.passed is True
+    ugb = rows[("320281101", "township_pbf_ugb_kept")]
+    assert ugb.value == pytest.approx(1_000) and ugb.passed is False
+    kept = rows[("320281102", "township_pbf_ugb_kept")]
+    assert kept.value == 0 and kept.passed is True
+
+
+def test_without_ugb_layer_its_rule_is_not_judged_and_units_never_see_township_rules():
+    e, pbf = engine()
+    rows = {(r.unit_code, r.rule_id): r for r in evaluate_townships(e, pbf)}
+    assert rows[("320281101", "township_pbf_ugb_kept")].passed is None
+    assert rows[("320281101", "township_pbf_ugb_kept")].value is None
+    assert not any(r.rule_id.startswith("township_") for r in e.evaluate("u") + e.evaluate(None))
+    assert evaluate_townships(e, None) == []
