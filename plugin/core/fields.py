@@ -220,7 +220,8 @@ def _legacy_codes(rec: ParcelRecord, values: Mapping[str, Any], bad: list) -> Pa
     for name in ("dlbm", "kcdlbm"):
         code = getattr(rec, name)
         if code is not None and isinstance(values.get(name.upper()), str) and legacy(code) is not None:
-            bad.append(ISSUE_PREFIX + str(code).strip().upper())
+            entry = legacy(code)  # one-to-one codes are listed together, the others one by one
+            bad.append(ISSUE_PREFIX + ("" if entry.one_to_one else entry.code))
             target = translate(code)
             if target is not None:
                 setattr(rec, name, target)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from .i18n import tr
 from .resources import resource_path
 
-ISSUE_PREFIX = "2D:"  # fields.normalize_parcel notes a translated 二调 code as "2D:<code>"
+ISSUE_PREFIX = "2D:"  # fields.normalize_parcel notes a 二调 code as "2D:<code>" ("2D:" when one-to-one)
 WORKING_PREFIX = "WC:"  # … and an unlisted working code of a known class as "WC:<code>"
 _THREE_DIGITS = re.compile(r"^\d{3}$")
 _WORKING = re.compile(r"^(\d{2}[0-9H]\d|09)([A-Z])$")
@@ -69,6 +69,9 @@ def translate(code: str | None) -> str | None:
 
 def describe(code: str) -> str:
     """What happened to a 二调 code, in words for the warnings list."""
+    if not code:
+        return tr("Second-survey (二调) codes read as their third-survey class (one-to-one, "
+                  "resources/land_class_erdiao.csv)")
     hit = legacy(code)
     if hit is None:
         return code
