@@ -1263,6 +1263,31 @@
             <translation>不同图斑使用了相同的要素 ID：{0}；请将图层另存为 GeoPackage（会自动编号要素）后再使用。</translation>
         </message>
         <message>
+            <location filename="../plugin/core/legacy_codes.py"/>
+            <source>Second-survey (二调) code {0} {1} is not one-to-one: counted as {2}, may be {3}; check these parcels</source>
+            <translation>二调地类 {0} {1} 与三调不是一一对应：按 {2} 计，也可能是 {3}；请核对这些图斑</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/legacy_codes.py"/>
+            <source>Second-survey (二调) codes read as their third-survey class (one-to-one, resources/land_class_erdiao.csv)</source>
+            <translation>二调地类编码已按一一对应的三调地类读取（resources/land_class_erdiao.csv）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/legacy_codes.py"/>
+            <source>working code {0} is not in the land-class table and is counted as unknown; it looks like a variant of {1} {2}: list it in resources/land_class_variants.csv to count it with {1}</source>
+            <translation>工作编码 {0} 不在地类表中，按未知地类计；它像是 {1} {2} 的细化编码：在 resources/land_class_variants.csv 中登记后即按 {1} 计</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/legacy_codes.py"/>
+            <source>Second-survey (二调) code {0} {1} has no third-survey class and is counted as unknown: {2}</source>
+            <translation>二调地类 {0} {1} 没有对应的三调地类，按未知地类计：{2}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/legacy_codes.py"/>
+            <source>Second-survey (二调) code {0} {1} read as {2}</source>
+            <translation>二调地类 {0} {1} 按三调 {2} 读取</translation>
+        </message>
+        <message>
             <location filename="../plugin/core/report.py"/>
             <source>Comparison</source>
             <translation>比较方式</translation>
@@ -1283,14 +1308,31 @@
             <translation>比率</translation>
         </message>
         <message>
-            <location filename="../plugin/core/rule_schema.py"/>
-            <source>null</source>
-            <translation>空值 null</translation>
-        </message>
-        <message>
+            <location filename="../plugin/core/ridges.py"/>
             <location filename="../plugin/core/rule_schema.py"/>
             <source>an object</source>
             <translation>一个对象</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/ridges.py"/>
+            <source>a slope grade 2–5 (grade 1 always takes 0)</source>
+            <translation>坡度级别 2～5（1 级一律取 0）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/ridges.py"/>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>one of {0}</source>
+            <translation>{0} 之一</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/ridges.py"/>
+            <source>a coefficient in [0, 1) or null (to be filled)</source>
+            <translation>[0, 1) 之间的系数，或 null（待填写）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>null</source>
+            <translation>空值 null</translation>
         </message>
         <message>
             <location filename="../plugin/core/rule_schema.py"/>
@@ -1306,11 +1348,6 @@
             <location filename="../plugin/core/rule_schema.py"/>
             <source>the file holds binary data, not JSON text</source>
             <translation>文件包含二进制数据，不是 JSON 文本</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/rule_schema.py"/>
-            <source>one of {0}</source>
-            <translation>{0} 之一</translation>
         </message>
         <message>
             <location filename="../plugin/core/rule_schema.py"/>
