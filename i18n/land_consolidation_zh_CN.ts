@@ -1617,6 +1617,11 @@
         </message>
         <message>
             <location filename="../plugin/core/validation.py"/>
+            <source>become farmland without GHKCXS and without a slope grade (GDPDJB): no field ridges (田坎) are deducted after; enter GHKCXS, or GDPDJB and GDLX where the rule pack has a 田坎 table</source>
+            <translation>整治后变为耕地，但既无规划扣除系数（GHKCXS）也无坡度级别（GDPDJB）：整治后不扣除田坎；请填写 GHKCXS，或在规则包有田坎系数表时填写 GDPDJB 和 GDLX</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/validation.py"/>
             <source>the coordinates have the {0}-zone prefix: use {1}</source>
             <translation>坐标带有 {0} 带带号：请使用 {1}</translation>
         </message>

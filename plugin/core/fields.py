@@ -23,6 +23,7 @@ PLAN_FIELDS = ("ZZLX", "GHDLBM", "GHKCXS", "YNCZ")
 RECORD_FIELDS = ("BSM", "DLBM", "TBMJ", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ", "ZZLX", "GHDLBM", "GHKCXS", "YNCZ",
                  "GDPDJB", "GDLX", "ZLDWDM", "XZDWMJ", "LXDWMJ")
 PBF_OUT, PBF_IN = "OUT", "IN"
+NO_GRADE = "NEW_FARMLAND_NO_GRADE"  # issue noted by normalize_parcel (validation.sanitised_warnings words it)
 
 
 @lru_cache(maxsize=1)
@@ -225,9 +226,13 @@ def _legacy_codes(rec: ParcelRecord, values: Mapping[str, Any], bad: list) -> Pa
             target = translate(code)
             if target is not None:
                 setattr(rec, name, target)
-    if rec.dlbm is not None and working_code_base(rec.dlbm, default_table().is_known) is not None \
-            and not default_table().is_known(rec.dlbm):
+    table = default_table()
+    if rec.dlbm is not None and working_code_base(rec.dlbm, table.is_known) is not None \
+            and not table.is_known(rec.dlbm):
         bad.append(WORKING_PREFIX + rec.dlbm.strip().upper())
+    if rec.ghdlbm is not None and rec.ghkcxs is None and rec.gdpdjb is None and table.is_known(rec.dlbm) \
+            and table.is_farmland(table.resolve(rec.ghdlbm)) and not table.is_farmland(table.resolve(rec.dlbm)):
+        bad.append(NO_GRADE)  # new farmland whose 田坎 no table can give (docs/domain.md §6)
     return rec
 
 

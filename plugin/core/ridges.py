@@ -11,7 +11,7 @@ a parcel when the planner gave no GHKCXS.
   ridges of a flat reclaimed parcel enters them as GHKCXS.
 * Without a grade (三调 records GDPDJB only on farmland, so a reclaimed 宅基地 usually has none), or
   with a table whose numbers are still "to be filled by the bureau", the coefficient is 0, as before
-  the table existed; :func:`missing_grade` tells the front ends which parcels these are.
+  the table existed; the warnings list the parcels without a grade (``fields.NO_GRADE``).
 """
 from __future__ import annotations
 
@@ -76,21 +76,6 @@ def new_farmland_coefficient(table: RidgeTable | None, rec) -> float:
         return 0.0
     value = table.coefficient(rec.gdpdjb, rec.gdlx)
     return value if value is not None else 0.0
-
-
-def missing_grade(table: RidgeTable | None, records) -> list:
-    """Ids of parcels becoming farmland without GHKCXS whose 田坎 the table cannot give (no usable GDPDJB/GDLX).
-
-    ``records`` yields ``(id, record, class before is farmland, class after is farmland)``.
-    """
-    if table is None:
-        return []
-    out = []
-    for pid, rec, was_farmland, becomes_farmland in records:
-        if becomes_farmland and not was_farmland and rec.ghkcxs is None and rec.gdpdjb != FLAT_GRADE \
-                and table.coefficient(rec.gdpdjb, rec.gdlx) is None:
-            out.append(pid)
-    return out
 
 
 def check_ridges(data, where: str, c) -> None:

@@ -455,6 +455,9 @@ def sanitised_warnings(geometry: GeometryNotes | None, duplicates: DuplicateNote
         "KCMJ": tr("KCMJ negative or larger than TBMJ; ignored"),
         "TBDLMJ": tr("TBDLMJ negative or larger than TBMJ; derived as TBMJ − KCMJ"),
         "GHKCXS": tr("GHKCXS outside [0, 1); ignored"),
+        "NEW_FARMLAND_NO_GRADE": tr("become farmland without GHKCXS and without a slope grade (GDPDJB): no field "
+                                    "ridges (田坎) are deducted after; enter GHKCXS, or GDPDJB and GDLX where the "
+                                    "rule pack has a 田坎 table"),
     }
     for name, ids in (values or {}).items():
         if ids:

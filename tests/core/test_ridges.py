@@ -10,8 +10,8 @@ from shapely.geometry import box
 
 from plugin.core.engine import BalanceEngine
 from plugin.core.fields import normalize_parcel
-from plugin.core.ridges import missing_grade
 from plugin.core.rules import RulePackError, load_pack
+from plugin.core.validation import sanitised_warnings
 
 TABLE = {"status": "filled", "source": "test", "default_gdlx": "PD",
          "table": {"PD": {"2": 0.03, "3": 0.08, "4": 0.12, "5": 0.20},
@@ -54,9 +54,18 @@ def test_the_planner_s_ghkcxs_wins(pack):
 def test_flat_parcel_takes_zero_and_a_parcel_without_grade_too(pack):
     assert after(pack, reclaimed(gdpdjb="1", gdlx="PD")) == {"0103": 1000.0}
     assert after(pack, reclaimed()) == {"0103": 1000.0}
-    rows = [(1, reclaimed(), False, True), (2, reclaimed(gdpdjb="1"), False, True),
-            (3, reclaimed(gdpdjb="4"), False, True)]
-    assert missing_grade(pack.ridges, rows) == [1]
+
+
+def test_the_planner_is_told_which_new_farmland_has_no_grade():
+    issues = []
+    normalize_parcel({"DLBM": "0702", "TBMJ": 1000, "ZZLX": "JS-FK", "GHDLBM": "0103"}, issues=issues)
+    assert issues == ["NEW_FARMLAND_NO_GRADE"]
+    (text,) = sanitised_warnings(None, None, {"NEW_FARMLAND_NO_GRADE": [4]})
+    assert "GDPDJB" in text and "GHKCXS" in text and text.startswith("1 parcels")
+    for values in ({"GDPDJB": "3"}, {"GHKCXS": 0.1}, {"GHDLBM": "0301"}, {"DLBM": "0103"}):
+        issues = []
+        normalize_parcel({"DLBM": "0702", "TBMJ": 1000, "ZZLX": "JS-FK", "GHDLBM": "0103", **values}, issues=issues)
+        assert issues == [], values
 
 
 def test_farmland_that_stays_farmland_keeps_its_surveyed_kcxs(pack):
