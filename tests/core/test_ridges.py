@@ -6,6 +6,8 @@ province's: the bundled Jiangsu and Zhejiang tables are still to be filled by th
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from shapely.geometry import box
 
 from plugin.core.engine import BalanceEngine
@@ -109,3 +111,31 @@ def test_a_broken_table_names_its_place(tmp_path, bad, where):
     with pytest.raises(RulePackError) as err:
         load_pack(path)
     assert where in str(err.value)
+
+
+@st.composite
+def plan_records(draw):
+    return normalize_parcel({
+        "DLBM": draw(st.sampled_from(["0702", "0103", "0301", "1201"])), "TBMJ": draw(st.floats(10, 2000)),
+        "KCXS": draw(st.sampled_from([None, 0.05])), "ZZLX": draw(st.sampled_from([None, "JS-FK", "NY-KF"])),
+        "GHDLBM": draw(st.sampled_from([None, "0103", "0101", "0301"])),
+        "GHKCXS": draw(st.sampled_from([None, 0.02])), "GDPDJB": draw(st.sampled_from([None, "1", "2", "3", 5])),
+        "GDLX": draw(st.sampled_from([None, "TT", "PD", "XX"])),
+    })
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=st.lists(plan_records(), min_size=4, max_size=4),
+       edits=st.lists(st.tuples(st.integers(0, 3), plan_records()), min_size=1, max_size=12))
+def test_live_edits_with_a_table_equal_a_rebuild(pack, first, edits):
+    geoms = [box(i * 10, 0, i * 10 + 10, 10) for i in range(4)]
+    units = [("a", "A", box(-1, -1, 21, 11)), ("b", "B", box(15, -1, 41, 11))]
+    live = BalanceEngine(pack=pack)
+    live.build([(i, geoms[i], r) for i, r in enumerate(first)], units)
+    state = dict(enumerate(first))
+    for i, rec in edits:
+        live.update_parcel_attributes(i, rec)
+        state[i] = rec
+    fresh = BalanceEngine(pack=pack)
+    fresh.build([(i, geoms[i], r) for i, r in state.items()], units)
+    assert live.fingerprint() == fresh.fingerprint()
