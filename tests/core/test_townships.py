@@ -64,3 +64,18 @@ def test_without_ugb_layer_its_rule_is_not_judged_and_units_never_see_township_r
     assert rows[("320281101", "township_pbf_ugb_kept")].value is None
     assert not any(r.rule_id.startswith("township_") for r in e.evaluate("u") + e.evaluate(None))
     assert evaluate_townships(e, None) == []
+
+
+def test_a_township_rule_may_only_use_township_variables(tmp_path):
+    import json
+
+    from plugin.core.rules import RulePackError, load_pack
+
+    rule = {"id": "t", "formula": "farmland_after / pbf_before", "threshold": 0, "scope": "township"}
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"id": "t", "extends": "national", "rules": [rule]}), encoding="utf-8")
+    with pytest.raises(RulePackError, match="farmland_after"):
+        load_pack(path)
+    rule["formula"] = "pbf_out_ugb / pbf_before"
+    path.write_text(json.dumps({"id": "t", "extends": "national", "rules": [rule]}), encoding="utf-8")
+    assert load_pack(path).rule("t").scope == "township"
