@@ -23,6 +23,7 @@ from pathlib import Path
 from .errors import PlanError
 from .i18n import tr
 from .ridges import check_ridges
+from .suggest_settings import check_section
 
 MAX_PACK_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 16
@@ -279,6 +280,8 @@ def check_file(data, c: Checker) -> None:
                     c.expected(f"checks.{key}", tr("a number ≥ 0"), value)
     if "ridge_coefficients" in data:  # 田坎系数 of new farmland (core.ridges)
         check_ridges(data["ridge_coefficients"], "ridge_coefficients", c)
+    if "suggest" in data:  # moves, objective and tie-breaks of the suggestions (docs/suggestions.md)
+        check_section(data["suggest"], c)
     rules = data.get("rules", [])
     if not isinstance(rules, list):
         c.expected("rules", tr("a list of rules [ … ]"), rules)

@@ -218,6 +218,7 @@ class RulePack:
     path: Path | None = None
     checks: dict = field(default_factory=dict)  # tolerances of the data checks (datachecks.CheckSettings)
     ridges: RidgeTable | None = None  # 田坎系数 of new farmland (core.ridges), None: 0 as before
+    suggest: dict = field(default_factory=dict)  # moves, objective, tie-breaks (suggest_settings.SuggestSettings)
     table: LandClassTable = field(default_factory=default_table, repr=False)
     _membership: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _by_id: dict = field(default_factory=dict, repr=False)
@@ -283,6 +284,7 @@ def _merged(data: dict, path: Path, seen: tuple[str, ...] = ()) -> dict:
     merged["categories"] = {**parent.get("categories", {}), **data.get("categories", {})}
     merged["flows"] = {**parent.get("flows", {}), **data.get("flows", {})}
     merged["checks"] = {**parent.get("checks", {}), **data.get("checks", {})}
+    merged["suggest"] = {**parent.get("suggest", {}), **data.get("suggest", {})}
     rules = {r["id"]: r for r in parent.get("rules", [])}
     for r in data.get("rules", []):
         if r.get("remove"):
@@ -333,9 +335,11 @@ def parse_pack(data: dict, path: Path | None = None, table: LandClassTable | Non
                           _tuple(f.get("types")), bool(f.get("changed_only", False)))
     zh, en = _names(data.get("name"), str(data["id"]))
     checks = data.get("checks")
+    suggest = data.get("suggest")
     pack = RulePack(str(data["id"]), zh, en, str(data.get("version", "")), categories, flows, [], path,
-                    dict(checks) if isinstance(checks, dict) else {}, table or default_table())
+                    dict(checks) if isinstance(checks, dict) else {}, table=table or default_table())
     pack.ridges = parse_ridges(data.get("ridge_coefficients"))
+    pack.suggest = dict(suggest) if isinstance(suggest, dict) else {}
     known = set(pack.variable_names())
     for r in data.get("rules", []):
         rid = str(r["id"])

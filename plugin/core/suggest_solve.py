@@ -1,0 +1,78 @@
+"""The exact part of the suggestions (docs/suggestions.md): a covering knapsack over integer costs.
+
+Pure numpy, no engine: :func:`lexicographic_costs` packs several per-parcel criteria (parcels,
+area, not next to farmland, slope) into one integer so that comparing sums compares the criteria
+in order; :func:`min_cost_cover` finds the set of least total cost whose gains reach a need.
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+
+BUCKETS = 10_000  # the need is split into this many steps: gains are exact to need / BUCKETS per parcel
+_INF = np.int64(1) << np.int64(62)
+_MAX_BITS = 62
+_ROUNDING = 1e-9  # a gain of exactly k steps computed as k - 1e-12 steps still counts as k
+
+
+def lexicographic_costs(criteria: Sequence[Sequence[int]]) -> tuple[np.ndarray, int] | None:
+    """One int64 cost per item whose sums order like the criteria (first criterion first).
+
+    ``criteria`` are lists of non-negative integers, one value per item. Each criterion gets as
+    many bits as the sum over *all* items needs, so no sum of a subset carries into the
+    criterion above it. Returns (costs, bits used), or None when more than 62 bits are needed.
+    """
+    n = len(criteria[0]) if criteria else 0
+    costs = [0] * n
+    bits = 0
+    for values in reversed(criteria):
+        width = max(1, int(sum(values)).bit_length())
+        for i, v in enumerate(values):
+            costs[i] += int(v) << bits
+        bits += width
+    if bits > _MAX_BITS:
+        return None
+    return np.array(costs, dtype=np.int64), bits
+
+
+def min_cost_cover(gains: Sequence[float], costs: np.ndarray, need: float,
+                   buckets: int = BUCKETS) -> list[int] | None:
+    """Indexes of the subset of least total cost whose gains sum to at least ``need``.
+
+    Gains are rounded *down* to ``need / buckets`` (so the set found truly reaches the need);
+    the answer is optimal among the sets that still reach it after that rounding. None when
+    even all items together do not. Dynamic programming over the rounded need: O(items × buckets).
+    """
+    if need <= 0:
+        return []
+    step = need / buckets
+    steps = [min(buckets, math.floor(g / step + _ROUNDING)) if g > 0 else 0 for g in gains]
+    if sum(steps) < buckets:
+        return None
+    dp = np.full(buckets + 1, _INF, dtype=np.int64)  # dp[s]: least cost of a set reaching >= s steps
+    dp[0] = 0
+    take = np.zeros((len(steps), buckets + 1), dtype=bool)
+    shifted = np.empty_like(dp)
+    for i, (q, c) in enumerate(zip(steps, costs.tolist())):
+        if q <= 0:
+            continue
+        shifted[:q] = c  # reaching up to q steps: this item alone (dp[0] = 0)
+        shifted[q:] = dp[:-q] + c
+        np.minimum(shifted, _INF, out=shifted)
+        better = shifted < dp
+        take[i] = better
+        np.minimum(dp, shifted, out=dp)
+    if dp[buckets] >= _INF:
+        return None
+    chosen = []
+    s = buckets
+    for i in range(len(steps) - 1, -1, -1):
+        if s > 0 and take[i, s]:
+            chosen.append(i)
+            s = max(0, s - steps[i])
+    return sorted(chosen)
+
+
+__all__ = ["BUCKETS", "lexicographic_costs", "min_cost_cover"]
