@@ -5,6 +5,7 @@ Commands
   export   the plan GeoPackage (units, clipped parcels, tables, styles, embedded project)
   report   整治前后土地利用结构调整表 and indicators as XLSX/CSV
   check    data checks (数据检查) -> OUT.gpkg (layer findings)
+  suggest  parcels to tag so that a failing unit passes -> OUT.gpkg (layer suggestions)
   demo     build the bundled demo township, compute its balance, export the plan, print a summary
 
 It starts a QgsApplication without GUI and runs the same adapter and engine code as the
@@ -257,10 +258,12 @@ def parser() -> argparse.ArgumentParser:
     from .cli_check import add_commands as add_check_commands
     from .cli_export import add_commands as add_export_commands
     from .cli_report import add_commands as add_report_commands
+    from .cli_suggest import add_commands as add_suggest_commands
 
     add_export_commands(sub, _sources)
     add_report_commands(sub, _sources)
     add_check_commands(sub, _sources)
+    add_suggest_commands(sub, _sources)
     return ap
 
 

@@ -73,14 +73,21 @@ def tagged_record(raw: ParcelRecord, zzlx: str, ghdlbm: str) -> ParcelRecord:
 
 @contextmanager
 def tagged(engine: BalanceEngine, moves: Iterable[tuple[Hashable, str, str]]):
-    """Tag ``(pid, type, class after)`` in the engine for the ``with`` block, then tag back exactly."""
+    """Tag ``(pid, type, class after)`` in the engine for the ``with`` block, then tag back exactly.
+
+    Yields ``add(pid, type, class after)`` to tag more parcels inside the block (also tagged back).
+    """
     done: list[tuple[Hashable, ParcelRecord]] = []
+
+    def add(pid: Hashable, zzlx: str, ghdlbm: str) -> None:
+        raw = engine.raw_record(pid)
+        engine.update_parcel_attributes(pid, tagged_record(raw, zzlx, ghdlbm))
+        done.append((pid, raw))
+
     try:
-        for pid, zzlx, ghdlbm in moves:
-            raw = engine.raw_record(pid)
-            engine.update_parcel_attributes(pid, tagged_record(raw, zzlx, ghdlbm))
-            done.append((pid, raw))
-        yield engine
+        for move in moves:
+            add(*move)
+        yield add
     finally:
         for pid, raw in reversed(done):
             engine.update_parcel_attributes(pid, raw)
@@ -307,6 +314,16 @@ def moves(cands: Iterable[Candidate]) -> list[tuple[Hashable, str, str]]:
     return [(c.pid, c.zzlx, c.ghdlbm) for c in cands]
 
 
+def values_top_k(engine: BalanceEngine, s: Suggestion) -> list:
+    """The rule's value as if the top k of ``s.ranked`` were tagged, k = 1 … n (tagged one by one, then back)."""
+    out = []
+    with tagged(engine, []) as add:
+        for c in s.ranked:
+            add(c.pid, c.zzlx, c.ghdlbm)
+            out.append(next((r.value for r in engine.evaluate(s.uid, reason=None) if r.rule_id == s.rule_id), None))
+    return out
+
+
 def preview(engine: BalanceEngine, uid, cands: Sequence[Candidate]):
     """(rule results, class areas) of the unit as if ``cands`` were tagged; the engine is left as it was."""
     with tagged(engine, moves(cands)):
@@ -314,4 +331,4 @@ def preview(engine: BalanceEngine, uid, cands: Sequence[Candidate]):
 
 
 __all__ = ["Candidate", "SuggestSettings", "Suggestion", "candidates", "moves", "preview", "suggest",
-           "tagged", "tagged_record"]
+           "tagged", "tagged_record", "values_top_k"]

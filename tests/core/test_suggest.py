@@ -212,3 +212,14 @@ def test_demo_failing_unit_reaches_five_percent_and_breaks_nothing(demo_engine):
     with tagged(e, [(c.pid, c.zzlx, c.ghdlbm) for c in s.plan]):
         assert e.fingerprint() == fresh.fingerprint()
     assert [(r.rule_id, r.value) for r in fresh.evaluate(uid)] == [(r.rule_id, r.value) for r in results]
+
+
+def test_values_of_the_top_k_follow_the_ranking_and_leave_the_engine_as_it_was():
+    # 9 000, 5 000, 5 000, 4 000 m² over 200 000 m²: plan 5 000 + 5 000, then 9 000, then 4 000.
+    from plugin.core.suggest import values_top_k
+
+    e = farmland_and([9000, 5000, 5000, 4000])
+    state = e.fingerprint()
+    s = suggest(e, "u")
+    assert values_top_k(e, s) == pytest.approx([0.025, 0.05, 0.095, 0.115])
+    assert e.fingerprint() == state
