@@ -61,3 +61,48 @@ def test_cli_suggest_unknown_unit_exits_2(qgis_app, demo, tmp_path, capsys):
                "--out", str(out)])
     assert rc == 2 and not out.exists()
     assert "NOPE" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def provider(qgis_processing):
+    from qgis.core import QgsApplication
+
+    from plugin.processing.provider import PROVIDER_ID, LandConsolidationProvider
+
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById(PROVIDER_ID) is not None:  # left by another test module
+        registry.removeProvider(PROVIDER_ID)
+    prov = LandConsolidationProvider()
+    assert registry.addProvider(prov)
+    yield prov
+    registry.removeProvider(PROVIDER_ID)
+
+
+def test_processing_suggest_equals_the_cli(provider, demo, tmp_path):
+    import processing
+
+    out = tmp_path / "p.gpkg"
+    result = processing.run("landconsolidation:suggest", {
+        "PARCELS": src(demo, "DLTB"), "UNITS": src(demo, "ZZDY"), "UNIT_FIELD": "DYBH", "PBF": src(demo, "YJJBNTTB"),
+        "RED_LINE": src(demo, "STBHHX"), "UNIT": "ZZDY-003", "OUTPUT": str(out)})
+    assert result["REACHED"] == 1 and result["VALUE_AFTER"] >= 0.05
+    cli = tmp_path / "c.gpkg"
+    assert main(["suggest", "--parcels", src(demo, "DLTB"), "--units", src(demo, "ZZDY"), "--pbf",
+                 src(demo, "YJJBNTTB"), "--redline", src(demo, "STBHHX"), "--unit", "ZZDY-003", "--out", str(cli)]) == 0
+    rows = _rows(out)
+    assert [(r["feature_id"], r["in_plan"], r["zzlx"], r["ghdlbm"]) for r in rows] == \
+        [(r["feature_id"], r["in_plan"], r["zzlx"], r["ghdlbm"]) for r in read_table(cli, "suggestions")]
+    assert result["PARCELS"] == sum(r["in_plan"] for r in rows)
+    from qgis.core import QgsProcessingException
+
+    with pytest.raises(QgsProcessingException, match="NOPE"):
+        processing.run("landconsolidation:suggest", {"PARCELS": src(demo, "DLTB"), "UNITS": src(demo, "ZZDY"),
+                                                     "UNIT": "NOPE", "OUTPUT": str(tmp_path / "x.gpkg")})
+
+
+def _rows(path):
+    from osgeo import ogr
+
+    ds = ogr.Open(str(path))
+    layer = ds.GetLayer(0)
+    return [{k: f.GetField(k) for k in ("feature_id", "in_plan", "zzlx", "ghdlbm")} for f in layer]

@@ -5,13 +5,14 @@ package and append the class to ``ALGORITHMS``; the provider instantiates each e
 (any callable returning an algorithm will do) in ``loadAlgorithms``.
 
 Ids are stable (models and scripts name them): ``landconsolidation:computebalance``,
-``planreport``, ``validateunits``, ``checkconstraints``, ``checkdata``, ``exportplan``.
+``planreport``, ``validateunits``, ``checkconstraints``, ``checkdata``, ``exportplan``, ``suggest``.
 """
 from .check_constraints import CheckConstraintsAlgorithm
 from .check_data import CheckDataAlgorithm
 from .compute_balance import ComputeBalanceAlgorithm
 from .export_plan import ExportPlanAlgorithm
 from .plan_report import PlanReportAlgorithm
+from .suggest import SuggestAlgorithm
 from .validate_units import ValidateUnitsAlgorithm
 
 ALGORITHMS: list = [
@@ -21,4 +22,5 @@ ALGORITHMS: list = [
     CheckConstraintsAlgorithm,
     CheckDataAlgorithm,
     ExportPlanAlgorithm,
+    SuggestAlgorithm,
 ]
