@@ -71,6 +71,15 @@ def _panel_specs() -> list[dict[str, Any]]:
             "cls": "ChecksPanel",
             "optional": True,
         },
+        {  # suggestions (达标建议, docs/suggestions.md)
+            "key": "suggest",
+            "action": "LandConsolidationSuggestAction",
+            "text": tr("Suggestions"),
+            "tip": tr("Show the suggestions (达标建议) panel of the workbench"),
+            "icon": "suggest.svg",
+            "module": "suggest_panel",
+            "cls": "SuggestPanel",
+        },
     ]
 
 
