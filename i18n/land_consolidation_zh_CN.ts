@@ -507,6 +507,11 @@
             <translation>未标注（地类不变）</translation>
         </message>
         <message>
+            <location filename="../plugin/adapters/suggestions.py"/>
+            <source>Apply suggestions</source>
+            <translation>应用达标建议</translation>
+        </message>
+        <message>
             <location filename="../plugin/adapters/unit_map_layers.py"/>
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <source>ha</source>
@@ -757,6 +762,7 @@
             <location filename="../plugin/cli_check.py"/>
             <location filename="../plugin/cli_export.py"/>
             <location filename="../plugin/cli_report.py"/>
+            <location filename="../plugin/cli_suggest.py"/>
             <location filename="../plugin/processing/algorithms/export_plan.py"/>
             <location filename="../plugin/processing/algorithms/plan_report.py"/>
             <source>Written: {0}</source>
@@ -819,6 +825,7 @@
         </message>
         <message>
             <location filename="../plugin/cli_check.py"/>
+            <location filename="../plugin/cli_suggest.py"/>
             <source>ecological protection red line source (optional)</source>
             <translation>生态保护红线数据源（可选）</translation>
         </message>
@@ -844,6 +851,7 @@
         </message>
         <message>
             <location filename="../plugin/cli_check.py"/>
+            <location filename="../plugin/cli_suggest.py"/>
             <source>ecological red line</source>
             <translation>生态保护红线</translation>
         </message>
@@ -926,6 +934,67 @@
             <location filename="../plugin/cli_report.py"/>
             <source>English headers and land-class names</source>
             <translation>使用英文表头和地类名称</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_suggest.py"/>
+            <source>Warning: no ecological red line given (--redline): parcels in it may be suggested</source>
+            <translation>警告：未提供生态保护红线（--redline），建议中可能含有红线内的图斑</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_suggest.py"/>
+            <source>parcels to tag so that a failing unit passes -&gt; layer 'suggestions'</source>
+            <translation>达标建议：标注哪些图斑可使不达标单元达标 -&gt; 图层 suggestions</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_suggest.py"/>
+            <source>code (DYBH) of the unit</source>
+            <translation>整治单元编号（DYBH）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_suggest.py"/>
+            <source>rule id to reach (default: the unit's first failing rule)</source>
+            <translation>要达到的规则编号（默认：单元第一个不达标的规则）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_suggest.py"/>
+            <source>output GeoPackage (layer 'suggestions')</source>
+            <translation>输出 GeoPackage（图层 suggestions）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_suggest.py"/>
+            <source>Unit {0}: {1} is {2} (required {3})</source>
+            <translation>整治单元 {0}：{1}为 {2}（要求 {3}）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_suggest.py"/>
+            <source>Tag {0} parcels ({1} mu, {2} m²): {3} becomes {4}{5}</source>
+            <translation>标注 {0} 个图斑（{1} 亩，{2} 平方米）后，{3}为 {4}{5}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_suggest.py"/>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <location filename="../plugin/processing/algorithms/suggest.py"/>
+            <source>Unit {0} fails no rule: nothing to suggest.</source>
+            <translation>整治单元 {0} 各项规则均达标，无需建议。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_suggest.py"/>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <location filename="../plugin/processing/algorithms/suggest.py"/>
+            <source>No plan reaches it with the allowed moves; the most the candidates reach together: {0}</source>
+            <translation>在允许的整治方式下没有方案能够达标；全部候选图斑合计最多可达 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_suggest.py"/>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>(greedy plan: the exact optimum breaks another rule)</source>
+            <translation>（贪心方案：精确最优解会使其他规则不达标）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_suggest.py"/>
+            <location filename="../plugin/processing/algorithms/suggest.py"/>
+            <source>The rule pack has no rule {0} for units</source>
+            <translation>规则包中没有适用于整治单元的规则 {0}</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
@@ -1310,6 +1379,7 @@
         <message>
             <location filename="../plugin/core/ridges.py"/>
             <location filename="../plugin/core/rule_schema.py"/>
+            <location filename="../plugin/core/suggest_settings.py"/>
             <source>an object</source>
             <translation>一个对象</translation>
         </message>
@@ -1487,6 +1557,7 @@
         </message>
         <message>
             <location filename="../plugin/core/rule_schema.py"/>
+            <location filename="../plugin/core/suggest_settings.py"/>
             <source>a number ≥ 0</source>
             <translation>不小于 0 的数</translation>
         </message>
@@ -1574,6 +1645,21 @@
             <location filename="../plugin/core/selection.py"/>
             <source>No remediation unit has the code(s) {0}; the units are: {1}</source>
             <translation>没有编号为 {0} 的整治单元；现有单元：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/suggest_settings.py"/>
+            <source>a list of {"type": …, "to": …}</source>
+            <translation>由 {"type": …, "to": …} 组成的列表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/suggest_settings.py"/>
+            <source>a number &gt; 0</source>
+            <translation>大于 0 的数</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/suggest_settings.py"/>
+            <source>a list of {0}</source>
+            <translation>由 {0} 组成的列表</translation>
         </message>
         <message>
             <location filename="../plugin/core/validation.py"/>
@@ -2390,6 +2476,7 @@
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
+            <location filename="../plugin/gui/suggest_panel.py"/>
             <source>Apply</source>
             <translation>应用</translation>
         </message>
@@ -2487,6 +2574,142 @@
             <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Without the plan fields {0} parcels cannot be tagged.</source>
             <translation>缺少规划字段 {0}，无法标注图斑。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>Listing the units to suggest for</source>
+            <translation>列出可给出建议的整治单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>Suggesting parcels</source>
+            <translation>计算达标建议</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>Previewing the suggestions</source>
+            <translation>预览达标建议</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>Applying the suggestions</source>
+            <translation>应用达标建议</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <location filename="../plugin/main.py"/>
+            <location filename="../plugin/processing/algorithms/suggest.py"/>
+            <source>Suggestions</source>
+            <translation>达标建议</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>Suggest</source>
+            <translation>建议</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>Rank the parcels whose tagging would make the unit's failing rule pass</source>
+            <translation>对可使单元不达标规则达标的图斑进行排序</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>Preview</source>
+            <translation>预览</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>The unit's indicators as if the top parcels were tagged (nothing is written)</source>
+            <translation>假设标注前几个图斑后单元的各项指标（不写入数据）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>Tag the top parcels in the parcel layer (one undo step)</source>
+            <translation>在图斑图层中标注前几个图斑（可一步撤销）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>#</source>
+            <translation>序号</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>Parcel</source>
+            <translation>图斑</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>Class change</source>
+            <translation>地类变化</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>Type</source>
+            <translation>整治类型</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Area (mu)</source>
+            <translation>面积（亩）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>Top</source>
+            <translation>前</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>The plan changed: suggest again.</source>
+            <translation>规划已改变，请重新计算建议。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>{0}: {1} (required {2} {3})</source>
+            <translation>{0}：{1}（要求 {2} {3}）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>Tag {0} parcels ({1} mu): {2}</source>
+            <translation>标注 {0} 个图斑（{1} 亩）后为 {2}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>BSM {0}; gain {1:.4g}; next to farmland: {2}; slope grade (GDPDJB): {3}</source>
+            <translation>标识码 {0}；贡献 {1:.4g}；与耕地相邻：{2}；坡度级别（GDPDJB）：{3}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>yes</source>
+            <translation>是</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>no</source>
+            <translation>否</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>Other indicators: {0} pass</source>
+            <translation>其他指标：{0} 项达标</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>If the top {0} were tagged:</source>
+            <translation>若标注前 {0} 个图斑：</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>The layer {0} cannot be edited.</source>
+            <translation>图层 {0} 无法编辑。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>The parcel layer has no field for {0}; add the plan fields in the project set-up.</source>
+            <translation>图斑图层没有 {0} 对应的字段，请在“项目设置”中添加规划字段。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/tagging_dock.py"/>
@@ -2656,17 +2879,6 @@
             <translation>可整治为：{0}</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/tagging_dock.py"/>
-            <source>The parcel layer has no field for {0}; add the plan fields in the project set-up.</source>
-            <translation>图斑图层没有 {0} 对应的字段，请在“项目设置”中添加规划字段。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/tagging_dock.py"/>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <source>The layer {0} cannot be edited.</source>
-            <translation>图层 {0} 无法编辑。</translation>
-        </message>
-        <message>
             <location filename="../plugin/gui/units_dock.py"/>
             <source>Listing the remediation units</source>
             <translation>列出整治单元</translation>
@@ -2735,11 +2947,6 @@
             <location filename="../plugin/gui/units_dock.py"/>
             <source>Name</source>
             <translation>名称</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <source>Area (mu)</source>
-            <translation>面积（亩）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/units_dock.py"/>
@@ -2922,6 +3129,11 @@
         </message>
         <message>
             <location filename="../plugin/main.py"/>
+            <source>Show the suggestions (达标建议) panel of the workbench</source>
+            <translation>显示工作台的达标建议面板</translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py"/>
             <source>Show or hide the land consolidation workbench</source>
             <translation>显示或隐藏全域整治工作台</translation>
         </message>
@@ -2989,6 +3201,7 @@ Each finding is a feature with severity, code, message, unit code, parcel id and
         <message>
             <location filename="../plugin/processing/algorithms/check_constraints.py"/>
             <location filename="../plugin/processing/algorithms/check_data.py"/>
+            <location filename="../plugin/processing/algorithms/suggest.py"/>
             <source>Ecological protection red line (optional)</source>
             <translation>生态保护红线（可选）</translation>
         </message>
@@ -3253,6 +3466,43 @@ Unit maps: give a folder to also write an A3 plan map of each unit as PDF (parce
             <location filename="../plugin/processing/algorithms/plan_report.py"/>
             <source>CSV files (*.csv)</source>
             <translation>CSV 文件 (*.csv)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/suggest.py"/>
+            <source>Suggestions for a failing unit (达标建议)</source>
+            <translation>不达标单元的达标建议</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/suggest.py"/>
+            <source>Ranks the untagged parcels of a unit whose tagging would make a failing rule pass, with the remediation type and the class after for each (the moves of the rule pack's 'suggest' section that the type allows from the parcel's class before). Never in the ecological red line, never reducing PBF, and no rule that passes now may fail. The plan is the set with the fewest parcels (or the least area, as the pack says), then next to farmland, then flat (GDPDJB).
+Each candidate is a feature: rank, in_plan (1 for the plan), the move, its area and gain, and the rule's value if the top k were tagged. When no plan reaches the threshold, REACHED is 0 and VALUE_AFTER is the most the candidates reach together.</source>
+            <translation>对整治单元内未标注的图斑排序：标注这些图斑可使不达标的规则达标，并给出每个图斑的整治类型和规划地类（规则包 suggest 部分列出、且整治类型允许从该图斑现状地类出发的整治方式）。不选生态保护红线内的图斑，不减少永久基本农田，已达标的规则不得因此不达标。方案按图斑最少（或按规则包设定面积最小）选取，其次与耕地相邻，再次坡度平缓（GDPDJB）。
+每个候选图斑为一个要素：排序、in_plan（属于方案为 1）、整治方式、面积和贡献，以及标注前 k 个图斑后的规则值。没有方案能达标时，REACHED 为 0，VALUE_AFTER 为全部候选合计最多可达的值。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/suggest.py"/>
+            <source>Unit code (DYBH)</source>
+            <translation>整治单元编号（DYBH）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/suggest.py"/>
+            <source>Rule id to reach (default: the unit's first failing rule)</source>
+            <translation>要达到的规则编号（默认：单元第一个不达标的规则）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/suggest.py"/>
+            <source>1 when the plan reaches the threshold</source>
+            <translation>方案达标时为 1</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/suggest.py"/>
+            <source>Number of parcels in the plan</source>
+            <translation>方案中的图斑数</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/suggest.py"/>
+            <source>Value of the rule with the plan</source>
+            <translation>按方案标注后的规则值</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/validate_units.py"/>

@@ -33,7 +33,7 @@ def suggestion_lines(engine, s, chinese: bool) -> list[str]:
     area = sum(c.area_m2 for c in s.plan)
     lines.append(tr("Tag {0} parcels ({1} mu, {2} m²): {3} becomes {4}{5}").format(
         len(s.plan), f"{area / MU_M2:,.2f}", f"{area:,.1f}", rule.name(chinese), format_value(rule, s.value_after),
-        "" if s.exact else tr(" (greedy plan: the exact optimum breaks another rule)")))
+        "" if s.exact else " " + tr("(greedy plan: the exact optimum breaks another rule)")))
     for k, c in enumerate(s.plan, start=1):
         lines.append(f"  {k:3} #{c.pid} {c.dlbm} → {c.ghdlbm} {c.zzlx} {c.area_m2:,.1f} m²")
     return lines

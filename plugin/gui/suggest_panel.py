@@ -68,7 +68,7 @@ class SuggestPanel(PlanningPanel):
         layout.addWidget(self.summary_label)
         self.table = QTableWidget(0, COLUMNS, self)
         self.table.setObjectName("suggestTable")
-        self.table.setHorizontalHeaderLabels([tr("#"), tr("Parcel"), tr("Class"), tr("Type"), tr("Area (mu)")])
+        self.table.setHorizontalHeaderLabels([tr("#"), tr("Parcel"), tr("Class change"), tr("Type"), tr("Area (mu)")])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
@@ -85,7 +85,8 @@ class SuggestPanel(PlanningPanel):
         self.k_spin.setObjectName("suggestTopK")
         self.k_spin.setMinimum(0)
         self.preview_button = QPushButton(tr("Preview"), self)
-        self.preview_button.setToolTip(tr("The unit's indicators as if the top parcels were tagged (nothing is written)"))
+        self.preview_button.setToolTip(tr("The unit's indicators as if the top parcels were tagged "
+                                          "(nothing is written)"))
         self.preview_button.clicked.connect(self.show_preview)
         self.apply_button = QPushButton(tr("Apply"), self)
         self.apply_button.setToolTip(tr("Tag the top parcels in the parcel layer (one undo step)"))
@@ -218,7 +219,8 @@ class SuggestPanel(PlanningPanel):
             rule = engine.pack.rule(r.rule_id)
             mark = {True: "✓", False: "✗", None: "–"}[r.passed]
             colour = {True: "#2e7d32", False: "#c62828", None: "#666666"}[r.passed]
-            line = f"<span style='color:{colour}'>{mark}</span> {rule.name(_zh())} {format_rule_value(rule, r.value, 'mu')}"
+            value = format_rule_value(rule, r.value, "mu")
+            line = f"<span style='color:{colour}'>{mark}</span> {rule.name(_zh())} {value}"
             lines.append(line)
             if r.rule_id == s.rule_id or r.passed is False:
                 failing.append(line)
