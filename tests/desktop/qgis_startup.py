@@ -254,6 +254,22 @@ def _on_screen(widget, screen):
             "inside_screen": screen.contains(rect), "visible": widget.isVisible()}
 
 
+def _suggest_view(plugin, window, base):
+    """The 建议 tab on the first unit of its list (failing units first), suggested, and its screenshot."""
+    panel = plugin.panels["suggest"]
+    plugin.workbench.show_panel("suggest")
+    panel._updated()
+    panel.run()
+    for _ in range(5):
+        QCoreApplication.processEvents()
+    s = panel.suggestion
+    path = f"{base}_suggest.png"
+    return {"unit": panel.unit_combo.currentText(), "rows": panel.table.rowCount(),
+            "reached": bool(s is not None and s.reached), "plan": len(s.plan) if s is not None else 0,
+            "summary": panel.summary_label.text(), "preview": panel.preview_label.text(),
+            "screenshot": path if window.grab().save(path, "PNG") else None}
+
+
 def _layout():
     """Each tab current in turn: its views on screen, rows visible, a screenshot of the window."""
     from qgis.PyQt.QtWidgets import QApplication
@@ -285,6 +301,7 @@ def _layout():
         path = f"{base}_{key}.png"
         if key not in result["tab_screenshots"] and window.grab().save(path, "PNG"):
             result["tab_screenshots"][key] = path
+    result["suggest"] = _suggest_view(plugin, window, base)
     # QGIS's default dock width (311 px): no column may be cut there either
     window.resizeDocks([workbench], [311], Qt.Horizontal)
     result["views_at_311"] = {}

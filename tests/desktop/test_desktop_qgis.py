@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.desktop, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = "land_consolidation"
 DOCKS = {"LandConsolidationWorkbenchDock": "全域整治工作台"}
-TABS = ["单元", "标注", "平衡", "检查"]
+TABS = ["单元", "标注", "平衡", "检查", "建议"]
 SCREENS = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
 QGIS_TIMEOUT = float(os.environ.get("LC_DESKTOP_TIMEOUT", "240"))
 
@@ -245,6 +245,12 @@ def test_plugin_in_real_qgis_desktop_zh_cn(tmp_path, qgis_app, screen):
         assert_not_blank(Path(path))
     if result.get("root_screenshot"):
         assert_not_blank(Path(result["root_screenshot"]))
+    # the 建议 tab on a failing unit: a ranked list whose plan reaches the rule, in Chinese
+    suggest = result["suggest"]
+    assert suggest["unit"].startswith("✗ ") and suggest["rows"] > 0, suggest
+    assert suggest["reached"] and suggest["plan"] > 0 and "标注" in suggest["summary"], suggest
+    assert "若标注前" in suggest["preview"], suggest
+    assert_not_blank(Path(suggest["screenshot"]))
 
 
 def test_plugin_without_dependencies_loads_and_explains(tmp_path, qgis_app):
