@@ -213,6 +213,9 @@ class SuggestPanel(PlanningPanel):
         if s is None or engine is None or self._state != self._current_state(s.uid):
             return
         k = self.k_spin.value()
+        if k == 0:
+            self.preview_label.setText("")
+            return
         results, _areas = preview(engine, s.uid, s.ranked[:k])
         lines, others, failing = [], 0, []
         for r in results:

@@ -179,6 +179,8 @@ def _wait_for_balance():
 def _tag(plugin):
     """Tag a few untagged forest/grass parcels of the first unit through the tagging dock."""
     result = _state["result"]
+    base = SHOT[:-4] if SHOT.endswith(".png") else SHOT
+    result["suggest"] = _suggest_view(plugin, _iface().mainWindow(), base)  # before the tags below
     session = plugin.session
     engine = session.engine
     dltb = session.parcels
@@ -255,7 +257,8 @@ def _on_screen(widget, screen):
 
 
 def _suggest_view(plugin, window, base):
-    """The 建议 tab on the first unit of its list (failing units first), suggested, and its screenshot."""
+    """The 建议 tab on the first unit of its list (failing units first: the demo's ZZDY-001), suggested,
+    and its screenshot."""
     panel = plugin.panels["suggest"]
     plugin.workbench.show_panel("suggest")
     panel._updated()
@@ -301,7 +304,6 @@ def _layout():
         path = f"{base}_{key}.png"
         if key not in result["tab_screenshots"] and window.grab().save(path, "PNG"):
             result["tab_screenshots"][key] = path
-    result["suggest"] = _suggest_view(plugin, window, base)
     # QGIS's default dock width (311 px): no column may be cut there either
     window.resizeDocks([workbench], [311], Qt.Horizontal)
     result["views_at_311"] = {}
