@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.suggest_bench                       # 200 000 parcels
     .venv/bin/python -m bench.suggest_bench --parcels 20000 --repeat 5
 
-The demo township (``plugin.core.demo.generate_township``, about 400 parcels per unit, 20 % of the
+The demo township (``plugin.demo.generate_township``, about 400 parcels per unit, 20 % of the
 parcels in units tagged; one unit fails the 5 % farmland rule on purpose) is generated in memory and
 the engine built once; then ``core.suggest.suggest`` runs for the failing unit ``--repeat`` times,
 with the red line and the slope grades, and ``values_top_k`` (the what-if column of the CLI and
@@ -26,7 +26,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=42)
     args = ap.parse_args()
-    from plugin.core.demo import generate_township
+    from plugin.demo import generate_township
     from plugin.core.engine import BalanceEngine
     from plugin.core.fields import normalize_parcel
     from plugin.core.suggest import suggest, values_top_k

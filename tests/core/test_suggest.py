@@ -161,7 +161,7 @@ def test_knapsack_rounds_gains_down_so_the_set_found_really_reaches_the_need():
 # --------------------------------------------------------------------------- the demo township
 @pytest.fixture(scope="module")
 def demo_engine():
-    from plugin.core.demo import generate_township
+    from plugin.demo import generate_township
 
     demo = generate_township(3500, seed=42)
     dltb, units = demo["DLTB"], demo["ZZDY"]
