@@ -17,9 +17,9 @@ from .layers import geometries_wkb, read_polygons, transform_to, working_crs
 from .qgis_compat import REQUEST_NO_GEOMETRY
 
 
-def read_gddb(layer: QgsVectorLayer, overrides: dict | None = None) -> dict:
-    """Feature id -> farmland quality grade (GDDB, lower = better); {} when the layer has no such field."""
-    name = resolve_parcel_fields(layer.fields().names(), overrides).parcels.get("GDDB")
+def read_parcel_values(layer: QgsVectorLayer, canonical: str, overrides: dict | None = None) -> dict:
+    """Feature id -> the non-NULL value of one canonical parcel field (GDDB, GDPDJB …); {} without the field."""
+    name = resolve_parcel_fields(layer.fields().names(), overrides).parcels.get(canonical)
     if not name or name not in layer.fields().names():
         return {}
     idx = layer.fields().indexOf(name)
@@ -27,12 +27,19 @@ def read_gddb(layer: QgsVectorLayer, overrides: dict | None = None) -> dict:
     out = {}
     for f in layer.getFeatures(req):
         v = f.attributes()[idx]
+        if v is not None and not (hasattr(v, "isNull") and v.isNull()):
+            out[f.id()] = v
+    return out
+
+
+def read_gddb(layer: QgsVectorLayer, overrides: dict | None = None) -> dict:
+    """Feature id -> farmland quality grade (GDDB, lower = better); {} when the layer has no such field."""
+    out = {}
+    for fid, v in read_parcel_values(layer, "GDDB", overrides).items():
         try:
-            grade = float(v) if v is not None and not (hasattr(v, "isNull") and v.isNull()) else None
+            out[fid] = float(v)
         except (TypeError, ValueError):
-            grade = None
-        if grade is not None:
-            out[f.id()] = grade
+            pass
     return out
 
 

@@ -9,34 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Hashable, Sequence
 
-from qgis.core import QgsCoordinateReferenceSystem, QgsFeatureRequest, QgsVectorLayer
+from qgis.core import QgsCoordinateReferenceSystem, QgsVectorLayer
 
 from ..core.engine import BalanceEngine
-from ..core.fields import resolve_parcel_fields
 from ..core.i18n import tr
 from ..core.suggest import Candidate, Suggestion, suggest, values_top_k
+from .constraints import read_parcel_values
 from .layers import read_polygons
-from .qgis_compat import REQUEST_NO_GEOMETRY
 
 SUGGESTION_FIELDS = (("rank", "INTEGER"), ("in_plan", "INTEGER"), ("unit_code", "TEXT"), ("rule_id", "TEXT"),
                      ("feature_id", "TEXT"), ("bsm", "TEXT"), ("dlbm", "TEXT"), ("zzlx", "TEXT"), ("ghdlbm", "TEXT"),
                      ("area_m2", "REAL"), ("gain", "REAL"), ("value_after_top_k", "REAL"),
                      ("adjacent_farmland", "INTEGER"), ("gdpdjb", "INTEGER"))
-
-
-def read_parcel_values(layer: QgsVectorLayer, canonical: str, overrides: dict | None = None) -> dict:
-    """Feature id -> the value of one canonical parcel field (GDPDJB …); {} when the layer lacks it."""
-    name = resolve_parcel_fields(layer.fields().names(), overrides).parcels.get(canonical)
-    if not name or name not in layer.fields().names():
-        return {}
-    idx = layer.fields().indexOf(name)
-    req = QgsFeatureRequest().setFlags(REQUEST_NO_GEOMETRY).setSubsetOfAttributes([idx])
-    out = {}
-    for f in layer.getFeatures(req):
-        v = f.attributes()[idx]
-        if v is not None and not (hasattr(v, "isNull") and v.isNull()):
-            out[f.id()] = v
-    return out
 
 
 def suggest_for_unit(engine: BalanceEngine, inputs, uid: Hashable, crs: QgsCoordinateReferenceSystem,

@@ -154,7 +154,7 @@ class SuggestPanel(PlanningPanel):
 
     @guarded("Suggesting parcels")
     def run(self, *_args) -> None:
-        from ..adapters.suggestions import read_parcel_values
+        from ..adapters.constraints import read_parcel_values
         from ..core.suggest import suggest
 
         engine, uid = self.session.engine, self.unit_combo.currentData()

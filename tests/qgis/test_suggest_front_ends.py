@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import pytest
+from qgis_helpers import src
 
 from plugin.adapters.gpkg import read_table
 from plugin.adapters.layers import Inputs, build_engine, open_layer
 from plugin.cli import main
 from plugin.core.rules import load_pack
 from plugin.core.suggest import preview, suggest
-
-
-def src(path, layer):
-    return f"{path}|layername={layer}"
 
 
 @pytest.fixture(scope="module")

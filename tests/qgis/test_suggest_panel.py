@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 from qgis.core import QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication, QEvent
+from qgis_helpers import settle
 
 from plugin.gui.session import PlanningSession
 from plugin.gui.setup_dialog import SetupDialog, apply_config
@@ -33,7 +33,7 @@ def session_on(qgis_new_project, make_demo, tmp_path, qgis_iface):
     config = dialog.config()
     dialog.deleteLater()
     assert apply_config(session, config, qgis_iface, ask=False)
-    settle(session)
+    settle(session.live)
     yield session, layers
     session.unload()
     for layer in layers.values():
@@ -41,16 +41,6 @@ def session_on(qgis_new_project, make_demo, tmp_path, qgis_iface):
             layer.rollBack()
     project.clear()
     QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
-
-
-def settle(session, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    QCoreApplication.processEvents()
-    while session.live is not None and (session.live.pending or session.live.is_rebuilding):
-        assert time.monotonic() < deadline
-        QCoreApplication.processEvents()
-        time.sleep(0.005)
-    QCoreApplication.processEvents()
 
 
 def test_suggest_preview_apply_undo(session_on, qgis_iface):
@@ -80,13 +70,13 @@ def test_suggest_preview_apply_undo(session_on, qgis_iface):
         before = parcels.undoStack().count() if parcels.isEditable() else 0
         assert panel.apply() == len(s.plan)
         assert parcels.undoStack().count() == before + 1
-        settle(session)
+        settle(session.live)
         zzlx = session.plan_field("ZZLX")
         assert [parcels.getFeature(c.pid)[zzlx] for c in s.plan] == [c.zzlx for c in s.plan]
         assert session.engine.unit_status(uid) is True
         assert panel.suggestion is None and "suggest again" in panel.summary_label.text()
         parcels.undoStack().undo()
-        settle(session)
+        settle(session.live)
         assert session.engine.unit_status(uid) is False
     finally:
         panel.unload()
