@@ -223,3 +223,24 @@ def test_values_of_the_top_k_follow_the_ranking_and_leave_the_engine_as_it_was()
     s = suggest(e, "u")
     assert values_top_k(e, s) == pytest.approx([0.025, 0.05, 0.095, 0.115])
     assert e.fingerprint() == state
+
+
+def test_the_packs_suggest_section_is_checked_with_every_problem_named(tmp_path):
+    import json
+
+    from plugin.core.rules import RulePackError, load_pack
+
+    path = tmp_path / "bureau.json"
+    path.write_text(json.dumps({"id": "bureau", "extends": "national", "suggest": {
+        "objective": "cheapest", "moves": [{"type": "NY-KF"}], "tie_breaks": ["colour"], "area_step_m2": 0}}),
+        encoding="utf-8")
+    with pytest.raises(RulePackError) as err:
+        load_pack(path)
+    for where in ("suggest.objective", "suggest.moves[0].to", "suggest.tie_breaks", "suggest.area_step_m2"):
+        assert where in str(err.value), where
+    path.write_text(json.dumps({"id": "bureau", "extends": "national", "suggest": {"objective": "least_area"}}),
+                    encoding="utf-8")
+    bureau = SuggestSettings.from_pack(load_pack(path))
+    national = SuggestSettings.from_pack(bundled_pack("national"))
+    assert bureau.objective == "least_area" and bureau.moves == national.moves  # the rest from national
+    assert national.objective == "fewest_parcels" and ("NY-KF", "0103") in national.moves
