@@ -2272,6 +2272,7 @@
         </message>
         <message>
             <location filename="../plugin/gui/checks_panel.py"/>
+            <location filename="../plugin/gui/suggest_panel.py"/>
             <source>Not set up: choose the parcel and unit layers in the project set-up.</source>
             <translation>尚未设置：请在项目设置中选择图斑图层和整治单元图层。</translation>
         </message>
@@ -2287,6 +2288,7 @@
         </message>
         <message>
             <location filename="../plugin/gui/checks_panel.py"/>
+            <location filename="../plugin/gui/suggest_panel.py"/>
             <location filename="../plugin/gui/tagging_dock.py"/>
             <source>Parcels: {0}</source>
             <translation>图斑：{0}</translation>

@@ -111,7 +111,9 @@ class SuggestPanel(PlanningPanel):
     # ------------------------------------------------------------------ data
     @guarded("Listing the units to suggest for")
     def _updated(self, *_args) -> None:
-        engine = self.session.engine
+        engine, parcels = self.session.engine, self.session.parcels
+        self.status_label.setText(tr("Parcels: {0}").format(parcels.name()) if parcels is not None else
+                                  tr("Not set up: choose the parcel and unit layers in the project set-up."))
         if self.suggestion is not None and self._state != self._current_state(self.suggestion.uid):
             self._clear(tr("The plan changed: suggest again."))
         current = self.unit_combo.currentData()
