@@ -2667,6 +2667,12 @@
         </message>
         <message>
             <location filename="../plugin/gui/suggest_panel.py"/>
+            <location filename="../plugin/processing/algorithms/suggest.py"/>
+            <source>No ecological red line is set up: parcels in it may be suggested.</source>
+            <translation>未设置生态保护红线：建议中可能含有红线内的图斑。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
             <source>{0}: {1} (required {2} {3})</source>
             <translation>{0}：{1}（要求 {2} {3}）</translation>
         </message>

@@ -170,7 +170,10 @@ class SuggestPanel(PlanningPanel):
     def _fill(self) -> None:
         s = self.suggestion
         engine = self.session.engine
-        self.summary_label.setText(self._summary(engine, s))
+        text = self._summary(engine, s)
+        if not s.red_line_checked:
+            text += "\n" + tr("No ecological red line is set up: parcels in it may be suggested.")
+        self.summary_label.setText(text)
         self.table.setRowCount(len(s.ranked))
         in_plan = {c.pid for c in s.plan}
         for k, c in enumerate(s.ranked):

@@ -80,6 +80,8 @@ class SuggestAlgorithm(LandConsolidationAlgorithm):
             feat.setGeometry(qgs_geometry(engine.parcel_geometry(c.pid)))
             feat.setAttributes(row)
             sink.addFeature(feat, QgsFeatureSink.FastInsert)
+        if not s.red_line_checked:
+            feedback.pushInfo(tr("No ecological red line is set up: parcels in it may be suggested."))
         if s.rule_id is None:
             feedback.pushInfo(tr("Unit {0} fails no rule: nothing to suggest.").format(code))
         elif not s.reached:
