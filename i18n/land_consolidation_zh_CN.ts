@@ -2703,6 +2703,11 @@
         </message>
         <message>
             <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>Farmland after the plan: {0} → {1} mu</source>
+            <translation>整治后耕地：{0} → {1} 亩</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/suggest_panel.py"/>
             <source>If the top {0} were tagged:</source>
             <translation>若标注前 {0} 个图斑：</translation>
         </message>

@@ -221,7 +221,9 @@ class SuggestPanel(PlanningPanel):
         if k == 0:
             self.preview_label.setText("")
             return
-        results, _areas = preview(engine, s.uid, s.ranked[:k])
+        results, areas = preview(engine, s.uid, s.ranked[:k])
+        farmland = [sum(a for c, (_b, a) in classes.items() if engine.table.is_farmland(c))
+                    for classes in (engine.class_areas(s.uid), areas)]
         lines, others, failing = [], 0, []
         for r in results:
             rule = engine.pack.rule(r.rule_id)
@@ -236,6 +238,8 @@ class SuggestPanel(PlanningPanel):
                 others += 1
         text = tr("If the top {0} were tagged:").format(k) + " " + "<br>".join(failing)
         text += "<br>" + tr("Other indicators: {0} pass").format(others)
+        text += "<br>" + tr("Farmland after the plan: {0} → {1} mu").format(format_area(farmland[0], "mu"),
+                                                                           format_area(farmland[1], "mu"))
         self.preview_label.setText(text)
         self.preview_label.setToolTip("<br>".join(lines))
 

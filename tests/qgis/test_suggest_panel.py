@@ -61,6 +61,10 @@ def test_suggest_preview_apply_undo(session_on, qgis_iface):
         assert f"Tag {len(s.plan)} parcels" in panel.summary_label.text()
         text = panel.preview_label.text()
         assert "✓</span> Farmland net gain ratio" in text and "✗" not in text and "Other indicators: 6 pass" in text
+        # farmland after grows by the plan's area (non-farmland in, no 田坎 deduction after), in mu
+        farm = sum(a for c, (_b, a) in engine.class_areas(uid).items() if c.startswith("01"))
+        gained = sum(c.area_m2 * dict((u, sh) for u, sh, _p in engine.parcel_shares(c.pid))[uid] for c in s.plan)
+        assert f"{(farm + gained) / 666.6666667:,.2f} mu" in text
         panel.resize(420, 520)
         artefacts = Path(os.environ.get("LC_PLUGIN_ARTEFACTS", Path(__file__).resolve().parents[2] / "artefacts"))
         artefacts.mkdir(parents=True, exist_ok=True)
