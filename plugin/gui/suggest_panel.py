@@ -166,6 +166,7 @@ class SuggestPanel(PlanningPanel):
         self.suggestion = suggest(engine, uid, red_line=self._red_line(), slopes=slopes)
         self._state = self._current_state(uid)
         self._fill()
+        self.session.parcels.selectByIds([c.pid for c in self.suggestion.plan])  # the plan, seen on the map
 
     def _fill(self) -> None:
         s = self.suggestion

@@ -57,6 +57,7 @@ def test_suggest_preview_apply_undo(session_on, qgis_iface):
         s = panel.suggestion
         assert s.reached and s.plan and s.red_line_checked
         assert panel.table.rowCount() == len(s.ranked)
+        assert sorted(layers["DLTB"].selectedFeatureIds()) == sorted(c.pid for c in s.plan)  # shown on the map
         assert panel.k_spin.value() == len(s.plan)
         assert f"Tag {len(s.plan)} parcels" in panel.summary_label.text()
         text = panel.preview_label.text()
