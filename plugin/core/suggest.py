@@ -183,6 +183,8 @@ def candidates(engine: BalanceEngine, uid, rule, settings: SuggestSettings, judg
     sign = _SIGN[engine.pack.rule(rule.rule_id).op]
     ipbf = judge.names.index("pbf_after")
     red = shapely.union_all(list(red_line)) if red_line else None
+    if red is not None:
+        shapely.prepare(red)
     unit_pids = sorted(engine.unit_parcel_ids(uid), key=str)
     found: dict = {}
     for pid in unit_pids:
@@ -190,7 +192,8 @@ def candidates(engine: BalanceEngine, uid, rule, settings: SuggestSettings, judg
         geom = engine.parcel_geometry(pid)
         if rec.planned or rec.yncz or geom is None:
             continue
-        if red is not None and shapely.intersection(geom, red).area > settings.red_line_tolerance_m2:
+        if red is not None and red.intersects(geom) and \
+                shapely.intersection(geom, red).area > settings.red_line_tolerance_m2:
             continue
         before = table.resolve(rec.dlbm)
         scopes = [s for s, *_ in engine.parcel_shares(pid)] + [None]
