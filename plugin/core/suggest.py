@@ -58,6 +58,7 @@ class Suggestion:
     exact: bool  # the plan is the optimum (False: the greedy fall-back of docs/suggestions.md)
     best_value: float | None = None  # no plan: the largest value the candidates reach together
     red_line_checked: bool = False
+    proven: bool = False  # exact and proven optimal (else optimal up to rounding the gains to gap / 10 000)
 
     @property
     def ranked(self) -> list[Candidate]:
@@ -279,7 +280,7 @@ def suggest(engine: BalanceEngine, uid, rule_id: str | None = None, red_line: Se
     if rule is None or rule.passed is not False:
         return Suggestion(code, uid, rule.rule_id if rule else None, rule.value if rule else None,
                           rule.threshold if rule else None, [], [], rule.value if rule else None, True, True,
-                          red_line_checked=red_line is not None)
+                          red_line_checked=red_line is not None, proven=True)
     target = engine.pack.rule(rule.rule_id)
     if target.op not in _SIGN or rule.value is None:
         raise ValueError(rule.rule_id)
@@ -289,7 +290,7 @@ def suggest(engine: BalanceEngine, uid, rule_id: str | None = None, red_line: Se
     cands = candidates(engine, uid, rule, settings, judge, red_line, slopes)
     need = _SIGN[target.op] * (target.threshold - rule.value) + (_EPS if target.op in (">", "<") else 0.0)
     costs = _costs(cands, settings)
-    picked = min_cost_cover([c.gain for c in cands], costs, need)
+    picked, proven = min_cost_cover([c.gain for c in cands], costs, need)
     exact = picked is not None
     plan = [cands[i] for i in picked] if picked is not None else []
     if exact and not (target.passes(_target_value(judge, uid, rule.rule_id, plan))
@@ -310,7 +311,7 @@ def suggest(engine: BalanceEngine, uid, rule_id: str | None = None, red_line: Se
         best = max(best, value) if best is not None and value is not None else best if best is not None else value
     return Suggestion(code, uid, rule.rule_id, rule.value, target.threshold, plan if reached else [], others
                       if reached else plan + others, value, reached, exact and reached, best,
-                      red_line is not None)
+                      red_line is not None, proven and exact and reached)
 
 
 def moves(cands: Iterable[Candidate]) -> list[tuple[Hashable, str, str]]:

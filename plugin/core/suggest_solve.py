@@ -2,7 +2,8 @@
 
 Pure numpy, no engine: :func:`lexicographic_costs` packs several per-parcel criteria (parcels,
 area, not next to farmland, slope) into one integer so that comparing sums compares the criteria
-in order; :func:`min_cost_cover` finds the set of least total cost whose gains reach a need.
+in order; :func:`min_cost_cover` finds the set of least total cost whose gains reach a need, and says
+whether it is proven optimal (docs/suggestions.md, "What is guaranteed").
 """
 from __future__ import annotations
 
@@ -38,17 +39,35 @@ def lexicographic_costs(criteria: Sequence[Sequence[int]]) -> tuple[np.ndarray, 
 
 
 def min_cost_cover(gains: Sequence[float], costs: np.ndarray, need: float,
-                   buckets: int = BUCKETS) -> list[int] | None:
-    """Indexes of the subset of least total cost whose gains sum to at least ``need``.
+                   buckets: int = BUCKETS) -> tuple[list[int] | None, bool]:
+    """(indexes of the subset of least total cost whose gains sum to at least ``need``, proven).
 
-    Gains are rounded *down* to ``need / buckets`` (so the set found truly reaches the need);
-    the answer is optimal among the sets that still reach it after that rounding. None when
-    even all items together do not. Dynamic programming over the rounded need: O(items × buckets).
+    Dynamic programming over the need cut into ``buckets`` steps, O(items × buckets), twice at most:
+
+    1. gains rounded *up* to whole steps: every set that truly reaches the need reaches it here too,
+       so the least cost found is at most the true optimum; when the set found truly reaches the
+       need, it *is* the optimum (``proven`` True);
+    2. otherwise gains rounded *down*: the set found truly reaches the need and is optimal among the
+       sets that still reach it after that rounding (``proven`` False).
+
+    (None, False) when even all items together do not reach the need.
     """
     if need <= 0:
-        return []
+        return [], True
+    if sum(g for g in gains if g > 0) < need:
+        return None, False
     step = need / buckets
-    steps = [min(buckets, math.floor(g / step + _ROUNDING)) if g > 0 else 0 for g in gains]
+    for up in (True, False):
+        steps = [min(buckets, (math.ceil(g / step - _ROUNDING) if up else math.floor(g / step + _ROUNDING)))
+                 if g > 0 else 0 for g in gains]
+        chosen = _cover(steps, costs, buckets)
+        if chosen is not None and (not up or sum(gains[i] for i in chosen) >= need):
+            return chosen, up
+    return None, False
+
+
+def _cover(steps: Sequence[int], costs: np.ndarray, buckets: int) -> list[int] | None:
+    """Least-cost subset whose integer ``steps`` sum to at least ``buckets`` (None: none does)."""
     if sum(steps) < buckets:
         return None
     dp = np.full(buckets + 1, _INF, dtype=np.int64)  # dp[s]: least cost of a set reaching >= s steps

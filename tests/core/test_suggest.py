@@ -47,7 +47,7 @@ def test_greedy_by_size_is_not_optimal_the_plan_is():
     assert s.rule_id == "farmland_gain_ratio" and s.value_before == 0.0
     assert sorted(c.pid for c in s.plan) == [2, 3]
     assert sum(c.area_m2 for c in s.plan) == 10000
-    assert s.reached and s.exact and s.value_after == pytest.approx(0.05)
+    assert s.reached and s.exact and s.proven and s.value_after == pytest.approx(0.05)
     assert {(c.zzlx, c.ghdlbm) for c in s.plan} == {("NY-KF", "0103")}
     assert [c.pid for c in s.others] == [1, 4]
 
@@ -134,7 +134,7 @@ def test_moves_fine_alone_but_not_together_fall_back_to_greedy_and_say_so():
                (4, strip(300, 1000), rec(dlbm="0702", tbmj=1000, zzlx="JS-FK", ghdlbm="0301"))]
     e = engine_of(parcels)
     s = suggest(e, "u")
-    assert s.reached and not s.exact
+    assert s.reached and not s.exact and not s.proven
     assert sorted(c.pid for c in s.plan) == [1, 3]
     results, _ = preview(e, "u", s.plan)
     by_id = {r.rule_id: r for r in results}
@@ -151,11 +151,19 @@ def test_a_passing_unit_needs_nothing():
     assert s.reached and s.plan == [] and s.value_before == pytest.approx(0.06)
 
 
-def test_knapsack_rounds_gains_down_so_the_set_found_really_reaches_the_need():
+def test_knapsack_finds_sets_that_really_reach_the_need():
     costs = __import__("numpy").array([1, 1, 1], dtype="int64")
-    assert min_cost_cover([0.5, 0.5, 0.2], costs, 1.0) in ([0, 1],)
-    assert min_cost_cover([0.3, 0.3, 0.3], costs, 1.0) is None
-    assert min_cost_cover([0.3], costs[:1], 0.0) == []
+    assert min_cost_cover([0.5, 0.5, 0.2], costs, 1.0) == ([0, 1], True)
+    assert min_cost_cover([0.3, 0.3, 0.3], costs, 1.0) == (None, False)
+    assert min_cost_cover([0.3], costs[:1], 0.0) == ([], True)
+    # 27 + 13 + 24 = 64 reaches 64 exactly; rounded down to 64 / 10 000 steps it would fall short
+    # (4 218 + 2 031 + 3 750 = 9 999 steps): the rounding up proves it instead
+    costs = __import__("numpy").array([3, 2, 2, 2], dtype="int64")
+    assert min_cost_cover([17.0, 27.0, 13.0, 24.0], costs, 64.0) == ([1, 2, 3], True)
+    # in 10 steps of 0.1: rounded up, 0.451 + 0.451 looks enough (5 + 5) but is not (0.902): the
+    # rounding down then takes all three (4 + 4 + 2 steps, truly 1.102), not proven the best
+    costs = __import__("numpy").array([1, 1, 5], dtype="int64")
+    assert min_cost_cover([0.451, 0.451, 0.2], costs, 1.0, buckets=10) == ([0, 1, 2], False)
 
 
 # --------------------------------------------------------------------------- the demo township
@@ -186,7 +194,7 @@ def test_demo_failing_unit_reaches_five_percent_and_breaks_nothing(demo_engine):
     red = list(demo["STBHHX"].geometries)
     s = suggest(e, uid, red_line=red, slopes=dict(enumerate(demo["DLTB"].columns["GDPDJB"])))
     assert e.fingerprint() == state  # tag-and-revert left nothing behind
-    assert s.reached and s.exact and s.plan
+    assert s.reached and s.exact and s.proven and s.plan
     # fewest parcels: the len(plan) - 1 largest gains of all candidates do not close the gap
     gains = sorted((c.gain for c in s.ranked), reverse=True)
     need = 0.05 - s.value_before
@@ -244,3 +252,39 @@ def test_the_packs_suggest_section_is_checked_with_every_problem_named(tmp_path)
     national = SuggestSettings.from_pack(bundled_pack("national"))
     assert bureau.objective == "least_area" and bureau.moves == national.moves  # the rest from national
     assert national.objective == "fewest_parcels" and ("NY-KF", "0103") in national.moves
+
+
+def test_knapsack_equals_brute_force_on_random_small_cases():
+    # every subset of up to 9 parcels tried: a proven plan has the least (count, area) that reaches the
+    # need; an unproven one still reaches it and is never better than the optimum.
+    import itertools
+    import random
+
+    from plugin.core.suggest_solve import lexicographic_costs
+
+    rng = random.Random(13)
+    seen_proven = feasible = 0
+    for _ in range(200):
+        n = rng.randint(1, 9)
+        gains = [float(rng.randint(1, 40)) for _ in range(n)]
+        areas = [rng.randint(1, 60) for _ in range(n)]
+        need = float(rng.randint(1, 120))
+        costs, _bits = lexicographic_costs([[1] * n, areas])
+        best = None
+        for k in range(n + 1):
+            for subset in itertools.combinations(range(n), k):
+                if sum(gains[i] for i in subset) >= need:
+                    key = (k, sum(areas[i] for i in subset))
+                    best = key if best is None or key < best else best
+        got, proven = min_cost_cover(gains, costs, need)
+        if best is None:
+            assert got is None
+        else:
+            assert got is not None and sum(gains[i] for i in got) >= need
+            assert (len(got), sum(areas[i] for i in got)) == best if proven else \
+                (len(got), sum(areas[i] for i in got)) >= best
+            feasible += 1
+            seen_proven += proven
+    # whole-number gains and needs ≤ 120: rounding up adds less than 9 steps of 120 / 10 000, never a
+    # whole m², so the set found by rounding up always truly reaches the need: every plan is proven
+    assert feasible > 100 and seen_proven == feasible
