@@ -23,7 +23,7 @@ from .engine import BalanceEngine
 from .fields import ParcelRecord
 from .remediation import remediation_types
 from .suggest_settings import SuggestSettings
-from .suggest_solve import lexicographic_costs, min_cost_cover
+from .suggest_solve import best_cover, lexicographic_costs
 
 _EPS = 1e-9
 _SIGN = {">=": 1.0, ">": 1.0, "<=": -1.0, "<": -1.0}
@@ -290,7 +290,7 @@ def suggest(engine: BalanceEngine, uid, rule_id: str | None = None, red_line: Se
     cands = candidates(engine, uid, rule, settings, judge, red_line, slopes)
     need = _SIGN[target.op] * (target.threshold - rule.value) + (_EPS if target.op in (">", "<") else 0.0)
     costs = _costs(cands, settings)
-    picked, proven = min_cost_cover([c.gain for c in cands], costs, need)
+    picked, proven = best_cover([c.gain for c in cands], costs, need)
     exact = picked is not None
     plan = [cands[i] for i in picked] if picked is not None else []
     if exact and not (target.passes(_target_value(judge, uid, rule.rule_id, plan))

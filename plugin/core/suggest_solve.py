@@ -12,7 +12,8 @@ from typing import Sequence
 
 import numpy as np
 
-BUCKETS = 10_000  # the need is split into this many steps: gains are exact to need / BUCKETS per parcel
+BUCKETS = (10_000, 100_000)  # the need is cut into this many steps; the finer only when the coarse is not proven
+_MAX_CELLS = 50_000_000  # items × steps of the finer try (its table of choices is one byte per cell)
 _INF = np.int64(1) << np.int64(62)
 _MAX_BITS = 62
 _ROUNDING = 1e-9  # a gain of exactly k steps computed as k - 1e-12 steps still counts as k
@@ -38,8 +39,18 @@ def lexicographic_costs(criteria: Sequence[Sequence[int]]) -> tuple[np.ndarray, 
     return np.array(costs, dtype=np.int64), bits
 
 
+def best_cover(gains: Sequence[float], costs: np.ndarray, need: float) -> tuple[list[int] | None, bool]:
+    """:func:`min_cost_cover` in 10 000 steps, and again in 100 000 when that is not proven (and small enough)."""
+    found = min_cost_cover(gains, costs, need, BUCKETS[0])
+    if found[0] is not None and not found[1] and len(gains) * BUCKETS[1] <= _MAX_CELLS:
+        finer = min_cost_cover(gains, costs, need, BUCKETS[1])
+        if finer[1]:
+            return finer
+    return found
+
+
 def min_cost_cover(gains: Sequence[float], costs: np.ndarray, need: float,
-                   buckets: int = BUCKETS) -> tuple[list[int] | None, bool]:
+                   buckets: int = BUCKETS[0]) -> tuple[list[int] | None, bool]:
     """(indexes of the subset of least total cost whose gains sum to at least ``need``, proven).
 
     Dynamic programming over the need cut into ``buckets`` steps, O(items × buckets), twice at most:
@@ -94,4 +105,4 @@ def _cover(steps: Sequence[int], costs: np.ndarray, buckets: int) -> list[int] |
     return sorted(chosen)
 
 
-__all__ = ["BUCKETS", "lexicographic_costs", "min_cost_cover"]
+__all__ = ["BUCKETS", "best_cover", "lexicographic_costs", "min_cost_cover"]
