@@ -14,7 +14,6 @@ from qgis.core import QgsCoordinateReferenceSystem, QgsVectorLayer
 from ..core.engine import BalanceEngine
 from ..core.i18n import tr
 from ..core.suggest import Candidate, Suggestion, suggest, values_top_k
-from .constraints import read_parcel_values
 from .layers import read_polygons
 
 SUGGESTION_FIELDS = (("rank", "INTEGER"), ("in_plan", "INTEGER"), ("unit_code", "TEXT"), ("rule_id", "TEXT"),
@@ -26,9 +25,8 @@ SUGGESTION_FIELDS = (("rank", "INTEGER"), ("in_plan", "INTEGER"), ("unit_code", 
 def suggest_for_unit(engine: BalanceEngine, inputs, uid: Hashable, crs: QgsCoordinateReferenceSystem,
                      red_line: QgsVectorLayer | None = None, rule_id: str | None = None) -> Suggestion:
     """The core's suggestion for one unit, with the layers' slope grades and red line."""
-    slopes = read_parcel_values(inputs.parcels, "GDPDJB", getattr(inputs, "field_overrides", None))
     red = read_polygons(red_line, crs) if red_line is not None else None
-    return suggest(engine, uid, rule_id, red_line=red, slopes=slopes)
+    return suggest(engine, uid, rule_id, red_line=red)
 
 
 def suggestion_rows(engine: BalanceEngine, s: Suggestion, values: Sequence | None = None) -> list[list]:

@@ -178,7 +178,7 @@ def _grade(value) -> int | None:
 
 
 def candidates(engine: BalanceEngine, uid, rule, settings: SuggestSettings, judge: _Judge,
-               red_line: Sequence | None = None, slopes: Mapping | None = None) -> list[Candidate]:
+               red_line: Sequence | None = None) -> list[Candidate]:
     """Every parcel of the unit with its best allowed move (largest gain) that breaks no rule."""
     table, types = engine.table, remediation_types()
     sign = _SIGN[engine.pack.rule(rule.rule_id).op]
@@ -216,9 +216,8 @@ def candidates(engine: BalanceEngine, uid, rule, settings: SuggestSettings, judg
         if len(found) >= settings.max_candidates:
             break
     near = _near_farmland(engine, list(found), unit_pids, settings.adjacency_tolerance_m)
-    slopes = slopes or {}
     return [Candidate(pid, zzlx, to, rec.dlbm, engine.parcel_areas(pid)[0], gain, pid in near,
-                      _grade(slopes.get(pid)), deltas)
+                      _grade(rec.gdpdjb), deltas)
             for pid, (gain, zzlx, to, deltas, rec) in found.items()]
 
 
@@ -272,7 +271,7 @@ def _greedy(judge: _Judge, uid, rule, cands: Sequence[Candidate], stop: bool) ->
 
 
 def suggest(engine: BalanceEngine, uid, rule_id: str | None = None, red_line: Sequence | None = None,
-            slopes: Mapping | None = None, settings: SuggestSettings | None = None) -> Suggestion:
+            settings: SuggestSettings | None = None) -> Suggestion:
     """Suggestions for unit ``uid`` to pass ``rule_id`` (default: its first failing error rule)."""
     settings = settings or SuggestSettings.from_pack(engine.pack)
     code = engine.unit_code(uid)
@@ -287,7 +286,7 @@ def suggest(engine: BalanceEngine, uid, rule_id: str | None = None, red_line: Se
     judge = _Judge(engine)
     judge.remember(uid)
     judge.remember(None)
-    cands = candidates(engine, uid, rule, settings, judge, red_line, slopes)
+    cands = candidates(engine, uid, rule, settings, judge, red_line)
     need = _SIGN[target.op] * (target.threshold - rule.value) + (_EPS if target.op in (">", "<") else 0.0)
     costs = _costs(cands, settings)
     picked, proven = best_cover([c.gain for c in cands], costs, need)

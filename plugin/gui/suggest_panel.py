@@ -156,14 +156,12 @@ class SuggestPanel(PlanningPanel):
 
     @guarded("Suggesting parcels")
     def run(self, *_args) -> None:
-        from ..adapters.constraints import read_parcel_values
         from ..core.suggest import suggest
 
         engine, uid = self.session.engine, self.unit_combo.currentData()
         if engine is None or uid is None or not engine.has_unit(uid):
             return
-        slopes = read_parcel_values(self.session.parcels, "GDPDJB", self.session.config.field_overrides)
-        self.suggestion = suggest(engine, uid, red_line=self._red_line(), slopes=slopes)
+        self.suggestion = suggest(engine, uid, red_line=self._red_line())
         self._state = self._current_state(uid)
         self._fill()
         self.session.parcels.selectByIds([c.pid for c in self.suggestion.plan])  # the plan, seen on the map

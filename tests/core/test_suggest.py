@@ -72,16 +72,15 @@ def test_tie_breaks_adjacent_farmland_then_slope_in_the_packs_order():
     # need 10 000 m²; three bare-land parcels of 10 000 m²: one touches the farmland, two do not;
     # of those, one is grade 1 (flat), the other grade 5.
     farm = (0, box(0, 0, 1000, 200), rec(dlbm="0101", tbmj=200_000))
-    touching = (1, box(1000, 0, 1100, 100), rec(dlbm="1206", tbmj=10_000))
-    far_flat = (2, box(5000, 0, 5100, 100), rec(dlbm="1206", tbmj=10_000))
-    far_steep = (3, box(7000, 0, 7100, 100), rec(dlbm="1206", tbmj=10_000))
+    touching = (1, box(1000, 0, 1100, 100), rec(dlbm="1206", tbmj=10_000, gdpdjb="5"))
+    far_flat = (2, box(5000, 0, 5100, 100), rec(dlbm="1206", tbmj=10_000, gdpdjb="1"))
+    far_steep = (3, box(7000, 0, 7100, 100), rec(dlbm="1206", tbmj=10_000, gdpdjb="5"))
     e = engine_of([farm, far_steep, far_flat, touching])
-    slopes = {1: "5", 2: "1", 3: "5"}
-    s = suggest(e, "u", slopes=slopes)
+    s = suggest(e, "u")
     assert [c.pid for c in s.plan] == [1] and s.plan[0].adjacent
     assert [c.pid for c in s.others] == [2, 3]  # equal gain per m²: the flat one first
     slope_first = SuggestSettings(tie_breaks=("slope", "adjacent_farmland"))
-    assert [c.pid for c in suggest(e, "u", slopes=slopes, settings=slope_first).plan] == [2]
+    assert [c.pid for c in suggest(e, "u", settings=slope_first).plan] == [2]
 
 
 def test_no_feasible_plan_says_so_with_the_largest_reachable_value():
@@ -192,7 +191,7 @@ def test_demo_failing_unit_reaches_five_percent_and_breaks_nothing(demo_engine):
     assert before["farmland_gain_ratio"].value == pytest.approx(0.0256, abs=5e-5)  # the 2.56 % of the demo
     state = e.fingerprint()
     red = list(demo["STBHHX"].geometries)
-    s = suggest(e, uid, red_line=red, slopes=dict(enumerate(demo["DLTB"].columns["GDPDJB"])))
+    s = suggest(e, uid, red_line=red)
     assert e.fingerprint() == state  # tag-and-revert left nothing behind
     assert s.reached and s.exact and s.proven and s.plan
     # fewest parcels: the len(plan) - 1 largest gains of all candidates do not close the gap
