@@ -74,7 +74,7 @@ def run(n: int, edits: int) -> dict:
     checks.updated.connect(lambda: counter.__setitem__(0, counter[0] + 1))
     engine = live.engine
     rng = random.Random(SEED)
-    in_units = sorted(pid for pid, p in engine.parcels.items() if p.pairs)
+    in_units = sorted(pid for pid in engine.parcel_ids() if engine.parcel_shares(pid))
     zi = dltb.fields().indexOf("ZZLX")
 
     qgis_call = [None]  # ms of QGIS's own call when the edit is more than that call (a split's edit command)
@@ -150,8 +150,8 @@ def run(n: int, edits: int) -> dict:
     checks.stop()
     live.stop()
     dltb.rollBack()
-    return {"date": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "parcels": len(engine.parcels),
-            "units": len(engine.units), "edits_per_kind": edits, "balance_build_s": build_s,
+    return {"date": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "parcels": engine.parcel_count(),
+            "units": engine.unit_count(), "edits_per_kind": edits, "balance_build_s": build_s,
             "full_run_ms": full, "fresh_run_s": fresh_s, "findings_after_edits": n_findings,
             "live_equals_full_run": same,
             "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}",

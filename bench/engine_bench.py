@@ -180,8 +180,8 @@ def engine_worker(n: int, repeat: int, edits: int) -> dict:
     # (d) incremental edits on the live engine
     res["edits"] = incremental(engine, edits)
     res["peak_mb"] = vm_status("VmHWM")
-    res["pairs"] = sum(len(p.pairs) for p in engine.parcels.values())
-    res["tagged"] = sum(1 for p in engine.parcels.values() if p.rec.planned)
+    res["pairs"] = sum(len(engine.parcel_shares(pid)) for pid in engine.parcel_ids())
+    res["tagged"] = sum(1 for pid in engine.parcel_ids() if engine.parcel_record(pid).planned)
     del engine, _reader
     gc.collect()
 
@@ -223,14 +223,14 @@ def incremental(engine, edits: int) -> dict:
     from plugin.core.fields import ParcelRecord
 
     rng = random.Random(SEED)
-    in_units = [pid for pid, p in engine.parcels.items() if p.pairs]
+    in_units = [pid for pid in engine.parcel_ids() if engine.parcel_shares(pid)]
     out: dict = {}
 
     # tag change: untag a tagged parcel, tag an untagged one
     lat = []
     for pid in rng.sample(in_units, min(edits, len(in_units))):
-        p = engine.parcels[pid]
-        rec = ParcelRecord(**{s: getattr(p.rec, s) for s in ParcelRecord.__slots__})
+        old = engine.parcel_record(pid)
+        rec = ParcelRecord(**{s: getattr(old, s) for s in ParcelRecord.__slots__})
         if rec.planned:
             rec.zzlx = rec.ghdlbm = rec.ghkcxs = None
         else:
@@ -243,21 +243,20 @@ def incremental(engine, edits: int) -> dict:
     # parcel reshape: shrink around the centroid, or push one side out by a few metres
     lat = []
     for pid in rng.sample(in_units, min(edits, len(in_units))):
-        p = engine.parcels[pid]
-        g = p.geom
+        g, rec = engine.parcel_geometry(pid), engine.parcel_record(pid)
         if rng.random() < 0.5:
             new = affinity.scale(g, 0.9, 0.9)
         else:
             new = shapely.union(g, shapely.buffer(g, 3.0, join_style="mitre"))
         t0 = time.perf_counter()
-        engine.upsert_parcel(pid, new, p.rec)
+        engine.upsert_parcel(pid, new, rec)
         lat.append(time.perf_counter() - t0)
     out["parcel"] = lat
 
     # unit reshape: the whole unit moved by 1–10 m (every boundary parcel re-apportioned)
     lat = []
-    uids = [uid for uid, u in engine.units.items() if u.geom is not None]
-    original = {uid: (engine.units[uid].code, engine.units[uid].geom) for uid in uids}
+    uids = [uid for uid in engine.unit_ids() if engine.unit_geometry(uid) is not None]
+    original = {uid: (engine.unit_code(uid), engine.unit_geometry(uid)) for uid in uids}
     for k in range(edits):
         uid = uids[k % len(uids)] if edits <= len(uids) else rng.choice(uids)
         code, g = original[uid]

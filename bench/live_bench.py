@@ -91,7 +91,7 @@ def run(n: int, edits: int) -> dict:
         gc.callbacks.append(_cb)
     engine = live.engine
     rng = random.Random(SEED)
-    in_units = sorted(pid for pid, p in engine.parcels.items() if p.pairs)
+    in_units = sorted(pid for pid in engine.parcel_ids() if engine.parcel_shares(pid))
     zi, gi = dltb.fields().indexOf("ZZLX"), dltb.fields().indexOf("GHDLBM")
 
     def timed(edit) -> tuple[float, float]:
@@ -154,14 +154,14 @@ def run(n: int, edits: int) -> dict:
         from qgis.core import QgsLineString, QgsRectangle
 
         units = {f.id(): f.geometry() for f in zzdy.getFeatures()}
-        crossing = [pid for pid in in_units if len(engine.parcels[pid].pairs) == 2
-                    and all(0.2 < s < 0.8 for _u, s, _b in engine.parcels[pid].pairs)]
+        crossing = [pid for pid in in_units if len(engine.parcel_shares(pid)) == 2
+                    and all(0.2 < s < 0.8 for _u, s, _b in engine.parcel_shares(pid))]
         rng.shuffle(crossing)
         cuts = []
         for pid in crossing:
             box = dltb.getFeature(pid).geometry().boundingBox()
             box.grow(2.0)
-            line = G(units[engine.parcels[pid].pairs[0][0]].convertToType(1, False)).clipped(QgsRectangle(box))
+            line = G(units[engine.parcel_shares(pid)[0][0]].convertToType(1, False)).clipped(QgsRectangle(box))
             if not line.isEmpty() and not line.isMultipart():
                 cuts.append((pid, QgsLineString(list(line.vertices()))))
             if len(cuts) == edits:
@@ -211,8 +211,8 @@ def run(n: int, edits: int) -> dict:
     for lyr in layers.values():
         lyr.rollBack()
     info = {
-        "date": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "parcels": len(engine.parcels),
-        "units": len(live.engine.units), "edits_per_kind": edits, "initial_build_s": build_s,
+        "date": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "parcels": engine.parcel_count(),
+        "units": live.engine.unit_count(), "edits_per_kind": edits, "initial_build_s": build_s,
         "fresh_build_s": check_s, "live_equals_full_build": current, "failures": failures,
         "split_before_row_drift_m2": split_drift,
         "machine": f"{platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}",

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import time
 import traceback
-from types import SimpleNamespace
 from typing import Callable, Iterable
 
 from qgis.core import (
@@ -35,7 +34,7 @@ from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..core.checks import DEFAULT_TOLERANCE, Finding, Zones
 from ..core.datachecks import AreaScale, CheckSettings, DataChecks, Quality
-from ..core.engine import BalanceEngine
+from ..core.engine import BalanceEngine, EngineSnapshot
 from ..core.fields import resolve_parcel_fields
 from ..core.i18n import tr
 from .constraints import read_gddb, read_unit_features
@@ -175,17 +174,13 @@ def write_findings_gpkg(path, findings: list[Finding], crs: QgsCoordinateReferen
                 geometries=[ogr_geometry(f.geometry) for f in findings], srs=srs, geom_type=ogr.wkbMultiPolygon)
 
 
-def snapshot_engine(engine: BalanceEngine) -> SimpleNamespace:
-    """Shallow copies of what a full run reads, safe to read in a worker while edits go on.
+def snapshot_engine(engine: BalanceEngine) -> EngineSnapshot:
+    """What a full run reads, safe to read in a worker while edits go on (``BalanceEngine.snapshot``).
 
-    Parcel objects are shared: an edit made meanwhile may be seen half-way, which is why every
+    Parcel states are shared: an edit made meanwhile may be seen half-way, which is why every
     parcel edited during a run is checked again when the run ends.
     """
-    return SimpleNamespace(parcels=dict(engine.parcels), units=dict(engine.units),
-                           unit_parcels={k: set(v) for k, v in engine.unit_parcels.items()},
-                           missing_area=set(engine.missing_area),
-                           geometry_fixes=dict(getattr(engine, "geometry_fixes", {})),
-                           pack=engine.pack, table=engine.table)
+    return engine.snapshot()
 
 
 class _CheckTask(QgsTask):
@@ -301,7 +296,7 @@ class LiveChecks(QObject):
         if engine is None or self.checks is None:
             return
         t0 = time.perf_counter()
-        present = [p for p in pids if p in engine.parcels]
+        present = [p for p in pids if engine.has_parcel(p)]
         quality, _ = read_quality(self.inputs.parcels, present, self.inputs.field_overrides) if present else ({}, None)
         reader = self.live.reader
         self.checks.update(engine, pids, quality=quality, measured=reader.measured if reader is not None else None)

@@ -321,8 +321,8 @@ class LiveBalance(QObject):
         apply_edits(self.engine, self.reader, self.inputs, edits)
 
     def _counts(self) -> tuple[int, int]:
-        return (self.inputs.parcels.featureCount() - len(self.engine.parcels),
-                self.inputs.units.featureCount() - len(self.engine.units))
+        return (self.inputs.parcels.featureCount() - self.engine.parcel_count(),
+                self.inputs.units.featureCount() - self.engine.unit_count())
 
     def _counts_drifted(self) -> bool:
         try:
@@ -381,8 +381,8 @@ class LiveBalance(QObject):
             reader = task.reader_for(self.inputs.parcels)
             # the offset refers to the snapshot: edits made since are still pending
             snap = task.inputs
-            counts = (snap.parcels.featureCount() - len(task.engine.parcels),
-                      snap.units.featureCount() - len(task.engine.units))
+            counts = (snap.parcels.featureCount() - task.engine.parcel_count(),
+                      snap.units.featureCount() - task.engine.unit_count())
             self._install(task.engine, reader, t0, keep_pending=True, counts=counts)
         else:
             if task.error and not self._rebuild_again:

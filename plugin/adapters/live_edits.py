@@ -80,7 +80,7 @@ def apply_edits(engine: BalanceEngine, reader: ParcelReader, inputs: Inputs, edi
         seen = set()
         for pid, geom, rec in found:
             seen.add(pid)
-            if pid in edits.parcels or pid not in engine.parcels:
+            if pid in edits.parcels or not engine.has_parcel(pid):
                 engine.upsert_parcel(pid, geom, rec)
             else:
                 engine.update_parcel_attributes(pid, rec)

@@ -89,17 +89,17 @@ class PieceWriter:
     def _write(self, touched: set[int]) -> None:
         live = self.live
         engine, layer = live.engine, live.inputs.parcels
-        parcels = engine.parcels
         # before: every piece of every parcel the command touched, as the engine counted it
-        group = {pid for pid in touched if pid in parcels}
+        group = {pid for pid in touched if engine.has_parcel(pid)}
         bsms = {engine.raw_record(pid).bsm for pid in group} - {None}
         for bsm in bsms:
             group.update(engine.pieces(bsm))
-        before = {pid: (engine.raw_record(pid).bsm, parcels[pid].rec, parcels[pid].geom) for pid in group}
+        before = {pid: (engine.raw_record(pid).bsm, engine.parcel_record(pid), engine.parcel_geometry(pid))
+                  for pid in group}
         live.flush()  # the engine now has the edit
         if live.engine is not engine:
             return  # it was rebuilt in full: nothing to compare with
-        after_ids = {pid for pid in group | touched if pid in parcels}
+        after_ids = {pid for pid in group | touched if engine.has_parcel(pid)}
         # pieces of a BSM the command gave a feature (the split/merge tools never do: the merged
         # feature takes one of its parts' BSM) count with what they count now
         for bsm in {engine.raw_record(pid).bsm for pid in after_ids} - {None}:
@@ -107,8 +107,9 @@ class PieceWriter:
                 if pid not in after_ids:
                     after_ids.add(pid)
                     if pid not in before:
-                        before[pid] = (bsm, parcels[pid].rec, parcels[pid].geom)
-        after = {pid: (engine.raw_record(pid).bsm, parcels[pid].area, parcels[pid].geom) for pid in after_ids}
+                        before[pid] = (bsm, engine.parcel_record(pid), engine.parcel_geometry(pid))
+        after = {pid: (engine.raw_record(pid).bsm, engine.parcel_measured_area(pid), engine.parcel_geometry(pid))
+                 for pid in after_ids}
         merges = find_merges({pid: b[2] for pid, b in before.items()}, {pid: a[2] for pid, a in after.items()})
         self._note_merges(merges, before, after)
         keys = {pid: survey_key(engine.raw_record(pid)) for pid in after}
@@ -168,9 +169,11 @@ class PieceWriter:
     # ------------------------------------------------------------------ findings
     def merged_parcels(self) -> list[MergedParcels]:
         """Merges across land classes that are still in the layer (an undo takes them back)."""
-        parcels = self.live.engine.parcels if self.live.engine is not None else {}
+        engine = self.live.engine
+        if engine is None:
+            return []
         return [m for pid, m in sorted(self.merges.items(), key=lambda kv: str(kv[0]))
-                if pid in parcels and not any(p in parcels for p in m.parts)]
+                if engine.has_parcel(pid) and not any(engine.has_parcel(p) for p in m.parts)]
 
 
 __all__ = ["PieceWriter"]

@@ -48,6 +48,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from .areas import survey_terms
 from .fields import PBF_IN, PBF_OUT, ParcelRecord
 from .i18n import tr
 from .landclasses import LandClassTable, default_table
@@ -190,12 +191,10 @@ class PlanParcel:
 def parcels_of_engine(engine) -> list[PlanParcel]:
     """Plan parcels of a :class:`~.engine.BalanceEngine`, each with the unit holding most of it."""
     out = []
-    for pid, p in engine.parcels.items():
-        code = None
-        if p.pairs:
-            uid = max(p.pairs, key=lambda t: t[1])[0]
-            code = engine.units[uid].code
-        out.append(PlanParcel(pid, p.geom, p.rec, code))
+    for pid in engine.parcel_ids():
+        uid = engine.parcel_main_unit(pid)
+        code = engine.unit_code(uid) if uid is not None else None
+        out.append(PlanParcel(pid, engine.parcel_geometry(pid), engine.parcel_record(pid), code))
     return out
 
 
@@ -326,7 +325,7 @@ def check_parcel(pp: PlanParcel, zones: Zones, table: LandClassTable, types: Map
                                    .format(pid, _fmt(area)), unit, pid, part, area, bsm=bsm))
     # PBF in/out, TBMJ-based like the engine
     if moved:
-        tbmj = rec.tbmj if rec.tbmj is not None else float(geom.area)
+        tbmj = survey_terms(rec.tbmj, rec.kcmj, rec.tbdlmj, float(geom.area))[0]
         has_pbf = zones.pbf is not None
         frac = min(1.0, _overlap(geom, pbf_zone)[1] / max(float(geom.area), 1e-12)) if has_pbf else 1.0
         if rec.yncz == PBF_OUT:

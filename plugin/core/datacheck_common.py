@@ -132,14 +132,7 @@ def polygon_parts(geom: BaseGeometry | None, tolerance: float) -> list[BaseGeome
 
 def touching(engine, bounds: tuple, exclude=None) -> list:
     """Parcels (with a geometry) whose boxes meet ``bounds``: the engine's grid, filtered by box."""
-    parcels = engine.parcels
-    cand = [q for q in engine._parcel_grid.query(bounds)
-            if q != exclude and q in parcels and parcels[q].geom is not None]
-    if not cand:
-        return []
-    b = shapely.bounds(np.array([parcels[q].geom for q in cand], dtype=object))
-    keep = (b[:, 0] <= bounds[2]) & (b[:, 2] >= bounds[0]) & (b[:, 1] <= bounds[3]) & (b[:, 3] >= bounds[1])
-    return [q for q, k in zip(cand, keep.tolist()) if k]
+    return [q for q in engine.parcels_near(bounds) if q != exclude]
 
 
 def unit_of(engine, p) -> str | None:
@@ -147,5 +140,4 @@ def unit_of(engine, p) -> str | None:
     if not p.pairs:
         return None
     uid = max(p.pairs, key=lambda t: t[1])[0]
-    u = engine.units.get(uid)
-    return u.code if u is not None else None
+    return engine.unit_code(uid) if engine.has_unit(uid) else None

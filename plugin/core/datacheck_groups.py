@@ -26,7 +26,7 @@ class GroupChecks:
     def _check_group(self, engine, bsm: str, pids: Iterable, ell_areas: Mapping | None = None) -> list[Finding]:
         """Duplicates among the pieces of one BSM, and TBMJ against the ellipsoidal area."""
         s = self.settings
-        pieces = [(pid, engine.parcels[pid]) for pid in sorted(pids, key=str) if pid in engine.parcels]
+        pieces = [(pid, engine.parcel_view(pid)) for pid in sorted(pids, key=str) if engine.has_parcel(pid)]
         if not any(p.pairs for _pid, p in pieces):
             return []
         out: list[Finding] = []

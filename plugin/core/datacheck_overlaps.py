@@ -19,7 +19,7 @@ class OverlapChecks:
     """Findings of parcel pairs and unit gaps (DataChecks' ``pair_findings``, ``gaps``, ``gap_findings``)."""
 
     def _pair_finding(self, engine, a, b) -> Finding | None:
-        pa, pb = engine.parcels[a], engine.parcels[b]
+        pa, pb = engine.parcel_view(a), engine.parcel_view(b)
         if pa.geom is None or pb.geom is None or not pa.pairs or not pb.pairs:
             return None
         if pa.rec.bsm and pa.rec.bsm == pb.rec.bsm:
@@ -53,24 +53,24 @@ class OverlapChecks:
 
     # ------------------------------------------------------------------ gaps
     def _gap_findings(self, engine, uid) -> list[Finding]:
-        u = engine.units.get(uid)
         gap = self.gaps.get(uid)
-        if u is None:
+        if not engine.has_unit(uid):
             return []
-        return [Finding(WARNING, "UNIT_GAP", tr("Unit {0}: {1} m² covered by no parcel").format(u.code, fmt_m2(g.area)),
-                        u.code, None, g, float(g.area))
+        code = engine.unit_code(uid)
+        return [Finding(WARNING, "UNIT_GAP", tr("Unit {0}: {1} m² covered by no parcel").format(code, fmt_m2(g.area)),
+                        code, None, g, float(g.area))
                 for g in polygon_parts(gap, self.settings.gap_tolerance_m2)]
-    def _full_unit(self, engine, uid, u) -> None:
-        members = [pid for pid in engine.unit_parcels.get(uid, ()) if engine.parcels[pid].geom is not None]
-        if u.geom is None:
+    def _full_unit(self, engine, uid, unit_geom) -> None:
+        members = [pid for pid in engine.unit_parcel_ids(uid) if engine.parcel_geometry(pid) is not None]
+        if unit_geom is None:
             self.gaps[uid] = None
             return
         if not members:
-            self.gaps[uid] = u.geom
+            self.gaps[uid] = unit_geom
             self.gap_findings[uid] = self._gap_findings(engine, uid)
             return
-        geoms = np.array([engine.parcels[pid].geom for pid in members], dtype=object)
-        total = float(np.sum([engine.parcels[pid].area for pid in members]))
+        geoms = np.array([engine.parcel_geometry(pid) for pid in members], dtype=object)
+        total = float(np.sum([engine.parcel_measured_area(pid) for pid in members]))
         try:
             cover = shapely.coverage_union_all(geoms)
             suspicious = not shapely.is_valid(cover) or abs(float(cover.area) - total) > \
@@ -89,7 +89,7 @@ class OverlapChecks:
                     a, b = sorted((members[i], members[j]), key=str)
                     if (a, b) not in self.pair_findings:
                         self._set_pair((a, b), self._pair_finding(engine, a, b))
-        gap = shapely.difference(u.geom, cover)
+        gap = shapely.difference(unit_geom, cover)
         self.gaps[uid] = gap if not gap.is_empty else None
         fs = self._gap_findings(engine, uid)
         if fs:
@@ -102,12 +102,12 @@ class OverlapChecks:
         region_bounds = (b[:, 0].min() - pad, b[:, 1].min() - pad, b[:, 2].max() + pad, b[:, 3].max() + pad)
         region = box(*region_bounds)
         near = touching(engine, region_bounds)
-        local = shapely.union_all([engine.parcels[pid].geom for pid in near]) if near else None
-        for uid in engine._unit_grid.query(region_bounds):
-            u = engine.units.get(uid)
-            if u is None or u.geom is None or not shapely.intersects(u.geom, region):
+        local = shapely.union_all([engine.parcel_geometry(pid) for pid in near]) if near else None
+        for uid in engine.units_near(region_bounds):
+            unit_geom = engine.unit_geometry(uid)
+            if not shapely.intersects(unit_geom, region):
                 continue
-            inside = shapely.intersection(u.geom, region)
+            inside = shapely.intersection(unit_geom, region)
             fresh = shapely.difference(inside, local) if local is not None else inside
             old = self.gaps.get(uid)
             kept = shapely.difference(old, region) if old is not None and old.intersects(region) else old

@@ -147,9 +147,9 @@ class DataChecks(ParcelChecks, GroupChecks, OverlapChecks):
         return done
 
     def _run(self, engine, invalid, progress, cancelled) -> bool:
-        parcels = engine.parcels
+        parcels = engine.parcel_views()
         units_raw = self.units_raw if self.units_raw is not None else [
-            (uid, u.code, u.geom) for uid, u in engine.units.items()]
+            (uid, engine.unit_code(uid), engine.unit_geometry(uid)) for uid in engine.unit_ids()]
         self.unit_findings = check_units(units_raw, self.boundary, self.unit_tolerance)
         members = [pid for pid, p in parcels.items() if p.pairs]
         n = max(1, len(members))
@@ -195,9 +195,9 @@ class DataChecks(ParcelChecks, GroupChecks, OverlapChecks):
         if cancelled and cancelled():
             return False
         # overlaps and gaps per unit
-        units = list(engine.units.items())
-        for k, (uid, u) in enumerate(units):
-            self._full_unit(engine, uid, u)
+        units = engine.unit_ids()
+        for k, uid in enumerate(units):
+            self._full_unit(engine, uid, engine.unit_geometry(uid))
             if progress and k % 20 == 0:
                 progress(0.7 + 0.3 * k / max(1, len(units)))
             if cancelled and cancelled():
@@ -221,7 +221,6 @@ class DataChecks(ParcelChecks, GroupChecks, OverlapChecks):
         if measured is not None:
             self.measured = set(measured)
         invalid = getattr(engine, "geometry_fixes", {}) if invalid is None else invalid
-        parcels = engine.parcels
         boxes = []
         groups = set()
         moves_touched = any(pid in self.moves for pid in changed)
@@ -240,7 +239,7 @@ class DataChecks(ParcelChecks, GroupChecks, OverlapChecks):
                     members.discard(pid)
                     if not members:
                         del self.groups[key]
-            p = parcels.get(pid)
+            p = engine.parcel_view(pid) if engine.has_parcel(pid) else None
             if p is None:
                 self.quality.pop(pid, None)
                 continue
@@ -259,7 +258,7 @@ class DataChecks(ParcelChecks, GroupChecks, OverlapChecks):
             # overlap partners: the engine's grid, then boxes, then interiors, all in bulk
             near = touching(engine, bounds, exclude=pid)
             if near:
-                geoms = np.array([parcels[q].geom for q in near], dtype=object)
+                geoms = np.array([engine.parcel_geometry(q) for q in near], dtype=object)
                 hit = shapely.relate_pattern(p.geom, geoms, "2********")
                 for q in [q for q, h in zip(near, hit.tolist()) if h]:
                     a, b = sorted((pid, q), key=str)

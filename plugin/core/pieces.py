@@ -38,6 +38,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from .areas import survey_terms
 from .checks import DEFAULT_TOLERANCE
 from .fields import ParcelRecord
 
@@ -143,8 +144,9 @@ def group_totals(pieces: Sequence[tuple[ParcelRecord, float]]) -> tuple[float, f
         area = sum(a for _r, a in members)
         m = k if value <= 0 else max(1, min(k, int(round(area / value))))
         tbmj += m * value
-        kc = sum(r.kcmj or 0.0 for r, _a in members)
-        td = sum(r.tbdlmj if r.tbdlmj is not None else r.tbmj - (r.kcmj or 0.0) for r, _a in members)
+        terms = [survey_terms(r.tbmj, r.kcmj, r.tbdlmj, a) for r, a in members]  # TBMJ is known here
+        kc = sum(t[1] for t in terms)
+        td = sum(t[2] for t in terms)
         kcmj += kc * m / k
         tbdlmj += td * m / k
     return tbmj, kcmj, tbdlmj
@@ -253,9 +255,10 @@ def conserved_areas(before: dict[Hashable, tuple[str | None, ParcelRecord, BaseG
         if dest is None:
             continue
         m = mass.setdefault(dest, [0.0, 0.0, 0.0])
-        m[0] += rec.tbmj
-        m[1] += rec.kcmj or 0.0
-        m[2] += rec.tbdlmj if rec.tbdlmj is not None else rec.tbmj - (rec.kcmj or 0.0)
+        tbmj, kcmj, tbdlmj = survey_terms(rec.tbmj, rec.kcmj, rec.tbdlmj, 0.0)  # TBMJ is known here
+        m[0] += tbmj
+        m[1] += kcmj
+        m[2] += tbdlmj
     members: dict[Hashable, list] = {}
     for pid in sorted(after, key=_order):
         key = key_after(pid)

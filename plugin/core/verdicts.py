@@ -97,7 +97,7 @@ def is_planned(engine: Any, uid: Optional[Hashable]) -> bool:
 def unit_state(engine: Any, uid: Optional[Hashable], results: Optional[Iterable] = None) -> str:
     """The verdict of a unit (or of the project): 未规划 when nothing in it is tagged, else the
     worst of its rules (a failed binding rule: 不达标; a failed advisory one: 预警)."""
-    if engine is None or (uid is not None and uid not in engine.units):
+    if engine is None or (uid is not None and not engine.has_unit(uid)):
         return NOT_COMPUTED
     results = list(results if results is not None else engine.evaluate(uid))
     if any(getattr(r, "reason", None) for r in results):

@@ -222,7 +222,7 @@ class BalancePanel(PlanningPanel):
         if self.scope == SCOPE_EACH:
             return list(engine.ordered_units())
         uid = self.session.current_unit
-        return [uid] if uid is not None and uid in engine.units else []
+        return [uid] if uid is not None and engine.has_unit(uid) else []
 
     # ------------------------------------------------------------------ refresh
     @guarded("Updating the area balance")

@@ -23,7 +23,7 @@ from .verdict import rule_verdict, source_text
 def unit_title(session: Any, uid: Hashable) -> str:
     """"ZZDY-001 东片区" for a unit id of the engine."""
     engine = session.engine
-    code = engine.unit_code(uid) if engine is not None and uid in engine.units else str(uid)
+    code = engine.unit_code(uid) if engine is not None and engine.has_unit(uid) else str(uid)
     layer: Optional[QgsVectorLayer] = session.units
     name_field = session.unit_field("DYMC")
     if layer is not None and name_field:

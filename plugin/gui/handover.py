@@ -88,7 +88,7 @@ class HandOver(QObject):
                          Qgis.Info, 8)
             return False
         session.flush()  # edits of the last moments are in the numbers written
-        if session.engine is None or not session.engine.units:
+        if session.engine is None or not session.engine.unit_count():
             push_message(self.iface, tr("There is no balance to export yet: draw at least one remediation unit."),
                          Qgis.Warning, 8)
             return False

@@ -76,7 +76,7 @@ class VerdictStrip(QFrame):
         session = self.session
         engine = session.engine
         uid = session.current_unit
-        if engine is not None and uid is not None and uid not in engine.units:
+        if engine is not None and uid is not None and not engine.has_unit(uid):
             uid = None
         self.title_label.setText(tr("Whole project") if uid is None else unit_title(session, uid))
         self.title_label.setToolTip(self.title_label.text())
@@ -91,7 +91,7 @@ class VerdictStrip(QFrame):
         self.setToolTip(self._all_indicators(engine, uid))
 
     def _results(self, engine: Any, uid: Any) -> list:
-        if engine is None or (uid is not None and uid not in engine.units):
+        if engine is None or (uid is not None and not engine.has_unit(uid)):
             return []
         return engine.evaluate(uid)
 

@@ -125,7 +125,7 @@ def test_invalid_bowtie_geometry_does_not_crash():
 def test_parcel_touching_unit_only_on_the_edge_is_not_in_it():
     e = build([(1, box(10, 0, 20, 10), rec(dlbm="0101", tbmj=100))], [("u", "U", box(0, 0, 10, 10))])
     assert areas(e, "u") == {}
-    assert e.unit_parcels["u"] == set()
+    assert e.unit_parcel_ids("u") == set()
 
 
 def test_pbf_moved_out_and_brought_in():

@@ -43,8 +43,8 @@ def test_split_at_unit_boundary_keeps_every_before_row(two_units):
     assert_same_rows(rows(e), unsplit)
     assert abs(rows(e)[(PROJECT, "0101")] - 3587.0 * 0.92) < 0.05  # not 2 × TBMJ
     # each piece carries half (equal areas); the records as read are kept
-    assert e.parcels[1].rec.tbmj == pytest.approx(3587.0 / 2)
-    assert e.parcels[2].rec.kcmj == pytest.approx(3587.0 * 0.08 / 2)
+    assert e.parcel_record(1).tbmj == pytest.approx(3587.0 / 2)
+    assert e.parcel_record(2).kcmj == pytest.approx(3587.0 * 0.08 / 2)
     assert e.raw_record(2).tbmj == 3587.0
     assert e.split_bsms() == ["3201001"]
     assert any("split" in w for w in e.warnings())
@@ -58,7 +58,7 @@ def test_reshape_and_vertex_move_of_a_piece_keep_the_group_total(two_units):
     before = rows(e)[(PROJECT, "0101")]
     e.upsert_parcel(2, box(40, 10, 75, 70), rec)  # piece 2 grown (vertex moved): shares move, total stays
     assert rows(e)[(PROJECT, "0101")] == pytest.approx(before, abs=0.05)
-    assert e.parcels[2].rec.tbmj > e.parcels[1].rec.tbmj
+    assert e.parcel_record(2).tbmj > e.parcel_record(1).tbmj
 
 
 def test_apportioned_values_are_not_taken_for_copies():
@@ -92,7 +92,7 @@ def test_overlapping_duplicates_are_not_a_split(two_units):
     e.upsert_parcel(1, box(10, 10, 70, 70), rec)
     e.upsert_parcel(2, box(10, 10, 70, 70), rec)  # the same parcel twice (a paste): duplicates, for the checks
     assert e.split_bsms() == []
-    assert e.parcels[2].rec.tbmj == 3587.0
+    assert e.parcel_record(2).tbmj == 3587.0
     assert not explained_as_split([box(0, 0, 10, 10), box(5, 0, 15, 10)])
     assert explained_as_split([box(0, 0, 10, 10), box(10, 0, 20, 10), box(0, 10, 20, 20)])
     assert explained_as_split([box(0, 0, 10, 10), box(9.995, 0, 20, 10)])  # 0.05 m² overlap: noise
@@ -131,7 +131,7 @@ def test_full_build_equals_incremental_with_pieces():
     for pid, g, r in parcels:
         live.upsert_parcel(pid, g, r)
     assert built.fingerprint() == live.fingerprint()
-    assert built.parcels[2].rec == live.parcels[2].rec
+    assert built.parcel_record(2) == live.parcel_record(2)
     assert built.split_bsms() == ["3201001"]
 
 
@@ -202,7 +202,7 @@ def test_adjacent_parcels_of_different_class_sharing_a_bsm_are_not_pieces(two_un
     e = two_units
     e.upsert_parcel(1, box(10, 10, 40, 70), paddy(tbmj=2000.0, bsm="X"))
     e.upsert_parcel(2, box(40, 10, 70, 70), _forest(1500.0, "X"))  # touching, but another class
-    assert e.parcels[1].rec.tbmj == 2000.0 and e.parcels[2].rec.tbmj == 1500.0
+    assert e.parcel_record(1).tbmj == 2000.0 and e.parcel_record(2).tbmj == 1500.0
     assert e.split_bsms() == []
 
 

@@ -283,7 +283,7 @@ def test_multipolygon_with_a_degenerate_part_keeps_its_area():
     e = build([(1, mp, rec(dlbm="0103"))], [("u", "U", box(-1, -1, 50, 50))])
     assert farmland(e) == pytest.approx(100.0)
     assert math.isfinite(farmland(e))
-    assert shapely.is_valid(e.parcels[1].geom)
+    assert shapely.is_valid(e.parcel_geometry(1))
 
 
 def test_identical_copies_count_once_through_any_sequence_of_edits():

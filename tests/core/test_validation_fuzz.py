@@ -188,14 +188,14 @@ def run_block(block: int, blocks: int = 4) -> dict:
             assert close(gotc, per_unit[uid]), f"case {case} unit {uid}: {gotc} != {per_unit[uid]}"
         gotp = {k: v[0] for k, v in engine.class_areas(None).items()}
         assert close(gotp, project), f"case {case} project: {gotp} != {project}"
-        for uid in [*engine.units, None]:
+        for uid in [*engine.unit_ids(), None]:
             v = engine.verdict(uid)
             verdicts[v] += 1
             if problems:
                 assert v == "not_assessable", f"case {case}: {v} on invalid data"
         # TBMJ in 亩 (as build_engine checks it, from the records and the planar areas)
-        tb = [(rec.tbmj, engine.parcels[pid].area) for pid, _g, rec in parcels
-              if pid in engine.parcels and rec.tbmj is not None and engine.parcels[pid].geom is not None]
+        tb = [(rec.tbmj, engine.parcel_measured_area(pid)) for pid, _g, rec in parcels
+              if engine.has_parcel(pid) and rec.tbmj is not None and engine.parcel_geometry(pid) is not None]
         flagged = check_tbmj_unit([t for t, _a in tb], [a for _t, a in tb], False) is not None
         assert flagged == tbmj_unit_expected(truth, mu), f"case {case}: TBMJ unit"
     return verdicts

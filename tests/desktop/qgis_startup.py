@@ -187,7 +187,7 @@ def _tag(plugin):
     ids = []
     for feature in dltb.getFeatures():
         untagged = feature["ZZLX"] in (None, "") or str(feature["ZZLX"]) == "NULL"
-        if untagged and str(feature["DLBM"]).startswith(("03", "04")) and engine.parcels[feature.id()].pairs:
+        if untagged and str(feature["DLBM"]).startswith(("03", "04")) and engine.parcel_shares(feature.id()):
             ids.append(feature.id())
             if len(ids) == 5:
                 break

@@ -42,7 +42,7 @@ def test_balance_writes_contract_tables(qgis_app, demo, tmp_path, capsys):
     engine = engine_for(demo)
     assert [(r["unit_code"], r["dlbm"]) for r in balance] == [(r[0], r[1]) for r in engine.balance_rows()]
     codes = {r["unit_code"] for r in balance}
-    assert "*" in codes and len(codes) == len(engine.units) + 1
+    assert "*" in codes and len(codes) == engine.unit_count() + 1
     # Whole-project rows are the sum of the unit rows (units of the demo do not overlap).
     star = sum(r["area_before_m2"] for r in balance if r["unit_code"] == "*")
     units = sum(r["area_before_m2"] for r in balance if r["unit_code"] != "*")
@@ -65,10 +65,10 @@ def test_geographic_copy_gives_the_same_balance(qgis_app, demo, tmp_path):
     geo = tmp_path / "geo.gpkg"
     gdal.VectorTranslate(str(geo), str(demo), dstSRS="EPSG:4490", reproject=True)
     projected, geographic = engine_for(demo), engine_for(geo)
-    assert projected.units.keys() == geographic.units.keys()
+    assert set(projected.unit_ids()) == set(geographic.unit_ids())
     worst = 0.0
-    for pid, p in projected.parcels.items():
-        q = geographic.parcels[pid]
+    for pid, p in projected.parcel_views().items():
+        q = geographic.parcel_view(pid)
         assert [t[0] for t in p.pairs] == [t[0] for t in q.pairs]
         tbmj = p.rec.tbmj
         for (_, s1, _), (_, s2, _) in zip(p.pairs, q.pairs):
@@ -112,7 +112,7 @@ def test_unknown_codes_are_warned_and_counted(qgis_app, demo, tmp_path):
     gdal.VectorTranslate(str(path), str(demo))
     engine = engine_for(demo)
     uid = engine.ordered_units()[0]
-    pid = min(engine.unit_parcels[uid])
+    pid = min(engine.unit_parcel_ids(uid))
     ds = gdal.OpenEx(str(path), gdal.OF_UPDATE)
     ds.ExecuteSQL(f"UPDATE DLTB SET DLBM = 'XX99' WHERE fid = {pid}")
     ds = None

@@ -25,7 +25,7 @@ def _inside_units(path: Path) -> tuple[dict, list]:
     inputs = Inputs(QgsVectorLayer(src(path, "DLTB"), "p", "ogr"), QgsVectorLayer(src(path, "ZZDY"), "u", "ogr"),
                     unit_field="DYBH")
     engine, _ = build_engine(inputs, bundled_pack("national"))
-    inside = {pid: p.rec for pid, p in engine.parcels.items() if len(p.pairs) == 1 and p.pairs[0][1] == 1.0}
+    inside = {pid: p.rec for pid, p in engine.parcel_views().items() if len(p.pairs) == 1 and p.pairs[0][1] == 1.0}
     return inside, sorted(inside)
 
 

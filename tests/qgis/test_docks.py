@@ -131,7 +131,7 @@ def untagged_in_units(session, layer, prefixes=("03", "04"), n=3):
     out = []
     for f in layer.getFeatures():
         if f["ZZLX"] in (None, "") or str(f["ZZLX"]) == "NULL":
-            if str(f["DLBM"]).startswith(prefixes) and engine.parcels[f.id()].pairs:
+            if str(f["DLBM"]).startswith(prefixes) and engine.parcel_shares(f.id()):
                 out.append(f.id())
                 if len(out) == n:
                     break
@@ -260,8 +260,8 @@ def test_unit_from_selected_parcels_undo_redo_commit(ui):
     expected_code = next_unit_code(zzdy, "DYBH")
     assert expected_code == f"ZZDY-{n_units + 1:03d}"
     # a few neighbouring parcels outside every unit (else any parcels)
-    free = [pid for pid, p in session.engine.parcels.items() if not p.pairs][:4]
-    ids = free or list(session.engine.parcels)[:4]
+    free = [pid for pid in session.engine.parcel_ids() if not session.engine.parcel_shares(pid)][:4]
+    ids = free or session.engine.parcel_ids()[:4]
     dltb.selectByIds(ids)
     fid = units_dock.unit_from_selected(name="新单元")
     assert fid is not None and zzdy.isEditable()
@@ -442,7 +442,7 @@ def test_untagged_unit_is_not_planned_rather_than_failed(ui):
     engine = session.engine
     uid = engine.ordered_units()[0]
     code = engine.unit_code(uid)
-    layers["DLTB"].selectByIds(sorted(engine.unit_parcels[uid]))
+    layers["DLTB"].selectByIds(sorted(engine.unit_parcel_ids(uid)))
     assert docks["tagging"].clear_selected() > 0  # nothing of this unit is planned any more
     settle(session)
     units = docks["units"]
@@ -457,7 +457,7 @@ def test_untagged_unit_is_not_planned_rather_than_failed(ui):
     assert strip.state == "not_planned" and strip.badge.text() == "Not planned"
     assert code in strip.title_label.text()
     # one tagged parcel makes it a planned unit again, judged by the rules
-    pid = sorted(engine.unit_parcels[uid])[0]
+    pid = sorted(engine.unit_parcel_ids(uid))[0]
     layers["DLTB"].selectByIds([pid])
     docks["tagging"].set_type("NY-HF")
     assert docks["tagging"].apply_to_selected() == 1
@@ -486,7 +486,7 @@ def test_type_that_does_not_fit_the_class_before_warns(ui):
     dltb = layers["DLTB"]
     engine = session.engine
     roads = [f.id() for f in dltb.getFeatures() if str(f["DLBM"]) in ("1006", "1003", "0101")
-             and engine.parcels[f.id()].pairs][:3]
+             and engine.parcel_shares(f.id())][:3]
     assert roads
     classes = {str(f["DLBM"]) for f in dltb.getFeatures(roads)}
     dltb.selectByIds(roads)
@@ -542,7 +542,7 @@ def test_handover_exports_with_the_session_pack_and_the_plan_opens_set_up(ui, tm
     report = tmp_path / "report.xlsx"
     assert handover.export_report(str(report)) == [report.resolve()]
     book = openpyxl.load_workbook(report)
-    assert len(book.sheetnames) == 1 + len(session.engine.units)
+    assert len(book.sheetnames) == 1 + session.engine.unit_count()
     sheet = book[book.sheetnames[0]]
     areas, percents, severities, sources = [], [], set(), []
     header = None
@@ -565,7 +565,8 @@ def test_handover_exports_with_the_session_pack_and_the_plan_opens_set_up(ui, tm
     assert any(s.startswith("Basis to be verified: ") for s in sources)  # the unverified pbf_adjust_share
 
     maps = handover.export_maps(str(tmp_path / "maps"))
-    assert sorted(p.name for p in maps) == sorted(f"{session.engine.unit_code(u)}.pdf" for u in session.engine.units)
+    engine = session.engine
+    assert sorted(p.name for p in maps) == sorted(f"{engine.unit_code(u)}.pdf" for u in engine.unit_ids())
 
     # the hand-over file opens with the plugin set up on its own layers, under the same pack
     expected = {(code, cls): (b, a) for code, cls, b, a in session.engine.balance_rows()}

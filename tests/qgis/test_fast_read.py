@@ -95,6 +95,6 @@ def test_unsaved_edits_are_read_through_qgis(qgis_app, demo, monkeypatch):
         monkeypatch.setattr(ParcelReader, "read", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
         engine, _r = build_engine(Inputs(parcels, units, pbf), load_pack("national"))
         assert calls == [1]
-        assert engine.parcels[fid].rec.dlbm == "0301"
+        assert engine.parcel_record(fid).dlbm == "0301"
     finally:
         parcels.rollBack()

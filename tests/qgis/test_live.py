@@ -69,7 +69,7 @@ def assert_current(live):
     fresh, _ = build_engine(live.inputs, live.pack)
     assert live.engine.fingerprint() == fresh.fingerprint()
     assert live.engine.balance_rows() == fresh.balance_rows()
-    assert set(live.engine.parcels) == set(fresh.parcels)
+    assert set(live.engine.parcel_ids()) == set(fresh.parcel_ids())
     assert [(r.unit_code, r.rule_id, r.value) for r in live.engine.indicator_rows()] == [
         (r.unit_code, r.rule_id, r.value) for r in fresh.indicator_rows()]
 
@@ -84,7 +84,7 @@ def untagged_parcel(layer, live):
     """An untagged forest/grass parcel inside a unit (so a tag changes that unit's numbers)."""
     for f in layer.getFeatures():
         untagged = f["ZZLX"] is None or str(f["ZZLX"]) in ("", "NULL")
-        if untagged and str(f["DLBM"]).startswith(("03", "04")) and live.engine.parcels[f.id()].pairs:
+        if untagged and str(f["DLBM"]).startswith(("03", "04")) and live.engine.parcel_shares(f.id()):
             return f
     raise AssertionError("demo has no untagged forest/grass parcel in a unit")
 
@@ -106,7 +106,7 @@ def test_tag_change_updates_the_unit_like_a_full_build(live, layers):
     settle(live)
     after = live.engine.balance_rows()
     assert after != before
-    unit_code = live.engine.units[live.engine.parcels[f.id()].pairs[0][0]].code
+    unit_code = live.engine.unit_code(live.engine.parcel_shares(f.id())[0][0])
     dry_after = sum(r[3] for r in after if r[0] == unit_code and r[1] == "0103")
     dry_before = sum(r[3] for r in before if r[0] == unit_code and r[1] == "0103")
     assert dry_after > dry_before
@@ -135,7 +135,7 @@ def test_add_split_move_delete_parcels(live, layers):
     new.setAttribute("GHDLBM", "0101")
     assert dltb.addFeature(new)
     settle(live)
-    assert any(pid < 0 for pid in live.engine.parcels)  # the unsaved feature is counted
+    assert any(pid < 0 for pid in live.engine.parcel_ids())  # the unsaved feature is counted
     assert_current(live)
     # split across the middle of a parcel
     n = dltb.featureCount()
@@ -155,7 +155,7 @@ def test_add_split_move_delete_parcels(live, layers):
     before = live.engine.fingerprint()
     assert dltb.deleteFeature(src.id())
     settle(live)
-    assert src.id() not in live.engine.parcels
+    assert not live.engine.has_parcel(src.id())
     assert live.engine.fingerprint() != before
     assert_current(live)
 
@@ -204,7 +204,7 @@ def test_commit_gives_new_ids_and_keeps_the_numbers(live, layers):
     before = live.engine.fingerprint()
     assert dltb.commitChanges(), dltb.commitErrors()
     settle(live)
-    assert not any(pid < 0 for pid in live.engine.parcels)
+    assert not any(pid < 0 for pid in live.engine.parcel_ids())
     assert live.engine.fingerprint() == before  # same land, real ids
     assert_current(live)
     # what was written to disk gives the same numbers too
@@ -303,12 +303,12 @@ def test_reshape_add_recode_delete_units(live, layers):
     # delete
     assert zzdy.deleteFeature(u.id())
     settle(live)
-    assert u.id() not in live.engine.units
+    assert not live.engine.has_unit(u.id())
     assert_current(live)
     # commit: the new unit gets a real id
     assert zzdy.commitChanges(), zzdy.commitErrors()
     settle(live)
-    assert not any(uid < 0 for uid in live.engine.units)
+    assert not any(uid < 0 for uid in live.engine.unit_ids())
     assert_current(live)
     assert QgsPointXY(c)  # geometry helpers stayed valid
 

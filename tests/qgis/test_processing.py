@@ -92,8 +92,8 @@ def test_compute_balance_equals_engine(provider, demo, engine, tmp_path):
     assert sum(f["area_after_m2"] for f in layer.getFeatures()) == pytest.approx(
         sum(r[3] for r in expected), abs=1e-3)
     assert result["INDICATORS"].featureCount() == len(want_ind)
-    assert result["UNIT_COUNT"] == len(engine.units)
-    assert result["FAILED_UNITS"] == sum(1 for u in engine.units if engine.unit_status(u) is False)
+    assert result["UNIT_COUNT"] == engine.unit_count()
+    assert result["FAILED_UNITS"] == sum(1 for u in engine.unit_ids() if engine.unit_status(u) is False)
 
 
 def test_compute_balance_cancelled_writes_nothing(provider, demo, tmp_path):
@@ -313,7 +313,7 @@ def test_export_plan_algorithm_calls_export(provider, demo, engine, tmp_path):
     assert len(rows) == len(engine.balance_rows())
     folder = tmp_path / "units"
     result = processing.run("landconsolidation:exportplan", {**sources(demo), "OUTPUT_FOLDER": str(folder)})
-    assert result["FILE_COUNT"] == len(engine.units) and len(list(folder.glob("*.gpkg"))) == len(engine.units)
+    assert result["FILE_COUNT"] == engine.unit_count() and len(list(folder.glob("*.gpkg"))) == engine.unit_count()
     cancelled = tmp_path / "cancelled.gpkg"
     with pytest.raises(QgsProcessingException, match="(?i)cancel"):
         processing.run("landconsolidation:exportplan", {**sources(demo), "OUTPUT": str(cancelled)},

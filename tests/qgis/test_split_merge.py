@@ -60,8 +60,8 @@ def crossing_cuts(dltb: QgsVectorLayer, zzdy: QgsVectorLayer, engine, n: int) ->
     """Up to ``n`` parcels cut in two by a unit boundary, each with that boundary as a split line."""
     units = {f.id(): f.geometry() for f in zzdy.getFeatures()}
     out = []
-    for pid in sorted(engine.parcels):
-        p = engine.parcels[pid]
+    for pid in sorted(engine.parcel_ids()):
+        p = engine.parcel_view(pid)
         if len(p.pairs) != 2 or not all(0.2 < s < 0.8 for _u, s, _b in p.pairs):
             continue
         geom = dltb.getFeature(pid).geometry()
@@ -260,13 +260,13 @@ def neighbours_of_different_class(engine):
     import shapely
 
     split = set(engine.split_bsms())
-    ids = sorted(pid for pid, p in engine.parcels.items() if p.geom is not None and p.rec.bsm not in split)
-    geoms = [engine.parcels[pid].geom for pid in ids]
+    ids = sorted(pid for pid, p in engine.parcel_views().items() if p.geom is not None and p.rec.bsm not in split)
+    geoms = [engine.parcel_geometry(pid) for pid in ids]
     tree = shapely.STRtree(geoms)
     for i, pid in enumerate(ids):
         for j in tree.query(geoms[i], predicate="touches"):
             other = ids[int(j)]
-            if other != pid and engine.parcels[pid].rec.dlbm != engine.parcels[other].rec.dlbm:
+            if other != pid and engine.parcel_record(pid).dlbm != engine.parcel_record(other).dlbm:
                 shared = shapely.intersection(geoms[i], geoms[int(j)])
                 if shared.length > 1.0:
                     return pid, other

@@ -90,7 +90,7 @@ def test_single_pdf_has_one_page_per_unit(built, tmp_path):
     engine, inputs = built
     out = tmp_path / "atlas.pdf"
     assert write_unit_maps(engine, inputs, out) == [out.resolve()]
-    assert _pdf_pages(out) == len(engine.units)
+    assert _pdf_pages(out) == engine.unit_count()
 
 
 def test_png_size_and_not_blank(built, tmp_path):
@@ -129,7 +129,7 @@ def test_layout_content_and_table_values(built, tmp_path):
         assert arrows and arrows[0].picturePath()
         maps = [i for i in items if isinstance(i, QgsLayoutItemMap)]
         assert len(maps) == 1
-        minx, miny, maxx, maxy = engine.units[uid].geom.bounds
+        minx, miny, maxx, maxy = engine.unit_geometry(uid).bounds
         extent = maps[0].extent()
         assert extent.xMinimum() < minx and extent.yMinimum() < miny
         assert extent.xMaximum() > maxx and extent.yMaximum() > maxy
@@ -234,7 +234,7 @@ def test_untagged_unit_map_says_not_planned(demo, built, tmp_path):
     fresh_inputs = _inputs(demo)
     fresh, _reader = build_engine(fresh_inputs, bundled_pack("national"))
     untagged = 0
-    for pid in list(fresh.parcels):
+    for pid in fresh.parcel_ids():
         raw = fresh.raw_record(pid)
         if raw.zzlx or raw.ghdlbm:
             values = {s: getattr(raw, s) for s in raw.__slots__}

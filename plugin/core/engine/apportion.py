@@ -1,0 +1,184 @@
+"""Apportionment state: which units a parcel lies in, with what share, and the sums that follow.
+
+Per parcel the engine keeps ``(unit id, share, PBF share)`` pairs; attaching a pair adds its
+integer contribution to the unit's and the project's sums, detaching subtracts it. Where units
+overlap each other, the part of a parcel counted twice is taken off the project rows only
+(docs/domain.md §6).
+"""
+from __future__ import annotations
+
+from typing import Hashable, Iterable, Sequence
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from ..validation import OVERLAP_TOLERANCE_M2, clean_polygonal
+from .composition import add_into
+from .geometry import share_in_unit
+from .state import _Parcel, pair_key, sort_key
+
+_EPS = 1e-12
+
+
+class _Apportionment:
+    """Pairs, PBF parts and overlapping units. A mixin of :class:`~.balance.BalanceEngine`."""
+
+    def _apply(self, uid: Hashable, contribution: dict, sign: int) -> None:
+        add_into(self.aggregates[uid], contribution, sign)
+        add_into(self.project, contribution, sign)
+
+    # ------------------------------------------------------------------ PBF overlay
+    def _pbf_part_of(self, geom: BaseGeometry, area: float, hits: Sequence[BaseGeometry]) -> float | BaseGeometry:
+        if not len(hits) or area <= 0:
+            return 0.0
+        for h in hits:
+            if shapely.covers(h, geom):
+                return 1.0
+        part = shapely.union_all([shapely.intersection(geom, h) for h in hits])
+        part_area = float(shapely.area(part))
+        if part_area <= area * _EPS:
+            return 0.0
+        if part_area >= area * (1 - _EPS):
+            return 1.0
+        return part
+
+    def _pbf_share(self, p: _Parcel, unit_geom: BaseGeometry, share: float) -> float:
+        part = p.pbf_part
+        if isinstance(part, float):
+            return share * part
+        if share == 1.0:
+            return float(shapely.area(part)) / p.area
+        return float(shapely.area(shapely.intersection(unit_geom, part))) / p.area
+
+    def _pbf_hits(self, geom: BaseGeometry) -> list:
+        if self._pbf_tree is None:
+            return []
+        idx = self._pbf_tree.query(geom, predicate="intersects")
+        return list(self._pbf_geoms[np.sort(idx)])
+
+    # ------------------------------------------------------------------ bookkeeping
+    def _note_parcel(self, pid: Hashable, p: _Parcel, sign: int) -> None:
+        rec = p.rec
+        if not self.table.is_known(rec.dlbm):
+            self._unknown_class += sign
+            self.unknown_codes[rec.dlbm] += sign
+            if self.unknown_codes[rec.dlbm] <= 0:
+                del self.unknown_codes[rec.dlbm]
+        if rec.ghdlbm is not None and not self.table.is_known(rec.ghdlbm):
+            self.unknown_codes[rec.ghdlbm] += sign
+            if self.unknown_codes[rec.ghdlbm] <= 0:
+                del self.unknown_codes[rec.ghdlbm]
+        for flag, bucket in ((rec.tbmj is None, self.missing_area), (p.geom is None, self.empty_geometry)):
+            if flag:
+                (bucket.add if sign > 0 else bucket.discard)(pid)
+
+    def _attach(self, pid: Hashable, p: _Parcel, pairs: Iterable[tuple[Hashable, float, float]]) -> None:
+        kept = []
+        for uid, share, pbf_share in pairs:
+            if share <= 0:
+                continue
+            kept.append((uid, share, pbf_share))
+            self._apply(uid, self._contribution(p, share, pbf_share), +1)
+            self._unit_parcels[uid].add(pid)
+        p.pairs = tuple(kept)
+        self._over(p)
+
+    def _detach(self, pid: Hashable, p: _Parcel) -> None:
+        self._unover(p)
+        for uid, share, pbf_share in p.pairs:
+            self._apply(uid, self._contribution(p, share, pbf_share), -1)
+            self._unit_parcels[uid].discard(pid)
+        p.pairs = ()
+
+    def _pairs_for(self, p: _Parcel, unit_ids: Iterable[Hashable] | None = None) -> list:
+        if p.geom is None or p.area <= 0:
+            return []
+        candidates = self._unit_grid.query(p.bounds) if unit_ids is None else unit_ids
+        pairs = []
+        for uid in sorted(candidates, key=sort_key):
+            u = self._units[uid]
+            if u.geom is None or not shapely.intersects(u.geom, p.geom):
+                continue
+            share = share_in_unit(u.geom, p.geom, p.area)
+            if share > 0:
+                pairs.append((uid, share, self._pbf_share(p, u.geom, share)))
+        return pairs
+
+    # ------------------------------------------------------------------ overlapping units
+    def _unover(self, p: _Parcel) -> None:
+        """Give back to the project rows what :meth:`_over` took off."""
+        if p.over is not None:
+            add_into(self.project, self._contribution(p, p.over[0], p.over[1]), +1)
+            p.over = None
+
+    def _over(self, p: _Parcel) -> None:
+        """Count a parcel once in the project rows when units overlapping each other share it.
+
+        Every unit keeps its whole share (its own balance is right); the project rows take off
+        the part counted twice: the sum of the shares minus the share of the units' union.
+        """
+        pairs = p.pairs
+        overlaps = self._unit_overlaps
+        if len(pairs) < 2 or not overlaps or p.geom is None or p.area <= 0:
+            return
+        ids = [t[0] for t in pairs]
+        if not any(pair_key(a, b) in overlaps for i, a in enumerate(ids) for b in ids[i + 1:]):
+            return
+        units = self._units
+        if len(ids) == 2 and isinstance(p.pbf_part, float):
+            # the common case, two units: the part counted twice is the parcel ∩ (A ∩ B), A ∩ B kept
+            both = overlaps[pair_key(ids[0], ids[1])][1]
+            if both is None or not shapely.intersects(both, p.geom):
+                return
+            local = shapely.clip_by_rect(both, *p.geom.bounds)  # overlay cost follows the vertex count
+            excess = min(1.0, float(shapely.area(shapely.intersection(p.geom, local))) / p.area)
+            if not excess > 1e-9:
+                return
+            pbf_excess = excess * p.pbf_part
+        else:
+            pieces = shapely.intersection(p.geom, np.array([units[u].geom for u in ids], dtype=object))
+            union = shapely.union_all(pieces)
+            share = min(1.0, float(shapely.area(union)) / p.area)
+            excess = sum(t[1] for t in pairs) - share
+            if not excess > 1e-9:
+                return
+            pbf_excess = max(0.0, sum(t[2] for t in pairs) - self._pbf_share(p, union, share))
+        p.over = (excess, pbf_excess)
+        add_into(self.project, self._contribution(p, excess, pbf_excess), -1)
+
+    def _update_unit_overlaps(self, uid: Hashable, fresh: bool = False) -> None:
+        """Areas where unit ``uid`` overlaps other units (> 0 m²), kept in ``_unit_overlaps``."""
+        overlaps = self._unit_overlaps
+        if not fresh:
+            for key in [k for k in overlaps if uid in k]:
+                del overlaps[key]
+        u = self._units.get(uid)
+        if u is None or u.geom is None:
+            return
+        for other in self._unit_grid.query(u.bounds):
+            if other == uid:
+                continue
+            key = pair_key(uid, other)
+            if fresh and key in overlaps:
+                continue
+            o = self._units.get(other)
+            if o is None or o.geom is None or not shapely.intersects(u.geom, o.geom):
+                continue
+            if not shapely.relate_pattern(u.geom, o.geom, "2********"):
+                continue  # neighbours sharing a boundary: no overlay to compute
+            units = self._units
+            both = shapely.intersection(units[key[0]].geom, units[key[1]].geom)  # in key order: as a rebuild does
+            area = float(shapely.area(both))
+            if area > 0:
+                both = clean_polygonal(both)[0]
+                if both is not None:
+                    shapely.prepare(both)
+                overlaps[key] = (area, both)
+
+    def unit_overlaps(self, tolerance: float = OVERLAP_TOLERANCE_M2) -> list[tuple[str, str, float]]:
+        """(code, code, m²) of units overlapping each other by at least ``tolerance``."""
+        units = self._units
+        out = [(units[a].code, units[b].code, area) for (a, b), (area, _g) in self._unit_overlaps.items()
+               if area >= tolerance]
+        return sorted(out)

@@ -1,0 +1,96 @@
+"""Geometry helpers of the engine: cleaning, shares of a parcel in a unit, GEOS on threads.
+
+Every function gives the same floats in bulk as one by one (the full build and an edit must
+agree bit for bit; docs/architecture.md "The engine").
+"""
+from __future__ import annotations
+
+import gc
+import os
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Callable
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from ..validation import clean_polygonal
+
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+
+def clean_geometry(geom: BaseGeometry | None) -> BaseGeometry | None:
+    """Polygonal, valid geometry or None (empty/NULL/non-areal): never raises on bad input.
+
+    Invalid geometry is repaired (make_valid), collections are reduced to their polygons
+    (validation.clean_polygonal).
+    """
+    return clean_polygonal(geom)[0]
+
+
+def clean_many(geoms: list) -> list:
+    """``[clean_geometry(g) for g in geoms]`` with the validity checks in bulk, on threads."""
+    if not geoms:
+        return []
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = geoms
+    fine = in_threads(lambda k: shapely.is_valid(arr[k]), np.arange(len(arr)), 2_000)
+    fine &= ~shapely.is_empty(arr) & np.isin(shapely.get_type_id(arr), (3, 6))  # Polygon, MultiPolygon
+    return [g if f else clean_geometry(g) for g, f in zip(arr.tolist(), fine.tolist())]
+
+
+def shares_in_unit(unit_geom: BaseGeometry, geoms: np.ndarray, areas: np.ndarray) -> np.ndarray:
+    """:func:`_share` of many parcels in one unit, vectorised: the same GEOS calls, the same floats."""
+    shares = np.ones(len(geoms))
+    part = np.flatnonzero(~shapely.contains_properly(unit_geom, geoms))
+    if len(part):
+        inter = shapely.area(shapely.intersection(unit_geom, geoms[part]))
+        shares[part] = np.minimum(1.0, inter / areas[part])
+    return shares
+
+
+def in_threads(fn: Callable[[np.ndarray], np.ndarray], index: np.ndarray, chunk: int = 10_000) -> np.ndarray:
+    """``fn(index)`` computed piecewise on threads (shapely's vectorised calls release the GIL).
+
+    Element-wise GEOS calls give the same value whatever the piece, so the result is exactly
+    ``fn(index)``; pieces of at most ``chunk`` keep big temporaries (intersections) small.
+    Only for calls that read their geometries: never with prepared ones (a prepared
+    geometry builds its indexes lazily and is not thread-safe).
+    """
+    n = len(index)
+    if n == 0:
+        return fn(index)
+    pieces = max(_WORKERS, -(-n // chunk))
+    step = -(-n // pieces)
+    parts = [index[a:a + step] for a in range(0, n, step)]
+    if _WORKERS == 1 or len(parts) == 1:
+        return np.concatenate([fn(part) for part in parts])
+    with ThreadPoolExecutor(_WORKERS) as pool:
+        return np.concatenate(list(pool.map(fn, parts)))
+
+
+@contextmanager
+def paused_gc():
+    """Pause the cyclic garbage collector during a bulk load.
+
+    A build allocates millions of acyclic objects (records, pairs, tuples); the collector
+    would traverse the growing heap again and again for nothing. Reference counting still
+    frees everything; the collector resumes (if it was on) when the block ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def share_in_unit(unit_geom: BaseGeometry, geom: BaseGeometry, area: float) -> float:
+    """Share of the parcel's area inside the unit. Same GEOS calls in bulk and incremental."""
+    if shapely.contains_properly(unit_geom, geom):
+        return 1.0
+    inter = shapely.area(shapely.intersection(unit_geom, geom))
+    return min(1.0, float(inter) / area)
+
