@@ -8,7 +8,9 @@ A source scan, no QGIS needed:
   a cycle hidden in a function is still a cycle a maintainer has to untangle);
 * ``plugin/core`` never imports qgis, Qt or the adapters;
 * outside ``plugin/core`` no code reads an attribute starting with ``_`` of another object
-  (``engine._parcels``, ``p._rec`` …): the front ends go through the engine's public API.
+  (``engine._parcels``, ``p._rec`` …): the front ends go through the engine's public API;
+* nor an engine's ``parcels`` / ``units`` / ``unit_parcels`` (its state before issue 10), and
+  the engine has no such attributes: the rule cannot come back through a public alias.
 """
 
 from __future__ import annotations
@@ -26,8 +28,6 @@ MAX_FUNCTION_LINES = 80
 EXCEPTIONS: dict[str, str] = {
     # issue 10, being carved: each helper removes its own lines; none may stay at the end
     "plugin/gui/tagging_dock.py:_build_ui": "issue 10: adapters",
-    "plugin/core/engine.py": "issue 10: engine",
-    "plugin/core/engine.py:_build": "issue 10: engine",
 }
 
 #: import cycles still being untangled (issue 10: the CLI package); must end empty
@@ -175,3 +175,91 @@ def test_no_private_reads_outside_core():
             if text not in FOREIGN_PRIVATE:
                 reads.append(f"{_rel(path)}:{node.lineno}: {text}")
     assert not reads, "use a public API instead of:\n" + "\n".join(reads)
+
+
+#: the engine's state as it was named before issue 10; the front ends use the read API instead
+ENGINE_STATE = ("parcels", "units", "unit_parcels")
+
+
+def _engine_names(tree: ast.AST) -> set[str]:
+    """Names bound to an engine in a module: ``x = ….engine``, ``x = BalanceEngine(…)``,
+    ``x, … = build_engine(…)`` (and ``for x in …engines``)."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            value, targets = node.value, node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+            value, targets = node.value, [node.target]
+        else:
+            continue
+        call = ast.unparse(value.func) if isinstance(value, ast.Call) else ""
+        for target in targets:
+            if isinstance(target, ast.Tuple) and call.endswith("build_engine") and target.elts:
+                target = target.elts[0]
+            if isinstance(target, ast.Name) and (
+                    _is_engine_expr(value) or call.endswith("BalanceEngine") or call.endswith("build_engine")):
+                names.add(target.id)
+    return names
+
+
+def _is_engine_expr(node: ast.AST) -> bool:
+    """``engine``, ``self.engine``, ``live.engine``, ``task.engine``, ``self._engine`` …"""
+    last = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+    return last.lstrip("_").lower().endswith("engine")
+
+
+def engine_state_reads(source: str, path: str = "<source>") -> list[str]:
+    """Reads of an engine's ``parcels`` / ``units`` / ``unit_parcels`` in ``source``."""
+    tree = ast.parse(source)
+    engines = _engine_names(tree)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in ENGINE_STATE:
+            receiver = node.value
+            if _is_engine_expr(receiver) or (isinstance(receiver, ast.Name) and receiver.id in engines):
+                found.append((node.lineno, node.col_offset, f"{path}:{node.lineno}: {ast.unparse(node)}"))
+    return [text for _line, _col, text in sorted(found)]
+
+
+def test_no_engine_state_reads_outside_core():
+    reads = []
+    for mod, path in _modules().items():
+        if not mod.startswith("plugin.core"):
+            reads += engine_state_reads(path.read_text(encoding="utf-8"), _rel(path))
+    assert not reads, "read the engine through its public API (docs/architecture.md) instead of:\n" + "\n".join(reads)
+
+
+def test_engine_state_scan_finds_the_reads_it_must():
+    # the scan must be able to fail, or the test above proves nothing
+    bad = (
+        "n = len(self.engine.parcels)\n"
+        "geom = live.engine.units[uid].geom\n"
+        "ids = engine.unit_parcels.get(uid, ())\n"
+        "eng = session.engine\n"
+        "first = next(iter(eng.parcels))\n"
+        "built, reader = build_engine(inputs, pack)\n"
+        "count = len(built.units)\n"
+    )
+    assert [r.split(": ", 1)[1] for r in engine_state_reads(bad)] == [
+        "self.engine.parcels", "live.engine.units", "engine.unit_parcels", "eng.parcels", "built.units"]
+    fine = (
+        "layer = session.parcels\n"
+        "units = inputs.units\n"
+        "name = fm.parcels.get('DLBM')\n"
+        "ids = engine.unit_parcel_ids(uid)\n"
+        "n = engine.parcel_count()\n"
+    )
+    assert engine_state_reads(fine) == []
+
+
+def test_engine_has_no_public_state():
+    from shapely.geometry import box
+
+    from plugin.core.engine import BalanceEngine
+    from plugin.core.fields import ParcelRecord
+
+    engine = BalanceEngine()
+    engine.build([(1, box(0, 0, 10, 10), ParcelRecord(dlbm="0101", tbmj=100.0))], [("u", "U-1", box(0, 0, 20, 20))])
+    assert engine.parcel_ids() == [1] and engine.unit_parcel_ids("u") == {1}
+    for name in ENGINE_STATE:
+        assert not hasattr(engine, name), f"BalanceEngine.{name} is public again: use the read API"
