@@ -1,6 +1,6 @@
 """The balance engine: per-unit land-class areas before/after and the rule variables.
 
-Design (docs/architecture.md "Live updates"):
+Design (docs/architecture.md "The engine"):
 
 * Each parcel contributes to each unit it overlaps, in proportion to the share of its
   own area inside the unit (docs/domain.md §6: TBMJ is authoritative; a parcel cut by a unit
