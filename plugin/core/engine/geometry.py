@@ -41,7 +41,7 @@ def clean_many(geoms: list) -> list:
 
 
 def shares_in_unit(unit_geom: BaseGeometry, geoms: np.ndarray, areas: np.ndarray) -> np.ndarray:
-    """:func:`_share` of many parcels in one unit, vectorised: the same GEOS calls, the same floats."""
+    """:func:`share_in_unit` of many parcels in one unit, vectorised: the same GEOS calls, the same floats."""
     shares = np.ones(len(geoms))
     part = np.flatnonzero(~shapely.contains_properly(unit_geom, geoms))
     if len(part):

@@ -16,7 +16,7 @@ class _Pieces:
     """The BSM index and the shared records of split parcels. A mixin of :class:`~.balance.BalanceEngine`."""
 
     def raw_record(self, pid: Hashable) -> ParcelRecord:
-        """The parcel's record as read; ``parcels[pid].rec`` holds its share when it is a piece of a split."""
+        """The parcel's record as read; :meth:`parcel_record` holds its share when it is a piece of a split."""
         return self._raw.get(pid) or self._parcels[pid].rec
 
     def pieces(self, bsm: str | None) -> list:
