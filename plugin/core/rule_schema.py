@@ -236,6 +236,35 @@ def _objects(c: Checker, data: dict, key: str, what: str) -> list[tuple[str, dic
     return out
 
 
+def _check_contiguity(section, c: Checker) -> None:
+    """The 集中连片 section: gap_m ≥ 0 and blocks [{"id", "mu" > 0, "zh", "en"}, …]."""
+    if section is None:
+        return
+    if not isinstance(section, dict):
+        c.expected("contiguity", tr("an object"), section)
+        return
+    c.number(section, "gap_m", "contiguity")
+    gap = section.get("gap_m")
+    if isinstance(gap, (int, float)) and not isinstance(gap, bool) and gap < 0:
+        c.expected("contiguity.gap_m", tr("a number ≥ 0"), gap)
+    blocks = section.get("blocks", [])
+    if not isinstance(blocks, list) or len(blocks) > MAX_ENTRIES:
+        c.expected("contiguity.blocks", tr("a list of blocks [ … ]"), blocks)
+        return
+    for i, block in enumerate(blocks):
+        where = f"contiguity.blocks[{i}]"
+        if not isinstance(block, dict):
+            c.expected(where, tr("an object"), block)
+            continue
+        c.text(block, "id", where, required=True)
+        for key in ("zh", "en"):
+            c.text(block, key, where)
+        c.number(block, "mu", where, required=True)
+        mu = block.get("mu")
+        if isinstance(mu, (int, float)) and not isinstance(mu, bool) and not mu > 0:
+            c.expected(f"{where}.mu", tr("a number > 0"), mu)
+
+
 def check_file(data, c: Checker) -> None:
     """Structure and types of one pack file as written (before ``extends`` is resolved)."""
     if not isinstance(data, dict):
@@ -282,6 +311,7 @@ def check_file(data, c: Checker) -> None:
         check_ridges(data["ridge_coefficients"], "ridge_coefficients", c)
     if "suggest" in data:  # moves, objective and tie-breaks of the suggestions (docs/suggestions.md)
         check_section(data["suggest"], c)
+    _check_contiguity(data.get("contiguity"), c)
     rules = data.get("rules", [])
     if not isinstance(rules, list):
         c.expected("rules", tr("a list of rules [ … ]"), rules)

@@ -219,6 +219,7 @@ class RulePack:
     checks: dict = field(default_factory=dict)  # tolerances of the data checks (datachecks.CheckSettings)
     ridges: RidgeTable | None = None  # 田坎系数 of new farmland (core.ridges), None: 0 as before
     suggest: dict = field(default_factory=dict)  # moves, objective, tie-breaks (suggest_settings.SuggestSettings)
+    contiguity: dict = field(default_factory=dict)  # 集中连片 settings (contiguity.ContiguitySettings)
     table: LandClassTable = field(default_factory=default_table, repr=False)
     _membership: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _by_id: dict = field(default_factory=dict, repr=False)
@@ -285,6 +286,7 @@ def _merged(data: dict, path: Path, seen: tuple[str, ...] = ()) -> dict:
     merged["flows"] = {**parent.get("flows", {}), **data.get("flows", {})}
     merged["checks"] = {**parent.get("checks", {}), **data.get("checks", {})}
     merged["suggest"] = {**parent.get("suggest", {}), **data.get("suggest", {})}
+    merged["contiguity"] = {**parent.get("contiguity", {}), **data.get("contiguity", {})}
     rules = {r["id"]: r for r in parent.get("rules", [])}
     for r in data.get("rules", []):
         if r.get("remove"):
@@ -340,6 +342,8 @@ def parse_pack(data: dict, path: Path | None = None, table: LandClassTable | Non
                     dict(checks) if isinstance(checks, dict) else {}, table=table or default_table())
     pack.ridges = parse_ridges(data.get("ridge_coefficients"))
     pack.suggest = dict(suggest) if isinstance(suggest, dict) else {}
+    contiguity = data.get("contiguity")
+    pack.contiguity = dict(contiguity) if isinstance(contiguity, dict) else {}
     known = set(pack.variable_names())
     for r in data.get("rules", []):
         rid = str(r["id"])

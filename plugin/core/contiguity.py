@@ -1,0 +1,161 @@
+"""集中连片: farmland and PBF patches, their sizes and the 百亩方 / 千亩方 / 万亩方 blocks.
+
+The rules (docs/domain-contiguity.md):
+
+* Two parcels are *near* when their geometries lie within the pack's ``gap_m`` of each other
+  (``shapely.dwithin``): a patch reaches across 田坎, ditches and field roads narrower than that.
+* A *patch* of a layer (farmland before / after, PBF before / after) in a scope (one unit, or
+  the project) is a connected component of the near-graph over the parcels that carry some of
+  that layer in that scope.
+* A patch's area is the sum of what its parcels add to that layer in the balance
+  (``BalanceEngine.parcel_contributions``): 耕地 net of 田坎, apportioned by unit share, PBF
+  as the balance counts it. So the patches of a unit add up to the unit's 耕地 exactly.
+* A block (百亩方 …) is a patch of at least ``mu`` 亩; thresholds come from the pack.
+
+This module holds the settings, the weights, the near-graph and the bulk component labelling;
+``contiguity_live`` keeps the patches up to date edit by edit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Hashable, Iterable, Sequence
+
+import numpy as np
+import shapely
+
+from .areas import MU_M2
+from .engine import SCALE
+
+PROJECT = "*"  # scope of the whole project (as the balance's PROJECT rows)
+LAYERS = ("farmland_before", "farmland_after", "pbf_before", "pbf_after")
+DEFAULT_GAP_M = 5.0
+DEFAULT_BLOCKS = (("block_100", 100.0, "百亩方", "100-mu blocks"),
+                  ("block_1000", 1000.0, "千亩方", "1 000-mu blocks"),
+                  ("block_10000", 10000.0, "万亩方", "10 000-mu blocks"))
+_PBF_BEFORE, _PBF_AFTER = ("p", "pbf_before"), ("p", "pbf_after")
+
+
+@dataclass(frozen=True)
+class Block:
+    id: str
+    mu: float
+    name_zh: str
+    name_en: str
+
+    @property
+    def threshold(self) -> int:
+        """The block's least area in µm² (the unit of the weights): exactly ``mu`` 亩, rounded once."""
+        return round(self.mu * MU_M2 * SCALE)
+
+    def name(self, chinese: bool) -> str:
+        return self.name_zh if chinese else self.name_en
+
+
+@dataclass(frozen=True)
+class ContiguitySettings:
+    gap_m: float = DEFAULT_GAP_M
+    blocks: tuple[Block, ...] = tuple(Block(*b) for b in DEFAULT_BLOCKS)
+
+    @classmethod
+    def from_pack(cls, pack) -> ContiguitySettings:
+        """The pack's ``contiguity`` section (checked by rule_schema); missing keys keep the defaults."""
+        section = getattr(pack, "contiguity", None) or {}
+        gap = float(section.get("gap_m", DEFAULT_GAP_M))
+        raw = section.get("blocks")
+        if raw is None:
+            return cls(gap)
+        blocks = [Block(str(b["id"]), float(b["mu"]), str(b.get("zh") or b["id"]),
+                        str(b.get("en") or b.get("zh") or b["id"])) for b in raw]
+        return cls(gap, tuple(sorted(blocks, key=lambda b: b.mu)))
+
+
+# --------------------------------------------------------------------------- weights
+def layer_weights(contribution: dict, is_farmland) -> tuple[int, int, int, int]:
+    """(farmland before, farmland after, PBF before, PBF after) in µm² of one balance contribution."""
+    fb = fa = 0
+    for key, value in contribution.items():
+        kind = key[0]
+        if kind == "b" and is_farmland(key[1]):
+            fb += value
+        elif kind == "a" and is_farmland(key[1]):
+            fa += value
+    return fb, fa, contribution.get(_PBF_BEFORE, 0), contribution.get(_PBF_AFTER, 0)
+
+
+def parcel_weights(engine, pid: Hashable) -> dict:
+    """{scope: (fb, fa, pb, pa)} of a parcel: its units and PROJECT; scopes where all are 0 left out."""
+    units, project = engine.parcel_contributions(pid)
+    if not units:
+        return {}
+    is_farmland = engine.table.is_farmland
+    out = {}
+    for uid, contribution in units:
+        w = layer_weights(contribution, is_farmland)
+        if any(w):
+            out[uid] = w
+    if out:
+        w = layer_weights(project, is_farmland)
+        if any(w):
+            out[PROJECT] = w
+    return out
+
+
+# --------------------------------------------------------------------------- graph
+def near_pairs(geoms: np.ndarray, gap: float) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i < j) of geometries within ``gap`` of each other, in bulk (STRtree)."""
+    if len(geoms) < 2:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    tree = shapely.STRtree(geoms)
+    if gap > 0:
+        a, b = tree.query(geoms, predicate="dwithin", distance=gap)
+    else:
+        a, b = tree.query(geoms, predicate="intersects")
+    keep = a < b
+    return a[keep].astype(np.int64), b[keep].astype(np.int64)
+
+
+def label_components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Component label of each of ``n`` nodes joined by edges ``a[k]–b[k]``: the least node of it.
+
+    Vectorised union–find (hook every edge's larger root under the smaller, then jump
+    pointers to the roots); O(log n) rounds of numpy work, no Python loop per edge.
+    """
+    parent = np.arange(n, dtype=np.int64)
+    while len(a):
+        ra, rb = parent[a], parent[b]
+        differ = ra != rb
+        if not differ.any():
+            break
+        a, b, ra, rb = a[differ], b[differ], ra[differ], rb[differ]
+        np.minimum.at(parent, np.maximum(ra, rb), np.minimum(ra, rb))
+        while True:
+            jumped = parent[parent]
+            if np.array_equal(jumped, parent):
+                break
+            parent = jumped
+    return parent
+
+
+# --------------------------------------------------------------------------- numbers
+@dataclass(frozen=True)
+class PatchStats:
+    """One scope's patches of one layer: areas in m²; ``blocks`` = ((block, count, m²), …)."""
+
+    count: int
+    total: float
+    mean: float
+    largest: float
+    blocks: tuple[tuple[Block, int, float], ...]
+
+
+def summarise(areas_um2: Iterable[int], blocks: Sequence[Block]) -> PatchStats:
+    """Count, total, mean and largest patch, and the patches of each block size (≥ its threshold)."""
+    values = sorted(int(v) for v in areas_um2 if v > 0)
+    total = sum(values)
+    count = len(values)
+    rows = []
+    for block in blocks:
+        big = [v for v in values if v >= block.threshold]
+        rows.append((block, len(big), sum(big) / SCALE))
+    return PatchStats(count, total / SCALE, total / SCALE / count if count else 0.0,
+                      values[-1] / SCALE if values else 0.0, tuple(rows))
