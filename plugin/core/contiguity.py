@@ -8,7 +8,7 @@ The rules (docs/domain-contiguity.md):
   the project) is a connected component of the near-graph over the parcels that carry some of
   that layer in that scope.
 * A patch's area is the sum of what its parcels add to that layer in the balance
-  (``BalanceEngine.parcel_contributions``): 耕地 net of 田坎, apportioned by unit share, PBF
+  (``BalanceEngine.parcel_farmland``): 耕地 net of 田坎, apportioned by unit share, PBF
   as the balance counts it. So the patches of a unit add up to the unit's 耕地 exactly.
 * A block (百亩方 …) is a patch of at least ``mu`` 亩; thresholds come from the pack.
 
@@ -17,6 +17,8 @@ This module holds the settings, the weights, the near-graph and the bulk compone
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Hashable, Iterable, Sequence
 
@@ -29,10 +31,10 @@ from .engine import SCALE
 PROJECT = "*"  # scope of the whole project (as the balance's PROJECT rows)
 LAYERS = ("farmland_before", "farmland_after", "pbf_before", "pbf_after")
 DEFAULT_GAP_M = 5.0
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
 DEFAULT_BLOCKS = (("block_100", 100.0, "百亩方", "100-mu blocks"),
                   ("block_1000", 1000.0, "千亩方", "1 000-mu blocks"),
                   ("block_10000", 10000.0, "万亩方", "10 000-mu blocks"))
-_PBF_BEFORE, _PBF_AFTER = ("p", "pbf_before"), ("p", "pbf_after")
 
 
 @dataclass(frozen=True)
@@ -70,33 +72,14 @@ class ContiguitySettings:
 
 
 # --------------------------------------------------------------------------- weights
-def layer_weights(contribution: dict, is_farmland) -> tuple[int, int, int, int]:
-    """(farmland before, farmland after, PBF before, PBF after) in µm² of one balance contribution."""
-    fb = fa = 0
-    for key, value in contribution.items():
-        kind = key[0]
-        if kind == "b" and is_farmland(key[1]):
-            fb += value
-        elif kind == "a" and is_farmland(key[1]):
-            fa += value
-    return fb, fa, contribution.get(_PBF_BEFORE, 0), contribution.get(_PBF_AFTER, 0)
-
-
 def parcel_weights(engine, pid: Hashable) -> dict:
-    """{scope: (fb, fa, pb, pa)} of a parcel: its units and PROJECT; scopes where all are 0 left out."""
-    units, project = engine.parcel_contributions(pid)
+    """{scope: (fb, fa, pb, pa)} in µm² of a parcel: its units and PROJECT; all-zero scopes left out."""
+    units, project = engine.parcel_farmland(pid)
     if not units:
         return {}
-    is_farmland = engine.table.is_farmland
-    out = {}
-    for uid, contribution in units:
-        w = layer_weights(contribution, is_farmland)
-        if any(w):
-            out[uid] = w
-    if out:
-        w = layer_weights(project, is_farmland)
-        if any(w):
-            out[PROJECT] = w
+    out = {u[0]: u[1:] for u in units if any(u[1:])}
+    if out and any(project):
+        out[PROJECT] = project
     return out
 
 
@@ -106,12 +89,20 @@ def near_pairs(geoms: np.ndarray, gap: float) -> tuple[np.ndarray, np.ndarray]:
     if len(geoms) < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     tree = shapely.STRtree(geoms)
-    if gap > 0:
-        a, b = tree.query(geoms, predicate="dwithin", distance=gap)
-    else:
-        a, b = tree.query(geoms, predicate="intersects")
-    keep = a < b
-    return a[keep].astype(np.int64), b[keep].astype(np.int64)
+
+    def query(lo: int) -> np.ndarray:  # GEOS releases the GIL: the halves run side by side
+        part = geoms[lo:lo + step]
+        if gap > 0:
+            found = tree.query(part, predicate="dwithin", distance=gap)
+        else:
+            found = tree.query(part, predicate="intersects")
+        found[0] += lo
+        return found[:, found[0] < found[1]]
+
+    step = -(-len(geoms) // _WORKERS)
+    with ThreadPoolExecutor(_WORKERS) as pool:
+        pairs = np.concatenate(list(pool.map(query, range(0, len(geoms), step))), axis=1)
+    return pairs[0].astype(np.int64), pairs[1].astype(np.int64)
 
 
 def label_components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ from .contiguity import (
 )
 from .contiguity_graph import Adjacency, NearIndex, csr
 from .contiguity_view import View
+from .engine import paused_gc
 
 
 class Contiguity:
@@ -32,6 +33,8 @@ class Contiguity:
     def __init__(self, settings: ContiguitySettings | None = None):
         self.settings = settings or ContiguitySettings()
         self.views: dict[tuple, View] = {}
+        # views of the last build not touched since: (parcel ids, weights, roots) arrays, made a View on first use
+        self._pending: dict[tuple, tuple] = {}
         self.weights: dict = {}  # pid -> {scope: (fb, fa, pb, pa)}
         self.geoms: dict = {}  # pid -> geometry, of the parcels in some view
         self._bsm: dict = {}  # pid -> BSM when it was last read (pieces of a split move together)
@@ -44,6 +47,10 @@ class Contiguity:
     # ------------------------------------------------------------------ full build
     def build(self, engine) -> None:
         """Every patch from the engine's current state."""
+        with paused_gc():  # millions of acyclic objects: the cyclic collector would only slow it down
+            self._build(engine)
+
+    def _build(self, engine) -> None:
         weights: dict = {}
         geoms: dict = {}
         for pid in engine.parcel_ids():
@@ -64,52 +71,51 @@ class Contiguity:
         self._shadows = frozenset(engine.shadows)
         self._label_views(pids, a, b)
 
-    def _label_views(self, pids: list, a: np.ndarray, b: np.ndarray) -> None:
-        """One row per (parcel, scope); edges join rows of near parcels in the same scope."""
-        scopes: dict = {}
+    def _rows(self, pids: list) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+        """One row per (parcel, scope): scope names, parcel index, scope code, weights (n × 4)."""
+        codes: dict = {}
         row_pid, row_scope, row_w = [], [], []
+        scopes = self._scopes
         for i, pid in enumerate(pids):
             for scope, w in self.weights[pid].items():
-                code = scopes.setdefault(scope, len(scopes))
+                code = codes.get(scope)
+                if code is None:
+                    code = codes[scope] = len(codes)
+                    scopes[scope] = set()
                 row_pid.append(i)
                 row_scope.append(code)
-                row_w.append(w)
-                self._scopes.setdefault(scope, set()).add(pid)
-        if not row_pid:
+                row_w.extend(w)
+                scopes[scope].add(pid)
+        return (list(codes), np.asarray(row_pid, np.int64), np.asarray(row_scope, np.int64),
+                np.asarray(row_w, np.int64).reshape(-1, len(LAYERS)))
+
+    def _label_views(self, pids: list, a: np.ndarray, b: np.ndarray) -> None:
+        """Edges join the rows of near parcels in the same scope; components per layer in bulk."""
+        names, rp, rs, rw = self._rows(pids)
+        if not len(rp):
             return
-        rp, rs = np.asarray(row_pid, np.int64), np.asarray(row_scope, np.int64)
-        rw = np.asarray(row_w, np.int64).reshape(-1, len(LAYERS))
-        ns = len(scopes)
-        keys = rp * ns + rs  # rows come sorted by parcel, then in insertion order of scopes
+        ns = len(names)
+        keys = rp * ns + rs  # rows come sorted by parcel
         order = np.argsort(keys, kind="stable")
         skeys = keys[order]
         first = np.searchsorted(rp, np.arange(len(pids)))
-        per = np.bincount(rp, minlength=len(pids))
-        # every edge, once per scope of its first end; kept where the other end has that scope too
-        reps = per[a]
-        ea = np.repeat(a, reps)
-        eb = np.repeat(b, reps)
-        offs = np.arange(len(ea)) - np.repeat(np.cumsum(reps) - reps, reps)
-        row_a = np.repeat(first[a], reps) + offs
-        want = eb * ns + rs[row_a]
+        reps = np.bincount(rp, minlength=len(pids))[a]  # every edge once per scope of its first end …
+        row_a = np.repeat(first[a], reps) + np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+        want = np.repeat(b, reps) * ns + rs[row_a]
         pos = np.minimum(np.searchsorted(skeys, want), len(skeys) - 1)
-        hit = skeys[pos] == want
+        hit = skeys[pos] == want  # … kept where the other end has that scope too
         row_a, row_b = row_a[hit], order[pos[hit]]
-        names = list(scopes)
-        pid_list = pids
+        by_scope = np.argsort(rs, kind="stable")
+        bounds = np.searchsorted(rs[by_scope], np.arange(ns + 1))
         for layer in range(len(LAYERS)):
             on = rw[:, layer] > 0
             keep = on[row_a] & on[row_b]
             roots = label_components(len(rp), row_a[keep], row_b[keep])
-            rows = np.flatnonzero(on)
-            by_scope = np.argsort(rs[rows], kind="stable")
-            rows = rows[by_scope]
-            bounds = np.searchsorted(rs[rows], np.arange(ns + 1))
             for code in range(ns):
-                part = rows[bounds[code]:bounds[code + 1]]
+                part = by_scope[bounds[code]:bounds[code + 1]]
+                part = part[on[part]]
                 if len(part):
-                    self.views[(names[code], layer)] = View.from_labels(
-                        [pid_list[k] for k in rp[part].tolist()], rw[part, layer].tolist(), roots[part].tolist())
+                    self._pending[(names[code], layer)] = (pids, rp[part], rw[part, layer], roots[part])
 
     # ------------------------------------------------------------------ live
     def update(self, engine, parcels: Iterable = (), units: Iterable = ()) -> None:
@@ -156,7 +162,7 @@ class Contiguity:
                 for layer in range(len(LAYERS)):
                     if not w[layer]:
                         continue
-                    view = self.views[(scope, layer)]
+                    view = self.view((scope, layer))
                     if pid in moved_set or not nw[layer]:
                         view.remove(pid, neighbours)
                     elif nw[layer] != w[layer]:
@@ -188,9 +194,7 @@ class Contiguity:
             for layer in range(len(LAYERS)):
                 if not w[layer]:
                     continue
-                view = self.views.get((scope, layer))
-                if view is None:
-                    view = self.views[(scope, layer)] = View()
+                view = self.view((scope, layer))
                 if pid not in view:
                     view.add(pid, w[layer], neighbours(pid))
         for scope in old:
@@ -201,6 +205,30 @@ class Contiguity:
             self.weights.pop(pid, None)
 
     # ------------------------------------------------------------------ reading
+    def view(self, key: tuple) -> View:
+        """The View of (scope, layer index), made from the build's arrays on first use."""
+        hit = self.views.get(key)
+        if hit is None:
+            pending = self._pending.pop(key, None)
+            if pending is None:
+                hit = View()
+            else:
+                pids, rows, weights, roots = pending
+                hit = View.from_labels([pids[k] for k in rows.tolist()], weights, roots)
+            self.views[key] = hit
+        return hit
+
+    def _areas(self, key: tuple) -> list[int]:
+        pending = self._pending.get(key)
+        if pending is None:
+            view = self.views.get(key)
+            return view.areas() if view is not None else []
+        _pids, _rows, weights, roots = pending
+        order = np.argsort(roots, kind="stable")
+        sorted_roots = roots[order]
+        starts = np.flatnonzero(np.append(True, sorted_roots[1:] != sorted_roots[:-1]))
+        return np.add.reduceat(weights[order], starts).tolist()
+
     def stats(self, scope: Hashable = PROJECT) -> dict[str, PatchStats]:
         """{layer: PatchStats} of one scope (a unit id or PROJECT); cached until an edit touches it."""
         hit = self._stats.get(scope)
@@ -208,16 +236,13 @@ class Contiguity:
             blocks = self.settings.blocks
             hit = {}
             for layer, name in enumerate(LAYERS):
-                view = self.views.get((scope, layer))
-                hit[name] = summarise(view.areas() if view is not None else (), blocks)
+                hit[name] = summarise(self._areas((scope, layer)), blocks)
             self._stats[scope] = hit
         return hit
 
     def patches(self, scope: Hashable, layer: str) -> list[tuple[int, frozenset]]:
         """(area µm², member ids) of every patch, largest first (ties by smallest member)."""
-        view = self.views.get((scope, LAYERS.index(layer)))
-        if view is None:
-            return []
+        view = self.view((scope, LAYERS.index(layer)))
         out = [(p.area, frozenset(p.members)) for p in view.patches.values() if p.members]
         out.sort(key=lambda t: (-t[0], min(map(repr, t[1]))))
         return out
@@ -225,6 +250,8 @@ class Contiguity:
     def snapshot(self) -> dict:
         """Canonical form of every non-empty view: {(scope, layer): sorted [(area, sorted members)]}."""
         out = {}
+        for key in list(self._pending):
+            self.view(key)
         for (scope, layer), view in self.views.items():
             rows = sorted((p.area, tuple(sorted(p.members, key=repr))) for p in view.patches.values())
             if rows:

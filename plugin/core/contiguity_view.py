@@ -17,6 +17,8 @@ from __future__ import annotations
 from itertools import count
 from typing import Callable, Hashable, Iterable
 
+import numpy as np
+
 _ids = count(1)
 
 
@@ -39,24 +41,24 @@ class View:
         self.weight: dict = {}
 
     @classmethod
-    def from_labels(cls, pids: list, weights: list, roots: list) -> View:
-        """A view from a bulk labelling: ``roots[k]`` is the component of ``pids[k]``."""
+    def from_labels(cls, pids: list, weights: np.ndarray, roots: np.ndarray) -> View:
+        """A view from a bulk labelling: ``roots[k]`` is the component of ``pids[k]`` (numpy arrays)."""
         view = cls()
-        ids: dict = {}
-        for root in roots:
-            if root not in ids:
-                ids[root] = next(_ids)
-        labels = [ids[r] for r in roots]
-        view.label = dict(zip(pids, labels))
-        view.weight = dict(zip(pids, weights))
-        patches = view.patches
-        for pid, w, pid_label in zip(pids, weights, labels):
-            patch = patches.get(pid_label)
-            if patch is None:
-                patches[pid_label] = Patch({pid}, w)
-            else:
-                patch.members.add(pid)
-                patch.area += w
+        if not len(pids):
+            return view
+        order = np.argsort(roots, kind="stable")
+        sorted_roots = roots[order]
+        change = np.ones(len(order), dtype=bool)
+        change[1:] = sorted_roots[1:] != sorted_roots[:-1]
+        starts = np.flatnonzero(change)
+        bounds = np.append(starts, len(order))
+        areas = np.add.reduceat(weights[order], starts).tolist()
+        members = [pids[k] for k in order.tolist()]
+        ids = [next(_ids) for _ in range(len(starts))]
+        view.label = dict(zip(members, np.repeat(np.asarray(ids, np.int64), np.diff(bounds)).tolist()))
+        view.weight = dict(zip(pids, weights.tolist()))
+        bounds = bounds.tolist()
+        view.patches = {i: Patch(set(members[bounds[k]:bounds[k + 1]]), areas[k]) for k, i in enumerate(ids)}
         return view
 
     def __contains__(self, pid: Hashable) -> bool:
