@@ -40,6 +40,7 @@ from ..core.report import structure_rows
 from . import balance_files, balance_tables
 from .balance_tables import format_rule_value, unit_title
 from .common import area_units, chinese
+from .contiguity_table import ContiguityTable
 from .dock_base import PlanningPanel
 from .errors import guarded, push_message
 from .verdict import source_text
@@ -169,8 +170,10 @@ class BalancePanel(PlanningPanel):
         self.tree.setMinimumHeight(130)
         self.indicator_view.setMinimumHeight(110)
         splitter.setChildrenCollapsible(False)
+        self.contiguity_view = ContiguityTable(splitter)  # 集中连片
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(2, 1)
         return splitter
 
     def area_headers(self) -> list[str]:
@@ -245,6 +248,7 @@ class BalancePanel(PlanningPanel):
             for items, row in zip(self._value_items, values):
                 balance_tables.show_numbers(items, row, self.area_unit)
         self._refresh_indicators(uids)
+        self.contiguity_view.fill(self.session, uids, self.area_unit, lambda uid: unit_title(self.session, uid))
         self.warning_label.setText("\n".join(self.session.live.warnings()) if self.session.live else "")
         if not uids and self.scope == SCOPE_SELECTED:
             self.warning_label.setText(tr("Select a remediation unit in the units panel or on the map."))
@@ -252,6 +256,7 @@ class BalancePanel(PlanningPanel):
     def _clear_models(self) -> None:
         self.model.removeRows(0, self.model.rowCount())
         self.indicator_model.removeRows(0, self.indicator_model.rowCount())
+        self.contiguity_view.fill(None, [], self.area_unit, str)
         self._keys, self._value_items, self._indicator_keys, self._indicator_items = [], [], [], []
 
     def _rebuild_structure(self, blocks: list) -> None:

@@ -215,6 +215,7 @@ class PlanningSession(QObject):
         self.pack: Optional[RulePack] = None
         self.live: Optional[LiveBalance] = None
         self.checks = None  # adapters.datachecks.LiveChecks of the live balance
+        self.contiguity = None  # adapters.contiguity.LiveContiguity (集中连片) of the live balance
         self.background = True  # full builds as QgsTask; tests set False
         self.current_unit: Optional[Hashable] = None
         self._layer_connections: list[tuple[Any, Any]] = []
@@ -312,6 +313,10 @@ class PlanningSession(QObject):
         live = LiveBalance(inputs, self.pack, self)
         use_background = self.background if background is None else background
         self._start_checks(live, inputs, use_background)  # before ``updated``: docks see current findings
+        from ..adapters.contiguity import LiveContiguity
+
+        self.contiguity = LiveContiguity(live, self.pack)  # also before ``updated``
+        live.updated.connect(self.contiguity.follow)
         live.updated.connect(self.updated)
         live.rebuildProgress.connect(self.rebuildProgress)
         live.rebuildFinished.connect(self.rebuildFinished)
@@ -395,6 +400,7 @@ class PlanningSession(QObject):
                     pass
             checks.setParent(None)
             checks.deleteLater()
+        self.contiguity = None
         if self.live is not None:
             live, self.live = self.live, None
             live.stop()

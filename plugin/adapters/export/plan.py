@@ -23,6 +23,7 @@ from ...core.i18n import tr
 from ...core.rules import RulePack
 from ...core.selection import UnknownUnitsError, units_by_code
 from ..crs import ellipsoid_measure
+from ..export_patches import write_patches
 from ..gpkg import WriteError, atomic_output, finish_file, quick_check, validate, write_balance_tables, write_table
 from ..layers import Inputs, build_engine
 from ..outputs import collect_unraisable, refuse_inputs, remove_leftovers
@@ -215,6 +216,7 @@ def _write_layers(job: _FileJob) -> int:
     source = None
     write_balance_tables(path, _SubsetEngine(job.engine, job.sel.codes))
     pack = job.engine.pack
+    write_patches(path, job.engine, job.sel.uids, srs_of(inputs.parcels.crs()), pack)  # 集中连片
     write_table(path, "rule_pack", RULE_PACK_COLUMNS, _rule_rows(pack),
                 f"Rule pack {pack.id} {pack.version}: the rules the indicators were judged by")
     return n_parcels

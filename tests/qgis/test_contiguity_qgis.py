@@ -1,0 +1,79 @@
+"""集中连片 in QGIS: the balance panel's table follows edits, and the plan GeoPackage carries it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from osgeo import ogr
+from test_docks import demo_file, project, settle, ui, untagged_in_units  # noqa: F401 (fixtures)
+
+from plugin.adapters.contiguity import compute
+from plugin.adapters.export import export_plan
+from plugin.adapters.layers import Inputs, build_engine, open_layer
+from plugin.core.contiguity import LAYERS, PROJECT
+from plugin.core.rules import bundled_pack
+
+
+def _farmland(engine, uid=None, column=0):
+    return sum(v[column] for code, v in engine.class_areas(uid).items() if engine.table.is_farmland(code))
+
+
+def test_panel_shows_contiguity_and_follows_a_tag_without_a_rebuild(ui):  # noqa: F811
+    session, docks, layers = ui
+    balance, tagging = docks["balance"], docks["tagging"]
+    balance.refresh()
+    rows = balance.contiguity_view.displayed_rows()
+    assert len(rows) == len(LAYERS) and all(r[1].isdigit() for r in rows)
+    state = session.contiguity.state()
+    engine = session.engine
+    before = state.stats(PROJECT)
+    assert before["farmland_before"].total == pytest.approx(_farmland(engine, None, 0), abs=1e-3)
+    assert int(rows[0][1]) == before["farmland_before"].count
+
+    ids = untagged_in_units(session, layers["DLTB"])
+    layers["DLTB"].selectByIds(ids)
+    tagging.set_type("NY-HF")
+    tagging.set_target("0101")
+    assert tagging.apply_to_selected() == len(ids)
+    settle(session)
+    balance.refresh()
+    assert session.contiguity.state() is state  # updated in place, not built again
+    after = state.stats(PROJECT)["farmland_after"]
+    assert after.total == pytest.approx(_farmland(session.engine, None, 1), abs=1e-3)
+    assert after.total > before["farmland_after"].total
+    fresh, _reader = build_engine(session.live.inputs, session.live.pack)
+    assert state.snapshot() == compute(fresh).snapshot()
+    shown = balance.contiguity_view.displayed_rows()
+    assert int(shown[1][1]) == after.count
+    layers["DLTB"].rollBack()
+    settle(session)
+
+
+def test_plan_geopackage_has_the_patches_layer_and_table(demo_file, tmp_path):  # noqa: F811
+    src = Path(demo_file)
+    inputs = Inputs(parcels=open_layer(f"{src}|layername=DLTB", "parcels"),
+                    units=open_layer(f"{src}|layername=ZZDY", "units"),
+                    pbf=open_layer(f"{src}|layername=YJJBNTTB", "pbf"), unit_field="DYBH")
+    out = tmp_path / "plan.gpkg"
+    export_plan(inputs, bundled_pack("national"), out)
+    engine, _reader = build_engine(inputs, bundled_pack("national"))
+    ds = ogr.Open(str(out))
+    patches = ds.GetLayerByName("farmland_patches")
+    assert patches is not None and patches.GetGeomType() == ogr.wkbMultiPolygon
+    rows = [f.items() for f in patches]
+    project_before = [r for r in rows if r["unit_code"] == "*" and r["layer"] == "farmland_before"]
+    assert sum(r["area_m2"] for r in project_before) == pytest.approx(_farmland(engine, None, 0), abs=1e-3)
+    assert [r["patch"] for r in project_before] == list(range(1, len(project_before) + 1))
+    assert all(r["area_m2"] >= r2["area_m2"] for r, r2 in zip(project_before, project_before[1:]))
+    for uid in engine.ordered_units():
+        code = engine.unit_code(uid)
+        unit_rows = [r for r in rows if r["unit_code"] == code and r["layer"] == "farmland_after"]
+        assert sum(r["area_m2"] for r in unit_rows) == pytest.approx(_farmland(engine, uid, 1), abs=1e-3)
+    stats = {(f["unit_code"], f["layer"]): f.items() for f in ds.GetLayerByName("farmland_patch_stats")}
+    assert set(stats) == {(c, layer) for c in ["*"] + [engine.unit_code(u) for u in engine.ordered_units()]
+                          for layer in LAYERS}
+    s = stats[("*", "farmland_before")]
+    assert s["patches"] == len(project_before)
+    assert s["largest_m2"] == pytest.approx(max(r["area_m2"] for r in project_before))
+    big = [r for r in project_before if r["area_mu"] >= 100]
+    assert s["block_100_count"] == len(big) == sum(1 for r in project_before if r["block"] is not None)
