@@ -2,7 +2,8 @@
 
 One sheet per unit plus 全项目 (first). Each sheet holds the structure table (三大类 →
 一级类 → 二级类 rows; before, after, change in 公顷 and 亩; 三大类 rows bold with the
-name merged across the label columns) and below it the indicator table of the rule pack.
+name merged across the label columns) and below it the indicator table of the rule pack;
+right of them, from column L, the scope's 集中连片 numbers (``report_contiguity``).
 Numbers come from :func:`core.report.structure_rows` and ``engine.evaluate`` — the same
 numbers as the balance dock and the GeoPackage tables; they are rounded only by the cell
 format (0.00), never in the value.
@@ -25,8 +26,10 @@ from ..core.i18n import tr
 from ..core.report import structure_rows
 from ..core.selection import UnknownUnitsError, units_by_code
 from ..core.verdicts import basis_text, rule_state, severity_text, verdict_text
+from .contiguity import compute as compute_contiguity
 from .gpkg import WriteError, atomic_output
 from .outputs import collect_unraisable, release
+from .report_contiguity import add_block as add_contiguity
 
 PROJECT_SHEET_ZH, PROJECT_SHEET_EN = "全项目", "Project"
 _STRUCTURE_ZH = ["三大类", "一级类", "地类编码", "二级类", "整治前面积（公顷）", "整治后面积（公顷）",
@@ -164,6 +167,7 @@ def write_report(engine: BalanceEngine, path: str | os.PathLike, chinese: bool =
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
     taken: set[str] = set()
     s_head, i_head = structure_headers(chinese), indicator_headers(chinese)
+    contiguity = compute_contiguity(engine)
     for uid, code in targets:
         ws = wb.create_sheet(sheet_name(PROJECT_SHEET_ZH if chinese else PROJECT_SHEET_EN, taken)
                              if uid is None else sheet_name(code, taken))
@@ -193,6 +197,7 @@ def write_report(engine: BalanceEngine, path: str | os.PathLike, chinese: bool =
                 for c in range(2, ncol + 1):
                     ws.cell(row=row, column=c).font = bold
         ws.freeze_panes = ws.cell(row=3, column=5)
+        add_contiguity(ws, contiguity, engine, uid, chinese, AREA_FORMAT)  # 集中连片, from column L
         row += 2
         ws.cell(row=row, column=1, value="指标评价表" if chinese else tr("Indicators")).font = Font(bold=True, size=12)
         row += 1

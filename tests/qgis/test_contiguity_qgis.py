@@ -77,3 +77,29 @@ def test_plan_geopackage_has_the_patches_layer_and_table(demo_file, tmp_path):  
     assert s["largest_m2"] == pytest.approx(max(r["area_m2"] for r in project_before))
     big = [r for r in project_before if r["area_mu"] >= 100]
     assert s["block_100_count"] == len(big) == sum(1 for r in project_before if r["block"] is not None)
+
+
+@pytest.mark.parametrize("chinese", [True, False])
+def test_xlsx_report_shows_each_scopes_contiguity_right_of_the_tables(demo_file, tmp_path, chinese):  # noqa: F811
+    import openpyxl
+
+    from plugin.adapters.report_xlsx import write_report
+    from plugin.core.areas import MU_M2
+
+    src = Path(demo_file)
+    inputs = Inputs(parcels=open_layer(f"{src}|layername=DLTB", "parcels"),
+                    units=open_layer(f"{src}|layername=ZZDY", "units"),
+                    pbf=open_layer(f"{src}|layername=YJJBNTTB", "pbf"), unit_field="DYBH")
+    engine, _reader = build_engine(inputs, bundled_pack("national"))
+    book = openpyxl.load_workbook(write_report(engine, tmp_path / "r.xlsx", chinese=chinese))
+    assert len(book.sheetnames) == 1 + engine.unit_count()  # no sheet added: the numbers sit on each sheet
+    uids = [None, *engine.ordered_units()]
+    for name, uid in zip(book.sheetnames, uids):
+        sheet = book[name]
+        assert sheet["L2"].value == ("图层" if chinese else "Layer")
+        assert sheet["P2"].value == ("最大连片（亩）" if chinese else "Largest (mu)")
+        assert sheet["Q2"].value == ("百亩方个数" if chinese else "100-mu blocks: count")
+        assert sheet["L3"].value == ("耕地（整治前）" if chinese else "Farmland before")
+        assert sheet["N3"].value == pytest.approx(_farmland(engine, uid, 0) / MU_M2, abs=1e-6)
+        assert sheet["N4"].value == pytest.approx(_farmland(engine, uid, 1) / MU_M2, abs=1e-6)
+        assert sheet["N5"].value == pytest.approx(engine.variables(uid)["pbf_before"] / MU_M2, abs=1e-6)
