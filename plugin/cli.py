@@ -6,6 +6,7 @@ Commands
   report   整治前后土地利用结构调整表 and indicators as XLSX/CSV
   check    data checks (数据检查) -> OUT.gpkg (layer findings)
   suggest  parcels to tag so that a failing unit passes -> OUT.gpkg (layer suggestions)
+  contiguity  集中连片: farmland/PBF patches and 百亩方/千亩方/万亩方 per unit (cli_contiguity.py)
   demo     build the bundled demo township, compute its balance, export the plan, print a summary
 
 It starts a QgsApplication without GUI and runs the same adapter and engine code as the
@@ -256,6 +257,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--regenerate", action="store_true", help=tr("make the demo data again even if present"))
     d.set_defaults(func=cmd_demo)
     from .cli_check import add_commands as add_check_commands
+    from .cli_contiguity import add_commands as add_contiguity_commands
     from .cli_export import add_commands as add_export_commands
     from .cli_report import add_commands as add_report_commands
     from .cli_suggest import add_commands as add_suggest_commands
@@ -264,6 +266,7 @@ def parser() -> argparse.ArgumentParser:
     add_report_commands(sub, _sources)
     add_check_commands(sub, _sources)
     add_suggest_commands(sub, _sources)
+    add_contiguity_commands(sub, _sources)
     return ap
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Hashable, Sequence
 
 import shapely
-from osgeo import ogr
+from osgeo import ogr, osr
 
 from ..core.contiguity_report import PATCH_COLUMNS, patch_rows, stats_columns, stats_rows
 from .contiguity import compute
@@ -21,6 +21,14 @@ from .gpkg import write_table
 
 PATCHES_LAYER = "farmland_patches"
 STATS_TABLE = "farmland_patch_stats"
+
+
+def srs_of(crs) -> osr.SpatialReference:
+    """GDAL's spatial reference of a QgsCoordinateReferenceSystem (x = easting)."""
+    srs = osr.SpatialReference()
+    srs.ImportFromWkt(crs.toWkt(crs.WKT_PREFERRED_GDAL))
+    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    return srs
 
 
 def _ogr_multipolygon(geom):
@@ -33,10 +41,10 @@ def _ogr_multipolygon(geom):
     return ogr.CreateGeometryFromWkb(shapely.to_wkb(shapely.multipolygons(parts)))
 
 
-def write_patches(path: Path, engine, uids: Sequence[Hashable], srs, pack=None) -> int:
+def write_patches(path: Path, engine, uids: Sequence[Hashable], srs, pack=None, state=None) -> int:
     """Write the layer and the table for the units ``uids`` (and the project when they are all of
-    them); returns the number of patches written."""
-    state = compute(engine, pack)
+    them); returns the number of patches written. ``state``: an already computed Contiguity."""
+    state = state if state is not None else compute(engine, pack)
     project = set(uids) == set(engine.unit_ids())
     rows, geoms = patch_rows(state, engine, uids, project)
     write_table(path, PATCHES_LAYER, PATCH_COLUMNS, rows,

@@ -103,3 +103,33 @@ def test_xlsx_report_shows_each_scopes_contiguity_right_of_the_tables(demo_file,
         assert sheet["N3"].value == pytest.approx(_farmland(engine, uid, 0) / MU_M2, abs=1e-6)
         assert sheet["N4"].value == pytest.approx(_farmland(engine, uid, 1) / MU_M2, abs=1e-6)
         assert sheet["N5"].value == pytest.approx(engine.variables(uid)["pbf_before"] / MU_M2, abs=1e-6)
+
+
+def test_cli_prints_and_writes_the_patches(demo_file, tmp_path, capsys):  # noqa: F811
+    from plugin.adapters.gpkg import read_table
+    from plugin.cli import main
+
+    src = Path(demo_file)
+    out = tmp_path / "patches.gpkg"
+    args = ["contiguity", "--parcels", f"{src}|layername=DLTB", "--units", f"{src}|layername=ZZDY",
+            "--pbf", f"{src}|layername=YJJBNTTB"]
+    assert main([*args, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    inputs = Inputs(parcels=open_layer(f"{src}|layername=DLTB", "parcels"),
+                    units=open_layer(f"{src}|layername=ZZDY", "units"),
+                    pbf=open_layer(f"{src}|layername=YJJBNTTB", "pbf"), unit_field="DYBH")
+    engine, _reader = build_engine(inputs, bundled_pack("national"))
+    block_word = "百亩方" if "百亩方" in printed else "100-mu blocks"
+    assert "5.0 m" in printed and printed.count(block_word) == len(LAYERS) * (1 + engine.unit_count())
+    stats = {(r["unit_code"], r["layer"]): r for r in read_table(out, "farmland_patch_stats")}
+    want = compute(engine).stats(PROJECT)["farmland_after"]
+    assert stats[("*", "farmland_after")]["patches"] == want.count
+    assert stats[("*", "farmland_after")]["total_m2"] == pytest.approx(_farmland(engine, None, 1), abs=1e-3)
+    # a wider gap joins patches: never more of them, the same total
+    assert main([*args, "--gap", "50", "--out", str(tmp_path / "wide.gpkg")]) == 0
+    wide = {(r["unit_code"], r["layer"]): r for r in read_table(tmp_path / "wide.gpkg", "farmland_patch_stats")}
+    assert wide[("*", "farmland_after")]["patches"] < want.count
+    assert wide[("*", "farmland_after")]["total_m2"] == pytest.approx(want.total, abs=1e-3)
+    code = engine.unit_code(engine.ordered_units()[0])
+    assert main([*args, "--unit", code]) == 0
+    assert main([*args, "--unit", "NO-SUCH-UNIT"]) == 2
