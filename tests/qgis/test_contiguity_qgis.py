@@ -133,3 +133,36 @@ def test_cli_prints_and_writes_the_patches(demo_file, tmp_path, capsys):  # noqa
     code = engine.unit_code(engine.ordered_units()[0])
     assert main([*args, "--unit", code]) == 0
     assert main([*args, "--unit", "NO-SUCH-UNIT"]) == 2
+
+
+def test_processing_algorithm_gives_the_same_patches(qgis_processing, demo_file, tmp_path):  # noqa: F811
+    import processing
+    from qgis.core import QgsApplication, QgsVectorLayer
+
+    from plugin.processing.provider import PROVIDER_ID, LandConsolidationProvider
+
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById(PROVIDER_ID) is not None:
+        registry.removeProvider(PROVIDER_ID)
+    assert registry.addProvider(LandConsolidationProvider())
+    try:
+        src = Path(demo_file)
+        params = {"PARCELS": f"{src}|layername=DLTB", "UNITS": f"{src}|layername=ZZDY", "UNIT_FIELD": "DYBH",
+                  "PBF": f"{src}|layername=YJJBNTTB", "OUTPUT": str(tmp_path / "patches.gpkg"),
+                  "STATS": str(tmp_path / "stats.gpkg")}
+        result = processing.run("landconsolidation:contiguity", params)
+    finally:
+        registry.removeProvider(PROVIDER_ID)
+    inputs = Inputs(parcels=open_layer(f"{src}|layername=DLTB", "parcels"),
+                    units=open_layer(f"{src}|layername=ZZDY", "units"),
+                    pbf=open_layer(f"{src}|layername=YJJBNTTB", "pbf"), unit_field="DYBH")
+    engine, _reader = build_engine(inputs, bundled_pack("national"))
+    want = compute(engine).stats(PROJECT)["farmland_after"]
+    assert result["PATCHES"] == want.count and result["BLOCKS"] == want.blocks[0][1]
+    layer = QgsVectorLayer(result["OUTPUT"], "patches", "ogr")
+    feats = [f for f in layer.getFeatures() if f["unit_code"] == "*" and f["layer"] == "farmland_after"]
+    assert len(feats) == want.count
+    assert sum(f["area_m2"] for f in feats) == pytest.approx(want.total, abs=1e-3)
+    assert all(f.geometry().area() > 0 for f in feats)
+    stats = QgsVectorLayer(result["STATS"], "stats", "ogr")
+    assert stats.featureCount() == len(LAYERS) * (1 + engine.unit_count())

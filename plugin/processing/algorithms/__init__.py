@@ -5,11 +5,13 @@ package and append the class to ``ALGORITHMS``; the provider instantiates each e
 (any callable returning an algorithm will do) in ``loadAlgorithms``.
 
 Ids are stable (models and scripts name them): ``landconsolidation:computebalance``,
-``planreport``, ``validateunits``, ``checkconstraints``, ``checkdata``, ``exportplan``, ``suggest``.
+``planreport``, ``validateunits``, ``checkconstraints``, ``checkdata``, ``exportplan``, ``suggest``,
+``contiguity``.
 """
 from .check_constraints import CheckConstraintsAlgorithm
 from .check_data import CheckDataAlgorithm
 from .compute_balance import ComputeBalanceAlgorithm
+from .contiguity import ContiguityAlgorithm
 from .export_plan import ExportPlanAlgorithm
 from .plan_report import PlanReportAlgorithm
 from .suggest import SuggestAlgorithm
@@ -23,4 +25,5 @@ ALGORITHMS: list = [
     CheckDataAlgorithm,
     ExportPlanAlgorithm,
     SuggestAlgorithm,
+    ContiguityAlgorithm,
 ]
