@@ -266,7 +266,8 @@ def parser() -> argparse.ArgumentParser:
     add_report_commands(sub, _sources)
     add_check_commands(sub, _sources)
     add_suggest_commands(sub, _sources)
-    add_contiguity_commands(sub, _sources)
+    common = argparse.Namespace(compute=compute, check_outputs=check_outputs, fail=_fail, chinese=_chinese)
+    add_contiguity_commands(sub, _sources, common)
     return ap
 
 

@@ -7,22 +7,25 @@ Prints, per scope (the project, then each unit) and layer (farmland / PBF, befor
 number of patches, total, mean and largest patch and the 百亩方 / 千亩方 / 万亩方 blocks; ``--out``
 also writes the ``farmland_patches`` layer and ``farmland_patch_stats`` table (the same as in the
 plan GeoPackage). ``--gap`` overrides the rule pack's gap tolerance (``contiguity.gap_m``).
-Hooked into ``cli.py`` with ``add_commands(sub, _sources)``; docs/domain-contiguity.md.
+Hooked into ``cli.py`` with ``add_commands(sub, _sources, common)`` (it never imports cli.py: no
+import cycle); docs/domain-contiguity.md.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 from pathlib import Path
 
 from .core.i18n import tr
 
 
-def cmd_contiguity(args: argparse.Namespace) -> int:
+def cmd_contiguity(args: argparse.Namespace, common) -> int:
+    """``common``: the CLI's shared helpers (compute, check_outputs, fail, chinese), given by cli.py."""
     from .adapters.export_patches import srs_of, write_patches
     from .adapters.gpkg import WriteError, atomic_output
     from .adapters.layers import InputError
-    from .cli import _chinese, _fail, check_outputs, compute
+    compute, check_outputs, _fail = common.compute, common.check_outputs, common.fail
     from .core.contiguity import PROJECT, ContiguitySettings
     from .core.contiguity_live import Contiguity
     from .core.contiguity_report import summary_lines
@@ -45,7 +48,7 @@ def cmd_contiguity(args: argparse.Namespace) -> int:
                 write_patches(tmp, engine, uids, srs_of(inputs.parcels.crs()), state=state)
     except (InputError, WriteError, UnknownUnitsError) as exc:
         return _fail(str(exc))
-    chinese = _chinese()
+    chinese = common.chinese()
     print(tr("Gap tolerance: {0} m").format(settings.gap_m))
     scopes = ([(PROJECT, tr("Whole project"))] if not args.unit else []) + [
         (uid, tr("Unit {0}").format(engine.unit_code(uid))) for uid in uids]
@@ -60,7 +63,7 @@ def cmd_contiguity(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(sub, sources_fn) -> None:
+def add_commands(sub, sources_fn, common) -> None:
     """Register ``contiguity`` on the CLI's sub-parsers (``sources_fn`` adds --parcels/--units/…)."""
     p = sub.add_parser("contiguity", help=tr("集中连片: farmland and PBF patches and 百亩方/千亩方/万亩方 blocks"))
     sources_fn(p)
@@ -69,4 +72,4 @@ def add_commands(sub, sources_fn) -> None:
     p.add_argument("--gap", type=float, default=None, metavar="METRES",
                    help=tr("gap tolerance in metres (default: the rule pack's, 5 m in the bundled packs)"))
     p.add_argument("--out", default=None, help=tr("also write the patches layer and table to this GeoPackage"))
-    p.set_defaults(func=cmd_contiguity)
+    p.set_defaults(func=functools.partial(cmd_contiguity, common=common))
