@@ -27,9 +27,15 @@ _LAYER_WORDS = {
 }
 
 
-def layer_name(layer: str, chinese: bool) -> str:
+_SHORT_ZH = {"farmland_before": "耕地·前", "farmland_after": "耕地·后", "pbf_before": "永农·前", "pbf_after": "永农·后"}
+
+
+def layer_name(layer: str, chinese: bool, short: bool = False) -> str:
+    """The layer in words; ``short`` for narrow tables (the dock): 耕地·前 … (English stays whole)."""
     zh, en = _LAYER_WORDS[layer]
-    return zh if chinese else en
+    if not chinese:
+        return en
+    return _SHORT_ZH[layer] if short else zh
 
 
 def scopes(engine, uids: Iterable[Hashable] | None = None, project: bool = True) -> list[tuple[Hashable, str]]:

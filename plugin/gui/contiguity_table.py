@@ -33,7 +33,7 @@ class ContiguityTable(QTreeView):
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.setTextElideMode(Qt.ElideRight)
-        self.setMinimumHeight(90)
+        self.setMinimumHeight(60)
         self.setToolTip(tr("集中连片: farmland parcels within the rule pack's gap of each other form one patch"))
 
     def headers(self, blocks) -> list[str]:
@@ -53,6 +53,7 @@ class ContiguityTable(QTreeView):
         model.setHeaderData(0, Qt.Horizontal, tr("Gap tolerance: {0} m").format(state.settings.gap_m),
                             Qt.ToolTipRole)
         grouped = len(uids) > 1
+        self.setRootIsDecorated(grouped)
         for uid in uids:
             parent = model.invisibleRootItem()
             if grouped:
@@ -73,7 +74,9 @@ class ContiguityTable(QTreeView):
 
     @staticmethod
     def _row(layer: str, s, area_unit: str) -> list[QStandardItem]:
-        cells = [QStandardItem(layer_name(layer, chinese())), QStandardItem(str(s.count))]
+        name = QStandardItem(layer_name(layer, chinese(), short=True))
+        name.setToolTip(layer_name(layer, chinese()))
+        cells = [name, QStandardItem(str(s.count))]
         for m2 in (s.mean, s.largest):
             item = QStandardItem(format_area(m2, area_unit))
             item.setData(m2, M2_ROLE)
