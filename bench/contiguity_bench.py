@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.contiguity_bench                      # 200 000 parcels, 200 edits per kind
     .venv/bin/python -m bench.contiguity_bench --parcels 20000 --edits 100
 
-Pure core, no QGIS: the demo township of ``plugin.core.demo`` (seed 42, about 400 parcels per
+Pure core, no QGIS: the demo township of ``plugin.demo.township`` (seed 42, about 400 parcels per
 unit, 20 % of the parcels in units tagged) is built into a ``BalanceEngine``; then
 
 * (a) ``Contiguity.build``: every patch of the four layers in every unit and the project
@@ -35,7 +35,7 @@ TARGET_BUILD_S, TARGET_P95_MS = 5.0, 50.0
 
 
 def build_engine(n: int):
-    from plugin.core.demo import generate_township
+    from plugin.demo.township import generate_township
     from plugin.core.engine import BalanceEngine
     from plugin.core.fields import normalize_parcel
 
