@@ -132,3 +132,34 @@ def test_label_components_long_chain():
     perm = np.random.default_rng(1).permutation(n)
     labels = label_components(n, perm[:-1], perm[1:])
     assert (labels == 0).all()
+
+
+def test_a_bad_contiguity_section_is_refused_with_its_place():
+    from plugin.core import rule_schema
+
+    c = rule_schema.Checker()
+    rule_schema.check_file({"id": "x", "contiguity": {"gap_m": -1, "blocks": [{"id": "b", "mu": 0}, "z"]},
+                            "rules": []}, c)
+    places = [p for p, _m in c.problems]
+    assert places == ["contiguity.gap_m", "contiguity.blocks[0].mu", "contiguity.blocks[1]"]
+    c = rule_schema.Checker()
+    rule_schema.check_file({"id": "x", "contiguity": {"gap_m": 3, "blocks": [{"id": "b", "mu": 50}]}, "rules": []}, c)
+    assert c.problems == []
+
+
+def test_a_pack_can_change_the_gap_and_the_blocks(tmp_path):
+    import json
+
+    from plugin.core.rules import load_pack
+
+    path = tmp_path / "bureau.json"
+    path.write_text(json.dumps({"id": "bureau", "extends": "national",
+                                "contiguity": {"gap_m": 1.0, "blocks": [{"id": "b50", "mu": 50, "zh": "五十亩方"}]}}),
+                    encoding="utf-8")
+    s = ContiguitySettings.from_pack(load_pack(path))
+    assert s.gap_m == 1.0
+    assert [(b.id, b.mu, b.name_zh, b.name_en) for b in s.blocks] == [("b50", 50.0, "五十亩方", "五十亩方")]
+    eng = engine_of(three_fields())
+    c = Contiguity(s)
+    c.build(eng)
+    assert c.stats()["farmland_before"].count == 3  # 2 m apart, gap 1 m
