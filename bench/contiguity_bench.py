@@ -35,9 +35,9 @@ TARGET_BUILD_S, TARGET_P95_MS = 5.0, 50.0
 
 
 def build_engine(n: int):
-    from plugin.demo.township import generate_township
     from plugin.core.engine import BalanceEngine
     from plugin.core.fields import normalize_parcel
+    from plugin.demo.township import generate_township
 
     data = generate_township(n, seed=42)
     dltb, units, pbf = data["DLTB"], data["ZZDY"], data["YJJBNTTB"]
