@@ -59,6 +59,7 @@ class LiveContiguity:
         if self._state is None or engine is not self._engine:
             state = Contiguity(self.settings)
             state.build(engine)
+            state.warm()  # the first edit then costs what the others do
             self._state, self._engine = state, engine
         return self._state
 

@@ -218,6 +218,12 @@ class Contiguity:
             self.views[key] = hit
         return hit
 
+    def warm(self, scopes=(PROJECT,)) -> None:
+        """Make the views of ``scopes`` now (the project's: every edit in a unit touches them), so that
+        the first edit after a build does not pay for it (the live session calls it after building)."""
+        for key in [k for k in self._pending if k[0] in scopes]:
+            self.view(key)
+
     def _areas(self, key: tuple) -> list[int]:
         pending = self._pending.get(key)
         if pending is None:

@@ -101,6 +101,8 @@ def test_many_random_edits_on_a_field_pattern_equal_a_fresh_build():
     eng.build(parcels, [("a", "A", box(0, 0, 400, 800)), ("b", "B", box(400, 0, 800, 800))])
     live = Contiguity(ContiguitySettings(gap_m=3.0))
     live.build(eng)
+    live.warm()  # as the live session does: the project's views made at once, same numbers
+    assert live.snapshot() == fresh(eng, 3.0)
     for _ in range(300):
         pid = rng.randrange(900)
         roll = rng.random()
