@@ -163,3 +163,32 @@ def test_a_pack_can_change_the_gap_and_the_blocks(tmp_path):
     c = Contiguity(s)
     c.build(eng)
     assert c.stats()["farmland_before"].count == 3  # 2 m apart, gap 1 m
+
+
+def test_parcel_farmland_adds_up_to_the_balance_exactly_even_where_units_overlap():
+    """engine.parcel_farmland: the integers of the balance, per unit and for the project (overlap taken off)."""
+    rng = np.random.default_rng(3)
+    parcels = []
+    for k in range(60):
+        x, y = rng.uniform(0, 200, 2)
+        code = str(rng.choice(["0101", "0103", "0301", "0702"]))
+        target = str(rng.choice(["0101", "0702"])) if rng.random() < 0.3 else None
+        rec = ParcelRecord(dlbm=code, tbmj=float(rng.uniform(100, 900)), kcxs=0.08 if code < "02" else None,
+                           zzlx="NY-TZ" if target else None, ghdlbm=target, yncz="OUT" if rng.random() < 0.1 else None)
+        parcels.append((k, box(x, y, x + 25, y + 25), rec))
+    eng = BalanceEngine()
+    eng.build(parcels, [("a", "A", box(0, 0, 130, 230)), ("b", "B", box(100, 0, 230, 230))],
+              pbf=[box(50, 50, 180, 180)])
+    farm = eng.table.is_farmland
+    for scope in ("a", "b", None):
+        agg = eng.aggregate(scope)
+        want = (sum(v for (kind, c), v in agg.items() if kind == "b" and farm(c)),
+                sum(v for (kind, c), v in agg.items() if kind == "a" and farm(c)),
+                agg.get(("p", "pbf_before"), 0), agg.get(("p", "pbf_after"), 0))
+        got = [0, 0, 0, 0]
+        for pid in eng.parcel_ids():
+            units, project = eng.parcel_farmland(pid)
+            rows = [project] if scope is None and project else [u[1:] for u in units if u[0] == scope]
+            for row in rows:
+                got = [g + v for g, v in zip(got, row)]
+        assert tuple(got) == want, scope
