@@ -22,7 +22,8 @@ from .core.i18n import tr
 
 def cmd_contiguity(args: argparse.Namespace, common) -> int:
     """``common``: the CLI's shared helpers (compute, check_outputs, fail, chinese), given by cli.py."""
-    from .adapters.export_patches import srs_of, write_patches
+    from .adapters.export.geometry import srs_of
+    from .adapters.export.patches import write_patches
     from .adapters.gpkg import WriteError, atomic_output
     from .adapters.layers import InputError
     compute, check_outputs, _fail = common.compute, common.check_outputs, common.fail

@@ -9,6 +9,7 @@ What a file holds (``export_plan``):
   三调 and plan fields, the unit code ``DYBH`` and the ``share``;
 * ``balance``, ``indicators`` (the same tables as the ``balance`` command) and
   ``rule_pack`` (the rules the indicators were judged by);
+* ``farmland_patches`` and ``farmland_patch_stats`` (集中连片, ``patches``);
 * each layer's style as its default in ``layer_styles``, a QGIS project ``plan`` in
   ``qgis_projects``, and metadata (title, planner, date, plugin version, sources and
   their CRS) in ``gpkg_metadata`` and in the QGIS layer metadata.
@@ -16,7 +17,7 @@ What a file holds (``export_plan``):
 The modules (docs/architecture.md, "The export"): ``plan`` (the writer and its entry points),
 ``parcels`` (the parcels table and the copier interface), ``copiers`` (the copiers in the order
 they are tried, and the choice), ``copy_sql`` / ``copy_features`` (the copiers), ``geometry``,
-``ogr_fields``, ``metadata``, ``project`` (styles, layer metadata and the embedded project) and
+``ogr_fields``, ``metadata``, ``patches`` (集中连片), ``project`` (styles, layer metadata and the embedded project) and
 ``progress``. Styles live in ``adapters/styles.py``, finishing and validation in ``adapters/gpkg.py``.
 
 How the parcels are written: OGR creates every layer (QgsVectorFileWriter is several times

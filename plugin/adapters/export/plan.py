@@ -23,7 +23,6 @@ from ...core.i18n import tr
 from ...core.rules import RulePack
 from ...core.selection import UnknownUnitsError, units_by_code
 from ..crs import ellipsoid_measure
-from ..export_patches import write_patches
 from ..gpkg import WriteError, atomic_output, finish_file, quick_check, validate, write_balance_tables, write_table
 from ..layers import Inputs, build_engine
 from ..outputs import collect_unraisable, refuse_inputs, remove_leftovers
@@ -34,6 +33,7 @@ from .geometry import cleaned_multipolygon, srs_of
 from .metadata import PlanMetadata, plan_metadata
 from .ogr_fields import field_defn, py_value, source_fields
 from .parcels import SLIVER_M2, ParcelCopier, ParcelJob, ParcelSchema, create_parcels_layer
+from .patches import write_patches
 from .progress import Progress, cancelled_error, note, sqlite_bulk_options
 from .project import embed_project
 

@@ -13,22 +13,14 @@ from pathlib import Path
 from typing import Hashable, Sequence
 
 import shapely
-from osgeo import ogr, osr
+from osgeo import ogr
 
-from ..core.contiguity_report import PATCH_COLUMNS, patch_rows, stats_columns, stats_rows
-from .contiguity import compute
-from .gpkg import write_table
+from ...core.contiguity_report import PATCH_COLUMNS, patch_rows, stats_columns, stats_rows
+from ..contiguity import compute
+from ..gpkg import write_table
 
 PATCHES_LAYER = "farmland_patches"
 STATS_TABLE = "farmland_patch_stats"
-
-
-def srs_of(crs) -> osr.SpatialReference:
-    """GDAL's spatial reference of a QgsCoordinateReferenceSystem (x = easting)."""
-    srs = osr.SpatialReference()
-    srs.ImportFromWkt(crs.toWkt(crs.WKT_PREFERRED_GDAL))
-    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    return srs
 
 
 def _ogr_multipolygon(geom):
