@@ -4,6 +4,11 @@
     <context>
         <name>LandConsolidation</name>
         <message>
+            <location filename="../plugin/adapters/contiguity.py"/>
+            <source>The contiguity numbers could not follow an edit; they are computed again.</source>
+            <translation>集中连片数据未能随编辑更新，将重新计算。</translation>
+        </message>
+        <message>
             <location filename="../plugin/adapters/crs.py"/>
             <source>The layer {0} has no valid coordinate reference system; set one in its properties.</source>
             <translation>图层 {0} 没有有效的坐标参考系，请在图层属性中设置。</translation>
@@ -319,6 +324,47 @@
             <translation>按面积分摊分割图斑的 TBMJ</translation>
         </message>
         <message>
+            <location filename="../plugin/adapters/report_contiguity.py"/>
+            <source>Layer</source>
+            <translation>图层</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_contiguity.py"/>
+            <location filename="../plugin/gui/contiguity_table.py"/>
+            <source>Patches</source>
+            <translation>连片数</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_contiguity.py"/>
+            <source>Total (mu)</source>
+            <translation>总面积（亩）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_contiguity.py"/>
+            <source>Mean (mu)</source>
+            <translation>平均面积（亩）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_contiguity.py"/>
+            <source>Largest (mu)</source>
+            <translation>最大连片（亩）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_contiguity.py"/>
+            <source>Contiguity of farmland (patches and blocks)</source>
+            <translation>耕地集中连片情况</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_contiguity.py"/>
+            <source>{0}: count</source>
+            <translation>{0}个数</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_contiguity.py"/>
+            <source>{0}: area (mu)</source>
+            <translation>{0}面积（亩）</translation>
+        </message>
+        <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_tables.py"/>
@@ -442,8 +488,10 @@
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli_contiguity.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <location filename="../plugin/gui/balance_files.py"/>
+            <location filename="../plugin/gui/contiguity_table.py"/>
             <location filename="../plugin/gui/workbench.py"/>
             <source>Whole project</source>
             <translation>全项目</translation>
@@ -760,6 +808,7 @@
         <message>
             <location filename="../plugin/cli.py"/>
             <location filename="../plugin/cli_check.py"/>
+            <location filename="../plugin/cli_contiguity.py"/>
             <location filename="../plugin/cli_export.py"/>
             <location filename="../plugin/cli_report.py"/>
             <location filename="../plugin/cli_suggest.py"/>
@@ -785,6 +834,7 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli_contiguity.py"/>
             <source>Unit {0}</source>
             <translation>整治单元 {0}</translation>
         </message>
@@ -798,6 +848,7 @@
         <message>
             <location filename="../plugin/cli.py"/>
             <location filename="../plugin/cli_check.py"/>
+            <location filename="../plugin/cli_contiguity.py"/>
             <location filename="../plugin/cli_export.py"/>
             <location filename="../plugin/cli_report.py"/>
             <source>Warning: {0}</source>
@@ -866,6 +917,39 @@
             <translation>项目范围</translation>
         </message>
         <message>
+            <location filename="../plugin/cli_contiguity.py"/>
+            <source>集中连片: farmland and PBF patches and 百亩方/千亩方/万亩方 blocks</source>
+            <translation>集中连片：耕地与永久基本农田连片及百亩方/千亩方/万亩方</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_contiguity.py"/>
+            <location filename="../plugin/cli_report.py"/>
+            <source>only these units (codes, e.g. ZZDY-001 ZZDY-004)</source>
+            <translation>仅这些整治单元（编号，如 ZZDY-001 ZZDY-004）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_contiguity.py"/>
+            <source>gap tolerance in metres (default: the rule pack's, 5 m in the bundled packs)</source>
+            <translation>连片间距容差（米；默认取规则包的值，内置规则包为5米）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_contiguity.py"/>
+            <source>also write the patches layer and table to this GeoPackage</source>
+            <translation>同时将连片图层和统计表写入此 GeoPackage</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_contiguity.py"/>
+            <location filename="../plugin/gui/contiguity_table.py"/>
+            <location filename="../plugin/processing/algorithms/contiguity.py"/>
+            <source>Gap tolerance: {0} m</source>
+            <translation>连片间距容差：{0} 米</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_contiguity.py"/>
+            <source>--gap must be 0 or more metres.</source>
+            <translation>--gap 须为0米或以上。</translation>
+        </message>
+        <message>
             <location filename="../plugin/cli_export.py"/>
             <source>plan GeoPackage: units, clipped parcels, balance, styles, QGIS project</source>
             <translation>导出方案 GeoPackage：整治单元、裁切后的图斑、面积平衡表、样式和 QGIS 工程</translation>
@@ -919,11 +1003,6 @@
             <location filename="../plugin/cli_report.py"/>
             <source>also write the indicator table as CSV (UTF-8)</source>
             <translation>同时将指标表写为 CSV（UTF-8）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli_report.py"/>
-            <source>only these units (codes, e.g. ZZDY-001 ZZDY-004)</source>
-            <translation>仅这些整治单元（编号，如 ZZDY-001 ZZDY-004）</translation>
         </message>
         <message>
             <location filename="../plugin/cli_report.py"/>
@@ -1085,6 +1164,16 @@
             <location filename="../plugin/core/checks.py"/>
             <source>Parcel {0}: remediation type {1} does not apply to land class {2} before (allowed: {3}). {4}</source>
             <translation>图斑 {0}：整治类型 {1} 不适用于整治前地类 {2}（允许：{3}）。{4}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/contiguity_report.py"/>
+            <source>{0}: {1} patches, {2:.1f} mu; mean {3:.1f} mu, largest {4:.1f} mu. {5}</source>
+            <translation>{0}：{1} 片，共 {2:.1f} 亩；平均 {3:.1f} 亩，最大 {4:.1f} 亩。{5}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/contiguity_report.py"/>
+            <source>{0}: {1} ({2:.1f} mu)</source>
+            <translation>{0}：{1} 个（{2:.1f} 亩）</translation>
         </message>
         <message>
             <location filename="../plugin/core/datacheck_common.py"/>
@@ -1421,6 +1510,17 @@
         </message>
         <message>
             <location filename="../plugin/core/rule_schema.py"/>
+            <location filename="../plugin/core/suggest_settings.py"/>
+            <source>a number ≥ 0</source>
+            <translation>不小于 0 的数</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>a list of blocks [ … ]</source>
+            <translation>连片规模列表 [ … ]</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
             <source>a JSON object { … }</source>
             <translation>一个 JSON 对象 { … }</translation>
         </message>
@@ -1478,6 +1578,12 @@
             <location filename="../plugin/core/rule_schema.py"/>
             <source>a finite number</source>
             <translation>有限数值</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <location filename="../plugin/core/suggest_settings.py"/>
+            <source>a number &gt; 0</source>
+            <translation>大于 0 的数</translation>
         </message>
         <message>
             <location filename="../plugin/core/rule_schema.py"/>
@@ -1554,12 +1660,6 @@
             <location filename="../plugin/core/rule_schema.py"/>
             <source>… and {0} more problems</source>
             <translation>……另有 {0} 个问题</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/rule_schema.py"/>
-            <location filename="../plugin/core/suggest_settings.py"/>
-            <source>a number ≥ 0</source>
-            <translation>不小于 0 的数</translation>
         </message>
         <message>
             <location filename="../plugin/core/rule_schema.py"/>
@@ -1650,11 +1750,6 @@
             <location filename="../plugin/core/suggest_settings.py"/>
             <source>a list of {"type": …, "to": …}</source>
             <translation>由 {"type": …, "to": …} 组成的列表</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/suggest_settings.py"/>
-            <source>a number &gt; 0</source>
-            <translation>大于 0 的数</translation>
         </message>
         <message>
             <location filename="../plugin/core/suggest_settings.py"/>
@@ -2313,6 +2408,31 @@
             <location filename="../plugin/main.py"/>
             <source>Project set-up…</source>
             <translation>项目设置…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/contiguity_table.py"/>
+            <source>集中连片: farmland parcels within the rule pack's gap of each other form one patch</source>
+            <translation>集中连片：相互间距不超过规则包容差的耕地图斑构成一片</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/contiguity_table.py"/>
+            <source>Contiguity</source>
+            <translation>集中连片</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/contiguity_table.py"/>
+            <source>Mean</source>
+            <translation>平均</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/contiguity_table.py"/>
+            <source>Largest</source>
+            <translation>最大</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/contiguity_table.py"/>
+            <source>{0} patches of at least {1} mu: {2}</source>
+            <translation>{0} 片不小于 {1} 亩：{2}</translation>
         </message>
         <message>
             <location filename="../plugin/gui/errors.py"/>
@@ -3372,6 +3492,45 @@ Writes a GeoPackage with the tables 'balance' (unit_code, dlbm, area_before_m2, 
             <location filename="../plugin/processing/algorithms/compute_balance.py"/>
             <source>Number of units failing an error rule</source>
             <translation>约束性指标不达标的单元数</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/contiguity.py"/>
+            <source>Farmland contiguity (集中连片)</source>
+            <translation>耕地集中连片</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/contiguity.py"/>
+            <source>Patches of farmland and of permanent basic farmland, before and after the plan, in every remediation unit and in the whole project: parcels lying within the gap tolerance of each other (across 田坎, ditches and field roads) form one patch. A patch's area is its parcels' farmland area as the balance counts it (TBMJ apportioned, 耕地 net of 田坎).
+
+The patches layer has one feature per patch (unit_code '*' = whole project; layer farmland_before, farmland_after, pbf_before or pbf_after; block = the largest block size it reaches). The statistics table gives per unit and layer the number of patches, total, mean and largest patch and the 百亩方 / 千亩方 / 万亩方 counts and areas. Gap and block sizes come from the rule pack (section contiguity); a gap given here overrides the pack's.</source>
+            <translation>整治前后，各整治单元及全项目的耕地和永久基本农田连片：相互间距不超过容差（可跨越田坎、沟渠和田间道路）的图斑构成一片。连片面积为其图斑按面积平衡口径计算的耕地面积（按比例分摊图斑面积，耕地扣除田坎）。
+
+连片图层每片一个要素（unit_code 为 '*' 表示全项目；layer 为 farmland_before、farmland_after、pbf_before 或 pbf_after；block 为其达到的最大连片规模）。统计表按单元和图层给出连片数、总面积、平均和最大连片面积，以及百亩方、千亩方、万亩方的个数和面积。间距容差和连片规模取自规则包（contiguity 部分）；此处填写的间距容差优先于规则包。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/contiguity.py"/>
+            <source>Gap tolerance (m; empty = the rule pack's)</source>
+            <translation>连片间距容差（米；留空取规则包的值）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/contiguity.py"/>
+            <source>Farmland patches</source>
+            <translation>耕地连片</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/contiguity.py"/>
+            <source>Contiguity statistics</source>
+            <translation>集中连片统计表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/contiguity.py"/>
+            <source>Number of farmland patches after (whole project)</source>
+            <translation>整治后耕地连片数（全项目）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/contiguity.py"/>
+            <source>Number of blocks of the smallest size after (whole project)</source>
+            <translation>整治后最小规模连片方个数（全项目）</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/export_plan.py"/>
