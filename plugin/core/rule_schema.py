@@ -236,6 +236,21 @@ def _objects(c: Checker, data: dict, key: str, what: str) -> list[tuple[str, dic
     return out
 
 
+def _check_tolerances(checks, c: Checker) -> None:
+    """The ``checks`` section: tolerances of the data checks (core.datachecks.CheckSettings), numbers ≥ 0."""
+    if checks is None:
+        return
+    if not isinstance(checks, dict):
+        c.expected("checks", tr("an object"), checks)
+        return
+    for key, value in checks.items():
+        if key in ("_comment", "sources"):
+            continue
+        c.number(checks, key, "checks")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+            c.expected(f"checks.{key}", tr("a number ≥ 0"), value)
+
+
 def _check_contiguity(section, c: Checker) -> None:
     """The 集中连片 section: gap_m ≥ 0 and blocks [{"id", "mu" > 0, "zh", "en"}, …]."""
     if section is None:
@@ -296,17 +311,7 @@ def check_file(data, c: Checker) -> None:
             c.text(flow, key, where)
         c.texts(flow, "types", where)
         c.boolean(flow, "changed_only", where)
-    checks = data.get("checks")
-    if checks is not None:  # tolerances of the data checks (core.datachecks.CheckSettings)
-        if not isinstance(checks, dict):
-            c.expected("checks", tr("an object"), checks)
-        else:
-            for key, value in checks.items():
-                if key in ("_comment", "sources"):
-                    continue
-                c.number(checks, key, "checks")
-                if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
-                    c.expected(f"checks.{key}", tr("a number ≥ 0"), value)
+    _check_tolerances(data.get("checks"), c)
     if "ridge_coefficients" in data:  # 田坎系数 of new farmland (core.ridges)
         check_ridges(data["ridge_coefficients"], "ridge_coefficients", c)
     if "suggest" in data:  # moves, objective and tie-breaks of the suggestions (docs/suggestions.md)
