@@ -144,24 +144,62 @@ class _Composition:
             n = round(v * s)
             if n:
                 out[k] = out.get(k, 0) + n
-        if pbf_share:
-            whole = tbmj * share
-            pbf_before = round(tbmj * pbf_share * SCALE)
-            if yncz == PBF_OUT:
-                pbf_after = 0
+        if pbf_share or yncz == PBF_IN:
+            pbf_before, pbf_after = self._pbf_amounts(tbmj, share, pbf_share, yncz, after0)
+            if pbf_share and yncz == PBF_OUT:
                 out[_K_PBF_OUT] = out.get(_K_PBF_OUT, 0) + pbf_before
-            elif yncz == PBF_IN:
-                pbf_after = round(whole * SCALE)
-            else:
-                pbf_after = pbf_before if self.table.is_farmland(after0) else 0
             if pbf_before:
                 out[_K_PBF_BEFORE] = out.get(_K_PBF_BEFORE, 0) + pbf_before
             if pbf_after:
                 out[_K_PBF_AFTER] = out.get(_K_PBF_AFTER, 0) + pbf_after
             if pbf_after > pbf_before:
                 out[_K_PBF_IN] = out.get(_K_PBF_IN, 0) + pbf_after - pbf_before
-        elif yncz == PBF_IN:
-            n = round(tbmj * s)
-            if n:
-                out[_K_PBF_AFTER] = out.get(_K_PBF_AFTER, 0) + n
-                out[_K_PBF_IN] = out.get(_K_PBF_IN, 0) + n
+
+    def _pbf_amounts(self, tbmj: float, share: float, pbf_share: float, yncz: str | None,
+                     after0: str) -> tuple[int, int]:
+        """(PBF before, PBF after) in µm² of ``share`` of a parcel whose ``pbf_share`` lies in PBF."""
+        if not pbf_share:
+            return 0, (round(tbmj * (share * SCALE)) if yncz == PBF_IN else 0)
+        before = round(tbmj * pbf_share * SCALE)
+        if yncz == PBF_OUT:
+            return before, 0
+        if yncz == PBF_IN:
+            return before, round(tbmj * share * SCALE)
+        return before, before if self.table.is_farmland(after0) else 0
+
+    # ------------------------------------------------------------------ public: 集中连片 weights
+    def parcel_farmland(self, pid) -> tuple[tuple[tuple, ...], tuple | None]:
+        """((unit id, fb, fa, pb, pa), …) and the project's (fb, fa, pb, pa), in µm² (integers).
+
+        What the parcel adds to 耕地 before / after (net of 田坎, as the land-class table tells
+        farmland) and to PBF before / after in each unit's balance, rounded as the balance rounds,
+        so sums of them equal the balance's rows exactly; the project's takes off the part counted
+        twice where units overlap. ``((), None)`` for a parcel in no unit (docs/domain-contiguity.md).
+        """
+        p = self._parcels[pid]
+        if not p.pairs:
+            return (), None
+        table, rec = self.table, p.rec
+        farm = table.is_farmland
+        if not (farm(table.resolve(rec.dlbm)) or (rec.ghdlbm is not None and farm(table.resolve(rec.ghdlbm)))
+                or (rec.kcdlbm is not None and farm(table.resolve(rec.kcdlbm))) or rec.yncz == PBF_IN
+                or any(t[2] for t in p.pairs)):  # neither farmland nor PBF before or after: nothing to count
+            return tuple((uid, 0, 0, 0, 0) for uid, _s, _b in p.pairs), (0, 0, 0, 0)
+        before, after, _zzlx, _dl = self._composition(rec, p.area)
+        fb = [v for c, v in before if farm(c)]
+        fa = [v for c, v in after if farm(c)]
+        tbmj = survey_terms(rec.tbmj, rec.kcmj, rec.tbdlmj, p.area)[0]
+        yncz, after0 = rec.yncz, after[0][0]
+
+        def amounts(share: float, pbf_share: float) -> tuple:
+            s = share * SCALE
+            return (sum(round(v * s) for v in fb), sum(round(v * s) for v in fa),
+                    *self._pbf_amounts(tbmj, share, pbf_share, yncz, after0))
+
+        units = tuple((uid, *amounts(share, pbf)) for uid, share, pbf in p.pairs)
+        if len(units) == 1 and p.over is None:
+            return units, units[0][1:]
+        total = [sum(u[k] for u in units) for k in range(1, 5)]
+        if p.over is not None:
+            total = [t - o for t, o in zip(total, amounts(*p.over))]
+        return units, tuple(total)
