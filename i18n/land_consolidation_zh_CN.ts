@@ -1396,27 +1396,27 @@
             <translation>图斑 {0}：碎片图斑，面积 {1} 平方米（细长度 {2}）</translation>
         </message>
         <message>
-            <location filename="../plugin/core/engine.py"/>
+            <location filename="../plugin/core/engine/results.py"/>
             <source>Unknown land-class codes, counted as 'unknown': {0}</source>
             <translation>未知的地类编码，按“未知”统计：{0}</translation>
         </message>
         <message>
-            <location filename="../plugin/core/engine.py"/>
+            <location filename="../plugin/core/engine/results.py"/>
             <source>{0} parcels have no TBMJ; their area was measured from the geometry</source>
             <translation>{0} 个图斑没有图斑面积（TBMJ），已按几何图形量算面积</translation>
         </message>
         <message>
-            <location filename="../plugin/core/engine.py"/>
+            <location filename="../plugin/core/engine/results.py"/>
             <source>{0} parcels have no usable geometry and belong to no unit</source>
             <translation>{0} 个图斑没有可用的几何图形，不属于任何整治单元</translation>
         </message>
         <message>
-            <location filename="../plugin/core/engine.py"/>
+            <location filename="../plugin/core/engine/results.py"/>
             <source>{0} survey parcels (BSM) are in several pieces (split); each piece counts with its share of TBMJ, KCMJ and TBDLMJ by area</source>
             <translation>{0} 个调查图斑（BSM）被分割为多块；每块按面积比例分摊 TBMJ、KCMJ 和 TBDLMJ</translation>
         </message>
         <message>
-            <location filename="../plugin/core/engine.py"/>
+            <location filename="../plugin/core/engine/results.py"/>
             <source>Feature ids used by different parcels: {0}; save the layer as a GeoPackage (which numbers its features) and use that.</source>
             <translation>不同图斑使用了相同的要素 ID：{0}；请将图层另存为 GeoPackage（会自动编号要素）后再使用。</translation>
         </message>
