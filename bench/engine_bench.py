@@ -116,7 +116,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def start_qgis():
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from plugin.cli import start_qgis as _start
+    from plugin.cli.common import start_qgis as _start
 
     return _start()
 

@@ -96,7 +96,7 @@ def main() -> int:
     ap.add_argument("--full-validation", action="store_true",
                     help="run GDAL's validator inside the export (default: automatic, quick check above 50 000)")
     args = ap.parse_args()
-    from plugin.cli import start_qgis
+    from plugin.cli.common import start_qgis
 
     start_qgis()
     src = data_file(args.parcels)

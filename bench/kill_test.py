@@ -188,7 +188,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="lc-kill-") as tmp:
         folder = Path(tmp)
         demo = folder / "township.gpkg"
-        subprocess.run([sys.executable, "-c", "from plugin.cli import start_qgis; start_qgis();"
+        subprocess.run([sys.executable, "-c", "from plugin.cli.common import start_qgis; start_qgis();"
                         "from plugin.demo.writer import write_demo_gpkg;"
                         f"write_demo_gpkg({str(demo)!r}, n_parcels={args.parcels}, seed=3)"],
                        cwd=ROOT, env=_env(), check=True)

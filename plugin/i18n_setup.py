@@ -88,7 +88,7 @@ def install_translator(locale_name: str) -> bool:
     """
     global _translator
     remove_translator()
-    i18n.install(QCoreApplication.translate)
+    i18n.install(QCoreApplication.translate, i18n.ENGLISH)
     path = qm_path_for(locale_name)
     if path is None:
         return False
@@ -97,6 +97,7 @@ def install_translator(locale_name: str) -> bool:
         return False
     QCoreApplication.installTranslator(translator)
     _translator = translator
+    i18n.install(QCoreApplication.translate, locale_name)  # i18n.chinese() follows what tr speaks
     return True
 
 
@@ -111,7 +112,7 @@ def remove_translator() -> None:
 def teardown() -> None:
     """Remove the translator and give ``tr`` back its identity behaviour."""
     remove_translator()
-    i18n.install(lambda _context, text: text)
+    i18n.reset()
 
 
 def qgis_locale() -> str:

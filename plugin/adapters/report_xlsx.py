@@ -127,7 +127,7 @@ def sheet_name(code: str, taken: set[str]) -> str:
     return name
 
 
-def _openpyxl():
+def require_openpyxl():
     try:
         import openpyxl
     except ImportError:
@@ -152,7 +152,7 @@ def write_report(engine: BalanceEngine, path: str | os.PathLike, chinese: bool =
     ``units``: unit codes to include (default all). The file is written next to its target
     and moved into place only when complete. Raises :class:`ReportError` or WriteError.
     """
-    openpyxl = _openpyxl()
+    openpyxl = require_openpyxl()
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 

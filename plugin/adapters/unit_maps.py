@@ -80,11 +80,8 @@ def page_language(chinese: bool) -> Iterator[None]:
     else:
         def translate(_context: str, text: str) -> str:
             return text
-    i18n.install(translate)
-    try:
+    with i18n.using(translate, "zh_CN" if chinese else i18n.ENGLISH):
         yield
-    finally:
-        i18n.install(previous)
 
 
 def _unit_names(engine: BalanceEngine, inputs: Inputs, codes: Sequence[str] | None) -> list[_Unit]:

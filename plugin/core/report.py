@@ -1,19 +1,25 @@
-"""The balance as planners hand it in: 整治前后土地利用结构调整表 and the indicator table.
+"""The balance as planners hand it in: 整治前后土地利用结构调整表, the indicator table, the summary.
 
 Rows go 三大类 → 一级类 → 二级类 (category → group → class), each with area before,
 after and change. 湿地 classes sit under the 三大类 they belong to (docs/domain.md §4), so a
 group can appear under more than one category. The same frames feed the balance dock,
 the CSV/XLSX report and the clipboard, so every front shows the same numbers.
+
+The one home of report formatting: a rule's value and requirement in the unit it is read in
+(:func:`rule_number`, :func:`rule_unit`, :func:`format_rule_value`, :func:`format_requirement`;
+the balance dock, the XLSX/CSV report and the command line call them) and the readable
+per-unit summary of the command line and Processing (:func:`summary_lines`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Hashable
+from typing import Any, Callable, Hashable
 
 import pandas as pd
 
-from .areas import convert, unit_label
+from .areas import MU_M2, convert, unit_label
 from .engine import BalanceEngine
+from .i18n import chinese as ui_chinese
 from .i18n import tr
 from .landclasses import UNKNOWN
 from .verdicts import basis_text, rule_state, severity_text, verdict_text
@@ -103,3 +109,111 @@ def indicator_frame(engine: BalanceEngine, uid: Hashable | None = None, chinese:
             "rule_id": rule.id,
         })
     return pd.DataFrame(out)
+
+
+# --------------------------------------------------------------------------- rule values
+#: decimals of an area shown in 亩 / 公顷 / m²; of a percentage
+AREA_DECIMALS = {"mu": 2, "ha": 4, "m2": 2}
+PERCENT_DECIMALS = 2
+
+#: ``number(value, decimals) -> text``: how a front end writes a number (the dock: its locale)
+NumberFormat = Callable[[float, int], str]
+
+
+def plain_number(value: float, decimals: int) -> str:
+    """``1,234.50``: thousands separators, fixed decimals, never ``-0.00``."""
+    text = f"{value:,.{decimals}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
+
+
+def rule_number(rule: Any, value: float | None, area_unit: str = "mu") -> float | None:
+    """A rule's value in the unit it is read in: a share in percent points, an area in ``area_unit``."""
+    if value is None:
+        return None
+    if rule.format == "percent":
+        return 100.0 * value
+    if rule.format == "area":
+        return convert(value, area_unit)
+    return value
+
+
+def rule_unit(rule: Any, area_unit: str = "mu", chinese: bool | None = None) -> str:
+    """The unit of :func:`rule_number`: ``%``, the area unit's label (亩 / mu …) or nothing."""
+    if rule.format == "percent":
+        return "%"
+    if rule.format == "area":
+        return unit_label(area_unit, ui_chinese() if chinese is None else chinese)
+    return ""
+
+
+def format_rule_value(rule: Any, value: float | None, area_unit: str = "mu", number: NumberFormat = plain_number,
+                      chinese: bool | None = None, missing: str = "—") -> str:
+    """``12.34 %``, ``1,234.56 亩``: the value with its unit (``missing`` when there is none)."""
+    shown = rule_number(rule, value, area_unit)
+    if shown is None:
+        return missing
+    decimals = AREA_DECIMALS[area_unit] if rule.format == "area" else PERCENT_DECIMALS
+    unit = rule_unit(rule, area_unit, chinese)
+    text = number(shown, decimals)
+    return f"{text} {unit}" if unit else text
+
+
+def format_requirement(rule: Any, area_unit: str = "mu", number: NumberFormat = plain_number,
+                       chinese: bool | None = None) -> str:
+    """``≥ 5.00 %``, ``≤ 0``: the comparison and the threshold of a rule."""
+    if not rule.threshold:
+        return f"{rule.op_symbol} 0"
+    return f"{rule.op_symbol} {format_rule_value(rule, rule.threshold, area_unit, number, chinese)}"
+
+
+# --------------------------------------------------------------------------- summary
+def headline_rows(engine: BalanceEngine, uid: Hashable | None = None,
+                  chinese: bool = True) -> list[tuple[str, float, float]]:
+    """(name, before m², after m²) of 耕地 and of each 三大类, from the land-class table."""
+    table = engine.table
+    areas = engine.class_areas(uid)
+    farm_codes = [code for code in table.classes if table.is_farmland(code)]
+    rows = []
+    if farm_codes:
+        farm = table.get(farm_codes[0])
+        rows.append((farm.group_zh if chinese else farm.group_en,
+                     sum(b for code, (b, _a) in areas.items() if table.is_farmland(code)),
+                     sum(a for code, (_b, a) in areas.items() if table.is_farmland(code))))
+    structure = structure_rows(engine, uid, chinese)[:-1]  # without the total
+    rows += [(r.name, r.before_m2, r.after_m2) for r in structure if r.level == 0]
+    return rows
+
+
+def _target_lines(engine: BalanceEngine, uid: Hashable | None, reason: str | None, chinese: bool) -> list[str]:
+    pack = engine.pack
+    status = engine.unit_status(uid)
+    verdict = tr("NOT ASSESSABLE") if reason else {True: tr("PASS"), False: tr("FAIL"), None: tr("n/a")}[status]
+    title = tr("Whole project") if uid is None else tr("Unit {0}").format(engine.unit_code(uid))
+    lines = [tr("{0}: {1}").format(title, verdict)]
+    for name, b, a in headline_rows(engine, uid, chinese):
+        lines.append("  " + tr("{0}: before {1} mu ({2} m²), after {3} mu ({4} m²), change {5} mu").format(
+            name, f"{b / MU_M2:,.2f}", f"{b:,.1f}", f"{a / MU_M2:,.2f}", f"{a:,.1f}", f"{(a - b) / MU_M2:+,.2f}"))
+    for res in engine.evaluate(uid, reason):
+        rule = pack.rule(res.rule_id)
+        mark = {True: "✓", False: "✗" if rule.severity == "error" else "!", None: "-"}[res.passed]
+        lines.append("  " + tr("{0} {1}: {2} (required {3})").format(
+            mark, rule.name(chinese), format_rule_value(rule, res.value, chinese=chinese, missing=tr("n/a")),
+            format_requirement(rule, chinese=chinese)))
+    return lines
+
+
+def summary_lines(engine: BalanceEngine, chinese: bool | None = None) -> list[str]:
+    """The readable per-unit summary (亩 and m²) the command line prints and Processing logs."""
+    chinese = ui_chinese() if chinese is None else chinese
+    lines = [tr("Rule pack: {0}").format(engine.pack.name(chinese)), ""]
+    reason = engine.not_assessable()
+    if reason:
+        lines.append(tr("NOT ASSESSABLE (no verdict is given):"))
+        lines.extend("  " + line for line in reason.splitlines())
+        lines.append("")
+    for uid in [*engine.ordered_units(), None]:
+        lines += _target_lines(engine, uid, reason, chinese)
+        lines.append("")
+    for w in engine.warnings():
+        lines.append(tr("Warning: {0}").format(w))
+    return lines

@@ -13,7 +13,7 @@ from osgeo import ogr
 from qgis_helpers import src
 
 from plugin.adapters.gpkg import read_table
-from plugin.cli import main
+from plugin.cli.app import main
 from plugin.core.areas import MU_M2
 
 

@@ -13,7 +13,7 @@ from bad_data import X0, Y0, make, parcels_row, rect, shifted
 from qgis_helpers import src
 
 from plugin.adapters.gpkg import read_table
-from plugin.cli import main
+from plugin.cli.app import main
 from plugin.core.areas import MU_M2
 from tests.hand_areas import area_in, effective, union_area
 

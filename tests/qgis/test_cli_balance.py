@@ -8,7 +8,7 @@ from osgeo import gdal
 
 from plugin.adapters.gpkg import read_table
 from plugin.adapters.layers import Inputs, build_engine, open_layer
-from plugin.cli import main
+from plugin.cli.app import main
 from plugin.core.rules import load_pack
 from plugin.demo.writer import write_demo_gpkg
 

@@ -91,7 +91,7 @@ def read_findings(path: Path) -> list[dict]:
 
 
 def test_cli_check_finds_each_planted_problem(qgis_app, planted_file, tmp_path, capsys):
-    from plugin.cli import main
+    from plugin.cli.app import main
 
     path, planted = planted_file
     out = tmp_path / "findings.gpkg"
@@ -124,7 +124,7 @@ def test_cli_check_finds_each_planted_problem(qgis_app, planted_file, tmp_path, 
 
 
 def test_cli_check_of_the_demo_has_no_errors(qgis_app, demo_file, tmp_path):
-    from plugin.cli import main
+    from plugin.cli.app import main
 
     out = tmp_path / "findings.gpkg"
     assert main(cli_args(demo_file, out)) == 0
@@ -133,7 +133,7 @@ def test_cli_check_of_the_demo_has_no_errors(qgis_app, demo_file, tmp_path):
 
 
 def test_cli_check_bad_input_exits_2_and_writes_nothing(qgis_app, demo_file, tmp_path, capsys):
-    from plugin.cli import main
+    from plugin.cli.app import main
 
     out = tmp_path / "findings.gpkg"
     args = cli_args(demo_file, out)
@@ -145,7 +145,7 @@ def test_cli_check_bad_input_exits_2_and_writes_nothing(qgis_app, demo_file, tmp
 def test_processing_checkdata_equals_the_cli(qgis_processing, planted_file, tmp_path):
     import processing
 
-    from plugin.cli import main
+    from plugin.cli.app import main
     from plugin.processing.provider import PROVIDER_ID, LandConsolidationProvider
 
     registry = QgsApplication.processingRegistry()

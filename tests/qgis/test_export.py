@@ -314,7 +314,7 @@ def test_progress_reaches_100(demo, tmp_path):
 
 # --------------------------------------------------------------------------- command line
 def _cli(*argv: str) -> int:
-    from plugin.cli import main
+    from plugin.cli.app import main
 
     return main(list(argv))
 

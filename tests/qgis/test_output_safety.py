@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _cli(*argv: str) -> int:
-    from plugin.cli import main
+    from plugin.cli.app import main
 
     return main(list(argv))
 

@@ -208,13 +208,11 @@ def test_report_cli(qgis_app, demo, engine, tmp_path, capsys):
 
     import pandas as pd
 
-    from plugin.cli_report import add_commands
+    from plugin.cli.report import add_command
 
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="command")
-    from plugin.cli import _sources
-
-    add_commands(sub, _sources)
+    add_command(sub)
     out, ind = tmp_path / "r.xlsx", tmp_path / "ind.csv"
     args = ap.parse_args(["report", "--parcels", src(demo, "DLTB"), "--units", src(demo, "ZZDY"),
                           "--pbf", src(demo, "YJJBNTTB"), "--out", str(out), "--indicators-csv", str(ind)])
@@ -332,7 +330,7 @@ def test_failed_algorithm_does_not_crash_qgis_at_exit(demo, tmp_path):
     script.write_text(f"""
 import sys
 sys.path[:0] = ["/usr/share/qgis/python/plugins", {str(ROOT)!r}]
-from plugin.cli import start_qgis
+from plugin.cli.common import start_qgis
 app = start_qgis()
 from processing.core.Processing import Processing
 Processing.initialize()

@@ -24,7 +24,7 @@ PROBLEMS = ('rules[0].threshold: expected a finite number, found text "nan"', 'r
 
 
 def test_cli_lists_the_problems_and_writes_nothing(qgis_app, make_demo, bad_pack, tmp_path, capsys):
-    from plugin.cli import main
+    from plugin.cli.app import main
 
     demo = make_demo(600, 5)
     for command in ("balance", "export", "report"):

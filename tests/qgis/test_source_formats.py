@@ -14,7 +14,7 @@ from plugin.adapters.layers import InputError, open_layer, shapefile_encoding
 
 
 def _cli(*argv: str) -> int:
-    from plugin.cli import main
+    from plugin.cli.app import main
 
     return main(list(argv))
 

@@ -26,7 +26,7 @@ from plugin.adapters.gpkg import read_table
 from plugin.adapters.layers import Inputs, build_engine
 from plugin.adapters.live import LiveBalance
 from plugin.adapters.qgis_compat import LINE_GEOMETRY
-from plugin.cli import main
+from plugin.cli.app import main
 from plugin.core.rules import load_pack
 
 TOL = 0.05  # m²: every "before" row of every unit and of the project

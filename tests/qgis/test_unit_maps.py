@@ -163,13 +163,12 @@ def test_layout_content_and_table_values(built, tmp_path):
 def test_cli_report_maps(qgis_app, demo, built, tmp_path):
     import argparse
 
-    from plugin.cli import _sources
-    from plugin.cli_report import add_commands
+    from plugin.cli.report import add_command
 
     engine, _inputs = built
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="command")
-    add_commands(sub, _sources)
+    add_command(sub)
     maps = tmp_path / "maps"
     args = ap.parse_args(["report", "--parcels", src(demo, "DLTB"), "--units", src(demo, "ZZDY"),
                           "--pbf", src(demo, "YJJBNTTB"), "--maps", str(maps)])

@@ -1,7 +1,9 @@
 """What the plugin's Processing algorithms share: parameters, inputs, rule pack, engine build.
 
 Algorithms stay thin: they declare parameters, turn them into :class:`~..adapters.layers.Inputs`
-and call the same adapter/core code as the docks and the command line.
+and call the same adapter/core code as the docks and the command line. An algorithm implements
+``run_algorithm``; the base's ``processAlgorithm`` turns the plugin's two exceptions
+(core/errors.py: ``PlanError``, ``Cancelled``) into a ``QgsProcessingException`` with their message.
 
 Thread safety: Processing runs algorithms in a background thread. Layers are prepared in
 ``prepareAlgorithm`` (main thread): a file-backed layer without unsaved edits is opened
@@ -31,7 +33,9 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QIcon
 
 from ...adapters.qgis_compat import SOURCE_VECTOR_POLYGON, WKB_NO_GEOMETRY, make_field
+from ...core.checks import DEFAULT_TOLERANCE
 from ...core.engine import BuildCancelled
+from ...core.errors import Cancelled, PlanError
 from ...core.i18n import tr
 from ...core.rules import RulePack, RulePackError, available_packs, load_pack
 from ...paths import icon_path
@@ -41,10 +45,6 @@ RED_LINE, UGB, BOUNDARY = "RED_LINE", "UGB", "BOUNDARY"
 RULE_PACK, RULE_FILE, TBMJ_IN_MU, TOLERANCE = "RULE_PACK", "RULE_FILE", "TBMJ_IN_MU", "TOLERANCE"
 
 _KINDS = {"TEXT": "string", "REAL": "double", "INTEGER": "int", "INTEGER64": "int64"}
-
-
-class Cancelled(QgsProcessingException):
-    """Raised when the feedback was cancelled: the algorithm stops and writes nothing."""
 
 
 def pack_choices() -> list[tuple[str, Path]]:
@@ -177,7 +177,7 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
     def add_tolerance(self) -> None:
         self.addParameter(QgsProcessingParameterNumber(
             TOLERANCE, tr("Area tolerance (m²): overlaps smaller than this are ignored"),
-            type=QgsProcessingParameterNumber.Double, minValue=0.0, defaultValue=1.0))
+            type=QgsProcessingParameterNumber.Double, minValue=0.0, defaultValue=DEFAULT_TOLERANCE))
 
     # ------------------------------------------------------------------ reading parameters
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:
@@ -229,13 +229,10 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
 
     @staticmethod
     def refuse_inputs(inputs, pack, targets) -> None:
-        """QgsProcessingException if an output is one of the inputs (or two outputs are one file)."""
-        from ...adapters.outputs import OverwritesInputError, refuse_inputs
+        """A PlanError if an output is one of the inputs (or two outputs are one file)."""
+        from ...adapters.outputs import refuse_inputs
 
-        try:
-            refuse_inputs(targets, [*inputs.sources(), pack.path])
-        except OverwritesInputError as exc:
-            raise QgsProcessingException(str(exc)) from None
+        refuse_inputs(targets, [*inputs.sources(), pack.path])  # an OverwritesInputError is a PlanError
 
     def pack(self, parameters, context) -> RulePack:
         custom = self.parameterAsFile(parameters, RULE_FILE, context)
@@ -245,12 +242,25 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
             choices = pack_choices()
             index = self.parameterAsEnum(parameters, RULE_PACK, context)
             if not 0 <= index < len(choices):
-                raise QgsProcessingException(tr("Unknown rule pack number {0}").format(index))
+                raise PlanError(tr("Unknown rule pack number {0}").format(index))
             return load_pack(choices[index][1])
         except (RulePackError, OSError) as exc:
-            raise QgsProcessingException(tr("The rule pack cannot be used: {0}").format(exc)) from None
+            raise PlanError(tr("The rule pack cannot be used: {0}").format(exc)) from None
 
     # ------------------------------------------------------------------ running
+    def processAlgorithm(self, parameters, context, feedback) -> dict:
+        """QGIS calls this: :meth:`run_algorithm`, with PlanError / Cancelled as QgsProcessingException."""
+        try:
+            return self.run_algorithm(parameters, context, feedback)
+        except PlanError as exc:
+            raise QgsProcessingException(str(exc)) from None
+        except Cancelled as exc:
+            raise QgsProcessingException(str(exc) or tr("Cancelled; nothing was written.")) from None
+
+    def run_algorithm(self, parameters, context, feedback) -> dict:
+        """The algorithm's work (subclasses); raise PlanError with a message the planner can act on."""
+        raise NotImplementedError
+
     @staticmethod
     def check_cancel(feedback) -> None:
         if feedback is not None and feedback.isCanceled():
@@ -258,7 +268,7 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
 
     def build(self, inputs, pack, feedback, start: float = 0.0, span: float = 100.0):
         """``build_engine`` with progress in [start, start + span] % and cancellation."""
-        from ...adapters.layers import InputError, build_engine
+        from ...adapters.layers import build_engine
 
         self.check_cancel(feedback)
         try:
@@ -266,8 +276,6 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
                 inputs, pack,
                 progress=(lambda f: feedback.setProgress(start + span * f)) if feedback else None,
                 cancelled=feedback.isCanceled if feedback else None)
-        except InputError as exc:
-            raise QgsProcessingException(str(exc)) from None
         except BuildCancelled:
             raise Cancelled(tr("Cancelled; nothing was written.")) from None
         self.check_cancel(feedback)

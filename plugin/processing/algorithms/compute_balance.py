@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFileDestination,
@@ -54,8 +53,9 @@ class ComputeBalanceAlgorithm(LandConsolidationAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(UNIT_COUNT, tr("Number of units")))
         self.addOutput(QgsProcessingOutputNumber(FAILED_UNITS, tr("Number of units failing an error rule")))
 
-    def processAlgorithm(self, parameters, context, feedback) -> dict:
-        from ...adapters.gpkg import BALANCE_COLUMNS, INDICATOR_COLUMNS, WriteError, atomic_output, write_balance_tables
+    def run_algorithm(self, parameters, context, feedback) -> dict:
+        from ...adapters.gpkg import BALANCE_COLUMNS, INDICATOR_COLUMNS, atomic_output, write_balance_tables
+        from ...core.report import summary_lines
 
         inputs = self.inputs(parameters, context)
         pack = self.pack(parameters, context)
@@ -64,12 +64,9 @@ class ComputeBalanceAlgorithm(LandConsolidationAlgorithm):
         engine, _reader = self.build(inputs, pack, feedback, 0.0, 85.0)
         results: dict = {}
         if out:
-            try:
-                with atomic_output(out, overwrite=True) as tmp:
-                    write_balance_tables(tmp, engine)
-                    self.check_cancel(feedback)
-            except WriteError as exc:
-                raise QgsProcessingException(str(exc)) from None
+            with atomic_output(out, overwrite=True) as tmp:
+                write_balance_tables(tmp, engine)
+                self.check_cancel(feedback)
             results[OUTPUT] = out
         feedback.setProgress(92)
         dest = self.table_sink(parameters, BALANCE, context, BALANCE_COLUMNS, engine.balance_rows(), feedback)
@@ -82,8 +79,6 @@ class ComputeBalanceAlgorithm(LandConsolidationAlgorithm):
         uids = engine.ordered_units()
         results[UNIT_COUNT] = len(uids)
         results[FAILED_UNITS] = sum(1 for uid in uids if engine.unit_status(uid) is False)
-        from ...cli import summary_lines
-
         for line in summary_lines(engine):
             if line:
                 feedback.pushInfo(line)

@@ -11,46 +11,41 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
-from pathlib import Path
 
-from .core.i18n import tr
+from ..core.i18n import tr
+from .common import add_sources, command, compute, say
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from .adapters.datachecks import run_checks, write_findings_gpkg
-    from .adapters.gpkg import WriteError, atomic_output
-    from .adapters.layers import InputError, open_layer
-    from .cli import _fail, compute
-    from .core.datachecks import kind_name, severity_name
+@command
+def run(args: argparse.Namespace) -> int:
+    from ..adapters.datachecks import run_checks, write_findings_gpkg
+    from ..adapters.gpkg import atomic_output
+    from ..adapters.layers import open_layer
+    from ..core.datachecks import kind_name, severity_name
 
-    try:
-        extra = {name: open_layer(getattr(args, name), label) if getattr(args, name) else None
-                 for name, label in (("redline", tr("ecological red line")), ("ugb", tr("urban growth boundary")),
-                                     ("boundary", tr("project boundary")))}
-        engine, reader, inputs = compute(args)
-        findings = run_checks(engine, inputs, reader, reader.crs, engine.pack, extra["redline"], extra["ugb"],
-                              extra["boundary"])
-        with atomic_output(args.out, overwrite=True) as tmp:
-            write_findings_gpkg(tmp, findings, reader.crs)
-    except (InputError, WriteError) as exc:
-        return _fail(str(exc))
+    labels = {"redline": tr("ecological red line"), "ugb": tr("urban growth boundary"),
+              "boundary": tr("project boundary")}
+    extra = {name: open_layer(getattr(args, name), labels[name]) if getattr(args, name) else None
+             for name in labels}
+    engine, reader, inputs = compute(args)
+    findings = run_checks(engine, inputs, reader, reader.crs, engine.pack, extra["redline"], extra["ugb"],
+                          extra["boundary"])
+    with atomic_output(args.out, overwrite=True) as tmp:
+        write_findings_gpkg(tmp, findings, reader.crs)
     severities = Counter(f.severity for f in findings)
     print(tr("Findings — errors: {0}, warnings: {1}, notes: {2}").format(
         severities.get("error", 0), severities.get("warning", 0), severities.get("info", 0)))
     for (severity, code), n in sorted(Counter((f.severity, f.code) for f in findings).items()):
         print(f"  {severity_name(severity):8} {code:30} {kind_name(code)}: {n}")
-    for w in engine.warnings() + reader.warnings():
-        print(tr("Warning: {0}").format(w))
-    print(tr("Written: {0}").format(Path(args.out).resolve()))
+    say(warnings=engine.warnings() + reader.warnings(), written=[args.out])
     return 0
 
 
-def add_commands(sub, sources_fn) -> None:
-    """Register ``check`` on the CLI's sub-parsers (``sources_fn`` adds --parcels/--units/…)."""
+def add_command(sub) -> None:
     p = sub.add_parser("check", help=tr("data checks (数据检查) of the plan -> GeoPackage layer 'findings'"))
-    sources_fn(p)
+    add_sources(p)
     p.add_argument("--redline", default=None, help=tr("ecological protection red line source (optional)"))
     p.add_argument("--ugb", default=None, help=tr("urban growth boundary source (optional)"))
     p.add_argument("--boundary", default=None, help=tr("project boundary source (optional)"))
     p.add_argument("--out", required=True, help=tr("output GeoPackage (layer 'findings')"))
-    p.set_defaults(func=cmd_check)
+    p.set_defaults(func=run)

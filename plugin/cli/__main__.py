@@ -1,0 +1,7 @@
+"""``python -m plugin.cli``: see ``plugin/cli/__init__.py``."""
+
+import sys
+
+from .app import main
+
+sys.exit(main())

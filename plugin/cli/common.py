@@ -1,0 +1,149 @@
+"""What every command of ``python -m plugin.cli`` shares: QGIS start, sources, rule pack, engine, errors.
+
+``command`` turns the plugin's two exceptions into what a Unix command does: a ``PlanError``
+(core/errors.py) prints ``Error: <message>`` on stderr and exits 2, ``Cancelled`` prints its
+message and exits 130. A command never catches lists of specific classes.
+"""
+from __future__ import annotations
+
+import argparse
+import atexit
+import functools
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable, Sequence
+
+from ..core.errors import Cancelled, PlanError
+from ..core.i18n import tr
+from ..core.report import summary_lines
+
+EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130
+_app = None
+
+
+def start_qgis():
+    """A GUI-less QgsApplication, once per process (kept referenced so Qt doesn't free it)."""
+    global _app
+    if _app is not None:
+        return _app
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if sys.platform.startswith("linux") and not os.environ.get("XDG_RUNTIME_DIR"):
+        # Without it Qt prints a warning on every start of a headless run.
+        os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="lc-runtime-")
+        atexit.register(shutil.rmtree, os.environ["XDG_RUNTIME_DIR"], True)
+    from qgis.core import QgsApplication
+
+    if QgsApplication.instance() is not None:
+        _app = QgsApplication.instance()
+        return _app
+    QgsApplication.setPrefixPath(os.environ.get("QGIS_PREFIX_PATH", "/usr"), True)
+    _app = QgsApplication([], False)
+    _app.initQgis()
+    return _app
+
+
+def fail(message: str) -> int:
+    """Print ``Error: message`` on stderr; the exit code of bad input."""
+    print(tr("Error: {0}").format(message), file=sys.stderr)
+    return EXIT_INPUT
+
+
+def command(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Decorator of a command's ``run``: PlanError -> message and exit 2, Cancelled -> message and 130."""
+
+    @functools.wraps(run)
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except PlanError as exc:
+            return fail(str(exc))
+        except Cancelled as exc:
+            print(str(exc))
+            return EXIT_INTERRUPTED
+
+    return wrapper
+
+
+def say(lines: Sequence[str] = (), warnings: Sequence[str] = (), written: Sequence = ()) -> None:
+    """Print ``lines``, then each warning and each file written, the way every command does."""
+    for line in lines:
+        print(line)
+    for w in warnings:
+        print(tr("Warning: {0}").format(w))
+    for path in written:
+        print(tr("Written: {0}").format(Path(path).resolve()))
+
+
+def print_summary(engine) -> None:
+    """The per-unit summary of the balance (core/report.summary_lines)."""
+    say(summary_lines(engine))
+
+
+def add_sources(p: argparse.ArgumentParser) -> None:
+    """The source options every command reading a plan has (--parcels, --units, --pbf, --rules …)."""
+    p.add_argument("--parcels", required=True, help=tr("parcel (三调 DLTB) source, e.g. file.gpkg|layername=DLTB"))
+    p.add_argument("--units", required=True, help=tr("remediation units source"))
+    p.add_argument("--pbf", help=tr("permanent basic farmland source (optional)"))
+    p.add_argument("--rules", default="national", help=tr("rule pack id or JSON file (default: national)"))
+    p.add_argument("--unit-field", default=None, help=tr("unit code field (default: DYBH)"))
+    p.add_argument("--tbmj-in-mu", action="store_true", help=tr("TBMJ, KCMJ, TBDLMJ are in mu, not m²"))
+    p.add_argument("--encoding", default=None, metavar="ENC",
+                   help=tr("text encoding of shapefile sources, e.g. GBK (QGIS: data source encoding); "
+                           "default: the .cpg file, else detected"))
+
+
+def input_sources(args: argparse.Namespace) -> list[str]:
+    """The command's input sources and rule-pack file: no output may overwrite them."""
+    sources = [getattr(args, name, None) for name in ("parcels", "units", "pbf")]
+    rules = getattr(args, "rules", None)
+    if rules and Path(rules).suffix:
+        sources.append(rules)
+    return [s for s in sources if s]
+
+
+def check_outputs(args: argparse.Namespace, targets: Sequence, overwrite: bool = True) -> None:
+    """Refuse (WriteError) outputs that are inputs, or that exist when overwriting is not allowed."""
+    from ..adapters.gpkg import WriteError
+    from ..adapters.outputs import refuse_inputs, remove_leftovers
+
+    refuse_inputs(targets, input_sources(args))
+    for t in {Path(t).expanduser().resolve().parent for t in targets if t}:
+        remove_leftovers(t)  # of killed runs, at once (not only once this run gets to writing)
+    if not overwrite:
+        for t in targets:
+            if t and Path(t).exists():
+                raise WriteError(tr("{0} exists already; choose another name or allow overwriting.")
+                                 .format(Path(t).resolve()))
+
+
+def open_inputs(args: argparse.Namespace):
+    """The command's sources (--parcels, --units, --pbf, --unit-field, --tbmj-in-mu) as Inputs."""
+    from ..adapters.layers import Inputs, open_layer
+
+    encoding = getattr(args, "encoding", None)
+    return Inputs(
+        parcels=open_layer(args.parcels, tr("parcel"), encoding),
+        units=open_layer(args.units, tr("units"), encoding),
+        pbf=open_layer(args.pbf, tr("permanent basic farmland"), encoding) if args.pbf else None,
+        unit_field=args.unit_field,
+        tbmj_in_mu=bool(getattr(args, "tbmj_in_mu", False)),
+    )
+
+
+def compute(args: argparse.Namespace, progress=None):
+    """Open the sources and build the engine, shared by every command: (engine, reader, inputs).
+
+    A rule pack that does not load, a source that does not open or data that is refused raise a
+    ``PlanError`` (RulePackError, InputError).
+    """
+    from ..adapters.layers import build_engine
+    from ..core.rules import load_pack
+
+    pack = load_pack(args.rules)
+    inputs = open_inputs(args)
+    engine, reader = build_engine(inputs, pack, progress=progress)
+    return engine, reader, inputs
