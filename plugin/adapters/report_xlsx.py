@@ -23,7 +23,7 @@ from ..core.areas import HECTARE_M2, MU_M2
 from ..core.engine import PROJECT, BalanceEngine
 from ..core.errors import PlanError
 from ..core.i18n import tr
-from ..core.report import structure_rows
+from ..core.report import format_requirement, rule_number, rule_unit, structure_rows
 from ..core.selection import UnknownUnitsError, units_by_code
 from ..core.verdicts import basis_text, rule_state, severity_text, verdict_text
 from .contiguity import compute as compute_contiguity
@@ -83,14 +83,8 @@ def structure_table(engine: BalanceEngine, uid: Hashable | None, chinese: bool) 
     return out
 
 
-def _requirement(rule, chinese: bool) -> str:
-    if rule.format == "percent":
-        value = f"{rule.threshold * 100:g}%"
-    elif rule.format == "area":
-        value = f"{rule.threshold / MU_M2:g} {'亩' if chinese else tr('mu')}" if rule.threshold else "0"
-    else:
-        value = f"{rule.threshold:g}"
-    return f"{rule.op_symbol} {value}"
+def _short(value: float, _decimals: int) -> str:
+    return f"{value:g}"
 
 
 def indicator_table(engine: BalanceEngine, uid: Hashable | None, chinese: bool, ratio: bool = True) -> list[list]:
@@ -99,17 +93,13 @@ def indicator_table(engine: BalanceEngine, uid: Hashable | None, chinese: bool, 
     rows = []
     for res in engine.evaluate(uid):
         rule = engine.pack.rule(res.rule_id)
-        if rule.format == "percent":
-            value, unit = res.value if ratio or res.value is None else res.value * 100.0, "%"
-        elif rule.format == "area":
-            value, unit = (None if res.value is None else res.value / MU_M2), ("亩" if chinese else tr("mu"))
-        else:
-            value, unit = res.value, ""
+        value = res.value if ratio and rule.format == "percent" else rule_number(rule, res.value, "mu")
+        unit = rule_unit(rule, "mu", chinese)
         lang = True if chinese else None  # Chinese report words are fixed; English ones follow tr
         verdict = verdict_text(rule_state(res.passed, rule.severity, res.reason), lang)
         severity = severity_text(rule.severity, lang)
-        rows.append([rule.name(chinese), value, unit, _requirement(rule, chinese), verdict, severity,
-                     basis_text(rule, chinese)])
+        requirement = format_requirement(rule, "mu", _short, chinese)
+        rows.append([rule.name(chinese), value, unit, requirement, verdict, severity, basis_text(rule, chinese)])
     return rows
 
 

@@ -38,7 +38,7 @@ from ..core.areas import unit_label
 from ..core.i18n import tr
 from ..core.report import structure_rows
 from . import balance_files, balance_tables
-from .balance_tables import format_rule_value, unit_title
+from .balance_tables import requirement_text, rule_value_text, unit_title
 from .common import area_units, chinese
 from .contiguity_table import ContiguityTable
 from .dock_base import PlanningPanel
@@ -47,8 +47,9 @@ from .verdict import source_text
 
 SCOPE_PROJECT, SCOPE_EACH, SCOPE_SELECTED = "project", "each", "selected"
 
-# format_rule_value and unit_title are imported from here by the workbench
-__all__ = ["SCOPE_EACH", "SCOPE_PROJECT", "SCOPE_SELECTED", "BalancePanel", "format_rule_value", "unit_title"]
+# rule_value_text, requirement_text and unit_title are imported from here by the workbench
+__all__ = ["SCOPE_EACH", "SCOPE_PROJECT", "SCOPE_SELECTED", "BalancePanel", "requirement_text", "rule_value_text",
+           "unit_title"]
 
 
 class BalancePanel(PlanningPanel):

@@ -13,9 +13,9 @@ from qgis.core import QgsVectorLayer
 from qgis.PyQt.QtCore import QModelIndex, Qt
 from qgis.PyQt.QtGui import QBrush, QFont, QStandardItem, QStandardItemModel
 
-from ..core.areas import convert, unit_label
+from ..core.areas import convert
 from ..core.i18n import tr
-from ..core.report import StructureRow
+from ..core.report import StructureRow, format_requirement, format_rule_value
 from .common import DECIMALS, KEY_ROLE, M2_ROLE, chinese, format_area, format_number
 from .verdict import rule_verdict, source_text
 
@@ -37,14 +37,14 @@ def unit_title(session: Any, uid: Hashable) -> str:
     return code
 
 
-def format_rule_value(rule: Any, value: Optional[float], area_unit: str) -> str:
-    if value is None:
-        return "—"
-    if rule.format == "percent":
-        return format_number(100.0 * value, 2) + " %"
-    if rule.format == "area":
-        return format_area(value, area_unit) + " " + unit_label(area_unit, chinese())
-    return format_number(value, 2)
+def rule_value_text(rule: Any, value: Optional[float], area_unit: str) -> str:
+    """A rule's value as the panels show it (core/report, with the locale's numbers)."""
+    return format_rule_value(rule, value, area_unit, format_number, chinese())
+
+
+def requirement_text(rule: Any, area_unit: str) -> str:
+    """A rule's comparison and threshold as the panels show it (core/report)."""
+    return format_requirement(rule, area_unit, format_number, chinese())
 
 
 # ---------------------------------------------------------------------- the structure tree
@@ -177,9 +177,9 @@ def indicator_row(rule: Any, unit_name: str) -> list[QStandardItem]:
 
 def show_result(items: tuple, rule: Any, res: Any, area_unit: str) -> None:
     """Value, target and verdict (with its colour) of a rule's result into its row's items."""
-    items[2].setText(format_rule_value(rule, res.value, area_unit))
+    items[2].setText(rule_value_text(rule, res.value, area_unit))
     items[2].setData(res.value, M2_ROLE)
-    items[3].setText(f"{rule.op_symbol} {format_rule_value(rule, res.threshold, area_unit)}")
+    items[3].setText(requirement_text(rule, area_unit))
     shown = rule_verdict(res.passed, res.severity, res.reason)
     items[4].setText(shown.text)
     if shown.tip:

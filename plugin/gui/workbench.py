@@ -29,7 +29,7 @@ from qgis.PyQt.QtWidgets import (
 from ..adapters.signals import connect_all, disconnect_all
 from ..core.i18n import tr
 from ..core.verdicts import rule_state, verdict_text
-from .balance_dock import format_rule_value, unit_title
+from .balance_dock import requirement_text, rule_value_text, unit_title
 from .common import chinese
 from .errors import guarded
 from .verdict import COLOURS, unit_verdict
@@ -108,7 +108,7 @@ class VerdictStrip(QFrame):
             rule = engine.pack.rule(r.rule_id)
             colour = COLOURS[rule_state(r.passed, r.severity, r.reason)].darker(170).name()
             mark = "✓" if r.passed else ("?" if r.reason else "✗")  # ?: not assessable
-            value = format_rule_value(rule, r.value, "mu")
+            value = rule_value_text(rule, r.value, "mu")
             parts.append(f"{rule.name(zh)} <span style='color:{colour}'><b>{value} {mark}</b></span>")
         return " · ".join(parts)
 
@@ -117,9 +117,8 @@ class VerdictStrip(QFrame):
         lines = []
         for r in self._results(engine, uid):
             rule = engine.pack.rule(r.rule_id)
-            value = format_rule_value(rule, r.value, "mu")
-            threshold = format_rule_value(rule, r.threshold, "mu")
-            lines.append(f"{rule.name(zh)}: {value} ({rule.op_symbol} {threshold}) — "
+            value = rule_value_text(rule, r.value, "mu")
+            lines.append(f"{rule.name(zh)}: {value} ({requirement_text(rule, 'mu')}) — "
                          f"{verdict_text(rule_state(r.passed, r.severity, r.reason))}")
         return "\n".join(lines)
 
