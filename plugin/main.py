@@ -11,9 +11,10 @@ from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QDockWidget, QMenu, QToolBar
 
 from . import deps, i18n_setup
+from .adapters.log import install_handler, log, remove_handler
 from .adapters.signals import disconnect_all
 from .core.i18n import tr
-from .gui.errors import guarded, log, push_message, report_exception
+from .gui.errors import guarded, push_message, report_exception
 from .paths import icon_path
 
 MENU_OBJECT_NAME = "LandConsolidationMenu"
@@ -104,6 +105,7 @@ class LandConsolidationPlugin:
         self._sized = False
         self.dependency_problems: list[deps.Problem] = []
         self._connections: list[tuple[Any, Callable]] = []
+        install_handler()  # the core's log records to the message log, until unload
         try:
             self.locale = i18n_setup.setup_for_qgis()
         except Exception as error:  # English is better than no plugin
@@ -372,6 +374,7 @@ class LandConsolidationPlugin:
             self._remove_toolbar,
             self._remove_provider,
             i18n_setup.teardown,
+            remove_handler,
         ]
         for step in steps:
             try:

@@ -23,7 +23,6 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeatureRequest,
     QgsGeometry,
-    QgsMessageLog,
     QgsPointXY,
     QgsProject,
     QgsRectangle,
@@ -39,10 +38,10 @@ from ..core.fields import resolve_parcel_fields
 from ..core.i18n import tr
 from .constraints import read_gddb, read_unit_features
 from .layers import ellipsoid_measure, read_polygons, transform_to
+from .log import log
 from .qgis_compat import REQUEST_NO_GEOMETRY
 from .signals import cancel_task, connect_all, disconnect_all
 
-LOG_TAG = "LandConsolidation"
 QUALITY_FIELDS = ("KCDLBM", "GDPDJB")  # canonical names of resources/field_mapping.json
 
 
@@ -211,7 +210,7 @@ class _CheckTask(QgsTask):
         try:
             self._done(self)
         except Exception:
-            QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.Critical)
+            log(traceback.format_exc(), Qgis.Critical)
 
 
 class LiveChecks(QObject):
@@ -272,8 +271,8 @@ class LiveChecks(QObject):
         try:
             self._follow()
         except Exception:
-            QgsMessageLog.logMessage(tr("The data checks could not follow an edit; they are run again in full.")
-                                     + "\n" + traceback.format_exc(), LOG_TAG, Qgis.Warning)
+            log(tr("The data checks could not follow an edit; they are run again in full.")
+                                     + "\n" + traceback.format_exc(), Qgis.Warning)
             self.request_run()
 
     def _follow(self) -> None:
@@ -319,8 +318,7 @@ class LiveChecks(QObject):
                 checks = prepare_checks(engine, self.inputs, reader.crs, self.pack, self.red_line, self.ugb,
                                         self.boundary)
             except Exception:
-                QgsMessageLog.logMessage(tr("The data checks could not start.") + "\n" + traceback.format_exc(),
-                                         LOG_TAG, Qgis.Warning)
+                log(tr("The data checks could not start.") + "\n" + traceback.format_exc(), Qgis.Warning)
                 return
             quality, _ = read_quality(self.inputs.parcels, overrides=self.inputs.field_overrides)
             checks.run(engine, quality=quality, measured=measured)
@@ -364,8 +362,7 @@ class LiveChecks(QObject):
             else:
                 self.updated.emit()
         elif task.error:
-            QgsMessageLog.logMessage(tr("The data checks failed; see the details below.") + "\n" + task.error,
-                                     LOG_TAG, Qgis.Warning)
+            log(tr("The data checks failed; see the details below.") + "\n" + task.error, Qgis.Warning)
         if self._again:
             self._again = False
             self.request_run()

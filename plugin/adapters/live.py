@@ -48,7 +48,7 @@ import traceback
 from functools import partial
 from typing import Callable
 
-from qgis.core import Qgis, QgsMessageLog
+from qgis.core import Qgis
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..core.checks import Finding, check_merges
@@ -58,14 +58,13 @@ from ..core.rules import RulePack
 from .layers import InputError, Inputs, ParcelReader, build_engine
 from .live_edits import PendingEdits, apply_edits, attribute_indexes
 from .live_task import BuildTask, SourceLayer, snapshot
+from .log import log
 from .pieces_writer import PieceWriter
 from .signals import cancel_task, disconnect_all
 
-LOG_TAG = "LandConsolidation"
-
 
 def _log(message: str, level=Qgis.Warning) -> None:
-    QgsMessageLog.logMessage(message, LOG_TAG, level)
+    log(message, level)
 
 
 def _logged(fn: Callable) -> Callable:
@@ -415,4 +414,4 @@ class LiveBalance(QObject):
         self.failed.emit(message)
 
 
-__all__ = ["LOG_TAG", "LiveBalance", "SourceLayer"]
+__all__ = ["LiveBalance", "SourceLayer"]

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .errors import PlanError
 from .i18n import tr
+from .log import logger
 from .ridges import check_ridges
 from .suggest_settings import check_section
 
@@ -67,9 +68,11 @@ def decode(raw: bytes) -> str:
     except UnicodeDecodeError:
         pass
     try:
-        return raw.decode("gb18030")
+        text = raw.decode("gb18030")
     except UnicodeDecodeError:
         raise PackFileError(tr("the file is neither UTF-8 nor GBK text; save it as UTF-8")) from None
+    logger().info(tr("The rule pack file is not UTF-8; it was read as GBK (GB 18030)."))
+    return text
 
 
 def nesting_depth(text: str) -> int:

@@ -1,4 +1,9 @@
-"""Slots never raise: log the traceback under the plugin's tag and tell the planner in the message bar."""
+"""Slots never raise: tell the planner in the message bar, and log under the plugin's tag.
+
+A ``PlanError`` (core/errors.py: something the planner can act on) shows its message and
+logs it, without a traceback; ``Cancelled`` says so quietly; anything else is a bug: its
+traceback goes to the message log (adapters/log.py) and the bar says where to find it.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,12 @@ import functools
 import traceback
 from typing import Any, Callable, Optional
 
-from qgis.core import Qgis, QgsMessageLog
+from qgis.core import Qgis
 from qgis.gui import QgsMessageBar
 
+from ..adapters.log import log
+from ..core.errors import Cancelled, PlanError
 from ..core.i18n import tr
-
-LOG_TAG = "LandConsolidation"
-
-
-def log(message: str, level: Any = Qgis.Info) -> None:
-    """Write to the QGIS log panel, tab "LandConsolidation"."""
-    QgsMessageLog.logMessage(message, LOG_TAG, level)
 
 
 def push_message(iface: Any, text: str, level: Any = Qgis.Warning, duration: int = 0) -> None:
@@ -36,7 +36,13 @@ def push_message(iface: Any, text: str, level: Any = Qgis.Warning, duration: int
 
 
 def report_exception(iface: Any, action: str, error: BaseException) -> None:
-    """Log the traceback of ``error`` and show a short text the planner can act on."""
+    """Show ``error`` in the message bar: a PlanError by its message, a bug with its traceback logged."""
+    if isinstance(error, PlanError):
+        push_message(iface, tr("{0} failed: {1}").format(action, error), Qgis.Warning, 0)
+        return
+    if isinstance(error, Cancelled):
+        push_message(iface, str(error) or tr("Cancelled."), Qgis.Info, 5)
+        return
     details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     log(tr("{action} failed:").format(action=action) + "\n" + details, Qgis.Critical)
     text = tr(

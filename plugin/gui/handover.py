@@ -19,9 +19,10 @@ from qgis.core import Qgis, QgsFeedback
 from qgis.PyQt.QtCore import QCoreApplication, QObject, Qt
 from qgis.PyQt.QtWidgets import QFileDialog, QProgressDialog, QWidget
 
-from ..core.i18n import tr
-from .common import chinese
-from .errors import guarded, log, push_message
+from ..adapters.log import log
+from ..core.errors import Cancelled, PlanError
+from ..core.i18n import chinese, tr
+from .errors import guarded, push_message
 
 
 class _Progress:
@@ -96,18 +97,13 @@ class HandOver(QObject):
 
     def _run(self, title: str, work: Callable[[QgsFeedback], list]) -> Optional[list]:
         """Run ``work(feedback)`` under the progress dialog; expected problems become messages."""
-        from ..adapters.export import ExportCancelled
-        from ..adapters.gpkg import WriteError
-        from ..adapters.layers import InputError
-        from ..adapters.report_xlsx import ReportError
-
         progress = _Progress(self._window(), title)
         try:
             written = work(progress.feedback)
-        except ExportCancelled as error:
+        except Cancelled as error:
             push_message(self.iface, str(error) or tr("Cancelled."), Qgis.Info, 5)
             return None
-        except (InputError, WriteError, ReportError, OSError) as error:
+        except (PlanError, OSError) as error:
             log(f"{title}: {error}", Qgis.Warning)
             push_message(self.iface, tr("{0} failed: {1}").format(title, error), Qgis.Warning, 0)
             return None

@@ -32,13 +32,13 @@ from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..adapters.layers import InputError, Inputs
 from ..adapters.live import LiveBalance
+from ..adapters.log import log
 from ..adapters.project_config import ROLES, SCOPE, SessionConfig
 from ..adapters.qgis_compat import POLYGON_GEOMETRY, make_field
 from ..adapters.signals import disconnect_all
 from ..core.fields import PLAN_FIELDS, default_mapping, resolve_parcel_fields, resolve_unit_fields
 from ..core.i18n import tr
 from ..core.rules import RulePack, RulePackError, load_pack
-from .errors import log
 
 #: Layer names (upper-case) and Chinese aliases that identify each role when auto-detecting.
 ROLE_NAMES = {

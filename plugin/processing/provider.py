@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import traceback
 
-from qgis.core import Qgis, QgsMessageLog, QgsProcessingProvider
+from qgis.core import Qgis, QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
+from ..adapters.log import log
 from ..core.i18n import tr
 from ..paths import icon_path
 
 PROVIDER_ID = "landconsolidation"
-LOG_TAG = "LandConsolidation"
 
 
 class LandConsolidationProvider(QgsProcessingProvider):
@@ -44,20 +44,8 @@ class LandConsolidationProvider(QgsProcessingProvider):
             try:
                 algorithm = factory()
                 if not self.addAlgorithm(algorithm):
-                    QgsMessageLog.logMessage(
-                        tr("Processing algorithm {name} was not added (duplicate id?)").format(
-                            name=getattr(factory, "__name__", repr(factory))
-                        ),
-                        LOG_TAG,
-                        Qgis.Warning,
-                    )
+                    log(tr("Processing algorithm {name} was not added (duplicate id?)").format(
+                        name=getattr(factory, "__name__", repr(factory))), Qgis.Warning)
             except Exception:  # one bad algorithm must not break the provider
-                QgsMessageLog.logMessage(
-                    tr("Processing algorithm {name} could not be loaded:").format(
-                        name=getattr(factory, "__name__", repr(factory))
-                    )
-                    + "\n"
-                    + traceback.format_exc(),
-                    LOG_TAG,
-                    Qgis.Critical,
-                )
+                log(tr("Processing algorithm {name} could not be loaded:").format(
+                    name=getattr(factory, "__name__", repr(factory))) + "\n" + traceback.format_exc(), Qgis.Critical)

@@ -1,0 +1,189 @@
+"""A PlanError raised deep inside reaches the planner as its message in every front end.
+
+``DeepError`` is a PlanError no front end names: the command line, Processing and the docks
+must catch the base class (core/errors.py), not a list of specific ones. It is raised where
+the engine is built, below every front end's own code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import pytest
+from qgis.core import Qgis, QgsApplication, QgsProcessingException
+from qgis_helpers import src
+
+from plugin.core.errors import Cancelled, PlanError
+
+MESSAGE = "Fix the thing deep inside: the layer ZZDY has no field DYBH."
+
+
+class DeepError(PlanError):
+    """A problem the planner can fix, of a class no front end knows."""
+
+
+def _raise(cls, message):
+    # a new exception at each call: one kept across calls would hold the frames (and the QGIS
+    # layers in them) of its traceback until the interpreter's exit, after QGIS is gone
+    def fail(*_args, **_kwargs):
+        raise cls(message)
+
+    return fail
+
+
+@pytest.fixture(scope="module")
+def demo(make_demo):
+    return make_demo(300, 7)
+
+
+@pytest.fixture()
+def deep(monkeypatch):
+    """Make the engine build (adapters/layers.build_engine) raise ``cls(message)``."""
+    layers = importlib.import_module("plugin.adapters.layers")
+
+    def set_error(cls, message):
+        monkeypatch.setattr(layers, "build_engine", _raise(cls, message))
+
+    return set_error
+
+
+@pytest.fixture()
+def logged():
+    """Messages written to QGIS's message log during the test: (tag, text, level)."""
+    seen = []
+
+    def on_message(message, tag, level):
+        seen.append((tag, message, level))
+
+    QgsApplication.messageLog().messageReceived.connect(on_message)
+    yield seen
+    QgsApplication.messageLog().messageReceived.disconnect(on_message)
+
+
+# --------------------------------------------------------------------------- command line
+@pytest.mark.parametrize("command", ["balance", "export", "report", "check"])
+def test_cli_prints_the_message_and_exits_2(qgis_app, demo, deep, tmp_path, capsys, command):
+    from plugin.cli.app import main
+
+    deep(DeepError, MESSAGE)
+    out = tmp_path / ("out.xlsx" if command == "report" else "out.gpkg")
+    rc = main([command, "--parcels", src(demo, "DLTB"), "--units", src(demo, "ZZDY"), "--out", str(out)])
+    captured = capsys.readouterr()
+    assert rc == 2
+    assert captured.err.strip() == f"Error: {MESSAGE}"
+    assert "Traceback" not in captured.err + captured.out
+    assert not out.exists()
+
+
+def test_cli_cancelled_says_so_and_exits_130(qgis_app, demo, deep, tmp_path, capsys):
+    from plugin.cli.app import main
+
+    deep(Cancelled, "Cancelled; nothing was written.")
+    out = tmp_path / "out.gpkg"
+    assert main(["balance", "--parcels", src(demo, "DLTB"), "--units", src(demo, "ZZDY"), "--out", str(out)]) == 130
+    assert "Cancelled; nothing was written." in capsys.readouterr().out
+    assert not out.exists()
+
+
+# --------------------------------------------------------------------------- Processing
+@pytest.fixture(scope="module")
+def provider(qgis_processing):
+    from plugin.processing.provider import PROVIDER_ID, LandConsolidationProvider
+
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById(PROVIDER_ID) is not None:  # left by another test module
+        registry.removeProvider(PROVIDER_ID)
+    prov = LandConsolidationProvider()
+    assert registry.addProvider(prov)
+    yield prov
+    registry.removeProvider(PROVIDER_ID)
+
+
+@pytest.mark.parametrize("algorithm", ["computebalance", "exportplan", "planreport", "checkdata",
+                                       "checkconstraints"])
+def test_processing_raises_the_message(provider, demo, deep, tmp_path, algorithm):
+    import processing
+
+    deep(DeepError, MESSAGE)
+    params = {"PARCELS": src(demo, "DLTB"), "UNITS": src(demo, "ZZDY"), "UNIT_FIELD": "DYBH",
+              "OUTPUT": str(tmp_path / ("out.xlsx" if algorithm == "planreport" else "out.gpkg"))}
+    with pytest.raises(QgsProcessingException) as raised:
+        processing.run(f"landconsolidation:{algorithm}", params)
+    assert str(raised.value) == MESSAGE
+    assert not (tmp_path / "out.gpkg").exists() and not (tmp_path / "out.xlsx").exists()
+
+
+def test_every_algorithm_goes_through_the_base_translation():
+    from plugin.processing.algorithms import ALGORITHMS
+    from plugin.processing.algorithms.common import LandConsolidationAlgorithm
+
+    for factory in ALGORITHMS:
+        algorithm = factory()
+        assert isinstance(algorithm, LandConsolidationAlgorithm), factory
+        # an algorithm implements run_algorithm; processAlgorithm (the translation) is the base's
+        assert type(algorithm).processAlgorithm is LandConsolidationAlgorithm.processAlgorithm, factory
+        assert "run_algorithm" in vars(type(algorithm)), factory
+        assert inspect.signature(algorithm.run_algorithm).parameters.keys() == {"parameters", "context", "feedback"}
+
+
+# --------------------------------------------------------------------------- docks
+def texts(bar, level) -> list[str]:
+    """The texts shown at ``level`` (the mock bar keeps "title:text")."""
+    return [m.split(":", 1)[1] for m in bar.get_messages(level)]
+
+
+@pytest.fixture()
+def bar(qgis_iface):
+    bar = qgis_iface.messageBar()
+    for messages in bar.messages.values():
+        messages.clear()
+    yield bar
+    for messages in bar.messages.values():
+        messages.clear()
+
+
+def _panel_slot(qgis_iface, cls, message):
+    from plugin.gui.errors import guarded
+
+    class Panel:
+        iface = qgis_iface
+
+        def engine(self):
+            raise cls(message)  # deep inside the slot's work
+
+        @guarded("Recomputing the balance")
+        def rebuild_clicked(self):
+            return self.engine()
+
+    return Panel().rebuild_clicked
+
+
+def test_dock_shows_the_message_without_a_traceback(qgis_iface, bar, logged):
+    assert _panel_slot(qgis_iface, DeepError, MESSAGE)() is None
+    assert texts(bar, Qgis.Warning) == [f"Recomputing the balance failed: {MESSAGE}"]
+    assert bar.get_messages(Qgis.Critical) == []
+    ours = [text for tag, text, _level in logged if tag == "LandConsolidation"]
+    assert any(MESSAGE in text for text in ours)
+    assert not any("Traceback" in text for text in ours)  # the planner's problem, not a bug
+
+
+def test_dock_cancelled_is_not_an_error(qgis_iface, bar, logged):
+    assert _panel_slot(qgis_iface, Cancelled, "Export cancelled; no file was written.")() is None
+    assert texts(bar, Qgis.Info) == ["Export cancelled; no file was written."]
+    assert bar.get_messages(Qgis.Warning) == [] and bar.get_messages(Qgis.Critical) == []
+
+
+def test_dock_bug_still_logs_its_traceback(qgis_iface, bar, logged):
+    assert _panel_slot(qgis_iface, KeyError, "uid")() is None
+    assert len(bar.get_messages(Qgis.Critical)) == 1
+    assert any(tag == "LandConsolidation" and "Traceback" in text for tag, text, _level in logged)
+
+
+def test_handover_shows_a_deep_plan_error(qgis_iface, bar):
+    from plugin.gui import handover as handover_mod
+
+    handover = handover_mod.HandOver(qgis_iface, session=None)
+    assert handover._run("Exporting the plan", _raise(DeepError, MESSAGE)) is None
+    assert texts(bar, Qgis.Warning) == [f"Exporting the plan failed: {MESSAGE}"]
+    assert bar.get_messages(Qgis.Critical) == []
