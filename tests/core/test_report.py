@@ -69,8 +69,8 @@ def test_rule_values_in_the_unit_they_are_read_in(engine):
 def test_summary_names_farmland_and_the_three_categories_of_the_land_class_table(engine):
     from plugin.core.report import headline_rows, summary_lines
 
-    assert headline_rows(engine, "u", chinese=True) == [
-        ("耕地", 9000.0, 19000.0), ("农用地", 15000.0, 25000.0), ("建设用地", 10000.0, 0.0), ("未利用地", 5000.0, 5000.0)]
+    assert headline_rows(engine, "u", chinese=True) == [("耕地", 9000.0, 19000.0), ("农用地", 15000.0, 25000.0),
+                                                        ("建设用地", 10000.0, 0.0), ("未利用地", 5000.0, 5000.0)]
     lines = summary_lines(engine, chinese=False)
     unit = lines.index("Unit U-1: PASS")
     assert lines[unit + 1].startswith("  Cultivated land: before 13.50 mu (9,000.0 m²), after 28.50 mu")
