@@ -50,7 +50,7 @@ from shapely.geometry.base import BaseGeometry
 
 from .areas import survey_terms
 from .fields import PBF_IN, PBF_OUT, ParcelRecord
-from .i18n import tr
+from .i18n import chinese, tr
 from .landclasses import LandClassTable, default_table
 from .remediation import RemediationType, remediation_types
 
@@ -288,7 +288,7 @@ def check_parcel(pp: PlanParcel, zones: Zones, table: LandClassTable, types: Map
                                       "(allowed: {3})").format(pid, t.code, rec.ghdlbm, ", ".join(t.targets)),
                                    unit, pid, geom, bsm=bsm))
             if rec.dlbm and not t.allows_source(rec.dlbm, table.resolve(rec.dlbm)):
-                reason = t.sources_reason_zh if _chinese_text() else t.sources_reason_en
+                reason = t.sources_reason_zh if chinese() else t.sources_reason_en
                 out.append(Finding(WARNING, "TYPE_SOURCE_MISMATCH",
                                    tr("Parcel {0}: remediation type {1} does not apply to land class {2} before "
                                       "(allowed: {3}). {4}").format(pid, t.code, rec.dlbm, ", ".join(t.sources),
@@ -332,11 +332,6 @@ def check_parcel(pp: PlanParcel, zones: Zones, table: LandClassTable, types: Map
             return out, tbmj * (frac if has_pbf else 1.0)
         return out, tbmj * ((1.0 - frac) if has_pbf else 1.0)
     return out, None
-
-
-def _chinese_text() -> bool:
-    """True when ``tr`` speaks Chinese: picks the zh or en text of data files (the types' reasons)."""
-    return tr("English") == "中文"
 
 
 def check_constraints(parcels: Iterable[PlanParcel], pbf: Iterable[BaseGeometry] | None = None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Hashable, Iterable, Optional
 
+from .i18n import chinese as ui_chinese
 from .i18n import tr
 
 MET, NOT_MET, ALERT, NOT_APPLICABLE, NOT_PLANNED, NOT_COMPUTED, NOT_ASSESSABLE = (
@@ -68,7 +69,7 @@ def basis_text(rule: Any, chinese: Optional[bool] = None) -> str:
     """The policy citation of a rule; an unverified one says 依据待核实 and why, then the citation."""
     if rule.verified:
         return rule.source
-    zh = chinese if chinese is not None else tr("Met") != "Met"
+    zh = chinese if chinese is not None else ui_chinese()
     reason = rule.unverified_reason(zh)
     head = unverified_text(True if chinese else None)
     if reason:

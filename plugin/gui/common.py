@@ -9,7 +9,7 @@ from qgis.PyQt.QtGui import QColor, QIcon, QPixmap
 from qgis.PyQt.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ..core.areas import convert, unit_label
-from ..core.i18n import language_is_chinese, tr
+from ..core.i18n import chinese, tr
 
 #: m² of a displayed area cell (the unit conversion only changes the text).
 M2_ROLE = 0x0100 + 1  # Qt.UserRole + 1
@@ -20,11 +20,6 @@ PASS_COLOUR = QColor("#c8e6c9")
 FAIL_COLOUR = QColor("#ffcdd2")
 WARN_COLOUR = QColor("#ffe0b2")
 NA_COLOUR = QColor("#e0e0e0")
-
-
-def chinese() -> bool:
-    """Whether names from data files should be shown in Chinese (the plugin's language)."""
-    return language_is_chinese(QLocale().name()) or tr("Area balance") != "Area balance"
 
 
 def area_units() -> list[tuple[str, str]]:

@@ -113,3 +113,16 @@ def test_setup_dialog_form_is_translated(plugin_package, qgis_iface):
             dialog.deleteLater()
         session.unload()
         QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+
+
+def test_chinese_is_what_the_translator_speaks(plugin_package):
+    """core.i18n.chinese() is the one answer for every front end: the .qm installed, not a guess."""
+    i18n_setup = importlib.import_module(plugin_package.__name__ + ".plugin.i18n_setup")
+    i18n = importlib.import_module(plugin_package.__name__ + ".plugin.core.i18n")
+    try:
+        assert i18n_setup.install_translator("zh_CN") is True and i18n.chinese() is True
+        assert i18n_setup.install_translator("fr_FR") is False and i18n.chinese() is False
+        assert i18n_setup.setup_for_cli({"LANG": "zh_CN.UTF-8"}) == "zh_CN" and i18n.chinese() is True
+    finally:
+        i18n_setup.teardown()
+    assert i18n.chinese() is False
