@@ -1,14 +1,19 @@
-"""Where the plugin's data files live, whether it runs as the installed plugin folder or from the repo."""
+"""Where the plugin's files live, whether it runs as the installed plugin folder or from the repo.
+
+The one home of the plugin's paths outside the core (the folder itself is found once, in
+``core/resources.py``, since the core may not import this module).
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from .core.resources import PLUGIN_ROOT, RESOURCES
 
-#: The plugin folder (the repository root): holds metadata.txt, resources/, i18n/, ui/.
-PLUGIN_ROOT = Path(__file__).resolve().parent.parent
-ICONS_DIR = PLUGIN_ROOT / "resources" / "icons"
+ICONS_DIR = RESOURCES / "icons"
 I18N_DIR = PLUGIN_ROOT / "i18n"
 UI_DIR = PLUGIN_ROOT / "ui"
+METADATA = PLUGIN_ROOT / "metadata.txt"
+
+__all__ = ["I18N_DIR", "ICONS_DIR", "METADATA", "PLUGIN_ROOT", "RESOURCES", "UI_DIR", "icon_path"]
 
 
 def icon_path(name: str) -> str:

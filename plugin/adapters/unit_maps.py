@@ -73,7 +73,7 @@ def page_language(chinese: bool) -> Iterator[None]:
         translator = QTranslator()
         from ..paths import I18N_DIR
 
-        loaded = translator.load(str(Path(I18N_DIR) / _QM_NAME))
+        loaded = translator.load(str(I18N_DIR / _QM_NAME))
 
         def translate(context: str, text: str) -> str:
             return (translator.translate(context, text) or text) if loaded else previous(context, text)

@@ -23,13 +23,14 @@ from ..adapters.qgis_compat import LAYER_FILTER_POLYGON
 from ..core.fields import default_mapping, resolve_parcel_fields
 from ..core.i18n import tr
 from ..core.rules import RulePackError, available_packs, load_pack
+from ..paths import UI_DIR
 from .errors import guarded, push_message
 from .session import PlanningSession, SessionConfig, add_plan_fields, detect_layers, missing_plan_fields
 
 #: Canonical parcel fields shown in the mapping table, with what they mean to a planner.
 MAPPED_FIELDS = ("DLBM", "TBMJ", "KCXS", "KCMJ", "KCDLBM", "TBDLMJ", "BSM", "ZZLX", "GHDLBM", "GHKCXS", "YNCZ")
 LOAD_JSON = "__load_json__"
-FORM_CLASS, _ = uic.loadUiType(str(Path(__file__).resolve().parents[2] / "ui" / "setup_dialog.ui"))
+FORM_CLASS, _ = uic.loadUiType(str(UI_DIR / "setup_dialog.ui"))
 
 
 def field_label(canonical: str) -> str:

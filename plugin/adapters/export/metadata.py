@@ -13,13 +13,13 @@ from qgis.core import QgsApplication, QgsLayerMetadata, QgsVectorLayer
 
 from ...core.i18n import tr
 from ...core.rules import RulePack
-from ...paths import PLUGIN_ROOT
+from ...paths import METADATA
 from ..layers import Inputs
 
 
 def plugin_version() -> str:
     cp = configparser.ConfigParser(interpolation=None)
-    cp.read(PLUGIN_ROOT / "metadata.txt", encoding="utf-8")
+    cp.read(METADATA, encoding="utf-8")
     return cp.get("general", "version", fallback="unknown")
 
 
