@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from .resources import resource_path
 
@@ -35,10 +35,7 @@ class RemediationType:
 
     def allows(self, code: str | None) -> bool:
         """True when class ``code`` is one the type may produce (class after)."""
-        if code is None or "*" in self.targets:
-            return True
-        c = str(code).strip().upper()
-        return any(c.startswith(t.upper()) for t in self.targets)
+        return code is None or matches(code, self.targets)
 
     def allows_source(self, code: str | None, resolved: str | None = None) -> bool:
         """True when the class before (raw code, or its resolved base class) is an allowed source."""
@@ -46,6 +43,14 @@ class RemediationType:
             return True
         codes = {str(code).strip().upper()} | ({str(resolved).upper()} if resolved else set())
         return any(c.startswith(s.upper()) for c in codes for s in self.sources)
+
+
+def matches(code: str, prefixes: Sequence[str]) -> bool:
+    """True when land-class ``code`` starts with one of ``prefixes`` (any case; ``*`` = any class)."""
+    if "*" in prefixes:
+        return True
+    c = str(code).strip().upper()
+    return any(c.startswith(p.upper()) for p in prefixes)
 
 
 def parse_types(data: Mapping) -> dict[str, RemediationType]:

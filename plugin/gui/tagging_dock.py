@@ -10,9 +10,8 @@ session one is started without asking (as QGIS's field calculator does): the cli
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from qgis.core import (
     Qgis,
@@ -40,36 +39,20 @@ from ..adapters.styles import type_renderer
 from ..core.areas import MU_M2, unit_label
 from ..core.i18n import tr
 from ..core.landclasses import default_table
-from ..core.resources import resource_path
+from ..core.remediation import UNTAGGED_COLOUR, RemediationType, matches, remediation_types
 from .common import chinese, format_number, swatch
 from .dock_base import PlanningPanel
 from .errors import guarded, push_message
 
 TYPE_ROLE = Qt.UserRole + 10
-UNTAGGED_COLOUR = "#eeeeee"
 
 
-def remediation_types() -> list[dict]:
-    with open(resource_path("remediation_types.json"), encoding="utf-8") as handle:
-        return json.load(handle)["types"]
-
-
-def allowed(code: str, targets: list[str]) -> bool:
-    return "*" in targets or any(code.startswith(t) for t in targets)
-
-
-def fits_before(code: str, remediation_type: dict) -> bool:
-    """Whether a parcel of class ``code`` may get the type (its ``sources``; no list: any class)."""
-    sources = remediation_type.get("sources")
-    return not sources or allowed(str(code), list(sources))
-
-
-def class_choices(targets: Optional[list[str]] = None) -> list[tuple[str, str]]:
-    """(code, "0101 水田") of the land classes a type may produce, in 三调 order."""
+def class_choices(targets: Optional[Sequence[str]] = None) -> list[tuple[str, str]]:
+    """(code, "0101 水田") of the land classes a type may produce (its ``targets``), in 三调 order."""
     table = default_table()
     zh = chinese()
     codes = sorted(table.classes, key=table.sort_key)
-    return [(c, f"{c} {table.classes[c].name(zh)}") for c in codes if targets is None or allowed(c, targets)]
+    return [(c, f"{c} {table.classes[c].name(zh)}") for c in codes if targets is None or matches(c, targets)]
 
 
 class TaggingPanel(PlanningPanel):
@@ -81,7 +64,7 @@ class TaggingPanel(PlanningPanel):
         super().__init__(iface, session, parent, tr("Parcel tagging"), tr("Tagging"))
         self.misfits: dict[str, int] = {}  # class before -> selected parcels the chosen type does not fit
         session = self.session
-        self.types = {t["code"]: t for t in remediation_types()}
+        self.types: dict[str, RemediationType] = {t.code: t for t in remediation_types().values()}
         self._layer: Optional[QgsVectorLayer] = None
         self._summary_timer = QTimer(self)
         self._summary_timer.setSingleShot(True)
@@ -93,16 +76,49 @@ class TaggingPanel(PlanningPanel):
 
     # ------------------------------------------------------------------ UI
     def _build_ui(self) -> None:
-        zh = chinese()
         root, layout = self._contents()
+        layout.addWidget(self._build_palette(root), 2)
+        layout.addWidget(self._build_form(root))
 
+        buttons = QHBoxLayout()
+        self.apply_button = QPushButton(tr("Apply to selected parcels"), root)
+        self.apply_button.setObjectName("applyTagButton")
+        self.apply_button.clicked.connect(self._apply_clicked)
+        self.clear_button = QPushButton(tr("Clear tag"), root)
+        self.clear_button.setObjectName("clearTagButton")
+        self.clear_button.clicked.connect(self._clear_clicked)
+        buttons.addWidget(self.apply_button, 1)
+        buttons.addWidget(self.clear_button)
+        layout.addLayout(buttons)
+
+        self.fit_label = QLabel(root)
+        self.fit_label.setObjectName("typeFitWarning")
+        self.fit_label.setWordWrap(True)
+        self.fit_label.setStyleSheet("color: #8a5a00;")
+        self.fit_label.hide()
+        layout.addWidget(self.fit_label)
+
+        self.summary_label = QLabel(root)
+        self.summary_label.setObjectName("selectionSummary")
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextFormat(Qt.RichText)
+        layout.addWidget(self.summary_label, 1)
+
+        self.style_button = QPushButton(tr("Style parcels by remediation type"), root)
+        self.style_button.clicked.connect(self._style_clicked)
+        layout.addWidget(self.style_button)
+        self._fill_classes(None)
+
+    def _build_palette(self, root) -> QTreeWidget:
+        """The remediation types, grouped by domain, each with its colour."""
+        zh = chinese()
         self.palette = QTreeWidget(root)
         self.palette.setObjectName("typePalette")
         self.palette.setHeaderLabels([tr("Remediation type")])
         self.palette.setRootIsDecorated(True)
         domains: dict[str, QTreeWidgetItem] = {}
         for code, t in self.types.items():
-            domain = t["domain_zh"] if zh else t["domain_en"]
+            domain = t.domain_zh if zh else t.domain_en
             parent = domains.get(domain)
             if parent is None:
                 parent = QTreeWidgetItem(self.palette, [domain])
@@ -111,17 +127,19 @@ class TaggingPanel(PlanningPanel):
                 font.setBold(True)
                 parent.setFont(0, font)
                 domains[domain] = parent
-            label = f"{t['zh'] if zh else t['en']}  {code}"
+            label = f"{t.name(zh)}  {code}"
             item = QTreeWidgetItem(parent, [label])
-            item.setIcon(0, swatch(t["colour"]))
+            item.setIcon(0, swatch(t.colour))
             item.setData(0, TYPE_ROLE, code)
-            item.setToolTip(0, label + "\n" + tr("Produces: {0}").format(", ".join(t["targets"])))
+            item.setToolTip(0, label + "\n" + tr("Produces: {0}").format(", ".join(t.targets)))
         self.palette.expandAll()
         self.palette.currentItemChanged.connect(self._type_changed)
         self.palette.setMinimumHeight(120)
         self.palette.setUniformRowHeights(True)
-        layout.addWidget(self.palette, 2)
+        return self.palette
 
+    def _build_form(self, root) -> QGroupBox:
+        """Class after, deduction coefficient after and PBF action of the selected parcels."""
         form_box = QGroupBox(tr("Plan of the selected parcels"), root)
         form = QFormLayout(form_box)
         form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow dock puts the field under its label
@@ -161,36 +179,7 @@ class TaggingPanel(PlanningPanel):
         self.yncz_combo.addItem(tr("Move out of PBF (调出)"), "OUT")
         self.yncz_combo.addItem(tr("Move into PBF (调入)"), "IN")
         form.addRow(tr("Permanent basic farmland"), self.yncz_combo)
-        layout.addWidget(form_box)
-
-        buttons = QHBoxLayout()
-        self.apply_button = QPushButton(tr("Apply to selected parcels"), root)
-        self.apply_button.setObjectName("applyTagButton")
-        self.apply_button.clicked.connect(self._apply_clicked)
-        self.clear_button = QPushButton(tr("Clear tag"), root)
-        self.clear_button.setObjectName("clearTagButton")
-        self.clear_button.clicked.connect(self._clear_clicked)
-        buttons.addWidget(self.apply_button, 1)
-        buttons.addWidget(self.clear_button)
-        layout.addLayout(buttons)
-
-        self.fit_label = QLabel(root)
-        self.fit_label.setObjectName("typeFitWarning")
-        self.fit_label.setWordWrap(True)
-        self.fit_label.setStyleSheet("color: #8a5a00;")
-        self.fit_label.hide()
-        layout.addWidget(self.fit_label)
-
-        self.summary_label = QLabel(root)
-        self.summary_label.setObjectName("selectionSummary")
-        self.summary_label.setWordWrap(True)
-        self.summary_label.setTextFormat(Qt.RichText)
-        layout.addWidget(self.summary_label, 1)
-
-        self.style_button = QPushButton(tr("Style parcels by remediation type"), root)
-        self.style_button.clicked.connect(self._style_clicked)
-        layout.addWidget(self.style_button)
-        self._fill_classes(None)
+        return form_box
 
     # ------------------------------------------------------------------ choices
     @property
@@ -214,10 +203,10 @@ class TaggingPanel(PlanningPanel):
 
     def _type_changed(self, *_args) -> None:
         code = self.current_type
-        self._fill_classes(self.types[code]["targets"] if code else None)
+        self._fill_classes(self.types[code].targets if code else None)
         self.update_summary()
 
-    def _fill_classes(self, targets: Optional[list[str]]) -> None:
+    def _fill_classes(self, targets: Optional[Sequence[str]]) -> None:
         """The classes the type may produce; the first class of its first target is chosen.
 
         Before a type is chosen every class is listed (to look one up) but none is chosen.
@@ -307,10 +296,10 @@ class TaggingPanel(PlanningPanel):
             push_message(self.iface, tr("Choose a remediation type in the list first."), Qgis.Info, 5)
             return 0
         target = self.target_class()
-        targets = self.types[code]["targets"]
-        if not target or not allowed(target, targets):
+        rtype = self.types[code]
+        if not target or not rtype.allows(target):
             push_message(self.iface, tr("Choose a land class after that the type {0} may produce ({1}).")
-                         .format(code, ", ".join(targets)), Qgis.Warning, 8)
+                         .format(code, ", ".join(rtype.targets)), Qgis.Warning, 8)
             return 0
         layer = self._editable_layer()
         if layer is None:
@@ -371,10 +360,10 @@ class TaggingPanel(PlanningPanel):
         if chosen is not None:
             for f in layer.getFeatures(request):
                 code = str(f[dlbm])
-                if not fits_before(code, chosen):
+                if not chosen.allows_source(code, table.resolve(code)):
                     self.misfits[code] = self.misfits.get(code, 0) + 1
         if self.misfits:
-            self.fit_label.setText(self._misfit_text(chosen["code"]))
+            self.fit_label.setText(self._misfit_text(chosen.code))
             self.fit_label.show()
         mu = unit_label("mu", zh)
         lines = [tr("<b>{0}</b> parcels selected, {1} {2} ({3} already tagged)").format(
@@ -397,7 +386,7 @@ class TaggingPanel(PlanningPanel):
             parts.append(tr("{0} {1} ({2} parcels)").format(cls, name, n))
         t = self.types[code]
         return tr("{0} is not meant for parcels of class {1}: it applies to {2}.").format(
-            t["zh"] if zh else t["en"], ", ".join(parts), ", ".join(t.get("sources") or []))
+            t.name(zh), ", ".join(parts), ", ".join(t.sources))
 
     def style_parcels(self) -> bool:
         """Categorised renderer by ZZLX with the colours of remediation_types.json."""
@@ -465,4 +454,4 @@ class TaggingPanel(PlanningPanel):
         self._summary_timer.stop()
 
 
-__all__ = ["TaggingPanel", "allowed", "class_choices", "fits_before", "remediation_types"]
+__all__ = ["TaggingPanel", "class_choices"]
