@@ -60,3 +60,45 @@ def make_demo(tmp_path_factory, qgis_app):
         return made[key]
 
     return make
+
+
+@pytest.fixture(scope="module")
+def provider(qgis_processing):
+    """The plugin's Processing provider, registered for the test module."""
+    from qgis.core import QgsApplication
+
+    from plugin.processing.provider import PROVIDER_ID, LandConsolidationProvider
+
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById(PROVIDER_ID) is not None:  # left by another test module
+        registry.removeProvider(PROVIDER_ID)
+    prov = LandConsolidationProvider()
+    assert registry.addProvider(prov)
+    yield prov
+    registry.removeProvider(PROVIDER_ID)
+
+
+@pytest.fixture()
+def message_bar(qgis_iface):
+    """The mock message bar, emptied before and after the test."""
+    bar = qgis_iface.messageBar()
+    for messages in bar.messages.values():
+        messages.clear()
+    yield bar
+    for messages in bar.messages.values():
+        messages.clear()
+
+
+@pytest.fixture()
+def logged():
+    """Messages written to QGIS's message log during the test: (tag, text, level)."""
+    seen = []
+
+    def on_message(message, tag, level):
+        seen.append((tag, message, level))
+
+    from qgis.core import QgsApplication
+
+    QgsApplication.messageLog().messageReceived.connect(on_message)
+    yield seen
+    QgsApplication.messageLog().messageReceived.disconnect(on_message)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from qgis.core import Qgis, QgsApplication, QgsProcessingAlgorithm
 from qgis.PyQt.QtCore import QCoreApplication, QEvent
 from qgis.PyQt.QtWidgets import QAction, QDockWidget, QMenu, QToolBar
@@ -55,17 +54,6 @@ def provider_registered() -> bool:
 
 def critical_messages(iface) -> list[str]:
     return list(iface.messageBar().get_messages(Qgis.Critical))
-
-
-@pytest.fixture()
-def message_bar(qgis_iface):
-    """The mock message bar, emptied before and after the test."""
-    bar = qgis_iface.messageBar()
-    for messages in bar.messages.values():
-        messages.clear()
-    yield bar
-    for messages in bar.messages.values():
-        messages.clear()
 
 
 def test_init_gui_creates_actions_docks_and_provider(plugin_package, qgis_iface, message_bar, clean_locale):

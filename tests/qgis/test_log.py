@@ -6,20 +6,7 @@ import importlib
 import json
 import logging
 
-import pytest
-from qgis.core import Qgis, QgsApplication
-
-
-@pytest.fixture()
-def logged():
-    seen = []
-
-    def on_message(message, tag, level):
-        seen.append((tag, message, level))
-
-    QgsApplication.messageLog().messageReceived.connect(on_message)
-    yield seen
-    QgsApplication.messageLog().messageReceived.disconnect(on_message)
+from qgis.core import Qgis
 
 
 def test_core_records_go_to_the_message_log_between_install_and_remove(qgis_app, logged):

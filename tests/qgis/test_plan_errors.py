@@ -2,16 +2,15 @@
 
 ``DeepError`` is a PlanError no front end names: the command line, Processing and the docks
 must catch the base class (core/errors.py), not a list of specific ones. It is raised where
-the engine is built, below every front end's own code.
+the core builds the engine, below every adapter and front end.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
 
 import pytest
-from qgis.core import Qgis, QgsApplication, QgsProcessingException
+from qgis.core import Qgis, QgsProcessingException
 from qgis_helpers import src
 
 from plugin.core.errors import Cancelled, PlanError
@@ -39,26 +38,13 @@ def demo(make_demo):
 
 @pytest.fixture()
 def deep(monkeypatch):
-    """Make the engine build (adapters/layers.build_engine) raise ``cls(message)``."""
-    layers = importlib.import_module("plugin.adapters.layers")
+    """Make the core's engine build (``BalanceEngine.build``, below every adapter) raise ``cls(message)``."""
+    from plugin.core.engine import BalanceEngine
 
     def set_error(cls, message):
-        monkeypatch.setattr(layers, "build_engine", _raise(cls, message))
+        monkeypatch.setattr(BalanceEngine, "build", _raise(cls, message))
 
     return set_error
-
-
-@pytest.fixture()
-def logged():
-    """Messages written to QGIS's message log during the test: (tag, text, level)."""
-    seen = []
-
-    def on_message(message, tag, level):
-        seen.append((tag, message, level))
-
-    QgsApplication.messageLog().messageReceived.connect(on_message)
-    yield seen
-    QgsApplication.messageLog().messageReceived.disconnect(on_message)
 
 
 # --------------------------------------------------------------------------- command line
@@ -87,19 +73,6 @@ def test_cli_cancelled_says_so_and_exits_130(qgis_app, demo, deep, tmp_path, cap
 
 
 # --------------------------------------------------------------------------- Processing
-@pytest.fixture(scope="module")
-def provider(qgis_processing):
-    from plugin.processing.provider import PROVIDER_ID, LandConsolidationProvider
-
-    registry = QgsApplication.processingRegistry()
-    if registry.providerById(PROVIDER_ID) is not None:  # left by another test module
-        registry.removeProvider(PROVIDER_ID)
-    prov = LandConsolidationProvider()
-    assert registry.addProvider(prov)
-    yield prov
-    registry.removeProvider(PROVIDER_ID)
-
-
 @pytest.mark.parametrize("algorithm", ["computebalance", "exportplan", "planreport", "checkdata",
                                        "checkconstraints"])
 def test_processing_raises_the_message(provider, demo, deep, tmp_path, algorithm):
@@ -128,19 +101,9 @@ def test_every_algorithm_goes_through_the_base_translation():
 
 
 # --------------------------------------------------------------------------- docks
-def texts(bar, level) -> list[str]:
+def texts(message_bar, level) -> list[str]:
     """The texts shown at ``level`` (the mock bar keeps "title:text")."""
-    return [m.split(":", 1)[1] for m in bar.get_messages(level)]
-
-
-@pytest.fixture()
-def bar(qgis_iface):
-    bar = qgis_iface.messageBar()
-    for messages in bar.messages.values():
-        messages.clear()
-    yield bar
-    for messages in bar.messages.values():
-        messages.clear()
+    return [m.split(":", 1)[1] for m in message_bar.get_messages(level)]
 
 
 def _panel_slot(qgis_iface, cls, message):
@@ -159,31 +122,31 @@ def _panel_slot(qgis_iface, cls, message):
     return Panel().rebuild_clicked
 
 
-def test_dock_shows_the_message_without_a_traceback(qgis_iface, bar, logged):
+def test_dock_shows_the_message_without_a_traceback(qgis_iface, message_bar, logged):
     assert _panel_slot(qgis_iface, DeepError, MESSAGE)() is None
-    assert texts(bar, Qgis.Warning) == [f"Recomputing the balance failed: {MESSAGE}"]
-    assert bar.get_messages(Qgis.Critical) == []
+    assert texts(message_bar, Qgis.Warning) == [f"Recomputing the balance failed: {MESSAGE}"]
+    assert message_bar.get_messages(Qgis.Critical) == []
     ours = [text for tag, text, _level in logged if tag == "LandConsolidation"]
     assert any(MESSAGE in text for text in ours)
     assert not any("Traceback" in text for text in ours)  # the planner's problem, not a bug
 
 
-def test_dock_cancelled_is_not_an_error(qgis_iface, bar, logged):
+def test_dock_cancelled_is_not_an_error(qgis_iface, message_bar, logged):
     assert _panel_slot(qgis_iface, Cancelled, "Export cancelled; no file was written.")() is None
-    assert texts(bar, Qgis.Info) == ["Export cancelled; no file was written."]
-    assert bar.get_messages(Qgis.Warning) == [] and bar.get_messages(Qgis.Critical) == []
+    assert texts(message_bar, Qgis.Info) == ["Export cancelled; no file was written."]
+    assert message_bar.get_messages(Qgis.Warning) == [] and message_bar.get_messages(Qgis.Critical) == []
 
 
-def test_dock_bug_still_logs_its_traceback(qgis_iface, bar, logged):
+def test_dock_bug_still_logs_its_traceback(qgis_iface, message_bar, logged):
     assert _panel_slot(qgis_iface, KeyError, "uid")() is None
-    assert len(bar.get_messages(Qgis.Critical)) == 1
+    assert len(message_bar.get_messages(Qgis.Critical)) == 1
     assert any(tag == "LandConsolidation" and "Traceback" in text for tag, text, _level in logged)
 
 
-def test_handover_shows_a_deep_plan_error(qgis_iface, bar):
+def test_handover_shows_a_deep_plan_error(qgis_iface, message_bar):
     from plugin.gui import handover as handover_mod
 
     handover = handover_mod.HandOver(qgis_iface, session=None)
     assert handover._run("Exporting the plan", _raise(DeepError, MESSAGE)) is None
-    assert texts(bar, Qgis.Warning) == [f"Exporting the plan failed: {MESSAGE}"]
-    assert bar.get_messages(Qgis.Critical) == []
+    assert texts(message_bar, Qgis.Warning) == [f"Exporting the plan failed: {MESSAGE}"]
+    assert message_bar.get_messages(Qgis.Critical) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsApplication, QgsProcessingException, QgsProcessingFeedback
+from qgis.core import QgsProcessingException, QgsProcessingFeedback
 from qgis_helpers import src
 
 from plugin.adapters.gpkg import read_table
@@ -14,19 +14,6 @@ from plugin.core.rules import bundled_pack
 
 ROOT = Path(__file__).resolve().parents[2]
 N_PARCELS = 600
-
-
-@pytest.fixture(scope="module")
-def provider(qgis_processing):
-    from plugin.processing.provider import PROVIDER_ID, LandConsolidationProvider
-
-    registry = QgsApplication.processingRegistry()
-    if registry.providerById(PROVIDER_ID) is not None:  # left by another test module
-        registry.removeProvider(PROVIDER_ID)
-    prov = LandConsolidationProvider()
-    assert registry.addProvider(prov)
-    yield prov
-    registry.removeProvider(PROVIDER_ID)
 
 
 @pytest.fixture(scope="module")

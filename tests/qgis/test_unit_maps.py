@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsApplication
 from qgis_helpers import src
 
 from plugin.adapters.layers import InputError, Inputs, build_engine, open_layer
@@ -174,19 +173,6 @@ def test_cli_report_maps(qgis_app, demo, built, tmp_path):
                           "--pbf", src(demo, "YJJBNTTB"), "--maps", str(maps)])
     assert args.func(args) == 0
     assert sorted(p.name for p in maps.iterdir()) == sorted(f"{c}.pdf" for c in _codes(engine))
-
-
-@pytest.fixture(scope="module")
-def provider(qgis_processing):
-    from plugin.processing.provider import PROVIDER_ID, LandConsolidationProvider
-
-    registry = QgsApplication.processingRegistry()
-    if registry.providerById(PROVIDER_ID) is not None:
-        registry.removeProvider(PROVIDER_ID)
-    prov = LandConsolidationProvider()
-    assert registry.addProvider(prov)
-    yield prov
-    registry.removeProvider(PROVIDER_ID)
 
 
 def test_processing_plan_report_with_maps_folder(provider, demo, built, tmp_path):
