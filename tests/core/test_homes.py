@@ -45,3 +45,11 @@ def test_log_tag_has_one_home():
 def test_the_cli_helpers_are_public():
     # the commands share plugin/cli/common.py; none imports another's private name
     assert not _where(r"from \.\w+ import [^\n]*\b_\w+")
+
+
+def test_front_ends_catch_the_two_plugin_exceptions_not_lists():
+    """CLI, Processing and docks catch PlanError / Cancelled (core/errors.py), not specific classes."""
+    names = "InputError|WriteError|ReportError|ExportCancelled|BuildCancelled|OverwritesInputError"
+    specific = rf"except \(?[^\n:]*\b({names})\b"
+    found = [rel for rel in _where(specific) if rel.startswith(("cli/", "processing/", "gui/"))]
+    assert found in ([], ["cli/demo.py"])  # demo: a missing openpyxl only skips its XLSX (a warning)

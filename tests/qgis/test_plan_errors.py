@@ -7,8 +7,6 @@ the core builds the engine, below every adapter and front end.
 
 from __future__ import annotations
 
-import inspect
-
 import pytest
 from qgis.core import Qgis, QgsProcessingException
 from qgis_helpers import src
@@ -85,19 +83,6 @@ def test_processing_raises_the_message(provider, demo, deep, tmp_path, algorithm
         processing.run(f"landconsolidation:{algorithm}", params)
     assert str(raised.value) == MESSAGE
     assert not (tmp_path / "out.gpkg").exists() and not (tmp_path / "out.xlsx").exists()
-
-
-def test_every_algorithm_goes_through_the_base_translation():
-    from plugin.processing.algorithms import ALGORITHMS
-    from plugin.processing.algorithms.common import LandConsolidationAlgorithm
-
-    for factory in ALGORITHMS:
-        algorithm = factory()
-        assert isinstance(algorithm, LandConsolidationAlgorithm), factory
-        # an algorithm implements run_algorithm; processAlgorithm (the translation) is the base's
-        assert type(algorithm).processAlgorithm is LandConsolidationAlgorithm.processAlgorithm, factory
-        assert "run_algorithm" in vars(type(algorithm)), factory
-        assert inspect.signature(algorithm.run_algorithm).parameters.keys() == {"parameters", "context", "feedback"}
 
 
 # --------------------------------------------------------------------------- docks

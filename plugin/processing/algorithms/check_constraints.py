@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from qgis.core import (
+    QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
 )
@@ -47,19 +48,23 @@ class CheckConstraintsAlgorithm(LandConsolidationAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(ERRORS, tr("Number of errors")))
         self.addOutput(QgsProcessingOutputNumber(WARNINGS, tr("Number of warnings")))
 
-    def run_algorithm(self, parameters, context, feedback) -> dict:
+    def processAlgorithm(self, parameters, context, feedback) -> dict:
         from ...adapters.constraints import plan_constraints
         from ...adapters.layers import working_crs
+        from ...core.errors import PlanError
         from ...core.rules import bundled_pack
 
         inputs = self.inputs(parameters, context)
         engine, _reader = self.build(inputs, bundled_pack("national"), feedback, 0.0, 60.0)
-        crs = working_crs(inputs.parcels)
-        findings = plan_constraints(
-            engine, inputs, crs, red_line=self.layer(parameters, RED_LINE, context),
-            ugb=self.layer(parameters, UGB, context), boundary=self.layer(parameters, BOUNDARY, context),
-            tolerance=self.parameterAsDouble(parameters, TOLERANCE, context),
-            progress=lambda f: feedback.setProgress(60.0 + 30.0 * f), cancelled=feedback.isCanceled)
+        try:
+            crs = working_crs(inputs.parcels)
+            findings = plan_constraints(
+                engine, inputs, crs, red_line=self.layer(parameters, RED_LINE, context),
+                ugb=self.layer(parameters, UGB, context), boundary=self.layer(parameters, BOUNDARY, context),
+                tolerance=self.parameterAsDouble(parameters, TOLERANCE, context),
+                progress=lambda f: feedback.setProgress(60.0 + 30.0 * f), cancelled=feedback.isCanceled)
+        except PlanError as exc:
+            raise QgsProcessingException(str(exc)) from None
         self.check_cancel(feedback)
         dest = write_findings(self, parameters, OUTPUT, context, findings, crs, feedback)
         errors, warnings = report(feedback, findings)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from qgis.core import (
+    QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
 )
@@ -50,16 +51,20 @@ class CheckDataAlgorithm(LandConsolidationAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(WARNINGS, tr("Number of warnings")))
         self.addOutput(QgsProcessingOutputNumber(NOTES, tr("Number of notes")))
 
-    def run_algorithm(self, parameters, context, feedback) -> dict:
+    def processAlgorithm(self, parameters, context, feedback) -> dict:
         from ...adapters.datachecks import FINDING_FIELDS, finding_row, run_checks
+        from ...core.errors import PlanError
 
         inputs = self.inputs(parameters, context)
         pack = self.pack(parameters, context)
         engine, reader = self.build(inputs, pack, feedback, 0.0, 50.0)
-        findings = run_checks(
-            engine, inputs, reader, reader.crs, pack, red_line=self.layer(parameters, RED_LINE, context),
-            ugb=self.layer(parameters, UGB, context), boundary=self.layer(parameters, BOUNDARY, context),
-            progress=lambda f: feedback.setProgress(50.0 + 45.0 * f), cancelled=feedback.isCanceled)
+        try:
+            findings = run_checks(
+                engine, inputs, reader, reader.crs, pack, red_line=self.layer(parameters, RED_LINE, context),
+                ugb=self.layer(parameters, UGB, context), boundary=self.layer(parameters, BOUNDARY, context),
+                progress=lambda f: feedback.setProgress(50.0 + 45.0 * f), cancelled=feedback.isCanceled)
+        except PlanError as exc:
+            raise QgsProcessingException(str(exc)) from None
         self.check_cancel(feedback)
         dest = write_findings(self, parameters, OUTPUT, context, findings, reader.crs, feedback,
                               FINDING_FIELDS, finding_row)

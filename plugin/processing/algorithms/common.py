@@ -1,9 +1,9 @@
 """What the plugin's Processing algorithms share: parameters, inputs, rule pack, engine build.
 
 Algorithms stay thin: they declare parameters, turn them into :class:`~..adapters.layers.Inputs`
-and call the same adapter/core code as the docks and the command line. An algorithm implements
-``run_algorithm``; the base's ``processAlgorithm`` turns the plugin's two exceptions
-(core/errors.py: ``PlanError``, ``Cancelled``) into a ``QgsProcessingException`` with their message.
+and call the same adapter/core code as the docks and the command line. They catch the plugin's
+two exceptions (core/errors.py), never lists of specific classes: a ``PlanError`` becomes a
+``QgsProcessingException`` with its message, a core ``Cancelled`` this module's ``Cancelled``.
 
 Thread safety: Processing runs algorithms in a background thread. Layers are prepared in
 ``prepareAlgorithm`` (main thread): a file-backed layer without unsaved edits is opened
@@ -34,8 +34,8 @@ from qgis.PyQt.QtGui import QIcon
 
 from ...adapters.qgis_compat import SOURCE_VECTOR_POLYGON, WKB_NO_GEOMETRY, make_field
 from ...core.checks import DEFAULT_TOLERANCE
-from ...core.engine import BuildCancelled
-from ...core.errors import Cancelled, PlanError
+from ...core.errors import Cancelled as CoreCancelled
+from ...core.errors import PlanError
 from ...core.i18n import tr
 from ...core.rules import RulePack, RulePackError, available_packs, load_pack
 from ...paths import icon_path
@@ -45,6 +45,14 @@ RED_LINE, UGB, BOUNDARY = "RED_LINE", "UGB", "BOUNDARY"
 RULE_PACK, RULE_FILE, TBMJ_IN_MU, TOLERANCE = "RULE_PACK", "RULE_FILE", "TBMJ_IN_MU", "TOLERANCE"
 
 _KINDS = {"TEXT": "string", "REAL": "double", "INTEGER": "int", "INTEGER64": "int64"}
+
+
+class Cancelled(QgsProcessingException):
+    """Processing's form of ``core.errors.Cancelled``: the algorithm stops and writes nothing.
+
+    Raised where the core's ``Cancelled`` is caught (and by ``check_cancel``), inside the
+    algorithm's own frames, as Processing expects a QgsProcessingException there.
+    """
 
 
 def pack_choices() -> list[tuple[str, Path]]:
@@ -229,10 +237,13 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
 
     @staticmethod
     def refuse_inputs(inputs, pack, targets) -> None:
-        """A PlanError if an output is one of the inputs (or two outputs are one file)."""
+        """QgsProcessingException if an output is one of the inputs (or two outputs are one file)."""
         from ...adapters.outputs import refuse_inputs
 
-        refuse_inputs(targets, [*inputs.sources(), pack.path])  # an OverwritesInputError is a PlanError
+        try:
+            refuse_inputs(targets, [*inputs.sources(), pack.path])
+        except PlanError as exc:
+            raise QgsProcessingException(str(exc)) from None
 
     def pack(self, parameters, context) -> RulePack:
         custom = self.parameterAsFile(parameters, RULE_FILE, context)
@@ -242,25 +253,12 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
             choices = pack_choices()
             index = self.parameterAsEnum(parameters, RULE_PACK, context)
             if not 0 <= index < len(choices):
-                raise PlanError(tr("Unknown rule pack number {0}").format(index))
+                raise QgsProcessingException(tr("Unknown rule pack number {0}").format(index))
             return load_pack(choices[index][1])
         except (RulePackError, OSError) as exc:
-            raise PlanError(tr("The rule pack cannot be used: {0}").format(exc)) from None
+            raise QgsProcessingException(tr("The rule pack cannot be used: {0}").format(exc)) from None
 
     # ------------------------------------------------------------------ running
-    def processAlgorithm(self, parameters, context, feedback) -> dict:
-        """QGIS calls this: :meth:`run_algorithm`, with PlanError / Cancelled as QgsProcessingException."""
-        try:
-            return self.run_algorithm(parameters, context, feedback)
-        except PlanError as exc:
-            raise QgsProcessingException(str(exc)) from None
-        except Cancelled as exc:
-            raise QgsProcessingException(str(exc) or tr("Cancelled; nothing was written.")) from None
-
-    def run_algorithm(self, parameters, context, feedback) -> dict:
-        """The algorithm's work (subclasses); raise PlanError with a message the planner can act on."""
-        raise NotImplementedError
-
     @staticmethod
     def check_cancel(feedback) -> None:
         if feedback is not None and feedback.isCanceled():
@@ -276,7 +274,9 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
                 inputs, pack,
                 progress=(lambda f: feedback.setProgress(start + span * f)) if feedback else None,
                 cancelled=feedback.isCanceled if feedback else None)
-        except BuildCancelled:
+        except PlanError as exc:
+            raise QgsProcessingException(str(exc)) from None
+        except CoreCancelled:
             raise Cancelled(tr("Cancelled; nothing was written.")) from None
         self.check_cancel(feedback)
         for w in engine.warnings() + reader.warnings():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from qgis.core import (
+    QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFileDestination,
@@ -53,8 +54,9 @@ class ComputeBalanceAlgorithm(LandConsolidationAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(UNIT_COUNT, tr("Number of units")))
         self.addOutput(QgsProcessingOutputNumber(FAILED_UNITS, tr("Number of units failing an error rule")))
 
-    def run_algorithm(self, parameters, context, feedback) -> dict:
+    def processAlgorithm(self, parameters, context, feedback) -> dict:
         from ...adapters.gpkg import BALANCE_COLUMNS, INDICATOR_COLUMNS, atomic_output, write_balance_tables
+        from ...core.errors import PlanError
         from ...core.report import summary_lines
 
         inputs = self.inputs(parameters, context)
@@ -64,9 +66,12 @@ class ComputeBalanceAlgorithm(LandConsolidationAlgorithm):
         engine, _reader = self.build(inputs, pack, feedback, 0.0, 85.0)
         results: dict = {}
         if out:
-            with atomic_output(out, overwrite=True) as tmp:
-                write_balance_tables(tmp, engine)
-                self.check_cancel(feedback)
+            try:
+                with atomic_output(out, overwrite=True) as tmp:
+                    write_balance_tables(tmp, engine)
+                    self.check_cancel(feedback)
+            except PlanError as exc:
+                raise QgsProcessingException(str(exc)) from None
             results[OUTPUT] = out
         feedback.setProgress(92)
         dest = self.table_sink(parameters, BALANCE, context, BALANCE_COLUMNS, engine.balance_rows(), feedback)

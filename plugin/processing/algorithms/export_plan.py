@@ -13,7 +13,7 @@ from qgis.core import (
 )
 
 from ...core.i18n import tr
-from .common import LandConsolidationAlgorithm
+from .common import Cancelled, LandConsolidationAlgorithm
 from .plan_report import split_codes
 
 OUTPUT, OUTPUT_FOLDER, UNIT_CODES, OVERWRITE = "OUTPUT", "OUTPUT_FOLDER", "UNIT_CODES", "OVERWRITE"
@@ -59,9 +59,11 @@ class ExportPlanAlgorithm(LandConsolidationAlgorithm):
         self.addOutput(QgsProcessingOutputString(FILES, tr("Files written")))
         self.addOutput(QgsProcessingOutputNumber(FILE_COUNT, tr("Number of files written")))
 
-    def run_algorithm(self, parameters, context, feedback) -> dict:
+    def processAlgorithm(self, parameters, context, feedback) -> dict:
         from ...adapters.export import export_plan
         from ...adapters.gpkg import WriteError
+        from ...core.errors import Cancelled as CoreCancelled
+        from ...core.errors import PlanError
 
         inputs = self.inputs(parameters, context)
         pack = self.pack(parameters, context)
@@ -77,18 +79,23 @@ class ExportPlanAlgorithm(LandConsolidationAlgorithm):
         self.check_cancel(feedback)
         results: dict = {}
         written = []
-        if out:
-            written += export_plan(inputs, pack, out, per_unit=False, feedback=feedback, **kw)
-            results[OUTPUT] = str(written[0])
-        if folder:
-            import os
+        try:
+            if out:
+                written += export_plan(inputs, pack, out, per_unit=False, feedback=feedback, **kw)
+                results[OUTPUT] = str(written[0])
+            if folder:
+                import os
 
-            try:
-                os.makedirs(folder, exist_ok=True)
-            except OSError as exc:
-                raise WriteError(tr("Cannot create the folder {0}: {1}").format(folder, exc)) from None
-            written += export_plan(inputs, pack, folder, per_unit=True, feedback=feedback, **kw)
-            results[OUTPUT_FOLDER] = folder
+                try:
+                    os.makedirs(folder, exist_ok=True)
+                except OSError as exc:
+                    raise WriteError(tr("Cannot create the folder {0}: {1}").format(folder, exc)) from None
+                written += export_plan(inputs, pack, folder, per_unit=True, feedback=feedback, **kw)
+                results[OUTPUT_FOLDER] = folder
+        except PlanError as exc:
+            raise QgsProcessingException(str(exc)) from None
+        except CoreCancelled as exc:
+            raise Cancelled(str(exc)) from None
         results[FILES] = "\n".join(str(p) for p in written)
         results[FILE_COUNT] = len(written)
         for p in written:

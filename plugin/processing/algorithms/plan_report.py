@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from qgis.core import (
     QgsProcessingAlgorithm,
+    QgsProcessingException,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterFolderDestination,
@@ -10,7 +11,7 @@ from qgis.core import (
 )
 
 from ...core.i18n import tr
-from .common import LandConsolidationAlgorithm
+from .common import Cancelled, LandConsolidationAlgorithm
 
 OUTPUT, OUTPUT_CSV, OUTPUT_INDICATORS_CSV = "OUTPUT", "OUTPUT_CSV", "OUTPUT_INDICATORS_CSV"
 UNIT_CODES, CHINESE = "UNIT_CODES", "CHINESE"
@@ -78,9 +79,11 @@ class PlanReportAlgorithm(LandConsolidationAlgorithm):
         self.addParameter(QgsProcessingParameterFolderDestination(
             MAPS_FOLDER, tr("Unit maps (one PDF per unit)"), optional=True, createByDefault=False))
 
-    def run_algorithm(self, parameters, context, feedback) -> dict:
+    def processAlgorithm(self, parameters, context, feedback) -> dict:
         from ...adapters.gpkg import output_batch
         from ...adapters.report_xlsx import require_openpyxl, write_report, write_report_csv
+        from ...core.errors import Cancelled as CoreCancelled
+        from ...core.errors import PlanError
 
         inputs = self.inputs(parameters, context)
         pack = self.pack(parameters, context)
@@ -92,29 +95,34 @@ class PlanReportAlgorithm(LandConsolidationAlgorithm):
         codes = split_codes(self.parameterAsString(parameters, UNIT_CODES, context))
         chinese = self.parameterAsBoolean(parameters, CHINESE, context)
         self.refuse_inputs(inputs, pack, [out, csv_out, ind_out, maps_dir])
-        if out:
-            require_openpyxl()  # fail before the long build when openpyxl is missing
-        engine, _reader = self.build(inputs, pack, feedback, 0.0, 85.0)
-        results: dict = {}
-        with output_batch():  # the workbook and the CSV files are moved into place together, or none
+        try:
             if out:
-                results[OUTPUT] = str(write_report(engine, out, chinese=chinese, units=codes))
-            self.check_cancel(feedback)
-            if csv_out or ind_out:
-                files = write_report_csv(engine, csv_out or None, chinese=chinese, units=codes,
-                                         indicators_path=ind_out or None)
-                if csv_out:
-                    results[OUTPUT_CSV] = str(files[0])
-                if ind_out:
-                    results[OUTPUT_INDICATORS_CSV] = str(files[-1])
-        if maps_dir:
-            from ...adapters.unit_maps import write_unit_maps
+                require_openpyxl()  # fail before the long build when openpyxl is missing
+            engine, _reader = self.build(inputs, pack, feedback, 0.0, 85.0)
+            results: dict = {}
+            with output_batch():  # the workbook and the CSV files are moved into place together, or none
+                if out:
+                    results[OUTPUT] = str(write_report(engine, out, chinese=chinese, units=codes))
+                self.check_cancel(feedback)
+                if csv_out or ind_out:
+                    files = write_report_csv(engine, csv_out or None, chinese=chinese, units=codes,
+                                             indicators_path=ind_out or None)
+                    if csv_out:
+                        results[OUTPUT_CSV] = str(files[0])
+                    if ind_out:
+                        results[OUTPUT_INDICATORS_CSV] = str(files[-1])
+            if maps_dir:
+                from ...adapters.unit_maps import write_unit_maps
 
-            self.check_cancel(feedback)
-            maps = write_unit_maps(engine, inputs, maps_dir, units=codes, chinese=chinese, fmt="pdf",
-                                   feedback=_Scaled(feedback, 88.0, 12.0))
-            for path in maps:
-                feedback.pushInfo(tr("Written: {0}").format(path))
-            results[MAPS_FOLDER] = maps_dir
+                self.check_cancel(feedback)
+                maps = write_unit_maps(engine, inputs, maps_dir, units=codes, chinese=chinese, fmt="pdf",
+                                       feedback=_Scaled(feedback, 88.0, 12.0))
+                for path in maps:
+                    feedback.pushInfo(tr("Written: {0}").format(path))
+                results[MAPS_FOLDER] = maps_dir
+        except PlanError as exc:
+            raise QgsProcessingException(str(exc)) from None
+        except CoreCancelled as exc:
+            raise Cancelled(str(exc)) from None
         feedback.setProgress(100)
         return results

@@ -46,16 +46,20 @@ class ValidateUnitsAlgorithm(LandConsolidationAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(ERRORS, tr("Number of errors")))
         self.addOutput(QgsProcessingOutputNumber(WARNINGS, tr("Number of warnings")))
 
-    def run_algorithm(self, parameters, context, feedback) -> dict:
+    def processAlgorithm(self, parameters, context, feedback) -> dict:
         from ...adapters.constraints import validate_units
+        from ...core.errors import PlanError
 
         units = self.layer(parameters, UNITS, context)
         if units is None:
             raise QgsProcessingException(tr("Choose a remediation unit layer."))
         self.check_cancel(feedback)
-        findings, crs = validate_units(units, self.parameterAsString(parameters, UNIT_FIELD, context) or None,
-                                       self.layer(parameters, BOUNDARY, context),
-                                       self.parameterAsDouble(parameters, TOLERANCE, context))
+        try:
+            findings, crs = validate_units(units, self.parameterAsString(parameters, UNIT_FIELD, context) or None,
+                                           self.layer(parameters, BOUNDARY, context),
+                                           self.parameterAsDouble(parameters, TOLERANCE, context))
+        except PlanError as exc:
+            raise QgsProcessingException(str(exc)) from None
         self.check_cancel(feedback)
         feedback.setProgress(80)
         dest = write_findings(self, parameters, OUTPUT, context, findings, crs, feedback)
