@@ -69,11 +69,6 @@ def remediation_colours() -> list[tuple[str, str, str, str]]:
     return [(t.code, t.zh or t.code, t.en or t.code, t.colour) for t in remediation_types().values()]
 
 
-def chinese_active() -> bool:
-    """True when the active translation is Chinese (zh_CN is the only one shipped)."""
-    return tr("Remediation units") != "Remediation units"
-
-
 def _type_label(code: str, name: str) -> str:
     return f"{code} {name}"
 

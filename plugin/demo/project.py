@@ -13,8 +13,8 @@ from qgis.core import QgsFillSymbol, QgsProject, QgsReferencedRectangle, QgsSing
 
 from ..adapters.gpkg import WriteError
 from ..adapters.project_config import SessionConfig
-from ..adapters.styles import chinese_active, load_style, style_parcels_by_type
-from ..core.i18n import tr
+from ..adapters.styles import load_style, style_parcels_by_type
+from ..core.i18n import chinese, tr
 from ..core.resources import resource_path
 
 _OUTLINES = {  # layer -> (fill, outline colour, outline style, width mm)
@@ -48,7 +48,7 @@ def write_planning_project(gpkg: str | Path, out: str | Path) -> Path:
             if not layer.isValid():
                 raise WriteError(tr("Cannot open the {0} layer: {1}").format(table, gpkg))
             layers[table] = layer
-        style_parcels_by_type(layers["DLTB"], chinese_active())
+        style_parcels_by_type(layers["DLTB"], chinese())
         load_style(layers["ZZDY"], resource_path("styles", "remediation_units_edit.qml"))
         for table in _OUTLINES:
             _outline(layers[table], table)

@@ -18,7 +18,7 @@ def test_chinese_follows_the_installed_translation():
     with i18n.using(_zh, "zh_CN"):
         assert i18n.chinese() is True and i18n.language() == "zh_CN"
         assert i18n.tr("Area balance") == "面积平衡"
-        with i18n.using(i18n.translator(), "en_US"):  # unit maps: an English page inside a Chinese UI
+        with i18n.using(i18n.installed(), "en_US"):  # unit maps: an English page inside a Chinese UI
             assert i18n.chinese() is False
         assert i18n.chinese() is True
     assert i18n.chinese() is False and i18n.tr("Area balance") == "Area balance"

@@ -12,7 +12,7 @@ import pytest
 from osgeo import gdal, ogr, osr
 
 from plugin.adapters.gpkg import read_table
-from plugin.cli import main
+from plugin.cli.app import main
 
 X0, Y0 = 39_500_000.0, 3_500_000.0  # EPSG:4527 (CGCS2000 3° zone 39, zone number in the easting)
 PARCELS = [  # BSM, DLBM, DLMC, TBMJ, TKXS, TKMJ, XZDWMJ, LXDWMJ, width (m) of a 25 m deep strip

@@ -66,4 +66,4 @@ def test_one_home_of_the_log_tag():
     root = Path(__file__).resolve().parents[2] / "plugin"
     found = [str(p.relative_to(root)) for p in root.rglob("*.py") if p.name != "log.py"
              and any(s in p.read_text(encoding="utf-8") for s in ("QgsMessageLog.logMessage", "LOG_TAG ="))]
-    assert found in ([], ["adapters/export.py"])  # export.py: h-export's package (issue 10) takes it over
+    assert found == []

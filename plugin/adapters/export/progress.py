@@ -5,7 +5,7 @@ import contextlib
 from typing import Iterator
 
 from osgeo import gdal
-from qgis.core import Qgis, QgsMessageLog
+from qgis.core import Qgis
 
 from ...core.errors import Cancelled
 from ...core.i18n import tr
@@ -48,7 +48,7 @@ def note(progress: Progress, log, message: str) -> None:
         feedback.pushInfo(message)
     if log is not None:
         log(message)
-    QgsMessageLog.logMessage(message, "LandConsolidation", Qgis.Info)
+    log(message, Qgis.Info)
 
 
 @contextlib.contextmanager

@@ -6,11 +6,11 @@ from pathlib import Path
 from qgis.core import QgsProject, QgsReferencedRectangle, QgsVectorLayer
 from qgis.PyQt.QtCore import QDateTime
 
-from ...core.i18n import tr
+from ...core.i18n import chinese, tr
 from ...core.rules import RulePack
 from ..gpkg import WriteError
 from ..layers import Inputs
-from ..styles import chinese_active, style_parcels_by_type, style_units
+from ..styles import style_parcels_by_type, style_units
 from .metadata import PlanMetadata
 
 PROJECT_NAME = "plan"
@@ -32,7 +32,7 @@ def _styled_layers(path: Path, inputs: Inputs, meta: PlanMetadata) -> tuple[QgsV
     if not units.isValid() or not parcels.isValid():
         raise WriteError(tr("Cannot reopen the layers just written to {0}").format(path))
     style_units(units, inputs.unit_field)
-    style_parcels_by_type(parcels, chinese_active())
+    style_parcels_by_type(parcels, chinese())
     units.setMetadata(meta.layer_metadata(units, tr("Remediation units (整治单元) with their ellipsoidal area")))
     parcels.setMetadata(meta.layer_metadata(parcels, tr(
         "Parcels (三调 DLTB) of the units, clipped at the unit boundary; TBMJ, KCMJ, TBDLMJ apportioned by share")))
