@@ -9,6 +9,7 @@ from qgis.core import Qgis
 
 from ...core.errors import Cancelled
 from ...core.i18n import tr
+from ..log import log as log_message
 
 
 class ExportCancelled(Cancelled):
@@ -48,7 +49,7 @@ def note(progress: Progress, log, message: str) -> None:
         feedback.pushInfo(message)
     if log is not None:
         log(message)
-    log(message, Qgis.Info)
+    log_message(message, Qgis.Info)
 
 
 @contextlib.contextmanager
