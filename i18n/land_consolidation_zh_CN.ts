@@ -82,6 +82,7 @@
         <message>
             <location filename="../plugin/adapters/export/plan.py"/>
             <location filename="../plugin/adapters/export/project.py"/>
+            <location filename="../plugin/adapters/styles.py"/>
             <location filename="../plugin/demo/project.py"/>
             <location filename="../plugin/gui/units_dock.py"/>
             <location filename="../plugin/main.py"/>

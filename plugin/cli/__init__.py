@@ -6,6 +6,7 @@ Commands (one module each; ``app.COMMANDS`` lists them)
   export   the plan GeoPackage (units, clipped parcels, tables, styles, embedded project)
   report   整治前后土地利用结构调整表 and indicators as XLSX/CSV
   check    data checks (数据检查) -> OUT.gpkg (layer findings)
+  suggest  parcels to tag so that a failing unit passes -> OUT.gpkg (layer suggestions)
 
 It starts a QgsApplication without GUI and runs the same adapter and engine code as the
 docks and the Processing algorithms. A ``PlanError`` (bad input) gives one clear message and

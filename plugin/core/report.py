@@ -148,19 +148,19 @@ def rule_unit(rule: Any, area_unit: str = "mu", chinese: bool | None = None) -> 
 
 def format_rule_value(rule: Any, value: float | None, area_unit: str = "mu", number: NumberFormat = plain_number,
                       chinese: bool | None = None, missing: str = "—") -> str:
-    """``12.34 %``, ``1,234.56 亩``: the value with its unit (``missing`` when there is none)."""
+    """``12.34%``, ``1,234.56 亩``: the value with its unit (``missing`` when there is none)."""
     shown = rule_number(rule, value, area_unit)
     if shown is None:
         return missing
     decimals = AREA_DECIMALS[area_unit] if rule.format == "area" else PERCENT_DECIMALS
     unit = rule_unit(rule, area_unit, chinese)
     text = number(shown, decimals)
-    return f"{text} {unit}" if unit else text
+    return text + ("%" if unit == "%" else f" {unit}" if unit else "")
 
 
 def format_requirement(rule: Any, area_unit: str = "mu", number: NumberFormat = plain_number,
                        chinese: bool | None = None) -> str:
-    """``≥ 5.00 %``, ``≤ 0``: the comparison and the threshold of a rule."""
+    """``≥ 5.00%``, ``≤ 0``: the comparison and the threshold of a rule."""
     if not rule.threshold:
         return f"{rule.op_symbol} 0"
     return f"{rule.op_symbol} {format_rule_value(rule, rule.threshold, area_unit, number, chinese)}"

@@ -55,15 +55,15 @@ def test_rule_values_in_the_unit_they_are_read_in(engine):
     pack = engine.pack
     share, area = pack.rule("farmland_gain_ratio"), pack.rule("construction_land_change_m2")
     assert rule_number(share, 0.0512) == pytest.approx(5.12) and rule_unit(share) == "%"
-    assert format_rule_value(share, 0.0512) == "5.12 %"
+    assert format_rule_value(share, 0.0512) == "5.12%"
     assert format_rule_value(area, -6666.67, "mu", chinese=True) == "-10.00 亩"
     assert format_rule_value(area, 12_345.0, "ha", chinese=False) == "1.2345 ha"
     assert format_rule_value(area, -0.001, "mu", chinese=False) == "0.00 mu"  # never "-0.00"
     assert format_rule_value(area, None) == "—" and format_rule_value(area, None, missing="n/a") == "n/a"
-    assert format_requirement(share) == "≥ 5.00 %"
+    assert format_requirement(share) == "≥ 5.00%"
     assert format_requirement(area) == "≤ 0"
     # a front end brings its own number format (the dock: the locale's)
-    assert format_rule_value(share, 0.05, number=lambda v, d: f"<{v:.{d}f}>") == "<5.00> %"
+    assert format_rule_value(share, 0.05, number=lambda v, d: f"<{v:.{d}f}>") == "<5.00>%"
 
 
 def test_summary_names_farmland_and_the_three_categories_of_the_land_class_table(engine):
@@ -76,5 +76,5 @@ def test_summary_names_farmland_and_the_three_categories_of_the_land_class_table
     assert lines[unit + 1].startswith("  Cultivated land: before 13.50 mu (9,000.0 m²), after 28.50 mu")
     assert [line.split(":")[0].strip() for line in lines[unit + 2:unit + 5]] == [
         "Agricultural land", "Construction land", "Unused land"]
-    assert "  ✓ Farmland net gain ratio: 111.11 % (required ≥ 5.00 %)" in lines
+    assert "  ✓ Farmland net gain ratio: 111.11% (required ≥ 5.00%)" in lines
     assert lines.index("Whole project: PASS") > unit

@@ -6,7 +6,7 @@ from qgis_helpers import src
 
 from plugin.adapters.gpkg import read_table
 from plugin.adapters.layers import Inputs, build_engine, open_layer
-from plugin.cli import main
+from plugin.cli.app import main
 from plugin.core.rules import load_pack
 from plugin.core.suggest import preview, suggest
 

@@ -53,7 +53,8 @@ class SuggestAlgorithm(LandConsolidationAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback) -> dict:
         from ...adapters.suggestions import SUGGESTION_FIELDS, suggest_for_unit, suggestion_rows
-        from ...core.selection import UnknownUnitsError, units_by_code
+        from ...core.errors import PlanError
+        from ...core.selection import units_by_code
         from ...core.suggest import values_top_k
 
         inputs = self.inputs(parameters, context)
@@ -64,7 +65,7 @@ class SuggestAlgorithm(LandConsolidationAlgorithm):
             uid = units_by_code(engine, [code])[code][0]
             s = suggest_for_unit(engine, inputs, uid, reader.crs, self.layer(parameters, RED_LINE, context),
                                  self.parameterAsString(parameters, RULE, context).strip() or None)
-        except UnknownUnitsError as exc:
+        except PlanError as exc:
             raise QgsProcessingException(str(exc)) from None
         except KeyError:
             raise QgsProcessingException(tr("The rule pack has no rule {0} for units").format(

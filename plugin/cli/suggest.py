@@ -11,21 +11,24 @@ plan exists (the answer is the result); 2 on bad input.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from .core.areas import MU_M2
-from .core.i18n import tr
+from ..core.areas import MU_M2
+from ..core.i18n import chinese as ui_chinese
+from ..core.i18n import tr
+from ..core.report import format_requirement, format_rule_value
+from .common import add_sources, check_outputs, command, compute, fail, say
 
 
 def suggestion_lines(engine, s, chinese: bool) -> list[str]:
     """The suggestion in words: the rule, its value now and with the plan, the plan's parcels."""
-    from .cli import format_threshold, format_value
+    def format_value(rule, value):
+        return format_rule_value(rule, value, chinese=chinese, missing=tr("n/a"))
 
     if s.rule_id is None:
         return [tr("Unit {0} fails no rule: nothing to suggest.").format(s.unit_code)]
     rule = engine.pack.rule(s.rule_id)
     lines = [tr("Unit {0}: {1} is {2} (required {3})").format(
-        s.unit_code, rule.name(chinese), format_value(rule, s.value_before), format_threshold(rule))]
+        s.unit_code, rule.name(chinese), format_value(rule, s.value_before), format_requirement(rule, chinese=chinese))]
     if not s.reached:
         lines.append(tr("No plan reaches it with the allowed moves; the most the candidates reach together: {0}")
                      .format(format_value(rule, s.best_value)))
@@ -39,40 +42,35 @@ def suggestion_lines(engine, s, chinese: bool) -> list[str]:
     return lines
 
 
-def cmd_suggest(args: argparse.Namespace) -> int:
-    from .adapters.gpkg import WriteError, atomic_output
-    from .adapters.layers import InputError, open_layer
-    from .adapters.suggestions import suggest_for_unit, write_suggestions_gpkg
-    from .cli import _chinese, _fail, check_outputs, compute
-    from .core.selection import UnknownUnitsError, units_by_code
+@command
+def run(args: argparse.Namespace) -> int:
+    from ..adapters.gpkg import atomic_output
+    from ..adapters.layers import open_layer
+    from ..adapters.suggestions import suggest_for_unit, write_suggestions_gpkg
+    from ..core.selection import units_by_code
 
+    check_outputs(args, [args.out])
+    red = open_layer(args.redline, tr("ecological red line")) if args.redline else None
+    engine, reader, inputs = compute(args)
+    uid = units_by_code(engine, [args.unit])[args.unit][0]
     try:
-        check_outputs(args, [args.out])
-        red = open_layer(args.redline, tr("ecological red line")) if args.redline else None
-        engine, reader, inputs = compute(args)
-        uid = units_by_code(engine, [args.unit])[args.unit][0]
-        try:
-            s = suggest_for_unit(engine, inputs, uid, reader.crs, red, args.rule)
-        except KeyError:
-            return _fail(tr("The rule pack has no rule {0} for units").format(args.rule))
-        with atomic_output(args.out, overwrite=True) as tmp:
-            write_suggestions_gpkg(tmp, engine, s, reader.crs)
-    except (InputError, WriteError, UnknownUnitsError) as exc:
-        return _fail(str(exc))
-    for line in suggestion_lines(engine, s, _chinese()):
-        print(line)
+        s = suggest_for_unit(engine, inputs, uid, reader.crs, red, args.rule)
+    except KeyError:
+        return fail(tr("The rule pack has no rule {0} for units").format(args.rule))
+    with atomic_output(args.out, overwrite=True) as tmp:
+        write_suggestions_gpkg(tmp, engine, s, reader.crs)
+    say(suggestion_lines(engine, s, ui_chinese()))
     if red is None:
         print(tr("Warning: no ecological red line given (--redline): parcels in it may be suggested"))
-    print(tr("Written: {0}").format(Path(args.out).resolve()))
+    say(written=[args.out])
     return 0
 
 
-def add_commands(sub, sources_fn) -> None:
-    """Register ``suggest`` on the CLI's sub-parsers (``sources_fn`` adds --parcels/--units/…)."""
+def add_command(sub) -> None:
     p = sub.add_parser("suggest", help=tr("parcels to tag so that a failing unit passes -> layer 'suggestions'"))
-    sources_fn(p)
+    add_sources(p)
     p.add_argument("--unit", required=True, help=tr("code (DYBH) of the unit"))
     p.add_argument("--rule", default=None, help=tr("rule id to reach (default: the unit's first failing rule)"))
     p.add_argument("--redline", default=None, help=tr("ecological protection red line source (optional)"))
     p.add_argument("--out", required=True, help=tr("output GeoPackage (layer 'suggestions')"))
-    p.set_defaults(func=cmd_suggest)
+    p.set_defaults(func=run)
