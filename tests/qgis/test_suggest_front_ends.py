@@ -60,21 +60,6 @@ def test_cli_suggest_unknown_unit_exits_2(qgis_app, demo, tmp_path, capsys):
     assert "NOPE" in capsys.readouterr().err
 
 
-@pytest.fixture(scope="module")
-def provider(qgis_processing):
-    from qgis.core import QgsApplication
-
-    from plugin.processing.provider import PROVIDER_ID, LandConsolidationProvider
-
-    registry = QgsApplication.processingRegistry()
-    if registry.providerById(PROVIDER_ID) is not None:  # left by another test module
-        registry.removeProvider(PROVIDER_ID)
-    prov = LandConsolidationProvider()
-    assert registry.addProvider(prov)
-    yield prov
-    registry.removeProvider(PROVIDER_ID)
-
-
 def test_processing_suggest_equals_the_cli(provider, demo, tmp_path):
     import processing
 
