@@ -43,7 +43,7 @@ def test_log_tag_has_one_home():
 
 def test_the_cli_helpers_are_public():
     # the commands share plugin/cli/common.py; none imports another's private name
-    assert not _where(r"from \.\w+ import [^\n]*\b_\w+")
+    assert not [rel for rel in _where(r"from \.\w+ import [^\n]*\b_\w+") if rel.startswith("cli/")]
 
 
 def test_front_ends_catch_the_two_plugin_exceptions_not_lists():
