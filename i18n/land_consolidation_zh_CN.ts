@@ -82,7 +82,6 @@
         <message>
             <location filename="../plugin/adapters/export/plan.py"/>
             <location filename="../plugin/adapters/export/project.py"/>
-            <location filename="../plugin/adapters/styles.py"/>
             <location filename="../plugin/demo/project.py"/>
             <location filename="../plugin/gui/units_dock.py"/>
             <location filename="../plugin/main.py"/>
@@ -116,7 +115,7 @@
         <message>
             <location filename="../plugin/adapters/export/plan.py"/>
             <location filename="../plugin/adapters/gpkg.py"/>
-            <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli/common.py"/>
             <source>{0} exists already; choose another name or allow overwriting.</source>
             <translation>{0} 已存在；请换一个文件名，或选择允许覆盖。</translation>
         </message>
@@ -165,7 +164,6 @@
         <message>
             <location filename="../plugin/adapters/export/project.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
-            <location filename="../plugin/gui/common.py"/>
             <location filename="../plugin/main.py"/>
             <source>Area balance</source>
             <translation>面积平衡</translation>
@@ -227,19 +225,19 @@
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
-            <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli/common.py"/>
             <source>parcel</source>
             <translation>图斑</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
-            <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli/common.py"/>
             <source>units</source>
             <translation>整治单元</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
-            <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli/common.py"/>
             <source>permanent basic farmland</source>
             <translation>永久基本农田</translation>
         </message>
@@ -487,8 +485,8 @@
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/cli.py"/>
-            <location filename="../plugin/cli_contiguity.py"/>
+            <location filename="../plugin/cli/contiguity.py"/>
+            <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <location filename="../plugin/gui/balance_files.py"/>
             <location filename="../plugin/gui/contiguity_table.py"/>
@@ -516,12 +514,6 @@
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <source>Land-use structure before and after consolidation: unit {0}</source>
             <translation>整治单元 {0} 整治前后土地利用结构调整表</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/adapters/unit_map_page.py"/>
-            <source>mu</source>
-            <translation>亩</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/sources.py"/>
@@ -600,6 +592,11 @@
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <source>Legend</source>
             <translation>图例</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
+            <source>mu</source>
+            <translation>亩</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/unit_map_page.py"/>
@@ -700,385 +697,327 @@
             <translation>已取消图件输出。</translation>
         </message>
         <message>
-            <location filename="../plugin/cli.py"/>
-            <source>n/a</source>
-            <translation>不适用</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <source>NOT ASSESSABLE (no verdict is given):</source>
-            <translation>不可评估（不给出结论）：</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <source>NOT ASSESSABLE</source>
-            <translation>不可评估</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <source>parcel (三调 DLTB) source, e.g. file.gpkg|layername=DLTB</source>
-            <translation>图斑（三调 DLTB）数据源，例如 file.gpkg|layername=DLTB</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <source>remediation units source</source>
-            <translation>整治单元数据源</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <source>permanent basic farmland source (optional)</source>
-            <translation>永久基本农田数据源（可选）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <source>rule pack id or JSON file (default: national)</source>
-            <translation>规则包编号或 JSON 文件（默认：national 国家通用）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <source>unit code field (default: DYBH)</source>
-            <translation>单元编号字段（默认：DYBH）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <source>TBMJ, KCMJ, TBDLMJ are in mu, not m²</source>
-            <translation>TBMJ、KCMJ、TBDLMJ 的单位是亩而不是平方米</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <source>text encoding of shapefile sources, e.g. GBK (QGIS: data source encoding); default: the .cpg file, else detected</source>
-            <translation>Shapefile 数据源的文字编码，如 GBK（QGIS：数据源编码）；默认：按 .cpg 文件，否则自动识别</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli/app.py"/>
             <source>Land consolidation balance tools</source>
             <translation>全域土地综合整治面积平衡工具</translation>
         </message>
         <message>
-            <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli/balance.py"/>
             <source>area balance and indicators per unit -&gt; GeoPackage tables</source>
             <translation>按单元计算面积平衡和指标 -&gt; GeoPackage 表</translation>
         </message>
         <message>
-            <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli/balance.py"/>
             <source>output GeoPackage</source>
             <translation>输出 GeoPackage</translation>
         </message>
         <message>
-            <location filename="../plugin/cli.py"/>
-            <location filename="../plugin/cli_export.py"/>
+            <location filename="../plugin/cli/balance.py"/>
+            <location filename="../plugin/cli/export.py"/>
             <source>replace existing output files</source>
             <translation>覆盖已存在的输出文件</translation>
         </message>
         <message>
-            <location filename="../plugin/cli.py"/>
-            <source>build the demo township, compute its balance and export the plan</source>
-            <translation>生成示例乡镇，计算面积平衡并导出规划成果</translation>
+            <location filename="../plugin/cli/check.py"/>
+            <location filename="../plugin/cli/suggest.py"/>
+            <source>ecological red line</source>
+            <translation>生态保护红线</translation>
         </message>
         <message>
-            <location filename="../plugin/cli.py"/>
-            <source>folder for the demo files (default: demo_output)</source>
-            <translation>示例文件目录（默认：demo_output）</translation>
+            <location filename="../plugin/cli/check.py"/>
+            <source>urban growth boundary</source>
+            <translation>城镇开发边界</translation>
         </message>
         <message>
-            <location filename="../plugin/cli.py"/>
-            <source>number of parcels (default: 3500)</source>
-            <translation>图斑数量（默认：3500）</translation>
+            <location filename="../plugin/cli/check.py"/>
+            <source>project boundary</source>
+            <translation>项目范围</translation>
         </message>
         <message>
-            <location filename="../plugin/cli.py"/>
-            <source>make the demo data again even if present</source>
-            <translation>即使已存在也重新生成示例数据</translation>
+            <location filename="../plugin/cli/check.py"/>
+            <source>data checks (数据检查) of the plan -&gt; GeoPackage layer 'findings'</source>
+            <translation>方案的数据检查 -&gt; GeoPackage 图层 'findings'</translation>
         </message>
         <message>
-            <location filename="../plugin/cli.py"/>
-            <source>{0} mu ({1} m²)</source>
-            <translation>{0} 亩（{1} 平方米）</translation>
+            <location filename="../plugin/cli/check.py"/>
+            <location filename="../plugin/cli/suggest.py"/>
+            <source>ecological protection red line source (optional)</source>
+            <translation>生态保护红线数据源（可选）</translation>
         </message>
         <message>
-            <location filename="../plugin/cli.py"/>
-            <source>Rule pack: {0}</source>
-            <translation>规则包：{0}</translation>
+            <location filename="../plugin/cli/check.py"/>
+            <source>urban growth boundary source (optional)</source>
+            <translation>城镇开发边界数据源（可选）</translation>
         </message>
         <message>
-            <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli/check.py"/>
+            <source>project boundary source (optional)</source>
+            <translation>项目范围数据源（可选）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/check.py"/>
+            <source>output GeoPackage (layer 'findings')</source>
+            <translation>输出 GeoPackage（图层 'findings'）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/check.py"/>
+            <source>Findings — errors: {0}, warnings: {1}, notes: {2}</source>
+            <translation>检查结果：错误 {0} 个，警告 {1} 个，提示 {2} 个</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/common.py"/>
+            <source>parcel (三调 DLTB) source, e.g. file.gpkg|layername=DLTB</source>
+            <translation>图斑（三调 DLTB）数据源，例如 file.gpkg|layername=DLTB</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/common.py"/>
+            <source>remediation units source</source>
+            <translation>整治单元数据源</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/common.py"/>
+            <source>permanent basic farmland source (optional)</source>
+            <translation>永久基本农田数据源（可选）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/common.py"/>
+            <source>rule pack id or JSON file (default: national)</source>
+            <translation>规则包编号或 JSON 文件（默认：national 国家通用）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/common.py"/>
+            <source>unit code field (default: DYBH)</source>
+            <translation>单元编号字段（默认：DYBH）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/common.py"/>
+            <source>TBMJ, KCMJ, TBDLMJ are in mu, not m²</source>
+            <translation>TBMJ、KCMJ、TBDLMJ 的单位是亩而不是平方米</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/common.py"/>
+            <source>text encoding of shapefile sources, e.g. GBK (QGIS: data source encoding); default: the .cpg file, else detected</source>
+            <translation>Shapefile 数据源的文字编码，如 GBK（QGIS：数据源编码）；默认：按 .cpg 文件，否则自动识别</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/common.py"/>
             <source>Error: {0}</source>
             <translation>错误：{0}</translation>
         </message>
         <message>
-            <location filename="../plugin/cli.py"/>
-            <location filename="../plugin/cli_check.py"/>
-            <location filename="../plugin/cli_contiguity.py"/>
-            <location filename="../plugin/cli_export.py"/>
-            <location filename="../plugin/cli_report.py"/>
-            <location filename="../plugin/cli_suggest.py"/>
+            <location filename="../plugin/cli/common.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <source>Warning: {0}</source>
+            <translation>警告：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/common.py"/>
+            <location filename="../plugin/cli/demo.py"/>
             <location filename="../plugin/processing/algorithms/export_plan.py"/>
             <location filename="../plugin/processing/algorithms/plan_report.py"/>
             <source>Written: {0}</source>
             <translation>已写出：{0}</translation>
         </message>
         <message>
-            <location filename="../plugin/cli.py"/>
-            <source>Planning project for QGIS (layers, styles, plugin set-up): {0}</source>
-            <translation>QGIS 规划工程（图层、样式、插件设置）：{0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <source>PASS</source>
-            <translation>通过</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <source>FAIL</source>
-            <translation>未通过</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <location filename="../plugin/cli_contiguity.py"/>
-            <source>Unit {0}</source>
-            <translation>整治单元 {0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <location filename="../plugin/core/rule_schema.py"/>
-            <location filename="../plugin/gui/verdict.py"/>
-            <source>{0}: {1}</source>
-            <translation>{0}：{1}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <location filename="../plugin/cli_check.py"/>
-            <location filename="../plugin/cli_contiguity.py"/>
-            <location filename="../plugin/cli_export.py"/>
-            <location filename="../plugin/cli_report.py"/>
-            <source>Warning: {0}</source>
-            <translation>警告：{0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <source>Demo data: {0} ({1} parcels, {2} units)</source>
-            <translation>示例数据：{0}（{1} 个图斑，{2} 个整治单元）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <source>{0} {1}: {2} (required {3})</source>
-            <translation>{0} {1}：{2}（要求 {3}）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <source>{0}: before {1} mu ({2} m²), after {3} mu ({4} m²), change {5} mu</source>
-            <translation>{0}：整治前 {1} 亩（{2} 平方米），整治后 {3} 亩（{4} 平方米），变化 {5} 亩</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli_check.py"/>
-            <source>data checks (数据检查) of the plan -&gt; GeoPackage layer 'findings'</source>
-            <translation>方案的数据检查 -&gt; GeoPackage 图层 'findings'</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli_check.py"/>
-            <location filename="../plugin/cli_suggest.py"/>
-            <source>ecological protection red line source (optional)</source>
-            <translation>生态保护红线数据源（可选）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli_check.py"/>
-            <source>urban growth boundary source (optional)</source>
-            <translation>城镇开发边界数据源（可选）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli_check.py"/>
-            <source>project boundary source (optional)</source>
-            <translation>项目范围数据源（可选）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli_check.py"/>
-            <source>output GeoPackage (layer 'findings')</source>
-            <translation>输出 GeoPackage（图层 'findings'）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli_check.py"/>
-            <source>Findings — errors: {0}, warnings: {1}, notes: {2}</source>
-            <translation>检查结果：错误 {0} 个，警告 {1} 个，提示 {2} 个</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli_check.py"/>
-            <location filename="../plugin/cli_suggest.py"/>
-            <source>ecological red line</source>
-            <translation>生态保护红线</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli_check.py"/>
-            <source>urban growth boundary</source>
-            <translation>城镇开发边界</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli_check.py"/>
-            <source>project boundary</source>
-            <translation>项目范围</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli_contiguity.py"/>
+            <location filename="../plugin/cli/contiguity.py"/>
             <source>集中连片: farmland and PBF patches and 百亩方/千亩方/万亩方 blocks</source>
             <translation>集中连片：耕地与永久基本农田连片及百亩方/千亩方/万亩方</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_contiguity.py"/>
-            <location filename="../plugin/cli_report.py"/>
+            <location filename="../plugin/cli/contiguity.py"/>
+            <location filename="../plugin/cli/report.py"/>
             <source>only these units (codes, e.g. ZZDY-001 ZZDY-004)</source>
             <translation>仅这些整治单元（编号，如 ZZDY-001 ZZDY-004）</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_contiguity.py"/>
+            <location filename="../plugin/cli/contiguity.py"/>
             <source>gap tolerance in metres (default: the rule pack's, 5 m in the bundled packs)</source>
             <translation>连片间距容差（米；默认取规则包的值，内置规则包为5米）</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_contiguity.py"/>
+            <location filename="../plugin/cli/contiguity.py"/>
             <source>also write the patches layer and table to this GeoPackage</source>
             <translation>同时将连片图层和统计表写入此 GeoPackage</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_contiguity.py"/>
+            <location filename="../plugin/cli/contiguity.py"/>
+            <source>--gap must be 0 or more metres.</source>
+            <translation>--gap 须为0米或以上。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/contiguity.py"/>
             <location filename="../plugin/gui/contiguity_table.py"/>
             <location filename="../plugin/processing/algorithms/contiguity.py"/>
             <source>Gap tolerance: {0} m</source>
             <translation>连片间距容差：{0} 米</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_contiguity.py"/>
-            <source>--gap must be 0 or more metres.</source>
-            <translation>--gap 须为0米或以上。</translation>
+            <location filename="../plugin/cli/contiguity.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <source>Unit {0}</source>
+            <translation>整治单元 {0}</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_export.py"/>
+            <location filename="../plugin/cli/demo.py"/>
+            <source>build the demo township, compute its balance and export the plan</source>
+            <translation>生成示例乡镇，计算面积平衡并导出规划成果</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/demo.py"/>
+            <source>folder for the demo files (default: demo_output)</source>
+            <translation>示例文件目录（默认：demo_output）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/demo.py"/>
+            <source>number of parcels (default: 3500)</source>
+            <translation>图斑数量（默认：3500）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/demo.py"/>
+            <source>make the demo data again even if present</source>
+            <translation>即使已存在也重新生成示例数据</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/demo.py"/>
+            <source>Planning project for QGIS (layers, styles, plugin set-up): {0}</source>
+            <translation>QGIS 规划工程（图层、样式、插件设置）：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/demo.py"/>
+            <source>Demo data: {0} ({1} parcels, {2} units)</source>
+            <translation>示例数据：{0}（{1} 个图斑，{2} 个整治单元）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/export.py"/>
             <source>plan GeoPackage: units, clipped parcels, balance, styles, QGIS project</source>
             <translation>导出方案 GeoPackage：整治单元、裁切后的图斑、面积平衡表、样式和 QGIS 工程</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_export.py"/>
+            <location filename="../plugin/cli/export.py"/>
             <source>export only these units (codes, e.g. ZZDY-001 ZZDY-004)</source>
             <translation>只导出这些整治单元（填写编号，如 ZZDY-001 ZZDY-004）</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_export.py"/>
+            <location filename="../plugin/cli/export.py"/>
             <source>one GeoPackage per unit: --out is a folder, files are named &lt;DYBH&gt;.gpkg</source>
             <translation>每个整治单元一个 GeoPackage：--out 为文件夹，文件名为 &lt;DYBH&gt;.gpkg</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_export.py"/>
+            <location filename="../plugin/cli/export.py"/>
             <source>plan title stored in the metadata</source>
             <translation>写入元数据的方案名称</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_export.py"/>
+            <location filename="../plugin/cli/export.py"/>
             <source>planner's name stored in the metadata (default: QGIS user)</source>
             <translation>写入元数据的编制人姓名（默认：QGIS 用户名）</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_export.py"/>
+            <location filename="../plugin/cli/export.py"/>
             <source>output GeoPackage (or folder with --per-unit)</source>
             <translation>输出 GeoPackage 文件（使用 --per-unit 时为文件夹）</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_report.py"/>
+            <location filename="../plugin/cli/report.py"/>
             <source>Give --out (XLSX) and/or --csv / --indicators-csv / --maps.</source>
             <translation>请给出 --out（XLSX）和／或 --csv、--indicators-csv、--maps。</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_report.py"/>
+            <location filename="../plugin/cli/report.py"/>
             <source>structure table (整治前后土地利用结构调整表) and indicators -&gt; XLSX/CSV</source>
             <translation>整治前后土地利用结构调整表和指标表 -&gt; XLSX/CSV</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_report.py"/>
+            <location filename="../plugin/cli/report.py"/>
             <source>output workbook (.xlsx): 全项目 sheet and one sheet per unit</source>
             <translation>输出工作簿（.xlsx）：全项目工作表及每个整治单元一张工作表</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_report.py"/>
+            <location filename="../plugin/cli/report.py"/>
             <source>also write the structure table as CSV (UTF-8)</source>
             <translation>同时将结构调整表写为 CSV（UTF-8）</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_report.py"/>
+            <location filename="../plugin/cli/report.py"/>
             <source>also write the indicator table as CSV (UTF-8)</source>
             <translation>同时将指标表写为 CSV（UTF-8）</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_report.py"/>
+            <location filename="../plugin/cli/report.py"/>
             <source>also write an A3 plan map of each unit as PDF into this folder</source>
             <translation>另为每个整治单元输出一幅 A3 规划图（PDF）到此文件夹</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_report.py"/>
+            <location filename="../plugin/cli/report.py"/>
             <source>English headers and land-class names</source>
             <translation>使用英文表头和地类名称</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_suggest.py"/>
+            <location filename="../plugin/cli/suggest.py"/>
             <source>Warning: no ecological red line given (--redline): parcels in it may be suggested</source>
             <translation>警告：未提供生态保护红线（--redline），建议中可能含有红线内的图斑</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_suggest.py"/>
+            <location filename="../plugin/cli/suggest.py"/>
             <source>parcels to tag so that a failing unit passes -&gt; layer 'suggestions'</source>
             <translation>达标建议：标注哪些图斑可使不达标单元达标 -&gt; 图层 suggestions</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_suggest.py"/>
+            <location filename="../plugin/cli/suggest.py"/>
             <source>code (DYBH) of the unit</source>
             <translation>整治单元编号（DYBH）</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_suggest.py"/>
+            <location filename="../plugin/cli/suggest.py"/>
             <source>rule id to reach (default: the unit's first failing rule)</source>
             <translation>要达到的规则编号（默认：单元第一个不达标的规则）</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_suggest.py"/>
+            <location filename="../plugin/cli/suggest.py"/>
             <source>output GeoPackage (layer 'suggestions')</source>
             <translation>输出 GeoPackage（图层 suggestions）</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_suggest.py"/>
+            <location filename="../plugin/cli/suggest.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <source>n/a</source>
+            <translation>不适用</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/suggest.py"/>
             <source>Unit {0}: {1} is {2} (required {3})</source>
             <translation>整治单元 {0}：{1}为 {2}（要求 {3}）</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_suggest.py"/>
+            <location filename="../plugin/cli/suggest.py"/>
             <source>Tag {0} parcels ({1} mu, {2} m²): {3} becomes {4}{5}</source>
             <translation>标注 {0} 个图斑（{1} 亩，{2} 平方米）后，{3}为 {4}{5}</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_suggest.py"/>
+            <location filename="../plugin/cli/suggest.py"/>
             <location filename="../plugin/gui/suggest_panel.py"/>
             <location filename="../plugin/processing/algorithms/suggest.py"/>
             <source>Unit {0} fails no rule: nothing to suggest.</source>
             <translation>整治单元 {0} 各项规则均达标，无需建议。</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_suggest.py"/>
+            <location filename="../plugin/cli/suggest.py"/>
             <location filename="../plugin/gui/suggest_panel.py"/>
             <location filename="../plugin/processing/algorithms/suggest.py"/>
             <source>No plan reaches it with the allowed moves; the most the candidates reach together: {0}</source>
             <translation>在允许的整治方式下没有方案能够达标；全部候选图斑合计最多可达 {0}</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_suggest.py"/>
+            <location filename="../plugin/cli/suggest.py"/>
             <location filename="../plugin/gui/suggest_panel.py"/>
             <source>(greedy plan: the exact optimum breaks another rule)</source>
             <translation>（贪心方案：精确最优解会使其他规则不达标）</translation>
         </message>
         <message>
-            <location filename="../plugin/cli_suggest.py"/>
+            <location filename="../plugin/cli/suggest.py"/>
             <location filename="../plugin/processing/algorithms/suggest.py"/>
             <source>The rule pack has no rule {0} for units</source>
             <translation>规则包中没有适用于整治单元的规则 {0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/checks.py"/>
-            <source>English</source>
-            <translation>中文</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
@@ -1447,6 +1386,16 @@
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
+            <source>NOT ASSESSABLE</source>
+            <translation>不可评估</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>NOT ASSESSABLE (no verdict is given):</source>
+            <translation>不可评估（不给出结论）：</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
             <source>Comparison</source>
             <translation>比较方式</translation>
         </message>
@@ -1457,8 +1406,40 @@
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
+            <source>PASS</source>
+            <translation>通过</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>FAIL</source>
+            <translation>未通过</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <location filename="../plugin/gui/verdict.py"/>
+            <source>{0}: {1}</source>
+            <translation>{0}：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Rule pack: {0}</source>
+            <translation>规则包：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
             <source>Unknown class</source>
             <translation>未知地类</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>{0}: before {1} mu ({2} m²), after {3} mu ({4} m²), change {5} mu</source>
+            <translation>{0}：整治前 {1} 亩（{2} 平方米），整治后 {3} 亩（{4} 平方米），变化 {5} 亩</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>{0} {1}: {2} (required {3})</source>
+            <translation>{0} {1}：{2}（要求 {3}）</translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
@@ -1487,6 +1468,11 @@
             <location filename="../plugin/core/ridges.py"/>
             <source>a coefficient in [0, 1) or null (to be filled)</source>
             <translation>[0, 1) 之间的系数，或 null（待填写）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <source>The rule pack file is not UTF-8; it was read as GBK (GB 18030).</source>
+            <translation>规则包文件不是 UTF-8 编码，已按 GBK（GB 18030）读取。</translation>
         </message>
         <message>
             <location filename="../plugin/core/rule_schema.py"/>
@@ -2447,6 +2433,18 @@
         </message>
         <message>
             <location filename="../plugin/gui/errors.py"/>
+            <location filename="../plugin/gui/handover.py"/>
+            <source>Cancelled.</source>
+            <translation>已取消。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/errors.py"/>
+            <location filename="../plugin/gui/handover.py"/>
+            <source>{0} failed: {1}</source>
+            <translation>{0}失败：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/errors.py"/>
             <source>{action} failed:</source>
             <translation>{action}失败：</translation>
         </message>
@@ -2499,11 +2497,6 @@
         </message>
         <message>
             <location filename="../plugin/gui/handover.py"/>
-            <source>Cancelled.</source>
-            <translation>已取消。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/handover.py"/>
             <location filename="../plugin/gui/units_dock.py"/>
             <location filename="../plugin/processing/algorithms/compute_balance.py"/>
             <location filename="../plugin/processing/algorithms/export_plan.py"/>
@@ -2525,11 +2518,6 @@
             <location filename="../plugin/gui/handover.py"/>
             <source>{0}: written {1}</source>
             <translation>{0}：已写出 {1}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/handover.py"/>
-            <source>{0} failed: {1}</source>
-            <translation>{0}失败：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/gui/session.py"/>
@@ -2882,6 +2870,21 @@
         </message>
         <message>
             <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Apply to selected parcels</source>
+            <translation>标注所选图斑</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Clear tag</source>
+            <translation>清除标注</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Style parcels by remediation type</source>
+            <translation>按整治类型设置图斑样式</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tagging_dock.py"/>
             <source>Plan of the selected parcels</source>
             <translation>所选图斑的规划</translation>
         </message>
@@ -2924,21 +2927,6 @@
             <location filename="../plugin/gui/tagging_dock.py"/>
             <source>Move into PBF (调入)</source>
             <translation>调入永久基本农田</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/tagging_dock.py"/>
-            <source>Apply to selected parcels</source>
-            <translation>标注所选图斑</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/tagging_dock.py"/>
-            <source>Clear tag</source>
-            <translation>清除标注</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/tagging_dock.py"/>
-            <source>Style parcels by remediation type</source>
-            <translation>按整治类型设置图斑样式</translation>
         </message>
         <message>
             <location filename="../plugin/gui/tagging_dock.py"/>
@@ -3715,6 +3703,14 @@ Each candidate is a feature: rank, in_plan (1 for the plan), the move, its area 
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>{0} mu ({1} m²)</source>
+            <translation type="obsolete">{0} 亩（{1} 平方米）</translation>
+        </message>
+        <message>
+            <source>English</source>
+            <translation type="obsolete">中文</translation>
         </message>
         <message>
             <source>Findings: {0} errors, {1} warnings, {2} notes</source>

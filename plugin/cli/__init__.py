@@ -7,6 +7,7 @@ Commands (one module each; ``app.COMMANDS`` lists them)
   report   整治前后土地利用结构调整表 and indicators as XLSX/CSV
   check    data checks (数据检查) -> OUT.gpkg (layer findings)
   suggest  parcels to tag so that a failing unit passes -> OUT.gpkg (layer suggestions)
+  contiguity  集中连片: farmland/PBF patches and 百亩方/千亩方/万亩方 per unit [-> OUT.gpkg]
 
 It starts a QgsApplication without GUI and runs the same adapter and engine code as the
 docks and the Processing algorithms. A ``PlanError`` (bad input) gives one clear message and

@@ -107,7 +107,7 @@ def test_xlsx_report_shows_each_scopes_contiguity_right_of_the_tables(demo_file,
 
 def test_cli_prints_and_writes_the_patches(demo_file, tmp_path, capsys):  # noqa: F811
     from plugin.adapters.gpkg import read_table
-    from plugin.cli import main
+    from plugin.cli.app import main
 
     src = Path(demo_file)
     out = tmp_path / "patches.gpkg"
