@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import traceback
 
-from qgis.core import Qgis, QgsMessageLog
+from qgis.core import Qgis
 
 from ..core.contiguity import ContiguitySettings
 from ..core.contiguity_live import Contiguity
 from ..core.i18n import tr
-
-LOG_TAG = "LandConsolidation"
+from .log import log
 
 
 def compute(engine, pack=None) -> Contiguity:
@@ -47,8 +46,8 @@ class LiveContiguity:
         try:
             state.update(engine, parcels=changes.get("parcels") or (), units=changes.get("units") or ())
         except Exception:
-            QgsMessageLog.logMessage(tr("The contiguity numbers could not follow an edit; they are computed again.")
-                                     + "\n" + traceback.format_exc(), LOG_TAG, Qgis.Warning)
+            log(tr("The contiguity numbers could not follow an edit; they are computed again.")
+                + "\n" + traceback.format_exc(), Qgis.Warning)
             self._state = None
 
     def state(self) -> Contiguity | None:

@@ -30,7 +30,8 @@ def test_is_the_ui_chinese_is_answered_in_one_place():
 
 
 def test_report_formatting_has_one_home():
-    assert _where(r"def (format_rule_value|format_requirement|summary_lines|_requirement)\(") == ["core/report.py"]
+    names = "format_rule_value|format_requirement|_requirement|format_threshold"
+    assert _where(rf"def ({names})\(") == ["core/report.py"]
 
 
 def test_remediation_types_are_read_in_one_place():
