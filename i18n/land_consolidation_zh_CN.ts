@@ -503,6 +503,12 @@
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/core/report.py"/>
             <source>Total</source>
             <translation>合计</translation>
@@ -701,6 +707,7 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/core/report.py"/>
             <source>n/a</source>
             <translation>不适用</translation>
         </message>
@@ -711,6 +718,7 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/core/report.py"/>
             <source>NOT ASSESSABLE</source>
             <translation>不可评估</translation>
         </message>
@@ -792,6 +800,7 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/core/report.py"/>
             <source>{0} mu ({1} m²)</source>
             <translation>{0} 亩（{1} 平方米）</translation>
         </message>
@@ -824,11 +833,13 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/core/report.py"/>
             <source>PASS</source>
             <translation>通过</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/core/report.py"/>
             <source>FAIL</source>
             <translation>未通过</translation>
         </message>
@@ -861,6 +872,7 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/core/report.py"/>
             <source>{0} {1}: {2} (required {3})</source>
             <translation>{0} {1}：{2}（要求 {3}）</translation>
         </message>
@@ -1447,6 +1459,11 @@
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
+            <source>Townships (PBF adjustment limits):</source>
+            <translation>乡镇（永久基本农田调整限制）：</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
             <source>Comparison</source>
             <translation>比较方式</translation>
         </message>
@@ -1459,6 +1476,11 @@
             <location filename="../plugin/core/report.py"/>
             <source>Unknown class</source>
             <translation>未知地类</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Township {0}: {1}</source>
+            <translation>乡镇 {0}：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
@@ -2266,6 +2288,11 @@
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>The balance was saved to {0}</source>
             <translation>面积平衡表已保存到 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Township {0}</source>
+            <translation>乡镇 {0}</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
@@ -3715,6 +3742,10 @@ Each candidate is a feature: rank, in_plan (1 for the plan), the move, its area 
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>urban growth boundary source (optional; for the township rule on PBF inside it)</source>
+            <translation type="obsolete">城镇开发边界数据源（可选；用于城镇开发边界内永久基本农田的乡镇规则）</translation>
         </message>
         <message>
             <source>Findings: {0} errors, {1} warnings, {2} notes</source>

@@ -8,12 +8,12 @@ the CSV/XLSX report and the clipboard, so every front shows the same numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Hashable
+from typing import Hashable, Sequence
 
 import pandas as pd
 
-from .areas import convert, unit_label
-from .engine import BalanceEngine
+from .areas import MU_M2, convert, unit_label
+from .engine import BalanceEngine, RuleResult
 from .i18n import tr
 from .landclasses import UNKNOWN
 from .verdicts import basis_text, rule_state, severity_text, verdict_text
@@ -103,3 +103,58 @@ def indicator_frame(engine: BalanceEngine, uid: Hashable | None = None, chinese:
             "rule_id": rule.id,
         })
     return pd.DataFrame(out)
+
+
+def format_value(rule, value: float | None) -> str:
+    """A rule's value as the summaries print it (percent, 亩 and m², or a number)."""
+    if value is None:
+        return tr("n/a")
+    if rule.format == "percent":
+        return f"{value * 100:.2f}%"
+    if rule.format == "area":
+        return tr("{0} mu ({1} m²)").format(f"{value / MU_M2:,.2f}", f"{value:,.1f}")
+    return f"{value:,.4g}"
+
+
+def format_threshold(rule) -> str:
+    if rule.threshold == 0:
+        return f"{rule.op_symbol} 0"
+    return f"{rule.op_symbol} {format_value(rule, rule.threshold)}"
+
+
+def result_line(engine: BalanceEngine, res: RuleResult, chinese: bool) -> str:
+    """One rule result of a summary: mark, indicator, value and what is required."""
+    rule = engine.pack.rule(res.rule_id)
+    mark = {True: "✓", False: "✗" if rule.severity == "error" else "!", None: "-"}[res.passed]
+    return "  " + tr("{0} {1}: {2} (required {3})").format(
+        mark, rule.name(chinese), format_value(rule, res.value), format_threshold(rule))
+
+
+def by_township(results: Sequence[RuleResult]) -> dict[str, list[RuleResult]]:
+    """Township results (``townships.evaluate_townships``) grouped by township code, in code order."""
+    out: dict[str, list[RuleResult]] = {}
+    for res in results:
+        out.setdefault(res.unit_code, []).append(res)
+    return dict(sorted(out.items()))
+
+
+def township_status(results: Sequence[RuleResult]) -> bool | None:
+    """As ``engine.unit_status`` for one township's results: False if a binding rule fails, True if
+    all binding rules that apply pass, None if none applies (or not assessable)."""
+    verdicts = [r.passed for r in results if r.severity == "error" and r.passed is not None]
+    return all(verdicts) if verdicts else None
+
+
+def township_lines(engine: BalanceEngine, results: Sequence[RuleResult], chinese: bool = True) -> list[str]:
+    """The township section of the summary: the PBF adjustment limits per township (docs/domain.md §7)."""
+    if not results:
+        return []
+    lines = [tr("Townships (PBF adjustment limits):")]
+    for code, rows in by_township(results).items():
+        status = None if any(r.reason for r in rows) else township_status(rows)
+        verdict = tr("NOT ASSESSABLE") if any(r.reason for r in rows) else \
+            {True: tr("PASS"), False: tr("FAIL"), None: tr("n/a")}[status]
+        lines.append(tr("Township {0}: {1}").format(code, verdict))
+        lines.extend(result_line(engine, res, chinese) for res in rows)
+    lines.append("")
+    return lines

@@ -156,6 +156,7 @@ class _FileJob:
     p1: float
     copiers: Sequence[ParcelCopier] | None = None
     dropped: list = field(default_factory=list)
+    townships: Sequence = ()  # township results, in every file (core.townships; docs/domain.md §7)
 
 
 def _write_file(job: _FileJob, check: bool | None, log=None) -> None:
@@ -214,7 +215,7 @@ def _write_layers(job: _FileJob) -> int:
             raise WriteError(tr("Cannot write {0}: {1}").format(path, late[0]))
     n_parcels += copier.finish(path, source, parcels)
     source = None
-    write_balance_tables(path, _SubsetEngine(job.engine, job.sel.codes))
+    write_balance_tables(path, _SubsetEngine(job.engine, job.sel.codes), job.townships)
     pack = job.engine.pack
     write_patches(path, job.engine, job.sel.uids, srs_of(inputs.parcels.crs()), pack)  # 集中连片
     write_table(path, "rule_pack", RULE_PACK_COLUMNS, _rule_rows(pack),
@@ -273,8 +274,11 @@ def check_targets(out, per_unit: bool, overwrite: bool, sources: Sequence | None
 def write_plan(engine: BalanceEngine, reader, inputs: Inputs, out, unit_codes: Sequence[str] | None = None,
                per_unit: bool = False, overwrite: bool = False, feedback=None, title: str | None = None,
                author: str | None = None, validate_output: bool | None = None, _start: float = 0.0,
-               log=None, copiers: Sequence[ParcelCopier] | None = None) -> list[Path]:
-    """Write the plan GeoPackage(s) from an engine already built over ``inputs`` (the dock's live one)."""
+               log=None, copiers: Sequence[ParcelCopier] | None = None, townships: Sequence = ()) -> list[Path]:
+    """Write the plan GeoPackage(s) from an engine already built over ``inputs`` (the dock's live one).
+
+    ``townships``: the township results (``adapters.townships.township_results``) for the ``indicators`` table.
+    """
     progress = Progress(feedback)
     sources = [*inputs.sources(), engine.pack.path]
     check_targets(out, per_unit, overwrite, sources)
@@ -297,7 +301,7 @@ def write_plan(engine: BalanceEngine, reader, inputs: Inputs, out, unit_codes: S
             meta = plan_metadata(inputs, engine.pack, f"{title} {sel.codes[0]}" if per_unit and title else title,
                                  author, sel.codes)
             job = _FileJob(path, sel, inputs, engine, reader, meta, progress, _start + span * k / n,
-                           _start + span * (k + 1) / n, copiers)
+                           _start + span * (k + 1) / n, copiers, townships=townships)
             _write_file(job, validate_output, log)
             written.append(sel.target)
             progress.check()
