@@ -27,6 +27,7 @@ from typing import Sequence
 from .core.areas import MU_M2
 from .core.engine import PROJECT, BalanceEngine
 from .core.i18n import language_is_chinese, tr
+from .core.report import result_line, township_lines
 from .core.rules import RulePack, RulePackError, load_pack
 
 EXIT_INPUT = 2
@@ -60,24 +61,9 @@ def _chinese() -> bool:
     return language_is_chinese(locale_from_environment())
 
 
-def format_value(rule, value: float | None) -> str:
-    if value is None:
-        return tr("n/a")
-    if rule.format == "percent":
-        return f"{value * 100:.2f}%"
-    if rule.format == "area":
-        return tr("{0} mu ({1} m²)").format(f"{value / MU_M2:,.2f}", f"{value:,.1f}")
-    return f"{value:,.4g}"
-
-
-def format_threshold(rule) -> str:
-    if rule.threshold == 0:
-        return f"{rule.op_symbol} 0"
-    return f"{rule.op_symbol} {format_value(rule, rule.threshold)}"
-
-
-def summary_lines(engine: BalanceEngine, chinese: bool | None = None) -> list[str]:
-    """The readable per-unit summary printed by the commands (亩 and m²)."""
+def summary_lines(engine: BalanceEngine, chinese: bool | None = None, townships: Sequence = ()) -> list[str]:
+    """The readable per-unit summary printed by the commands (亩 and m²); ``townships``: the results of
+    ``core.townships.evaluate_townships``, printed after the units."""
     chinese = _chinese() if chinese is None else chinese
     pack = engine.pack
     lines = [tr("Rule pack: {0}").format(pack.name(chinese)), ""]
@@ -100,12 +86,9 @@ def summary_lines(engine: BalanceEngine, chinese: bool | None = None) -> list[st
                 lines.append("  " + tr("{0}: before {1} mu ({2} m²), after {3} mu ({4} m²), change {5} mu").format(
                     c.zh if chinese else c.en, f"{b / MU_M2:,.2f}", f"{b:,.1f}", f"{a / MU_M2:,.2f}", f"{a:,.1f}",
                     f"{(a - b) / MU_M2:+,.2f}"))
-        for res in engine.evaluate(uid, reason):
-            rule = pack.rule(res.rule_id)
-            mark = {True: "✓", False: "✗" if rule.severity == "error" else "!", None: "-"}[res.passed]
-            lines.append("  " + tr("{0} {1}: {2} (required {3})").format(
-                mark, rule.name(chinese), format_value(rule, res.value), format_threshold(rule)))
+        lines.extend(result_line(engine, res, chinese) for res in engine.evaluate(uid, reason))
         lines.append("")
+    lines.extend(township_lines(engine, townships, chinese))
     for w in engine.warnings():
         lines.append(tr("Warning: {0}").format(w))
     return lines
@@ -125,7 +108,7 @@ def _fail(message: str) -> int:
 
 def input_sources(args: argparse.Namespace) -> list[str]:
     """The command's input sources and rule-pack file: no output may overwrite them."""
-    sources = [getattr(args, name, None) for name in ("parcels", "units", "pbf")]
+    sources = [getattr(args, name, None) for name in ("parcels", "units", "pbf", "ugb")]
     rules = getattr(args, "rules", None)
     if rules and Path(rules).suffix:
         sources.append(rules)
@@ -171,6 +154,21 @@ def compute(args: argparse.Namespace, progress=None):
     return engine, reader, inputs
 
 
+def township_results_of(args: argparse.Namespace, engine: BalanceEngine, reader, inputs) -> list:
+    """The township PBF limits of the run, from --pbf and (optional) --ugb (docs/domain.md §7)."""
+    from .adapters.layers import open_layer
+    from .adapters.townships import township_results
+
+    source = getattr(args, "ugb", None)
+    ugb = open_layer(source, tr("urban growth boundary"), getattr(args, "encoding", None)) if source else None
+    return township_results(engine, inputs.pbf, ugb, reader.crs)
+
+
+def add_ugb(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ugb", default=None,
+                   help=tr("urban growth boundary source (optional; for the township rule on PBF inside it)"))
+
+
 def cmd_balance(args: argparse.Namespace) -> int:
     from .adapters.gpkg import WriteError, atomic_output, write_balance_tables
     from .adapters.layers import InputError
@@ -178,12 +176,13 @@ def cmd_balance(args: argparse.Namespace) -> int:
     overwrite = bool(getattr(args, "overwrite", False))
     try:
         check_outputs(args, [args.out], overwrite)
-        engine, reader, _inputs = compute(args)
+        engine, reader, inputs = compute(args)
+        towns = township_results_of(args, engine, reader, inputs)
         with atomic_output(args.out, overwrite=overwrite) as tmp:
-            write_balance_tables(tmp, engine)
+            write_balance_tables(tmp, engine, towns)
     except (InputError, WriteError) as exc:
         return _fail(str(exc))
-    for line in summary_lines(engine):
+    for line in summary_lines(engine, townships=towns):
         print(line)
     for w in reader.warnings():
         print(tr("Warning: {0}").format(w))
@@ -205,7 +204,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     export_args = argparse.Namespace(
         parcels=f"{demo}|layername=DLTB", units=f"{demo}|layername=ZZDY", pbf=f"{demo}|layername=YJJBNTTB",
         rules=args.rules, unit_field="DYBH", out=str(plan), unit=None, per_unit=False, overwrite=True,
-        tbmj_in_mu=False,
+        tbmj_in_mu=False, ugb=f"{demo}|layername=CZKFBJ",
     )
     from .cli_export import cmd_export
 
@@ -246,6 +245,7 @@ def parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
     b = sub.add_parser("balance", help=tr("area balance and indicators per unit -> GeoPackage tables"))
     _sources(b)
+    add_ugb(b)
     b.add_argument("--out", required=True, help=tr("output GeoPackage"))
     b.add_argument("--overwrite", action="store_true", help=tr("replace existing output files"))
     b.set_defaults(func=cmd_balance)

@@ -1,7 +1,7 @@
 """The ``export`` command: the plan GeoPackage (units, clipped parcels, balance, styles, project).
 
     python -m plugin.cli export --parcels F.gpkg|layername=DLTB --units F.gpkg|layername=ZZDY \\
-        [--pbf SRC] [--rules national] [--unit-field DYBH] [--unit CODE ...] [--per-unit] \\
+        [--pbf SRC] [--ugb SRC] [--rules national] [--unit-field DYBH] [--unit CODE ...] [--per-unit] \\
         [--overwrite] --out PLAN.gpkg
 
 Found by ``cli.py`` (``add_commands``, ``cmd_export``). Bad input or an unwritable target
@@ -22,23 +22,24 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .adapters.export import ExportCancelled, check_targets, write_plan
     from .adapters.gpkg import WriteError
     from .adapters.layers import InputError
-    from .cli import _fail, _load_pack, compute, input_sources, summary_lines
+    from .cli import _fail, _load_pack, compute, input_sources, summary_lines, township_results_of
 
     _load_pack(args.rules)  # a broken pack is reported before anything else
     try:
         check_targets(args.out, bool(args.per_unit), bool(args.overwrite), input_sources(args))
         engine, reader, inputs = compute(args)
+        towns = township_results_of(args, engine, reader, inputs)
         notes: list[str] = []
         written = write_plan(engine, reader, inputs, args.out, unit_codes=args.unit or None,
                              per_unit=bool(args.per_unit), overwrite=bool(args.overwrite),
                              title=getattr(args, "title", None), author=getattr(args, "author", None),
-                             log=notes.append)
+                             log=notes.append, townships=towns)
     except (InputError, WriteError) as exc:
         return _fail(str(exc))
     except ExportCancelled as exc:
         print(str(exc))
         return EXIT_INTERRUPTED
-    for line in summary_lines(engine):
+    for line in summary_lines(engine, townships=towns):
         print(line)
     for w in reader.warnings():
         print(tr("Warning: {0}").format(w))
@@ -51,8 +52,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def add_commands(sub, sources_fn) -> None:
     """Register ``export`` on the CLI's sub-parsers (``sources_fn`` adds --parcels/--units/…)."""
+    from .cli import add_ugb
+
     p = sub.add_parser("export", help=tr("plan GeoPackage: units, clipped parcels, balance, styles, QGIS project"))
     sources_fn(p)
+    add_ugb(p)
     p.add_argument("--unit", nargs="+", metavar="CODE", default=None,
                    help=tr("export only these units (codes, e.g. ZZDY-001 ZZDY-004)"))
     p.add_argument("--per-unit", action="store_true",

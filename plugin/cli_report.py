@@ -22,7 +22,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .adapters.gpkg import WriteError, output_batch
     from .adapters.layers import InputError
     from .adapters.report_xlsx import ReportError, _openpyxl, write_report, write_report_csv
-    from .cli import _fail, check_outputs, compute
+    from .cli import _fail, check_outputs, compute, township_results_of
 
     chinese = not getattr(args, "english", False)
     out = getattr(args, "out", None)
@@ -37,10 +37,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         if out:
             _openpyxl()  # tell about a missing openpyxl before the build
         engine, reader, inputs = compute(args)
+        towns = township_results_of(args, engine, reader, inputs)
         units = args.unit or None
         with output_batch():  # the workbook and the CSV files are moved into place together, or none
             if out:
-                written.append(write_report(engine, out, chinese=chinese, units=units))
+                written.append(write_report(engine, out, chinese=chinese, units=units, townships=towns))
             if csv_out or ind_out:
                 written += write_report_csv(engine, csv_out, chinese=chinese, units=units, indicators_path=ind_out)
         if maps_dir:
@@ -58,8 +59,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def add_commands(sub, sources_fn) -> None:
     """Register ``report`` on the CLI's sub-parsers (``sources_fn`` adds --parcels/--units/…)."""
+    from .cli import add_ugb
+
     p = sub.add_parser("report", help=tr("structure table (整治前后土地利用结构调整表) and indicators -> XLSX/CSV"))
     sources_fn(p)
+    add_ugb(p)
     p.add_argument("--out", default=None, help=tr("output workbook (.xlsx): 全项目 sheet and one sheet per unit"))
     p.add_argument("--csv", default=None, help=tr("also write the structure table as CSV (UTF-8)"))
     p.add_argument("--indicators-csv", default=None, help=tr("also write the indicator table as CSV (UTF-8)"))
