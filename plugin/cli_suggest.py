@@ -19,7 +19,7 @@ from .core.i18n import tr
 
 def suggestion_lines(engine, s, chinese: bool) -> list[str]:
     """The suggestion in words: the rule, its value now and with the plan, the plan's parcels."""
-    from .cli import format_threshold, format_value
+    from .core.report import format_threshold, format_value
 
     if s.rule_id is None:
         return [tr("Unit {0} fails no rule: nothing to suggest.").format(s.unit_code)]
