@@ -25,8 +25,8 @@ def driver():
     """The psycopg2 module, or a DatabaseError saying what to install."""
     try:
         import psycopg2
-        import psycopg2.extras  # noqa: F401
-        import psycopg2.sql  # noqa: F401
+        import psycopg2.extras
+        import psycopg2.sql
     except ImportError:
         raise DatabaseError(tr(
             "The PostgreSQL driver psycopg2 is not installed in QGIS's Python. Debian/Ubuntu: "

@@ -1,0 +1,200 @@
+"""The SQL of ``balance --in-database``: the engine's area rules, written for PostGIS.
+
+Each step says which rule of docs/domain-area-rules.md / ``core.fields`` / ``core.engine`` it is.
+Identifiers come in as ``psycopg2.sql`` objects (quoted), values as bound parameters; nothing a
+user typed is spliced into the text. Temporary tables (``lc_*``) live for one session.
+"""
+from __future__ import annotations
+
+from .connection import driver
+
+# --------------------------------------------------------------------------- geometry
+#: clean_polygonal: valid as it is, else made valid and reduced to its polygons; empty -> NULL
+CLEAN = ("(SELECT CASE WHEN g IS NULL OR ST_IsEmpty(g) THEN NULL WHEN ST_IsValid(g) THEN g "
+         "ELSE nullif(ST_CollectionExtract(ST_MakeValid(g), 3), ST_GeomFromText('POLYGON EMPTY', ST_SRID(g))) END "
+         "FROM (SELECT {g} AS g) AS x)")
+
+
+def working(geom, srid_from: int, srid_to: int):
+    """``geom`` in the working CRS (a Gauss–Krüger zone for a geographic layer, else unchanged)."""
+    sql = driver().sql
+    if srid_from == srid_to:
+        return geom
+    return sql.SQL("ST_Transform({}, {})").format(geom, sql.Literal(int(srid_to)))
+
+
+def units_table(units, pk, code, geom, srid: int, work: int):
+    """lc_u: the units, cleaned, in the working CRS (``geom``) and the source CRS (``src``)."""
+    sql = driver().sql
+    return sql.SQL(
+        "CREATE TEMP TABLE lc_u AS SELECT row_number() OVER (ORDER BY {pk}) AS uid, {code}::text AS code, "
+        "c AS src, {w} AS geom FROM (SELECT {pk}, {code}, " + CLEAN + " AS c FROM {units}) AS s").format(
+        pk=pk, code=code, w=working(sql.SQL("c"), srid, work), g=geom, units=units)
+
+
+def pbf_table(pbf, geom, srid: int, work: int):
+    sql = driver().sql
+    return sql.SQL("CREATE TEMP TABLE lc_pb AS SELECT c AS src, {w} AS geom FROM (SELECT " + CLEAN
+                   + " AS c FROM {pbf}) AS s WHERE c IS NOT NULL").format(
+        w=working(sql.SQL("c"), srid, work), g=geom, pbf=pbf)
+
+
+def pairs_table(parcels, pk, geom, srid: int, work: int):
+    """lc_pairs: (parcel, unit, share, planar area) — engine._share: 1 where the unit contains the
+    parcel properly, else the area of the intersection / the parcel's area, at most 1; > 0 only.
+
+    The join runs in the source CRS on the parcels' spatial index; the unit stays the first
+    argument so PostGIS prepares it once for all its parcels.
+    """
+    sql = driver().sql
+    pg = working(sql.SQL("c"), srid, work)
+    return sql.SQL(
+        "CREATE TEMP TABLE lc_pairs AS SELECT id, uid, s, area FROM ("
+        " SELECT id, uid, area, CASE WHEN ST_ContainsProperly(ug, pg) THEN 1.0"
+        "  ELSE least(1.0, ST_Area(ST_Intersection(ug, pg)) / area) END AS s FROM ("
+        "  SELECT id, uid, ug, pg, ST_Area(pg) AS area FROM ("
+        "   SELECT p.{pk} AS id, u.uid, u.geom AS ug, {pg} AS pg FROM lc_u u"
+        "   CROSS JOIN LATERAL (SELECT {pk}, " + CLEAN + " AS c FROM {parcels} p"
+        "    WHERE p.{geom} && u.src AND ST_Intersects(u.src, p.{geom})) AS p OFFSET 0) AS a"
+        "  WHERE pg IS NOT NULL) AS b WHERE area > 0) AS d WHERE s > 0").format(
+        pk=pk, pg=pg, g=sql.SQL("p.{}").format(geom), geom=geom, parcels=parcels)
+
+
+def pbf_parts_table(parcels, pk, geom, srid: int, work: int):
+    """lc_pp: engine._pbf_part_of for the parcels in units that meet PBF: whole (1), or the part."""
+    sql = driver().sql
+    pg = working(sql.SQL("c"), srid, work)
+    return sql.SQL(
+        "CREATE TEMP TABLE lc_pp AS SELECT id, CASE WHEN covered OR part_area >= area * (1 - 1e-12) THEN 1 "
+        "WHEN part_area <= area * 1e-12 THEN 0 ELSE 2 END AS kind, part, area FROM ("
+        " SELECT p.id, p.area, bool_or(ST_Covers(b.geom, p.pg)) AS covered,"
+        "  ST_Union(ST_Intersection(p.pg, b.geom)) AS part,"
+        "  ST_Area(ST_Union(ST_Intersection(p.pg, b.geom))) AS part_area FROM ("
+        "   SELECT DISTINCT ON (q.id) q.id, q.area, {pg} AS pg FROM lc_pairs q"
+        "   JOIN {parcels} s ON s.{pk} = q.id CROSS JOIN LATERAL (SELECT " + CLEAN + " AS c) AS c"
+        "  ) AS p JOIN lc_pb b ON b.geom && p.pg AND ST_Intersects(b.geom, p.pg) GROUP BY p.id, p.area) AS x").format(
+        pk=pk, pg=pg, g=sql.SQL("s.{}").format(geom), parcels=parcels)
+
+
+PBF_SHARES = """
+CREATE TEMP TABLE lc_pairs2 AS
+SELECT q.id, q.uid, q.s, q.area,
+       CASE WHEN pp.kind IS NULL OR pp.kind = 0 THEN 0.0
+            WHEN pp.kind = 1 THEN q.s
+            WHEN q.s = 1.0 THEN ST_Area(pp.part) / q.area
+            ELSE ST_Area(ST_Intersection(u.geom, pp.part)) / q.area END AS ps
+FROM lc_pairs q JOIN lc_u u USING (uid) LEFT JOIN lc_pp pp USING (id)
+"""
+
+#: units overlapping each other (engine._update_unit_overlaps): 2-dimensional intersection, its area
+UNIT_OVERLAPS = """
+CREATE TEMP TABLE lc_uover AS
+SELECT a.uid AS a, b.uid AS b, ST_Area(ST_Intersection(a.geom, b.geom)) AS area
+FROM lc_u a JOIN lc_u b ON a.uid < b.uid AND a.geom && b.geom AND ST_Relate(a.geom, b.geom, '2********')
+"""
+
+#: the project rows count a parcel once where overlapping units share it (engine._over): the share
+#: of the units' union; elsewhere the sum of the unit shares
+PROJECT_SHARES = """
+CREATE TEMP TABLE lc_proj AS
+WITH many AS (
+    SELECT id FROM lc_pairs2 q GROUP BY id HAVING count(*) > 1 AND EXISTS (
+        SELECT 1 FROM lc_pairs2 x JOIN lc_pairs2 y ON x.id = y.id AND x.uid < y.uid
+        JOIN lc_uover o ON o.a = x.uid AND o.b = y.uid AND o.area > 0 WHERE x.id = q.id)
+), unioned AS (
+    SELECT m.id, ST_Union(u.geom) AS ug FROM many m JOIN lc_pairs2 q USING (id) JOIN lc_u u USING (uid) GROUP BY m.id
+)
+SELECT q.id, sum(q.s) AS s, sum(q.ps) AS ps FROM lc_pairs2 q WHERE q.id NOT IN (SELECT id FROM many) GROUP BY q.id
+UNION ALL
+SELECT x.id, x.s, CASE WHEN pp.kind IS NULL OR pp.kind = 0 THEN 0.0 WHEN pp.kind = 1 THEN x.s
+                       ELSE ST_Area(ST_Intersection(x.ug, pp.part)) / x.area END
+FROM (SELECT n.id, n.ug, a.area, least(1.0, ST_Area(ST_Intersection(n.ug, {pg})) / a.area) AS s
+      FROM unioned n JOIN (SELECT DISTINCT id, area FROM lc_pairs2) a USING (id)
+      JOIN {parcels} p ON p.{pk} = n.id) AS x
+LEFT JOIN lc_pp pp USING (id)
+"""
+
+
+def project_shares(parcels, pk, geom, srid: int, work: int):
+    sql = driver().sql
+    pg = working(sql.SQL(CLEAN).format(g=sql.SQL("p.{}").format(geom)), srid, work)
+    return sql.SQL(PROJECT_SHARES).format(pg=pg, parcels=parcels, pk=pk)
+
+
+# --------------------------------------------------------------------------- attributes and sums
+#: core.fields.normalize_parcel / with_area and engine._composition / _flows / _contribute, per pair
+#: (and per parcel for the project rows, ``uid`` NULL); grouped by the classes before and after
+GROUPS = """
+WITH w AS (
+    SELECT uid, id, s, ps, area FROM lc_pairs2
+    UNION ALL
+    SELECT NULL::bigint, j.id, j.s, j.ps, a.area
+    FROM lc_proj j JOIN (SELECT DISTINCT id, area FROM lc_pairs2) a USING (id)
+), src AS MATERIALIZED (
+    SELECT w.uid, w.s, w.ps, w.area, {tb} AS tb_r, {kc} AS kc_r, {td} AS td_r, {kx} AS kx_r, {gx} AS gx_r,
+           coalesce(cd.cls, 'unknown') AS dl, coalesce(cd.farm, false) AS dl_farm, ck.cls AS kcc,
+           cg.cls AS ghc, coalesce(cg.farm, false) AS gh_farm, cz.txt AS zz, cy.action AS yn,
+           CASE WHEN NOT ({tb} > 0 AND {tb} <= 1e12) THEN {measured} END AS meas
+    FROM w JOIN {parcels} p ON p.{pk} = w.id
+    LEFT JOIN lc_code cd ON cd.raw = {dlbm}
+    LEFT JOIN lc_code ck ON ck.raw = {kcdlbm}
+    LEFT JOIN lc_code cg ON cg.raw = {ghdlbm}
+    LEFT JOIN lc_code cz ON cz.raw = {zzlx}
+    LEFT JOIN lc_code cy ON cy.raw = {yncz}
+), n1 AS MATERIALIZED (
+    SELECT *, CASE WHEN tb_r > 0 AND tb_r <= 1e12 THEN tb_r
+                   WHEN meas > 0 AND meas <= 1e12 THEN meas ELSE area END AS t,
+              CASE WHEN kx_r >= 0 AND kx_r < 1 THEN kx_r END AS kx,
+              CASE WHEN gx_r >= 0 AND gx_r < 1 THEN gx_r END AS gx
+    FROM src
+), n2 AS MATERIALIZED (
+    SELECT *, CASE WHEN kc_r >= 0 AND kc_r <= t THEN kc_r ELSE t * kx END AS k FROM n1
+), n3 AS MATERIALIZED (
+    SELECT *, CASE WHEN td_r >= 0 AND td_r <= t THEN td_r ELSE t - coalesce(k, 0) END AS d,
+           (zz IS NOT NULL OR ghc IS NOT NULL OR gx IS NOT NULL) AS planned,
+           coalesce(kx, coalesce(k, 0) / nullif(t, 0), 0) AS kxe,
+           CASE WHEN coalesce(k, 0) <> 0 THEN coalesce(kcc, '1203') END AS b2c,
+           coalesce(ghc, dl) AS tgt, CASE WHEN ghc IS NOT NULL THEN gh_farm ELSE dl_farm END AS tfarm
+    FROM n2
+), n4 AS MATERIALIZED (
+    SELECT *, d + CASE WHEN b2c = dl THEN k ELSE 0 END AS vb1,
+           CASE WHEN b2c <> dl THEN b2c END AS b2, CASE WHEN b2c <> dl THEN k END AS vb2,
+           CASE WHEN tfarm THEN CASE WHEN gx IS NOT NULL THEN gx WHEN dl_farm THEN kxe ELSE 0 END ELSE 0 END AS coef
+    FROM n3
+), n5 AS MATERIALIZED (
+    SELECT *, CASE WHEN planned THEN tgt ELSE dl END AS a1,
+           CASE WHEN NOT planned THEN vb1
+                WHEN tfarm THEN t * (1 - coef) + CASE WHEN tgt = '1203' THEN t * coef ELSE 0 END ELSE t END AS va1,
+           CASE WHEN NOT planned THEN b2 WHEN tfarm AND coef <> 0 AND tgt <> '1203' THEN '1203' END AS a2,
+           CASE WHEN NOT planned THEN vb2 WHEN tfarm AND coef <> 0 AND tgt <> '1203' THEN t * coef END AS va2,
+           CASE WHEN planned THEN tfarm ELSE dl_farm END AS a1_farm
+    FROM n4
+), n6 AS MATERIALIZED (
+    SELECT *, CASE WHEN dl = a1 THEN least(vb1, va1) WHEN dl = a2 THEN least(vb1, va2) ELSE 0 END AS s1,
+           CASE WHEN b2 IS NULL THEN 0 WHEN b2 = a1 THEN least(vb2, va1)
+                WHEN b2 = a2 THEN least(vb2, va2) ELSE 0 END AS s2
+    FROM n5
+), n7 AS MATERIALIZED (
+    SELECT *, vb1 - s1 AS rb1, coalesce(vb2, 0) - s2 AS rb2,
+           va1 - CASE WHEN a1 = dl THEN s1 WHEN a1 = b2 THEN s2 ELSE 0 END AS ra1,
+           coalesce(va2, 0) - CASE WHEN a2 = dl THEN s1 WHEN a2 = b2 THEN s2 ELSE 0 END AS ra2
+    FROM n6
+), n8 AS MATERIALIZED (
+    SELECT *, greatest(ra1, 0) + greatest(ra2, 0) AS tot, t * ps AS pb,
+           CASE WHEN ps <> 0 THEN CASE yn WHEN 'OUT' THEN 0 WHEN 'IN' THEN t * s
+                                          ELSE CASE WHEN a1_farm THEN t * ps ELSE 0 END END
+                WHEN yn = 'IN' THEN t * s ELSE 0 END AS pa
+    FROM n7
+)
+SELECT uid, dl AS b1, b2, a1, a2, planned, CASE WHEN planned THEN coalesce(zz, '') END AS zzlx,
+       sum(s * vb1) AS vb1, sum(s * vb2) AS vb2, sum(s * va1) AS va1, sum(s * va2) AS va2, sum(s * t) AS tbmj,
+       sum(s * s1) AS same1, sum(s * s2) AS same2,
+       sum(CASE WHEN tot > 0 AND rb1 > 0 AND ra1 > 0 THEN s * rb1 * ra1 / tot ELSE 0 END) AS x11,
+       sum(CASE WHEN tot > 0 AND rb1 > 0 AND ra2 > 0 THEN s * rb1 * ra2 / tot ELSE 0 END) AS x12,
+       sum(CASE WHEN tot > 0 AND rb2 > 0 AND ra1 > 0 THEN s * rb2 * ra1 / tot ELSE 0 END) AS x21,
+       sum(CASE WHEN tot > 0 AND rb2 > 0 AND ra2 > 0 THEN s * rb2 * ra2 / tot ELSE 0 END) AS x22,
+       sum(CASE WHEN ps <> 0 THEN pb ELSE 0 END) AS pbf_before, sum(pa) AS pbf_after,
+       sum(CASE WHEN ps <> 0 AND yn = 'OUT' THEN pb ELSE 0 END) AS pbf_out,
+       sum(CASE WHEN ps <> 0 THEN greatest(pa - pb, 0) WHEN yn = 'IN' THEN pa ELSE 0 END) AS pbf_in
+FROM n8 GROUP BY 1, 2, 3, 4, 5, 6, 7
+"""
