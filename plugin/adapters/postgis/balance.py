@@ -251,16 +251,19 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
         pt = _table(cur, pbf[1], pbf[2], tr("permanent basic farmland"))
         cur.execute(q.pbf_table(pt.name, pt.geom, pt.srid, work))
     else:
-        cur.execute("CREATE TEMP TABLE lc_pb (src geometry, geom geometry)")
-    cur.execute("CREATE INDEX ON lc_pb USING gist (geom)")
+        cur.execute("CREATE TEMP TABLE lc_pb (bid bigint, src geometry, geom geometry)")
+    cur.execute("CREATE INDEX ON lc_pb (bid)")
     cur.execute(q.pairs_table(t.name, t.pk, t.geom, t.srid, work))
     cur.execute("CREATE INDEX ON lc_pairs (id)")
+    cur.execute("CREATE TEMP TABLE lc_pairs_area AS SELECT DISTINCT id, area FROM lc_pairs")
+    cur.execute("ALTER TABLE lc_pairs_area ADD PRIMARY KEY (id)")
     cur.execute(q.pbf_parts_table(t.name, t.pk, t.geom, t.srid, work))
+    cur.execute(q.PBF_PARTS)
     cur.execute(q.PBF_SHARES)
     cur.execute(q.UNIT_OVERLAPS)
     cur.execute(q.project_shares(t.name, t.pk, t.geom, t.srid, work))
     cur.execute("ANALYZE lc_pairs2")
-    cur.execute(sql.SQL(q.GROUPS).format(
+    cur.execute(sql.SQL(q.groups_query()).format(
         parcels=t.name, pk=t.pk, measured=_measured(t), tb=tb,
         kc=_number(t, named.get("KCMJ"), scale), td=_number(t, named.get("TBDLMJ"), scale),
         kx=_number(t, named.get("KCXS")), gx=_number(t, named.get("GHKCXS")),

@@ -34,7 +34,8 @@ def units_table(units, pk, code, geom, srid: int, work: int):
 
 def pbf_table(pbf, geom, srid: int, work: int):
     sql = driver().sql
-    return sql.SQL("CREATE TEMP TABLE lc_pb AS SELECT c AS src, {w} AS geom FROM (SELECT " + CLEAN
+    return sql.SQL("CREATE TEMP TABLE lc_pb AS SELECT row_number() OVER () AS bid, c AS src, {w} AS geom FROM (SELECT "
+                   + CLEAN
                    + " AS c FROM {pbf}) AS s WHERE c IS NOT NULL").format(
         w=working(sql.SQL("c"), srid, work), g=geom, pbf=pbf)
 
@@ -61,19 +62,31 @@ def pairs_table(parcels, pk, geom, srid: int, work: int):
 
 
 def pbf_parts_table(parcels, pk, geom, srid: int, work: int):
-    """lc_pp: engine._pbf_part_of for the parcels in units that meet PBF: whole (1), or the part."""
+    """lc_pc: (parcel in a unit, PBF polygon it meets, covered?) — the PBF polygon outside, the
+    parcels through their spatial index inside, so PostGIS prepares each PBF polygon once."""
     sql = driver().sql
     pg = working(sql.SQL("c"), srid, work)
     return sql.SQL(
-        "CREATE TEMP TABLE lc_pp AS SELECT id, CASE WHEN covered OR part_area >= area * (1 - 1e-12) THEN 1 "
-        "WHEN part_area <= area * 1e-12 THEN 0 ELSE 2 END AS kind, part, area FROM ("
-        " SELECT p.id, p.area, bool_or(ST_Covers(b.geom, p.pg)) AS covered,"
-        "  ST_Union(ST_Intersection(p.pg, b.geom)) AS part,"
-        "  ST_Area(ST_Union(ST_Intersection(p.pg, b.geom))) AS part_area FROM ("
-        "   SELECT DISTINCT ON (q.id) q.id, q.area, {pg} AS pg FROM lc_pairs q"
-        "   JOIN {parcels} s ON s.{pk} = q.id CROSS JOIN LATERAL (SELECT " + CLEAN + " AS c) AS c"
-        "  ) AS p JOIN lc_pb b ON b.geom && p.pg AND ST_Intersects(b.geom, p.pg) GROUP BY p.id, p.area) AS x").format(
-        pk=pk, pg=pg, g=sql.SQL("s.{}").format(geom), parcels=parcels)
+        "CREATE TEMP TABLE lc_pc AS SELECT id, area, bid, ST_Covers(bg, pg) AS covered, pg FROM ("
+        " SELECT s.id, q.area, b.bid, b.geom AS bg, {pg} AS pg FROM lc_pb b"
+        " CROSS JOIN LATERAL (SELECT p.{pk} AS id, " + CLEAN + " AS c FROM {parcels} p"
+        "  WHERE p.{geom} && b.src AND ST_Intersects(b.src, p.{geom})) AS s"
+        " JOIN lc_pairs_area q ON q.id = s.id OFFSET 0) AS x").format(
+        pk=pk, pg=pg, g=sql.SQL("p.{}").format(geom), geom=geom, parcels=parcels)
+
+
+#: engine._pbf_part_of: covered by one PBF polygon -> whole (1); else the union of the pieces, whole
+#: or none (0) within 1e-12 of the parcel's area, else the part (2)
+PBF_PARTS = """
+CREATE TEMP TABLE lc_pp AS
+WITH covered AS (SELECT id FROM lc_pc GROUP BY id HAVING bool_or(covered))
+SELECT id, 1 AS kind, NULL::geometry AS part FROM covered
+UNION ALL
+SELECT id, CASE WHEN part_area >= area * (1 - 1e-12) THEN 1 WHEN part_area <= area * 1e-12 THEN 0 ELSE 2 END, part
+FROM (SELECT id, area, part, ST_Area(part) AS part_area FROM (
+        SELECT c.id, c.area, ST_Union(ST_Intersection(c.pg, b.geom)) AS part FROM lc_pc c JOIN lc_pb b USING (bid)
+        WHERE c.id NOT IN (SELECT id FROM covered) GROUP BY c.id, c.area) AS u) AS v
+"""
 
 
 PBF_SHARES = """
@@ -122,79 +135,83 @@ def project_shares(parcels, pk, geom, srid: int, work: int):
 
 
 # --------------------------------------------------------------------------- attributes and sums
-#: core.fields.normalize_parcel / with_area and engine._composition / _flows / _contribute, per pair
-#: (and per parcel for the project rows, ``uid`` NULL); grouped by the classes before and after
-GROUPS = """
-WITH w AS (
-    SELECT uid, id, s, ps, area FROM lc_pairs2
-    UNION ALL
-    SELECT NULL::bigint, j.id, j.s, j.ps, a.area
-    FROM lc_proj j JOIN (SELECT DISTINCT id, area FROM lc_pairs2) a USING (id)
-), src AS MATERIALIZED (
-    SELECT w.uid, w.s, w.ps, w.area, {tb} AS tb_r, {kc} AS kc_r, {td} AS td_r, {kx} AS kx_r, {gx} AS gx_r,
-           coalesce(cd.cls, 'unknown') AS dl, coalesce(cd.farm, false) AS dl_farm, ck.cls AS kcc,
-           cg.cls AS ghc, coalesce(cg.farm, false) AS gh_farm, cz.txt AS zz, cy.action AS yn,
-           CASE WHEN NOT ({tb} > 0 AND {tb} <= 1e12) THEN {measured} END AS meas
-    FROM w JOIN {parcels} p ON p.{pk} = w.id
-    LEFT JOIN lc_code cd ON cd.raw = {dlbm}
-    LEFT JOIN lc_code ck ON ck.raw = {kcdlbm}
-    LEFT JOIN lc_code cg ON cg.raw = {ghdlbm}
-    LEFT JOIN lc_code cz ON cz.raw = {zzlx}
-    LEFT JOIN lc_code cy ON cy.raw = {yncz}
-), n1 AS MATERIALIZED (
-    SELECT *, CASE WHEN tb_r > 0 AND tb_r <= 1e12 THEN tb_r
-                   WHEN meas > 0 AND meas <= 1e12 THEN meas ELSE area END AS t,
-              CASE WHEN kx_r >= 0 AND kx_r < 1 THEN kx_r END AS kx,
-              CASE WHEN gx_r >= 0 AND gx_r < 1 THEN gx_r END AS gx
-    FROM src
-), n2 AS MATERIALIZED (
-    SELECT *, CASE WHEN kc_r >= 0 AND kc_r <= t THEN kc_r ELSE t * kx END AS k FROM n1
-), n3 AS MATERIALIZED (
-    SELECT *, CASE WHEN td_r >= 0 AND td_r <= t THEN td_r ELSE t - coalesce(k, 0) END AS d,
-           (zz IS NOT NULL OR ghc IS NOT NULL OR gx IS NOT NULL) AS planned,
-           coalesce(kx, coalesce(k, 0) / nullif(t, 0), 0) AS kxe,
-           CASE WHEN coalesce(k, 0) <> 0 THEN coalesce(kcc, '1203') END AS b2c,
-           coalesce(ghc, dl) AS tgt, CASE WHEN ghc IS NOT NULL THEN gh_farm ELSE dl_farm END AS tfarm
-    FROM n2
-), n4 AS MATERIALIZED (
-    SELECT *, d + CASE WHEN b2c = dl THEN k ELSE 0 END AS vb1,
-           CASE WHEN b2c <> dl THEN b2c END AS b2, CASE WHEN b2c <> dl THEN k END AS vb2,
-           CASE WHEN tfarm THEN CASE WHEN gx IS NOT NULL THEN gx WHEN dl_farm THEN kxe ELSE 0 END ELSE 0 END AS coef
-    FROM n3
-), n5 AS MATERIALIZED (
-    SELECT *, CASE WHEN planned THEN tgt ELSE dl END AS a1,
-           CASE WHEN NOT planned THEN vb1
-                WHEN tfarm THEN t * (1 - coef) + CASE WHEN tgt = '1203' THEN t * coef ELSE 0 END ELSE t END AS va1,
-           CASE WHEN NOT planned THEN b2 WHEN tfarm AND coef <> 0 AND tgt <> '1203' THEN '1203' END AS a2,
-           CASE WHEN NOT planned THEN vb2 WHEN tfarm AND coef <> 0 AND tgt <> '1203' THEN t * coef END AS va2,
-           CASE WHEN planned THEN tfarm ELSE dl_farm END AS a1_farm
-    FROM n4
-), n6 AS MATERIALIZED (
-    SELECT *, CASE WHEN dl = a1 THEN least(vb1, va1) WHEN dl = a2 THEN least(vb1, va2) ELSE 0 END AS s1,
-           CASE WHEN b2 IS NULL THEN 0 WHEN b2 = a1 THEN least(vb2, va1)
-                WHEN b2 = a2 THEN least(vb2, va2) ELSE 0 END AS s2
-    FROM n5
-), n7 AS MATERIALIZED (
-    SELECT *, vb1 - s1 AS rb1, coalesce(vb2, 0) - s2 AS rb2,
-           va1 - CASE WHEN a1 = dl THEN s1 WHEN a1 = b2 THEN s2 ELSE 0 END AS ra1,
-           coalesce(va2, 0) - CASE WHEN a2 = dl THEN s1 WHEN a2 = b2 THEN s2 ELSE 0 END AS ra2
-    FROM n6
-), n8 AS MATERIALIZED (
-    SELECT *, greatest(ra1, 0) + greatest(ra2, 0) AS tot, t * ps AS pb,
-           CASE WHEN ps <> 0 THEN CASE yn WHEN 'OUT' THEN 0 WHEN 'IN' THEN t * s
-                                          ELSE CASE WHEN a1_farm THEN t * ps ELSE 0 END END
-                WHEN yn = 'IN' THEN t * s ELSE 0 END AS pa
-    FROM n7
+#: core.fields.normalize_parcel / with_area and engine._composition / _flows, once per parcel in a
+#: unit: each stage a subquery (OFFSET 0 keeps PostgreSQL from copying a stage's expressions into
+#: every use of its columns, which would grow exponentially with the depth)
+PARCEL_SOURCE = """
+SELECT a.id, a.area, {tb} AS tb_r, {kc} AS kc_r, {td} AS td_r, {kx} AS kx_r, {gx} AS gx_r,
+       coalesce(cd.cls, 'unknown') AS dl, coalesce(cd.farm, false) AS dl_farm, ck.cls AS kcc,
+       cg.cls AS ghc, coalesce(cg.farm, false) AS gh_farm, cz.txt AS zz, cy.action AS yn,
+       CASE WHEN NOT ({tb} > 0 AND {tb} <= 1e12) THEN {measured} END AS meas
+FROM lc_pairs_area a JOIN {parcels} p ON p.{pk} = a.id
+LEFT JOIN lc_code cd ON cd.raw = {dlbm}
+LEFT JOIN lc_code ck ON ck.raw = {kcdlbm}
+LEFT JOIN lc_code cg ON cg.raw = {ghdlbm}
+LEFT JOIN lc_code cz ON cz.raw = {zzlx}
+LEFT JOIN lc_code cy ON cy.raw = {yncz}
+"""
+
+PARCEL_STAGES = (
+    # fields.normalize_parcel: unusable TBMJ / KCXS / GHKCXS are missing; TBMJ measured (reader.complete)
+    """CASE WHEN tb_r > 0 AND tb_r <= 1e12 THEN tb_r WHEN meas > 0 AND meas <= 1e12 THEN meas ELSE area END AS t,
+       CASE WHEN kx_r >= 0 AND kx_r < 1 THEN kx_r END AS kx, CASE WHEN gx_r >= 0 AND gx_r < 1 THEN gx_r END AS gx""",
+    # fields.with_area: KCMJ in [0, TBMJ] or TBMJ × KCXS
+    "CASE WHEN kc_r >= 0 AND kc_r <= t THEN kc_r ELSE t * kx END AS k",
+    # TBDLMJ in [0, TBMJ] or TBMJ − KCMJ; planned; KCXS or KCMJ / TBMJ; 田坎 class; class after
+    """CASE WHEN td_r >= 0 AND td_r <= t THEN td_r ELSE t - coalesce(k, 0) END AS d,
+       (zz IS NOT NULL OR ghc IS NOT NULL OR gx IS NOT NULL) AS planned,
+       coalesce(kx, coalesce(k, 0) / nullif(t, 0), 0) AS kxe,
+       CASE WHEN coalesce(k, 0) <> 0 THEN coalesce(kcc, '1203') END AS b2c,
+       coalesce(ghc, dl) AS tgt, CASE WHEN ghc IS NOT NULL THEN gh_farm ELSE dl_farm END AS tfarm""",
+    # engine._composition, before: (DLBM, TBDLMJ), (KCDLBM, KCMJ); the deduction coefficient after
+    """d + CASE WHEN b2c = dl THEN k ELSE 0 END AS vb1,
+       CASE WHEN b2c <> dl THEN b2c END AS b2, CASE WHEN b2c <> dl THEN k END AS vb2,
+       CASE WHEN tfarm THEN CASE WHEN gx IS NOT NULL THEN gx WHEN dl_farm THEN kxe ELSE 0 END ELSE 0 END AS coef""",
+    # after: farmland keeps TBMJ × (1 − coef) and 田坎 TBMJ × coef, anything else the whole TBMJ
+    """CASE WHEN planned THEN tgt ELSE dl END AS a1,
+       CASE WHEN NOT planned THEN vb1
+            WHEN tfarm THEN t * (1 - coef) + CASE WHEN tgt = '1203' THEN t * coef ELSE 0 END ELSE t END AS va1,
+       CASE WHEN NOT planned THEN b2 WHEN tfarm AND coef <> 0 AND tgt <> '1203' THEN '1203' END AS a2,
+       CASE WHEN NOT planned THEN vb2 WHEN tfarm AND coef <> 0 AND tgt <> '1203' THEN t * coef END AS va2,
+       CASE WHEN planned THEN tfarm ELSE dl_farm END AS a1_farm""",
+    # engine._flows: the same class first
+    """CASE WHEN dl = a1 THEN least(vb1, va1) WHEN dl = a2 THEN least(vb1, va2) ELSE 0 END AS s1,
+       CASE WHEN b2 IS NULL THEN 0 WHEN b2 = a1 THEN least(vb2, va1)
+            WHEN b2 = a2 THEN least(vb2, va2) ELSE 0 END AS s2""",
+    """vb1 - s1 AS rb1, coalesce(vb2, 0) - s2 AS rb2,
+       va1 - CASE WHEN a1 = dl THEN s1 WHEN a1 = b2 THEN s2 ELSE 0 END AS ra1,
+       coalesce(va2, 0) - CASE WHEN a2 = dl THEN s1 WHEN a2 = b2 THEN s2 ELSE 0 END AS ra2""",
+    # then the rest pro rata of what is left after
+    """greatest(ra1, 0) + greatest(ra2, 0) AS tot""",
+    """CASE WHEN tot > 0 AND rb1 > 0 AND ra1 > 0 THEN rb1 * ra1 / tot ELSE 0 END AS x11,
+       CASE WHEN tot > 0 AND rb1 > 0 AND ra2 > 0 THEN rb1 * ra2 / tot ELSE 0 END AS x12,
+       CASE WHEN tot > 0 AND rb2 > 0 AND ra1 > 0 THEN rb2 * ra1 / tot ELSE 0 END AS x21,
+       CASE WHEN tot > 0 AND rb2 > 0 AND ra2 > 0 THEN rb2 * ra2 / tot ELSE 0 END AS x22""",
 )
+
+#: engine._contribute per pair (``uid``) and per parcel for the project rows (``uid`` NULL), summed by
+#: the classes before and after; PBF before/after/out/in as the engine counts them
+GROUP_SUMS = """
 SELECT uid, dl AS b1, b2, a1, a2, planned, CASE WHEN planned THEN coalesce(zz, '') END AS zzlx,
        sum(s * vb1) AS vb1, sum(s * vb2) AS vb2, sum(s * va1) AS va1, sum(s * va2) AS va2, sum(s * t) AS tbmj,
-       sum(s * s1) AS same1, sum(s * s2) AS same2,
-       sum(CASE WHEN tot > 0 AND rb1 > 0 AND ra1 > 0 THEN s * rb1 * ra1 / tot ELSE 0 END) AS x11,
-       sum(CASE WHEN tot > 0 AND rb1 > 0 AND ra2 > 0 THEN s * rb1 * ra2 / tot ELSE 0 END) AS x12,
-       sum(CASE WHEN tot > 0 AND rb2 > 0 AND ra1 > 0 THEN s * rb2 * ra1 / tot ELSE 0 END) AS x21,
-       sum(CASE WHEN tot > 0 AND rb2 > 0 AND ra2 > 0 THEN s * rb2 * ra2 / tot ELSE 0 END) AS x22,
-       sum(CASE WHEN ps <> 0 THEN pb ELSE 0 END) AS pbf_before, sum(pa) AS pbf_after,
-       sum(CASE WHEN ps <> 0 AND yn = 'OUT' THEN pb ELSE 0 END) AS pbf_out,
-       sum(CASE WHEN ps <> 0 THEN greatest(pa - pb, 0) WHEN yn = 'IN' THEN pa ELSE 0 END) AS pbf_in
-FROM n8 GROUP BY 1, 2, 3, 4, 5, 6, 7
+       sum(s * s1) AS same1, sum(s * s2) AS same2, sum(s * x11) AS x11, sum(s * x12) AS x12,
+       sum(s * x21) AS x21, sum(s * x22) AS x22,
+       sum(CASE WHEN ps <> 0 THEN t * ps ELSE 0 END) AS pbf_before, sum(pa) AS pbf_after,
+       sum(CASE WHEN ps <> 0 AND yn = 'OUT' THEN t * ps ELSE 0 END) AS pbf_out,
+       sum(CASE WHEN ps <> 0 THEN greatest(pa - t * ps, 0) WHEN yn = 'IN' THEN pa ELSE 0 END) AS pbf_in
+FROM (SELECT w.uid, w.s, w.ps, n.*,
+             CASE WHEN w.ps <> 0 THEN CASE n.yn WHEN 'OUT' THEN 0 WHEN 'IN' THEN n.t * w.s
+                                                ELSE CASE WHEN n.a1_farm THEN n.t * w.ps ELSE 0 END END
+                  WHEN n.yn = 'IN' THEN n.t * w.s ELSE 0 END AS pa
+      FROM (SELECT uid, id, s, ps FROM lc_pairs2 UNION ALL SELECT NULL::bigint, id, s, ps FROM lc_proj) AS w
+      JOIN ({parcels_computed}) AS n USING (id)) AS x
+GROUP BY 1, 2, 3, 4, 5, 6, 7
 """
+
+
+def groups_query() -> str:
+    """GROUP_SUMS over PARCEL_SOURCE and the PARCEL_STAGES nested (SQL text with ``{…}`` slots)."""
+    text = PARCEL_SOURCE
+    for k, stage in enumerate(PARCEL_STAGES):
+        text = f"SELECT *, {stage} FROM ({text} OFFSET 0) AS n{k}"
+    return GROUP_SUMS.replace("{parcels_computed}", text)
