@@ -10,7 +10,7 @@ import argparse
 
 import pytest
 
-from plugin.adapters.demo_writer import write_demo_gpkg
+from plugin.demo.writer import write_demo_gpkg
 from plugin.adapters.postgis import schema as pg_schema
 from plugin.adapters.postgis.commands import db_load, in_database_balance
 from plugin.adapters.postgis.connection import DatabaseError, connect
