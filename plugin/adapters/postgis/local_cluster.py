@@ -154,3 +154,44 @@ class LocalCluster:
                         f"user={user}\npassword={password or self.password}\n", encoding="utf-8")
         path.chmod(0o600)
         return path
+
+
+def stop_folder(root: str) -> None:
+    """Stop and remove a cluster started by ``start`` (the folder it printed)."""
+    path = Path(root)
+    if not (path / "data" / "PG_VERSION").exists():
+        raise ClusterError(f"{root} is not a cluster folder of this tool")
+    cluster = LocalCluster.__new__(LocalCluster)
+    cluster.bindir = pg_bindir()
+    cluster.root, cluster.data = path, path / "data"
+    cluster._as_root = os.geteuid() == 0
+    cluster.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m plugin.adapters.postgis.local_cluster start|stop FOLDER`` (scripts/run-postgis-demo.sh).
+
+    ``start`` prints the cluster's folder; its ``pg_service.conf`` names the database as service
+    ``lc_demo`` (the password is only in that file, readable by its owner).
+    """
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["start"]:
+        reason = missing_reason()
+        if reason:
+            print(reason, file=sys.stderr)
+            return 2
+        cluster = LocalCluster().start()
+        cluster.write_service_file(cluster.root / "pg_service.conf", service="lc_demo")
+        print(cluster.root)
+        return 0
+    if args[:1] == ["stop"] and len(args) == 2:
+        stop_folder(args[1])
+        return 0
+    print("usage: python -m plugin.adapters.postgis.local_cluster start | stop FOLDER", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
