@@ -56,7 +56,8 @@ def run_size(n: int, repeat: int, skip_in_process: bool) -> dict:
     from plugin.adapters.postgis.commands import db_load
     from plugin.adapters.postgis.connection import connect
     from plugin.adapters.postgis.local_cluster import LocalCluster
-    from plugin.cli import compute as in_process, start_qgis
+    from plugin.cli import compute as in_process
+    from plugin.cli import start_qgis
     from plugin.core.rules import bundled_pack
 
     start_qgis()

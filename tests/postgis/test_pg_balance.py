@@ -10,11 +10,11 @@ import argparse
 
 import pytest
 
-from plugin.demo.writer import write_demo_gpkg
 from plugin.adapters.postgis import schema as pg_schema
 from plugin.adapters.postgis.commands import db_load, in_database_balance
 from plugin.adapters.postgis.connection import DatabaseError, connect
 from plugin.core.rules import bundled_pack
+from plugin.demo.writer import write_demo_gpkg
 
 SCHEMA = "lc"
 

@@ -41,9 +41,11 @@ def _odd_tables(cluster, name: str) -> None:
     with conn.cursor() as cur:
         cur.execute("CREATE TABLE public.x (keep int); INSERT INTO public.x VALUES (1)")
         cur.execute('CREATE SCHEMA "规划 ""x"" 区"')
-        cur.execute('CREATE TABLE "规划 ""x"" 区"."地类 图斑; DROP" ("编 号" serial PRIMARY KEY, "地类编码" text, '
-                    '"图斑面积" float8, "ZZLX" text, "GHDLBM" text, "几何 g" geometry(MultiPolygon, 4527))')
-        cur.execute('INSERT INTO "规划 ""x"" 区"."地类 图斑; DROP" ("地类编码", "图斑面积", "ZZLX", "GHDLBM", "几何 g") '
+        cur.execute('CREATE TABLE "规划 ""x"" 区"."地类 图斑; DROP" ("编 号" serial PRIMARY KEY, '
+                    '"地类编码" text, "图斑面积" float8, "ZZLX" text, "GHDLBM" text, '
+                    '"几何 g" geometry(MultiPolygon, 4527))')
+        cur.execute('INSERT INTO "规划 ""x"" 区"."地类 图斑; DROP" '
+                    '("地类编码", "图斑面积", "ZZLX", "GHDLBM", "几何 g") '
                     "SELECT CASE WHEN i % 3 = 0 THEN '0101' WHEN i % 3 = 1 THEN '0201' ELSE '0702' END, 10000, "
                     "CASE WHEN i % 3 = 2 THEN 'JS-FK' END, CASE WHEN i % 3 = 2 THEN '0103' END, "
                     "ST_Multi(ST_MakeEnvelope(39500000 + (i % 10) * 100, 3500000 + (i / 10) * 100, "
