@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import os
+import signal
 import statistics
 import sys
 import time
@@ -124,6 +125,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--skip-in-process", action="store_true", help="only (a) and (c) (1 M: the client side is slow)")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))  # a killed run still removes its cluster
     rows = [run_size(n, args.repeat, args.skip_in_process) for n in args.sizes]
     text = table(rows)
     print(text)

@@ -111,9 +111,8 @@ FROM lc_u a JOIN lc_u b ON a.uid < b.uid AND a.geom && b.geom AND ST_Relate(a.ge
 PROJECT_SHARES = """
 CREATE TEMP TABLE lc_proj AS
 WITH many AS (
-    SELECT id FROM lc_pairs2 q GROUP BY id HAVING count(*) > 1 AND EXISTS (
-        SELECT 1 FROM lc_pairs2 x JOIN lc_pairs2 y ON x.id = y.id AND x.uid < y.uid
-        JOIN lc_uover o ON o.a = x.uid AND o.b = y.uid AND o.area > 0 WHERE x.id = q.id)
+    SELECT DISTINCT x.id FROM lc_pairs2 x JOIN lc_pairs2 y ON x.id = y.id AND x.uid < y.uid
+    JOIN lc_uover o ON o.a = x.uid AND o.b = y.uid AND o.area > 0
 ), unioned AS (
     SELECT m.id, ST_Union(u.geom) AS ug FROM many m JOIN lc_pairs2 q USING (id) JOIN lc_u u USING (uid) GROUP BY m.id
 )
