@@ -123,7 +123,7 @@ def _counts(cur, t: Table, fields: dict, table, tb) -> ServerCounts:
     c = ServerCounts()
     cur.execute(sql.SQL("SELECT count(*), count(*) FILTER (WHERE {g} IS NOT NULL AND NOT ST_IsEmpty({g})), "
                         "count(*) FILTER (WHERE {g} IS NOT NULL AND NOT ({tb} > 0 AND {tb} <= 1e12)), "
-                        "count(*) FILTER (WHERE {g} IS NOT NULL AND NOT ST_IsValid({g})) FROM {t} p").format(
+                        "0 FROM {t} p").format(
         g=sql.SQL("p.{}").format(t.geom), tb=tb, t=t.name))
     c.parcels, c.located, c.measured, c.repaired = cur.fetchone()
     for name in ("DLBM", "GHDLBM"):
@@ -153,11 +153,10 @@ def _split_bsms(cur, t: Table, column: str | None) -> int:
     return sum(1 for (raw,) in cur.fetchall() if survey_bsm(raw) is not None)
 
 
-def _measured(t: Table):
+def _measured(t: Table, work: int):
     """The ellipsoidal (CGCS2000) area of the repaired geometry, for a parcel without usable TBMJ."""
     sql = driver().sql
-    clean = sql.SQL(q.CLEAN).format(g=sql.SQL("p.{}").format(t.geom))
-    return sql.SQL("ST_Area(geography(ST_Transform({}, 4490)))").format(clean)
+    return sql.SQL("ST_Area(geography(ST_Transform({}, 4490)))").format(q.parcel_geometry(t.geom, t.srid, work))
 
 
 def _tbmj_problem(cur, t: Table, tb, work: int) -> Problem | None:
@@ -243,6 +242,10 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     tb = _number(t, named.get("TBMJ"), scale)
     _codes(cur, t, named, table)
     counts = _counts(cur, t, named, table, tb)
+    cur.execute(q.invalid_table(t.name, t.pk, t.geom, t.srid, work))
+    cur.execute("ALTER TABLE lc_bad ADD PRIMARY KEY (id)")
+    cur.execute("SELECT count(*) FROM lc_bad")
+    counts.repaired = cur.fetchone()[0]
     problem = _tbmj_problem(cur, t, tb, work) if not sources.tbmj_in_mu else None
     if problem is not None:
         counts.problems.append(problem)
@@ -255,16 +258,16 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     cur.execute("CREATE INDEX ON lc_pb (bid)")
     cur.execute(q.pairs_table(t.name, t.pk, t.geom, t.srid, work))
     cur.execute("CREATE INDEX ON lc_pairs (id)")
-    cur.execute("CREATE TEMP TABLE lc_pairs_area AS SELECT DISTINCT id, area FROM lc_pairs")
+    cur.execute("CREATE TEMP TABLE lc_pairs_area AS SELECT DISTINCT ON (id) id, area FROM lc_pairs")
     cur.execute("ALTER TABLE lc_pairs_area ADD PRIMARY KEY (id)")
     cur.execute(q.pbf_parts_table(t.name, t.pk, t.geom, t.srid, work))
-    cur.execute(q.PBF_PARTS)
+    cur.execute(q.pbf_parts(t.name, t.pk, t.geom, t.srid, work))
     cur.execute(q.PBF_SHARES)
     cur.execute(q.UNIT_OVERLAPS)
     cur.execute(q.project_shares(t.name, t.pk, t.geom, t.srid, work))
     cur.execute("ANALYZE lc_pairs2")
     cur.execute(sql.SQL(q.groups_query()).format(
-        parcels=t.name, pk=t.pk, measured=_measured(t), tb=tb,
+        parcels=t.name, pk=t.pk, measured=_measured(t, work), tb=tb,
         kc=_number(t, named.get("KCMJ"), scale), td=_number(t, named.get("TBDLMJ"), scale),
         kx=_number(t, named.get("KCXS")), gx=_number(t, named.get("GHKCXS")),
         dlbm=_text_of(named.get("DLBM")), kcdlbm=_text_of(named.get("KCDLBM")),

@@ -40,43 +40,61 @@ def pbf_table(pbf, geom, srid: int, work: int):
         w=working(sql.SQL("c"), srid, work), g=geom, pbf=pbf)
 
 
+def invalid_table(parcels, pk, geom, srid: int, work: int):
+    """lc_bad: the parcels whose geometry is invalid, repaired (validation.clean_polygonal), in the
+    working CRS. Checked once per parcel; every later step takes the repaired one from here."""
+    sql = driver().sql
+    fixed = working(sql.SQL(CLEAN).format(g=sql.SQL("p.{}").format(geom)), srid, work)
+    return sql.SQL("CREATE TEMP TABLE lc_bad AS SELECT p.{pk} AS id, {fixed} AS fixed FROM {parcels} p "
+                   "WHERE NOT ST_IsEmpty(p.{geom}) AND NOT ST_IsValid(p.{geom})").format(
+        pk=pk, fixed=fixed, geom=geom, parcels=parcels)
+
+
 def pairs_table(parcels, pk, geom, srid: int, work: int):
     """lc_pairs: (parcel, unit, share, planar area) — engine._share: 1 where the unit contains the
-    parcel properly, else the area of the intersection / the parcel's area, at most 1; > 0 only.
+    parcel properly, else area(unit ∩ parcel) / area(parcel), at most 1; > 0 only.
 
     The join runs in the source CRS on the parcels' spatial index; the unit stays the first
-    argument so PostGIS prepares it once for all its parcels.
+    argument so PostGIS prepares it once for all its parcels. One query level: the unit's geometry
+    is not copied from level to level for each of its parcels.
     """
     sql = driver().sql
-    pg = working(sql.SQL("c"), srid, work)
+    share = ("CASE WHEN ST_ContainsProperly(u.geom, {g}) THEN 1.0 "
+             "ELSE least(1.0, ST_Area(ST_Intersection(u.geom, {g})) / ST_Area({g})) END")
+    good = working(sql.SQL("p.{}").format(geom), srid, work)
     return sql.SQL(
-        "CREATE TEMP TABLE lc_pairs AS SELECT id, uid, s, area FROM ("
-        " SELECT id, uid, area, CASE WHEN ST_ContainsProperly(ug, pg) THEN 1.0"
-        "  ELSE least(1.0, ST_Area(ST_Intersection(ug, pg)) / area) END AS s FROM ("
-        "  SELECT id, uid, ug, pg, ST_Area(pg) AS area FROM ("
-        "   SELECT p.{pk} AS id, u.uid, u.geom AS ug, {pg} AS pg FROM lc_u u"
-        "   CROSS JOIN LATERAL (SELECT {pk}, " + CLEAN + " AS c FROM {parcels} p"
-        "    WHERE p.{geom} && u.src AND ST_Intersects(u.src, p.{geom})) AS p OFFSET 0) AS a"
-        "  WHERE pg IS NOT NULL) AS b WHERE area > 0) AS d WHERE s > 0").format(
-        pk=pk, pg=pg, g=sql.SQL("p.{}").format(geom), geom=geom, parcels=parcels)
+        "CREATE TEMP TABLE lc_pairs AS SELECT * FROM ("
+        " SELECT p.{pk} AS id, u.uid, " + share.replace("{g}", "{good}") + " AS s, ST_Area({good}) AS area"
+        " FROM lc_u u JOIN {parcels} p ON p.{geom} && u.src AND ST_Intersects(u.src, p.{geom})"
+        " WHERE NOT ST_IsEmpty(p.{geom}) AND p.{pk} NOT IN (SELECT id FROM lc_bad)"
+        " UNION ALL"
+        " SELECT b.id, u.uid, " + share.replace("{g}", "b.fixed") + ", ST_Area(b.fixed)"
+        " FROM lc_u u JOIN {parcels} p ON p.{geom} && u.src AND ST_Intersects(u.src, p.{geom})"
+        " JOIN lc_bad b ON b.id = p.{pk} WHERE b.fixed IS NOT NULL OFFSET 0) AS x WHERE area > 0 AND s > 0").format(
+        pk=pk, good=good, geom=geom, parcels=parcels)
+
+
+def parcel_geometry(geom, srid: int, work: int):
+    """A parcel's geometry in the working CRS, repaired (``a`` = lc_pairs_area, ``p`` = the table)."""
+    sql = driver().sql
+    return sql.SQL("coalesce((SELECT fixed FROM lc_bad b WHERE b.id = a.id), {})").format(
+        working(sql.SQL("p.{}").format(geom), srid, work))
 
 
 def pbf_parts_table(parcels, pk, geom, srid: int, work: int):
     """lc_pc: (parcel in a unit, PBF polygon it meets, covered?) — the PBF polygon outside, the
     parcels through their spatial index inside, so PostGIS prepares each PBF polygon once."""
     sql = driver().sql
-    pg = working(sql.SQL("c"), srid, work)
     return sql.SQL(
-        "CREATE TEMP TABLE lc_pc AS SELECT id, area, bid, ST_Covers(bg, pg) AS covered, pg FROM ("
-        " SELECT s.id, q.area, b.bid, b.geom AS bg, {pg} AS pg FROM lc_pb b"
-        " CROSS JOIN LATERAL (SELECT p.{pk} AS id, " + CLEAN + " AS c FROM {parcels} p"
-        "  WHERE p.{geom} && b.src AND ST_Intersects(b.src, p.{geom})) AS s"
-        " JOIN lc_pairs_area q ON q.id = s.id OFFSET 0) AS x").format(
-        pk=pk, pg=pg, g=sql.SQL("p.{}").format(geom), geom=geom, parcels=parcels)
+        "CREATE TEMP TABLE lc_pc AS SELECT a.id, b.bid, ST_Covers(b.geom, {pg}) AS covered FROM lc_pb b"
+        " JOIN {parcels} p ON p.{geom} && b.src AND ST_Intersects(b.src, p.{geom})"
+        " JOIN lc_pairs_area a ON a.id = p.{pk}").format(
+        pk=pk, pg=parcel_geometry(geom, srid, work), geom=geom, parcels=parcels)
 
 
 #: engine._pbf_part_of: covered by one PBF polygon -> whole (1); else the union of the pieces, whole
-#: or none (0) within 1e-12 of the parcel's area, else the part (2)
+#: or none (0) within 1e-12 of the parcel's area, else the part (2). Only PBF polygons whose interior
+#: meets the parcel's give a piece with an area (a neighbour that only touches gives none)
 PBF_PARTS = """
 CREATE TEMP TABLE lc_pp AS
 WITH covered AS (SELECT id FROM lc_pc GROUP BY id HAVING bool_or(covered))
@@ -84,9 +102,17 @@ SELECT id, 1 AS kind, NULL::geometry AS part FROM covered
 UNION ALL
 SELECT id, CASE WHEN part_area >= area * (1 - 1e-12) THEN 1 WHEN part_area <= area * 1e-12 THEN 0 ELSE 2 END, part
 FROM (SELECT id, area, part, ST_Area(part) AS part_area FROM (
-        SELECT c.id, c.area, ST_Union(ST_Intersection(c.pg, b.geom)) AS part FROM lc_pc c JOIN lc_pb b USING (bid)
-        WHERE c.id NOT IN (SELECT id FROM covered) GROUP BY c.id, c.area) AS u) AS v
+        SELECT a.id, a.area, CASE WHEN count(*) = 1 THEN ST_CollectionExtract(min(ST_Intersection({pg}, b.geom)), 3)
+                                  ELSE ST_Union(ST_Intersection({pg}, b.geom)) END AS part
+        FROM lc_pc c JOIN lc_pb b USING (bid) JOIN lc_pairs_area a USING (id) JOIN {parcels} p ON p.{pk} = a.id
+        WHERE c.id NOT IN (SELECT id FROM covered) AND ST_Relate(b.geom, {pg}, 'T********')
+        GROUP BY a.id, a.area) AS u) AS v
 """
+
+
+def pbf_parts(parcels, pk, geom, srid: int, work: int):
+    sql = driver().sql
+    return sql.SQL(PBF_PARTS).format(pg=parcel_geometry(geom, srid, work), parcels=parcels, pk=pk)
 
 
 PBF_SHARES = """
@@ -95,8 +121,8 @@ SELECT q.id, q.uid, q.s, q.area,
        CASE WHEN pp.kind IS NULL OR pp.kind = 0 THEN 0.0
             WHEN pp.kind = 1 THEN q.s
             WHEN q.s = 1.0 THEN ST_Area(pp.part) / q.area
-            ELSE ST_Area(ST_Intersection(u.geom, pp.part)) / q.area END AS ps
-FROM lc_pairs q JOIN lc_u u USING (uid) LEFT JOIN lc_pp pp USING (id)
+            ELSE ST_Area(ST_Intersection((SELECT geom FROM lc_u u WHERE u.uid = q.uid), pp.part)) / q.area END AS ps
+FROM lc_pairs q LEFT JOIN lc_pp pp USING (id)
 """
 
 #: units overlapping each other (engine._update_unit_overlaps): 2-dimensional intersection, its area
@@ -121,7 +147,7 @@ UNION ALL
 SELECT x.id, x.s, CASE WHEN pp.kind IS NULL OR pp.kind = 0 THEN 0.0 WHEN pp.kind = 1 THEN x.s
                        ELSE ST_Area(ST_Intersection(x.ug, pp.part)) / x.area END
 FROM (SELECT n.id, n.ug, a.area, least(1.0, ST_Area(ST_Intersection(n.ug, {pg})) / a.area) AS s
-      FROM unioned n JOIN (SELECT DISTINCT id, area FROM lc_pairs2) a USING (id)
+      FROM unioned n JOIN lc_pairs_area a USING (id)
       JOIN {parcels} p ON p.{pk} = n.id) AS x
 LEFT JOIN lc_pp pp USING (id)
 """
@@ -129,7 +155,7 @@ LEFT JOIN lc_pp pp USING (id)
 
 def project_shares(parcels, pk, geom, srid: int, work: int):
     sql = driver().sql
-    pg = working(sql.SQL(CLEAN).format(g=sql.SQL("p.{}").format(geom)), srid, work)
+    pg = parcel_geometry(geom, srid, work)
     return sql.SQL(PROJECT_SHARES).format(pg=pg, parcels=parcels, pk=pk)
 
 
