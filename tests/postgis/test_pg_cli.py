@@ -23,7 +23,7 @@ def test_db_commands_and_balance_in_database(service_db, tmp_path, capsys):
     gpkg = tmp_path / "demo.gpkg"
     write_demo_gpkg(str(gpkg), n_parcels=600, seed=5)
     assert main(["db", "init", "--db", db, "--schema", "plan"]) == 0
-    assert "version 2" in capsys.readouterr().out
+    assert "version 3" in capsys.readouterr().out
     assert main(["db", "init", "--db", db, "--schema", "plan"]) == 0
     assert "up to date" in capsys.readouterr().out
     assert main(["db", "load", "--db", db, "--schema", "plan", "--parcels", f"{gpkg}|layername=DLTB",

@@ -21,7 +21,7 @@ def test_cluster_is_ours_and_has_postgis(pg_db):
 def test_init_is_versioned_and_idempotent(service_db, schema):
     db, _cluster, _name = service_db
     conn = connect(db)
-    assert pg_schema.migrate(conn, schema) == [1, 2]
+    assert pg_schema.migrate(conn, schema) == [1, 2, 3]
     assert pg_schema.migrate(conn, schema) == []
     with conn.cursor() as cur:
         assert pg_schema.current_version(cur, schema) == pg_schema.latest_version()

@@ -77,6 +77,25 @@ def _trigger_sql() -> str:
 
 MIGRATIONS.append((2, "stamp and history triggers on the plan tables", _trigger_sql()))
 
+#: channel of the change notifications: other planners' sessions LISTEN to it (docs/postgis.md)
+CHANNEL = "lc_plan"
+
+MIGRATIONS.append((3, "notify other sessions of plan changes", """
+CREATE OR REPLACE FUNCTION {s}.lc_history() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    key_column text := TG_ARGV[0];
+    old_json jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) - 'geom' END;
+    new_json jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) - 'geom' END;
+    row_key text := coalesce(new_json, old_json) ->> key_column;
+BEGIN
+    INSERT INTO history (qgis_user, table_name, row_key, action, old_row, new_row)
+    VALUES (nullif(current_setting('lc.user', true), ''), TG_TABLE_NAME, row_key, TG_OP, old_json, new_json);
+    PERFORM pg_notify('lc_plan', json_build_object('schema', TG_TABLE_SCHEMA, 'table', TG_TABLE_NAME,
+                                                   'key', row_key, 'action', TG_OP)::text);
+    RETURN NULL;
+END $$;
+"""))
+
 
 def quoted(schema: str):
     """``psycopg2.sql.Identifier`` of a schema (any name: quotes, spaces, Chinese)."""
@@ -122,7 +141,7 @@ def migrate(conn, schema: str = "land_consolidation") -> list[int]:
                 cur.execute(sql.SQL("INSERT INTO {} (version, description) VALUES (%s, %s)").format(
                     sql.Identifier(schema, VERSION_TABLE)), (version, description))
                 applied.append(version)
-            if 1 in applied:
+            if {1, 3} & set(applied):
                 for fn in ("lc_history",):
                     cur.execute(sql.SQL("ALTER FUNCTION {}() SET search_path FROM CURRENT").format(
                         sql.Identifier(schema, fn)))
