@@ -103,18 +103,24 @@ def is_database_source(source: str | None) -> bool:
     return text.startswith(("pg:", "postgresql:", "postgres:"))
 
 
+def layer_of(source: str) -> tuple[str, str | None]:
+    """``path|layername=NAME|…`` -> (path, NAME or None), GDAL's spelling of a layer in a source."""
+    path, _sep, rest = source.partition("|")
+    name = None
+    for part in rest.split("|"):
+        key, _eq, value = part.partition("=")
+        if key.strip().lower() == "layername":
+            name = value.strip()
+    return path, name
+
+
 def split_source(source: str) -> tuple[str, str | None, str]:
     """``PG:dsn|layername=schema.table`` (or ``… table=…``) -> (dsn, schema, table).
 
     ``layername`` follows GDAL: ``schema.table``, or ``table`` in the default search path. A
     quoted part (``"my schema"."表 1"``) keeps its dots.
     """
-    dsn, _sep, rest = source.partition("|")
-    name = None
-    for part in rest.split("|"):
-        key, _eq, value = part.partition("=")
-        if key.strip().lower() == "layername":
-            name = value.strip()
+    dsn, name = layer_of(source)
     if name is None:
         match = re.search(r"\btables?\s*=\s*(\S+)", dsn)
         if match:

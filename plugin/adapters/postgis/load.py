@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ...core.fields import PLAN_FIELDS
 from ...core.i18n import tr
-from .connection import DatabaseError, driver, libpq_dsn, redact, resolve_authcfg
+from .connection import DatabaseError, driver, layer_of, libpq_dsn, redact, resolve_authcfg
 from .schema import current_version, latest_version
 
 SURVEY = "survey"
@@ -22,12 +22,7 @@ def _translate(dsn: str, source: str, schema: str, table: str) -> int:
     from osgeo import gdal, ogr
 
     gdal.UseExceptions()
-    path, _sep, rest = source.partition("|")
-    layer_name = None
-    for part in rest.split("|"):
-        key, _eq, value = part.partition("=")
-        if key.strip().lower() == "layername":
-            layer_name = value.strip()
+    path, layer_name = layer_of(source)
     src = ogr.Open(path)
     if src is None:
         raise DatabaseError(tr("Cannot open {0}").format(redact(source)))

@@ -66,12 +66,12 @@ class LocalCluster:
         self.root = Path(tempfile.mkdtemp(prefix="lc-pg-"))
         self.data = self.root / "data"
         self.socket_dir = self.root / "run"
-        self._as_root = os.geteuid() == 0
+        self.as_root = os.geteuid() == 0
 
     # ------------------------------------------------------------------ processes
     def _run(self, *args: str) -> None:
         cmd = [str(a) for a in args]
-        if self._as_root:
+        if self.as_root:
             cmd = ["runuser", "-u", SUPERUSER, "--", *cmd]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         if proc.returncode != 0:
@@ -81,7 +81,7 @@ class LocalCluster:
         self.socket_dir.mkdir()
         pwfile = self.root / "pw"
         pwfile.write_text(self.password + "\n")
-        if self._as_root:
+        if self.as_root:
             uid = pwd.getpwnam(SUPERUSER).pw_uid
             for path in (self.root, self.socket_dir, pwfile):
                 os.chown(path, uid, -1)
@@ -104,6 +104,18 @@ class LocalCluster:
         self._run(self.bindir / "createdb", "-h", self.socket_dir, "-p", self.port, "-U", SUPERUSER, self.database)
         self.execute("CREATE EXTENSION IF NOT EXISTS postgis")
         return self
+
+    @classmethod
+    def of_folder(cls, root: str) -> LocalCluster:
+        """The cluster living in ``root`` (started by another process), to stop it."""
+        path = Path(root)
+        if not (path / "data" / "PG_VERSION").exists():
+            raise ClusterError(f"{root} is not a cluster folder of this tool")
+        cluster = cls.__new__(cls)
+        cluster.bindir = pg_bindir()
+        cluster.root, cluster.data, cluster.socket_dir = path, path / "data", path / "run"
+        cluster.as_root = os.geteuid() == 0
+        return cluster
 
     def stop(self) -> None:
         if self.data.exists() and (self.data / "postmaster.pid").exists():
@@ -158,14 +170,7 @@ class LocalCluster:
 
 def stop_folder(root: str) -> None:
     """Stop and remove a cluster started by ``start`` (the folder it printed)."""
-    path = Path(root)
-    if not (path / "data" / "PG_VERSION").exists():
-        raise ClusterError(f"{root} is not a cluster folder of this tool")
-    cluster = LocalCluster.__new__(LocalCluster)
-    cluster.bindir = pg_bindir()
-    cluster.root, cluster.data = path, path / "data"
-    cluster._as_root = os.geteuid() == 0
-    cluster.stop()
+    LocalCluster.of_folder(root).stop()
 
 
 def main(argv: list[str] | None = None) -> int:
