@@ -227,18 +227,21 @@
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
             <location filename="../plugin/cli.py"/>
             <source>parcel</source>
             <translation>图斑</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
             <location filename="../plugin/cli.py"/>
             <source>units</source>
             <translation>整治单元</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
             <location filename="../plugin/cli.py"/>
             <source>permanent basic farmland</source>
             <translation>永久基本农田</translation>
@@ -315,6 +318,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/parcel_reader.py"/>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
             <source>{0} parcels have no usable TBMJ; their area was measured on the CGCS2000 ellipsoid (after repairing invalid geometry)</source>
             <translation>{0} 个图斑没有可用的 TBMJ，已在 CGCS2000 椭球面上量算其面积（无效几何先行修复）</translation>
         </message>
@@ -322,6 +326,151 @@
             <location filename="../plugin/adapters/pieces_writer.py"/>
             <source>Share TBMJ among the pieces</source>
             <translation>按面积分摊分割图斑的 TBMJ</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>--in-database needs the parcels, units and PBF in one database</source>
+            <translation>--in-database 要求图斑、整治单元和永久基本农田在同一个数据库中</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>The parcel table has no DLBM field</source>
+            <translation>图斑表没有 DLBM 字段</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>The units table has no unit code field (DYBH); name it with --unit-field</source>
+            <translation>整治单元表没有单元编号字段（DYBH）；请用 --unit-field 指定</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>No table {0} in the database for the {1} layer</source>
+            <translation>数据库中没有{1}图层所需的表 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>The {0} table {1} has no geometry column</source>
+            <translation>{0}表 {1} 没有几何字段</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>The {0} table {1} has no primary key (fid/id)</source>
+            <translation>{0}表 {1} 没有主键（fid/id）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>The {0} table has an unknown SRID {1}</source>
+            <translation>{0}表的 SRID {1} 未知</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>The units (SRID {0}) and parcels (SRID {1}) are in different coordinate systems</source>
+            <translation>整治单元（SRID {0}）与图斑（SRID {1}）的坐标系不同</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>{0} survey parcels (BSM) are in several pieces; --in-database does not share their TBMJ between the pieces yet: run the balance without --in-database</source>
+            <translation>有 {0} 个调查图斑（BSM）被分割为多块；--in-database 暂不在分块之间分摊 TBMJ：请不加 --in-database 计算平衡</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>The database refused the balance query: {0}</source>
+            <translation>数据库拒绝了平衡计算查询：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/commands.py"/>
+            <source>Planning schema {0}: applied version(s) {1}; now at version {2}.</source>
+            <translation>规划模式 {0}：已应用版本 {1}；当前版本 {2}。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/commands.py"/>
+            <source>Loaded into {0}: {1}</source>
+            <translation>已载入 {0}：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/commands.py"/>
+            <source>Balance source: PG:{0}|layername={1}.parcels (units: {1}.plan_unit, PBF: {1}.pbf)</source>
+            <translation>平衡计算数据源：PG:{0}|layername={1}.parcels（整治单元：{1}.plan_unit，永久基本农田：{1}.pbf）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/commands.py"/>
+            <source>Planning schema {0} is up to date (version {1}).</source>
+            <translation>规划模式 {0} 已是最新（版本 {1}）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/commands.py"/>
+            <source>--in-database needs PostGIS sources (PG:…|layername=schema.table), not {0}</source>
+            <translation>--in-database 需要 PostGIS 数据源（PG:…|layername=模式.表），而不是 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/connection.py"/>
+            <source>The PostgreSQL driver psycopg2 is not installed in QGIS's Python. Debian/Ubuntu: sudo apt install python3-psycopg2; Windows (OSGeo4W): it ships with QGIS; elsewhere: python -m pip install psycopg2-binary.</source>
+            <translation>QGIS 的 Python 中未安装 PostgreSQL 驱动 psycopg2。Debian/Ubuntu：sudo apt install python3-psycopg2；Windows（OSGeo4W）：随 QGIS 附带；其他系统：python -m pip install psycopg2-binary。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/connection.py"/>
+            <source>QGIS's auth manager has no usable configuration {0}</source>
+            <translation>QGIS 认证管理器中没有可用的配置 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/connection.py"/>
+            <source>No table in the database source {0}: add |layername=schema.table</source>
+            <translation>数据库数据源 {0} 未指定表：请加上 |layername=模式.表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/connection.py"/>
+            <source>authcfg={0} needs QGIS's auth manager; outside QGIS use a pg_service.conf service.</source>
+            <translation>authcfg={0} 需要 QGIS 的认证管理器；在 QGIS 之外请使用 pg_service.conf 服务。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/connection.py"/>
+            <source>Cannot connect to the database {0}: {1}</source>
+            <translation>无法连接数据库 {0}：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/load.py"/>
+            <source>The units have no DYBH field; name it with --unit-field</source>
+            <translation>整治单元没有 DYBH 字段；请用 --unit-field 指定</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/load.py"/>
+            <source>Cannot open {0}</source>
+            <translation>无法打开 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/load.py"/>
+            <source>No layer {0} in {1}</source>
+            <translation>{1} 中没有图层 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/load.py"/>
+            <source>Could not load {0}: {1}</source>
+            <translation>无法载入 {0}：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/load.py"/>
+            <source>The schema {0} is not initialised (or is older): run db init first</source>
+            <translation>模式 {0} 尚未初始化（或版本较旧）：请先运行 db init</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/plan_edits.py"/>
+            <source>another planner</source>
+            <translation>另一位规划人员</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/plan_edits.py"/>
+            <source>Parcel {0} was changed by {1} ({2}) at {3}; your change was not saved and is kept for you to check.</source>
+            <translation>图斑 {0} 已由 {1}（{2}）于 {3} 修改；您的修改未保存，已保留供您核对。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/schema.py"/>
+            <source>PostGIS is not enabled in this database: ask its administrator to run CREATE EXTENSION postgis</source>
+            <translation>此数据库未启用 PostGIS：请数据库管理员运行 CREATE EXTENSION postgis</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/schema.py"/>
+            <source>Could not create the planning schema {0}: {1}</source>
+            <translation>无法创建规划模式 {0}：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/report_contiguity.py"/>
@@ -724,16 +873,19 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli_db.py"/>
             <source>parcel (三调 DLTB) source, e.g. file.gpkg|layername=DLTB</source>
             <translation>图斑（三调 DLTB）数据源，例如 file.gpkg|layername=DLTB</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli_db.py"/>
             <source>remediation units source</source>
             <translation>整治单元数据源</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli_db.py"/>
             <source>permanent basic farmland source (optional)</source>
             <translation>永久基本农田数据源（可选）</translation>
         </message>
@@ -744,6 +896,7 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli_db.py"/>
             <source>unit code field (default: DYBH)</source>
             <translation>单元编号字段（默认：DYBH）</translation>
         </message>
@@ -811,6 +964,7 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli_db.py"/>
             <source>Error: {0}</source>
             <translation>错误：{0}</translation>
         </message>
@@ -962,6 +1116,36 @@
             <translation>--gap 须为0米或以上。</translation>
         </message>
         <message>
+            <location filename="../plugin/cli_db.py"/>
+            <source>database: service=NAME (pg_service.conf), libpq keywords, postgresql://… or PG:…; keep the password in pg_service.conf or ~/.pgpass</source>
+            <translation>数据库：service=名称（pg_service.conf）、libpq 参数、postgresql://… 或 PG:…；密码请保存在 pg_service.conf 或 ~/.pgpass 中</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_db.py"/>
+            <source>planning schema (default: land_consolidation)</source>
+            <translation>规划模式（默认：land_consolidation）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_db.py"/>
+            <source>the planning schema in a PostgreSQL/PostGIS database</source>
+            <translation>PostgreSQL/PostGIS 数据库中的规划模式</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_db.py"/>
+            <source>create or upgrade the planning schema (versioned, idempotent)</source>
+            <translation>创建或升级规划模式（有版本、可重复运行）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_db.py"/>
+            <source>load a DLTB source (and units, PBF) into the planning schema</source>
+            <translation>将地类图斑数据源（及整治单元、永久基本农田）载入规划模式</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_db.py"/>
+            <source>PostGIS sources: compute the balance with SQL in the database (only sums leave it)</source>
+            <translation>PostGIS 数据源：在数据库中用 SQL 计算平衡（只有汇总结果离开数据库）</translation>
+        </message>
+        <message>
             <location filename="../plugin/cli_export.py"/>
             <source>plan GeoPackage: units, clipped parcels, balance, styles, QGIS project</source>
             <translation>导出方案 GeoPackage：整治单元、裁切后的图斑、面积平衡表、样式和 QGIS 工程</translation>
@@ -1086,6 +1270,18 @@
             <location filename="../plugin/processing/algorithms/suggest.py"/>
             <source>The rule pack has no rule {0} for units</source>
             <translation>规则包中没有适用于整治单元的规则 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/aggregated.py"/>
+            <location filename="../plugin/core/engine/results.py"/>
+            <source>Unknown land-class codes, counted as 'unknown': {0}</source>
+            <translation>未知的地类编码，按“未知”统计：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/aggregated.py"/>
+            <location filename="../plugin/core/engine/results.py"/>
+            <source>{0} parcels have no usable geometry and belong to no unit</source>
+            <translation>{0} 个图斑没有可用的几何图形，不属于任何整治单元</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
@@ -1409,18 +1605,8 @@
         </message>
         <message>
             <location filename="../plugin/core/engine/results.py"/>
-            <source>Unknown land-class codes, counted as 'unknown': {0}</source>
-            <translation>未知的地类编码，按“未知”统计：{0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/engine/results.py"/>
             <source>{0} parcels have no TBMJ; their area was measured from the geometry</source>
             <translation>{0} 个图斑没有图斑面积（TBMJ），已按几何图形量算面积</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/engine/results.py"/>
-            <source>{0} parcels have no usable geometry and belong to no unit</source>
-            <translation>{0} 个图斑没有可用的几何图形，不属于任何整治单元</translation>
         </message>
         <message>
             <location filename="../plugin/core/engine/results.py"/>

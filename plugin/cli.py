@@ -8,6 +8,7 @@ Commands
   suggest  parcels to tag so that a failing unit passes -> OUT.gpkg (layer suggestions)
   contiguity  集中连片: farmland/PBF patches and 百亩方/千亩方/万亩方 per unit (cli_contiguity.py)
   demo     build the bundled demo township, compute its balance, export the plan, print a summary
+  db       the planning schema in a PostgreSQL/PostGIS database: db init, db load (docs/postgis.md)
 
 It starts a QgsApplication without GUI and runs the same adapter and engine code as the
 docks and the Processing algorithms. Bad input gives one clear message and exit code 2;
@@ -174,17 +175,25 @@ def cmd_balance(args: argparse.Namespace) -> int:
     from .adapters.layers import InputError
 
     overwrite = bool(getattr(args, "overwrite", False))
+    from .adapters.postgis.connection import DatabaseError
+
     try:
         check_outputs(args, [args.out], overwrite)
-        engine, reader, inputs = compute(args)
-        towns = township_results_of(args, engine, reader, inputs)
+        if getattr(args, "in_database", False):  # docs/postgis.md: only sums leave the database
+            from .cli_db import in_database_engine
+
+            # the township PBF limits need each parcel's PBF part: not computed in the database yet
+            engine, reader, towns = in_database_engine(args, _load_pack(args.rules)), None, ()
+        else:
+            engine, reader, inputs = compute(args)
+            towns = township_results_of(args, engine, reader, inputs)
         with atomic_output(args.out, overwrite=overwrite) as tmp:
             write_balance_tables(tmp, engine, towns)
-    except (InputError, WriteError) as exc:
+    except (InputError, WriteError, DatabaseError) as exc:
         return _fail(str(exc))
     for line in summary_lines(engine, townships=towns):
         print(line)
-    for w in reader.warnings():
+    for w in reader.warnings() if reader is not None else ():
         print(tr("Warning: {0}").format(w))
     print(tr("Written: {0}").format(Path(args.out).resolve()))
     return 0
@@ -249,6 +258,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", required=True, help=tr("output GeoPackage"))
     b.add_argument("--overwrite", action="store_true", help=tr("replace existing output files"))
     b.set_defaults(func=cmd_balance)
+    from .cli_db import add_commands as add_db_commands
+    from .cli_db import add_in_database
+
+    add_in_database(b)
     d = sub.add_parser("demo", help=tr("build the demo township, compute its balance and export the plan"))
     d.add_argument("--out-dir", default="demo_output", help=tr("folder for the demo files (default: demo_output)"))
     d.add_argument("--parcels", type=int, default=3500, help=tr("number of parcels (default: 3500)"))
@@ -268,6 +281,7 @@ def parser() -> argparse.ArgumentParser:
     add_suggest_commands(sub, _sources)
     common = argparse.Namespace(compute=compute, check_outputs=check_outputs, fail=_fail, chinese=_chinese)
     add_contiguity_commands(sub, _sources, common)
+    add_db_commands(sub)
     return ap
 
 
