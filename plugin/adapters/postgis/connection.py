@@ -58,18 +58,18 @@ def resolve_authcfg(dsn: str) -> str:
     if not match:
         return dsn
     try:
-        from qgis.core import QgsApplication, QgsDataSourceUri
+        from qgis.core import QgsApplication
     except ImportError:
         raise DatabaseError(tr("authcfg={0} needs QGIS's auth manager; outside QGIS use a "
                                "pg_service.conf service.").format(match.group(1))) from None
-    uri = QgsDataSourceUri(_AUTHCFG.sub("", dsn) + f" authcfg={match.group(1)}")
-    items = [f"authcfg={match.group(1)}"]
-    if not QgsApplication.authManager().updateDataSourceUriItems(items, match.group(1), "postgres"):
-        raise DatabaseError(tr("QGIS's auth manager has no usable configuration {0}").format(match.group(1)))
-    creds = dict(i.split("=", 1) for i in items if "=" in i)
-    uri.setUsername(creds.get("username", uri.username()))
-    uri.setPassword(creds.get("password", uri.password()))
-    return _AUTHCFG.sub("", dsn) + " " + _keywords({"user": uri.username(), "password": uri.password()})
+    authcfg = match.group(1)
+    result = QgsApplication.authManager().updateDataSourceUriItems([f"authcfg={authcfg}"], authcfg, "postgres")
+    ok, items = result if isinstance(result, tuple) else (result, [])  # PyQt returns the filled list
+    extra = [i for i in items if not i.lower().startswith("authcfg=")]
+    if not ok or not extra:
+        raise DatabaseError(tr("QGIS's auth manager has no usable configuration {0}").format(authcfg))
+    # the auth method gives libpq items (user='…' password='…'), spliced in memory only
+    return _AUTHCFG.sub("", dsn) + " " + " ".join(extra)
 
 
 def _keywords(values: dict[str, Any]) -> str:
