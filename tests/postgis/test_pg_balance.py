@@ -162,3 +162,25 @@ def test_refuses_file_sources_and_split_parcels(demo_db, demo_gpkg):
     conn.close()
     with pytest.raises(DatabaseError, match="several pieces"):
         in_database_balance(_pg(demo_db, "split.dltb"), _pg(demo_db, "lc.plan_unit"), None, None, False, pack)
+
+
+def test_postgres_provider_layers_give_the_geopackage_numbers(demo_db, demo_gpkg):
+    """The docks' engine (adapters.layers.build_engine) on layers opened with QGIS's ``postgres``
+    provider (not OGR): the numbers of the GeoPackage."""
+    from qgis.core import QgsDataSourceUri, QgsVectorLayer
+
+    from plugin.adapters.layers import Inputs, build_engine
+
+    def layer(table: str, key: str) -> QgsVectorLayer:
+        uri = QgsDataSourceUri(demo_db)
+        uri.setDataSource(SCHEMA, table, "geom", "", key)
+        lyr = QgsVectorLayer(uri.uri(False), table, "postgres")
+        assert lyr.isValid() and lyr.providerType() == "postgres", table
+        return lyr
+
+    pack = bundled_pack("national")
+    engine, _reader = build_engine(Inputs(layer("parcels", "fid"), layer("plan_unit", "id"), layer("pbf", "id")),
+                                   pack)
+    gpkg = in_process(f"{demo_gpkg}|layername=DLTB", f"{demo_gpkg}|layername=ZZDY",
+                      f"{demo_gpkg}|layername=YJJBNTTB")
+    assert_same_balance(engine, gpkg)

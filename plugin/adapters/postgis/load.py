@@ -134,4 +134,17 @@ def load(conn, db: str, schema: str, parcels: str, units: str | None = None, pbf
             counts["plan_unit"] = _units_from_stage(cur, schema, unit_field)
         if pbf:
             counts["pbf"] = _pbf_from_stage(cur, schema)
+        _declare_srid(cur, schema)
     return counts
+
+
+def _declare_srid(cur, schema: str) -> None:
+    """The plan tables' geometry columns take the survey's SRID (QGIS's postgres provider reads
+    the CRS of a layer from the column's declared type)."""
+    sql = driver().sql
+    cur.execute("SELECT Find_SRID(%s, %s, 'geom')", (schema, SURVEY))
+    srid = int(cur.fetchone()[0])
+    for table in ("plan_unit", "pbf", "plan_split"):
+        cur.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN geom TYPE geometry(MultiPolygon, {}) "
+                            "USING ST_SetSRID(geom, {})").format(sql.Identifier(schema, table), sql.Literal(srid),
+                                                                  sql.Literal(srid)))
