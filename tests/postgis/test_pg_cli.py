@@ -60,3 +60,9 @@ def test_no_password_in_output_messages_or_files(pg_db, tmp_path, capsys):
     assert not (tmp_path / "never.gpkg").exists()
     assert cluster.password not in said.out + said.err
     assert cluster.password.encode() not in out.read_bytes()
+    plan = tmp_path / "plan.gpkg"  # the plan hand-over names its sources: without the password
+    assert main(["export", "--parcels", f"PG:{dsn}{layer}survey", "--units", f"PG:{dsn}{layer}plan_unit",
+                 "--out", str(plan)]) == 0
+    assert b"land_consolidation.survey" in plan.read_bytes()
+    assert cluster.password.encode() not in plan.read_bytes()
+    assert cluster.password not in capsys.readouterr().out

@@ -18,6 +18,7 @@ def test_redact_hides_every_password_spelling():
     assert "s3cret" not in redact("host=h password=s3cret dbname=d")
     assert "s3 cr'et" not in redact("host=h password='s3 cr\\'et' dbname=d")
     assert "s3cret" not in redact("postgresql://planner:s3cret@db.example/county")
+    assert redact("PG:dbname=d password=s3cret|layername=lc.parcels") == "PG:dbname=d password=***|layername=lc.parcels"
     assert redact("service=county") == "service=county"
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from ...core.i18n import tr
 
-_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s|]+)", re.IGNORECASE)  # unquoted: up to a blank or |
 _URI_PASSWORD = re.compile(r"(postgres(?:ql)?://[^:/@\s]*:)([^@\s]*)(@)", re.IGNORECASE)
 _AUTHCFG = re.compile(r"\s*authcfg\s*=\s*(\S+)", re.IGNORECASE)
 
