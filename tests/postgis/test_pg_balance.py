@@ -7,6 +7,7 @@ GDAL's PG driver) and builds the engine as every other front end does. Equality 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 
@@ -45,10 +46,10 @@ def _pg(dsn: str, table: str) -> str:
     return f"PG:{dsn}|layername={table}"
 
 
-def in_process(parcels: str, units: str, pbf: str | None):
+def in_process(parcels: str, units: str, pbf: str | None, rules: str = "national"):
     from plugin.cli import compute
 
-    args = argparse.Namespace(parcels=parcels, units=units, pbf=pbf, rules="national", unit_field=None,
+    args = argparse.Namespace(parcels=parcels, units=units, pbf=pbf, rules=rules, unit_field=None,
                               tbmj_in_mu=False, encoding=None)
     engine, _reader, _inputs = compute(args)
     return engine
@@ -147,6 +148,41 @@ def test_awkward_attributes_and_geometry_follow_the_engine(demo_db):
     assert_same_balance(server, engine)
     assert [p.code for p in server.problems()] == [p.code for p in engine.problems()]
     assert server.unknown_codes == engine.unknown_codes
+
+
+def test_new_farmland_takes_the_packs_ridge_table(demo_db, tmp_path):
+    """New farmland without GHKCXS: the 田坎系数 of the pack's table by GDPDJB / GDLX (core.ridges)."""
+    import json
+
+    from plugin.core.resources import resource_path
+    from plugin.core.rules import load_pack
+
+    data = json.loads(Path(resource_path("rule_packs/jiangsu.json")).read_text(encoding="utf-8"))
+    ridges = data["ridge_coefficients"]
+    ridges["status"] = "filled"
+    ridges["table"] = {"TT": {"2": 0.02, "3": 0.05, "4": 0.09, "5": 0.12},
+                       "PD": {"2": 0.03, "3": 0.07, "4": 0.11, "5": 0.15}}
+    pack_file = tmp_path / "filled.json"
+    pack_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    conn = connect(demo_db)
+    with conn, conn.cursor() as cur:
+        cur.execute("DROP SCHEMA IF EXISTS rid CASCADE; CREATE SCHEMA rid")
+        cur.execute("CREATE TABLE rid.dltb AS SELECT s.fid, s.bsm, s.dlbm, s.tbmj, s.kcdlbm, s.kcxs, s.kcmj, "
+                    "s.tbdlmj, s.gdpdjb, s.gdlx, p.zzlx, p.ghdlbm, p.ghkcxs, p.yncz, s.geom FROM lc.survey s "
+                    "LEFT JOIN lc.plan_parcel p ON p.survey_fid = s.fid")
+        cur.execute("ALTER TABLE rid.dltb ADD PRIMARY KEY (fid)")
+        # reclaimed non-farmland with slope grades 1–5 (one with a blank), types TT / pd / none
+        cur.execute("UPDATE rid.dltb SET zzlx = 'JS-FK', ghdlbm = '0103', ghkcxs = NULL, "
+                    "gdpdjb = (ARRAY['1', '2', ' 3', '4', '5', NULL])[1 + fid % 6], "
+                    "gdlx = (ARRAY['TT', 'pd', NULL])[1 + fid % 3] WHERE dlbm NOT LIKE '01%' AND fid % 5 = 0")
+    conn.close()
+    pack = load_pack(str(pack_file))
+    server = in_database_balance(_pg(demo_db, "rid.dltb"), _pg(demo_db, "lc.plan_unit"), None, None, False, pack)
+    engine = in_process(_pg(demo_db, "rid.dltb"), _pg(demo_db, "lc.plan_unit"), None, str(pack_file))
+    ridge_after = sum(a for c, d, _b, a in engine.balance_rows() if c == "*" and d == "1203")
+    ridge_before = sum(b for c, d, b, _a in engine.balance_rows() if c == "*" and d == "1203")
+    assert ridge_after > ridge_before + 1000, "the table must put 田坎 on the new farmland"
+    assert_same_balance(server, engine)
 
 
 def test_refuses_file_sources_and_split_parcels(demo_db, demo_gpkg):

@@ -13,9 +13,17 @@ from dataclasses import dataclass
 
 from ...core.aggregated import AggregatedBalance, ServerCounts, group_terms
 from ...core.engine import SCALE
-from ...core.fields import pbf_action, resolve_parcel_fields, resolve_unit_fields, survey_bsm, text_value
+from ...core.fields import (
+    normalize_parcel,
+    pbf_action,
+    resolve_parcel_fields,
+    resolve_unit_fields,
+    survey_bsm,
+    text_value,
+)
 from ...core.i18n import tr
 from ...core.landclasses import UNKNOWN
+from ...core.ridges import new_farmland_coefficient
 from ...core.rules import RulePack
 from ...core.validation import Problem, check_tbmj_unit
 from . import balance_sql as q
@@ -116,6 +124,20 @@ def _codes(cur, t: Table, fields: dict, table) -> None:
         cls = table.resolve(txt) if txt is not None else None
         rows.append((raw, txt, cls, bool(cls and table.is_farmland(cls)), pbf_action(txt) if txt else None))
     driver().extras.execute_values(cur, "INSERT INTO lc_code VALUES %s", rows)
+
+
+def _ridges(cur, t: Table, fields: dict, pack: RulePack) -> None:
+    """lc_ridge: (GDPDJB, GDLX as stored) -> the 田坎 coefficient of new farmland (core.ridges)."""
+    sql = driver().sql
+    cols = [fields.get("GDPDJB"), fields.get("GDLX")]
+    exprs = [sql.SQL("{}::text").format(sql.Identifier(c)) if c else sql.SQL("NULL::text") for c in cols]
+    cur.execute(sql.SQL("SELECT DISTINCT {}, {} FROM {}").format(*exprs, t.name))
+    rows = []
+    for grade, kind in cur.fetchall():
+        rec = normalize_parcel({"GDPDJB": grade, "GDLX": kind})
+        rows.append((grade or "", kind or "", new_farmland_coefficient(pack.ridges, rec)))
+    cur.execute("CREATE TEMP TABLE lc_ridge (grade text, kind text, coef float8)")
+    driver().extras.execute_values(cur, "INSERT INTO lc_ridge VALUES %s", rows)
 
 
 def _counts(cur, t: Table, fields: dict, table, tb) -> ServerCounts:
@@ -241,6 +263,7 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     scale = (10_000.0 / 15.0) if sources.tbmj_in_mu else 1.0
     tb = _number(t, named.get("TBMJ"), scale)
     _codes(cur, t, named, table)
+    _ridges(cur, t, named, pack)
     counts = _counts(cur, t, named, table, tb)
     cur.execute(q.invalid_table(t.name, t.pk, t.geom, t.srid, work))
     cur.execute("ALTER TABLE lc_bad ADD PRIMARY KEY (id)")
@@ -271,7 +294,8 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
         kc=_number(t, named.get("KCMJ"), scale), td=_number(t, named.get("TBDLMJ"), scale),
         kx=_number(t, named.get("KCXS")), gx=_number(t, named.get("GHKCXS")),
         dlbm=_text_of(named.get("DLBM")), kcdlbm=_text_of(named.get("KCDLBM")),
-        ghdlbm=_text_of(named.get("GHDLBM")), zzlx=_text_of(named.get("ZZLX")), yncz=_text_of(named.get("YNCZ"))))
+        ghdlbm=_text_of(named.get("GHDLBM")), zzlx=_text_of(named.get("ZZLX")), yncz=_text_of(named.get("YNCZ")),
+        gdpdjb=_text_of(named.get("GDPDJB")), gdlx=_text_of(named.get("GDLX"))))
     per_unit, project = _sums(cur, pack)
     cur.execute("SELECT uid, code, geom IS NOT NULL FROM lc_u ORDER BY uid")
     unit_rows = cur.fetchall()

@@ -167,8 +167,9 @@ PARCEL_SOURCE = """
 SELECT a.id, a.area, {tb} AS tb_r, {kc} AS kc_r, {td} AS td_r, {kx} AS kx_r, {gx} AS gx_r,
        coalesce(cd.cls, 'unknown') AS dl, coalesce(cd.farm, false) AS dl_farm, ck.cls AS kcc,
        cg.cls AS ghc, coalesce(cg.farm, false) AS gh_farm, cz.txt AS zz, cy.action AS yn,
-       CASE WHEN NOT ({tb} > 0 AND {tb} <= 1e12) THEN {measured} END AS meas
+       CASE WHEN NOT ({tb} > 0 AND {tb} <= 1e12) THEN {measured} END AS meas, coalesce(cr.coef, 0) AS rc
 FROM lc_pairs_area a JOIN {parcels} p ON p.{pk} = a.id
+LEFT JOIN lc_ridge cr ON cr.grade = coalesce({gdpdjb}, '') AND cr.kind = coalesce({gdlx}, '')
 LEFT JOIN lc_code cd ON cd.raw = {dlbm}
 LEFT JOIN lc_code ck ON ck.raw = {kcdlbm}
 LEFT JOIN lc_code cg ON cg.raw = {ghdlbm}
@@ -189,9 +190,10 @@ PARCEL_STAGES = (
        CASE WHEN coalesce(k, 0) <> 0 THEN coalesce(kcc, '1203') END AS b2c,
        coalesce(ghc, dl) AS tgt, CASE WHEN ghc IS NOT NULL THEN gh_farm ELSE dl_farm END AS tfarm""",
     # engine._composition, before: (DLBM, TBDLMJ), (KCDLBM, KCMJ); the deduction coefficient after
+    # (areas.planned_ridge_coefficient: GHKCXS; farmland's own KCXS; new farmland the pack's 田坎 table)
     """d + CASE WHEN b2c = dl THEN k ELSE 0 END AS vb1,
        CASE WHEN b2c <> dl THEN b2c END AS b2, CASE WHEN b2c <> dl THEN k END AS vb2,
-       CASE WHEN tfarm THEN CASE WHEN gx IS NOT NULL THEN gx WHEN dl_farm THEN kxe ELSE 0 END ELSE 0 END AS coef""",
+       CASE WHEN tfarm THEN CASE WHEN gx IS NOT NULL THEN gx WHEN dl_farm THEN kxe ELSE rc END ELSE 0 END AS coef""",
     # after: farmland keeps TBMJ × (1 − coef) and 田坎 TBMJ × coef, anything else the whole TBMJ
     """CASE WHEN planned THEN tgt ELSE dl END AS a1,
        CASE WHEN NOT planned THEN vb1
