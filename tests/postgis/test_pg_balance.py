@@ -110,16 +110,21 @@ def test_geographic_copy_in_database_equals_in_process(demo_db, demo_gpkg):
     assert_same_balance(server, projected)
 
 
+def _copy_parcels(cur, schema: str) -> None:
+    """``schema``.dltb: a plain table copy of the loaded demo (survey ⋈ plan) to spoil."""
+    cur.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+    cur.execute(f"CREATE TABLE {schema}.dltb AS SELECT s.fid, s.bsm, s.dlbm, s.tbmj, s.kcdlbm, s.kcxs, s.kcmj, "
+                "s.tbdlmj, s.gdpdjb, s.gdlx, p.zzlx, p.ghdlbm, p.ghkcxs, p.yncz, s.geom FROM lc.survey s "
+                "LEFT JOIN lc.plan_parcel p ON p.survey_fid = s.fid")
+    cur.execute(f"ALTER TABLE {schema}.dltb ADD PRIMARY KEY (fid); CREATE INDEX ON {schema}.dltb USING gist (geom)")
+
+
 def test_awkward_attributes_and_geometry_follow_the_engine(demo_db):
     """NULL / NaN / negative TBMJ (measured on the ellipsoid), KCMJ > TBMJ, KCXS out of range, a
     bow-tie parcel, 调入/调出 spelled in Chinese, unknown codes, overlapping units: as the engine."""
     conn = connect(demo_db)
     with conn, conn.cursor() as cur:
-        cur.execute("DROP SCHEMA IF EXISTS odd CASCADE; CREATE SCHEMA odd")
-        cur.execute("CREATE TABLE odd.dltb AS SELECT s.fid, s.bsm, s.dlbm, s.tbmj, s.kcdlbm, s.kcxs, s.kcmj, s.tbdlmj, "
-                    "p.zzlx, p.ghdlbm, p.ghkcxs, p.yncz, s.geom FROM lc.survey s "
-                    "LEFT JOIN lc.plan_parcel p ON p.survey_fid = s.fid")
-        cur.execute("ALTER TABLE odd.dltb ADD PRIMARY KEY (fid); CREATE INDEX ON odd.dltb USING gist (geom)")
+        _copy_parcels(cur, "odd")
         cur.execute("UPDATE odd.dltb SET tbmj = NULL WHERE fid % 97 = 0")
         cur.execute("UPDATE odd.dltb SET tbmj = 'NaN' WHERE fid % 101 = 0")
         cur.execute("UPDATE odd.dltb SET tbmj = -5 WHERE fid % 103 = 0")
@@ -166,11 +171,7 @@ def test_new_farmland_takes_the_packs_ridge_table(demo_db, tmp_path):
     pack_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     conn = connect(demo_db)
     with conn, conn.cursor() as cur:
-        cur.execute("DROP SCHEMA IF EXISTS rid CASCADE; CREATE SCHEMA rid")
-        cur.execute("CREATE TABLE rid.dltb AS SELECT s.fid, s.bsm, s.dlbm, s.tbmj, s.kcdlbm, s.kcxs, s.kcmj, "
-                    "s.tbdlmj, s.gdpdjb, s.gdlx, p.zzlx, p.ghdlbm, p.ghkcxs, p.yncz, s.geom FROM lc.survey s "
-                    "LEFT JOIN lc.plan_parcel p ON p.survey_fid = s.fid")
-        cur.execute("ALTER TABLE rid.dltb ADD PRIMARY KEY (fid)")
+        _copy_parcels(cur, "rid")
         # reclaimed non-farmland with slope grades 1–5 (one with a blank), types TT / pd / none
         cur.execute("UPDATE rid.dltb SET zzlx = 'JS-FK', ghdlbm = '0103', ghkcxs = NULL, "
                     "gdpdjb = (ARRAY['1', '2', ' 3', '4', '5', NULL])[1 + fid % 6], "
