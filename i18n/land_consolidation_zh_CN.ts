@@ -856,12 +856,6 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
-            <location filename="../plugin/core/report.py"/>
-            <source>n/a</source>
-            <translation>不适用</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
             <source>NOT ASSESSABLE (no verdict is given):</source>
             <translation>不可评估（不给出结论）：</translation>
         </message>
@@ -870,6 +864,17 @@
             <location filename="../plugin/core/report.py"/>
             <source>NOT ASSESSABLE</source>
             <translation>不可评估</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/cli_check.py"/>
+            <source>urban growth boundary</source>
+            <translation>城镇开发边界</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
+            <source>urban growth boundary source (optional; for the township rule on PBF inside it)</source>
+            <translation>城镇开发边界数据源（可选；用于城镇开发边界内永久基本农田的乡镇规则）</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
@@ -953,12 +958,6 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
-            <location filename="../plugin/core/report.py"/>
-            <source>{0} mu ({1} m²)</source>
-            <translation>{0} 亩（{1} 平方米）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
             <source>Rule pack: {0}</source>
             <translation>规则包：{0}</translation>
         </message>
@@ -999,6 +998,12 @@
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <source>n/a</source>
+            <translation>不适用</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli.py"/>
             <location filename="../plugin/cli_contiguity.py"/>
             <source>Unit {0}</source>
             <translation>整治单元 {0}</translation>
@@ -1023,12 +1028,6 @@
             <location filename="../plugin/cli.py"/>
             <source>Demo data: {0} ({1} parcels, {2} units)</source>
             <translation>示例数据：{0}（{1} 个图斑，{2} 个整治单元）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli.py"/>
-            <location filename="../plugin/core/report.py"/>
-            <source>{0} {1}: {2} (required {3})</source>
-            <translation>{0} {1}：{2}（要求 {3}）</translation>
         </message>
         <message>
             <location filename="../plugin/cli.py"/>
@@ -1071,11 +1070,6 @@
             <location filename="../plugin/cli_suggest.py"/>
             <source>ecological red line</source>
             <translation>生态保护红线</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli_check.py"/>
-            <source>urban growth boundary</source>
-            <translation>城镇开发边界</translation>
         </message>
         <message>
             <location filename="../plugin/cli_check.py"/>
@@ -1657,6 +1651,16 @@
             <location filename="../plugin/core/report.py"/>
             <source>Threshold</source>
             <translation>阈值</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>{0} mu ({1} m²)</source>
+            <translation>{0} 亩（{1} 平方米）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>{0} {1}: {2} (required {3})</source>
+            <translation>{0} {1}：{2}（要求 {3}）</translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
@@ -3928,10 +3932,6 @@ Each candidate is a feature: rank, in_plan (1 for the plan), the move, its area 
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
-        </message>
-        <message>
-            <source>urban growth boundary source (optional; for the township rule on PBF inside it)</source>
-            <translation type="obsolete">城镇开发边界数据源（可选；用于城镇开发边界内永久基本农田的乡镇规则）</translation>
         </message>
         <message>
             <source>Findings: {0} errors, {1} warnings, {2} notes</source>
