@@ -14,7 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Hashable, Sequence
 
-from .engine import SCALE, BalanceEngine, _Unit
+from .engine import SCALE, BalanceEngine
+from .engine.state import _Unit
 from .i18n import tr
 from .rules import RulePack, flow_areas
 from .validation import OVERLAP_TOLERANCE_M2, Problem, state_problems
@@ -74,11 +75,11 @@ class AggregatedBalance(BalanceEngine):
         ``project``: the whole project's terms (a parcel counted once where units overlap)."""
         for uid, code, has_geom in units:
             u = _Unit(str(code) if code is not None else str(uid), None, code is not None)
-            self.units[uid] = u
+            self._units[uid] = u
             self.aggregates[uid] = +Counter(sums.get(uid, {}))
-            self.unit_parcels[uid] = set()
+            self._unit_parcels[uid] = set()
             if has_geom:
-                self.unit_parcels[uid] = {"*"} if self.aggregates[uid] else set()
+                self._unit_parcels[uid] = {"*"} if self.aggregates[uid] else set()
         self._has_geom = {uid: has for uid, _c, has in units}
         self.project = +Counter(project)
         self.counts = counts
@@ -86,7 +87,7 @@ class AggregatedBalance(BalanceEngine):
 
     def problems(self) -> list[Problem]:
         c = self.counts
-        units = [(u.code if u.named else None, self._has_geom.get(uid, False)) for uid, u in self.units.items()]
+        units = [(u.code if u.named else None, self._has_geom.get(uid, False)) for uid, u in self._units.items()]
         overlaps = [o for o in c.overlaps if o[2] >= OVERLAP_TOLERANCE_M2]
         return list(c.problems) + state_problems(c.parcels, c.located, c.unknown_class, units,
                                                  c.units_with_parcels, sorted(overlaps))
