@@ -289,3 +289,7 @@ def write_report_csv(engine: BalanceEngine, path: str | os.PathLike | None, chin
             w.writerows(rows)
         written.append(Path(target).resolve())
     return written
+
+
+#: for the other XLSX writers (adapters/progress_xlsx.py): openpyxl or a ReportError; a quiet save
+openpyxl_module, save_workbook = _openpyxl, _save
