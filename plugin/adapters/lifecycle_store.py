@@ -107,6 +107,14 @@ class HistoryStore:
         layer = ds = None
 
 
+def export_history(path: Path, units: QgsVectorLayer, codes: Iterable[str] | None = None) -> None:
+    """The units' status history (of ``codes``, default all) as the table ``unit_status_history`` of the
+    plan GeoPackage ``path`` (written even when empty: the hand-over always has it)."""
+    wanted = set(codes) if codes is not None else None
+    rows = [t.as_row() for t in HistoryStore(units).read() if wanted is None or t.unit_code in wanted]
+    write_table(Path(path), TABLE, _COLUMNS, rows, "整治单元状态变更记录 / status history of the remediation units")
+
+
 def unit_statuses(layer: QgsVectorLayer, code_field: str, status_field: str) -> dict[str, object]:
     """unit code -> the stored ZT value (None when NULL) of every unit with a code."""
     out: dict[str, object] = {}
@@ -137,4 +145,5 @@ def class_field_of(layer: QgsVectorLayer, wanted: str | None = None) -> str | No
     return None
 
 
-__all__ = ["TABLE", "HistoryStore", "class_field_of", "gpkg_of", "now", "read_achieved", "unit_statuses", "who"]
+__all__ = ["TABLE", "HistoryStore", "class_field_of", "export_history", "gpkg_of", "now", "read_achieved",
+           "unit_statuses", "who"]

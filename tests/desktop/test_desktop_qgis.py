@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.desktop, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = "land_consolidation"
 DOCKS = {"LandConsolidationWorkbenchDock": "全域整治工作台"}
-TABS = ["单元", "标注", "平衡", "检查", "建议"]
+TABS = ["单元", "标注", "平衡", "检查", "建议", "进度"]
 SCREENS = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
 QGIS_TIMEOUT = float(os.environ.get("LC_DESKTOP_TIMEOUT", "240"))
 

@@ -65,6 +65,10 @@ def test_set_status_guarded_and_recorded(lc_provider, township):
     assert [(r["unit_code"], r["from_status"], r["to_status"], r["reason"]) for r in rows] == [
         ("A", "储备", "立项", ""), ("A", "立项", "实施", ""), ("A", "实施", "储备", "立项 withdrawn")]
     assert all(r["changed_by"] and r["changed_at"][:2] == "20" for r in rows)
+    # the plan GeoPackage hands the history over
+    plan = path.parent / "plan.gpkg"
+    processing.run("landconsolidation:exportplan", {**base, "OUTPUT": str(plan)})
+    assert read_table(plan, TABLE) == rows
 
 
 def test_acceptance_table_and_progress_report(lc_provider, township, tmp_path):

@@ -3,7 +3,7 @@
 Order of work for one file (``_write_file``): OGR creates every layer and writes ``units``;
 the parcel copier chosen for the parcel layer (``copiers.choose_copier``) fills ``parcels``
 while GDAL holds the file open or right after it closed it; then the ``balance``,
-``indicators`` and ``rule_pack`` tables, the styles, metadata and the embedded project; the
+``indicators``, ``rule_pack`` and ``unit_status_history`` tables, the styles, metadata and the embedded project; the
 file is finished (journal folded in, fsynced), validated, and moved into place.
 """
 from __future__ import annotations
@@ -25,6 +25,7 @@ from ...core.selection import UnknownUnitsError, units_by_code
 from ..crs import ellipsoid_measure
 from ..gpkg import WriteError, atomic_output, finish_file, quick_check, validate, write_balance_tables, write_table
 from ..layers import Inputs, build_engine
+from ..lifecycle_store import export_history
 from ..outputs import collect_unraisable, refuse_inputs, remove_leftovers
 from ..sources import InputError
 from ..wkb import feature_wkb
@@ -220,6 +221,7 @@ def _write_layers(job: _FileJob) -> int:
     write_patches(path, job.engine, job.sel.uids, srs_of(inputs.parcels.crs()), pack)  # 集中连片
     write_table(path, "rule_pack", RULE_PACK_COLUMNS, _rule_rows(pack),
                 f"Rule pack {pack.id} {pack.version}: the rules the indicators were judged by")
+    export_history(path, inputs.units, job.sel.codes)  # the units' life cycle (docs/lifecycle.md)
     return n_parcels
 
 
