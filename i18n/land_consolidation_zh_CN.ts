@@ -47,6 +47,7 @@
             <location filename="../plugin/adapters/export/copy_sql.py"/>
             <location filename="../plugin/adapters/export/plan.py"/>
             <location filename="../plugin/adapters/gpkg.py"/>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/demo/project.py"/>
             <source>Cannot write {0}: {1}</source>
@@ -255,6 +256,54 @@
             <location filename="../plugin/adapters/layers.py"/>
             <source>The units layer {0} has no features: draw at least one remediation unit.</source>
             <translation>整治单元图层 {0} 中没有要素：请至少绘制一个整治单元。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/lifecycle_ops.py"/>
+            <source>Unit {0}: {1} units with this code in {2}</source>
+            <translation>单元 {0}：{2} 中有 {1} 个单元使用此编号</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/lifecycle_ops.py"/>
+            <source>The units layer {0} has no status field {1}; add a text field {1} (the units panel's layers have it)</source>
+            <translation>整治单元图层 {0} 没有状态字段 {1}；请添加文本字段 {1}（单元面板新建的图层已含此字段）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/lifecycle_ops.py"/>
+            <source>Unit {0}: {1} → {2}</source>
+            <translation>单元 {0}：{1} → {2}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/lifecycle_ops.py"/>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>The layer {0} cannot be edited.</source>
+            <translation>图层 {0} 无法编辑。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/lifecycle_ops.py"/>
+            <source>The status of unit {0} could not be saved in {1}: {2}</source>
+            <translation>单元 {0} 的状态无法保存到 {1}：{2}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/lifecycle_ops.py"/>
+            <source>The achieved layer {0} has no land-class field {1}</source>
+            <translation>实施结果图层 {0} 没有地类字段 {1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/lifecycle_ops.py"/>
+            <source>The achieved layer {0} has no polygon with a land class in {1}</source>
+            <translation>实施结果图层 {0} 中没有在 {1} 字段填有地类的面</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/lifecycle_ops.py"/>
+            <source>No unit with the code {0}</source>
+            <translation>没有编号为 {0} 的整治单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/lifecycle_ops.py"/>
+            <source>The status of unit {0} could not be changed in {1}.</source>
+            <translation>无法在 {1} 中修改单元 {0} 的状态。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live.py"/>
@@ -473,6 +522,164 @@
             <translation>无法创建规划模式 {0}：{1}</translation>
         </message>
         <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>By status</source>
+            <translation>按状态汇总</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>By unit</source>
+            <translation>按单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Acceptance</source>
+            <translation>验收比对</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Status history</source>
+            <translation>状态变更记录</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Units</source>
+            <translation>单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Area (mu)</source>
+            <translation>面积（亩）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Planned (mu)</source>
+            <translation>规划（亩）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Achieved (mu)</source>
+            <translation>实际完成（亩）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Units checked</source>
+            <translation>已比对单元数</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Area (m²)</source>
+            <translation>面积（m²）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Planned (m²)</source>
+            <translation>规划（m²）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Achieved (m²)</source>
+            <translation>实际完成（m²）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_files.py"/>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Unit</source>
+            <translation>整治单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Since</source>
+            <translation>起始时间</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <location filename="../plugin/adapters/unit_map_layers.py"/>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Remediation type</source>
+            <translation>整治类型</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Class after</source>
+            <translation>整治后地类</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Shortfall (mu)</source>
+            <translation>缺口（亩）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Achieved share</source>
+            <translation>完成比例</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Result</source>
+            <translation>结论</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Shortfall (m²)</source>
+            <translation>缺口（m²）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>From</source>
+            <translation>原状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>To</source>
+            <translation>新状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>When</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Who</source>
+            <translation>操作人</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Reason</source>
+            <translation>原因</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Complete</source>
+            <translation>已完成</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Shortfall</source>
+            <translation>未完成</translation>
+        </message>
+        <message>
             <location filename="../plugin/adapters/report_contiguity.py"/>
             <source>Layer</source>
             <translation>图层</translation>
@@ -601,14 +808,6 @@
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/adapters/unit_map_page.py"/>
-            <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Result</source>
-            <translation>结论</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/checks_panel.py"/>
             <source>Severity</source>
@@ -619,14 +818,6 @@
             <location filename="../plugin/core/report.py"/>
             <source>Source</source>
             <translation>依据</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <location filename="../plugin/gui/balance_files.py"/>
-            <location filename="../plugin/gui/checks_panel.py"/>
-            <source>Unit</source>
-            <translation>整治单元</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
@@ -719,12 +910,6 @@
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <source>ha</source>
             <translation>公顷</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/unit_map_layers.py"/>
-            <location filename="../plugin/gui/tagging_dock.py"/>
-            <source>Remediation type</source>
-            <translation>整治类型</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/unit_map_layers.py"/>
@@ -974,6 +1159,7 @@
             <location filename="../plugin/cli_export.py"/>
             <location filename="../plugin/cli_report.py"/>
             <location filename="../plugin/cli_suggest.py"/>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
             <location filename="../plugin/processing/algorithms/export_plan.py"/>
             <location filename="../plugin/processing/algorithms/plan_report.py"/>
             <source>Written: {0}</source>
@@ -1264,6 +1450,11 @@
             <location filename="../plugin/processing/algorithms/suggest.py"/>
             <source>The rule pack has no rule {0} for units</source>
             <translation>规则包中没有适用于整治单元的规则 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/acceptance.py"/>
+            <source>{0} → {1}: achieved {2} of {3} m² ({4}), short {5} m² ({6} mu)</source>
+            <translation>{0} → {1}：规划 {3} m²，实际完成 {2} m²（{4}），缺口 {5} m²（{6} 亩）</translation>
         </message>
         <message>
             <location filename="../plugin/core/aggregated.py"/>
@@ -1636,6 +1827,87 @@
             <location filename="../plugin/core/legacy_codes.py"/>
             <source>Second-survey (二调) code {0} {1} read as {2}</source>
             <translation>二调地类 {0} {1} 按三调 {2} 读取</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>Reserve</source>
+            <translation>储备</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>Approved</source>
+            <translation>立项</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>Under works</source>
+            <translation>实施</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>Accepted</source>
+            <translation>验收</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>Filed</source>
+            <translation>备案</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>(none)</source>
+            <translation>（无）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>run the data checks first (立项 needs a unit without error-level findings)</source>
+            <translation>请先运行数据检查（立项要求单元没有错误级问题）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>run the acceptance check first (验收 compares the achieved layer with the plan)</source>
+            <translation>请先进行验收比对（验收须将实施结果图层与规划比对）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>Unit {0}: status not changed: {1}</source>
+            <translation>单元 {0}：状态未变更：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>{0} is not a status (allowed: {1})</source>
+            <translation>{0} 不是有效状态（可用：{1}）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>the current status {0} is not one of {1}; set it in the attribute table first</source>
+            <translation>当前状态 {0} 不属于 {1}；请先在属性表中更正</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>it is already {0}</source>
+            <translation>已经是{0}状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>no skipping: the next status after {0} is {1}</source>
+            <translation>不能跳级：{0}之后的下一状态是{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>going back from {0} to {1} needs a reason</source>
+            <translation>从{0}退回{1}须填写原因</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>error-level data checks fail for the unit: {0}</source>
+            <translation>该单元存在错误级数据检查问题：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>the acceptance check found shortfalls: {0}</source>
+            <translation>验收比对发现未完成：{0}</translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
@@ -2734,6 +3006,8 @@
         </message>
         <message>
             <location filename="../plugin/gui/handover.py"/>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
             <location filename="../plugin/processing/algorithms/plan_report.py"/>
             <source>Excel workbook (*.xlsx)</source>
             <translation>Excel 工作簿 (*.xlsx)</translation>
@@ -2747,6 +3021,130 @@
             <location filename="../plugin/gui/handover.py"/>
             <source>{0} failed: {1}</source>
             <translation>{0}失败：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Showing the project progress</source>
+            <translation>显示项目进度</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Changing the unit status</source>
+            <translation>变更单元状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Checking the acceptance</source>
+            <translation>验收比对</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Writing the progress report</source>
+            <translation>写出进度报告</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <location filename="../plugin/main.py"/>
+            <source>Project progress</source>
+            <translation>项目进度</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Progress</source>
+            <translation>进度</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Reason (needed to go back)</source>
+            <translation>原因（退回时必填）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Change status</source>
+            <translation>变更状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Progress report (XLSX)…</source>
+            <translation>进度报告（XLSX）…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Completed works, or a later survey (年度变更调查) of the same area</source>
+            <translation>竣工图斑，或同一范围的后续调查（年度变更调查）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Check acceptance</source>
+            <translation>验收比对</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Progress report</source>
+            <translation>进度报告</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>New status</source>
+            <translation>新状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Achieved layer</source>
+            <translation>实施结果图层</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Class field</source>
+            <translation>地类字段</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>Type</source>
+            <translation>整治类型</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Choose the achieved layer first.</source>
+            <translation>请先选择实施结果图层。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Unit {0}: {1} → {2}; save the units layer's edits to keep it (and its history).</source>
+            <translation>单元 {0}：{1} → {2}；保存整治单元图层的编辑后生效（并记入变更记录）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Acceptance: {0} rows, {1} short</source>
+            <translation>验收比对：{0} 行，{1} 行未完成</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/progress_chart.py"/>
+            <source>area</source>
+            <translation>面积</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/progress_chart.py"/>
+            <source>planned</source>
+            <translation>规划</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/progress_chart.py"/>
+            <source>achieved</source>
+            <translation>实际完成</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/progress_chart.py"/>
+            <source>(mu; planned on the right)</source>
+            <translation>（亩；右侧为规划面积）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/progress_chart.py"/>
+            <source>{0}: {1} units, area {2} mu, planned {3} mu, achieved {4} mu</source>
+            <translation>{0}：{1} 个单元，面积 {2} 亩，规划 {3} 亩，实际完成 {4} 亩</translation>
         </message>
         <message>
             <location filename="../plugin/gui/session.py"/>
@@ -2886,11 +3284,6 @@
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
-            <source>(none)</source>
-            <translation>（无）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Choose the parcel layer (三调 DLTB).</source>
             <translation>请选择图斑图层（三调 DLTB）。</translation>
         </message>
@@ -2983,17 +3376,6 @@
         </message>
         <message>
             <location filename="../plugin/gui/suggest_panel.py"/>
-            <source>Type</source>
-            <translation>整治类型</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/suggest_panel.py"/>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <source>Area (mu)</source>
-            <translation>面积（亩）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/suggest_panel.py"/>
             <source>Top</source>
             <translation>前</translation>
         </message>
@@ -3047,13 +3429,6 @@
             <location filename="../plugin/gui/suggest_panel.py"/>
             <source>If the top {0} were tagged:</source>
             <translation>若标注前 {0} 个图斑：</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/suggest_panel.py"/>
-            <location filename="../plugin/gui/tagging_dock.py"/>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <source>The layer {0} cannot be edited.</source>
-            <translation>图层 {0} 无法编辑。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/suggest_panel.py"/>
@@ -3252,11 +3627,6 @@
             <location filename="../plugin/gui/units_dock.py"/>
             <source>Switching the editing of the units</source>
             <translation>切换整治单元编辑状态</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <source>Units</source>
-            <translation>单元</translation>
         </message>
         <message>
             <location filename="../plugin/gui/units_dock.py"/>
@@ -3484,6 +3854,11 @@
         </message>
         <message>
             <location filename="../plugin/main.py"/>
+            <source>Show the project progress (项目进度) panel of the workbench: unit status, acceptance, report</source>
+            <translation>显示工作台的项目进度面板：单元状态、验收比对、进度报告</translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py"/>
             <source>Show or hide the land consolidation workbench</source>
             <translation>显示或隐藏全域整治工作台</translation>
         </message>
@@ -3551,6 +3926,7 @@ Each finding is a feature with severity, code, message, unit code, parcel id and
         <message>
             <location filename="../plugin/processing/algorithms/check_constraints.py"/>
             <location filename="../plugin/processing/algorithms/check_data.py"/>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
             <location filename="../plugin/processing/algorithms/suggest.py"/>
             <source>Ecological protection red line (optional)</source>
             <translation>生态保护红线（可选）</translation>
@@ -3558,12 +3934,14 @@ Each finding is a feature with severity, code, message, unit code, parcel id and
         <message>
             <location filename="../plugin/processing/algorithms/check_constraints.py"/>
             <location filename="../plugin/processing/algorithms/check_data.py"/>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
             <source>Urban growth boundary (optional)</source>
             <translation>城镇开发边界（可选）</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/check_constraints.py"/>
             <location filename="../plugin/processing/algorithms/check_data.py"/>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
             <location filename="../plugin/processing/algorithms/validate_units.py"/>
             <source>Project boundary (optional)</source>
             <translation>项目范围（可选）</translation>
@@ -3758,6 +4136,7 @@ Give a file for one GeoPackage of the chosen units, and/or a folder for one GeoP
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/export_plan.py"/>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
             <location filename="../plugin/processing/algorithms/plan_report.py"/>
             <source>Unit codes (comma-separated; empty = all units)</source>
             <translation>单元编号（逗号分隔；留空为全部单元）</translation>
@@ -3811,6 +4190,93 @@ Give a file for one GeoPackage of the chosen units, and/or a folder for one GeoP
             <location filename="../plugin/processing/algorithms/findings_sink.py"/>
             <source>… and {0} more findings (see the output layer)</source>
             <translation>……另有 {0} 个问题（见输出图层）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Life cycle</source>
+            <translation>项目进度管理</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Set unit status (guarded)</source>
+            <translation>变更单元状态（含校验）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Moves one remediation unit along its life cycle 储备 → 立项 → 实施 → 验收 → 备案 and writes the change to the units layer (saved) and a row (who, when, from, to, reason) to the status history: the table unit_status_history of the units' GeoPackage.
+Guards: forward only to the next status; back only with a reason; 立项 only while no error-level data check fails for the unit (the checks run here, with the optional 三区三线 layers); 验收 only when the acceptance check with the achieved layer finds no shortfall for the unit.</source>
+            <translation>将一个整治单元沿 储备 → 立项 → 实施 → 验收 → 备案 推进：修改整治单元图层（并保存），并在状态变更记录（整治单元所在 GeoPackage 的 unit_status_history 表）中写入一行（操作人、时间、原状态、新状态、原因）。
+校验：只能前进到下一状态；退回须填写原因；单元没有错误级数据检查问题时才能立项（此处运行数据检查，可选三区三线图层）；用实施结果图层验收比对无缺口时才能验收。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Acceptance check (验收: planned vs achieved)</source>
+            <translation>验收比对（规划与实际完成）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Compares the achieved state — a layer of completed works or a later survey (年度变更调查) with a land-class field — with the plan, per unit, remediation type and class after: the planned area (TBMJ × the parcel's share in the unit) and the part of it the achieved layer shows in the planned class (classes match on their first digits: acceptance_match_digits of the rule pack, 2 = 一级类). A row is short when the achieved area is below the planned one by more than the pack's acceptance_tolerance_ratio.</source>
+            <translation>按单元、整治类型和整治后地类，将实施结果（竣工图斑或后续年度变更调查，须有地类字段）与规划比对：规划面积（TBMJ × 图斑在单元内的比例）及其中实施结果图层显示为规划地类的部分（地类按编码前几位比对：规则包的 acceptance_match_digits，2 为一级类）。实际完成面积低于规划面积超过规则包 acceptance_tolerance_ratio 的，记为未完成。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Project progress report (XLSX)</source>
+            <translation>项目进度报告（XLSX）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Writes the project progress as an Excel workbook: units and areas by life-cycle status (储备, 立项, 实施, 验收, 备案), one row per unit with its status and since when, and — with an achieved layer — the acceptance table (planned vs achieved per unit, type and class, shortfall), and the status history of the units' GeoPackage.</source>
+            <translation>将项目进度写成 Excel 工作簿：按状态（储备、立项、实施、验收、备案）汇总的单元数和面积；每个单元一行，含状态及起始时间；给出实施结果图层时附验收比对表（按单元、类型、地类的规划与实际完成面积及缺口）；以及整治单元 GeoPackage 中的状态变更记录。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Achieved layer: completed works or a later survey (年度变更调查)</source>
+            <translation>实施结果图层：竣工图斑或后续调查（年度变更调查）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Land-class field of the achieved layer (default: DLBM)</source>
+            <translation>实施结果图层的地类字段（默认：DLBM）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Unit code</source>
+            <translation>单元编号</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Status before</source>
+            <translation>原状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Status after</source>
+            <translation>新状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Where the history is kept</source>
+            <translation>状态变更记录的位置</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Acceptance table</source>
+            <translation>验收比对表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Rows with a shortfall</source>
+            <translation>未完成的行数</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Progress workbook</source>
+            <translation>进度工作簿</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Unit {0}: {1} → {2} ({3}, {4})</source>
+            <translation>单元 {0}：{1} → {2}（{3}，{4}）</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/plan_report.py"/>
