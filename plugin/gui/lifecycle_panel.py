@@ -16,13 +16,17 @@ from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.PyQt.QtWidgets import (
     QComboBox,
     QFileDialog,
+    QFrame,
     QGridLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ..adapters.crs import working_crs
@@ -65,7 +69,21 @@ class LifecyclePanel(PlanningPanel):
 
     # ------------------------------------------------------------------ UI
     def _build_ui(self) -> None:
-        root, layout = self._contents()
+        outer, outer_layout = self._contents()
+        # in a scroll area: the workbench must still fit a 1 366×768 screen (docs/architecture.md)
+        scroll = QScrollArea(outer)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        root = QWidget(scroll)
+        layout = QVBoxLayout(root)
+        layout.setContentsMargins(0, 0, 0, 0)
+        scroll.setWidget(root)
+        outer_layout.addWidget(scroll, 1)
+        self.chart = ProgressChart(root)
+        layout.addWidget(self.chart)
+        self.report_button = QPushButton(tr("Progress report (XLSX)…"), root)
+        self.report_button.clicked.connect(self._report_clicked)
+        layout.addWidget(self.report_button)
         grid = QGridLayout()
         self.unit_combo = QComboBox(root)
         self.unit_combo.setObjectName("unitCombo")
@@ -90,11 +108,6 @@ class LifecyclePanel(PlanningPanel):
         layout.addLayout(grid)
         layout.addWidget(self.message)
         self._build_acceptance(root, layout)
-        self.chart = ProgressChart(root)
-        layout.addWidget(self.chart)
-        self.report_button = QPushButton(tr("Progress report (XLSX)…"), root)
-        self.report_button.clicked.connect(self._report_clicked)
-        layout.addWidget(self.report_button)
 
     def _build_acceptance(self, root, layout) -> None:
         grid = QGridLayout()

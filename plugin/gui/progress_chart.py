@@ -33,6 +33,7 @@ class ProgressChart(QWidget):
 
     def set_totals(self, totals: Sequence[StatusTotals]) -> None:
         self.totals = list(totals)
+        self.setMinimumHeight(self.sizeHint().height())  # every status row, never cut
         self.setToolTip("\n".join(
             tr("{0}: {1} units, area {2} mu, planned {3} mu, achieved {4} mu").format(
                 status_label(t.status), t.units, format_number(t.area_m2 / MU_M2, 1),
