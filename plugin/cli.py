@@ -272,6 +272,7 @@ def parser() -> argparse.ArgumentParser:
     from .cli_check import add_commands as add_check_commands
     from .cli_contiguity import add_commands as add_contiguity_commands
     from .cli_export import add_commands as add_export_commands
+    from .cli_lifecycle import add_commands as add_lifecycle_commands
     from .cli_report import add_commands as add_report_commands
     from .cli_suggest import add_commands as add_suggest_commands
 
@@ -282,6 +283,7 @@ def parser() -> argparse.ArgumentParser:
     common = argparse.Namespace(compute=compute, check_outputs=check_outputs, fail=_fail, chinese=_chinese)
     add_contiguity_commands(sub, _sources, common)
     add_db_commands(sub)
+    add_lifecycle_commands(sub, _sources)
     return ap
 
 

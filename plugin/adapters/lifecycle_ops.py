@@ -12,11 +12,22 @@ from typing import Iterable, Sequence
 from qgis.core import QgsVectorLayer
 
 from ..core.acceptance import AcceptanceRow, AcceptanceSettings, compare
+from ..core.areas import MU_M2
 from ..core.errors import PlanError
 from ..core.i18n import tr
 from ..core.lifecycle import STATUSES, Transition, normalize_status, settle, transition
 from ..core.progress import StatusTotals, UnitProgress, by_status, unit_progress
 from .lifecycle_store import HistoryStore, class_field_of, now, read_achieved, unit_statuses, who
+
+ACCEPTANCE_COLUMNS = [("unit_code", "TEXT"), ("zzlx", "TEXT"), ("ghdlbm", "TEXT"), ("planned_m2", "REAL"),
+                      ("achieved_m2", "REAL"), ("shortfall_m2", "REAL"), ("shortfall_mu", "REAL"),
+                      ("achieved_ratio", "REAL"), ("complete", "INTEGER")]
+
+
+def acceptance_rows(rows: Sequence[AcceptanceRow]) -> list[tuple]:
+    """The acceptance rows as table rows (Processing's sink, the CLI's GeoPackage table)."""
+    return [(r.unit_code, r.zzlx, r.ghdlbm, r.planned_m2, r.achieved_m2, r.shortfall_m2, r.shortfall_m2 / MU_M2,
+             r.ratio, int(r.ok)) for r in rows]
 
 
 def find_unit(layer: QgsVectorLayer, code_field: str, code: str) -> int:
@@ -147,5 +158,5 @@ def project_progress(engine, layer: QgsVectorLayer, code_field: str, status_fiel
     return rows, by_status(rows), history
 
 
-__all__ = ["STATUSES", "PendingHistory", "check_acceptance", "find_unit", "project_progress", "set_status",
-           "status_index"]
+__all__ = ["ACCEPTANCE_COLUMNS", "STATUSES", "PendingHistory", "acceptance_rows", "check_acceptance", "find_unit",
+           "project_progress", "set_status", "status_index"]

@@ -21,6 +21,8 @@ from .i18n import tr
 #: the unit statuses, in life-cycle order; the first one is a new unit's default
 STATUSES = ("储备", "立项", "实施", "验收", "备案")
 RESERVE, APPROVED, WORKS, ACCEPTED, FILED = STATUSES
+#: ASCII names of the statuses (command line, scripts): reserve, approved, works, accepted, filed
+STATUS_KEYS = dict(zip(("reserve", "approved", "works", "accepted", "filed"), STATUSES))
 #: the history table's columns (GeoPackage table ``unit_status_history``, XLSX sheet)
 HISTORY_COLUMNS = ("unit_code", "from_status", "to_status", "changed_at", "changed_by", "reason")
 
@@ -32,6 +34,16 @@ def status_label(status: str | None) -> str:
     if status is None or status == "":
         return tr("(none)")
     return labels.get(status, status)
+
+
+def parse_status(text: str) -> str | None:
+    """A status from its Chinese word (立项), its ASCII name (approved) or its number 0…4; None if none."""
+    t = str(text).strip()
+    if t in STATUSES:
+        return t
+    if t.isdigit() and int(t) < len(STATUSES):
+        return STATUSES[int(t)]
+    return STATUS_KEYS.get(t.lower())
 
 
 def normalize_status(value) -> str | None:
@@ -159,6 +171,6 @@ def current_since(history: Iterable[Transition]) -> dict[str, Transition]:
     return out
 
 
-__all__ = ["ACCEPTED", "APPROVED", "FILED", "HISTORY_COLUMNS", "RESERVE", "STATUSES", "WORKS", "Transition",
-           "TransitionRefused", "current_since", "error_findings", "normalize_status", "refusals", "settle",
-           "status_label", "transition"]
+__all__ = ["ACCEPTED", "APPROVED", "FILED", "HISTORY_COLUMNS", "RESERVE", "STATUSES", "STATUS_KEYS", "WORKS",
+           "Transition", "TransitionRefused", "current_since", "error_findings", "normalize_status", "parse_status",
+           "refusals", "settle", "status_label", "transition"]

@@ -14,6 +14,7 @@ from plugin.core.lifecycle import (
     STATUSES,
     Transition,
     TransitionRefused,
+    parse_status,
     refusals,
     settle,
     transition,
@@ -24,6 +25,8 @@ from plugin.core.rules import bundled_pack
 
 def test_the_five_states_in_order():
     assert STATUSES == ("储备", "立项", "实施", "验收", "备案")
+    assert [parse_status(t) for t in ("立项", "approved", "Filed", "0", "9", "done")] == [
+        "立项", "立项", "备案", "储备", None, None]
 
 
 # ------------------------------------------------------------------ guard

@@ -23,16 +23,6 @@ from .plan_report import split_codes
 ACHIEVED, ACHIEVED_FIELD, UNIT_CODE, STATUS, REASON = "ACHIEVED", "ACHIEVED_FIELD", "UNIT_CODE", "STATUS", "REASON"
 UNIT_CODES, OUTPUT, SHORT, FROM_STATUS, TO_STATUS, HISTORY = (
     "UNIT_CODES", "OUTPUT", "SHORT", "FROM_STATUS", "TO_STATUS", "HISTORY")
-ACCEPTANCE_COLUMNS = [("unit_code", "TEXT"), ("zzlx", "TEXT"), ("ghdlbm", "TEXT"), ("planned_m2", "REAL"),
-                      ("achieved_m2", "REAL"), ("shortfall_m2", "REAL"), ("shortfall_mu", "REAL"),
-                      ("achieved_ratio", "REAL"), ("complete", "INTEGER")]
-
-
-def acceptance_rows(rows) -> list[tuple]:
-    from ...core.areas import MU_M2
-
-    return [(r.unit_code, r.zzlx, r.ghdlbm, r.planned_m2, r.achieved_m2, r.shortfall_m2, r.shortfall_m2 / MU_M2,
-             r.ratio, int(r.ok)) for r in rows]
 
 
 class _LifecycleAlgorithm(LandConsolidationAlgorithm):
@@ -172,6 +162,8 @@ class AcceptanceCheckAlgorithm(_LifecycleAlgorithm):
         for r in rows:
             if not r.ok:
                 feedback.reportError(r.unit_code + ": " + r.describe())
+        from ...adapters.lifecycle_ops import ACCEPTANCE_COLUMNS, acceptance_rows
+
         dest = self.table_sink(parameters, OUTPUT, context, ACCEPTANCE_COLUMNS, acceptance_rows(rows), feedback)
         feedback.setProgress(100)
         return {OUTPUT: dest, SHORT: sum(1 for r in rows if not r.ok)}
