@@ -1053,6 +1053,7 @@
         <message>
             <location filename="../plugin/cli.py"/>
             <location filename="../plugin/cli_check.py"/>
+            <location filename="../plugin/cli_lifecycle.py"/>
             <source>urban growth boundary</source>
             <translation>城镇开发边界</translation>
         </message>
@@ -1157,6 +1158,7 @@
             <location filename="../plugin/cli_check.py"/>
             <location filename="../plugin/cli_contiguity.py"/>
             <location filename="../plugin/cli_export.py"/>
+            <location filename="../plugin/cli_lifecycle.py"/>
             <location filename="../plugin/cli_report.py"/>
             <location filename="../plugin/cli_suggest.py"/>
             <location filename="../plugin/gui/lifecycle_panel.py"/>
@@ -1227,17 +1229,20 @@
         </message>
         <message>
             <location filename="../plugin/cli_check.py"/>
+            <location filename="../plugin/cli_lifecycle.py"/>
             <location filename="../plugin/cli_suggest.py"/>
             <source>ecological protection red line source (optional)</source>
             <translation>生态保护红线数据源（可选）</translation>
         </message>
         <message>
             <location filename="../plugin/cli_check.py"/>
+            <location filename="../plugin/cli_lifecycle.py"/>
             <source>urban growth boundary source (optional)</source>
             <translation>城镇开发边界数据源（可选）</translation>
         </message>
         <message>
             <location filename="../plugin/cli_check.py"/>
+            <location filename="../plugin/cli_lifecycle.py"/>
             <source>project boundary source (optional)</source>
             <translation>项目范围数据源（可选）</translation>
         </message>
@@ -1253,12 +1258,14 @@
         </message>
         <message>
             <location filename="../plugin/cli_check.py"/>
+            <location filename="../plugin/cli_lifecycle.py"/>
             <location filename="../plugin/cli_suggest.py"/>
             <source>ecological red line</source>
             <translation>生态保护红线</translation>
         </message>
         <message>
             <location filename="../plugin/cli_check.py"/>
+            <location filename="../plugin/cli_lifecycle.py"/>
             <source>project boundary</source>
             <translation>项目范围</translation>
         </message>
@@ -1354,6 +1361,100 @@
             <location filename="../plugin/cli_export.py"/>
             <source>output GeoPackage (or folder with --per-unit)</source>
             <translation>输出 GeoPackage 文件（使用 --per-unit 时为文件夹）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_lifecycle.py"/>
+            <source>achieved layer</source>
+            <translation>实施结果图层</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_lifecycle.py"/>
+            <source>achieved layer: completed works or a later survey (年度变更调查) source</source>
+            <translation>实施结果图层：竣工图斑或后续调查（年度变更调查）的数据源</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_lifecycle.py"/>
+            <source>land-class field of the achieved layer (default: DLBM)</source>
+            <translation>实施结果图层的地类字段（默认：DLBM）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_lifecycle.py"/>
+            <source>move a unit along its life cycle (guarded; writes the units source)</source>
+            <translation>推进整治单元状态（含校验；写入整治单元数据源）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_lifecycle.py"/>
+            <source>unit code</source>
+            <translation>单元编号</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_lifecycle.py"/>
+            <source>new status: 储备 立项 实施 验收 备案, or reserve approved works accepted filed</source>
+            <translation>新状态：储备 立项 实施 验收 备案，或 reserve approved works accepted filed</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_lifecycle.py"/>
+            <source>reason (needed to go back)</source>
+            <translation>原因（退回时必填）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_lifecycle.py"/>
+            <source>acceptance check: planned vs achieved per unit, type and class</source>
+            <translation>验收比对：按单元、整治类型和地类比较规划与实际完成</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_lifecycle.py"/>
+            <source>unit code (repeat for several; default all)</source>
+            <translation>单元编号（可重复指定多个；默认全部）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_lifecycle.py"/>
+            <source>output GeoPackage (table 'acceptance'; optional)</source>
+            <translation>输出 GeoPackage（表 acceptance；可选）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_lifecycle.py"/>
+            <source>project progress report (units and areas by status) -&gt; XLSX</source>
+            <translation>项目进度报告（按状态的单元数和面积）-&gt; XLSX</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_lifecycle.py"/>
+            <source>output workbook (.xlsx)</source>
+            <translation>输出工作簿（.xlsx）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_lifecycle.py"/>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Unit {0}: {1} → {2} ({3}, {4})</source>
+            <translation>单元 {0}：{1} → {2}（{3}，{4}）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_lifecycle.py"/>
+            <source>History: {0}</source>
+            <translation>状态变更记录：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_lifecycle.py"/>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Acceptance: {0} rows, {1} short</source>
+            <translation>验收比对：{0} 行，{1} 行未完成</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_lifecycle.py"/>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>{0} is not a status (allowed: {1})</source>
+            <translation>{0} 不是有效状态（可用：{1}）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_lifecycle.py"/>
+            <location filename="../plugin/gui/progress_chart.py"/>
+            <source>{0}: {1} units, area {2} mu, planned {3} mu, achieved {4} mu</source>
+            <translation>{0}：{1} 个单元，面积 {2} 亩，规划 {3} 亩，实际完成 {4} 亩</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli_lifecycle.py"/>
+            <source>planned {0} mu, achieved {1} mu, short {2} mu ({3} m²)</source>
+            <translation>规划 {0} 亩，实际完成 {1} 亩，缺口 {2} 亩（{3} m²）</translation>
         </message>
         <message>
             <location filename="../plugin/cli_report.py"/>
@@ -1873,11 +1974,6 @@
             <location filename="../plugin/core/lifecycle.py"/>
             <source>Unit {0}: status not changed: {1}</source>
             <translation>单元 {0}：状态未变更：{1}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/lifecycle.py"/>
-            <source>{0} is not a status (allowed: {1})</source>
-            <translation>{0} 不是有效状态（可用：{1}）</translation>
         </message>
         <message>
             <location filename="../plugin/core/lifecycle.py"/>
@@ -3055,6 +3151,11 @@
         </message>
         <message>
             <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Progress report (XLSX)…</source>
+            <translation>进度报告（XLSX）…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
             <location filename="../plugin/processing/algorithms/lifecycle.py"/>
             <source>Reason (needed to go back)</source>
             <translation>原因（退回时必填）</translation>
@@ -3063,11 +3164,6 @@
             <location filename="../plugin/gui/lifecycle_panel.py"/>
             <source>Change status</source>
             <translation>变更状态</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/lifecycle_panel.py"/>
-            <source>Progress report (XLSX)…</source>
-            <translation>进度报告（XLSX）…</translation>
         </message>
         <message>
             <location filename="../plugin/gui/lifecycle_panel.py"/>
@@ -3117,11 +3213,6 @@
             <translation>单元 {0}：{1} → {2}；保存整治单元图层的编辑后生效（并记入变更记录）。</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/lifecycle_panel.py"/>
-            <source>Acceptance: {0} rows, {1} short</source>
-            <translation>验收比对：{0} 行，{1} 行未完成</translation>
-        </message>
-        <message>
             <location filename="../plugin/gui/progress_chart.py"/>
             <source>area</source>
             <translation>面积</translation>
@@ -3140,11 +3231,6 @@
             <location filename="../plugin/gui/progress_chart.py"/>
             <source>(mu; planned on the right)</source>
             <translation>（亩；右侧为规划面积）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/progress_chart.py"/>
-            <source>{0}: {1} units, area {2} mu, planned {3} mu, achieved {4} mu</source>
-            <translation>{0}：{1} 个单元，面积 {2} 亩，规划 {3} 亩，实际完成 {4} 亩</translation>
         </message>
         <message>
             <location filename="../plugin/gui/session.py"/>
@@ -4272,11 +4358,6 @@ Guards: forward only to the next status; back only with a reason; 立项 only wh
             <location filename="../plugin/processing/algorithms/lifecycle.py"/>
             <source>Progress workbook</source>
             <translation>进度工作簿</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
-            <source>Unit {0}: {1} → {2} ({3}, {4})</source>
-            <translation>单元 {0}：{1} → {2}（{3}，{4}）</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/plan_report.py"/>
