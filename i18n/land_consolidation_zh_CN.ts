@@ -47,7 +47,6 @@
             <location filename="../plugin/adapters/export/copy_sql.py"/>
             <location filename="../plugin/adapters/export/plan.py"/>
             <location filename="../plugin/adapters/gpkg.py"/>
-            <location filename="../plugin/adapters/progress_xlsx.py"/>
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/demo/project.py"/>
             <source>Cannot write {0}: {1}</source>
@@ -4011,29 +4010,6 @@ Each finding is a feature with severity, code, message, unit code, parcel id and
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/check_constraints.py"/>
-            <location filename="../plugin/processing/algorithms/check_data.py"/>
-            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
-            <location filename="../plugin/processing/algorithms/suggest.py"/>
-            <source>Ecological protection red line (optional)</source>
-            <translation>生态保护红线（可选）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/algorithms/check_constraints.py"/>
-            <location filename="../plugin/processing/algorithms/check_data.py"/>
-            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
-            <source>Urban growth boundary (optional)</source>
-            <translation>城镇开发边界（可选）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/algorithms/check_constraints.py"/>
-            <location filename="../plugin/processing/algorithms/check_data.py"/>
-            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
-            <location filename="../plugin/processing/algorithms/validate_units.py"/>
-            <source>Project boundary (optional)</source>
-            <translation>项目范围（可选）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/algorithms/check_constraints.py"/>
             <source>Constraint findings</source>
             <translation>约束检查结果</translation>
         </message>
@@ -4083,6 +4059,23 @@ Each finding is a feature with severity, kind, message, unit code, feature id an
             <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Parcels (三调 DLTB)</source>
             <translation>地类图斑（三调 DLTB）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <location filename="../plugin/processing/algorithms/suggest.py"/>
+            <source>Ecological protection red line (optional)</source>
+            <translation>生态保护红线（可选）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <source>Urban growth boundary (optional)</source>
+            <translation>城镇开发边界（可选）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <location filename="../plugin/processing/algorithms/validate_units.py"/>
+            <source>Project boundary (optional)</source>
+            <translation>项目范围（可选）</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>

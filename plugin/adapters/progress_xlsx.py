@@ -16,7 +16,6 @@ from ..core.areas import MU_M2
 from ..core.i18n import tr
 from ..core.lifecycle import Transition, status_label
 from ..core.progress import StatusTotals, UnitProgress
-from .gpkg import WriteError, atomic_output
 from .report_xlsx import AREA_FORMAT, PERCENT_FORMAT, openpyxl_module, save_workbook
 
 
@@ -75,12 +74,7 @@ def write_progress_report(path: str | os.PathLike, totals: Sequence[StatusTotals
                 if isinstance(v, float):
                     cell.number_format = PERCENT_FORMAT if headers[c - 1] == tr("Achieved share") else AREA_FORMAT
         ws.freeze_panes = ws.cell(row=2, column=2)
-    try:
-        with atomic_output(path, overwrite=overwrite, keep_name=True) as tmp:
-            save_workbook(wb, tmp)
-    except OSError as exc:
-        raise WriteError(tr("Cannot write {0}: {1}").format(path, exc)) from exc
-    return Path(path).resolve()
+    return save_workbook(wb, path, overwrite)
 
 
 __all__ = ["write_progress_report"]

@@ -222,6 +222,11 @@ def write_report(engine: BalanceEngine, path: str | os.PathLike, chinese: bool =
     if townships:
         _township_sheet(wb.create_sheet(sheet_name(TOWNSHIP_SHEET_ZH if chinese else TOWNSHIP_SHEET_EN, taken)),
                         engine, townships, chinese)
+    return save_workbook(wb, path, overwrite)
+
+
+def save_workbook(wb, path: str | os.PathLike, overwrite: bool = True) -> Path:
+    """Save an openpyxl workbook under a temporary name and move it into place when complete."""
     try:
         with atomic_output(path, overwrite=overwrite, keep_name=True) as tmp:
             _save(wb, tmp)
@@ -291,5 +296,5 @@ def write_report_csv(engine: BalanceEngine, path: str | os.PathLike | None, chin
     return written
 
 
-#: for the other XLSX writers (adapters/progress_xlsx.py): openpyxl or a ReportError; a quiet save
-openpyxl_module, save_workbook = _openpyxl, _save
+#: for the other XLSX writers (adapters/progress_xlsx.py): openpyxl, or a ReportError
+openpyxl_module = _openpyxl

@@ -17,7 +17,7 @@ from qgis.core import (
 from ...core.errors import PlanError
 from ...core.i18n import tr
 from ...core.lifecycle import APPROVED, STATUSES, status_label
-from .common import BOUNDARY, RED_LINE, UGB, UNIT_FIELD, UNITS, LandConsolidationAlgorithm
+from .common import UNIT_FIELD, UNITS, LandConsolidationAlgorithm
 from .plan_report import split_codes
 
 ACHIEVED, ACHIEVED_FIELD, UNIT_CODE, STATUS, REASON = "ACHIEVED", "ACHIEVED_FIELD", "UNIT_CODE", "STATUS", "REASON"
@@ -81,9 +81,7 @@ class SetUnitStatusAlgorithm(_LifecycleAlgorithm):
 
     def initAlgorithm(self, config=None) -> None:
         self.add_sources()
-        self.add_layer(RED_LINE, tr("Ecological protection red line (optional)"), optional=True)
-        self.add_layer(UGB, tr("Urban growth boundary (optional)"), optional=True)
-        self.add_layer(BOUNDARY, tr("Project boundary (optional)"), optional=True)
+        self.add_zones()
         self.add_pack()
         self.add_tbmj_in_mu()
         self.addParameter(QgsProcessingParameterString(UNIT_CODE, tr("Unit code")))
@@ -96,7 +94,6 @@ class SetUnitStatusAlgorithm(_LifecycleAlgorithm):
         self.addOutput(QgsProcessingOutputString(HISTORY, tr("Where the history is kept")))
 
     def processAlgorithm(self, parameters, context, feedback) -> dict:
-        from ...adapters.datachecks import run_checks
         from ...adapters.lifecycle_ops import set_status
         from ...adapters.lifecycle_store import HistoryStore
 
@@ -106,12 +103,8 @@ class SetUnitStatusAlgorithm(_LifecycleAlgorithm):
         target = STATUSES[self.parameterAsEnum(parameters, STATUS, context)]
         reason = self.parameterAsString(parameters, REASON, context) or ""
         engine, reader = self.build(inputs, pack, feedback, 0.0, 50.0)
-        findings = None
-        if target == APPROVED:
-            findings = run_checks(engine, inputs, reader, reader.crs, pack,
-                                  red_line=self.layer(parameters, RED_LINE, context),
-                                  ugb=self.layer(parameters, UGB, context),
-                                  boundary=self.layer(parameters, BOUNDARY, context))
+        findings = self.data_checks(parameters, context, engine, inputs, reader, pack) if target == APPROVED \
+            else None
         acceptance = self.acceptance(parameters, context, engine, reader, pack, [code])
         units = self.parameterAsVectorLayer(parameters, UNITS, context)  # the layer itself, not a copy
         code_f, status_f = self.unit_fields(parameters, context, units)
