@@ -64,7 +64,7 @@ class LifecyclePanel(PlanningPanel):
         self._build_ui()
         s = self.session
         self.connect_signals((s.configChanged, self._config_changed), (s.updated, self._schedule),
-                             (s.checksUpdated, self._schedule))
+                             (s.checksUpdated, self._schedule), (s.currentUnitChanged, self._follow_unit))
         self._config_changed()
 
     # ------------------------------------------------------------------ UI
@@ -175,6 +175,15 @@ class LifecyclePanel(PlanningPanel):
         self.unit_combo.blockSignals(False)
         self.chart.set_totals(self.totals)
         self._unit_changed()
+
+    @guarded("Showing the project progress")
+    def _follow_unit(self, uid) -> None:
+        """The unit selected on the map (or in the units tab) becomes the unit to change."""
+        engine = self.session.engine
+        if uid is not None and engine is not None and engine.has_unit(uid):
+            k = self.unit_combo.findData(engine.unit_code(uid))
+            if k >= 0:
+                self.unit_combo.setCurrentIndex(k)
 
     def _unit_changed(self, *_args) -> None:
         """Offer the next status of the chosen unit."""

@@ -64,6 +64,10 @@ def status_of(layer, code):
 
 def test_approval_refused_with_the_failing_check_named(panel):
     widget, layers, _path = panel
+    engine = widget.session.engine
+    widget.session.set_current_unit(next(u for u in engine.unit_ids() if engine.unit_code(u) == "B"))
+    assert widget.unit_combo.currentData() == "B"  # follows the unit selected on the map
+    assert widget.target_combo.currentData() == "立项"  # the next status is offered
     assert widget.change_status("B", "立项") is None
     assert "KCXS_NOT_FARMLAND" in widget.message.text()
     assert status_of(layers["ZZDY"], "B") is None or str(status_of(layers["ZZDY"], "B")) == "NULL"
