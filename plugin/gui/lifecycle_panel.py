@@ -60,7 +60,8 @@ class LifecyclePanel(PlanningPanel):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(200)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(self._timed_refresh)
+        self._stale = False
         self._build_ui()
         s = self.session
         self.connect_signals((s.configChanged, self._config_changed), (s.updated, self._schedule),
@@ -152,6 +153,20 @@ class LifecyclePanel(PlanningPanel):
 
     def _schedule(self, *_args) -> None:
         self._timer.start()
+
+    def _timed_refresh(self) -> None:
+        """After edits: at once when the tab is shown, else when it is next shown (reading every planned
+        parcel costs time on a large project; the other tabs stay fast while editing)."""
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self._timer.start()
 
     @guarded("Showing the project progress")
     def refresh(self) -> None:
