@@ -283,7 +283,7 @@ def parser() -> argparse.ArgumentParser:
     common = argparse.Namespace(compute=compute, check_outputs=check_outputs, fail=_fail, chinese=_chinese)
     add_contiguity_commands(sub, _sources, common)
     add_db_commands(sub)
-    add_lifecycle_commands(sub, _sources)
+    add_lifecycle_commands(sub, _sources, compute, _fail, check_outputs)
     return ap
 
 

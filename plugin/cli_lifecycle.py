@@ -19,6 +19,22 @@ from pathlib import Path
 from .core.areas import MU_M2
 from .core.i18n import tr
 
+#: the CLI's shared helpers (compute, fail, check_outputs), handed over by ``add_commands``: this module
+#: does not import ``plugin.cli`` (no import cycle)
+_cli: dict = {}
+
+
+def compute(args):
+    return _cli["compute"](args)
+
+
+def _fail(message: str) -> int:
+    return _cli["fail"](message)
+
+
+def check_outputs(args, targets) -> None:
+    _cli["check_outputs"](args, targets)
+
 
 def _extras(args, names=("redline", "ugb", "boundary", "achieved")) -> dict:
     from .adapters.layers import open_layer
@@ -48,7 +64,6 @@ def cmd_status(args: argparse.Namespace) -> int:
     from .adapters.layers import InputError
     from .adapters.lifecycle_ops import set_status
     from .adapters.lifecycle_store import HistoryStore
-    from .cli import _fail, compute
     from .core.errors import PlanError
     from .core.lifecycle import APPROVED, STATUSES, parse_status
 
@@ -78,7 +93,6 @@ def cmd_acceptance(args: argparse.Namespace) -> int:
     from .adapters.layers import InputError
     from .adapters.lifecycle_ops import ACCEPTANCE_COLUMNS, acceptance_rows
     from .adapters.outputs import refuse_inputs
-    from .cli import _fail, check_outputs, compute
     from .core.errors import PlanError
 
     try:
@@ -113,7 +127,6 @@ def cmd_progress(args: argparse.Namespace) -> int:
     from .adapters.outputs import refuse_inputs
     from .adapters.progress_xlsx import write_progress_report
     from .adapters.report_xlsx import ReportError
-    from .cli import _fail, check_outputs, compute
     from .core.errors import PlanError
     from .core.lifecycle import status_label
 
@@ -142,8 +155,10 @@ def _achieved_args(p: argparse.ArgumentParser, required: bool) -> None:
     p.add_argument("--achieved-field", default=None, help=tr("land-class field of the achieved layer (default: DLBM)"))
 
 
-def add_commands(sub, sources_fn) -> None:
-    """Register ``status``, ``acceptance`` and ``progress`` (``sources_fn`` adds --parcels/--units/…)."""
+def add_commands(sub, sources_fn, compute_fn, fail_fn, check_outputs_fn) -> None:
+    """Register ``status``, ``acceptance`` and ``progress`` (``sources_fn`` adds --parcels/--units/…; the
+    other three are the CLI's shared helpers)."""
+    _cli.update(compute=compute_fn, fail=fail_fn, check_outputs=check_outputs_fn)
     p = sub.add_parser("status", help=tr("move a unit along its life cycle (guarded; writes the units source)"))
     sources_fn(p)
     p.add_argument("--unit", required=True, help=tr("unit code"))
