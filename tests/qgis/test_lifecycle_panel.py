@@ -130,3 +130,24 @@ def test_acceptance_shortfall_blocks_acceptance_and_the_report_has_the_numbers(p
     assert [r[0] for r in history] == ["A", "A"]
     acceptance = [[c.value for c in r] for r in wb.worksheets[2].iter_rows(min_row=2)]
     assert acceptance[0][:3] == ["A", "JS-FK", "0103"] and acceptance[0][5] == pytest.approx(1.5, rel=1e-6)
+
+
+def test_units_outside_a_geopackage_keep_their_history_in_the_project_file(qgis_new_project, tmp_path):
+    from plugin.core.lifecycle import Transition
+
+    project = QgsProject.instance()
+    memory = QgsVectorLayer("MultiPolygon?crs=EPSG:4527&field=DYBH:string&field=ZT:string", "units", "memory")
+    project.addMapLayer(memory)
+    store = HistoryStore(memory)
+    assert store.path is None and store.where == "LandConsolidation/status_history"
+    rows = [Transition("A", "储备", "立项", "2026-12-02T06:00:00+08:00", "王工"),
+            Transition("A", "立项", "储备", "2026-12-03T06:00:00+08:00", "李工", "立项 withdrawn")]
+    store.append(rows[:1])
+    store.append(rows[1:])
+    qgz = tmp_path / "plan.qgz"
+    assert project.write(str(qgz))
+    project.clear()
+    assert HistoryStore(None, project).read() == []
+    assert project.read(str(qgz))
+    assert HistoryStore(None, project).read() == rows
+    project.clear()
