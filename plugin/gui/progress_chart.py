@@ -57,7 +57,8 @@ class ProgressChart(QWidget):
         fm = self.fontMetrics()
         line = fm.height() + 8
         label_w = max([fm.horizontalAdvance(f"{status_label(t.status)} (00)") for t in self.totals] + [60]) + 8
-        value_w = fm.horizontalAdvance("000,000.0") + 8
+        label_w = min(label_w, int(self.width() * 0.4))  # the bars keep most of a narrow dock
+        value_w = fm.horizontalAdvance("00,000.0") + 8
         left, right = label_w, self.width() - value_w
         top = 4
         p.setPen(self.palette().text().color())
@@ -67,8 +68,8 @@ class ProgressChart(QWidget):
         width = max(right - left, 10)
         for k, t in enumerate(self.totals):
             y = top + k * line
-            p.drawText(QRectF(0, y, label_w - 6, line), Qt.AlignRight | Qt.AlignVCenter,
-                       f"{status_label(t.status)} ({t.units})")
+            text = fm.elidedText(f"{status_label(t.status)} ({t.units})", Qt.ElideMiddle, label_w - 6)
+            p.drawText(QRectF(0, y, label_w - 6, line), Qt.AlignRight | Qt.AlignVCenter, text)
             h = line - 6
             for value, colour, inset in ((t.area_m2, AREA, 0), (t.planned_m2, PLANNED, h * 0.2),
                                          (t.achieved_m2, ACHIEVED, h * 0.35)):
@@ -82,6 +83,8 @@ class ProgressChart(QWidget):
         fm = self.fontMetrics()
         for colour, text in ((AREA, tr("area")), (PLANNED, tr("planned")), (ACHIEVED, tr("achieved")),
                              (None, tr("(mu; planned on the right)"))):
+            if x + 14 + fm.horizontalAdvance(text) > self.width():
+                break  # a narrow dock: the tooltip has it all
             if colour is not None:
                 p.fillRect(QRectF(x, top + line / 2 - 5, 10, 10), colour)
                 x += 14

@@ -9,7 +9,9 @@ parcel 1 as 0103: 80 % of the plan, a shortfall of 1 000 m² = 1.5 亩.
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 import pytest
 from lifecycle_data import make_township
@@ -118,6 +120,15 @@ def test_acceptance_shortfall_blocks_acceptance_and_the_report_has_the_numbers(p
     assert (totals["储备"].units, totals["实施"].units) == (1, 1)
     assert totals["实施"].planned_m2 == pytest.approx(5000.0, rel=1e-6)
     assert totals["实施"].achieved_m2 == pytest.approx(4000.0, rel=1e-6)
+    # the chart draws the achieved bar (green) over the planned one: kept in the artefacts to look at
+    widget.chart.setFixedWidth(360)
+    image = widget.chart.grab().toImage()
+    greens = sum(1 for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)
+                 if image.pixelColor(x, y).name() == "#1e8449")
+    assert greens > 20
+    artefacts = Path(os.environ.get("LC_PLUGIN_ARTEFACTS", Path(__file__).resolve().parents[2] / "artefacts"))
+    artefacts.mkdir(parents=True, exist_ok=True)
+    image.save(str(artefacts / "progress_chart_acceptance.png"))
     assert units.commitChanges()
     out = widget.write_report(str(tmp_path / "progress.xlsx"))
     import openpyxl
