@@ -225,18 +225,21 @@
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
             <location filename="../plugin/cli/common.py"/>
             <source>parcel</source>
             <translation>图斑</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
             <location filename="../plugin/cli/common.py"/>
             <source>units</source>
             <translation>整治单元</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/layers.py"/>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
             <location filename="../plugin/cli/common.py"/>
             <source>permanent basic farmland</source>
             <translation>永久基本农田</translation>
@@ -250,6 +253,54 @@
             <location filename="../plugin/adapters/layers.py"/>
             <source>The units layer {0} has no features: draw at least one remediation unit.</source>
             <translation>整治单元图层 {0} 中没有要素：请至少绘制一个整治单元。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/lifecycle_ops.py"/>
+            <source>Unit {0}: {1} units with this code in {2}</source>
+            <translation>单元 {0}：{2} 中有 {1} 个单元使用此编号</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/lifecycle_ops.py"/>
+            <source>The units layer {0} has no status field {1}; add a text field {1} (the units panel's layers have it)</source>
+            <translation>整治单元图层 {0} 没有状态字段 {1}；请添加文本字段 {1}（单元面板新建的图层已含此字段）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/lifecycle_ops.py"/>
+            <source>Unit {0}: {1} → {2}</source>
+            <translation>单元 {0}：{1} → {2}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/lifecycle_ops.py"/>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>The layer {0} cannot be edited.</source>
+            <translation>图层 {0} 无法编辑。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/lifecycle_ops.py"/>
+            <source>The status of unit {0} could not be saved in {1}: {2}</source>
+            <translation>单元 {0} 的状态无法保存到 {1}：{2}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/lifecycle_ops.py"/>
+            <source>The achieved layer {0} has no land-class field {1}</source>
+            <translation>实施结果图层 {0} 没有地类字段 {1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/lifecycle_ops.py"/>
+            <source>The achieved layer {0} has no polygon with a land class in {1}</source>
+            <translation>实施结果图层 {0} 中没有在 {1} 字段填有地类的面</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/lifecycle_ops.py"/>
+            <source>No unit with the code {0}</source>
+            <translation>没有编号为 {0} 的整治单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/lifecycle_ops.py"/>
+            <source>The status of unit {0} could not be changed in {1}.</source>
+            <translation>无法在 {1} 中修改单元 {0} 的状态。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live.py"/>
@@ -313,6 +364,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/parcel_reader.py"/>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
             <source>{0} parcels have no usable TBMJ; their area was measured on the CGCS2000 ellipsoid (after repairing invalid geometry)</source>
             <translation>{0} 个图斑没有可用的 TBMJ，已在 CGCS2000 椭球面上量算其面积（无效几何先行修复）</translation>
         </message>
@@ -320,6 +372,309 @@
             <location filename="../plugin/adapters/pieces_writer.py"/>
             <source>Share TBMJ among the pieces</source>
             <translation>按面积分摊分割图斑的 TBMJ</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>--in-database needs the parcels, units and PBF in one database</source>
+            <translation>--in-database 要求图斑、整治单元和永久基本农田在同一个数据库中</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>The parcel table has no DLBM field</source>
+            <translation>图斑表没有 DLBM 字段</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>The units table has no unit code field (DYBH); name it with --unit-field</source>
+            <translation>整治单元表没有单元编号字段（DYBH）；请用 --unit-field 指定</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>No table {0} in the database for the {1} layer</source>
+            <translation>数据库中没有{1}图层所需的表 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>The {0} table {1} has no geometry column</source>
+            <translation>{0}表 {1} 没有几何字段</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>The {0} table {1} has no primary key (fid/id)</source>
+            <translation>{0}表 {1} 没有主键（fid/id）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>The {0} table has an unknown SRID {1}</source>
+            <translation>{0}表的 SRID {1} 未知</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>The units (SRID {0}) and parcels (SRID {1}) are in different coordinate systems</source>
+            <translation>整治单元（SRID {0}）与图斑（SRID {1}）的坐标系不同</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>{0} survey parcels (BSM) are in several pieces; --in-database does not share their TBMJ between the pieces yet: run the balance without --in-database</source>
+            <translation>有 {0} 个调查图斑（BSM）被分割为多块；--in-database 暂不在分块之间分摊 TBMJ：请不加 --in-database 计算平衡</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <source>The database refused the balance query: {0}</source>
+            <translation>数据库拒绝了平衡计算查询：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/commands.py"/>
+            <source>Planning schema {0}: applied version(s) {1}; now at version {2}.</source>
+            <translation>规划模式 {0}：已应用版本 {1}；当前版本 {2}。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/commands.py"/>
+            <source>Loaded into {0}: {1}</source>
+            <translation>已载入 {0}：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/commands.py"/>
+            <source>Balance source: PG:{0}|layername={1}.parcels (units: {1}.plan_unit, PBF: {1}.pbf)</source>
+            <translation>平衡计算数据源：PG:{0}|layername={1}.parcels（整治单元：{1}.plan_unit，永久基本农田：{1}.pbf）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/commands.py"/>
+            <source>Planning schema {0} is up to date (version {1}).</source>
+            <translation>规划模式 {0} 已是最新（版本 {1}）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/commands.py"/>
+            <source>--in-database needs PostGIS sources (PG:…|layername=schema.table), not {0}</source>
+            <translation>--in-database 需要 PostGIS 数据源（PG:…|layername=模式.表），而不是 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/connection.py"/>
+            <source>The PostgreSQL driver psycopg2 is not installed in QGIS's Python. Debian/Ubuntu: sudo apt install python3-psycopg2; Windows (OSGeo4W): it ships with QGIS; elsewhere: python -m pip install psycopg2-binary.</source>
+            <translation>QGIS 的 Python 中未安装 PostgreSQL 驱动 psycopg2。Debian/Ubuntu：sudo apt install python3-psycopg2；Windows（OSGeo4W）：随 QGIS 附带；其他系统：python -m pip install psycopg2-binary。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/connection.py"/>
+            <source>QGIS's auth manager has no usable configuration {0}</source>
+            <translation>QGIS 认证管理器中没有可用的配置 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/connection.py"/>
+            <source>No table in the database source {0}: add |layername=schema.table</source>
+            <translation>数据库数据源 {0} 未指定表：请加上 |layername=模式.表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/connection.py"/>
+            <source>authcfg={0} needs QGIS's auth manager; outside QGIS use a pg_service.conf service.</source>
+            <translation>authcfg={0} 需要 QGIS 的认证管理器；在 QGIS 之外请使用 pg_service.conf 服务。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/connection.py"/>
+            <source>Cannot connect to the database {0}: {1}</source>
+            <translation>无法连接数据库 {0}：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/load.py"/>
+            <source>The units have no DYBH field; name it with --unit-field</source>
+            <translation>整治单元没有 DYBH 字段；请用 --unit-field 指定</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/load.py"/>
+            <source>Cannot open {0}</source>
+            <translation>无法打开 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/load.py"/>
+            <source>No layer {0} in {1}</source>
+            <translation>{1} 中没有图层 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/load.py"/>
+            <source>Could not load {0}: {1}</source>
+            <translation>无法载入 {0}：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/load.py"/>
+            <source>The schema {0} is not initialised (or is older): run db init first</source>
+            <translation>模式 {0} 尚未初始化（或版本较旧）：请先运行 db init</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/plan_edits.py"/>
+            <source>another planner</source>
+            <translation>另一位规划人员</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/plan_edits.py"/>
+            <source>Parcel {0} was changed by {1} ({2}) at {3}; your change was not saved and is kept for you to check.</source>
+            <translation>图斑 {0} 已由 {1}（{2}）于 {3} 修改；您的修改未保存，已保留供您核对。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/schema.py"/>
+            <source>PostGIS is not enabled in this database: ask its administrator to run CREATE EXTENSION postgis</source>
+            <translation>此数据库未启用 PostGIS：请数据库管理员运行 CREATE EXTENSION postgis</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/schema.py"/>
+            <source>Could not create the planning schema {0}: {1}</source>
+            <translation>无法创建规划模式 {0}：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>By status</source>
+            <translation>按状态汇总</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>By unit</source>
+            <translation>按单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Acceptance</source>
+            <translation>验收比对</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Status history</source>
+            <translation>状态变更记录</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Units</source>
+            <translation>单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <location filename="../plugin/gui/units_dock.py"/>
+            <source>Area (mu)</source>
+            <translation>面积（亩）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Planned (mu)</source>
+            <translation>规划（亩）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Achieved (mu)</source>
+            <translation>实际完成（亩）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Units checked</source>
+            <translation>已比对单元数</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Area (m²)</source>
+            <translation>面积（m²）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Planned (m²)</source>
+            <translation>规划（m²）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Achieved (m²)</source>
+            <translation>实际完成（m²）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_files.py"/>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Unit</source>
+            <translation>整治单元</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Since</source>
+            <translation>起始时间</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <location filename="../plugin/adapters/unit_map_layers.py"/>
+            <location filename="../plugin/gui/tagging_dock.py"/>
+            <source>Remediation type</source>
+            <translation>整治类型</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Class after</source>
+            <translation>整治后地类</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Shortfall (mu)</source>
+            <translation>缺口（亩）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Achieved share</source>
+            <translation>完成比例</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Result</source>
+            <translation>结论</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Shortfall (m²)</source>
+            <translation>缺口（m²）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>From</source>
+            <translation>原状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>To</source>
+            <translation>新状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>When</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Who</source>
+            <translation>操作人</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Reason</source>
+            <translation>原因</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Complete</source>
+            <translation>已完成</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/progress_xlsx.py"/>
+            <source>Shortfall</source>
+            <translation>未完成</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/report_contiguity.py"/>
@@ -450,14 +805,6 @@
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/adapters/unit_map_page.py"/>
-            <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Result</source>
-            <translation>结论</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/checks_panel.py"/>
             <source>Severity</source>
@@ -468,14 +815,6 @@
             <location filename="../plugin/core/report.py"/>
             <source>Source</source>
             <translation>依据</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <location filename="../plugin/gui/balance_files.py"/>
-            <location filename="../plugin/gui/checks_panel.py"/>
-            <source>Unit</source>
-            <translation>整治单元</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
@@ -498,6 +837,12 @@
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <source>Land-use structure before and after consolidation: whole project</source>
             <translation>全项目整治前后土地利用结构调整表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/report_xlsx.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Township</source>
+            <translation>乡镇</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
@@ -556,12 +901,6 @@
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <source>ha</source>
             <translation>公顷</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/unit_map_layers.py"/>
-            <location filename="../plugin/gui/tagging_dock.py"/>
-            <source>Remediation type</source>
-            <translation>整治类型</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/unit_map_layers.py"/>
@@ -719,17 +1058,21 @@
         </message>
         <message>
             <location filename="../plugin/cli/check.py"/>
+            <location filename="../plugin/cli/lifecycle.py"/>
             <location filename="../plugin/cli/suggest.py"/>
             <source>ecological red line</source>
             <translation>生态保护红线</translation>
         </message>
         <message>
             <location filename="../plugin/cli/check.py"/>
+            <location filename="../plugin/cli/common.py"/>
+            <location filename="../plugin/cli/lifecycle.py"/>
             <source>urban growth boundary</source>
             <translation>城镇开发边界</translation>
         </message>
         <message>
             <location filename="../plugin/cli/check.py"/>
+            <location filename="../plugin/cli/lifecycle.py"/>
             <source>project boundary</source>
             <translation>项目范围</translation>
         </message>
@@ -740,17 +1083,20 @@
         </message>
         <message>
             <location filename="../plugin/cli/check.py"/>
+            <location filename="../plugin/cli/lifecycle.py"/>
             <location filename="../plugin/cli/suggest.py"/>
             <source>ecological protection red line source (optional)</source>
             <translation>生态保护红线数据源（可选）</translation>
         </message>
         <message>
             <location filename="../plugin/cli/check.py"/>
+            <location filename="../plugin/cli/lifecycle.py"/>
             <source>urban growth boundary source (optional)</source>
             <translation>城镇开发边界数据源（可选）</translation>
         </message>
         <message>
             <location filename="../plugin/cli/check.py"/>
+            <location filename="../plugin/cli/lifecycle.py"/>
             <source>project boundary source (optional)</source>
             <translation>项目范围数据源（可选）</translation>
         </message>
@@ -766,16 +1112,19 @@
         </message>
         <message>
             <location filename="../plugin/cli/common.py"/>
+            <location filename="../plugin/cli/db.py"/>
             <source>parcel (三调 DLTB) source, e.g. file.gpkg|layername=DLTB</source>
             <translation>图斑（三调 DLTB）数据源，例如 file.gpkg|layername=DLTB</translation>
         </message>
         <message>
             <location filename="../plugin/cli/common.py"/>
+            <location filename="../plugin/cli/db.py"/>
             <source>remediation units source</source>
             <translation>整治单元数据源</translation>
         </message>
         <message>
             <location filename="../plugin/cli/common.py"/>
+            <location filename="../plugin/cli/db.py"/>
             <source>permanent basic farmland source (optional)</source>
             <translation>永久基本农田数据源（可选）</translation>
         </message>
@@ -786,6 +1135,7 @@
         </message>
         <message>
             <location filename="../plugin/cli/common.py"/>
+            <location filename="../plugin/cli/db.py"/>
             <source>unit code field (default: DYBH)</source>
             <translation>单元编号字段（默认：DYBH）</translation>
         </message>
@@ -801,6 +1151,11 @@
         </message>
         <message>
             <location filename="../plugin/cli/common.py"/>
+            <source>urban growth boundary source (optional; for the township rule on PBF inside it)</source>
+            <translation>城镇开发边界数据源（可选；用于城镇开发边界内永久基本农田的乡镇规则）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/common.py"/>
             <source>Error: {0}</source>
             <translation>错误：{0}</translation>
         </message>
@@ -813,6 +1168,8 @@
         <message>
             <location filename="../plugin/cli/common.py"/>
             <location filename="../plugin/cli/demo.py"/>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
             <location filename="../plugin/processing/algorithms/export_plan.py"/>
             <location filename="../plugin/processing/algorithms/plan_report.py"/>
             <source>Written: {0}</source>
@@ -856,6 +1213,36 @@
             <location filename="../plugin/core/report.py"/>
             <source>Unit {0}</source>
             <translation>整治单元 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/db.py"/>
+            <source>database: service=NAME (pg_service.conf), libpq keywords, postgresql://… or PG:…; keep the password in pg_service.conf or ~/.pgpass</source>
+            <translation>数据库：service=名称（pg_service.conf）、libpq 参数、postgresql://… 或 PG:…；密码请保存在 pg_service.conf 或 ~/.pgpass 中</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/db.py"/>
+            <source>planning schema (default: land_consolidation)</source>
+            <translation>规划模式（默认：land_consolidation）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/db.py"/>
+            <source>the planning schema in a PostgreSQL/PostGIS database</source>
+            <translation>PostgreSQL/PostGIS 数据库中的规划模式</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/db.py"/>
+            <source>create or upgrade the planning schema (versioned, idempotent)</source>
+            <translation>创建或升级规划模式（有版本、可重复运行）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/db.py"/>
+            <source>load a DLTB source (and units, PBF) into the planning schema</source>
+            <translation>将地类图斑数据源（及整治单元、永久基本农田）载入规划模式</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/db.py"/>
+            <source>PostGIS sources: compute the balance with SQL in the database (only sums leave it)</source>
+            <translation>PostGIS 数据源：在数据库中用 SQL 计算平衡（只有汇总结果离开数据库）</translation>
         </message>
         <message>
             <location filename="../plugin/cli/demo.py"/>
@@ -916,6 +1303,100 @@
             <location filename="../plugin/cli/export.py"/>
             <source>output GeoPackage (or folder with --per-unit)</source>
             <translation>输出 GeoPackage 文件（使用 --per-unit 时为文件夹）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <source>achieved layer</source>
+            <translation>实施结果图层</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <source>achieved layer: completed works or a later survey (年度变更调查) source</source>
+            <translation>实施结果图层：竣工图斑或后续调查（年度变更调查）的数据源</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <source>land-class field of the achieved layer (default: DLBM)</source>
+            <translation>实施结果图层的地类字段（默认：DLBM）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <source>move a unit along its life cycle (guarded; writes the units source)</source>
+            <translation>推进整治单元状态（含校验；写入整治单元数据源）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <source>unit code</source>
+            <translation>单元编号</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <source>new status: 储备 立项 实施 验收 备案, or reserve approved works accepted filed</source>
+            <translation>新状态：储备 立项 实施 验收 备案，或 reserve approved works accepted filed</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <source>reason (needed to go back)</source>
+            <translation>原因（退回时必填）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <source>acceptance check: planned vs achieved per unit, type and class</source>
+            <translation>验收比对：按单元、整治类型和地类比较规划与实际完成</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <source>unit code (repeat for several; default all)</source>
+            <translation>单元编号（可重复指定多个；默认全部）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <source>output GeoPackage (table 'acceptance'; optional)</source>
+            <translation>输出 GeoPackage（表 acceptance；可选）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <source>project progress report (units and areas by status) -&gt; XLSX</source>
+            <translation>项目进度报告（按状态的单元数和面积）-&gt; XLSX</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <source>output workbook (.xlsx)</source>
+            <translation>输出工作簿（.xlsx）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Unit {0}: {1} → {2} ({3}, {4})</source>
+            <translation>单元 {0}：{1} → {2}（{3}，{4}）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <source>History: {0}</source>
+            <translation>状态变更记录：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Acceptance: {0} rows, {1} short</source>
+            <translation>验收比对：{0} 行，{1} 行未完成</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>{0} is not a status (allowed: {1})</source>
+            <translation>{0} 不是有效状态（可用：{1}）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <location filename="../plugin/gui/progress_chart.py"/>
+            <source>{0}: {1} units, area {2} mu, planned {3} mu, achieved {4} mu</source>
+            <translation>{0}：{1} 个单元，面积 {2} 亩，规划 {3} 亩，实际完成 {4} 亩</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/lifecycle.py"/>
+            <source>planned {0} mu, achieved {1} mu, short {2} mu ({3} m²)</source>
+            <translation>规划 {0} 亩，实际完成 {1} 亩，缺口 {2} 亩（{3} m²）</translation>
         </message>
         <message>
             <location filename="../plugin/cli/report.py"/>
@@ -1018,6 +1499,23 @@
             <location filename="../plugin/processing/algorithms/suggest.py"/>
             <source>The rule pack has no rule {0} for units</source>
             <translation>规则包中没有适用于整治单元的规则 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/acceptance.py"/>
+            <source>{0} → {1}: achieved {2} of {3} m² ({4}), short {5} m² ({6} mu)</source>
+            <translation>{0} → {1}：规划 {3} m²，实际完成 {2} m²（{4}），缺口 {5} m²（{6} 亩）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/aggregated.py"/>
+            <location filename="../plugin/core/engine/results.py"/>
+            <source>Unknown land-class codes, counted as 'unknown': {0}</source>
+            <translation>未知的地类编码，按“未知”统计：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/aggregated.py"/>
+            <location filename="../plugin/core/engine/results.py"/>
+            <source>{0} parcels have no usable geometry and belong to no unit</source>
+            <translation>{0} 个图斑没有可用的几何图形，不属于任何整治单元</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
@@ -1336,18 +1834,8 @@
         </message>
         <message>
             <location filename="../plugin/core/engine/results.py"/>
-            <source>Unknown land-class codes, counted as 'unknown': {0}</source>
-            <translation>未知的地类编码，按“未知”统计：{0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/engine/results.py"/>
             <source>{0} parcels have no TBMJ; their area was measured from the geometry</source>
             <translation>{0} 个图斑没有图斑面积（TBMJ），已按几何图形量算面积</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/engine/results.py"/>
-            <source>{0} parcels have no usable geometry and belong to no unit</source>
-            <translation>{0} 个图斑没有可用的几何图形，不属于任何整治单元</translation>
         </message>
         <message>
             <location filename="../plugin/core/engine/results.py"/>
@@ -1385,9 +1873,90 @@
             <translation>二调地类 {0} {1} 按三调 {2} 读取</translation>
         </message>
         <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>Reserve</source>
+            <translation>储备</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>Approved</source>
+            <translation>立项</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>Under works</source>
+            <translation>实施</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>Accepted</source>
+            <translation>验收</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>Filed</source>
+            <translation>备案</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <location filename="../plugin/gui/setup_dialog.py"/>
+            <source>(none)</source>
+            <translation>（无）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>run the data checks first (立项 needs a unit without error-level findings)</source>
+            <translation>请先运行数据检查（立项要求单元没有错误级问题）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>run the acceptance check first (验收 compares the achieved layer with the plan)</source>
+            <translation>请先进行验收比对（验收须将实施结果图层与规划比对）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>Unit {0}: status not changed: {1}</source>
+            <translation>单元 {0}：状态未变更：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>the current status {0} is not one of {1}; set it in the attribute table first</source>
+            <translation>当前状态 {0} 不属于 {1}；请先在属性表中更正</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>it is already {0}</source>
+            <translation>已经是{0}状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>no skipping: the next status after {0} is {1}</source>
+            <translation>不能跳级：{0}之后的下一状态是{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>going back from {0} to {1} needs a reason</source>
+            <translation>从{0}退回{1}须填写原因</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>error-level data checks fail for the unit: {0}</source>
+            <translation>该单元存在错误级数据检查问题：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/lifecycle.py"/>
+            <source>the acceptance check found shortfalls: {0}</source>
+            <translation>验收比对发现未完成：{0}</translation>
+        </message>
+        <message>
             <location filename="../plugin/core/report.py"/>
             <source>NOT ASSESSABLE</source>
             <translation>不可评估</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>Townships (PBF adjustment limits):</source>
+            <translation>乡镇（永久基本农田调整限制）：</translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
@@ -1423,6 +1992,11 @@
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
+            <source>{0} {1}: {2} (required {3})</source>
+            <translation>{0} {1}：{2}（要求 {3}）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
             <source>Rule pack: {0}</source>
             <translation>规则包：{0}</translation>
         </message>
@@ -1433,13 +2007,13 @@
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
-            <source>{0}: before {1} mu ({2} m²), after {3} mu ({4} m²), change {5} mu</source>
-            <translation>{0}：整治前 {1} 亩（{2} 平方米），整治后 {3} 亩（{4} 平方米），变化 {5} 亩</translation>
+            <source>Township {0}: {1}</source>
+            <translation>乡镇 {0}：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
-            <source>{0} {1}: {2} (required {3})</source>
-            <translation>{0} {1}：{2}（要求 {3}）</translation>
+            <source>{0}: before {1} mu ({2} m²), after {3} mu ({4} m²), change {5} mu</source>
+            <translation>{0}：整治前 {1} 亩（{2} 平方米），整治后 {3} 亩（{4} 平方米），变化 {5} 亩</translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
@@ -2255,6 +2829,11 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Township {0}</source>
+            <translation>乡镇 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <location filename="../plugin/gui/workbench.py"/>
             <source>Rules: {0}</source>
             <translation>规则：{0}</translation>
@@ -2510,6 +3089,8 @@
         </message>
         <message>
             <location filename="../plugin/gui/handover.py"/>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
             <location filename="../plugin/processing/algorithms/plan_report.py"/>
             <source>Excel workbook (*.xlsx)</source>
             <translation>Excel 工作簿 (*.xlsx)</translation>
@@ -2518,6 +3099,120 @@
             <location filename="../plugin/gui/handover.py"/>
             <source>{0}: written {1}</source>
             <translation>{0}：已写出 {1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Showing the project progress</source>
+            <translation>显示项目进度</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Changing the unit status</source>
+            <translation>变更单元状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Checking the acceptance</source>
+            <translation>验收比对</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Writing the progress report</source>
+            <translation>写出进度报告</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <location filename="../plugin/main.py"/>
+            <source>Project progress</source>
+            <translation>项目进度</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Progress</source>
+            <translation>进度</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Progress report (XLSX)…</source>
+            <translation>进度报告（XLSX）…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Reason (needed to go back)</source>
+            <translation>原因（退回时必填）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Change status</source>
+            <translation>变更状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Completed works, or a later survey (年度变更调查) of the same area</source>
+            <translation>竣工图斑，或同一范围的后续调查（年度变更调查）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Check acceptance</source>
+            <translation>验收比对</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Progress report</source>
+            <translation>进度报告</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>New status</source>
+            <translation>新状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Achieved layer</source>
+            <translation>实施结果图层</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Class field</source>
+            <translation>地类字段</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <location filename="../plugin/gui/suggest_panel.py"/>
+            <source>Type</source>
+            <translation>整治类型</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Choose the achieved layer first.</source>
+            <translation>请先选择实施结果图层。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Unit {0}: {1} → {2}; save the units layer's edits to keep it (and its history).</source>
+            <translation>单元 {0}：{1} → {2}；保存整治单元图层的编辑后生效（并记入变更记录）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/progress_chart.py"/>
+            <source>area</source>
+            <translation>面积</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/progress_chart.py"/>
+            <source>planned</source>
+            <translation>规划</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/progress_chart.py"/>
+            <source>achieved</source>
+            <translation>实际完成</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/progress_chart.py"/>
+            <source>(mu; planned on the right)</source>
+            <translation>（亩；右侧为规划面积）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/session.py"/>
@@ -2657,11 +3352,6 @@
         </message>
         <message>
             <location filename="../plugin/gui/setup_dialog.py"/>
-            <source>(none)</source>
-            <translation>（无）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/setup_dialog.py"/>
             <source>Choose the parcel layer (三调 DLTB).</source>
             <translation>请选择图斑图层（三调 DLTB）。</translation>
         </message>
@@ -2754,17 +3444,6 @@
         </message>
         <message>
             <location filename="../plugin/gui/suggest_panel.py"/>
-            <source>Type</source>
-            <translation>整治类型</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/suggest_panel.py"/>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <source>Area (mu)</source>
-            <translation>面积（亩）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/suggest_panel.py"/>
             <source>Top</source>
             <translation>前</translation>
         </message>
@@ -2818,13 +3497,6 @@
             <location filename="../plugin/gui/suggest_panel.py"/>
             <source>If the top {0} were tagged:</source>
             <translation>若标注前 {0} 个图斑：</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/suggest_panel.py"/>
-            <location filename="../plugin/gui/tagging_dock.py"/>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <source>The layer {0} cannot be edited.</source>
-            <translation>图层 {0} 无法编辑。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/suggest_panel.py"/>
@@ -3023,11 +3695,6 @@
             <location filename="../plugin/gui/units_dock.py"/>
             <source>Switching the editing of the units</source>
             <translation>切换整治单元编辑状态</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/units_dock.py"/>
-            <source>Units</source>
-            <translation>单元</translation>
         </message>
         <message>
             <location filename="../plugin/gui/units_dock.py"/>
@@ -3255,6 +3922,11 @@
         </message>
         <message>
             <location filename="../plugin/main.py"/>
+            <source>Show the project progress (项目进度) panel of the workbench: unit status, acceptance, report</source>
+            <translation>显示工作台的项目进度面板：单元状态、验收比对、进度报告</translation>
+        </message>
+        <message>
+            <location filename="../plugin/main.py"/>
             <source>Show or hide the land consolidation workbench</source>
             <translation>显示或隐藏全域整治工作台</translation>
         </message>
@@ -3321,26 +3993,6 @@ Each finding is a feature with severity, code, message, unit code, parcel id and
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/check_constraints.py"/>
-            <location filename="../plugin/processing/algorithms/check_data.py"/>
-            <location filename="../plugin/processing/algorithms/suggest.py"/>
-            <source>Ecological protection red line (optional)</source>
-            <translation>生态保护红线（可选）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/algorithms/check_constraints.py"/>
-            <location filename="../plugin/processing/algorithms/check_data.py"/>
-            <source>Urban growth boundary (optional)</source>
-            <translation>城镇开发边界（可选）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/algorithms/check_constraints.py"/>
-            <location filename="../plugin/processing/algorithms/check_data.py"/>
-            <location filename="../plugin/processing/algorithms/validate_units.py"/>
-            <source>Project boundary (optional)</source>
-            <translation>项目范围（可选）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/algorithms/check_constraints.py"/>
             <source>Constraint findings</source>
             <translation>约束检查结果</translation>
         </message>
@@ -3390,6 +4042,23 @@ Each finding is a feature with severity, kind, message, unit code, feature id an
             <location filename="../plugin/processing/algorithms/common.py"/>
             <source>Parcels (三调 DLTB)</source>
             <translation>地类图斑（三调 DLTB）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <location filename="../plugin/processing/algorithms/suggest.py"/>
+            <source>Ecological protection red line (optional)</source>
+            <translation>生态保护红线（可选）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <source>Urban growth boundary (optional)</source>
+            <translation>城镇开发边界（可选）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/common.py"/>
+            <location filename="../plugin/processing/algorithms/validate_units.py"/>
+            <source>Project boundary (optional)</source>
+            <translation>项目范围（可选）</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
@@ -3529,6 +4198,7 @@ Give a file for one GeoPackage of the chosen units, and/or a folder for one GeoP
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/export_plan.py"/>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
             <location filename="../plugin/processing/algorithms/plan_report.py"/>
             <source>Unit codes (comma-separated; empty = all units)</source>
             <translation>单元编号（逗号分隔；留空为全部单元）</translation>
@@ -3582,6 +4252,88 @@ Give a file for one GeoPackage of the chosen units, and/or a folder for one GeoP
             <location filename="../plugin/processing/algorithms/findings_sink.py"/>
             <source>… and {0} more findings (see the output layer)</source>
             <translation>……另有 {0} 个问题（见输出图层）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Life cycle</source>
+            <translation>项目进度管理</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Set unit status (guarded)</source>
+            <translation>变更单元状态（含校验）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Moves one remediation unit along its life cycle 储备 → 立项 → 实施 → 验收 → 备案 and writes the change to the units layer (saved) and a row (who, when, from, to, reason) to the status history: the table unit_status_history of the units' GeoPackage.
+Guards: forward only to the next status; back only with a reason; 立项 only while no error-level data check fails for the unit (the checks run here, with the optional 三区三线 layers); 验收 only when the acceptance check with the achieved layer finds no shortfall for the unit.</source>
+            <translation>将一个整治单元沿 储备 → 立项 → 实施 → 验收 → 备案 推进：修改整治单元图层（并保存），并在状态变更记录（整治单元所在 GeoPackage 的 unit_status_history 表）中写入一行（操作人、时间、原状态、新状态、原因）。
+校验：只能前进到下一状态；退回须填写原因；单元没有错误级数据检查问题时才能立项（此处运行数据检查，可选三区三线图层）；用实施结果图层验收比对无缺口时才能验收。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Acceptance check (验收: planned vs achieved)</source>
+            <translation>验收比对（规划与实际完成）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Compares the achieved state — a layer of completed works or a later survey (年度变更调查) with a land-class field — with the plan, per unit, remediation type and class after: the planned area (TBMJ × the parcel's share in the unit) and the part of it the achieved layer shows in the planned class (classes match on their first digits: acceptance_match_digits of the rule pack, 2 = 一级类). A row is short when the achieved area is below the planned one by more than the pack's acceptance_tolerance_ratio.</source>
+            <translation>按单元、整治类型和整治后地类，将实施结果（竣工图斑或后续年度变更调查，须有地类字段）与规划比对：规划面积（TBMJ × 图斑在单元内的比例）及其中实施结果图层显示为规划地类的部分（地类按编码前几位比对：规则包的 acceptance_match_digits，2 为一级类）。实际完成面积低于规划面积超过规则包 acceptance_tolerance_ratio 的，记为未完成。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Project progress report (XLSX)</source>
+            <translation>项目进度报告（XLSX）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Writes the project progress as an Excel workbook: units and areas by life-cycle status (储备, 立项, 实施, 验收, 备案), one row per unit with its status and since when, and — with an achieved layer — the acceptance table (planned vs achieved per unit, type and class, shortfall), and the status history of the units' GeoPackage.</source>
+            <translation>将项目进度写成 Excel 工作簿：按状态（储备、立项、实施、验收、备案）汇总的单元数和面积；每个单元一行，含状态及起始时间；给出实施结果图层时附验收比对表（按单元、类型、地类的规划与实际完成面积及缺口）；以及整治单元 GeoPackage 中的状态变更记录。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Achieved layer: completed works or a later survey (年度变更调查)</source>
+            <translation>实施结果图层：竣工图斑或后续调查（年度变更调查）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Land-class field of the achieved layer (default: DLBM)</source>
+            <translation>实施结果图层的地类字段（默认：DLBM）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Unit code</source>
+            <translation>单元编号</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Status before</source>
+            <translation>原状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Status after</source>
+            <translation>新状态</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Where the history is kept</source>
+            <translation>状态变更记录的位置</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Acceptance table</source>
+            <translation>验收比对表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Rows with a shortfall</source>
+            <translation>未完成的行数</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/lifecycle.py"/>
+            <source>Progress workbook</source>
+            <translation>进度工作簿</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/plan_report.py"/>
@@ -3705,12 +4457,12 @@ Each candidate is a feature: rank, in_plan (1 for the plan), the move, its area 
             <translation>无法加载处理算法 {name}：</translation>
         </message>
         <message>
-            <source>{0} mu ({1} m²)</source>
-            <translation type="obsolete">{0} 亩（{1} 平方米）</translation>
-        </message>
-        <message>
             <source>English</source>
             <translation type="obsolete">中文</translation>
+        </message>
+        <message>
+            <source>{0} mu ({1} m²)</source>
+            <translation type="obsolete">{0} 亩（{1} 平方米）</translation>
         </message>
         <message>
             <source>Findings: {0} errors, {1} warnings, {2} notes</source>

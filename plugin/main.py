@@ -81,6 +81,15 @@ def _panel_specs() -> list[dict[str, Any]]:
             "module": "suggest_panel",
             "cls": "SuggestPanel",
         },
+        {  # the project's life cycle (进度): unit status, acceptance, progress chart and report
+            "key": "progress",
+            "action": "LandConsolidationProgressAction",
+            "text": tr("Project progress"),
+            "tip": tr("Show the project progress (项目进度) panel of the workbench: unit status, acceptance, report"),
+            "icon": "progress.svg",
+            "module": "lifecycle_panel",
+            "cls": "LifecyclePanel",
+        },
     ]
 
 

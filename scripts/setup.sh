@@ -10,7 +10,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 
 apt_packages=(qgis python3-qgis qgis-providers python3-gdal gdal-bin python3-venv python3-pip
-              xvfb xauth fonts-noto-cjk imagemagick qttools5-dev-tools pyqt5-dev-tools make)
+              xvfb xauth fonts-noto-cjk imagemagick qttools5-dev-tools pyqt5-dev-tools make
+              postgresql-15-postgis-3 python3-psycopg2)
+# PostgreSQL/PostGIS: only the binaries; the tests and scripts/run-postgis-demo.sh start their own
+# throw-away cluster (plugin/adapters/postgis/local_cluster.py), Debian's own cluster is left alone.
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,13 +5,18 @@ cannot be sure of that it raises :class:`NotFast` and the caller reads through Q
 """
 from __future__ import annotations
 
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import shapely
 from qgis.core import QgsProviderRegistry, QgsVectorLayer
 
 #: features per Arrow batch (and per bulk WKB parse of the QGIS path)
 WKB_CHUNK = 50_000
+
+
+#: the first GDAL whose GeoPackage Arrow prefetch thread is race-free (OSGeo/gdal#12934, fixed in 3.11.4)
+GDAL_SAFE_PREFETCH = 3110400
 
 
 class NotFast(Exception):
@@ -87,6 +92,38 @@ def _open_layer(source, layer: QgsVectorLayer, attributes: dict):
     return ds, lyr, wanted
 
 
+def single_threaded(filtered: bool, version: int | None = None) -> bool:
+    """Whether the GeoPackage Arrow stream must be built in the calling thread (GDAL's generic
+    implementation) instead of by GDAL's GeoPackage worker threads.
+
+    Those threads race: GDAL < 3.11.4's prefetch of the next batch (OSGeo/gdal#12934), and, in every
+    version so far, the worker that fills a batch when an attribute filter (a QGIS subset string) is
+    set (OSGeo/gdal#10757, not merged). A lost race hands back a batch with garbage offsets
+    ("SystemError: Negative size…" while converting it) or crashes. docs/testing.md, "Arrow flake".
+    """
+    if version is None:
+        from osgeo import gdal
+
+        version = int(gdal.VersionInfo("VERSION_NUM"))
+    return filtered or version < GDAL_SAFE_PREFETCH
+
+
+@contextmanager
+def gdal_option(key: str, value: str | None) -> Iterator[None]:
+    """A GDAL config option set for this thread only, restored afterwards (``None``: leave it alone)."""
+    from osgeo import gdal
+
+    if value is None:
+        yield
+        return
+    old = gdal.GetThreadLocalConfigOption(key, None)
+    gdal.SetThreadLocalConfigOption(key, value)
+    try:
+        yield
+    finally:
+        gdal.SetThreadLocalConfigOption(key, old)
+
+
 def read_arrow(source, layer: QgsVectorLayer, attributes: dict, record: Callable,
                progress: Callable[[float], None] | None, cancelled: Callable[[], bool] | None) -> list:
     """``(fid, geometry, record)`` of every feature of the GeoPackage table ``source``.
@@ -96,6 +133,13 @@ def read_arrow(source, layer: QgsVectorLayer, attributes: dict, record: Callable
     """
     _ds, lyr, wanted = _open_layer(source, layer, attributes)  # the data source must outlive the layer
     total = max(1, lyr.GetFeatureCount())
+    # read at every batch (GetNextArrowArray), so it stays set for the whole read
+    base = "YES" if single_threaded(bool(source[2])) else None
+    with gdal_option("OGR_GPKG_STREAM_BASE_IMPL", base):
+        return _batches(lyr, wanted, record, total, progress, cancelled)
+
+
+def _batches(lyr, wanted: dict, record: Callable, total: int, progress, cancelled) -> list:
     stream = lyr.GetArrowStreamAsNumPy(options=[f"MAX_FEATURES_IN_BATCH={WKB_CHUNK}"])
     if stream is None:
         raise NotFast

@@ -245,14 +245,19 @@ INDICATOR_COLUMNS = [("unit_code", "TEXT"), ("rule_id", "TEXT"), ("value", "REAL
                      ("passed", "INTEGER"), ("severity", "TEXT"), ("reason", "TEXT")]
 
 
-def write_balance_tables(path: Path, engine) -> None:
-    """The ``balance`` and ``indicators`` tables of the headless-command contract."""
+def write_balance_tables(path: Path, engine, townships: Sequence = ()) -> None:
+    """The ``balance`` and ``indicators`` tables of the headless-command contract.
+
+    ``townships``: township results (``core.townships.evaluate_townships``), appended to ``indicators``
+    after the units and the project, with ``unit_code`` = the 9-digit township code (docs/domain.md §7).
+    """
     write_table(path, "balance", BALANCE_COLUMNS, engine.balance_rows(),
                 "Area before/after per remediation unit and land class (m2); unit_code '*' = whole project")
     write_table(path, "indicators", INDICATOR_COLUMNS,
                 [(r.unit_code, r.rule_id, r.value, r.threshold, None if r.passed is None else int(r.passed),
-                  r.severity, r.reason) for r in engine.indicator_rows()],
-                "Rule-pack indicators per unit; passed NULL = not applicable, or not assessable (reason says why)")
+                  r.severity, r.reason) for r in [*engine.indicator_rows(), *townships]],
+                "Rule-pack indicators per unit; passed NULL = not applicable, or not assessable (reason says why); "
+                "rows of township rules (rule_pack.scope 'township') have the 9-digit township code as unit_code")
 
 
 def _str_order(boxes: np.ndarray, per_node: int) -> np.ndarray:

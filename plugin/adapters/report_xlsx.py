@@ -23,7 +23,7 @@ from ..core.areas import HECTARE_M2, MU_M2
 from ..core.engine import PROJECT, BalanceEngine
 from ..core.errors import PlanError
 from ..core.i18n import tr
-from ..core.report import format_requirement, rule_number, rule_unit, structure_rows
+from ..core.report import by_township, format_requirement, rule_number, rule_unit, structure_rows
 from ..core.selection import UnknownUnitsError, units_by_code
 from ..core.verdicts import basis_text, rule_state, severity_text, verdict_text
 from .contiguity import compute as compute_contiguity
@@ -32,6 +32,7 @@ from .outputs import collect_unraisable, release
 from .report_contiguity import add_block as add_contiguity
 
 PROJECT_SHEET_ZH, PROJECT_SHEET_EN = "全项目", "Project"
+TOWNSHIP_SHEET_ZH, TOWNSHIP_SHEET_EN = "乡镇指标", "Townships"
 _STRUCTURE_ZH = ["三大类", "一级类", "地类编码", "二级类", "整治前面积（公顷）", "整治后面积（公顷）",
                  "变化量（公顷）", "整治前面积（亩）", "整治后面积（亩）", "变化量（亩）"]
 _INDICATOR_ZH = ["指标", "指标值", "单位", "要求", "结论", "级别", "依据"]
@@ -87,11 +88,13 @@ def _short(value: float, _decimals: int) -> str:
     return f"{value:g}"
 
 
-def indicator_table(engine: BalanceEngine, uid: Hashable | None, chinese: bool, ratio: bool = True) -> list[list]:
+def indicator_table(engine: BalanceEngine, uid: Hashable | None, chinese: bool, ratio: bool = True,
+                    results: Sequence | None = None) -> list[list]:
     """Rows of the indicator table; a percent value is a ratio (``ratio``, cell format 0.00%) or in
-    percent points (CSV); an area is in 亩."""
+    percent points (CSV); an area is in 亩. ``results``: these rule results instead of the unit's
+    (a township's, core.townships)."""
     rows = []
-    for res in engine.evaluate(uid):
+    for res in engine.evaluate(uid) if results is None else results:
         rule = engine.pack.rule(res.rule_id)
         value = res.value if ratio and rule.format == "percent" else rule_number(rule, res.value, "mu")
         unit = rule_unit(rule, "mu", chinese)
@@ -136,11 +139,13 @@ def _title(chinese: bool, code: str) -> str:
 
 
 def write_report(engine: BalanceEngine, path: str | os.PathLike, chinese: bool = True,
-                 units: Sequence[str] | None = None, overwrite: bool = True) -> Path:
+                 units: Sequence[str] | None = None, overwrite: bool = True, townships: Sequence = ()) -> Path:
     """Write the XLSX report (全项目 sheet first, then one sheet per unit); returns the file.
 
-    ``units``: unit codes to include (default all). The file is written next to its target
-    and moved into place only when complete. Raises :class:`ReportError` or WriteError.
+    ``units``: unit codes to include (default all). ``townships``: township results
+    (``adapters.townships.township_results``), on a last sheet 乡镇指标 (none: no such sheet).
+    The file is written next to its target and moved into place only when complete. Raises
+    :class:`ReportError` or WriteError.
     """
     openpyxl = require_openpyxl()
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -204,12 +209,38 @@ def write_report(engine: BalanceEngine, path: str | os.PathLike, chinese: bool =
         widths = [12, 22, 10, 22, 14, 14, 14, 14, 14, 14]
         for c, w in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(c)].width = w
+    if townships:
+        _township_sheet(wb.create_sheet(sheet_name(TOWNSHIP_SHEET_ZH if chinese else TOWNSHIP_SHEET_EN, taken)),
+                        engine, townships, chinese)
+    return save_workbook(wb, path, overwrite)
+
+
+def save_workbook(wb, path: str | os.PathLike, overwrite: bool = True) -> Path:
+    """Save an openpyxl workbook under a temporary name and move it into place when complete."""
     try:
         with atomic_output(path, overwrite=overwrite, keep_name=True) as tmp:
             _save(wb, tmp)
     except OSError as exc:
         raise WriteError(tr("Cannot write {0}: {1}").format(path, exc)) from exc
     return Path(path).resolve()
+
+
+def _township_sheet(ws, engine: BalanceEngine, townships: Sequence, chinese: bool) -> None:
+    """The township PBF limits: one row per township and rule, the township code first (docs/domain.md §7)."""
+    from openpyxl.styles import Font
+
+    head = ["乡镇代码" if chinese else tr("Township"), *indicator_headers(chinese)]
+    ws.append(head)
+    for c in range(1, len(head) + 1):
+        ws.cell(row=1, column=c).font = Font(bold=True)
+    for code, results in by_township(townships).items():
+        for values in indicator_table(engine, None, chinese, results=results):
+            ws.append([code, *values])
+            cell = ws.cell(row=ws.max_row, column=3)
+            if isinstance(cell.value, float):
+                cell.number_format = PERCENT_FORMAT if values[2] == "%" else AREA_FORMAT
+    ws.column_dimensions["A"].width = 14
+    ws.column_dimensions["B"].width = 30
 
 
 def _save(wb, tmp) -> None:

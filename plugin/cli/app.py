@@ -5,11 +5,11 @@ import argparse
 from typing import Sequence
 
 from ..core.i18n import tr
-from . import balance, check, contiguity, demo, export, report, suggest
+from . import balance, check, contiguity, db, demo, export, lifecycle, report, suggest
 from .common import EXIT_INTERRUPTED, start_qgis
 
 #: the commands, in the order ``--help`` lists them: modules with ``add_command(sub)``
-COMMANDS = (balance, demo, export, report, check, suggest, contiguity)
+COMMANDS = (balance, demo, export, report, check, suggest, contiguity, db, lifecycle)
 
 
 def parser() -> argparse.ArgumentParser:

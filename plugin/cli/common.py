@@ -78,9 +78,9 @@ def say(lines: Sequence[str] = (), warnings: Sequence[str] = (), written: Sequen
         print(tr("Written: {0}").format(Path(path).resolve()))
 
 
-def print_summary(engine) -> None:
-    """The per-unit summary of the balance (core/report.summary_lines)."""
-    say(summary_lines(engine))
+def print_summary(engine, townships: Sequence = ()) -> None:
+    """The per-unit summary of the balance (core/report.summary_lines), the townships after the units."""
+    say(summary_lines(engine, townships=townships))
 
 
 def add_sources(p: argparse.ArgumentParser) -> None:
@@ -98,7 +98,7 @@ def add_sources(p: argparse.ArgumentParser) -> None:
 
 def input_sources(args: argparse.Namespace) -> list[str]:
     """The command's input sources and rule-pack file: no output may overwrite them."""
-    sources = [getattr(args, name, None) for name in ("parcels", "units", "pbf")]
+    sources = [getattr(args, name, None) for name in ("parcels", "units", "pbf", "ugb")]
     rules = getattr(args, "rules", None)
     if rules and Path(rules).suffix:
         sources.append(rules)
@@ -147,3 +147,18 @@ def compute(args: argparse.Namespace, progress=None):
     inputs = open_inputs(args)
     engine, reader = build_engine(inputs, pack, progress=progress)
     return engine, reader, inputs
+
+
+def add_ugb(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ugb", default=None,
+                   help=tr("urban growth boundary source (optional; for the township rule on PBF inside it)"))
+
+
+def township_results_of(args: argparse.Namespace, engine, reader, inputs) -> list:
+    """The township PBF limits of the run, from --pbf and (optional) --ugb (docs/domain.md §7)."""
+    from ..adapters.layers import open_layer
+    from ..adapters.townships import township_results
+
+    source = getattr(args, "ugb", None)
+    ugb = open_layer(source, tr("urban growth boundary"), getattr(args, "encoding", None)) if source else None
+    return township_results(engine, inputs.pbf, ugb, reader.crs)

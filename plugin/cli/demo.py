@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     export_args = argparse.Namespace(
         parcels=f"{demo}|layername=DLTB", units=f"{demo}|layername=ZZDY", pbf=f"{demo}|layername=YJJBNTTB",
         rules=args.rules, unit_field="DYBH", out=str(plan), unit=None, per_unit=False, overwrite=True,
-        tbmj_in_mu=False,
+        tbmj_in_mu=False, ugb=f"{demo}|layername=CZKFBJ",
     )
     rc = export.run(export_args)
     if rc != 0:

@@ -1,7 +1,7 @@
 """The ``export`` command: the plan GeoPackage (units, clipped parcels, balance, styles, project).
 
     python -m plugin.cli export --parcels F.gpkg|layername=DLTB --units F.gpkg|layername=ZZDY \\
-        [--pbf SRC] [--rules national] [--unit-field DYBH] [--unit CODE ...] [--per-unit] \\
+        [--pbf SRC] [--ugb SRC] [--rules national] [--unit-field DYBH] [--unit CODE ...] [--per-unit] \\
         [--overwrite] --out PLAN.gpkg
 
 Bad input or an unwritable target gives one clear message and exit code 2; an existing file
@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 
 from ..core.i18n import tr
-from .common import add_sources, command, compute, input_sources, print_summary, say
+from .common import add_sources, add_ugb, command, compute, input_sources, print_summary, say, township_results_of
 
 
 @command
@@ -24,12 +24,13 @@ def run(args: argparse.Namespace) -> int:
     load_pack(args.rules)  # a broken pack is reported before anything else
     check_targets(args.out, bool(args.per_unit), bool(args.overwrite), input_sources(args))
     engine, reader, inputs = compute(args)
+    towns = township_results_of(args, engine, reader, inputs)
     notes: list[str] = []
     written = write_plan(engine, reader, inputs, args.out, unit_codes=args.unit or None,
                          per_unit=bool(args.per_unit), overwrite=bool(args.overwrite),
                          title=getattr(args, "title", None), author=getattr(args, "author", None),
-                         log=notes.append)
-    print_summary(engine)
+                         log=notes.append, townships=towns)
+    print_summary(engine, towns)
     say(warnings=reader.warnings())
     say(notes, written=written)
     return 0
@@ -38,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
 def add_command(sub) -> None:
     p = sub.add_parser("export", help=tr("plan GeoPackage: units, clipped parcels, balance, styles, QGIS project"))
     add_sources(p)
+    add_ugb(p)
     p.add_argument("--unit", nargs="+", metavar="CODE", default=None,
                    help=tr("export only these units (codes, e.g. ZZDY-001 ZZDY-004)"))
     p.add_argument("--per-unit", action="store_true",

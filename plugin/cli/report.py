@@ -1,7 +1,7 @@
 """The ``report`` command: 整治前后土地利用结构调整表 + indicator table as XLSX (and CSV).
 
     python -m plugin.cli report --parcels F.gpkg|layername=DLTB --units F.gpkg|layername=ZZDY \\
-        [--pbf SRC] [--rules national] [--unit-field DYBH] [--unit CODE ...] [--english] \\
+        [--pbf SRC] [--ugb SRC] [--rules national] [--unit-field DYBH] [--unit CODE ...] [--english] \\
         [--csv STRUCTURE.csv] [--indicators-csv INDICATORS.csv] [--maps MAPS_DIR] --out REPORT.xlsx
 
 ``--maps DIR`` also writes an A3 plan map of each unit (``DIR/<code>.pdf``, see
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..core.errors import PlanError
 from ..core.i18n import tr
-from .common import add_sources, check_outputs, command, compute, say
+from .common import add_sources, add_ugb, check_outputs, command, compute, say, township_results_of
 
 
 @command
@@ -35,10 +35,11 @@ def run(args: argparse.Namespace) -> int:
     if out:
         require_openpyxl()  # tell about a missing openpyxl before the build
     engine, reader, inputs = compute(args)
+    towns = township_results_of(args, engine, reader, inputs)
     units = args.unit or None
     with output_batch():  # the workbook and the CSV files are moved into place together, or none
         if out:
-            written.append(write_report(engine, out, chinese=chinese, units=units))
+            written.append(write_report(engine, out, chinese=chinese, units=units, townships=towns))
         if csv_out or ind_out:
             written += write_report_csv(engine, csv_out, chinese=chinese, units=units, indicators_path=ind_out)
     if maps_dir:
@@ -52,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
 def add_command(sub) -> None:
     p = sub.add_parser("report", help=tr("structure table (整治前后土地利用结构调整表) and indicators -> XLSX/CSV"))
     add_sources(p)
+    add_ugb(p)
     p.add_argument("--out", default=None, help=tr("output workbook (.xlsx): 全项目 sheet and one sheet per unit"))
     p.add_argument("--csv", default=None, help=tr("also write the structure table as CSV (UTF-8)"))
     p.add_argument("--indicators-csv", default=None, help=tr("also write the indicator table as CSV (UTF-8)"))

@@ -300,3 +300,9 @@ def with_area(rec: ParcelRecord, tbmj: float, issues: list | None = None, had_kc
     return ParcelRecord(dlbm=rec.dlbm, tbmj=tbmj, kcxs=kcxs, kcmj=kcmj, kcdlbm=kcdlbm, tbdlmj=tbdlmj,
                         zzlx=rec.zzlx, ghdlbm=rec.ghdlbm, ghkcxs=rec.ghkcxs, yncz=rec.yncz, bsm=rec.bsm,
                         gdpdjb=rec.gdpdjb, gdlx=rec.gdlx, zldwdm=rec.zldwdm)
+
+
+# the text rules above, for adapters that apply them to a database's distinct values (postgis)
+text_value = _text
+survey_bsm = _bsm
+pbf_action = _pbf_action

@@ -13,12 +13,12 @@ per-unit summary of the command line and Processing (:func:`summary_lines`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable
+from typing import Any, Callable, Hashable, Sequence
 
 import pandas as pd
 
 from .areas import MU_M2, convert, unit_label
-from .engine import BalanceEngine
+from .engine import BalanceEngine, RuleResult
 from .i18n import chinese as ui_chinese
 from .i18n import tr
 from .landclasses import UNKNOWN
@@ -185,7 +185,6 @@ def headline_rows(engine: BalanceEngine, uid: Hashable | None = None,
 
 
 def _target_lines(engine: BalanceEngine, uid: Hashable | None, reason: str | None, chinese: bool) -> list[str]:
-    pack = engine.pack
     status = engine.unit_status(uid)
     verdict = tr("NOT ASSESSABLE") if reason else {True: tr("PASS"), False: tr("FAIL"), None: tr("n/a")}[status]
     title = tr("Whole project") if uid is None else tr("Unit {0}").format(engine.unit_code(uid))
@@ -193,17 +192,29 @@ def _target_lines(engine: BalanceEngine, uid: Hashable | None, reason: str | Non
     for name, b, a in headline_rows(engine, uid, chinese):
         lines.append("  " + tr("{0}: before {1} mu ({2} m²), after {3} mu ({4} m²), change {5} mu").format(
             name, f"{b / MU_M2:,.2f}", f"{b:,.1f}", f"{a / MU_M2:,.2f}", f"{a:,.1f}", f"{(a - b) / MU_M2:+,.2f}"))
-    for res in engine.evaluate(uid, reason):
-        rule = pack.rule(res.rule_id)
-        mark = {True: "✓", False: "✗" if rule.severity == "error" else "!", None: "-"}[res.passed]
-        lines.append("  " + tr("{0} {1}: {2} (required {3})").format(
-            mark, rule.name(chinese), format_rule_value(rule, res.value, chinese=chinese, missing=tr("n/a")),
-            format_requirement(rule, chinese=chinese)))
+    lines.extend(result_line(engine, res, chinese) for res in engine.evaluate(uid, reason))
     return lines
 
 
-def summary_lines(engine: BalanceEngine, chinese: bool | None = None) -> list[str]:
-    """The readable per-unit summary (亩 and m²) the command line prints and Processing logs."""
+def result_line(engine: BalanceEngine, res: RuleResult, chinese: bool) -> str:
+    """One rule result of a summary: mark, indicator, value and what is required."""
+    rule = engine.pack.rule(res.rule_id)
+    mark = {True: "✓", False: "✗" if rule.severity == "error" else "!", None: "-"}[res.passed]
+    threshold = _summary_value(rule, rule.threshold, chinese) if rule.threshold else "0"
+    required = f"{rule.op_symbol} {threshold}"
+    return "  " + tr("{0} {1}: {2} (required {3})").format(
+        mark, rule.name(chinese), _summary_value(rule, res.value, chinese), required)
+
+
+def _summary_value(rule, value: float | None, chinese: bool) -> str:
+    """A rule value as the summaries print it: an area in 亩 and in m² (``15.00 mu (10,000.0 m²)``)."""
+    text = format_rule_value(rule, value, chinese=chinese, missing=tr("n/a"))
+    return f"{text} ({value:,.1f} m²)" if rule.format == "area" and value is not None else text
+
+
+def summary_lines(engine: BalanceEngine, chinese: bool | None = None, townships: Sequence = ()) -> list[str]:
+    """The readable per-unit summary (亩 and m²) the command line prints and Processing logs;
+    ``townships``: the results of ``core.townships.evaluate_townships``, printed after the units."""
     chinese = ui_chinese() if chinese is None else chinese
     lines = [tr("Rule pack: {0}").format(engine.pack.name(chinese)), ""]
     reason = engine.not_assessable()
@@ -214,6 +225,37 @@ def summary_lines(engine: BalanceEngine, chinese: bool | None = None) -> list[st
     for uid in [*engine.ordered_units(), None]:
         lines += _target_lines(engine, uid, reason, chinese)
         lines.append("")
+    lines.extend(township_lines(engine, townships, chinese))
     for w in engine.warnings():
         lines.append(tr("Warning: {0}").format(w))
+    return lines
+
+
+def by_township(results: Sequence[RuleResult]) -> dict[str, list[RuleResult]]:
+    """Township results (``townships.evaluate_townships``) grouped by township code, in code order."""
+    out: dict[str, list[RuleResult]] = {}
+    for res in results:
+        out.setdefault(res.unit_code, []).append(res)
+    return dict(sorted(out.items()))
+
+
+def township_status(results: Sequence[RuleResult]) -> bool | None:
+    """As ``engine.unit_status`` for one township's results: False if a binding rule fails, True if
+    all binding rules that apply pass, None if none applies (or not assessable)."""
+    verdicts = [r.passed for r in results if r.severity == "error" and r.passed is not None]
+    return all(verdicts) if verdicts else None
+
+
+def township_lines(engine: BalanceEngine, results: Sequence[RuleResult], chinese: bool = True) -> list[str]:
+    """The township section of the summary: the PBF adjustment limits per township (docs/domain.md §7)."""
+    if not results:
+        return []
+    lines = [tr("Townships (PBF adjustment limits):")]
+    for code, rows in by_township(results).items():
+        status = None if any(r.reason for r in rows) else township_status(rows)
+        verdict = tr("NOT ASSESSABLE") if any(r.reason for r in rows) else \
+            {True: tr("PASS"), False: tr("FAIL"), None: tr("n/a")}[status]
+        lines.append(tr("Township {0}: {1}").format(code, verdict))
+        lines.extend(result_line(engine, res, chinese) for res in rows)
+    lines.append("")
     return lines

@@ -15,7 +15,7 @@ import operator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 from .errors import PlanError
 from .i18n import tr
@@ -386,3 +386,25 @@ def available_packs() -> list[Path]:
 @lru_cache(maxsize=8)
 def bundled_pack(pack_id: str = "national") -> RulePack:
     return load_pack(pack_id)
+
+
+def flow_areas(pack: RulePack, zzlx: str, transitions: Sequence[tuple[str, str, float]]) -> dict[str, float]:
+    """m² of each of the pack's flows over ``(class before, class after, m²)`` transitions.
+
+    The engine applies it to one parcel's transitions; ``core.aggregated`` to transitions summed
+    over parcels in the database (the selection is linear in the areas).
+    """
+    out: dict[str, float] = {}
+    cats = pack.categories_of
+    for fid, flow in pack.flows.items():
+        if flow.types and zzlx not in flow.types:
+            continue
+        total = 0.0
+        for cb, ca, v in transitions:
+            if flow.changed_only and cb == ca:
+                continue
+            if (flow.source == "*" or flow.source in cats(cb)) and (flow.target == "*" or flow.target in cats(ca)):
+                total += v
+        if total:
+            out[fid] = total
+    return out

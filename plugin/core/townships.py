@@ -56,6 +56,7 @@ class _Layer:
 
 @dataclass
 class _Parcel:
+    pid: object
     township: str
     tbmj: float
     area: float
@@ -74,31 +75,77 @@ def _parcels(engine: BalanceEngine) -> Iterable[_Parcel]:
         if code is None or geom is None or area <= 0:
             continue
         after = rec.ghdlbm if rec.planned and rec.ghdlbm else rec.dlbm
-        yield _Parcel(code, engine.parcel_areas(pid)[0], area, geom, rec.yncz,
+        yield _Parcel(pid, code, engine.parcel_areas(pid)[0], area, geom, rec.yncz,
                       table.is_farmland(table.resolve(after)))
+
+
+class TownshipLimits:
+    """The PBF and UGB layers of the township rules, with each parcel's share inside them kept
+    between evaluations (a live balance re-evaluates after every edit: only edited parcels, whose
+    geometry object changed, are intersected again)."""
+
+    def __init__(self, pbf: Sequence[BaseGeometry] | None, ugb: Sequence[BaseGeometry] | None = None):
+        self.has_pbf, self.has_ugb = bool(pbf), ugb is not None
+        self.pbf, self.ugb = _Layer(pbf), _Layer(ugb)
+        self._shares: dict = {}  # parcel id -> (geometry, area, PBF share, UGB share of its PBF part)
+
+    def shares(self, pid, geom: BaseGeometry, area: float) -> tuple[float, float]:
+        """(share of the parcel inside the PBF, share inside both the PBF and the UGB), 0–1."""
+        kept = self._shares.get(pid)
+        if kept is not None and kept[0] is geom and kept[1] == area:
+            return kept[2], kept[3]
+        inside = self.pbf.part(geom)
+        in_ugb = self.ugb.part(inside) if inside is not None else None
+        pbf_share = min(1.0, inside.area / area) if inside is not None else 0.0
+        ugb_share = min(1.0, in_ugb.area / area) if in_ugb is not None else 0.0
+        self._shares[pid] = (geom, area, pbf_share, ugb_share)
+        return pbf_share, ugb_share
+
+    def variables(self, engine: BalanceEngine) -> dict[str, dict[str, float]]:
+        """Township code -> its variables (m²), for every township with parcels (see the module docstring)."""
+        out: dict[str, dict[str, float]] = {}
+        for p in _parcels(engine):
+            v = out.setdefault(p.township, dict.fromkeys(TOWNSHIP_VARIABLES, 0.0))
+            pbf_share, ugb_share = self.shares(p.pid, p.geom, p.area)
+            before = p.tbmj * pbf_share
+            v["pbf_before"] += before
+            if p.yncz == PBF_OUT:
+                v["pbf_out"] += before
+                v["pbf_out_ugb"] += p.tbmj * ugb_share
+            elif p.yncz == PBF_IN:
+                v["pbf_after"] += p.tbmj
+                v["pbf_in"] += p.tbmj - before
+            elif p.stays_farmland:
+                v["pbf_after"] += before
+        return dict(sorted(out.items()))
+
+    def evaluate(self, engine: BalanceEngine, reason: str | None | bool = False) -> list[RuleResult]:
+        """Every township rule of the engine's pack for every township with PBF (``unit_code`` = township).
+
+        Without a PBF layer there is nothing to judge: no rows. ``reason`` as in ``engine.evaluate``.
+        """
+        rules = [r for r in engine.pack.rules if r.scope == "township"]
+        if not rules or not self.has_pbf:
+            return []
+        if reason is False:
+            reason = engine.not_assessable()
+        results = []
+        for code, variables in self.variables(engine).items():
+            if not variables["pbf_before"] and not variables["pbf_in"]:
+                continue  # a township without PBF: the limits do not apply
+            for rule in rules:
+                # without the UGB layer a rule about it cannot be judged (not a pass by a zero)
+                blind = not self.has_ugb and "pbf_out_ugb" in rule.formula.variables
+                value = None if blind else rule.formula.evaluate(variables)
+                passed = None if reason else rule.passes(value)
+                results.append(RuleResult(code, rule.id, value, rule.threshold, passed, rule.severity, reason or None))
+        return results
 
 
 def township_variables(engine: BalanceEngine, pbf: Sequence[BaseGeometry] | None,
                        ugb: Sequence[BaseGeometry] | None = None) -> dict[str, dict[str, float]]:
     """Township code -> its variables (m²), for every township with parcels (see the module docstring)."""
-    pbf_layer, ugb_layer = _Layer(pbf), _Layer(ugb)
-    out: dict[str, dict[str, float]] = {}
-    for p in _parcels(engine):
-        v = out.setdefault(p.township, dict.fromkeys(TOWNSHIP_VARIABLES, 0.0))
-        inside = pbf_layer.part(p.geom)
-        before = p.tbmj * min(1.0, inside.area / p.area) if inside is not None else 0.0
-        v["pbf_before"] += before
-        if p.yncz == PBF_OUT:
-            v["pbf_out"] += before
-            in_ugb = ugb_layer.part(inside) if inside is not None else None
-            if in_ugb is not None:
-                v["pbf_out_ugb"] += p.tbmj * min(1.0, in_ugb.area / p.area)
-        elif p.yncz == PBF_IN:
-            v["pbf_after"] += p.tbmj
-            v["pbf_in"] += p.tbmj - before
-        elif p.stays_farmland:
-            v["pbf_after"] += before
-    return dict(sorted(out.items()))
+    return TownshipLimits(pbf, ugb).variables(engine)
 
 
 def evaluate_townships(engine: BalanceEngine, pbf: Sequence[BaseGeometry] | None,
@@ -108,20 +155,4 @@ def evaluate_townships(engine: BalanceEngine, pbf: Sequence[BaseGeometry] | None
 
     Without a PBF layer there is nothing to judge: no rows. ``reason`` as in ``engine.evaluate``.
     """
-    rules = [r for r in engine.pack.rules if r.scope == "township"]
-    if not rules or not pbf:
-        return []
-    if reason is False:
-        reason = engine.not_assessable()
-    results = []
-    for code, variables in township_variables(engine, pbf, ugb).items():
-        if not variables["pbf_before"] and not variables["pbf_in"]:
-            continue  # a township without PBF: the limits do not apply
-        for rule in rules:
-            # without the UGB layer a rule about it cannot be judged (not a pass by a zero)
-            blind = ugb is None and "pbf_out_ugb" in rule.formula.variables
-            value = None if blind else rule.formula.evaluate(variables)
-            passed = None if reason else rule.passes(value)
-            results.append(RuleResult(code, rule.id, value, rule.threshold, passed, rule.severity, reason or None))
-    return results
-
+    return TownshipLimits(pbf, ugb).evaluate(engine, reason)

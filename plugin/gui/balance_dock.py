@@ -33,6 +33,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..adapters.townships import township_limits
 from ..core import verdicts
 from ..core.areas import unit_label
 from ..core.i18n import tr
@@ -64,6 +65,7 @@ class BalancePanel(PlanningPanel):
         self._value_items: list[tuple[QStandardItem, QStandardItem, QStandardItem]] = []
         self._indicator_keys: list = []
         self._indicator_items: list[tuple[QStandardItem, ...]] = []
+        self._towns: tuple = (None, None, None)  # (engine, layer ids, adapters.townships.township_limits)
         self._build_ui()
         self.connect_signals(
             (session.updated, self.refresh),
@@ -165,7 +167,14 @@ class BalancePanel(PlanningPanel):
         self.indicator_view.setUniformRowHeights(True)
         self.indicator_view.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.indicator_view.setAlternatingRowColors(True)
-        for view in (self.tree, self.indicator_view):
+        self.township_model = QStandardItemModel(0, 5, self)  # the township PBF limits (docs/domain.md §7)
+        self.township_view = QTreeView(splitter)
+        self.township_view.setObjectName("townshipTable")
+        self.township_view.setModel(self.township_model)
+        self.township_view.setRootIsDecorated(False)
+        self.township_view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.township_view.hide()
+        for view in (self.tree, self.indicator_view, self.township_view):
             view.setTextElideMode(Qt.ElideRight)
             view.setWordWrap(False)
         self.tree.setMinimumHeight(130)
@@ -191,7 +200,9 @@ class BalancePanel(PlanningPanel):
         self.indicator_model.setHorizontalHeaderLabels(
             [tr("Unit"), tr("Indicator"), tr("Value"), tr("Target"), tr("Result")])
         self.indicator_model.setHeaderData(3, Qt.Horizontal, tr("Requirement"), Qt.ToolTipRole)
-        for view in (self.tree, self.indicator_view):
+        self.township_model.setHorizontalHeaderLabels(
+            [tr("Township"), tr("Indicator"), tr("Value"), tr("Target"), tr("Result")])
+        for view in (self.tree, self.indicator_view, self.township_view):
             header = view.header()
             header.setSectionResizeMode(QHeaderView.ResizeToContents)
             header.setStretchLastSection(False)
@@ -250,6 +261,7 @@ class BalancePanel(PlanningPanel):
                 balance_tables.show_numbers(items, row, self.area_unit)
         self._refresh_indicators(uids)
         self.contiguity_view.fill(self.session, uids, self.area_unit, lambda uid: unit_title(self.session, uid))
+        self._refresh_townships(uids)
         self.warning_label.setText("\n".join(self.session.live.warnings()) if self.session.live else "")
         if not uids and self.scope == SCOPE_SELECTED:
             self.warning_label.setText(tr("Select a remediation unit in the units panel or on the map."))
@@ -258,6 +270,8 @@ class BalancePanel(PlanningPanel):
         self.model.removeRows(0, self.model.rowCount())
         self.indicator_model.removeRows(0, self.indicator_model.rowCount())
         self.contiguity_view.fill(None, [], self.area_unit, str)
+        self.township_model.removeRows(0, self.township_model.rowCount())
+        self.township_view.hide()
         self._keys, self._value_items, self._indicator_keys, self._indicator_items = [], [], [], []
 
     def _rebuild_structure(self, blocks: list) -> None:
@@ -286,6 +300,38 @@ class BalancePanel(PlanningPanel):
         for (_uid, res), items in zip(results, self._indicator_items):
             balance_tables.show_result(items, pack.rule(res.rule_id), res, self.area_unit)
         self.indicator_view.header().resizeSections(QHeaderView.ResizeToContents)
+
+    def _refresh_townships(self, uids: list) -> None:
+        """The township PBF limits under the indicators, with the whole project (hidden when none)."""
+        results = self.township_results() if None in uids else []
+        pack = self.session.engine.pack
+        self.township_model.removeRows(0, self.township_model.rowCount())
+        for res in results:
+            rule = pack.rule(res.rule_id)
+            items = balance_tables.indicator_row(rule, tr("Township {0}").format(res.unit_code))
+            balance_tables.show_result(items, rule, res, self.area_unit)
+            self.township_model.appendRow(items)
+        self.township_view.setVisible(bool(results))
+        self.township_view.header().resizeSections(QHeaderView.ResizeToContents)
+
+    def displayed_townships(self) -> list[tuple]:
+        """(township, rule name, value, passed) of the township table."""
+        return [(self.township_model.item(r, 0).text(), *row)
+                for r, row in enumerate(balance_tables.displayed_indicators(self.township_model))]
+
+    def township_results(self) -> list:
+        """The township PBF limits (docs/domain.md §7) of the live engine, from the set-up's PBF and
+        UGB layers; each parcel's share in them is kept while the engine lives (live edits)."""
+        session = self.session
+        live, pbf = session.live, session.layer("pbf")
+        engine = session.engine
+        if engine is None or pbf is None or live is None or live.reader is None:
+            return []
+        ugb = session.layer("ugb")
+        ids = (pbf.id(), ugb.id() if ugb is not None else None)
+        if self._towns[0] is not engine or self._towns[1] != ids:
+            self._towns = (engine, ids, township_limits(pbf, ugb, live.reader.crs))
+        return self._towns[2].evaluate(engine)
 
     def _show_basis_note(self, rules: list) -> None:
         """'* 依据待核实' under the table when a shown rule is not verified; why, in the tooltip."""

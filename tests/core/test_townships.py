@@ -79,3 +79,29 @@ def test_a_township_rule_may_only_use_township_variables(tmp_path):
     rule["formula"] = "pbf_out_ugb / pbf_before"
     path.write_text(json.dumps({"id": "t", "extends": "national", "rules": [rule]}), encoding="utf-8")
     assert load_pack(path).rule("t").scope == "township"
+
+
+def test_the_summary_section_lists_each_township_with_its_verdict_and_numbers():
+    from plugin.core.report import township_lines
+
+    e, pbf = engine()
+    lines = township_lines(e, evaluate_townships(e, pbf, ugb=[box(0, 0, 40, 25)]), chinese=False)
+    assert lines[0] == "Townships (PBF adjustment limits):"
+    a, b = lines.index("Township 320281101: FAIL"), lines.index("Township 320281102: PASS")
+    assert lines[a + 1] == "  ✗ Township: share of its PBF moved out: 10.00% (required ≤ 5.00%)"
+    assert lines[a + 2] == ("  ✗ Township: PBF moved out inside the urban growth boundary: 1.50 mu (1,000.0 m²)"
+                            " (required ≤ 0)")
+    assert lines[b + 1] == "  ✓ Township: share of its PBF moved out: 3.33% (required ≤ 5.00%)"
+    assert township_lines(e, evaluate_townships(e, None)) == []  # no PBF: no section
+
+
+def test_kept_shares_follow_an_edited_geometry():
+    from plugin.core.townships import TownshipLimits
+
+    e, pbf = engine()
+    limits = TownshipLimits(pbf)
+    assert limits.variables(e)["320281101"]["pbf_before"] == pytest.approx(10_000)
+    # parcel 1 (township 320281101) redrawn half outside the PBF: its TBMJ counts by the share inside
+    e.upsert_parcel(1, box(40, 12.5, 80, 37.5), e.parcel_record(1))
+    assert limits.variables(e)["320281101"]["pbf_before"] == pytest.approx(9_500)
+    assert limits.variables(e) == township_variables(e, pbf)

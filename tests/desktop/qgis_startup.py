@@ -273,6 +273,24 @@ def _suggest_view(plugin, window, base):
             "screenshot": path if window.grab().save(path, "PNG") else None}
 
 
+def _progress(plugin, window, base):
+    """The Progress tab (项目进度): its chart of the units by status, shot with the window and alone."""
+    result = _state["result"]
+    plugin.workbench.show_panel("progress")
+    panel = plugin.panels["progress"]
+    panel.refresh()
+    for _ in range(5):
+        QCoreApplication.processEvents()
+    chart = panel.chart
+    result["progress"] = {"statuses": [t.status for t in panel.totals], "units": [t.units for t in panel.totals],
+                          "chart": [chart.width(), chart.height()], "chart_visible": chart.isVisible(),
+                          "tooltip": chart.toolTip()}
+    if window.grab().save(f"{base}_progress.png", "PNG"):
+        result["tab_screenshots"]["progress"] = f"{base}_progress.png"
+    if chart.grab().save(f"{base}_progress_chart.png", "PNG"):
+        result["tab_screenshots"]["progress_chart"] = f"{base}_progress_chart.png"
+
+
 def _layout():
     """Each tab current in turn: its views on screen, rows visible, a screenshot of the window."""
     from qgis.PyQt.QtWidgets import QApplication
@@ -304,6 +322,7 @@ def _layout():
         path = f"{base}_{key}.png"
         if key not in result["tab_screenshots"] and window.grab().save(path, "PNG"):
             result["tab_screenshots"][key] = path
+    _progress(plugin, window, base)
     # QGIS's default dock width (311 px): no column may be cut there either
     window.resizeDocks([workbench], [311], Qt.Horizontal)
     result["views_at_311"] = {}

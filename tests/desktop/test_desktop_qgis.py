@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.desktop, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = "land_consolidation"
 DOCKS = {"LandConsolidationWorkbenchDock": "全域整治工作台"}
-TABS = ["单元", "标注", "平衡", "检查", "建议"]
+TABS = ["单元", "标注", "平衡", "检查", "建议", "进度"]
 SCREENS = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
 QGIS_TIMEOUT = float(os.environ.get("LC_DESKTOP_TIMEOUT", "240"))
 
@@ -240,9 +240,17 @@ def test_plugin_in_real_qgis_desktop_zh_cn(tmp_path, qgis_app, screen):
     assert_not_blank(Path(result["screenshot"]))
     assert result["configured"] is True and result["tagged"] == 5
     assert result["balance_rows"] > 10 and result["indicator_rows"] > 0 and result["units_rows"] > 0
-    assert sorted(result["tab_screenshots"]) == ["balance", "balance_311", "tagging", "units"]
-    for path in result["tab_screenshots"].values():
-        assert_not_blank(Path(path))
+    assert sorted(result["tab_screenshots"]) == ["balance", "balance_311", "progress", "progress_chart", "tagging",
+                                                 "units"]
+    for key, path in result["tab_screenshots"].items():
+        if key != "progress_chart":  # the chart alone is smaller than a window
+            assert_not_blank(Path(path))
+    # the progress chart: a bar per life-cycle status, the demo's units counted once each
+    progress = result["progress"]
+    assert progress["statuses"] == ["储备", "立项", "实施", "验收", "备案"]
+    assert sum(progress["units"]) == result["layers"]["ZZDY"]["features"]
+    assert progress["chart_visible"] and progress["chart"][0] >= 250 and progress["chart"][1] >= 120
+    assert "储备" in progress["tooltip"] and "亩" in progress["tooltip"]
     if result.get("root_screenshot"):
         assert_not_blank(Path(result["root_screenshot"]))
     # the 建议 tab on a failing unit: a ranked list whose plan reaches the rule, in Chinese

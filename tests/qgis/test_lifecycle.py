@@ -13,9 +13,11 @@ PANELS = {
     "balance": "LandConsolidationBalancePanel",
     "checks": "LandConsolidationChecksPanel",
     "suggest": "LandConsolidationSuggestPanel",
+    "progress": "LandConsolidationProgressPanel",
 }
 ACTIONS = ["LandConsolidationWorkbenchAction", "LandConsolidationUnitsAction", "LandConsolidationTaggingAction",
            "LandConsolidationBalanceAction", "LandConsolidationChecksAction", "LandConsolidationSuggestAction",
+           "LandConsolidationProgressAction",
            "LandConsolidationSetupAction",
            "LandConsolidationExportPlanAction", "LandConsolidationExportReportAction",
            "LandConsolidationExportMapsAction"]
@@ -76,7 +78,7 @@ def test_init_gui_creates_actions_docks_and_provider(plugin_package, qgis_iface,
             assert plugin.panels[key].windowTitle()  # translated title, never empty
             assert workbench.tabs.indexOf(plugin.panels[key]) >= 0
         assert [workbench.tabs.tabText(i) for i in range(workbench.tabs.count())] == [
-            "Units", "Tagging", "Balances", "Checks", "Suggest"]
+            "Units", "Tagging", "Balances", "Checks", "Suggest", "Progress"]
         assert critical_messages(qgis_iface) == []
         assert message_bar.get_messages(Qgis.Warning) == []
 
@@ -227,10 +229,11 @@ def test_failing_dock_is_reported_not_raised(
     plugin = plugin_package.classFactory(qgis_iface)
     plugin.initGui()
     try:
-        assert set(plugin.panels) == {"units", "balance", "checks", "suggest"}
+        assert set(plugin.panels) == {"units", "balance", "checks", "suggest", "progress"}
         tabs = plugin.workbench.tabs
         assert [tabs.widget(i) for i in range(tabs.count())] == [plugin.panels["units"], plugin.panels["balance"],
-                                                                 plugin.panels["checks"], plugin.panels["suggest"]]
+                                                                 plugin.panels["checks"], plugin.panels["suggest"],
+                                                                 plugin.panels["progress"]]
         critical = critical_messages(qgis_iface)
         assert len(critical) == 1 and "boom" in critical[0]
     finally:

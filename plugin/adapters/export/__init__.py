@@ -10,6 +10,7 @@ What a file holds (``export_plan``):
 * ``balance``, ``indicators`` (the same tables as the ``balance`` command) and
   ``rule_pack`` (the rules the indicators were judged by);
 * ``farmland_patches`` and ``farmland_patch_stats`` (集中连片, ``patches``);
+* ``unit_status_history`` — the status history of the exported units (docs/lifecycle.md);
 * each layer's style as its default in ``layer_styles``, a QGIS project ``plan`` in
   ``qgis_projects``, and metadata (title, planner, date, plugin version, sources and
   their CRS) in ``gpkg_metadata`` and in the QGIS layer metadata.

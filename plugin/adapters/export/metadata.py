@@ -15,6 +15,7 @@ from ...core.i18n import tr
 from ...core.rules import RulePack
 from ...paths import METADATA
 from ..layers import Inputs
+from ..postgis.connection import redact
 
 
 def plugin_version() -> str:
@@ -73,6 +74,7 @@ def plan_metadata(inputs: Inputs, pack: RulePack, title: str | None, author: str
     sources = []
     for role, layer in (("parcels", inputs.parcels), ("units", inputs.units), ("pbf", inputs.pbf)):
         if layer is not None:
-            sources.append((role, layer.publicSource(), layer.crs().authid() or layer.crs().description()))
+            # no password in the hand-over: QGIS strips it from its own providers' sources, not from GDAL's PG:…
+            sources.append((role, redact(layer.publicSource()), layer.crs().authid() or layer.crs().description()))
     return PlanMetadata(title, author, _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                         plugin_version(), f"{pack.id} {pack.version}", sources)

@@ -3,7 +3,7 @@
 Order of work for one file (``_write_file``): OGR creates every layer and writes ``units``;
 the parcel copier chosen for the parcel layer (``copiers.choose_copier``) fills ``parcels``
 while GDAL holds the file open or right after it closed it; then the ``balance``,
-``indicators`` and ``rule_pack`` tables, the styles, metadata and the embedded project; the
+``indicators``, ``rule_pack`` and ``unit_status_history`` tables, the styles, metadata and the embedded project; the
 file is finished (journal folded in, fsynced), validated, and moved into place.
 """
 from __future__ import annotations
@@ -25,6 +25,7 @@ from ...core.selection import UnknownUnitsError, units_by_code
 from ..crs import ellipsoid_measure
 from ..gpkg import WriteError, atomic_output, finish_file, quick_check, validate, write_balance_tables, write_table
 from ..layers import Inputs, build_engine
+from ..lifecycle_store import export_history
 from ..outputs import collect_unraisable, refuse_inputs, remove_leftovers
 from ..sources import InputError
 from ..wkb import feature_wkb
@@ -156,6 +157,7 @@ class _FileJob:
     p1: float
     copiers: Sequence[ParcelCopier] | None = None
     dropped: list = field(default_factory=list)
+    townships: Sequence = ()  # township results, in every file (core.townships; docs/domain.md §7)
 
 
 def _write_file(job: _FileJob, check: bool | None, log=None) -> None:
@@ -214,11 +216,12 @@ def _write_layers(job: _FileJob) -> int:
             raise WriteError(tr("Cannot write {0}: {1}").format(path, late[0]))
     n_parcels += copier.finish(path, source, parcels)
     source = None
-    write_balance_tables(path, _SubsetEngine(job.engine, job.sel.codes))
+    write_balance_tables(path, _SubsetEngine(job.engine, job.sel.codes), job.townships)
     pack = job.engine.pack
     write_patches(path, job.engine, job.sel.uids, srs_of(inputs.parcels.crs()), pack)  # 集中连片
     write_table(path, "rule_pack", RULE_PACK_COLUMNS, _rule_rows(pack),
                 f"Rule pack {pack.id} {pack.version}: the rules the indicators were judged by")
+    export_history(path, inputs.units, job.sel.codes)  # the units' life cycle (docs/lifecycle.md)
     return n_parcels
 
 
@@ -273,8 +276,11 @@ def check_targets(out, per_unit: bool, overwrite: bool, sources: Sequence | None
 def write_plan(engine: BalanceEngine, reader, inputs: Inputs, out, unit_codes: Sequence[str] | None = None,
                per_unit: bool = False, overwrite: bool = False, feedback=None, title: str | None = None,
                author: str | None = None, validate_output: bool | None = None, _start: float = 0.0,
-               log=None, copiers: Sequence[ParcelCopier] | None = None) -> list[Path]:
-    """Write the plan GeoPackage(s) from an engine already built over ``inputs`` (the dock's live one)."""
+               log=None, copiers: Sequence[ParcelCopier] | None = None, townships: Sequence = ()) -> list[Path]:
+    """Write the plan GeoPackage(s) from an engine already built over ``inputs`` (the dock's live one).
+
+    ``townships``: the township results (``adapters.townships.township_results``) for the ``indicators`` table.
+    """
     progress = Progress(feedback)
     sources = [*inputs.sources(), engine.pack.path]
     check_targets(out, per_unit, overwrite, sources)
@@ -297,7 +303,7 @@ def write_plan(engine: BalanceEngine, reader, inputs: Inputs, out, unit_codes: S
             meta = plan_metadata(inputs, engine.pack, f"{title} {sel.codes[0]}" if per_unit and title else title,
                                  author, sel.codes)
             job = _FileJob(path, sel, inputs, engine, reader, meta, progress, _start + span * k / n,
-                           _start + span * (k + 1) / n, copiers)
+                           _start + span * (k + 1) / n, copiers, townships=townships)
             _write_file(job, validate_output, log)
             written.append(sel.target)
             progress.check()

@@ -10,6 +10,7 @@ from ..areas import farmland_after, planned_ridge_coefficient, survey_terms
 from ..fields import PBF_IN, PBF_OUT, ParcelRecord, with_area
 from ..landclasses import RIDGE
 from ..ridges import new_farmland_coefficient
+from ..rules import flow_areas
 from .state import _Parcel
 
 SCALE = 1_000_000  # aggregates are integers in µm²
@@ -94,22 +95,7 @@ class _Composition:
                         for ca, va in a.items():
                             if va > 0:
                                 transitions.append((cb, ca, vb * va / total_after))
-            out = []
-            cats = self.pack.categories_of
-            for fid, flow in flows.items():
-                if flow.types and zzlx not in flow.types:
-                    continue
-                total = 0.0
-                for cb, ca, v in transitions:
-                    if flow.changed_only and cb == ca:
-                        continue
-                    if (flow.source == "*" or flow.source in cats(cb)) and (
-                        flow.target == "*" or flow.target in cats(ca)
-                    ):
-                        total += v
-                if total:
-                    out.append((fid, total))
-            result = tuple(out)
+            result = tuple(flow_areas(self.pack, zzlx, transitions).items())
         if len(self._flow_cache) >= 10_000:  # keys hold areas: it pays off within one edit, not across parcels
             self._flow_cache.clear()
         self._flow_cache[key] = result

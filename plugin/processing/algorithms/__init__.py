@@ -6,13 +6,15 @@ package and append the class to ``ALGORITHMS``; the provider instantiates each e
 
 Ids are stable (models and scripts name them): ``landconsolidation:computebalance``,
 ``planreport``, ``validateunits``, ``checkconstraints``, ``checkdata``, ``exportplan``, ``suggest``,
-``contiguity``.
+``contiguity``,
+``setunitstatus``, ``acceptancecheck``, ``progressreport``.
 """
 from .check_constraints import CheckConstraintsAlgorithm
 from .check_data import CheckDataAlgorithm
 from .compute_balance import ComputeBalanceAlgorithm
 from .contiguity import ContiguityAlgorithm
 from .export_plan import ExportPlanAlgorithm
+from .lifecycle import AcceptanceCheckAlgorithm, ProgressReportAlgorithm, SetUnitStatusAlgorithm
 from .plan_report import PlanReportAlgorithm
 from .suggest import SuggestAlgorithm
 from .validate_units import ValidateUnitsAlgorithm
@@ -26,4 +28,7 @@ ALGORITHMS: list = [
     ExportPlanAlgorithm,
     SuggestAlgorithm,
     ContiguityAlgorithm,
+    SetUnitStatusAlgorithm,
+    AcceptanceCheckAlgorithm,
+    ProgressReportAlgorithm,
 ]

@@ -38,9 +38,7 @@ class CheckConstraintsAlgorithm(LandConsolidationAlgorithm):
 
     def initAlgorithm(self, config=None) -> None:
         self.add_sources()
-        self.add_layer(RED_LINE, tr("Ecological protection red line (optional)"), optional=True)
-        self.add_layer(UGB, tr("Urban growth boundary (optional)"), optional=True)
-        self.add_layer(BOUNDARY, tr("Project boundary (optional)"), optional=True)
+        self.add_zones()
         self.add_tbmj_in_mu()
         self.add_tolerance()
         self.addParameter(QgsProcessingParameterFeatureSink(

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from qgis.core import (
-    QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
 )
 
 from ...adapters.qgis_compat import SOURCE_VECTOR_POLYGON
 from ...core.i18n import tr
-from .common import BOUNDARY, RED_LINE, UGB, LandConsolidationAlgorithm
+from .common import LandConsolidationAlgorithm
 from .findings_sink import report, write_findings
 
 OUTPUT, ERRORS, WARNINGS, NOTES = "OUTPUT", "ERRORS", "WARNINGS", "NOTES"
@@ -40,9 +39,7 @@ class CheckDataAlgorithm(LandConsolidationAlgorithm):
 
     def initAlgorithm(self, config=None) -> None:
         self.add_sources()
-        self.add_layer(RED_LINE, tr("Ecological protection red line (optional)"), optional=True)
-        self.add_layer(UGB, tr("Urban growth boundary (optional)"), optional=True)
-        self.add_layer(BOUNDARY, tr("Project boundary (optional)"), optional=True)
+        self.add_zones()
         self.add_pack()
         self.add_tbmj_in_mu()
         self.addParameter(QgsProcessingParameterFeatureSink(
@@ -52,19 +49,14 @@ class CheckDataAlgorithm(LandConsolidationAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(NOTES, tr("Number of notes")))
 
     def processAlgorithm(self, parameters, context, feedback) -> dict:
-        from ...adapters.datachecks import FINDING_FIELDS, finding_row, run_checks
-        from ...core.errors import PlanError
+        from ...adapters.datachecks import FINDING_FIELDS, finding_row
 
         inputs = self.inputs(parameters, context)
         pack = self.pack(parameters, context)
         engine, reader = self.build(inputs, pack, feedback, 0.0, 50.0)
-        try:
-            findings = run_checks(
-                engine, inputs, reader, reader.crs, pack, red_line=self.layer(parameters, RED_LINE, context),
-                ugb=self.layer(parameters, UGB, context), boundary=self.layer(parameters, BOUNDARY, context),
-                progress=lambda f: feedback.setProgress(50.0 + 45.0 * f), cancelled=feedback.isCanceled)
-        except PlanError as exc:
-            raise QgsProcessingException(str(exc)) from None
+        findings = self.data_checks(parameters, context, engine, inputs, reader, pack,
+                                    progress=lambda f: feedback.setProgress(50.0 + 45.0 * f),
+                                    cancelled=feedback.isCanceled)
         self.check_cancel(feedback)
         dest = write_findings(self, parameters, OUTPUT, context, findings, reader.crs, feedback,
                               FINDING_FIELDS, finding_row)

@@ -159,6 +159,25 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
         if pbf:
             self.add_layer(PBF, tr("Permanent basic farmland (optional)"), optional=True)
 
+    def add_zones(self) -> None:
+        """The optional layers of the data checks' 三区三线 and boundary findings."""
+        self.add_layer(RED_LINE, tr("Ecological protection red line (optional)"), optional=True)
+        self.add_layer(UGB, tr("Urban growth boundary (optional)"), optional=True)
+        self.add_layer(BOUNDARY, tr("Project boundary (optional)"), optional=True)
+
+    def data_checks(self, parameters, context, engine, inputs, reader, pack, progress=None, cancelled=None) -> list:
+        """Every data-check finding (``adapters.datachecks.run_checks``) with the layers of :meth:`add_zones`."""
+        from ...adapters.datachecks import run_checks
+
+        try:
+            return run_checks(engine, inputs, reader, reader.crs, pack,
+                              red_line=self.layer(parameters, RED_LINE, context),
+                              ugb=self.layer(parameters, UGB, context),
+                              boundary=self.layer(parameters, BOUNDARY, context),
+                              progress=progress, cancelled=cancelled)
+        except PlanError as exc:
+            raise QgsProcessingException(str(exc)) from None
+
     def add_pack(self) -> None:
         choices = pack_choices()
         stems = [p.stem for _, p in choices]

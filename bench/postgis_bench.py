@@ -1,0 +1,138 @@
+"""Benchmark of ``balance --in-database`` on a throw-away local PostGIS (issue 12).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.postgis_bench                 # 200 000 parcels
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.postgis_bench --sizes 200000 1000000 --repeat 1
+
+Same demo township as ``engine_bench`` (``bench/data/township_<n>.gpkg``, ~400 parcels a unit,
+20 % of the parcels in units tagged), loaded with ``db load`` into a cluster the benchmark starts
+itself (``plugin.adapters.postgis.local_cluster``; fsync off). For each size it times:
+
+(a) in-database   ``balance --in-database``'s computation (``adapters.postgis.balance.compute``):
+                  SQL on the server, only sums come back;
+(b) in-process    the same tables read through GDAL's PG driver into the engine
+                  (``plugin.cli.compute`` on ``PG:`` sources): every row and geometry to the client;
+(c) DBA query     what a database administrator would write: ``ST_Intersection`` of every
+                  parcel–unit pair, area share × TBMJ, ``GROUP BY`` unit and DLBM. It does less
+                  (no 田坎, no after/flows/PBF), so (c)/(a) is a lower bound of the speed-up.
+
+Also the load time (``db load``). Min and median of ``--repeat`` runs; a markdown table is
+printed and written to ``bench/results/postgis_<date>.md``.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+import signal
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from bench.engine_bench import RESULTS, ensure_data
+
+DBA_QUERY = """
+SELECT u.dybh, p.dlbm,
+       sum(coalesce(p.tbmj, ST_Area(geography(ST_Transform(p.geom, 4490))))
+           * ST_Area(ST_Intersection(p.geom, u.geom)) / ST_Area(p.geom)) AS area
+FROM bench.parcels p JOIN bench.plan_unit u ON ST_Intersects(p.geom, u.geom)
+GROUP BY u.dybh, p.dlbm
+"""
+
+
+def _timed(fn, repeat: int) -> tuple[list[float], object]:
+    samples, result = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        samples.append(time.perf_counter() - t0)
+    return samples, result
+
+
+def run_size(n: int, repeat: int, skip_in_process: bool) -> dict:
+    import argparse as ap
+
+    from plugin.adapters.postgis import schema
+    from plugin.adapters.postgis.balance import Sources, compute
+    from plugin.adapters.postgis.commands import db_load
+    from plugin.adapters.postgis.connection import connect
+    from plugin.adapters.postgis.local_cluster import LocalCluster
+    from plugin.cli.common import compute as in_process
+    from plugin.cli.common import start_qgis
+    from plugin.core.rules import bundled_pack
+
+    start_qgis()
+    gpkg = ensure_data(n)
+    row: dict = {"n": n}
+    with LocalCluster() as cluster:
+        svc = cluster.write_service_file(cluster.root / "pg_service.conf")
+        os.environ["PGSERVICEFILE"] = str(svc)
+        db = "service=lc_test"
+        conn = connect(db)
+        schema.migrate(conn, "bench")
+        conn.close()
+        t0 = time.perf_counter()
+        db_load(db, "bench", f"{gpkg}|layername=DLTB", f"{gpkg}|layername=ZZDY", f"{gpkg}|layername=YJJBNTTB")
+        cluster.execute("VACUUM ANALYZE")
+        row["load"] = time.perf_counter() - t0
+        src = [f"PG:{db}|layername=bench.{t}" for t in ("parcels", "plan_unit", "pbf")]
+        pack = bundled_pack("national")
+        row["in_db"], server = _timed(lambda: compute(Sources(*src), pack), repeat)
+        conn = connect(db)
+        conn.autocommit = True
+
+        def dba():
+            with conn.cursor() as cur:
+                cur.execute("SET jit = off")
+                cur.execute(DBA_QUERY)
+                return cur.fetchall()
+
+        row["dba"], _rows = _timed(dba, repeat)
+        conn.close()
+        if not skip_in_process:
+            args = ap.Namespace(parcels=src[0], units=src[1], pbf=src[2], rules="national", unit_field=None,
+                                tbmj_in_mu=False, encoding=None)
+            row["in_process"], (engine, _r, _i) = _timed(lambda: in_process(args), repeat)
+            got = {(c, d): (b, a) for c, d, b, a in server.balance_rows()}
+            want = {(c, d): (b, a) for c, d, b, a in engine.balance_rows()}
+            row["max_diff_m2"] = max(max(abs(got[k][0] - v[0]), abs(got[k][1] - v[1])) for k, v in want.items()) \
+                if set(got) == set(want) else float("nan")
+    return row
+
+
+def _fmt(samples) -> str:
+    if not samples:
+        return "–"
+    return f"{min(samples):.1f} / {statistics.median(samples):.1f}"
+
+
+def table(rows: list[dict]) -> str:
+    lines = [f"PostGIS balance benchmark, {_dt.datetime.now():%Y-%m-%d %H:%M}, load average {os.getloadavg()[0]:.1f}",
+             "", "| parcels | db load s | (a) in-database s | (b) in-process s | (c) DBA query s | (c)/(a) | (b)/(a) "
+             "| max diff m² |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        a = min(r["in_db"])
+        b = min(r["in_process"]) if r.get("in_process") else None
+        lines.append(f"| {r['n']:,} | {r['load']:.1f} | {_fmt(r['in_db'])} | {_fmt(r.get('in_process'))} | "
+                     f"{_fmt(r['dba'])} | {min(r['dba']) / a:.1f}× | {f'{b / a:.1f}×' if b else '–'} | "
+                     f"{r.get('max_diff_m2', float('nan')):.2g} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[200_000])
+    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--skip-in-process", action="store_true", help="only (a) and (c) (1 M: the client side is slow)")
+    args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))  # a killed run still removes its cluster
+    rows = [run_size(n, args.repeat, args.skip_in_process) for n in args.sizes]
+    text = table(rows)
+    print(text)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    Path(RESULTS / f"postgis_{_dt.date.today()}.md").write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

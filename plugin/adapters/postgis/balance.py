@@ -1,0 +1,312 @@
+"""``balance --in-database``: the balance computed by PostGIS, only sums leave the server.
+
+The parcels, units and PBF stay in the database; the SQL (``balance_sql``) follows the engine's
+area rules and returns, per unit and per group of parcels with the same classes before and
+after, the summed areas (a few hundred rows for a county). ``core.aggregated`` turns them into
+the engine's balance and indicator rows. docs/postgis.md: what is and is not the same as the
+in-process engine.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from ...core.aggregated import AggregatedBalance, ServerCounts, group_terms
+from ...core.engine import SCALE
+from ...core.fields import (
+    normalize_parcel,
+    pbf_action,
+    resolve_parcel_fields,
+    resolve_unit_fields,
+    survey_bsm,
+    text_value,
+)
+from ...core.i18n import tr
+from ...core.landclasses import UNKNOWN
+from ...core.ridges import new_farmland_coefficient
+from ...core.rules import RulePack
+from ...core.validation import Problem, check_tbmj_unit
+from . import balance_sql as q
+from .connection import DatabaseError, connect, driver, redact, split_source
+
+_NUMBER = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
+
+
+@dataclass
+class Table:
+    """A table (or view) in the database, as the SQL needs it."""
+
+    name: object  # psycopg2.sql.Identifier, quoted
+    columns: dict  # column name -> SQL type
+    pk: object
+    geom: object
+    srid: int
+    label: str
+
+
+def _table(cur, schema: str | None, table: str, what: str) -> Table:
+    sql = driver().sql
+    qualified = sql.Identifier(schema, table) if schema else sql.Identifier(table)
+    cur.execute("SELECT to_regclass(%s)", (qualified.as_string(cur),))
+    oid = cur.fetchone()[0]
+    if oid is None:
+        raise DatabaseError(tr("No table {0} in the database for the {1} layer").format(
+            f"{schema}.{table}" if schema else table, what))
+    cur.execute("SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+                "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+                (qualified.as_string(cur),))
+    columns = dict(cur.fetchall())
+    geoms = [c for c, t in columns.items() if t.startswith("geometry")]
+    if not geoms:
+        raise DatabaseError(tr("The {0} table {1} has no geometry column").format(what, table))
+    cur.execute("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+                "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = %s::regclass AND i.indisprimary",
+                (qualified.as_string(cur),))
+    pk = [r[0] for r in cur.fetchall()]
+    key = pk[0] if len(pk) == 1 else next((c for c in ("fid", "id", "ogc_fid", "gid") if c in columns), None)
+    if key is None:
+        raise DatabaseError(tr("The {0} table {1} has no primary key (fid/id)").format(what, table))
+    cur.execute(sql.SQL("SELECT ST_SRID({}) FROM {} WHERE {} IS NOT NULL LIMIT 1").format(
+        sql.Identifier(geoms[0]), qualified, sql.Identifier(geoms[0])))
+    row = cur.fetchone()
+    return Table(qualified, columns, sql.Identifier(key), sql.Identifier(geoms[0]), int(row[0]) if row else 0,
+                 table)
+
+
+def _number(table: Table, column: str | None, scale: float = 1.0):
+    """A finite float8 of ``column`` (NULL for NaN/±Infinity/text that is no number) × ``scale``."""
+    sql = driver().sql
+    if not column:
+        return sql.SQL("NULL::float8")
+    ident = sql.SQL("p.{}").format(sql.Identifier(column))
+    kind = table.columns.get(column, "")
+    if any(w in kind for w in ("char", "text")):
+        value = sql.SQL("CASE WHEN {c} ~ {rx} THEN {c}::float8 END").format(c=ident, rx=sql.Literal(_NUMBER))
+    else:
+        value = sql.SQL("{}::float8").format(ident)
+    value = sql.SQL("nullif(nullif(nullif({}, 'NaN'), 'Infinity'), '-Infinity')").format(value)
+    return sql.SQL("({} * {})").format(value, sql.Literal(scale)) if scale != 1.0 else value
+
+
+def _text_of(column: str | None):
+    sql = driver().sql
+    return sql.SQL("p.{}::text").format(sql.Identifier(column)) if column else sql.SQL("NULL::text")
+
+
+def _working_srid(cur, t: Table) -> int:
+    """core: a projected layer stays; a geographic one goes to the nearest CGCS2000 3° GK zone."""
+    cur.execute("SELECT proj4text FROM spatial_ref_sys WHERE srid = %s", (t.srid,))
+    row = cur.fetchone()
+    if row is None:
+        raise DatabaseError(tr("The {0} table has an unknown SRID {1}").format(t.label, t.srid))
+    if "+proj=longlat" not in (row[0] or ""):
+        return t.srid
+    sql = driver().sql
+    cur.execute(sql.SQL("SELECT ST_X(ST_Centroid(ST_Transform(ST_SetSRID(ST_Extent({g})::geometry, %s), 4490))) "
+                        "FROM {t}").format(g=t.geom, t=t.name), (t.srid,))
+    lon = cur.fetchone()[0]
+    zone = max(0, min(20, int(round(((lon if lon is not None else 117.0) - 75.0) / 3.0))))
+    return 4534 + zone
+
+
+def _codes(cur, t: Table, fields: dict, table) -> None:
+    """lc_code: every distinct raw text of the code columns -> its text, class, farmland, PBF action."""
+    sql = driver().sql
+    cols = [fields.get(n) for n in ("DLBM", "KCDLBM", "GHDLBM", "ZZLX", "YNCZ")]
+    raws: set = set()
+    for col in [c for c in cols if c]:
+        cur.execute(sql.SQL("SELECT DISTINCT {}::text FROM {}").format(sql.Identifier(col), t.name))
+        raws.update(r[0] for r in cur.fetchall() if r[0] is not None)
+    cur.execute("CREATE TEMP TABLE lc_code (raw text PRIMARY KEY, txt text, cls text, farm boolean, action text)")
+    rows = []
+    for raw in sorted(raws):
+        txt = text_value(raw)
+        cls = table.resolve(txt) if txt is not None else None
+        rows.append((raw, txt, cls, bool(cls and table.is_farmland(cls)), pbf_action(txt) if txt else None))
+    driver().extras.execute_values(cur, "INSERT INTO lc_code VALUES %s", rows)
+
+
+def _ridges(cur, t: Table, fields: dict, pack: RulePack) -> None:
+    """lc_ridge: (GDPDJB, GDLX as stored) -> the 田坎 coefficient of new farmland (core.ridges)."""
+    sql = driver().sql
+    cols = [fields.get("GDPDJB"), fields.get("GDLX")]
+    exprs = [sql.SQL("{}::text").format(sql.Identifier(c)) if c else sql.SQL("NULL::text") for c in cols]
+    cur.execute(sql.SQL("SELECT DISTINCT {}, {} FROM {}").format(*exprs, t.name))
+    rows = []
+    for grade, kind in cur.fetchall():
+        rec = normalize_parcel({"GDPDJB": grade, "GDLX": kind})
+        rows.append((grade or "", kind or "", new_farmland_coefficient(pack.ridges, rec)))
+    cur.execute("CREATE TEMP TABLE lc_ridge (grade text, kind text, coef float8)")
+    driver().extras.execute_values(cur, "INSERT INTO lc_ridge VALUES %s", rows)
+
+
+def _counts(cur, t: Table, fields: dict, table, tb) -> ServerCounts:
+    sql = driver().sql
+    c = ServerCounts()
+    cur.execute(sql.SQL("SELECT count(*), count(*) FILTER (WHERE {g} IS NOT NULL AND NOT ST_IsEmpty({g})), "
+                        "count(*) FILTER (WHERE {g} IS NOT NULL AND NOT ({tb} > 0 AND {tb} <= 1e12)), "
+                        "0 FROM {t} p").format(
+        g=sql.SQL("p.{}").format(t.geom), tb=tb, t=t.name))
+    c.parcels, c.located, c.measured, c.repaired = cur.fetchone()
+    for name in ("DLBM", "GHDLBM"):
+        col = fields.get(name)
+        if not col:
+            if name == "DLBM":
+                c.unknown_class = c.parcels
+                c.unknown_codes[None] += c.parcels
+            continue
+        cur.execute(sql.SQL("SELECT {}::text, count(*) FROM {} GROUP BY 1").format(sql.Identifier(col), t.name))
+        for raw, n in cur.fetchall():
+            txt = text_value(raw)
+            if (txt is not None or name == "DLBM") and table.resolve(txt) == UNKNOWN:
+                c.unknown_codes[txt] += n
+                if name == "DLBM":
+                    c.unknown_class += n
+    return c
+
+
+def _split_bsms(cur, t: Table, column: str | None) -> int:
+    """Survey parcels (BSM) in several features: their pieces share TBMJ in the engine, not here."""
+    if not column:
+        return 0
+    sql = driver().sql
+    cur.execute(sql.SQL("SELECT {c}::text FROM {t} GROUP BY 1 HAVING count(*) > 1").format(
+        c=sql.Identifier(column), t=t.name))
+    return sum(1 for (raw,) in cur.fetchall() if survey_bsm(raw) is not None)
+
+
+def _measured(t: Table, work: int):
+    """The ellipsoidal (CGCS2000) area of the repaired geometry, for a parcel without usable TBMJ."""
+    sql = driver().sql
+    return sql.SQL("ST_Area(geography(ST_Transform({}, 4490)))").format(q.parcel_geometry(t.geom, t.srid, work))
+
+
+def _tbmj_problem(cur, t: Table, tb, work: int) -> Problem | None:
+    """validation.check_tbmj_unit on a sample of numbers (TBMJ, planar area): no geometry leaves."""
+    sql = driver().sql
+    cur.execute(sql.SQL("SELECT {tb}, ST_Area({g}) FROM {t} p WHERE {tb} > 0 AND {tb} <= 1e12 AND {gc} IS NOT NULL "
+                        "ORDER BY p.{pk} LIMIT 20000").format(
+        tb=tb, g=q.working(sql.SQL("p.{}").format(t.geom), t.srid, work), gc=sql.SQL("p.{}").format(t.geom),
+        t=t.name, pk=t.pk))
+    rows = cur.fetchall()
+    return check_tbmj_unit([r[0] for r in rows], [r[1] for r in rows], False)
+
+
+def _sums(cur, pack: RulePack) -> tuple[dict, Counter]:
+    """The grouped sums -> integer µm² terms per unit id, and the project's."""
+    names = [d.name for d in cur.description]
+    per_unit: dict = {}
+    project: Counter = Counter()
+    for row in cur.fetchall():
+        group = dict(zip(names, row))
+        terms = group_terms(pack, group)
+        for var in ("pbf_before", "pbf_after", "pbf_out", "pbf_in"):
+            n = round((group[var] or 0.0) * SCALE)
+            if n:
+                terms[("p", var)] += n
+        target = project if group["uid"] is None else per_unit.setdefault(group["uid"], Counter())
+        target.update(terms)
+    return per_unit, project
+
+
+@dataclass
+class Sources:
+    parcels: str
+    units: str
+    pbf: str | None = None
+    unit_field: str | None = None
+    tbmj_in_mu: bool = False
+
+
+def compute(sources: Sources, pack: RulePack) -> AggregatedBalance:
+    """The balance of ``sources`` (PG: tables of one database) computed in that database."""
+    dsn, p_schema, p_table = split_source(sources.parcels)
+    u_dsn, u_schema, u_table = split_source(sources.units)
+    b = split_source(sources.pbf) if sources.pbf else None
+    if u_dsn != dsn or (b is not None and b[0] != dsn):
+        raise DatabaseError(tr("--in-database needs the parcels, units and PBF in one database"))
+    conn = connect(dsn)
+    try:
+        # temporary tables only, rolled back: a role with SELECT (and TEMP) rights can run it
+        with conn.cursor() as cur:
+            return _compute(cur, sources, pack, (p_schema, p_table), (u_schema, u_table), b)
+    except driver().Error as exc:
+        raise DatabaseError(tr("The database refused the balance query: {0}").format(
+            redact(str(exc).strip()))) from None
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple, pbf) -> AggregatedBalance:
+    sql = driver().sql
+    table = pack.table
+    t = _table(cur, *parcels, tr("parcel"))
+    u = _table(cur, *units, tr("units"))
+    fields = resolve_parcel_fields(t.columns, tbmj_in_mu=sources.tbmj_in_mu)
+    named = {**fields.parcels, **fields.plan}
+    if not named.get("DLBM"):
+        raise DatabaseError(tr("The parcel table has no DLBM field"))
+    if u.srid != t.srid:
+        raise DatabaseError(tr("The units (SRID {0}) and parcels (SRID {1}) are in different coordinate systems")
+                            .format(u.srid, t.srid))
+    code = resolve_unit_fields(u.columns, sources.unit_field).get("DYBH")
+    if code is None:
+        raise DatabaseError(tr("The units table has no unit code field (DYBH); name it with --unit-field"))
+    splits = _split_bsms(cur, t, named.get("BSM"))
+    if splits:
+        raise DatabaseError(tr("{0} survey parcels (BSM) are in several pieces; --in-database does not share "
+                               "their TBMJ between the pieces yet: run the balance without --in-database")
+                            .format(splits))
+    work = _working_srid(cur, t)
+    cur.execute("SET LOCAL jit = off")  # compiling the wide expressions costs seconds and saves nothing here
+    scale = (10_000.0 / 15.0) if sources.tbmj_in_mu else 1.0
+    tb = _number(t, named.get("TBMJ"), scale)
+    _codes(cur, t, named, table)
+    _ridges(cur, t, named, pack)
+    counts = _counts(cur, t, named, table, tb)
+    cur.execute(q.invalid_table(t.name, t.pk, t.geom, t.srid, work))
+    cur.execute("ALTER TABLE lc_bad ADD PRIMARY KEY (id)")
+    cur.execute("SELECT count(*) FROM lc_bad")
+    counts.repaired = cur.fetchone()[0]
+    problem = _tbmj_problem(cur, t, tb, work) if not sources.tbmj_in_mu else None
+    if problem is not None:
+        counts.problems.append(problem)
+    cur.execute(q.units_table(u.name, u.pk, sql.Identifier(code), u.geom, u.srid, work))
+    if pbf is not None:
+        pt = _table(cur, pbf[1], pbf[2], tr("permanent basic farmland"))
+        cur.execute(q.pbf_table(pt.name, pt.geom, pt.srid, work))
+    else:
+        cur.execute("CREATE TEMP TABLE lc_pb (bid bigint, src geometry, geom geometry)")
+    cur.execute("CREATE INDEX ON lc_pb (bid)")
+    cur.execute(q.pairs_table(t.name, t.pk, t.geom, t.srid, work))
+    cur.execute("CREATE INDEX ON lc_pairs (id)")
+    cur.execute("CREATE TEMP TABLE lc_pairs_area AS SELECT DISTINCT ON (id) id, area FROM lc_pairs")
+    cur.execute("ALTER TABLE lc_pairs_area ADD PRIMARY KEY (id)")
+    cur.execute(q.pbf_parts_table(t.name, t.pk, t.geom, t.srid, work))
+    cur.execute(q.pbf_parts(t.name, t.pk, t.geom, t.srid, work))
+    cur.execute(q.PBF_SHARES)
+    cur.execute(q.UNIT_OVERLAPS)
+    cur.execute(q.project_shares(t.name, t.pk, t.geom, t.srid, work))
+    cur.execute("ANALYZE lc_pairs2")
+    cur.execute(sql.SQL(q.groups_query()).format(
+        parcels=t.name, pk=t.pk, measured=_measured(t, work), tb=tb,
+        kc=_number(t, named.get("KCMJ"), scale), td=_number(t, named.get("TBDLMJ"), scale),
+        kx=_number(t, named.get("KCXS")), gx=_number(t, named.get("GHKCXS")),
+        dlbm=_text_of(named.get("DLBM")), kcdlbm=_text_of(named.get("KCDLBM")),
+        ghdlbm=_text_of(named.get("GHDLBM")), zzlx=_text_of(named.get("ZZLX")), yncz=_text_of(named.get("YNCZ")),
+        gdpdjb=_text_of(named.get("GDPDJB")), gdlx=_text_of(named.get("GDLX"))))
+    per_unit, project = _sums(cur, pack)
+    cur.execute("SELECT uid, code, geom IS NOT NULL FROM lc_u ORDER BY uid")
+    unit_rows = cur.fetchall()
+    cur.execute("SELECT count(DISTINCT uid) FROM lc_pairs2")
+    counts.units_with_parcels = cur.fetchone()[0]
+    codes = {uid: c for uid, c, _g in unit_rows}
+    cur.execute("SELECT a, b, area FROM lc_uover WHERE area > 0")
+    counts.overlaps = [(*sorted((str(codes[a]), str(codes[b]))), area) for a, b, area in cur.fetchall()]
+    if counts.measured:
+        counts.warnings.append(tr("{0} parcels have no usable TBMJ; their area was measured on the CGCS2000 "
+                                  "ellipsoid (after repairing invalid geometry)").format(counts.measured))
+    balance = AggregatedBalance(pack)
+    balance.load(unit_rows, per_unit, project, counts)
+    return balance

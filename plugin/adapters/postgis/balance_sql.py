@@ -1,0 +1,244 @@
+"""The SQL of ``balance --in-database``: the engine's area rules, written for PostGIS.
+
+Each step says which rule of docs/domain-area-rules.md / ``core.fields`` / ``core.engine`` it is.
+Identifiers come in as ``psycopg2.sql`` objects (quoted), values as bound parameters; nothing a
+user typed is spliced into the text. Temporary tables (``lc_*``) live for one session.
+"""
+from __future__ import annotations
+
+from .connection import driver
+
+# --------------------------------------------------------------------------- geometry
+#: clean_polygonal: valid as it is, else made valid and reduced to its polygons; empty -> NULL
+CLEAN = ("(SELECT CASE WHEN g IS NULL OR ST_IsEmpty(g) THEN NULL WHEN ST_IsValid(g) THEN g "
+         "ELSE nullif(ST_CollectionExtract(ST_MakeValid(g), 3), ST_GeomFromText('POLYGON EMPTY', ST_SRID(g))) END "
+         "FROM (SELECT {g} AS g) AS x)")
+
+
+def working(geom, srid_from: int, srid_to: int):
+    """``geom`` in the working CRS (a Gauss–Krüger zone for a geographic layer, else unchanged)."""
+    sql = driver().sql
+    if srid_from == srid_to:
+        return geom
+    return sql.SQL("ST_Transform({}, {})").format(geom, sql.Literal(int(srid_to)))
+
+
+def units_table(units, pk, code, geom, srid: int, work: int):
+    """lc_u: the units, cleaned, in the working CRS (``geom``) and the source CRS (``src``)."""
+    sql = driver().sql
+    return sql.SQL(
+        "CREATE TEMP TABLE lc_u AS SELECT row_number() OVER (ORDER BY {pk}) AS uid, {code}::text AS code, "
+        "c AS src, {w} AS geom FROM (SELECT {pk}, {code}, " + CLEAN + " AS c FROM {units}) AS s").format(
+        pk=pk, code=code, w=working(sql.SQL("c"), srid, work), g=geom, units=units)
+
+
+def pbf_table(pbf, geom, srid: int, work: int):
+    sql = driver().sql
+    return sql.SQL("CREATE TEMP TABLE lc_pb AS SELECT row_number() OVER () AS bid, c AS src, {w} AS geom FROM (SELECT "
+                   + CLEAN
+                   + " AS c FROM {pbf}) AS s WHERE c IS NOT NULL").format(
+        w=working(sql.SQL("c"), srid, work), g=geom, pbf=pbf)
+
+
+def invalid_table(parcels, pk, geom, srid: int, work: int):
+    """lc_bad: the parcels whose geometry is invalid, repaired (validation.clean_polygonal), in the
+    working CRS. Checked once per parcel; every later step takes the repaired one from here."""
+    sql = driver().sql
+    fixed = working(sql.SQL(CLEAN).format(g=sql.SQL("p.{}").format(geom)), srid, work)
+    return sql.SQL("CREATE TEMP TABLE lc_bad AS SELECT p.{pk} AS id, {fixed} AS fixed FROM {parcels} p "
+                   "WHERE NOT ST_IsEmpty(p.{geom}) AND NOT ST_IsValid(p.{geom})").format(
+        pk=pk, fixed=fixed, geom=geom, parcels=parcels)
+
+
+def pairs_table(parcels, pk, geom, srid: int, work: int):
+    """lc_pairs: (parcel, unit, share, planar area) — engine._share: 1 where the unit contains the
+    parcel properly, else area(unit ∩ parcel) / area(parcel), at most 1; > 0 only.
+
+    The join runs in the source CRS on the parcels' spatial index; the unit stays the first
+    argument so PostGIS prepares it once for all its parcels. One query level: the unit's geometry
+    is not copied from level to level for each of its parcels.
+    """
+    sql = driver().sql
+    share = ("CASE WHEN ST_ContainsProperly(u.geom, {g}) THEN 1.0 "
+             "ELSE least(1.0, ST_Area(ST_Intersection(u.geom, {g})) / ST_Area({g})) END")
+    good = working(sql.SQL("p.{}").format(geom), srid, work)
+    return sql.SQL(
+        "CREATE TEMP TABLE lc_pairs AS SELECT * FROM ("
+        " SELECT p.{pk} AS id, u.uid, " + share.replace("{g}", "{good}") + " AS s, ST_Area({good}) AS area"
+        " FROM lc_u u JOIN {parcels} p ON p.{geom} && u.src AND ST_Intersects(u.src, p.{geom})"
+        " WHERE NOT ST_IsEmpty(p.{geom}) AND p.{pk} NOT IN (SELECT id FROM lc_bad)"
+        " UNION ALL"
+        " SELECT b.id, u.uid, " + share.replace("{g}", "b.fixed") + ", ST_Area(b.fixed)"
+        " FROM lc_u u JOIN {parcels} p ON p.{geom} && u.src AND ST_Intersects(u.src, p.{geom})"
+        " JOIN lc_bad b ON b.id = p.{pk} WHERE b.fixed IS NOT NULL OFFSET 0) AS x WHERE area > 0 AND s > 0").format(
+        pk=pk, good=good, geom=geom, parcels=parcels)
+
+
+def parcel_geometry(geom, srid: int, work: int):
+    """A parcel's geometry in the working CRS, repaired (``a`` = lc_pairs_area, ``p`` = the table)."""
+    sql = driver().sql
+    return sql.SQL("coalesce((SELECT fixed FROM lc_bad b WHERE b.id = a.id), {})").format(
+        working(sql.SQL("p.{}").format(geom), srid, work))
+
+
+def pbf_parts_table(parcels, pk, geom, srid: int, work: int):
+    """lc_pc: (parcel in a unit, PBF polygon it meets, covered?) — the PBF polygon outside, the
+    parcels through their spatial index inside, so PostGIS prepares each PBF polygon once."""
+    sql = driver().sql
+    return sql.SQL(
+        "CREATE TEMP TABLE lc_pc AS SELECT a.id, b.bid, ST_Covers(b.geom, {pg}) AS covered FROM lc_pb b"
+        " JOIN {parcels} p ON p.{geom} && b.src AND ST_Intersects(b.src, p.{geom})"
+        " JOIN lc_pairs_area a ON a.id = p.{pk}").format(
+        pk=pk, pg=parcel_geometry(geom, srid, work), geom=geom, parcels=parcels)
+
+
+#: engine._pbf_part_of: covered by one PBF polygon -> whole (1); else the union of the pieces, whole
+#: or none (0) within 1e-12 of the parcel's area, else the part (2). Only PBF polygons whose interior
+#: meets the parcel's give a piece with an area (a neighbour that only touches gives none)
+PBF_PARTS = """
+CREATE TEMP TABLE lc_pp AS
+WITH covered AS (SELECT id FROM lc_pc GROUP BY id HAVING bool_or(covered))
+SELECT id, 1 AS kind, NULL::geometry AS part FROM covered
+UNION ALL
+SELECT id, CASE WHEN part_area >= area * (1 - 1e-12) THEN 1 WHEN part_area <= area * 1e-12 THEN 0 ELSE 2 END, part
+FROM (SELECT id, area, part, ST_Area(part) AS part_area FROM (
+        SELECT a.id, a.area, CASE WHEN count(*) = 1 THEN ST_CollectionExtract(min(ST_Intersection({pg}, b.geom)), 3)
+                                  ELSE ST_Union(ST_Intersection({pg}, b.geom)) END AS part
+        FROM lc_pc c JOIN lc_pb b USING (bid) JOIN lc_pairs_area a USING (id) JOIN {parcels} p ON p.{pk} = a.id
+        WHERE c.id NOT IN (SELECT id FROM covered) AND ST_Relate(b.geom, {pg}, 'T********')
+        GROUP BY a.id, a.area) AS u) AS v
+"""
+
+
+def pbf_parts(parcels, pk, geom, srid: int, work: int):
+    sql = driver().sql
+    return sql.SQL(PBF_PARTS).format(pg=parcel_geometry(geom, srid, work), parcels=parcels, pk=pk)
+
+
+PBF_SHARES = """
+CREATE TEMP TABLE lc_pairs2 AS
+SELECT q.id, q.uid, q.s, q.area,
+       CASE WHEN pp.kind IS NULL OR pp.kind = 0 THEN 0.0
+            WHEN pp.kind = 1 THEN q.s
+            WHEN q.s = 1.0 THEN ST_Area(pp.part) / q.area
+            ELSE ST_Area(ST_Intersection((SELECT geom FROM lc_u u WHERE u.uid = q.uid), pp.part)) / q.area END AS ps
+FROM lc_pairs q LEFT JOIN lc_pp pp USING (id)
+"""
+
+#: units overlapping each other (engine._update_unit_overlaps): 2-dimensional intersection, its area
+UNIT_OVERLAPS = """
+CREATE TEMP TABLE lc_uover AS
+SELECT a.uid AS a, b.uid AS b, ST_Area(ST_Intersection(a.geom, b.geom)) AS area
+FROM lc_u a JOIN lc_u b ON a.uid < b.uid AND a.geom && b.geom AND ST_Relate(a.geom, b.geom, '2********')
+"""
+
+#: the project rows count a parcel once where overlapping units share it (engine._over): the share
+#: of the units' union; elsewhere the sum of the unit shares
+PROJECT_SHARES = """
+CREATE TEMP TABLE lc_proj AS
+WITH many AS (
+    SELECT DISTINCT x.id FROM lc_pairs2 x JOIN lc_pairs2 y ON x.id = y.id AND x.uid < y.uid
+    JOIN lc_uover o ON o.a = x.uid AND o.b = y.uid AND o.area > 0
+), unioned AS (
+    SELECT m.id, ST_Union(u.geom) AS ug FROM many m JOIN lc_pairs2 q USING (id) JOIN lc_u u USING (uid) GROUP BY m.id
+)
+SELECT q.id, sum(q.s) AS s, sum(q.ps) AS ps FROM lc_pairs2 q WHERE q.id NOT IN (SELECT id FROM many) GROUP BY q.id
+UNION ALL
+SELECT x.id, x.s, CASE WHEN pp.kind IS NULL OR pp.kind = 0 THEN 0.0 WHEN pp.kind = 1 THEN x.s
+                       ELSE ST_Area(ST_Intersection(x.ug, pp.part)) / x.area END
+FROM (SELECT n.id, n.ug, a.area, least(1.0, ST_Area(ST_Intersection(n.ug, {pg})) / a.area) AS s
+      FROM unioned n JOIN lc_pairs_area a USING (id)
+      JOIN {parcels} p ON p.{pk} = n.id) AS x
+LEFT JOIN lc_pp pp USING (id)
+"""
+
+
+def project_shares(parcels, pk, geom, srid: int, work: int):
+    sql = driver().sql
+    pg = parcel_geometry(geom, srid, work)
+    return sql.SQL(PROJECT_SHARES).format(pg=pg, parcels=parcels, pk=pk)
+
+
+# --------------------------------------------------------------------------- attributes and sums
+#: core.fields.normalize_parcel / with_area and engine._composition / _flows, once per parcel in a
+#: unit: each stage a subquery (OFFSET 0 keeps PostgreSQL from copying a stage's expressions into
+#: every use of its columns, which would grow exponentially with the depth)
+PARCEL_SOURCE = """
+SELECT a.id, a.area, {tb} AS tb_r, {kc} AS kc_r, {td} AS td_r, {kx} AS kx_r, {gx} AS gx_r,
+       coalesce(cd.cls, 'unknown') AS dl, coalesce(cd.farm, false) AS dl_farm, ck.cls AS kcc,
+       cg.cls AS ghc, coalesce(cg.farm, false) AS gh_farm, cz.txt AS zz, cy.action AS yn,
+       CASE WHEN NOT ({tb} > 0 AND {tb} <= 1e12) THEN {measured} END AS meas, coalesce(cr.coef, 0) AS rc
+FROM lc_pairs_area a JOIN {parcels} p ON p.{pk} = a.id
+LEFT JOIN lc_ridge cr ON cr.grade = coalesce({gdpdjb}, '') AND cr.kind = coalesce({gdlx}, '')
+LEFT JOIN lc_code cd ON cd.raw = {dlbm}
+LEFT JOIN lc_code ck ON ck.raw = {kcdlbm}
+LEFT JOIN lc_code cg ON cg.raw = {ghdlbm}
+LEFT JOIN lc_code cz ON cz.raw = {zzlx}
+LEFT JOIN lc_code cy ON cy.raw = {yncz}
+"""
+
+PARCEL_STAGES = (
+    # fields.normalize_parcel: unusable TBMJ / KCXS / GHKCXS are missing; TBMJ measured (reader.complete)
+    """CASE WHEN tb_r > 0 AND tb_r <= 1e12 THEN tb_r WHEN meas > 0 AND meas <= 1e12 THEN meas ELSE area END AS t,
+       CASE WHEN kx_r >= 0 AND kx_r < 1 THEN kx_r END AS kx, CASE WHEN gx_r >= 0 AND gx_r < 1 THEN gx_r END AS gx""",
+    # fields.with_area: KCMJ in [0, TBMJ] or TBMJ × KCXS
+    "CASE WHEN kc_r >= 0 AND kc_r <= t THEN kc_r ELSE t * kx END AS k",
+    # TBDLMJ in [0, TBMJ] or TBMJ − KCMJ; planned; KCXS or KCMJ / TBMJ; 田坎 class; class after
+    """CASE WHEN td_r >= 0 AND td_r <= t THEN td_r ELSE t - coalesce(k, 0) END AS d,
+       (zz IS NOT NULL OR ghc IS NOT NULL OR gx IS NOT NULL) AS planned,
+       coalesce(kx, coalesce(k, 0) / nullif(t, 0), 0) AS kxe,
+       CASE WHEN coalesce(k, 0) <> 0 THEN coalesce(kcc, '1203') END AS b2c,
+       coalesce(ghc, dl) AS tgt, CASE WHEN ghc IS NOT NULL THEN gh_farm ELSE dl_farm END AS tfarm""",
+    # engine._composition, before: (DLBM, TBDLMJ), (KCDLBM, KCMJ); the deduction coefficient after
+    # (areas.planned_ridge_coefficient: GHKCXS; farmland's own KCXS; new farmland the pack's 田坎 table)
+    """d + CASE WHEN b2c = dl THEN k ELSE 0 END AS vb1,
+       CASE WHEN b2c <> dl THEN b2c END AS b2, CASE WHEN b2c <> dl THEN k END AS vb2,
+       CASE WHEN tfarm THEN CASE WHEN gx IS NOT NULL THEN gx WHEN dl_farm THEN kxe ELSE rc END ELSE 0 END AS coef""",
+    # after: farmland keeps TBMJ × (1 − coef) and 田坎 TBMJ × coef, anything else the whole TBMJ
+    """CASE WHEN planned THEN tgt ELSE dl END AS a1,
+       CASE WHEN NOT planned THEN vb1
+            WHEN tfarm THEN t * (1 - coef) + CASE WHEN tgt = '1203' THEN t * coef ELSE 0 END ELSE t END AS va1,
+       CASE WHEN NOT planned THEN b2 WHEN tfarm AND coef <> 0 AND tgt <> '1203' THEN '1203' END AS a2,
+       CASE WHEN NOT planned THEN vb2 WHEN tfarm AND coef <> 0 AND tgt <> '1203' THEN t * coef END AS va2,
+       CASE WHEN planned THEN tfarm ELSE dl_farm END AS a1_farm""",
+    # engine._flows: the same class first
+    """CASE WHEN dl = a1 THEN least(vb1, va1) WHEN dl = a2 THEN least(vb1, va2) ELSE 0 END AS s1,
+       CASE WHEN b2 IS NULL THEN 0 WHEN b2 = a1 THEN least(vb2, va1)
+            WHEN b2 = a2 THEN least(vb2, va2) ELSE 0 END AS s2""",
+    """vb1 - s1 AS rb1, coalesce(vb2, 0) - s2 AS rb2,
+       va1 - CASE WHEN a1 = dl THEN s1 WHEN a1 = b2 THEN s2 ELSE 0 END AS ra1,
+       coalesce(va2, 0) - CASE WHEN a2 = dl THEN s1 WHEN a2 = b2 THEN s2 ELSE 0 END AS ra2""",
+    # then the rest pro rata of what is left after
+    """greatest(ra1, 0) + greatest(ra2, 0) AS tot""",
+    """CASE WHEN tot > 0 AND rb1 > 0 AND ra1 > 0 THEN rb1 * ra1 / tot ELSE 0 END AS x11,
+       CASE WHEN tot > 0 AND rb1 > 0 AND ra2 > 0 THEN rb1 * ra2 / tot ELSE 0 END AS x12,
+       CASE WHEN tot > 0 AND rb2 > 0 AND ra1 > 0 THEN rb2 * ra1 / tot ELSE 0 END AS x21,
+       CASE WHEN tot > 0 AND rb2 > 0 AND ra2 > 0 THEN rb2 * ra2 / tot ELSE 0 END AS x22""",
+)
+
+#: engine._contribute per pair (``uid``) and per parcel for the project rows (``uid`` NULL), summed by
+#: the classes before and after; PBF before/after/out/in as the engine counts them
+GROUP_SUMS = """
+SELECT uid, dl AS b1, b2, a1, a2, planned, CASE WHEN planned THEN coalesce(zz, '') END AS zzlx,
+       sum(s * vb1) AS vb1, sum(s * vb2) AS vb2, sum(s * va1) AS va1, sum(s * va2) AS va2, sum(s * t) AS tbmj,
+       sum(s * s1) AS same1, sum(s * s2) AS same2, sum(s * x11) AS x11, sum(s * x12) AS x12,
+       sum(s * x21) AS x21, sum(s * x22) AS x22,
+       sum(CASE WHEN ps <> 0 THEN t * ps ELSE 0 END) AS pbf_before, sum(pa) AS pbf_after,
+       sum(CASE WHEN ps <> 0 AND yn = 'OUT' THEN t * ps ELSE 0 END) AS pbf_out,
+       sum(CASE WHEN ps <> 0 THEN greatest(pa - t * ps, 0) WHEN yn = 'IN' THEN pa ELSE 0 END) AS pbf_in
+FROM (SELECT w.uid, w.s, w.ps, n.*,
+             CASE WHEN w.ps <> 0 THEN CASE n.yn WHEN 'OUT' THEN 0 WHEN 'IN' THEN n.t * w.s
+                                                ELSE CASE WHEN n.a1_farm THEN n.t * w.ps ELSE 0 END END
+                  WHEN n.yn = 'IN' THEN n.t * w.s ELSE 0 END AS pa
+      FROM (SELECT uid, id, s, ps FROM lc_pairs2 UNION ALL SELECT NULL::bigint, id, s, ps FROM lc_proj) AS w
+      JOIN ({parcels_computed}) AS n USING (id)) AS x
+GROUP BY 1, 2, 3, 4, 5, 6, 7
+"""
+
+
+def groups_query() -> str:
+    """GROUP_SUMS over PARCEL_SOURCE and the PARCEL_STAGES nested (SQL text with ``{…}`` slots)."""
+    text = PARCEL_SOURCE
+    for k, stage in enumerate(PARCEL_STAGES):
+        text = f"SELECT *, {stage} FROM ({text} OFFSET 0) AS n{k}"
+    return GROUP_SUMS.replace("{parcels_computed}", text)

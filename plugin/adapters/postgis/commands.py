@@ -1,0 +1,57 @@
+"""What the ``db`` commands and ``balance --in-database`` do (the CLI only parses and prints).
+
+Every message that names a connection goes through ``connection.redact``: no password is printed.
+"""
+from __future__ import annotations
+
+import getpass
+
+from ...core.i18n import tr
+from ...core.rules import RulePack
+from . import load as pg_load
+from . import schema as pg_schema
+from .balance import Sources, compute
+from .connection import DatabaseError, connect, is_database_source, redact
+
+DEFAULT_SCHEMA = "land_consolidation"
+
+
+def db_init(db: str, schema: str = DEFAULT_SCHEMA) -> list[str]:
+    """``db init``: create or upgrade the planning schema; returns the lines to print."""
+    conn = connect(db)
+    try:
+        applied = pg_schema.migrate(conn, schema)
+        with conn.cursor() as cur:
+            version = pg_schema.current_version(cur, schema)
+    finally:
+        conn.close()
+    if not applied:
+        return [tr("Planning schema {0} is up to date (version {1}).").format(schema, version)]
+    return [tr("Planning schema {0}: applied version(s) {1}; now at version {2}.").format(
+        schema, ", ".join(str(v) for v in applied), version)]
+
+
+def db_load(db: str, schema: str, parcels: str, units: str | None, pbf: str | None,
+            unit_field: str | None = None) -> list[str]:
+    """``db load``: a DLTB source (and units, PBF) into an initialised schema."""
+    conn = connect(db)
+    try:
+        with conn.cursor() as cur:
+            pg_schema.set_planner(cur, getpass.getuser())
+        counts = pg_load.load(conn, db, schema, parcels, units, pbf, unit_field)
+    finally:
+        conn.close()
+    lines = [tr("Loaded into {0}: {1}").format(schema, ", ".join(f"{k} {v}" for k, v in counts.items()))]
+    lines.append(tr("Balance source: PG:{0}|layername={1}.parcels (units: {1}.plan_unit, PBF: {1}.pbf)").format(
+        redact(db), schema))
+    return lines
+
+
+def in_database_balance(parcels: str, units: str, pbf: str | None, unit_field: str | None, tbmj_in_mu: bool,
+                        pack: RulePack):
+    """The balance computed in the database (``core.aggregated.AggregatedBalance``)."""
+    for source in (parcels, units, pbf):
+        if source and not is_database_source(source):
+            raise DatabaseError(tr("--in-database needs PostGIS sources (PG:…|layername=schema.table), not {0}")
+                                .format(redact(source)))
+    return compute(Sources(parcels, units, pbf, unit_field, tbmj_in_mu), pack)

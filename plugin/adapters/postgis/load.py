@@ -1,0 +1,150 @@
+"""``db load``: a DLTB source (and optionally units and PBF) into the planning schema.
+
+The parcels go, as GDAL's PostgreSQL driver writes them (lower-case column names, ``fid``,
+``geom``), into ``survey``: the data of record, never written again by planning. Plan values the
+source already carries (ZZLX, GHDLBM, GHKCXS, YNCZ) are copied into ``plan_parcel``; the view
+``parcels`` joins both and is what the balance reads (docs/postgis.md).
+"""
+from __future__ import annotations
+
+from ...core.fields import PLAN_FIELDS
+from ...core.i18n import tr
+from .connection import DatabaseError, driver, layer_of, libpq_dsn, redact, resolve_authcfg
+from .schema import current_version, latest_version
+
+SURVEY = "survey"
+_STAGE_UNITS = "lc_stage_units"
+_STAGE_PBF = "lc_stage_pbf"
+
+
+def _translate(dsn: str, source: str, schema: str, table: str) -> int:
+    """Copy one OGR source into ``schema.table`` (replaced); returns the number of features."""
+    from osgeo import gdal, ogr
+
+    gdal.UseExceptions()
+    path, layer_name = layer_of(source)
+    src = ogr.Open(path)
+    if src is None:
+        raise DatabaseError(tr("Cannot open {0}").format(redact(source)))
+    lyr = src.GetLayerByName(layer_name) if layer_name else src.GetLayer(0)
+    if lyr is None:
+        raise DatabaseError(tr("No layer {0} in {1}").format(layer_name, redact(path)))
+    count = lyr.GetFeatureCount()
+    name = lyr.GetName()
+    src = None
+    try:
+        gdal.VectorTranslate(
+            "PG:" + dsn, path, layers=[name], layerName=table, accessMode="overwrite",
+            geometryType="PROMOTE_TO_MULTI",
+            layerCreationOptions=[f"SCHEMA={schema}", "GEOMETRY_NAME=geom", "FID=fid", "LAUNDER=YES",
+                                  "SPATIAL_INDEX=GIST", "OVERWRITE=YES"],
+        )
+    except RuntimeError as exc:
+        raise DatabaseError(tr("Could not load {0}: {1}").format(redact(source), redact(str(exc)))) from None
+    return count
+
+
+def _columns(cur, schema: str, table: str) -> list[str]:
+    cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
+                "ORDER BY ordinal_position", (schema, table))
+    return [r[0] for r in cur.fetchall()]
+
+
+def _fill_plan(cur, schema: str, survey_columns: list[str]) -> int:
+    """Plan values present in the survey source -> ``plan_parcel``; returns the rows written."""
+    sql = driver().sql
+    have = {c.lower(): c for c in survey_columns}
+    values = [sql.Identifier(have[f.lower()]) if f.lower() in have else sql.SQL("NULL") for f in PLAN_FIELDS]
+    cur.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(schema, "plan_parcel")))
+    if not any(f.lower() in have for f in PLAN_FIELDS):
+        return 0
+    present = sql.SQL(" OR ").join(sql.SQL("{} IS NOT NULL").format(sql.Identifier(have[f.lower()]))
+                                   for f in PLAN_FIELDS if f.lower() in have)
+    cur.execute(sql.SQL("INSERT INTO {} (survey_fid, zzlx, ghdlbm, ghkcxs, yncz) SELECT fid, {} FROM {} WHERE {}")
+                .format(sql.Identifier(schema, "plan_parcel"), sql.SQL(", ").join(
+                    sql.SQL("{}::{}").format(v, sql.SQL(t)) for v, t in zip(
+                        values, ("text", "text", "double precision", "text"))),
+                    sql.Identifier(schema, SURVEY), present))
+    return cur.rowcount
+
+
+def _create_view(cur, schema: str, survey_columns: list[str]) -> None:
+    """``parcels``: the survey's columns (its own plan columns left out) and the plan's."""
+    sql = driver().sql
+    plan = {f.lower() for f in PLAN_FIELDS}
+    keep = [c for c in survey_columns if c.lower() not in plan]
+    cur.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(sql.Identifier(schema, "parcels")))
+    cur.execute(sql.SQL(
+        "CREATE VIEW {view} AS SELECT {cols}, p.zzlx, p.ghdlbm, p.ghkcxs, p.yncz FROM {survey} s "
+        "LEFT JOIN {plan} p ON p.survey_fid = s.fid").format(
+        view=sql.Identifier(schema, "parcels"),
+        cols=sql.SQL(", ").join(sql.SQL("s.{}").format(sql.Identifier(c)) for c in keep),
+        survey=sql.Identifier(schema, SURVEY), plan=sql.Identifier(schema, "plan_parcel")))
+
+
+def _units_from_stage(cur, schema: str, code_field: str | None) -> int:
+    sql = driver().sql
+    cols = {c.lower(): c for c in _columns(cur, schema, _STAGE_UNITS)}
+    code = cols.get((code_field or "dybh").lower()) or cols.get("xmqbh") or cols.get("pqbh")
+    if code is None:
+        raise DatabaseError(tr("The units have no DYBH field; name it with --unit-field"))
+    name = sql.Identifier(cols["dymc"]) if "dymc" in cols else sql.SQL("NULL")
+    zzlx = sql.Identifier(cols["zzlx"]) if "zzlx" in cols else sql.SQL("NULL")
+    cur.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(schema, "plan_unit")))
+    cur.execute(sql.SQL("INSERT INTO {} (dybh, dymc, zzlx, geom) SELECT {}::text, {}::text, {}::text, geom FROM {} "
+                        "ORDER BY fid").format(sql.Identifier(schema, "plan_unit"), sql.Identifier(code), name, zzlx,
+                                               sql.Identifier(schema, _STAGE_UNITS)))
+    n = cur.rowcount
+    cur.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(schema, _STAGE_UNITS)))
+    return n
+
+
+def _pbf_from_stage(cur, schema: str) -> int:
+    sql = driver().sql
+    cur.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(schema, "pbf")))
+    cur.execute(sql.SQL("INSERT INTO {} (geom) SELECT geom FROM {} ORDER BY fid").format(
+        sql.Identifier(schema, "pbf"), sql.Identifier(schema, _STAGE_PBF)))
+    n = cur.rowcount
+    cur.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(schema, _STAGE_PBF)))
+    return n
+
+
+def load(conn, db: str, schema: str, parcels: str, units: str | None = None, pbf: str | None = None,
+         unit_field: str | None = None) -> dict[str, int]:
+    """Load the sources into an initialised schema; returns counts per table.
+
+    The survey is replaced as a whole (a new survey is a new data of record); the plan values
+    of the source replace ``plan_parcel``.
+    """
+    with conn.cursor() as cur:
+        if current_version(cur, schema) < latest_version():
+            raise DatabaseError(tr("The schema {0} is not initialised (or is older): run db init first").format(schema))
+    conn.commit()
+    dsn = resolve_authcfg(libpq_dsn(db))
+    counts = {"survey": _translate(dsn, parcels, schema, SURVEY)}
+    if units:
+        _translate(dsn, units, schema, _STAGE_UNITS)
+    if pbf:
+        _translate(dsn, pbf, schema, _STAGE_PBF)
+    with conn, conn.cursor() as cur:
+        survey_columns = _columns(cur, schema, SURVEY)
+        counts["plan_parcel"] = _fill_plan(cur, schema, survey_columns)
+        _create_view(cur, schema, survey_columns)
+        if units:
+            counts["plan_unit"] = _units_from_stage(cur, schema, unit_field)
+        if pbf:
+            counts["pbf"] = _pbf_from_stage(cur, schema)
+        _declare_srid(cur, schema)
+    return counts
+
+
+def _declare_srid(cur, schema: str) -> None:
+    """The plan tables' geometry columns take the survey's SRID (QGIS's postgres provider reads
+    the CRS of a layer from the column's declared type)."""
+    sql = driver().sql
+    cur.execute("SELECT Find_SRID(%s, %s, 'geom')", (schema, SURVEY))
+    srid = int(cur.fetchone()[0])
+    for table in ("plan_unit", "pbf", "plan_split"):
+        cur.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN geom TYPE geometry(MultiPolygon, {}) "
+                            "USING ST_SetSRID(geom, {})").format(sql.Identifier(schema, table), sql.Literal(srid),
+                                                                  sql.Literal(srid)))

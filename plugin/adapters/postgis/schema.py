@@ -1,0 +1,160 @@
+"""The planning schema: versioned, idempotent migrations (``db init``), docs/postgis.md.
+
+The survey table (三调 DLTB as loaded, ``survey``) is the data of record and is never written by
+planning: a role with read-only rights on it can plan. Plan attributes (ZZLX, GHDLBM, GHKCXS,
+YNCZ) live in ``plan_parcel``, units in ``plan_unit``, pieces of split parcels in ``plan_split``;
+``parcels`` is the view the balance reads (survey ⋈ plan, the plugin's DLTB). Every change to a
+plan table is written to ``history`` by a trigger: who (the QGIS user the session declares with
+``lc.user`` and the database role), when, what (old and new row as JSON). Each plan row carries
+a ``version`` the trigger raises, for optimistic locking.
+"""
+from __future__ import annotations
+
+from ...core.i18n import tr
+from .connection import DatabaseError, driver
+
+#: the version a fully migrated schema has
+VERSION_TABLE = "lc_schema_version"
+
+#: (version, description, SQL). ``{s}`` is the quoted schema. Never edit a released step: add one.
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "plan tables, history, triggers", """
+CREATE TABLE {s}.lc_setting (key text PRIMARY KEY, value text);
+CREATE TABLE {s}.plan_unit (
+    id bigserial PRIMARY KEY, dybh text NOT NULL UNIQUE, dymc text, zzlx text,
+    geom geometry(MultiPolygon), version integer NOT NULL DEFAULT 1,
+    changed_by text, changed_role text, changed_at timestamptz);
+CREATE INDEX ON {s}.plan_unit USING gist (geom);
+CREATE TABLE {s}.plan_parcel (
+    survey_fid bigint PRIMARY KEY, zzlx text, ghdlbm text, ghkcxs double precision, yncz text,
+    version integer NOT NULL DEFAULT 1, changed_by text, changed_role text, changed_at timestamptz);
+CREATE TABLE {s}.plan_split (
+    id bigserial PRIMARY KEY, survey_fid bigint NOT NULL, geom geometry(MultiPolygon) NOT NULL,
+    version integer NOT NULL DEFAULT 1, changed_by text, changed_role text, changed_at timestamptz);
+CREATE INDEX ON {s}.plan_split (survey_fid);
+CREATE TABLE {s}.pbf (id bigserial PRIMARY KEY, geom geometry(MultiPolygon));
+CREATE INDEX ON {s}.pbf USING gist (geom);
+CREATE TABLE {s}.history (
+    id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    qgis_user text, db_role text NOT NULL DEFAULT session_user, table_name text NOT NULL,
+    row_key text, action text NOT NULL, old_row jsonb, new_row jsonb);
+CREATE FUNCTION {s}.lc_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        NEW.version := OLD.version + 1;
+    END IF;
+    NEW.changed_by := nullif(current_setting('lc.user', true), '');
+    NEW.changed_role := session_user;
+    NEW.changed_at := clock_timestamp();
+    RETURN NEW;
+END $$;
+CREATE FUNCTION {s}.lc_history() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    key_column text := TG_ARGV[0];
+    old_json jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) - 'geom' END;
+    new_json jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) - 'geom' END;
+BEGIN
+    INSERT INTO history (qgis_user, table_name, row_key, action, old_row, new_row)
+    VALUES (nullif(current_setting('lc.user', true), ''), TG_TABLE_NAME,
+            coalesce(new_json, old_json) ->> key_column, TG_OP, old_json, new_json);
+    RETURN NULL;
+END $$;
+"""),
+]
+
+_TRIGGERS = (("plan_unit", "dybh"), ("plan_parcel", "survey_fid"), ("plan_split", "id"))
+
+
+def _trigger_sql() -> str:
+    out = []
+    for table, key in _TRIGGERS:
+        out.append(f"CREATE TRIGGER lc_stamp BEFORE INSERT OR UPDATE ON {{s}}.{table} "
+                   f"FOR EACH ROW EXECUTE FUNCTION {{s}}.lc_stamp();")
+        out.append(f"CREATE TRIGGER lc_history AFTER INSERT OR UPDATE OR DELETE ON {{s}}.{table} "
+                   f"FOR EACH ROW EXECUTE FUNCTION {{s}}.lc_history('{key}');")
+    return "\n".join(out)
+
+
+MIGRATIONS.append((2, "stamp and history triggers on the plan tables", _trigger_sql()))
+
+#: channel of the change notifications: other planners' sessions LISTEN to it (docs/postgis.md)
+CHANNEL = "lc_plan"
+
+MIGRATIONS.append((3, "notify other sessions of plan changes", """
+CREATE OR REPLACE FUNCTION {s}.lc_history() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    key_column text := TG_ARGV[0];
+    old_json jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) - 'geom' END;
+    new_json jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) - 'geom' END;
+    row_key text := coalesce(new_json, old_json) ->> key_column;
+BEGIN
+    INSERT INTO history (qgis_user, table_name, row_key, action, old_row, new_row)
+    VALUES (nullif(current_setting('lc.user', true), ''), TG_TABLE_NAME, row_key, TG_OP, old_json, new_json);
+    PERFORM pg_notify('lc_plan', json_build_object('schema', TG_TABLE_SCHEMA, 'table', TG_TABLE_NAME,
+                                                   'key', row_key, 'action', TG_OP)::text);
+    RETURN NULL;
+END $$;
+"""))
+
+
+def quoted(schema: str):
+    """``psycopg2.sql.Identifier`` of a schema (any name: quotes, spaces, Chinese)."""
+    return driver().sql.Identifier(schema)
+
+
+def current_version(cur, schema: str) -> int:
+    """The schema's migration version (0: no planning schema there yet)."""
+    sql = driver().sql
+    cur.execute("SELECT to_regclass(%s)", (sql.Identifier(schema, VERSION_TABLE).as_string(cur),))
+    if cur.fetchone()[0] is None:
+        return 0
+    cur.execute(sql.SQL("SELECT coalesce(max(version), 0) FROM {}").format(sql.Identifier(schema, VERSION_TABLE)))
+    return int(cur.fetchone()[0])
+
+
+def migrate(conn, schema: str = "land_consolidation") -> list[int]:
+    """Bring ``schema`` to the newest version; returns the versions applied (empty: already current).
+
+    One transaction; an advisory lock keeps two planners' ``db init`` from racing.
+    """
+    psycopg2 = driver()
+    sql = psycopg2.sql
+    applied = []
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext('lc-migrate:' || %s))", (schema,))
+            cur.execute("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'")
+            if not cur.fetchone()[0]:
+                raise DatabaseError(tr("PostGIS is not enabled in this database: ask its administrator "
+                                       "to run CREATE EXTENSION postgis"))
+            cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(quoted(schema)))
+            cur.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (version integer PRIMARY KEY, description text, "
+                                "applied_at timestamptz NOT NULL DEFAULT now(), applied_by text NOT NULL "
+                                "DEFAULT session_user)").format(sql.Identifier(schema, VERSION_TABLE)))
+            have = current_version(cur, schema)
+            # the functions resolve "history" through the search path of the schema they live in
+            cur.execute(sql.SQL("SET LOCAL search_path TO {}, public").format(quoted(schema)))
+            for version, description, body in MIGRATIONS:
+                if version <= have:
+                    continue
+                cur.execute(sql.SQL(body.replace("{s}", "{schema}")).format(schema=quoted(schema)))
+                cur.execute(sql.SQL("INSERT INTO {} (version, description) VALUES (%s, %s)").format(
+                    sql.Identifier(schema, VERSION_TABLE)), (version, description))
+                applied.append(version)
+            if {1, 3} & set(applied):
+                for fn in ("lc_history",):
+                    cur.execute(sql.SQL("ALTER FUNCTION {}() SET search_path FROM CURRENT").format(
+                        sql.Identifier(schema, fn)))
+    except psycopg2.Error as exc:
+        raise DatabaseError(tr("Could not create the planning schema {0}: {1}").format(
+            schema, str(exc).strip())) from None
+    return applied
+
+
+def latest_version() -> int:
+    return max(v for v, _d, _s in MIGRATIONS)
+
+
+def set_planner(cur, qgis_user: str | None) -> None:
+    """Declare the QGIS user for the history of this session (a bound value, never spliced)."""
+    cur.execute("SELECT set_config('lc.user', %s, false)", (qgis_user or "",))

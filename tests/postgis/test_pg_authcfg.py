@@ -1,0 +1,48 @@
+"""Connecting through QGIS's auth manager (authcfg): the password comes from QGIS, never from text.
+
+Runs in a child process with its own auth database (QGIS_AUTH_DB_DIR_PATH in a temporary folder):
+the test session's QGIS profile is not touched.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CHILD = r"""
+import sys
+from plugin.cli.common import start_qgis
+start_qgis()
+from qgis.core import QgsApplication, QgsAuthMethodConfig
+from plugin.adapters.postgis.connection import DatabaseError, connect
+port, db, user, password = sys.argv[1:5]
+am = QgsApplication.authManager()
+assert am.setMasterPassword("master-of-the-test", True)
+cfg = QgsAuthMethodConfig()
+cfg.setName("county"); cfg.setMethod("Basic"); cfg.setConfig("username", user); cfg.setConfig("password", password)
+stored = am.storeAuthenticationConfig(cfg)
+cfg = stored[1] if isinstance(stored, tuple) else cfg
+conn = connect(f"PG:host=127.0.0.1 port={port} dbname={db} authcfg={cfg.id()}")
+with conn.cursor() as cur:
+    cur.execute("SELECT current_user")
+    print("connected as", cur.fetchone()[0])
+try:
+    connect(f"host=127.0.0.1 port={port} dbname={db} authcfg=nosuch1")
+except DatabaseError as exc:
+    print("refused:", exc)
+"""
+
+
+def test_authcfg_gives_the_credentials(pg_db, tmp_path):
+    cluster, name = pg_db
+    env = {**os.environ, "QGIS_AUTH_DB_DIR_PATH": str(tmp_path), "QT_QPA_PLATFORM": "offscreen",
+           "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(cluster.port), name, "postgres", cluster.password],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "connected as postgres" in proc.stdout
+    assert "refused:" in proc.stdout and "nosuch1" in proc.stdout
+    assert cluster.password not in proc.stdout + proc.stderr

@@ -1,0 +1,99 @@
+"""The planning schema on a real PostGIS: db init (versioned, idempotent), db load, history."""
+from __future__ import annotations
+
+import pytest
+
+from plugin.adapters.postgis import schema as pg_schema
+from plugin.adapters.postgis.connection import connect
+
+
+def test_cluster_is_ours_and_has_postgis(pg_db):
+    cluster, name = pg_db
+    with cluster.connect(name) as conn, conn.cursor() as cur:
+        cur.execute("SELECT postgis_lib_version(), current_setting('data_directory'), current_setting('port')::int")
+        version, data_dir, port = cur.fetchone()
+    assert version.startswith("3.")
+    assert data_dir == str(cluster.data) and "/var/lib/postgresql" not in data_dir
+    assert port == cluster.port
+
+
+@pytest.mark.parametrize("schema", ["land_consolidation", 'my "quoted" schema', "全域 整治"])
+def test_init_is_versioned_and_idempotent(service_db, schema):
+    db, _cluster, _name = service_db
+    conn = connect(db)
+    assert pg_schema.migrate(conn, schema) == [1, 2, 3]
+    assert pg_schema.migrate(conn, schema) == []
+    with conn.cursor() as cur:
+        assert pg_schema.current_version(cur, schema) == pg_schema.latest_version()
+        cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,))
+        tables = {r[0] for r in cur.fetchall()}
+    assert {"plan_unit", "plan_parcel", "plan_split", "history", "pbf", "lc_schema_version"} <= tables
+
+
+def test_history_records_who_when_what(service_db):
+    db, _cluster, _name = service_db
+    conn = connect(db)
+    pg_schema.migrate(conn, "plan")
+    with conn, conn.cursor() as cur:
+        pg_schema.set_planner(cur, "张三")
+        cur.execute("INSERT INTO plan.plan_parcel (survey_fid, zzlx) VALUES (7, 'JS-FK')")
+        cur.execute("UPDATE plan.plan_parcel SET ghdlbm = '0103' WHERE survey_fid = 7")
+        cur.execute("SELECT version, changed_by, changed_role FROM plan.plan_parcel WHERE survey_fid = 7")
+        assert cur.fetchone() == (2, "张三", "postgres")
+        cur.execute("SELECT qgis_user, db_role, table_name, row_key, action, new_row->>'ghdlbm', at "
+                    "FROM plan.history ORDER BY id")
+        rows = cur.fetchall()
+    assert [r[:6] for r in rows] == [("张三", "postgres", "plan_parcel", "7", "INSERT", None),
+                                     ("张三", "postgres", "plan_parcel", "7", "UPDATE", "0103")]
+    assert rows[0][6] <= rows[1][6]
+
+
+def test_load_keeps_the_survey_and_a_reader_role_can_compute(pg_db, tmp_path):
+    """db load: the survey as it was (TBMJ per BSM recoverable), plan values in plan_parcel; a role
+    with SELECT and TEMP only (docs/postgis.md, least privilege) runs the in-database balance."""
+    import sqlite3
+
+    from plugin.adapters.postgis.commands import db_init, db_load, in_database_balance
+    from plugin.core.rules import bundled_pack
+    from plugin.demo.writer import write_demo_gpkg
+
+    cluster, name = pg_db
+    gpkg = tmp_path / "demo.gpkg"
+    write_demo_gpkg(str(gpkg), n_parcels=400, seed=3)
+    owner = cluster.dsn(name, with_password=True)
+    db_init(owner, "plan")
+    db_load(owner, "plan", f"{gpkg}|layername=DLTB", f"{gpkg}|layername=ZZDY", f"{gpkg}|layername=YJJBNTTB")
+    src = sqlite3.connect(gpkg)
+    want_tbmj = dict(src.execute("SELECT BSM, TBMJ FROM DLTB"))
+    n_planned = src.execute("SELECT count(*) FROM DLTB WHERE ZZLX IS NOT NULL OR GHDLBM IS NOT NULL "
+                            "OR GHKCXS IS NOT NULL OR YNCZ IS NOT NULL").fetchone()[0]
+    conn = connect(owner)
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT bsm, tbmj FROM plan.survey")
+        assert dict(cur.fetchall()) == want_tbmj
+        cur.execute("SELECT count(*) FROM plan.plan_parcel")
+        assert cur.fetchone()[0] == n_planned > 0
+        cur.execute("SELECT count(*) FROM plan.plan_unit")
+        assert cur.fetchone()[0] == src.execute("SELECT count(*) FROM ZZDY").fetchone()[0]
+        cur.execute("CREATE ROLE lc_reader LOGIN PASSWORD 'reader-pw'")
+        cur.execute(f'GRANT CONNECT, TEMP ON DATABASE "{name}" TO lc_reader')
+        cur.execute("GRANT USAGE ON SCHEMA plan TO lc_reader; GRANT SELECT ON ALL TABLES IN SCHEMA plan TO lc_reader")
+    conn.close()
+    reader = f"host=127.0.0.1 port={cluster.port} dbname={name} user=lc_reader password=reader-pw"
+    layers = [f"PG:{reader}|layername=plan.{t}" for t in ("parcels", "plan_unit", "pbf")]
+    balance = in_database_balance(*layers, None, False, bundled_pack("national"))
+    assert balance.balance_rows() and balance.problems() == []
+    with pytest.raises(Exception, match="permission denied"):
+        reader_conn = connect(reader)
+        with reader_conn.cursor() as cur:
+            cur.execute("UPDATE plan.survey SET tbmj = 1")
+
+
+def test_missing_driver_says_what_to_install(monkeypatch):
+    import sys
+
+    from plugin.adapters.postgis.connection import DatabaseError, driver
+
+    monkeypatch.setitem(sys.modules, "psycopg2", None)
+    with pytest.raises(DatabaseError, match="python3-psycopg2"):
+        driver()
