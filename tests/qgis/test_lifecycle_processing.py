@@ -4,24 +4,11 @@ from __future__ import annotations
 
 import pytest
 from lifecycle_data import make_township
-from qgis.core import QgsApplication, QgsProcessingException, QgsProject, QgsVectorLayer
+from qgis.core import QgsProcessingException, QgsProject, QgsVectorLayer
 from qgis_helpers import src
 
 from plugin.adapters.gpkg import read_table
 from plugin.adapters.lifecycle_store import TABLE
-
-
-@pytest.fixture(scope="module")
-def lc_provider(qgis_processing):
-    from plugin.processing.provider import PROVIDER_ID, LandConsolidationProvider
-
-    registry = QgsApplication.processingRegistry()
-    if registry.providerById(PROVIDER_ID) is not None:
-        registry.removeProvider(PROVIDER_ID)
-    prov = LandConsolidationProvider()
-    assert registry.addProvider(prov)
-    yield prov
-    registry.removeProvider(PROVIDER_ID)
 
 
 @pytest.fixture()
@@ -38,7 +25,7 @@ def statuses(path):
     return {r["DYBH"]: r["ZT"] for r in read_table(path, "ZZDY")}
 
 
-def test_set_status_guarded_and_recorded(lc_provider, township):
+def test_set_status_guarded_and_recorded(provider, township):
     import processing
 
     path, units = township
@@ -71,7 +58,7 @@ def test_set_status_guarded_and_recorded(lc_provider, township):
     assert read_table(plan, TABLE) == rows
 
 
-def test_acceptance_table_and_progress_report(lc_provider, township, tmp_path):
+def test_acceptance_table_and_progress_report(provider, township, tmp_path):
     import openpyxl
     import processing
 
