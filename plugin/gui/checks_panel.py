@@ -16,11 +16,9 @@ from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QStyle,
-    QTableWidget,
     QTableWidgetItem,
     QWidget,
 )
@@ -77,21 +75,13 @@ class ChecksPanel(PlanningPanel):
         row.addWidget(self.summary_label, 1)
         row.addWidget(self.rerun_button)
         layout.addLayout(row)
-        self.table = QTableWidget(0, COLUMNS, self)
-        self.table.setObjectName("checksTable")
-        self.table.setHorizontalHeaderLabels([tr("Severity"), tr("Kind"), tr("Message"), tr("Unit"), tr("Feature")])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table = self._read_only_table(
+            "checksTable", [tr("Severity"), tr("Kind"), tr("Message"), tr("Unit"), tr("Feature")], 2,
+            self._double_clicked)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.Stretch)
-        header.moveSection(2, COLUMNS - 1)  # the message last: it takes what the short columns leave
-        self.table.cellDoubleClicked.connect(self._double_clicked)
+        # the message last: it takes what the short columns leave
+        self.table.horizontalHeader().moveSection(2, COLUMNS - 1)
         self.table.currentCellChanged.connect(self._current_changed)
-        self.table.setMinimumHeight(120)
         layout.addWidget(self.table, 1)
         # the whole message of the current row, wrapped: a narrow dock leaves the column short
         self.detail_label = QLabel(self)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qgis.PyQt.QtWidgets import QVBoxLayout, QWidget
+from qgis.PyQt.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QVBoxLayout, QWidget
 
 from ..adapters.signals import connect_all, disconnect_all
 from .common import setup_bar
@@ -42,6 +42,23 @@ class PlanningPanel(QWidget):
         self.status_row = row
         layout.addWidget(row)
         return self, layout
+
+    def _read_only_table(self, name: str, headers: list, stretch: int, on_double_click) -> QTableWidget:
+        """A read-only table of whole rows: columns sized to their contents but ``stretch``, which takes
+        the rest; a double click calls ``on_double_click(row, column)``."""
+        table = QTableWidget(0, len(headers), self)
+        table.setObjectName(name)
+        table.setHorizontalHeaderLabels(headers)
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        table.setWordWrap(False)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(stretch, QHeaderView.Stretch)
+        table.cellDoubleClicked.connect(on_double_click)
+        table.setMinimumHeight(120)
+        return table
 
     def set_hosted(self, hosted: bool) -> None:
         """In the workbench the status and the set-up button are the workbench's own header; the

@@ -14,14 +14,11 @@ from typing import Optional
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QBrush, QColor
 from qgis.PyQt.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QWidget,
 )
@@ -66,18 +63,8 @@ class SuggestPanel(PlanningPanel):
         self.summary_label.setObjectName("suggestSummary")
         self.summary_label.setWordWrap(True)
         layout.addWidget(self.summary_label)
-        self.table = QTableWidget(0, COLUMNS, self)
-        self.table.setObjectName("suggestTable")
-        self.table.setHorizontalHeaderLabels([tr("#"), tr("Parcel"), tr("Class change"), tr("Type"), tr("Area (mu)")])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.Stretch)
-        self.table.cellDoubleClicked.connect(self._zoom)
-        self.table.setMinimumHeight(120)
+        self.table = self._read_only_table(
+            "suggestTable", [tr("#"), tr("Parcel"), tr("Class change"), tr("Type"), tr("Area (mu)")], 1, self._zoom)
         layout.addWidget(self.table, 1)
         act = QHBoxLayout()
         act.addWidget(QLabel(tr("Top"), self))
