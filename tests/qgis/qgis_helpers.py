@@ -18,3 +18,16 @@ def settle(live, timeout: float = 30.0) -> None:
         QCoreApplication.processEvents()
         time.sleep(0.005)
     assert not live.pending and not live.is_rebuilding
+
+
+def add_layers(gpkg: Path, names) -> dict:
+    """The named layers of a GeoPackage, each valid and added to the current project: {name: layer}."""
+    from qgis.core import QgsProject, QgsVectorLayer
+
+    layers = {}
+    for name in names:
+        layer = QgsVectorLayer(src(gpkg, name), name, "ogr")
+        assert layer.isValid(), name
+        QgsProject.instance().addMapLayer(layer)
+        layers[name] = layer
+    return layers

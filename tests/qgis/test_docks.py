@@ -14,6 +14,7 @@ import time
 import pytest
 from qgis.core import QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication, QEvent
+from qgis_helpers import add_layers
 
 from plugin.adapters.layers import build_engine
 from plugin.core.report import structure_rows
@@ -42,12 +43,7 @@ def project(qgis_new_project, demo_file, tmp_path):
     path = tmp_path / "demo.gpkg"
     shutil.copy(demo_file, path)
     project = QgsProject.instance()
-    layers = {}
-    for name in LAYERS:
-        layer = QgsVectorLayer(f"{path}|layername={name}", name, "ogr")
-        assert layer.isValid(), name
-        project.addMapLayer(layer)
-        layers[name] = layer
+    layers = add_layers(path, LAYERS)
     project.test_layers = layers
     yield project
     for layer in layers.values():

@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsProject, QgsVectorLayer
+from qgis.core import QgsProject
 from qgis.PyQt.QtCore import QCoreApplication, QEvent
-from qgis_helpers import settle
+from qgis_helpers import add_layers, settle
 
 from plugin.gui.session import PlanningSession
 from plugin.gui.setup_dialog import SetupDialog, apply_config
@@ -21,12 +21,7 @@ def session_on(qgis_new_project, make_demo, tmp_path, qgis_iface):
     path = tmp_path / "demo.gpkg"
     shutil.copy(make_demo(3500, 42), path)  # the demo township: ZZDY-003 fails the 5 % rule (2.56 %)
     project = QgsProject.instance()
-    layers = {}
-    for name in LAYERS:
-        layer = QgsVectorLayer(f"{path}|layername={name}", name, "ogr")
-        assert layer.isValid(), name
-        project.addMapLayer(layer)
-        layers[name] = layer
+    layers = add_layers(path, LAYERS)
     session = PlanningSession(qgis_iface)
     session.background = False
     dialog = SetupDialog(session, qgis_iface)

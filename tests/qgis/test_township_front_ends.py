@@ -122,19 +122,15 @@ def test_cli_summary_in_chinese(qgis_app, towns, tmp_path):
 def test_balance_dock_shows_the_townships_and_follows_an_edit(qgis_app, qgis_iface, qgis_new_project, towns, tmp_path):
     import shutil
 
-    from qgis.core import QgsProject, QgsVectorLayer
-
     from plugin.gui.balance_dock import SCOPE_EACH, SCOPE_PROJECT, BalancePanel
     from plugin.gui.session import PlanningSession
     from plugin.gui.setup_dialog import SetupDialog, apply_config
+    from tests.qgis.qgis_helpers import add_layers
     from tests.qgis.test_docks import settle
 
     path = tmp_path / "towns.gpkg"
     shutil.copy(towns, path)
-    layers = {}
-    for name in ("DLTB", "ZZDY", "YJJBNTTB", "CZKFBJ"):
-        layers[name] = QgsVectorLayer(f"{path}|layername={name}", name, "ogr")
-        QgsProject.instance().addMapLayer(layers[name])
+    layers = add_layers(path, ("DLTB", "ZZDY", "YJJBNTTB", "CZKFBJ"))
     session = PlanningSession(qgis_iface)
     session.background = False
     dock = BalancePanel(qgis_iface, session, qgis_iface.mainWindow())
