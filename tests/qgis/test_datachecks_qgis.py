@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from qgis.core import QgsApplication, QgsGeometry, QgsLineString, QgsPoint, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication, QEvent
-from qgis_helpers import src
+from qgis_helpers import add_layers, src
 
 from plugin.adapters.layers import Inputs, build_engine
 from plugin.core.rules import bundled_pack
@@ -177,10 +177,7 @@ def session_on(qgis_new_project, qgis_iface, planted_file):
 
     path, planted = planted_file
     project = QgsProject.instance()
-    layers = {}
-    for name in LAYERS:
-        layers[name] = QgsVectorLayer(src(path, name), name, "ogr")
-        project.addMapLayer(layers[name])
+    layers = add_layers(path, LAYERS)
     session = PlanningSession(qgis_iface)
     session.background = False
     dialog = SetupDialog(session, qgis_iface)
