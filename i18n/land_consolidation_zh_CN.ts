@@ -2070,12 +2070,6 @@
         </message>
         <message>
             <location filename="../plugin/core/rule_schema.py"/>
-            <location filename="../plugin/core/suggest_settings.py"/>
-            <source>a number ≥ 0</source>
-            <translation>不小于 0 的数</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/rule_schema.py"/>
             <source>a list of blocks [ … ]</source>
             <translation>连片规模列表 [ … ]</translation>
         </message>
@@ -2138,6 +2132,12 @@
             <location filename="../plugin/core/rule_schema.py"/>
             <source>a finite number</source>
             <translation>有限数值</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/rule_schema.py"/>
+            <location filename="../plugin/core/suggest_settings.py"/>
+            <source>a number ≥ 0</source>
+            <translation>不小于 0 的数</translation>
         </message>
         <message>
             <location filename="../plugin/core/rule_schema.py"/>

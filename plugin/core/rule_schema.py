@@ -213,6 +213,13 @@ class Checker:
         if not finite:
             self.expected(where, tr("a finite number"), v)
 
+    def non_negative(self, obj: dict, key: str, path: str) -> None:
+        """:meth:`number`, and not below zero."""
+        self.number(obj, key, path)
+        v = obj.get(key)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
+            self.expected(f"{path}.{key}", tr("a number ≥ 0"), v)
+
     def lines(self) -> list[str]:
         shown = [tr("{0}: {1}").format(p or tr("(whole file)"), m) for p, m in self.problems[:MAX_PROBLEMS_SHOWN]]
         if len(self.problems) > MAX_PROBLEMS_SHOWN:
@@ -246,12 +253,10 @@ def _check_tolerances(checks, c: Checker) -> None:
     if not isinstance(checks, dict):
         c.expected("checks", tr("an object"), checks)
         return
-    for key, value in checks.items():
+    for key in checks:
         if key in ("_comment", "sources"):
             continue
-        c.number(checks, key, "checks")
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
-            c.expected(f"checks.{key}", tr("a number ≥ 0"), value)
+        c.non_negative(checks, key, "checks")
 
 
 def _check_contiguity(section, c: Checker) -> None:
@@ -261,10 +266,7 @@ def _check_contiguity(section, c: Checker) -> None:
     if not isinstance(section, dict):
         c.expected("contiguity", tr("an object"), section)
         return
-    c.number(section, "gap_m", "contiguity")
-    gap = section.get("gap_m")
-    if isinstance(gap, (int, float)) and not isinstance(gap, bool) and gap < 0:
-        c.expected("contiguity.gap_m", tr("a number ≥ 0"), gap)
+    c.non_negative(section, "gap_m", "contiguity")
     blocks = section.get("blocks", [])
     if not isinstance(blocks, list) or len(blocks) > MAX_ENTRIES:
         c.expected("contiguity.blocks", tr("a list of blocks [ … ]"), blocks)
