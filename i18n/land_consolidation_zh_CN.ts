@@ -2135,7 +2135,6 @@
         </message>
         <message>
             <location filename="../plugin/core/rule_schema.py"/>
-            <location filename="../plugin/core/suggest_settings.py"/>
             <source>a number ≥ 0</source>
             <translation>不小于 0 的数</translation>
         </message>

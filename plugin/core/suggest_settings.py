@@ -71,10 +71,7 @@ def check_section(data, c) -> None:
         c.expected("suggest.tie_breaks", tr("a list of {0}").format(", ".join(TIE_BREAKS)), ties)
     for key in ("area_step_m2", "adjacency_tolerance_m", "red_line_tolerance_m2", "slope_missing_grade",
                 "max_candidates"):
-        c.number(data, key, "suggest")
-        value = data.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
-            c.expected(f"suggest.{key}", tr("a number ≥ 0"), value)
+        c.non_negative(data, key, "suggest")
     if isinstance(data.get("area_step_m2"), (int, float)) and data["area_step_m2"] == 0:
         c.expected("suggest.area_step_m2", tr("a number > 0"), 0)
 
