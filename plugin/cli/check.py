@@ -13,7 +13,7 @@ import argparse
 from collections import Counter
 
 from ..core.i18n import tr
-from .common import add_sources, command, compute, say
+from .common import add_sources, check_outputs, command, compute, say
 
 
 @command
@@ -23,6 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from ..adapters.layers import open_layer
     from ..core.datachecks import kind_name, severity_name
 
+    check_outputs(args, [args.out])
     labels = {"redline": tr("ecological red line"), "ugb": tr("urban growth boundary"),
               "boundary": tr("project boundary")}
     extra = {name: open_layer(getattr(args, name), labels[name]) if getattr(args, name) else None

@@ -98,7 +98,8 @@ def add_sources(p: argparse.ArgumentParser) -> None:
 
 def input_sources(args: argparse.Namespace) -> list[str]:
     """The command's input sources and rule-pack file: no output may overwrite them."""
-    sources = [getattr(args, name, None) for name in ("parcels", "units", "pbf", "ugb")]
+    sources = [getattr(args, name, None) for name in ("parcels", "units", "pbf", "ugb", "redline", "boundary",
+                                                      "achieved")]
     rules = getattr(args, "rules", None)
     if rules and Path(rules).suffix:
         sources.append(rules)

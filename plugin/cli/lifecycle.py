@@ -73,11 +73,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_acceptance(args: argparse.Namespace) -> int:
     from ..adapters.gpkg import atomic_output, write_table
     from ..adapters.lifecycle_ops import ACCEPTANCE_COLUMNS, acceptance_rows
-    from ..adapters.outputs import refuse_inputs
 
     if args.out:
         check_outputs(args, [args.out])
-        refuse_inputs([args.out], [args.achieved])
     extra = _extras(args, ("achieved",))
     engine, reader, _inputs = compute(args)
     rows = _acceptance(args, engine, reader, extra["achieved"], args.unit or None)
@@ -100,12 +98,10 @@ def cmd_acceptance(args: argparse.Namespace) -> int:
 @command
 def cmd_progress(args: argparse.Namespace) -> int:
     from ..adapters.lifecycle_ops import project_progress
-    from ..adapters.outputs import refuse_inputs
     from ..adapters.progress_xlsx import write_progress_report
     from ..core.lifecycle import status_label
 
     check_outputs(args, [args.out])
-    refuse_inputs([args.out], [args.achieved] if args.achieved else [])
     extra = _extras(args, ("achieved",))
     engine, reader, inputs = compute(args)
     acceptance = _acceptance(args, engine, reader, extra["achieved"])

@@ -58,6 +58,10 @@ COMMANDS = {
     "report --csv": lambda out: ["report", "--csv", out],
     "report --indicators-csv": lambda out: ["report", "--indicators-csv", out],
     "report --maps": lambda out: ["report", "--maps", out],
+    "check": lambda out: ["check", "--out", out],
+    "suggest": lambda out: ["suggest", "--unit", "ZZDY-001", "--out", out],
+    "contiguity": lambda out: ["contiguity", "--out", out],
+    "progress": lambda out: ["progress", "--out", out],
 }
 
 
@@ -90,6 +94,18 @@ def test_the_rule_pack_and_a_second_output_are_protected_too(qgis_app, work, cap
     same = str(work.parent / "t.csv")
     assert _cli("report", *_sources(work), "--csv", same, "--indicators-csv", same) == 2
     assert "same file" in capsys.readouterr().err
+    assert _hashes(work.parent) == before
+
+
+@pytest.mark.parametrize("command", [["check", "--redline"], ["check", "--boundary"], ["suggest", "--unit", "ZZDY-001",
+                                     "--redline"], ["acceptance", "--achieved"], ["progress", "--achieved"]])
+def test_the_other_layers_are_protected_too(qgis_app, work, command, capsys):
+    other = work.parent / "other.gpkg"
+    shutil.copy(work, other)
+    before = _hashes(work.parent)
+    layer = "STBHHX" if command[-1] in ("--redline", "--boundary") else "DLTB"
+    assert _cli(command[0], *_sources(work), *command[1:], src(other, layer), "--out", str(other)) == 2
+    assert "is the input" in capsys.readouterr().err
     assert _hashes(work.parent) == before
 
 
