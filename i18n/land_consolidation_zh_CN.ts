@@ -1058,26 +1058,6 @@
         </message>
         <message>
             <location filename="../plugin/cli/check.py"/>
-            <location filename="../plugin/cli/lifecycle.py"/>
-            <location filename="../plugin/cli/suggest.py"/>
-            <source>ecological red line</source>
-            <translation>生态保护红线</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli/check.py"/>
-            <location filename="../plugin/cli/common.py"/>
-            <location filename="../plugin/cli/lifecycle.py"/>
-            <source>urban growth boundary</source>
-            <translation>城镇开发边界</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli/check.py"/>
-            <location filename="../plugin/cli/lifecycle.py"/>
-            <source>project boundary</source>
-            <translation>项目范围</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli/check.py"/>
             <source>data checks (数据检查) of the plan -&gt; GeoPackage layer 'findings'</source>
             <translation>方案的数据检查 -&gt; GeoPackage 图层 'findings'</translation>
         </message>
@@ -1109,6 +1089,26 @@
             <location filename="../plugin/cli/check.py"/>
             <source>Findings — errors: {0}, warnings: {1}, notes: {2}</source>
             <translation>检查结果：错误 {0} 个，警告 {1} 个，提示 {2} 个</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/common.py"/>
+            <source>ecological red line</source>
+            <translation>生态保护红线</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/common.py"/>
+            <source>urban growth boundary</source>
+            <translation>城镇开发边界</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/common.py"/>
+            <source>project boundary</source>
+            <translation>项目范围</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/common.py"/>
+            <source>achieved layer</source>
+            <translation>实施结果图层</translation>
         </message>
         <message>
             <location filename="../plugin/cli/common.py"/>
@@ -1303,11 +1303,6 @@
             <location filename="../plugin/cli/export.py"/>
             <source>output GeoPackage (or folder with --per-unit)</source>
             <translation>输出 GeoPackage 文件（使用 --per-unit 时为文件夹）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli/lifecycle.py"/>
-            <source>achieved layer</source>
-            <translation>实施结果图层</translation>
         </message>
         <message>
             <location filename="../plugin/cli/lifecycle.py"/>

@@ -13,21 +13,17 @@ import argparse
 from collections import Counter
 
 from ..core.i18n import tr
-from .common import add_sources, check_outputs, command, compute, say
+from .common import add_sources, check_outputs, command, compute, open_extras, say
 
 
 @command
 def run(args: argparse.Namespace) -> int:
     from ..adapters.datachecks import run_checks, write_findings_gpkg
     from ..adapters.gpkg import atomic_output
-    from ..adapters.layers import open_layer
     from ..core.datachecks import kind_name, severity_name
 
     check_outputs(args, [args.out])
-    labels = {"redline": tr("ecological red line"), "ugb": tr("urban growth boundary"),
-              "boundary": tr("project boundary")}
-    extra = {name: open_layer(getattr(args, name), labels[name]) if getattr(args, name) else None
-             for name in labels}
+    extra = open_extras(args, ("redline", "ugb", "boundary"))
     engine, reader, inputs = compute(args)
     findings = run_checks(engine, inputs, reader, reader.crs, engine.pack, extra["redline"], extra["ugb"],
                           extra["boundary"])

@@ -135,6 +135,16 @@ def open_inputs(args: argparse.Namespace):
     )
 
 
+def open_extras(args: argparse.Namespace, names: Sequence[str]) -> dict:
+    """The optional layers ``names`` (of redline, ugb, boundary, achieved) as {name: layer or None}."""
+    from ..adapters.layers import open_layer
+
+    labels = {"redline": tr("ecological red line"), "ugb": tr("urban growth boundary"),
+              "boundary": tr("project boundary"), "achieved": tr("achieved layer")}
+    encoding = getattr(args, "encoding", None)
+    return {n: open_layer(getattr(args, n), labels[n], encoding) if getattr(args, n, None) else None for n in names}
+
+
 def compute(args: argparse.Namespace, progress=None):
     """Open the sources and build the engine, shared by every command: (engine, reader, inputs).
 
@@ -157,9 +167,6 @@ def add_ugb(p: argparse.ArgumentParser) -> None:
 
 def township_results_of(args: argparse.Namespace, engine, reader, inputs) -> list:
     """The township PBF limits of the run, from --pbf and (optional) --ugb (docs/domain.md §7)."""
-    from ..adapters.layers import open_layer
     from ..adapters.townships import township_results
 
-    source = getattr(args, "ugb", None)
-    ugb = open_layer(source, tr("urban growth boundary"), getattr(args, "encoding", None)) if source else None
-    return township_results(engine, inputs.pbf, ugb, reader.crs)
+    return township_results(engine, inputs.pbf, open_extras(args, ("ugb",))["ugb"], reader.crs)

@@ -18,15 +18,7 @@ from pathlib import Path
 
 from ..core.areas import MU_M2
 from ..core.i18n import tr
-from .common import add_sources, check_outputs, command, compute, fail
-
-
-def _extras(args, names=("redline", "ugb", "boundary", "achieved")) -> dict:
-    from ..adapters.layers import open_layer
-
-    labels = {"redline": tr("ecological red line"), "ugb": tr("urban growth boundary"),
-              "boundary": tr("project boundary"), "achieved": tr("achieved layer")}
-    return {n: open_layer(getattr(args, n), labels[n]) if getattr(args, n, None) else None for n in names}
+from .common import add_sources, check_outputs, command, compute, fail, open_extras
 
 
 def _acceptance(args, engine, reader, layer, units=None):
@@ -54,7 +46,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     target = parse_status(args.to)
     if target is None:
         return fail(tr("{0} is not a status (allowed: {1})").format(args.to, " → ".join(STATUSES)))
-    extra = _extras(args)
+    extra = open_extras(args, ("redline", "ugb", "boundary", "achieved"))
     engine, reader, inputs = compute(args)
     findings = run_checks(engine, inputs, reader, reader.crs, engine.pack, extra["redline"], extra["ugb"],
                           extra["boundary"]) if target == APPROVED else None
@@ -76,7 +68,7 @@ def cmd_acceptance(args: argparse.Namespace) -> int:
 
     if args.out:
         check_outputs(args, [args.out])
-    extra = _extras(args, ("achieved",))
+    extra = open_extras(args, ("achieved",))
     engine, reader, _inputs = compute(args)
     rows = _acceptance(args, engine, reader, extra["achieved"], args.unit or None)
     if args.out:
@@ -102,7 +94,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
     from ..core.lifecycle import status_label
 
     check_outputs(args, [args.out])
-    extra = _extras(args, ("achieved",))
+    extra = open_extras(args, ("achieved",))
     engine, reader, inputs = compute(args)
     acceptance = _acceptance(args, engine, reader, extra["achieved"])
     code_f, status_f = _unit_fields(inputs)

@@ -16,7 +16,7 @@ from ..core.areas import MU_M2
 from ..core.i18n import chinese as ui_chinese
 from ..core.i18n import tr
 from ..core.report import format_requirement, format_rule_value
-from .common import add_sources, check_outputs, command, compute, fail, say
+from .common import add_sources, check_outputs, command, compute, fail, open_extras, say
 
 
 def suggestion_lines(engine, s, chinese: bool) -> list[str]:
@@ -45,12 +45,11 @@ def suggestion_lines(engine, s, chinese: bool) -> list[str]:
 @command
 def run(args: argparse.Namespace) -> int:
     from ..adapters.gpkg import atomic_output
-    from ..adapters.layers import open_layer
     from ..adapters.suggestions import suggest_for_unit, write_suggestions_gpkg
     from ..core.selection import units_by_code
 
     check_outputs(args, [args.out])
-    red = open_layer(args.redline, tr("ecological red line")) if args.redline else None
+    red = open_extras(args, ("redline",))["redline"]
     engine, reader, inputs = compute(args)
     uid = units_by_code(engine, [args.unit])[args.unit][0]
     try:
