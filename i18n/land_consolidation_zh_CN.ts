@@ -971,6 +971,11 @@
         </message>
         <message>
             <location filename="../plugin/adapters/unit_map_page.py"/>
+            <source>Contiguity of farmland</source>
+            <translation>耕地集中连片情况</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
             <source>Not planned: no parcel of this unit is tagged yet</source>
             <translation>未规划：本单元尚无已标注的图斑</translation>
         </message>
@@ -1004,6 +1009,16 @@
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <source>No binding indicator applies</source>
             <translation>无适用的约束性指标</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
+            <source>{count} patches, largest {largest} mu</source>
+            <translation>连片 {count} 个，最大连片 {largest} 亩</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/unit_map_page.py"/>
+            <source>{block}: {count} ({area} mu)</source>
+            <translation>{block} {count} 个（{area} 亩）</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/unit_maps.py"/>

@@ -1,5 +1,6 @@
 """One unit's page of the plan map (A3 landscape): title, map with north arrow and scale bar,
-legend, the land-use structure table and the indicator verdicts, footer (see ``unit_maps``)."""
+legend, the land-use structure table, the indicator verdicts and the unit's 集中连片 numbers,
+footer (see ``unit_maps``)."""
 from __future__ import annotations
 
 from typing import Sequence
@@ -30,6 +31,7 @@ from qgis.PyQt.QtCore import QFile, Qt
 from qgis.PyQt.QtGui import QColor, QFont
 
 from ..core.areas import HECTARE_M2, MU_M2
+from ..core.contiguity_report import layer_name
 from ..core.engine import BalanceEngine
 from ..core.i18n import tr
 from ..core.report import structure_rows
@@ -48,6 +50,8 @@ TABLE_PT = 7.0
 NICE_STEPS = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.5, 8.0)
 SEGMENT_STEPS = (1.0, 2.0, 2.5, 5.0)
 NORTH_ARROWS = (":/images/north_arrows/layout_default_north_arrow.svg", "/usr/share/qgis/svg/arrows/NorthArrow_02.svg")
+CONTIGUITY_LAYERS = ("farmland_before", "farmland_after")
+BLOCK_W, BLOCK_PT = 56.0, 8.0  # the 集中连片 block: width (mm) and text size (points)
 PASS_COLOUR, FAIL_COLOUR, WARN_COLOUR, NA_COLOUR = "#2e7d32", "#c62828", "#e67e22", "#7f8c8d"
 
 
@@ -79,35 +83,49 @@ class Page:
     """The items of one unit's page (kept for the tests: map, legend, tables …)."""
 
     def __init__(self, layout: QgsPrintLayout, page: int, engine: BalanceEngine, layers: MapLayers,
-                 chinese: bool, footer: str):
+                 chinese: bool, footer: str, contiguity=None):
         self.layout, self.page, self.engine, self.layers = layout, page, engine, layers
         self.unit = layers.unit
         self._side: list[tuple[object, float, float]] = []  # (item, height, gap above) in the side column
+        self._block: list[tuple[object, float, float]] = []  # the 集中连片 block's title and body
         self._title()
         self._map()
         self._legend()
         self._structure_table(chinese)
         self._indicator_table(chinese)
+        if contiguity is not None:
+            self._contiguity(contiguity, chinese)
         self._stack_side()
         self._footer(footer)
 
     def _stack_side(self) -> None:
-        """Legend, structure table and indicator table down the side column; when they do not fit
-        above the footer, the legend goes into the map's lower right corner instead."""
+        """Legend, structure table and indicator table down the side column, the 集中连片 block beside
+        the legend when it fits there (else after the tables); when they do not fit above the footer,
+        the legend goes into the map's lower right corner instead."""
         bottom = FOOTER_Y - 2.0
-        items = self._side
-        total = sum(h + gap for _item, h, gap in items)
-        if MAP_RECT[1] + total > bottom:
-            legend_h = items[0][1]
+        legend, legend_h, _gap = self._side[0]
+        tables, block = self._side[1:], self._block
+        beside_x = SIDE_X + legend.sizeWithUnits().width() + 4.0
+        beside = bool(block) and beside_x + BLOCK_W <= SIDE_X + SIDE_W
+        block_h = sum(h + gap for _item, h, gap in block) - (block[0][2] if block else 0.0)
+        top_h = max(legend_h, block_h) if beside else legend_h
+        column = tables if beside else tables + block
+        if MAP_RECT[1] + top_h + sum(h + gap for _item, h, gap in column) > bottom:
             x, y, w, h = MAP_RECT
             self.legend.setBackgroundEnabled(True)
             self.legend.setBackgroundColor(QColor(255, 255, 255, 230))
             self._place(self.legend, x + w - self.legend.sizeWithUnits().width() - 2.0, y + h - legend_h - 2.0)
-            items = items[1:]
-        y = MAP_RECT[1]
-        for item, height, gap in items:
-            y += gap if y > MAP_RECT[1] else 0.0
-            self._place(item, SIDE_X, y)
+            self._stack(SIDE_X, MAP_RECT[1], tables + block)
+            return
+        self._place(legend, SIDE_X, MAP_RECT[1])
+        if beside:
+            self._stack(beside_x, MAP_RECT[1], block)
+        self._stack(SIDE_X, MAP_RECT[1] + top_h, column, gap_first=True)
+
+    def _stack(self, x: float, y: float, items, gap_first: bool = False) -> None:
+        for k, (item, height, gap) in enumerate(items):
+            y += gap if (k or gap_first) else 0.0
+            self._place(item, x, y)
             y += height
 
     def _place(self, item, x: float, y: float, w: float | None = None, h: float | None = None) -> None:
@@ -330,6 +348,33 @@ class Page:
         title = tr("Indicators") + "  —  " + verdict
         headers = [tr("Indicator"), tr("Value"), tr("Requirement"), tr("Result")]
         self.indicator_table = self._table(title, headers, cells, [70.0, 25.0, 28.0, 22.0])
+
+    def _contiguity(self, contiguity, chinese: bool) -> None:
+        """The unit's farmland patches before and after (count, largest, area in 百亩方 … blocks),
+        the numbers of ``Contiguity.stats`` as in the XLSX report (docs/domain-contiguity.md). A narrow
+        block: beside the legend where there is room, else down the side column."""
+        stats = contiguity.stats(self.unit.uid)
+        lines = []
+        self.contiguity_values: dict[str, tuple] = {}  # layer: (count, largest 亩, ((block id, count, 亩), …))
+        for layer in CONTIGUITY_LAYERS:
+            s = stats[layer]
+            self.contiguity_values[layer] = (s.count, s.largest / MU_M2,
+                                             tuple((b.id, n, area / MU_M2) for b, n, area in s.blocks))
+            lines.append(layer_name(layer, chinese))
+            lines.append("　" + tr("{count} patches, largest {largest} mu").format(
+                count=s.count, largest=f"{s.largest / MU_M2:,.1f}"))
+            lines += ["　" + tr("{block}: {count} ({area} mu)").format(
+                block=b.name(chinese), count=n, area=f"{area / MU_M2:,.1f}") for b, n, area in s.blocks]
+        title = self._label(tr("Contiguity of farmland"), SIDE_X, 0.0, BLOCK_W, 6.0, 10, True)
+        height = QgsLayoutUtils.fontHeightMM(font(BLOCK_PT)) * 1.1 * len(lines) + 3.0
+        body = self._label("\n".join(lines), SIDE_X, 0.0, BLOCK_W, height, BLOCK_PT)
+        body.setVAlign(Qt.AlignTop)
+        body.setMarginX(1.5)
+        body.setMarginY(1.0)
+        body.setFrameEnabled(True)
+        body.setFrameStrokeWidth(QgsLayoutMeasurement(0.15, LAYOUT_MILLIMETERS))
+        self.contiguity_label = body
+        self._block = [(title, 6.5, 5.0), (body, height, 0.0)]
 
     def _footer(self, text: str) -> None:
         self.footer = self._label(text, MARGIN, FOOTER_Y, PAGE_W - 2 * MARGIN, 12.0, 8, False, Qt.AlignLeft,

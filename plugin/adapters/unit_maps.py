@@ -12,6 +12,8 @@ One page per unit (:func:`write_unit_maps`):
 * the unit's 整治前后土地利用结构调整表 (三大类 and 一级类 rows of :func:`core.report.structure_rows`,
   before / after / change in 公顷 and 亩 — the same numbers as the XLSX report) and the
   indicator verdicts of the rule pack, coloured;
+* the unit's 集中连片: farmland patches before and after, the largest, and the area in the pack's
+  blocks (百亩方 / 千亩方 / 万亩方), the numbers of the XLSX report (docs/domain-contiguity.md);
 * a footer with the rule pack, the date, the plugin version and the map's CRS.
 
 The map's layers are built in ``unit_map_layers`` (memory layers in a private project), the
@@ -41,6 +43,7 @@ from ..core import i18n
 from ..core.engine import BalanceEngine
 from ..core.i18n import tr
 from ..core.selection import UnknownUnitsError, units_by_code
+from .contiguity import compute as compute_contiguity
 from .crs import working_crs
 from .export.metadata import plugin_version
 from .export.plan import safe_file_stem
@@ -206,6 +209,7 @@ def write_unit_maps(engine: BalanceEngine, inputs: Inputs, out, units: Sequence[
         crs = working_crs(inputs.parcels)
         project.setCrs(crs)
         footer = _footer_text(engine, crs, chinese)
+        contiguity = compute_contiguity(engine) if chosen else None
         layout = None
         try:
             if single:
@@ -217,10 +221,10 @@ def write_unit_maps(engine: BalanceEngine, inputs: Inputs, out, units: Sequence[
                 started = time.perf_counter()
                 layers = MapLayers(project, engine, inputs, unit, chinese)
                 if single:
-                    pages.append(Page(layout, i, engine, layers, chinese, footer))
+                    pages.append(Page(layout, i, engine, layers, chinese, footer, contiguity))
                 else:
                     layout = _new_layout(project, 1, unit.code)
-                    page = Page(layout, 0, engine, layers, chinese, footer)
+                    page = Page(layout, 0, engine, layers, chinese, footer, contiguity)
                     _export(layout, targets[i], fmt, dpi)
                     written.append(targets[i])
                     if keep_layouts is not None:

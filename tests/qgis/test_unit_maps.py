@@ -234,3 +234,47 @@ def test_untagged_unit_map_says_not_planned(demo, built, tmp_path):
         keep[0][0].removeAllMapLayers()
         keep.clear()
         del fresh, fresh_inputs
+
+
+@pytest.mark.parametrize("chinese", [True, False])
+def test_contiguity_numbers_on_the_map(built, tmp_path, chinese):
+    """The map's 集中连片 block shows, for farmland before and after, the unit's patch count, largest
+    patch and 百亩方/千亩方/万亩方 areas as computed by the contiguity of that unit (read from the label)."""
+    from plugin.adapters.contiguity import compute
+    from plugin.core.contiguity_report import layer_name
+
+    engine, inputs = built
+    state = compute(engine)
+    # the unit with the most farmland patches, so the numbers are not all zero
+    uid = max(engine.ordered_units(), key=lambda u: state.stats(u)["farmland_before"].count)
+    code = engine.unit_code(uid)
+    keep: list = []
+    write_unit_maps(engine, inputs, tmp_path, units=[code], keep_layouts=keep, chinese=chinese)
+    project, layout, (page,) = keep[0]
+    try:
+        text = page.contiguity_label.text()
+        assert page.contiguity_label in layout.items()
+        lines = text.split("\n")
+        stats = state.stats(uid)
+        assert stats["farmland_before"].count > 0
+        def numbers(line: str) -> list[float]:
+            return [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", line)]
+
+        for layer in ("farmland_before", "farmland_after"):
+            s = stats[layer]
+            at = lines.index(layer_name(layer, chinese))  # the layer's name, then its numbers
+            assert numbers(lines[at + 1]) == [s.count, pytest.approx(round(s.largest / MU_M2, 1), abs=1e-9)]
+            for k, (block, count, area) in enumerate(s.blocks, start=at + 2):
+                assert block.name(chinese) in lines[k]
+                shown = lines[k].replace(block.name(chinese), "")  # "100-mu blocks": digits of the name
+                assert numbers(shown) == [count, pytest.approx(round(area / MU_M2, 1), abs=1e-9)]
+        assert any(n > 0 for s in stats.values() for _b, n, _a in s.blocks)  # a 百亩方 at least is shown
+        assert ("mu" in text) != chinese  # the page speaks one language
+        bottom = page.contiguity_label.pos().y() + page.contiguity_label.rect().height()
+        assert bottom <= page.footer.pos().y() + 0.01
+        box = page.contiguity_label.sceneBoundingRect()
+        for other in (page.legend, page.map, page.structure_table.frame(0), page.indicator_table.frame(0)):
+            assert not box.intersects(other.sceneBoundingRect())  # drawn on its own, over nothing
+    finally:
+        project.removeAllMapLayers()
+        del page, layout, keep, project
