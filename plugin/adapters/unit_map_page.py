@@ -105,8 +105,9 @@ class Page:
         bottom = FOOTER_Y - 2.0
         legend, legend_h, _gap = self._side[0]
         tables, block = self._side[1:], self._block
-        beside_x = SIDE_X + legend.sizeWithUnits().width() + 4.0
-        beside = bool(block) and beside_x + BLOCK_W <= SIDE_X + SIDE_W
+        # right-aligned, with room to spare: QGIS 3.40 widens the legend a few mm when it paints it
+        beside_x = SIDE_X + SIDE_W - BLOCK_W
+        beside = bool(block) and SIDE_X + legend.sizeWithUnits().width() + 10.0 <= beside_x
         block_h = sum(h + gap for _item, h, gap in block) - (block[0][2] if block else 0.0)
         top_h = max(legend_h, block_h) if beside else legend_h
         column = tables if beside else tables + block
