@@ -156,6 +156,39 @@ def test_processing_refuses_its_input_as_output(qgis_app, qgis_processing, work)
     assert ds.GetLayerByName("DLTB").GetFeatureCount() == 600
 
 
+def test_processing_sinks_refuse_an_input_file_as_output(qgis_app, qgis_processing, work):
+    """A feature sink to a plain file replaces the whole file: the findings, suggestions, patches and
+    statistics outputs refuse an input GeoPackage (or the red line's) before anything is written."""
+    import processing
+    from qgis.core import QgsApplication, QgsProcessingException
+
+    from plugin.processing.provider import PROVIDER_ID, LandConsolidationProvider
+
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById(PROVIDER_ID) is None:
+        registry.addProvider(LandConsolidationProvider())
+    other = work.parent / "other.gpkg"
+    shutil.copy(work, other)
+    before = _hashes(work.parent)
+    params = {"PARCELS": src(work, "DLTB"), "UNITS": src(work, "ZZDY"), "UNIT_FIELD": "DYBH"}
+    runs = [("landconsolidation:checkdata", {**params, "OUTPUT": str(work)}),
+            ("landconsolidation:checkconstraints", {**params, "OUTPUT": str(work)}),
+            ("landconsolidation:checkconstraints", {**params, "RED_LINE": src(other, "STBHHX"),
+                                                    "OUTPUT": str(other)}),
+            ("landconsolidation:validateunits", {"UNITS": src(work, "ZZDY"), "UNIT_FIELD": "DYBH",
+                                                 "OUTPUT": str(work)}),
+            ("landconsolidation:contiguity", {**params, "OUTPUT": str(work)}),
+            ("landconsolidation:suggest", {**params, "UNIT": "ZZDY-001", "OUTPUT": str(work)})]
+    for alg, run_params in runs:
+        with pytest.raises(QgsProcessingException, match="is the input"):
+            processing.run(alg, run_params)
+    assert _hashes(work.parent) == before
+    # the same algorithm with a new file writes it (the guard refuses only what would destroy an input)
+    out = work.parent / "findings.gpkg"
+    processing.run("landconsolidation:checkdata", {**params, "OUTPUT": str(out)})
+    assert out.exists()
+
+
 def _sleeper() -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
 

@@ -302,11 +302,37 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
             feedback.pushWarning(w) if hasattr(feedback, "pushWarning") else feedback.reportError(w)
         return engine, reader
 
+    def sink(self, parameters, name: str, context, fields, geometry_type, crs=None):
+        """``parameterAsSink`` that first refuses a destination file that is one of the algorithm's inputs.
+
+        A sink to ``parcels.gpkg`` would replace the whole file: the check runs before the sink is made,
+        so nothing is written (a ``ogr:dbname=…`` destination adds a table and is allowed).
+        """
+        from ...adapters.outputs import refuse_inputs
+
+        target = self.parameterAsOutputLayer(parameters, name, context) or ""
+        sources = []
+        for d in self.parameterDefinitions():
+            if d.isDestination():
+                continue
+            if d.type() == "file":
+                sources.append(self.parameterAsFile(parameters, d.name(), context))
+            elif d.type() in ("source", "vector"):
+                layer = self.parameterAsVectorLayer(parameters, d.name(), context)
+                sources.append(layer.source() if layer is not None else None)
+        if not target.lower().startswith(("ogr:", "memory:", "postgres:", "postgis:")):
+            try:
+                refuse_inputs([target], sources)
+            except PlanError as exc:
+                raise QgsProcessingException(str(exc)) from None
+        args = (parameters, name, context, fields, geometry_type) + ((crs,) if crs is not None else ())
+        return self.parameterAsSink(*args)
+
     def table_sink(self, parameters, name: str, context, columns, rows, feedback=None) -> str | None:
         """Write ``rows`` into the optional non-spatial sink ``name``; its destination id or None."""
         if parameters.get(name) is None:
             return None  # optional table not asked for
-        sink, dest = self.parameterAsSink(parameters, name, context, table_fields(columns), WKB_NO_GEOMETRY)
+        sink, dest = self.sink(parameters, name, context, table_fields(columns), WKB_NO_GEOMETRY)
         if sink is None:
             return None
         for row in rows:

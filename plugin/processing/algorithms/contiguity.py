@@ -72,7 +72,7 @@ class ContiguityAlgorithm(LandConsolidationAlgorithm):
         self.check_cancel(feedback)
         feedback.setProgress(75)
         rows, geoms = patch_rows(state, engine)
-        sink, dest = self.parameterAsSink(parameters, OUTPUT, context, table_fields(PATCH_COLUMNS),
+        sink, dest = self.sink(parameters, OUTPUT, context, table_fields(PATCH_COLUMNS),
                                           WKB_MULTIPOLYGON, inputs.parcels.crs())
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, OUTPUT))

@@ -18,7 +18,7 @@ def _row(f) -> list:
 def write_findings(alg, parameters, name: str, context, findings, crs, feedback, columns=FINDING_COLUMNS,
                    row=_row) -> str:
     """One feature per finding; ``columns`` and ``row(finding)`` say which attributes."""
-    sink, dest = alg.parameterAsSink(parameters, name, context, table_fields(columns),
+    sink, dest = alg.sink(parameters, name, context, table_fields(columns),
                                      WKB_MULTIPOLYGON, crs)
     if sink is None:
         raise QgsProcessingException(alg.invalidSinkError(parameters, name))

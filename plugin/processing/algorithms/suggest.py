@@ -72,7 +72,7 @@ class SuggestAlgorithm(LandConsolidationAlgorithm):
                 self.parameterAsString(parameters, RULE, context))) from None
         self.check_cancel(feedback)
         feedback.setProgress(80)
-        sink, dest = self.parameterAsSink(parameters, OUTPUT, context, table_fields(SUGGESTION_FIELDS),
+        sink, dest = self.sink(parameters, OUTPUT, context, table_fields(SUGGESTION_FIELDS),
                                           WKB_MULTIPOLYGON, reader.crs)
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, OUTPUT))
