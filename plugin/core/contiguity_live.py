@@ -67,7 +67,9 @@ class Contiguity:
         a, b = near_pairs(garr, self.settings.gap_m)
         self.adjacency = Adjacency(pids, *csr(len(pids), a, b))
         self.index = NearIndex(self.settings.gap_m, pids, garr)
-        self._bsm = {pid: engine.parcel_record(pid).bsm for pid in pids}
+        # every parcel's BSM, not only the farmland's: removing a piece that is no farmland re-shares
+        # the survey areas of its farmland pieces, which must then be refreshed
+        self._bsm = {pid: bsm for pid in engine.parcel_ids() if (bsm := engine.parcel_record(pid).bsm) is not None}
         self._shadows = frozenset(engine.shadows)
         self._label_views(pids, a, b)
 

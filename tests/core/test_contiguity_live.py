@@ -88,6 +88,24 @@ def test_any_edit_sequence_equals_a_fresh_build(start, ops, gap):
         assert live.snapshot() == fresh(eng, gap), op
 
 
+def test_removing_a_piece_that_is_no_farmland_refreshes_its_farmland_piece():
+    """Found by the property test in CI: two pieces of one survey parcel (BSM B1), one becoming farmland;
+    removing the other (never farmland) re-shares B1's TBMJ, and the farmland piece must follow."""
+    from plugin.core.fields import ParcelRecord
+
+    eng = BalanceEngine()
+    eng.build([(0, box(0, 0, 1, 1), ParcelRecord(dlbm="0101")),
+               (1, box(0, 0, 1, 2), ParcelRecord(bsm="B1", dlbm="0301", ghdlbm="0101", tbdlmj=1.0, tbmj=1.0,
+                                                  zzlx="NY-TZ")),
+               (2, box(0, 0, 1, 1), ParcelRecord(bsm="B1", dlbm="0301", tbdlmj=1.0, tbmj=1.0))],
+              [("u1", "U1", box(0, 0, 40, 40))], pbf=[box(10, 10, 50, 50)])
+    live = Contiguity(ContiguitySettings(gap_m=0.0))
+    live.build(eng)
+    eng.remove_parcel(2)
+    live.update(eng, parcels=[2])
+    assert live.snapshot() == fresh(eng, 0.0)
+
+
 def test_many_random_edits_on_a_field_pattern_equal_a_fresh_build():
     """A 30 × 30 field pattern with roads: reshapes, retagging and deletions in bulk, then compared."""
     rng = random.Random(7)
