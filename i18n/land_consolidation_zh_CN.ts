@@ -1078,25 +1078,6 @@
         </message>
         <message>
             <location filename="../plugin/cli/check.py"/>
-            <location filename="../plugin/cli/lifecycle.py"/>
-            <location filename="../plugin/cli/suggest.py"/>
-            <source>ecological protection red line source (optional)</source>
-            <translation>生态保护红线数据源（可选）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli/check.py"/>
-            <location filename="../plugin/cli/lifecycle.py"/>
-            <source>urban growth boundary source (optional)</source>
-            <translation>城镇开发边界数据源（可选）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli/check.py"/>
-            <location filename="../plugin/cli/lifecycle.py"/>
-            <source>project boundary source (optional)</source>
-            <translation>项目范围数据源（可选）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli/check.py"/>
             <source>output GeoPackage (layer 'findings')</source>
             <translation>输出 GeoPackage（图层 'findings'）</translation>
         </message>
@@ -1124,6 +1105,21 @@
             <location filename="../plugin/cli/common.py"/>
             <source>achieved layer</source>
             <translation>实施结果图层</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/common.py"/>
+            <source>ecological protection red line source (optional)</source>
+            <translation>生态保护红线数据源（可选）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/common.py"/>
+            <source>urban growth boundary source (optional)</source>
+            <translation>城镇开发边界数据源（可选）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/common.py"/>
+            <source>project boundary source (optional)</source>
+            <translation>项目范围数据源（可选）</translation>
         </message>
         <message>
             <location filename="../plugin/cli/common.py"/>

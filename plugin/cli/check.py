@@ -13,7 +13,7 @@ import argparse
 from collections import Counter
 
 from ..core.i18n import tr
-from .common import add_sources, check_outputs, command, compute, open_extras, say
+from .common import add_sources, add_zones, check_outputs, command, compute, open_extras, say
 
 
 @command
@@ -41,8 +41,6 @@ def run(args: argparse.Namespace) -> int:
 def add_command(sub) -> None:
     p = sub.add_parser("check", help=tr("data checks (数据检查) of the plan -> GeoPackage layer 'findings'"))
     add_sources(p)
-    p.add_argument("--redline", default=None, help=tr("ecological protection red line source (optional)"))
-    p.add_argument("--ugb", default=None, help=tr("urban growth boundary source (optional)"))
-    p.add_argument("--boundary", default=None, help=tr("project boundary source (optional)"))
+    add_zones(p)
     p.add_argument("--out", required=True, help=tr("output GeoPackage (layer 'findings')"))
     p.set_defaults(func=run)

@@ -165,6 +165,15 @@ def add_ugb(p: argparse.ArgumentParser) -> None:
                    help=tr("urban growth boundary source (optional; for the township rule on PBF inside it)"))
 
 
+def add_zones(p: argparse.ArgumentParser, names: Sequence[str] = ("redline", "ugb", "boundary")) -> None:
+    """The optional 三区三线 / boundary sources ``names`` (opened by :func:`open_extras`)."""
+    helps = {"redline": tr("ecological protection red line source (optional)"),
+             "ugb": tr("urban growth boundary source (optional)"),
+             "boundary": tr("project boundary source (optional)")}
+    for name in names:
+        p.add_argument(f"--{name}", default=None, help=helps[name])
+
+
 def township_results_of(args: argparse.Namespace, engine, reader, inputs) -> list:
     """The township PBF limits of the run, from --pbf and (optional) --ugb (docs/domain.md §7)."""
     from ..adapters.townships import township_results

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..core.areas import MU_M2
 from ..core.i18n import tr
-from .common import add_sources, check_outputs, command, compute, fail, open_extras
+from .common import add_sources, add_zones, check_outputs, command, compute, fail, open_extras
 
 
 def _acceptance(args, engine, reader, layer, units=None):
@@ -124,10 +124,7 @@ def add_command(sub) -> None:
                                                   "accepted filed"))
     p.add_argument("--reason", default="", help=tr("reason (needed to go back)"))
     _achieved_args(p, required=False)
-    for name, text in (("--redline", tr("ecological protection red line source (optional)")),
-                       ("--ugb", tr("urban growth boundary source (optional)")),
-                       ("--boundary", tr("project boundary source (optional)"))):
-        p.add_argument(name, default=None, help=text)
+    add_zones(p)
     p.set_defaults(func=cmd_status)
     a = sub.add_parser("acceptance", help=tr("acceptance check: planned vs achieved per unit, type and class"))
     sources_fn(a)

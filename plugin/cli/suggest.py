@@ -16,7 +16,7 @@ from ..core.areas import MU_M2
 from ..core.i18n import chinese as ui_chinese
 from ..core.i18n import tr
 from ..core.report import format_requirement, format_rule_value
-from .common import add_sources, check_outputs, command, compute, fail, open_extras, say
+from .common import add_sources, add_zones, check_outputs, command, compute, fail, open_extras, say
 
 
 def suggestion_lines(engine, s, chinese: bool) -> list[str]:
@@ -70,6 +70,6 @@ def add_command(sub) -> None:
     add_sources(p)
     p.add_argument("--unit", required=True, help=tr("code (DYBH) of the unit"))
     p.add_argument("--rule", default=None, help=tr("rule id to reach (default: the unit's first failing rule)"))
-    p.add_argument("--redline", default=None, help=tr("ecological protection red line source (optional)"))
+    add_zones(p, ("redline",))
     p.add_argument("--out", required=True, help=tr("output GeoPackage (layer 'suggestions')"))
     p.set_defaults(func=run)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Hashable, Iterable, Sequence
 
 import shapely
@@ -26,23 +26,28 @@ from shapely.geometry.base import BaseGeometry
 from .areas import MU_M2
 from .i18n import tr
 
-DEFAULT_TOLERANCE = 0.05
-DEFAULT_MATCH_DIGITS = 2
 NO_TYPE = ""  # a piece with a class after but no ZZLX
+
+
+def _national(key: str) -> float:
+    """The bundled national pack's value of ``key`` in ``checks``: the defaults live in the data file."""
+    from .rules import bundled_pack
+
+    return bundled_pack().checks[key]
 
 
 @dataclass(frozen=True)
 class AcceptanceSettings:
-    tolerance: float = DEFAULT_TOLERANCE
-    match_digits: int = DEFAULT_MATCH_DIGITS
+    tolerance: float = field(default_factory=lambda: _national("acceptance_tolerance_ratio"))
+    match_digits: int = field(default_factory=lambda: int(_national("acceptance_match_digits")))
 
     @classmethod
     def from_pack(cls, pack) -> AcceptanceSettings:
         """``acceptance_tolerance_ratio`` / ``acceptance_match_digits`` of the pack's ``checks``."""
         data = getattr(pack, "checks", pack) or {}
         data = data if isinstance(data, Mapping) else {}
-        tol = _number(data.get("acceptance_tolerance_ratio"), DEFAULT_TOLERANCE)
-        digits = _number(data.get("acceptance_match_digits"), DEFAULT_MATCH_DIGITS)
+        tol = _number(data.get("acceptance_tolerance_ratio"), _national("acceptance_tolerance_ratio"))
+        digits = _number(data.get("acceptance_match_digits"), _national("acceptance_match_digits"))
         return cls(min(tol, 1.0), max(1, int(digits)))
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Hashable, Iterable, Sequence
 
 import numpy as np
@@ -30,11 +30,7 @@ from .engine import SCALE
 
 PROJECT = "*"  # scope of the whole project (as the balance's PROJECT rows)
 LAYERS = ("farmland_before", "farmland_after", "pbf_before", "pbf_after")
-DEFAULT_GAP_M = 5.0
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
-DEFAULT_BLOCKS = (("block_100", 100.0, "百亩方", "100-mu blocks"),
-                  ("block_1000", 1000.0, "千亩方", "1 000-mu blocks"),
-                  ("block_10000", 10000.0, "万亩方", "10 000-mu blocks"))
 
 
 @dataclass(frozen=True)
@@ -53,22 +49,30 @@ class Block:
         return self.name_zh if chinese else self.name_en
 
 
+def _national() -> dict:
+    """The bundled national pack's ``contiguity`` section: the defaults live in the data file, not here."""
+    from .rules import bundled_pack
+
+    return bundled_pack().contiguity
+
+
+def _blocks(raw) -> tuple[Block, ...]:
+    blocks = [Block(str(b["id"]), float(b["mu"]), str(b.get("zh") or b["id"]),
+                    str(b.get("en") or b.get("zh") or b["id"])) for b in raw]
+    return tuple(sorted(blocks, key=lambda b: b.mu))
+
+
 @dataclass(frozen=True)
 class ContiguitySettings:
-    gap_m: float = DEFAULT_GAP_M
-    blocks: tuple[Block, ...] = tuple(Block(*b) for b in DEFAULT_BLOCKS)
+    gap_m: float = field(default_factory=lambda: float(_national()["gap_m"]))
+    blocks: tuple[Block, ...] = field(default_factory=lambda: _blocks(_national()["blocks"]))
 
     @classmethod
     def from_pack(cls, pack) -> ContiguitySettings:
-        """The pack's ``contiguity`` section (checked by rule_schema); missing keys keep the defaults."""
+        """The pack's ``contiguity`` section (checked by rule_schema); a missing key takes the national pack's."""
         section = getattr(pack, "contiguity", None) or {}
-        gap = float(section.get("gap_m", DEFAULT_GAP_M))
-        raw = section.get("blocks")
-        if raw is None:
-            return cls(gap)
-        blocks = [Block(str(b["id"]), float(b["mu"]), str(b.get("zh") or b["id"]),
-                        str(b.get("en") or b.get("zh") or b["id"])) for b in raw]
-        return cls(gap, tuple(sorted(blocks, key=lambda b: b.mu)))
+        defaults = _national()
+        return cls(float(section.get("gap_m", defaults["gap_m"])), _blocks(section.get("blocks", defaults["blocks"])))
 
 
 # --------------------------------------------------------------------------- weights
