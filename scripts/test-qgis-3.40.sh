@@ -27,7 +27,8 @@ stamp="$root/.land-consolidation-complete"
 apt_packages=(qgis python3-qgis qgis-providers python3-gdal gdal-bin
               python3-shapely python3-pandas python3-numpy python3-openpyxl
               python3-pytest python3-hypothesis python3-pip
-              xvfb xauth fonts-noto-cjk imagemagick qttools5-dev-tools locales ca-certificates)
+              xvfb xauth fonts-noto-cjk imagemagick qttools5-dev-tools locales ca-certificates
+              postgresql-17-postgis-3 python3-psycopg2)
 pip_packages=(pytest-qgis==2.1.0)
 want="$(printf '%s\n' "v1" "$suite" "$mirror" "${apt_packages[@]}" "${pip_packages[@]}" | sha256sum | cut -d' ' -f1)"
 

@@ -13,6 +13,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from ..fields import ParcelRecord
+from ..record_columns import RecordColumns
 from ..validation import clean_polygonal, drop_duplicates, identical_groups
 from .composition import drop_zeros
 from .geometry import clean_geometry, in_threads, paused_gc
@@ -36,6 +37,21 @@ class _FullBuild:
         """Replace the whole state: bulk spatial join with an STRtree, then integer sums."""
         with paused_gc():
             self._build(parcels, units, pbf, progress, cancelled)
+
+    def build_columns(
+        self,
+        ids: Sequence[Hashable] | np.ndarray,
+        geoms: np.ndarray,
+        columns: RecordColumns,
+        units: Iterable[tuple[Hashable, str, BaseGeometry | None]],
+        pbf: Sequence[BaseGeometry] | None = None,
+        progress: Callable[[float], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> None:
+        """:meth:`build` from columns: feature ids, a shapely geometry array (None where missing) and
+        their records as :class:`~..record_columns.RecordColumns`. Same state as :meth:`build`."""
+        recs = columns.records()
+        self.build(zip(list(ids), list(geoms), recs), units, pbf, progress, cancelled)
 
     def _build(self, parcels, units, pbf, progress, cancelled) -> None:
         pids, recs, geoms = [], [], []
