@@ -30,9 +30,10 @@ def py_value(v):
     return str(v)
 
 
-def source_fields(layer: QgsVectorLayer) -> list[tuple[int, object]]:
-    """(index, QgsField) of a layer's attributes without the GeoPackage primary key."""
-    pk = set(layer.dataProvider().pkAttributeIndexes()) if layer.dataProvider() else set()
+def source_fields(layer: QgsVectorLayer, keep_key: bool = False) -> list[tuple[int, object]]:
+    """(index, QgsField) of a layer's attributes without the primary key (a GeoPackage's row id),
+    unless ``keep_key`` (a database table's key is data: a PostGIS survey's ``fid``)."""
+    pk = set(layer.dataProvider().pkAttributeIndexes()) if layer.dataProvider() and not keep_key else set()
     return [(i, f) for i, f in enumerate(layer.fields()) if i not in pk]
 
 

@@ -30,6 +30,10 @@ from .progress import Progress
 AREA_FIELDS = ("TBMJ", "KCMJ", "TBDLMJ")
 UNIT_CODE_FIELD = "DYBH"
 SHARE_FIELD = "share"
+#: the plan's feature id column; a source field of that name (a PostGIS view's or table's ``fid``
+#: that is no primary key to the provider) is written as ``src_fid``: as ``fid`` GDAL would take its
+#: values as the feature ids, repeated for a parcel in two units (UNIQUE constraint failed)
+FID_COLUMN = "fid"
 SLIVER_M2 = 0.01  # pieces of a parcel in a unit under this area are not written (counted in the log)
 
 
@@ -43,9 +47,10 @@ class ParcelSchema:
         self.source: list[tuple[int, object, str]] = []  # (source index, QgsField, output name)
         taken: set[str] = set()
         reserved = {UNIT_CODE_FIELD.upper(), SHARE_FIELD.upper()}
-        for i, f in source_fields(layer):
+        # the key of a database layer (QGIS's postgres provider) is the survey's own id: kept
+        for i, f in source_fields(layer, keep_key=layer.providerType() == "postgres"):
             name = mapped.get(f.name().upper(), f.name())
-            if name.upper() in reserved and f.name().upper() not in mapped:
+            if (name.upper() in reserved and f.name().upper() not in mapped) or name.upper() == FID_COLUMN.upper():
                 name = f"src_{name}"
             if name.upper() in taken:
                 continue
@@ -72,7 +77,7 @@ class ParcelSchema:
 def create_parcels_layer(ds, crs: QgsCoordinateReferenceSystem, schema: ParcelSchema):
     """The empty ``parcels`` layer of the plan in the open OGR dataset ``ds``."""
     lyr = ds.CreateLayer("parcels", srs_of(crs), ogr.wkbMultiPolygon,
-                         options=["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=YES",
+                         options=["GEOMETRY_NAME=geom", f"FID={FID_COLUMN}", "SPATIAL_INDEX=YES",
                                   "IDENTIFIER=" + tr("Parcels of the plan"),
                                   "DESCRIPTION=" + tr("三调 parcels clipped at the unit boundary; areas in m², "
                                                       "apportioned by share")])
