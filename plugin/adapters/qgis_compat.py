@@ -25,6 +25,7 @@ from qgis.core import (
     QgsMapLayerProxyModel,
     QgsPalLayerSettings,
     QgsProcessing,
+    QgsProcessingParameterDefinition,
     QgsTextFormat,
     QgsUnitTypes,
     QgsWkbTypes,
@@ -63,6 +64,8 @@ DISTANCE_METERS = _scoped("DistanceUnit", "Meters", QgsUnitTypes, "DistanceMeter
 # Processing source types (Qgis.ProcessingSourceType since 3.36).
 SOURCE_VECTOR_POLYGON = _scoped("ProcessingSourceType", "VectorPolygon", QgsProcessing, "TypeVectorPolygon")
 SOURCE_VECTOR_ANY = _scoped("ProcessingSourceType", "Vector", QgsProcessing, "TypeVector")
+# Processing parameter flags (Qgis.ProcessingParameterFlag since 3.36).
+PARAMETER_ADVANCED = _scoped("ProcessingParameterFlag", "Advanced", QgsProcessingParameterDefinition, "FlagAdvanced")
 
 # Feature requests (Qgis.FeatureRequestFlag since 3.36).
 REQUEST_NO_GEOMETRY = _scoped("FeatureRequestFlag", "NoGeometry", QgsFeatureRequest, "NoGeometry")

@@ -4,16 +4,18 @@ from __future__ import annotations
 from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFileDestination,
 )
 
-from ...adapters.qgis_compat import SOURCE_VECTOR_ANY
+from ...adapters.qgis_compat import PARAMETER_ADVANCED, SOURCE_VECTOR_ANY
 from ...core.i18n import tr
-from .common import LandConsolidationAlgorithm
+from .common import PARCELS, PBF, TBMJ_IN_MU, UNIT_FIELD, UNITS, LandConsolidationAlgorithm
 
 OUTPUT, BALANCE, INDICATORS = "OUTPUT", "BALANCE", "INDICATORS"
 UNIT_COUNT, FAILED_UNITS = "UNIT_COUNT", "FAILED_UNITS"
+IN_DATABASE = "IN_DATABASE"
 
 
 def indicator_table_rows(engine) -> list[tuple]:
@@ -39,12 +41,19 @@ class ComputeBalanceAlgorithm(LandConsolidationAlgorithm):
             "area_after_m2; unit_code '*' = whole project) and 'indicators' (unit_code, rule_id, value, "
             "threshold, passed, severity, reason; passed NULL with a reason = not assessable), the same tables "
             "as the command 'python -m plugin.cli balance'. "
-            "The two tables can also be loaded as layers.")
+            "The two tables can also be loaded as layers.\n\n"
+            "Compute inside the database (advanced): when the parcels, units and permanent basic farmland "
+            "are PostGIS layers of one database, the balance is computed there with SQL (only sums leave "
+            "the server), as 'python -m plugin.cli balance --in-database'.")
 
     def initAlgorithm(self, config=None) -> None:
         self.add_sources()
         self.add_pack()
         self.add_tbmj_in_mu()
+        in_database = QgsProcessingParameterBoolean(
+            IN_DATABASE, tr("Compute inside the database (PostGIS sources only)"), defaultValue=False)
+        in_database.setFlags(in_database.flags() | PARAMETER_ADVANCED)
+        self.addParameter(in_database)
         self.addParameter(QgsProcessingParameterFileDestination(
             OUTPUT, tr("Balance GeoPackage"), fileFilter=tr("GeoPackage (*.gpkg)")))
         self.addParameter(QgsProcessingParameterFeatureSink(
@@ -59,11 +68,14 @@ class ComputeBalanceAlgorithm(LandConsolidationAlgorithm):
         from ...core.errors import PlanError
         from ...core.report import summary_lines
 
-        inputs = self.inputs(parameters, context)
         pack = self.pack(parameters, context)
         out = self.parameterAsFileOutput(parameters, OUTPUT, context)
-        self.refuse_inputs(inputs, pack, [out])
-        engine, _reader = self.build(inputs, pack, feedback, 0.0, 85.0)
+        if self.parameterAsBoolean(parameters, IN_DATABASE, context):
+            engine = self.in_database(parameters, context, pack, feedback)
+        else:
+            inputs = self.inputs(parameters, context)
+            self.refuse_inputs(inputs, pack, [out])
+            engine, _reader = self.build(inputs, pack, feedback, 0.0, 85.0)
         results: dict = {}
         if out:
             try:
@@ -89,3 +101,26 @@ class ComputeBalanceAlgorithm(LandConsolidationAlgorithm):
                 feedback.pushInfo(line)
         feedback.setProgress(100)
         return results
+
+    def in_database(self, parameters, context, pack, feedback):
+        """The balance computed in the database of the PostGIS input layers (``balance --in-database``)."""
+        from ...adapters.postgis.commands import in_database_balance
+        from ...adapters.postgis.layers import database_sources
+        from ...core.errors import PlanError
+
+        self.check_cancel(feedback)
+        layers = [self.parameterAsVectorLayer(parameters, name, context) for name in (PARCELS, UNITS, PBF)]
+        if layers[0] is None or layers[1] is None:
+            raise QgsProcessingException(tr("Choose a parcel layer and a remediation unit layer."))
+        try:
+            sources = database_sources(*layers)
+            feedback.pushInfo(tr("Computing the balance inside the database: only sums leave it."))
+            engine = in_database_balance(*sources, self.parameterAsString(parameters, UNIT_FIELD, context) or None,
+                                         self.parameterAsBoolean(parameters, TBMJ_IN_MU, context), pack)
+        except PlanError as exc:  # DatabaseError: its message never holds a password
+            raise QgsProcessingException(str(exc)) from None
+        feedback.setProgress(85)
+        self.check_cancel(feedback)
+        for w in engine.warnings():
+            feedback.pushWarning(w) if hasattr(feedback, "pushWarning") else feedback.reportError(w)
+        return engine
