@@ -54,12 +54,19 @@ def set_status(layer: QgsVectorLayer, code_field: str, status_field: str, code: 
 
     With ``pending`` (the dock): one edit command in the layer's edit buffer, the row waits for the
     save. Without (Processing, CLI): the change is saved and its row appended to ``store`` at once.
+    Units in a planning schema (``store.in_database``): always saved at once, the status and its
+    history row in one database transaction, refused when another planner changed the unit since.
     """
     idx = status_index(layer, status_field)
     fid = find_unit(layer, code_field, code)
     current = layer.getFeature(fid)[status_field]
     current = None if current is None or str(current) == "NULL" else str(current)
     row = transition(code, current, target, user or who(), now(), reason, findings, acceptance)
+    store = store or (pending.store if pending is not None else HistoryStore(layer))
+    if store.in_database:  # PostGIS plan_unit: the status and its row in one transaction, saved at once
+        store.change(code_field, status_field, current, row)
+        layer.reload()
+        return row
     if pending is not None:
         if not layer.isEditable() and not layer.startEditing():
             raise PlanError(tr("The layer {0} cannot be edited.").format(layer.name()))
@@ -81,7 +88,7 @@ def set_status(layer: QgsVectorLayer, code_field: str, status_field: str, code: 
             layer.rollBack()
         raise PlanError(tr("The status of unit {0} could not be saved in {1}: {2}").format(
             code, layer.name(), "; ".join(layer.commitErrors())))
-    (store or HistoryStore(layer)).append([row])
+    store.append([row])
     return row
 
 

@@ -5,7 +5,9 @@ GeoPackage that holds the units layer: it travels with the units, survives savin
 project, is read by every front end (docks, Processing, CLI) and copied into the plan GeoPackage by
 the export. Units that are not in a GeoPackage (a shapefile, a memory layer) keep their history in the
 QGIS project file instead (custom entry ``LandConsolidation/status_history``, JSON), saved with the
-project. docs/lifecycle.md.
+project. Units that are the planning schema's PostGIS ``plan_unit`` table keep it in the schema's
+``unit_status_history``, written in the transaction that changes the status (``postgis/status.py``).
+docs/lifecycle.md.
 """
 from __future__ import annotations
 
@@ -55,18 +57,74 @@ def gpkg_of(layer: QgsVectorLayer | None) -> Path | None:
     return Path(path) if path.lower().endswith(".gpkg") and Path(path).exists() else None
 
 
+def plan_units_table(layer: QgsVectorLayer | None):
+    """``postgis.layers.LayerTable`` of a layer showing a planning schema's ``plan_unit`` (postgres
+    provider or OGR's ``PG:``), else None."""
+    if layer is None or layer.providerType() not in ("postgres", "ogr"):
+        return None
+    from .postgis.layers import layer_table
+    from .postgis.status import UNITS
+
+    found = layer_table(layer)
+    return found if found is not None and found.table == UNITS and found.schema else None
+
+
 class HistoryStore:
-    """The status history of the units of one layer (GeoPackage table, else the project file)."""
+    """The status history of the units of one layer (GeoPackage table, the planning schema's table,
+    else the project file)."""
 
     def __init__(self, units: QgsVectorLayer | None, project: QgsProject | None = None):
         self.path = gpkg_of(units)
         self.project = project if project is not None else QgsProject.instance()
+        self.table = plan_units_table(units) if self.path is None else None
+        self._in_database: bool | None = None
+
+    def connect(self):
+        from .postgis.connection import connect
+
+        return connect(self.table.dsn)
+
+    @property
+    def in_database(self) -> bool:
+        """The units are a planning schema's ``plan_unit`` with the status history (migration 5)."""
+        if self._in_database is None:
+            self._in_database = False
+            if self.table is not None:
+                from .postgis.status import has_history
+
+                conn = self.connect()
+                try:
+                    self._in_database = has_history(conn, self.table.schema)
+                finally:
+                    conn.close()
+        return self._in_database
 
     @property
     def where(self) -> str:
-        return f"{self.path}|layername={TABLE}" if self.path else f"{SCOPE}/{ENTRY}"
+        if self.path:
+            return f"{self.path}|layername={TABLE}"
+        if self.in_database:
+            return f"PostGIS {self.table.schema}.{TABLE}"
+        return f"{SCOPE}/{ENTRY}"
+
+    def _database(self, work, *args):
+        conn = self.connect()
+        try:
+            return work(conn, self.table.schema, *args)
+        finally:
+            conn.close()
+
+    def change(self, code_field: str, status_field: str, seen, row: Transition) -> None:
+        """The status change and its history row in one database transaction (``in_database`` only)."""
+        from .postgis.status import change_status
+
+        self._database(change_status, code_field, status_field, seen, row)
 
     def read(self) -> list[Transition]:
+        if self.in_database:
+            from .postgis.status import read_history
+
+            return self._database(read_history)
         if self.path is None:
             raw, ok = self.project.readEntry(SCOPE, ENTRY, "[]")
             try:
@@ -83,6 +141,11 @@ class HistoryStore:
     def append(self, rows: Iterable[Transition]) -> None:
         rows = list(rows)
         if not rows:
+            return
+        if self.in_database:
+            from .postgis.status import append_rows
+
+            self._database(append_rows, rows)
             return
         if self.path is None:
             old = [dict(zip(HISTORY_COLUMNS, t.as_row())) for t in self.read()]
@@ -145,5 +208,5 @@ def class_field_of(layer: QgsVectorLayer, wanted: str | None = None) -> str | No
     return None
 
 
-__all__ = ["TABLE", "HistoryStore", "class_field_of", "export_history", "gpkg_of", "now", "read_achieved",
-           "unit_statuses", "who"]
+__all__ = ["TABLE", "HistoryStore", "class_field_of", "export_history", "gpkg_of", "now", "plan_units_table",
+           "read_achieved", "unit_statuses", "who"]

@@ -230,8 +230,16 @@ class LifecyclePanel(PlanningPanel):
             self.message.setStyleSheet("color: #b03a2e;")
             push_message(self.iface, str(refused), Qgis.Warning, 8)
             return None
-        self.message.setText(tr("Unit {0}: {1} → {2}; save the units layer's edits to keep it (and its history).")
-                             .format(code, status_label(row.from_status), status_label(target)))
+        except PlanError as error:  # units in PostGIS: another planner changed the unit meanwhile
+            self.message.setText("✗ " + str(error))
+            self.message.setStyleSheet("color: #b03a2e;")
+            push_message(self.iface, str(error), Qgis.Warning, 8)
+            return None
+        if self._pending is not None and self._pending.store.in_database:
+            text = tr("Unit {0}: {1} → {2}; saved in the database with its history.")
+        else:
+            text = tr("Unit {0}: {1} → {2}; save the units layer's edits to keep it (and its history).")
+        self.message.setText(text.format(code, status_label(row.from_status), status_label(target)))
         self.message.setStyleSheet("")
         self.refresh()
         return row

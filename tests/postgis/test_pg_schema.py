@@ -21,13 +21,14 @@ def test_cluster_is_ours_and_has_postgis(pg_db):
 def test_init_is_versioned_and_idempotent(service_db, schema):
     db, _cluster, _name = service_db
     conn = connect(db)
-    assert pg_schema.migrate(conn, schema) == [1, 2, 3]
+    assert pg_schema.migrate(conn, schema) == [v for v, _description, _sql in pg_schema.MIGRATIONS]
     assert pg_schema.migrate(conn, schema) == []
     with conn.cursor() as cur:
         assert pg_schema.current_version(cur, schema) == pg_schema.latest_version()
         cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,))
         tables = {r[0] for r in cur.fetchall()}
-    assert {"plan_unit", "plan_parcel", "plan_split", "history", "pbf", "lc_schema_version"} <= tables
+    assert {"plan_unit", "plan_parcel", "plan_split", "history", "pbf", "lc_schema_version",
+            "unit_status_history"} <= tables
 
 
 def test_history_records_who_when_what(service_db):

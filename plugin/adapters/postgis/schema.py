@@ -96,6 +96,31 @@ BEGIN
 END $$;
 """))
 
+#: the units' status history (docs/lifecycle.md): ``plan_unit.zt`` holds the status (储备 …), and every
+#: change of it — by the plugin, QGIS's attribute table or plain SQL — writes a row in the same
+#: transaction (trigger). The session declares who (``lc.user``) and why (``lc.reason``) as bound
+#: values; without them the row names the database role and no reason. (Number 5: migration 4 is
+#: another branch's; the coordinator renumbers at merge if needed.)
+MIGRATIONS.append((5, "unit status and its history", """
+ALTER TABLE {s}.plan_unit ADD COLUMN IF NOT EXISTS zt text;
+CREATE TABLE {s}.unit_status_history (
+    id bigserial PRIMARY KEY, unit_code text NOT NULL, from_status text NOT NULL, to_status text,
+    changed_at timestamptz NOT NULL DEFAULT clock_timestamp(), changed_by text,
+    db_role text NOT NULL DEFAULT session_user, reason text);
+CREATE INDEX ON {s}.unit_status_history (unit_code);
+CREATE FUNCTION {s}.lc_status_history() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {s}.unit_status_history (unit_code, from_status, to_status, changed_by, reason)
+    VALUES (NEW.dybh,
+            CASE WHEN OLD.zt IS NULL OR btrim(OLD.zt) IN ('', 'NULL') THEN '储备' ELSE OLD.zt END,
+            NEW.zt, nullif(current_setting('lc.user', true), ''),
+            nullif(current_setting('lc.reason', true), ''));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER lc_status_history AFTER UPDATE OF zt ON {s}.plan_unit
+    FOR EACH ROW WHEN (OLD.zt IS DISTINCT FROM NEW.zt) EXECUTE FUNCTION {s}.lc_status_history();
+"""))
+
 
 def quoted(schema: str):
     """``psycopg2.sql.Identifier`` of a schema (any name: quotes, spaces, Chinese)."""
