@@ -179,3 +179,20 @@ def test_cli_status_progress_and_export_read_the_schema(planned, tmp_path, capsy
     assert con.execute("SELECT unit_code, from_status, to_status, changed_by FROM unit_status_history "
                        "ORDER BY changed_at").fetchall()[0] == (codes[0], "储备", "立项", "张三")
     con.close()
+
+
+def test_the_docks_change_is_saved_at_once_with_its_row(planned):
+    """The 进度 tab's path (an edit buffer with pending rows elsewhere): on plan_unit it is one transaction."""
+    from plugin.adapters.lifecycle_ops import PendingHistory, set_status
+    from plugin.adapters.lifecycle_store import HistoryStore
+
+    dsn, _gpkg, codes = planned
+    units = _units(dsn)
+    pending = PendingHistory(units, "dybh", "zt", HistoryStore(units))
+    try:
+        set_status(units, "dybh", "zt", codes[3], "立项", "", findings=[], pending=pending, user="王五")
+    finally:
+        pending.disconnect()
+    assert pending.count() == 0 and not units.isModified()
+    assert _status(dsn, codes[3]) == "立项"
+    assert [r[:4] for r in _history(dsn)] == [(codes[3], "储备", "立项", "王五")]
