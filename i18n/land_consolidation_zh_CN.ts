@@ -474,6 +474,26 @@
             <translation>无法连接数据库 {0}：{1}</translation>
         </message>
         <message>
+            <location filename="../plugin/adapters/postgis/layers.py"/>
+            <source>Computing inside the database needs PostGIS layers (QGIS's PostgreSQL provider or PG: sources); {0} is not one: {1}</source>
+            <translation>在数据库内计算需要 PostGIS 图层（QGIS 的 PostgreSQL 数据提供者或 PG: 数据源）；{0} 不是：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/layers.py"/>
+            <source>The layer {0} has unsaved edits, which the database does not see: save them first</source>
+            <translation>图层 {0} 有未保存的编辑，数据库看不到它们：请先保存</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/layers.py"/>
+            <source>The layer {0} has a filter ({1}), which the balance inside the database would not apply: remove it or compute without the database</source>
+            <translation>图层 {0} 设有筛选条件（{1}），数据库内计算不会应用它：请移除筛选，或不在数据库内计算</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/layers.py"/>
+            <source>Computing inside the database needs all layers in one database: {0} is in {1}, the parcels in {2}</source>
+            <translation>在数据库内计算需要所有图层位于同一数据库：{0} 位于 {1}，地块位于 {2}</translation>
+        </message>
+        <message>
             <location filename="../plugin/adapters/postgis/load.py"/>
             <source>The units have no DYBH field; name it with --unit-field</source>
             <translation>整治单元没有 DYBH 字段；请用 --unit-field 指定</translation>
@@ -517,6 +537,21 @@
             <location filename="../plugin/adapters/postgis/schema.py"/>
             <source>Could not create the planning schema {0}: {1}</source>
             <translation>无法创建规划模式 {0}：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/status.py"/>
+            <source>Unit {0} was changed to {1} by {2} at {3} after you read it; your change to {4} was not saved: read the units again.</source>
+            <translation>单元 {0} 在您读取后已被 {2} 于 {3} 改为 {1}；您改为 {4} 的修改未保存：请重新读取整治单元。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/status.py"/>
+            <source>The status of unit {0} could not be changed in the database (no such unit, or its status is no longer {1}).</source>
+            <translation>无法在数据库中更改单元 {0} 的状态（没有该单元，或其状态已不再是 {1}）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/status.py"/>
+            <source>The database refused the status change of unit {0}: {1}</source>
+            <translation>数据库拒绝了单元 {0} 的状态变更：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/progress_xlsx.py"/>
@@ -3164,6 +3199,16 @@
         </message>
         <message>
             <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Unit {0}: {1} → {2}; saved in the database with its history.</source>
+            <translation>单元 {0}：{1} → {2}；已连同变更记录保存到数据库。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
+            <source>Unit {0}: {1} → {2}; save the units layer's edits to keep it (and its history).</source>
+            <translation>单元 {0}：{1} → {2}；保存整治单元图层的编辑后生效（并记入变更记录）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/lifecycle_panel.py"/>
             <source>Progress report</source>
             <translation>进度报告</translation>
         </message>
@@ -3193,11 +3238,6 @@
             <location filename="../plugin/gui/lifecycle_panel.py"/>
             <source>Choose the achieved layer first.</source>
             <translation>请先选择实施结果图层。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/lifecycle_panel.py"/>
-            <source>Unit {0}: {1} → {2}; save the units layer's edits to keep it (and its history).</source>
-            <translation>单元 {0}：{1} → {2}；保存整治单元图层的编辑后生效（并记入变更记录）。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/progress_chart.py"/>
@@ -4098,6 +4138,7 @@ Each finding is a feature with severity, kind, message, unit code, feature id an
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
+            <location filename="../plugin/processing/algorithms/compute_balance.py"/>
             <source>Choose a parcel layer and a remediation unit layer.</source>
             <translation>请选择地类图斑图层和整治单元图层。</translation>
         </message>
@@ -4125,10 +4166,19 @@ Each finding is a feature with severity, kind, message, unit code, feature id an
             <location filename="../plugin/processing/algorithms/compute_balance.py"/>
             <source>Area balance of every remediation unit and of the whole project: land-class areas before and after consolidation (m², from TBMJ apportioned by the share of each parcel inside a unit) and the indicators of the chosen rule pack (新增耕地率, 永农净增, 建设用地变化…).
 
-Writes a GeoPackage with the tables 'balance' (unit_code, dlbm, area_before_m2, area_after_m2; unit_code '*' = whole project) and 'indicators' (unit_code, rule_id, value, threshold, passed, severity, reason; passed NULL with a reason = not assessable), the same tables as the command 'python -m plugin.cli balance'. The two tables can also be loaded as layers.</source>
+Writes a GeoPackage with the tables 'balance' (unit_code, dlbm, area_before_m2, area_after_m2; unit_code '*' = whole project) and 'indicators' (unit_code, rule_id, value, threshold, passed, severity, reason; passed NULL with a reason = not assessable), the same tables as the command 'python -m plugin.cli balance'. The two tables can also be loaded as layers.
+
+Compute inside the database (advanced): when the parcels, units and permanent basic farmland are PostGIS layers of one database, the balance is computed there with SQL (only sums leave the server), as 'python -m plugin.cli balance --in-database'.</source>
             <translation>计算每个整治单元及全项目的面积平衡：整治前后各地类面积（m²，按图斑在单元内的面积比例分摊 TBMJ）以及所选规则包的指标（新增耕地率、永农净增、建设用地变化等）。
 
-写出 GeoPackage，含表 'balance'（unit_code、dlbm、area_before_m2、area_after_m2；unit_code 为 '*' 表示全项目）和 'indicators'（unit_code、rule_id、value、threshold、passed、severity、reason；passed 为空且 reason 有内容表示不可评估），与命令 'python -m plugin.cli balance' 的输出相同。这两张表也可作为图层加载。</translation>
+写出 GeoPackage，含表 'balance'（unit_code、dlbm、area_before_m2、area_after_m2；unit_code 为 '*' 表示全项目）和 'indicators'（unit_code、rule_id、value、threshold、passed、severity、reason；passed 为空且 reason 有内容表示不可评估），与命令 'python -m plugin.cli balance' 的输出相同。这两张表也可作为图层加载。
+
+在数据库内计算（高级）：地块、整治单元与永久基本农田为同一数据库中的 PostGIS 图层时，用 SQL 在数据库内计算平衡（只有汇总值离开服务器），与 'python -m plugin.cli balance --in-database' 相同。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/compute_balance.py"/>
+            <source>Compute inside the database (PostGIS sources only)</source>
+            <translation>在数据库内计算（仅限 PostGIS 数据源）</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/compute_balance.py"/>
@@ -4154,6 +4204,11 @@ Writes a GeoPackage with the tables 'balance' (unit_code, dlbm, area_before_m2, 
             <location filename="../plugin/processing/algorithms/compute_balance.py"/>
             <source>Number of units failing an error rule</source>
             <translation>约束性指标不达标的单元数</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/algorithms/compute_balance.py"/>
+            <source>Computing the balance inside the database: only sums leave it.</source>
+            <translation>正在数据库内计算平衡：只有汇总值离开数据库。</translation>
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/contiguity.py"/>
@@ -4460,6 +4515,14 @@ Each candidate is a feature: rank, in_plan (1 for the plan), the move, its area 
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>Area balance of every remediation unit and of the whole project: land-class areas before and after consolidation (m², from TBMJ apportioned by the share of each parcel inside a unit) and the indicators of the chosen rule pack (新增耕地率, 永农净增, 建设用地变化…).
+
+Writes a GeoPackage with the tables 'balance' (unit_code, dlbm, area_before_m2, area_after_m2; unit_code '*' = whole project) and 'indicators' (unit_code, rule_id, value, threshold, passed, severity, reason; passed NULL with a reason = not assessable), the same tables as the command 'python -m plugin.cli balance'. The two tables can also be loaded as layers.</source>
+            <translation type="obsolete">计算每个整治单元及全项目的面积平衡：整治前后各地类面积（m²，按图斑在单元内的面积比例分摊 TBMJ）以及所选规则包的指标（新增耕地率、永农净增、建设用地变化等）。
+
+写出 GeoPackage，含表 'balance'（unit_code、dlbm、area_before_m2、area_after_m2；unit_code 为 '*' 表示全项目）和 'indicators'（unit_code、rule_id、value、threshold、passed、severity、reason；passed 为空且 reason 有内容表示不可评估），与命令 'python -m plugin.cli balance' 的输出相同。这两张表也可作为图层加载。</translation>
         </message>
         <message>
             <source>English</source>
