@@ -46,3 +46,48 @@ def test_authcfg_gives_the_credentials(pg_db, tmp_path):
     assert "connected as postgres" in proc.stdout
     assert "refused:" in proc.stdout and "nosuch1" in proc.stdout
     assert cluster.password not in proc.stdout + proc.stderr
+
+
+LAYER_CHILD = r"""
+import sys
+from plugin.cli.common import start_qgis
+start_qgis()
+from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsDataSourceUri, QgsVectorLayer
+from plugin.adapters.postgis.connection import connect
+from plugin.adapters.postgis.layers import database_sources, layer_table
+port, db, user, password = sys.argv[1:5]
+am = QgsApplication.authManager()
+assert am.setMasterPassword("master-of-the-test", True)
+cfg = QgsAuthMethodConfig()
+cfg.setName("county"); cfg.setMethod("Basic"); cfg.setConfig("username", user); cfg.setConfig("password", password)
+stored = am.storeAuthenticationConfig(cfg)
+cfg = stored[1] if isinstance(stored, tuple) else cfg
+uri = QgsDataSourceUri()
+uri.setConnection("127.0.0.1", port, db, "", "", QgsDataSourceUri.SslPrefer, cfg.id())
+uri.setDataSource("public", "spots", "geom", "", "id")
+layer = QgsVectorLayer(uri.uri(False), "spots", "postgres")
+assert layer.isValid()
+table = layer_table(layer)
+print("dsn:", table.dsn)
+print("source:", database_sources(layer, layer, None)[0])
+conn = connect(table.dsn)
+with conn.cursor() as cur:
+    cur.execute("SELECT current_user, count(*) FROM public.spots")
+    print("connected as", *cur.fetchone())
+"""
+
+
+def test_a_postgres_layer_with_authcfg_gives_its_connection(pg_db, tmp_path):
+    """Processing's "inside the database": the connection of a layer that names an authcfg is
+    that authcfg (resolved by QGIS's auth manager when connecting), never a password in text."""
+    cluster, name = pg_db
+    cluster.execute("CREATE TABLE public.spots (id serial PRIMARY KEY, geom geometry(Point, 4527)); "
+                    "INSERT INTO public.spots (geom) VALUES (ST_SetSRID(ST_MakePoint(39500000, 3500000), 4527))", name)
+    env = {**os.environ, "QGIS_AUTH_DB_DIR_PATH": str(tmp_path), "QT_QPA_PLATFORM": "offscreen",
+           "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", LAYER_CHILD, str(cluster.port), name, "postgres", cluster.password],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "connected as postgres 1" in proc.stdout
+    assert "authcfg=" in proc.stdout and 'layername="public"."spots"' in proc.stdout
+    assert cluster.password not in proc.stdout + proc.stderr
