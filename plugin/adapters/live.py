@@ -183,6 +183,15 @@ class LiveBalance(QObject):
         self.updated.emit()
         return True
 
+    def note_changes(self, parcels=(), units=(), pbf: bool = False, rebuild: bool = False) -> None:
+        """Changes made outside this QGIS (another planner's commit, ``live_postgres``): the ids are
+        re-read on the next flush like the planner's own edits (parcels: plan attributes only)."""
+        self._edits.parcel_attributes.update(parcels)
+        self._edits.units.update(units)
+        self._edits.pbf = self._edits.pbf or pbf
+        self._edits.rebuild = self._edits.rebuild or rebuild
+        self._schedule()
+
     def stop(self) -> None:
         """Disconnect every signal, cancel a running rebuild, drop pending edits."""
         self._running = False

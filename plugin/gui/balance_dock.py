@@ -44,6 +44,7 @@ from .common import area_units, chinese
 from .contiguity_table import ContiguityTable
 from .dock_base import PlanningPanel
 from .errors import guarded, push_message
+from .refusal import show_refusal
 from .verdict import source_text
 
 SCOPE_PROJECT, SCOPE_EACH, SCOPE_SELECTED = "project", "each", "selected"
@@ -74,6 +75,7 @@ class BalancePanel(PlanningPanel):
             (session.rebuildProgress, self._rebuild_progress),
             (session.rebuildFinished, self._rebuild_finished),
             (session.failed, self._failed),
+            (session.refused, lambda text: show_refusal(self.iface, self.session, text)),
             (session.currentUnitChanged, self._current_unit_changed),
         )
         self._config_changed()

@@ -32,6 +32,7 @@ from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..adapters.layers import InputError, Inputs
 from ..adapters.live import LiveBalance
+from ..adapters.live_postgres import PlanningDatabase
 from ..adapters.log import log
 from ..adapters.project_config import ROLES, SCOPE, SessionConfig
 from ..adapters.qgis_compat import POLYGON_GEOMETRY, make_field
@@ -205,6 +206,7 @@ class PlanningSession(QObject):
     currentUnitChanged = pyqtSignal(object)  # unit fid or None
     checksUpdated = pyqtSignal()  # the data checks (数据检查) changed
     checksBusy = pyqtSignal(bool)  # a full data check run started / ended
+    refused = pyqtSignal(str)  # a commit another planner's change refused (PostGIS layers: live_postgres)
 
     def __init__(self, iface: Any = None, project: Optional[QgsProject] = None, parent: Optional[QObject] = None,
                  follow_project: bool = True):
@@ -216,6 +218,7 @@ class PlanningSession(QObject):
         self.live: Optional[LiveBalance] = None
         self.checks = None  # adapters.datachecks.LiveChecks of the live balance
         self.contiguity = None  # adapters.contiguity.LiveContiguity (集中连片) of the live balance
+        self.database = None  # adapters.live_postgres.PlanningDatabase: layers of QGIS's postgres provider
         self.background = True  # full builds as QgsTask; tests set False
         self.current_unit: Optional[Hashable] = None
         self._layer_connections: list[tuple[Any, Any]] = []
@@ -322,6 +325,9 @@ class PlanningSession(QObject):
         live.rebuildFinished.connect(self.rebuildFinished)
         live.failed.connect(self.failed)
         live.layerRemoved.connect(self._on_layer_removed)
+        self.database = PlanningDatabase.attach(live, self)  # other planners' commits, refused saves
+        if self.database is not None:
+            self.database.refused.connect(self.refused)
         self.live = live
         # an empty units layer cannot be built; retry once the first unit exists
         for signal in (units.featureAdded, units.afterCommitChanges, parcels.afterCommitChanges):
@@ -401,6 +407,9 @@ class PlanningSession(QObject):
             checks.setParent(None)
             checks.deleteLater()
         self.contiguity = None
+        if self.database is not None:
+            self.database, database = None, self.database
+            database.stop()
         if self.live is not None:
             live, self.live = self.live, None
             live.stop()

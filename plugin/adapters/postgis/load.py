@@ -3,14 +3,14 @@
 The parcels go, as GDAL's PostgreSQL driver writes them (lower-case column names, ``fid``,
 ``geom``), into ``survey``: the data of record, never written again by planning. Plan values the
 source already carries (ZZLX, GHDLBM, GHKCXS, YNCZ) are copied into ``plan_parcel``; the view
-``parcels`` joins both and is what the balance reads (docs/postgis.md).
+``parcels`` joins both, is what the balance reads and what a planner edits in QGIS (docs/postgis.md).
 """
 from __future__ import annotations
 
 from ...core.fields import PLAN_FIELDS
 from ...core.i18n import tr
 from .connection import DatabaseError, driver, layer_of, libpq_dsn, redact, resolve_authcfg
-from .schema import current_version, latest_version
+from .schema import QGIS_CHANNEL, create_parcels_view, current_version, latest_version
 
 SURVEY = "survey"
 _STAGE_UNITS = "lc_stage_units"
@@ -68,20 +68,6 @@ def _fill_plan(cur, schema: str, survey_columns: list[str]) -> int:
     return cur.rowcount
 
 
-def _create_view(cur, schema: str, survey_columns: list[str]) -> None:
-    """``parcels``: the survey's columns (its own plan columns left out) and the plan's."""
-    sql = driver().sql
-    plan = {f.lower() for f in PLAN_FIELDS}
-    keep = [c for c in survey_columns if c.lower() not in plan]
-    cur.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(sql.Identifier(schema, "parcels")))
-    cur.execute(sql.SQL(
-        "CREATE VIEW {view} AS SELECT {cols}, p.zzlx, p.ghdlbm, p.ghkcxs, p.yncz FROM {survey} s "
-        "LEFT JOIN {plan} p ON p.survey_fid = s.fid").format(
-        view=sql.Identifier(schema, "parcels"),
-        cols=sql.SQL(", ").join(sql.SQL("s.{}").format(sql.Identifier(c)) for c in keep),
-        survey=sql.Identifier(schema, SURVEY), plan=sql.Identifier(schema, "plan_parcel")))
-
-
 def _units_from_stage(cur, schema: str, code_field: str | None) -> int:
     sql = driver().sql
     cols = {c.lower(): c for c in _columns(cur, schema, _STAGE_UNITS)}
@@ -127,14 +113,17 @@ def load(conn, db: str, schema: str, parcels: str, units: str | None = None, pbf
     if pbf:
         _translate(dsn, pbf, schema, _STAGE_PBF)
     with conn, conn.cursor() as cur:
+        _declare_srid(cur, schema)  # before the plan tables have pending (deferred) trigger events
         survey_columns = _columns(cur, schema, SURVEY)
         counts["plan_parcel"] = _fill_plan(cur, schema, survey_columns)
-        _create_view(cur, schema, survey_columns)
+        create_parcels_view(cur, schema)
         if units:
             counts["plan_unit"] = _units_from_stage(cur, schema, unit_field)
         if pbf:
             counts["pbf"] = _pbf_from_stage(cur, schema)
-        _declare_srid(cur, schema)
+        # open planning layers re-read everything (docs/postgis.md, "Several planners at once")
+        cur.execute("SELECT pg_notify(%s, json_build_object('lc', 1, 'schema', %s::text, 'action', 'RELOAD')::text)",
+                    (QGIS_CHANNEL, schema))
     return counts
 
 

@@ -96,6 +96,107 @@ BEGIN
 END $$;
 """))
 
+#: the channel QGIS's ``postgres`` provider LISTENs on when a layer refreshes on notify
+QGIS_CHANNEL = "qgis"
+#: SQLSTATE of a refused plan edit (another planner changed the row since it was read)
+CONFLICT_SQLSTATE = "LC409"
+#: SQLSTATE of an edit the planning layer does not allow (survey columns, adding/deleting parcels)
+READ_ONLY_SQLSTATE = "LC403"
+#: the plan columns the ``parcels`` view may change (the rest is the survey: the data of record)
+VIEW_PLAN_COLUMNS = ("zzlx", "ghdlbm", "ghkcxs", "yncz", "version")
+
+MIGRATIONS.append((4, "optimistic locking in the database, QGIS notifications, an editable parcels view", """
+CREATE OR REPLACE FUNCTION {s}.lc_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    key_value text;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF NEW.version IS DISTINCT FROM OLD.version THEN
+            key_value := to_jsonb(OLD) ->> (CASE TG_TABLE_NAME WHEN 'plan_parcel' THEN 'survey_fid'
+                                                               WHEN 'plan_unit' THEN 'dybh' ELSE 'id' END);
+            RAISE EXCEPTION USING ERRCODE = 'LC409',
+                MESSAGE = format('%s %s was changed by %s at %s after you read it: your change was refused',
+                                 TG_TABLE_NAME, key_value, coalesce(OLD.changed_by, OLD.changed_role, '?'),
+                                 to_char(OLD.changed_at, 'YYYY-MM-DD HH24:MI:SS TZ')),
+                DETAIL = 'lc-conflict ' || json_build_object(
+                    'table', TG_TABLE_NAME, 'key', key_value, 'by', OLD.changed_by, 'role', OLD.changed_role,
+                    'at', OLD.changed_at, 'version', OLD.version, 'read', NEW.version)::text;
+        END IF;
+        NEW.version := OLD.version + 1;
+    END IF;
+    NEW.changed_by := nullif(current_setting('lc.user', true), '');
+    NEW.changed_role := session_user;
+    NEW.changed_at := clock_timestamp();
+    RETURN NEW;
+END $$;
+CREATE OR REPLACE FUNCTION {s}.lc_history() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    key_column text := TG_ARGV[0];
+    old_json jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) - 'geom' END;
+    new_json jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) - 'geom' END;
+    row_key text := coalesce(new_json, old_json) ->> key_column;
+    row_id text := coalesce(new_json, old_json) ->> (CASE TG_TABLE_NAME WHEN 'plan_parcel' THEN 'survey_fid'
+                                                                        ELSE 'id' END);
+    changed text;
+BEGIN
+    INSERT INTO history (qgis_user, table_name, row_key, action, old_row, new_row)
+    VALUES (nullif(current_setting('lc.user', true), ''), TG_TABLE_NAME, row_key, TG_OP, old_json, new_json);
+    PERFORM pg_notify('lc_plan', json_build_object('schema', TG_TABLE_SCHEMA, 'table', TG_TABLE_NAME,
+                                                   'key', row_key, 'action', TG_OP)::text);
+    -- what this transaction changed, for the one notification sent at its commit (lc_notify_qgis)
+    changed := coalesce(nullif(current_setting('lc.changed', true), ''), '[]');
+    IF changed <> '"many"' THEN
+        changed := (changed::jsonb
+                    || jsonb_build_array(jsonb_build_array(TG_TABLE_SCHEMA, TG_TABLE_NAME, row_id)))::text;
+        PERFORM set_config('lc.changed', CASE WHEN length(changed) > 6000 THEN '"many"' ELSE changed END, true);
+    END IF;
+    RETURN NULL;
+END $$;
+-- QGIS's listener hands on one notification per second: one per transaction, not one per row. Every
+-- row's deferred trigger sends the same payload at commit, and PostgreSQL delivers it once.
+CREATE FUNCTION {s}.lc_notify_qgis() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    changed text := coalesce(nullif(current_setting('lc.changed', true), ''), '[]');
+BEGIN
+    PERFORM pg_notify('qgis', CASE WHEN changed = '"many"' THEN json_build_object('lc', 1, 'action', 'RELOAD')::text
+                                   ELSE json_build_object('lc', 1, 'changes', changed::json)::text END);
+    RETURN NULL;
+END $$;
+CREATE FUNCTION {s}.lc_notify_table() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('qgis', json_build_object('lc', 1, 'schema', TG_TABLE_SCHEMA, 'table', TG_TABLE_NAME,
+                                                'action', TG_OP)::text);
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER lc_notify AFTER INSERT OR UPDATE OR DELETE ON {s}.plan_parcel
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {s}.lc_notify_qgis();
+CREATE CONSTRAINT TRIGGER lc_notify AFTER INSERT OR UPDATE OR DELETE ON {s}.plan_unit
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {s}.lc_notify_qgis();
+CREATE CONSTRAINT TRIGGER lc_notify AFTER INSERT OR UPDATE OR DELETE ON {s}.plan_split
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {s}.lc_notify_qgis();
+CREATE TRIGGER lc_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {s}.pbf
+    FOR EACH STATEMENT EXECUTE FUNCTION {s}.lc_notify_table();
+CREATE FUNCTION {s}.lc_parcels_edit() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    plan_columns text[] := ARRAY['zzlx', 'ghdlbm', 'ghkcxs', 'yncz', 'version'];
+BEGIN
+    IF TG_OP <> 'UPDATE' THEN
+        RAISE EXCEPTION USING ERRCODE = 'LC403',
+            MESSAGE = 'survey parcels are the data of record: they are not added or deleted in the planning layer';
+    END IF;
+    IF (to_jsonb(NEW) - plan_columns) IS DISTINCT FROM (to_jsonb(OLD) - plan_columns) THEN
+        RAISE EXCEPTION USING ERRCODE = 'LC403',
+            MESSAGE = format('parcel %s: only the plan fields (zzlx, ghdlbm, ghkcxs, yncz) can be changed in the '
+                             'planning layer; the survey is the data of record', OLD.fid);
+    END IF;
+    INSERT INTO {s}.plan_parcel AS p (survey_fid, zzlx, ghdlbm, ghkcxs, yncz)
+    VALUES (OLD.fid, NEW.zzlx, NEW.ghdlbm, NEW.ghkcxs, NEW.yncz)
+    ON CONFLICT (survey_fid) DO UPDATE SET zzlx = EXCLUDED.zzlx, ghdlbm = EXCLUDED.ghdlbm,
+        ghkcxs = EXCLUDED.ghkcxs, yncz = EXCLUDED.yncz, version = NEW.version;
+    RETURN NEW;
+END $$;
+"""))
+
 #: the units' status history (docs/lifecycle.md): ``plan_unit.zt`` holds the status (储备 …), and every
 #: change of it — by the plugin, QGIS's attribute table or plain SQL — writes a row in the same
 #: transaction (trigger). The session declares who (``lc.user``) and why (``lc.reason``) as bound
@@ -156,17 +257,22 @@ def migrate(conn, schema: str = "land_consolidation") -> list[int]:
             cur.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (version integer PRIMARY KEY, description text, "
                                 "applied_at timestamptz NOT NULL DEFAULT now(), applied_by text NOT NULL "
                                 "DEFAULT session_user)").format(sql.Identifier(schema, VERSION_TABLE)))
-            have = current_version(cur, schema)
+            # by the versions recorded, not the highest: a migration numbered below one already applied
+            # (branches developed side by side) is still applied
+            cur.execute(sql.SQL("SELECT version FROM {}").format(sql.Identifier(schema, VERSION_TABLE)))
+            have = {row[0] for row in cur.fetchall()}
             # the functions resolve "history" through the search path of the schema they live in
             cur.execute(sql.SQL("SET LOCAL search_path TO {}, public").format(quoted(schema)))
             for version, description, body in MIGRATIONS:
-                if version <= have:
+                if version in have:
                     continue
                 cur.execute(sql.SQL(body.replace("{s}", "{schema}")).format(schema=quoted(schema)))
                 cur.execute(sql.SQL("INSERT INTO {} (version, description) VALUES (%s, %s)").format(
                     sql.Identifier(schema, VERSION_TABLE)), (version, description))
                 applied.append(version)
-            if {1, 3} & set(applied):
+            if 4 in applied and table_exists(cur, schema, "survey"):
+                create_parcels_view(cur, schema)  # the view of a loaded schema gets version and its trigger
+            if {1, 3, 4} & set(applied):
                 for fn in ("lc_history",):
                     cur.execute(sql.SQL("ALTER FUNCTION {}() SET search_path FROM CURRENT").format(
                         sql.Identifier(schema, fn)))
@@ -174,6 +280,35 @@ def migrate(conn, schema: str = "land_consolidation") -> list[int]:
         raise DatabaseError(tr("Could not create the planning schema {0}: {1}").format(
             schema, str(exc).strip())) from None
     return applied
+
+
+def table_exists(cur, schema: str, table: str) -> bool:
+    cur.execute("SELECT to_regclass(%s)", (driver().sql.Identifier(schema, table).as_string(cur),))
+    return cur.fetchone()[0] is not None
+
+
+def create_parcels_view(cur, schema: str) -> None:
+    """``parcels``: the survey's columns (its own plan columns left out), the plan's and ``version``.
+
+    QGIS's ``postgres`` provider edits it like a table (key ``fid``): the INSTEAD OF trigger
+    ``lc_parcels_edit`` writes the plan columns to ``plan_parcel`` and refuses anything else; the
+    ``version`` a planner's edit carries is checked there (docs/postgis.md).
+    """
+    sql = driver().sql
+    cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
+                "ORDER BY ordinal_position", (schema, "survey"))
+    keep = [r[0] for r in cur.fetchall() if r[0].lower() not in VIEW_PLAN_COLUMNS]
+    view = sql.Identifier(schema, "parcels")
+    cur.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(view))
+    cur.execute(sql.SQL(
+        "CREATE VIEW {view} AS SELECT {cols}, p.zzlx, p.ghdlbm, p.ghkcxs, p.yncz, "
+        "coalesce(p.version, 0) AS version FROM {survey} s LEFT JOIN {plan} p ON p.survey_fid = s.fid").format(
+        view=view, cols=sql.SQL(", ").join(sql.SQL("s.{}").format(sql.Identifier(c)) for c in keep),
+        survey=sql.Identifier(schema, "survey"), plan=sql.Identifier(schema, "plan_parcel")))
+    cur.execute("SELECT to_regprocedure(%s)", (sql.Identifier(schema, "lc_parcels_edit").as_string(cur) + "()",))
+    if cur.fetchone()[0] is not None:  # migration 4
+        cur.execute(sql.SQL("CREATE TRIGGER lc_edit INSTEAD OF INSERT OR UPDATE OR DELETE ON {} FOR EACH ROW "
+                            "EXECUTE FUNCTION {}()").format(view, sql.Identifier(schema, "lc_parcels_edit")))
 
 
 def latest_version() -> int:
