@@ -343,6 +343,29 @@
             <translation>实时平衡未能跟上一次编辑。</translation>
         </message>
         <message>
+            <location filename="../plugin/adapters/live_postgres.py"/>
+            <location filename="../plugin/adapters/postgis/plan_edits.py"/>
+            <source>another planner</source>
+            <translation>另一位规划人员</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_postgres.py"/>
+            <location filename="../plugin/cli/contiguity.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <source>Unit {0}</source>
+            <translation>整治单元 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_postgres.py"/>
+            <source>Parcel {0}</source>
+            <translation>图斑 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_postgres.py"/>
+            <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edits stay in the layer's edit buffer (nothing is lost): undo the ones you do not want, or save yours over theirs.</source>
+            <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您的编辑仍保留在图层的编辑缓冲区中（没有丢失）：撤销不需要的修改，或用您的修改覆盖对方的修改。</translation>
+        </message>
+        <message>
             <location filename="../plugin/adapters/live_task.py"/>
             <source>Land consolidation: computing the balance</source>
             <translation>全域土地综合整治：正在计算面积平衡</translation>
@@ -517,11 +540,6 @@
             <location filename="../plugin/adapters/postgis/load.py"/>
             <source>The schema {0} is not initialised (or is older): run db init first</source>
             <translation>模式 {0} 尚未初始化（或版本较旧）：请先运行 db init</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/postgis/plan_edits.py"/>
-            <source>another planner</source>
-            <translation>另一位规划人员</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/plan_edits.py"/>
@@ -1253,12 +1271,6 @@
             <location filename="../plugin/processing/algorithms/contiguity.py"/>
             <source>Gap tolerance: {0} m</source>
             <translation>连片间距容差：{0} 米</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli/contiguity.py"/>
-            <location filename="../plugin/core/report.py"/>
-            <source>Unit {0}</source>
-            <translation>整治单元 {0}</translation>
         </message>
         <message>
             <location filename="../plugin/cli/db.py"/>
@@ -3040,21 +3052,78 @@
             <translation>{0} 片不小于 {1} 亩：{2}</translation>
         </message>
         <message>
+            <location filename="../plugin/gui/db_init_section.py"/>
+            <source>Land consolidation: creating the planning schema</source>
+            <translation>土地综合整治：正在创建规划数据库模式</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/db_init_section.py"/>
+            <source>Planning database (PostgreSQL/PostGIS)</source>
+            <translation>规划数据库（PostgreSQL/PostGIS）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/db_init_section.py"/>
+            <source>a QGIS connection, or service=county</source>
+            <translation>QGIS 中的连接，或 service=county</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/db_init_section.py"/>
+            <source>QGIS's saved PostgreSQL connections (passwords stay in QGIS's auth manager), or a pg_service.conf service typed as service=NAME</source>
+            <translation>QGIS 中保存的 PostgreSQL 连接（密码保存在 QGIS 认证管理器中），或输入 pg_service.conf 中的服务：service=名称</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/db_init_section.py"/>
+            <source>Connection</source>
+            <translation>连接</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/db_init_section.py"/>
+            <source>Schema</source>
+            <translation>模式（schema）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/db_init_section.py"/>
+            <source>Create / upgrade the planning schema (db init)</source>
+            <translation>创建/升级规划数据库模式（db init）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/db_init_section.py"/>
+            <source>Creating the planning schema failed; see the message log for details.</source>
+            <translation>创建规划数据库模式失败；详情见日志消息面板。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/db_init_section.py"/>
+            <source>Choose a PostgreSQL connection first.</source>
+            <translation>请先选择一个 PostgreSQL 连接。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/db_init_section.py"/>
+            <source>Creating or upgrading the schema {0}…</source>
+            <translation>正在创建或升级模式 {0}…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/db_init_section.py"/>
+            <source>Reading QGIS's PostgreSQL connections failed: {0}</source>
+            <translation>读取 QGIS 的 PostgreSQL 连接失败：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/db_init_section.py"/>
+            <location filename="../plugin/gui/errors.py"/>
+            <location filename="../plugin/gui/handover.py"/>
+            <source>Cancelled.</source>
+            <translation>已取消。</translation>
+        </message>
+        <message>
             <location filename="../plugin/gui/errors.py"/>
             <source>{action} failed: {error}. Details are in the log panel (View &gt; Panels &gt; Log Messages, tab LandConsolidation).</source>
             <translation>{action}失败：{error}。详细信息见日志面板（视图 &gt; 面板 &gt; 日志消息，LandConsolidation 选项卡）。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/errors.py"/>
+            <location filename="../plugin/gui/refusal.py"/>
             <location filename="../plugin/main.py"/>
             <source>Land Consolidation</source>
             <translation>全域土地综合整治</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/errors.py"/>
-            <location filename="../plugin/gui/handover.py"/>
-            <source>Cancelled.</source>
-            <translation>已取消。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/errors.py"/>
@@ -3258,6 +3327,21 @@
             <location filename="../plugin/gui/progress_chart.py"/>
             <source>(mu; planned on the right)</source>
             <translation>（亩；右侧为规划面积）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/refusal.py"/>
+            <source>Save mine over theirs</source>
+            <translation>用我的修改覆盖对方的</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/refusal.py"/>
+            <source>Your next save of the layer edits replaces the other planner's values of these rows</source>
+            <translation>下次保存图层编辑时，您的值将替换另一位规划人员对这些记录的修改</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/refusal.py"/>
+            <source>Save the layer edits again: your values of {0} row(s) will replace the other planner's.</source>
+            <translation>请再次保存图层编辑：您对 {0} 条记录的值将替换另一位规划人员的修改。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/session.py"/>

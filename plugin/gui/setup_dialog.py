@@ -24,6 +24,7 @@ from ..core.fields import default_mapping, resolve_parcel_fields
 from ..core.i18n import tr
 from ..core.rules import RulePackError, available_packs, load_pack
 from ..paths import UI_DIR
+from .db_init_section import DatabaseInitSection
 from .errors import guarded, push_message
 from .session import PlanningSession, SessionConfig, add_plan_fields, detect_layers, missing_plan_fields
 
@@ -93,6 +94,8 @@ class SetupDialog(QDialog, FORM_CLASS):
         self.buttons.rejected.connect(self.reject)
 
         self.combos["parcels"].layerChanged.connect(self._fill_fields)
+        self.database = DatabaseInitSection(self)  # db init on a QGIS PostgreSQL connection
+        self.layout.insertWidget(self.layout.indexOf(self.buttons), self.database)  # ui: the QVBoxLayout "layout"
         self.load(session.config)
 
     # ------------------------------------------------------------------ state

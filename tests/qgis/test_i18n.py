@@ -98,8 +98,10 @@ def test_setup_dialog_form_is_translated(plugin_package, qgis_iface):
     session = session_mod.PlanningSession(qgis_iface, follow_project=False)
     dialogs = []
     try:
-        for locale, titles, label in (("zh_CN", ["图层", "字段映射", "规则包"], "政策规则"),
-                                      ("en_US", ["Layers", "Field mapping", "Rule pack"], "Policy rules")):
+        for locale, titles, label in (("zh_CN", ["图层", "字段映射", "规则包",
+                                                 "规划数据库（PostgreSQL/PostGIS）"], "政策规则"),
+                                      ("en_US", ["Layers", "Field mapping", "Rule pack",
+                                                 "Planning database (PostgreSQL/PostGIS)"], "Policy rules")):
             i18n_setup.install_translator(locale)
             dialog = setup_dialog.SetupDialog(session, qgis_iface)
             dialogs.append(dialog)
