@@ -1,0 +1,130 @@
+"""Latency until another planner's commit shows in this planner's balance dock (issue 12).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.postgis_live_bench                  # 3 500 and 200 000
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.postgis_live_bench --sizes 3500 --commits 40
+
+For each size: the demo township (``bench/data/township_<n>.gpkg``, as ``engine_bench``) is loaded
+with ``db load`` into a throw-away cluster; a planning session (the docks' engine, with the balance
+dock attached) runs on layers of QGIS's ``postgres`` provider (the ``parcels`` view, ``plan_unit``,
+``pbf``, through a pg_service.conf). A second planner — a psycopg2 connection, as another
+machine's plugin — then commits ``--commits`` tags of one parcel each (``plan_edits.save_plan``),
+``--gap`` seconds apart. Timed per commit: from just before the commit until the dock has been
+refreshed with a balance that contains it (``session.updated`` after the dock's own slot).
+p50 / p95 / max are printed and written to ``bench/results/postgis_live_<date>.md``.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+import statistics
+import time
+
+from bench.engine_bench import RESULTS, ensure_data
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def run_size(n: int, commits: int, gap: float) -> dict:
+    from qgis.core import QgsDataSourceUri, QgsProject, QgsVectorLayer
+    from qgis.PyQt.QtCore import QCoreApplication
+
+    from plugin.adapters.postgis import schema
+    from plugin.adapters.postgis.commands import db_load
+    from plugin.adapters.postgis.connection import connect
+    from plugin.adapters.postgis.local_cluster import LocalCluster
+    from plugin.adapters.postgis.plan_edits import read_plan, save_plan
+    from plugin.gui.balance_dock import BalancePanel
+    from plugin.gui.session import PlanningSession, SessionConfig
+
+    gpkg = ensure_data(n)
+    row: dict = {"n": n}
+    with LocalCluster() as cluster:
+        os.environ["PGSERVICEFILE"] = str(cluster.write_service_file(cluster.root / "pg_service.conf"))
+        db = "service=lc_test"
+        conn = connect(db)
+        schema.migrate(conn, "bench")
+        conn.close()
+        db_load(db, "bench", f"{gpkg}|layername=DLTB", f"{gpkg}|layername=ZZDY", f"{gpkg}|layername=YJJBNTTB")
+        cluster.execute("VACUUM ANALYZE")
+        layers = []
+        for table, key in (("parcels", "fid"), ("plan_unit", "id"), ("pbf", "id")):
+            uri = QgsDataSourceUri(db)
+            uri.setDataSource("bench", table, "geom", "", key)
+            layer = QgsVectorLayer(uri.uri(False), table, "postgres")
+            assert layer.isValid(), table
+            QgsProject.instance().addMapLayer(layer)
+            layers.append(layer)
+        session = PlanningSession(follow_project=False)
+        session.background = False
+        t0 = time.perf_counter()
+        session.apply(SessionConfig(parcels=layers[0].id(), units=layers[1].id(), pbf=layers[2].id()), save=False)
+        row["build"] = time.perf_counter() - t0
+        dock = BalancePanel(None, session)  # refreshed on session.updated, before the slot below
+        seen: dict = {}
+        session.updated.connect(lambda: seen.update({pid: time.perf_counter() for pid in
+                                                     (session.live.last_changes or {}).get("parcels", ())}))
+        other = connect(db)
+        with other.cursor() as cur:
+            cur.execute("SELECT s.fid FROM bench.survey s LEFT JOIN bench.plan_parcel p ON p.survey_fid = s.fid "
+                        "WHERE p.survey_fid IS NULL AND s.dlbm LIKE '01%%' ORDER BY s.fid LIMIT %s", (commits,))
+            fids = [r[0] for r in cur.fetchall()]
+        other.commit()
+        latencies, rebuilds = [], session.live.rebuild_count
+        for fid in fids:
+            version = read_plan(other, "bench", [fid])[fid]["version"]
+            t0 = time.perf_counter()
+            save_plan(other, "bench", {fid: (version, {"zzlx": "JS-FK", "ghdlbm": "0702"})}, "bench")
+            while fid not in seen and time.perf_counter() - t0 < 30:
+                QCoreApplication.processEvents()
+                time.sleep(0.001)
+            latencies.append(seen.get(fid, float("inf")) - t0)
+            pause = time.perf_counter() + gap
+            while time.perf_counter() < pause:
+                QCoreApplication.processEvents()
+                time.sleep(0.005)
+        other.close()
+        row.update(latencies=latencies, rebuilds=session.live.rebuild_count - rebuilds,
+                   flush_ms=session.live.last_flush_ms)
+        dock.unload()
+        session.unload()
+        QgsProject.instance().clear()
+    return row
+
+
+def table(rows: list[dict]) -> str:
+    out = ["| parcels | first build | commits | p50 | p95 | max | full rebuilds |", "|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lat = [x * 1000 for x in r["latencies"]]
+        out.append(f"| {r['n']:,} | {r['build']:.1f} s | {len(lat)} | {statistics.median(lat):.0f} ms | "
+                   f"{_percentile(lat, 0.95):.0f} ms | {max(lat):.0f} ms | {r['rebuilds']} |")
+    return "\n".join(out)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[3500, 200_000])
+    parser.add_argument("--commits", type=int, default=25)
+    parser.add_argument("--gap", type=float, default=0.3, help="seconds between two commits")
+    args = parser.parse_args(argv)
+    from plugin.cli.common import start_qgis
+
+    start_qgis()
+    rows = []
+    for n in args.sizes:
+        rows.append(run_size(n, args.commits, args.gap))
+        print(table(rows[-1:]), flush=True)
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[:3]
+    text = f"{table(rows)}\n\nload average {' '.join(load)}\n"
+    print(text)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"postgis_live_{_dt.date.today()}.md").write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
