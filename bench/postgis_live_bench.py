@@ -96,7 +96,8 @@ def run_size(n: int, commits: int, gap: float) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    out = ["| parcels | first build | commits | p50 | p95 | max | full rebuilds |", "|---:|---:|---:|---:|---:|---:|---:|"]
+    out = ["| parcels | first build | commits | p50 | p95 | max | full rebuilds |",
+           "|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lat = [x * 1000 for x in r["latencies"]]
         out.append(f"| {r['n']:,} | {r['build']:.1f} s | {len(lat)} | {statistics.median(lat):.0f} ms | "

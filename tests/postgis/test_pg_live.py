@@ -10,7 +10,7 @@ import shutil
 import time
 
 import pytest
-from qgis.core import QgsDataSourceUri, QgsProject, QgsVectorLayer
+from qgis.core import QgsDataSourceUri, QgsFeatureRequest, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication
 
 from plugin.adapters.live_postgres import MAX_INCREMENTAL
@@ -266,3 +266,25 @@ def test_survey_columns_are_not_editable_through_the_view(planners):
     assert "data of record" in " ".join(parcels.commitErrors())
     parcels.rollBack()
     session.unload()
+
+
+def test_same_unit_changed_by_two_planners_later_refused(planners):
+    session_a, (_pa, units_a, _p) = planner_session("a", with_pbf=False)
+    session_b, (_pb, units_b, _p2) = planner_session("b", with_pbf=False)
+    refusals = []
+    session_b.refused.connect(refusals.append)
+    unit = next(units_a.getFeatures())
+    name_index = units_a.fields().indexOf("dymc")
+    for layer, name in ((units_a, "甲"), (units_b, "乙")):
+        assert layer.startEditing()
+        assert layer.changeAttributeValue(unit.id(), name_index, name)
+    QCoreApplication.processEvents()
+    assert units_a.commitChanges(), units_a.commitErrors()
+    assert not units_b.commitChanges()
+    wait_for(lambda: refusals, timeout=2.0)
+    assert unit["dybh"] in refusals[0] and "张三" in refusals[0]
+    assert units_b.getFeature(unit.id())["dymc"] == "乙"  # kept in B's buffer
+    assert next(units_a.dataProvider().getFeatures(QgsFeatureRequest(unit.id())))["dymc"] == "甲"  # A's saved
+    units_b.rollBack()
+    for s in (session_a, session_b):
+        s.unload()
