@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import datetime
 from functools import partial
 from typing import Iterable, Optional
 
@@ -51,6 +52,14 @@ def table_of(layer: Optional[QgsVectorLayer]) -> Optional[tuple[str, str, str]]:
     return info.connectionInfo(False), uri.schema() or "public", uri.table()
 
 
+def _local_time(text: str) -> str:
+    """A database timestamp (ISO, with its offset) in this computer's time zone, to the second."""
+    try:
+        return datetime.fromisoformat(text).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return text[:19].replace("T", " ")
+
+
 def conflict_message(errors: Iterable[str]) -> Optional[str]:
     """The planner's sentence for a commit refused by the version check (None: not such a refusal)."""
     for text in errors:
@@ -64,7 +73,7 @@ def conflict_message(errors: Iterable[str]) -> Optional[str]:
         who = info.get("by") or info.get("role") or tr("another planner")
         if info.get("by") and info.get("role"):
             who = f"{info['by']} ({info['role']})"
-        when = str(info.get("at") or "").replace("T", " ")[:19]
+        when = _local_time(str(info.get("at") or ""))
         what = tr("Unit {0}") if info.get("table") == "plan_unit" else tr("Parcel {0}")
         return tr("Not saved: {0} was changed by {1} at {2}, after you read it. Your edits stay in the layer's edit "
                   "buffer (nothing is lost): undo the ones you do not want, or save yours over theirs.").format(
