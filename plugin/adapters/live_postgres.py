@@ -141,10 +141,17 @@ class DatabaseFollower(QObject):
             data = json.loads(message)
         except ValueError:
             data = None
-        if not isinstance(data, dict) or data.get("lc") != 1 or data.get("action") == "RELOAD":
-            self._burst["rebuild"] = True  # not ours, or everything changed
+        if not isinstance(data, dict) or data.get("lc") != 1:
+            self._burst["rebuild"] = True  # not the plugin's: something changed
+        elif data.get("action") == "RELOAD":  # too many rows for one notification, or db load
+            schema = data.get("schema")
+            self._burst["rebuild"] |= schema is None or any(
+                db == database and layer_schema == schema for _l, (db, layer_schema, _t) in self.tables.values())
         else:
-            self._note(database, data)
+            try:
+                self._note(database, data)
+            except (TypeError, ValueError):  # a malformed payload: re-read everything
+                self._burst["rebuild"] = True
         if not self._timer.isActive():
             self._timer.start()
 

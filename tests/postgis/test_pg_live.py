@@ -288,3 +288,27 @@ def test_same_unit_changed_by_two_planners_later_refused(planners):
     units_b.rollBack()
     for s in (session_a, session_b):
         s.unload()
+
+
+def test_reload_of_this_schema_or_a_foreign_notification_rebuilds_another_schema_not(planners):
+    session, (_parcels, _units, _pbf) = planner_session("a", with_pbf=False)
+    other = connect(service("b"))
+    other.autocommit = True
+
+    def send(payload: str) -> None:
+        with other.cursor() as cur:
+            cur.execute("SELECT pg_notify('qgis', %s)", (payload,))
+
+    rebuilds, heard = session.live.rebuild_count, session.database.follower.heard
+    send('{"lc": 1, "schema": "another_project", "action": "RELOAD"}')
+    send('{"lc": 1, "changes": [["another_project", "plan_parcel", "1"]]}')
+    wait_for(lambda: session.database.follower.heard >= heard + 2, timeout=4.0)  # QGIS: one a second
+    t0 = time.monotonic()
+    wait_for(lambda: time.monotonic() - t0 > 0.3, timeout=1.0)
+    assert session.live.rebuild_count == rebuilds  # not this schema: nothing to do
+    send('{"lc": 1, "schema": "lc", "action": "RELOAD"}')  # what db load sends
+    wait_for(lambda: session.live.rebuild_count == rebuilds + 1, timeout=3.0)
+    send("refresh")  # another program's NOTIFY qgis: the data may have changed
+    wait_for(lambda: session.live.rebuild_count == rebuilds + 2, timeout=3.0)
+    other.close()
+    session.unload()
