@@ -28,3 +28,30 @@ def township_limits(pbf: QgsVectorLayer, ugb: QgsVectorLayer | None,
                     crs: QgsCoordinateReferenceSystem) -> TownshipLimits:
     """The PBF and UGB layers read in ``crs`` (the engine's working CRS), for repeated evaluation."""
     return TownshipLimits(read_polygons(pbf, crs), read_polygons(ugb, crs) if ugb is not None else None)
+
+
+class LiveTownships:
+    """The township limits of a live balance (the balance dock), following its edits.
+
+    After a flush of a few edited parcels only those are read again (``LiveBalance.last_changes``,
+    ``TownshipLimits.update``); after a rebuild, a PBF edit, or when a flush was not seen, the PBF
+    and UGB layers and every parcel are read again.
+    """
+
+    def __init__(self, live, pbf: QgsVectorLayer, ugb: QgsVectorLayer | None):
+        self.live, self.pbf, self.ugb = live, pbf, ugb
+        self._limits: TownshipLimits | None = None
+        self._engine = None
+        self._flush = None  # the live balance's flush count when last read
+
+    def results(self) -> list[RuleResult]:
+        live = self.live
+        engine, flush, changes = live.engine, live.flush_count, live.last_changes
+        follows = (self._limits is not None and engine is self._engine and changes is not None
+                   and not changes.get("pbf") and flush in (self._flush, (self._flush or 0) + 1))
+        if not follows:
+            self._limits = township_limits(self.pbf, self.ugb, live.reader.crs)
+        elif flush != self._flush:
+            self._limits.update(engine, changes.get("parcels") or ())
+        self._engine, self._flush = engine, flush
+        return self._limits.evaluate(engine)

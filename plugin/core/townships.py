@@ -15,9 +15,9 @@ the township code).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Sequence
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -50,74 +50,160 @@ class _Layer:
         hits = [self.geoms[i] for i in sorted(self.tree.query(geom, predicate="intersects"))]
         if not hits:
             return None
-        inside = shapely.intersection(geom, shapely.union_all(hits))
+        inside = shapely.intersection(geom, hits[0] if len(hits) == 1 else shapely.union_all(hits))
         return None if inside.is_empty else inside
 
+    def share(self, geom: BaseGeometry, area: float) -> float:
+        """The share of ``geom`` (of area ``area``) inside the layer, 0–1: 1 when one polygon covers it."""
+        if self.tree is None or geom is None:
+            return 0.0
+        hits = self.tree.query(geom, predicate="intersects")
+        if any(shapely.covers(self.geoms[i], geom) for i in hits.tolist()):
+            return 1.0
+        inside = self.part(geom)
+        return min(1.0, inside.area / area) if inside is not None else 0.0
 
-@dataclass
-class _Parcel:
-    pid: object
-    township: str
-    tbmj: float
-    area: float
-    geom: BaseGeometry
-    yncz: str | None
-    stays_farmland: bool
+    def shares(self, geoms: np.ndarray, areas: np.ndarray) -> np.ndarray:
+        """:meth:`share` of many geometries at once (the same numbers): covered ones in bulk."""
+        out = np.zeros(len(geoms))
+        if self.tree is None or not len(geoms):
+            return out
+        tree = shapely.STRtree(geoms)
+        layer = np.empty(len(self.geoms), dtype=object)
+        layer[:] = self.geoms
+        li, gi = tree.query(layer, predicate="intersects")
+        covered = shapely.covers(layer[li], geoms[gi])
+        whole = np.unique(gi[covered])
+        out[whole] = 1.0
+        for k in np.setdiff1d(np.unique(gi), whole).tolist():
+            inside = self.part(geoms[k])
+            out[k] = min(1.0, inside.area / areas[k]) if inside is not None else 0.0
+        return out
 
 
-def _parcels(engine: BalanceEngine) -> Iterable[_Parcel]:
-    table = engine.table
-    for pid in engine.parcel_ids():
-        rec = engine.parcel_record(pid)
-        code = township_of(rec.zldwdm)
-        geom = engine.parcel_geometry(pid)
-        area = engine.parcel_measured_area(pid)
-        if code is None or geom is None or area <= 0:
-            continue
-        after = rec.ghdlbm if rec.planned and rec.ghdlbm else rec.dlbm
-        yield _Parcel(pid, code, engine.parcel_areas(pid)[0], area, geom, rec.yncz,
-                      table.is_farmland(table.resolve(after)))
+_VARS = ("pbf_before", "pbf_after", "pbf_out", "pbf_in", "pbf_out_ugb")
+assert set(_VARS) == set(TOWNSHIP_VARIABLES)
+SCALE = 1_000_000  # per-parcel terms in integer µm², so sums kept across edits equal a fresh sum exactly
+
+
+def _scaled(value: float) -> int:
+    return round(value * SCALE)
 
 
 class TownshipLimits:
-    """The PBF and UGB layers of the township rules, with each parcel's share inside them kept
-    between evaluations (a live balance re-evaluates after every edit: only edited parcels, whose
-    geometry object changed, are intersected again)."""
+    """The PBF and UGB layers of the township rules, with each parcel's terms kept between
+    evaluations: a live balance re-evaluates after every edit, and only the edited parcels (given to
+    :meth:`update`) are read and intersected again; a new engine is read in full once."""
 
     def __init__(self, pbf: Sequence[BaseGeometry] | None, ugb: Sequence[BaseGeometry] | None = None):
         self.has_pbf, self.has_ugb = bool(pbf), ugb is not None
         self.pbf, self.ugb = _Layer(pbf), _Layer(ugb)
-        self._shares: dict = {}  # parcel id -> (geometry, area, PBF share, UGB share of its PBF part)
+        self._engine = None  # the engine the kept terms are of
+        self._terms: dict = {}  # parcel id -> (township, BSM, (µm² per _VARS))
+        self._sums: dict = {}  # township -> [parcel count, µm² per _VARS]
 
-    def shares(self, pid, geom: BaseGeometry, area: float) -> tuple[float, float]:
+    def shares(self, geom: BaseGeometry, area: float) -> tuple[float, float]:
         """(share of the parcel inside the PBF, share inside both the PBF and the UGB), 0–1."""
-        kept = self._shares.get(pid)
-        if kept is not None and kept[0] is geom and kept[1] == area:
-            return kept[2], kept[3]
-        inside = self.pbf.part(geom)
+        pbf_share = self.pbf.share(geom, area)
+        return pbf_share, self._ugb_share(geom, area, pbf_share)
+
+    def _ugb_share(self, geom: BaseGeometry, area: float, pbf_share: float) -> float:
+        if not pbf_share or self.ugb.tree is None:
+            return 0.0
+        inside = geom if pbf_share == 1.0 else self.pbf.part(geom)
         in_ugb = self.ugb.part(inside) if inside is not None else None
-        pbf_share = min(1.0, inside.area / area) if inside is not None else 0.0
-        ugb_share = min(1.0, in_ugb.area / area) if in_ugb is not None else 0.0
-        self._shares[pid] = (geom, area, pbf_share, ugb_share)
-        return pbf_share, ugb_share
+        return min(1.0, in_ugb.area / area) if in_ugb is not None else 0.0
+
+    def _located(self, engine: BalanceEngine, pid) -> tuple | None:
+        """(record, township, geometry, area) of a parcel that counts in a township, else None."""
+        rec = engine.parcel_record(pid)
+        code = township_of(rec.zldwdm)
+        if code is None:
+            return None
+        geom = engine.parcel_geometry(pid)
+        area = engine.parcel_measured_area(pid)
+        if geom is None or area <= 0:
+            return None
+        return rec, code, geom, area
+
+    def _term(self, engine: BalanceEngine, pid, located: tuple | None = None, pbf_share: float | None = None):
+        """(township, BSM, µm² per _VARS) of one parcel; None when it counts in no township."""
+        located = located or self._located(engine, pid)
+        if located is None:
+            return None
+        rec, code, geom, area = located
+        table = engine.table
+        after = rec.ghdlbm if rec.planned and rec.ghdlbm else rec.dlbm
+        tbmj = engine.parcel_areas(pid)[0]
+        if pbf_share is None:
+            pbf_share = self.pbf.share(geom, area)
+        ugb_share = self._ugb_share(geom, area, pbf_share) if rec.yncz == PBF_OUT else 0.0
+        before = tbmj * pbf_share
+        v = dict.fromkeys(_VARS, 0.0)
+        v["pbf_before"] = before
+        if rec.yncz == PBF_OUT:
+            v["pbf_out"] = before
+            v["pbf_out_ugb"] = tbmj * ugb_share
+        elif rec.yncz == PBF_IN:
+            v["pbf_after"] = tbmj
+            v["pbf_in"] = tbmj - before
+        elif table.is_farmland(table.resolve(after)):
+            v["pbf_after"] = before
+        return code, rec.bsm, tuple(_scaled(v[k]) for k in _VARS)
+
+    def _add(self, pid, term: tuple | None, sign: int) -> None:
+        if term is None:
+            return
+        code, _bsm, values = term
+        sums = self._sums.setdefault(code, [0] * (1 + len(_VARS)))
+        sums[0] += sign
+        for k, x in enumerate(values, start=1):
+            sums[k] += sign * x
+        if not sums[0]:
+            del self._sums[code]
+
+    def _read_all(self, engine: BalanceEngine) -> None:
+        self._engine, self._terms, self._sums = engine, {}, {}
+        pids, located = [], []
+        for pid in engine.parcel_ids():
+            where = self._located(engine, pid)
+            if where is not None:
+                pids.append(pid)
+                located.append(where)
+        geoms = np.empty(len(located), dtype=object)
+        geoms[:] = [w[2] for w in located]
+        shares = self.pbf.shares(geoms, np.array([w[3] for w in located], dtype=float))
+        for pid, where, share in zip(pids, located, shares.tolist()):
+            term = self._term(engine, pid, where, share)
+            self._terms[pid] = term
+            self._add(pid, term, +1)
+
+    def update(self, engine: BalanceEngine, parcels) -> None:
+        """The parcels ``parcels`` were edited (added, changed or deleted) in ``engine``: read them again,
+        with the other pieces of their survey parcel (a split shares its TBMJ among them)."""
+        if engine is not self._engine:
+            return  # another engine: read in full when next asked
+        dirty = set(parcels)
+        for pid in list(dirty):
+            old = self._terms.get(pid)
+            bsms = {old[1] if old else None}
+            if engine.has_parcel(pid):
+                bsms.add(engine.parcel_record(pid).bsm)
+            for bsm in bsms - {None}:
+                dirty.update(engine.pieces(bsm))
+        for pid in dirty:
+            self._add(pid, self._terms.pop(pid, None), -1)
+            term = self._term(engine, pid) if engine.has_parcel(pid) else None
+            if term is not None:
+                self._terms[pid] = term
+                self._add(pid, term, +1)
 
     def variables(self, engine: BalanceEngine) -> dict[str, dict[str, float]]:
         """Township code -> its variables (m²), for every township with parcels (see the module docstring)."""
-        out: dict[str, dict[str, float]] = {}
-        for p in _parcels(engine):
-            v = out.setdefault(p.township, dict.fromkeys(TOWNSHIP_VARIABLES, 0.0))
-            pbf_share, ugb_share = self.shares(p.pid, p.geom, p.area)
-            before = p.tbmj * pbf_share
-            v["pbf_before"] += before
-            if p.yncz == PBF_OUT:
-                v["pbf_out"] += before
-                v["pbf_out_ugb"] += p.tbmj * ugb_share
-            elif p.yncz == PBF_IN:
-                v["pbf_after"] += p.tbmj
-                v["pbf_in"] += p.tbmj - before
-            elif p.stays_farmland:
-                v["pbf_after"] += before
-        return dict(sorted(out.items()))
+        if engine is not self._engine:
+            self._read_all(engine)
+        return {code: {k: sums[i] / SCALE for i, k in enumerate(_VARS, start=1)}
+                for code, sums in sorted(self._sums.items())}
 
     def evaluate(self, engine: BalanceEngine, reason: str | None | bool = False) -> list[RuleResult]:
         """Every township rule of the engine's pack for every township with PBF (``unit_code`` = township).

@@ -33,7 +33,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..adapters.townships import township_limits
+from ..adapters.townships import LiveTownships
 from ..core import verdicts
 from ..core.areas import unit_label
 from ..core.i18n import tr
@@ -66,7 +66,7 @@ class BalancePanel(PlanningPanel):
         self._value_items: list[tuple[QStandardItem, QStandardItem, QStandardItem]] = []
         self._indicator_keys: list = []
         self._indicator_items: list[tuple[QStandardItem, ...]] = []
-        self._towns: tuple = (None, None, None)  # (engine, layer ids, adapters.townships.township_limits)
+        self._towns: tuple = (None, None)  # (layer ids, adapters.townships.LiveTownships)
         self._build_ui()
         self.connect_signals(
             (session.updated, self.refresh),
@@ -331,9 +331,9 @@ class BalancePanel(PlanningPanel):
             return []
         ugb = session.layer("ugb")
         ids = (pbf.id(), ugb.id() if ugb is not None else None)
-        if self._towns[0] is not engine or self._towns[1] != ids:
-            self._towns = (engine, ids, township_limits(pbf, ugb, live.reader.crs))
-        return self._towns[2].evaluate(engine)
+        if self._towns[0] != ids or self._towns[1].live is not live:
+            self._towns = (ids, LiveTownships(live, pbf, ugb))
+        return self._towns[1].results()
 
     def _show_basis_note(self, rules: list) -> None:
         """'* 依据待核实' under the table when a shown rule is not verified; why, in the tooltip."""

@@ -103,5 +103,52 @@ def test_kept_shares_follow_an_edited_geometry():
     assert limits.variables(e)["320281101"]["pbf_before"] == pytest.approx(10_000)
     # parcel 1 (township 320281101) redrawn half outside the PBF: its TBMJ counts by the share inside
     e.upsert_parcel(1, box(40, 12.5, 80, 37.5), e.parcel_record(1))
+    limits.update(e, [1])
     assert limits.variables(e)["320281101"]["pbf_before"] == pytest.approx(9_500)
     assert limits.variables(e) == township_variables(e, pbf)
+
+
+def test_kept_terms_after_any_edits_equal_a_fresh_count():
+    """The live dock updates only the edited parcels: after tags, a PBF move, a split into two pieces of
+    one BSM, a parcel moved to another township and a delete, the kept sums equal a fresh count."""
+    import random
+
+    from plugin.core.townships import TownshipLimits
+
+    e, pbf = engine()
+    limits = TownshipLimits(pbf, ugb=[box(0, 0, 200, 25)])
+    limits.variables(e)
+    rng = random.Random(7)
+    next_id = 100
+    for step in range(60):
+        pid = rng.choice(e.parcel_ids())
+        rec = e.parcel_record(pid)
+        kind = step % 5
+        if kind == 0:  # a tag: moved out of PBF, or back
+            values = {"DLBM": rec.dlbm, "TBMJ": rec.tbmj, "ZLDWDM": rec.zldwdm, "BSM": rec.bsm,
+                      "YNCZ": rng.choice([None, "OUT", "IN"]), "ZZLX": rng.choice([None, "JS-JX"]),
+                      "GHDLBM": rng.choice([None, "0702", "0101"])}
+            e.update_parcel_attributes(pid, normalize_parcel(values))
+            changed = [pid]
+        elif kind == 1:  # QGIS's split: the feature keeps one half, a new feature gets the other, values copied
+            g = e.parcel_geometry(pid)
+            x0, y0, x1, y1 = g.bounds
+            mid = (x0 + x1) / 2
+            e.upsert_parcel(pid, box(x0, y0, mid, y1), rec)
+            e.upsert_parcel(next_id, box(mid, y0, x1, y1), rec)
+            changed = [pid, next_id]
+            next_id += 1
+        elif kind == 2:  # redrawn partly outside the PBF
+            x0, y0, x1, y1 = e.parcel_geometry(pid).bounds
+            e.upsert_parcel(pid, box(x0, y0 + 10, x1, y1 + 10), rec)
+            changed = [pid]
+        elif kind == 3:  # another township
+            values = {"DLBM": rec.dlbm, "TBMJ": rec.tbmj, "BSM": rec.bsm,
+                      "ZLDWDM": rng.choice(["320281101001", "320281103001", None])}
+            e.update_parcel_attributes(pid, normalize_parcel(values))
+            changed = [pid]
+        else:
+            e.remove_parcel(pid)
+            changed = [pid]
+        limits.update(e, changed)
+        assert limits.variables(e) == TownshipLimits(pbf, ugb=[box(0, 0, 200, 25)]).variables(e), step

@@ -161,6 +161,10 @@ def test_balance_dock_shows_the_townships_and_follows_an_edit(qgis_app, qgis_ifa
         assert shown[(f"Township {A}", share)] == pytest.approx(0.20)  # 2 of its 10 squares moved out
         assert shown[(f"Township {A}", ugb)] == pytest.approx(10_000)  # the second square is outside the UGB
         parcels.rollBack()
+        settle(session)
+        dock.refresh()
+        shown = {(t, name): value for t, name, value, _p in dock.displayed_townships()}
+        assert shown[(f"Township {A}", share)] == pytest.approx(0.10)  # the edit taken back: as before
         dock.set_scope(SCOPE_EACH)
         dock.refresh()
         assert dock.displayed_townships() == [] and dock.township_view.isHidden()  # with the whole project only
