@@ -51,6 +51,13 @@ class _Apportionment:
             return float(shapely.area(part)) / p.area
         return float(shapely.area(shapely.intersection(unit_geom, part))) / p.area
 
+    def _pbf_share_of(self, pid: Hashable, unit_geom: BaseGeometry, share: float) -> float:
+        """:meth:`_pbf_share` of a parcel of the store, without making its ``_Parcel`` in the common case."""
+        part = self._parcels.pbf_part(pid)
+        if isinstance(part, float):
+            return share * part
+        return self._pbf_share(self._parcels.peek(pid), unit_geom, share)
+
     def _pbf_hits(self, geom: BaseGeometry) -> list:
         if self._pbf_tree is None:
             return []

@@ -27,16 +27,19 @@ from ..rules import RulePack, bundled_pack
 from ..validation import Problem
 from .apportion import _Apportionment
 from .build import _FullBuild
+from .bulk import _BulkSums
 from .composition import _Composition
 from .edits import _Edits
 from .grid import Grid
+from .members import BsmIndex, UnitMembers
 from .read_api import _ReadAPI
 from .results import _Results
 from .splits import _Pieces
-from .state import _Parcel, _Unit
+from .state import _Unit
+from .store import ParcelIndex, ParcelStore
 
 
-class BalanceEngine(_ReadAPI, _Results, _Edits, _Pieces, _FullBuild, _Apportionment, _Composition):
+class BalanceEngine(_ReadAPI, _Results, _Edits, _Pieces, _FullBuild, _BulkSums, _Apportionment, _Composition):
     """Incremental area balance of remediation units; see the module docstring.
 
     Its parts live beside it, one concern each: the composition of a parcel (``composition``),
@@ -53,11 +56,11 @@ class BalanceEngine(_ReadAPI, _Results, _Edits, _Pieces, _FullBuild, _Apportionm
         # ellipsoidal m² per planar unit² of the working CRS (the adapter measures it): only used to
         # tell a TBMJ copied onto a split's pieces from apportioned shares (see core.pieces)
         self.area_scale = area_scale
-        self._bsm: dict = {}  # BSM -> parcel id, or a list of ids when several features share it
+        self._bsm = BsmIndex()  # BSM -> parcel id, or a list of ids when several features share it
         self._raw: dict = {}  # parcel id -> its record as read, for pieces whose p.rec holds their share
-        self._parcels: dict[Hashable, _Parcel] = {}
+        self._parcels = ParcelStore()  # parcel id -> _Parcel, over the columns of the last build
         self._units: dict[Hashable, _Unit] = {}
-        self._unit_parcels: dict[Hashable, set] = {}
+        self._unit_parcels = UnitMembers()  # unit id -> set of parcel ids
         self.aggregates: dict[Hashable, Counter] = {}
         self.project: Counter = Counter()
         self.unknown_codes: Counter = Counter()
@@ -72,7 +75,7 @@ class BalanceEngine(_ReadAPI, _Results, _Edits, _Pieces, _FullBuild, _Apportionm
         self._unit_overlaps: dict[tuple, tuple] = {}  # (uid, uid) sorted -> (overlap m² > 0, overlap geometry)
         self._pbf_tree: shapely.STRtree | None = None
         self._pbf_geoms: np.ndarray | None = None
-        self._parcel_grid = Grid(cell or 250.0)
+        self._parcel_grid = ParcelIndex(self._parcels, cell or 250.0)
         self._unit_grid = Grid(cell or 250.0)
         self._flow_cache: dict[tuple, tuple] = {}
 

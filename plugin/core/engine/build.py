@@ -1,7 +1,8 @@
-"""The full build: every parcel and unit at once, with shapely's bulk STRtree and GEOS on threads.
+"""The full build: every parcel and unit at once, as columns, with shapely's bulk STRtree and GEOS on threads.
 
-The result is exactly what the same parcels and units added one edit at a time give
-(tests/core/test_engine_properties.py); the bulk paths only compute the same floats faster.
+The parcels stay columns (``store.Columns``): no Python object per parcel. The result is exactly
+what the same parcels and units added one edit at a time give (tests/core/test_engine_properties.py,
+tests/core/test_engine_columns.py); the bulk paths only compute the same floats and integers faster.
 """
 from __future__ import annotations
 
@@ -15,16 +16,43 @@ from shapely.geometry.base import BaseGeometry
 from ..fields import ParcelRecord
 from ..record_columns import RecordColumns
 from ..validation import clean_polygonal, drop_duplicates, identical_groups
-from .composition import drop_zeros
 from .geometry import clean_geometry, in_threads, paused_gc
 from .grid import Grid, choose_cell
-from .state import BuildCancelled, _Parcel, _Unit, sort_key
+from .members import BsmIndex, UnitMembers
+from .state import BuildCancelled, _Unit, pair_key, sort_key
+from .store import Columns, ParcelIndex, ParcelStore, Records
 
-_CHUNK = 50_000
+
+class _RecordRows:
+    """``records[k]`` of the columns, made on demand (for validation's identical-copy check)."""
+
+    def __init__(self, recs: Records):
+        self.recs = recs
+
+    def __len__(self) -> int:
+        return len(self.recs)
+
+    def __getitem__(self, k: int) -> ParcelRecord:
+        return self.recs.record(k)
+
+
+def id_array(ids: Sequence[Hashable] | np.ndarray) -> np.ndarray:
+    """Feature ids as int64 when they are all integers, else as an object array."""
+    arr = np.asarray(ids) if not isinstance(ids, np.ndarray) else ids
+    if arr.dtype.kind in "iu" and arr.ndim == 1 and (arr.dtype.kind == "i" or not len(arr) or arr.max() < 2 ** 63):
+        return arr.astype(np.int64, copy=False)
+    out = np.empty(len(ids), dtype=object)
+    out[:] = list(ids)
+    return out
+
+
+def _pid(ids: np.ndarray, k: int) -> Hashable:
+    v = ids[k]
+    return v.item() if isinstance(v, np.generic) else v
 
 
 class _FullBuild:
-    """:meth:`build` and its steps. A mixin of :class:`~.balance.BalanceEngine`."""
+    """:meth:`build`, :meth:`build_columns` and their steps. A mixin of :class:`~.balance.BalanceEngine`."""
 
     def build(
         self,
@@ -34,9 +62,16 @@ class _FullBuild:
         progress: Callable[[float], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
     ) -> None:
-        """Replace the whole state: bulk spatial join with an STRtree, then integer sums."""
-        with paused_gc():
-            self._build(parcels, units, pbf, progress, cancelled)
+        """Replace the whole state from ``(id, geometry, record)`` items: :meth:`build_columns` of their columns."""
+        pids, geoms, recs = [], [], []
+        for pid, geom, rec in parcels:
+            pids.append(pid)
+            geoms.append(geom)
+            recs.append(rec)
+        garr = np.empty(len(geoms), dtype=object)
+        garr[:] = geoms
+        del geoms
+        self.build_columns(pids, garr, RecordColumns.from_records(recs), units, pbf, progress, cancelled)
 
     def build_columns(
         self,
@@ -48,59 +83,61 @@ class _FullBuild:
         progress: Callable[[float], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
     ) -> None:
-        """:meth:`build` from columns: feature ids, a shapely geometry array (None where missing) and
-        their records as :class:`~..record_columns.RecordColumns`. Same state as :meth:`build`."""
-        recs = columns.records()
-        self.build(zip(list(ids), list(geoms), recs), units, pbf, progress, cancelled)
+        """Replace the whole state: feature ids, a shapely geometry array (None where missing) and their
+        records as :class:`~..record_columns.RecordColumns`; bulk spatial join, then integer sums."""
+        with paused_gc():
+            self._build(ids, geoms, columns, units, pbf, progress, cancelled)
 
-    def _build(self, parcels, units, pbf, progress, cancelled) -> None:
-        pids, recs, geoms = [], [], []
-        for pid, geom, rec in parcels:
-            pids.append(pid)
-            recs.append(rec)
-            geoms.append(geom)
+    def _build(self, ids, geoms, columns: RecordColumns, units, pbf, progress, cancelled) -> None:
         unit_list = list(units)
+        ids = id_array(ids)
+        garr = np.empty(len(ids), dtype=object)
+        garr[:] = geoms
         self.__init__(self.pack, self.table, self._cell, self.area_scale)
         if cancelled and cancelled():
             raise BuildCancelled()
-        garr = np.empty(len(geoms), dtype=object)
-        garr[:] = geoms
-        del geoms
         if len(garr):
-            pids, recs, garr = self._clean_input(pids, recs, garr)
+            ids, columns, garr = self._clean_input(ids, columns, garr)
         areas = shapely.area(garr) if len(garr) else np.zeros(0)
         areas = np.nan_to_num(np.asarray(areas, dtype=float))
-        join_areas = self._mark_shadows(pids, recs, garr, areas)  # 0 for the shadows: they join nothing
-        if self._cell is None:
-            cell = choose_cell(garr)
-            if cell is not None:
-                self._parcel_grid = Grid(cell)
-                self._unit_grid = Grid(cell)
+        recs = Records(columns)
+        del columns
+        join_areas = self._mark_shadows(ids, recs, garr, areas)  # 0 for the shadows: they join nothing
+        base = Columns(ids, garr, areas, recs)
+        store = self._parcels = ParcelStore(base)
+        cell = choose_cell(garr) if self._cell is None else None
+        self._parcel_grid = ParcelIndex(store, cell or self._cell or 250.0)
+        if cell is not None:
+            self._unit_grid = Grid(cell)
+        self._unit_parcels = UnitMembers(ids)
         self.set_pbf(pbf, rebuild=False)
-        self._load_parcels(pids, recs, garr, areas)
+        self._note_in_bulk(base)
+        self._share_pieces_in_bulk(base)
         if progress:
             progress(0.2)
-        # one tree over the parcels for both joins (PBF polygons and units are the fewer, bigger side)
-        tree = shapely.STRtree(garr) if len(garr) else None
+        # one tree over the parcels for both joins (PBF polygons and units are the fewer, bigger side); kept
+        # as the edits' index of the build's parcels
+        tree = base.tree = shapely.STRtree(garr) if len(garr) else None
         if self._pbf_tree is not None and tree is not None:
-            self._pbf_in_bulk(tree, pids, garr, join_areas)
+            self._pbf_in_bulk(tree, base, join_areas)
+            self._parcels.refresh_held()
         if cancelled and cancelled():
             raise BuildCancelled()
         if progress:
             progress(0.4)
         uids, ugeoms = self._load_units(unit_list)
+        base.uids = uids
         if ugeoms and tree is not None:
             uarr = np.array(ugeoms, dtype=object)
             has = np.flatnonzero(~shapely.is_missing(uarr))
             ui, pi = tree.query(uarr[has], predicate="intersects")
             ui = has[ui]
             keep = join_areas[pi] > 0
-            tree = None  # gone before the overlay's big temporaries
-            self._join(pids, garr, areas, uids, ugeoms, uarr, ui[keep], pi[keep], progress, cancelled)
+            self._join(base, ugeoms, uarr, ui[keep], pi[keep], progress, cancelled)
         if progress:
             progress(1.0)
 
-    def _clean_input(self, pids: list, recs: list, garr: np.ndarray) -> tuple[list, list, np.ndarray]:
+    def _clean_input(self, ids: np.ndarray, columns: RecordColumns, garr: np.ndarray) -> tuple:
         """Repair what is not a valid polygon (noted in ``geometry_fixes``); drop repeated feature ids."""
         fixes = self.geometry_fixes
         ok = ~shapely.is_missing(garr)
@@ -116,59 +153,74 @@ class _FullBuild:
         for i in np.flatnonzero(ok & ~fine).tolist():
             garr[i], what = clean_polygonal(garr[i])
             if what:
-                fixes[pids[i]] = what
-        if len(pids) > 1 and len(set(pids)) != len(pids):  # a feature id used twice (GeoJSON…)
-            items, self.duplicates = drop_duplicates(list(zip(pids, garr.tolist(), recs)), identical=False)
-            if len(items) != len(pids):
-                pids = [t[0] for t in items]
-                recs = [t[2] for t in items]
-                garr = np.empty(len(items), dtype=object)
-                garr[:] = [t[1] for t in items]
-        return pids, recs, garr
+                fixes[_pid(ids, i)] = what
+        n = len(ids)
+        repeated = len(np.unique(ids)) != n if ids.dtype.kind == "i" else len(set(ids.tolist())) != n
+        if n > 1 and repeated:  # a feature id used twice (GeoJSON…)
+            items = list(zip(ids.tolist(), garr.tolist(), columns.records()))
+            where = {id(t): k for k, t in enumerate(items)}
+            kept, self.duplicates = drop_duplicates(items, identical=False)
+            if len(kept) != n:
+                rows = np.array([where[id(t)] for t in kept], dtype=np.int64)
+                ids, garr, columns = ids[rows], garr[rows], columns.take(rows)
+        return ids, columns, garr
 
-    def _mark_shadows(self, pids: list, recs: list, garr: np.ndarray, areas: np.ndarray) -> np.ndarray:
+    def _mark_shadows(self, ids: np.ndarray, recs: Records, garr: np.ndarray, areas: np.ndarray) -> np.ndarray:
         """Identical copies of a parcel: all but the smallest id become shadows (area 0 in the joins)."""
         join_areas = areas
-        if len(pids) > 1:
-            twins = identical_groups(pids, garr, recs)
+        if len(ids) > 1:
+            twins = identical_groups(ids, garr, _RecordRows(recs))
             if twins:
                 join_areas = areas.copy()
                 for group in twins:
-                    leader = min(group, key=lambda k: sort_key(pids[k]))
+                    leader = min(group, key=lambda k: sort_key(_pid(ids, k)))
                     for k in group:
                         if k != leader:
-                            self.shadows.add(pids[k])
+                            self.shadows.add(_pid(ids, k))
                             join_areas[k] = 0.0
         return join_areas
 
-    def _load_parcels(self, pids: list, recs: list, garr: np.ndarray, areas: np.ndarray) -> None:
-        """The parcels' state (no pairs yet), their BSM groups and the grid."""
-        has_geom = [g is not None for g in garr.tolist()]
-        parcels = self._parcels
-        new_parcel = _Parcel.__new__
-        for i, pid in enumerate(pids):
-            p = new_parcel(_Parcel)
-            p.rec = recs[i]
-            if has_geom[i]:
-                p.geom = garr[i]
-                p.area = float(areas[i])
-            else:
-                p.geom = None
-                p.area = 0.0
-            p.pairs = ()
-            p.over = None
-            p.pbf_part = 0.0
-            parcels[pid] = p
-            self._note_parcel(pid, p, +1)
-        self._share_pieces_in_bulk(pids, recs)
-        if len(pids):
-            located = np.flatnonzero(~shapely.is_missing(garr))
-            self._parcel_grid.insert_many([pids[i] for i in located.tolist()], shapely.bounds(garr[located]))
+    def _note_in_bulk(self, base: Columns) -> None:
+        """:meth:`_note_parcel` of every row at once: unknown codes, no TBMJ, no geometry."""
+        recs, table = base.recs, self.table
+        every = slice(None)
+        for slot in ("dlbm", "ghdlbm"):
+            codes, values = recs.factors(slot, every)
+            counts = np.bincount(codes + 1, minlength=len(values) + 1)  # code -1 (None) counted at 0
+            for k, value in enumerate(values[:-1]):
+                if counts[k + 1] and not table.is_known(value):
+                    self.unknown_codes[value] += int(counts[k + 1])
+                    self._unknown_class += int(counts[k + 1]) if slot == "dlbm" else 0
+            if slot == "dlbm" and counts[0] and not table.is_known(None):
+                self.unknown_codes[None] += int(counts[0])
+                self._unknown_class += int(counts[0])
+        self.missing_area = set(base.ids[np.isnan(recs.numbers["tbmj"])].tolist())
+        self.empty_geometry = set(base.ids[shapely.is_missing(base.geoms)].tolist())
 
-    def _pbf_in_bulk(self, tree: shapely.STRtree, pids: list, garr: np.ndarray, join_areas: np.ndarray) -> None:
+    def _share_pieces_in_bulk(self, base: Columns) -> None:
+        """Index every BSM; the pieces of each split get their share (they get a ``_Parcel`` now)."""
+        bsm = base.recs.column("bsm")
+        has = np.flatnonzero(np.not_equal(bsm, None))
+        values = bsm[has]
+        several = _duplicated(values)
+        alone = has[~several]
+        index = self._bsm = BsmIndex(base.ids, values[~several], alone)
+        groups: dict = {}
+        for r, b in zip(has[several].tolist(), values[several].tolist()):
+            groups.setdefault(b, []).append(_pid(base.ids, r))
+        index.delta.update(groups)
+        parcels = self._parcels
+        for b in groups:
+            for pid, rec in self._group_records(b).items():
+                p = parcels[pid]
+                if rec is not p.rec:
+                    self._raw[pid] = p.rec
+                    p.rec = rec
+
+    def _pbf_in_bulk(self, tree: shapely.STRtree, base: Columns, join_areas: np.ndarray) -> None:
         """PBF overlay in bulk: covered parcels are whole, parcels only touching PBF have none;
         the few partly covered ones take the same path as an incremental edit."""
-        parcels = self._parcels
+        garr = base.geoms
         hi, pi = tree.query(self._pbf_geoms, predicate="intersects")
         keep = join_areas[pi] > 0
         order = np.lexsort((hi[keep], pi[keep]))
@@ -178,15 +230,19 @@ class _FullBuild:
         pbf_geoms = self._pbf_geoms
         covered = in_threads(lambda k: shapely.covers(pbf_geoms[hi[k]], garr[pi[k]]), np.arange(len(pi)))
         whole = np.unique(pi[covered])
-        for i in whole.tolist():
-            parcels[pids[i]].pbf_part = 1.0
+        base.pbf[whole] = 1.0
         rest = ~covered & ~np.isin(pi, whole)
         pi, hi = pi[rest], hi[rest]
         positive = in_threads(lambda k: shapely.area(shapely.intersection(garr[pi[k]], pbf_geoms[hi[k]])) > 0,
                               np.arange(len(pi)))
         for i in np.unique(pi[positive]).tolist():
-            p = parcels[pids[i]]
-            p.pbf_part = self._pbf_part_of(p.geom, p.area, self._pbf_hits(p.geom))
+            geom = garr[i]
+            part = self._pbf_part_of(geom, float(base.areas[i]), self._pbf_hits(geom))
+            if isinstance(part, float):
+                base.pbf[i] = part
+            else:
+                base.pbf[i] = np.nan
+                base.pbf_parts[i] = part
 
     def _load_units(self, unit_list: list) -> tuple[list, list]:
         """The units' state (no pairs yet), the grid and the overlaps of units with each other."""
@@ -204,8 +260,9 @@ class _FullBuild:
             self._update_unit_overlaps(uid, fresh=True)
         return uids, ugeoms
 
-    def _join(self, pids, garr, areas, uids, ugeoms, uarr, ui, pi, progress, cancelled) -> None:
-        """Shares of the (unit, parcel) candidates ``ui``, ``pi``, then their pairs attached in chunks."""
+    def _join(self, base: Columns, ugeoms, uarr, ui, pi, progress, cancelled) -> None:
+        """Shares of the (unit, parcel) candidates ``ui``, ``pi``; the pairs as columns; the sums in bulk."""
+        garr, areas, uids = base.geoms, base.areas, base.uids
         shares = np.ones(len(ui))
         # not on threads: the units are prepared, and GEOS prepared geometries are not thread-safe
         part = np.flatnonzero(~shapely.contains_properly(uarr[ui], garr[pi]))
@@ -222,58 +279,45 @@ class _FullBuild:
         rank[sorted(range(len(uids)), key=lambda k: sort_key(uids[k]))] = np.arange(len(uids))
         order = np.lexsort((rank[ui], pi))
         ui, pi, shares = ui[order], pi[order], shares[order]
-        n_pairs = len(pi)
-        # in chunks of whole parcels: Python lists of a million pairs would double the peak
-        cuts = sorted({int(np.searchsorted(pi, pi[c])) for c in range(0, n_pairs, _CHUNK)} | {n_pairs})
-        for a, b in zip(cuts[:-1], cuts[1:]):
-            self._attach_bulk(pids, uids, ugeoms, pi[a:b].tolist(), ui[a:b].tolist(), shares[a:b].tolist())
-            if progress:
-                progress(0.7 + 0.3 * b / n_pairs)
-            if cancelled and cancelled():
-                raise BuildCancelled()
+        pbfs = self._pair_pbf_shares(base, ugeoms, ui, pi, shares)
+        base.pair_unit, base.pair_share, base.pair_pbf = ui.astype(np.int32), shares, pbfs
+        base.pair_start = np.concatenate([[0], np.cumsum(np.bincount(pi, minlength=len(garr)))]).astype(np.int64)
+        by_unit = np.argsort(ui, kind="stable")
+        cuts = np.searchsorted(ui[by_unit], np.arange(len(uids) + 1))
+        for u in np.flatnonzero(np.diff(cuts)).tolist():
+            self._unit_parcels.set_rows(uids[u], pi[by_unit[cuts[u]:cuts[u + 1]]])
+        del by_unit
+        self._parcels.refresh_held()  # the pieces of a split got their _Parcel before they had pairs
+        if cancelled and cancelled():
+            raise BuildCancelled()
+        self._bulk_sums(self._parcels, self._parcels.held_rows(), pi, ui, shares, pbfs)
+        if self._unit_overlaps:
+            self._over_in_bulk(base)
 
-    def _attach_bulk(self, pids: list, uids: list, ugeoms: list, pi: list, ui: list, shares: list) -> None:
-        """Attach pairs of a full build (sorted by parcel, whole parcels): terms once per parcel, sums per unit."""
-        sums: list[dict] = [{} for _ in uids]
-        shared: dict = {}  # one ((uid, 1.0, pbf),) per unit for the many parcels wholly inside it
-        members: list[list] = [[] for _ in uids]
-        parcels = self._parcels
-        contribute = self._contribute
-        pbf_share_of = self._pbf_share
-        overlaps = self._unit_overlaps
-        n = len(pi)
-        k = 0
-        while k < n:
-            i = pi[k]
-            end = k + 1
-            while end < n and pi[end] == i:
-                end += 1
-            pid = pids[i]
-            p = parcels[pid]
-            terms = self._terms(p)
-            pairs = []
-            for j in range(k, end):
-                u = ui[j]
-                share = shares[j]
-                pbf_share = pbf_share_of(p, ugeoms[u], share)
-                pairs.append((uids[u], share, pbf_share))
-                contribute(sums[u], p, share, pbf_share, terms)
-                members[u].append(pid)
-            if len(pairs) == 1 and pairs[0][1] == 1.0 and pairs[0][2] in (0.0, 1.0):
-                one = (pairs[0][0], 1.0, 1.0 if pairs[0][2] else 0.0)
-                p.pairs = shared.setdefault(one, (one,))
+    def _pair_pbf_shares(self, base: Columns, ugeoms: list, ui, pi, shares) -> np.ndarray:
+        """PBF share of every pair (:meth:`_pbf_share`): share × PBF part, areas for the partly covered."""
+        part = base.pbf[pi]
+        pbfs = shares * part
+        for j in np.flatnonzero(np.isnan(part)).tolist():
+            geom, area, share = base.pbf_parts[int(pi[j])], float(base.areas[pi[j]]), float(shares[j])
+            if share == 1.0:
+                pbfs[j] = float(shapely.area(geom)) / area
             else:
-                p.pairs = tuple(pairs)
-                if overlaps:
-                    self._over(p)
-            k = end
-        project = self.project
-        for u, uid in enumerate(uids):
-            agg = self.aggregates[uid]
-            for key, v in sums[u].items():
-                agg[key] = agg.get(key, 0) + v
-                project[key] = project.get(key, 0) + v
-            self._unit_parcels[uid].update(members[u])
-        for agg in self.aggregates.values():
-            drop_zeros(agg)
-        drop_zeros(project)
+                pbfs[j] = float(shapely.area(shapely.intersection(ugeoms[ui[j]], geom))) / area
+        return pbfs
+
+    def _over_in_bulk(self, base: Columns) -> None:
+        """:meth:`_over` of the parcels in units overlapping each other (they get a ``_Parcel``)."""
+        overlaps, uids = self._unit_overlaps, base.uids
+        start = base.pair_start
+        for r in np.flatnonzero(np.diff(start) >= 2).tolist():
+            ids = [uids[u] for u in base.pair_unit[start[r]:start[r + 1]].tolist()]
+            if any(pair_key(a, b) in overlaps for i, a in enumerate(ids) for b in ids[i + 1:]):
+                self._over(self._parcels[base.pid(r)])
+
+
+def _duplicated(values: np.ndarray) -> np.ndarray:
+    """True where the value occurs more than once."""
+    import pandas as pd
+
+    return pd.Series(values, dtype=object).duplicated(keep=False).to_numpy() if len(values) else np.zeros(0, bool)

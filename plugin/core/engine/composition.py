@@ -162,7 +162,7 @@ class _Composition:
         so sums of them equal the balance's rows exactly; the project's takes off the part counted
         twice where units overlap. ``((), None)`` for a parcel in no unit (docs/domain-contiguity.md).
         """
-        p = self._parcels[pid]
+        p = self._parcels.peek(pid)
         if not p.pairs:
             return (), None
         table, rec = self.table, p.rec

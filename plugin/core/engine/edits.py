@@ -135,17 +135,18 @@ class _Edits:
         out = []
         shape = None
         key = raw.as_tuple() if raw is not None else None
+        parcels = self._parcels
         for q in self._parcel_grid.query(bounds):
-            if q == pid:
+            if q == pid or q not in parcels:
                 continue
-            other = self._parcels.get(q)
-            if other is None or other.geom is None or other.bounds != bounds:
+            other = parcels.geom(q)
+            if other is None or tuple(other.bounds) != bounds:
                 continue
             if key is not None and self.raw_record(q).as_tuple() != key:
                 continue
             if shape is None:
                 shape = shapely.normalize(p.geom)
-            if shapely.equals_exact(shape, shapely.normalize(other.geom), 0.0):
+            if shapely.equals_exact(shape, shapely.normalize(other), 0.0):
                 out.append(q)
         return out
 
@@ -184,13 +185,13 @@ class _Edits:
         overlaps = self._unit_overlaps
         shadows = self.shadows
         pids = [pid for pid in self._parcel_grid.query(u.bounds)
-                if parcels[pid].geom is not None and parcels[pid].area > 0 and pid not in shadows]
+                if pid in parcels and parcels.geom(pid) is not None and parcels.area(pid) > 0 and pid not in shadows]
         found: dict = {}
         if pids:
-            geoms = np.array([parcels[pid].geom for pid in pids], dtype=object)
+            geoms = np.array([parcels.geom(pid) for pid in pids], dtype=object)
             hit = np.flatnonzero(shapely.intersects(u.geom, geoms))
             if len(hit):
-                areas = np.array([parcels[pids[j]].area for j in hit.tolist()])
+                areas = np.array([parcels.area(pids[j]) for j in hit.tolist()])
                 for j, share in zip(hit.tolist(), shares_in_unit(u.geom, geoms[hit], areas).tolist()):
                     if share > 0:
                         found[pids[j]] = share
@@ -202,17 +203,19 @@ class _Edits:
 
         key = sort_key(uid)
         for pid in sorted(members.union(found), key=sort_key):
-            p = parcels[pid]
-            old = next((t for t in p.pairs if t[0] == uid), None)
+            pairs = parcels.pairs(pid)
+            old = next((t for t in pairs if t[0] == uid), None)
             share = found.get(pid)
-            new = None if share is None else (uid, share, self._pbf_share(p, u.geom, share))
+            new = None if share is None else (uid, share, self._pbf_share_of(pid, u.geom, share))
             if old == new:
                 # same share: the part counted twice changes only where this unit overlaps another of the parcel's
-                if p.over is not None or (overlaps and len(p.pairs) > 1 and any(
-                        pair_key(uid, t[0]) in overlaps for t in p.pairs if t[0] != uid)):
+                if parcels.over(pid) is not None or (overlaps and len(pairs) > 1 and any(
+                        pair_key(uid, t[0]) in overlaps for t in pairs if t[0] != uid)):
+                    p = parcels[pid]
                     self._unover(p)
                     self._over(p)
                 continue
+            p = parcels[pid]
             self._unover(p)
             terms = self._terms(p)
             rest = p.pairs

@@ -47,45 +47,51 @@ class _ReadAPI:
 
     def parcel_record(self, pid: Hashable) -> ParcelRecord:
         """The record the balance uses (a piece of a split carries its share of TBMJ/KCMJ/TBDLMJ)."""
-        return self._parcels[pid].rec
+        return self._parcels.rec(pid)
 
     def parcel_geometry(self, pid: Hashable) -> BaseGeometry | None:
-        return self._parcels[pid].geom
+        return self._parcels.geom(pid)
 
     def parcel_measured_area(self, pid: Hashable) -> float:
         """Planar area of the parcel's geometry in the engine's CRS (0 without a geometry)."""
-        return self._parcels[pid].area
+        return self._parcels.area(pid)
 
     def parcel_areas(self, pid: Hashable) -> tuple[float, float, float]:
         """(TBMJ, KCMJ, TBDLMJ) of the whole parcel before apportioning, by ``areas.survey_terms``."""
-        p = self._parcels[pid]
-        return survey_terms(p.rec.tbmj, p.rec.kcmj, p.rec.tbdlmj, p.area)
+        rec = self._parcels.rec(pid)
+        return survey_terms(rec.tbmj, rec.kcmj, rec.tbdlmj, self._parcels.area(pid))
 
     def parcel_shares(self, pid: Hashable) -> tuple[tuple[Hashable, float, float], ...]:
         """((unit id, share of the parcel in the unit, share of the parcel that is PBF in it), …)."""
-        return self._parcels[pid].pairs
+        return self._parcels.pairs(pid)
 
     def parcel_main_unit(self, pid: Hashable) -> Hashable | None:
         """The unit holding the largest share of the parcel (the first of equal ones), None outside units."""
-        pairs = self._parcels[pid].pairs
+        pairs = self._parcels.pairs(pid)
         return max(pairs, key=lambda t: t[1])[0] if pairs else None
 
     def parcel_view(self, pid: Hashable) -> ParcelView:
-        p = self._parcels[pid]
+        p = self._parcels.peek(pid)
         return ParcelView(p.rec, p.geom, p.area, p.pairs)
 
     def parcel_views(self) -> dict:
         """Parcel id -> :class:`ParcelView` of every parcel, in insertion order."""
-        return {pid: ParcelView(p.rec, p.geom, p.area, p.pairs) for pid, p in self._parcels.items()}
+        return {pid: self.parcel_view(pid) for pid in self._parcels}
 
     def parcels_near(self, bounds: Sequence[float]) -> list:
         """Ids of the parcels with a geometry whose bounding boxes meet ``bounds`` (xmin, ymin, xmax, ymax)."""
         parcels = self._parcels
         grid = getattr(self, "_parcel_grid", None)
-        if grid is None:  # a snapshot: no grid of its own
-            return [q for q, p in parcels.items() if p.geom is not None and _boxes_meet(p.geom.bounds, bounds)]
-        cand = [q for q in grid.query(bounds) if q in parcels and parcels[q].geom is not None]
-        return [q for q in cand if _boxes_meet(parcels[q].geom.bounds, bounds)]
+        if grid is None:  # a snapshot: no grid of its own, the columns' tree and the (few) parcels added since
+            cand = [*parcels.base_near(bounds), *parcels.tail()]
+        else:
+            cand = [q for q in grid.query(bounds) if q in parcels]
+        out = []
+        for q in cand:
+            g = parcels.geom(q)
+            if g is not None and _boxes_meet(g.bounds, bounds):
+                out.append(q)
+        return out
 
     # ------------------------------------------------------------------ units
     def unit_ids(self) -> list:
@@ -131,9 +137,9 @@ class EngineSnapshot(_ReadAPI):
     plus ``missing_area``, ``geometry_fixes``, ``pack`` and ``table`` as they were."""
 
     def __init__(self, engine):
-        self._parcels = dict(engine._parcels)
+        self._parcels = engine._parcels.copy()
         self._units = dict(engine._units)
-        self._unit_parcels = {k: set(v) for k, v in engine._unit_parcels.items()}
+        self._unit_parcels = engine._unit_parcels.copy()
         self.missing_area = set(engine.missing_area)
         self.geometry_fixes = dict(engine.geometry_fixes)
         self.pack = engine.pack

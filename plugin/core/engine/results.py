@@ -64,7 +64,7 @@ class _Results:
                 "Feature ids used by different parcels: {0}; save the layer as a GeoPackage (which numbers its "
                 "features) and use that.").format(", ".join(ids[:8]) + (" …" if len(ids) > 8 else ""))))
         units = [(u.code if u.named else None, u.geom is not None) for u in self._units.values()]
-        n_with = sum(1 for m in self._unit_parcels.values() if m)
+        n_with = self._unit_parcels.nonempty()
         out.extend(state_problems(len(self._parcels), len(self._parcels) - len(self.empty_geometry),
                                   self._unknown_class, units, n_with, self.unit_overlaps()))
         return out

@@ -17,7 +17,7 @@ class _Pieces:
 
     def raw_record(self, pid: Hashable) -> ParcelRecord:
         """The parcel's record as read; :meth:`parcel_record` holds its share when it is a piece of a split."""
-        return self._raw.get(pid) or self._parcels[pid].rec
+        return self._raw.get(pid) or self._parcels.rec(pid)
 
     def pieces(self, bsm: str | None) -> list:
         """Ids of the features that carry ``bsm`` (several: pieces of a split, or duplicates)."""
@@ -54,10 +54,12 @@ class _Pieces:
         """Parcel id -> the record each piece of ``bsm`` should count with (core.pieces' rule)."""
         shadows = self.shadows
         pids = [pid for pid in self.pieces(bsm) if pid not in shadows]  # identical copies share nothing
+        parcels = self._parcels
+        for pid in pids:
+            parcels.get(pid)  # its _Parcel: the records compared by identity below are its own
         raw = {pid: self.raw_record(pid) for pid in pids}
         if len(pids) < 2:
             return raw
-        parcels = self._parcels
         pids.sort(key=sort_key)
         shared = None
         if explained_as_split([parcels[pid].geom for pid in pids], [survey_key(raw[pid]) for pid in pids]):
@@ -83,27 +85,3 @@ class _Pieces:
             self._detach(pid, p)
             p.rec = rec
             self._attach(pid, p, pairs)
-
-    def _share_pieces_in_bulk(self, pids: list, recs: list) -> None:
-        """Full build: index every BSM, then give the pieces of each split their share (nothing attached yet)."""
-        index = self._bsm
-        several = []
-        for pid, rec in zip(pids, recs):
-            bsm = rec.bsm
-            if bsm is None:
-                continue
-            hit = index.get(bsm)
-            if hit is None:
-                index[bsm] = pid
-            elif isinstance(hit, list):
-                hit.append(pid)
-            else:
-                index[bsm] = [hit, pid]
-                several.append(bsm)
-        parcels = self._parcels
-        for bsm in several:
-            for pid, rec in self._group_records(bsm).items():
-                p = parcels[pid]
-                if rec is not p.rec:
-                    self._raw[pid] = p.rec
-                    p.rec = rec

@@ -1,0 +1,178 @@
+"""The full build's integer sums in bulk: every pair's contribution with numpy, summed by group-by.
+
+Per pair the integers are exactly what :meth:`~.composition._Composition._contribute` gives: the
+same float products in the same order, rounded half to even (``np.rint`` is Python's ``round``
+on floats), then summed exactly as int64 per (unit, key). The terms of a parcel in its plain state
+(not planned, TBMJ read) are made with numpy; planned parcels, parcels without TBMJ and the
+parcels the build already holds a ``_Parcel`` for take :meth:`_terms` one by one
+(tests/core/test_engine_columns.py compares with the per-parcel path).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..fields import PBF_IN, PBF_OUT
+from ..landclasses import RIDGE
+from .composition import PBF_VARS, SCALE
+from .store import Columns, ParcelStore
+
+
+class _Keys:
+    """Aggregate keys ↔ small integers."""
+
+    def __init__(self):
+        self.keys: list = [("p", v) for v in PBF_VARS]
+        self.ids: dict = {k: i for i, k in enumerate(self.keys)}
+
+    def id(self, key: tuple) -> int:
+        k = self.ids.get(key)
+        if k is None:
+            k = self.ids[key] = len(self.keys)
+            self.keys.append(key)
+        return k
+
+
+class _BulkSums:
+    """Terms and sums of a full build. A mixin of :class:`~.balance.BalanceEngine`."""
+
+    def _plain_terms(self, base: Columns, rows: np.ndarray, keys: _Keys) -> tuple:
+        """Terms of rows that are not planned and have a TBMJ: before = after = [(DLBM, TBDLMJ), (KCDLBM, KCMJ)]."""
+        recs = base.recs
+        table = self.table
+        tb = recs.numbers["tbmj"][rows]
+        kcmj = recs.numbers["kcmj"][rows]
+        kc = np.where(np.isnan(kcmj) | (kcmj == 0), 0.0, kcmj)  # ``kcmj or 0.0``
+        tbdlmj = recs.numbers["tbdlmj"][rows]
+        tbdl = np.where(np.isnan(tbdlmj), tb - kc, tbdlmj)
+        codes, values = recs.factors("dlbm", rows)
+        dl = [table.resolve(v) for v in values]
+        kcodes, kvalues = recs.factors("kcdlbm", rows)
+        kcc = [table.resolve(v) if v else RIDGE for v in kvalues]
+        dl_b = np.array([keys.id(("b", c)) for c in dl], dtype=np.int64)[codes]
+        dl_a = np.array([keys.id(("a", c)) for c in dl], dtype=np.int64)[codes]
+        kc_b = np.array([keys.id(("b", c)) for c in kcc], dtype=np.int64)[kcodes]
+        kc_a = np.array([keys.id(("a", c)) for c in kcc], dtype=np.int64)[kcodes]
+        farm = np.array([table.is_farmland(c) for c in dl], dtype=bool)[codes]
+        has_kc = kc != 0
+        t_row = np.concatenate([rows, rows, rows[has_kc], rows[has_kc]])
+        t_key = np.concatenate([dl_b, dl_a, kc_b[has_kc], kc_a[has_kc]])
+        t_val = np.concatenate([tbdl, tbdl, kc[has_kc], kc[has_kc]])
+        return (t_row, t_key, t_val), tb, farm
+
+    def _python_terms(self, store: ParcelStore, base: Columns, rows: np.ndarray, keys: _Keys) -> tuple:
+        """Terms of rows one by one (:meth:`_terms`): planned parcels, no TBMJ, pieces of a split."""
+        t_row, t_key, t_val = [], [], []
+        tb = np.empty(len(rows))
+        farm = np.empty(len(rows), dtype=bool)
+        yn = np.empty(len(rows), dtype=object)
+        is_farm = self.table.is_farmland
+        for k, r in enumerate(rows.tolist()):
+            pid = base.pid(r)
+            p = store[pid] if store.held(pid) else base.parcel(r)
+            items, tbmj, yncz, after0 = self._terms(p)
+            for key, v in items:
+                t_row.append(r)
+                t_key.append(keys.id(key))
+                t_val.append(v)
+            tb[k] = tbmj
+            farm[k] = is_farm(after0)
+            yn[k] = yncz
+        return ((np.array(t_row, dtype=np.int64), np.array(t_key, dtype=np.int64), np.array(t_val, dtype=np.float64)),
+                tb, farm, yn)
+
+    def _bulk_sums(self, store: ParcelStore, python_rows: np.ndarray, pi: np.ndarray, ui: np.ndarray,
+                   shares: np.ndarray, pbfs: np.ndarray) -> None:
+        """Add every pair's contribution to the units' and the project's sums (pairs sorted by row)."""
+        base = store.base
+        n = len(base.ids)
+        keys = _Keys()
+        rows = np.unique(pi)
+        slow = np.zeros(n, dtype=bool)
+        slow[python_rows] = True
+        nums = base.recs.numbers
+        slow[rows] |= np.isnan(nums["tbmj"][rows])
+        for s in ("zzlx", "ghdlbm"):
+            c, _v = base.recs.factors(s, rows)
+            slow[rows[c >= 0]] = True
+        slow[rows[~np.isnan(nums["ghkcxs"][rows])]] = True
+        fast_rows, slow_rows = rows[~slow[rows]], rows[slow[rows]]
+        terms_f, tb_f, farm_f = self._plain_terms(base, fast_rows, keys)
+        terms_s, tb_s, farm_s, yn_s = self._python_terms(store, base, slow_rows, keys)
+        # per row: TBMJ of the PBF amounts, PBF action (0 none, 1 OUT, 2 IN), class after is farmland
+        tb, yn, farm = np.zeros(n), np.zeros(n, dtype=np.int8), np.zeros(n, dtype=bool)
+        tb[fast_rows], farm[fast_rows] = tb_f, farm_f
+        tb[slow_rows], farm[slow_rows] = tb_s, farm_s
+        ycodes, yvalues = base.recs.factors("yncz", fast_rows)
+        yn[fast_rows] = _actions(yvalues)[ycodes]
+        yn[slow_rows] = _actions(yn_s.tolist())
+        t_row = np.concatenate([terms_f[0], terms_s[0]])
+        t_key = np.concatenate([terms_f[1], terms_s[1]])
+        t_val = np.concatenate([terms_f[2], terms_s[2]])
+        del terms_f, terms_s
+        order = np.argsort(t_row, kind="stable")
+        t_key, t_val = t_key[order], t_val[order]
+        counts = np.bincount(t_row, minlength=n)
+        del t_row, order
+        start = np.concatenate([[0], np.cumsum(counts)])
+        parts_k, parts_v = self._term_sums(pi, ui, shares, t_key, t_val, counts, start, len(keys.keys))
+        pk, pv = self._pbf_sums(pi, ui, shares, pbfs, tb, yn, farm, len(keys.keys))
+        self._add_sums(np.concatenate([parts_k, pk]), np.concatenate([parts_v, pv]), keys.keys, base.uids)
+
+    @staticmethod
+    def _term_sums(pi, ui, shares, t_key, t_val, counts, start, n_keys) -> tuple[np.ndarray, np.ndarray]:
+        """(unit × n_keys + key, µm²) of every (pair, term): ``round(v * (share * SCALE))``."""
+        cnt = counts[pi]
+        pj = np.repeat(np.arange(len(pi)), cnt)
+        first = np.cumsum(cnt) - cnt
+        tj = np.repeat(start[pi] - first, cnt) + np.arange(len(pj))
+        s = shares * SCALE
+        vals = np.rint(t_val[tj] * s[pj]).astype(np.int64)
+        return ui[pj].astype(np.int64) * n_keys + t_key[tj], vals
+
+    @staticmethod
+    def _pbf_sums(pi, ui, shares, pbfs, tb, yn, farm, n_keys) -> tuple[np.ndarray, np.ndarray]:
+        """The PBF variables of every pair, as :meth:`_contribute` and :meth:`_pbf_amounts` give them."""
+        tbp, y, f = tb[pi], yn[pi], farm[pi]
+        has = pbfs != 0
+        is_in, is_out = y == 2, y == 1
+        with np.errstate(all="ignore"):
+            before = np.where(has, np.rint(tbp * pbfs * SCALE), 0.0).astype(np.int64)
+            after_no = np.where(is_in, np.rint(tbp * (shares * SCALE)), 0.0)
+            after_has = np.where(is_out, 0.0, np.where(is_in, np.rint(tbp * shares * SCALE), 0.0))
+            after = np.where(has, after_has, after_no).astype(np.int64)
+        after = np.where(has & ~is_out & ~is_in & f, before, after)
+        unit = ui.astype(np.int64) * n_keys
+        k_before, k_after, k_out, k_in = range(4)  # the ids of ("p", PBF_VARS[k]) in _Keys
+        out_v = np.where(has & is_out, before, 0)
+        in_v = np.where(after > before, after - before, 0)
+        keys = np.concatenate([unit + k_before, unit + k_after, unit + k_out, unit + k_in])
+        vals = np.concatenate([before, after, out_v, in_v])
+        return keys, vals
+
+    def _add_sums(self, keys: np.ndarray, vals: np.ndarray, key_list: list, uids: list) -> None:
+        """Exact int64 group-by of (unit, key) and the project's sums."""
+        nz = vals != 0
+        if not nz.any():
+            return
+        sums = pd.Series(vals[nz]).groupby(keys[nz]).sum()
+        n_keys = len(key_list)
+        project = self.project
+        units = (sums.index.to_numpy() // n_keys).tolist()
+        kinds = (sums.index.to_numpy() % n_keys).tolist()
+        for u, k, v in zip(units, kinds, sums.to_numpy().tolist()):
+            if v:
+                key = key_list[k]
+                agg = self.aggregates[uids[u]]
+                agg[key] = agg.get(key, 0) + v
+                project[key] = project.get(key, 0) + v
+        for agg in self.aggregates.values():
+            for k in [k for k, v in agg.items() if not v]:
+                del agg[k]
+        for k in [k for k, v in project.items() if not v]:
+            del project[k]
+
+
+def _actions(values) -> np.ndarray:
+    """PBF action codes: 1 OUT, 2 IN, 0 none."""
+    return np.array([1 if v == PBF_OUT else 2 if v == PBF_IN else 0 for v in values], dtype=np.int8)

@@ -1,0 +1,341 @@
+"""The engine's parcel store: the parcels of a full build as columns, a ``_Parcel`` only where needed.
+
+A full build keeps its parcels as arrays (:class:`Columns`: ids, geometries, measured areas,
+records as columns, PBF parts and the pairs as CSR arrays) and makes no Python object per
+parcel. :class:`ParcelStore` is the mapping ``parcel id -> _Parcel`` the rest of the engine
+uses: a row's ``_Parcel`` is made from the columns the first time an edit (or a rare case of the
+build) needs it and kept, so edits mutate that object ("append + tombstones": a removed row is
+marked dead, a parcel added or re-added after the build goes to ``tail``). The columns never
+change after the build, which is what lets a snapshot share them. Reads of the public API use
+the ``rec`` / ``geom`` / ``area`` / ``pairs`` accessors, which make no object
+(docs/architecture.md "The engine").
+"""
+from __future__ import annotations
+
+import math
+from typing import Hashable, Iterator
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..fields import ParcelRecord
+from ..record_columns import NUMBER_SLOTS, TEXT_SLOTS, RecordColumns
+from .grid import Grid
+from .state import _Parcel
+
+_FACTORIZE = ("dlbm", "kcdlbm", "zzlx", "ghdlbm", "yncz", "gdpdjb", "gdlx", "zldwdm")  # few distinct values
+
+
+class Records:
+    """Parcel records as columns, text slots with few distinct values as codes (a str per value, not per row)."""
+
+    __slots__ = ("codes", "numbers", "objects", "uniques")
+
+    def __init__(self, cols: RecordColumns):
+        self.codes: dict[str, np.ndarray] = {}
+        self.uniques: dict[str, list] = {}
+        self.objects: dict[str, np.ndarray] = {}
+        for s in TEXT_SLOTS:
+            values = np.asarray(cols[s], dtype=object)
+            if s in _FACTORIZE and len(values):
+                codes, uniques = pd.factorize(values, use_na_sentinel=True)
+                self.codes[s] = codes.astype(np.int32)
+                self.uniques[s] = [*list(uniques), None]  # code -1 is None
+            else:
+                self.objects[s] = values
+        self.numbers = {s: np.asarray(cols[s], dtype=np.float64) for s in NUMBER_SLOTS}
+
+    def __len__(self) -> int:
+        return len(self.numbers["tbmj"])
+
+    def record(self, i: int) -> ParcelRecord:
+        values = {}
+        for s, codes in self.codes.items():
+            values[s] = self.uniques[s][codes[i]]
+        for s, arr in self.objects.items():
+            values[s] = arr[i]
+        for s, arr in self.numbers.items():
+            v = float(arr[i])
+            values[s] = None if math.isnan(v) else v
+        return ParcelRecord(**values)
+
+    def factors(self, slot: str, rows: np.ndarray) -> tuple[np.ndarray, list]:
+        """(codes, values) of a text slot at ``rows``: ``values[codes[k]]`` is row k's value (code -1: None)."""
+        if slot in self.codes:
+            return self.codes[slot][rows], self.uniques[slot]
+        codes, uniques = pd.factorize(self.objects[slot][rows], use_na_sentinel=True)
+        return codes, [*list(uniques), None]
+
+    def column(self, slot: str) -> np.ndarray:
+        """A text slot as an object array."""
+        if slot in self.objects:
+            return self.objects[slot]
+        out = np.empty(len(self), dtype=object)
+        out[:] = self.uniques[slot]
+        return out[self.codes[slot]] if len(out) else out
+
+
+class Columns:
+    """The parcels of a full build; never changed afterwards (edits go to the store's ``_Parcel`` objects)."""
+
+    __slots__ = ("areas", "geoms", "ids", "int_ids", "order", "pair_pbf", "pair_share", "pair_start", "pair_unit",
+                 "pbf", "pbf_parts", "recs", "sorted_ids", "tree", "uids", "where")
+
+    def __init__(self, ids: np.ndarray, geoms: np.ndarray, areas: np.ndarray, recs: Records):
+        self.ids, self.geoms, self.areas, self.recs = ids, geoms, areas, recs
+        n = len(ids)
+        self.int_ids = ids.dtype.kind == "i"
+        self.where: dict | None = None
+        self.sorted_ids = self.order = None
+        if self.int_ids:
+            if n < 2 or bool(np.all(ids[1:] > ids[:-1])):
+                self.sorted_ids = ids
+            else:
+                self.order = np.argsort(ids, kind="stable")
+                self.sorted_ids = ids[self.order]
+        else:
+            self.where = {pid: k for k, pid in enumerate(ids.tolist())}
+        self.pbf = np.zeros(n)  # 0.0 / 1.0, NaN: a partial part in ``pbf_parts``
+        self.pbf_parts: dict[int, object] = {}
+        self.pair_start = np.zeros(n + 1, dtype=np.int64)  # row r's pairs: pair_start[r]:pair_start[r + 1]
+        self.pair_unit = np.zeros(0, dtype=np.int32)  # index into ``uids``
+        self.pair_share = np.zeros(0)
+        self.pair_pbf = np.zeros(0)
+        self.uids: list = []
+        self.tree: shapely.STRtree | None = None
+
+    def row(self, pid: Hashable) -> int:
+        """The row of ``pid``, -1 when it has none."""
+        if self.where is not None:
+            try:
+                return self.where.get(pid, -1)
+            except TypeError:  # unhashable
+                return -1
+        if isinstance(pid, bool) or not isinstance(pid, (int, np.integer)):
+            return -1
+        ids = self.sorted_ids
+        try:
+            k = int(np.searchsorted(ids, pid))
+        except OverflowError:
+            return -1
+        if k >= len(ids) or ids[k] != pid:
+            return -1
+        return int(self.order[k]) if self.order is not None else k
+
+    def pid(self, row: int) -> Hashable:
+        v = self.ids[row]
+        return v.item() if self.int_ids else v
+
+    def pairs(self, row: int) -> tuple:
+        a, b = self.pair_start[row], self.pair_start[row + 1]
+        if a == b:
+            return ()
+        uids = self.uids
+        return tuple((uids[u], s, f) for u, s, f in zip(self.pair_unit[a:b].tolist(), self.pair_share[a:b].tolist(),
+                                                        self.pair_pbf[a:b].tolist()))
+
+    def pbf_part(self, row: int):
+        v = float(self.pbf[row])
+        return self.pbf_parts[row] if v != v else v
+
+    def parcel(self, row: int) -> _Parcel:
+        p = _Parcel.__new__(_Parcel)
+        p.rec = self.recs.record(row)
+        p.geom = self.geoms[row]
+        p.area = float(self.areas[row]) if p.geom is not None else 0.0
+        p.pairs = self.pairs(row)
+        p.over = None
+        p.pbf_part = self.pbf_part(row)
+        return p
+
+
+class ParcelStore:
+    """``parcel id -> _Parcel``, in insertion order, over the :class:`Columns` of the last full build.
+
+    Supports what the engine does with a dict (``[pid]``, ``get``, ``in``, ``pop``, ``del``,
+    assignment, iteration, ``items``, ``len``); a row's object is made on first access and kept.
+    """
+
+    __slots__ = ("_alive", "_mat", "_n_alive", "_tail", "base")
+
+    def __init__(self, base: Columns | None = None):
+        self.base = base
+        n = len(base.ids) if base is not None else 0
+        self._alive = np.ones(n, dtype=bool)
+        self._n_alive = n
+        self._mat: dict = {}  # pid -> _Parcel of a live row (it keeps its place in the order)
+        self._tail: dict = {}  # pid -> _Parcel added after the build, in insertion order
+
+    def _row(self, pid: Hashable) -> int:
+        if self.base is None:
+            return -1
+        r = self.base.row(pid)
+        return r if r >= 0 and self._alive[r] else -1
+
+    def __contains__(self, pid: Hashable) -> bool:
+        return pid in self._tail or self._row(pid) >= 0
+
+    def __getitem__(self, pid: Hashable) -> _Parcel:
+        p = self._tail.get(pid)
+        if p is None:
+            p = self._mat.get(pid)
+        if p is None:
+            r = self._row(pid)
+            if r < 0:
+                raise KeyError(pid)
+            p = self._mat[pid] = self.base.parcel(r)
+        return p
+
+    def get(self, pid: Hashable, default=None):
+        try:
+            return self[pid]
+        except KeyError:
+            return default
+
+    def __setitem__(self, pid: Hashable, p: _Parcel) -> None:
+        if pid not in self._tail and self._row(pid) >= 0:
+            self._mat[pid] = p
+        else:
+            self._tail[pid] = p
+
+    def pop(self, pid: Hashable, *default):
+        if pid in self._tail:
+            return self._tail.pop(pid)
+        r = self._row(pid)
+        if r < 0:
+            if default:
+                return default[0]
+            raise KeyError(pid)
+        p = self._mat.pop(pid, None) or self.base.parcel(r)
+        self._alive[r] = False
+        self._n_alive -= 1
+        return p
+
+    def __delitem__(self, pid: Hashable) -> None:
+        self.pop(pid)
+
+    def __len__(self) -> int:
+        return self._n_alive + len(self._tail)
+
+    def __iter__(self) -> Iterator:
+        if self.base is not None and self._n_alive:
+            ids = self.base.ids if self._n_alive == len(self._alive) else self.base.ids[self._alive]
+            yield from ids.tolist()
+        yield from list(self._tail)
+
+    def tail(self) -> list:
+        """Ids of the parcels added after the build, in insertion order."""
+        return list(self._tail)
+
+    def keys(self) -> list:
+        return list(self)
+
+    def items(self) -> Iterator[tuple]:
+        for pid in self:
+            yield pid, self[pid]
+
+    def copy(self) -> ParcelStore:
+        """A copy sharing the columns and the ``_Parcel`` objects (what a snapshot holds)."""
+        out = ParcelStore.__new__(ParcelStore)
+        out.base = self.base
+        out._alive = self._alive.copy()
+        out._n_alive = self._n_alive
+        out._mat = dict(self._mat)
+        out._tail = dict(self._tail)
+        return out
+
+    # ------------------------------------------------------------------ reads that make no object
+    def _held(self, pid: Hashable) -> tuple[_Parcel | None, int]:
+        p = self._tail.get(pid)
+        if p is None:
+            p = self._mat.get(pid)
+        if p is not None:
+            return p, -1
+        r = self._row(pid)
+        if r < 0:
+            raise KeyError(pid)
+        return None, r
+
+    def rec(self, pid: Hashable) -> ParcelRecord:
+        p, r = self._held(pid)
+        return p.rec if p is not None else self.base.recs.record(r)
+
+    def geom(self, pid: Hashable):
+        p, r = self._held(pid)
+        return p.geom if p is not None else self.base.geoms[r]
+
+    def area(self, pid: Hashable) -> float:
+        p, r = self._held(pid)
+        if p is not None:
+            return p.area
+        return float(self.base.areas[r]) if self.base.geoms[r] is not None else 0.0
+
+    def pairs(self, pid: Hashable) -> tuple:
+        p, r = self._held(pid)
+        return p.pairs if p is not None else self.base.pairs(r)
+
+    def peek(self, pid: Hashable) -> _Parcel:
+        """The parcel's ``_Parcel`` if it has one, else one made from its row and not kept (read only)."""
+        p, r = self._held(pid)
+        return p if p is not None else self.base.parcel(r)
+
+    def held_rows(self) -> np.ndarray:
+        """Rows of the columns that have their ``_Parcel`` already."""
+        if self.base is None:
+            return np.zeros(0, dtype=np.int64)
+        return np.array([self.base.row(pid) for pid in self._mat], dtype=np.int64)
+
+    def pbf_part(self, pid: Hashable):
+        p, r = self._held(pid)
+        return p.pbf_part if p is not None else self.base.pbf_part(r)
+
+    def over(self, pid: Hashable) -> tuple | None:
+        p, _r = self._held(pid)
+        return p.over if p is not None else None  # the build gives a _Parcel to every parcel with one
+
+    def refresh_held(self) -> None:
+        """During a build: the pairs and PBF parts of the rows that got their ``_Parcel`` early."""
+        base = self.base
+        for pid, p in self._mat.items():
+            r = base.row(pid)
+            p.pairs = base.pairs(r)
+            p.pbf_part = base.pbf_part(r)
+
+    def held(self, pid: Hashable) -> bool:
+        """True when ``pid`` has its ``_Parcel`` already (edited, added, or a rare case of the build)."""
+        return pid in self._tail or pid in self._mat
+
+    def base_near(self, bounds) -> list:
+        """Ids of the live rows whose bounding boxes meet ``bounds`` (not the tail)."""
+        base = self.base
+        if base is None or base.tree is None:
+            return []
+        if not all(math.isfinite(b) for b in bounds):
+            rows = np.flatnonzero(self._alive & ~shapely.is_missing(base.geoms))
+        else:
+            rows = base.tree.query(shapely.box(*bounds))
+            rows = rows[self._alive[rows]]
+        ids = base.ids[np.sort(rows)]
+        return ids.tolist()
+
+
+class ParcelIndex:
+    """The parcels' spatial index for edits: the build's STRtree over the live rows, a grid for the tail."""
+
+    __slots__ = ("grid", "store")
+
+    def __init__(self, store: ParcelStore, cell: float):
+        self.store = store
+        self.grid = Grid(cell)
+
+    def insert(self, pid: Hashable, bounds) -> None:
+        self.grid.insert(pid, bounds)
+
+    def remove(self, pid: Hashable, bounds) -> None:
+        self.grid.remove(pid, bounds)  # a row of the columns: the store's tombstone takes it out
+
+    def query(self, bounds) -> set:
+        found = self.grid.query(bounds)
+        found.update(self.store.base_near(bounds))
+        return found
