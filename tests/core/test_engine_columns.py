@@ -178,14 +178,17 @@ def records(draw):
         "ZZLX": draw(st.sampled_from([None, None, "NY-TZ", "JS-FK"])),
         "GHDLBM": draw(st.sampled_from([None, None, "0101", "0702"])),
         "YNCZ": draw(st.sampled_from([None, "OUT", "IN"])),
+        "GHKCXS": draw(st.sampled_from([None, None, 0.02])),
+        "GDPDJB": draw(st.sampled_from([None, "2", "4"])), "GDLX": draw(st.sampled_from([None, "TT", "PD"])),
     })
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(parcels=st.lists(st.tuples(rectangles(), records()), min_size=1, max_size=14),
        units=st.lists(rectangles(max_size=25), max_size=3), pbf=st.lists(rectangles(max_size=20), max_size=2),
-       id_kind=st.sampled_from(["sorted", "shuffled", "text"]), seed=st.integers(0, 1000))
-def test_build_columns_equals_an_incremental_build(parcels, units, pbf, id_kind, seed):
+       id_kind=st.sampled_from(["sorted", "shuffled", "text"]), seed=st.integers(0, 1000),
+       pack_id=st.sampled_from(["national", "zhejiang"]))
+def test_build_columns_equals_an_incremental_build(parcels, units, pbf, id_kind, seed, pack_id):
     ids = list(range(len(parcels)))
     if id_kind != "sorted":
         np.random.default_rng(seed).shuffle(ids)
@@ -195,8 +198,9 @@ def test_build_columns_equals_an_incremental_build(parcels, units, pbf, id_kind,
     geoms[:] = [g for g, _r in parcels]
     cols = RecordColumns.from_records([r for _g, r in parcels])
     unit_list = [(k if k % 2 else f"u{k}", f"U{k}", g) for k, g in enumerate(units)]
-    built = BalanceEngine()
+    pack = load_pack(pack_id)
+    built = BalanceEngine(pack=pack)
     built.build_columns(ids, geoms, cols, unit_list, pbf=pbf)
-    one_by_one = incremental([(pid, g, r) for pid, (g, r) in zip(ids, parcels)], unit_list, pbf, None)
+    one_by_one = incremental([(pid, g, r) for pid, (g, r) in zip(ids, parcels)], unit_list, pbf, pack)
     assert_same(built, one_by_one)
     assert built.parcel_ids() == one_by_one.parcel_ids()

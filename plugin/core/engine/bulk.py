@@ -2,9 +2,9 @@
 
 Per pair the integers are exactly what :meth:`~.composition._Composition._contribute` gives: the
 same float products in the same order, rounded half to even (``np.rint`` is Python's ``round``
-on floats), then summed exactly as int64 per (unit, key). The terms of a parcel in its plain state
-(not planned, TBMJ read) are made with numpy; planned parcels, parcels without TBMJ and the
-parcels the build already holds a ``_Parcel`` for take :meth:`_terms` one by one
+on floats), then summed exactly as int64 per (unit, key). The parcels' terms (classes before and
+after, flows) are made with numpy (``bulk_terms``, planned ones grouped by the shape of their terms); parcels
+without TBMJ and the parcels the build already holds a ``_Parcel`` for take :meth:`_terms` one by one
 (tests/core/test_engine_columns.py compares with the per-parcel path).
 """
 from __future__ import annotations
@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from ..fields import PBF_IN, PBF_OUT
-from ..landclasses import RIDGE
+from .bulk_terms import _BulkTerms
 from .composition import PBF_VARS, SCALE
+from .state import _Parcel
 from .store import Columns, ParcelStore
 
 
@@ -33,30 +34,22 @@ class _Keys:
         return k
 
 
-class _BulkSums:
+class _BulkSums(_BulkTerms):
     """Terms and sums of a full build. A mixin of :class:`~.balance.BalanceEngine`."""
 
     def _plain_terms(self, base: Columns, rows: np.ndarray, keys: _Keys) -> tuple:
         """Terms of rows that are not planned and have a TBMJ: before = after = [(DLBM, TBDLMJ), (KCDLBM, KCMJ)]."""
-        recs = base.recs
-        table = self.table
-        tb = recs.numbers["tbmj"][rows]
-        kcmj = recs.numbers["kcmj"][rows]
-        kc = np.where(np.isnan(kcmj) | (kcmj == 0), 0.0, kcmj)  # ``kcmj or 0.0``
-        tbdlmj = recs.numbers["tbdlmj"][rows]
-        tbdl = np.where(np.isnan(tbdlmj), tb - kc, tbdlmj)
-        codes, values = recs.factors("dlbm", rows)
-        dl = [table.resolve(v) for v in values]
-        kcodes, kvalues = recs.factors("kcdlbm", rows)
-        kcc = [table.resolve(v) if v else RIDGE for v in kvalues]
-        dl_b = np.array([keys.id(("b", c)) for c in dl], dtype=np.int64)[codes]
-        dl_a = np.array([keys.id(("a", c)) for c in dl], dtype=np.int64)[codes]
-        kc_b = np.array([keys.id(("b", c)) for c in kcc], dtype=np.int64)[kcodes]
-        kc_a = np.array([keys.id(("a", c)) for c in kcc], dtype=np.int64)[kcodes]
-        farm = np.array([table.is_farmland(c) for c in dl], dtype=bool)[codes]
+        classes: dict = {}
+        tb, kc, tbdl = self._survey_arrays(base, rows)
+        dl, kcc = self._class_ids(base, rows, classes)
+        names = list(classes)
+        b_id = np.array([keys.id(("b", c)) for c in names], dtype=np.int64)
+        a_id = np.array([keys.id(("a", c)) for c in names], dtype=np.int64)
+        farm = np.array([self.table.is_farmland(c) for c in names], dtype=bool)[dl] if names else np.zeros(0, bool)
         has_kc = kc != 0
+        kr = kcc[has_kc]
         t_row = np.concatenate([rows, rows, rows[has_kc], rows[has_kc]])
-        t_key = np.concatenate([dl_b, dl_a, kc_b[has_kc], kc_a[has_kc]])
+        t_key = np.concatenate([b_id[dl], a_id[dl], b_id[kr], a_id[kr]]) if names else np.zeros(0, dtype=np.int64)
         t_val = np.concatenate([tbdl, tbdl, kc[has_kc], kc[has_kc]])
         return (t_row, t_key, t_val), tb, farm
 
@@ -69,7 +62,11 @@ class _BulkSums:
         is_farm = self.table.is_farmland
         for k, r in enumerate(rows.tolist()):
             pid = base.pid(r)
-            p = store[pid] if store.held(pid) else base.parcel(r)
+            if store.held(pid):
+                p = store[pid]
+            else:  # _terms reads the record and the measured area only
+                p = _Parcel.__new__(_Parcel)
+                p.rec, p.area = base.recs.record(r), float(base.areas[r])
             items, tbmj, yncz, after0 = self._terms(p)
             for key, v in items:
                 t_row.append(r)
@@ -88,28 +85,32 @@ class _BulkSums:
         n = len(base.ids)
         keys = _Keys()
         rows = np.unique(pi)
-        slow = np.zeros(n, dtype=bool)
-        slow[python_rows] = True
         nums = base.recs.numbers
+        slow = np.zeros(n, dtype=bool)  # one by one: pieces of splits (held), no TBMJ
+        slow[python_rows] = True
         slow[rows] |= np.isnan(nums["tbmj"][rows])
+        planned = np.zeros(n, dtype=bool)
         for s in ("zzlx", "ghdlbm"):
             c, _v = base.recs.factors(s, rows)
-            slow[rows[c >= 0]] = True
-        slow[rows[~np.isnan(nums["ghkcxs"][rows])]] = True
-        fast_rows, slow_rows = rows[~slow[rows]], rows[slow[rows]]
-        terms_f, tb_f, farm_f = self._plain_terms(base, fast_rows, keys)
+            planned[rows[c >= 0]] = True
+        planned[rows[~np.isnan(nums["ghkcxs"][rows])]] = True
+        slow_rows = rows[slow[rows]]
+        plan_rows = rows[~slow[rows] & planned[rows]]
+        plain_rows = rows[~slow[rows] & ~planned[rows]]
+        parts = [self._plain_terms(base, plain_rows, keys), self._planned_terms(base, plan_rows, keys)]
         terms_s, tb_s, farm_s, yn_s = self._python_terms(store, base, slow_rows, keys)
         # per row: TBMJ of the PBF amounts, PBF action (0 none, 1 OUT, 2 IN), class after is farmland
         tb, yn, farm = np.zeros(n), np.zeros(n, dtype=np.int8), np.zeros(n, dtype=bool)
-        tb[fast_rows], farm[fast_rows] = tb_f, farm_f
+        for r, (_t, tb_r, farm_r) in zip((plain_rows, plan_rows), parts):
+            tb[r], farm[r] = tb_r, farm_r
+            ycodes, yvalues = base.recs.factors("yncz", r)
+            yn[r] = _actions(yvalues)[ycodes]
         tb[slow_rows], farm[slow_rows] = tb_s, farm_s
-        ycodes, yvalues = base.recs.factors("yncz", fast_rows)
-        yn[fast_rows] = _actions(yvalues)[ycodes]
         yn[slow_rows] = _actions(yn_s.tolist())
-        t_row = np.concatenate([terms_f[0], terms_s[0]])
-        t_key = np.concatenate([terms_f[1], terms_s[1]])
-        t_val = np.concatenate([terms_f[2], terms_s[2]])
-        del terms_f, terms_s
+        t_row = np.concatenate([parts[0][0][0], parts[1][0][0], terms_s[0]])
+        t_key = np.concatenate([parts[0][0][1], parts[1][0][1], terms_s[1]])
+        t_val = np.concatenate([parts[0][0][2], parts[1][0][2], terms_s[2]])
+        del parts, terms_s
         order = np.argsort(t_row, kind="stable")
         t_key, t_val = t_key[order], t_val[order]
         counts = np.bincount(t_row, minlength=n)
