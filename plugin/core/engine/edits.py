@@ -183,16 +183,12 @@ class _Edits:
         project = self.project
         self._update_unit_overlaps(uid)
         overlaps = self._unit_overlaps
-        shadows = self.shadows
-        pids = [pid for pid in self._parcel_grid.query(u.bounds)
-                if pid in parcels and parcels.geom(pid) is not None and parcels.area(pid) > 0 and pid not in shadows]
+        pids, geoms, areas = self._parcels_in_box(u.bounds)
         found: dict = {}
         if pids:
-            geoms = np.array([parcels.geom(pid) for pid in pids], dtype=object)
             hit = np.flatnonzero(shapely.intersects(u.geom, geoms))
             if len(hit):
-                areas = np.array([parcels.area(pids[j]) for j in hit.tolist()])
-                for j, share in zip(hit.tolist(), shares_in_unit(u.geom, geoms[hit], areas).tolist()):
+                for j, share in zip(hit.tolist(), shares_in_unit(u.geom, geoms[hit], areas[hit]).tolist()):
                     if share > 0:
                         found[pids[j]] = share
 
@@ -236,6 +232,36 @@ class _Edits:
             self._over(p)
         drop_zeros(agg)
         drop_zeros(project)
+
+    def _parcels_in_box(self, bounds) -> tuple[list, np.ndarray, np.ndarray]:
+        """Ids, geometries and areas of the parcels (no shadows, with an area) whose boxes may meet ``bounds``:
+        the build's rows as arrays, the parcels added since from the grid."""
+        parcels, shadows = self._parcels, self.shadows
+        rows = parcels.base_rows_near(bounds)
+        pids, geoms, areas = [], [], []
+        if len(rows):
+            base = parcels.base
+            rows = rows[base.areas[rows] > 0]
+            geoms.append(base.geoms[rows])
+            areas.append(base.areas[rows])
+            pids = base.ids[rows].tolist()
+        added = parcels.tail_set()
+        tail = [pid for pid in self._parcel_grid.grid.query(bounds) if pid in added]
+        tail = [pid for pid in tail if parcels[pid].geom is not None and parcels[pid].area > 0]
+        if tail:
+            g = np.empty(len(tail), dtype=object)
+            g[:] = [parcels[pid].geom for pid in tail]
+            geoms.append(g)
+            areas.append(np.array([parcels[pid].area for pid in tail]))
+            pids = pids + tail
+        if not pids:
+            return [], np.zeros(0, dtype=object), np.zeros(0)
+        geoms, areas = np.concatenate(geoms), np.concatenate(areas)
+        if shadows:
+            keep = np.array([pid not in shadows for pid in pids], dtype=bool)
+            pids = [pid for pid, k in zip(pids, keep.tolist()) if k]
+            geoms, areas = geoms[keep], areas[keep]
+        return pids, geoms, areas
 
     def remove_unit(self, uid: Hashable) -> None:
         """Remove a unit: its aggregate is exactly the sum of its pairs' contributions."""

@@ -79,18 +79,20 @@ class Records:
 class Columns:
     """The parcels of a full build; never changed afterwards (edits go to the store's ``_Parcel`` objects)."""
 
-    __slots__ = ("areas", "geoms", "ids", "int_ids", "order", "pair_pbf", "pair_share", "pair_start", "pair_unit",
-                 "pbf", "pbf_parts", "recs", "sorted_ids", "tree", "uids", "where")
+    __slots__ = ("areas", "first", "geoms", "ids", "int_ids", "order", "pair_pbf", "pair_share", "pair_start",
+                 "pair_unit", "pbf", "pbf_parts", "recs", "sorted_ids", "tree", "uids", "where")
 
     def __init__(self, ids: np.ndarray, geoms: np.ndarray, areas: np.ndarray, recs: Records):
         self.ids, self.geoms, self.areas, self.recs = ids, geoms, areas, recs
         n = len(ids)
         self.int_ids = ids.dtype.kind == "i"
         self.where: dict | None = None
-        self.sorted_ids = self.order = None
+        self.sorted_ids = self.order = self.first = None
         if self.int_ids:
             if n < 2 or bool(np.all(ids[1:] > ids[:-1])):
                 self.sorted_ids = ids
+                if n and int(ids[-1]) - int(ids[0]) == n - 1:
+                    self.first = int(ids[0])  # consecutive ids (feature ids of a file): the row is pid - first
             else:
                 self.order = np.argsort(ids, kind="stable")
                 self.sorted_ids = ids[self.order]
@@ -114,6 +116,9 @@ class Columns:
                 return -1
         if isinstance(pid, bool) or not isinstance(pid, (int, np.integer)):
             return -1
+        if self.first is not None:
+            k = int(pid) - self.first
+            return k if 0 <= k < len(self.ids) else -1
         ids = self.sorted_ids
         try:
             k = int(np.searchsorted(ids, pid))
@@ -228,6 +233,10 @@ class ParcelStore:
         """Ids of the parcels added after the build, in insertion order."""
         return list(self._tail)
 
+    def tail_set(self):
+        """The ids of :meth:`tail` as a set-like view."""
+        return self._tail.keys()
+
     def keys(self) -> list:
         return list(self)
 
@@ -306,18 +315,20 @@ class ParcelStore:
         """True when ``pid`` has its ``_Parcel`` already (edited, added, or a rare case of the build)."""
         return pid in self._tail or pid in self._mat
 
-    def base_near(self, bounds) -> list:
-        """Ids of the live rows whose bounding boxes meet ``bounds`` (not the tail)."""
+    def base_rows_near(self, bounds) -> np.ndarray:
+        """Rows (sorted) of the live rows whose bounding boxes meet ``bounds``."""
         base = self.base
         if base is None or base.tree is None:
-            return []
+            return np.zeros(0, dtype=np.int64)
         if not all(math.isfinite(b) for b in bounds):
-            rows = np.flatnonzero(self._alive & ~shapely.is_missing(base.geoms))
-        else:
-            rows = base.tree.query(shapely.box(*bounds))
-            rows = rows[self._alive[rows]]
-        ids = base.ids[np.sort(rows)]
-        return ids.tolist()
+            return np.flatnonzero(self._alive & ~shapely.is_missing(base.geoms))
+        rows = base.tree.query(shapely.box(*bounds))
+        return np.sort(rows[self._alive[rows]])
+
+    def base_near(self, bounds) -> list:
+        """Ids of the live rows whose bounding boxes meet ``bounds`` (not the tail)."""
+        rows = self.base_rows_near(bounds)
+        return self.base.ids[rows].tolist() if len(rows) else []
 
 
 class ParcelIndex:
