@@ -219,3 +219,19 @@ def test_build_columns_equals_an_incremental_build(parcels, units, pbf, id_kind,
     one_by_one = incremental([(pid, g, r) for pid, (g, r) in zip(ids, parcels)], unit_list, pbf, pack)
     assert_same(built, one_by_one)
     assert built.parcel_ids() == one_by_one.parcel_ids()
+
+
+@settings(max_examples=200, deadline=None)
+@given(boxes=st.lists(st.tuples(st.floats(-50, 50), st.floats(-50, 50), st.floats(0, 30), st.floats(0, 30)),
+                      max_size=40),
+       query=st.tuples(st.floats(-60, 60), st.floats(-60, 60), st.floats(0, 40), st.floats(0, 40)),
+       cell=st.sampled_from([0.5, 3.0, 10.0]))
+def test_static_index_finds_every_box_that_meets_the_query(boxes, query, cell):
+    """The edits' index of the build's rows: exactly the boxes meeting the query (touching counts)."""
+    from plugin.core.engine.static_index import StaticIndex
+
+    b = np.array([(x, y, x + w, y + h) for x, y, w, h in boxes] + [(np.nan,) * 4]).reshape(-1, 4)
+    q = (query[0], query[1], query[0] + query[2], query[1] + query[3])
+    expected = [k for k, (x0, y0, x1, y1) in enumerate(b.tolist())
+                if x0 <= q[2] and x1 >= q[0] and y0 <= q[3] and y1 >= q[1]]
+    assert StaticIndex(b, cell).query(q).tolist() == expected

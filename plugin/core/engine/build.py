@@ -20,6 +20,7 @@ from .geometry import clean_geometry, in_threads, paused_gc
 from .grid import Grid, choose_cell
 from .members import BsmIndex, UnitMembers
 from .state import BuildCancelled, _Unit, pair_key, sort_key
+from .static_index import StaticIndex
 from .store import Columns, ParcelIndex, ParcelStore, Records
 
 
@@ -115,9 +116,8 @@ class _FullBuild:
         self._share_pieces_in_bulk(base)
         if progress:
             progress(0.2)
-        # one tree over the parcels for both joins (PBF polygons and units are the fewer, bigger side); kept
-        # as the edits' index of the build's parcels
-        tree = base.tree = shapely.STRtree(garr) if len(garr) else None
+        # one tree over the parcels for both joins (PBF polygons and units are the fewer, bigger side)
+        tree = shapely.STRtree(garr) if len(garr) else None
         if self._pbf_tree is not None and tree is not None:
             self._pbf_in_bulk(tree, base, join_areas)
             self._parcels.refresh_held()
@@ -133,7 +133,10 @@ class _FullBuild:
             ui, pi = tree.query(uarr[has], predicate="intersects")
             ui = has[ui]
             keep = join_areas[pi] > 0
+            tree = None  # gone before the overlay's big temporaries
             self._join(base, ugeoms, uarr, ui[keep], pi[keep], progress, cancelled)
+        del tree
+        base.index = StaticIndex(shapely.bounds(garr), self._parcel_grid.grid.cell)
         if progress:
             progress(1.0)
 

@@ -17,12 +17,12 @@ from typing import Hashable, Iterator
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from ..fields import ParcelRecord
 from ..record_columns import NUMBER_SLOTS, TEXT_SLOTS, RecordColumns
 from .grid import Grid
 from .state import _Parcel
+from .static_index import StaticIndex
 
 _FACTORIZE = ("dlbm", "kcdlbm", "zzlx", "ghdlbm", "yncz", "gdpdjb", "gdlx", "zldwdm")  # few distinct values
 
@@ -79,8 +79,25 @@ class Records:
 class Columns:
     """The parcels of a full build; never changed afterwards (edits go to the store's ``_Parcel`` objects)."""
 
-    __slots__ = ("areas", "first", "geoms", "ids", "int_ids", "order", "pair_pbf", "pair_share", "pair_start",
-                 "pair_unit", "pbf", "pbf_parts", "recs", "sorted_ids", "tree", "uids", "where")
+    __slots__ = (
+        "areas",
+        "first",
+        "geoms",
+        "ids",
+        "index",
+        "int_ids",
+        "order",
+        "pair_pbf",
+        "pair_share",
+        "pair_start",
+        "pair_unit",
+        "pbf",
+        "pbf_parts",
+        "recs",
+        "sorted_ids",
+        "uids",
+        "where",
+    )
 
     def __init__(self, ids: np.ndarray, geoms: np.ndarray, areas: np.ndarray, recs: Records):
         self.ids, self.geoms, self.areas, self.recs = ids, geoms, areas, recs
@@ -105,7 +122,7 @@ class Columns:
         self.pair_share = np.zeros(0)
         self.pair_pbf = np.zeros(0)
         self.uids: list = []
-        self.tree: shapely.STRtree | None = None
+        self.index: StaticIndex | None = None  # the rows' boxes, for the edits (static_index)
 
     def row(self, pid: Hashable) -> int:
         """The row of ``pid``, -1 when it has none."""
@@ -318,12 +335,10 @@ class ParcelStore:
     def base_rows_near(self, bounds) -> np.ndarray:
         """Rows (sorted) of the live rows whose bounding boxes meet ``bounds``."""
         base = self.base
-        if base is None or base.tree is None:
+        if base is None or base.index is None:
             return np.zeros(0, dtype=np.int64)
-        if not all(math.isfinite(b) for b in bounds):
-            return np.flatnonzero(self._alive & ~shapely.is_missing(base.geoms))
-        rows = base.tree.query(shapely.box(*bounds))
-        return np.sort(rows[self._alive[rows]])
+        rows = base.index.query(bounds)
+        return rows[self._alive[rows]]
 
     def base_near(self, bounds) -> list:
         """Ids of the live rows whose bounding boxes meet ``bounds`` (not the tail)."""
