@@ -21,7 +21,7 @@ from .grid import Grid, choose_cell
 from .members import BsmIndex, UnitMembers
 from .state import BuildCancelled, _Unit, pair_key, sort_key
 from .static_index import StaticIndex
-from .store import Columns, ParcelIndex, ParcelStore, Records
+from .store import Columns, PackedGeometries, ParcelIndex, ParcelStore, Records
 
 
 class _RecordRows:
@@ -137,6 +137,7 @@ class _FullBuild:
             self._join(base, ugeoms, uarr, ui[keep], pi[keep], progress, cancelled)
         del tree
         base.index = StaticIndex(shapely.bounds(garr), self._parcel_grid.grid.cell)
+        base.geoms = PackedGeometries(garr)  # the caller's geometry objects may go
         if progress:
             progress(1.0)
 
