@@ -235,3 +235,16 @@ def test_static_index_finds_every_box_that_meets_the_query(boxes, query, cell):
     expected = [k for k, (x0, y0, x1, y1) in enumerate(b.tolist())
                 if x0 <= q[2] and x1 >= q[0] and y0 <= q[3] and y1 >= q[1]]
     assert StaticIndex(b, cell).query(q).tolist() == expected
+
+
+def test_sums_in_many_chunks_equal_sums_in_one(monkeypatch):
+    """The bulk sums go in chunks of whole parcels (bounded temporaries); the chunking changes no integer."""
+    from plugin.core.engine import bulk
+
+    parcels, units, pbf = township(600, seed=11)
+    one = BalanceEngine()
+    one.build(parcels, units, pbf=pbf)
+    monkeypatch.setattr(bulk, "_CHUNK", 7)
+    many = BalanceEngine()
+    many.build(parcels, units, pbf=pbf)
+    assert many.fingerprint() == one.fingerprint() and many.balance_rows() == one.balance_rows()

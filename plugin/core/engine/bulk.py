@@ -18,6 +18,9 @@ from .composition import PBF_VARS, SCALE
 from .state import _Parcel
 from .store import Columns, ParcelStore
 
+_CHUNK = 131_072  # pairs per chunk of the sums
+_KEY_BITS = 20  # a (unit, key) pair as one int64: unit << 20 | key
+
 
 class _Keys:
     """Aggregate keys ↔ small integers."""
@@ -80,59 +83,70 @@ class _BulkSums(_BulkTerms):
 
     def _bulk_sums(self, store: ParcelStore, python_rows: np.ndarray, pi: np.ndarray, ui: np.ndarray,
                    shares: np.ndarray, pbfs: np.ndarray) -> None:
-        """Add every pair's contribution to the units' and the project's sums (pairs sorted by row)."""
-        base = store.base
-        n = len(base.ids)
+        """Add every pair's contribution to the units' and the project's sums (pairs sorted by row), in chunks
+        of whole parcels: the temporaries stay small whatever the number of parcels."""
         keys = _Keys()
-        rows = np.unique(pi)
-        nums = base.recs.numbers
-        slow = np.zeros(n, dtype=bool)  # one by one: pieces of splits (held), no TBMJ
+        slow = np.zeros(len(store.base.ids), dtype=bool)  # one by one: pieces of splits (held), no TBMJ
         slow[python_rows] = True
-        slow[rows] |= np.isnan(nums["tbmj"][rows])
-        planned = np.zeros(n, dtype=bool)
-        for s in ("zzlx", "ghdlbm"):
-            c, _v = base.recs.factors(s, rows)
-            planned[rows[c >= 0]] = True
-        planned[rows[~np.isnan(nums["ghkcxs"][rows])]] = True
-        slow_rows = rows[slow[rows]]
-        plan_rows = rows[~slow[rows] & planned[rows]]
-        plain_rows = rows[~slow[rows] & ~planned[rows]]
-        parts = [self._plain_terms(base, plain_rows, keys), self._planned_terms(base, plan_rows, keys)]
-        terms_s, tb_s, farm_s, yn_s = self._python_terms(store, base, slow_rows, keys)
+        n_pairs = len(pi)
+        cuts = sorted({int(np.searchsorted(pi, pi[c])) for c in range(0, n_pairs, _CHUNK)} | {n_pairs})
+        out_k, out_v = [], []
+        for a, b in zip(cuts[:-1], cuts[1:]):
+            k, v = self._chunk_sums(store, slow, pi[a:b], ui[a:b], shares[a:b], pbfs[a:b], keys)
+            nz = v != 0
+            sums = pd.Series(v[nz]).groupby(k[nz]).sum()
+            out_k.append(sums.index.to_numpy())
+            out_v.append(sums.to_numpy())
+        if out_k:
+            self._add_sums(np.concatenate(out_k), np.concatenate(out_v), keys.keys, store.base.uids)
+
+    def _chunk_sums(self, store: ParcelStore, slow: np.ndarray, pi, ui, shares, pbfs, keys: _Keys) -> tuple:
+        """(unit << 20 | key, µm²) of the terms and PBF variables of the pairs ``pi`` (whole parcels)."""
+        base = store.base
+        nums = base.recs.numbers
+        rows = np.unique(pi)
+        slow_r = slow[rows] | np.isnan(nums["tbmj"][rows])
+        planned = ~np.isnan(nums["ghkcxs"][rows])
+        for name in ("zzlx", "ghdlbm"):
+            planned |= base.recs.factors(name, rows)[0] >= 0
+        groups = [rows[~slow_r & ~planned], rows[~slow_r & planned], rows[slow_r]]
+        parts = [self._plain_terms(base, groups[0], keys), self._planned_terms(base, groups[1], keys)]
+        terms_s, tb_s, farm_s, yn_s = self._python_terms(store, base, groups[2], keys)
         # per row: TBMJ of the PBF amounts, PBF action (0 none, 1 OUT, 2 IN), class after is farmland
-        tb, yn, farm = np.zeros(n), np.zeros(n, dtype=np.int8), np.zeros(n, dtype=bool)
-        for r, (_t, tb_r, farm_r) in zip((plain_rows, plan_rows), parts):
-            tb[r], farm[r] = tb_r, farm_r
-            ycodes, yvalues = base.recs.factors("yncz", r)
-            yn[r] = _actions(yvalues)[ycodes]
-        tb[slow_rows], farm[slow_rows] = tb_s, farm_s
-        yn[slow_rows] = _actions(yn_s.tolist())
-        t_row = np.concatenate([parts[0][0][0], parts[1][0][0], terms_s[0]])
+        tb, yn, farm = np.zeros(len(rows)), np.zeros(len(rows), dtype=np.int8), np.zeros(len(rows), dtype=bool)
+        for g, (_t, tb_g, farm_g) in zip(groups, parts):
+            at = np.searchsorted(rows, g)
+            tb[at], farm[at] = tb_g, farm_g
+            ycodes, yvalues = base.recs.factors("yncz", g)
+            yn[at] = _actions(yvalues)[ycodes]
+        at = np.searchsorted(rows, groups[2])
+        tb[at], farm[at], yn[at] = tb_s, farm_s, _actions(yn_s.tolist())
+        t_row = np.searchsorted(rows, np.concatenate([parts[0][0][0], parts[1][0][0], terms_s[0]]))
         t_key = np.concatenate([parts[0][0][1], parts[1][0][1], terms_s[1]])
         t_val = np.concatenate([parts[0][0][2], parts[1][0][2], terms_s[2]])
         del parts, terms_s
         order = np.argsort(t_row, kind="stable")
         t_key, t_val = t_key[order], t_val[order]
-        counts = np.bincount(t_row, minlength=n)
-        del t_row, order
+        counts = np.bincount(t_row, minlength=len(rows))
         start = np.concatenate([[0], np.cumsum(counts)])
-        parts_k, parts_v = self._term_sums(pi, ui, shares, t_key, t_val, counts, start, len(keys.keys))
-        pk, pv = self._pbf_sums(pi, ui, shares, pbfs, tb, yn, farm, len(keys.keys))
-        self._add_sums(np.concatenate([parts_k, pk]), np.concatenate([parts_v, pv]), keys.keys, base.uids)
+        local = np.searchsorted(rows, pi)
+        tk, tv = self._term_sums(local, ui, shares, t_key, t_val, counts, start)
+        pk, pv = self._pbf_sums(local, ui, shares, pbfs, tb, yn, farm)
+        return np.concatenate([tk, pk]), np.concatenate([tv, pv])
 
     @staticmethod
-    def _term_sums(pi, ui, shares, t_key, t_val, counts, start, n_keys) -> tuple[np.ndarray, np.ndarray]:
-        """(unit × n_keys + key, µm²) of every (pair, term): ``round(v * (share * SCALE))``."""
+    def _term_sums(pi, ui, shares, t_key, t_val, counts, start) -> tuple[np.ndarray, np.ndarray]:
+        """(unit << 20 | key, µm²) of every (pair, term): ``round(v * (share * SCALE))``; ``pi`` local rows."""
         cnt = counts[pi]
         pj = np.repeat(np.arange(len(pi)), cnt)
         first = np.cumsum(cnt) - cnt
         tj = np.repeat(start[pi] - first, cnt) + np.arange(len(pj))
         s = shares * SCALE
         vals = np.rint(t_val[tj] * s[pj]).astype(np.int64)
-        return ui[pj].astype(np.int64) * n_keys + t_key[tj], vals
+        return (ui[pj].astype(np.int64) << _KEY_BITS) | t_key[tj], vals
 
     @staticmethod
-    def _pbf_sums(pi, ui, shares, pbfs, tb, yn, farm, n_keys) -> tuple[np.ndarray, np.ndarray]:
+    def _pbf_sums(pi, ui, shares, pbfs, tb, yn, farm) -> tuple[np.ndarray, np.ndarray]:
         """The PBF variables of every pair, as :meth:`_contribute` and :meth:`_pbf_amounts` give them."""
         tbp, y, f = tb[pi], yn[pi], farm[pi]
         has = pbfs != 0
@@ -143,7 +157,7 @@ class _BulkSums(_BulkTerms):
             after_has = np.where(is_out, 0.0, np.where(is_in, np.rint(tbp * shares * SCALE), 0.0))
             after = np.where(has, after_has, after_no).astype(np.int64)
         after = np.where(has & ~is_out & ~is_in & f, before, after)
-        unit = ui.astype(np.int64) * n_keys
+        unit = ui.astype(np.int64) << _KEY_BITS
         k_before, k_after, k_out, k_in = range(4)  # the ids of ("p", PBF_VARS[k]) in _Keys
         out_v = np.where(has & is_out, before, 0)
         in_v = np.where(after > before, after - before, 0)
@@ -152,15 +166,13 @@ class _BulkSums(_BulkTerms):
         return keys, vals
 
     def _add_sums(self, keys: np.ndarray, vals: np.ndarray, key_list: list, uids: list) -> None:
-        """Exact int64 group-by of (unit, key) and the project's sums."""
-        nz = vals != 0
-        if not nz.any():
+        """Exact int64 sums of (unit, key) over the chunks, into the units' and the project's sums."""
+        if not len(keys):
             return
-        sums = pd.Series(vals[nz]).groupby(keys[nz]).sum()
-        n_keys = len(key_list)
+        sums = pd.Series(vals).groupby(keys).sum()
+        units = (sums.index.to_numpy() >> _KEY_BITS).tolist()
+        kinds = (sums.index.to_numpy() & ((1 << _KEY_BITS) - 1)).tolist()
         project = self.project
-        units = (sums.index.to_numpy() // n_keys).tolist()
-        kinds = (sums.index.to_numpy() % n_keys).tolist()
         for u, k, v in zip(units, kinds, sums.to_numpy().tolist()):
             if v:
                 key = key_list[k]
