@@ -293,7 +293,11 @@ class _Edits:
         self._pbf_geoms = np.array(cleaned, dtype=object) if cleaned else None
         self._pbf_tree = shapely.STRtree(self._pbf_geoms) if cleaned else None
         if rebuild:
-            for pid in sorted(self._parcels, key=sort_key):
+            # only parcels in PBF before or near it now can change: the others keep part 0 (and their _Parcel unmade)
+            touched = set(self._parcels.pbf_nonzero())
+            for g in cleaned:
+                touched.update(self._parcel_grid.query(g.bounds))
+            for pid in sorted(touched, key=sort_key):
                 p = self._parcels[pid]
                 pairs = p.pairs
                 self._detach(pid, p)

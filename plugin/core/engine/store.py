@@ -359,6 +359,15 @@ class ParcelStore:
             p.pairs = base.pairs(r)
             p.pbf_part = base.pbf_part(r)
 
+    def pbf_nonzero(self) -> list:
+        """Ids of the parcels whose PBF part is not 0 (any share of them in PBF)."""
+        out = [pid for d in (self._mat, self._tail) for pid, p in d.items() if p.pbf_part != 0.0]
+        base = self.base
+        if base is not None:
+            rows = np.flatnonzero((base.pbf != 0) & self._alive)
+            out.extend(pid for pid in base.ids[rows].tolist() if pid not in self._mat)
+        return out
+
     def held(self, pid: Hashable) -> bool:
         """True when ``pid`` has its ``_Parcel`` already (edited, added, or a rare case of the build)."""
         return pid in self._tail or pid in self._mat
