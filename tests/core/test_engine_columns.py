@@ -19,7 +19,6 @@ from plugin.core.fields import normalize_parcel
 from plugin.core.record_columns import RecordColumns
 from plugin.core.rules import load_pack
 
-
 _HILLY = {"status": "filled", "source": "test", "default_gdlx": "PD",
           "table": {"PD": {"2": 0.03, "3": 0.08, "4": 0.12, "5": 0.20}, "TT": {"2": 0.05, "3": 0.10, "4": 0.15}}}
 
