@@ -247,3 +247,20 @@ def test_sums_in_many_chunks_equal_sums_in_one(monkeypatch):
     many = BalanceEngine()
     many.build(parcels, units, pbf=pbf)
     assert many.fingerprint() == one.fingerprint() and many.balance_rows() == one.balance_rows()
+
+
+def test_static_index_with_levels_for_big_boxes():
+    """Hundreds of boxes much bigger than the cell go to coarser levels; queries still find exactly what meets."""
+    from plugin.core.engine.static_index import StaticIndex
+
+    rng = np.random.default_rng(3)
+    xy = rng.uniform(-500, 500, (3000, 2))
+    wh = rng.choice([0.5, 5.0, 50.0, 400.0], (3000, 2))
+    b = np.hstack([xy, xy + wh])
+    index = StaticIndex(b, 1.0)
+    assert index.sub is not None and index.sub.sub is not None
+    for q in rng.uniform(-600, 600, (60, 2)):
+        box_ = (q[0], q[1], q[0] + 30.0, q[1] + 3.0)
+        meet = (b[:, 0] <= box_[2]) & (b[:, 2] >= box_[0]) & (b[:, 1] <= box_[3]) & (b[:, 3] >= box_[1])
+        expected = np.flatnonzero(meet)
+        assert index.query(box_).tolist() == expected.tolist()

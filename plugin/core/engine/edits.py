@@ -136,14 +136,12 @@ class _Edits:
         shape = None
         key = raw.as_tuple() if raw is not None else None
         parcels = self._parcels
-        for q in self._parcel_grid.query(bounds):
-            if q == pid or q not in parcels:
-                continue
-            other = parcels.geom(q)
-            if other is None or tuple(other.bounds) != bounds:
+        for q in parcels.same_box(bounds, self._parcel_grid.grid.query(bounds)):
+            if q == pid:
                 continue
             if key is not None and self.raw_record(q).as_tuple() != key:
                 continue
+            other = parcels.geom(q)
             if shape is None:
                 shape = shapely.normalize(p.geom)
             if shapely.equals_exact(shape, shapely.normalize(other), 0.0):

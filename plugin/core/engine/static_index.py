@@ -4,7 +4,8 @@ The edits ask it for the build's parcels near a box (a unit, a parcel). An STRtr
 200 bytes a parcel; this index keeps each row's box (32 bytes) and its place in cell order
 (16 bytes). A row is filed under the cell of its lower-left corner; a query looks at the cells
 from two cells left of / below the box (no row filed there reaches further: rows wider or taller
-than a cell are kept apart and tested one by one) and keeps the rows whose boxes meet it.
+than a cell go to a coarser level of eight times the cell, and so on) and keeps the rows whose
+boxes meet it.
 """
 from __future__ import annotations
 
@@ -14,17 +15,26 @@ import numpy as np
 
 
 class StaticIndex:
-    __slots__ = ("big", "bounds", "cell", "keys", "ny", "origin", "rows")
+    __slots__ = ("big", "bounds", "cell", "keys", "ny", "origin", "rows", "sub")
 
-    def __init__(self, bounds: np.ndarray, cell: float):
-        """``bounds``: (n, 4) boxes of the rows (NaN for rows without a geometry, never returned)."""
+    def __init__(self, bounds: np.ndarray, cell: float, among: np.ndarray | None = None):
+        """``bounds``: (n, 4) boxes of the rows (NaN for rows without a geometry, never returned);
+        ``among``: only these rows (the rows too big for a finer level)."""
         self.bounds = bounds
         self.cell = cell
+        self.sub: StaticIndex | None = None
         with np.errstate(invalid="ignore"):
             ok = np.all(np.isfinite(bounds), axis=1)
             size = np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
             small = ok & (size <= cell)
+        if among is not None:
+            inside = np.zeros(len(bounds), dtype=bool)
+            inside[among] = True
+            ok &= inside
+            small &= inside
         self.big = np.flatnonzero(ok & ~small)
+        if len(self.big) > 64 and math.isfinite(cell * 8):  # a coarser level for the big ones
+            self.sub, self.big = StaticIndex(bounds, cell * 8, self.big), np.zeros(0, dtype=np.int64)
         rows = np.flatnonzero(small)
         if len(rows):
             cx = np.floor(bounds[rows, 0] / cell).astype(np.int64)
@@ -59,6 +69,8 @@ class StaticIndex:
                 parts.extend(self.rows[a:z] for a, z in zip(lo.tolist(), hi.tolist()) if z > a)
         if len(self.big):
             parts.append(self.big)
+        if self.sub is not None:
+            parts.append(self.sub.query(box))
         if not parts:
             return np.zeros(0, dtype=np.int64)
         rows = np.concatenate(parts)

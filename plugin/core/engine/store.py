@@ -343,6 +343,31 @@ class ParcelStore:
             return np.zeros(0, dtype=np.int64)
         return np.array([self.base.row(pid) for pid in self._mat], dtype=np.int64)
 
+    def same_box(self, bounds: tuple, tail_near) -> list:
+        """Ids of the parcels whose box is exactly ``bounds``: rows of the build by their boxes (arrays),
+        the parcels added since among ``tail_near`` (what the grid found near it)."""
+        out = []
+        base = self.base
+        if base is not None and base.index is not None:
+            rows = self.base_rows_near(bounds)
+            rows = rows[np.all(base.index.bounds[rows] == np.asarray(bounds, dtype=np.float64), axis=1)]
+            out = base.ids[rows].tolist()
+        tail = self._tail
+        for q in tail_near:
+            p = tail.get(q)
+            if p is not None and p.geom is not None and p.bounds == bounds:
+                out.append(q)
+        return out
+
+    def bounds(self, pid: Hashable) -> tuple | None:
+        """The parcel's box (the index's copy for a row of the build: no geometry made)."""
+        p, r = self._held(pid)
+        if p is None and self.base.index is not None:
+            b = self.base.index.bounds[r]
+            return None if b[0] != b[0] else tuple(b.tolist())
+        g = p.geom if p is not None else self.base.geoms[r]
+        return tuple(g.bounds) if g is not None else None
+
     def pbf_part(self, pid: Hashable):
         p, r = self._held(pid)
         return p.pbf_part if p is not None else self.base.pbf_part(r)
