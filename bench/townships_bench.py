@@ -38,7 +38,10 @@ def main() -> int:
     engine = BalanceEngine()
     engine.build(parcels, [(i, c, g) for i, (c, g) in enumerate(zip(units.columns["DYBH"], units.geometries))],
                  pbf=pbf)
-    limits = TownshipLimits(pbf, ugb)
+    t = time.perf_counter()
+    TownshipLimits(pbf, ugb).evaluate(engine)
+    own = time.perf_counter() - t
+    limits = TownshipLimits(pbf, ugb, engine_pbf=True)  # what the dock and the CLI use
     t = time.perf_counter()
     limits.evaluate(engine)
     first = time.perf_counter() - t
@@ -53,12 +56,13 @@ def main() -> int:
         limits.update(engine, [pid])
         limits.evaluate(engine)
         times.append(time.perf_counter() - t)
-    assert limits.variables(engine) == TownshipLimits(pbf, ugb).variables(engine), "kept sums drifted"
+    assert limits.variables(engine) == TownshipLimits(pbf, ugb, engine_pbf=True).variables(engine), "kept sums drifted"
     times.sort()
     p95 = times[int(0.95 * (len(times) - 1))]
-    print("| parcels | townships | first read (s) | refresh after a tag p50 / p95 (ms) | load |\n|---|---|---|---|---|")
+    print("| parcels | townships | first read, PBF intersected again (s) | first read, the engine's PBF shares (s) "
+          "| refresh after a tag p50 / p95 (ms) | load |\n|---|---|---|---|---|---|")
     print(
-    f"| {engine.parcel_count():,} | {len(limits.variables(engine))} | {first:.2f} | "
+    f"| {engine.parcel_count():,} | {len(limits.variables(engine))} | {own:.2f} | {first:.2f} | "
         f"{1000 * statistics.median(times):.2f} / {1000 * p95:.2f} | {os.getloadavg()[0]:.1f} |")
     return 0
 

@@ -17,17 +17,20 @@ def township_results(engine: BalanceEngine, pbf: QgsVectorLayer | None, ugb: Qgs
                      crs: QgsCoordinateReferenceSystem) -> list[RuleResult]:
     """Every township rule for every township with PBF (``unit_code`` = township code); none without PBF.
 
+    ``pbf`` is the PBF layer the engine was built with: the parcels' shares in it are the engine's.
+
     Without ``ugb`` the rule on PBF inside the urban growth boundary is not judged (``passed`` None).
     """
     if pbf is None or not any(r.scope == "township" for r in engine.pack.rules):
         return []
-    return township_limits(pbf, ugb, crs).evaluate(engine)
+    return township_limits(pbf, ugb, crs, engine_pbf=True).evaluate(engine)
 
 
 def township_limits(pbf: QgsVectorLayer, ugb: QgsVectorLayer | None,
-                    crs: QgsCoordinateReferenceSystem) -> TownshipLimits:
+                    crs: QgsCoordinateReferenceSystem, engine_pbf: bool = False) -> TownshipLimits:
     """The PBF and UGB layers read in ``crs`` (the engine's working CRS), for repeated evaluation."""
-    return TownshipLimits(read_polygons(pbf, crs), read_polygons(ugb, crs) if ugb is not None else None)
+    return TownshipLimits(read_polygons(pbf, crs), read_polygons(ugb, crs) if ugb is not None else None,
+                          engine_pbf)
 
 
 class LiveTownships:
@@ -50,7 +53,8 @@ class LiveTownships:
         follows = (self._limits is not None and engine is self._engine and changes is not None
                    and not changes.get("pbf") and flush in (self._flush, (self._flush or 0) + 1))
         if not follows:
-            self._limits = township_limits(self.pbf, self.ugb, live.reader.crs)
+            same = getattr(getattr(live, "inputs", None), "pbf", None) is self.pbf  # the engine's own PBF
+            self._limits = township_limits(self.pbf, self.ugb, live.reader.crs, engine_pbf=same)
         elif flush != self._flush:
             self._limits.update(engine, changes.get("parcels") or ())
         self._engine, self._flush = engine, flush

@@ -95,8 +95,12 @@ class TownshipLimits:
     evaluations: a live balance re-evaluates after every edit, and only the edited parcels (given to
     :meth:`update`) are read and intersected again; a new engine is read in full once."""
 
-    def __init__(self, pbf: Sequence[BaseGeometry] | None, ugb: Sequence[BaseGeometry] | None = None):
+    def __init__(self, pbf: Sequence[BaseGeometry] | None, ugb: Sequence[BaseGeometry] | None = None,
+                 engine_pbf: bool = False):
+        """``engine_pbf``: ``pbf`` is the PBF layer the engine was built with, so each parcel's share in
+        it is the engine's own (``parcel_pbf_share``), not intersected again."""
         self.has_pbf, self.has_ugb = bool(pbf), ugb is not None
+        self.engine_pbf = engine_pbf
         self.pbf, self.ugb = _Layer(pbf), _Layer(ugb)
         self._engine = None  # the engine the kept terms are of
         self._terms: dict = {}  # parcel id -> (township, BSM, (µm² per _VARS))
@@ -115,29 +119,30 @@ class TownshipLimits:
         return min(1.0, in_ugb.area / area) if in_ugb is not None else 0.0
 
     def _located(self, engine: BalanceEngine, pid) -> tuple | None:
-        """(record, township, geometry, area) of a parcel that counts in a township, else None."""
+        """(record, township, None, area) of a parcel that counts in a township, else None."""
         rec = engine.parcel_record(pid)
         code = township_of(rec.zldwdm)
         if code is None:
             return None
-        geom = engine.parcel_geometry(pid)
-        area = engine.parcel_measured_area(pid)
-        if geom is None or area <= 0:
+        area = engine.parcel_measured_area(pid)  # 0 without a geometry
+        if not area > 0:
             return None
-        return rec, code, geom, area
+        return rec, code, None, area  # the geometry is read when it is needed (_geometry)
 
     def _term(self, engine: BalanceEngine, pid, located: tuple | None = None, pbf_share: float | None = None):
         """(township, BSM, µm² per _VARS) of one parcel; None when it counts in no township."""
         located = located or self._located(engine, pid)
         if located is None:
             return None
-        rec, code, geom, area = located
+        rec, code, _geom, area = located
         table = engine.table
         after = rec.ghdlbm if rec.planned and rec.ghdlbm else rec.dlbm
         tbmj = engine.parcel_areas(pid)[0]
         if pbf_share is None:
-            pbf_share = self.pbf.share(geom, area)
-        ugb_share = self._ugb_share(geom, area, pbf_share) if rec.yncz == PBF_OUT else 0.0
+            pbf_share = self._engine_share(engine, pid)
+        if pbf_share is None:
+            pbf_share = self.pbf.share(engine.parcel_geometry(pid), area)
+        ugb_share = self._ugb_share(engine.parcel_geometry(pid), area, pbf_share) if rec.yncz == PBF_OUT else 0.0
         before = tbmj * pbf_share
         v = dict.fromkeys(_VARS, 0.0)
         v["pbf_before"] = before
@@ -150,6 +155,12 @@ class TownshipLimits:
         elif table.is_farmland(table.resolve(after)):
             v["pbf_after"] = before
         return code, rec.bsm, tuple(_scaled(v[k]) for k in _VARS)
+
+    def _engine_share(self, engine: BalanceEngine, pid) -> float | None:
+        """The engine's PBF share of a parcel when it has one to give (not for its identical copies)."""
+        if not self.engine_pbf or pid in engine.shadows:
+            return None
+        return engine.parcel_pbf_share(pid)
 
     def _add(self, pid, term: tuple | None, sign: int) -> None:
         if term is None:
@@ -170,10 +181,13 @@ class TownshipLimits:
             if where is not None:
                 pids.append(pid)
                 located.append(where)
-        geoms = np.empty(len(located), dtype=object)
-        geoms[:] = [w[2] for w in located]
-        shares = self.pbf.shares(geoms, np.array([w[3] for w in located], dtype=float))
-        for pid, where, share in zip(pids, located, shares.tolist()):
+        known = [self._engine_share(engine, pid) for pid in pids]
+        ask = [k for k, v in enumerate(known) if v is None]
+        geoms = np.empty(len(ask), dtype=object)
+        geoms[:] = [engine.parcel_geometry(pids[k]) for k in ask]
+        for k, v in zip(ask, self.pbf.shares(geoms, np.array([located[k][3] for k in ask], dtype=float)).tolist()):
+            known[k] = v
+        for pid, where, share in zip(pids, located, known):
             term = self._term(engine, pid, where, share)
             self._terms[pid] = term
             self._add(pid, term, +1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Hashable, NamedTuple, Sequence
 
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from ..areas import survey_terms
@@ -60,6 +61,15 @@ class _ReadAPI:
         """(TBMJ, KCMJ, TBDLMJ) of the whole parcel before apportioning, by ``areas.survey_terms``."""
         rec = self._parcels.rec(pid)
         return survey_terms(rec.tbmj, rec.kcmj, rec.tbdlmj, self._parcels.area(pid))
+
+    def parcel_pbf_share(self, pid: Hashable) -> float:
+        """The share of the parcel's measured area inside the engine's PBF layer, 0–1 (as the balance
+        counts it: 1 when one PBF polygon covers it; an identical copy of another parcel has 0)."""
+        part = self._parcels.pbf_part(pid)
+        if isinstance(part, float):
+            return part
+        area = self._parcels.area(pid)
+        return min(1.0, float(shapely.area(part)) / area) if area > 0 else 0.0
 
     def parcel_shares(self, pid: Hashable) -> tuple[tuple[Hashable, float, float], ...]:
         """((unit id, share of the parcel in the unit, share of the parcel that is PBF in it), …)."""
