@@ -152,65 +152,141 @@ class ParcelRecord:
         return self.zzlx is not None or self.ghdlbm is not None or self.ghkcxs is not None
 
 
-def normalize_parcel(values: Mapping[str, Any], tbmj_in_mu: bool = False, issues: list | None = None) -> ParcelRecord:
-    """Canonical raw values (keys DLBM, TBMJ, …) -> a clean record with derived areas.
+NUMBER_FIELDS = ("TBMJ", "KCMJ", "TBDLMJ", "KCXS", "GHKCXS", "XZDWMJ", "LXDWMJ")
+NAN = float("nan")
 
-    Missing KCMJ = TBMJ × KCXS; missing KCXS = KCMJ / TBMJ; missing TBDLMJ = TBMJ − KCMJ.
-    A NULL TBMJ stays None: the adapter fills it from the ellipsoidal geometry area.
+
+def _pick(cond, a, b):
+    """``a if cond else b`` of one value: the ``where`` of :func:`area_rules` on scalars."""
+    return a if cond else b
+
+
+def _no(cond):
+    return cond ^ True  # not, for a bool and element-wise for a numpy bool array
+
+
+def area_rules(v: Mapping[str, Any], present: Mapping[str, Any], scale: float, where=_pick) -> tuple[dict, list]:
+    """The area rules of a parcel, once for one value and for columns (core/fields_columns.py).
+
+    ``v``: the finite value of each of :data:`NUMBER_FIELDS` (NaN for none: NULL, not a number,
+    not finite); ``present``: whether the field held a value at all (not NULL). Floats and bools
+    for one parcel, numpy arrays for many (``where=numpy.where``). Returns the areas in m²
+    (``tbmj kcmj tbdlmj kcxs ghkcxs``, NaN for none, ``ridge``: KCDLBM defaults to 田坎) and the
+    issues ``[(field, mask)]`` in the order :func:`normalize_parcel` notes them.
+
     Unusable values (validation.py: TBMJ ≤ 0, not finite or absurd; KCXS/GHKCXS ∉ [0, 1);
-    KCMJ < 0 or > TBMJ; TBDLMJ < 0 or > TBMJ) are treated as missing, never used; their
-    canonical names are appended to ``issues`` when given.
+    KCMJ < 0 or > TBMJ; TBDLMJ < 0 or > TBMJ) are treated as missing, never used.
     """
-    scale = MU_M2 if tbmj_in_mu else 1.0
+    tbmj, kcmj, tbdlmj = v["TBMJ"] * scale, v["KCMJ"] * scale, v["TBDLMJ"] * scale
+    bad_t = present["TBMJ"] & _no(valid_area(tbmj))
+    tbmj = where(bad_t, NAN, tbmj)
+    kcxs, ghkcxs = v["KCXS"], v["GHKCXS"]
+    bad_kx = present["KCXS"] & _no(valid_coefficient(kcxs))
+    kcxs = where(bad_kx, NAN, kcxs)
+    bad_gx = present["GHKCXS"] & _no(valid_coefficient(ghkcxs))
+    ghkcxs = where(bad_gx, NAN, ghkcxs)
+    has_t = tbmj == tbmj
+    # no TBMJ: values that only make sense against one wait for the measured area (with_area)
+    bad_ka = _no(has_t) & present["KCMJ"] & _no(kcmj >= 0.0)
+    bad_da = _no(has_t) & present["TBDLMJ"] & _no(tbdlmj >= 0.0)
+    net = _net_of_linear(v, tbmj, kcmj, kcxs, scale, where)
+    full = with_area_rule(tbmj, kcmj, kcxs, where(tbdlmj == tbdlmj, tbdlmj, net), present["KCMJ"],
+                          present["TBDLMJ"], where)
+    out = {"tbmj": tbmj, "kcxs": where(has_t, full["kcxs"], kcxs), "ghkcxs": ghkcxs,
+           "kcmj": where(has_t, full["kcmj"], where(bad_ka, NAN, kcmj)),
+           "tbdlmj": where(has_t, full["tbdlmj"], where(bad_da, NAN, tbdlmj)),
+           "ridge": has_t & full["ridge"]}
+    issues = [("TBMJ", bad_t), ("KCXS", bad_kx), ("GHKCXS", bad_gx),
+              ("KCMJ", where(has_t, full["bad_kcmj"], bad_ka)), ("TBDLMJ", where(has_t, full["bad_tbdlmj"], bad_da))]
+    return out, issues
+
+
+def _net_of_linear(v: Mapping[str, Any], tbmj, kcmj, kcxs, scale: float, where):
+    """二调 TBDLMJ = TBMJ − TKMJ − XZDWMJ − LXDWMJ: the areas of the linear and point features (线状地物,
+    零星地物) crossing the parcel count in their own classes (the survey's XZDW layer), not in the
+    parcel's (docs/domain.md §4). NaN without either field (TBDLMJ is then TBMJ − KCMJ)."""
+    xz, lx = v["XZDWMJ"], v["LXDWMJ"]
+    linear = where(xz > 0.0, xz * scale, 0.0) + where(lx > 0.0, lx * scale, 0.0)
+    ridge = where(kcmj == kcmj, kcmj, where(kcxs == kcxs, tbmj * kcxs, 0.0))
+    net = tbmj - where((ridge >= 0.0) & (ridge <= tbmj), ridge, 0.0) - linear
+    return where(((xz > 0.0) | (lx > 0.0)) & (net >= 0.0), net, NAN)
+
+
+def with_area_rule(tbmj, kcmj, kcxs, tbdlmj, had_kcmj, had_tbdlmj, where=_pick) -> dict:
+    """The derived areas against a usable TBMJ (read, or measured from the geometry), NaN for none:
+    KCMJ < 0 or > TBMJ and TBDLMJ < 0 or > TBMJ are missing (``bad_*`` where the field was read);
+    missing KCMJ = TBMJ × KCXS; missing KCXS = KCMJ / TBMJ; missing TBDLMJ = TBMJ − KCMJ;
+    ``ridge``: a KCMJ ≠ 0 whose KCDLBM is missing is 田坎."""
+    bad_k = (kcmj == kcmj) & _no((kcmj >= 0.0) & (kcmj <= tbmj))
+    kcmj = where(bad_k, NAN, kcmj)
+    kcmj = where((kcmj != kcmj) & (kcxs == kcxs), tbmj * kcxs, kcmj)
+    kcxs = where((kcxs != kcxs) & (kcmj == kcmj) & (tbmj != 0.0), kcmj / where(tbmj != 0.0, tbmj, NAN), kcxs)
+    bad_d = (tbdlmj == tbdlmj) & _no((tbdlmj >= 0.0) & (tbdlmj <= tbmj))
+    tbdlmj = where(bad_d | (tbdlmj != tbdlmj), tbmj - where(kcmj == kcmj, kcmj, 0.0), tbdlmj)
+    return {"kcmj": kcmj, "kcxs": kcxs, "tbdlmj": tbdlmj, "ridge": (kcmj == kcmj) & (kcmj != 0.0),
+            "bad_kcmj": bad_k & had_kcmj, "bad_tbdlmj": bad_d & had_tbdlmj}
+
+
+def _none(x: float) -> float | None:
+    return None if x != x else x
+
+
+def _nan(x: float | None) -> float:
+    return NAN if x is None else x
+
+
+def normalize_parcel(values: Mapping[str, Any], tbmj_in_mu: bool = False, issues: list | None = None) -> ParcelRecord:
+    """Canonical raw values (keys DLBM, TBMJ, …) -> a clean record with derived areas (:func:`area_rules`).
+
+    A NULL TBMJ stays None: the adapter fills it from the ellipsoidal geometry area. The canonical
+    names of unusable values are appended to ``issues`` when given. core/fields_columns.py does the
+    same for columns.
+    """
     bad = issues if issues is not None else []
-    tbmj = _number(values.get("TBMJ"))
-    kcmj = _number(values.get("KCMJ"))
-    tbdlmj = _number(values.get("TBDLMJ"))
-    if tbmj is not None:
-        tbmj *= scale
-    if kcmj is not None:
-        kcmj *= scale
-    if tbdlmj is not None:
-        tbdlmj *= scale
-    if values.get("TBMJ") is not None and not valid_area(tbmj):
-        tbmj = None
-        bad.append("TBMJ")
-    kcxs = _number(values.get("KCXS"))
-    if values.get("KCXS") is not None and not valid_coefficient(kcxs):
-        kcxs = None
-        bad.append("KCXS")
-    ghkcxs = _number(values.get("GHKCXS"))
-    if values.get("GHKCXS") is not None and not valid_coefficient(ghkcxs):
-        ghkcxs = None
-        bad.append("GHKCXS")
-    if tbmj is None:  # values that only make sense against a TBMJ wait for the measured area
-        if values.get("KCMJ") is not None and (kcmj is None or kcmj < 0):
-            kcmj = None
-            bad.append("KCMJ")
-        if values.get("TBDLMJ") is not None and (tbdlmj is None or tbdlmj < 0):
-            tbdlmj = None
-            bad.append("TBDLMJ")
-        kcdlbm = _text(values.get("KCDLBM"))
-        return _legacy_codes(_record(values, None, kcxs, kcmj, kcdlbm, tbdlmj, ghkcxs), values, bad)
-    had_kcmj, had_tbdlmj = values.get("KCMJ") is not None, values.get("TBDLMJ") is not None
-    if tbdlmj is None:
-        tbdlmj = _net_of_linear(values, tbmj, kcmj, kcxs, scale)
-    rec = with_area(_record(values, None, kcxs, kcmj, _text(values.get("KCDLBM")), tbdlmj, ghkcxs), tbmj, bad,
-                    had_kcmj, had_tbdlmj)
+    raw = {k: values.get(k) for k in NUMBER_FIELDS}
+    num = {k: NAN if (x := finite(r)) is None else x for k, r in raw.items()}
+    areas, found = area_rules(num, {k: r is not None for k, r in raw.items()}, MU_M2 if tbmj_in_mu else 1.0)
+    bad.extend(name for name, hit in found if hit)
+    kcdlbm = _text(values.get("KCDLBM"))
+    if kcdlbm is None and areas["ridge"]:
+        kcdlbm = RIDGE
+    rec = _record(values, _none(areas["tbmj"]), _none(areas["kcxs"]), _none(areas["kcmj"]), kcdlbm,
+                  _none(areas["tbdlmj"]), _none(areas["ghkcxs"]))
     return _legacy_codes(rec, values, bad)
 
 
-def _net_of_linear(values: Mapping[str, Any], tbmj: float, kcmj, kcxs, scale: float) -> float | None:
-    """二调 TBDLMJ = TBMJ − TKMJ − XZDWMJ − LXDWMJ: the areas of the linear and point features (线状地物,
-    零星地物) crossing the parcel count in their own classes (the survey's XZDW layer), not in the
-    parcel's (docs/domain.md §4). None without either field (TBDLMJ is then TBMJ − KCMJ)."""
-    linear = [_number(values.get(k)) for k in ("XZDWMJ", "LXDWMJ")]
-    linear = [v * scale for v in linear if v is not None and v > 0]
-    if not linear:
-        return None
-    ridge = kcmj if kcmj is not None else (tbmj * kcxs if kcxs is not None else 0.0)
-    net = tbmj - (ridge if 0.0 <= ridge <= tbmj else 0.0) - sum(linear)
-    return net if net >= 0.0 else None
+def legacy_issue(code: str | None) -> tuple[str | None, str | None]:
+    """(issue, code to count) of a class code read as text: a 二调 code is noted ``2D:<code>`` (``2D:``
+    when one-to-one) and read as its 三调 class where it has one; (None, code) otherwise."""
+    entry = legacy(code) if code is not None else None
+    if entry is None:
+        return None, code
+    target = translate(code)
+    return ISSUE_PREFIX + ("" if entry.one_to_one else entry.code), (target if target is not None else code)
+
+
+def working_issue(dlbm: str | None) -> str | None:
+    """``WC:<code>`` of a working code of a known class with an unlisted letter suffix, else None."""
+    table = default_table()
+    if dlbm is not None and working_code_base(dlbm, table.is_known) is not None and not table.is_known(dlbm):
+        return WORKING_PREFIX + dlbm.strip().upper()
+    return None
+
+
+def grade_from(dlbm: str | None) -> bool:
+    """A known class that is no farmland: turned into farmland, its 田坎 needs a slope grade."""
+    table = default_table()
+    return table.is_known(dlbm) and not table.is_farmland(table.resolve(dlbm))
+
+
+def grade_to(ghdlbm: str | None) -> bool:
+    table = default_table()
+    return ghdlbm is not None and table.is_farmland(table.resolve(ghdlbm))
+
+
+def no_grade(from_ok, to_ok, ghkcxs_missing, gdpdjb_missing):
+    """New farmland whose 田坎 no table can give (docs/domain.md §6): for one parcel or element-wise."""
+    return from_ok & to_ok & ghkcxs_missing & gdpdjb_missing
 
 
 def _legacy_codes(rec: ParcelRecord, values: Mapping[str, Any], bad: list) -> ParcelRecord:
@@ -219,19 +295,15 @@ def _legacy_codes(rec: ParcelRecord, values: Mapping[str, Any], bad: list) -> Pa
     Only codes stored as text: a number 101 is a 三调 0101 that lost its leading zero, not 二调 101
     铁路用地 (validation refuses a layer whose codes are all unknown, and says so)."""
     for name in ("dlbm", "kcdlbm"):
-        code = getattr(rec, name)
-        if code is not None and isinstance(values.get(name.upper()), str) and legacy(code) is not None:
-            entry = legacy(code)  # one-to-one codes are listed together, the others one by one
-            bad.append(ISSUE_PREFIX + ("" if entry.one_to_one else entry.code))
-            target = translate(code)
-            if target is not None:
-                setattr(rec, name, target)
-    table = default_table()
-    if rec.dlbm is not None and working_code_base(rec.dlbm, table.is_known) is not None \
-            and not table.is_known(rec.dlbm):
-        bad.append(WORKING_PREFIX + rec.dlbm.strip().upper())
-    if rec.ghdlbm is not None and rec.ghkcxs is None and rec.gdpdjb is None and table.is_known(rec.dlbm) \
-            and table.is_farmland(table.resolve(rec.ghdlbm)) and not table.is_farmland(table.resolve(rec.dlbm)):
+        if isinstance(values.get(name.upper()), str):
+            issue, code = legacy_issue(getattr(rec, name))
+            if issue is not None:
+                bad.append(issue)
+                setattr(rec, name, code)
+    working = working_issue(rec.dlbm)
+    if working is not None:
+        bad.append(working)
+    if no_grade(grade_from(rec.dlbm), grade_to(rec.ghdlbm), rec.ghkcxs is None, rec.gdpdjb is None):
         bad.append(NO_GRADE)  # new farmland whose 田坎 no table can give (docs/domain.md §6)
     return rec
 
@@ -274,32 +346,22 @@ def _upper(value: Any) -> str | None:
 
 def with_area(rec: ParcelRecord, tbmj: float, issues: list | None = None, had_kcmj: bool | None = None,
               had_tbdlmj: bool | None = None) -> ParcelRecord:
-    """``rec`` with TBMJ set (read, or measured from the geometry) and the derived areas filled.
-
-    KCMJ < 0 or > TBMJ and TBDLMJ < 0 or > TBMJ are treated as missing (listed in ``issues``).
-    """
+    """``rec`` with TBMJ set (read, or measured from the geometry) and the derived areas filled
+    (:func:`with_area_rule`); KCMJ / TBDLMJ out of range are listed in ``issues``."""
     bad = issues if issues is not None else []
-    kcmj, kcxs, tbdlmj = rec.kcmj, rec.kcxs, rec.tbdlmj
-    if kcmj is not None and not 0.0 <= kcmj <= tbmj:
-        kcmj = None
-        if had_kcmj is not False:
-            bad.append("KCMJ")
-    if kcmj is None and kcxs is not None:
-        kcmj = tbmj * kcxs
-    if kcxs is None and kcmj is not None and tbmj:
-        kcxs = kcmj / tbmj
-    if tbdlmj is not None and not 0.0 <= tbdlmj <= tbmj:
-        tbdlmj = None
-        if had_tbdlmj is not False:
-            bad.append("TBDLMJ")
-    if tbdlmj is None:
-        tbdlmj = tbmj - (kcmj or 0.0)
+    areas = with_area_rule(tbmj, _nan(rec.kcmj), _nan(rec.kcxs), _nan(rec.tbdlmj), had_kcmj is not False,
+                           had_tbdlmj is not False)
+    if areas["bad_kcmj"]:
+        bad.append("KCMJ")
+    if areas["bad_tbdlmj"]:
+        bad.append("TBDLMJ")
     kcdlbm = rec.kcdlbm
-    if kcdlbm is None and kcmj:
+    if kcdlbm is None and areas["ridge"]:
         kcdlbm = RIDGE
-    return ParcelRecord(dlbm=rec.dlbm, tbmj=tbmj, kcxs=kcxs, kcmj=kcmj, kcdlbm=kcdlbm, tbdlmj=tbdlmj,
-                        zzlx=rec.zzlx, ghdlbm=rec.ghdlbm, ghkcxs=rec.ghkcxs, yncz=rec.yncz, bsm=rec.bsm,
-                        gdpdjb=rec.gdpdjb, gdlx=rec.gdlx, zldwdm=rec.zldwdm)
+    return ParcelRecord(dlbm=rec.dlbm, tbmj=tbmj, kcxs=_none(areas["kcxs"]), kcmj=_none(areas["kcmj"]),
+                        kcdlbm=kcdlbm, tbdlmj=_none(areas["tbdlmj"]), zzlx=rec.zzlx, ghdlbm=rec.ghdlbm,
+                        ghkcxs=rec.ghkcxs, yncz=rec.yncz, bsm=rec.bsm, gdpdjb=rec.gdpdjb, gdlx=rec.gdlx,
+                        zldwdm=rec.zldwdm)
 
 
 # the text rules above, for adapters that apply them to a database's distinct values (postgis)

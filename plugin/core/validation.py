@@ -75,12 +75,13 @@ def finite(value) -> float | None:
 
 
 def valid_area(value: float | None) -> bool:
-    """A usable area in m²: finite, > 0 and not absurd."""
-    return value is not None and 0.0 < value <= MAX_AREA_M2
+    """A usable area in m²: finite, > 0 and not absurd (element-wise on a float array, NaN for none)."""
+    return value is not None and (value > 0.0) & (value <= MAX_AREA_M2)
 
 
 def valid_coefficient(value: float | None) -> bool:
-    return value is not None and 0.0 <= value < 1.0
+    """A usable slope coefficient KCXS/GHKCXS in [0, 1) (element-wise on a float array)."""
+    return value is not None and (value >= 0.0) & (value < 1.0)
 
 
 # --------------------------------------------------------------------------- geometries
