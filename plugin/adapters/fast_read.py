@@ -11,6 +11,8 @@ from typing import Callable, Iterator
 import shapely
 from qgis.core import QgsProviderRegistry, QgsVectorLayer
 
+from ..core.fields_columns import distinct
+
 #: features per Arrow batch (and per bulk WKB parse of the QGIS path)
 WKB_CHUNK = 50_000
 
@@ -24,7 +26,12 @@ class NotFast(Exception):
 
 
 def gpkg_source(layer: QgsVectorLayer) -> tuple[str, str | None, str] | None:
-    """(path, table, WHERE) of a saved OGR GeoPackage layer, or None if QGIS must read it."""
+    """(path, table, WHERE) of a saved OGR GeoPackage layer, or None if QGIS must read it.
+
+    A snapshot for a worker thread (live_task.SourceLayer) carries the answer for its layer as
+    ``fast_source``, found in the main thread when it was taken."""
+    if hasattr(layer, "fast_source"):
+        return layer.fast_source
     if not isinstance(layer, QgsVectorLayer) or layer.providerType() != "ogr" or layer.isModified():
         return None  # stand-ins (a snapshot for a worker thread) and unsaved edits: only QGIS sees them
     if layer.editBuffer() is not None and layer.editBuffer().isModified():
@@ -161,6 +168,87 @@ def _batches(lyr, wanted: dict, record: Callable, total: int, progress, cancelle
             progress(len(out) / total)
         if cancelled and cancelled():
             break
+    return out
+
+
+def read_arrow_columns(source, layer: QgsVectorLayer, attributes: dict,
+                       progress: Callable[[float], None] | None, cancelled: Callable[[], bool] | None):
+    """``(fids, geometries, raw columns by canonical name)`` of every feature of the GeoPackage table
+    ``source``, straight from the Arrow batches: no Python object per feature (core/fields_columns.py
+    normalises the raw columns)."""
+    import numpy as np
+
+    _ds, lyr, wanted = _open_layer(source, layer, attributes)
+    total = max(1, lyr.GetFeatureCount())
+    base = "YES" if single_threaded(bool(source[2])) else None
+    with gdal_option("OGR_GPKG_STREAM_BASE_IMPL", base):
+        stream = lyr.GetArrowStreamAsNumPy(options=[f"MAX_FEATURES_IN_BATCH={WKB_CHUNK}"])
+        if stream is None:
+            raise NotFast
+        fid_col, geom_col = lyr.GetFIDColumn(), lyr.GetGeometryColumn()
+        fids, geoms, raw, done = [], [], {canon: [] for canon in wanted}, 0
+        for batch in stream:
+            fids.append(np.asarray(batch[fid_col], dtype=np.int64))
+            geoms.append(_geometries(batch[geom_col]))
+            for canon, actual in wanted.items():
+                raw[canon].append(raw_column(batch[actual]))
+            done += len(fids[-1])
+            if progress:
+                progress(done / total)
+            if cancelled and cancelled():
+                break
+    empty = np.empty(0, dtype=object)
+    return (np.concatenate(fids) if fids else np.empty(0, dtype=np.int64),
+            np.concatenate(geoms) if geoms else empty,
+            {canon: _concat(parts) for canon, parts in raw.items()})
+
+
+def _geometries(wkb):
+    try:
+        geoms = shapely.from_wkb(wkb)
+    except shapely.errors.GEOSException:
+        raise NotFast from None  # curves and the like: QGIS reads them
+    empty = shapely.is_empty(geoms)
+    if empty.any():
+        geoms[empty] = None
+    return geoms
+
+
+def _concat(parts: list):
+    import numpy as np
+
+    if not parts:
+        return np.empty(0, dtype=object)
+    if any(isinstance(p, np.ma.MaskedArray) for p in parts):
+        return np.ma.concatenate(parts)
+    return np.concatenate(parts)
+
+
+def raw_column(arr):
+    """A column of an Arrow batch as QGIS would give its values, in bulk: numbers as they are (NULL
+    masked), text decoded once per distinct value into an ``object`` array (NULL as None)."""
+    import numpy as np
+    import pandas as pd
+
+    mask = np.ma.getmaskarray(arr) if isinstance(arr, np.ma.MaskedArray) else None
+    data = arr.data if isinstance(arr, np.ma.MaskedArray) else np.asarray(arr)
+    kind = data.dtype.kind
+    if kind in "fiub":
+        return np.ma.masked_array(data, mask) if mask is not None and mask.any() else data
+    if kind not in "SO":
+        raise NotFast  # dates and the like: QGIS's types
+    if kind == "S":  # fixed-width bytes: no NULL among them
+        codes, uniques = pd.factorize(data.astype(object))
+    else:
+        codes, uniques = distinct(data)
+    values = [v.decode("utf-8") if isinstance(v, bytes) else v for v in uniques]
+    if any(v is not None and not isinstance(v, (str, int, float)) for v in values):
+        raise NotFast
+    table = np.empty(len(values), dtype=object)
+    table[:] = values
+    out = table[codes]
+    if mask is not None and mask.any():
+        out[mask] = None
     return out
 
 

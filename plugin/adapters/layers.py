@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 import shapely
 from qgis.core import QgsCoordinateReferenceSystem, QgsVectorLayer
 
 from ..core.engine import BalanceEngine
 from ..core.fields import resolve_unit_fields
 from ..core.i18n import tr
+from ..core.record_columns import RecordColumns
 from ..core.rules import RulePack
 from ..core.validation import Problem, check_tbmj_unit
 from .crs import area_scale, ellipsoid_measure, layer_crs_problem, transform_to, working_crs
@@ -96,18 +98,17 @@ def crs_problems(inputs: Inputs) -> list[Problem]:
     return [p for p in (layer_crs_problem(layer, what) for layer, what in layers) if p is not None]
 
 
-def tbmj_unit_problem(parcels: list, reader: ParcelReader, sample: int = 20_000) -> Problem | None:
-    """validation.check_tbmj_unit over (up to ``sample``) parcels that carry a TBMJ."""
-    tbmj, areas = [], []
-    measured = reader.measured
-    for fid, geom, rec in parcels:
-        if geom is None or rec.tbmj is None or fid in measured:
-            continue
-        tbmj.append(rec.tbmj)
-        areas.append(float(shapely.area(geom)))
-        if len(tbmj) >= sample:
-            break
-    return check_tbmj_unit(tbmj, areas, reader.fields.tbmj_in_mu)
+def tbmj_unit_problem(ids: np.ndarray, geoms: np.ndarray, columns: RecordColumns, reader: ParcelReader,
+                      sample: int = 20_000) -> Problem | None:
+    """validation.check_tbmj_unit over (up to ``sample``, in read order) parcels that carry a TBMJ of
+    their own (not measured), from the columns of :meth:`ParcelReader.read_columns`."""
+    tbmj = columns["tbmj"]
+    usable = ~np.isnan(tbmj) & ~np.equal(geoms, None)
+    if reader.measured:
+        usable &= ~np.isin(ids, np.fromiter(reader.measured, dtype=np.int64, count=len(reader.measured)))
+    rows = np.flatnonzero(usable)[:sample]
+    areas = shapely.area(geoms[rows]).astype(float)
+    return check_tbmj_unit(tbmj[rows].tolist(), areas.tolist(), reader.fields.tbmj_in_mu)
 
 
 def build_engine(inputs: Inputs, pack: RulePack, progress: Callable[[float], None] | None = None,
@@ -131,28 +132,19 @@ def build_engine(inputs: Inputs, pack: RulePack, progress: Callable[[float], Non
         raise InputError(tr("The units layer {0} has no features: draw at least one remediation unit.")
                          .format(inputs.units.name()))
     read_progress = (lambda f: progress(0.5 * f)) if progress else None
-    parcels = reader.read_fast(progress=read_progress, cancelled=cancelled)
-    if parcels is None:
-        parcels = reader.read(progress=read_progress, cancelled=cancelled)
-    unit_problem = tbmj_unit_problem(parcels, reader)
+    ids, geoms, columns = reader.read_columns(progress=read_progress, cancelled=cancelled)
+    unit_problem = tbmj_unit_problem(ids, geoms, columns, reader)
     if unit_problem is not None:
         problems.append(unit_problem)
         if refuse:
             raise refusal(problems)
     pbf = read_polygons(inputs.pbf, crs) if inputs.pbf is not None else None
     engine = BalanceEngine(pack=pack, area_scale=area_scale(inputs.parcels, crs))
-    engine.build(_drain(parcels), units, pbf=pbf,
-                 progress=(lambda f: progress(0.5 + 0.5 * f)) if progress else None, cancelled=cancelled)
+    engine.build_columns(ids, geoms, columns, units, pbf=pbf,
+                         progress=(lambda f: progress(0.5 + 0.5 * f)) if progress else None, cancelled=cancelled)
     engine.input_problems = problems
     if refuse:
         blocking = [p for p in engine.problems() if p.refuse]
         if blocking:
             raise refusal(blocking)
     return engine, reader
-
-
-def _drain(items: list):
-    """Yield the items of a list in order while emptying it: the engine keeps its own copy."""
-    items.reverse()
-    while items:
-        yield items.pop()

@@ -22,6 +22,7 @@ from qgis.core import (
 from ..core.engine import BalanceEngine, BuildCancelled
 from ..core.i18n import tr
 from ..core.rules import RulePack
+from .fast_read import gpkg_source
 from .layers import InputError, Inputs, ParcelReader, build_engine
 
 
@@ -31,7 +32,8 @@ class SourceLayer:
     Created in the main thread: it snapshots the layer (edit buffer included) into a
     ``QgsVectorLayerFeatureSource`` and copies the metadata ``build_engine`` asks for
     (fields, name, CRS, extent, count), so the unchanged ``adapters.layers.build_engine``
-    can run inside a QgsTask. (Hook for layers.py: a reader accepting a feature source.)
+    can run inside a QgsTask; a saved, unmodified GeoPackage is read by the same Arrow fast path
+    as the command line (``fast_source``).
     """
 
     def __init__(self, layer: QgsVectorLayer):
@@ -41,6 +43,8 @@ class SourceLayer:
         self._crs = QgsCoordinateReferenceSystem(layer.crs())
         self._extent = QgsRectangle(layer.extent())
         self._count = layer.featureCount()
+        #: the saved GeoPackage behind an unmodified layer: the build reads it with GDAL's Arrow stream
+        self.fast_source = gpkg_source(layer)
 
     def getFeatures(self, request: QgsFeatureRequest | None = None):
         return self._source.getFeatures(request if request is not None else QgsFeatureRequest())

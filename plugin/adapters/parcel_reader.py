@@ -9,15 +9,18 @@ from __future__ import annotations
 import math
 from typing import Callable, Iterable
 
+import numpy as np
 import shapely
 from qgis.core import QgsCoordinateReferenceSystem, QgsFeatureRequest, QgsGeometry, QgsVectorLayer
 
 from ..core.engine import paused_gc
 from ..core.fields import RECORD_FIELDS, FieldMap, ParcelRecord, normalize_parcel, resolve_parcel_fields, with_area
+from ..core.fields_columns import ColumnIssues, normalize_columns, with_area_columns
 from ..core.i18n import tr
+from ..core.record_columns import RecordColumns
 from ..core.validation import clean_polygonal, sanitised_warnings, valid_area
 from .crs import ellipsoid_measure, transform_to
-from .fast_read import WKB_CHUNK, NotFast, gdal_failure, gpkg_source, read_arrow
+from .fast_read import WKB_CHUNK, NotFast, gdal_failure, gpkg_source, read_arrow, read_arrow_columns
 from .sources import InputError, damage_guard, damaged_gpkg
 from .wkb import feature_wkb, parse_wkb
 
@@ -83,21 +86,44 @@ class ParcelReader:
         for k, (fid, geom, rec) in enumerate(items):
             if rec.tbmj is not None or geom is None:
                 continue
-            cleaned, _what = clean_polygonal(geom)
-            if cleaned is None:
-                continue
-            g = QgsGeometry()
-            g.fromWkb(shapely.to_wkb(cleaned))
-            area = self.measure.measureArea(g)
-            if not valid_area(area):
-                area = float(cleaned.area)  # outside the ellipsoid's domain: the planar area
-            if not valid_area(area):
+            area = self.measured_area(geom)
+            if area is None:
                 continue
             issues: list = []
             items[k] = (fid, geom, self._shared(with_area(rec, area, issues)))
             self._note(fid, issues)
             self.measured.add(fid)
         return items
+
+    def measured_area(self, geom) -> float | None:
+        """The area of a parcel without a usable TBMJ: measured on the CGCS2000 ellipsoid after
+        repairing its geometry (planar outside the ellipsoid's domain), None if it has none."""
+        cleaned, _what = clean_polygonal(geom)
+        if cleaned is None:
+            return None
+        g = QgsGeometry()
+        g.fromWkb(shapely.to_wkb(cleaned))
+        area = self.measure.measureArea(g)
+        if not valid_area(area):
+            area = float(cleaned.area)  # outside the ellipsoid's domain: the planar area
+        return area if valid_area(area) else None
+
+    def complete_columns(self, ids: np.ndarray, geoms: np.ndarray, columns: RecordColumns,
+                         issues: ColumnIssues) -> None:
+        """:meth:`complete` on columns, in place: the rows without TBMJ measured, noted in ``issues``."""
+        rows, areas = [], []
+        for k in np.flatnonzero(np.isnan(columns["tbmj"]) & ~np.equal(geoms, None)).tolist():
+            area = self.measured_area(geoms[k])
+            if area is not None:
+                rows.append(k)
+                areas.append(area)
+        with_area_columns(columns, np.asarray(rows, dtype=np.int64), np.asarray(areas, dtype=float), issues)
+        self.measured.update(ids[rows].tolist())
+
+    def note_columns(self, ids: np.ndarray, issues: ColumnIssues) -> None:
+        """The warnings' bookkeeping (``issues``) of a columnar read."""
+        for name, rows in issues.rows_by_name().items():
+            self.issues.setdefault(name, set()).update(ids[rows].tolist())
 
     def request(self, fids: Iterable[int] | None = None) -> QgsFeatureRequest:
         req = QgsFeatureRequest()
@@ -177,6 +203,67 @@ class ParcelReader:
                 if detail is None:
                     return None  # curves in a layer declared linear: not damage, QGIS reads (and linearises) them
                 raise damaged_gpkg(source[0], detail) from None
+
+    def read_columns(self, progress: Callable[[float], None] | None = None,
+                     cancelled: Callable[[], bool] | None = None) -> tuple[np.ndarray, np.ndarray, RecordColumns]:
+        """Every parcel as columns: ``(feature ids (int64), shapely geometries (object, None where
+        missing), RecordColumns)`` — the rows of :meth:`read` / :meth:`read_fast`, without a Python
+        object per parcel on the GeoPackage path (GDAL's Arrow stream, when :meth:`read_fast` would
+        take it), normalised in bulk (core/fields_columns.py) on both paths."""
+        with paused_gc():
+            found = self._arrow_columns(progress, cancelled)
+            with damage_guard(self.layer):
+                ids, geoms, raw = found if found is not None else self._qgis_columns(progress, cancelled)
+            columns, issues = normalize_columns(raw, self.fields.tbmj_in_mu, n=len(ids))
+            self.complete_columns(ids, geoms, columns, issues)
+            self.note_columns(ids, issues)
+            return ids, geoms, columns
+
+    def _arrow_columns(self, progress, cancelled):
+        source = gpkg_source(self.layer)
+        if source is None or self.transform is not None:
+            return None
+        try:
+            return read_arrow_columns(source, self.layer, self.attributes, progress, cancelled)
+        except NotFast:
+            return None
+        except RuntimeError as exc:  # as read_fast: damage is refused, curves are read through QGIS
+            detail = gdal_failure(exc)
+            if detail is None:
+                return None
+            raise damaged_gpkg(source[0], detail) from None
+
+    def _qgis_columns(self, progress, cancelled):
+        ids, geoms, blobs = [], [], []
+        values: list[list] = [[] for _ in self._record_index]
+        total = max(1, self.layer.featureCount())
+        transform = self.transform
+        index = [i for _canon, i in self._record_index]
+        for n, f in enumerate(self.layer.getFeatures(self.request())):
+            ids.append(f.id())
+            attrs = f.attributes()
+            for col, i in zip(values, index):
+                v = attrs[i]
+                col.append(None if v is None or (hasattr(v, "isNull") and v.isNull()) else v)
+            blobs.append(feature_wkb(f, transform))
+            if len(blobs) == WKB_CHUNK:
+                geoms.extend(parse_wkb(blobs))
+                blobs = []
+            if n % 20000 == 0:
+                if progress:
+                    progress(n / total)
+                if cancelled and cancelled():
+                    break
+        if blobs:
+            geoms.extend(parse_wkb(blobs))
+        garr = np.empty(len(geoms), dtype=object)
+        garr[:] = geoms
+        raw = {}
+        for (canon, _i), col in zip(self._record_index, values):
+            arr = np.empty(len(col), dtype=object)
+            arr[:] = col
+            raw[canon] = arr
+        return np.asarray(ids, dtype=np.int64), garr, raw
 
     def _read(self, fids, progress, cancelled) -> list[tuple[int, object, ParcelRecord]]:
         ids, recs, geoms, blobs = [], [], [], []

@@ -65,16 +65,23 @@ def test_fast_read_honours_subset_string(qgis_app, demo):
     assert fp_q == fp_f
 
 
+def _count_qgis_reads(monkeypatch) -> list:
+    """Calls of the QGIS feature read of ParcelReader.read_columns (the build's read)."""
+    calls = []
+    real = ParcelReader._qgis_columns
+    monkeypatch.setattr(ParcelReader, "_qgis_columns",
+                        lambda self, *a, **k: calls.append("qgis") or real(self, *a, **k))
+    return calls
+
+
 def test_build_engine_uses_fast_path_and_gives_the_same_engine(qgis_app, demo, monkeypatch):
     parcels, units, pbf = _layers(demo)
     pack = load_pack("national")
-    calls = []
-    real = ParcelReader.read
-    monkeypatch.setattr(ParcelReader, "read", lambda self, *a, **k: calls.append("qgis") or real(self, *a, **k))
+    calls = _count_qgis_reads(monkeypatch)
     fast_engine, reader = build_engine(Inputs(parcels, units, pbf), pack)
     assert calls == []
     assert reader.warnings()  # the measured parcel is reported as on the QGIS path
-    monkeypatch.setattr(ParcelReader, "read_fast", lambda self, *a, **k: None)
+    monkeypatch.setattr(ParcelReader, "_arrow_columns", lambda self, *a, **k: None)
     qgis_engine, _r = build_engine(Inputs(parcels, units, pbf), pack)
     assert calls == ["qgis"]
     assert fast_engine.fingerprint() == qgis_engine.fingerprint()
@@ -90,11 +97,9 @@ def test_unsaved_edits_are_read_through_qgis(qgis_app, demo, monkeypatch):
         assert parcels.changeAttributeValue(fid, parcels.fields().indexOf("DLBM"), "0301")
         assert parcels.isModified()
         assert ParcelReader(parcels, fm, working_crs(parcels)).read_fast() is None
-        calls = []
-        real = ParcelReader.read
-        monkeypatch.setattr(ParcelReader, "read", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+        calls = _count_qgis_reads(monkeypatch)
         engine, _r = build_engine(Inputs(parcels, units, pbf), load_pack("national"))
-        assert calls == [1]
+        assert calls == ["qgis"]
         assert engine.parcel_record(fid).dlbm == "0301"
     finally:
         parcels.rollBack()
@@ -121,3 +126,106 @@ def test_gdal_threads_are_used_only_where_they_are_safe():
     assert fast_read.single_threaded(True, 3120000)  # a filter: racy in every GDAL so far
     assert fast_read.single_threaded(False, 3100300)  # GDAL 3.10.3 (QGIS 3.40 on Debian 13): prefetch races
     assert not fast_read.single_threaded(False, 3110400)  # fixed in 3.11.4 (OSGeo/gdal#12934)
+
+
+def _columns_equal_rows(reader_cols, cols_result, reader_rows, rows):
+    ids, geoms, columns = cols_result
+    assert ids.tolist() == [fid for fid, _g, _r in rows]
+    assert columns.records() == [r for _f, _g, r in rows]
+    for g, (_f, g2, _r) in zip(geoms.tolist(), rows):
+        assert (g is None) == (g2 is None)
+        if g is not None:
+            assert g.geom_type == g2.geom_type and g.equals_exact(g2, 0)
+    assert reader_cols.measured == reader_rows.measured
+    assert reader_cols.issues == reader_rows.issues
+    assert reader_cols.warnings() == reader_rows.warnings()
+
+
+@pytest.mark.parametrize("subset", ["", "\"DLBM\" LIKE '01%' OR \"ZZLX\" IS NOT NULL"])
+@pytest.mark.parametrize("arrow", [True, False])
+def test_read_columns_equals_the_record_read(qgis_app, demo, monkeypatch, subset, arrow):
+    """The columnar read (Arrow, or QGIS features normalised in bulk) gives the rows, records,
+    measured TBMJ and warnings of the record read."""
+    parcels, _units, _pbf = _layers(demo)
+    assert parcels.setSubsetString(subset)
+    fm = parcel_fields(parcels)
+    crs = working_crs(parcels)
+    calls = _count_qgis_reads(monkeypatch)
+    by_rows = ParcelReader(parcels, fm, crs)
+    rows = by_rows.read()
+    if not arrow:
+        monkeypatch.setattr(ParcelReader, "_arrow_columns", lambda self, *a, **k: None)
+    by_cols = ParcelReader(parcels, fm, crs)
+    result = by_cols.read_columns()
+    assert calls == ([] if arrow else ["qgis"])
+    assert rows and (subset or len(rows) == 800)
+    _columns_equal_rows(by_cols, result, by_rows, rows)
+    assert subset or by_cols.measured  # the demo's NULL TBMJ
+
+
+def test_read_columns_of_awkward_values_equals_the_record_read(qgis_app, tmp_path):
+    """Numbers stored as text, 二调 codes, blanks, negatives, 亩: a GeoPackage read by Arrow and the same
+    layer read through QGIS give what the per-feature read gives."""
+    from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsVectorFileWriter, QgsVectorLayer
+    from qgis.PyQt.QtCore import QVariant
+
+    mem = QgsVectorLayer("MultiPolygon?crs=EPSG:4523", "dltb", "memory")
+    fields = [("BSM", QVariant.String), ("DLBM", QVariant.String), ("TBMJ", QVariant.String),
+              ("KCDLBM", QVariant.String), ("KCXS", QVariant.Double), ("KCMJ", QVariant.Double),
+              ("GHDLBM", QVariant.String), ("GDPDJB", QVariant.String), ("YNCZ", QVariant.String),
+              ("XZDWMJ", QVariant.Double)]
+    mem.dataProvider().addAttributes([QgsField(n, t) for n, t in fields])
+    mem.updateFields()
+    values = [
+        ["000", "011", "0.9", None, 0.05, None, None, "2", "拟调入", 0.1],
+        ["A1", " 0103 ", "abc", "031", 1.5, -3.0, "0101", None, "out", None],
+        ["A2", "0702B", None, "", None, 50.0, "0101", "6", None, None],
+        ["A3", "0404", "-2", None, 0.2, None, "0103", None, None, 0.05],
+        [None, "201", "1.2", "1203", 0.0, 0.0, None, "3.0", " ", 2.0],
+    ]
+    feats = []
+    for k, row in enumerate(values):
+        f = QgsFeature(mem.fields())
+        f.setAttributes(row)
+        x = 500000 + 100 * k
+        f.setGeometry(QgsGeometry.fromWkt(f"MultiPolygon((({x} 3000000,{x + 60} 3000000,{x + 60} 3000050,"
+                                          f"{x} 3000050,{x} 3000000)))"))
+        feats.append(f)
+    mem.dataProvider().addFeatures(feats)
+    path = tmp_path / "awkward.gpkg"
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName, options.layerName = "GPKG", "DLTB"
+    QgsVectorFileWriter.writeAsVectorFormatV3(mem, str(path), mem.transformContext(), options)
+    gpkg = open_layer(f"{path}|layername=DLTB", "p")
+    for layer in (gpkg, mem):
+        for mu in (False, True):
+            fm = parcel_fields(layer, tbmj_in_mu=mu)
+            crs = working_crs(layer)
+            by_rows = ParcelReader(layer, fm, crs)
+            rows = by_rows.read()
+            by_cols = ParcelReader(layer, fm, crs)
+            _columns_equal_rows(by_cols, by_cols.read_columns(), by_rows, rows)
+            assert by_cols.issues and by_cols.measured
+
+
+def test_the_live_background_build_reads_a_saved_geopackage_by_arrow(qgis_app, demo, monkeypatch):
+    """The live dock's rebuild (a QgsTask over layer snapshots) takes the command line's fast path for a
+    saved GeoPackage, and QGIS's read (edit buffer included) once the layer has unsaved edits."""
+    from plugin.adapters.live_task import snapshot
+
+    parcels, units, pbf = _layers(demo)
+    pack = load_pack("national")
+    calls = _count_qgis_reads(monkeypatch)
+    engine, _reader = build_engine(snapshot(Inputs(parcels, units, pbf)), pack, refuse=False)
+    assert calls == []
+    reference, _r = build_engine(Inputs(parcels, units, pbf), pack)
+    assert engine.fingerprint() == reference.fingerprint()
+    assert parcels.startEditing()
+    try:
+        fid = next(parcels.getFeatures()).id()
+        assert parcels.changeAttributeValue(fid, parcels.fields().indexOf("DLBM"), "0301")
+        engine, _reader = build_engine(snapshot(Inputs(parcels, units, pbf)), pack, refuse=False)
+        assert calls == ["qgis"]
+        assert engine.parcel_record(fid).dlbm == "0301"
+    finally:
+        parcels.rollBack()
