@@ -11,7 +11,7 @@ from typing import Callable, Iterator
 import shapely
 from qgis.core import QgsProviderRegistry, QgsVectorLayer
 
-from ..core.fields_columns import distinct
+from ..core.fields_columns import distinct, factorize_exact
 
 #: features per Arrow batch (and per bulk WKB parse of the QGIS path)
 WKB_CHUNK = 50_000
@@ -216,9 +216,14 @@ def _geometries(wkb):
 
 def _concat(parts: list):
     import numpy as np
+    import pandas as pd
+    from pandas.api.types import union_categoricals
 
     if not parts:
         return np.empty(0, dtype=object)
+    if all(isinstance(p, pd.Categorical) for p in parts):
+        return union_categoricals(parts)
+    parts = [p.astype(object) if isinstance(p, pd.Categorical) else p for p in parts]
     if any(isinstance(p, np.ma.MaskedArray) for p in parts):
         return np.ma.concatenate(parts)
     return np.concatenate(parts)
@@ -226,7 +231,8 @@ def _concat(parts: list):
 
 def raw_column(arr):
     """A column of an Arrow batch as QGIS would give its values, in bulk: numbers as they are (NULL
-    masked), text decoded once per distinct value into an ``object`` array (NULL as None)."""
+    masked), text decoded once per distinct value (a ``pandas.Categorical``, NULL as NaN code, or an
+    ``object`` array with None)."""
     import numpy as np
     import pandas as pd
 
@@ -237,10 +243,11 @@ def raw_column(arr):
         return np.ma.masked_array(data, mask) if mask is not None and mask.any() else data
     if kind not in "SO":
         raise NotFast  # dates and the like: QGIS's types
-    if kind == "S":  # fixed-width bytes: no NULL among them
-        codes, uniques = pd.factorize(data.astype(object))
-    else:
-        codes, uniques = distinct(data)
+    if kind == "S":  # fixed-width bytes (no NULL among them): decoded once per distinct value
+        codes, uniques = factorize_exact(data.astype(object))
+        codes = np.where(mask, -1, codes) if mask is not None else codes
+        return pd.Categorical.from_codes(codes, [v.decode("utf-8") for v in uniques])
+    codes, uniques = distinct(data)
     values = [v.decode("utf-8") if isinstance(v, bytes) else v for v in uniques]
     if any(v is not None and not isinstance(v, (str, int, float)) for v in values):
         raise NotFast

@@ -111,17 +111,39 @@ def _factorize_floats(values: np.ndarray) -> tuple[np.ndarray, list]:
 def _factorize_one_type(values: np.ndarray, kind: type) -> tuple[np.ndarray, list]:
     if kind is float:
         return _factorize_floats(values.astype(np.float64))
-    if kind in (str, int, bool, bytes):  # equal values of one of these types are the same value
+    if kind in (str, bytes):
+        return factorize_exact(values)
+    if kind in (int, bool):  # equal values of one of these types are the same value
         codes, uniques = pd.factorize(values)
-        return codes, [kind(u) for u in uniques] if kind in (int, bool) else list(uniques)
+        return codes, [kind(u) for u in uniques]
     if kind is type(None):
         return np.zeros(len(values), dtype=np.intp), [None]
     return np.arange(len(values), dtype=np.intp), values.tolist()  # others: no two rows assumed alike
 
 
+def factorize_exact(values: np.ndarray) -> tuple[np.ndarray, list]:
+    """``pandas.factorize`` of text, checked: pandas hashes strings as C strings, so "a" and "a\\x00b"
+    would share a code; where the check finds such a row, a plain dict does it exactly."""
+    codes, uniques = pd.factorize(values)
+    if len(values) and not bool(np.all(np.asarray(uniques, dtype=values.dtype)[codes] == values)):
+        index: dict = {}
+        codes = np.fromiter((index.setdefault(v, len(index)) for v in values.tolist()), dtype=np.intp,
+                            count=len(values))
+        return codes, list(index)
+    return codes, list(uniques)
+
+
 def distinct(col) -> tuple[np.ndarray, list]:
     """(codes, values) of a raw column: row i holds ``values[codes[i]]``, the same Python value of
-    the same type as read (an int 1, a float 1.0 and True are three values; masked is None)."""
+    the same type as read (an int 1, a float 1.0 and True are three values; masked is None).
+    A ``pandas.Categorical`` (a reader's text decoded once per distinct value) is taken as it is:
+    its categories, and None for its missing rows."""
+    if isinstance(col, pd.Series) and isinstance(col.dtype, pd.CategoricalDtype):
+        col = col.array
+    if isinstance(col, pd.Categorical):
+        codes = np.asarray(col.codes, dtype=np.intp)
+        uniques = list(col.categories)
+        return np.where(codes < 0, len(uniques), codes), [*uniques, None]
     arr, mask = _as_array(col)
     kind = arr.dtype.kind
     if kind == "f":
@@ -132,8 +154,7 @@ def distinct(col) -> tuple[np.ndarray, list]:
     elif kind == "b":
         codes, uniques = arr.astype(np.intp), [False, True]
     elif kind in "SU":
-        codes, u = pd.factorize(arr.astype(object))
-        uniques = list(u)
+        codes, uniques = factorize_exact(arr.astype(object))
     elif kind == "O":
         codes, uniques = _distinct_objects(arr)
     else:
@@ -180,6 +201,10 @@ def _numbers(col, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(finite value or NaN, present) of a raw number column (validation.finite of every value)."""
     if col is None:
         return np.full(n, np.nan), np.zeros(n, dtype=bool)
+    if isinstance(col, pd.Categorical) or isinstance(getattr(col, "dtype", None), pd.CategoricalDtype):
+        codes, uniques = distinct(col)
+        return (_mapped(codes, uniques, lambda u: np.nan if finite(u) is None else finite(u), np.float64),
+                _mapped(codes, uniques, lambda u: u is not None, bool))
     arr, mask = _as_array(col)
     kind = arr.dtype.kind
     if kind in "fiu":

@@ -132,3 +132,22 @@ def test_text_is_cleaned_once_per_distinct_value(monkeypatch):
     columns, _issues = normalize_columns({"DLBM": np.full(30_000, "0101", dtype=object), "ZZLX": col})
     assert len(calls) == 3
     assert set(columns["zzlx"].tolist()) == {"耕地提质改造", None}
+
+
+def test_categorical_text_columns_as_the_arrow_read_gives_them():
+    """Text decoded once per distinct value arrives as a pandas Categorical (NULL: missing code)."""
+    rows = [{"DLBM": "011", "TBMJ": "12.5", "BSM": "000"}, {"DLBM": None, "TBMJ": None, "BSM": "B1"},
+            {"DLBM": " 0103 ", "TBMJ": "abc", "BSM": None}]
+    expected, expected_issues = _expected(rows, False)
+    raw = {k: pd.Categorical([r[k] for r in rows]) for k in ("DLBM", "TBMJ", "BSM")}
+    columns, issues = normalize_columns(raw)
+    _assert_same(columns, expected)
+    assert issues.per_row() == expected_issues
+
+
+def test_distinct_tells_strings_with_a_nul_apart():
+    """pandas hashes str as C strings: "\\x00" and "\\x00b" must still be two values."""
+    col = np.empty(4, dtype=object)
+    col[:] = ["\x00", "a", "\x00b", "a"]
+    codes, values = distinct(col)
+    assert [values[c] for c in codes] == ["\x00", "a", "\x00b", "a"]
