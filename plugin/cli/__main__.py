@@ -2,6 +2,10 @@
 
 import sys
 
-from .app import main
+from .startup import defer_qgis_gui
+
+defer_qgis_gui()  # before anything imports qgis: no command needs its widgets
+
+from .app import main  # noqa: E402
 
 sys.exit(main())

@@ -1,0 +1,66 @@
+"""What the command line's process loads before QGIS: only what its commands use.
+
+``import qgis`` (even ``qgis.core``) imports ``qgis.gui`` — the map canvas, every widget, half a
+second or more — only to register QGIS's widgets with Qt Designer's loader. No command draws a
+widget; :func:`defer_qgis_gui` puts a stand-in for ``qgis.gui`` in its place, which loads the real
+module the first time anything asks it for a name (a command that does get the real thing, later).
+Measured in bench/README.md ("The whole process").
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import sys
+import types
+
+_NAME = "qgis.gui"
+
+
+class _DeferredGui(types.ModuleType):
+    """``qgis.gui`` until it is used: the first name asked of it loads the real module."""
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") and name != "__all__":
+            raise AttributeError(name)
+        real = _load()
+        self.__dict__.update({k: v for k, v in vars(real).items() if not k.startswith("__")})
+        return getattr(real, name)
+
+
+class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Answers the import of ``qgis.gui`` with the stand-in (so ``qgis`` gets it as an attribute)."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        return importlib.machinery.ModuleSpec(fullname, self) if fullname == _NAME else None
+
+    def create_module(self, spec):
+        return _DeferredGui(_NAME, "qgis.gui, loaded on first use (plugin/cli/startup.py)")
+
+    def exec_module(self, module) -> None:
+        pass
+
+
+_FINDER = _Finder()
+
+
+def _load() -> types.ModuleType:
+    if _FINDER in sys.meta_path:
+        sys.meta_path.remove(_FINDER)
+    stand_in = sys.modules.get(_NAME)
+    if not isinstance(stand_in, _DeferredGui):
+        return stand_in
+    del sys.modules[_NAME]
+    real = importlib.import_module(_NAME)
+    qgis = sys.modules.get("qgis")
+    if qgis is not None:
+        qgis.gui = real
+    return real
+
+
+def defer_qgis_gui() -> bool:
+    """Install the stand-in, if ``qgis`` is not imported yet (True when installed)."""
+    if "qgis" in sys.modules or _NAME in sys.modules or _FINDER in sys.meta_path:
+        return False
+    sys.meta_path.insert(0, _FINDER)
+    return True
