@@ -1,0 +1,44 @@
+"""The command line's process defers qgis.gui (cli/startup.py) and still gives it to whoever asks."""
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+_SCRIPT = """
+import sys
+from plugin.cli.startup import defer_qgis_gui
+assert defer_qgis_gui()
+import qgis.core
+assert "qgis._gui" not in sys.modules, "qgis.gui was loaded by import qgis"
+from qgis.gui import QgsMapCanvas
+import qgis.gui
+assert "qgis._gui" in sys.modules and qgis.gui.QgsMapCanvas is QgsMapCanvas
+assert type(sys.modules["qgis.gui"]).__name__ == "module"
+print("ok")
+"""
+
+
+def test_qgis_gui_is_loaded_only_when_used():
+    proc = subprocess.run([sys.executable, "-c", _SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
+
+
+def test_the_balance_command_does_not_load_qgis_gui(tmp_path):
+    from plugin.demo.writer import write_demo_gpkg
+
+    gpkg = tmp_path / "demo.gpkg"
+    write_demo_gpkg(str(gpkg), n_parcels=300, seed=3)
+    probe = ("import runpy, sys, atexit\n"
+             "atexit.register(lambda: print('GUI' if 'qgis._gui' in sys.modules else 'NOGUI'))\n"
+             "sys.argv = ['plugin.cli'] + sys.argv[1:]\n"
+             "runpy.run_module('plugin.cli', run_name='__main__')\n")
+    proc = subprocess.run([sys.executable, "-c", probe, "balance", "--parcels", f"{gpkg}|layername=DLTB",
+                           "--units", f"{gpkg}|layername=ZZDY", "--out", str(tmp_path / "b.gpkg")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "b.gpkg").exists()
+    assert proc.stdout.strip().splitlines()[-1] == "NOGUI"
