@@ -140,7 +140,9 @@ def build_engine(inputs: Inputs, pack: RulePack, progress: Callable[[float], Non
             raise refusal(problems)
     pbf = read_polygons(inputs.pbf, crs) if inputs.pbf is not None else None
     engine = BalanceEngine(pack=pack, area_scale=area_scale(inputs.parcels, crs))
-    engine.build_columns(ids, geoms, columns, units, pbf=pbf,
+    # the ids as Python ints: they become the engine's parcel ids, which the export writes to SQLite
+    # (a numpy int64 is stored as a BLOB there: "datatype mismatch") and JSON cannot hold
+    engine.build_columns(ids.tolist(), geoms, columns, units, pbf=pbf,
                          progress=(lambda f: progress(0.5 + 0.5 * f)) if progress else None, cancelled=cancelled)
     engine.input_problems = problems
     if refuse:

@@ -80,6 +80,8 @@ def test_build_engine_uses_fast_path_and_gives_the_same_engine(qgis_app, demo, m
     calls = _count_qgis_reads(monkeypatch)
     fast_engine, reader = build_engine(Inputs(parcels, units, pbf), pack)
     assert calls == []
+    # plain ints, as QGIS gives feature ids: a numpy int64 id is a BLOB in SQLite and no JSON number
+    assert {type(pid) for pid in fast_engine.parcel_ids()} == {int}
     assert reader.warnings()  # the measured parcel is reported as on the QGIS path
     monkeypatch.setattr(ParcelReader, "_arrow_columns", lambda self, *a, **k: None)
     qgis_engine, _r = build_engine(Inputs(parcels, units, pbf), pack)
