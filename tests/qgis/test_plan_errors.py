@@ -36,11 +36,13 @@ def demo(make_demo):
 
 @pytest.fixture()
 def deep(monkeypatch):
-    """Make the core's engine build (``BalanceEngine.build``, below every adapter) raise ``cls(message)``."""
+    """Make the core's engine build (``BalanceEngine.build_columns``, what build_engine runs below every
+    adapter, and ``build``) raise ``cls(message)``."""
     from plugin.core.engine import BalanceEngine
 
     def set_error(cls, message):
         monkeypatch.setattr(BalanceEngine, "build", _raise(cls, message))
+        monkeypatch.setattr(BalanceEngine, "build_columns", _raise(cls, message))
 
     return set_error
 
