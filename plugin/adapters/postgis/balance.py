@@ -28,6 +28,7 @@ from ...core.rules import RulePack
 from ...core.validation import Problem, check_tbmj_unit
 from . import balance_sql as q
 from .connection import DatabaseError, connect, driver, redact, split_source
+from .work_area import WorkArea
 
 _NUMBER = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
 
@@ -109,15 +110,17 @@ def _working_srid(cur, t: Table) -> int:
     return 4534 + zone
 
 
-def _codes(cur, t: Table, fields: dict, table) -> None:
-    """lc_code: every distinct raw text of the code columns -> its text, class, farmland, PBF action."""
+def _codes(cur, w: WorkArea, t: Table, fields: dict, table) -> None:
+    """lc_code: every distinct raw text of the code columns -> its text, class, farmland, PBF action
+    (one scan of the table for all the columns)."""
     sql = driver().sql
     cols = [fields.get(n) for n in ("DLBM", "KCDLBM", "GHDLBM", "ZZLX", "YNCZ")]
-    raws: set = set()
-    for col in [c for c in cols if c]:
-        cur.execute(sql.SQL("SELECT DISTINCT {}::text FROM {}").format(sql.Identifier(col), t.name))
-        raws.update(r[0] for r in cur.fetchall() if r[0] is not None)
-    cur.execute("CREATE TEMP TABLE lc_code (raw text PRIMARY KEY, txt text, cls text, farm boolean, action text)")
+    cols = [c for c in cols if c]
+    cur.execute(sql.SQL("SELECT DISTINCT unnest(ARRAY[{}]) FROM {}").format(
+        sql.SQL(", ").join(sql.SQL("{}::text").format(sql.Identifier(c)) for c in cols), t.name))
+    raws = {r[0] for r in cur.fetchall() if r[0] is not None}
+    cur.execute(sql.SQL("{} lc_code (raw text PRIMARY KEY, txt text, cls text, farm boolean, action text)").format(
+        w.create))
     rows = []
     for raw in sorted(raws):
         txt = text_value(raw)
@@ -126,7 +129,7 @@ def _codes(cur, t: Table, fields: dict, table) -> None:
     driver().extras.execute_values(cur, "INSERT INTO lc_code VALUES %s", rows)
 
 
-def _ridges(cur, t: Table, fields: dict, pack: RulePack) -> None:
+def _ridges(cur, w: WorkArea, t: Table, fields: dict, pack: RulePack) -> None:
     """lc_ridge: (GDPDJB, GDLX as stored) -> the 田坎 coefficient of new farmland (core.ridges)."""
     sql = driver().sql
     cols = [fields.get("GDPDJB"), fields.get("GDLX")]
@@ -136,7 +139,7 @@ def _ridges(cur, t: Table, fields: dict, pack: RulePack) -> None:
     for grade, kind in cur.fetchall():
         rec = normalize_parcel({"GDPDJB": grade, "GDLX": kind})
         rows.append((grade or "", kind or "", new_farmland_coefficient(pack.ridges, rec)))
-    cur.execute("CREATE TEMP TABLE lc_ridge (grade text, kind text, coef float8)")
+    cur.execute(sql.SQL("{} lc_ridge (grade text, kind text, coef float8)").format(w.create))
     driver().extras.execute_values(cur, "INSERT INTO lc_ridge VALUES %s", rows)
 
 
@@ -209,6 +212,38 @@ def _sums(cur, pack: RulePack) -> tuple[dict, Counter]:
     return per_unit, project
 
 
+def _shares(cur, w: WorkArea, t: Table, u: Table, code: str, pbf, work: int, repaired: int) -> None:
+    """The geometry steps: unit shares (lc_pairs), PBF parts (lc_pp) and shares (lc_pairs2),
+    overlapping units (lc_uover), the project's shares (lc_proj). docs/postgis.md."""
+    sql = driver().sql
+    cur.execute(q.units_table(w.create, u.name, u.pk, sql.Identifier(code), u.geom, u.srid, work))
+    w.ready(cur, "lc_u", outer=True)
+    if pbf is not None:
+        pt = _table(cur, pbf[1], pbf[2], tr("permanent basic farmland"))
+        cur.execute(q.pbf_table(w.create, pt.name, pt.geom, pt.srid, work))
+    else:
+        cur.execute(sql.SQL("{} lc_pb (bid bigint, src geometry, geom geometry)").format(w.create))
+    cur.execute("CREATE INDEX ON lc_pb (bid)")
+    w.ready(cur, "lc_pb", outer=True)
+    cur.execute(q.pairs_table(w.create, t.name, t.pk, t.geom, t.srid, work, repaired > 0))
+    if repaired:
+        cur.execute(q.repaired_pairs(t.name, t.pk, t.geom))
+    cur.execute("CREATE INDEX ON lc_pairs (id)")
+    cur.execute(sql.SQL("{} lc_pairs_area AS SELECT DISTINCT ON (id) id, area FROM lc_pairs").format(w.create))
+    cur.execute("ALTER TABLE lc_pairs_area ADD PRIMARY KEY (id)")
+    for table in ("lc_pairs", "lc_pairs_area", "lc_bad"):
+        w.ready(cur, table)
+    cur.execute(q.pbf_parts_table(w.create, t.name, t.pk, t.geom, t.srid, work))
+    w.ready(cur, "lc_pc")
+    cur.execute(q.pbf_parts(w.create, t.name, t.pk, t.geom, t.srid, work))
+    w.ready(cur, "lc_pp")
+    cur.execute(sql.SQL(q.PBF_SHARES).format(create=w.create))
+    cur.execute(sql.SQL(q.UNIT_OVERLAPS).format(create=w.create))
+    cur.execute(q.project_shares(w.create, t.name, t.pk, t.geom, t.srid, work))
+    for table in ("lc_pairs2", "lc_proj", "lc_code", "lc_ridge"):
+        w.ready(cur, table)
+
+
 @dataclass
 class Sources:
     parcels: str
@@ -227,7 +262,7 @@ def compute(sources: Sources, pack: RulePack) -> AggregatedBalance:
         raise DatabaseError(tr("--in-database needs the parcels, units and PBF in one database"))
     conn = connect(dsn)
     try:
-        # temporary tables only, rolled back: a role with SELECT (and TEMP) rights can run it
+        # work tables only (work_area), rolled back: a role with SELECT (and TEMP) rights can run it
         with conn.cursor() as cur:
             return _compute(cur, sources, pack, (p_schema, p_table), (u_schema, u_table), b)
     except driver().Error as exc:
@@ -260,35 +295,20 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
                             .format(splits))
     work = _working_srid(cur, t)
     cur.execute("SET LOCAL jit = off")  # compiling the wide expressions costs seconds and saves nothing here
+    w = WorkArea(cur)
     scale = (10_000.0 / 15.0) if sources.tbmj_in_mu else 1.0
     tb = _number(t, named.get("TBMJ"), scale)
-    _codes(cur, t, named, table)
-    _ridges(cur, t, named, pack)
+    _codes(cur, w, t, named, table)
+    _ridges(cur, w, t, named, pack)
     counts = _counts(cur, t, named, table, tb)
-    cur.execute(q.invalid_table(t.name, t.pk, t.geom, t.srid, work))
+    cur.execute(q.invalid_table(w.create, t.name, t.pk, t.geom, t.srid, work))
     cur.execute("ALTER TABLE lc_bad ADD PRIMARY KEY (id)")
     cur.execute("SELECT count(*) FROM lc_bad")
     counts.repaired = cur.fetchone()[0]
     problem = _tbmj_problem(cur, t, tb, work) if not sources.tbmj_in_mu else None
     if problem is not None:
         counts.problems.append(problem)
-    cur.execute(q.units_table(u.name, u.pk, sql.Identifier(code), u.geom, u.srid, work))
-    if pbf is not None:
-        pt = _table(cur, pbf[1], pbf[2], tr("permanent basic farmland"))
-        cur.execute(q.pbf_table(pt.name, pt.geom, pt.srid, work))
-    else:
-        cur.execute("CREATE TEMP TABLE lc_pb (bid bigint, src geometry, geom geometry)")
-    cur.execute("CREATE INDEX ON lc_pb (bid)")
-    cur.execute(q.pairs_table(t.name, t.pk, t.geom, t.srid, work))
-    cur.execute("CREATE INDEX ON lc_pairs (id)")
-    cur.execute("CREATE TEMP TABLE lc_pairs_area AS SELECT DISTINCT ON (id) id, area FROM lc_pairs")
-    cur.execute("ALTER TABLE lc_pairs_area ADD PRIMARY KEY (id)")
-    cur.execute(q.pbf_parts_table(t.name, t.pk, t.geom, t.srid, work))
-    cur.execute(q.pbf_parts(t.name, t.pk, t.geom, t.srid, work))
-    cur.execute(q.PBF_SHARES)
-    cur.execute(q.UNIT_OVERLAPS)
-    cur.execute(q.project_shares(t.name, t.pk, t.geom, t.srid, work))
-    cur.execute("ANALYZE lc_pairs2")
+    _shares(cur, w, t, u, code, pbf, work, counts.repaired)
     cur.execute(sql.SQL(q.groups_query()).format(
         parcels=t.name, pk=t.pk, measured=_measured(t, work), tb=tb,
         kc=_number(t, named.get("KCMJ"), scale), td=_number(t, named.get("TBDLMJ"), scale),

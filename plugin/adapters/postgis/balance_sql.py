@@ -2,7 +2,9 @@
 
 Each step says which rule of docs/domain-area-rules.md / ``core.fields`` / ``core.engine`` it is.
 Identifiers come in as ``psycopg2.sql`` objects (quoted), values as bound parameters; nothing a
-user typed is spliced into the text. Temporary tables (``lc_*``) live for one session.
+user typed is spliced into the text. The work tables (``lc_*``) are created by ``{create}``
+(``work_area.WorkArea``: unlogged tables in a schema of this transaction, which parallel workers
+can read, else temporary tables) and vanish with the transaction, which is rolled back.
 """
 from __future__ import annotations
 
@@ -23,100 +25,126 @@ def working(geom, srid_from: int, srid_to: int):
     return sql.SQL("ST_Transform({}, {})").format(geom, sql.Literal(int(srid_to)))
 
 
-def units_table(units, pk, code, geom, srid: int, work: int):
+def units_table(create, units, pk, code, geom, srid: int, work: int):
     """lc_u: the units, cleaned, in the working CRS (``geom``) and the source CRS (``src``)."""
     sql = driver().sql
     return sql.SQL(
-        "CREATE TEMP TABLE lc_u AS SELECT row_number() OVER (ORDER BY {pk}) AS uid, {code}::text AS code, "
+        "{create} lc_u AS SELECT row_number() OVER (ORDER BY {pk}) AS uid, {code}::text AS code, "
         "c AS src, {w} AS geom FROM (SELECT {pk}, {code}, " + CLEAN + " AS c FROM {units}) AS s").format(
-        pk=pk, code=code, w=working(sql.SQL("c"), srid, work), g=geom, units=units)
+        pk=pk, code=code, w=working(sql.SQL("c"), srid, work), g=geom, units=units, create=create)
 
 
-def pbf_table(pbf, geom, srid: int, work: int):
+def pbf_table(create, pbf, geom, srid: int, work: int):
     sql = driver().sql
-    return sql.SQL("CREATE TEMP TABLE lc_pb AS SELECT row_number() OVER () AS bid, c AS src, {w} AS geom FROM (SELECT "
+    return sql.SQL("{create} lc_pb AS SELECT row_number() OVER () AS bid, c AS src, {w} AS geom FROM (SELECT "
                    + CLEAN
                    + " AS c FROM {pbf}) AS s WHERE c IS NOT NULL").format(
-        w=working(sql.SQL("c"), srid, work), g=geom, pbf=pbf)
+        w=working(sql.SQL("c"), srid, work), g=geom, pbf=pbf, create=create)
 
 
-def invalid_table(parcels, pk, geom, srid: int, work: int):
+def invalid_table(create, parcels, pk, geom, srid: int, work: int):
     """lc_bad: the parcels whose geometry is invalid, repaired (validation.clean_polygonal), in the
     working CRS. Checked once per parcel; every later step takes the repaired one from here."""
     sql = driver().sql
     fixed = working(sql.SQL(CLEAN).format(g=sql.SQL("p.{}").format(geom)), srid, work)
-    return sql.SQL("CREATE TEMP TABLE lc_bad AS SELECT p.{pk} AS id, {fixed} AS fixed FROM {parcels} p "
+    return sql.SQL("{create} lc_bad AS SELECT p.{pk} AS id, {fixed} AS fixed FROM {parcels} p "
                    "WHERE NOT ST_IsEmpty(p.{geom}) AND NOT ST_IsValid(p.{geom})").format(
-        pk=pk, fixed=fixed, geom=geom, parcels=parcels)
+        pk=pk, fixed=fixed, geom=geom, parcels=parcels, create=create)
 
 
-def pairs_table(parcels, pk, geom, srid: int, work: int):
-    """lc_pairs: (parcel, unit, share, planar area) — engine._share: 1 where the unit contains the
-    parcel properly, else area(unit ∩ parcel) / area(parcel), at most 1; > 0 only.
+#: engine._share: 1 where the unit contains the parcel properly (prepared: the unit first), else
+#: area(unit ∩ parcel) / area(parcel), at most 1
+SHARE = ("CASE WHEN ST_ContainsProperly(u.geom, {g}) THEN 1.0 "
+         "ELSE least(1.0, ST_Area(ST_Intersection(u.geom, {g})) / ST_Area({g})) END")
 
-    The join runs in the source CRS on the parcels' spatial index; the unit stays the first
-    argument so PostGIS prepares it once for all its parcels. One query level: the unit's geometry
-    is not copied from level to level for each of its parcels.
+
+def pairs_table(create, parcels, pk, geom, srid: int, work: int, repaired: bool):
+    """lc_pairs: (parcel, unit, share, planar area), shares > 0 only (engine._share).
+
+    The units outside, the parcels through their spatial index inside: PostGIS prepares each
+    unit once for all its parcels, and parallel workers take units each (work tables). OFFSET 0
+    keeps PostgreSQL from copying the share's expression into the filter (computed twice). Parcels
+    with invalid geometry (``repaired``) are left to :func:`repaired_pairs`.
     """
     sql = driver().sql
-    share = ("CASE WHEN ST_ContainsProperly(u.geom, {g}) THEN 1.0 "
-             "ELSE least(1.0, ST_Area(ST_Intersection(u.geom, {g})) / ST_Area({g})) END")
     good = working(sql.SQL("p.{}").format(geom), srid, work)
+    skip = (sql.SQL(" AND NOT EXISTS (SELECT 1 FROM lc_bad bad WHERE bad.id = p.{pk})").format(pk=pk) if repaired
+            else sql.SQL(""))
     return sql.SQL(
-        "CREATE TEMP TABLE lc_pairs AS SELECT * FROM ("
-        " SELECT p.{pk} AS id, u.uid, " + share.replace("{g}", "{good}") + " AS s, ST_Area({good}) AS area"
+        "{create} lc_pairs AS SELECT * FROM ("
+        " SELECT p.{pk} AS id, u.uid, " + SHARE.replace("{g}", "{good}") + " AS s, ST_Area({good}) AS area"
         " FROM lc_u u JOIN {parcels} p ON p.{geom} && u.src AND ST_Intersects(u.src, p.{geom})"
-        " WHERE NOT ST_IsEmpty(p.{geom}) AND p.{pk} NOT IN (SELECT id FROM lc_bad)"
-        " UNION ALL"
-        " SELECT b.id, u.uid, " + share.replace("{g}", "b.fixed") + ", ST_Area(b.fixed)"
-        " FROM lc_u u JOIN {parcels} p ON p.{geom} && u.src AND ST_Intersects(u.src, p.{geom})"
-        " JOIN lc_bad b ON b.id = p.{pk} WHERE b.fixed IS NOT NULL OFFSET 0) AS x WHERE area > 0 AND s > 0").format(
-        pk=pk, good=good, geom=geom, parcels=parcels)
+        " WHERE NOT ST_IsEmpty(p.{geom}){skip} OFFSET 0) AS x WHERE area > 0 AND s > 0").format(
+        pk=pk, good=good, geom=geom, parcels=parcels, skip=skip, create=create)
+
+
+def repaired_pairs(parcels, pk, geom):
+    """The pairs of the repaired parcels (lc_bad, few): their repaired geometry shared by the units."""
+    sql = driver().sql
+    return sql.SQL(
+        "INSERT INTO lc_pairs SELECT * FROM ("
+        " SELECT b.id, u.uid, " + SHARE.replace("{g}", "b.fixed") + " AS s, ST_Area(b.fixed) AS area"
+        " FROM lc_bad b JOIN {parcels} p ON p.{pk} = b.id"
+        " JOIN lc_u u ON p.{geom} && u.src AND ST_Intersects(u.src, p.{geom})"
+        " WHERE b.fixed IS NOT NULL OFFSET 0) AS x WHERE area > 0 AND s > 0").format(pk=pk, geom=geom, parcels=parcels)
 
 
 def parcel_geometry(geom, srid: int, work: int):
-    """A parcel's geometry in the working CRS, repaired (``a`` = lc_pairs_area, ``p`` = the table)."""
+    """A parcel's geometry in the working CRS, repaired (``p`` = the table, ``bad`` = :data:`BAD`).
+
+    A join, not a subquery per row: PostgreSQL runs a correlated subquery above the parallel
+    workers, on the leader alone."""
     sql = driver().sql
-    return sql.SQL("coalesce((SELECT fixed FROM lc_bad b WHERE b.id = a.id), {})").format(
-        working(sql.SQL("p.{}").format(geom), srid, work))
+    return sql.SQL("coalesce(bad.fixed, {})").format(working(sql.SQL("p.{}").format(geom), srid, work))
 
 
-def pbf_parts_table(parcels, pk, geom, srid: int, work: int):
-    """lc_pc: (parcel in a unit, PBF polygon it meets, covered?) — the PBF polygon outside, the
-    parcels through their spatial index inside, so PostGIS prepares each PBF polygon once."""
+#: the repaired geometry of a parcel of ``lc_pairs_area a``, for :func:`parcel_geometry`
+BAD = " LEFT JOIN lc_bad bad ON bad.id = a.id "
+
+
+def pbf_parts_table(create, parcels, pk, geom, srid: int, work: int):
+    """lc_pc: (parcel in a unit, PBF polygon it meets, relation): 1 the polygon covers the parcel,
+    2 their interiors meet, 0 they only touch (engine._pbf_part_of). The PBF polygon outside and
+    first, the parcels through their spatial index inside: PostGIS prepares each polygon once for
+    its parcels (``ST_Covers`` is then a point-in-polygon test for a parcel well inside; the
+    ``ST_Relate`` only runs for parcels on the polygon's edge); parallel workers take polygons each."""
     sql = driver().sql
+    pg = parcel_geometry(geom, srid, work)
     return sql.SQL(
-        "CREATE TEMP TABLE lc_pc AS SELECT a.id, b.bid, ST_Covers(b.geom, {pg}) AS covered FROM lc_pb b"
+        "{create} lc_pc AS SELECT a.id, b.bid, CASE WHEN ST_Covers(b.geom, {pg}) THEN 1"
+        " WHEN ST_Relate(b.geom, {pg}, 'T********') THEN 2 ELSE 0 END AS rel FROM lc_pb b"
         " JOIN {parcels} p ON p.{geom} && b.src AND ST_Intersects(b.src, p.{geom})"
-        " JOIN lc_pairs_area a ON a.id = p.{pk}").format(
-        pk=pk, pg=parcel_geometry(geom, srid, work), geom=geom, parcels=parcels)
+        " JOIN lc_pairs_area a ON a.id = p.{pk}" + BAD).format(pk=pk, pg=pg, geom=geom, parcels=parcels,
+                                                                create=create)
 
 
-#: engine._pbf_part_of: covered by one PBF polygon -> whole (1); else the union of the pieces, whole
-#: or none (0) within 1e-12 of the parcel's area, else the part (2). Only PBF polygons whose interior
-#: meets the parcel's give a piece with an area (a neighbour that only touches gives none)
+#: engine._pbf_part_of: covered by one PBF polygon -> whole (1); else the union of the pieces of the
+#: polygons whose interior meets the parcel's (one that only touches gives no area), whole or none
+#: (0) within 1e-12 of the parcel's area, else the part (2). A parcel that only touches PBF has no row
 PBF_PARTS = """
-CREATE TEMP TABLE lc_pp AS
-WITH covered AS (SELECT id FROM lc_pc GROUP BY id HAVING bool_or(covered))
-SELECT id, 1 AS kind, NULL::geometry AS part FROM covered
+{create} lc_pp AS
+WITH k AS (SELECT id, bool_or(rel = 1) AS cov, bool_or(rel = 2) AS meets FROM lc_pc GROUP BY id)
+SELECT id, 1 AS kind, NULL::geometry AS part FROM k WHERE cov
 UNION ALL
 SELECT id, CASE WHEN part_area >= area * (1 - 1e-12) THEN 1 WHEN part_area <= area * 1e-12 THEN 0 ELSE 2 END, part
 FROM (SELECT id, area, part, ST_Area(part) AS part_area FROM (
         SELECT a.id, a.area, CASE WHEN count(*) = 1 THEN ST_CollectionExtract(min(ST_Intersection({pg}, b.geom)), 3)
                                   ELSE ST_Union(ST_Intersection({pg}, b.geom)) END AS part
-        FROM lc_pc c JOIN lc_pb b USING (bid) JOIN lc_pairs_area a USING (id) JOIN {parcels} p ON p.{pk} = a.id
-        WHERE c.id NOT IN (SELECT id FROM covered) AND ST_Relate(b.geom, {pg}, 'T********')
+        FROM k JOIN lc_pc c ON c.id = k.id AND c.rel = 2 JOIN lc_pb b ON b.bid = c.bid
+        JOIN lc_pairs_area a ON a.id = k.id JOIN {parcels} p ON p.{pk} = a.id {bad}
+        WHERE k.meets AND NOT k.cov
         GROUP BY a.id, a.area) AS u) AS v
 """
 
 
-def pbf_parts(parcels, pk, geom, srid: int, work: int):
+def pbf_parts(create, parcels, pk, geom, srid: int, work: int):
     sql = driver().sql
-    return sql.SQL(PBF_PARTS).format(pg=parcel_geometry(geom, srid, work), parcels=parcels, pk=pk)
+    return sql.SQL(PBF_PARTS).format(pg=parcel_geometry(geom, srid, work), parcels=parcels, pk=pk, create=create,
+                                     bad=sql.SQL(BAD))
 
 
 PBF_SHARES = """
-CREATE TEMP TABLE lc_pairs2 AS
+{create} lc_pairs2 AS
 SELECT q.id, q.uid, q.s, q.area,
        CASE WHEN pp.kind IS NULL OR pp.kind = 0 THEN 0.0
             WHEN pp.kind = 1 THEN q.s
@@ -127,7 +155,7 @@ FROM lc_pairs q LEFT JOIN lc_pp pp USING (id)
 
 #: units overlapping each other (engine._update_unit_overlaps): 2-dimensional intersection, its area
 UNIT_OVERLAPS = """
-CREATE TEMP TABLE lc_uover AS
+{create} lc_uover AS
 SELECT a.uid AS a, b.uid AS b, ST_Area(ST_Intersection(a.geom, b.geom)) AS area
 FROM lc_u a JOIN lc_u b ON a.uid < b.uid AND a.geom && b.geom AND ST_Relate(a.geom, b.geom, '2********')
 """
@@ -135,7 +163,7 @@ FROM lc_u a JOIN lc_u b ON a.uid < b.uid AND a.geom && b.geom AND ST_Relate(a.ge
 #: the project rows count a parcel once where overlapping units share it (engine._over): the share
 #: of the units' union; elsewhere the sum of the unit shares
 PROJECT_SHARES = """
-CREATE TEMP TABLE lc_proj AS
+{create} lc_proj AS
 WITH many AS (
     SELECT DISTINCT x.id FROM lc_pairs2 x JOIN lc_pairs2 y ON x.id = y.id AND x.uid < y.uid
     JOIN lc_uover o ON o.a = x.uid AND o.b = y.uid AND o.area > 0
@@ -148,15 +176,15 @@ SELECT x.id, x.s, CASE WHEN pp.kind IS NULL OR pp.kind = 0 THEN 0.0 WHEN pp.kind
                        ELSE ST_Area(ST_Intersection(x.ug, pp.part)) / x.area END
 FROM (SELECT n.id, n.ug, a.area, least(1.0, ST_Area(ST_Intersection(n.ug, {pg})) / a.area) AS s
       FROM unioned n JOIN lc_pairs_area a USING (id)
-      JOIN {parcels} p ON p.{pk} = n.id) AS x
+      JOIN {parcels} p ON p.{pk} = n.id {bad}) AS x
 LEFT JOIN lc_pp pp USING (id)
 """
 
 
-def project_shares(parcels, pk, geom, srid: int, work: int):
+def project_shares(create, parcels, pk, geom, srid: int, work: int):
     sql = driver().sql
     pg = parcel_geometry(geom, srid, work)
-    return sql.SQL(PROJECT_SHARES).format(pg=pg, parcels=parcels, pk=pk)
+    return sql.SQL(PROJECT_SHARES).format(pg=pg, parcels=parcels, pk=pk, create=create, bad=sql.SQL(BAD))
 
 
 # --------------------------------------------------------------------------- attributes and sums
@@ -169,6 +197,7 @@ SELECT a.id, a.area, {tb} AS tb_r, {kc} AS kc_r, {td} AS td_r, {kx} AS kx_r, {gx
        cg.cls AS ghc, coalesce(cg.farm, false) AS gh_farm, cz.txt AS zz, cy.action AS yn,
        CASE WHEN NOT ({tb} > 0 AND {tb} <= 1e12) THEN {measured} END AS meas, coalesce(cr.coef, 0) AS rc
 FROM lc_pairs_area a JOIN {parcels} p ON p.{pk} = a.id
+LEFT JOIN lc_bad bad ON bad.id = a.id
 LEFT JOIN lc_ridge cr ON cr.grade = coalesce({gdpdjb}, '') AND cr.kind = coalesce({gdlx}, '')
 LEFT JOIN lc_code cd ON cd.raw = {dlbm}
 LEFT JOIN lc_code ck ON ck.raw = {kcdlbm}
