@@ -221,3 +221,136 @@ def test_postgres_provider_layers_give_the_geopackage_numbers(demo_db, demo_gpkg
     gpkg = in_process(f"{demo_gpkg}|layername=DLTB", f"{demo_gpkg}|layername=ZZDY",
                       f"{demo_gpkg}|layername=YJJBNTTB")
     assert_same_balance(engine, gpkg)
+
+
+def _county_partitions(cur, schema: str) -> None:
+    """``schema``.dltb: the demo (survey ⋈ plan) split into four "counties" by east–west band,
+    partitioned by LIST of the county code ``xzqdm`` (the first 6 digits of a ZLDWDM), as a
+    province keeps its survey; ``schema``.flat: the same rows in one plain table."""
+    cur.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+    cur.execute(f"CREATE TABLE {schema}.flat AS SELECT s.fid, s.bsm, s.dlbm, s.tbmj, s.kcdlbm, s.kcxs, s.kcmj, "
+                "s.tbdlmj, s.gdpdjb, s.gdlx, p.zzlx, p.ghdlbm, p.ghkcxs, p.yncz, "
+                "'34112' || least(4, 1 + floor(4 * (ST_X(ST_Centroid(s.geom)) - e.x0) / (e.x1 - e.x0)))::int AS xzqdm, "
+                "s.geom FROM lc.survey s LEFT JOIN lc.plan_parcel p ON p.survey_fid = s.fid, "
+                "(SELECT ST_XMin(ST_Extent(geom)) AS x0, ST_XMax(ST_Extent(geom)) AS x1 FROM lc.survey) AS e")
+    cur.execute(f"ALTER TABLE {schema}.flat ADD PRIMARY KEY (fid); CREATE INDEX ON {schema}.flat USING gist (geom)")
+    cur.execute(f"CREATE TABLE {schema}.dltb (LIKE {schema}.flat) PARTITION BY LIST (xzqdm)")
+    for k in range(1, 5):
+        cur.execute(f"CREATE TABLE {schema}.dltb_34112{k} PARTITION OF {schema}.dltb FOR VALUES IN ('34112{k}')")
+    cur.execute(f"ALTER TABLE {schema}.dltb ADD PRIMARY KEY (xzqdm, fid); "
+                f"CREATE INDEX ON {schema}.dltb USING gist (geom)")
+    cur.execute(f"INSERT INTO {schema}.dltb SELECT * FROM {schema}.flat")
+    for table in ("flat", "dltb"):
+        cur.execute(f"CREATE VIEW {schema}.county_{table} AS SELECT * FROM {schema}.{table} WHERE xzqdm = '341122'")
+    cur.execute(f"ANALYZE {schema}.dltb; ANALYZE {schema}.flat")
+
+
+def test_survey_partitioned_by_county_gives_the_unpartitioned_numbers(demo_db):
+    """The same SQL on a survey partitioned by county: the whole table, and one county through a
+    view (partition pruning), equal the plain table's and the in-process engine's numbers."""
+    conn = connect(demo_db)
+    with conn, conn.cursor() as cur:
+        _county_partitions(cur, "prov")
+        cur.execute("SELECT count(DISTINCT xzqdm), count(*) FILTER (WHERE xzqdm = '341122') FROM prov.dltb")
+        counties, in_one = cur.fetchone()
+        cur.execute("SELECT count(*) FROM ONLY prov.dltb")
+        assert cur.fetchone()[0] == 0, "the rows must live in the partitions"
+    conn.close()
+    assert counties == 4 and in_one > 100
+    pack = bundled_pack("national")
+    units, pbf = _pg(demo_db, "lc.plan_unit"), _pg(demo_db, "lc.pbf")
+    totals = []
+    for parted, flat in (("prov.dltb", "prov.flat"), ("prov.county_dltb", "prov.county_flat")):
+        server = in_database_balance(_pg(demo_db, parted), units, pbf, None, False, pack)
+        plain = in_database_balance(_pg(demo_db, flat), units, pbf, None, False, pack)
+        assert_same_balance(server, plain, tolerance_m2=1e-3)
+        assert_same_balance(server, in_process(_pg(demo_db, flat), units, pbf))
+        totals.append(sum(before for code, _d, before, _a in server.balance_rows() if code == "*"))
+    assert 0 < totals[1] < 0.6 * totals[0], "one county is a part of the province"
+
+
+def _edge_cases(cur, schema: str) -> None:
+    """A 200 m × 100 m grid of 10 m parcels (EPSG:4527), two units meeting inside a column of
+    parcels (x = 105), and PBF polygons: one over both units with a hole of exactly one parcel,
+    one whose edge halves a column of parcels, two that together cover a column they split."""
+    x0, y0 = 39_500_000, 3_500_000
+
+    def box(xa, ya, xb, yb):
+        return f"ST_Multi(ST_MakeEnvelope({x0 + xa}, {y0 + ya}, {x0 + xb}, {y0 + yb}, 4527))"
+
+    cur.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+    cur.execute(f"CREATE TABLE {schema}.dltb (fid serial PRIMARY KEY, bsm text, dlbm text, tbmj float8, yncz text, "
+                "zzlx text, ghdlbm text, geom geometry(MultiPolygon, 4527))")
+    cur.execute(f"INSERT INTO {schema}.dltb (bsm, dlbm, tbmj, yncz, geom) SELECT 'B' || i || '_' || j, "
+                "CASE WHEN (i + j) % 3 = 0 THEN '0101' ELSE '0103' END, 100.0, "
+                "CASE WHEN (i * j) % 7 = 1 THEN '调出' END, "
+                f"ST_Multi(ST_MakeEnvelope({x0} + 10 * i, {y0} + 10 * j, {x0} + 10 * i + 10, {y0} + 10 * j + 10, "
+                "4527)) "
+                "FROM generate_series(0, 19) i, generate_series(0, 9) j")
+    cur.execute(f"UPDATE {schema}.dltb SET zzlx = 'TZ', ghdlbm = '0103' WHERE fid % 5 = 0")
+    cur.execute(f"CREATE INDEX ON {schema}.dltb USING gist (geom)")
+    cur.execute(f"CREATE TABLE {schema}.units (id serial PRIMARY KEY, dybh text, geom geometry(MultiPolygon, 4527))")
+    cur.execute(f"INSERT INTO {schema}.units (dybh, geom) VALUES ('U1', {box(0, 0, 105, 100)}), "
+                f"('U2', {box(105, 0, 200, 100)})")
+    cur.execute(f"CREATE TABLE {schema}.pbf (id serial PRIMARY KEY, geom geometry(MultiPolygon, 4527))")
+    holed = (f"ST_Multi(ST_Difference(ST_MakeEnvelope({x0 + 50}, {y0 + 20}, {x0 + 150}, {y0 + 80}, 4527), "
+             f"ST_MakeEnvelope({x0 + 60}, {y0 + 30}, {x0 + 70}, {y0 + 40}, 4527)))")
+    cur.execute(f"INSERT INTO {schema}.pbf (geom) VALUES ({holed}), ({box(0, 80, 25, 100)}), "
+                f"({box(150, 0, 175, 20)}), ({box(175, 0, 200, 20)})")
+    cur.execute(f"CREATE INDEX ON {schema}.pbf USING gist (geom)")
+
+
+def test_pbf_edges_holes_and_polygons_over_several_units(demo_db):
+    """Parcels exactly on a PBF polygon's edge (inside: whole; outside: none), a parcel filling a
+    PBF hole (none), parcels halved by a PBF edge or by the units' border, a PBF polygon over two
+    units, a parcel covered by two PBF polygons together (whole): as the engine counts them."""
+    conn = connect(demo_db)
+    with conn, conn.cursor() as cur:
+        _edge_cases(cur, "edge")
+    conn.close()
+    pack = bundled_pack("national")
+    sources = (_pg(demo_db, "edge.dltb"), _pg(demo_db, "edge.units"), _pg(demo_db, "edge.pbf"))
+    server = in_database_balance(*sources, None, False, pack)
+    engine = in_process(*sources)
+    assert_same_balance(server, engine, tolerance_m2=1e-6)
+    # PBF before (TBMJ × PBF share; each parcel's TBMJ is its area): the holed polygon 100 × 60 m less
+    # its 100 m² hole, 25 × 20 m of the second (its edge halves a column), 2 × 25 × 20 m of the others
+    assert server.variables(None)["pbf_before"] == pytest.approx(5900 + 500 + 1000, abs=1e-6)
+    assert engine.variables(None)["pbf_before"] == pytest.approx(5900 + 500 + 1000, abs=1e-6)
+
+
+def test_work_tables_without_create_rights_and_nothing_left_behind(demo_db):
+    """A role with only SELECT and TEMP (docs/postgis.md "Least privilege") gets the same numbers
+    through temporary tables; a role that may create schemas works in unlogged tables that parallel
+    workers read; neither leaves a table or schema behind."""
+    from plugin.adapters.postgis.work_area import WorkArea
+
+    conn = connect(demo_db)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("DROP ROLE IF EXISTS lc_bal_reader")
+        cur.execute("CREATE ROLE lc_bal_reader LOGIN PASSWORD 'reader pw'")
+        cur.execute("GRANT USAGE ON SCHEMA lc TO lc_bal_reader")
+        cur.execute("GRANT SELECT ON ALL TABLES IN SCHEMA lc TO lc_bal_reader")
+    reader = " ".join(w for w in demo_db.split() if not w.startswith(("user=", "password="))) + \
+        " user=lc_bal_reader password='reader pw'"
+    try:
+        pack = bundled_pack("national")
+        as_reader, as_owner = (in_database_balance(_pg(dsn, "lc.parcels"), _pg(dsn, "lc.plan_unit"),
+                                                   _pg(dsn, "lc.pbf"), None, False, pack) for dsn in (reader, demo_db))
+        assert_same_balance(as_reader, as_owner, tolerance_m2=1e-3)
+        for dsn, parallel in ((reader, False), (demo_db, True)):
+            other = connect(dsn)
+            with other.cursor() as cur:
+                assert WorkArea(cur).parallel is parallel
+            other.rollback()
+            other.close()
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'lc\\_work\\_%'")
+            assert cur.fetchone()[0] == 0
+            cur.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'lc\\_pairs%'")
+            assert cur.fetchone()[0] == 0
+    finally:
+        with conn.cursor() as cur:
+            cur.execute("DROP OWNED BY lc_bal_reader; DROP ROLE lc_bal_reader")
+        conn.close()
