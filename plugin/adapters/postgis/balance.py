@@ -295,6 +295,7 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
                             .format(splits))
     work = _working_srid(cur, t)
     cur.execute("SET LOCAL jit = off")  # compiling the wide expressions costs seconds and saves nothing here
+    cur.execute("SET LOCAL work_mem = '64MB'")  # the grouped sums and hashes of ~10⁶ rows without spilling to disk
     w = WorkArea(cur)
     scale = (10_000.0 / 15.0) if sources.tbmj_in_mu else 1.0
     tb = _number(t, named.get("TBMJ"), scale)
@@ -309,13 +310,14 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     if problem is not None:
         counts.problems.append(problem)
     _shares(cur, w, t, u, code, pbf, work, counts.repaired)
-    cur.execute(sql.SQL(q.groups_query()).format(
-        parcels=t.name, pk=t.pk, measured=_measured(t, work), tb=tb,
+    cur.execute(sql.SQL(q.parcels_query()).format(
+        create=w.create, parcels=t.name, pk=t.pk, measured=_measured(t, work), tb=tb,
         kc=_number(t, named.get("KCMJ"), scale), td=_number(t, named.get("TBDLMJ"), scale),
         kx=_number(t, named.get("KCXS")), gx=_number(t, named.get("GHKCXS")),
         dlbm=_text_of(named.get("DLBM")), kcdlbm=_text_of(named.get("KCDLBM")),
         ghdlbm=_text_of(named.get("GHDLBM")), zzlx=_text_of(named.get("ZZLX")), yncz=_text_of(named.get("YNCZ")),
         gdpdjb=_text_of(named.get("GDPDJB")), gdlx=_text_of(named.get("GDLX"))))
+    cur.execute(q.GROUP_SUMS)  # parallel: partial sums in the workers (lc_parcel needs no statistics)
     per_unit, project = _sums(cur, pack)
     cur.execute("SELECT uid, code, geom IS NOT NULL FROM lc_u ORDER BY uid")
     unit_rows = cur.fetchall()

@@ -260,14 +260,20 @@ FROM (SELECT w.uid, w.s, w.ps, n.*,
                                                 ELSE CASE WHEN n.a1_farm THEN n.t * w.ps ELSE 0 END END
                   WHEN n.yn = 'IN' THEN n.t * w.s ELSE 0 END AS pa
       FROM (SELECT uid, id, s, ps FROM lc_pairs2 UNION ALL SELECT NULL::bigint, id, s, ps FROM lc_proj) AS w
-      JOIN ({parcels_computed}) AS n USING (id)) AS x
+      JOIN lc_parcel AS n USING (id)) AS x
 GROUP BY 1, 2, 3, 4, 5, 6, 7
 """
 
+#: what GROUP_SUMS reads of a parcel
+PARCEL_COLUMNS = ("id, dl, b2, a1, a2, planned, zz, yn, a1_farm, t, vb1, vb2, va1, va2, s1, s2, "
+                  "x11, x12, x21, x22")
 
-def groups_query() -> str:
-    """GROUP_SUMS over PARCEL_SOURCE and the PARCEL_STAGES nested (SQL text with ``{…}`` slots)."""
+
+def parcels_query() -> str:
+    """lc_parcel: PARCEL_SOURCE and the PARCEL_STAGES nested, once per parcel in a unit (SQL text
+    with ``{…}`` slots). A table of its own: the stages (OFFSET 0) run above the parallel workers,
+    the grouped sums over this table run in them."""
     text = PARCEL_SOURCE
     for k, stage in enumerate(PARCEL_STAGES):
         text = f"SELECT *, {stage} FROM ({text} OFFSET 0) AS n{k}"
-    return GROUP_SUMS.replace("{parcels_computed}", text)
+    return f"{{create}} lc_parcel AS SELECT {PARCEL_COLUMNS} FROM ({text}) AS n"
