@@ -27,6 +27,7 @@ from ...core.ridges import new_farmland_coefficient
 from ...core.rules import RulePack
 from ...core.validation import Problem, check_tbmj_unit
 from . import balance_sql as q
+from . import share_cache
 from .connection import DatabaseError, connect, driver, redact, split_source
 from .work_area import WorkArea
 
@@ -212,12 +213,17 @@ def _sums(cur, pack: RulePack) -> tuple[dict, Counter]:
     return per_unit, project
 
 
-def _shares(cur, w: WorkArea, t: Table, u: Table, code: str, pbf, work: int, repaired: int) -> None:
-    """The geometry steps: unit shares (lc_pairs), PBF parts (lc_pp) and shares (lc_pairs2),
-    overlapping units (lc_uover), the project's shares (lc_proj). docs/postgis.md."""
+def _inputs(cur, w: WorkArea, u: Table, code: str, work: int) -> None:
+    """lc_u (units), lc_uover (units overlapping each other)."""
     sql = driver().sql
     cur.execute(q.units_table(w.create, u.name, u.pk, sql.Identifier(code), u.geom, u.srid, work))
     w.ready(cur, "lc_u", outer=True)
+    cur.execute(sql.SQL(q.UNIT_OVERLAPS).format(create=w.create))
+
+
+def _pbf(cur, w: WorkArea, pbf, work: int) -> None:
+    """lc_pb: the PBF polygons, cleaned, in the working CRS."""
+    sql = driver().sql
     if pbf is not None:
         pt = _table(cur, pbf[1], pbf[2], tr("permanent basic farmland"))
         cur.execute(q.pbf_table(w.create, pt.name, pt.geom, pt.srid, work))
@@ -225,23 +231,28 @@ def _shares(cur, w: WorkArea, t: Table, u: Table, code: str, pbf, work: int, rep
         cur.execute(sql.SQL("{} lc_pb (bid bigint, src geometry, geom geometry)").format(w.create))
     cur.execute("CREATE INDEX ON lc_pb (bid)")
     w.ready(cur, "lc_pb", outer=True)
-    cur.execute(q.pairs_table(w.create, t.name, t.pk, t.geom, t.srid, work, repaired > 0))
+
+
+def _shares(cur, w: WorkArea, t: Table, parcels, pbf, work: int, repaired: int) -> None:
+    """The geometry steps over ``parcels`` (the table, or the part of it to bring up to date):
+    unit shares (lc_pairs), PBF parts (lc_pp) and shares (lc_pairs2), the project's shares
+    (lc_proj). docs/postgis.md."""
+    sql = driver().sql
+    _pbf(cur, w, pbf, work)
+    cur.execute(q.pairs_table(w.create, parcels, t.pk, t.geom, t.srid, work, repaired > 0))
     if repaired:
-        cur.execute(q.repaired_pairs(t.name, t.pk, t.geom))
+        cur.execute(q.repaired_pairs(parcels, t.pk, t.geom))
     cur.execute("CREATE INDEX ON lc_pairs (id)")
     cur.execute(sql.SQL("{} lc_pairs_area AS SELECT DISTINCT ON (id) id, area FROM lc_pairs").format(w.create))
     cur.execute("ALTER TABLE lc_pairs_area ADD PRIMARY KEY (id)")
     for table in ("lc_pairs", "lc_pairs_area", "lc_bad"):
         w.ready(cur, table)
-    cur.execute(q.pbf_parts_table(w.create, t.name, t.pk, t.geom, t.srid, work))
+    cur.execute(q.pbf_parts_table(w.create, parcels, t.pk, t.geom, t.srid, work))
     w.ready(cur, "lc_pc")
-    cur.execute(q.pbf_parts(w.create, t.name, t.pk, t.geom, t.srid, work))
+    cur.execute(q.pbf_parts(w.create, parcels, t.pk, t.geom, t.srid, work))
     w.ready(cur, "lc_pp")
     cur.execute(sql.SQL(q.PBF_SHARES).format(create=w.create))
-    cur.execute(sql.SQL(q.UNIT_OVERLAPS).format(create=w.create))
-    cur.execute(q.project_shares(w.create, t.name, t.pk, t.geom, t.srid, work))
-    for table in ("lc_pairs2", "lc_proj", "lc_code", "lc_ridge"):
-        w.ready(cur, table)
+    cur.execute(q.project_shares(w.create, parcels, t.pk, t.geom, t.srid, work))
 
 
 @dataclass
@@ -309,7 +320,14 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     problem = _tbmj_problem(cur, t, tb, work) if not sources.tbmj_in_mu else None
     if problem is not None:
         counts.problems.append(problem)
-    _shares(cur, w, t, u, code, pbf, work, counts.repaired)
+    _inputs(cur, w, u, code, work)
+    cached = share_cache.Cache.of(cur, parcels, units, pbf)
+    if cached is None:
+        _shares(cur, w, t, t.name, pbf, work, counts.repaired)
+    else:
+        cached.bring_up_to_date(cur, w, t, lambda rel: _shares(cur, w, t, rel, pbf, work, counts.repaired))
+    for name in ("lc_pairs2", "lc_proj", "lc_code", "lc_ridge"):
+        w.ready(cur, name)
     cur.execute(sql.SQL(q.parcels_query()).format(
         create=w.create, parcels=t.name, pk=t.pk, measured=_measured(t, work), tb=tb,
         kc=_number(t, named.get("KCMJ"), scale), td=_number(t, named.get("TBDLMJ"), scale),
@@ -331,4 +349,7 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
                                   "ellipsoid (after repairing invalid geometry)").format(counts.measured))
     balance = AggregatedBalance(pack)
     balance.load(unit_rows, per_unit, project, counts)
+    if cached is not None and cached.changed:
+        w.drop(cur)  # the work tables go; the maintained shares stay (share_cache)
+        cur.connection.commit()
     return balance

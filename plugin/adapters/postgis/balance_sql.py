@@ -29,7 +29,7 @@ def units_table(create, units, pk, code, geom, srid: int, work: int):
     """lc_u: the units, cleaned, in the working CRS (``geom``) and the source CRS (``src``)."""
     sql = driver().sql
     return sql.SQL(
-        "{create} lc_u AS SELECT row_number() OVER (ORDER BY {pk}) AS uid, {code}::text AS code, "
+        "{create} lc_u AS SELECT row_number() OVER (ORDER BY {pk}) AS uid, {pk} AS unit_pk, {code}::text AS code, "
         "c AS src, {w} AS geom FROM (SELECT {pk}, {code}, " + CLEAN + " AS c FROM {units}) AS s").format(
         pk=pk, code=code, w=working(sql.SQL("c"), srid, work), g=geom, units=units, create=create)
 

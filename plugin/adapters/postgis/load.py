@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ...core.fields import PLAN_FIELDS
 from ...core.i18n import tr
+from . import share_cache
 from .connection import DatabaseError, driver, layer_of, libpq_dsn, redact, resolve_authcfg
 from .schema import QGIS_CHANNEL, create_parcels_view, current_version, latest_version
 
@@ -117,6 +118,7 @@ def load(conn, db: str, schema: str, parcels: str, units: str | None = None, pbf
         survey_columns = _columns(cur, schema, SURVEY)
         counts["plan_parcel"] = _fill_plan(cur, schema, survey_columns)
         create_parcels_view(cur, schema)
+        share_cache.after_load(cur, schema)
         if units:
             counts["plan_unit"] = _units_from_stage(cur, schema, unit_field)
         if pbf:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ...core.i18n import tr
 from .connection import DatabaseError, driver
+from .share_cache import MIGRATION as SHARES_MIGRATION
 
 #: the version a fully migrated schema has
 VERSION_TABLE = "lc_schema_version"
@@ -221,6 +222,9 @@ END $$;
 CREATE TRIGGER lc_status_history AFTER UPDATE OF zt ON {s}.plan_unit
     FOR EACH ROW WHEN (OLD.zt IS DISTINCT FROM NEW.zt) EXECUTE FUNCTION {s}.lc_status_history();
 """))
+
+
+MIGRATIONS.append(SHARES_MIGRATION)  # 6 (4 and 5: other work of issue 12)
 
 
 def quoted(schema: str):

@@ -39,3 +39,15 @@ class WorkArea:
             cur.execute(sql.SQL("ALTER TABLE {} SET (parallel_workers = {})").format(
                 sql.Identifier(table), sql.Literal(int(self.workers))))
         cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
+
+    def drop(self, cur) -> None:
+        """Remove the work tables before a commit (the maintained shares are committed: share_cache)."""
+        sql = driver().sql
+        if self.schema:
+            cur.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(self.schema)))
+        else:
+            cur.execute("SELECT 'DROP TABLE ' || string_agg(c.oid::regclass::text, ', ') FROM pg_class c "
+                        "WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind = 'r' AND c.relname LIKE 'lc\\_%'")
+            statement = cur.fetchone()[0]
+            if statement:
+                cur.execute(statement)

@@ -1,0 +1,140 @@
+"""Maintained shares (migration 6): the balance's geometry work kept between balances.
+
+A planning schema keeps, per survey parcel in a unit, its share of each unit, its PBF share and
+the project's share (``plan_share``: the rows of the work tables ``lc_pairs2`` and ``lc_proj``,
+keyed by the unit's ``id``, not by its place in a list). Triggers on ``plan_unit``, ``pbf`` and
+``survey`` note the bounding box of every changed geometry, old and new (``plan_share_dirty``:
+one row per edit, nothing else computed). The next ``balance --in-database`` on the schema's own
+``parcels`` / ``plan_unit`` / ``pbf`` recomputes only the parcels in those boxes — against all
+units and all PBF, with the same SQL as a whole balance — writes them, and reads the rest from
+the table; the first balance after ``db load`` fills it. Attributes (plan_parcel) are never kept:
+the per-parcel rules run on every balance. docs/postgis.md, "Maintained shares".
+"""
+from __future__ import annotations
+
+from .connection import driver
+
+#: the schema's migration that creates the tables (schema.MIGRATIONS)
+VERSION = 6
+_STATE = "share_survey"
+
+MIGRATION = (VERSION, "maintained shares: plan_share, plan_share_dirty, triggers on plan_unit and pbf", """
+CREATE TABLE {s}.plan_share (survey_fid bigint NOT NULL, unit_id bigint, s double precision NOT NULL,
+    ps double precision NOT NULL, area double precision NOT NULL);
+CREATE INDEX ON {s}.plan_share (survey_fid);
+CREATE TABLE {s}.plan_share_dirty (id bigserial PRIMARY KEY, box geometry NOT NULL);
+CREATE FUNCTION {s}.lc_share_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.geom::bytea IS NOT DISTINCT FROM NEW.geom::bytea THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP <> 'INSERT' AND OLD.geom IS NOT NULL THEN
+        INSERT INTO {s}.plan_share_dirty (box) VALUES (ST_Envelope(OLD.geom));
+    END IF;
+    IF TG_OP <> 'DELETE' AND NEW.geom IS NOT NULL THEN
+        INSERT INTO {s}.plan_share_dirty (box) VALUES (ST_Envelope(NEW.geom));
+    END IF;
+    RETURN NULL;
+END $$;
+ALTER FUNCTION {s}.lc_share_dirty() SET search_path FROM CURRENT;
+CREATE TRIGGER lc_share_dirty AFTER INSERT OR DELETE OR UPDATE ON {s}.plan_unit
+    FOR EACH ROW EXECUTE FUNCTION {s}.lc_share_dirty();
+CREATE TRIGGER lc_share_dirty AFTER INSERT OR DELETE OR UPDATE ON {s}.pbf
+    FOR EACH ROW EXECUTE FUNCTION {s}.lc_share_dirty();
+""")
+
+
+def after_load(cur, schema: str) -> None:
+    """``db load`` replaced the survey: forget the shares, note the new survey's edits too."""
+    sql = driver().sql
+    s = sql.Identifier(schema)
+    cur.execute(sql.SQL("DELETE FROM {}.plan_share; DELETE FROM {}.plan_share_dirty; "
+                        "DELETE FROM {}.lc_setting WHERE key = %s").format(s, s, s), (_STATE,))
+    cur.execute(sql.SQL("CREATE TRIGGER lc_share_dirty AFTER INSERT OR DELETE OR UPDATE ON {}.survey "
+                        "FOR EACH ROW EXECUTE FUNCTION {}.lc_share_dirty()").format(s, s))
+
+
+class Cache:
+    """The maintained shares of one planning schema, for one balance."""
+
+    def __init__(self, schema: str):
+        sql = driver().sql
+        self.schema = schema
+        self.table = sql.Identifier(schema, "plan_share")
+        self.dirty = sql.Identifier(schema, "plan_share_dirty")
+        self.setting = sql.Identifier(schema, "lc_setting")
+        self.changed = False
+
+    @classmethod
+    def of(cls, cur, parcels: tuple, units: tuple, pbf) -> Cache | None:
+        """The cache when the balance reads a planning schema's own tables and this role may keep
+        it (else None: the balance computes every share, as on any other tables)."""
+        schema = parcels[0]
+        if not schema or parcels[1] != "parcels" or tuple(units) != (schema, "plan_unit"):
+            return None
+        if pbf is not None and (pbf[1], pbf[2]) != (schema, "pbf"):
+            return None
+        sql = driver().sql
+        cur.execute("SELECT to_regclass(%s)", (sql.Identifier(schema, "plan_share").as_string(cur),))
+        if cur.fetchone()[0] is None:
+            return None
+        # has_table_privilege with a list is true for any one of them: each asked on its own
+        needs = [("plan_share", "SELECT"), ("plan_share", "INSERT"), ("plan_share", "DELETE"),
+                 ("plan_share_dirty", "SELECT"), ("plan_share_dirty", "DELETE"),
+                 ("lc_setting", "SELECT"), ("lc_setting", "INSERT"), ("lc_setting", "UPDATE")]
+        cur.execute("SELECT bool_and(has_table_privilege(t, p)) FROM unnest(%s::text[], %s::text[]) AS x(t, p)",
+                    ([sql.Identifier(schema, n).as_string(cur) for n, _p in needs], [p for _n, p in needs]))
+        return cls(schema) if cur.fetchone()[0] else None
+
+    def _stamp(self, cur) -> str:
+        """Which survey the shares were computed for (a new ``db load`` makes a new table)."""
+        sql = driver().sql
+        cur.execute("SELECT to_regclass(%s)::oid", (sql.Identifier(self.schema, "survey").as_string(cur),))
+        return str(cur.fetchone()[0])
+
+    def bring_up_to_date(self, cur, w, t, run_shares) -> None:
+        """lc_pairs2, lc_proj, lc_pairs_area from the kept shares, after recomputing (``run_shares``
+        over a part of the parcels) what the noted edits touched, or everything the first time."""
+        sql = driver().sql
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext('lc-share:' || %s))", (self.schema,))
+        stamp = self._stamp(cur)
+        cur.execute(sql.SQL("SELECT value FROM {} WHERE key = %s").format(self.setting), (_STATE,))
+        row = cur.fetchone()
+        cur.execute(sql.SQL("SELECT max(id) FROM {}").format(self.dirty))
+        last = cur.fetchone()[0]
+        if row is None or row[0] != stamp:
+            run_shares(t.name)
+            cur.execute(sql.SQL("DELETE FROM {}").format(self.table))
+            self._keep(cur, w, last, stamp)
+        elif last is not None:
+            cur.execute(sql.SQL("{} lc_touched AS SELECT DISTINCT p.{pk} AS id FROM {parcels} p JOIN {dirty} d "
+                                "ON p.{g} && d.box WHERE d.id <= %s").format(
+                w.create, pk=t.pk, parcels=t.name, dirty=self.dirty, g=t.geom), (last,))
+            cur.execute("ALTER TABLE lc_touched ADD PRIMARY KEY (id)")
+            w.ready(cur, "lc_touched")
+            run_shares(sql.SQL("(SELECT * FROM {} WHERE {} IN (SELECT id FROM lc_touched))").format(t.name, t.pk))
+            cur.execute(sql.SQL("DELETE FROM {} c USING lc_touched x WHERE c.survey_fid = x.id").format(self.table))
+            self._keep(cur, w, last, stamp)
+        for name in ("lc_pairs", "lc_pairs_area", "lc_pairs2", "lc_proj"):
+            cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
+        cur.execute(sql.SQL("{} lc_pairs2 AS SELECT c.survey_fid AS id, u.uid, c.s, c.area, c.ps FROM {} c "
+                            "JOIN lc_u u ON u.unit_pk = c.unit_id").format(w.create, self.table))
+        cur.execute(sql.SQL("{} lc_proj AS SELECT survey_fid AS id, s, ps FROM {} WHERE unit_id IS NULL").format(
+            w.create, self.table))
+        cur.execute(sql.SQL("{} lc_pairs_area AS SELECT survey_fid AS id, area FROM {} WHERE unit_id IS NULL")
+                    .format(w.create, self.table))
+        cur.execute("ALTER TABLE lc_pairs_area ADD PRIMARY KEY (id)")
+        w.ready(cur, "lc_pairs_area")
+
+    def _keep(self, cur, w, last, stamp: str) -> None:
+        """Write the recomputed shares, consume the noted edits, remember the survey."""
+        sql = driver().sql
+        cur.execute(sql.SQL("INSERT INTO {} (survey_fid, unit_id, s, ps, area) "
+                            "SELECT q.id, u.unit_pk, q.s, q.ps, q.area FROM lc_pairs2 q JOIN lc_u u USING (uid) "
+                            "UNION ALL SELECT x.id, NULL, x.s, x.ps, a.area FROM lc_proj x "
+                            "JOIN lc_pairs_area a USING (id)").format(self.table))
+        if last is not None:
+            cur.execute(sql.SQL("DELETE FROM {} WHERE id <= %s").format(self.dirty), (last,))
+        cur.execute(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
+                            "SET value = excluded.value").format(self.setting), (_STATE, stamp))
+        self.changed = True
