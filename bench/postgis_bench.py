@@ -8,7 +8,14 @@ Same demo township as ``engine_bench`` (``bench/data/township_<n>.gpkg``, ~400 p
 itself (``plugin.adapters.postgis.local_cluster``; fsync off). For each size it times:
 
 (a) in-database   ``balance --in-database``'s computation (``adapters.postgis.balance.compute``):
-                  SQL on the server, only sums come back;
+                  SQL on the server, only sums come back, nothing kept (the tables read through
+                  a view of another name, as any tables outside a planning schema);
+(a1) first        the first balance after ``db load`` on the planning schema: (a) plus filling
+                  the maintained shares (``share_cache``, migration 6);
+(a2) kept         the next balance, no edits since: the geometry read from the kept shares;
+(a3) one edit     after one unit moved 50 m: the parcels in its old and new box recomputed;
+(e) edit cost     one ``UPDATE plan_unit SET geom`` with the trigger that notes its boxes, and
+                  without it (median of 20, ms);
 (b) in-process    the same tables read through GDAL's PG driver into the engine
                   (``plugin.cli.compute`` on ``PG:`` sources): every row and geometry to the client;
 (c) DBA query     what a database administrator would write: ``ST_Intersection`` of every
@@ -38,6 +45,30 @@ SELECT u.dybh, p.dlbm,
 FROM bench.parcels p JOIN bench.plan_unit u ON ST_Intersects(p.geom, u.geom)
 GROUP BY u.dybh, p.dlbm
 """
+
+
+def _move_unit(conn) -> None:
+    with conn.cursor() as cur:
+        cur.execute("UPDATE bench.plan_unit SET geom = ST_Multi(ST_Translate(geom, 50, 0)) "
+                    "WHERE id = (SELECT min(id) FROM bench.plan_unit)")
+
+
+def _edit_cost(conn) -> tuple[float, float]:
+    """ms of one unit geometry edit with the share trigger, and without it (median of 20)."""
+    out = []
+    for enable in (True, False):
+        with conn.cursor() as cur:
+            cur.execute(f"ALTER TABLE bench.plan_unit {'ENABLE' if enable else 'DISABLE'} TRIGGER lc_share_dirty")
+            samples = []
+            for k in range(20):
+                t0 = time.perf_counter()
+                cur.execute("UPDATE bench.plan_unit SET geom = ST_Multi(ST_Translate(geom, %s, 0)) "
+                            "WHERE id = (SELECT max(id) FROM bench.plan_unit)", (1 if k % 2 else -1,))
+                samples.append((time.perf_counter() - t0) * 1000)
+            out.append(statistics.median(samples))
+    with conn.cursor() as cur:
+        cur.execute("ALTER TABLE bench.plan_unit ENABLE TRIGGER lc_share_dirty")
+    return out[0], out[1]
 
 
 def _timed(fn, repeat: int) -> tuple[list[float], object]:
@@ -77,9 +108,15 @@ def run_size(n: int, repeat: int, skip_in_process: bool) -> dict:
         row["load"] = time.perf_counter() - t0
         src = [f"PG:{db}|layername=bench.{t}" for t in ("parcels", "plan_unit", "pbf")]
         pack = bundled_pack("national")
-        row["in_db"], server = _timed(lambda: compute(Sources(*src), pack), repeat)
+        row["first"], _ = _timed(lambda: compute(Sources(*src), pack), 1)
+        row["kept"], _ = _timed(lambda: compute(Sources(*src), pack), repeat)
         conn = connect(db)
         conn.autocommit = True
+        row["edit"] = _edit_cost(conn)
+        row["one_edit"], (_, kept) = _timed(lambda: (_move_unit(conn), compute(Sources(*src), pack)), repeat)
+        cluster.execute("CREATE VIEW bench.parcels_plain AS SELECT * FROM bench.parcels")
+        plain = [f"PG:{db}|layername=bench.parcels_plain", *src[1:]]
+        row["in_db"], server = _timed(lambda: compute(Sources(*plain), pack), repeat)
 
         def dba():
             with conn.cursor() as cur:
@@ -93,10 +130,13 @@ def run_size(n: int, repeat: int, skip_in_process: bool) -> dict:
             args = ap.Namespace(parcels=src[0], units=src[1], pbf=src[2], rules="national", unit_field=None,
                                 tbmj_in_mu=False, encoding=None)
             row["in_process"], (engine, _r, _i) = _timed(lambda: in_process(args), repeat)
-            got = {(c, d): (b, a) for c, d, b, a in server.balance_rows()}
             want = {(c, d): (b, a) for c, d, b, a in engine.balance_rows()}
-            row["max_diff_m2"] = max(max(abs(got[k][0] - v[0]), abs(got[k][1] - v[1])) for k, v in want.items()) \
-                if set(got) == set(want) else float("nan")
+            diffs = []
+            for result in (server, kept):  # nothing kept, and kept shares after the edits
+                got = {(c, d): (b, a) for c, d, b, a in result.balance_rows()}
+                diffs.append(max(max(abs(got[k][0] - v[0]), abs(got[k][1] - v[1])) for k, v in want.items())
+                             if set(got) == set(want) else float("nan"))
+            row["max_diff_m2"] = max(diffs)
     return row
 
 
@@ -108,14 +148,16 @@ def _fmt(samples) -> str:
 
 def table(rows: list[dict]) -> str:
     lines = [f"PostGIS balance benchmark, {_dt.datetime.now():%Y-%m-%d %H:%M}, load average {os.getloadavg()[0]:.1f}",
-             "", "| parcels | db load s | (a) in-database s | (b) in-process s | (c) DBA query s | (c)/(a) | (b)/(a) "
-             "| max diff m² |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "", "| parcels | db load s | (a) in-database s | (a1) first s | (a2) kept s | (a3) one edit s "
+             "| (b) in-process s | (c) DBA query s | (c)/(a) | (c)/(a2) | (c)/(a3) | (b)/(a) | edit ms with / without "
+             "| max diff m² |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        a = min(r["in_db"])
+        a, c = min(r["in_db"]), min(r["dba"])
         b = min(r["in_process"]) if r.get("in_process") else None
-        lines.append(f"| {r['n']:,} | {r['load']:.1f} | {_fmt(r['in_db'])} | {_fmt(r.get('in_process'))} | "
-                     f"{_fmt(r['dba'])} | {min(r['dba']) / a:.1f}× | {f'{b / a:.1f}×' if b else '–'} | "
-                     f"{r.get('max_diff_m2', float('nan')):.2g} |")
+        lines.append(f"| {r['n']:,} | {r['load']:.1f} | {_fmt(r['in_db'])} | {_fmt(r['first'])} | {_fmt(r['kept'])} | "
+                     f"{_fmt(r['one_edit'])} | {_fmt(r.get('in_process'))} | {_fmt(r['dba'])} | {c / a:.1f}× | "
+                     f"{c / min(r['kept']):.1f}× | {c / min(r['one_edit']):.1f}× | {f'{b / a:.1f}×' if b else '–'} | "
+                     f"{r['edit'][0]:.1f} / {r['edit'][1]:.1f} | {r.get('max_diff_m2', float('nan')):.2g} |")
     return "\n".join(lines)
 
 
