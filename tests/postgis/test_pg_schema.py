@@ -49,6 +49,24 @@ def test_history_records_who_when_what(service_db):
     assert rows[0][6] <= rows[1][6]
 
 
+def test_a_version_released_after_a_higher_one_is_still_applied(service_db, monkeypatch):
+    """Migration numbers are reserved by parallel work (4, 5 elsewhere, 6 here): a schema that has
+    the higher ones still gets a lower one when it is released (here: 2 held back, then released)."""
+    db, _cluster, _name = service_db
+    conn = connect(db)
+    every = list(pg_schema.MIGRATIONS)
+    monkeypatch.setattr(pg_schema, "MIGRATIONS", [m for m in every if m[0] != 2])
+    assert pg_schema.migrate(conn, "plan") == [v for v, _d, _s in every if v != 2]
+    monkeypatch.setattr(pg_schema, "MIGRATIONS", every)
+    assert pg_schema.migrate(conn, "plan") == [2]
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'plan.plan_unit'::regclass "
+                    "AND tgname IN ('lc_stamp', 'lc_history')")
+        assert cur.fetchone()[0] == 2
+    assert pg_schema.migrate(conn, "plan") == []
+    conn.close()
+
+
 def test_load_keeps_the_survey_and_a_reader_role_can_compute(pg_db, tmp_path):
     """db load: the survey as it was (TBMJ per BSM recoverable), plan values in plan_parcel; a role
     with SELECT and TEMP only (docs/postgis.md, least privilege) runs the in-database balance."""
