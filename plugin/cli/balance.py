@@ -23,9 +23,11 @@ def run(args: argparse.Namespace) -> int:
     check_outputs(args, [args.out], overwrite)
     if getattr(args, "in_database", False):  # docs/postgis.md: only sums leave the database
         from ..core.rules import load_pack
+        from ..core.townships import evaluate_variables
 
-        # the township PBF limits need each parcel's PBF part: not computed in the database yet
-        engine, reader, towns = db.in_database_engine(args, load_pack(args.rules)), None, ()
+        engine, reader = db.in_database_engine(args, load_pack(args.rules)), None
+        # the township PBF limits: their variables summed by the database, judged here
+        towns = evaluate_variables(engine, *engine.townships) if engine.townships is not None else []
     else:
         engine, reader, inputs = compute(args)
         towns = township_results_of(args, engine, reader, inputs)

@@ -64,4 +64,4 @@ def in_database_engine(args: argparse.Namespace, pack):
     from ..adapters.postgis.commands import in_database_balance
 
     return in_database_balance(args.parcels, args.units, args.pbf, args.unit_field,
-                               bool(getattr(args, "tbmj_in_mu", False)), pack)
+                               bool(getattr(args, "tbmj_in_mu", False)), pack, getattr(args, "ugb", None))

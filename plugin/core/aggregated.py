@@ -68,6 +68,9 @@ class AggregatedBalance(BalanceEngine):
     def __init__(self, pack: RulePack | None = None):
         super().__init__(pack)
         self.counts = ServerCounts()
+        #: (township code -> variables, whether a UGB layer was given) when the database computed
+        #: them (core.townships.evaluate_variables judges them), else None
+        self.townships: tuple[dict, bool] | None = None
 
     def load(self, units: Sequence[tuple[Hashable, str | None, bool]], sums: dict[Hashable, Counter],
              project: Counter, counts: ServerCounts) -> None:

@@ -224,22 +224,31 @@ class TownshipLimits:
 
         Without a PBF layer there is nothing to judge: no rows. ``reason`` as in ``engine.evaluate``.
         """
-        rules = [r for r in engine.pack.rules if r.scope == "township"]
-        if not rules or not self.has_pbf:
+        if not self.has_pbf or not any(r.scope == "township" for r in engine.pack.rules):
             return []
-        if reason is False:
-            reason = engine.not_assessable()
-        results = []
-        for code, variables in self.variables(engine).items():
-            if not variables["pbf_before"] and not variables["pbf_in"]:
-                continue  # a township without PBF: the limits do not apply
-            for rule in rules:
-                # without the UGB layer a rule about it cannot be judged (not a pass by a zero)
-                blind = not self.has_ugb and "pbf_out_ugb" in rule.formula.variables
-                value = None if blind else rule.formula.evaluate(variables)
-                passed = None if reason else rule.passes(value)
-                results.append(RuleResult(code, rule.id, value, rule.threshold, passed, rule.severity, reason or None))
-        return results
+        return evaluate_variables(engine, self.variables(engine), self.has_ugb, reason)
+
+
+def evaluate_variables(engine: BalanceEngine, variables: dict[str, dict[str, float]], has_ugb: bool,
+                       reason: str | None | bool = False) -> list[RuleResult]:
+    """The township rules of the engine's pack on township variables computed elsewhere (here, or
+    by the database: ``balance --in-database``); ``has_ugb``: whether the UGB layer was given."""
+    rules = [r for r in engine.pack.rules if r.scope == "township"]
+    if not rules:
+        return []
+    if reason is False:
+        reason = engine.not_assessable()
+    results = []
+    for code, values in variables.items():
+        if not values["pbf_before"] and not values["pbf_in"]:
+            continue  # a township without PBF: the limits do not apply
+        for rule in rules:
+            # without the UGB layer a rule about it cannot be judged (not a pass by a zero)
+            blind = not has_ugb and "pbf_out_ugb" in rule.formula.variables
+            value = None if blind else rule.formula.evaluate(values)
+            passed = None if reason else rule.passes(value)
+            results.append(RuleResult(code, rule.id, value, rule.threshold, passed, rule.severity, reason or None))
+    return results
 
 
 def township_variables(engine: BalanceEngine, pbf: Sequence[BaseGeometry] | None,

@@ -29,6 +29,7 @@ from ...core.validation import Problem, check_tbmj_unit
 from . import balance_sql as q
 from . import share_cache
 from .connection import DatabaseError, connect, driver, redact, split_source
+from .township_sql import township_variables
 from .work_area import WorkArea
 
 _NUMBER = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
@@ -213,6 +214,21 @@ def _sums(cur, pack: RulePack) -> tuple[dict, Counter]:
     return per_unit, project
 
 
+def _townships(cur, w: WorkArea, t: Table, named: dict, slots: dict, pbf, work: int, ugb: str | None) -> tuple:
+    """(township code -> variables, UGB given?) for core.townships.evaluate_variables."""
+    if not named.get("ZLDWDM"):
+        return {}, ugb is not None
+    cur.execute("SELECT to_regclass('lc_pb')")
+    if cur.fetchone()[0] is None:  # the shares were read from the kept ones (share_cache)
+        _pbf(cur, w, pbf, work)
+    table = None
+    if ugb is not None:
+        _dsn, schema, name = split_source(ugb)
+        g = _table(cur, schema, name, tr("urban growth boundary"))
+        table = (g.name, g.geom, g.srid)
+    return township_variables(cur, w.create, t, named["ZLDWDM"], {**slots, "work": work}, table), ugb is not None
+
+
 def _inputs(cur, w: WorkArea, u: Table, code: str, work: int) -> None:
     """lc_u (units), lc_uover (units overlapping each other)."""
     sql = driver().sql
@@ -262,6 +278,7 @@ class Sources:
     pbf: str | None = None
     unit_field: str | None = None
     tbmj_in_mu: bool = False
+    ugb: str | None = None
 
 
 def compute(sources: Sources, pack: RulePack) -> AggregatedBalance:
@@ -269,7 +286,8 @@ def compute(sources: Sources, pack: RulePack) -> AggregatedBalance:
     dsn, p_schema, p_table = split_source(sources.parcels)
     u_dsn, u_schema, u_table = split_source(sources.units)
     b = split_source(sources.pbf) if sources.pbf else None
-    if u_dsn != dsn or (b is not None and b[0] != dsn):
+    g = split_source(sources.ugb) if sources.ugb else None
+    if u_dsn != dsn or (b is not None and b[0] != dsn) or (g is not None and g[0] != dsn):
         raise DatabaseError(tr("--in-database needs the parcels, units and PBF in one database"))
     conn = connect(dsn)
     try:
@@ -328,13 +346,14 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
         cached.bring_up_to_date(cur, w, t, lambda rel: _shares(cur, w, t, rel, pbf, work, counts.repaired))
     for name in ("lc_pairs2", "lc_proj", "lc_code", "lc_ridge"):
         w.ready(cur, name)
-    cur.execute(sql.SQL(q.parcels_query()).format(
-        create=w.create, parcels=t.name, pk=t.pk, measured=_measured(t, work), tb=tb,
-        kc=_number(t, named.get("KCMJ"), scale), td=_number(t, named.get("TBDLMJ"), scale),
-        kx=_number(t, named.get("KCXS")), gx=_number(t, named.get("GHKCXS")),
-        dlbm=_text_of(named.get("DLBM")), kcdlbm=_text_of(named.get("KCDLBM")),
-        ghdlbm=_text_of(named.get("GHDLBM")), zzlx=_text_of(named.get("ZZLX")), yncz=_text_of(named.get("YNCZ")),
-        gdpdjb=_text_of(named.get("GDPDJB")), gdlx=_text_of(named.get("GDLX"))))
+    slots = dict(parcels=t.name, pk=t.pk, measured=_measured(t, work), tb=tb,
+                 kc=_number(t, named.get("KCMJ"), scale), td=_number(t, named.get("TBDLMJ"), scale),
+                 kx=_number(t, named.get("KCXS")), gx=_number(t, named.get("GHKCXS")),
+                 dlbm=_text_of(named.get("DLBM")), kcdlbm=_text_of(named.get("KCDLBM")),
+                 ghdlbm=_text_of(named.get("GHDLBM")), zzlx=_text_of(named.get("ZZLX")),
+                 yncz=_text_of(named.get("YNCZ")), gdpdjb=_text_of(named.get("GDPDJB")),
+                 gdlx=_text_of(named.get("GDLX")))
+    cur.execute(sql.SQL(q.parcels_query()).format(create=w.create, **slots))
     cur.execute(q.GROUP_SUMS)  # parallel: partial sums in the workers (lc_parcel needs no statistics)
     per_unit, project = _sums(cur, pack)
     cur.execute("SELECT uid, code, geom IS NOT NULL FROM lc_u ORDER BY uid")
@@ -349,6 +368,8 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
                                   "ellipsoid (after repairing invalid geometry)").format(counts.measured))
     balance = AggregatedBalance(pack)
     balance.load(unit_rows, per_unit, project, counts)
+    if pbf is not None and any(r.scope == "township" for r in pack.rules):
+        balance.townships = _townships(cur, w, t, named, slots, pbf, work, sources.ugb)
     if cached is not None and cached.changed:
         w.drop(cur)  # the work tables go; the maintained shares stay (share_cache)
         cur.connection.commit()

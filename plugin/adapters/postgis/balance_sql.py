@@ -269,11 +269,11 @@ PARCEL_COLUMNS = ("id, dl, b2, a1, a2, planned, zz, yn, a1_farm, t, vb1, vb2, va
                   "x11, x12, x21, x22")
 
 
-def parcels_query() -> str:
-    """lc_parcel: PARCEL_SOURCE and the PARCEL_STAGES nested, once per parcel in a unit (SQL text
-    with ``{…}`` slots). A table of its own: the stages (OFFSET 0) run above the parallel workers,
-    the grouped sums over this table run in them."""
-    text = PARCEL_SOURCE
+def parcels_query(source: str = "lc_pairs_area", target: str = "lc_parcel") -> str:
+    """``target``: PARCEL_SOURCE and the PARCEL_STAGES nested, once per parcel of ``source`` (id,
+    planar area; SQL text with ``{…}`` slots). A table of its own: the stages (OFFSET 0) run above
+    the parallel workers, the grouped sums over this table run in them."""
+    text = PARCEL_SOURCE.replace("FROM lc_pairs_area a", f"FROM {source} a")
     for k, stage in enumerate(PARCEL_STAGES):
         text = f"SELECT *, {stage} FROM ({text} OFFSET 0) AS n{k}"
-    return f"{{create}} lc_parcel AS SELECT {PARCEL_COLUMNS} FROM ({text}) AS n"
+    return f"{{create}} {target} AS SELECT {PARCEL_COLUMNS} FROM ({text}) AS n"

@@ -48,10 +48,11 @@ def db_load(db: str, schema: str, parcels: str, units: str | None, pbf: str | No
 
 
 def in_database_balance(parcels: str, units: str, pbf: str | None, unit_field: str | None, tbmj_in_mu: bool,
-                        pack: RulePack):
-    """The balance computed in the database (``core.aggregated.AggregatedBalance``)."""
-    for source in (parcels, units, pbf):
+                        pack: RulePack, ugb: str | None = None):
+    """The balance computed in the database (``core.aggregated.AggregatedBalance``); with PBF, the
+    township limits' variables too (``townships``; ``ugb``: the urban growth boundary)."""
+    for source in (parcels, units, pbf, ugb):
         if source and not is_database_source(source):
             raise DatabaseError(tr("--in-database needs PostGIS sources (PG:…|layername=schema.table), not {0}")
                                 .format(redact(source)))
-    return compute(Sources(parcels, units, pbf, unit_field, tbmj_in_mu), pack)
+    return compute(Sources(parcels, units, pbf, unit_field, tbmj_in_mu, ugb), pack)
