@@ -153,6 +153,15 @@ SELECT q.id, q.uid, q.s, q.area,
 FROM lc_pairs q LEFT JOIN lc_pp pp USING (id)
 """
 
+#: a parcel's share inside the PBF layer as a whole (core.townships), for the township limits and the
+#: maintained shares: whole (1), none (0), else the area of the union of its pieces
+PBF_WHOLE = """
+{create} lc_pw AS
+SELECT a.id, CASE WHEN pp.kind = 1 THEN 1.0 WHEN pp.kind = 2 THEN least(1.0, ST_Area(pp.part) / a.area) ELSE 0.0 END
+       AS ps
+FROM lc_pairs_area a LEFT JOIN lc_pp pp USING (id)
+"""
+
 #: units overlapping each other (engine._update_unit_overlaps): 2-dimensional intersection, its area
 UNIT_OVERLAPS = """
 {create} lc_uover AS

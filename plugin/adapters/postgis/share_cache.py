@@ -1,8 +1,9 @@
 """Maintained shares (migration 6): the balance's geometry work kept between balances.
 
-A planning schema keeps, per survey parcel in a unit, its share of each unit, its PBF share and
-the project's share (``plan_share``: the rows of the work tables ``lc_pairs2`` and ``lc_proj``,
-keyed by the unit's ``id``, not by its place in a list). Triggers on ``plan_unit``, ``pbf`` and
+A planning schema keeps, per survey parcel in a unit, its share of each unit, its PBF share, the
+project's share and its share inside the PBF layer as a whole (``pw``, for the township limits)
+(``plan_share``: the rows of the work tables ``lc_pairs2``, ``lc_proj`` and ``lc_pw``, keyed by
+the unit's ``id``, not by its place in a list). Triggers on ``plan_unit``, ``pbf`` and
 ``survey`` note the bounding box of every changed geometry, old and new (``plan_share_dirty``:
 one row per edit, nothing else computed). The next ``balance --in-database`` on the schema's own
 ``parcels`` / ``plan_unit`` / ``pbf`` recomputes only the parcels in those boxes — against all
@@ -20,7 +21,7 @@ _STATE = "share_survey"
 
 MIGRATION = (VERSION, "maintained shares: plan_share, plan_share_dirty, triggers on plan_unit and pbf", """
 CREATE TABLE {s}.plan_share (survey_fid bigint NOT NULL, unit_id bigint, s double precision NOT NULL,
-    ps double precision NOT NULL, area double precision NOT NULL);
+    ps double precision NOT NULL, area double precision NOT NULL, pw double precision);
 CREATE INDEX ON {s}.plan_share (survey_fid);
 CREATE TABLE {s}.plan_share_dirty (id bigserial PRIMARY KEY, box geometry NOT NULL);
 CREATE FUNCTION {s}.lc_share_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -115,7 +116,7 @@ class Cache:
             run_shares(sql.SQL("(SELECT * FROM {} WHERE {} IN (SELECT id FROM lc_touched))").format(t.name, t.pk))
             cur.execute(sql.SQL("DELETE FROM {} c USING lc_touched x WHERE c.survey_fid = x.id").format(self.table))
             self._keep(cur, w, last, stamp)
-        for name in ("lc_pairs", "lc_pairs_area", "lc_pairs2", "lc_proj"):
+        for name in ("lc_pairs", "lc_pairs_area", "lc_pairs2", "lc_proj", "lc_pw"):
             cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
         cur.execute(sql.SQL("{} lc_pairs2 AS SELECT c.survey_fid AS id, u.uid, c.s, c.area, c.ps FROM {} c "
                             "JOIN lc_u u ON u.unit_pk = c.unit_id").format(w.create, self.table))
@@ -125,14 +126,16 @@ class Cache:
                     .format(w.create, self.table))
         cur.execute("ALTER TABLE lc_pairs_area ADD PRIMARY KEY (id)")
         w.ready(cur, "lc_pairs_area")
+        cur.execute(sql.SQL("{} lc_pw AS SELECT survey_fid AS id, pw AS ps FROM {} WHERE unit_id IS NULL").format(
+            w.create, self.table))
 
     def _keep(self, cur, w, last, stamp: str) -> None:
         """Write the recomputed shares, consume the noted edits, remember the survey."""
         sql = driver().sql
-        cur.execute(sql.SQL("INSERT INTO {} (survey_fid, unit_id, s, ps, area) "
-                            "SELECT q.id, u.unit_pk, q.s, q.ps, q.area FROM lc_pairs2 q JOIN lc_u u USING (uid) "
-                            "UNION ALL SELECT x.id, NULL, x.s, x.ps, a.area FROM lc_proj x "
-                            "JOIN lc_pairs_area a USING (id)").format(self.table))
+        cur.execute(sql.SQL("INSERT INTO {} (survey_fid, unit_id, s, ps, area, pw) "
+                            "SELECT q.id, u.unit_pk, q.s, q.ps, q.area, NULL FROM lc_pairs2 q JOIN lc_u u USING (uid) "
+                            "UNION ALL SELECT x.id, NULL, x.s, x.ps, a.area, w.ps FROM lc_proj x "
+                            "JOIN lc_pairs_area a USING (id) JOIN lc_pw w USING (id)").format(self.table))
         if last is not None:
             cur.execute(sql.SQL("DELETE FROM {} WHERE id <= %s").format(self.dirty), (last,))
         cur.execute(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "

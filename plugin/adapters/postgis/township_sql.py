@@ -22,12 +22,19 @@ TOWNSHIP_AREA = """
 WHERE township IS NOT NULL AND area > 0
 """
 
+#: the parcels whose PBF part is not known from the units' overlay (lc_pw: outside every unit), and
+#: with a UGB layer those moved out of PBF (their part inside the boundary needs the part itself)
+TOWNSHIP_TODO = """
+{create} lc_twp_todo AS SELECT a.id FROM lc_twp_area a WHERE NOT EXISTS (SELECT 1 FROM lc_pw w WHERE w.id = a.id)
+UNION SELECT n.id FROM lc_twp_parcel n WHERE n.yn = 'OUT' AND {with_ugb}
+"""
+
 #: (parcel, PBF polygon it meets, relation) as for the units (balance_sql.pbf_parts_table)
 TOWNSHIP_PBF = """
 {create} lc_twp_pc AS SELECT a.id, b.bid, CASE WHEN ST_Covers(b.geom, {pg}) THEN 1
     WHEN ST_Relate(b.geom, {pg}, 'T********') THEN 2 ELSE 0 END AS rel
 FROM lc_pb b JOIN {parcels} p ON p.{geom} && b.src AND ST_Intersects(b.src, p.{geom})
-JOIN lc_twp_area a ON a.id = p.{pk} LEFT JOIN lc_bad bad ON bad.id = a.id
+JOIN lc_twp_area a ON a.id = p.{pk} JOIN lc_twp_todo d ON d.id = a.id LEFT JOIN lc_bad bad ON bad.id = a.id
 """
 
 #: the part of a parcel inside the PBF layer (TownshipLimits.shares): covered by one polygon, the
@@ -53,13 +60,14 @@ FROM inside i JOIN lc_twp_parcel n ON n.id = i.id
 
 #: core.townships.TownshipLimits.variables, summed per township
 TOWNSHIP_SUMS = """
-SELECT a.township, sum(n.t * coalesce(s.ps, 0)) AS pbf_before,
-       sum(CASE WHEN n.yn = 'OUT' THEN 0 WHEN n.yn = 'IN' THEN n.t
-                WHEN n.a1_farm THEN n.t * coalesce(s.ps, 0) ELSE 0 END) AS pbf_after,
-       sum(CASE WHEN n.yn = 'OUT' THEN n.t * coalesce(s.ps, 0) ELSE 0 END) AS pbf_out,
-       sum(CASE WHEN n.yn = 'IN' THEN n.t - n.t * coalesce(s.ps, 0) ELSE 0 END) AS pbf_in,
-       sum(CASE WHEN n.yn = 'OUT' THEN n.t * coalesce(s.us, 0) ELSE 0 END) AS pbf_out_ugb
-FROM lc_twp_area a JOIN lc_twp_parcel n ON n.id = a.id LEFT JOIN lc_twp_share s ON s.id = a.id
+SELECT township, sum(t * ps) AS pbf_before,
+       sum(CASE WHEN yn = 'OUT' THEN 0 WHEN yn = 'IN' THEN t WHEN a1_farm THEN t * ps ELSE 0 END) AS pbf_after,
+       sum(CASE WHEN yn = 'OUT' THEN t * ps ELSE 0 END) AS pbf_out,
+       sum(CASE WHEN yn = 'IN' THEN t - t * ps ELSE 0 END) AS pbf_in,
+       sum(CASE WHEN yn = 'OUT' THEN t * us ELSE 0 END) AS pbf_out_ugb
+FROM (SELECT a.township, n.t, n.yn, n.a1_farm, coalesce(s.ps, w.ps, 0) AS ps, coalesce(s.us, 0) AS us
+      FROM lc_twp_area a JOIN lc_twp_parcel n ON n.id = a.id LEFT JOIN lc_twp_share s ON s.id = a.id
+      LEFT JOIN lc_pw w ON w.id = a.id) AS x
 GROUP BY 1 ORDER BY 1
 """
 
@@ -77,7 +85,8 @@ def ugb_table(create, ugb, geom, srid: int, work: int):
 def township_variables(cur, create, t, zldwdm: str, parcel_slots: dict, ugb) -> dict[str, dict[str, float]]:
     """Township code -> its variables (m²). ``t``: the parcel table (balance.Table); ``parcel_slots``:
     the ``{…}`` values of ``balance_sql.parcels_query``; ``ugb``: (table, its geom, SRID) or None.
-    Needs lc_pb, lc_bad, lc_code and lc_ridge (the balance's work tables)."""
+    Needs lc_pb, lc_bad, lc_code, lc_ridge and lc_pw (the balance's work tables): the PBF overlay
+    runs only for the parcels outside every unit (and, with a UGB, those moved out of PBF)."""
     sql = driver().sql
     work = parcel_slots["work"]
     pg = q.parcel_geometry(t.geom, t.srid, work)
@@ -85,8 +94,14 @@ def township_variables(cur, create, t, zldwdm: str, parcel_slots: dict, ugb) -> 
     cur.execute(sql.SQL(TOWNSHIP_AREA).format(**slots, zldwdm=sql.SQL("p.{}::text").format(sql.Identifier(zldwdm))))
     cur.execute("ALTER TABLE lc_twp_area ADD PRIMARY KEY (id)")
     cur.execute("ANALYZE lc_twp_area")
-    cur.execute(sql.SQL(q.parcels_query("lc_twp_area", "lc_twp_parcel")).format(
+    # the per-parcel rules: those of the parcels in units are in lc_parcel already
+    cur.execute(sql.SQL("{} lc_twp_rest AS SELECT a.id, a.area FROM lc_twp_area a "
+                        "WHERE NOT EXISTS (SELECT 1 FROM lc_parcel n WHERE n.id = a.id)").format(create))
+    cur.execute(sql.SQL(q.parcels_query("lc_twp_rest", "lc_twp_more")).format(
         create=create, **{k: v for k, v in parcel_slots.items() if k != "work"}))
+    cur.execute(sql.SQL("{} lc_twp_parcel AS SELECT n.* FROM lc_parcel n JOIN lc_twp_area a ON a.id = n.id "
+                        "UNION ALL SELECT * FROM lc_twp_more").format(create))
+    cur.execute(sql.SQL(TOWNSHIP_TODO).format(create=create, with_ugb=sql.Literal(ugb is not None)))
     cur.execute(sql.SQL(TOWNSHIP_PBF).format(**slots))
     cur.execute("ANALYZE lc_twp_pc")
     cur.execute(ugb_table(create, *ugb, work) if ugb else ugb_table(create, None, None, 0, 0))
