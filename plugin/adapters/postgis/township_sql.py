@@ -26,7 +26,7 @@ WHERE township IS NOT NULL AND area > 0
 #: with a UGB layer those moved out of PBF (their part inside the boundary needs the part itself)
 TOWNSHIP_TODO = """
 {create} lc_twp_todo AS SELECT a.id FROM lc_twp_area a WHERE NOT EXISTS (SELECT 1 FROM lc_pw w WHERE w.id = a.id)
-UNION SELECT n.id FROM lc_twp_parcel n WHERE n.yn = 'OUT' AND {with_ugb}
+UNION SELECT n.id FROM (SELECT * FROM lc_parcel UNION ALL SELECT * FROM lc_twp_more) n WHERE n.yn = 'OUT' AND {with_ugb}
 """
 
 #: (parcel, PBF polygon it meets, relation) as for the units (balance_sql.pbf_parts_table)
@@ -55,7 +55,7 @@ SELECT i.id, least(1.0, ST_Area(i.part) / i.area) AS ps,
        CASE WHEN n.yn = 'OUT' THEN least(1.0, coalesce(ST_Area(ST_Intersection(i.part, (
            SELECT ST_Union(g.geom) FROM lc_ugb g WHERE g.geom && i.part AND ST_Intersects(g.geom, i.part)))), 0)
            / i.area) ELSE 0 END AS us
-FROM inside i JOIN lc_twp_parcel n ON n.id = i.id
+FROM inside i JOIN (SELECT * FROM lc_parcel UNION ALL SELECT * FROM lc_twp_more) n ON n.id = i.id
 """
 
 #: core.townships.TownshipLimits.variables, summed per township
@@ -66,8 +66,8 @@ SELECT township, sum(t * ps) AS pbf_before,
        sum(CASE WHEN yn = 'IN' THEN t - t * ps ELSE 0 END) AS pbf_in,
        sum(CASE WHEN yn = 'OUT' THEN t * us ELSE 0 END) AS pbf_out_ugb
 FROM (SELECT a.township, n.t, n.yn, n.a1_farm, coalesce(s.ps, w.ps, 0) AS ps, coalesce(s.us, 0) AS us
-      FROM lc_twp_area a JOIN lc_twp_parcel n ON n.id = a.id LEFT JOIN lc_twp_share s ON s.id = a.id
-      LEFT JOIN lc_pw w ON w.id = a.id) AS x
+      FROM lc_twp_area a JOIN (SELECT * FROM lc_parcel UNION ALL SELECT * FROM lc_twp_more) n ON n.id = a.id
+      LEFT JOIN lc_twp_share s ON s.id = a.id LEFT JOIN lc_pw w ON w.id = a.id) AS x
 GROUP BY 1 ORDER BY 1
 """
 
@@ -99,9 +99,11 @@ def township_variables(cur, create, t, zldwdm: str, parcel_slots: dict, ugb) -> 
                         "WHERE NOT EXISTS (SELECT 1 FROM lc_parcel n WHERE n.id = a.id)").format(create))
     cur.execute(sql.SQL(q.parcels_query("lc_twp_rest", "lc_twp_more")).format(
         create=create, **{k: v for k, v in parcel_slots.items() if k != "work"}))
-    cur.execute(sql.SQL("{} lc_twp_parcel AS SELECT n.* FROM lc_parcel n JOIN lc_twp_area a ON a.id = n.id "
-                        "UNION ALL SELECT * FROM lc_twp_more").format(create))
     cur.execute(sql.SQL(TOWNSHIP_TODO).format(create=create, with_ugb=sql.Literal(ugb is not None)))
+    # usually few parcels: from them to the PBF polygons through an index, not every polygon's parcels
+    cur.execute("ANALYZE lc_twp_todo")
+    cur.execute("CREATE INDEX ON lc_pb USING gist (src)")
+    cur.execute("ANALYZE lc_pb")
     cur.execute(sql.SQL(TOWNSHIP_PBF).format(**slots))
     cur.execute("ANALYZE lc_twp_pc")
     cur.execute(ugb_table(create, *ugb, work) if ugb else ugb_table(create, None, None, 0, 0))
