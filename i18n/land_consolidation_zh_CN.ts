@@ -398,6 +398,12 @@
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/balance.py"/>
+            <location filename="../plugin/cli/common.py"/>
+            <source>urban growth boundary</source>
+            <translation>城镇开发边界</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
             <source>--in-database needs the parcels, units and PBF in one database</source>
             <translation>--in-database 要求图斑、整治单元和永久基本农田在同一个数据库中</translation>
         </message>
@@ -1143,11 +1149,6 @@
             <location filename="../plugin/cli/common.py"/>
             <source>ecological red line</source>
             <translation>生态保护红线</translation>
-        </message>
-        <message>
-            <location filename="../plugin/cli/common.py"/>
-            <source>urban growth boundary</source>
-            <translation>城镇开发边界</translation>
         </message>
         <message>
             <location filename="../plugin/cli/common.py"/>
