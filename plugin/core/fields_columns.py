@@ -121,9 +121,21 @@ def _factorize_one_type(values: np.ndarray, kind: type) -> tuple[np.ndarray, lis
     return np.arange(len(values), dtype=np.intp), values.tolist()  # others: no two rows assumed alike
 
 
-def factorize_exact(values: np.ndarray) -> tuple[np.ndarray, list]:
+def factorize_exact(values: np.ndarray, none_code: bool = False) -> tuple[np.ndarray, list]:
     """``pandas.factorize`` of text, checked: pandas hashes strings as C strings, so "a" and "a\\x00b"
-    would share a code; where the check finds such a row, a plain dict does it exactly."""
+    would share a code; where the check finds such a row, a plain dict does it exactly.
+
+    ``none_code``: None gets the code -1 and is not among the values (the engine's store)."""
+    if none_code:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        back = np.empty(len(uniques) + 1, dtype=object)  # the last one, None, for the code -1
+        back[:-1] = list(uniques)
+        if len(values) and not bool(np.all(back[codes] == values)):
+            index: dict = {}
+            codes = np.fromiter((-1 if v is None else index.setdefault(v, len(index)) for v in values.tolist()),
+                                dtype=np.intp, count=len(values))
+            return codes, list(index)
+        return codes, list(uniques)
     codes, uniques = pd.factorize(values)
     if len(values) and not bool(np.all(np.asarray(uniques, dtype=values.dtype)[codes] == values)):
         index: dict = {}

@@ -105,6 +105,8 @@ class TownshipLimits:
         self._engine = None  # the engine the kept terms are of
         self._terms: dict = {}  # parcel id -> (township, BSM, (µm² per _VARS))
         self._sums: dict = {}  # township -> [parcel count, µm² per _VARS]
+        self._bsm_of: dict = {}  # parcel id -> its BSM when last read (every parcel, counted or not)
+        self._shadows: set = set()  # the engine's identical copies when last read
 
     def shares(self, geom: BaseGeometry, area: float) -> tuple[float, float]:
         """(share of the parcel inside the PBF, share inside both the PBF and the UGB), 0–1."""
@@ -119,10 +121,15 @@ class TownshipLimits:
         return min(1.0, in_ugb.area / area) if in_ugb is not None else 0.0
 
     def _located(self, engine: BalanceEngine, pid) -> tuple | None:
-        """(record, township, None, area) of a parcel that counts in a township, else None."""
+        """(record, township, None, area) of a parcel that counts in a township, else None.
+
+        Identical copies of a parcel count nowhere, as in the balance. Every parcel's BSM is noted,
+        counted or not: when it goes, the other pieces of its survey parcel are read again."""
         rec = engine.parcel_record(pid)
+        if rec.bsm is not None:
+            self._bsm_of[pid] = rec.bsm
         code = township_of(rec.zldwdm)
-        if code is None:
+        if code is None or pid in engine.shadows:
             return None
         area = engine.parcel_measured_area(pid)  # 0 without a geometry
         if not area > 0:
@@ -174,7 +181,8 @@ class TownshipLimits:
             del self._sums[code]
 
     def _read_all(self, engine: BalanceEngine) -> None:
-        self._engine, self._terms, self._sums = engine, {}, {}
+        self._engine, self._terms, self._sums, self._bsm_of = engine, {}, {}, {}
+        self._shadows = set(engine.shadows)
         pids, located = [], []
         for pid in engine.parcel_ids():
             where = self._located(engine, pid)
@@ -198,9 +206,11 @@ class TownshipLimits:
         if engine is not self._engine:
             return  # another engine: read in full when next asked
         dirty = set(parcels)
+        shadows = set(engine.shadows)
+        dirty.update(shadows ^ self._shadows)  # copies that became, or stopped being, copies
+        self._shadows = shadows
         for pid in list(dirty):
-            old = self._terms.get(pid)
-            bsms = {old[1] if old else None}
+            bsms = {self._bsm_of.pop(pid, None)}
             if engine.has_parcel(pid):
                 bsms.add(engine.parcel_record(pid).bsm)
             for bsm in bsms - {None}:

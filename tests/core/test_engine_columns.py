@@ -264,3 +264,22 @@ def test_static_index_with_levels_for_big_boxes():
         meet = (b[:, 0] <= box_[2]) & (b[:, 2] >= box_[0]) & (b[:, 1] <= box_[3]) & (b[:, 3] >= box_[1])
         expected = np.flatnonzero(meet)
         assert index.query(box_).tolist() == expected.tolist()
+
+
+def test_codes_that_differ_after_a_nul_are_not_merged():
+    """pandas hashes text as C strings: "0101" and "0101\\x00" must stay two codes in the columnar build."""
+    from shapely.geometry import box as _box
+
+    from plugin.core.engine import BalanceEngine as _Engine
+    from plugin.core.fields import ParcelRecord as _Rec
+
+    parcels = [(1, _box(0, 0, 10, 10), _Rec(dlbm="0101\x00", tbmj=100.0)),
+               (2, _box(10, 0, 20, 10), _Rec(dlbm="0101", tbmj=100.0))]
+    built = _Engine()
+    built.build(list(parcels), [("u", "U", _box(-1, -1, 30, 30))])
+    one_by_one = _Engine()
+    one_by_one.upsert_unit("u", "U", _box(-1, -1, 30, 30))
+    for pid, geom, rec in parcels:
+        one_by_one.upsert_parcel(pid, geom, rec)
+    assert built.parcel_record(2).dlbm == "0101" and built.parcel_record(1).dlbm == "0101\x00"
+    assert built.fingerprint() == one_by_one.fingerprint()

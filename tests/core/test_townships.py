@@ -157,3 +157,43 @@ def test_kept_terms_after_any_edits_equal_a_fresh_count(engine_pbf):
     own = TownshipLimits(pbf, ugb=[box(0, 0, 200, 25)]).variables(e)
     for code, values in TownshipLimits(pbf, ugb=[box(0, 0, 200, 25)], engine_pbf=True).variables(e).items():
         assert values == pytest.approx(own[code], abs=1e-3)
+
+
+def test_a_piece_outside_every_township_still_re_shares_its_survey_parcel_when_it_goes():
+    """Two pieces of one survey parcel B1 (TBMJ shared by area): one without a ZLDWDM (in no township).
+    When that piece is deleted, the other piece carries the whole TBMJ again, in the kept sums too."""
+    from plugin.core.townships import TownshipLimits
+
+    pbf = [box(0, 0, 100, 100)]
+    e = BalanceEngine()
+    e.build([(1, box(0, 0, 5, 10), normalize_parcel({"DLBM": "0101", "TBMJ": 100, "BSM": "B1"})),
+             (2, box(5, 0, 10, 10), normalize_parcel({"DLBM": "0101", "TBMJ": 100, "BSM": "B1",
+                                                       "ZLDWDM": "110101001001"}))],
+            [("u", "U", box(-1, -1, 30, 30))], pbf=pbf)
+    for engine_pbf in (False, True):
+        limits = TownshipLimits(pbf, engine_pbf=engine_pbf)
+        before = limits.variables(e)["110101001"]["pbf_before"]
+        assert before == pytest.approx(50)  # half of the survey parcel's TBMJ
+        e2 = e
+        e2.remove_parcel(1)
+        limits.update(e2, [1])
+        assert limits.variables(e2) == TownshipLimits(pbf, engine_pbf=engine_pbf).variables(e2)
+        assert limits.variables(e2)["110101001"]["pbf_before"] == pytest.approx(100)
+        e.upsert_parcel(1, box(0, 0, 5, 10), normalize_parcel({"DLBM": "0101", "TBMJ": 100, "BSM": "B1"}))
+        limits.update(e, [1])
+        assert limits.variables(e)["110101001"]["pbf_before"] == pytest.approx(before)
+
+
+def test_identical_copies_count_once_as_in_the_balance():
+    from plugin.core.townships import TownshipLimits
+
+    pbf = [box(0, 0, 100, 100)]
+    rec = normalize_parcel({"DLBM": "0101", "TBMJ": 1000, "BSM": "B1", "ZLDWDM": "110101001001"})
+    e = BalanceEngine()
+    e.build([(1, box(0, 0, 10, 10), rec), (2, box(0, 0, 10, 10), rec)], [("u", "U", box(-1, -1, 30, 30))], pbf=pbf)
+    assert e.variables()["pbf_before"] == pytest.approx(1000)
+    for engine_pbf in (False, True):
+        assert TownshipLimits(pbf, engine_pbf=engine_pbf).variables(e)["110101001"]["pbf_before"] == pytest.approx(1000)
+    assert [e.parcel_pbf_share(p) for p in (1, 2)] == [1.0, 0.0]
+    e.set_pbf(pbf)  # an edit path must give the copy what a build gives it
+    assert [e.parcel_pbf_share(p) for p in (1, 2)] == [1.0, 0.0]

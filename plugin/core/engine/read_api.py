@@ -65,6 +65,8 @@ class _ReadAPI:
     def parcel_pbf_share(self, pid: Hashable) -> float:
         """The share of the parcel's measured area inside the engine's PBF layer, 0–1 (as the balance
         counts it: 1 when one PBF polygon covers it; an identical copy of another parcel has 0)."""
+        if pid in self.shadows:
+            return 0.0  # counted nowhere, whichever edit made it a copy
         part = self._parcels.pbf_part(pid)
         if isinstance(part, float):
             return part

@@ -16,10 +16,10 @@ import math
 from typing import Hashable, Iterator
 
 import numpy as np
-import pandas as pd
 import shapely
 
 from ..fields import ParcelRecord
+from ..fields_columns import factorize_exact
 from ..record_columns import NUMBER_SLOTS, TEXT_SLOTS, RecordColumns
 from .grid import Grid
 from .state import _Parcel
@@ -40,7 +40,7 @@ class Records:
         for s in TEXT_SLOTS:
             values = np.asarray(cols[s], dtype=object)
             if s in _FACTORIZE and len(values):
-                codes, uniques = pd.factorize(values, use_na_sentinel=True)
+                codes, uniques = factorize_exact(values, none_code=True)  # "a" and "a\x00b" kept apart
                 self.codes[s] = codes.astype(np.int32)
                 self.uniques[s] = [*list(uniques), None]  # code -1 is None
             else:
@@ -65,8 +65,8 @@ class Records:
         """(codes, values) of a text slot at ``rows``: ``values[codes[k]]`` is row k's value (code -1: None)."""
         if slot in self.codes:
             return self.codes[slot][rows], self.uniques[slot]
-        codes, uniques = pd.factorize(self.objects[slot][rows], use_na_sentinel=True)
-        return codes, [*list(uniques), None]
+        codes, uniques = factorize_exact(self.objects[slot][rows], none_code=True)
+        return codes, [*uniques, None]
 
     def column(self, slot: str) -> np.ndarray:
         """A text slot as an object array."""
