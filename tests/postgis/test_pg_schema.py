@@ -58,7 +58,13 @@ def test_a_version_released_after_a_higher_one_is_still_applied(service_db, monk
     monkeypatch.setattr(pg_schema, "MIGRATIONS", [m for m in every if m[0] != 2])
     assert pg_schema.migrate(conn, "plan") == [v for v, _d, _s in every if v != 2]
     monkeypatch.setattr(pg_schema, "MIGRATIONS", every)
+    with conn.cursor() as cur:  # without 2 the schema is at 1, whatever came after: db load refuses it
+        assert pg_schema.current_version(cur, "plan") == 1 < pg_schema.latest_version()
+    conn.rollback()
     assert pg_schema.migrate(conn, "plan") == [2]
+    with conn.cursor() as cur:
+        assert pg_schema.current_version(cur, "plan") == pg_schema.latest_version()
+    conn.rollback()
     with conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'plan.plan_unit'::regclass "
                     "AND tgname IN ('lc_stamp', 'lc_history')")

@@ -233,13 +233,21 @@ def quoted(schema: str):
 
 
 def current_version(cur, schema: str) -> int:
-    """The schema's migration version (0: no planning schema there yet)."""
+    """The schema's migration version: the highest known version with every known one below it
+    applied (0: no planning schema there yet). A schema with 1, 2, 3 and 5 but not 4 is at 3: it
+    lacks what 4 brings, and ``db load`` asks for ``db init`` first."""
     sql = driver().sql
     cur.execute("SELECT to_regclass(%s)", (sql.Identifier(schema, VERSION_TABLE).as_string(cur),))
     if cur.fetchone()[0] is None:
         return 0
-    cur.execute(sql.SQL("SELECT coalesce(max(version), 0) FROM {}").format(sql.Identifier(schema, VERSION_TABLE)))
-    return int(cur.fetchone()[0])
+    cur.execute(sql.SQL("SELECT version FROM {}").format(sql.Identifier(schema, VERSION_TABLE)))
+    have = {row[0] for row in cur.fetchall()}
+    version = 0
+    for known in sorted(v for v, _d, _s in MIGRATIONS):
+        if known not in have:
+            break
+        version = known
+    return version
 
 
 def migrate(conn, schema: str = "land_consolidation") -> list[int]:
