@@ -168,15 +168,15 @@ def test_read_columns_equals_the_record_read(qgis_app, demo, monkeypatch, subset
 def test_read_columns_of_awkward_values_equals_the_record_read(qgis_app, tmp_path):
     """Numbers stored as text, 二调 codes, blanks, negatives, 亩: a GeoPackage read by Arrow and the same
     layer read through QGIS give what the per-feature read gives."""
-    from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsVectorFileWriter, QgsVectorLayer
-    from qgis.PyQt.QtCore import QVariant
+    from qgis.core import QgsFeature, QgsGeometry, QgsVectorFileWriter, QgsVectorLayer
+
+    from plugin.adapters.qgis_compat import make_field
 
     mem = QgsVectorLayer("MultiPolygon?crs=EPSG:4523", "dltb", "memory")
-    fields = [("BSM", QVariant.String), ("DLBM", QVariant.String), ("TBMJ", QVariant.String),
-              ("KCDLBM", QVariant.String), ("KCXS", QVariant.Double), ("KCMJ", QVariant.Double),
-              ("GHDLBM", QVariant.String), ("GDPDJB", QVariant.String), ("YNCZ", QVariant.String),
-              ("XZDWMJ", QVariant.Double)]
-    mem.dataProvider().addAttributes([QgsField(n, t) for n, t in fields])
+    fields = [("BSM", "string"), ("DLBM", "string"), ("TBMJ", "string"), ("KCDLBM", "string"), ("KCXS", "double"),
+              ("KCMJ", "double"), ("GHDLBM", "string"), ("GDPDJB", "string"), ("YNCZ", "string"),
+              ("XZDWMJ", "double")]
+    mem.dataProvider().addAttributes([make_field(n, t) for n, t in fields])
     mem.updateFields()
     values = [
         ["000", "011", "0.9", None, 0.05, None, None, "2", "拟调入", 0.1],
