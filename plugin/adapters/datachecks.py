@@ -21,6 +21,7 @@ from typing import Callable, Iterable
 from qgis.core import (
     Qgis,
     QgsCoordinateReferenceSystem,
+    QgsCsException,
     QgsFeatureRequest,
     QgsGeometry,
     QgsPointXY,
@@ -95,7 +96,10 @@ def area_scale(crs: QgsCoordinateReferenceSystem, extent: QgsRectangle, n: int =
             h = side / 2
             sq = QgsGeometry.fromPolygonXY([[QgsPointXY(x - h, y - h), QgsPointXY(x + h, y - h),
                                              QgsPointXY(x + h, y + h), QgsPointXY(x - h, y + h)]])
-            ell = measure.measureArea(sq)
+            try:
+                ell = measure.measureArea(sq)
+            except QgsCsException:  # outside the CRS's domain (QGIS ≥ 3.34 raises): no scale to apply
+                ell = 0.0
             row.append(ell / (side * side) if ell > 0 else 1.0)
         rows.append(row)
     return AreaScale((x0, y0, x1, y1), rows)

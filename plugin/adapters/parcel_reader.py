@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 import shapely
-from qgis.core import QgsCoordinateReferenceSystem, QgsFeatureRequest, QgsGeometry, QgsVectorLayer
+from qgis.core import QgsCoordinateReferenceSystem, QgsCsException, QgsFeatureRequest, QgsGeometry, QgsVectorLayer
 
 from ..core.engine import paused_gc
 from ..core.fields import RECORD_FIELDS, FieldMap, ParcelRecord, normalize_parcel, resolve_parcel_fields, with_area
@@ -103,7 +103,10 @@ class ParcelReader:
             return None
         g = QgsGeometry()
         g.fromWkb(shapely.to_wkb(cleaned))
-        area = self.measure.measureArea(g)
+        try:
+            area = self.measure.measureArea(g)
+        except QgsCsException:  # QGIS ≥ 3.34 raises where 3.22 gave a number: outside the CRS's domain
+            area = math.nan
         if not valid_area(area):
             area = float(cleaned.area)  # outside the ellipsoid's domain: the planar area
         return area if valid_area(area) else None
