@@ -55,6 +55,7 @@ def template(pg_cluster, demo_gpkg):
                            f"GRANT SELECT ON ALL TABLES IN SCHEMA {SCHEMA} TO {role}; "
                            f"GRANT INSERT, UPDATE, DELETE ON {SCHEMA}.plan_parcel, {SCHEMA}.plan_unit, "
                            f"{SCHEMA}.parcels, {SCHEMA}.history TO {role}; "
+                           f"GRANT INSERT ON {SCHEMA}.plan_share_dirty TO {role}; "  # unit edits note their boxes
                            f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {SCHEMA} TO {role}", TEMPLATE)
     yield TEMPLATE
     pg_cluster.execute(f'DROP DATABASE "{TEMPLATE}" WITH (FORCE)', "postgres")

@@ -226,6 +226,53 @@ CREATE TRIGGER lc_status_history AFTER UPDATE OF zt ON {s}.plan_unit
 
 MIGRATIONS.append(SHARES_MIGRATION)  # 6 (4 and 5: other work of issue 12)
 
+#: deleting a plan row carries no version: the plugin notes the versions the planner read of the rows
+#: it is about to delete (``lc_read_for_delete``, just before QGIS commits), and the delete trigger
+#: refuses a row changed since (LC409, as an out-of-date update). A delete without a note (a client
+#: without the plugin) is not checked, as an update without ``version``. Both functions run as the
+#: schema's owner: a planner needs no right on ``lc_delete_read``. (Number 8: 7 is another branch's.)
+MIGRATIONS.append((8, "version check of deleted units", """
+CREATE TABLE {s}.lc_delete_read (
+    table_name text NOT NULL, row_id bigint NOT NULL, db_role text NOT NULL DEFAULT session_user,
+    version integer NOT NULL, read_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (table_name, row_id, db_role));
+CREATE FUNCTION {s}.lc_read_for_delete(tbl text, ids bigint[], versions integer[]) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    n integer;
+BEGIN
+    DELETE FROM {s}.lc_delete_read WHERE db_role = session_user
+        AND ((table_name = tbl AND row_id = ANY(ids)) OR read_at < clock_timestamp() - interval '1 hour');
+    INSERT INTO {s}.lc_delete_read (table_name, row_id, version)
+    SELECT tbl, i, v FROM unnest(ids, versions) AS t(i, v) WHERE i IS NOT NULL AND v IS NOT NULL
+    ON CONFLICT (table_name, row_id, db_role) DO UPDATE SET version = EXCLUDED.version, read_at = EXCLUDED.read_at;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+CREATE FUNCTION {s}.lc_check_delete() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    read_version integer;
+    key_value text := to_jsonb(OLD) ->> (CASE TG_TABLE_NAME WHEN 'plan_unit' THEN 'dybh' ELSE 'id' END);
+BEGIN
+    DELETE FROM {s}.lc_delete_read WHERE table_name = TG_TABLE_NAME AND row_id = OLD.id AND db_role = session_user
+        AND read_at >= clock_timestamp() - interval '1 hour'
+        RETURNING version INTO read_version;
+    IF read_version IS NOT NULL AND read_version <> OLD.version THEN
+        RAISE EXCEPTION USING ERRCODE = 'LC409',
+            MESSAGE = format('%s %s was changed by %s at %s after you read it: your deletion was refused',
+                             TG_TABLE_NAME, key_value, coalesce(OLD.changed_by, OLD.changed_role, '?'),
+                             to_char(OLD.changed_at, 'YYYY-MM-DD HH24:MI:SS TZ')),
+            DETAIL = 'lc-conflict ' || json_build_object(
+                'table', TG_TABLE_NAME, 'key', key_value, 'by', OLD.changed_by, 'role', OLD.changed_role,
+                'at', OLD.changed_at, 'version', OLD.version, 'read', read_version, 'action', 'DELETE')::text;
+    END IF;
+    RETURN OLD;
+END $$;
+CREATE TRIGGER lc_check_delete BEFORE DELETE ON {s}.plan_unit FOR EACH ROW EXECUTE FUNCTION {s}.lc_check_delete();
+CREATE TRIGGER lc_check_delete BEFORE DELETE ON {s}.plan_split FOR EACH ROW EXECUTE FUNCTION {s}.lc_check_delete();
+"""))
+
 
 def quoted(schema: str):
     """``psycopg2.sql.Identifier`` of a schema (any name: quotes, spaces, Chinese)."""

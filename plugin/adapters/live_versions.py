@@ -1,0 +1,240 @@
+"""Optimistic locking through QGIS's own commit, on layers of the ``postgres`` provider (issue 12;
+docs/postgis.md, "Refused saves").
+
+:class:`VersionStamp` keeps the ``version`` of every plan row as the planner's session loaded the
+layer — what the planner saw, not what the database holds when the planner first edits the row:
+another planner's commit in between makes the edit out of date. Just before QGIS commits, the
+version seen is written into the edit buffer of each changed row, so QGIS's ``UPDATE`` carries it
+and the database's trigger refuses a row another planner changed (SQLSTATE ``LC409``, detail
+``lc-conflict {json}``). A ``DELETE`` carries no version: the versions seen of the rows about to be
+deleted are noted in the database first (``lc_read_for_delete``, migration 8), where the delete
+trigger checks them. QGIS keeps the edit buffer of a refused commit; the stamp says so in one
+translated sentence naming who and when (``refused``). After the planner's own commit, the rows
+written are read again (their new version is the planner's own).
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Iterable, Optional
+
+import numpy as np
+from qgis.core import Qgis, QgsDataSourceUri, QgsFeatureRequest, QgsProviderRegistry, QgsVectorLayer
+from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
+
+from ..core.i18n import tr
+from .log import log
+from .qgis_compat import REQUEST_NO_GEOMETRY
+
+VERSION_FIELD = "version"
+STAMP_COMMAND = "land-consolidation: versions read"  # the undo step of the stamps (never shown: undone)
+_CONFLICT = re.compile(r"lc-conflict (\{.*\})")
+PARCEL_TABLES = ("parcels", "plan_parcel")
+
+
+def table_of(layer: Optional[QgsVectorLayer]) -> Optional[tuple[str, str, str]]:
+    """(connection info without password, schema, table) of a ``postgres`` provider layer, else None."""
+    if layer is None or layer.providerType() != "postgres":
+        return None
+    uri = QgsDataSourceUri(layer.source())
+    info = QgsDataSourceUri(uri.connectionInfo(False))
+    info.setPassword("")
+    return info.connectionInfo(False), uri.schema() or "public", uri.table()
+
+
+def _local_time(text: str) -> str:
+    """A database timestamp (ISO, with its offset) in this computer's time zone, to the second."""
+    try:
+        return datetime.fromisoformat(text).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return text[:19].replace("T", " ")
+
+
+def conflict_message(errors: Iterable[str]) -> Optional[str]:
+    """The planner's sentence for a commit refused by the version check (None: not such a refusal)."""
+    for text in errors:
+        match = _CONFLICT.search(str(text))
+        if not match:
+            continue
+        try:
+            info = json.loads(match.group(1))
+        except ValueError:
+            continue
+        who = info.get("by") or info.get("role") or tr("another planner")
+        if info.get("by") and info.get("role"):
+            who = f"{info['by']} ({info['role']})"
+        when = _local_time(str(info.get("at") or ""))
+        what = tr("Unit {0}") if info.get("table") == "plan_unit" else tr("Parcel {0}")
+        return tr("Not saved: {0} was changed by {1} at {2}, after you read it. Your edits stay in the layer's edit "
+                  "buffer (nothing is lost): undo the ones you do not want, or save yours over theirs.").format(
+            what.format(info.get("key")), who, when)
+    return None
+
+
+def _versions(layer: QgsVectorLayer, index: int, fids: Optional[Iterable[int]] = None) -> dict[int, int]:
+    """fid -> ``version`` as the database has it now (every row without ``fids``), no geometry."""
+    request = QgsFeatureRequest().setFlags(REQUEST_NO_GEOMETRY)
+    if fids is not None:
+        request.setFilterFids(list(fids))
+    request.setSubsetOfAttributes([index])
+    return {f.id(): f.attribute(index) for f in layer.dataProvider().getFeatures(request)}
+
+
+class SeenVersions:
+    """The version of every row when the session loaded the layer (two sorted arrays: 200 000 parcels
+    are a few MB), with the rows read since (the planner's own commits, *Save mine over theirs*)."""
+
+    def __init__(self, loaded: dict[int, int]):
+        items = sorted((fid, int(v)) for fid, v in loaded.items() if isinstance(v, int))
+        self._fids = np.array([f for f, _v in items], dtype=np.int64)
+        self._versions = np.array([v for _f, v in items], dtype=np.int64)
+        self.since: dict[int, Optional[int]] = {}  # fid -> version read later (None: deleted by this planner)
+
+    def get(self, fid: int) -> Optional[int]:
+        if fid in self.since:
+            return self.since[fid]
+        k = int(np.searchsorted(self._fids, fid))
+        if k < len(self._fids) and self._fids[k] == fid:
+            return int(self._versions[k])
+        return None
+
+    def __contains__(self, fid: int) -> bool:
+        return self.get(fid) is not None
+
+
+class VersionStamp(QObject):
+    """Writes the version seen into QGIS's edit buffer before a commit (module docstring)."""
+
+    refused = pyqtSignal(str)  # the translated refusal, naming who and when
+
+    def __init__(self, layer: QgsVectorLayer, parent: Optional[QObject] = None):
+        super().__init__(parent)
+        self.layer = layer
+        self.index = layer.fields().indexOf(VERSION_FIELD)
+        self.seen = SeenVersions(_versions(layer, self.index) if self.index >= 0 else {})
+        self._sent: tuple[set[int], set[int]] = (set(), set())  # (changed, deleted) rows of the commit underway
+        self._stamped = self._committed = False
+        self._notes_failed = False
+        self._connections = [(layer.beforeCommitChanges, self._before_commit),
+                             (layer.afterCommitChanges, self._done), (layer.afterRollBack, self._rolled_back)]
+        for signal, slot in self._connections:
+            signal.connect(slot)
+
+    @staticmethod
+    def applies_to(layer: Optional[QgsVectorLayer]) -> bool:
+        """A ``postgres`` layer of a planning table or the ``parcels`` view (it has ``version``)."""
+        found = table_of(layer)
+        return found is not None and VERSION_FIELD in layer.fields().names() and (
+            found[2] in PARCEL_TABLES or found[2].startswith("plan_"))
+
+    def stop(self) -> None:
+        for signal, slot in self._connections:
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+        self._connections = []
+
+    def _buffered(self) -> tuple[set[int], set[int]]:
+        """(changed, deleted) rows of the database in the edit buffer (added ones have no version)."""
+        buffer = self.layer.editBuffer() if self.layer.isEditable() else None
+        if buffer is None:
+            return set(), set()
+        changed = set(buffer.changedAttributeValues()) | set(buffer.changedGeometries())
+        return {f for f in changed if f >= 0}, {f for f in buffer.deletedFeatureIds() if f >= 0}
+
+    def _read_unseen(self, fids: set[int]) -> None:
+        """Rows the session never loaded (added by another planner since): their version now."""
+        unseen = [fid for fid in fids if fid not in self.seen]
+        if unseen and self.index >= 0:
+            self.seen.since.update(_versions(self.layer, self.index, unseen))
+
+    def _before_commit(self, *_args) -> None:
+        """Write the versions seen into the buffer of the rows whose changes QGIS is about to send
+        (one undo step, taken back again when the commit is refused: the undo stack stays the
+        planner's), and note those of the rows it is about to delete."""
+        self._stamped = self._committed = False
+        changed, deleted = self._sent = self._buffered()
+        if self.index < 0:
+            return
+        self._read_unseen(changed | deleted)
+        attributes = self.layer.editBuffer().changedAttributeValues()
+        stale = [fid for fid in changed
+                 if fid in self.seen and attributes.get(fid, {}).get(self.index) != self.seen.get(fid)]
+        if stale:
+            self.layer.beginEditCommand(STAMP_COMMAND)
+            for fid in stale:
+                self.layer.changeAttributeValue(fid, self.index, self.seen.get(fid))
+            self.layer.endEditCommand()
+            self._stamped = True
+        if deleted:
+            known = {fid: self.seen.get(fid) for fid in deleted if fid in self.seen}
+            self._note_deletes(known, known)
+        QTimer.singleShot(0, self._after_commit)
+
+    def _note_deletes(self, ids: Iterable[int], versions: Optional[dict[int, int]] = None) -> None:
+        """Note the versions seen of the rows ``ids`` about to be deleted, for the database's delete
+        trigger (``versions`` None: take this planner's notes of these rows back)."""
+        found = table_of(self.layer)
+        if found is None or found[2] in PARCEL_TABLES:
+            return  # survey parcels are not deleted
+        _db, schema, table = found
+        ids = sorted(ids)
+        values = [str(int(versions[f])) if versions is not None else "NULL" for f in ids]
+        sql = "SELECT {}.lc_read_for_delete({}, ARRAY[{}]::bigint[], ARRAY[{}]::integer[])".format(
+            '"' + schema.replace('"', '""') + '"', "'" + table.replace("'", "''") + "'",
+            ",".join(str(int(f)) for f in ids), ",".join(values))
+        try:
+            metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
+            metadata.createConnection(self.layer.source(), {}).executeSql(sql)
+        except Exception as exc:  # QgsProviderConnectionException: the schema predates migration 8, say
+            if not self._notes_failed:
+                self._notes_failed = True
+                log(tr("Deleted rows of {0} are saved without the version check (run db init to add it): {1}")
+                    .format(table, str(exc).strip()), Qgis.Warning)
+
+    def _written(self, still_changed: set[int], still_deleted: set[int]) -> None:
+        """The rows of the commit that are no longer in the buffer were written: their new version
+        (the planner's own) is the one seen now."""
+        changed, deleted = self._sent
+        self._sent = (set(), set())
+        written = changed - still_changed - still_deleted
+        if written and self.index >= 0:
+            self.seen.since.update(_versions(self.layer, self.index, written))
+        self.seen.since.update(dict.fromkeys(deleted - still_deleted))
+
+    def _done(self, *_args) -> None:
+        """The commit was saved (QGIS's ``afterCommitChanges``)."""
+        self._committed = True
+        self._written(set(), set())
+
+    def _after_commit(self) -> None:
+        """After a refused commit (QGIS says nothing then): the rows it wrote before the refusal get
+        their new version, the stamps are taken back and the refusal is said once."""
+        if self._committed or not self.layer.isEditable() or self.layer.editBuffer() is None:
+            return
+        still_changed, still_deleted = self._buffered()
+        self._written(still_changed, still_deleted)
+        stack = self.layer.undoStack()
+        if self._stamped and stack.index() > 0 and stack.text(stack.index() - 1) == STAMP_COMMAND:
+            stack.undo()
+        self._stamped = False
+        if still_deleted:
+            self._note_deletes(still_deleted)
+        message = conflict_message(self.layer.commitErrors())
+        if message:
+            self.refused.emit(message)
+
+    def _rolled_back(self, *_args) -> None:
+        self._committed = True
+        self._sent = (set(), set())
+
+    def save_over_theirs(self) -> int:
+        """After a refusal: take the current versions of the rows in the edit buffer, so the next save
+        overwrites the other planner's changes knowingly; returns how many rows were re-stamped."""
+        changed, deleted = self._buffered()
+        ids = changed | deleted
+        if ids and self.index >= 0:
+            self.seen.since.update(_versions(self.layer, self.index, ids))
+        return len(ids)

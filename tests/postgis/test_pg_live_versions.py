@@ -1,0 +1,129 @@
+"""Optimistic locking of the docks' planning session on ``postgres`` layers: the version a planner
+saw, and deleting units (docs/postgis.md, "Refused saves"). Two planners, as in test_pg_live.py."""
+from __future__ import annotations
+
+from qgis.PyQt.QtCore import QCoreApplication
+
+from plugin.adapters.postgis.connection import connect
+from plugin.adapters.postgis.plan_edits import read_plan, save_plan
+from tests.postgis import test_pg_live as live
+from tests.postgis.test_pg_live import SCHEMA, planner_session, service, tag, untagged_farmland, wait_for
+
+demo_gpkg, template, planners = live.demo_gpkg, live.template, live.planners  # the two planners' fixtures
+
+
+def stored(fid: int):
+    """The unit's name as the database has it now (not QGIS's buffer or cache); None: no such unit."""
+    conn = connect(service("a"))
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT coalesce(dymc, '') FROM lc.plan_unit WHERE id = %s", (fid,))
+        row = cur.fetchone()
+    conn.close()
+    return row[0] if row else None
+
+
+def refusals_of(session) -> list:
+    out = []
+    session.refused.connect(out.append)
+    return out
+
+
+def test_a_parcel_changed_after_the_planner_loaded_it_is_refused_at_the_first_edit_after(planners):
+    session_b, (parcels_b, _u, _p) = planner_session("b", with_pbf=False)
+    refusals = refusals_of(session_b)
+    seen, other = untagged_farmland(parcels_b, 2)
+    # B has the layer open (its session read it); then A commits the parcel from another machine
+    conn = connect(service("a"))
+    heard = session_b.database.follower.heard
+    save_plan(conn, SCHEMA, {seen: (0, {"zzlx": "JS-FK", "ghdlbm": "0101"})}, "张三")
+    wait_for(lambda: session_b.database.follower.heard > heard, timeout=3.0)
+    # only now does B change it (and another parcel nobody touched)
+    tag(parcels_b, seen, "JS-FK", "0201")
+    tag(parcels_b, other, "JS-FK", "0201")
+    QCoreApplication.processEvents()
+    assert not parcels_b.commitChanges()
+    wait_for(lambda: refusals, timeout=2.0)
+    assert "张三" in refusals[0] and str(seen) in refusals[0]
+    assert read_plan(conn, SCHEMA, [seen])[seen]["ghdlbm"] == "0101"  # A's value stays
+    assert parcels_b.getFeature(seen)["ghdlbm"] == "0201"  # B's edit is kept in the buffer
+    # knowingly over A's change: saved; then B's next edit of the same parcel saves on B's own version
+    assert session_b.database.save_over_theirs() >= 1
+    assert parcels_b.commitChanges(), parcels_b.commitErrors()
+    assert read_plan(conn, SCHEMA, [seen, other]) == {
+        seen: {"zzlx": "JS-FK", "ghdlbm": "0201", "ghkcxs": None, "yncz": None, "version": 2},
+        other: {"zzlx": "JS-FK", "ghdlbm": "0201", "ghkcxs": None, "yncz": None, "version": 1}}
+    tag(parcels_b, seen, "JS-FK", "0103")
+    QCoreApplication.processEvents()
+    assert parcels_b.commitChanges(), parcels_b.commitErrors()
+    assert read_plan(conn, SCHEMA, [seen])[seen]["ghdlbm"] == "0103"
+    conn.close()
+    session_b.unload()
+
+
+def test_a_unit_changed_after_the_planner_loaded_it_is_refused(planners):
+    session_a, (_pa, units_a, _p) = planner_session("a", with_pbf=False)
+    session_b, (_pb, units_b, _p2) = planner_session("b", with_pbf=False)
+    refusals = refusals_of(session_b)
+    unit = next(units_a.getFeatures())
+    name = units_a.fields().indexOf("dymc")
+    assert units_a.startEditing() and units_a.changeAttributeValue(unit.id(), name, "甲")
+    assert units_a.commitChanges(), units_a.commitErrors()
+    assert units_b.startEditing() and units_b.changeAttributeValue(unit.id(), name, "乙")  # B read it before
+    QCoreApplication.processEvents()
+    assert not units_b.commitChanges()
+    wait_for(lambda: refusals, timeout=2.0)
+    assert unit["dybh"] in refusals[0] and "张三" in refusals[0]
+    assert stored(unit.id()) == "甲"
+    units_b.rollBack()
+    for s in (session_a, session_b):
+        s.unload()
+
+
+def test_deleting_a_unit_another_planner_changed_is_refused_and_kept_then_saved_over_theirs(planners):
+    session_a, (_pa, units_a, _p) = planner_session("a", with_pbf=False)
+    session_b, (_pb, units_b, _p2) = planner_session("b", with_pbf=False)
+    refusals = refusals_of(session_b)
+    changed, untouched = [f for f in units_a.getFeatures()][:2]
+    assert units_a.startEditing()
+    assert units_a.changeAttributeValue(changed.id(), units_a.fields().indexOf("dymc"), "甲")
+    assert units_a.commitChanges(), units_a.commitErrors()
+
+    # B deletes the unit A changed after B read it: refused, naming A; the delete stays in B's buffer
+    assert units_b.startEditing()
+    assert units_b.deleteFeature(changed.id())
+    QCoreApplication.processEvents()
+    assert not units_b.commitChanges()
+    wait_for(lambda: refusals, timeout=2.0)
+    assert changed["dybh"] in refusals[0] and "张三" in refusals[0]
+    assert units_b.isEditable() and changed.id() in units_b.editBuffer().deletedFeatureIds()
+    assert stored(changed.id()) == "甲"  # still in the database, with A's change
+
+    # a unit nobody changed is deleted with it once B saves over A's change, knowingly
+    assert units_b.deleteFeature(untouched.id())
+    assert session_b.database.save_over_theirs() >= 1
+    assert units_b.commitChanges(), units_b.commitErrors()
+    assert stored(changed.id()) is None and stored(untouched.id()) is None
+    conn = connect(service("a"))
+    with conn.cursor() as cur:
+        cur.execute("SELECT row_key, qgis_user FROM lc.history WHERE table_name = 'plan_unit' AND action = 'DELETE' "
+                    "ORDER BY row_key")
+        assert cur.fetchall() == sorted([(changed["dybh"], "李四"), (untouched["dybh"], "李四")])
+        cur.execute("SELECT count(*) FROM lc.lc_delete_read")
+        assert cur.fetchone()[0] == 0  # nothing left behind
+    conn.close()
+    for s in (session_a, session_b):
+        s.unload()
+
+
+def test_deleting_a_unit_nobody_changed_is_saved_and_a_plain_delete_still_works(planners):
+    session_b, (_pb, units_b, _p) = planner_session("b", with_pbf=False)
+    first, second = [f for f in units_b.getFeatures()][:2]
+    assert units_b.startEditing() and units_b.deleteFeature(first.id())
+    assert units_b.commitChanges(), units_b.commitErrors()
+    assert stored(first.id()) is None
+    conn = connect(service("a"))  # a client without the plugin: no version to check
+    with conn, conn.cursor() as cur:
+        cur.execute("DELETE FROM lc.plan_unit WHERE id = %s", (second.id(),))
+        assert cur.rowcount == 1
+    conn.close()
+    session_b.unload()
