@@ -127,3 +127,31 @@ def test_deleting_a_unit_nobody_changed_is_saved_and_a_plain_delete_still_works(
         assert cur.rowcount == 1
     conn.close()
     session_b.unload()
+
+
+def test_a_refused_delete_does_not_hold_back_the_planners_other_changes(planners):
+    session_a, (_pa, units_a, _p) = planner_session("a", with_pbf=False)
+    session_b, (_pb, units_b, _p2) = planner_session("b", with_pbf=False)
+    refusals = refusals_of(session_b)
+    contested, renamed = [f for f in units_a.getFeatures()][:2]
+    name = units_a.fields().indexOf("dymc")
+    assert units_a.startEditing() and units_a.changeAttributeValue(contested.id(), name, "甲")
+    assert units_a.commitChanges(), units_a.commitErrors()
+    assert units_b.startEditing()
+    assert units_b.changeAttributeValue(renamed.id(), name, "乙")
+    assert units_b.deleteFeature(contested.id())
+    QCoreApplication.processEvents()
+    assert not units_b.commitChanges()
+    wait_for(lambda: refusals, timeout=2.0)
+    # QGIS sends the changes before the deletes, each in a transaction of its own: the rename is
+    # saved, the delete is refused and stays in the buffer
+    assert stored(renamed.id()) == "乙" and stored(contested.id()) == "甲"
+    assert contested.id() in units_b.editBuffer().deletedFeatureIds()
+    # the planner's own saved rename is not "another planner's change": renaming it again saves
+    units_b.undoStack().undo()  # take the delete back
+    assert units_b.changeAttributeValue(renamed.id(), name, "丙")
+    QCoreApplication.processEvents()
+    assert units_b.commitChanges(), units_b.commitErrors()
+    assert stored(renamed.id()) == "丙" and stored(contested.id()) == "甲"
+    for s in (session_a, session_b):
+        s.unload()
