@@ -23,7 +23,9 @@ from typing import Optional
 from qgis.core import QgsVectorLayer
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
+from ..core.i18n import chinese
 from .live_versions import PARCEL_TABLES, VersionStamp, table_of
+from .styles import style_plan_layers
 
 #: more changed rows than this in one burst: a full rebuild instead of re-reading them
 MAX_INCREMENTAL = 500
@@ -155,10 +157,16 @@ class PlanningDatabase(QObject):
 
     @classmethod
     def attach(cls, live, parent: Optional[QObject] = None) -> Optional[PlanningDatabase]:
+        """Also gives the planning schema's parcel and unit layers the styles of a plan GeoPackage
+        when they are still drawn flat (``styles.style_plan_layers``)."""
         database = cls(live, parent)
         if not database.follower.start() and not database.stamps:
             database.stop()
             return None
+        layers = {stamp.layer.id(): stamp.layer for stamp in database.stamps}
+        inputs = live.inputs
+        style_plan_layers(layers.get(inputs.parcels.id()), layers.get(inputs.units.id()), chinese(),
+                          inputs.unit_field)
         return database
 
     def save_over_theirs(self) -> int:

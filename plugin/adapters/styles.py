@@ -21,12 +21,13 @@ from qgis.core import (
     QgsFillSymbol,
     QgsPalLayerSettings,
     QgsRendererCategory,
+    QgsSingleSymbolRenderer,
     QgsVectorLayerSimpleLabeling,
 )
 from qgis.PyQt.QtGui import QColor, QFontDatabase, QGuiApplication
 from qgis.PyQt.QtXml import QDomDocument
 
-from ..core.fields import resolve_unit_fields
+from ..core.fields import resolve_parcel_fields, resolve_unit_fields
 from ..core.i18n import tr
 from ..core.remediation import remediation_types
 from ..core.resources import resource_path
@@ -103,10 +104,11 @@ def type_renderer(field: str, chinese: bool, base=None, kinds: Iterable[str | No
 
 def style_parcels_by_type(layer, chinese: bool, kinds: Iterable[str | None] | None = None,
                           label: Callable[[str, str], str] = _type_label,
-                          untagged_colours: tuple[str, str] | None = None) -> None:
+                          untagged_colours: tuple[str, str] | None = None, field: str | None = None) -> None:
     """The bundled ``parcels.qml`` on ``layer`` with its renderer by type (:func:`type_renderer`
     on the style's own symbol). ``untagged_colours``: (fill, outline) of untagged parcels
-    (default: the style's symbol as it is)."""
+    (default: the style's symbol as it is); ``field``: the layer's spelling of ZZLX (default the
+    style's)."""
     load_style(layer, resource_path("styles", "parcels.qml"))
     renderer = layer.renderer()
     categorised = isinstance(renderer, QgsCategorizedSymbolRenderer)
@@ -117,7 +119,7 @@ def style_parcels_by_type(layer, chinese: bool, kinds: Iterable[str | None] | No
         untagged = base.clone()
         untagged.symbolLayer(0).setColor(QColor(untagged_colours[0]))
         untagged.symbolLayer(0).setStrokeColor(QColor(untagged_colours[1]))
-    field = (renderer.classAttribute() if categorised else "") or "ZZLX"
+    field = field or (renderer.classAttribute() if categorised else "") or "ZZLX"
     layer.setRenderer(type_renderer(field, chinese, base, kinds, label, untagged))
 
 
@@ -135,3 +137,19 @@ def style_units(layer, unit_field: str | None = None) -> None:
         settings.isExpression = True
         layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
         layer.setLabelsEnabled(True)
+
+
+def style_plan_layers(parcels, units, chinese: bool, unit_field: str | None = None) -> list:
+    """The styles of a plan GeoPackage (by remediation type, units labelled) on parcel and unit
+    layers still drawn as QGIS draws a new layer (one flat symbol): a style the planner chose is
+    kept. Returns the layers styled (layers of a planning database, docs/postgis.md)."""
+    styled = []
+    for layer in (parcels, units):
+        if layer is None or not isinstance(layer.renderer(), QgsSingleSymbolRenderer):
+            continue
+        if layer is parcels:
+            style_parcels_by_type(layer, chinese, field=resolve_parcel_fields(layer.fields().names()).plan.get("ZZLX"))
+        else:
+            style_units(layer, unit_field)
+        styled.append(layer)
+    return styled
