@@ -222,6 +222,15 @@ class TownshipLimits:
                 self._terms[pid] = term
                 self._add(pid, term, +1)
 
+    def set_ugb(self, ugb: Sequence[BaseGeometry] | None, engine: BalanceEngine | None = None) -> None:
+        """The urban growth boundary was edited: the parcels of ``engine`` whose terms depend on it
+        (PBF moved out) are read again; the others keep theirs."""
+        self.has_ugb, self.ugb = ugb is not None, _Layer(ugb)
+        if engine is None or engine is not self._engine:
+            return  # read in full when next asked
+        self.update(engine, [pid for pid in self._terms
+                             if engine.has_parcel(pid) and engine.parcel_record(pid).yncz == PBF_OUT])
+
     def variables(self, engine: BalanceEngine) -> dict[str, dict[str, float]]:
         """Township code -> its variables (m²), for every township with parcels (see the module docstring)."""
         if engine is not self._engine:

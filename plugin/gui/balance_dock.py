@@ -332,8 +332,16 @@ class BalancePanel(PlanningPanel):
         ugb = session.layer("ugb")
         ids = (pbf.id(), ugb.id() if ugb is not None else None)
         if self._towns[0] != ids or self._towns[1].live is not live:
-            self._towns = (ids, LiveTownships(live, pbf, ugb))
+            if self._towns[1] is not None:
+                self._towns[1].stop()
+            self._towns = (ids, LiveTownships(live, pbf, ugb, self))
+            self._towns[1].changed.connect(self.refresh)  # an edit of the UGB layer
         return self._towns[1].results()
+
+    def _drop_layer(self) -> None:
+        if self._towns[1] is not None:
+            self._towns[1].stop()  # it listens to the UGB layer
+        self._towns = (None, None)
 
     def _show_basis_note(self, rules: list) -> None:
         """'* 依据待核实' under the table when a shown rule is not verified; why, in the tooltip."""
