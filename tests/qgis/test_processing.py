@@ -10,6 +10,7 @@ from qgis_helpers import src
 
 from plugin.adapters.gpkg import read_table
 from plugin.adapters.layers import Inputs, build_engine, open_layer
+from plugin.adapters.townships import township_results
 from plugin.core.rules import bundled_pack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +66,12 @@ def test_compute_balance_equals_engine(provider, demo, engine, tmp_path):
         assert got[:2] == want[:2]
         assert got[2] == pytest.approx(want[2], abs=1e-6) and got[3] == pytest.approx(want[3], abs=1e-6)
     indicators = read_table(out, "indicators")
-    want_ind = engine.indicator_rows()
+    # after the units and the project: the township PBF limits, as ``cli balance`` writes them
+    pbf = open_layer(src(demo, "YJJBNTTB"), "pbf")
+    reader = build_engine(Inputs(open_layer(src(demo, "DLTB"), "parcels"), open_layer(src(demo, "ZZDY"), "units"),
+                                 pbf, unit_field="DYBH"), bundled_pack("national"))[1]
+    want_ind = [*engine.indicator_rows(), *township_results(engine, pbf, None, reader.crs)]
+    assert any(len(r.unit_code) == 9 for r in want_ind)
     assert [(r["unit_code"], r["rule_id"]) for r in indicators] == [(r.unit_code, r.rule_id) for r in want_ind]
     for got, want in zip(indicators, want_ind):
         if want.value is None:

@@ -83,15 +83,16 @@ def layer_table(layer: QgsVectorLayer | None) -> LayerTable | None:
     return None
 
 
-def database_sources(parcels: QgsVectorLayer, units: QgsVectorLayer, pbf: QgsVectorLayer | None
-                     ) -> tuple[str, str, str | None]:
-    """The ``PG:`` sources of the three layers for ``--in-database``, on the parcels' connection.
+def database_sources(parcels: QgsVectorLayer, units: QgsVectorLayer, pbf: QgsVectorLayer | None,
+                     ugb: QgsVectorLayer | None = None) -> tuple[str, str, str | None, str | None]:
+    """The ``PG:`` sources of the layers for ``--in-database`` (parcels, units, PBF and the urban
+    growth boundary ``--ugb``), on the parcels' connection.
 
     DatabaseError (said to the planner) when a layer is not a PostGIS table or view, has unsaved
     edits or a filter (the database would not see them), or lives in another database.
     """
     tables = []
-    for layer in (parcels, units, pbf):
+    for layer in (parcels, units, pbf, ugb):
         if layer is None:
             tables.append(None)
             continue
@@ -109,7 +110,7 @@ def database_sources(parcels: QgsVectorLayer, units: QgsVectorLayer, pbf: QgsVec
                 layer.name(), layer.subsetString()))
         tables.append(found)
     first = tables[0]
-    for layer, found in zip((units, pbf), tables[1:]):
+    for layer, found in zip((units, pbf, ugb), tables[1:]):
         if found is not None and found.database != first.database:
             raise DatabaseError(tr("Computing inside the database needs all layers in one database: {0} is in "
                                    "{1}, the parcels in {2}").format(
