@@ -343,32 +343,37 @@
             <translation>实时平衡未能跟上一次编辑。</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/live_postgres.py"/>
+            <location filename="../plugin/adapters/live_task.py"/>
+            <source>Land consolidation: computing the balance</source>
+            <translation>全域土地综合整治：正在计算面积平衡</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_versions.py"/>
             <location filename="../plugin/adapters/postgis/plan_edits.py"/>
             <source>another planner</source>
             <translation>另一位规划人员</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/live_postgres.py"/>
+            <location filename="../plugin/adapters/live_versions.py"/>
             <location filename="../plugin/cli/contiguity.py"/>
             <location filename="../plugin/core/report.py"/>
             <source>Unit {0}</source>
             <translation>整治单元 {0}</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/live_postgres.py"/>
+            <location filename="../plugin/adapters/live_versions.py"/>
             <source>Parcel {0}</source>
             <translation>图斑 {0}</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/live_postgres.py"/>
+            <location filename="../plugin/adapters/live_versions.py"/>
             <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edits stay in the layer's edit buffer (nothing is lost): undo the ones you do not want, or save yours over theirs.</source>
             <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您的编辑仍保留在图层的编辑缓冲区中（没有丢失）：撤销不需要的修改，或用您的修改覆盖对方的修改。</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/live_task.py"/>
-            <source>Land consolidation: computing the balance</source>
-            <translation>全域土地综合整治：正在计算面积平衡</translation>
+            <location filename="../plugin/adapters/live_versions.py"/>
+            <source>Deleted rows of {0} are saved without the version check (run db init to add it): {1}</source>
+            <translation>{0} 中删除的行保存时不做版本检查（运行 db init 可加上该检查）：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/outputs.py"/>
@@ -4181,6 +4186,7 @@ Each finding is a feature with severity, kind, message, unit code, feature id an
         </message>
         <message>
             <location filename="../plugin/processing/algorithms/common.py"/>
+            <location filename="../plugin/processing/algorithms/compute_balance.py"/>
             <source>Urban growth boundary (optional)</source>
             <translation>城镇开发边界（可选）</translation>
         </message>
@@ -4253,10 +4259,14 @@ Each finding is a feature with severity, kind, message, unit code, feature id an
 
 Writes a GeoPackage with the tables 'balance' (unit_code, dlbm, area_before_m2, area_after_m2; unit_code '*' = whole project) and 'indicators' (unit_code, rule_id, value, threshold, passed, severity, reason; passed NULL with a reason = not assessable), the same tables as the command 'python -m plugin.cli balance'. The two tables can also be loaded as layers.
 
+With permanent basic farmland and a rule pack with township rules, the indicators also hold the township PBF adjustment limits (unit_code = the 9-digit township code); the urban growth boundary (optional) is needed for the rule on PBF moved out inside it.
+
 Compute inside the database (advanced): when the parcels, units and permanent basic farmland are PostGIS layers of one database, the balance is computed there with SQL (only sums leave the server), as 'python -m plugin.cli balance --in-database'.</source>
             <translation>计算每个整治单元及全项目的面积平衡：整治前后各地类面积（m²，按图斑在单元内的面积比例分摊 TBMJ）以及所选规则包的指标（新增耕地率、永农净增、建设用地变化等）。
 
 写出 GeoPackage，含表 'balance'（unit_code、dlbm、area_before_m2、area_after_m2；unit_code 为 '*' 表示全项目）和 'indicators'（unit_code、rule_id、value、threshold、passed、severity、reason；passed 为空且 reason 有内容表示不可评估），与命令 'python -m plugin.cli balance' 的输出相同。这两张表也可作为图层加载。
+
+给出永久基本农田且规则包含乡镇规则时，指标表还包含乡镇永久基本农田调整限制（unit_code 为 9 位乡镇代码）；城镇开发边界（可选）用于判断城镇开发边界内调出的永久基本农田一项。
 
 在数据库内计算（高级）：地块、整治单元与永久基本农田为同一数据库中的 PostGIS 图层时，用 SQL 在数据库内计算平衡（只有汇总值离开服务器），与 'python -m plugin.cli balance --in-database' 相同。</translation>
         </message>
@@ -4600,6 +4610,18 @@ Each candidate is a feature: rank, in_plan (1 for the plan), the move, its area 
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>Area balance of every remediation unit and of the whole project: land-class areas before and after consolidation (m², from TBMJ apportioned by the share of each parcel inside a unit) and the indicators of the chosen rule pack (新增耕地率, 永农净增, 建设用地变化…).
+
+Writes a GeoPackage with the tables 'balance' (unit_code, dlbm, area_before_m2, area_after_m2; unit_code '*' = whole project) and 'indicators' (unit_code, rule_id, value, threshold, passed, severity, reason; passed NULL with a reason = not assessable), the same tables as the command 'python -m plugin.cli balance'. The two tables can also be loaded as layers.
+
+Compute inside the database (advanced): when the parcels, units and permanent basic farmland are PostGIS layers of one database, the balance is computed there with SQL (only sums leave the server), as 'python -m plugin.cli balance --in-database'.</source>
+            <translation type="obsolete">计算每个整治单元及全项目的面积平衡：整治前后各地类面积（m²，按图斑在单元内的面积比例分摊 TBMJ）以及所选规则包的指标（新增耕地率、永农净增、建设用地变化等）。
+
+写出 GeoPackage，含表 'balance'（unit_code、dlbm、area_before_m2、area_after_m2；unit_code 为 '*' 表示全项目）和 'indicators'（unit_code、rule_id、value、threshold、passed、severity、reason；passed 为空且 reason 有内容表示不可评估），与命令 'python -m plugin.cli balance' 的输出相同。这两张表也可作为图层加载。
+
+在数据库内计算（高级）：地块、整治单元与永久基本农田为同一数据库中的 PostGIS 图层时，用 SQL 在数据库内计算平衡（只有汇总值离开服务器），与 'python -m plugin.cli balance --in-database' 相同。</translation>
         </message>
         <message>
             <source>Area balance of every remediation unit and of the whole project: land-class areas before and after consolidation (m², from TBMJ apportioned by the share of each parcel inside a unit) and the indicators of the chosen rule pack (新增耕地率, 永农净增, 建设用地变化…).
