@@ -33,6 +33,7 @@ def run_size(n: int, commits: int, gap: float) -> dict:
     from qgis.core import QgsDataSourceUri, QgsProject, QgsVectorLayer
     from qgis.PyQt.QtCore import QCoreApplication
 
+    from plugin.adapters.live_versions import VERSION_FIELD, SeenVersions, read_versions
     from plugin.adapters.postgis import schema
     from plugin.adapters.postgis.commands import db_load
     from plugin.adapters.postgis.connection import connect
@@ -64,6 +65,11 @@ def run_size(n: int, commits: int, gap: float) -> dict:
         t0 = time.perf_counter()
         session.apply(SessionConfig(parcels=layers[0].id(), units=layers[1].id(), pbf=layers[2].id()), save=False)
         row["build"] = time.perf_counter() - t0
+        # the versions the planner saw, read at the session's start for the version checks (live_versions)
+        parcels_layer = layers[0]
+        t0 = time.perf_counter()
+        SeenVersions(read_versions(parcels_layer, parcels_layer.fields().indexOf(VERSION_FIELD)))
+        row["versions"] = time.perf_counter() - t0
         engine_seen: dict = {}
         seen: dict = {}
 
@@ -103,12 +109,13 @@ def run_size(n: int, commits: int, gap: float) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    out = ["| parcels | first build | commits | engine has it p50 / p95 | dock shows it p50 / p95 / max "
-           "| full rebuilds |", "|---:|---:|---:|---:|---:|---:|"]
+    out = ["| parcels | first build | versions seen read | commits | engine has it p50 / p95 "
+           "| dock shows it p50 / p95 / max | full rebuilds |", "|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lat = [x * 1000 for x in r["latencies"]]
         eng = [x * 1000 for x in r["engine_latencies"]]
-        out.append(f"| {r['n']:,} | {r['build']:.1f} s | {len(lat)} | {statistics.median(eng):.0f} / "
+        out.append(f"| {r['n']:,} | {r['build']:.1f} s | {r['versions']:.2f} s | {len(lat)} | "
+                   f"{statistics.median(eng):.0f} / "
                    f"{_percentile(eng, 0.95):.0f} ms | {statistics.median(lat):.0f} / {_percentile(lat, 0.95):.0f} / "
                    f"{max(lat):.0f} ms | {r['rebuilds']} |")
     return "\n".join(out)

@@ -72,7 +72,7 @@ def conflict_message(errors: Iterable[str]) -> Optional[str]:
     return None
 
 
-def _versions(layer: QgsVectorLayer, index: int, fids: Optional[Iterable[int]] = None) -> dict[int, int]:
+def read_versions(layer: QgsVectorLayer, index: int, fids: Optional[Iterable[int]] = None) -> dict[int, int]:
     """fid -> ``version`` as the database has it now (every row without ``fids``), no geometry."""
     request = QgsFeatureRequest().setFlags(REQUEST_NO_GEOMETRY)
     if fids is not None:
@@ -112,7 +112,7 @@ class VersionStamp(QObject):
         super().__init__(parent)
         self.layer = layer
         self.index = layer.fields().indexOf(VERSION_FIELD)
-        self.seen = SeenVersions(_versions(layer, self.index) if self.index >= 0 else {})
+        self.seen = SeenVersions(read_versions(layer, self.index) if self.index >= 0 else {})
         self._sent: tuple[set[int], set[int]] = (set(), set())  # (changed, deleted) rows of the commit underway
         self._stamped = self._committed = False
         self._notes_failed = False
@@ -148,7 +148,7 @@ class VersionStamp(QObject):
         """Rows the session never loaded (added by another planner since): their version now."""
         unseen = [fid for fid in fids if fid not in self.seen]
         if unseen and self.index >= 0:
-            self.seen.since.update(_versions(self.layer, self.index, unseen))
+            self.seen.since.update(read_versions(self.layer, self.index, unseen))
 
     def _before_commit(self, *_args) -> None:
         """Write the versions seen into the buffer of the rows whose changes QGIS is about to send
@@ -201,7 +201,7 @@ class VersionStamp(QObject):
         self._sent = (set(), set())
         written = changed - still_changed - still_deleted
         if written and self.index >= 0:
-            self.seen.since.update(_versions(self.layer, self.index, written))
+            self.seen.since.update(read_versions(self.layer, self.index, written))
         self.seen.since.update(dict.fromkeys(deleted - still_deleted))
 
     def _done(self, *_args) -> None:
@@ -236,5 +236,5 @@ class VersionStamp(QObject):
         changed, deleted = self._buffered()
         ids = changed | deleted
         if ids and self.index >= 0:
-            self.seen.since.update(_versions(self.layer, self.index, ids))
+            self.seen.since.update(read_versions(self.layer, self.index, ids))
         return len(ids)
