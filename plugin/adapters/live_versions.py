@@ -10,7 +10,9 @@ and the database's trigger refuses a row another planner changed (SQLSTATE ``LC4
 deleted are noted in the database first (``lc_read_for_delete``, migration 8), where the delete
 trigger checks them. QGIS keeps the edit buffer of a refused commit; the stamp says so in one
 translated sentence naming who and when (``refused``). After the planner's own commit, the rows
-written are read again (their new version is the planner's own).
+written are read again (their new version is the planner's own); a reload of the layer (QGIS's
+``dataChanged``: the layer shows the database as it is) reads every version again, except those of
+the rows in the edit buffer.
 """
 from __future__ import annotations
 
@@ -117,7 +119,8 @@ class VersionStamp(QObject):
         self._stamped = self._committed = False
         self._notes_failed = False
         self._connections = [(layer.beforeCommitChanges, self._before_commit),
-                             (layer.afterCommitChanges, self._done), (layer.afterRollBack, self._rolled_back)]
+                             (layer.afterCommitChanges, self._done), (layer.afterRollBack, self._rolled_back),
+                             (layer.dataChanged, self._reloaded)]
         for signal, slot in self._connections:
             signal.connect(slot)
 
@@ -135,6 +138,17 @@ class VersionStamp(QObject):
             except (RuntimeError, TypeError):
                 pass
         self._connections = []
+
+    def _reloaded(self, *_args) -> None:
+        """The layer was reloaded (``QgsVectorLayer.reload``: after a unit's status change saved at once
+        through the plugin's own connection, say): the planner sees every row as it is now, except the
+        rows in the edit buffer, which keep the version seen when they were edited."""
+        if self.index < 0:
+            return
+        changed, deleted = self._buffered()
+        kept = {fid: self.seen.get(fid) for fid in changed | deleted}
+        self.seen = SeenVersions(read_versions(self.layer, self.index))
+        self.seen.since.update({fid: v for fid, v in kept.items() if v is not None})
 
     def _buffered(self) -> tuple[set[int], set[int]]:
         """(changed, deleted) rows of the database in the edit buffer (added ones have no version)."""

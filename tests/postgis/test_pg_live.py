@@ -56,6 +56,7 @@ def template(pg_cluster, demo_gpkg):
                            f"GRANT INSERT, UPDATE, DELETE ON {SCHEMA}.plan_parcel, {SCHEMA}.plan_unit, "
                            f"{SCHEMA}.parcels, {SCHEMA}.history TO {role}; "
                            f"GRANT INSERT ON {SCHEMA}.plan_share_dirty TO {role}; "  # unit edits note their boxes
+                           f"GRANT INSERT ON {SCHEMA}.unit_status_history TO {role}; "  # status changes
                            f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {SCHEMA} TO {role}", TEMPLATE)
     yield TEMPLATE
     pg_cluster.execute(f'DROP DATABASE "{TEMPLATE}" WITH (FORCE)', "postgres")

@@ -155,3 +155,41 @@ def test_a_refused_delete_does_not_hold_back_the_planners_other_changes(planners
     assert stored(renamed.id()) == "丙" and stored(contested.id()) == "甲"
     for s in (session_a, session_b):
         s.unload()
+
+
+def test_the_planners_own_status_change_is_not_another_planners_change(planners):
+    from plugin.adapters.lifecycle_ops import set_status
+    from plugin.adapters.lifecycle_store import HistoryStore
+
+    session_b, (_pb, units_b, _p) = planner_session("b", with_pbf=False)
+    refusals = refusals_of(session_b)
+    unit = next(units_b.getFeatures())
+    store = HistoryStore(units_b)
+    assert store.in_database
+    # saved at once through the plugin's own connection (docs/lifecycle.md); the layer is reloaded
+    set_status(units_b, "dybh", "zt", unit["dybh"], "立项", "", findings=[], store=store, user="李四")
+    assert units_b.startEditing()
+    assert units_b.changeAttributeValue(unit.id(), units_b.fields().indexOf("dymc"), "乙")
+    QCoreApplication.processEvents()
+    assert units_b.commitChanges(), units_b.commitErrors()
+    assert stored(unit.id()) == "乙" and not refusals
+    session_b.unload()
+
+
+def test_saving_other_parcels_does_not_make_the_planner_see_another_planners_change(planners):
+    session_b, (parcels_b, _u, _p) = planner_session("b", with_pbf=False)
+    refusals = refusals_of(session_b)
+    theirs, mine = untagged_farmland(parcels_b, 2)
+    conn = connect(service("a"))
+    save_plan(conn, SCHEMA, {theirs: (0, {"zzlx": "JS-FK", "ghdlbm": "0101"})}, "张三")
+    conn.close()
+    tag(parcels_b, mine, "JS-FK", "0201")
+    QCoreApplication.processEvents()
+    assert parcels_b.commitChanges(), parcels_b.commitErrors()  # B's save of another parcel
+    tag(parcels_b, theirs, "JS-FK", "0201")
+    QCoreApplication.processEvents()
+    assert not parcels_b.commitChanges()
+    wait_for(lambda: refusals, timeout=2.0)
+    assert "张三" in refusals[0] and str(theirs) in refusals[0]
+    parcels_b.rollBack()
+    session_b.unload()
