@@ -172,11 +172,15 @@ def _batches(lyr, wanted: dict, record: Callable, total: int, progress, cancelle
 
 
 def read_arrow_columns(source, layer: QgsVectorLayer, attributes: dict,
-                       progress: Callable[[float], None] | None, cancelled: Callable[[], bool] | None):
+                       progress: Callable[[float], None] | None, cancelled: Callable[[], bool] | None,
+                       wkb: bool = False):
     """``(fids, geometries, raw columns by canonical name)`` of every feature of the GeoPackage table
     ``source``, straight from the Arrow batches: no Python object per feature (core/fields_columns.py
-    normalises the raw columns)."""
+    normalises the raw columns). ``wkb``: the geometries as the batches' WKB, packed
+    (``PackedGeometries``: no GEOS object at all; the engine's full build parses them chunk by chunk)."""
     import numpy as np
+
+    from ..core.engine.packed import PackedGeometries
 
     _ds, lyr, wanted = _open_layer(source, layer, attributes)
     total = max(1, lyr.GetFeatureCount())
@@ -187,9 +191,14 @@ def read_arrow_columns(source, layer: QgsVectorLayer, attributes: dict,
             raise NotFast
         fid_col, geom_col = lyr.GetFIDColumn(), lyr.GetGeometryColumn()
         fids, geoms, raw, done = [], [], {canon: [] for canon in wanted}, 0
+        packed = PackedGeometries() if wkb else None
         for batch in stream:
             fids.append(np.asarray(batch[fid_col], dtype=np.int64))
-            geoms.append(_geometries(batch[geom_col]))
+            if packed is not None:
+                packed.append_wkb(batch[geom_col])
+                check_wkb(packed, batch[geom_col])
+            else:
+                geoms.append(_geometries(batch[geom_col]))
             for canon, actual in wanted.items():
                 raw[canon].append(raw_column(batch[actual]))
             done += len(fids[-1])
@@ -199,8 +208,20 @@ def read_arrow_columns(source, layer: QgsVectorLayer, attributes: dict,
                 break
     empty = np.empty(0, dtype=object)
     return (np.concatenate(fids) if fids else np.empty(0, dtype=np.int64),
-            np.concatenate(geoms) if geoms else empty,
+            packed if packed is not None else np.concatenate(geoms) if geoms else empty,
             {canon: _concat(parts) for canon, parts in raw.items()})
+
+
+def check_wkb(packed, wkb) -> None:
+    """The last batch appended to ``packed`` (its WKB ``wkb``) as GEOS will read it: polygons are (their
+    type says so in each blob's header); any other type is parsed here, and one GEOS cannot read (curves…)
+    means QGIS reads the layer, as :func:`_geometries` decides."""
+    import numpy as np
+
+    kinds = packed.wkb_types(len(packed.bufs) - 1)
+    other = np.flatnonzero((kinds != 3) & (kinds != 6) & (kinds != 0))
+    if len(other):
+        _geometries(wkb[other])
 
 
 def _geometries(wkb):

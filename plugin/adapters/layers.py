@@ -98,16 +98,26 @@ def crs_problems(inputs: Inputs) -> list[Problem]:
     return [p for p in (layer_crs_problem(layer, what) for layer, what in layers) if p is not None]
 
 
-def tbmj_unit_problem(ids: np.ndarray, geoms: np.ndarray, columns: RecordColumns, reader: ParcelReader,
+def tbmj_unit_problem(ids: np.ndarray, geoms, columns: RecordColumns, reader: ParcelReader,
                       sample: int = 20_000) -> Problem | None:
     """validation.check_tbmj_unit over (up to ``sample``, in read order) parcels that carry a TBMJ of
-    their own (not measured), from the columns of :meth:`ParcelReader.read_columns`."""
+    their own (not measured), from the columns of :meth:`ParcelReader.read_columns` (geometries or WKB)."""
     tbmj = columns["tbmj"]
-    usable = ~np.isnan(tbmj) & ~np.equal(geoms, None)
+    usable = ~np.isnan(tbmj)
     if reader.measured:
         usable &= ~np.isin(ids, np.fromiter(reader.measured, dtype=np.int64, count=len(reader.measured)))
-    rows = np.flatnonzero(usable)[:sample]
-    areas = shapely.area(geoms[rows]).astype(float)
+    rows, areas = [], []
+    candidates = np.flatnonzero(usable)
+    for a in range(0, len(candidates), sample):  # packed WKB: parse no more rows than needed
+        if sum(len(r) for r in rows) >= sample:
+            break
+        part = candidates[a:a + sample]
+        g = geoms[part]
+        has = ~shapely.is_missing(g)
+        rows.append(part[has])
+        areas.append(shapely.area(g[has]).astype(float))
+    rows = np.concatenate(rows)[:sample] if rows else np.zeros(0, dtype=np.int64)
+    areas = np.concatenate(areas)[:sample] if areas else np.zeros(0)
     return check_tbmj_unit(tbmj[rows].tolist(), areas.tolist(), reader.fields.tbmj_in_mu)
 
 
@@ -132,7 +142,8 @@ def build_engine(inputs: Inputs, pack: RulePack, progress: Callable[[float], Non
         raise InputError(tr("The units layer {0} has no features: draw at least one remediation unit.")
                          .format(inputs.units.name()))
     read_progress = (lambda f: progress(0.5 * f)) if progress else None
-    ids, geoms, columns = reader.read_columns(progress=read_progress, cancelled=cancelled)
+    # the geometries as WKB: the engine's build parses them chunk by chunk (no GEOS object per parcel held)
+    ids, geoms, columns = reader.read_columns(progress=read_progress, cancelled=cancelled, wkb=True)
     unit_problem = tbmj_unit_problem(ids, geoms, columns, reader)
     if unit_problem is not None:
         problems.append(unit_problem)
@@ -140,9 +151,9 @@ def build_engine(inputs: Inputs, pack: RulePack, progress: Callable[[float], Non
             raise refusal(problems)
     pbf = read_polygons(inputs.pbf, crs) if inputs.pbf is not None else None
     engine = BalanceEngine(pack=pack, area_scale=area_scale(inputs.parcels, crs))
-    # the ids as Python ints: they become the engine's parcel ids, which the export writes to SQLite
-    # (a numpy int64 is stored as a BLOB there: "datatype mismatch") and JSON cannot hold
-    engine.build_columns(ids.tolist(), geoms, columns, units, pbf=pbf,
+    # int64 ids: the engine hands them out as Python ints (a numpy int64 is stored as a BLOB in SQLite,
+    # "datatype mismatch", and JSON cannot hold one)
+    engine.build_columns(ids, geoms, columns, units, pbf=pbf,
                          progress=(lambda f: progress(0.5 + 0.5 * f)) if progress else None, cancelled=cancelled)
     engine.input_problems = problems
     if refuse:

@@ -14,6 +14,7 @@ import shapely
 from qgis.core import QgsCoordinateReferenceSystem, QgsCsException, QgsFeatureRequest, QgsGeometry, QgsVectorLayer
 
 from ..core.engine import paused_gc
+from ..core.engine.packed import PackedGeometries
 from ..core.fields import RECORD_FIELDS, FieldMap, ParcelRecord, normalize_parcel, resolve_parcel_fields, with_area
 from ..core.fields_columns import ColumnIssues, normalize_columns, with_area_columns
 from ..core.i18n import tr
@@ -115,8 +116,11 @@ class ParcelReader:
                          issues: ColumnIssues) -> None:
         """:meth:`complete` on columns, in place: the rows without TBMJ measured, noted in ``issues``."""
         rows, areas = [], []
-        for k in np.flatnonzero(np.isnan(columns["tbmj"]) & ~np.equal(geoms, None)).tolist():
-            area = self.measured_area(geoms[k])
+        todo = np.flatnonzero(np.isnan(columns["tbmj"]))
+        for k, geom in zip(todo.tolist(), geoms[todo].tolist()):  # packed WKB: only these are parsed
+            if geom is None:
+                continue
+            area = self.measured_area(geom)
             if area is not None:
                 rows.append(k)
                 areas.append(area)
@@ -208,26 +212,29 @@ class ParcelReader:
                 raise damaged_gpkg(source[0], detail) from None
 
     def read_columns(self, progress: Callable[[float], None] | None = None,
-                     cancelled: Callable[[], bool] | None = None) -> tuple[np.ndarray, np.ndarray, RecordColumns]:
+                     cancelled: Callable[[], bool] | None = None, wkb: bool = False):
         """Every parcel as columns: ``(feature ids (int64), shapely geometries (object, None where
         missing), RecordColumns)`` — the rows of :meth:`read` / :meth:`read_fast`, without a Python
         object per parcel on the GeoPackage path (GDAL's Arrow stream, when :meth:`read_fast` would
-        take it), normalised in bulk (core/fields_columns.py) on both paths."""
+        take it), normalised in bulk (core/fields_columns.py) on both paths.
+
+        ``wkb``: the geometries as WKB instead (``core.engine.packed.PackedGeometries``, an empty blob or
+        none where missing): what the engine's full build takes, without a GEOS object per parcel."""
         with paused_gc():
-            found = self._arrow_columns(progress, cancelled)
+            found = self._arrow_columns(progress, cancelled, wkb)
             with damage_guard(self.layer):
-                ids, geoms, raw = found if found is not None else self._qgis_columns(progress, cancelled)
+                ids, geoms, raw = found if found is not None else self._qgis_columns(progress, cancelled, wkb)
             columns, issues = normalize_columns(raw, self.fields.tbmj_in_mu, n=len(ids))
             self.complete_columns(ids, geoms, columns, issues)
             self.note_columns(ids, issues)
             return ids, geoms, columns
 
-    def _arrow_columns(self, progress, cancelled):
+    def _arrow_columns(self, progress, cancelled, wkb: bool = False):
         source = gpkg_source(self.layer)
         if source is None or self.transform is not None:
             return None
         try:
-            return read_arrow_columns(source, self.layer, self.attributes, progress, cancelled)
+            return read_arrow_columns(source, self.layer, self.attributes, progress, cancelled, wkb)
         except NotFast:
             return None
         except RuntimeError as exc:  # as read_fast: damage is refused, curves are read through QGIS
@@ -236,8 +243,9 @@ class ParcelReader:
                 return None
             raise damaged_gpkg(source[0], detail) from None
 
-    def _qgis_columns(self, progress, cancelled):
+    def _qgis_columns(self, progress, cancelled, wkb: bool = False):
         ids, geoms, blobs = [], [], []
+        packed = PackedGeometries() if wkb else None
         values: list[list] = [[] for _ in self._record_index]
         total = max(1, self.layer.featureCount())
         transform = self.transform
@@ -250,7 +258,7 @@ class ParcelReader:
                 col.append(None if v is None or (hasattr(v, "isNull") and v.isNull()) else v)
             blobs.append(feature_wkb(f, transform))
             if len(blobs) == WKB_CHUNK:
-                geoms.extend(parse_wkb(blobs))
+                _keep(geoms, packed, parse_wkb(blobs))
                 blobs = []
             if n % 20000 == 0:
                 if progress:
@@ -258,9 +266,11 @@ class ParcelReader:
                 if cancelled and cancelled():
                     break
         if blobs:
-            geoms.extend(parse_wkb(blobs))
+            _keep(geoms, packed, parse_wkb(blobs))
         garr = np.empty(len(geoms), dtype=object)
         garr[:] = geoms
+        if packed is not None:
+            garr = packed
         raw = {}
         for (canon, _i), col in zip(self._record_index, values):
             arr = np.empty(len(col), dtype=object)
@@ -288,3 +298,13 @@ class ParcelReader:
         if blobs:
             geoms.extend(parse_wkb(blobs))
         return list(zip(ids, geoms, recs))
+
+
+def _keep(geoms: list, packed, parsed: list) -> None:
+    """A chunk of parsed geometries: kept as they are, or packed as WKB (their GEOS objects freed)."""
+    if packed is None:
+        geoms.extend(parsed)
+        return
+    arr = np.empty(len(parsed), dtype=object)
+    arr[:] = parsed
+    packed.append_wkb(shapely.to_wkb(arr))

@@ -210,10 +210,18 @@ def drop_duplicates(items: list, identical: bool = True) -> tuple[list, Duplicat
 def identical_groups(ids: Sequence, geoms: np.ndarray, records: Sequence) -> list[list[int]]:
     """Index groups (in input order) of parcels with the same geometry and the same attributes:
     same bounds first (cheap), then the same normalised WKB and record."""
-    has = np.flatnonzero(~shapely.is_missing(geoms))
+    return identical_groups_by_box(shapely.bounds(geoms), lambda k: geoms[k], records, ~shapely.is_missing(geoms))
+
+
+def identical_groups_by_box(bounds: np.ndarray, geom_of, records: Sequence, present: np.ndarray | None = None
+                            ) -> list[list[int]]:
+    """:func:`identical_groups` of rows given by their boxes (``(n, 4)``) and ``geom_of(k)``, row k's
+    geometry (asked only for rows sharing their box with another); ``present``: the rows with a
+    geometry (default: a box that is not NaN)."""
+    has = np.flatnonzero(~np.isnan(bounds[:, 0]) if present is None else present)
     if len(has) < 2:
         return []
-    b = np.ascontiguousarray(shapely.bounds(geoms[has]), dtype=np.float64) + 0.0  # + 0.0: -0.0 -> 0.0
+    b = np.ascontiguousarray(bounds[has], dtype=np.float64) + 0.0  # + 0.0: -0.0 -> 0.0
     rows = b.view(np.dtype((np.void, b.dtype.itemsize * 4))).ravel()  # one bytes key per box: fast unique
     _u, inverse, counts = np.unique(rows, return_inverse=True, return_counts=True)
     inverse = np.asarray(inverse).reshape(-1)
@@ -225,7 +233,7 @@ def identical_groups(ids: Sequence, geoms: np.ndarray, records: Sequence) -> lis
         by_key: dict = {}
         for k in members:
             rec = records[k]
-            key = (shapely.to_wkb(shapely.normalize(geoms[k])), rec.as_tuple() if rec is not None else None)
+            key = (shapely.to_wkb(shapely.normalize(geom_of(k))), rec.as_tuple() if rec is not None else None)
             by_key.setdefault(key, []).append(k)
         groups.extend(g for g in by_key.values() if len(g) > 1)
     return groups

@@ -21,6 +21,18 @@ from .state import _Parcel, pair_key, sort_key
 _EPS = 1e-12
 
 
+def pbf_part_from(pieces: list, area: float) -> float | BaseGeometry:
+    """A parcel's PBF part from its intersections with the PBF polygons it meets (in their order),
+    none covering it: 0 / 1 when (nearly) none / all of it, else the part's geometry."""
+    part = shapely.union_all(pieces)
+    part_area = float(shapely.area(part))
+    if part_area <= area * _EPS:
+        return 0.0
+    if part_area >= area * (1 - _EPS):
+        return 1.0
+    return part
+
+
 class _Apportionment:
     """Pairs, PBF parts and overlapping units. A mixin of :class:`~.balance.BalanceEngine`."""
 
@@ -35,13 +47,7 @@ class _Apportionment:
         for h in hits:
             if shapely.covers(h, geom):
                 return 1.0
-        part = shapely.union_all([shapely.intersection(geom, h) for h in hits])
-        part_area = float(shapely.area(part))
-        if part_area <= area * _EPS:
-            return 0.0
-        if part_area >= area * (1 - _EPS):
-            return 1.0
-        return part
+        return pbf_part_from([shapely.intersection(geom, h) for h in hits], area)
 
     def _pbf_share(self, p: _Parcel, unit_geom: BaseGeometry, share: float) -> float:
         part = p.pbf_part

@@ -112,14 +112,19 @@ class Grid:
 def choose_cell(garr: np.ndarray) -> float | None:
     """Grid cell ≈ 4 × the median parcel extent (a few parcels per cell, any CRS unit), at least
     the parcels' extent / ``_MAX_GRID_SIDE``; None when the geometries tell nothing."""
-    sample = garr[: 5000]
-    sample = sample[~shapely.is_missing(sample)] if len(sample) else sample
-    if not len(sample):
+    return choose_cell_of_bounds(shapely.bounds(garr))
+
+
+def choose_cell_of_bounds(bounds: np.ndarray) -> float | None:
+    """:func:`choose_cell` of the geometries' boxes (NaN rows: no geometry)."""
+    sample = bounds[: 5000]
+    b = sample[~np.isnan(sample[:, 0])] if len(sample) else sample
+    if not len(b):
         return None
-    b = shapely.bounds(sample)
     ext = np.median(np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]))
     with np.errstate(all="ignore"):
-        tb = shapely.total_bounds(garr)
+        ok = bounds[~np.isnan(bounds[:, 0])]
+        tb = (ok[:, 0].min(), ok[:, 1].min(), ok[:, 2].max(), ok[:, 3].max())
         floor = max(tb[2] - tb[0], tb[3] - tb[1]) / _MAX_GRID_SIDE  # never a degenerate median's grid
     cell = max(float(ext) * 4, float(floor)) if np.isfinite(floor) else float(ext) * 4
     return cell if np.isfinite(cell) and cell > 0 else None

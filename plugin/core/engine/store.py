@@ -16,12 +16,12 @@ import math
 from typing import Hashable, Iterator
 
 import numpy as np
-import shapely
 
 from ..fields import ParcelRecord
 from ..fields_columns import factorize_exact
 from ..record_columns import NUMBER_SLOTS, TEXT_SLOTS, RecordColumns
 from .grid import Grid
+from .packed import PackedGeometries  # noqa: F401  (its old home: importers may look here)
 from .state import _Parcel
 from .static_index import StaticIndex
 
@@ -75,36 +75,6 @@ class Records:
         out = np.empty(len(self), dtype=object)
         out[:] = self.uniques[slot]
         return out[self.codes[slot]] if len(out) else out
-
-
-class PackedGeometries:
-    """The build's geometries as WKB buffers (about 120 bytes a parcel instead of about 500 for a
-    GEOS object); a geometry is made again when asked for (the same coordinates, so the same floats)."""
-
-    __slots__ = ("bufs", "chunk", "offsets")
-
-    def __init__(self, geoms: np.ndarray, chunk: int = 65_536):
-        self.chunk = chunk
-        self.bufs, self.offsets = [], []  # per chunk of rows: one buffer, the rows' offsets in it
-        for a in range(0, len(geoms), chunk):
-            wkb = shapely.to_wkb(geoms[a:a + chunk])
-            lengths = np.fromiter((0 if b is None else len(b) for b in wkb), dtype=np.int64, count=len(wkb))
-            self.offsets.append(np.concatenate([[0], np.cumsum(lengths)]))
-            self.bufs.append(b"".join(b for b in wkb if b is not None))
-
-    def _wkb(self, row: int) -> bytes | None:
-        c, k = divmod(row, self.chunk)
-        off = self.offsets[c]
-        a, b = int(off[k]), int(off[k + 1])
-        return None if a == b else self.bufs[c][a:b]
-
-    def __getitem__(self, rows):
-        if isinstance(rows, (int, np.integer)):
-            wkb = self._wkb(int(rows))
-            return None if wkb is None else shapely.from_wkb(wkb)
-        out = np.empty(len(rows), dtype=object)
-        out[:] = [self._wkb(r) for r in np.asarray(rows).tolist()]
-        return shapely.from_wkb(out)
 
 
 class Columns:
