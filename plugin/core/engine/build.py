@@ -151,7 +151,7 @@ class _FullBuild(_ChunkJoins):
         if len(pairs):
             ui, pi, shares, pbfs = (np.concatenate(parts) for parts in zip(*pairs))
         else:
-            ui, pi, shares, pbfs = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
+            ui, pi, shares, pbfs = np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), np.zeros(0)
         del pairs
         if not join.all():  # identical copies join nothing
             keep = join[pi]

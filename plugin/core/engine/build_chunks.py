@@ -179,7 +179,7 @@ class _ChunkJoins:
             inter = in_threads(lambda k: shapely.area(shapely.intersection(uarr[ui[k]], geoms[pi[k]])), part)
             shares[part] = np.minimum(1.0, inter / base.areas[pi[part] + a])
         keep = shares > 0
-        ui, pi, shares = ui[keep], pi[keep] + a, shares[keep]
+        ui, pi, shares = ui[keep].astype(np.int32), (pi[keep] + a).astype(np.int32), shares[keep]
         order = np.lexsort((rank[ui], pi))
         ui, pi, shares = ui[order], pi[order], shares[order]
         return ui, pi, shares, self._pair_pbf_shares(base, uarr, ui, pi, shares)

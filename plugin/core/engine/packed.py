@@ -33,9 +33,20 @@ class PackedGeometries:
         """Append rows: their WKB (``bytes``; None or empty for a missing geometry)."""
         if not len(wkb):
             return
-        lengths = np.fromiter((0 if b is None else len(b) for b in wkb), dtype=np.int64, count=len(wkb))
+        mask = np.ma.getmaskarray(wkb) if isinstance(wkb, np.ma.MaskedArray) else None  # masked: NULL
+        if mask is not None:
+            wkb = np.array(wkb.data, copy=True)
+            if wkb.dtype == object:
+                wkb[mask] = None
+        if isinstance(wkb, np.ndarray) and wkb.dtype.kind == "V":  # blobs of one size (an Arrow fixed-size column)
+            mask = np.zeros(len(wkb), bool) if mask is None else mask
+            lengths = np.where(mask, 0, wkb.dtype.itemsize)
+            buf = wkb[~mask].tobytes()
+        else:
+            lengths = np.fromiter((0 if b is None else len(b) for b in wkb), dtype=np.int64, count=len(wkb))
+            buf = b"".join(b for b in wkb if b is not None)
         self.offsets.append(np.concatenate([[0], np.cumsum(lengths)]))
-        self.bufs.append(b"".join(b for b in wkb if b is not None))
+        self.bufs.append(buf)
         self.starts = np.append(self.starts, self.starts[-1] + len(wkb))
 
     def __len__(self) -> int:
