@@ -182,8 +182,13 @@ def main(argv: list[str] | None = None) -> int:
         out = subprocess.run([sys.executable, "-m", "bench.engine_build_bench", "--worker", str(n), "--edits",
                               str(args.edits)], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
         r = json.loads(out.strip().splitlines()[-1])
+        if "arrow_read_s" not in r:  # another checkout's worker (--code) may not read: this one does
+            r["arrow_read_s"], r["arrow_read_cpu_s"] = json.loads(subprocess.run(
+                [sys.executable, "-c", f"import json; from bench.engine_build_bench import arrow_read; "
+                 f"print(json.dumps(arrow_read({n})))"], cwd=ROOT, check=True, capture_output=True,
+                text=True).stdout.strip().splitlines()[-1])
         print(f"| {n:,} | {r['build_s']:.1f} s | {r['build_cpu_s']:.1f} s | {r['peak_mb']:.0f} MB | "
-              f"{r['peak_abs_mb']:.0f} MB | {r['held_mb']:.0f} MB ({r['held_b_per_parcel']:.0f}) | "
+              f"{r.get('peak_abs_mb', float('nan')):.0f} MB | {r['held_mb']:.0f} MB ({r['held_b_per_parcel']:.0f}) | "
               f"{r['arrow_read_s']:.1f} / {r['arrow_read_cpu_s']:.1f} s | "
               f"{r['build_cpu_s'] / r['arrow_read_cpu_s']:.1f}× | {r['tag'][0]:.2f} / {r['tag'][1]:.2f} ms | "
               f"{r['parcel'][0]:.2f} / {r['parcel'][1]:.2f} ms | {r['unit'][0]:.1f} / {r['unit'][1]:.1f} ms | "

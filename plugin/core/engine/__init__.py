@@ -6,6 +6,8 @@
 ``results``        class areas, rule variables, verdicts, tables, warnings
 ``edits``          incremental edits of parcels, units and PBF
 ``build``          the full build (bulk STRtree, GEOS on threads)
+``build_chunks``   the full build's geometry work, one chunk of parcels at a time
+``packed``         geometries as WKB buffers (the reader's hand-over, the store's copy)
 ``apportion``      pairs (unit, share, PBF share), PBF parts, overlapping units
 ``splits``         pieces of one survey parcel (BSM) sharing its areas
 ``composition``    a parcel's classes before/after, flows, integer contributions

@@ -111,8 +111,14 @@ class PackedGeometries:
         if isinstance(rows, (int, np.integer)):
             wkb = self._wkb(int(rows))
             return None if wkb is None else _parsed(wkb)
+        rows = np.asarray(rows, dtype=np.int64)
         out = np.empty(len(rows), dtype=object)
-        out[:] = [self._wkb(r) for r in np.asarray(rows).tolist()]
+        chunk_of = np.searchsorted(self.starts, rows, side="right") - 1
+        for c in np.unique(chunk_of).tolist():  # the rows' blobs, a chunk at a time
+            at = np.flatnonzero(chunk_of == c)
+            k = rows[at] - int(self.starts[c])
+            off, buf = self.offsets[c], self.bufs[c]
+            out[at] = [buf[a:b] if b > a else None for a, b in zip(off[k].tolist(), off[k + 1].tolist())]
         return _geometries(out)
 
 
