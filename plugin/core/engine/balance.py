@@ -33,13 +33,15 @@ from .edits import _Edits
 from .grid import Grid
 from .members import BsmIndex, UnitMembers
 from .read_api import _ReadAPI
+from .reshape import _UnitReshape
 from .results import _Results
 from .splits import _Pieces
 from .state import _Unit
 from .store import ParcelIndex, ParcelStore
 
 
-class BalanceEngine(_ReadAPI, _Results, _Edits, _Pieces, _FullBuild, _BulkSums, _Apportionment, _Composition):
+class BalanceEngine(_ReadAPI, _Results, _Edits, _UnitReshape, _Pieces, _FullBuild, _BulkSums, _Apportionment,
+                    _Composition):
     """Incremental area balance of remediation units; see the module docstring.
 
     Its parts live beside it, one concern each: the composition of a parcel (``composition``),

@@ -15,9 +15,8 @@ from shapely.geometry.base import BaseGeometry
 
 from ..fields import ParcelRecord
 from ..validation import clean_polygonal
-from .composition import drop_zeros
-from .geometry import clean_geometry, clean_many, shares_in_unit
-from .state import _Parcel, _Unit, pair_key, sort_key
+from .geometry import clean_geometry, clean_many
+from .state import _Parcel, _Unit, sort_key
 
 
 class _Edits:
@@ -173,75 +172,18 @@ class _Edits:
         self._unit_grid.insert(uid, u.bounds)
         self._reshape(uid, u)
 
-    def _reshape(self, uid: Hashable, u: _Unit) -> None:
-        """Bring the pairs of unit ``uid`` in line with its (new) geometry."""
-        parcels = self._parcels
-        members = self._unit_parcels[uid]
-        agg = self.aggregates[uid]
-        project = self.project
-        self._update_unit_overlaps(uid)
-        overlaps = self._unit_overlaps
-        pids, geoms, areas = self._parcels_in_box(u.bounds)
-        found: dict = {}
-        if pids:
-            hit = np.flatnonzero(shapely.intersects(u.geom, geoms))
-            if len(hit):
-                for j, share in zip(hit.tolist(), shares_in_unit(u.geom, geoms[hit], areas[hit]).tolist()):
-                    if share > 0:
-                        found[pids[j]] = share
-
-        def add(contribution: dict, sign: int) -> None:
-            for k, v in contribution.items():
-                agg[k] = agg.get(k, 0) + sign * v
-                project[k] = project.get(k, 0) + sign * v
-
-        key = sort_key(uid)
-        for pid in sorted(members.union(found), key=sort_key):
-            pairs = parcels.pairs(pid)
-            old = next((t for t in pairs if t[0] == uid), None)
-            share = found.get(pid)
-            new = None if share is None else (uid, share, self._pbf_share_of(pid, u.geom, share))
-            if old == new:
-                # same share: the part counted twice changes only where this unit overlaps another of the parcel's
-                if parcels.over(pid) is not None or (overlaps and len(pairs) > 1 and any(
-                        pair_key(uid, t[0]) in overlaps for t in pairs if t[0] != uid)):
-                    p = parcels[pid]
-                    self._unover(p)
-                    self._over(p)
-                continue
-            p = parcels[pid]
-            self._unover(p)
-            terms = self._terms(p)
-            rest = p.pairs
-            if old is not None:
-                add(self._contribution(p, old[1], old[2], terms), -1)
-                rest = tuple(t for t in rest if t[0] != uid)
-            if new is None:
-                members.discard(pid)
-                p.pairs = rest
-                self._over(p)
-                continue
-            add(self._contribution(p, new[1], new[2], terms), +1)
-            pos = 0
-            while pos < len(rest) and sort_key(rest[pos][0]) <= key:
-                pos += 1
-            p.pairs = (*rest[:pos], new, *rest[pos:])
-            members.add(pid)
-            self._over(p)
-        drop_zeros(agg)
-        drop_zeros(project)
-
-    def _parcels_in_box(self, bounds) -> tuple[list, np.ndarray, np.ndarray]:
-        """Ids, geometries and areas of the parcels (no shadows, with an area) whose boxes may meet ``bounds``:
-        the build's rows as arrays, the parcels added since from the grid."""
+    def _parcels_in_box(self, bounds) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+        """Ids, geometries, areas and rows (-1: added since the build) of the parcels (no shadows, with an
+        area) whose boxes may meet ``bounds``: the build's rows as arrays, the parcels added since from the grid."""
         parcels, shadows = self._parcels, self.shadows
         rows = parcels.base_rows_near(bounds)
-        pids, geoms, areas = [], [], []
+        pids, geoms, areas, where = [], [], [], []
         if len(rows):
             base = parcels.base
             rows = rows[base.areas[rows] > 0]
             geoms.append(base.geoms[rows])
             areas.append(base.areas[rows])
+            where.append(rows)
             pids = base.ids[rows].tolist()
         added = parcels.tail_set()
         tail = [pid for pid in self._parcel_grid.grid.query(bounds) if pid in added]
@@ -251,15 +193,16 @@ class _Edits:
             g[:] = [parcels[pid].geom for pid in tail]
             geoms.append(g)
             areas.append(np.array([parcels[pid].area for pid in tail]))
+            where.append(np.full(len(tail), -1, dtype=np.int64))
             pids = pids + tail
         if not pids:
-            return [], np.zeros(0, dtype=object), np.zeros(0)
-        geoms, areas = np.concatenate(geoms), np.concatenate(areas)
+            return [], np.zeros(0, dtype=object), np.zeros(0), np.zeros(0, dtype=np.int64)
+        geoms, areas, where = np.concatenate(geoms), np.concatenate(areas), np.concatenate(where)
         if shadows:
             keep = np.array([pid not in shadows for pid in pids], dtype=bool)
             pids = [pid for pid, k in zip(pids, keep.tolist()) if k]
-            geoms, areas = geoms[keep], areas[keep]
-        return pids, geoms, areas
+            geoms, areas, where = geoms[keep], areas[keep], where[keep]
+        return pids, geoms, areas, where
 
     def remove_unit(self, uid: Hashable) -> None:
         """Remove a unit: its aggregate is exactly the sum of its pairs' contributions."""

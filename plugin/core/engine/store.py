@@ -81,6 +81,7 @@ class Columns:
     """The parcels of a full build; never changed afterwards (edits go to the store's ``_Parcel`` objects)."""
 
     __slots__ = (
+        "_uindex",
         "areas",
         "first",
         "geoms",
@@ -123,6 +124,7 @@ class Columns:
         self.pair_share = np.zeros(0)
         self.pair_pbf = np.zeros(0)
         self.uids: list = []
+        self._uindex: tuple = (None, {})  # (uids, unit id -> index in uids), made on first use
         self.index: StaticIndex | None = None  # the rows' boxes, for the edits (static_index)
 
     def row(self, pid: Hashable) -> int:
@@ -158,14 +160,43 @@ class Columns:
         return tuple((uids[u], s, f) for u, s, f in zip(self.pair_unit[a:b].tolist(), self.pair_share[a:b].tolist(),
                                                         self.pair_pbf[a:b].tolist()))
 
+    def unit_pairs(self, rows: np.ndarray, uid: Hashable, others: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For ``rows``: the share and PBF share of their pair with unit ``uid`` (NaN without one), and
+        whether they have a pair with one of the units ``others`` too."""
+        if self._uindex[0] is not self.uids:
+            index: dict = {}
+            for k, u in enumerate(self.uids):
+                index.setdefault(u, []).append(k)  # a repeated unit id: every index of it
+            self._uindex = (self.uids, index)
+        index = self._uindex[1]
+        share, pbf = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
+        other = np.zeros(len(rows), dtype=bool)
+        start = self.pair_start[rows]
+        count = self.pair_start[rows + 1] - start
+        total = int(count.sum())
+        if not total:
+            return share, pbf, other
+        owner = np.repeat(np.arange(len(rows)), count)
+        at = np.repeat(start - np.cumsum(count) + count, count) + np.arange(total)  # the rows' pairs
+        units = self.pair_unit[at]
+        mine = np.isin(units, index.get(uid, []))
+        share[owner[mine]] = self.pair_share[at[mine]]
+        pbf[owner[mine]] = self.pair_pbf[at[mine]]
+        other[np.bincount(owner[mine], minlength=len(rows)) > 1] = True  # a unit id repeated: looked at
+        others = [k for o in others for k in index.get(o, ())]
+        if others:
+            other[owner[np.isin(units, others)]] = True
+        return share, pbf, other
+
     def pbf_part(self, row: int):
         v = float(self.pbf[row])
         return self.pbf_parts[row] if v != v else v
 
-    def parcel(self, row: int) -> _Parcel:
+    def parcel(self, row: int, geom=None) -> _Parcel:
+        """The row's ``_Parcel``; ``geom``: its geometry when the caller has made it already."""
         p = _Parcel.__new__(_Parcel)
         p.rec = self.recs.record(row)
-        p.geom = self.geoms[row]
+        p.geom = self.geoms[row] if geom is None else geom
         p.area = float(self.areas[row]) if p.geom is not None else 0.0
         p.pairs = self.pairs(row)
         p.over = None
@@ -208,6 +239,15 @@ class ParcelStore:
             if r < 0:
                 raise KeyError(pid)
             p = self._mat[pid] = self.base.parcel(r)
+        return p
+
+    def hold(self, pid: Hashable, row: int, geom) -> _Parcel:
+        """``self[pid]``; ``row`` (-1: unknown) and ``geom``, the row's geometry already made, spare making it again."""
+        if row < 0 or geom is None or pid in self._tail:
+            return self[pid]
+        p = self._mat.get(pid)
+        if p is None:
+            p = self._mat[pid] = self.base.parcel(row, geom)
         return p
 
     def get(self, pid: Hashable, default=None):

@@ -1,0 +1,130 @@
+"""A unit moved or reshaped after a full build (engine/reshape.py) equals a fresh build, bit for bit.
+
+The reshape looks only at the parcels whose pair with the unit changes (the band between the old
+and the new outline) and at those where the unit now overlaps another of their units; every case
+of the band is checked against a full build of the same data: parcels that leave the unit, that
+enter it, that stay inside, that stay on its boundary, a unit with a hole, a unit moved onto its
+neighbour, and parcels edited before the move (a tag: a ``_Parcel`` of a row; a reshape: the tail).
+"""
+import shapely
+from shapely.geometry import box
+
+from plugin.core.engine import BalanceEngine
+from plugin.core.fields import normalize_parcel
+from tests.core.test_engine_columns import assert_same, township
+
+
+def fresh(parcels: dict, units: dict, pbf) -> BalanceEngine:
+    e = BalanceEngine()
+    e.build([(pid, g, rec) for pid, (g, rec) in parcels.items()], [(u, c, g) for u, (c, g) in units.items()], pbf=pbf)
+    return e
+
+
+def setup(n=1200, seed=3):
+    parcels, units, pbf = township(n, seed=seed)
+    e = BalanceEngine()
+    e.build(parcels, units, pbf=pbf)
+    return e, {pid: (g, rec) for pid, g, rec in parcels}, {u: (c, g) for u, c, g in units}, pbf
+
+
+def move(e, units, uid, geom):
+    units[uid] = (units[uid][0], geom)
+    e.upsert_unit(uid, units[uid][0], geom)
+
+
+def shares_in(e, uid) -> dict:
+    return {pid: s for pid in e.parcel_ids() for u, s, _p in e.parcel_shares(pid) if u == uid}
+
+
+def test_a_moved_unit_equals_a_fresh_build_in_every_part_of_the_band():
+    e, parcels, units, pbf = setup()
+    uid = "u1"
+    before = shares_in(e, uid)
+    move(e, units, uid, shapely.affinity.translate(units[uid][1], 23.7, -17.2))
+    after = shares_in(e, uid)
+    left, entered = set(before) - set(after), set(after) - set(before)
+    inside = {p for p in set(before) & set(after) if before[p] == after[p] == 1.0}
+    boundary = {p for p in set(before) & set(after) if before[p] < 1.0 and after[p] < 1.0 and before[p] != after[p]}
+    assert left and entered and inside and boundary  # the move makes every case
+    assert_same(e, fresh(parcels, units, pbf))
+    # and back again, then a second move: the parcels now have their _Parcel
+    move(e, units, uid, shapely.affinity.translate(units[uid][1], -23.7, 17.2))
+    assert_same(e, fresh(parcels, units, pbf))
+    move(e, units, uid, shapely.affinity.translate(units[uid][1], 4.1, 6.3))
+    assert_same(e, fresh(parcels, units, pbf))
+
+
+def test_a_unit_with_a_hole_moved_and_reshaped():
+    e, parcels, units, pbf = setup(seed=4)
+    uid = "u2"
+    g = units[uid][1]
+    c = g.centroid
+    holed = shapely.difference(g, box(c.x - 120, c.y - 90, c.x + 110, c.y + 100))
+    assert shapely.get_num_interior_rings(shapely.get_parts(holed)).sum() >= 1
+    move(e, units, uid, holed)  # a hole cut: the parcels in it leave, those on its edge are cut
+    assert_same(e, fresh(parcels, units, pbf))
+    move(e, units, uid, shapely.affinity.translate(holed, 8.5, 12.25))
+    assert_same(e, fresh(parcels, units, pbf))
+    move(e, units, uid, g)  # the hole filled again
+    assert_same(e, fresh(parcels, units, pbf))
+
+
+def test_a_unit_moved_onto_its_neighbour_overlaps_it_as_a_fresh_build_says():
+    e, parcels, units, pbf = setup(seed=6)
+    a, b = units["u0"][1], units["u1"][1]
+    assert not shapely.relate_pattern(a, b, "2********")
+    overlaps = e.unit_overlaps()
+    dx = (b.centroid.x - a.centroid.x) / 3
+    dy = (b.centroid.y - a.centroid.y) / 3
+    move(e, units, "u0", shapely.affinity.translate(a, dx, dy))
+    assert len(e.unit_overlaps()) > len(overlaps)  # it now overlaps its neighbour
+    assert_same(e, fresh(parcels, units, pbf))
+    move(e, units, "u1", shapely.affinity.translate(b, -dx / 2, -dy / 2))  # the neighbour moves into it
+    assert_same(e, fresh(parcels, units, pbf))
+    move(e, units, "u0", a)
+    move(e, units, "u1", b)
+    assert e.unit_overlaps() == overlaps
+    assert_same(e, fresh(parcels, units, pbf))
+
+
+def test_parcels_edited_before_the_move():
+    """A tagged parcel of the build (its own ``_Parcel``), a reshaped one (the tail), a removed one, on the band."""
+    e, parcels, units, pbf = setup(seed=8)
+    uid = "u3"
+    g = units[uid][1]
+    cut = [pid for pid, s in shares_in(e, uid).items() if s < 1.0]
+    assert len(cut) >= 6
+    for pid in cut[0:2]:
+        rec = parcels[pid][1]
+        tagged = normalize_parcel({"DLBM": rec.dlbm, "TBMJ": rec.tbmj, "KCXS": rec.kcxs, "BSM": rec.bsm,
+                                   "ZZLX": "NY-TZ", "GHDLBM": "0101", "YNCZ": "IN"})
+        parcels[pid] = (parcels[pid][0], tagged)
+        e.update_parcel_attributes(pid, tagged)
+    for pid in cut[2:4]:
+        shape = shapely.affinity.scale(parcels[pid][0], 0.8, 0.8)
+        parcels[pid] = (shape, parcels[pid][1])
+        e.upsert_parcel(pid, shape, parcels[pid][1])
+    for pid in cut[4:6]:
+        del parcels[pid]
+        e.remove_parcel(pid)
+    move(e, units, uid, shapely.affinity.translate(g, -6.5, 9.75))
+    assert_same(e, fresh(parcels, units, pbf))
+    move(e, units, uid, shapely.affinity.scale(g, 1.1, 0.95))
+    assert_same(e, fresh(parcels, units, pbf))
+
+
+def test_a_parcel_that_keeps_its_share_but_not_its_part_counted_twice():
+    """The unit gives up the part of a parcel outside its neighbour and takes as much inside it: the same
+    share, but now the parcel's part in both units is counted twice."""
+    from shapely.geometry import MultiPolygon
+
+    rec = normalize_parcel({"DLBM": "0103", "TBMJ": 200.0})
+    parcels = {1: (box(0, 0, 20, 10), rec), 2: (box(-30, 0, -10, 10), rec), 3: (box(30, 0, 50, 10), rec)}
+    units = {"A": ("A", MultiPolygon([box(-50, -50, 5, 50)])), "B": ("B", box(10, -50, 100, 50))}
+    e = fresh(parcels, units, [])
+    assert e.parcel_shares(1) == (("A", 0.25, 0.0), ("B", 0.5, 0.0))
+    project = e.fingerprint()["project"]
+    move(e, units, "A", MultiPolygon([box(-50, -50, 0, 50), box(12, -50, 17, 50)]))
+    assert e.parcel_shares(1) == (("A", 0.25, 0.0), ("B", 0.5, 0.0))  # the same share
+    assert e.fingerprint()["project"] != project  # 50 m² of parcel 1 now counted once, not twice
+    assert_same(e, fresh(parcels, units, []))
