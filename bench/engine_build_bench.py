@@ -12,7 +12,8 @@ subprocess (memory peaks don't mix) and reports:
   steadier number on a shared machine: GEOS runs on threads);
 * ``peak``: the rise of the RSS high-water mark over the build (inputs already in memory);
 * ``held``: RSS the engine keeps once the inputs are dropped (``malloc_trim`` first), per parcel;
-* ``tag`` / ``parcel`` / ``unit``: p50 / p95 latency of the edits of ``engine_bench`` (d).
+* ``tag`` / ``parcel`` / ``unit``: p50 / p95 latency of the edits of ``engine_bench`` (d), and the
+  process CPU time of each edit (all threads; what a loaded machine inflates least).
 
 To compare with another checkout (before / after a change), run the same command with that
 checkout's ``plugin`` first on the path: ``--code /path/to/checkout`` (its engine must have
@@ -162,6 +163,13 @@ def arrow_read(n: int) -> tuple[float, float]:
     return best
 
 
+def _cpu(r: dict) -> str:
+    """Process CPU time per edit (all threads), p50 / p95 ms, when the bench's ``incremental`` records it."""
+    if "tag_cpu" not in r:
+        return "–"
+    return " · ".join(f"{r[k + '_cpu'][0]:.2f} / {r[k + '_cpu'][1]:.2f}" for k in ("tag", "parcel", "unit"))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[200_000, 1_000_000])
@@ -174,8 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (args.code, str(ROOT)) if p))
     print("| parcels | build wall | build CPU | peak over inputs | process peak | held (B/parcel) | Arrow read wall / "
-          "CPU | build ÷ read (CPU) | tag p50/p95 | parcel p50/p95 | unit p50/p95 | load |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+          "CPU | build ÷ read (CPU) | tag p50/p95 | parcel p50/p95 | unit p50/p95 | CPU tag · parcel · unit p50/p95 "
+          "| load |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for n in args.sizes:
         subprocess.run([sys.executable, "-c", f"from bench.engine_build_bench import cache_inputs; cache_inputs({n})"],
                        cwd=ROOT, check=True)
@@ -192,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['arrow_read_s']:.1f} / {r['arrow_read_cpu_s']:.1f} s | "
               f"{r['build_cpu_s'] / r['arrow_read_cpu_s']:.1f}× | {r['tag'][0]:.2f} / {r['tag'][1]:.2f} ms | "
               f"{r['parcel'][0]:.2f} / {r['parcel'][1]:.2f} ms | {r['unit'][0]:.1f} / {r['unit'][1]:.1f} ms | "
-              f"{' '.join(r['load'])} |", flush=True)
+              f"{_cpu(r)} | {' '.join(r['load'])} |", flush=True)
     return 0
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 
 from .composition import add_into, drop_zeros
-from .geometry import shares_in_unit
+from .geometry import in_threads
 from .state import _Unit, pair_key, sort_key
 
 
@@ -34,11 +34,12 @@ class _UnitReshape:
         if len(pids):
             hit = np.flatnonzero(shapely.intersects(u.geom, geoms))
             if len(hit):
-                shares[hit] = shares_in_unit(u.geom, geoms[hit], areas[hit])
+                shares[hit] = _shares(u.geom, geoms[hit], areas[hit])
         where = {pid: k for k, pid in enumerate(pids)}
-        share_of = shares.tolist()
-        plus: dict = {}
+        share_of, row_of = shares.tolist(), rows.tolist()
+        plus: dict = {}  # the unit's (and the project's) integer delta: plus - minus
         minus: dict = {}
+        terms_of: dict = {}  # id(_Parcel) -> its terms, for the parts counted twice
         again = []  # parcels whose part counted twice is computed again
         overlaps = self._unit_overlaps
         key = sort_key(uid)
@@ -48,22 +49,18 @@ class _UnitReshape:
             pairs = parcels.pairs(pid)
             old = next((t for t in pairs if t[0] == uid), None)
             new = None if share is None else (uid, share, self._pbf_share_of(pid, u.geom, share))
+            if old == new and not (parcels.over(pid) is not None or (overlaps and len(pairs) > 1 and any(
+                    pair_key(uid, t[0]) in overlaps for t in pairs if t[0] != uid))):
+                continue  # same share, and no overlap of this unit with another of the parcel's to count again
+            p = parcels.hold(pid, row_of[k] if k is not None else -1, geoms[k] if k is not None else None)
+            terms = terms_of[id(p)] = self._terms(p)
+            again.append(p)
             if old == new:
-                # same share: the part counted twice changes only where this unit overlaps another of the parcel's
-                if parcels.over(pid) is not None or (overlaps and len(pairs) > 1 and any(
-                        pair_key(uid, t[0]) in overlaps for t in pairs if t[0] != uid)):
-                    p = parcels.hold(pid, int(rows[k]) if k is not None else -1, geoms[k] if k is not None else None)
-                    self._unover(p)
-                    again.append(p)
                 continue
-            p = parcels.hold(pid, int(rows[k]) if k is not None else -1, geoms[k] if k is not None else None)
-            self._unover(p)
-            terms = self._terms(p)
             rest = p.pairs
             if old is not None:
                 self._contribute(minus, p, old[1], old[2], terms)
                 rest = tuple(t for t in rest if t[0] != uid)
-            again.append(p)
             if new is None:
                 members.discard(pid)
                 p.pairs = rest
@@ -74,12 +71,12 @@ class _UnitReshape:
                 pos += 1
             p.pairs = (*rest[:pos], new, *rest[pos:])
             members.add(pid)
-        self._over_many(again)
         agg, project = self.aggregates[uid], self.project
         for counter in (agg, project):
             add_into(counter, plus, +1)
             add_into(counter, minus, -1)
         drop_zeros(agg)
+        self._over_again(again, terms_of)
         drop_zeros(project)
 
     def _reshape_todo(self, uid: Hashable, pids: list, rows: np.ndarray, shares: np.ndarray, members: set,
@@ -105,15 +102,19 @@ class _UnitReshape:
         out.extend(pid for pid in members if pid not in where)  # members whose box no longer meets the unit
         return out
 
-    def _over_many(self, ps: list) -> None:
-        """:meth:`_over` of many parcels: the common case (two units, the PBF part a number) in bulk."""
-        overlaps = self._unit_overlaps
-        if not overlaps:
-            return
+    def _over_again(self, ps: list, terms_of: dict) -> None:
+        """:meth:`_unover` then :meth:`_over` of the parcels ``ps`` (pairs changed); the common case (two units,
+        the PBF part a number) in bulk with the same GEOS calls, the project rows moved by one integer delta."""
+        overlaps, project = self._unit_overlaps, self.project
+        back: dict = {}  # what the parcels' old parts counted twice took off the project rows
+        taken: dict = {}  # what their new parts take off
         simple, boths = [], []
         for p in ps:
+            if p.over is not None:
+                self._contribute(back, p, p.over[0], p.over[1], terms_of[id(p)])
+                p.over = None
             pairs = p.pairs
-            if len(pairs) < 2 or p.geom is None or p.area <= 0:
+            if len(pairs) < 2 or not overlaps or p.geom is None or p.area <= 0:
                 continue
             if len(pairs) == 2 and isinstance(p.pbf_part, float):
                 hit = overlaps.get(pair_key(pairs[0][0], pairs[1][0]))
@@ -122,24 +123,39 @@ class _UnitReshape:
                     boths.append(hit[1])
                 continue
             self._over(p)
-        if not simple:
-            return
-        geoms = np.empty(len(simple), dtype=object)
-        geoms[:] = [p.geom for p in simple]
-        both = np.empty(len(simple), dtype=object)
-        both[:] = boths
-        meet = np.flatnonzero(shapely.intersects(both, geoms))
-        if not len(meet):
-            return
-        boxes = shapely.bounds(geoms[meet]).tolist()
-        local = np.empty(len(meet), dtype=object)  # overlay cost follows the vertex count
-        local[:] = [shapely.clip_by_rect(both[j], *box) for j, box in zip(meet.tolist(), boxes)]
-        inter = shapely.area(shapely.intersection(geoms[meet], local)).tolist()
-        project = self.project
-        for j, a in zip(meet.tolist(), inter):
-            p = simple[j]
-            excess = min(1.0, float(a) / p.area)
-            if not excess > 1e-9:
-                continue
-            p.over = (excess, excess * p.pbf_part)
-            add_into(project, self._contribution(p, *p.over), -1)
+        if simple:
+            geoms = np.empty(len(simple), dtype=object)
+            geoms[:] = [p.geom for p in simple]
+            both = np.empty(len(simple), dtype=object)
+            both[:] = boths
+            meet = np.flatnonzero(shapely.intersects(both, geoms))
+            boxes = shapely.bounds(geoms[meet]).tolist()
+            local = np.empty(len(meet), dtype=object)  # overlay cost follows the vertex count
+            local[:] = [shapely.clip_by_rect(both[j], *box) for j, box in zip(meet.tolist(), boxes)]
+            mine = geoms[meet]
+            inter = _in_threads(lambda k: shapely.area(shapely.intersection(mine[k], local[k])), len(meet))
+            for j, a in zip(meet.tolist(), inter.tolist()):
+                p = simple[j]
+                excess = min(1.0, a / p.area)
+                if excess > 1e-9:
+                    p.over = (excess, excess * p.pbf_part)
+                    self._contribute(taken, p, excess, p.over[1], terms_of[id(p)])
+        add_into(project, back, +1)
+        add_into(project, taken, -1)
+
+
+def _in_threads(fn, n: int, least: int = 48) -> np.ndarray:
+    """``fn(np.arange(n))``, on threads when there are at least ``least`` (element-wise GEOS calls: the same values)."""
+    index = np.arange(n)
+    return in_threads(fn, index, max(least, -(-n // 2))) if n >= least else fn(index)
+
+
+def _shares(unit_geom, geoms: np.ndarray, areas: np.ndarray) -> np.ndarray:
+    """:func:`~.geometry.shares_in_unit`, its intersections on threads (the same GEOS calls, the same floats)."""
+    shares = np.ones(len(geoms))
+    part = np.flatnonzero(~shapely.contains_properly(unit_geom, geoms))  # prepared: not on threads
+    if len(part):
+        cut = geoms[part]
+        inter = _in_threads(lambda k: shapely.area(shapely.intersection(unit_geom, cut[k])), len(part))
+        shares[part] = np.minimum(1.0, inter / areas[part])
+    return shares
