@@ -128,3 +128,58 @@ def test_a_parcel_that_keeps_its_share_but_not_its_part_counted_twice():
     assert e.parcel_shares(1) == (("A", 0.25, 0.0), ("B", 0.5, 0.0))  # the same share
     assert e.fingerprint()["project"] != project  # 50 m² of parcel 1 now counted once, not twice
     assert_same(e, fresh(parcels, units, []))
+
+
+def test_compaction_changes_no_result_and_edits_go_on_as_before():
+    """Tags, reshapes, removals, re-added ids and unit moves, then ``compact``: the same state as the twin that
+    was not compacted and as a fresh build; more edits on both stay equal."""
+    e, parcels, units, pbf = setup(900, seed=11)
+    twin = fresh(parcels, units, pbf)
+    ids = sorted(parcels, key=str)
+
+    def edit(step):
+        pid = ids[(step * 37) % len(ids)]
+        kind = step % 5
+        if kind == 0 and pid in parcels:
+            rec = parcels[pid][1]
+            tagged = normalize_parcel({"DLBM": rec.dlbm, "TBMJ": rec.tbmj, "KCXS": rec.kcxs, "BSM": rec.bsm,
+                                       "ZZLX": "NY-TZ", "GHDLBM": "0101", "YNCZ": "IN"})
+            parcels[pid] = (parcels[pid][0], tagged)
+            for x in (e, twin):
+                x.update_parcel_attributes(pid, tagged)
+        elif kind == 1 and pid in parcels and parcels[pid][0] is not None:
+            shape = shapely.affinity.translate(parcels[pid][0], 2.5, -1.5)
+            parcels[pid] = (shape, parcels[pid][1])
+            for x in (e, twin):
+                x.upsert_parcel(pid, shape, parcels[pid][1])
+        elif kind == 2 and pid in parcels:
+            del parcels[pid]
+            for x in (e, twin):
+                x.remove_parcel(pid)
+        elif kind == 3:
+            uid = f"u{step % 5}"
+            geom = shapely.affinity.translate(units[uid][1], 3.0 + step % 7, -2.0)
+            units[uid] = (units[uid][0], geom)
+            for x in (e, twin):
+                x.upsert_unit(uid, units[uid][0], geom)
+        else:
+            g, rec = parcels.get(pid, (box(0, 0, 30, 30), normalize_parcel({"DLBM": "0103", "TBMJ": 900.0})))
+            parcels[pid] = (g, rec)
+            for x in (e, twin):
+                x.upsert_parcel(pid, g, rec)  # removed and added again: to the end
+
+    for step in range(40):
+        edit(step)
+    assert e.needs_compaction() and e._parcels.tail()  # parcels added or reshaped since the build
+    order = e.parcel_ids()
+    e.compact()
+    assert not e.needs_compaction() and not e._parcels.tail()
+    assert e.parcel_ids() == order  # the order a rebuild in this order would give
+    assert_same(e, twin)
+    assert_same(e, fresh(parcels, units, pbf))
+    snap = e.snapshot()
+    for step in range(40, 80):
+        edit(step)
+    assert_same(e, twin)
+    assert_same(e, fresh(parcels, units, pbf))
+    assert snap.parcel_ids() == order  # a snapshot taken before keeps its columns

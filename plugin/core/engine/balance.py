@@ -28,6 +28,7 @@ from ..validation import Problem
 from .apportion import _Apportionment
 from .build import _FullBuild
 from .bulk import _BulkSums
+from .compact import _Compaction
 from .composition import _Composition
 from .edits import _Edits
 from .grid import Grid
@@ -40,8 +41,8 @@ from .state import _Unit
 from .store import ParcelIndex, ParcelStore
 
 
-class BalanceEngine(_ReadAPI, _Results, _Edits, _UnitReshape, _Pieces, _FullBuild, _BulkSums, _Apportionment,
-                    _Composition):
+class BalanceEngine(_ReadAPI, _Results, _Edits, _UnitReshape, _Compaction, _Pieces, _FullBuild, _BulkSums,
+                    _Apportionment, _Composition):
     """Incremental area balance of remediation units; see the module docstring.
 
     Its parts live beside it, one concern each: the composition of a parcel (``composition``),

@@ -72,9 +72,9 @@ class Records:
         """A text slot as an object array."""
         if slot in self.objects:
             return self.objects[slot]
-        out = np.empty(len(self), dtype=object)
-        out[:] = self.uniques[slot]
-        return out[self.codes[slot]] if len(out) else out
+        values = np.empty(len(self.uniques[slot]), dtype=object)
+        values[:] = self.uniques[slot]
+        return values[self.codes[slot]]  # code -1: the last value, None
 
 
 class Columns:
@@ -402,6 +402,23 @@ class ParcelStore:
             rows = np.flatnonzero((base.pbf != 0) & self._alive)
             out.extend(pid for pid in base.ids[rows].tolist() if pid not in self._mat)
         return out
+
+    def live_rows(self) -> int:
+        """How many rows of the columns are alive (not removed since the build)."""
+        return self._n_alive
+
+    def live_row_array(self) -> np.ndarray:
+        return np.flatnonzero(self._alive)
+
+    def held_count(self, over: bool = True) -> int:
+        """How many live rows have their ``_Parcel`` (``over=False``: not counting those that hold a part
+        counted twice, which the columns cannot)."""
+        return len(self._mat) if over else sum(1 for p in self._mat.values() if p.over is None)
+
+    def held_items(self) -> Iterator[tuple]:
+        """(id, ``_Parcel``) of the rows that have one, then of the tail."""
+        yield from self._mat.items()
+        yield from self._tail.items()
 
     def held(self, pid: Hashable) -> bool:
         """True when ``pid`` has its ``_Parcel`` already (edited, added, or a rare case of the build)."""
