@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 
 from .composition import add_into, drop_zeros
-from .geometry import in_threads
+from .geometry import shares_in_unit
 from .state import _Unit, pair_key, sort_key
 
 
@@ -34,7 +34,7 @@ class _UnitReshape:
         if len(pids):
             hit = np.flatnonzero(shapely.intersects(u.geom, geoms))
             if len(hit):
-                shares[hit] = _shares(u.geom, geoms[hit], areas[hit])
+                shares[hit] = shares_in_unit(u.geom, geoms[hit], areas[hit])
         where = {pid: k for k, pid in enumerate(pids)}
         share_of, row_of = shares.tolist(), rows.tolist()
         plus: dict = {}  # the unit's (and the project's) integer delta: plus - minus
@@ -132,8 +132,7 @@ class _UnitReshape:
             boxes = shapely.bounds(geoms[meet]).tolist()
             local = np.empty(len(meet), dtype=object)  # overlay cost follows the vertex count
             local[:] = [shapely.clip_by_rect(both[j], *box) for j, box in zip(meet.tolist(), boxes)]
-            mine = geoms[meet]
-            inter = _in_threads(lambda k: shapely.area(shapely.intersection(mine[k], local[k])), len(meet))
+            inter = shapely.area(shapely.intersection(geoms[meet], local))
             for j, a in zip(meet.tolist(), inter.tolist()):
                 p = simple[j]
                 excess = min(1.0, a / p.area)
@@ -143,19 +142,3 @@ class _UnitReshape:
         add_into(project, back, +1)
         add_into(project, taken, -1)
 
-
-def _in_threads(fn, n: int, least: int = 48) -> np.ndarray:
-    """``fn(np.arange(n))``, on threads when there are at least ``least`` (element-wise GEOS calls: the same values)."""
-    index = np.arange(n)
-    return in_threads(fn, index, max(least, -(-n // 2))) if n >= least else fn(index)
-
-
-def _shares(unit_geom, geoms: np.ndarray, areas: np.ndarray) -> np.ndarray:
-    """:func:`~.geometry.shares_in_unit`, its intersections on threads (the same GEOS calls, the same floats)."""
-    shares = np.ones(len(geoms))
-    part = np.flatnonzero(~shapely.contains_properly(unit_geom, geoms))  # prepared: not on threads
-    if len(part):
-        cut = geoms[part]
-        inter = _in_threads(lambda k: shapely.area(shapely.intersection(unit_geom, cut[k])), len(part))
-        shares[part] = np.minimum(1.0, inter / areas[part])
-    return shares
