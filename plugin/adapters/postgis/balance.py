@@ -18,7 +18,6 @@ from ...core.fields import (
     pbf_action,
     resolve_parcel_fields,
     resolve_unit_fields,
-    survey_bsm,
     text_value,
 )
 from ...core.i18n import tr
@@ -27,7 +26,7 @@ from ...core.ridges import new_farmland_coefficient
 from ...core.rules import RulePack
 from ...core.validation import Problem, check_tbmj_unit
 from . import balance_sql as q
-from . import share_cache
+from . import pieces_sql, share_cache
 from .connection import DatabaseError, connect, driver, redact, split_source
 from .township_sql import township_variables
 from .work_area import WorkArea
@@ -170,16 +169,6 @@ def _counts(cur, t: Table, fields: dict, table, tb) -> ServerCounts:
     return c
 
 
-def _split_bsms(cur, t: Table, column: str | None) -> int:
-    """Survey parcels (BSM) in several features: their pieces share TBMJ in the engine, not here."""
-    if not column:
-        return 0
-    sql = driver().sql
-    cur.execute(sql.SQL("SELECT {c}::text FROM {t} GROUP BY 1 HAVING count(*) > 1").format(
-        c=sql.Identifier(column), t=t.name))
-    return sum(1 for (raw,) in cur.fetchall() if survey_bsm(raw) is not None)
-
-
 def _measured(t: Table, work: int):
     """The ellipsoidal (CGCS2000) area of the repaired geometry, for a parcel without usable TBMJ."""
     sql = driver().sql
@@ -272,6 +261,21 @@ def _shares(cur, w: WorkArea, t: Table, parcels, pbf, work: int, repaired: int) 
     cur.execute(q.project_shares(w.create, parcels, t.pk, t.geom, t.srid, work))
 
 
+def _slots(t: Table, named: dict, work: int, tb, scale: float) -> dict:
+    """The SQL of a parcel's numbers and codes (``p`` = the parcel table) for balance_sql's slots."""
+    return dict(parcels=t.name, pk=t.pk, measured=_measured(t, work), tb=tb,
+                kc=_number(t, named.get("KCMJ"), scale), td=_number(t, named.get("TBDLMJ"), scale),
+                kx=_number(t, named.get("KCXS")), gx=_number(t, named.get("GHKCXS")),
+                dlbm=_text_of(named.get("DLBM")), kcdlbm=_text_of(named.get("KCDLBM")),
+                ghdlbm=_text_of(named.get("GHDLBM")), zzlx=_text_of(named.get("ZZLX")),
+                yncz=_text_of(named.get("YNCZ")), gdpdjb=_text_of(named.get("GDPDJB")),
+                gdlx=_text_of(named.get("GDLX")))
+
+
+def _sql_slots(slots: dict) -> dict:
+    return {k: v for k, v in slots.items() if k not in ("work", "pieces", "shadows")}
+
+
 @dataclass
 class Sources:
     parcels: str
@@ -318,11 +322,6 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     code = resolve_unit_fields(u.columns, sources.unit_field).get("DYBH")
     if code is None:
         raise DatabaseError(tr("The units table has no unit code field (DYBH); name it with --unit-field"))
-    splits = _split_bsms(cur, t, named.get("BSM"))
-    if splits:
-        raise DatabaseError(tr("{0} survey parcels (BSM) are in several pieces; --in-database does not share "
-                               "their TBMJ between the pieces yet: run the balance without --in-database")
-                            .format(splits))
     work = _working_srid(cur, t)
     cur.execute("SET LOCAL jit = off")  # compiling the wide expressions costs seconds and saves nothing here
     cur.execute("SET LOCAL work_mem = '64MB'")  # the grouped sums and hashes of ~10⁶ rows without spilling to disk
@@ -339,6 +338,9 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     problem = _tbmj_problem(cur, t, tb, work) if not sources.tbmj_in_mu else None
     if problem is not None:
         counts.problems.append(problem)
+    slots = _slots(t, named, work, tb, scale)
+    shadows, pieces = pieces_sql.prepare(cur, w.create, t, named, {
+        "pg": q.parcel_geometry(t.geom, t.srid, work), **slots})
     _inputs(cur, w, u, code, work)
     cached = share_cache.Cache.of(cur, parcels, units, pbf)
     if cached is None:
@@ -347,14 +349,10 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
         cached.bring_up_to_date(cur, w, t, lambda rel: _shares(cur, w, t, rel, pbf, work, counts.repaired))
     for name in ("lc_pairs2", "lc_proj", "lc_code", "lc_ridge"):
         w.ready(cur, name)
-    slots = dict(parcels=t.name, pk=t.pk, measured=_measured(t, work), tb=tb,
-                 kc=_number(t, named.get("KCMJ"), scale), td=_number(t, named.get("TBDLMJ"), scale),
-                 kx=_number(t, named.get("KCXS")), gx=_number(t, named.get("GHKCXS")),
-                 dlbm=_text_of(named.get("DLBM")), kcdlbm=_text_of(named.get("KCDLBM")),
-                 ghdlbm=_text_of(named.get("GHDLBM")), zzlx=_text_of(named.get("ZZLX")),
-                 yncz=_text_of(named.get("YNCZ")), gdpdjb=_text_of(named.get("GDPDJB")),
-                 gdlx=_text_of(named.get("GDLX")))
-    cur.execute(sql.SQL(q.parcels_query()).format(create=w.create, **slots))
+    if shadows:
+        pieces_sql.drop_shadows(cur)
+    slots.update(pieces=pieces > 0, shadows=shadows > 0)
+    cur.execute(sql.SQL(q.parcels_query(pieces=pieces > 0)).format(create=w.create, **_sql_slots(slots)))
     cur.execute(q.GROUP_SUMS)  # parallel: partial sums in the workers (lc_parcel needs no statistics)
     per_unit, project = _sums(cur, pack)
     cur.execute("SELECT uid, code, geom IS NOT NULL FROM lc_u ORDER BY uid")

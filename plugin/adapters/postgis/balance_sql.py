@@ -278,11 +278,22 @@ PARCEL_COLUMNS = ("id, dl, b2, a1, a2, planned, zz, yn, a1_farm, t, vb1, vb2, va
                   "x11, x12, x21, x22")
 
 
-def parcels_query(source: str = "lc_pairs_area", target: str = "lc_parcel") -> str:
+#: a piece of a split survey parcel reads its share of the parcel's areas (pieces_sql.lc_piece)
+PIECE_NUMBERS = ("CASE WHEN pc.id IS NULL THEN {tb} ELSE pc.tb END AS tb_r, "
+                 "CASE WHEN pc.id IS NULL THEN {kc} ELSE pc.kc END AS kc_r, "
+                 "CASE WHEN pc.id IS NULL THEN {td} ELSE pc.td END AS td_r, "
+                 "CASE WHEN pc.id IS NULL THEN {kx} ELSE pc.kx END AS kx_r")
+
+
+def parcels_query(source: str = "lc_pairs_area", target: str = "lc_parcel", pieces: bool = False) -> str:
     """``target``: PARCEL_SOURCE and the PARCEL_STAGES nested, once per parcel of ``source`` (id,
     planar area; SQL text with ``{…}`` slots). A table of its own: the stages (OFFSET 0) run above
-    the parallel workers, the grouped sums over this table run in them."""
+    the parallel workers, the grouped sums over this table run in them. ``pieces``: some parcels
+    are pieces of a split whose areas come from ``lc_piece`` (pieces_sql)."""
     text = PARCEL_SOURCE.replace("FROM lc_pairs_area a", f"FROM {source} a")
+    if pieces:
+        text = text.replace("{tb} AS tb_r, {kc} AS kc_r, {td} AS td_r, {kx} AS kx_r", PIECE_NUMBERS)
+        text = text.replace("LEFT JOIN lc_bad bad", "LEFT JOIN lc_piece pc ON pc.id = a.id\nLEFT JOIN lc_bad bad")
     for k, stage in enumerate(PARCEL_STAGES):
         text = f"SELECT *, {stage} FROM ({text} OFFSET 0) AS n{k}"
     return f"{{create}} {target} AS SELECT {PARCEL_COLUMNS} FROM ({text}) AS n"

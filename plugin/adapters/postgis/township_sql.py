@@ -93,12 +93,14 @@ def township_variables(cur, create, t, zldwdm: str, parcel_slots: dict, ugb) -> 
     slots = {"create": create, "parcels": t.name, "pk": t.pk, "geom": t.geom, "pg": pg}
     cur.execute(sql.SQL(TOWNSHIP_AREA).format(**slots, zldwdm=sql.SQL("p.{}::text").format(sql.Identifier(zldwdm))))
     cur.execute("ALTER TABLE lc_twp_area ADD PRIMARY KEY (id)")
+    if parcel_slots.get("shadows"):  # identical copies count once (pieces_sql)
+        cur.execute("DELETE FROM lc_twp_area WHERE id IN (SELECT id FROM lc_shadow)")
     cur.execute("ANALYZE lc_twp_area")
     # the per-parcel rules: those of the parcels in units are in lc_parcel already
     cur.execute(sql.SQL("{} lc_twp_rest AS SELECT a.id, a.area FROM lc_twp_area a "
                         "WHERE NOT EXISTS (SELECT 1 FROM lc_parcel n WHERE n.id = a.id)").format(create))
-    cur.execute(sql.SQL(q.parcels_query("lc_twp_rest", "lc_twp_more")).format(
-        create=create, **{k: v for k, v in parcel_slots.items() if k != "work"}))
+    cur.execute(sql.SQL(q.parcels_query("lc_twp_rest", "lc_twp_more", bool(parcel_slots.get("pieces")))).format(
+        create=create, **{k: v for k, v in parcel_slots.items() if k not in ("work", "pieces", "shadows")}))
     cur.execute(sql.SQL(TOWNSHIP_TODO).format(create=create, with_ugb=sql.Literal(ugb is not None)))
     # usually few parcels: from them to the PBF polygons through an index, not every polygon's parcels
     cur.execute("ANALYZE lc_twp_todo")

@@ -1,0 +1,136 @@
+"""balance --in-database with survey parcels in several pieces (one BSM on several features) and
+identical copies of a parcel: the engine's rule (core.pieces, docs/domain-area-rules.md) in SQL.
+
+A 200 m × 100 m grid of 10 m parcels (TBMJ 100 each), two units meeting inside a column
+(x = 105) and PBF polygons; some parcels are replaced by pieces carrying one BSM — in one unit,
+across the two units, partly in PBF, with the TBMJ copied onto every piece or already shared —,
+two parcels far apart share a BSM by mistake (each keeps its own), a split has a piece without
+TBMJ (not pooled), and two parcels have an identical copy (counted once) while a third has a copy
+that differs in one attribute (counted twice, as the engine does).
+"""
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from plugin.adapters.postgis.commands import in_database_balance
+from plugin.adapters.postgis.connection import connect
+from plugin.core.rules import bundled_pack
+
+X0, Y0 = 39_500_000, 3_500_000
+
+
+def _box(xa, ya, xb, yb) -> str:
+    return f"ST_Multi(ST_MakeEnvelope({X0 + xa}, {Y0 + ya}, {X0 + xb}, {Y0 + yb}, 4527))"
+
+
+def _split(cur, i: int, j: int, bsm: str, cuts: list[float], tbmj: list) -> None:
+    """Replace grid parcel (i, j) by pieces cut at the x offsets ``cuts`` (within its 10 m)."""
+    cur.execute("SELECT dlbm, kcxs, kcmj, zldwdm, yncz, zzlx, ghdlbm FROM pc.dltb WHERE bsm = %s", (f"B{i}_{j}",))
+    dlbm, kcxs, kcmj, zldwdm, yncz, zzlx, ghdlbm = cur.fetchone()
+    cur.execute("DELETE FROM pc.dltb WHERE bsm = %s", (f"B{i}_{j}",))
+    edges = [0.0, *cuts, 10.0]
+    for k, value in enumerate(tbmj):
+        cur.execute("INSERT INTO pc.dltb (bsm, dlbm, tbmj, kcxs, kcmj, zldwdm, yncz, zzlx, ghdlbm, geom) "
+                    f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, {_box(10 * i + edges[k], 10 * j, 10 * i + edges[k + 1], 10 * j + 10)})",
+                    (bsm, dlbm, value, kcxs, None if kcmj is None or value is None else kcmj * value / 100.0, zldwdm,
+                     yncz, zzlx, ghdlbm))
+
+
+def _copy(cur, i: int, j: int, **changes) -> None:
+    sets = ", ".join(f"{k} = %s" for k in changes) or "bsm = bsm"
+    cur.execute("CREATE TEMP TABLE one AS SELECT * FROM pc.dltb WHERE bsm = %s", (f"B{i}_{j}",))
+    cur.execute(f"UPDATE one SET fid = nextval('pc.dltb_fid_seq'), {sets}", tuple(changes.values()))
+    cur.execute("INSERT INTO pc.dltb SELECT * FROM one; DROP TABLE one")
+
+
+@pytest.fixture(scope="module")
+def pieces_db(pg_cluster):
+    name = "pieces"
+    pg_cluster.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', "postgres")
+    pg_cluster.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_cluster.database}"', "postgres")
+    dsn = pg_cluster.dsn(name, with_password=True)
+    conn = connect(dsn)
+    with conn, conn.cursor() as cur:
+        cur.execute("CREATE SCHEMA pc")
+        cur.execute("CREATE TABLE pc.dltb (fid serial PRIMARY KEY, bsm text, dlbm text, tbmj float8, kcxs float8, "
+                    "kcmj float8, zldwdm text, yncz text, zzlx text, ghdlbm text, geom geometry(MultiPolygon, 4527))")
+        cur.execute("INSERT INTO pc.dltb (bsm, dlbm, tbmj, kcxs, kcmj, zldwdm, yncz, geom) SELECT 'B' || i || '_' || j, "
+                    "(ARRAY['0103', '0101', '0201'])[1 + (i + j) % 3], 100.0, "
+                    "CASE WHEN (i + j) % 3 < 2 THEN 0.1 END, CASE WHEN (i + j) % 3 < 2 THEN 10.0 END, "
+                    "CASE WHEN i < 10 THEN '341122001001' ELSE '341122002001' END, "
+                    "CASE WHEN (i * j) % 7 = 1 THEN '调出' END, "
+                    f"ST_Multi(ST_MakeEnvelope({X0} + 10 * i, {Y0} + 10 * j, {X0} + 10 * i + 10, {Y0} + 10 * j + 10, "
+                    "4527)) FROM generate_series(0, 19) i, generate_series(0, 9) j")
+        cur.execute("UPDATE pc.dltb SET zzlx = 'TZ', ghdlbm = '0103' WHERE fid % 5 = 0")
+        cur.execute("UPDATE pc.dltb SET zzlx = 'JS', ghdlbm = '0201' WHERE fid % 7 = 0")
+        _split(cur, 2, 2, "S1", [5.0], [100.0, 100.0])  # in one unit, TBMJ copied
+        _split(cur, 10, 5, "S2", [5.0], [100.0, 100.0])  # across the units (x = 105), copied
+        _split(cur, 10, 6, "S3", [5.0], [50.0, 50.0])  # across the units, already shared (equal halves)
+        _split(cur, 2, 9, "S4", [4.0], [100.0, 100.0])  # partly in PBF (its edge at x = 25), copied
+        _split(cur, 15, 3, "S5", [3.0, 7.0], [30.0, 40.0, 30.0])  # three pieces, shared
+        _split(cur, 16, 1, "S6", [3.0, 6.0], [60.0, 60.0, 40.0])  # 60 copied onto two pieces of 30 m², 40 shared
+        _split(cur, 8, 1, "S7", [5.0], [None, 100.0])  # a piece without TBMJ: not pooled (each its own)
+        cur.execute("UPDATE pc.dltb SET bsm = 'B0_0' WHERE bsm = 'B19_9'")  # far apart: not pieces
+        _copy(cur, 12, 4)  # identical copies: counted once
+        _copy(cur, 3, 8)  # in PBF
+        _copy(cur, 17, 7, yncz="调入")  # differs in one attribute: two parcels
+        cur.execute("CREATE INDEX ON pc.dltb USING gist (geom)")
+        cur.execute("CREATE TABLE pc.units (id serial PRIMARY KEY, dybh text, geom geometry(MultiPolygon, 4527))")
+        cur.execute(f"INSERT INTO pc.units (dybh, geom) VALUES ('U1', {_box(0, 0, 105, 100)}), "
+                    f"('U2', {_box(105, 0, 200, 100)})")
+        cur.execute("CREATE TABLE pc.pbf (id serial PRIMARY KEY, geom geometry(MultiPolygon, 4527))")
+        holed = (f"ST_Multi(ST_Difference(ST_MakeEnvelope({X0 + 50}, {Y0 + 20}, {X0 + 150}, {Y0 + 80}, 4527), "
+                 f"ST_MakeEnvelope({X0 + 60}, {Y0 + 30}, {X0 + 70}, {Y0 + 40}, 4527)))")
+        cur.execute(f"INSERT INTO pc.pbf (geom) VALUES ({holed}), ({_box(0, 80, 25, 100)}), "
+                    f"({_box(150, 0, 175, 20)}), ({_box(175, 0, 200, 20)})")
+        cur.execute("CREATE INDEX ON pc.pbf USING gist (geom)")
+    conn.close()
+    yield dsn
+    pg_cluster.execute(f'DROP DATABASE "{name}" WITH (FORCE)', "postgres")
+
+
+def _sources(dsn: str) -> tuple[str, str, str]:
+    return tuple(f"PG:{dsn}|layername=pc.{t}" for t in ("dltb", "units", "pbf"))
+
+
+def _in_process(dsn: str):
+    """The engine, its township variables, as the CLI computes them from the same tables."""
+    from plugin.adapters.townships import township_limits
+    from plugin.cli.common import compute
+
+    parcels, units, pbf = _sources(dsn)
+    args = argparse.Namespace(parcels=parcels, units=units, pbf=pbf, rules="national", unit_field=None,
+                              tbmj_in_mu=False, encoding=None, ugb=None)
+    engine, reader, inputs = compute(args)
+    return engine, township_limits(inputs.pbf, None, reader.crs).variables(engine)
+
+
+def test_pieces_and_copies_are_counted_as_the_engine_counts_them(pieces_db):
+    server = in_database_balance(*_sources(pieces_db), None, False, bundled_pack("national"))
+    engine, towns = _in_process(pieces_db)
+    assert {"S1", "S2", "S3", "S4", "S5", "S6"} <= set(engine.split_bsms()), "the grid must hold its splits"
+    got = {(c, d): (b, a) for c, d, b, a in server.balance_rows()}
+    want = {(c, d): (b, a) for c, d, b, a in engine.balance_rows()}
+    assert set(got) == set(want)
+    for key, (before, after) in want.items():
+        assert got[key][0] == pytest.approx(before, abs=1e-3), key
+        assert got[key][1] == pytest.approx(after, abs=1e-3), key
+    for name, value in engine.variables(None).items():  # the project's (PBF before/after/out/in, …)
+        assert server.variables(None)[name] == pytest.approx(value, abs=1e-3), name
+    want_ind = {(r.unit_code, r.rule_id): r.value for r in engine.indicator_rows()}
+    got_ind = {(r.unit_code, r.rule_id): r.value for r in server.indicator_rows()}
+    assert want_ind.keys() == got_ind.keys()
+    for key, value in want_ind.items():
+        assert got_ind[key] == (None if value is None else pytest.approx(value, rel=1e-6, abs=1e-3)), key
+    # the grid is 200 parcels of 100 m² in the units: each split counts its parcel once, the identical
+    # copies once; the copy that differs in YNCZ adds a parcel, the split with a piece without TBMJ
+    # keeps each piece's own (100 + the other half measured, 50 m²)
+    total = sum(before for code, _d, before, _a in server.balance_rows() if code == "*")
+    assert total == pytest.approx(20_000 + 100 + 50, abs=0.05)
+    variables, _ugb = server.townships
+    assert set(variables) == set(towns) == {"341122001", "341122002"}
+    for code, values in towns.items():
+        for name, value in values.items():
+            assert variables[code][name] == pytest.approx(value, abs=1e-3), (code, name)
