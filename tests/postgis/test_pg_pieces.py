@@ -32,8 +32,9 @@ def _split(cur, i: int, j: int, bsm: str, cuts: list[float], tbmj: list) -> None
     cur.execute("DELETE FROM pc.dltb WHERE bsm = %s", (f"B{i}_{j}",))
     edges = [0.0, *cuts, 10.0]
     for k, value in enumerate(tbmj):
+        piece = _box(10 * i + edges[k], 10 * j, 10 * i + edges[k + 1], 10 * j + 10)
         cur.execute("INSERT INTO pc.dltb (bsm, dlbm, tbmj, kcxs, kcmj, zldwdm, yncz, zzlx, ghdlbm, geom) "
-                    f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, {_box(10 * i + edges[k], 10 * j, 10 * i + edges[k + 1], 10 * j + 10)})",
+                    f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, {piece})",
                     (bsm, dlbm, value, kcxs, None if kcmj is None or value is None else kcmj * value / 100.0, zldwdm,
                      yncz, zzlx, ghdlbm))
 
@@ -56,7 +57,8 @@ def pieces_db(pg_cluster):
         cur.execute("CREATE SCHEMA pc")
         cur.execute("CREATE TABLE pc.dltb (fid serial PRIMARY KEY, bsm text, dlbm text, tbmj float8, kcxs float8, "
                     "kcmj float8, zldwdm text, yncz text, zzlx text, ghdlbm text, geom geometry(MultiPolygon, 4527))")
-        cur.execute("INSERT INTO pc.dltb (bsm, dlbm, tbmj, kcxs, kcmj, zldwdm, yncz, geom) SELECT 'B' || i || '_' || j, "
+        cur.execute("INSERT INTO pc.dltb (bsm, dlbm, tbmj, kcxs, kcmj, zldwdm, yncz, geom) "
+                    "SELECT 'B' || i || '_' || j, "
                     "(ARRAY['0103', '0101', '0201'])[1 + (i + j) % 3], 100.0, "
                     "CASE WHEN (i + j) % 3 < 2 THEN 0.1 END, CASE WHEN (i + j) % 3 < 2 THEN 10.0 END, "
                     "CASE WHEN i < 10 THEN '341122001001' ELSE '341122002001' END, "
