@@ -207,15 +207,18 @@ def _townships(cur, w: WorkArea, t: Table, named: dict, slots: dict, pbf, work: 
     """(township code -> variables, UGB given?) for core.townships.evaluate_variables."""
     if not named.get("ZLDWDM"):
         return {}, ugb is not None
-    cur.execute("SELECT to_regclass('lc_pb')")
-    if cur.fetchone()[0] is None:  # the shares were read from the kept ones (share_cache)
-        _pbf(cur, w, pbf, work)
+
+    def ensure_pbf(near: str) -> None:  # the shares were read from the kept ones (share_cache): no lc_pb yet
+        cur.execute("SELECT to_regclass('lc_pb')")
+        if cur.fetchone()[0] is None:
+            _pbf(cur, w, pbf, work, (t, near))
+
     table = None
     if ugb is not None:
         _dsn, schema, name = split_source(ugb)
         g = _table(cur, schema, name, tr("urban growth boundary"))
         table = (g.name, g.geom, g.srid)
-    return township_variables(cur, w.create, t, named["ZLDWDM"], {**slots, "work": work}, table), ugb is not None
+    return township_variables(cur, w.create, t, {**slots, "work": work}, table, ensure_pbf), ugb is not None
 
 
 def _inputs(cur, w: WorkArea, u: Table, code: str, work: int) -> None:
@@ -226,12 +229,19 @@ def _inputs(cur, w: WorkArea, u: Table, code: str, work: int) -> None:
     cur.execute(sql.SQL(q.UNIT_OVERLAPS).format(create=w.create))
 
 
-def _pbf(cur, w: WorkArea, pbf, work: int) -> None:
-    """lc_pb: the PBF polygons, cleaned, in the working CRS."""
+def _pbf(cur, w: WorkArea, pbf, work: int, near: tuple | None = None) -> None:
+    """lc_pb: the PBF polygons, cleaned, in the working CRS; ``near`` (parcel table, work table of
+    ids): only those whose box meets one of these parcels'."""
     sql = driver().sql
     if pbf is not None:
         pt = _table(cur, pbf[1], pbf[2], tr("permanent basic farmland"))
-        cur.execute(q.pbf_table(w.create, pt.name, pt.geom, pt.srid, work))
+        where = sql.SQL("")
+        if near is not None:
+            t, ids = near
+            where = sql.SQL(" WHERE EXISTS (SELECT 1 FROM {ids} d JOIN {parcels} p ON p.{pk} = d.id "
+                            "WHERE p.{g} && b0.{bg})").format(ids=sql.Identifier(ids), parcels=t.name, pk=t.pk,
+                                                              g=t.geom, bg=pt.geom)
+        cur.execute(q.pbf_table(w.create, pt.name, pt.geom, pt.srid, work, where))
     else:
         cur.execute(sql.SQL("{} lc_pb (bid bigint, src geometry, geom geometry)").format(w.create))
     cur.execute("CREATE INDEX ON lc_pb (bid)")
@@ -269,7 +279,16 @@ def _slots(t: Table, named: dict, work: int, tb, scale: float) -> dict:
                 dlbm=_text_of(named.get("DLBM")), kcdlbm=_text_of(named.get("KCDLBM")),
                 ghdlbm=_text_of(named.get("GHDLBM")), zzlx=_text_of(named.get("ZZLX")),
                 yncz=_text_of(named.get("YNCZ")), gdpdjb=_text_of(named.get("GDPDJB")),
-                gdlx=_text_of(named.get("GDLX")))
+                gdlx=_text_of(named.get("GDLX")), twp=_township_of(named.get("ZLDWDM")))
+
+
+def _township_of(column: str | None):
+    """core.townships: the township of a parcel, the first 9 digits of ZLDWDM (NULL for none)."""
+    sql = driver().sql
+    if not column:
+        return sql.SQL("NULL::text")
+    z = sql.SQL("substr(btrim(p.{}::text, E' \\t\\r\\n'), 1, 9)").format(sql.Identifier(column))
+    return sql.SQL("CASE WHEN {z} ~ '^[0-9]{{9}}$' THEN {z} END").format(z=z)
 
 
 def _sql_slots(slots: dict) -> dict:
@@ -345,12 +364,14 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     cached = share_cache.Cache.of(cur, parcels, units, pbf)
     if cached is None:
         _shares(cur, w, t, t.name, pbf, work, counts.repaired)
+        if shadows:
+            pieces_sql.drop_shadows(cur)
+        cur.execute(sql.SQL(q.SOURCE_VIEW).format(view=w.view))
     else:
-        cached.bring_up_to_date(cur, w, t, lambda rel: _shares(cur, w, t, rel, pbf, work, counts.repaired))
+        cached.bring_up_to_date(cur, w, t, lambda rel: _shares(cur, w, t, rel, pbf, work, counts.repaired),
+                                shadows > 0)
     for name in ("lc_pairs2", "lc_proj", "lc_code", "lc_ridge"):
         w.ready(cur, name)
-    if shadows:
-        pieces_sql.drop_shadows(cur)
     slots.update(pieces=pieces > 0, shadows=shadows > 0)
     cur.execute(sql.SQL(q.parcels_query(pieces=pieces > 0)).format(create=w.create, **_sql_slots(slots)))
     cur.execute(q.GROUP_SUMS)  # parallel: partial sums in the workers (lc_parcel needs no statistics)

@@ -34,12 +34,13 @@ def units_table(create, units, pk, code, geom, srid: int, work: int):
         pk=pk, code=code, w=working(sql.SQL("c"), srid, work), g=geom, units=units, create=create)
 
 
-def pbf_table(create, pbf, geom, srid: int, work: int):
+def pbf_table(create, pbf, geom, srid: int, work: int, where=None):
+    """lc_pb: the PBF polygons (``b0``; ``where``: which of them, all by default), cleaned."""
     sql = driver().sql
     return sql.SQL("{create} lc_pb AS SELECT row_number() OVER () AS bid, c AS src, {w} AS geom FROM (SELECT "
                    + CLEAN
-                   + " AS c FROM {pbf}) AS s WHERE c IS NOT NULL").format(
-        w=working(sql.SQL("c"), srid, work), g=geom, pbf=pbf, create=create)
+                   + " AS c FROM {pbf} AS b0{where}) AS s WHERE c IS NOT NULL").format(
+        w=working(sql.SQL("c"), srid, work), g=geom, pbf=pbf, create=create, where=where or sql.SQL(""))
 
 
 def invalid_table(create, parcels, pk, geom, srid: int, work: int):
@@ -198,14 +199,16 @@ def project_shares(create, parcels, pk, geom, srid: int, work: int):
 
 # --------------------------------------------------------------------------- attributes and sums
 #: core.fields.normalize_parcel / with_area and engine._composition / _flows, once per parcel in a
-#: unit: each stage a subquery (OFFSET 0 keeps PostgreSQL from copying a stage's expressions into
-#: every use of its columns, which would grow exponentially with the depth)
+#: unit: each stage a subquery with a volatile column (``clock_timestamp()``, unused) that keeps
+#: PostgreSQL from pulling it up and copying the stage's expressions into every use of its columns,
+#: which would grow exponentially with the depth; unlike ``OFFSET 0`` (a Limit: the leader alone),
+#: the function is parallel safe, so the stages run in the parallel workers
 PARCEL_SOURCE = """
-SELECT a.id, a.area, {tb} AS tb_r, {kc} AS kc_r, {td} AS td_r, {kx} AS kx_r, {gx} AS gx_r,
+SELECT a.id, a.area, a.pw, {twp} AS twp, {tb} AS tb_r, {kc} AS kc_r, {td} AS td_r, {kx} AS kx_r, {gx} AS gx_r,
        coalesce(cd.cls, 'unknown') AS dl, coalesce(cd.farm, false) AS dl_farm, ck.cls AS kcc,
        cg.cls AS ghc, coalesce(cg.farm, false) AS gh_farm, cz.txt AS zz, cy.action AS yn,
        CASE WHEN NOT ({tb} > 0 AND {tb} <= 1e12) THEN {measured} END AS meas, coalesce(cr.coef, 0) AS rc
-FROM lc_pairs_area a JOIN {parcels} p ON p.{pk} = a.id
+FROM lc_src a JOIN {parcels} p ON p.{pk} = a.id
 LEFT JOIN lc_bad bad ON bad.id = a.id
 LEFT JOIN lc_ridge cr ON cr.grade = coalesce({gdpdjb}, '') AND cr.kind = coalesce({gdlx}, '')
 LEFT JOIN lc_code cd ON cd.raw = {dlbm}
@@ -275,7 +278,7 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7
 
 #: what GROUP_SUMS reads of a parcel
 PARCEL_COLUMNS = ("id, dl, b2, a1, a2, planned, zz, yn, a1_farm, t, vb1, vb2, va1, va2, s1, s2, "
-                  "x11, x12, x21, x22")
+                  "x11, x12, x21, x22, twp, pw")
 
 
 #: a piece of a split survey parcel reads its share of the parcel's areas (pieces_sql.lc_piece)
@@ -285,15 +288,21 @@ PIECE_NUMBERS = ("CASE WHEN pc.id IS NULL THEN {tb} ELSE pc.tb END AS tb_r, "
                  "CASE WHEN pc.id IS NULL THEN {kx} ELSE pc.kx END AS kx_r")
 
 
-def parcels_query(source: str = "lc_pairs_area", target: str = "lc_parcel", pieces: bool = False) -> str:
+#: lc_src, what lc_parcel is made of when every share was computed: a parcel in a unit, its planar
+#: area and its share inside the PBF layer as a whole (the township limits)
+SOURCE_VIEW = "{view} lc_src AS SELECT a.id, a.area, w.ps AS pw FROM lc_pairs_area a LEFT JOIN lc_pw w USING (id)"
+
+
+def parcels_query(source: str = "lc_src", target: str = "lc_parcel", pieces: bool = False) -> str:
     """``target``: PARCEL_SOURCE and the PARCEL_STAGES nested, once per parcel of ``source`` (id,
-    planar area; SQL text with ``{…}`` slots). A table of its own: the stages (OFFSET 0) run above
-    the parallel workers, the grouped sums over this table run in them. ``pieces``: some parcels
+    planar area; SQL text with ``{…}`` slots). A table of its own (the township limits read it too);
+    the stages and the joins run in the parallel workers. ``pieces``: some parcels
     are pieces of a split whose areas come from ``lc_piece`` (pieces_sql)."""
-    text = PARCEL_SOURCE.replace("FROM lc_pairs_area a", f"FROM {source} a")
+    text = PARCEL_SOURCE.replace("FROM lc_src a", f"FROM {source} a")
     if pieces:
         text = text.replace("{tb} AS tb_r, {kc} AS kc_r, {td} AS td_r, {kx} AS kx_r", PIECE_NUMBERS)
         text = text.replace("LEFT JOIN lc_bad bad", "LEFT JOIN lc_piece pc ON pc.id = a.id\nLEFT JOIN lc_bad bad")
+    text = text.replace("SELECT a.id, a.area,", "SELECT a.id, a.area, clock_timestamp() AS g_,", 1)
     for k, stage in enumerate(PARCEL_STAGES):
-        text = f"SELECT *, {stage} FROM ({text} OFFSET 0) AS n{k}"
+        text = f"SELECT *, {stage}, clock_timestamp() AS g{k} FROM ({text}) AS n{k}"
     return f"{{create}} {target} AS SELECT {PARCEL_COLUMNS} FROM ({text}) AS n"

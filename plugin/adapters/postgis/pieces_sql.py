@@ -34,14 +34,21 @@ def bsm_of(column: str | None, alias: str = "p"):
         t=text)
 
 
-SEVERAL = "{create} lc_bsmx AS SELECT b FROM (SELECT {bsm} AS b FROM {parcels} p) AS x WHERE b IS NOT NULL " \
-          "GROUP BY b HAVING count(*) > 1"
+#: the BSM values as stored that several features hold (grouped on the column itself: a planning
+#: schema's survey has an index on it, ``share_cache.BSM_INDEX``), those with blanks around them and
+#: their trimmed forms (fields.survey_bsm trims: " 12" and "12" are one parcel)
+SEVERAL = """
+{create} lc_bsmx AS
+SELECT b::text AS b FROM (SELECT p.{col} AS b FROM {parcels} p) AS x WHERE b IS NOT NULL GROUP BY b HAVING count(*) > 1
+UNION SELECT v FROM (SELECT p.{col}::text AS b FROM {parcels} p WHERE p.{col}::text ~ '^\\s|\\s$') AS y,
+      LATERAL (VALUES (b), (regexp_replace(b, '^\\s+|\\s+$', '', 'g'))) AS z(v)
+"""
 
 #: the members of those groups: geometry as read (copies), repaired in the working CRS, numbers, codes
 MEMBERS = """
-{create} lc_grp AS SELECT p.{pk} AS id, x.b AS bsm, {pg} AS pg, {tb} AS tb, {kc} AS kc_r, {td} AS td_r, {kx} AS kx_r,
+{create} lc_grp AS SELECT p.{pk} AS id, {bsm} AS bsm, {pg} AS pg, {tb} AS tb, {kc} AS kc_r, {td} AS td_r, {kx} AS kx_r,
        cd.txt AS dl, ck.txt AS kcd
-FROM {parcels} p JOIN lc_bsmx x ON x.b = {bsm}
+FROM {parcels} p JOIN lc_bsmx x ON x.b = p.{col}::text
 LEFT JOIN lc_bad bad ON bad.id = p.{pk}
 LEFT JOIN lc_code cd ON cd.raw = {dlbm} LEFT JOIN lc_code ck ON ck.raw = {kcdlbm}
 """
@@ -100,8 +107,15 @@ def prepare(cur, create, t, named: dict, slots: dict) -> tuple[int, int]:
     sql = driver().sql
     bsm = bsm_of(named.get("BSM"))
     common = dict(create=create, parcels=t.name, pk=t.pk, geom=t.geom, bsm=bsm)
+    several = 0
     if named.get("BSM"):
+        common["col"] = sql.Identifier(named["BSM"])
+        cur.execute("SET LOCAL enable_hashagg = off")  # sorted (by the index) beats a hash of 10⁶ texts
         cur.execute(sql.SQL(SEVERAL).format(**common))
+        cur.execute("SET LOCAL enable_hashagg = on")
+        cur.execute("SELECT count(*) FROM lc_bsmx")
+        several = cur.fetchone()[0]
+    if several:
         cur.execute("ANALYZE lc_bsmx")
         cur.execute(sql.SQL(MEMBERS).format(**common, **{k: slots[k] for k in (
             "pg", "tb", "kc", "td", "kx", "dlbm", "kcdlbm")}))
@@ -115,7 +129,7 @@ def prepare(cur, create, t, named: dict, slots: dict) -> tuple[int, int]:
                                         bb=bsm_of(named.get("BSM"), "b")))
     cur.execute("SELECT count(*) FROM lc_shadow")
     shadows = cur.fetchone()[0]
-    if named.get("BSM"):
+    if several:
         cur.execute(sql.SQL(PIECES).format(create=create))
     else:
         cur.execute(sql.SQL("{} lc_piece (id bigint, tb float8, kc float8, td float8, kx float8)").format(create))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ...core.i18n import tr
 from .connection import DatabaseError, driver
 from .share_cache import MIGRATION as SHARES_MIGRATION
+from .share_cache import MIGRATION_7 as BSM_INDEX_MIGRATION
 
 #: the version a fully migrated schema has
 VERSION_TABLE = "lc_schema_version"
@@ -225,6 +226,7 @@ CREATE TRIGGER lc_status_history AFTER UPDATE OF zt ON {s}.plan_unit
 
 
 MIGRATIONS.append(SHARES_MIGRATION)  # 6 (4 and 5: other work of issue 12)
+MIGRATIONS.append(BSM_INDEX_MIGRATION)  # 7
 
 #: deleting a plan row carries no version: the plugin notes the versions the planner read of the rows
 #: it is about to delete (``lc_read_for_delete``, just before QGIS commits), and the delete trigger

@@ -45,6 +45,21 @@ CREATE TRIGGER lc_share_dirty AFTER INSERT OR DELETE OR UPDATE ON {s}.pbf
 """)
 
 
+#: the survey's BSM index (migration 7, and ``db load``): the balance looks for BSMs held by several
+#: features (pieces of a split, identical copies: pieces_sql) in the index's order, not with a hash
+#: of every BSM
+BSM_INDEX = """
+DO $$ BEGIN
+    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('{s}.survey') AND attname = 'bsm'
+               AND NOT attisdropped) THEN
+        CREATE INDEX IF NOT EXISTS survey_bsm_idx ON {s}.survey (bsm);
+    END IF;
+END $$;
+"""
+
+MIGRATION_7 = (7, "an index on the survey's BSM (pieces of split parcels in balance --in-database)", BSM_INDEX)
+
+
 def after_load(cur, schema: str) -> None:
     """``db load`` replaced the survey: forget the shares, note the new survey's edits too."""
     sql = driver().sql
@@ -53,6 +68,7 @@ def after_load(cur, schema: str) -> None:
                         "DELETE FROM {}.lc_setting WHERE key = %s").format(s, s, s), (_STATE,))
     cur.execute(sql.SQL("CREATE TRIGGER lc_share_dirty AFTER INSERT OR DELETE OR UPDATE ON {}.survey "
                         "FOR EACH ROW EXECUTE FUNCTION {}.lc_share_dirty()").format(s, s))
+    cur.execute(sql.SQL(BSM_INDEX.replace("{s}", "{schema}")).format(schema=s))
 
 
 class Cache:
@@ -93,8 +109,8 @@ class Cache:
         cur.execute("SELECT to_regclass(%s)::oid", (sql.Identifier(self.schema, "survey").as_string(cur),))
         return str(cur.fetchone()[0])
 
-    def bring_up_to_date(self, cur, w, t, run_shares) -> None:
-        """lc_pairs2, lc_proj, lc_pairs_area from the kept shares, after recomputing (``run_shares``
+    def bring_up_to_date(self, cur, w, t, run_shares, shadows: bool) -> None:
+        """lc_pairs2, lc_proj, lc_src: views of the kept shares, after recomputing (``run_shares``
         over a part of the parcels) what the noted edits touched, or everything the first time."""
         sql = driver().sql
         cur.execute("SELECT pg_advisory_xact_lock(hashtext('lc-share:' || %s))", (self.schema,))
@@ -118,16 +134,15 @@ class Cache:
             self._keep(cur, w, last, stamp)
         for name in ("lc_pairs", "lc_pairs_area", "lc_pairs2", "lc_proj", "lc_pw"):
             cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
+        # views, not copies: the per-parcel rules and the sums read the kept shares themselves;
+        # identical copies (pieces_sql.lc_shadow) count nowhere
+        keep = sql.SQL(" AND NOT EXISTS (SELECT 1 FROM lc_shadow x WHERE x.id = c.survey_fid)" if shadows else "")
         cur.execute(sql.SQL("{} lc_pairs2 AS SELECT c.survey_fid AS id, u.uid, c.s, c.area, c.ps FROM {} c "
-                            "JOIN lc_u u ON u.unit_pk = c.unit_id").format(w.create, self.table))
-        cur.execute(sql.SQL("{} lc_proj AS SELECT survey_fid AS id, s, ps FROM {} WHERE unit_id IS NULL").format(
-            w.create, self.table))
-        cur.execute(sql.SQL("{} lc_pairs_area AS SELECT survey_fid AS id, area FROM {} WHERE unit_id IS NULL")
-                    .format(w.create, self.table))
-        cur.execute("ALTER TABLE lc_pairs_area ADD PRIMARY KEY (id)")
-        w.ready(cur, "lc_pairs_area")
-        cur.execute(sql.SQL("{} lc_pw AS SELECT survey_fid AS id, pw AS ps FROM {} WHERE unit_id IS NULL").format(
-            w.create, self.table))
+                            "JOIN lc_u u ON u.unit_pk = c.unit_id WHERE true{}").format(w.view, self.table, keep))
+        cur.execute(sql.SQL("{} lc_proj AS SELECT c.survey_fid AS id, c.s, c.ps FROM {} c WHERE c.unit_id IS NULL{}")
+                    .format(w.view, self.table, keep))
+        cur.execute(sql.SQL("{} lc_src AS SELECT c.survey_fid AS id, c.area, c.pw FROM {} c WHERE c.unit_id IS NULL{}")
+                    .format(w.view, self.table, keep))
 
     def _keep(self, cur, w, last, stamp: str) -> None:
         """Write the recomputed shares, consume the noted edits, remember the survey."""

@@ -11,22 +11,21 @@ from __future__ import annotations
 from . import balance_sql as q
 from .connection import driver
 
-#: the parcels of a township with a geometry (the repaired one) and an area: id, township, area
-TOWNSHIP_AREA = """
-{create} lc_twp_area AS SELECT * FROM (
-    SELECT p.{pk} AS id, CASE WHEN substr(z, 1, 9) ~ '^[0-9]{{9}}$' THEN substr(z, 1, 9) END AS township,
-           ST_Area({pg}) AS area
-    FROM (SELECT *, btrim({zldwdm}, E' \\t\\r\\n') AS z FROM {parcels} p) AS p LEFT JOIN lc_bad bad ON bad.id = p.{pk}
-    WHERE p.{geom} IS NOT NULL AND NOT ST_IsEmpty(p.{geom}) AND NOT (bad.id IS NOT NULL AND bad.fixed IS NULL)
-    OFFSET 0) AS x
-WHERE township IS NOT NULL AND area > 0
+#: the parcels of a township outside every unit (those in units are in lc_parcel with their share
+#: inside the PBF layer, ``pw``), with a geometry (the repaired one) and an area: id, area, pw
+TOWNSHIP_REST = """
+{create} lc_twp_rest AS SELECT p.{pk} AS id, ST_Area({pg}) AS area, NULL::float8 AS pw
+FROM {parcels} p LEFT JOIN lc_bad bad ON bad.id = p.{pk}
+WHERE p.{geom} IS NOT NULL AND NOT ST_IsEmpty(p.{geom}) AND NOT (bad.id IS NOT NULL AND bad.fixed IS NULL)
+  AND {twp} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM lc_src s WHERE s.id = p.{pk}) AND ST_Area({pg}) > 0{copies}
 """
 
-#: the parcels whose PBF part is not known from the units' overlay (lc_pw: outside every unit), and
-#: with a UGB layer those moved out of PBF (their part inside the boundary needs the part itself)
+#: the parcels whose PBF part is not known from the units' overlay (outside every unit), and with a
+#: UGB layer those moved out of PBF (their part inside the boundary needs the part itself): id, area
 TOWNSHIP_TODO = """
-{create} lc_twp_todo AS SELECT a.id FROM lc_twp_area a WHERE NOT EXISTS (SELECT 1 FROM lc_pw w WHERE w.id = a.id)
-UNION SELECT n.id FROM (SELECT * FROM lc_parcel UNION ALL SELECT * FROM lc_twp_more) n WHERE n.yn = 'OUT' AND {with_ugb}
+{create} lc_twp_todo AS SELECT id, area FROM lc_twp_rest
+UNION SELECT s.id, s.area FROM lc_parcel n JOIN lc_src s USING (id)
+WHERE n.yn = 'OUT' AND n.twp IS NOT NULL AND {with_ugb}
 """
 
 #: (parcel, PBF polygon it meets, relation) as for the units (balance_sql.pbf_parts_table)
@@ -34,7 +33,7 @@ TOWNSHIP_PBF = """
 {create} lc_twp_pc AS SELECT a.id, b.bid, CASE WHEN ST_Covers(b.geom, {pg}) THEN 1
     WHEN ST_Relate(b.geom, {pg}, 'T********') THEN 2 ELSE 0 END AS rel
 FROM lc_pb b JOIN {parcels} p ON p.{geom} && b.src AND ST_Intersects(b.src, p.{geom})
-JOIN lc_twp_area a ON a.id = p.{pk} JOIN lc_twp_todo d ON d.id = a.id LEFT JOIN lc_bad bad ON bad.id = a.id
+JOIN lc_twp_todo a ON a.id = p.{pk} LEFT JOIN lc_bad bad ON bad.id = a.id
 """
 
 #: the part of a parcel inside the PBF layer (TownshipLimits.shares): covered by one polygon, the
@@ -44,30 +43,31 @@ TOWNSHIP_SHARES = """
 {create} lc_twp_share AS
 WITH k AS (SELECT id, bool_or(rel = 1) AS cov, bool_or(rel = 2) AS meets FROM lc_twp_pc GROUP BY id),
 inside AS (
-    SELECT a.id, a.area, {pg} AS part FROM k JOIN lc_twp_area a ON a.id = k.id
+    SELECT a.id, a.area, {pg} AS part FROM k JOIN lc_twp_todo a ON a.id = k.id
     JOIN {parcels} p ON p.{pk} = a.id LEFT JOIN lc_bad bad ON bad.id = a.id WHERE k.cov
     UNION ALL
     SELECT a.id, a.area, ST_Union(ST_Intersection({pg}, b.geom)) FROM k JOIN lc_twp_pc c ON c.id = k.id AND c.rel = 2
-    JOIN lc_pb b ON b.bid = c.bid JOIN lc_twp_area a ON a.id = k.id JOIN {parcels} p ON p.{pk} = a.id
+    JOIN lc_pb b ON b.bid = c.bid JOIN lc_twp_todo a ON a.id = k.id JOIN {parcels} p ON p.{pk} = a.id
     LEFT JOIN lc_bad bad ON bad.id = a.id WHERE k.meets AND NOT k.cov GROUP BY a.id, a.area
 )
 SELECT i.id, least(1.0, ST_Area(i.part) / i.area) AS ps,
        CASE WHEN n.yn = 'OUT' THEN least(1.0, coalesce(ST_Area(ST_Intersection(i.part, (
            SELECT ST_Union(g.geom) FROM lc_ugb g WHERE g.geom && i.part AND ST_Intersects(g.geom, i.part)))), 0)
            / i.area) ELSE 0 END AS us
-FROM inside i JOIN (SELECT * FROM lc_parcel UNION ALL SELECT * FROM lc_twp_more) n ON n.id = i.id
+FROM inside i JOIN (SELECT id, yn FROM lc_parcel UNION ALL SELECT id, yn FROM lc_twp_more) n ON n.id = i.id
 """
 
-#: core.townships.TownshipLimits.variables, summed per township
+#: core.townships.TownshipLimits.variables, summed per township (in the parallel workers)
 TOWNSHIP_SUMS = """
 SELECT township, sum(t * ps) AS pbf_before,
        sum(CASE WHEN yn = 'OUT' THEN 0 WHEN yn = 'IN' THEN t WHEN a1_farm THEN t * ps ELSE 0 END) AS pbf_after,
        sum(CASE WHEN yn = 'OUT' THEN t * ps ELSE 0 END) AS pbf_out,
        sum(CASE WHEN yn = 'IN' THEN t - t * ps ELSE 0 END) AS pbf_in,
        sum(CASE WHEN yn = 'OUT' THEN t * us ELSE 0 END) AS pbf_out_ugb
-FROM (SELECT a.township, n.t, n.yn, n.a1_farm, coalesce(s.ps, w.ps, 0) AS ps, coalesce(s.us, 0) AS us
-      FROM lc_twp_area a JOIN (SELECT * FROM lc_parcel UNION ALL SELECT * FROM lc_twp_more) n ON n.id = a.id
-      LEFT JOIN lc_twp_share s ON s.id = a.id LEFT JOIN lc_pw w ON w.id = a.id) AS x
+FROM (SELECT n.twp AS township, n.t, n.yn, n.a1_farm, coalesce(s.ps, n.pw, 0) AS ps, coalesce(s.us, 0) AS us
+      FROM (SELECT id, twp, t, yn, a1_farm, pw FROM lc_parcel UNION ALL
+            SELECT id, twp, t, yn, a1_farm, pw FROM lc_twp_more) n
+      LEFT JOIN lc_twp_share s ON s.id = n.id WHERE n.twp IS NOT NULL) AS x
 GROUP BY 1 ORDER BY 1
 """
 
@@ -82,34 +82,44 @@ def ugb_table(create, ugb, geom, srid: int, work: int):
         create=create, w=q.working(sql.SQL("c"), srid, work), g=geom, ugb=ugb)
 
 
-def township_variables(cur, create, t, zldwdm: str, parcel_slots: dict, ugb) -> dict[str, dict[str, float]]:
+def township_variables(cur, create, t, parcel_slots: dict, ugb, ensure_pbf) -> dict[str, dict[str, float]]:
     """Township code -> its variables (m²). ``t``: the parcel table (balance.Table); ``parcel_slots``:
-    the ``{…}`` values of ``balance_sql.parcels_query``; ``ugb``: (table, its geom, SRID) or None.
-    Needs lc_pb, lc_bad, lc_code, lc_ridge and lc_pw (the balance's work tables): the PBF overlay
-    runs only for the parcels outside every unit (and, with a UGB, those moved out of PBF)."""
+    the ``{…}`` values of ``balance_sql.parcels_query`` (``twp``: the township of ``p``); ``ugb``:
+    (table, its geom, SRID) or None; ``ensure_pbf(near)``: makes lc_pb if the balance has not (its
+    polygons near the parcels of the work table ``near`` will do). Needs lc_bad, lc_code, lc_ridge,
+    lc_src and lc_parcel (the balance's work tables, lc_parcel with each parcel's township and share
+    inside the PBF layer): the per-parcel rules and the PBF overlay run only for the parcels outside
+    every unit (and, with a UGB, those moved out of PBF)."""
     sql = driver().sql
     work = parcel_slots["work"]
     pg = q.parcel_geometry(t.geom, t.srid, work)
     slots = {"create": create, "parcels": t.name, "pk": t.pk, "geom": t.geom, "pg": pg}
-    cur.execute(sql.SQL(TOWNSHIP_AREA).format(**slots, zldwdm=sql.SQL("p.{}::text").format(sql.Identifier(zldwdm))))
-    cur.execute("ALTER TABLE lc_twp_area ADD PRIMARY KEY (id)")
-    if parcel_slots.get("shadows"):  # identical copies count once (pieces_sql)
-        cur.execute("DELETE FROM lc_twp_area WHERE id IN (SELECT id FROM lc_shadow)")
-    cur.execute("ANALYZE lc_twp_area")
-    # the per-parcel rules: those of the parcels in units are in lc_parcel already
-    cur.execute(sql.SQL("{} lc_twp_rest AS SELECT a.id, a.area FROM lc_twp_area a "
-                        "WHERE NOT EXISTS (SELECT 1 FROM lc_parcel n WHERE n.id = a.id)").format(create))
+    copies = sql.SQL(" AND NOT EXISTS (SELECT 1 FROM lc_shadow x WHERE x.id = p.{})").format(t.pk) \
+        if parcel_slots.get("shadows") else sql.SQL("")  # identical copies count once (pieces_sql)
+    cur.execute(sql.SQL(TOWNSHIP_REST).format(**slots, twp=parcel_slots["twp"], copies=copies))
     cur.execute(sql.SQL(q.parcels_query("lc_twp_rest", "lc_twp_more", bool(parcel_slots.get("pieces")))).format(
         create=create, **{k: v for k, v in parcel_slots.items() if k not in ("work", "pieces", "shadows")}))
     cur.execute(sql.SQL(TOWNSHIP_TODO).format(create=create, with_ugb=sql.Literal(ugb is not None)))
-    # usually few parcels: from them to the PBF polygons through an index, not every polygon's parcels
-    cur.execute("ANALYZE lc_twp_todo")
-    cur.execute("CREATE INDEX ON lc_pb USING gist (src)")
-    cur.execute("ANALYZE lc_pb")
-    cur.execute(sql.SQL(TOWNSHIP_PBF).format(**slots))
-    cur.execute("ANALYZE lc_twp_pc")
+    cur.execute("SELECT count(*) FROM lc_twp_todo")
+    if cur.fetchone()[0]:
+        ensure_pbf("lc_twp_todo")
+        # usually few parcels: from them to the PBF polygons through an index, not every polygon's parcels
+        cur.execute("ANALYZE lc_twp_todo")
+        cur.execute("CREATE INDEX ON lc_pb USING gist (src)")
+        cur.execute("ANALYZE lc_pb")
+        cur.execute(sql.SQL(TOWNSHIP_PBF).format(**slots))
+        cur.execute("ANALYZE lc_twp_pc")
+    else:
+        cur.execute(sql.SQL("{} lc_twp_pc (id bigint, bid bigint, rel int)").format(create))
+        if _missing(cur, "lc_pb"):
+            cur.execute(sql.SQL("{} lc_pb (bid bigint, src geometry, geom geometry)").format(create))
     cur.execute(ugb_table(create, *ugb, work) if ugb else ugb_table(create, None, None, 0, 0))
     cur.execute(sql.SQL(TOWNSHIP_SHARES).format(**slots))
     cur.execute(TOWNSHIP_SUMS)
     names = [d.name for d in cur.description][1:]
     return {row[0]: {n: float(v or 0.0) for n, v in zip(names, row[1:])} for row in cur.fetchall()}
+
+
+def _missing(cur, table: str) -> bool:
+    cur.execute("SELECT to_regclass(%s) IS NULL", (table,))
+    return cur.fetchone()[0]

@@ -30,11 +30,17 @@ class WorkArea:
             cur.execute("SELECT set_config('search_path', quote_ident(%s) || ', ' || current_setting('search_path'), "
                         "true)", (self.schema,))
         self.create = sql.SQL("CREATE UNLOGGED TABLE" if self.parallel else "CREATE TEMP TABLE")
+        #: a view over tables that need no copy (the kept shares): nothing written, read in parallel
+        self.view = sql.SQL("CREATE VIEW" if self.parallel else "CREATE TEMP VIEW")
 
     def ready(self, cur, table: str, outer: bool = False) -> None:
         """Statistics for a work table that later queries join; ``outer``: a small table whose rows
         (units, PBF polygons) parallel workers share out among themselves, whatever its size."""
         sql = driver().sql
+        cur.execute("SELECT relkind FROM pg_class WHERE oid = to_regclass(%s)", (table,))
+        row = cur.fetchone()
+        if row is not None and row[0] == "v":
+            return  # a view: the tables under it have their statistics
         if outer and self.parallel and self.workers > 0:
             cur.execute(sql.SQL("ALTER TABLE {} SET (parallel_workers = {})").format(
                 sql.Identifier(table), sql.Literal(int(self.workers))))
