@@ -186,13 +186,23 @@ def _tbmj_problem(cur, t: Table, tb, work: int) -> Problem | None:
     return check_tbmj_unit([r[0] for r in rows], [r[1] for r in rows], False)
 
 
-def _sums(cur, pack: RulePack) -> tuple[dict, Counter]:
-    """The grouped sums -> integer µm² terms per unit id, and the project's."""
+#: the township limits' sums of the parcels in units (GROUP_SUMS ``tw_*``) -> core.townships' names
+TOWN_SUMS = {"tw_before": "pbf_before", "tw_after": "pbf_after", "tw_out": "pbf_out", "tw_in": "pbf_in"}
+
+
+def _sums(cur, pack: RulePack) -> tuple[dict, Counter, dict]:
+    """The grouped sums -> integer µm² terms per unit id, the project's, and per township the
+    township limits' sums (m²) of its parcels in units."""
     names = [d.name for d in cur.description]
     per_unit: dict = {}
     project: Counter = Counter()
+    towns: dict = {}
     for row in cur.fetchall():
         group = dict(zip(names, row))
+        if group["uid"] is None and group["town"] is not None:
+            sums = towns.setdefault(group["town"], dict.fromkeys(TOWN_SUMS.values(), 0.0))
+            for column, name in TOWN_SUMS.items():
+                sums[name] += group[column] or 0.0
         terms = group_terms(pack, group)
         for var in ("pbf_before", "pbf_after", "pbf_out", "pbf_in"):
             n = round((group[var] or 0.0) * SCALE)
@@ -200,11 +210,13 @@ def _sums(cur, pack: RulePack) -> tuple[dict, Counter]:
                 terms[("p", var)] += n
         target = project if group["uid"] is None else per_unit.setdefault(group["uid"], Counter())
         target.update(terms)
-    return per_unit, project
+    return per_unit, project, towns
 
 
-def _townships(cur, w: WorkArea, t: Table, named: dict, slots: dict, pbf, work: int, ugb: str | None) -> tuple:
-    """(township code -> variables, UGB given?) for core.townships.evaluate_variables."""
+def _townships(cur, w: WorkArea, t: Table, named: dict, slots: dict, pbf, work: int, ugb: str | None,
+               in_units: dict) -> tuple:
+    """(township code -> variables, UGB given?) for core.townships.evaluate_variables; ``in_units``:
+    the sums of the parcels in units (GROUP_SUMS)."""
     if not named.get("ZLDWDM"):
         return {}, ugb is not None
 
@@ -218,7 +230,8 @@ def _townships(cur, w: WorkArea, t: Table, named: dict, slots: dict, pbf, work: 
         _dsn, schema, name = split_source(ugb)
         g = _table(cur, schema, name, tr("urban growth boundary"))
         table = (g.name, g.geom, g.srid)
-    return township_variables(cur, w.create, t, {**slots, "work": work}, table, ensure_pbf), ugb is not None
+    return township_variables(cur, w.create, t, {**slots, "work": work}, table, ensure_pbf, in_units), \
+        ugb is not None
 
 
 def _inputs(cur, w: WorkArea, u: Table, code: str, work: int) -> None:
@@ -373,9 +386,9 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     for name in ("lc_pairs2", "lc_proj", "lc_code", "lc_ridge"):
         w.ready(cur, name)
     slots.update(pieces=pieces > 0, shadows=shadows > 0)
-    cur.execute(sql.SQL(q.parcels_query(pieces=pieces > 0)).format(create=w.create, **_sql_slots(slots)))
-    cur.execute(q.GROUP_SUMS)  # parallel: partial sums in the workers (lc_parcel needs no statistics)
-    per_unit, project = _sums(cur, pack)
+    # the per-parcel rules and the sums in one query, in the parallel workers (partial sums)
+    cur.execute(sql.SQL(q.group_sums(pieces > 0)).format(**_sql_slots(slots)))
+    per_unit, project, towns = _sums(cur, pack)
     cur.execute("SELECT uid, code, geom IS NOT NULL FROM lc_u ORDER BY uid")
     unit_rows = cur.fetchall()
     cur.execute("SELECT count(DISTINCT uid) FROM lc_pairs2")
@@ -389,7 +402,7 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     balance = AggregatedBalance(pack)
     balance.load(unit_rows, per_unit, project, counts)
     if pbf is not None and any(r.scope == "township" for r in pack.rules):
-        balance.townships = _townships(cur, w, t, named, slots, pbf, work, sources.ugb)
+        balance.townships = _townships(cur, w, t, named, slots, pbf, work, sources.ugb, towns)
     if cached is not None and cached.changed:
         w.drop(cur)  # the work tables go; the maintained shares stay (share_cache)
         cur.connection.commit()

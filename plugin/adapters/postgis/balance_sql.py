@@ -258,22 +258,32 @@ PARCEL_STAGES = (
 )
 
 #: engine._contribute per pair (``uid``) and per parcel for the project rows (``uid`` NULL), summed by
-#: the classes before and after; PBF before/after/out/in as the engine counts them
+#: the classes before and after; PBF before/after/out/in as the engine counts them. The project rows
+#: are also split by township (``town``) with the township limits' sums of the parcels in units
+#: (core.townships: TBMJ × the share inside the PBF layer as a whole, ``pw``). The per-parcel rules
+#: are a subquery (``{rows}``, parcel_rows), not a table: computed once per parcel in the workers,
+#: joined with its pairs and summed there, nothing written
 GROUP_SUMS = """
 SELECT uid, dl AS b1, b2, a1, a2, planned, CASE WHEN planned THEN coalesce(zz, '') END AS zzlx,
+       CASE WHEN uid IS NULL THEN twp END AS town,
        sum(s * vb1) AS vb1, sum(s * vb2) AS vb2, sum(s * va1) AS va1, sum(s * va2) AS va2, sum(s * t) AS tbmj,
        sum(s * s1) AS same1, sum(s * s2) AS same2, sum(s * x11) AS x11, sum(s * x12) AS x12,
        sum(s * x21) AS x21, sum(s * x22) AS x22,
        sum(CASE WHEN ps <> 0 THEN t * ps ELSE 0 END) AS pbf_before, sum(pa) AS pbf_after,
        sum(CASE WHEN ps <> 0 AND yn = 'OUT' THEN t * ps ELSE 0 END) AS pbf_out,
-       sum(CASE WHEN ps <> 0 THEN greatest(pa - t * ps, 0) WHEN yn = 'IN' THEN pa ELSE 0 END) AS pbf_in
-FROM (SELECT w.uid, w.s, w.ps, n.*,
+       sum(CASE WHEN ps <> 0 THEN greatest(pa - t * ps, 0) WHEN yn = 'IN' THEN pa ELSE 0 END) AS pbf_in,
+       sum(CASE WHEN uid IS NULL THEN t * pw0 ELSE 0 END) AS tw_before,
+       sum(CASE WHEN uid IS NOT NULL OR yn = 'OUT' THEN 0 WHEN yn = 'IN' THEN t WHEN a1_farm THEN t * pw0 ELSE 0 END)
+           AS tw_after,
+       sum(CASE WHEN uid IS NULL AND yn = 'OUT' THEN t * pw0 ELSE 0 END) AS tw_out,
+       sum(CASE WHEN uid IS NULL AND yn = 'IN' THEN t - t * pw0 ELSE 0 END) AS tw_in
+FROM (SELECT w.uid, w.s, w.ps, n.*, coalesce(n.pw, 0) AS pw0,
              CASE WHEN w.ps <> 0 THEN CASE n.yn WHEN 'OUT' THEN 0 WHEN 'IN' THEN n.t * w.s
                                                 ELSE CASE WHEN n.a1_farm THEN n.t * w.ps ELSE 0 END END
                   WHEN n.yn = 'IN' THEN n.t * w.s ELSE 0 END AS pa
       FROM (SELECT uid, id, s, ps FROM lc_pairs2 UNION ALL SELECT NULL::bigint, id, s, ps FROM lc_proj) AS w
-      JOIN lc_parcel AS n USING (id)) AS x
-GROUP BY 1, 2, 3, 4, 5, 6, 7
+      JOIN ({rows}) AS n USING (id)) AS x
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
 """
 
 #: what GROUP_SUMS reads of a parcel
@@ -293,11 +303,11 @@ PIECE_NUMBERS = ("CASE WHEN pc.id IS NULL THEN {tb} ELSE pc.tb END AS tb_r, "
 SOURCE_VIEW = "{view} lc_src AS SELECT a.id, a.area, w.ps AS pw FROM lc_pairs_area a LEFT JOIN lc_pw w USING (id)"
 
 
-def parcels_query(source: str = "lc_src", target: str = "lc_parcel", pieces: bool = False) -> str:
-    """``target``: PARCEL_SOURCE and the PARCEL_STAGES nested, once per parcel of ``source`` (id,
-    planar area; SQL text with ``{…}`` slots). A table of its own (the township limits read it too);
-    the stages and the joins run in the parallel workers. ``pieces``: some parcels
-    are pieces of a split whose areas come from ``lc_piece`` (pieces_sql)."""
+def parcel_rows(source: str = "lc_src", pieces: bool = False) -> str:
+    """PARCEL_SOURCE and the PARCEL_STAGES nested, once per parcel of ``source`` (id, planar area, share
+    inside the PBF layer; SQL text with ``{…}`` slots): the columns of PARCEL_COLUMNS. The stages and
+    the joins run in the parallel workers. ``pieces``: some parcels are pieces of a split whose areas
+    come from ``lc_piece`` (pieces_sql)."""
     text = PARCEL_SOURCE.replace("FROM lc_src a", f"FROM {source} a")
     if pieces:
         text = text.replace("{tb} AS tb_r, {kc} AS kc_r, {td} AS td_r, {kx} AS kx_r", PIECE_NUMBERS)
@@ -305,4 +315,15 @@ def parcels_query(source: str = "lc_src", target: str = "lc_parcel", pieces: boo
     text = text.replace("SELECT a.id, a.area,", "SELECT a.id, a.area, clock_timestamp() AS g_,", 1)
     for k, stage in enumerate(PARCEL_STAGES):
         text = f"SELECT *, {stage}, clock_timestamp() AS g{k} FROM ({text}) AS n{k}"
-    return f"{{create}} {target} AS SELECT {PARCEL_COLUMNS} FROM ({text}) AS n"
+    return f"SELECT {PARCEL_COLUMNS} FROM ({text}) AS n"
+
+
+def parcels_query(source: str, target: str, pieces: bool = False) -> str:
+    """``target``: a table of :func:`parcel_rows` of ``source`` (the few parcels the township limits
+    read outside the units)."""
+    return f"{{create}} {target} AS {parcel_rows(source, pieces)}"
+
+
+def group_sums(pieces: bool) -> str:
+    """GROUP_SUMS over the parcels in units (``lc_src``), SQL text with ``{…}`` slots."""
+    return GROUP_SUMS.replace("{rows}", parcel_rows("lc_src", pieces))

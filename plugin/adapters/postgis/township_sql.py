@@ -11,21 +11,29 @@ from __future__ import annotations
 from . import balance_sql as q
 from .connection import driver
 
-#: the parcels of a township outside every unit (those in units are in lc_parcel with their share
-#: inside the PBF layer, ``pw``), with a geometry (the repaired one) and an area: id, area, pw
+#: the parcels of a township outside every unit (those in units are summed with the balance, by their
+#: share inside the PBF layer, ``pw``: balance_sql.GROUP_SUMS), with a geometry (the repaired one) and
+#: an area: id, area, pw. The parcels in no unit first (OFFSET 0: the township code and the area only
+#: for those, usually few)
 TOWNSHIP_REST = """
 {create} lc_twp_rest AS SELECT p.{pk} AS id, ST_Area({pg}) AS area, NULL::float8 AS pw
-FROM {parcels} p LEFT JOIN lc_bad bad ON bad.id = p.{pk}
+FROM (SELECT p.* FROM {parcels} p WHERE NOT EXISTS (SELECT 1 FROM lc_src s WHERE s.id = p.{pk}) OFFSET 0) AS p
+LEFT JOIN lc_bad bad ON bad.id = p.{pk}
 WHERE p.{geom} IS NOT NULL AND NOT ST_IsEmpty(p.{geom}) AND NOT (bad.id IS NOT NULL AND bad.fixed IS NULL)
-  AND {twp} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM lc_src s WHERE s.id = p.{pk}) AND ST_Area({pg}) > 0{copies}
+  AND {twp} IS NOT NULL AND ST_Area({pg}) > 0{copies}
 """
 
-#: the parcels whose PBF part is not known from the units' overlay (outside every unit), and with a
-#: UGB layer those moved out of PBF (their part inside the boundary needs the part itself): id, area
+#: with a UGB layer, the parcels in units moved out of PBF (their part inside the boundary needs the
+#: part itself): id, area, pw (none without a UGB)
+TOWNSHIP_OUT = """
+{create} lc_twp_outsrc AS SELECT s.id, s.area, s.pw FROM lc_src s JOIN {parcels} p ON p.{pk} = s.id
+JOIN lc_code cy ON cy.raw = {yncz} WHERE cy.action = 'OUT' AND {twp} IS NOT NULL AND {with_ugb}
+"""
+
+#: the parcels whose PBF part is not known from the units' overlay (outside every unit), and those
+#: moved out of PBF with a UGB layer: id, area
 TOWNSHIP_TODO = """
-{create} lc_twp_todo AS SELECT id, area FROM lc_twp_rest
-UNION SELECT s.id, s.area FROM lc_parcel n JOIN lc_src s USING (id)
-WHERE n.yn = 'OUT' AND n.twp IS NOT NULL AND {with_ugb}
+{create} lc_twp_todo AS SELECT id, area FROM lc_twp_rest UNION SELECT id, area FROM lc_twp_outsrc
 """
 
 #: (parcel, PBF polygon it meets, relation) as for the units (balance_sql.pbf_parts_table)
@@ -54,20 +62,22 @@ SELECT i.id, least(1.0, ST_Area(i.part) / i.area) AS ps,
        CASE WHEN n.yn = 'OUT' THEN least(1.0, coalesce(ST_Area(ST_Intersection(i.part, (
            SELECT ST_Union(g.geom) FROM lc_ugb g WHERE g.geom && i.part AND ST_Intersects(g.geom, i.part)))), 0)
            / i.area) ELSE 0 END AS us
-FROM inside i JOIN (SELECT id, yn FROM lc_parcel UNION ALL SELECT id, yn FROM lc_twp_more) n ON n.id = i.id
+FROM inside i JOIN (SELECT id, yn FROM lc_twp_more UNION ALL SELECT id, yn FROM lc_twp_out) n ON n.id = i.id
 """
 
-#: core.townships.TownshipLimits.variables, summed per township (in the parallel workers)
+#: core.townships.TownshipLimits.variables, summed per township over the parcels outside units (those
+#: in units come with the balance's sums), and the part moved out inside the UGB of all of them
 TOWNSHIP_SUMS = """
 SELECT township, sum(t * ps) AS pbf_before,
        sum(CASE WHEN yn = 'OUT' THEN 0 WHEN yn = 'IN' THEN t WHEN a1_farm THEN t * ps ELSE 0 END) AS pbf_after,
        sum(CASE WHEN yn = 'OUT' THEN t * ps ELSE 0 END) AS pbf_out,
        sum(CASE WHEN yn = 'IN' THEN t - t * ps ELSE 0 END) AS pbf_in,
-       sum(CASE WHEN yn = 'OUT' THEN t * us ELSE 0 END) AS pbf_out_ugb
-FROM (SELECT n.twp AS township, n.t, n.yn, n.a1_farm, coalesce(s.ps, n.pw, 0) AS ps, coalesce(s.us, 0) AS us
-      FROM (SELECT id, twp, t, yn, a1_farm, pw FROM lc_parcel UNION ALL
-            SELECT id, twp, t, yn, a1_farm, pw FROM lc_twp_more) n
-      LEFT JOIN lc_twp_share s ON s.id = n.id WHERE n.twp IS NOT NULL) AS x
+       sum(CASE WHEN yn IN ('OUT', 'UGB') THEN t * us ELSE 0 END) AS pbf_out_ugb
+FROM (SELECT n.twp AS township, n.t, n.yn, n.a1_farm, coalesce(s.ps, 0) AS ps, coalesce(s.us, 0) AS us
+      FROM lc_twp_more n LEFT JOIN lc_twp_share s ON s.id = n.id WHERE n.twp IS NOT NULL
+      UNION ALL
+      SELECT n.twp, n.t, 'UGB', false, 0, s.us FROM lc_twp_out n JOIN lc_twp_share s ON s.id = n.id
+      WHERE n.twp IS NOT NULL AND n.yn = 'OUT') AS x
 GROUP BY 1 ORDER BY 1
 """
 
@@ -82,24 +92,29 @@ def ugb_table(create, ugb, geom, srid: int, work: int):
         create=create, w=q.working(sql.SQL("c"), srid, work), g=geom, ugb=ugb)
 
 
-def township_variables(cur, create, t, parcel_slots: dict, ugb, ensure_pbf) -> dict[str, dict[str, float]]:
+def township_variables(cur, create, t, parcel_slots: dict, ugb, ensure_pbf, in_units: dict
+                       ) -> dict[str, dict[str, float]]:
     """Township code -> its variables (m²). ``t``: the parcel table (balance.Table); ``parcel_slots``:
-    the ``{…}`` values of ``balance_sql.parcels_query`` (``twp``: the township of ``p``); ``ugb``:
+    the ``{…}`` values of ``balance_sql.parcel_rows`` (``twp``: the township of ``p``); ``ugb``:
     (table, its geom, SRID) or None; ``ensure_pbf(near)``: makes lc_pb if the balance has not (its
-    polygons near the parcels of the work table ``near`` will do). Needs lc_bad, lc_code, lc_ridge,
-    lc_src and lc_parcel (the balance's work tables, lc_parcel with each parcel's township and share
-    inside the PBF layer): the per-parcel rules and the PBF overlay run only for the parcels outside
-    every unit (and, with a UGB, those moved out of PBF)."""
+    polygons near the parcels of the work table ``near`` will do); ``in_units``: township -> the sums
+    of its parcels in units (balance_sql.GROUP_SUMS). Needs lc_bad, lc_code, lc_ridge and lc_src
+    (the balance's work tables): the per-parcel rules and the PBF overlay run here only for the
+    parcels outside every unit (and, with a UGB, those moved out of PBF)."""
     sql = driver().sql
     work = parcel_slots["work"]
     pg = q.parcel_geometry(t.geom, t.srid, work)
     slots = {"create": create, "parcels": t.name, "pk": t.pk, "geom": t.geom, "pg": pg}
+    rules = {k: v for k, v in parcel_slots.items() if k not in ("work", "pieces", "shadows")}
+    pieces = bool(parcel_slots.get("pieces"))
     copies = sql.SQL(" AND NOT EXISTS (SELECT 1 FROM lc_shadow x WHERE x.id = p.{})").format(t.pk) \
         if parcel_slots.get("shadows") else sql.SQL("")  # identical copies count once (pieces_sql)
     cur.execute(sql.SQL(TOWNSHIP_REST).format(**slots, twp=parcel_slots["twp"], copies=copies))
-    cur.execute(sql.SQL(q.parcels_query("lc_twp_rest", "lc_twp_more", bool(parcel_slots.get("pieces")))).format(
-        create=create, **{k: v for k, v in parcel_slots.items() if k not in ("work", "pieces", "shadows")}))
-    cur.execute(sql.SQL(TOWNSHIP_TODO).format(create=create, with_ugb=sql.Literal(ugb is not None)))
+    cur.execute(sql.SQL(q.parcels_query("lc_twp_rest", "lc_twp_more", pieces)).format(create=create, **rules))
+    cur.execute(sql.SQL(TOWNSHIP_OUT).format(**slots, twp=parcel_slots["twp"], yncz=parcel_slots["yncz"],
+                                             with_ugb=sql.Literal(ugb is not None)))
+    cur.execute(sql.SQL(q.parcels_query("lc_twp_outsrc", "lc_twp_out", pieces)).format(create=create, **rules))
+    cur.execute(sql.SQL(TOWNSHIP_TODO).format(create=create))
     cur.execute("SELECT count(*) FROM lc_twp_todo")
     if cur.fetchone()[0]:
         ensure_pbf("lc_twp_todo")
@@ -117,7 +132,12 @@ def township_variables(cur, create, t, parcel_slots: dict, ugb, ensure_pbf) -> d
     cur.execute(sql.SQL(TOWNSHIP_SHARES).format(**slots))
     cur.execute(TOWNSHIP_SUMS)
     names = [d.name for d in cur.description][1:]
-    return {row[0]: {n: float(v or 0.0) for n, v in zip(names, row[1:])} for row in cur.fetchall()}
+    out = {code: {**dict.fromkeys(names, 0.0), **sums} for code, sums in in_units.items()}
+    for row in cur.fetchall():
+        values = out.setdefault(row[0], dict.fromkeys(names, 0.0))
+        for n, v in zip(names, row[1:]):
+            values[n] += float(v or 0.0)
+    return out
 
 
 def _missing(cur, table: str) -> bool:
