@@ -111,15 +111,43 @@ def _working_srid(cur, t: Table) -> int:
     return 4534 + zone
 
 
-def _codes(cur, w: WorkArea, t: Table, fields: dict, table) -> None:
-    """lc_code: every distinct raw text of the code columns -> its text, class, farmland, PBF action
-    (one scan of the table for all the columns)."""
+CODE_FIELDS = ("DLBM", "KCDLBM", "GHDLBM", "ZZLX", "YNCZ")
+
+
+def _distinct(cur, t: Table, fields: dict) -> tuple[dict, list]:
+    """One scan of the table (grouping sets): per code field its raw texts with their counts, and
+    the (GDPDJB, GDLX) pairs as stored."""
     sql = driver().sql
-    cols = [fields.get(n) for n in ("DLBM", "KCDLBM", "GHDLBM", "ZZLX", "YNCZ")]
-    cols = [c for c in cols if c]
-    cur.execute(sql.SQL("SELECT DISTINCT unnest(ARRAY[{}]) FROM {}").format(
-        sql.SQL(", ").join(sql.SQL("{}::text").format(sql.Identifier(c)) for c in cols), t.name))
-    raws = {r[0] for r in cur.fetchall() if r[0] is not None}
+    names = [n for n in CODE_FIELDS if fields.get(n)]
+    cols = [sql.SQL("p.{}::text").format(sql.Identifier(fields[n])) for n in names]
+    ridge = [sql.SQL("p.{}::text").format(sql.Identifier(fields[n])) if fields.get(n) else sql.SQL("NULL::text")
+             for n in ("GDPDJB", "GDLX")]
+    aliases = [f"c{k}" for k in range(len(names))]
+    sets = [f"({a})" for a in aliases] + ["(rg, rk)"]
+    cur.execute(sql.SQL("SELECT {flags}, {cols}, rg, rk, count(*) FROM (SELECT {exprs}, {g} AS rg, {k} AS rk "
+                        "FROM {t} p) AS x GROUP BY GROUPING SETS ({sets})").format(
+        flags=sql.SQL(", ").join(sql.SQL(f"GROUPING({a})") for a in [*aliases, "rg"]),
+        cols=sql.SQL(", ").join(sql.SQL(a) for a in aliases) if aliases else sql.SQL("NULL"),
+        exprs=sql.SQL(", ").join(sql.SQL("{} AS {}").format(e, sql.SQL(a)) for e, a in zip(cols, aliases))
+        if aliases else sql.SQL("NULL AS c_"),
+        g=ridge[0], k=ridge[1], t=t.name, sets=sql.SQL(", ".join(sets))))
+    per_field: dict = {n: {} for n in names}
+    pairs = []
+    width = len(aliases) + 1
+    for row in cur.fetchall():
+        flags, values = row[:width], row[width:]
+        if flags[-1] == 0:  # the (GDPDJB, GDLX) set
+            pairs.append((values[-3], values[-2]))
+            continue
+        k = flags.index(0)
+        per_field[names[k]][values[k]] = values[-1]
+    return per_field, pairs
+
+
+def _codes(cur, w: WorkArea, per_field: dict, table) -> None:
+    """lc_code: every distinct raw text of the code columns -> its text, class, farmland, PBF action."""
+    sql = driver().sql
+    raws = {raw for found in per_field.values() for raw in found if raw is not None}
     cur.execute(sql.SQL("{} lc_code (raw text PRIMARY KEY, txt text, cls text, farm boolean, action text)").format(
         w.create))
     rows = []
@@ -130,21 +158,18 @@ def _codes(cur, w: WorkArea, t: Table, fields: dict, table) -> None:
     driver().extras.execute_values(cur, "INSERT INTO lc_code VALUES %s", rows)
 
 
-def _ridges(cur, w: WorkArea, t: Table, fields: dict, pack: RulePack) -> None:
+def _ridges(cur, w: WorkArea, pairs: list, pack: RulePack) -> None:
     """lc_ridge: (GDPDJB, GDLX as stored) -> the 田坎 coefficient of new farmland (core.ridges)."""
     sql = driver().sql
-    cols = [fields.get("GDPDJB"), fields.get("GDLX")]
-    exprs = [sql.SQL("{}::text").format(sql.Identifier(c)) if c else sql.SQL("NULL::text") for c in cols]
-    cur.execute(sql.SQL("SELECT DISTINCT {}, {} FROM {}").format(*exprs, t.name))
     rows = []
-    for grade, kind in cur.fetchall():
+    for grade, kind in pairs:
         rec = normalize_parcel({"GDPDJB": grade, "GDLX": kind})
         rows.append((grade or "", kind or "", new_farmland_coefficient(pack.ridges, rec)))
     cur.execute(sql.SQL("{} lc_ridge (grade text, kind text, coef float8)").format(w.create))
     driver().extras.execute_values(cur, "INSERT INTO lc_ridge VALUES %s", rows)
 
 
-def _counts(cur, t: Table, fields: dict, table, tb) -> ServerCounts:
+def _counts(cur, t: Table, per_field: dict, table, tb) -> ServerCounts:
     sql = driver().sql
     c = ServerCounts()
     cur.execute(sql.SQL("SELECT count(*), count(*) FILTER (WHERE {g} IS NOT NULL AND NOT ST_IsEmpty({g})), "
@@ -153,14 +178,12 @@ def _counts(cur, t: Table, fields: dict, table, tb) -> ServerCounts:
         g=sql.SQL("p.{}").format(t.geom), tb=tb, t=t.name))
     c.parcels, c.located, c.measured, c.repaired = cur.fetchone()
     for name in ("DLBM", "GHDLBM"):
-        col = fields.get(name)
-        if not col:
+        if name not in per_field:
             if name == "DLBM":
                 c.unknown_class = c.parcels
                 c.unknown_codes[None] += c.parcels
             continue
-        cur.execute(sql.SQL("SELECT {}::text, count(*) FROM {} GROUP BY 1").format(sql.Identifier(col), t.name))
-        for raw, n in cur.fetchall():
+        for raw, n in per_field[name].items():
             txt = text_value(raw)
             if (txt is not None or name == "DLBM") and table.resolve(txt) == UNKNOWN:
                 c.unknown_codes[txt] += n
@@ -363,9 +386,10 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     w = WorkArea(cur)
     scale = (10_000.0 / 15.0) if sources.tbmj_in_mu else 1.0
     tb = _number(t, named.get("TBMJ"), scale)
-    _codes(cur, w, t, named, table)
-    _ridges(cur, w, t, named, pack)
-    counts = _counts(cur, t, named, table, tb)
+    per_field, pairs = _distinct(cur, t, named)
+    _codes(cur, w, per_field, table)
+    _ridges(cur, w, pairs, pack)
+    counts = _counts(cur, t, per_field, table, tb)
     cur.execute(q.invalid_table(w.create, t.name, t.pk, t.geom, t.srid, work))
     cur.execute("ALTER TABLE lc_bad ADD PRIMARY KEY (id)")
     cur.execute("SELECT count(*) FROM lc_bad")
