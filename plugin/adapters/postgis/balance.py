@@ -414,11 +414,13 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
         w.ready(cur, name)
     slots.update(pieces=pieces > 0, shadows=shadows > 0)
     # the per-parcel rules and the sums in one query, in the parallel workers (partial sums)
-    # hashed, not sorted: the groups are a few thousand, PostgreSQL guesses millions and sorts on disk
-    cur.execute("SET LOCAL enable_sort = off")
+    # hashed in the workers, not sorted: the groups are tens of thousands, PostgreSQL guesses millions
+    # (the product of the columns' distinct values) and would sort 2 M rows on disk, or hash on the
+    # leader alone; the memory it plans for is never used
+    cur.execute("SET LOCAL enable_sort = off; SET LOCAL work_mem = '1GB'")
     cur.execute(sql.SQL(q.group_sums(pieces > 0)).format(**_sql_slots(slots)))
     per_unit, project, towns = _sums(cur, pack)
-    cur.execute("SET LOCAL enable_sort = on")
+    cur.execute("SET LOCAL enable_sort = on; SET LOCAL work_mem = '64MB'")
     cur.execute("SELECT uid, code, geom IS NOT NULL FROM lc_u ORDER BY uid")
     unit_rows = cur.fetchall()
     cur.execute("SELECT count(DISTINCT uid) FROM lc_pairs2")
