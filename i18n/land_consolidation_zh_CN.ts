@@ -449,11 +449,6 @@
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/balance.py"/>
-            <source>{0} survey parcels (BSM) are in several pieces; --in-database does not share their TBMJ between the pieces yet: run the balance without --in-database</source>
-            <translation>有 {0} 个调查图斑（BSM）被分割为多块；--in-database 暂不在分块之间分摊 TBMJ：请不加 --in-database 计算平衡</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/postgis/balance.py"/>
             <source>The database refused the balance query: {0}</source>
             <translation>数据库拒绝了平衡计算查询：{0}</translation>
         </message>
@@ -4610,6 +4605,10 @@ Each candidate is a feature: rank, in_plan (1 for the plan), the move, its area 
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>{0} survey parcels (BSM) are in several pieces; --in-database does not share their TBMJ between the pieces yet: run the balance without --in-database</source>
+            <translation type="obsolete">有 {0} 个调查图斑（BSM）被分割为多块；--in-database 暂不在分块之间分摊 TBMJ：请不加 --in-database 计算平衡</translation>
         </message>
         <message>
             <source>Area balance of every remediation unit and of the whole project: land-class areas before and after consolidation (m², from TBMJ apportioned by the share of each parcel inside a unit) and the indicators of the chosen rule pack (新增耕地率, 永农净增, 建设用地变化…).
