@@ -123,6 +123,9 @@ class Cache:
             run_shares(t.name)
             cur.execute(sql.SQL("DELETE FROM {}").format(self.table))
             self._keep(cur, w, last, stamp)
+            # statistics for the next balances' plans (a role that does not own the table gets a
+            # warning, not an error; autovacuum comes later)
+            cur.execute(sql.SQL("ANALYZE {}").format(self.table))
         elif last is not None:
             cur.execute(sql.SQL("{} lc_touched AS SELECT DISTINCT p.{pk} AS id FROM {parcels} p JOIN {dirty} d "
                                 "ON p.{g} && d.box WHERE d.id <= %s").format(
