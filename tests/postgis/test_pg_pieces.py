@@ -136,3 +136,29 @@ def test_pieces_and_copies_are_counted_as_the_engine_counts_them(pieces_db):
     for code, values in towns.items():
         for name, value in values.items():
             assert variables[code][name] == pytest.approx(value, abs=1e-3), (code, name)
+
+
+def test_without_bsms_copies_still_count_once(pieces_db):
+    """Placeholder BSMs ("0": no BSM, fields.survey_bsm) and NULL: no pieces (each feature keeps its own
+    numbers), the identical copies found by their geometry and counted once."""
+    conn = connect(pieces_db)
+    with conn, conn.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS pc.nobsm")
+        cur.execute("CREATE TABLE pc.nobsm AS SELECT * FROM pc.dltb")
+        cur.execute("UPDATE pc.nobsm SET bsm = CASE WHEN fid % 2 = 0 THEN '0' END")
+        cur.execute("ALTER TABLE pc.nobsm ADD PRIMARY KEY (fid); CREATE INDEX ON pc.nobsm USING gist (geom)")
+    conn.close()
+    parcels, units, pbf = _sources(pieces_db)
+    parcels = parcels.replace("pc.dltb", "pc.nobsm")
+    server = in_database_balance(parcels, units, pbf, None, False, bundled_pack("national"))
+    from plugin.cli.common import compute
+
+    engine, _reader, _inputs = compute(argparse.Namespace(parcels=parcels, units=units, pbf=pbf, rules="national",
+                                                          unit_field=None, tbmj_in_mu=False, encoding=None))
+    assert len(engine.shadows) == 2 and not engine.split_bsms(), "copies, and no pieces without BSMs"
+    got = {(c, d): (b, a) for c, d, b, a in server.balance_rows()}
+    want = {(c, d): (b, a) for c, d, b, a in engine.balance_rows()}
+    assert set(got) == set(want)
+    for key, (before, after) in want.items():
+        assert got[key][0] == pytest.approx(before, abs=1e-3), key
+        assert got[key][1] == pytest.approx(after, abs=1e-3), key
