@@ -155,7 +155,8 @@ def table(rows: list[dict]) -> str:
     for r in rows:
         a, c = min(r["in_db"]), min(r["dba"])
         b = min(r["in_process"]) if r.get("in_process") else None
-        lines.append(f"| {r['n']:,} | {r['loadavg']:.1f} | {r['load']:.1f} | {_fmt(r['in_db'])} | {_fmt(r['first'])} | {_fmt(r['kept'])} | "
+        lines.append(f"| {r['n']:,} | {r['loadavg']:.1f} | {r['load']:.1f} | {_fmt(r['in_db'])} | "
+                     f"{_fmt(r['first'])} | {_fmt(r['kept'])} | "
                      f"{_fmt(r['one_edit'])} | {_fmt(r.get('in_process'))} | {_fmt(r['dba'])} | {c / a:.1f}× | "
                      f"{c / min(r['kept']):.1f}× | {c / min(r['one_edit']):.1f}× | {f'{b / a:.1f}×' if b else '–'} | "
                      f"{r['edit'][0]:.1f} / {r['edit'][1]:.1f} | {r.get('max_diff_m2', float('nan')):.2g} |")
