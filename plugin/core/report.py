@@ -19,6 +19,7 @@ import pandas as pd
 
 from .areas import MU_M2, convert, unit_label
 from .engine import BalanceEngine, RuleResult
+from .engine.results import results_status
 from .i18n import chinese as ui_chinese
 from .i18n import tr
 from .landclasses import UNKNOWN
@@ -45,11 +46,15 @@ class StructureRow:
 
 def structure_rows(engine: BalanceEngine, uid: Hashable | None = None, chinese: bool = True) -> list[StructureRow]:
     """Hierarchical rows for one unit (``None`` = project), in 三调 table order, plus a total."""
-    table = engine.table
+    return _structure_rows(engine.table, engine.class_areas(uid), chinese)
+
+
+def _structure_rows(table, class_areas: dict[str, tuple[float, float]], chinese: bool) -> list[StructureRow]:
+    """:func:`structure_rows` of the areas ``class_areas`` (``engine.class_areas(uid)``)."""
     by_cat: dict[str, dict[str, list[tuple[str, float, float]]]] = {}
     cat_names: dict[str, str] = {}
     group_names: dict[str, str] = {}
-    for code, (b, a) in engine.class_areas(uid).items():
+    for code, (b, a) in class_areas.items():
         cls = table.get(code)
         by_cat.setdefault(cls.category_zh, {}).setdefault(cls.group_zh, []).append((code, b, a))
         cat_names[cls.category_zh] = cls.category_zh if chinese else cls.category_en
@@ -179,20 +184,23 @@ def headline_rows(engine: BalanceEngine, uid: Hashable | None = None,
         rows.append((farm.group_zh if chinese else farm.group_en,
                      sum(b for code, (b, _a) in areas.items() if table.is_farmland(code)),
                      sum(a for code, (_b, a) in areas.items() if table.is_farmland(code))))
-    structure = structure_rows(engine, uid, chinese)[:-1]  # without the total
+    structure = _structure_rows(table, areas, chinese)[:-1]  # without the total
     rows += [(r.name, r.before_m2, r.after_m2) for r in structure if r.level == 0]
     return rows
 
 
 def _target_lines(engine: BalanceEngine, uid: Hashable | None, reason: str | None, chinese: bool) -> list[str]:
-    status = engine.unit_status(uid)
+    """The summary of one unit (``None`` = the project); ``reason``: ``engine.not_assessable()``,
+    found once for every unit (the rules are evaluated once per unit, the status read off them)."""
+    results = engine.evaluate(uid, reason)
+    status = results_status(results)
     verdict = tr("NOT ASSESSABLE") if reason else {True: tr("PASS"), False: tr("FAIL"), None: tr("n/a")}[status]
     title = tr("Whole project") if uid is None else tr("Unit {0}").format(engine.unit_code(uid))
     lines = [tr("{0}: {1}").format(title, verdict)]
     for name, b, a in headline_rows(engine, uid, chinese):
         lines.append("  " + tr("{0}: before {1} mu ({2} m²), after {3} mu ({4} m²), change {5} mu").format(
             name, f"{b / MU_M2:,.2f}", f"{b:,.1f}", f"{a / MU_M2:,.2f}", f"{a:,.1f}", f"{(a - b) / MU_M2:+,.2f}"))
-    lines.extend(result_line(engine, res, chinese) for res in engine.evaluate(uid, reason))
+    lines.extend(result_line(engine, res, chinese) for res in results)
     return lines
 
 
@@ -242,8 +250,7 @@ def by_township(results: Sequence[RuleResult]) -> dict[str, list[RuleResult]]:
 def township_status(results: Sequence[RuleResult]) -> bool | None:
     """As ``engine.unit_status`` for one township's results: False if a binding rule fails, True if
     all binding rules that apply pass, None if none applies (or not assessable)."""
-    verdicts = [r.passed for r in results if r.severity == "error" and r.passed is not None]
-    return all(verdicts) if verdicts else None
+    return results_status(results)
 
 
 def township_lines(engine: BalanceEngine, results: Sequence[RuleResult], chinese: bool = True) -> list[str]:

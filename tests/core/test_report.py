@@ -78,3 +78,52 @@ def test_summary_names_farmland_and_the_three_categories_of_the_land_class_table
         "Agricultural land", "Construction land", "Unused land"]
     assert "  ✓ Farmland net gain ratio: 111.11% (required ≥ 5.00%)" in lines
     assert lines.index("Whole project: PASS") > unit
+
+
+def _engines():
+    """A passing unit; a failing one next to it; units overlapping each other (not assessable)."""
+    yield "pass"
+    fail = BalanceEngine()
+    fail.build([
+        (1, box(0, 0, 100, 100), normalize_parcel({"DLBM": "0103", "TBMJ": 10000, "KCXS": 0.1})),
+        (2, box(100, 0, 200, 100), normalize_parcel({"DLBM": "0103", "TBMJ": 10000, "ZZLX": "JS-CJ",
+                                                      "GHDLBM": "0702"})),
+        (3, box(200, 0, 300, 100), normalize_parcel({"DLBM": "0702", "TBMJ": 5000, "ZZLX": "JS-FK",
+                                                      "GHDLBM": "0103"})),
+    ], [("a", "A", box(0, 0, 200, 100)), ("b", "B", box(200, 0, 300, 100))])
+    yield fail
+    overlap = BalanceEngine()
+    overlap.build([
+        (1, box(0, 0, 100, 100), normalize_parcel({"DLBM": "0103", "TBMJ": 10000})),
+        (2, box(100, 0, 200, 100), normalize_parcel({"DLBM": "0702", "TBMJ": 10000, "ZZLX": "JS-FK",
+                                                      "GHDLBM": "0103"})),
+    ], [("a", "A", box(0, -1, 120, 101)), ("b", "B", box(80, -1, 200, 101))])
+    yield overlap
+
+
+@pytest.mark.parametrize("which", range(3))
+def test_summary_gives_each_unit_what_the_engine_says_of_that_unit_alone(engine, which):
+    """The summary finds the data's problems once and evaluates each unit once: every unit's block
+    must still read as the engine's per-unit answers (verdict, class areas, rule results)."""
+    from plugin.core.report import headline_rows, result_line, summary_lines
+
+    e = list(_engines())[which]
+    e = engine if e == "pass" else e
+    lines = summary_lines(e, chinese=False)
+    words = {"pass": "PASS", "fail": "FAIL", "n/a": "n/a", "not_assessable": "NOT ASSESSABLE"}
+    verdicts = set()
+    for uid in [*e.ordered_units(), None]:
+        title = "Whole project" if uid is None else f"Unit {e.unit_code(uid)}"
+        start = lines.index(f"{title}: {words[e.verdict(uid)]}")
+        verdicts.add(e.verdict(uid))
+        heads = headline_rows(e, uid, chinese=False)
+        farmland = next(r for r in structure_rows(e, uid, chinese=False) if r.level == 1 and r.group == heads[0][0])
+        assert heads[0][1:] == (farmland.before_m2, farmland.after_m2)
+        assert heads[1:] == [(r.name, r.before_m2, r.after_m2) for r in structure_rows(e, uid, chinese=False)[:-1]
+                             if r.level == 0]
+        assert [line.split(":")[0].strip() for line in lines[start + 1:start + 1 + len(heads)]] == \
+            [name for name, _b, _a in heads]
+        results = [result_line(e, r, False) for r in e.evaluate(uid)]
+        assert lines[start + 1 + len(heads):start + 1 + len(heads) + len(results) + 1] == [*results, ""]
+        assert e.unit_status(uid, e.not_assessable()) == e.unit_status(uid)
+    assert verdicts == [{"pass"}, {"pass", "fail"}, {"not_assessable"}][which]

@@ -5,12 +5,21 @@ Read-only: nothing here changes the state (docs/architecture.md "The engine").
 from __future__ import annotations
 
 from collections import Counter
-from typing import Hashable
+from typing import Hashable, Iterable
 
 from ..i18n import tr
 from ..validation import DuplicateNotes, GeometryNotes, Problem, sanitised_warnings, state_problems
 from .composition import PBF_VARS, SCALE
 from .state import PROJECT, RuleResult, sort_key
+
+
+def results_status(results: Iterable[RuleResult]) -> bool | None:
+    """The status of a unit (``unit_status``) or a township read off its rule results: False if an
+    error-severity rule fails, True if all that apply pass, None if none applies or not assessable."""
+    verdicts = [r.passed for r in results if r.severity == "error" and r.passed is not None]
+    if not verdicts:
+        return None
+    return all(verdicts)
 
 
 class _Results:
@@ -93,13 +102,11 @@ class _Results:
             results.append(RuleResult(code, rule.id, value, rule.threshold, passed, rule.severity, reason or None))
         return results
 
-    def unit_status(self, uid: Hashable | None = None) -> bool | None:
+    def unit_status(self, uid: Hashable | None = None, reason: str | None | bool = False) -> bool | None:
         """False if an error-severity rule fails, True if all applicable errors pass, None if none apply
-        or the data is not assessable (:meth:`verdict` tells them apart)."""
-        verdicts = [r.passed for r in self.evaluate(uid) if r.severity == "error" and r.passed is not None]
-        if not verdicts:
-            return None
-        return all(verdicts)
+        or the data is not assessable (:meth:`verdict` tells them apart). ``reason`` as in :meth:`evaluate`
+        (a loop over the units finds :meth:`not_assessable` once and hands it in)."""
+        return results_status(self.evaluate(uid, reason))
 
     def verdict(self, uid: Hashable | None = None) -> str:
         """"pass", "fail", "n/a" (no rule applies) or "not_assessable" (see :meth:`not_assessable`)."""

@@ -101,7 +101,8 @@ class ComputeBalanceAlgorithm(LandConsolidationAlgorithm):
             results[INDICATORS] = dest
         uids = engine.ordered_units()
         results[UNIT_COUNT] = len(uids)
-        results[FAILED_UNITS] = sum(1 for uid in uids if engine.unit_status(uid) is False)
+        reason = engine.not_assessable()
+        results[FAILED_UNITS] = sum(1 for uid in uids if engine.unit_status(uid, reason) is False)
         for line in summary_lines(engine, townships=towns):
             if line:
                 feedback.pushInfo(line)
