@@ -192,7 +192,7 @@ def read_arrow_columns(source, layer: QgsVectorLayer, attributes: dict,
         fid_col, geom_col = lyr.GetFIDColumn(), lyr.GetGeometryColumn()
         fids, geoms, raw, done = [], [], {canon: [] for canon in wanted}, 0
         packed = PackedGeometries() if wkb else None
-        for batch in stream:
+        for batch in read_ahead(stream, base):
             fids.append(np.asarray(batch[fid_col], dtype=np.int64))
             if packed is not None:
                 packed.append_wkb(batch[geom_col])
@@ -222,6 +222,55 @@ def check_wkb(packed, wkb) -> None:
     other = np.flatnonzero((kinds != 3) & (kinds != 6) & (kinds != 0))
     if len(other):
         _geometries(wkb[other])
+
+
+def read_ahead(stream, base: str | None, depth: int = 2) -> Iterator[dict]:
+    """The batches of ``stream``, in order, filled by a worker thread up to ``depth`` ahead of the
+    caller: GDAL releases the GIL while it fills a batch, so the caller's work on the previous one
+    (decoding text, parsing WKB) runs meanwhile. One thread reads the stream, one batch at a time, as
+    the caller would have; it sets ``OGR_GPKG_STREAM_BASE_IMPL`` to ``base`` for itself (the option is
+    thread-local and read at every batch, :func:`single_threaded`). An error of the read is raised
+    here; a caller that stops early stops the worker."""
+    import queue
+    import threading
+
+    items: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            with gdal_option("OGR_GPKG_STREAM_BASE_IMPL", base):
+                for batch in stream:
+                    if not put(batch):
+                        return
+        except BaseException as exc:  # handed to the caller's thread
+            put(exc)
+            return
+        put(end)
+
+    worker = threading.Thread(target=work, name="lc-arrow-read", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = items.get()
+            if item is end:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _geometries(wkb):

@@ -124,6 +124,39 @@ def test_a_filtered_read_is_streamed_by_gdals_generic_implementation(qgis_app, d
     assert gdal.GetConfigOption("OGR_GPKG_STREAM_BASE_IMPL") is None
 
 
+def test_read_ahead_hands_over_every_batch_in_order_with_the_option_in_force_and_errors():
+    """The columnar read takes its batches from a worker thread one ahead: the worker must read
+    every batch with OGR_GPKG_STREAM_BASE_IMPL set (it is thread-local), the caller get them in
+    order, an error of the read reach the caller, and a caller stopping early stop the worker."""
+    import threading
+
+    from osgeo import gdal
+
+    seen, pulled = [], []
+
+    def stream(n, fail_at=None):
+        for k in range(n):
+            seen.append((gdal.GetConfigOption("OGR_GPKG_STREAM_BASE_IMPL"), threading.current_thread().name))
+            if k == fail_at:
+                raise RuntimeError("malformed page")
+            pulled.append(k)
+            yield {"k": k}
+
+    assert [b["k"] for b in fast_read.read_ahead(stream(7), "YES")] == list(range(7))
+    assert {opt for opt, _t in seen} == {"YES"} and threading.current_thread().name not in {t for _o, t in seen}
+    assert gdal.GetConfigOption("OGR_GPKG_STREAM_BASE_IMPL") is None
+    got = []
+    with pytest.raises(RuntimeError, match="malformed"):
+        for b in fast_read.read_ahead(stream(7, fail_at=3), "YES"):
+            got.append(b["k"])
+    assert got == [0, 1, 2]
+    pulled.clear()
+    batches = fast_read.read_ahead(stream(1000), None, depth=2)
+    assert next(batches) == {"k": 0}
+    batches.close()  # the caller stops: the worker ends without reading the rest
+    assert len(pulled) <= 4 and not any(t.name == "lc-arrow-read" for t in threading.enumerate())
+
+
 def test_gdal_threads_are_used_only_where_they_are_safe():
     assert fast_read.single_threaded(True, 3120000)  # a filter: racy in every GDAL so far
     assert fast_read.single_threaded(False, 3100300)  # GDAL 3.10.3 (QGIS 3.40 on Debian 13): prefetch races
