@@ -315,8 +315,16 @@ def raw_column(arr):
         raise NotFast  # dates and the like: QGIS's types
     if kind == "S":  # fixed-width bytes (no NULL among them): decoded once per distinct value
         codes, uniques = factorize_exact(data.astype(object))
+        values = [v.decode("utf-8") for v in uniques]
+        if 2 * len(values) > len(data):  # nearly all distinct (BSM): categories would only cost their merge
+            table = np.empty(len(values), dtype=object)
+            table[:] = values
+            out = table[codes]
+            if mask is not None and mask.any():
+                out[mask] = None
+            return out
         codes = np.where(mask, -1, codes) if mask is not None else codes
-        return pd.Categorical.from_codes(codes, [v.decode("utf-8") for v in uniques])
+        return pd.Categorical.from_codes(codes, values)
     codes, uniques = distinct(data)
     values = [v.decode("utf-8") if isinstance(v, bytes) else v for v in uniques]
     if any(v is not None and not isinstance(v, (str, int, float)) for v in values):
