@@ -33,6 +33,8 @@ KNOWN_CYCLES: list[list[str]] = []
 #: attribute reads of another object's ``_name`` that are not ours to change (third-party APIs).
 FOREIGN_PRIVATE = {
     "ogr._ogr",  # GDAL's own module: the only way to tell its bindings' build apart
+    "atexit._run_exitfuncs",  # the CLI's exit without teardown (cli/startup.leave) runs what exit would run
+    "os._exit",  # documented (the exit without teardown), named with an underscore
 }
 
 

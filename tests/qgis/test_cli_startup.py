@@ -42,3 +42,28 @@ def test_the_balance_command_does_not_load_qgis_gui(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "b.gpkg").exists()
     assert proc.stdout.strip().splitlines()[-1] == "NOGUI"
+
+
+def test_the_process_ends_with_its_code_its_output_and_its_exit_functions_run(tmp_path):
+    """``python -m plugin.cli`` leaves without the interpreter's teardown (startup.leave): the exit
+    code is the command's, everything printed arrives (also through a pipe), and what the process
+    registered for its exit still runs (the runtime folder it made for Qt is removed)."""
+    from plugin.demo.writer import write_demo_gpkg
+
+    gpkg = tmp_path / "demo.gpkg"
+    write_demo_gpkg(str(gpkg), n_parcels=300, seed=3)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "TMPDIR": str(tmp)}
+    sources = ["--parcels", f"{gpkg}|layername=DLTB", "--units", f"{gpkg}|layername=ZZDY"]
+    done = subprocess.run([sys.executable, "-m", "plugin.cli", "balance", *sources, "--out", str(tmp_path / "b.gpkg")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Rule pack:") and lines[-1] == f"Written: {(tmp_path / 'b.gpkg').resolve()}"
+    assert any(line.startswith("Whole project: ") for line in lines)
+    assert not [p.name for p in tmp.iterdir() if p.name.startswith("lc-runtime-")]
+    again = subprocess.run([sys.executable, "-m", "plugin.cli", "balance", *sources, "--out", str(tmp_path / "b.gpkg")],
+                           cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert again.returncode == 2 and again.stderr.startswith("Error: ") and "exists already" in again.stderr
+    assert not [p.name for p in tmp.iterdir() if p.name.startswith("lc-runtime-")]
