@@ -124,3 +124,46 @@ def test_unknown_codes_are_warned_and_counted(qgis_app, demo, tmp_path):
     unknown = [row for row in rows if row["dlbm"] == "unknown"]
     assert {row["unit_code"] for row in unknown} >= {engine.unit_code(uid), "*"}
     assert all(row["area_before_m2"] > 0 for row in unknown)
+
+
+def test_table_rows_are_stored_as_a_new_feature_per_row_stores_them(tmp_path):
+    """gpkg.write_table writes a table's rows through one reused feature: every value must land in
+    the file exactly as a new feature per row with ``SetField`` puts it (value and SQLite type),
+    NULLs and rows shorter than the columns included, and the ids must run 1, 2, 3 …"""
+    import sqlite3
+
+    import numpy as np
+    from osgeo import ogr
+
+    from plugin.adapters.gpkg import write_table
+
+    columns = [("a", "TEXT"), ("b", "REAL"), ("c", "INTEGER"), ("d", "INTEGER64"), ("e", "TEXT")]
+    rows = [("x", 1.5, 1, 2**40, "é"), (None, None, None, None, None), ("y", np.float64(-0.0), True, 7),
+            ("", 3, 0, -1, "z"), ("1", 1e300, False, 5, None), ("w",)]
+    write_table(tmp_path / "t.gpkg", "fast", columns, rows)
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(tmp_path / "ref.gpkg"))
+    layer = ds.CreateLayer("fast", None, ogr.wkbNone)
+    for name, kind in columns:
+        layer.CreateField(ogr.FieldDefn(name, {"TEXT": ogr.OFTString, "REAL": ogr.OFTReal, "INTEGER": ogr.OFTInteger,
+                                               "INTEGER64": ogr.OFTInteger64}[kind]))
+    for row in rows:
+        feat = ogr.Feature(layer.GetLayerDefn())
+        for i, value in enumerate(row):
+            if value is None:
+                feat.SetFieldNull(i)
+            else:
+                feat.SetField(i, value)
+        layer.CreateFeature(feat)
+    layer = ds = None
+
+    def stored(path):
+        con = sqlite3.connect(path)
+        try:
+            return con.execute("SELECT fid, a, typeof(a), b, typeof(b), c, typeof(c), d, typeof(d), e, typeof(e) "
+                               "FROM fast ORDER BY fid").fetchall()
+        finally:
+            con.close()
+
+    got = stored(tmp_path / "t.gpkg")
+    assert got == stored(tmp_path / "ref.gpkg")
+    assert [r[0] for r in got] == list(range(1, len(rows) + 1)) and got[0][1:4] == ("x", "text", 1.5)
