@@ -15,6 +15,8 @@ from ..core.fields_columns import distinct, factorize_exact
 
 #: features per Arrow batch (and per bulk WKB parse of the QGIS path)
 WKB_CHUNK = 50_000
+#: features per Arrow batch of the columnar read: ``read_ahead`` keeps up to three in memory at once
+AHEAD_BATCH = 20_000
 
 
 #: the first GDAL whose GeoPackage Arrow prefetch thread is race-free (OSGeo/gdal#12934, fixed in 3.11.4)
@@ -186,13 +188,13 @@ def read_arrow_columns(source, layer: QgsVectorLayer, attributes: dict,
     total = max(1, lyr.GetFeatureCount())
     base = "YES" if single_threaded(bool(source[2])) else None
     with gdal_option("OGR_GPKG_STREAM_BASE_IMPL", base):
-        stream = lyr.GetArrowStreamAsNumPy(options=[f"MAX_FEATURES_IN_BATCH={WKB_CHUNK}"])
+        stream = lyr.GetArrowStreamAsNumPy(options=[f"MAX_FEATURES_IN_BATCH={AHEAD_BATCH}"])
         if stream is None:
             raise NotFast
         fid_col, geom_col = lyr.GetFIDColumn(), lyr.GetGeometryColumn()
         fids, geoms, raw, done = [], [], {canon: [] for canon in wanted}, 0
         packed = PackedGeometries() if wkb else None
-        for batch in read_ahead(stream, base):
+        for batch in read_ahead(stream, base, depth=1):
             fids.append(np.asarray(batch[fid_col], dtype=np.int64))
             if packed is not None:
                 packed.append_wkb(batch[geom_col])
@@ -224,7 +226,7 @@ def check_wkb(packed, wkb) -> None:
         _geometries(wkb[other])
 
 
-def read_ahead(stream, base: str | None, depth: int = 2) -> Iterator[dict]:
+def read_ahead(stream, base: str | None, depth: int = 1) -> Iterator[dict]:
     """The batches of ``stream``, in order, filled by a worker thread up to ``depth`` ahead of the
     caller: GDAL releases the GIL while it fills a batch, so the caller's work on the previous one
     (decoding text, parsing WKB) runs meanwhile. One thread reads the stream, one batch at a time, as
