@@ -76,7 +76,10 @@ def defer_qgis_gui() -> bool:
 def leave(code: int) -> None:
     """Exit with ``code`` once the output is flushed and the ``atexit`` functions have run, without
     the interpreter's teardown (:mod:`plugin.cli.startup`). Where the output cannot be flushed (a
-    closed pipe) the interpreter ends as usual, and reports it as usual."""
+    closed pipe) the interpreter ends as usual, and reports it as usual; so it does under a profiler
+    or a tracer (``python -m cProfile``, coverage), which write their results after the program."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -67,3 +67,21 @@ def test_the_process_ends_with_its_code_its_output_and_its_exit_functions_run(tm
                            cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
     assert again.returncode == 2 and again.stderr.startswith("Error: ") and "exists already" in again.stderr
     assert not [p.name for p in tmp.iterdir() if p.name.startswith("lc-runtime-")]
+
+
+def test_a_profiled_run_still_writes_its_profile(tmp_path):
+    """Under ``python -m cProfile`` the process ends as usual, so the profiler can write its file."""
+    from plugin.demo.writer import write_demo_gpkg
+
+    gpkg = tmp_path / "demo.gpkg"
+    write_demo_gpkg(str(gpkg), n_parcels=300, seed=3)
+    prof = tmp_path / "run.prof"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "plugin.cli", "balance",
+                           "--parcels", f"{gpkg}|layername=DLTB", "--units", f"{gpkg}|layername=ZZDY",
+                           "--out", str(tmp_path / "b.gpkg")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    import pstats
+
+    assert any("summary_lines" in name for _f, _l, name in pstats.Stats(str(prof)).stats)
