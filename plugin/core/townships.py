@@ -15,12 +15,14 @@ the township code).
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from .areas import survey_terms
 from .engine import BalanceEngine, RuleResult
 from .fields import PBF_IN, PBF_OUT
 from .rules import TOWNSHIP_VARIABLES
@@ -28,6 +30,7 @@ from .rules import TOWNSHIP_VARIABLES
 TOWNSHIP_DIGITS = 9
 
 
+@lru_cache(maxsize=4096, typed=True)  # a township's parcels share a few hundred ZLDWDM values
 def township_of(zldwdm: str | None) -> str | None:
     """The township code of a 坐落单位代码: its first 9 digits; None when it is shorter or not digits."""
     if zldwdm is None:
@@ -144,7 +147,8 @@ class TownshipLimits:
         rec, code, _geom, area = located
         table = engine.table
         after = rec.ghdlbm if rec.planned and rec.ghdlbm else rec.dlbm
-        tbmj = engine.parcel_areas(pid)[0]
+        # engine.parcel_areas(pid)[0] from the record and area read already (one read of each per parcel)
+        tbmj = survey_terms(rec.tbmj, rec.kcmj, rec.tbdlmj, area)[0]
         if pbf_share is None:
             pbf_share = self._engine_share(engine, pid)
         if pbf_share is None:

@@ -197,3 +197,33 @@ def test_identical_copies_count_once_as_in_the_balance():
     assert [e.parcel_pbf_share(p) for p in (1, 2)] == [1.0, 0.0]
     e.set_pbf(pbf)  # an edit path must give the copy what a build gives it
     assert [e.parcel_pbf_share(p) for p in (1, 2)] == [1.0, 0.0]
+
+
+def test_pbf_before_is_each_parcels_whole_tbmj_times_its_pbf_share_as_the_engine_gives_them():
+    """The township walk reads each parcel's record and area once; its numbers must still be the
+    engine's per-parcel answers: pbf_before = Σ parcel_areas(pid)[0] × parcel_pbf_share(pid), with
+    pieces of a split, TBMJ without KCMJ/TBDLMJ, a NULL TBMJ (measured) and identical copies."""
+    from plugin.core.townships import TownshipLimits
+
+    pbf = [box(0, 0, 210, 30)]  # parcels 0–9 inside, 10 (NULL TBMJ) half, 11 outside
+    rows = []
+    for i in range(12):
+        j = (i // 3) * 3 + 1 if i < 6 else i  # the pieces of a survey parcel carry its values (QGIS's split)
+        values = {"DLBM": ["0101", "0103", "0702", "1203"][j % 4], "ZLDWDM": f"11010{j % 2}001001",
+                  "BSM": f"B{i // 3}" if i < 6 else str(i)}
+        if j % 5:
+            values.update(TBMJ=(1230 if i < 6 else 400) + 37 * j, KCMJ=(0, 11.5, None)[j % 3],
+                          TBDLMJ=(None, 1100 + j, None)[j % 3])
+        rows.append((i, box(i * 20, 0, i * 20 + 20, 20), normalize_parcel(values)))
+    rows.append((99, box(0, 0, 20, 20), rows[0][2]))  # an identical copy of parcel 0
+    e = BalanceEngine()
+    e.build(rows, [("u", "U", box(-1, -1, 300, 30))], pbf=pbf)
+    assert e.split_bsms() and e.shadows
+    expected: dict = {}
+    for pid in e.parcel_ids():
+        code = township_of(e.parcel_record(pid).zldwdm)
+        if code is not None and pid not in e.shadows:
+            expected[code] = expected.get(code, 0.0) + e.parcel_areas(pid)[0] * e.parcel_pbf_share(pid)
+    got = TownshipLimits(pbf, engine_pbf=True).variables(e)
+    # each parcel's terms are kept in integer µm²: within 1e-6 m² a parcel
+    assert {code: v["pbf_before"] for code, v in got.items()} == pytest.approx(expected, abs=1e-5)
