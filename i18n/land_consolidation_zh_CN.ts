@@ -343,6 +343,11 @@
             <translation>实时平衡未能跟上一次编辑。</translation>
         </message>
         <message>
+            <location filename="../plugin/adapters/live.py"/>
+            <source>Live balance: the edits since the last build were compacted in {0:.2f} s.</source>
+            <translation>实时平衡：上次构建以来的编辑已合并整理，用时 {0:.2f} 秒。</translation>
+        </message>
+        <message>
             <location filename="../plugin/adapters/live_task.py"/>
             <source>Land consolidation: computing the balance</source>
             <translation>全域土地综合整治：正在计算面积平衡</translation>

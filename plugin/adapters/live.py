@@ -97,6 +97,7 @@ class LiveBalance(QObject):
         self.last_rebuild_ms = 0.0
         self.flush_count = 0
         self.rebuild_count = 0
+        self.compaction_count = 0
         self._background = False
         self._running = False
         self._connections: list[tuple[object, Callable]] = []
@@ -249,6 +250,8 @@ class LiveBalance(QObject):
         self._on(p.editCommandDestroyed, self._guard(pieces.cancelled))
         for sig in (p.afterCommitChanges, p.afterRollBack):
             self._on(sig, self._guard(pieces.reset))
+        for layer in (p, u):
+            self._on(layer.afterCommitChanges, self._guard(self._compact_soon))
         self._resolve_attribute_indexes()
 
     def _resolve_attribute_indexes(self) -> None:
@@ -311,6 +314,21 @@ class LiveBalance(QObject):
         self.stop()
         _log(tr("The layer {0} was removed; the live balance stopped.").format(name), Qgis.Info)
         self.layerRemoved.emit(name)
+
+    def _compact_soon(self) -> None:
+        """After a save (a pause the planner expects), once the save has finished: fold the edits since
+        the build into the engine's columns when they have grown (``BalanceEngine.compact``; the numbers
+        stay the same, the edits after it stay fast). Never inside an edit, never during a rebuild."""
+        QTimer.singleShot(0, self._guard(self._compact))
+
+    def _compact(self) -> None:
+        engine = self.engine
+        if self._running and self._task is None and engine is not None and engine.needs_compaction():
+            t0 = time.perf_counter()
+            engine.compact()
+            self.compaction_count += 1
+            _log(tr("Live balance: the edits since the last build were compacted in {0:.2f} s.").format(
+                time.perf_counter() - t0), Qgis.Info)
 
     def _on_timer(self) -> None:
         try:

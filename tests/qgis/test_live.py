@@ -421,3 +421,29 @@ def test_cancelled_background_build_reports_not_ok_and_keeps_quiet(layers, pack,
     assert results == [False, True]
     assert_current(lb)
     lb.stop()
+
+
+def test_a_save_after_many_edits_compacts_the_engine_and_changes_no_number(live, layers):
+    """Edits go to the engine's tail; once they are many, the save folds them into its columns
+    (``BalanceEngine.compact``): the numbers stay those of a full build, and later edits still follow."""
+    dltb = layers["DLTB"]
+    idx = field(dltb, "GHDLBM")
+    feats = [f for f in dltb.getFeatures() if live.engine.parcel_shares(f.id())][:60]
+    assert len(feats) >= 0.05 * dltb.featureCount()  # enough for engine.needs_compaction()
+    for f in feats:
+        dltb.changeAttributeValue(f.id(), idx, "0101")
+    settle(live)
+    assert live.engine.needs_compaction()
+    assert live.compaction_count == 0
+    before = live.engine.fingerprint()
+    assert dltb.commitChanges(), dltb.commitErrors()
+    settle(live)
+    assert live.compaction_count == 1
+    assert not live.engine.needs_compaction()
+    assert live.engine.fingerprint() == before
+    assert_current(live)
+    dltb.startEditing()
+    dltb.changeAttributeValue(feats[0].id(), idx, "0301")
+    settle(live)
+    assert live.engine.fingerprint() != before
+    assert_current(live)
