@@ -5,7 +5,7 @@ reshaped goes to the tail (a ``_Parcel`` and a grid entry each), an edited row k
 ``_Parcel``. :meth:`_Compaction.compact` makes new columns of the live parcels in their order —
 the rows first, the tail after — from what the parcels hold now, so the state and every result
 stay exactly the same; it costs about a full pass over the parcels (no GEOS overlay), so a front
-end calls it when idle, never inside an edit (docs/architecture.md "The engine").
+end calls it at a pause (the live balance: after a save), never inside an edit (docs/architecture.md "The engine").
 """
 from __future__ import annotations
 
