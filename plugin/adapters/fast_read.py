@@ -255,7 +255,10 @@ def read_ahead(stream, base: str | None, depth: int = 1) -> Iterator[dict]:
                 for batch in stream:
                     if not put(batch):
                         return
-        except BaseException as exc:  # handed to the caller's thread
+        except BaseException as exc:  # handed to the caller's thread, with GDAL's message of this one
+            from osgeo import gdal
+
+            exc.gdal_said = gdal.GetLastErrorMsg()  # per thread: the caller's thread would read its own
             put(exc)
             return
         put(end)
@@ -344,7 +347,8 @@ def gdal_failure(exc: RuntimeError) -> str | None:
     (not damage: QGIS reads, and linearises, them)."""
     from osgeo import gdal
 
-    said = [" ".join(str(m).split()) for m in (exc, gdal.GetLastErrorMsg()) if str(m).strip()]
+    last = exc.gdal_said if hasattr(exc, "gdal_said") else gdal.GetLastErrorMsg()  # read_ahead's worker
+    said = [" ".join(str(m).split()) for m in (exc, last) if str(m).strip()]
     if any("nonlinear geometry" in m.lower() for m in said):
         return None
     plain = [m for m in said if any(w in m.lower() for w in ("malformed", "corrupt", "not a database"))]

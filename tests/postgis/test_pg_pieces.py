@@ -162,3 +162,40 @@ def test_without_bsms_copies_still_count_once(pieces_db):
     for key, (before, after) in want.items():
         assert got[key][0] == pytest.approx(before, abs=1e-3), key
         assert got[key][1] == pytest.approx(after, abs=1e-3), key
+
+
+@pytest.mark.parametrize("case", ["bsm_full_width_space", "bsm_tab", "dlbm_trailing_space", "yncz_spelling"])
+def test_spellings_the_engine_cleans_up_are_one_parcel_in_the_database_too(pieces_db, case):
+    """A BSM with a tab or a full-width space after it is the same split parcel to the engine (Python's
+    strip); a copy whose DLBM has a trailing blank, or whose YNCZ says 调入 where the other says IN, is
+    the same copy: the database counts each once as well."""
+    table = f"spell_{case}"
+    conn = connect(pieces_db)
+    with conn, conn.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS pc.{table}")
+        cur.execute(f"CREATE TABLE pc.{table} AS SELECT * FROM pc.dltb")
+        cur.execute(f"ALTER TABLE pc.{table} ADD PRIMARY KEY (fid); CREATE INDEX ON pc.{table} USING gist (geom)")
+        last = f"(SELECT max(fid) FROM pc.{table} WHERE bsm = %s)"
+        if case.startswith("bsm"):
+            cur.execute(f"UPDATE pc.{table} SET bsm = bsm || %s WHERE fid = {last}",
+                        ("\u3000" if case == "bsm_full_width_space" else "\t", "S1"))
+        elif case == "dlbm_trailing_space":
+            cur.execute(f"UPDATE pc.{table} SET dlbm = dlbm || ' ' WHERE fid = {last}", ("B12_4",))
+        else:
+            cur.execute(f"UPDATE pc.{table} SET yncz = '调入' WHERE bsm = 'B12_4'")
+            cur.execute(f"UPDATE pc.{table} SET yncz = 'IN' WHERE fid = {last}", ("B12_4",))
+    conn.close()
+    parcels, units, pbf = _sources(pieces_db)
+    parcels = parcels.replace("pc.dltb", f"pc.{table}")
+    server = in_database_balance(parcels, units, pbf, None, False, bundled_pack("national"))
+    from plugin.cli.common import compute
+
+    engine, _reader, _inputs = compute(argparse.Namespace(parcels=parcels, units=units, pbf=pbf, rules="national",
+                                                          unit_field=None, tbmj_in_mu=False, encoding=None, ugb=None))
+    assert "S1" in engine.split_bsms() and engine.shadows, "the engine still sees the split and the copies"
+    got = {(c, d): (b, a) for c, d, b, a in server.balance_rows()}
+    want = {(c, d): (b, a) for c, d, b, a in engine.balance_rows()}
+    assert set(got) == set(want)
+    for key, (before, after) in want.items():
+        assert got[key][0] == pytest.approx(before, abs=1e-3), key
+        assert got[key][1] == pytest.approx(after, abs=1e-3), key

@@ -17,7 +17,7 @@ def test_cluster_is_ours_and_has_postgis(pg_db):
     assert port == cluster.port
 
 
-@pytest.mark.parametrize("schema", ["land_consolidation", 'my "quoted" schema', "全域 整治"])
+@pytest.mark.parametrize("schema", ["land_consolidation", 'my "quoted" schema', "全域 整治", "planner's plan"])
 def test_init_is_versioned_and_idempotent(service_db, schema):
     db, _cluster, _name = service_db
     conn = connect(db)

@@ -157,6 +157,30 @@ def test_read_ahead_hands_over_every_batch_in_order_with_the_option_in_force_and
     assert len(pulled) <= 4 and not any(t.name == "lc-arrow-read" for t in threading.enumerate())
 
 
+def test_a_failure_in_the_read_ahead_worker_is_judged_by_that_threads_gdal_message():
+    """GDAL's last error message is per thread: the read fails in the worker, so what GDAL said there
+    (curves: not damage, QGIS reads the layer) must decide, not a stale message of the caller's thread."""
+    from osgeo import gdal
+
+    def stream():
+        gdal.PushErrorHandler("CPLQuietErrorHandler")
+        try:
+            gdal.Error(gdal.CE_Warning, 1, "Nonlinear geometry in a linear layer")
+        finally:
+            gdal.PopErrorHandler()
+        raise RuntimeError("reading the batch failed")
+        yield {}
+
+    gdal.PushErrorHandler("CPLQuietErrorHandler")
+    try:
+        gdal.Error(gdal.CE_Warning, 1, "database disk image is malformed")  # stale, in the caller's thread
+    finally:
+        gdal.PopErrorHandler()
+    with pytest.raises(RuntimeError) as caught:
+        list(fast_read.read_ahead(stream(), None))
+    assert fast_read.gdal_failure(caught.value) is None
+
+
 def test_gdal_threads_are_used_only_where_they_are_safe():
     assert fast_read.single_threaded(True, 3120000)  # a filter: racy in every GDAL so far
     assert fast_read.single_threaded(False, 3100300)  # GDAL 3.10.3 (QGIS 3.40 on Debian 13): prefetch races

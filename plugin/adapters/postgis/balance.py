@@ -399,7 +399,7 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
         counts.problems.append(problem)
     slots = _slots(t, named, work, tb, scale)
     shadows, pieces = pieces_sql.prepare(cur, w.create, t, named, {
-        "pg": q.parcel_geometry(t.geom, t.srid, work), **slots})
+        "pg": q.parcel_geometry(t.geom, t.srid, work), **slots}, tbmj_in_mu=sources.tbmj_in_mu)
     _inputs(cur, w, u, code, work)
     cached = share_cache.Cache.of(cur, parcels, units, pbf)
     if cached is None:

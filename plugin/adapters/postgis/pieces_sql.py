@@ -17,7 +17,13 @@ several features (and, for copies, those without a BSM):
 """
 from __future__ import annotations
 
+from ...core.fields import normalize_parcel
 from .connection import driver
+
+#: the characters Python's ``str.strip()`` takes off (``fields._text``), as a regex class of PostgreSQL:
+#: ``btrim`` takes spaces only, and a BSM with a tab or a full-width space around it is one parcel to the engine
+PY_SPACE = ("[\\t\\n\\u000b\\f\\r \\u001c-\\u001f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029"
+            "\\u202f\\u205f\\u3000]")
 
 #: the record fields compared for identical copies besides the BSM (ParcelRecord.__slots__)
 RECORD_FIELDS = ("DLBM", "GDLX", "GDPDJB", "GHDLBM", "GHKCXS", "KCDLBM", "KCMJ", "KCXS", "TBDLMJ", "TBMJ",
@@ -29,7 +35,8 @@ def bsm_of(column: str | None, alias: str = "p"):
     sql = driver().sql
     if not column:
         return sql.SQL("NULL::text")
-    text = sql.SQL("nullif(btrim({}.{}::text), '')").format(sql.Identifier(alias), sql.Identifier(column))
+    text = sql.SQL("nullif(regexp_replace({}.{}::text, {}, '', 'g'), '')").format(
+        sql.Identifier(alias), sql.Identifier(column), sql.Literal(f"^{PY_SPACE}+|{PY_SPACE}+$"))
     return sql.SQL("CASE WHEN upper({t}) NOT IN ('NULL', 'NONE') AND btrim({t}, '0-_. ') <> '' THEN {t} END").format(
         t=text)
 
@@ -40,8 +47,8 @@ def bsm_of(column: str | None, alias: str = "p"):
 SEVERAL = """
 {create} lc_bsmx AS
 SELECT b::text AS b FROM (SELECT p.{col} AS b FROM {parcels} p) AS x WHERE b IS NOT NULL GROUP BY b HAVING count(*) > 1
-UNION SELECT v FROM (SELECT p.{col}::text AS b FROM {parcels} p WHERE p.{col}::text ~ '^\\s|\\s$') AS y,
-      LATERAL (VALUES (b), (regexp_replace(b, '^\\s+|\\s+$', '', 'g'))) AS z(v)
+UNION SELECT v FROM (SELECT p.{col}::text AS b FROM {parcels} p WHERE p.{col}::text ~ {edge}) AS y,
+      LATERAL (VALUES (b), (regexp_replace(b, {trim}, '', 'g'))) AS z(v)
 """
 
 #: the members of those groups: geometry as read (copies), repaired in the working CRS, numbers, codes
@@ -53,17 +60,19 @@ LEFT JOIN lc_bad bad ON bad.id = p.{pk}
 LEFT JOIN lc_code cd ON cd.raw = {dlbm} LEFT JOIN lc_code ck ON ck.raw = {kcdlbm}
 """
 
-#: identical copies: a feature with a smaller id, the same BSM (or both none), the same geometry
-#: and the same attributes
-SHADOWS = """
-{create} lc_shadow AS
-SELECT a.{pk} AS id FROM lc_grp ga JOIN lc_grp gb ON gb.bsm = ga.bsm AND gb.id < ga.id
+#: candidate identical copies: a feature with a smaller id, the same BSM (or both none) and the same
+#: geometry; whether their attributes are the same is decided by the engine's own normalisation
+#: (:func:`_same_records`), on the client, for these few rows only
+TWINS = """
+{create} lc_twin AS
+SELECT a.{pk} AS id, b.{pk} AS other FROM lc_grp ga JOIN lc_grp gb ON gb.bsm = ga.bsm AND gb.id < ga.id
 JOIN {parcels} a ON a.{pk} = ga.id JOIN {parcels} b ON b.{pk} = gb.id
-WHERE a.{geom} ~= b.{geom} AND ST_AsBinary(ST_Normalize(a.{geom})) = ST_AsBinary(ST_Normalize(b.{geom})){same}
+WHERE a.{geom} ~= b.{geom} AND ST_AsBinary(ST_Normalize(a.{geom})) = ST_AsBinary(ST_Normalize(b.{geom}))
 UNION
-SELECT a.{pk} FROM {parcels} a JOIN {parcels} b ON a.{geom} ~= b.{geom} AND b.{pk} < a.{pk}
-WHERE {ba} IS NULL AND {bb} IS NULL AND ST_AsBinary(ST_Normalize(a.{geom})) = ST_AsBinary(ST_Normalize(b.{geom})){same}
+SELECT a.{pk}, b.{pk} FROM {parcels} a JOIN {parcels} b ON a.{geom} ~= b.{geom} AND b.{pk} < a.{pk}
+WHERE {ba} IS NULL AND {bb} IS NULL AND ST_AsBinary(ST_Normalize(a.{geom})) = ST_AsBinary(ST_Normalize(b.{geom}))
 """
+
 
 PIECES = """
 {create} lc_piece AS
@@ -101,12 +110,13 @@ FROM n JOIN tot USING (bsm) JOIN whole w USING (bsm) WHERE w.area > 0
 SHADOWED = ("lc_pairs2", "lc_proj", "lc_pairs_area", "lc_pw")
 
 
-def prepare(cur, create, t, named: dict, slots: dict) -> tuple[int, int]:
+def prepare(cur, create, t, named: dict, slots: dict, tbmj_in_mu: bool = False) -> tuple[int, int]:
     """lc_shadow and lc_piece for the parcel table ``t`` (balance.Table); ``slots``: the SQL of
     the parcel's numbers and codes (balance's). Returns (identical copies, pieces sharing)."""
     sql = driver().sql
     bsm = bsm_of(named.get("BSM"))
-    common = dict(create=create, parcels=t.name, pk=t.pk, geom=t.geom, bsm=bsm)
+    common = dict(create=create, parcels=t.name, pk=t.pk, geom=t.geom, bsm=bsm,
+                  edge=sql.Literal(f"^{PY_SPACE}|{PY_SPACE}$"), trim=sql.Literal(f"^{PY_SPACE}+|{PY_SPACE}+$"))
     several = 0
     if named.get("BSM"):
         common["col"] = sql.Identifier(named["BSM"])
@@ -121,14 +131,9 @@ def prepare(cur, create, t, named: dict, slots: dict) -> tuple[int, int]:
             "pg", "tb", "kc", "td", "kx", "dlbm", "kcdlbm")}))
     else:
         cur.execute(sql.SQL("{} lc_grp (id bigint, bsm text)").format(create))
-    same = sql.SQL("").join(
-        sql.SQL(" AND a.{c} IS NOT DISTINCT FROM b.{c}").format(c=sql.Identifier(named[f]))
-        for f in RECORD_FIELDS if named.get(f))
     # copies with a BSM are among the groups; without one, any two features may be copies
-    cur.execute(sql.SQL(SHADOWS).format(**common, same=same, ba=bsm_of(named.get("BSM"), "a"),
-                                        bb=bsm_of(named.get("BSM"), "b")))
-    cur.execute("SELECT count(*) FROM lc_shadow")
-    shadows = cur.fetchone()[0]
+    cur.execute(sql.SQL(TWINS).format(**common, ba=bsm_of(named.get("BSM"), "a"), bb=bsm_of(named.get("BSM"), "b")))
+    shadows = _shadows(cur, create, parcels=t.name, pk=t.pk, named=named, tbmj_in_mu=tbmj_in_mu)
     if several:
         cur.execute(sql.SQL(PIECES).format(create=create))
     else:
@@ -136,6 +141,27 @@ def prepare(cur, create, t, named: dict, slots: dict) -> tuple[int, int]:
     cur.execute("SELECT count(*) FROM lc_piece")
     pieces = cur.fetchone()[0]
     return shadows, pieces
+
+
+def _shadows(cur, create, parcels, pk, named: dict, tbmj_in_mu: bool) -> int:
+    """lc_shadow: the candidates of ``lc_twin`` whose record, normalised as the engine normalises it
+    (``fields.normalize_parcel``: trimmed text, YNCZ spellings, grades, 亩), equals the other's — the
+    engine's identical copies (validation.identical_groups). Only the candidates' attributes are read."""
+    sql = driver().sql
+    cur.execute(sql.SQL("{} lc_shadow (id bigint PRIMARY KEY)").format(create))
+    cur.execute("SELECT id, other FROM lc_twin")
+    twins = cur.fetchall()
+    if not twins:
+        return 0
+    fields = [f for f in (*RECORD_FIELDS, "BSM") if named.get(f)]
+    cur.execute(sql.SQL("SELECT {pk}, {cols} FROM {parcels} WHERE {pk} = ANY(%s)").format(
+        pk=pk, parcels=parcels, cols=sql.SQL(", ").join(sql.Identifier(named[f]) for f in fields)),
+        (sorted({i for pair in twins for i in pair}),))
+    records = {row[0]: normalize_parcel(dict(zip(fields, row[1:])), tbmj_in_mu).as_tuple() for row in cur.fetchall()}
+    shadows = sorted({a for a, b in twins if records.get(a) == records.get(b)})
+    if shadows:
+        driver().extras.execute_values(cur, "INSERT INTO lc_shadow VALUES %s", [(i,) for i in shadows])
+    return len(shadows)
 
 
 def drop_shadows(cur) -> None:

@@ -327,7 +327,8 @@ def migrate(conn, schema: str = "land_consolidation") -> list[int]:
             for version, description, body in MIGRATIONS:
                 if version in have:
                     continue
-                cur.execute(sql.SQL(body.replace("{s}", "{schema}")).format(schema=quoted(schema)))
+                cur.execute(sql.SQL(body.replace("{s}", "{schema}")).format(schema=quoted(schema),
+                                                                            name=sql.Literal(schema)))
                 cur.execute(sql.SQL("INSERT INTO {} (version, description) VALUES (%s, %s)").format(
                     sql.Identifier(schema, VERSION_TABLE)), (version, description))
                 applied.append(version)

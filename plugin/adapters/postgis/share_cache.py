@@ -50,7 +50,7 @@ CREATE TRIGGER lc_share_dirty AFTER INSERT OR DELETE OR UPDATE ON {s}.pbf
 #: of every BSM
 BSM_INDEX = """
 DO $$ BEGIN
-    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('{s}.survey') AND attname = 'bsm'
+    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(format('%I.survey', {name})) AND attname = 'bsm'
                AND NOT attisdropped) THEN
         CREATE INDEX IF NOT EXISTS survey_bsm_idx ON {s}.survey (bsm);
     END IF;
@@ -68,7 +68,7 @@ def after_load(cur, schema: str) -> None:
                         "DELETE FROM {}.lc_setting WHERE key = %s").format(s, s, s), (_STATE,))
     cur.execute(sql.SQL("CREATE TRIGGER lc_share_dirty AFTER INSERT OR DELETE OR UPDATE ON {}.survey "
                         "FOR EACH ROW EXECUTE FUNCTION {}.lc_share_dirty()").format(s, s))
-    cur.execute(sql.SQL(BSM_INDEX.replace("{s}", "{schema}")).format(schema=s))
+    cur.execute(sql.SQL(BSM_INDEX.replace("{s}", "{schema}")).format(schema=s, name=sql.Literal(schema)))
 
 
 class Cache:
