@@ -73,12 +73,21 @@ def defer_qgis_gui() -> bool:
     return True
 
 
+def _observed() -> bool:
+    """True under a profiler, tracer or debugger: ``sys.setprofile`` / ``sys.settrace``, or, from
+    Python 3.12, a tool of ``sys.monitoring`` (cProfile on 3.12+, coverage's sysmon core)."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)
+    return monitoring is not None and any(monitoring.get_tool(i) is not None for i in range(6))
+
+
 def leave(code: int) -> None:
     """Exit with ``code`` once the output is flushed and the ``atexit`` functions have run, without
     the interpreter's teardown (:mod:`plugin.cli.startup`). Where the output cannot be flushed (a
     closed pipe) the interpreter ends as usual, and reports it as usual; so it does under a profiler
     or a tracer (``python -m cProfile``, coverage), which write their results after the program."""
-    if sys.getprofile() is not None or sys.gettrace() is not None:
+    if _observed():
         sys.exit(code)
     try:
         sys.stdout.flush()

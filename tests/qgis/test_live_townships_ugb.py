@@ -62,3 +62,4 @@ def test_the_dock_follows_ugb_edits_without_a_rebuild(qgis_app, qgis_iface, qgis
         dock.unload()
         dock.deleteLater()
         session.unload()
+        qgis_iface.newProject()  # the set-up written into the project must not reach later tests

@@ -88,3 +88,28 @@ def _rows(path):
     ds = ogr.Open(str(path))
     layer = ds.GetLayer(0)
     return [{k: f.GetField(k) for k in ("feature_id", "in_plan", "zzlx", "ghdlbm")} for f in layer]
+
+
+def test_a_set_up_layer_since_removed_is_no_default_of_the_dialogs(qgis_new_project, qgis_iface, demo):
+    """The toolbox dialogs start from the project's set-up; a layer it names that is no longer in the
+    project gives no default (an invalid one would make Processing refuse the run: "Incorrect
+    parameter value for PBF" although the planner left PBF empty)."""
+    from qgis.core import QgsProject
+
+    from plugin.adapters.project_config import SessionConfig
+    from plugin.processing.algorithms.common import PARCELS, PBF, UNITS
+    from plugin.processing.algorithms.suggest import SuggestAlgorithm
+    from tests.qgis.qgis_helpers import add_layers
+
+    layers = add_layers(demo, ("DLTB", "ZZDY", "YJJBNTTB"))
+    project = QgsProject.instance()
+    try:
+        SessionConfig(parcels=layers["DLTB"].id(), units=layers["ZZDY"].id(), pbf=layers["YJJBNTTB"].id()).write(project)
+        assert SuggestAlgorithm().create().parameterDefinition(PBF).defaultValue() == layers["YJJBNTTB"].id()
+        project.removeMapLayer(layers["YJJBNTTB"].id())
+        algorithm = SuggestAlgorithm().create()
+        assert algorithm.parameterDefinition(PBF).defaultValue() is None
+        assert algorithm.parameterDefinition(PARCELS).defaultValue() == layers["DLTB"].id()
+        assert algorithm.parameterDefinition(UNITS).defaultValue() == layers["ZZDY"].id()
+    finally:
+        qgis_iface.newProject()

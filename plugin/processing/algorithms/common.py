@@ -68,6 +68,13 @@ def pack_choices() -> list[tuple[str, Path]]:
     return out
 
 
+def _in_project(layer_id: str) -> bool:
+    """True when the current project holds the layer ``layer_id``."""
+    from qgis.core import QgsProject
+
+    return QgsProject.instance().mapLayer(layer_id) is not None
+
+
 def session_setup():
     """The plugin's set-up stored in the current project (its layers and rule pack), or None.
 
@@ -147,6 +154,8 @@ class LandConsolidationAlgorithm(QgsProcessingAlgorithm):
         setup = session_setup()
         role = {PARCELS: "parcels", UNITS: "units", PBF: "pbf"}.get(name)
         default = (getattr(setup, role, "") or None) if setup is not None and role else None
+        if default is not None and not _in_project(default):
+            default = None  # a layer of the set-up since removed: no default, not an invalid one
         self.addParameter(QgsProcessingParameterVectorLayer(
             name, description, [SOURCE_VECTOR_POLYGON], defaultValue=default, optional=optional))
 
