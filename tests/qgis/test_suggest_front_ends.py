@@ -104,7 +104,8 @@ def test_a_set_up_layer_since_removed_is_no_default_of_the_dialogs(qgis_new_proj
     layers = add_layers(demo, ("DLTB", "ZZDY", "YJJBNTTB"))
     project = QgsProject.instance()
     try:
-        SessionConfig(parcels=layers["DLTB"].id(), units=layers["ZZDY"].id(), pbf=layers["YJJBNTTB"].id()).write(project)
+        config = SessionConfig(parcels=layers["DLTB"].id(), units=layers["ZZDY"].id(), pbf=layers["YJJBNTTB"].id())
+        config.write(project)
         assert SuggestAlgorithm().create().parameterDefinition(PBF).defaultValue() == layers["YJJBNTTB"].id()
         project.removeMapLayer(layers["YJJBNTTB"].id())
         algorithm = SuggestAlgorithm().create()
