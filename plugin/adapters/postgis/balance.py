@@ -270,16 +270,25 @@ def _inputs(cur, w: WorkArea, u: Table, code: str, work: int) -> None:
 
 def _pbf(cur, w: WorkArea, pbf, work: int, near: tuple | None = None) -> None:
     """lc_pb: the PBF polygons, cleaned, in the working CRS; ``near`` (parcel table, work table of
-    ids): only those whose box meets one of these parcels'."""
+    ids; or a table of parcels with a spatial index, its geometry column): only those whose box meets
+    one of these parcels'."""
     sql = driver().sql
     if pbf is not None:
         pt = _table(cur, pbf[1], pbf[2], tr("permanent basic farmland"))
         where = sql.SQL("")
-        if near is not None:
+        if near is not None and isinstance(near[0], Table):
+            # the parcels' boxes with an index of their own: a semi-join of every PBF polygon with the
+            # parcels compared every pair of boxes (3.4 s at 200 000 parcels)
             t, ids = near
-            where = sql.SQL(" WHERE EXISTS (SELECT 1 FROM {ids} d JOIN {parcels} p ON p.{pk} = d.id "
-                            "WHERE p.{g} && b0.{bg})").format(ids=sql.Identifier(ids), parcels=t.name, pk=t.pk,
-                                                              g=t.geom, bg=pt.geom)
+            box = sql.Identifier(f"lc_box_{ids}")
+            cur.execute(sql.SQL("{create} {box} AS SELECT ST_Envelope(p.{g}) AS g FROM {ids} d "
+                                "JOIN {parcels} p ON p.{pk} = d.id").format(
+                create=w.create, box=box, ids=sql.Identifier(ids), parcels=t.name, pk=t.pk, g=t.geom))
+            cur.execute(sql.SQL("CREATE INDEX ON {} USING gist (g)").format(box))
+            w.ready(cur, box.string)
+            near = (box, sql.Identifier("g"))
+        if near is not None:  # (a table of parcels with a spatial index, its geometry column)
+            where = sql.SQL(" WHERE EXISTS (SELECT 1 FROM {} p WHERE p.{} && b0.{})").format(*near, pt.geom)
         cur.execute(q.pbf_table(w.create, pt.name, pt.geom, pt.srid, work, where))
     else:
         cur.execute(sql.SQL("{} lc_pb (bid bigint, src geometry, geom geometry)").format(w.create))
@@ -292,7 +301,9 @@ def _shares(cur, w: WorkArea, t: Table, parcels, pbf, work: int, repaired: int) 
     unit shares (lc_pairs), PBF parts (lc_pp) and shares (lc_pairs2), the project's shares
     (lc_proj). docs/postgis.md."""
     sql = driver().sql
-    _pbf(cur, w, pbf, work)
+    # a part of the parcels (share_cache: a work table with a spatial index): only the PBF polygons
+    # whose box meets one of them
+    _pbf(cur, w, pbf, work, None if parcels == t.name else (parcels, t.geom))
     cur.execute(q.pairs_table(w.create, parcels, t.pk, t.geom, t.srid, work, repaired > 0))
     if repaired:
         cur.execute(q.repaired_pairs(parcels, t.pk, t.geom))

@@ -132,10 +132,20 @@ class Cache:
                 w.create, pk=t.pk, parcels=t.name, dirty=self.dirty, g=t.geom), (last,))
             cur.execute("ALTER TABLE lc_touched ADD PRIMARY KEY (id)")
             w.ready(cur, "lc_touched")
-            run_shares(sql.SQL("(SELECT * FROM {} WHERE {} IN (SELECT id FROM lc_touched))").format(t.name, t.pk))
+            # the touched parcels copied with an index of their own: a subquery over the table had the
+            # units and PBF polygons meet every parcel through the table's index, the touched ones
+            # picked afterwards (docs/postgis.md, "Maintained shares")
+            cur.execute(sql.SQL("{} lc_tparcel AS SELECT p.* FROM {} p JOIN lc_touched x ON x.id = p.{}").format(
+                w.create, t.name, t.pk))
+            cur.execute(sql.SQL("CREATE INDEX ON lc_tparcel USING gist ({})").format(t.geom))
+            cur.execute(sql.SQL("CREATE INDEX ON lc_tparcel ({})").format(t.pk))
+            w.ready(cur, "lc_tparcel")
+            run_shares(sql.Identifier("lc_tparcel"))
             cur.execute(sql.SQL("DELETE FROM {} c USING lc_touched x WHERE c.survey_fid = x.id").format(self.table))
             self._keep(cur, w, last, stamp)
-        for name in ("lc_pairs", "lc_pairs_area", "lc_pairs2", "lc_proj", "lc_pw"):
+        # lc_pb too: it may hold only the PBF polygons near the touched parcels (the township limits
+        # make their own)
+        for name in ("lc_pairs", "lc_pairs_area", "lc_pairs2", "lc_proj", "lc_pw", "lc_pb"):
             cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
         # views, not copies: the per-parcel rules and the sums read the kept shares themselves;
         # identical copies (pieces_sql.lc_shadow) count nowhere
