@@ -434,7 +434,8 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     cur.execute("SET LOCAL enable_sort = on; SET LOCAL work_mem = '64MB'")
     cur.execute("SELECT uid, code, geom IS NOT NULL FROM lc_u ORDER BY uid")
     unit_rows = cur.fetchall()
-    cur.execute("SELECT count(DISTINCT uid) FROM lc_pairs2")
+    # grouped, not count(DISTINCT …): that one runs on the leader alone (0.23 s at 200 000 parcels)
+    cur.execute("SELECT count(*) FROM (SELECT uid FROM lc_pairs2 GROUP BY uid) AS x")
     counts.units_with_parcels = cur.fetchone()[0]
     codes = {uid: c for uid, c, _g in unit_rows}
     cur.execute("SELECT a, b, area FROM lc_uover WHERE area > 0")
