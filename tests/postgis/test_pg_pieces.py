@@ -109,16 +109,21 @@ def _in_process(dsn: str):
     return engine, township_limits(inputs.pbf, None, reader.crs).variables(engine)
 
 
-def test_pieces_and_copies_are_counted_as_the_engine_counts_them(pieces_db):
-    server = in_database_balance(*_sources(pieces_db), None, False, bundled_pack("national"))
-    engine, towns = _in_process(pieces_db)
-    assert {"S1", "S2", "S3", "S4", "S5", "S6"} <= set(engine.split_bsms()), "the grid must hold its splits"
+def assert_same_rows(server, engine) -> None:
+    """The database's balance rows are the engine's, within 1e-3 m² each."""
     got = {(c, d): (b, a) for c, d, b, a in server.balance_rows()}
     want = {(c, d): (b, a) for c, d, b, a in engine.balance_rows()}
     assert set(got) == set(want)
     for key, (before, after) in want.items():
         assert got[key][0] == pytest.approx(before, abs=1e-3), key
         assert got[key][1] == pytest.approx(after, abs=1e-3), key
+
+
+def test_pieces_and_copies_are_counted_as_the_engine_counts_them(pieces_db):
+    server = in_database_balance(*_sources(pieces_db), None, False, bundled_pack("national"))
+    engine, towns = _in_process(pieces_db)
+    assert {"S1", "S2", "S3", "S4", "S5", "S6"} <= set(engine.split_bsms()), "the grid must hold its splits"
+    assert_same_rows(server, engine)
     for name, value in engine.variables(None).items():  # the project's (PBF before/after/out/in, …)
         assert server.variables(None)[name] == pytest.approx(value, abs=1e-3), name
     want_ind = {(r.unit_code, r.rule_id): r.value for r in engine.indicator_rows()}
@@ -156,12 +161,7 @@ def test_without_bsms_copies_still_count_once(pieces_db):
     engine, _reader, _inputs = compute(argparse.Namespace(parcels=parcels, units=units, pbf=pbf, rules="national",
                                                           unit_field=None, tbmj_in_mu=False, encoding=None))
     assert len(engine.shadows) == 2 and not engine.split_bsms(), "copies, and no pieces without BSMs"
-    got = {(c, d): (b, a) for c, d, b, a in server.balance_rows()}
-    want = {(c, d): (b, a) for c, d, b, a in engine.balance_rows()}
-    assert set(got) == set(want)
-    for key, (before, after) in want.items():
-        assert got[key][0] == pytest.approx(before, abs=1e-3), key
-        assert got[key][1] == pytest.approx(after, abs=1e-3), key
+    assert_same_rows(server, engine)
 
 
 @pytest.mark.parametrize("case", ["bsm_full_width_space", "bsm_tab", "dlbm_trailing_space", "yncz_spelling"])
@@ -193,9 +193,4 @@ def test_spellings_the_engine_cleans_up_are_one_parcel_in_the_database_too(piece
     engine, _reader, _inputs = compute(argparse.Namespace(parcels=parcels, units=units, pbf=pbf, rules="national",
                                                           unit_field=None, tbmj_in_mu=False, encoding=None, ugb=None))
     assert "S1" in engine.split_bsms() and engine.shadows, "the engine still sees the split and the copies"
-    got = {(c, d): (b, a) for c, d, b, a in server.balance_rows()}
-    want = {(c, d): (b, a) for c, d, b, a in engine.balance_rows()}
-    assert set(got) == set(want)
-    for key, (before, after) in want.items():
-        assert got[key][0] == pytest.approx(before, abs=1e-3), key
-        assert got[key][1] == pytest.approx(after, abs=1e-3), key
+    assert_same_rows(server, engine)
