@@ -180,14 +180,19 @@ class _Apportionment:
                 continue
             if not shapely.relate_pattern(u.geom, o.geom, "2********"):
                 continue  # neighbours sharing a boundary: no overlay to compute
-            units = self._units
-            both = shapely.intersection(units[key[0]].geom, units[key[1]].geom)  # in key order: as a rebuild does
-            area = float(shapely.area(both))
-            if area > 0:
-                both = clean_polygonal(both)[0]
-                if both is not None:
-                    shapely.prepare(both)
-                overlaps[key] = (area, both)
+            self._note_overlap(key)
+
+    def _note_overlap(self, key: tuple) -> None:
+        """The overlap of the two units of ``key``, kept when > 0 m²; in key order, so that an edit and
+        a rebuild (``build._overlaps_in_bulk``) compute the same floats."""
+        units = self._units
+        both = shapely.intersection(units[key[0]].geom, units[key[1]].geom)
+        area = float(shapely.area(both))
+        if area > 0:
+            both = clean_polygonal(both)[0]
+            if both is not None:
+                shapely.prepare(both)
+            self._unit_overlaps[key] = (area, both)
 
     def unit_overlaps(self, tolerance: float = OVERLAP_TOLERANCE_M2) -> list[tuple[str, str, float]]:
         """(code, code, m²) of units overlapping each other by at least ``tolerance``."""

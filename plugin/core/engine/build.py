@@ -261,7 +261,7 @@ class _FullBuild(_ChunkJoins):
     def _overlaps_in_bulk(self, uids: list) -> None:
         """:meth:`_update_unit_overlaps` of every unit at once: the pairs whose interiors meet (one relate per
         pair, in the order of the units, on threads), then their overlap."""
-        units, overlaps = self._units, self._unit_overlaps
+        units = self._units
         geoms = np.empty(len(uids), dtype=object)
         geoms[:] = [units[uid].geom for uid in uids]
         has = np.flatnonzero(~shapely.is_missing(geoms))
@@ -275,14 +275,7 @@ class _FullBuild(_ChunkJoins):
         inner = in_threads(lambda k: shapely.relate_pattern(geoms[i[k]], geoms[j[k]], "2********"), np.arange(len(i)),
                            256)
         for a, b in zip(i[inner].tolist(), j[inner].tolist()):
-            key = pair_key(uids[a], uids[b])
-            both = shapely.intersection(units[key[0]].geom, units[key[1]].geom)  # in key order: as an edit does
-            area = float(shapely.area(both))
-            if area > 0:
-                both = clean_polygonal(both)[0]
-                if both is not None:
-                    shapely.prepare(both)
-                overlaps[key] = (area, both)
+            self._note_overlap(pair_key(uids[a], uids[b]))
 
     def _pairs_in_bulk(self, base: Columns, ui, pi, shares, pbfs) -> None:
         """The pairs (sorted by row, then by the units' sort key) as columns; the members of the units; the sums."""
