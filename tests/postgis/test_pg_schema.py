@@ -122,3 +122,34 @@ def test_missing_driver_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "psycopg2", None)
     with pytest.raises(DatabaseError, match="python3-psycopg2"):
         driver()
+
+
+def test_kept_sums_migration_is_idempotent_and_notes_edits_for_any_planner(service_db):
+    """Migration 9 (sum_cache) applied again changes nothing; a plan edit by a role without rights on
+    plan_sum_dirty is noted (SECURITY DEFINER), an edit of the survey notes "everything"."""
+    from plugin.adapters.postgis import sum_cache
+
+    db, cluster, name = service_db
+    conn = connect(db)
+    pg_schema.migrate(conn, "kept 整治")
+    with conn, conn.cursor() as cur:
+        cur.execute('CREATE TABLE "kept 整治".survey (fid bigserial PRIMARY KEY, geom geometry)')
+        body = sum_cache.MIGRATION[2].replace("{s}", "{schema}")
+        sql = pg_schema.driver().sql
+        for _twice in range(2):
+            cur.execute(sql.SQL(body).format(schema=sql.Identifier("kept 整治"), name=sql.Literal("kept 整治")))
+        cur.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'lc_sum_dirty%' AND NOT tgisinternal")
+        assert cur.fetchone()[0] == 3  # plan_parcel (rows, truncate), survey
+    cluster.execute("DO $$ BEGIN CREATE ROLE lc_sum_planner; EXCEPTION WHEN duplicate_object THEN NULL; END $$", name)
+    cluster.execute('GRANT USAGE ON SCHEMA "kept 整治" TO lc_sum_planner; GRANT SELECT, INSERT, UPDATE ON '
+                    '"kept 整治".plan_parcel, "kept 整治".history TO lc_sum_planner; GRANT USAGE ON ALL SEQUENCES IN '
+                    'SCHEMA "kept 整治" TO lc_sum_planner', name)
+    with conn, conn.cursor() as cur:
+        cur.execute("SET ROLE lc_sum_planner")
+        cur.execute('INSERT INTO "kept 整治".plan_parcel (survey_fid, zzlx) VALUES (5, $$\'); DROP TABLE x;--$$)')
+        cur.execute('UPDATE "kept 整治".plan_parcel SET ghdlbm = %s WHERE survey_fid = 5', ("0101",))
+        cur.execute("RESET ROLE")
+        cur.execute('INSERT INTO "kept 整治".survey (geom) VALUES (NULL)')
+        cur.execute('SELECT survey_fid FROM "kept 整治".plan_sum_dirty ORDER BY id')
+        assert [r[0] for r in cur.fetchall()] == [5, 5, None]
+    conn.close()

@@ -96,3 +96,79 @@ def test_a_new_survey_refills_the_kept_shares(planning_db):
     kept, plain, engine = _balances(dsn)
     assert_same_balance(kept, engine)
     assert_same_balance(kept, plain, tolerance_m2=1e-3)
+
+
+def _kept_sums(dsn: str) -> dict:
+    """unit id -> the physical places (ctid) of its kept sums' rows: a row rewritten gets a new one."""
+    conn = connect(dsn)
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT unit_id, array_agg(ctid::text ORDER BY ctid) FROM lc.plan_sum WHERE unit_id IS NOT NULL "
+                    "GROUP BY unit_id")
+        out = dict(cur.fetchall())
+    conn.close()
+    return out
+
+
+def test_kept_sums_follow_plan_edits_and_recompute_only_the_units_touched(planning_db):
+    dsn = planning_db
+    _balances(dsn)
+    before = _kept_sums(dsn)
+    assert len(before) > 3, "the first balance keeps the sums of every unit"
+    # plan attributes of parcels of one unit only (the view's trigger writes plan_parcel)
+    one = _count(dsn, "SELECT min(id) FROM lc.plan_unit")
+    only_there = (f"SELECT c.survey_fid FROM lc.plan_share c WHERE c.unit_id = {one} AND NOT EXISTS (SELECT 1 FROM "
+                  f"lc.plan_share o WHERE o.survey_fid = c.survey_fid AND o.unit_id <> {one}) ORDER BY 1")
+    _edit(dsn, f"UPDATE lc.parcels SET ghdlbm = '0101', ghkcxs = 0.05, zzlx = '农用地整理' WHERE fid IN ({only_there} "
+               "LIMIT 40)",
+          f"UPDATE lc.parcels SET yncz = '调出' WHERE fid IN ({only_there} DESC LIMIT 5)")
+    assert _count(dsn, "SELECT count(*) FROM lc.plan_sum_dirty") == 45, "plan edits are noted per parcel"
+    kept, plain, engine = _balances(dsn)
+    assert_same_balance(kept, engine)
+    assert_same_balance(kept, plain, tolerance_m2=1e-3)
+    assert _count(dsn, "SELECT count(*) FROM lc.plan_sum_dirty") == 0, "the balance consumed the plan edits"
+    after = _kept_sums(dsn)
+    kept_as_they_were = [u for u in before if after.get(u) == before[u]]
+    assert before.keys() - after.keys() == set()
+    assert one not in kept_as_they_were and kept_as_they_were, "only the unit of the edited parcels is recomputed"
+    # nothing changed since: the kept sums are read as they are
+    _balances(dsn)
+    assert _kept_sums(dsn) == after
+
+
+def test_a_survey_edit_or_another_pack_recomputes_every_sum(planning_db):
+    dsn = planning_db
+    _balances(dsn)
+    before = _kept_sums(dsn)
+    _edit(dsn, "UPDATE lc.survey SET tbmj = tbmj * 1.5 WHERE fid % 11 = 0")  # no geometry changed
+    assert _count(dsn, "SELECT count(*) FROM lc.plan_sum_dirty WHERE survey_fid IS NULL") == 1
+    kept, plain, engine = _balances(dsn)
+    assert_same_balance(kept, engine)
+    assert_same_balance(kept, plain, tolerance_m2=1e-3)
+    after = _kept_sums(dsn)
+    assert not any(after[u] == before[u] for u in before), "a survey edit: every unit recomputed"
+    sources = (_pg(dsn, "lc.parcels"), _pg(dsn, "lc.plan_unit"), _pg(dsn, "lc.pbf"))
+    other = in_database_balance(*sources, None, False, bundled_pack("jiangsu"))
+    assert_same_balance(other, in_process(*sources, rules="jiangsu"))
+
+
+def test_a_role_without_the_sums_rights_computes_them_and_leaves_them_out_of_date(planning_db, pg_cluster):
+    dsn = planning_db
+    _balances(dsn)
+    role = "lc_shares_only"
+    pg_cluster.execute(f"DO $$ BEGIN CREATE ROLE {role} LOGIN PASSWORD 'pw'; EXCEPTION WHEN duplicate_object THEN "
+                       f"NULL; END $$", "postgres")
+    pg_cluster.execute(f"GRANT USAGE ON SCHEMA lc TO {role}; GRANT SELECT ON ALL TABLES IN SCHEMA lc TO {role}; "
+                       f"GRANT INSERT, DELETE ON lc.plan_share TO {role}; "
+                       f"GRANT DELETE ON lc.plan_share_dirty TO {role}; "
+                       f"GRANT INSERT, UPDATE ON lc.lc_setting TO {role}", "share_cache")
+    _edit(dsn, "UPDATE lc.plan_unit SET geom = ST_Multi(ST_Translate(geom, -80, 0)) WHERE id = (SELECT min(id) "
+          "FROM lc.plan_unit)")
+    limited = dsn.replace("user=postgres", f"user={role}").split(" password=")[0] + " password=pw"
+    sources = (_pg(limited, "lc.parcels"), _pg(limited, "lc.plan_unit"), _pg(limited, "lc.pbf"))
+    mine = in_database_balance(*sources, None, False, bundled_pack("national"))
+    assert _count(dsn, "SELECT count(*) FROM lc.lc_setting WHERE key = 'sum_state' AND value = ''") == 1, \
+        "the kept sums no longer match the shares the limited role recomputed"
+    kept, plain, engine = _balances(dsn)
+    assert_same_balance(mine, engine)
+    assert_same_balance(kept, engine)
+    assert _count(dsn, "SELECT count(*) FROM lc.plan_share_dirty") == 0, "the limited role kept the shares"

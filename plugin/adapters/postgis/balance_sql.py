@@ -324,6 +324,22 @@ def parcels_query(source: str, target: str, pieces: bool = False) -> str:
     return f"{{create}} {target} AS {parcel_rows(source, pieces)}"
 
 
-def group_sums(pieces: bool) -> str:
-    """GROUP_SUMS over the parcels in units (``lc_src``), SQL text with ``{…}`` slots."""
-    return GROUP_SUMS.replace("{rows}", parcel_rows("lc_src", pieces))
+#: the pairs and project rows of the units to recompute, keyed as sum_cache keeps them: the unit's
+#: ``plan_unit.id`` and, for a project row, its bucket (sum_cache)
+KEPT_PAIRS = ("(SELECT unit_pk AS uid, NULL::bigint AS bucket, id, s, ps FROM lc_dpairs "
+              "UNION ALL SELECT NULL::bigint, bucket, id, s, ps FROM lc_dproj) AS w")
+
+
+def group_sums(pieces: bool, kept: bool = False) -> str:
+    """GROUP_SUMS over the parcels in units (``lc_src``), SQL text with ``{…}`` slots; ``kept``: over
+    the units sum_cache recomputes (lc_dpairs, lc_dproj, lc_dsrc), per unit and bucket."""
+    if not kept:
+        return GROUP_SUMS.replace("{rows}", parcel_rows("lc_src", pieces))
+    text = GROUP_SUMS.replace("{rows}", parcel_rows("lc_dsrc", pieces))
+    pairs = "(SELECT uid, id, s, ps FROM lc_pairs2 UNION ALL SELECT NULL::bigint, id, s, ps FROM lc_proj) AS w"
+    for a, b in (("SELECT uid, dl AS b1", "SELECT uid, bucket, dl AS b1"),
+                 ("SELECT w.uid, w.s", "SELECT w.uid, w.bucket, w.s"), (pairs, KEPT_PAIRS),
+                 ("GROUP BY 1, 2, 3, 4, 5, 6, 7, 8", "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9")):
+        assert a in text
+        text = text.replace(a, b)
+    return text

@@ -14,6 +14,7 @@ from ...core.i18n import tr
 from .connection import DatabaseError, driver
 from .share_cache import MIGRATION as SHARES_MIGRATION
 from .share_cache import MIGRATION_7 as BSM_INDEX_MIGRATION
+from .sum_cache import MIGRATION as SUMS_MIGRATION
 
 #: the version a fully migrated schema has
 VERSION_TABLE = "lc_schema_version"
@@ -274,6 +275,8 @@ END $$;
 CREATE TRIGGER lc_check_delete BEFORE DELETE ON {s}.plan_unit FOR EACH ROW EXECUTE FUNCTION {s}.lc_check_delete();
 CREATE TRIGGER lc_check_delete BEFORE DELETE ON {s}.plan_split FOR EACH ROW EXECUTE FUNCTION {s}.lc_check_delete();
 """))
+
+MIGRATIONS.append(SUMS_MIGRATION)  # 9: kept sums beside the maintained shares (sum_cache)
 
 
 def quoted(schema: str):

@@ -13,6 +13,7 @@ the per-parcel rules run on every balance. docs/postgis.md, "Maintained shares".
 """
 from __future__ import annotations
 
+from . import sum_cache
 from .connection import driver
 
 #: the schema's migration that creates the tables (schema.MIGRATIONS)
@@ -64,10 +65,13 @@ def after_load(cur, schema: str) -> None:
     """``db load`` replaced the survey: forget the shares, note the new survey's edits too."""
     sql = driver().sql
     s = sql.Identifier(schema)
-    cur.execute(sql.SQL("DELETE FROM {}.plan_share; DELETE FROM {}.plan_share_dirty; "
-                        "DELETE FROM {}.lc_setting WHERE key = %s").format(s, s, s), (_STATE,))
+    cur.execute(sql.SQL("DELETE FROM {}.plan_share; DELETE FROM {}.plan_share_dirty; DELETE FROM {}.plan_sum; "
+                        "DELETE FROM {}.plan_sum_dirty; DELETE FROM {}.plan_sum_code; "
+                        "DELETE FROM {}.lc_setting WHERE key IN (%s, %s)").format(s, s, s, s, s, s),
+                (_STATE, sum_cache.STATE))
     cur.execute(sql.SQL("CREATE TRIGGER lc_share_dirty AFTER INSERT OR DELETE OR UPDATE ON {}.survey "
                         "FOR EACH ROW EXECUTE FUNCTION {}.lc_share_dirty()").format(s, s))
+    cur.execute(sql.SQL(sum_cache.SURVEY_TRIGGER).format(s, s))
     cur.execute(sql.SQL(BSM_INDEX.replace("{s}", "{schema}")).format(schema=s, name=sql.Literal(schema)))
 
 
@@ -81,6 +85,9 @@ class Cache:
         self.dirty = sql.Identifier(schema, "plan_share_dirty")
         self.setting = sql.Identifier(schema, "lc_setting")
         self.changed = False
+        self.sums = False  # this role keeps the sums too (sum_cache)
+        self.refilled = False  # every share computed anew (the kept sums are then out of date too)
+        self.stamp = ""
 
     @classmethod
     def of(cls, cur, parcels: tuple, units: tuple, pbf) -> Cache | None:
@@ -92,35 +99,46 @@ class Cache:
         if pbf is not None and (pbf[1], pbf[2]) != (schema, "pbf"):
             return None
         sql = driver().sql
-        cur.execute("SELECT to_regclass(%s)", (sql.Identifier(schema, "plan_share").as_string(cur),))
+        # plan_sum: migration 9 (the project shares' bucket); an older schema keeps nothing
+        cur.execute("SELECT to_regclass(%s)", (sql.Identifier(schema, "plan_sum").as_string(cur),))
         if cur.fetchone()[0] is None:
             return None
         # has_table_privilege with a list is true for any one of them: each asked on its own
         needs = [("plan_share", "SELECT"), ("plan_share", "INSERT"), ("plan_share", "DELETE"),
                  ("plan_share_dirty", "SELECT"), ("plan_share_dirty", "DELETE"),
                  ("lc_setting", "SELECT"), ("lc_setting", "INSERT"), ("lc_setting", "UPDATE")]
-        cur.execute("SELECT bool_and(has_table_privilege(t, p)) FROM unnest(%s::text[], %s::text[]) AS x(t, p)",
-                    ([sql.Identifier(schema, n).as_string(cur) for n, _p in needs], [p for _n, p in needs]))
-        return cls(schema) if cur.fetchone()[0] else None
+        rights = []
+        for wanted in (needs, sum_cache.NEEDS):
+            cur.execute("SELECT bool_and(has_table_privilege(t, p)) FROM unnest(%s::text[], %s::text[]) AS x(t, p)",
+                        ([sql.Identifier(schema, n).as_string(cur) for n, _p in wanted], [p for _n, p in wanted]))
+            rights.append(cur.fetchone()[0])
+        if not rights[0]:
+            return None
+        cache = cls(schema)
+        cache.sums = bool(rights[1])
+        return cache
 
     def _stamp(self, cur) -> str:
         """Which survey the shares were computed for (a new ``db load`` makes a new table)."""
         sql = driver().sql
         cur.execute("SELECT to_regclass(%s)::oid", (sql.Identifier(self.schema, "survey").as_string(cur),))
-        return str(cur.fetchone()[0])
+        return f"{cur.fetchone()[0]}:{sum_cache.VERSION}"  # shares kept before migration 9 have no bucket
 
     def bring_up_to_date(self, cur, w, t, run_shares, shadows: bool) -> None:
         """lc_pairs2, lc_proj, lc_src: views of the kept shares, after recomputing (``run_shares``
         over a part of the parcels) what the noted edits touched, or everything the first time."""
         sql = driver().sql
         cur.execute("SELECT pg_advisory_xact_lock(hashtext('lc-share:' || %s))", (self.schema,))
-        stamp = self._stamp(cur)
+        stamp = self.stamp = self._stamp(cur)
+        # the units whose kept sums the recomputed shares touch (sum_cache): plan_unit ids
+        cur.execute(sql.SQL("{} lc_dunit (u bigint)").format(w.create))
         cur.execute(sql.SQL("SELECT value FROM {} WHERE key = %s").format(self.setting), (_STATE,))
         row = cur.fetchone()
         cur.execute(sql.SQL("SELECT max(id) FROM {}").format(self.dirty))
         last = cur.fetchone()[0]
         if row is None or row[0] != stamp:
             run_shares(t.name)
+            self.refilled = True
             cur.execute(sql.SQL("DELETE FROM {}").format(self.table))
             self._keep(cur, w, last, stamp)
             # statistics for the next balances' plans (a role that does not own the table gets a
@@ -141,8 +159,12 @@ class Cache:
             cur.execute(sql.SQL("CREATE INDEX ON lc_tparcel ({})").format(t.pk))
             w.ready(cur, "lc_tparcel")
             run_shares(sql.Identifier("lc_tparcel"))
+            touched_units = sql.SQL("INSERT INTO lc_dunit SELECT coalesce(c.unit_id, c.bucket) FROM {} c "
+                                    "JOIN lc_touched x ON c.survey_fid = x.id").format(self.table)
+            cur.execute(touched_units)  # before and after
             cur.execute(sql.SQL("DELETE FROM {} c USING lc_touched x WHERE c.survey_fid = x.id").format(self.table))
             self._keep(cur, w, last, stamp)
+            cur.execute(touched_units)
         # lc_pb too: it may hold only the PBF polygons near the touched parcels (the township limits
         # make their own)
         for name in ("lc_pairs", "lc_pairs_area", "lc_pairs2", "lc_proj", "lc_pw", "lc_pb"):
@@ -150,9 +172,12 @@ class Cache:
         # views, not copies: the per-parcel rules and the sums read the kept shares themselves;
         # identical copies (pieces_sql.lc_shadow) count nowhere
         keep = sql.SQL(" AND NOT EXISTS (SELECT 1 FROM lc_shadow x WHERE x.id = c.survey_fid)" if shadows else "")
-        cur.execute(sql.SQL("{} lc_pairs2 AS SELECT c.survey_fid AS id, u.uid, c.s, c.area, c.ps FROM {} c "
+        if self.changed and not self.sums:  # the kept sums no longer match the shares
+            cur.execute(sql.SQL("UPDATE {} SET value = '' WHERE key = %s").format(self.setting), (sum_cache.STATE,))
+        cur.execute(sql.SQL("{} lc_pairs2 AS SELECT c.survey_fid AS id, u.uid, c.s, c.area, c.ps, u.unit_pk FROM {} c "
                             "JOIN lc_u u ON u.unit_pk = c.unit_id WHERE true{}").format(w.view, self.table, keep))
-        cur.execute(sql.SQL("{} lc_proj AS SELECT c.survey_fid AS id, c.s, c.ps FROM {} c WHERE c.unit_id IS NULL{}")
+        cur.execute(sql.SQL("{} lc_proj AS SELECT c.survey_fid AS id, c.s, c.ps, c.bucket FROM {} c "
+                            "WHERE c.unit_id IS NULL{}")
                     .format(w.view, self.table, keep))
         cur.execute(sql.SQL("{} lc_src AS SELECT c.survey_fid AS id, c.area, c.pw FROM {} c WHERE c.unit_id IS NULL{}")
                     .format(w.view, self.table, keep))
@@ -160,10 +185,15 @@ class Cache:
     def _keep(self, cur, w, last, stamp: str) -> None:
         """Write the recomputed shares, consume the noted edits, remember the survey."""
         sql = driver().sql
-        cur.execute(sql.SQL("INSERT INTO {} (survey_fid, unit_id, s, ps, area, pw) "
-                            "SELECT q.id, u.unit_pk, q.s, q.ps, q.area, NULL FROM lc_pairs2 q JOIN lc_u u USING (uid) "
-                            "UNION ALL SELECT x.id, NULL, x.s, x.ps, a.area, w.ps FROM lc_proj x "
-                            "JOIN lc_pairs_area a USING (id) JOIN lc_pw w USING (id)").format(self.table))
+        # a project row's bucket: the smallest unit holding the parcel (sum_cache keeps the project's sums
+        # per bucket)
+        cur.execute(sql.SQL("INSERT INTO {} (survey_fid, unit_id, s, ps, area, pw, bucket) "
+                            "SELECT q.id, u.unit_pk, q.s, q.ps, q.area, NULL, NULL FROM lc_pairs2 q "
+                            "JOIN lc_u u USING (uid) "
+                            "UNION ALL SELECT x.id, NULL, x.s, x.ps, a.area, w.ps, b.bucket FROM lc_proj x "
+                            "JOIN lc_pairs_area a USING (id) JOIN lc_pw w USING (id) "
+                            "JOIN (SELECT q.id, min(u.unit_pk) AS bucket FROM lc_pairs2 q JOIN lc_u u USING (uid) "
+                            "GROUP BY q.id) AS b USING (id)").format(self.table))
         if last is not None:
             cur.execute(sql.SQL("DELETE FROM {} WHERE id <= %s").format(self.dirty), (last,))
         cur.execute(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "

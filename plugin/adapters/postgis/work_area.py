@@ -52,7 +52,8 @@ class WorkArea:
         if self.schema:
             cur.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(self.schema)))
         else:
-            cur.execute("SELECT 'DROP TABLE ' || string_agg(c.oid::regclass::text, ', ') FROM pg_class c "
+            # CASCADE: the views over the kept shares and sums (share_cache, sum_cache) use the tables
+            cur.execute("SELECT 'DROP TABLE ' || string_agg(c.oid::regclass::text, ', ') || ' CASCADE' FROM pg_class c "
                         "WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind = 'r' AND c.relname LIKE 'lc\\_%'")
             statement = cur.fetchone()[0]
             if statement:
