@@ -194,3 +194,49 @@ def test_spellings_the_engine_cleans_up_are_one_parcel_in_the_database_too(piece
                                                           unit_field=None, tbmj_in_mu=False, encoding=None, ugb=None))
     assert "S1" in engine.split_bsms() and engine.shadows, "the engine still sees the split and the copies"
     assert_same_rows(server, engine)
+
+
+def test_kept_results_of_a_planning_schema_count_pieces_and_copies_as_the_engine(pieces_db):
+    """The grid loaded into a planning schema (``db load``): the balances that keep shares, sums and
+    survey results (share_cache, sum_cache, survey_cache) count the pieces and copies as the engine,
+    also after a plan edit that makes an identical copy differ: the split across the units (S2) whose
+    piece in U1 has a copy is then no split (two of its features overlap), and its piece in U2, not
+    edited, keeps its own numbers again."""
+    from plugin.adapters.postgis import schema as pg_schema
+    from plugin.adapters.postgis.commands import db_load
+    from plugin.cli.common import compute
+
+    conn = connect(pieces_db)
+    with conn, conn.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS pc.kept")
+        cur.execute("CREATE TABLE pc.kept AS SELECT * FROM pc.dltb")
+        cur.execute("INSERT INTO pc.kept SELECT (SELECT max(fid) + 1 FROM pc.kept), bsm, dlbm, tbmj, kcxs, kcmj, "
+                    "zldwdm, yncz, zzlx, ghdlbm, geom FROM pc.kept WHERE bsm = 'S2' ORDER BY ST_XMin(geom) LIMIT 1")
+        cur.execute("ALTER TABLE pc.kept ADD PRIMARY KEY (fid)")
+    pg_schema.migrate(conn, "pk")
+    conn.close()
+    parcels, units, pbf = _sources(pieces_db)
+    db_load(pieces_db, "pk", parcels.replace("pc.dltb", "pc.kept"), units, pbf)
+    sources = tuple(f"PG:{pieces_db}|layername=pk.{t}" for t in ("parcels", "plan_unit", "pbf"))
+
+    def engine():
+        args = argparse.Namespace(parcels=sources[0], units=sources[1], pbf=sources[2], rules="national",
+                                  unit_field=None, tbmj_in_mu=False, encoding=None, ugb=None)
+        return compute(args)[0]
+
+    for _first_and_kept in range(2):
+        server = in_database_balance(*sources, None, False, bundled_pack("national"))
+        want = engine()
+        assert {"S1", "S2", "S3", "S4", "S5", "S6"} <= set(want.split_bsms()) and len(want.shadows) == 3
+        assert_same_rows(server, want)
+    conn = connect(pieces_db)
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pk.plan_survey_grp")
+        assert cur.fetchone()[0] > 10, "the members of the BSM groups are kept"
+        cur.execute("UPDATE pk.parcels SET yncz = '调入' WHERE fid = (SELECT min(fid) FROM pk.parcels "
+                    "WHERE bsm = 'S2' AND ST_XMin(geom) < 39500105)")
+    conn.close()
+    server = in_database_balance(*sources, None, False, bundled_pack("national"))
+    want = engine()
+    assert "S2" not in want.split_bsms() and len(want.shadows) == 2, "the edited copy is a parcel of its own now"
+    assert_same_rows(server, want)

@@ -125,19 +125,20 @@ def test_missing_driver_says_what_to_install(monkeypatch):
 
 
 def test_kept_sums_migration_is_idempotent_and_notes_edits_for_any_planner(service_db):
-    """Migration 9 (sum_cache) applied again changes nothing; a plan edit by a role without rights on
-    plan_sum_dirty is noted (SECURITY DEFINER), an edit of the survey notes "everything"."""
-    from plugin.adapters.postgis import sum_cache
+    """Migrations 9 and 10 (sum_cache, survey_cache) applied again change nothing; a plan edit by a role
+    without rights on plan_sum_dirty is noted (SECURITY DEFINER), an edit of the survey notes "everything"."""
+    from plugin.adapters.postgis import sum_cache, survey_cache
 
     db, cluster, name = service_db
     conn = connect(db)
     pg_schema.migrate(conn, "kept 整治")
     with conn, conn.cursor() as cur:
         cur.execute('CREATE TABLE "kept 整治".survey (fid bigserial PRIMARY KEY, geom geometry)')
-        body = sum_cache.MIGRATION[2].replace("{s}", "{schema}")
         sql = pg_schema.driver().sql
         for _twice in range(2):
-            cur.execute(sql.SQL(body).format(schema=sql.Identifier("kept 整治"), name=sql.Literal("kept 整治")))
+            for _version, _what, body in (sum_cache.MIGRATION, survey_cache.MIGRATION):
+                cur.execute(sql.SQL(body.replace("{s}", "{schema}")).format(schema=sql.Identifier("kept 整治"),
+                                                                            name=sql.Literal("kept 整治")))
         cur.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'lc_sum_dirty%' AND NOT tgisinternal")
         assert cur.fetchone()[0] == 3  # plan_parcel (rows, truncate), survey
     cluster.execute("DO $$ BEGIN CREATE ROLE lc_sum_planner; EXCEPTION WHEN duplicate_object THEN NULL; END $$", name)

@@ -146,6 +146,19 @@ def test_a_survey_edit_or_another_pack_recomputes_every_sum(planning_db):
     assert_same_balance(kept, plain, tolerance_m2=1e-3)
     after = _kept_sums(dsn)
     assert not any(after[u] == before[u] for u in before), "a survey edit: every unit recomputed"
+    # the kept survey results (survey_cache) follow: a bow-tie parcel (repaired), parcels with TBMJ ≤ 0
+    bow_tie = ("ST_Multi(ST_SetSRID(ST_MakePolygon(ST_MakeLine(ARRAY[ST_MakePoint(ST_XMin(geom), ST_YMin(geom)), "
+               "ST_MakePoint(ST_XMax(geom), ST_YMax(geom)), ST_MakePoint(ST_XMax(geom), ST_YMin(geom)), "
+               "ST_MakePoint(ST_XMin(geom), ST_YMax(geom)), ST_MakePoint(ST_XMin(geom), ST_YMin(geom))])), "
+               "ST_SRID(geom)))")
+    _edit(dsn, f"UPDATE lc.survey SET geom = {bow_tie} WHERE fid = (SELECT min(survey_fid) FROM lc.plan_share)",
+          "UPDATE lc.survey SET tbmj = -1 WHERE fid % 17 = 0")
+    for _computed_and_kept in range(2):
+        kept, plain, engine = _balances(dsn)
+        assert_same_balance(kept, engine)
+        assert (kept.counts.repaired, kept.counts.measured) == (plain.counts.repaired, plain.counts.measured)
+        assert kept.counts.repaired == 1 and kept.counts.measured > 50
+        assert kept.warnings() == plain.warnings()
     sources = (_pg(dsn, "lc.parcels"), _pg(dsn, "lc.plan_unit"), _pg(dsn, "lc.pbf"))
     other = in_database_balance(*sources, None, False, bundled_pack("jiangsu"))
     assert_same_balance(other, in_process(*sources, rules="jiangsu"))

@@ -26,7 +26,7 @@ from ...core.ridges import new_farmland_coefficient
 from ...core.rules import RulePack
 from ...core.validation import Problem, check_tbmj_unit
 from . import balance_sql as q
-from . import pieces_sql, share_cache, sum_cache
+from . import pieces_sql, share_cache, sum_cache, survey_cache
 from .connection import DatabaseError, connect, driver, redact, split_source
 from .township_sql import township_variables
 from .work_area import WorkArea
@@ -169,14 +169,18 @@ def _ridges(cur, w: WorkArea, pairs: list, pack: RulePack) -> None:
     driver().extras.execute_values(cur, "INSERT INTO lc_ridge VALUES %s", rows)
 
 
-def _counts(cur, t: Table, per_field: dict, table, tb) -> ServerCounts:
+def _counts(cur, t: Table, per_field: dict, table, tb, kept: tuple | None = None) -> ServerCounts:
+    """The counts of features, located ones, those measured (``kept``: survey_cache's), unknown codes."""
     sql = driver().sql
     c = ServerCounts()
-    cur.execute(sql.SQL("SELECT count(*), count(*) FILTER (WHERE {g} IS NOT NULL AND NOT ST_IsEmpty({g})), "
+    if kept is not None:
+        c.parcels, c.located, c.measured = kept
+    else:
+        cur.execute(sql.SQL("SELECT count(*), count(*) FILTER (WHERE {g} IS NOT NULL AND NOT ST_IsEmpty({g})), "
                         "count(*) FILTER (WHERE {g} IS NOT NULL AND NOT ({tb} > 0 AND {tb} <= 1e12)), "
                         "0 FROM {t} p").format(
-        g=sql.SQL("p.{}").format(t.geom), tb=tb, t=t.name))
-    c.parcels, c.located, c.measured, c.repaired = cur.fetchone()
+            g=sql.SQL("p.{}").format(t.geom), tb=tb, t=t.name))
+        c.parcels, c.located, c.measured, c.repaired = cur.fetchone()
     for name in ("DLBM", "GHDLBM"):
         if name not in per_field:
             if name == "DLBM":
@@ -413,13 +417,19 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     cur.execute("SET LOCAL jit = off")  # compiling the wide expressions costs seconds and saves nothing here
     cur.execute("SET LOCAL work_mem = '64MB'")  # the grouped sums and hashes of ~10⁶ rows without spilling to disk
     w = WorkArea(cur)
+    cached = share_cache.Cache.of(cur, parcels, units, pbf)
     scale = (10_000.0 / 15.0) if sources.tbmj_in_mu else 1.0
     tb = _number(t, named.get("TBMJ"), scale)
+    kept = survey_cache.Kept.of(cur, cached, repr((sorted(named.items()), sorted(t.columns.items()), scale, work,
+                                                   t.srid, t.name.as_string(cur), t.pk.as_string(cur))))
     per_field, pairs = _distinct(cur, t, named)
     _codes(cur, w, per_field, table)
     _ridges(cur, w, pairs, pack)
-    counts = _counts(cur, t, per_field, table, tb)
-    cur.execute(q.invalid_table(w.create, t.name, t.pk, t.geom, t.srid, work))
+    counts = _counts(cur, t, per_field, table, tb, kept.counts if kept is not None and kept.fresh else None)
+    if kept is not None and kept.fresh:
+        kept.bad(cur, w.create)
+    else:
+        cur.execute(q.invalid_table(w.create, t.name, t.pk, t.geom, t.srid, work))
     cur.execute("ALTER TABLE lc_bad ADD PRIMARY KEY (id)")
     cur.execute("SELECT count(*) FROM lc_bad")
     counts.repaired = cur.fetchone()[0]
@@ -428,9 +438,11 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
         counts.problems.append(problem)
     slots = _slots(t, named, work, tb, scale)
     shadows, pieces = pieces_sql.prepare(cur, w.create, t, named, {
-        "pg": q.parcel_geometry(t.geom, t.srid, work), **slots}, tbmj_in_mu=sources.tbmj_in_mu)
+        "pg": q.parcel_geometry(t.geom, t.srid, work), **slots}, tbmj_in_mu=sources.tbmj_in_mu, kept=kept)
+    if kept is not None and not kept.fresh:
+        kept.store(cur, cached.setting, (counts.parcels, counts.located, counts.measured))
+        cached.changed = True
     _inputs(cur, w, u, code, work)
-    cached = share_cache.Cache.of(cur, parcels, units, pbf)
     if cached is None:
         _shares(cur, w, t, t.name, pbf, work, counts.repaired)
         if shadows:

@@ -110,9 +110,27 @@ FROM n JOIN tot USING (bsm) JOIN whole w USING (bsm) WHERE w.area > 0
 SHADOWED = ("lc_pairs2", "lc_proj", "lc_pairs_area", "lc_pw")
 
 
-def prepare(cur, create, t, named: dict, slots: dict, tbmj_in_mu: bool = False) -> tuple[int, int]:
+def prepare(cur, create, t, named: dict, slots: dict, tbmj_in_mu: bool = False, kept=None) -> tuple[int, int]:
     """lc_shadow and lc_piece for the parcel table ``t`` (balance.Table); ``slots``: the SQL of
-    the parcel's numbers and codes (balance's). Returns (identical copies, pieces sharing)."""
+    the parcel's numbers and codes (balance's); ``kept``: survey_cache.Kept, whose lc_grp and
+    lc_twin are read when fresh. Returns (identical copies, pieces sharing)."""
+    sql = driver().sql
+    if kept is not None and kept.fresh:
+        several = kept.groups(cur, create)
+    else:
+        several = _groups(cur, create, t, named, slots)
+    shadows = _shadows(cur, create, parcels=t.name, pk=t.pk, named=named, tbmj_in_mu=tbmj_in_mu)
+    if several:
+        cur.execute(sql.SQL(PIECES).format(create=create))
+    else:
+        cur.execute(sql.SQL("{} lc_piece (id bigint, tb float8, kc float8, td float8, kx float8)").format(create))
+    cur.execute("SELECT count(*) FROM lc_piece")
+    pieces = cur.fetchone()[0]
+    return shadows, pieces
+
+
+def _groups(cur, create, t, named: dict, slots: dict) -> int:
+    """lc_grp (the features of BSMs held by several) and lc_twin (candidate identical copies)."""
     sql = driver().sql
     bsm = bsm_of(named.get("BSM"))
     common = dict(create=create, parcels=t.name, pk=t.pk, geom=t.geom, bsm=bsm,
@@ -133,14 +151,7 @@ def prepare(cur, create, t, named: dict, slots: dict, tbmj_in_mu: bool = False) 
         cur.execute(sql.SQL("{} lc_grp (id bigint, bsm text)").format(create))
     # copies with a BSM are among the groups; without one, any two features may be copies
     cur.execute(sql.SQL(TWINS).format(**common, ba=bsm_of(named.get("BSM"), "a"), bb=bsm_of(named.get("BSM"), "b")))
-    shadows = _shadows(cur, create, parcels=t.name, pk=t.pk, named=named, tbmj_in_mu=tbmj_in_mu)
-    if several:
-        cur.execute(sql.SQL(PIECES).format(create=create))
-    else:
-        cur.execute(sql.SQL("{} lc_piece (id bigint, tb float8, kc float8, td float8, kx float8)").format(create))
-    cur.execute("SELECT count(*) FROM lc_piece")
-    pieces = cur.fetchone()[0]
-    return shadows, pieces
+    return several
 
 
 def _shadows(cur, create, parcels, pk, named: dict, tbmj_in_mu: bool) -> int:

@@ -15,6 +15,7 @@ from .connection import DatabaseError, driver
 from .share_cache import MIGRATION as SHARES_MIGRATION
 from .share_cache import MIGRATION_7 as BSM_INDEX_MIGRATION
 from .sum_cache import MIGRATION as SUMS_MIGRATION
+from .survey_cache import MIGRATION as SURVEY_MIGRATION
 
 #: the version a fully migrated schema has
 VERSION_TABLE = "lc_schema_version"
@@ -277,6 +278,7 @@ CREATE TRIGGER lc_check_delete BEFORE DELETE ON {s}.plan_split FOR EACH ROW EXEC
 """))
 
 MIGRATIONS.append(SUMS_MIGRATION)  # 9: kept sums beside the maintained shares (sum_cache)
+MIGRATIONS.append(SURVEY_MIGRATION)  # 10: kept survey results (survey_cache)
 
 
 def quoted(schema: str):

@@ -88,6 +88,7 @@ class Cache:
         self.sums = False  # this role keeps the sums too (sum_cache)
         self.refilled = False  # every share computed anew (the kept sums are then out of date too)
         self.stamp = ""
+        self.survey_seen = 0  # the last survey edit survey_cache saw (plan_sum_dirty id)
 
     @classmethod
     def of(cls, cur, parcels: tuple, units: tuple, pbf) -> Cache | None:
@@ -99,8 +100,9 @@ class Cache:
         if pbf is not None and (pbf[1], pbf[2]) != (schema, "pbf"):
             return None
         sql = driver().sql
-        # plan_sum: migration 9 (the project shares' bucket); an older schema keeps nothing
-        cur.execute("SELECT to_regclass(%s)", (sql.Identifier(schema, "plan_sum").as_string(cur),))
+        # migrations 9 and 10 (the project shares' bucket, the kept sums and survey results): an older
+        # schema keeps nothing
+        cur.execute("SELECT to_regclass(%s)", (sql.Identifier(schema, "plan_survey_bad").as_string(cur),))
         if cur.fetchone()[0] is None:
             return None
         # has_table_privilege with a list is true for any one of them: each asked on its own
@@ -118,7 +120,7 @@ class Cache:
         cache.sums = bool(rights[1])
         return cache
 
-    def _stamp(self, cur) -> str:
+    def survey_stamp(self, cur) -> str:
         """Which survey the shares were computed for (a new ``db load`` makes a new table)."""
         sql = driver().sql
         cur.execute("SELECT to_regclass(%s)::oid", (sql.Identifier(self.schema, "survey").as_string(cur),))
@@ -129,7 +131,7 @@ class Cache:
         over a part of the parcels) what the noted edits touched, or everything the first time."""
         sql = driver().sql
         cur.execute("SELECT pg_advisory_xact_lock(hashtext('lc-share:' || %s))", (self.schema,))
-        stamp = self.stamp = self._stamp(cur)
+        stamp = self.stamp = self.survey_stamp(cur)
         # the units whose kept sums the recomputed shares touch (sum_cache): plan_unit ids
         cur.execute(sql.SQL("{} lc_dunit (u bigint)").format(w.create))
         cur.execute(sql.SQL("SELECT value FROM {} WHERE key = %s").format(self.setting), (_STATE,))

@@ -11,8 +11,8 @@ up the kept rows of the others. A unit is out of date when
   holding such a parcel before and after);
 * one of its parcels' plan attributes changed (a trigger on ``plan_parcel`` notes the survey fid
   in ``plan_sum_dirty``; SECURITY DEFINER: a planner needs no right on it);
-* it holds an identical copy or a piece of a split parcel whose group has a copy (whether a copy
-  counts depends on plan attributes of another feature: these few are always recomputed).
+* it holds a piece of a BSM group that has an identical copy (whether the copy counts depends on
+  another feature's plan attributes: these few are always recomputed).
 
 Everything is recomputed when the survey changed (a statement trigger on ``survey`` notes it: TBMJ,
 codes, 田坎 fields, validity, pieces all come from it), when the shares were refilled, or when
@@ -24,6 +24,7 @@ kept shares without keeping the sums marks the sums out of date. docs/postgis.md
 """
 from __future__ import annotations
 
+from . import survey_cache
 from .connection import driver
 
 VERSION = 9
@@ -77,16 +78,18 @@ SURVEY_TRIGGER = ("CREATE TRIGGER lc_sum_dirty AFTER INSERT OR UPDATE OR DELETE 
                   "FOR EACH STATEMENT EXECUTE FUNCTION {}.lc_sum_dirty()")
 
 #: the rights a balance needs to keep the sums (besides share_cache's)
-NEEDS = (("plan_sum", "SELECT"), ("plan_sum", "INSERT"), ("plan_sum", "DELETE"),
+NEEDS = (*survey_cache.NEEDS, ("plan_sum", "SELECT"), ("plan_sum", "INSERT"), ("plan_sum", "DELETE"),
          ("plan_sum_dirty", "SELECT"), ("plan_sum_dirty", "DELETE"),
          ("plan_sum_code", "SELECT"), ("plan_sum_code", "INSERT"), ("plan_sum_code", "UPDATE"),
          ("plan_sum_code", "DELETE"))
 
-#: the features whose count depends on another feature's plan attributes (identical copies, and the
-#: pieces of a BSM group holding one: pieces_sql): their units are recomputed on every balance
+#: the features whose numbers depend on another feature's plan attributes: the pieces of a BSM group
+#: that holds a candidate identical copy (whether the copy counts, and so whether the group is a split,
+#: depends on both copies' attributes: pieces_sql); their units are recomputed on every balance. The
+#: copies themselves need nothing: two copies have one geometry, so the units of an edited one are
+#: the other's too
 COPIES = """
-SELECT id FROM lc_twin UNION SELECT other FROM lc_twin
-UNION SELECT g.id FROM lc_grp g WHERE g.bsm IN (SELECT h.bsm FROM lc_grp h JOIN lc_twin t ON h.id IN (t.id, t.other))
+SELECT g.id FROM lc_grp g WHERE g.bsm IN (SELECT h.bsm FROM lc_grp h JOIN lc_twin t ON h.id IN (t.id, t.other))
 """
 
 #: the grouped sums out of the kept rows: the units' rows as kept, the project's buckets added up
@@ -126,6 +129,9 @@ def bring_up_to_date(cur, w, cache, text) -> None:
     row = cur.fetchone()
     cur.execute("SELECT count(*) FILTER (WHERE survey_fid IS NULL), count(*) FROM lc_sdirty")
     everything, noted = cur.fetchone()
+    cur.execute("SELECT count(*) FROM lc_sdirty WHERE survey_fid IS NULL AND id > %s", (cache.survey_seen,))
+    if cur.fetchone()[0]:  # a survey edit committed after survey_cache looked: its kept results are out of date
+        cur.execute(sql.SQL("UPDATE {} SET value = '' WHERE key = %s").format(cache.setting), (survey_cache.STATE,))
     codes = sql.Identifier(cache.schema, "plan_sum_code")
     full = cache.refilled or row is None or row[0] != now or everything > 0 or codes_changed(cur, codes)
     if full:
