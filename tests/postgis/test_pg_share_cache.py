@@ -86,6 +86,11 @@ def test_kept_shares_follow_unit_and_pbf_edits(planning_db):
     assert_same_balance(kept, plain, tolerance_m2=1e-3)
     assert _count(dsn, "SELECT count(*) FROM lc.plan_share_dirty") == 0, "the balance consumed the edits"
     assert any(r[0] == "NEW-1" for r in kept.balance_rows())
+    # the units' overlaps: computed after the edits, then read as kept (survey_cache) with no edit since
+    for _computed_and_kept in range(2):
+        assert kept.unit_overlaps() and kept.unit_overlaps() == plain.unit_overlaps()
+        assert kept.warnings() == plain.warnings()
+        kept, plain, _engine = _balances(dsn)
 
 
 def test_a_new_survey_refills_the_kept_shares(planning_db):
@@ -120,12 +125,16 @@ def test_kept_sums_follow_plan_edits_and_recompute_only_the_units_touched(planni
                   f"lc.plan_share o WHERE o.survey_fid = c.survey_fid AND o.unit_id <> {one}) ORDER BY 1")
     _edit(dsn, f"UPDATE lc.parcels SET ghdlbm = '0101', ghkcxs = 0.05, zzlx = '农用地整理' WHERE fid IN ({only_there} "
                "LIMIT 40)",
-          f"UPDATE lc.parcels SET yncz = '调出' WHERE fid IN ({only_there} DESC LIMIT 5)")
-    assert _count(dsn, "SELECT count(*) FROM lc.plan_sum_dirty") == 45, "plan edits are noted per parcel"
+          f"UPDATE lc.parcels SET yncz = '调出' WHERE fid IN ({only_there} DESC LIMIT 5)",
+          f"UPDATE lc.parcels SET ghdlbm = 'XX99' WHERE fid IN ({only_there} DESC LIMIT 3)")
+    assert _count(dsn, "SELECT count(*) FROM lc.plan_sum_dirty") == 48, "plan edits are noted per parcel"
     kept, plain, engine = _balances(dsn)
     assert_same_balance(kept, engine)
     assert_same_balance(kept, plain, tolerance_m2=1e-3)
     assert _count(dsn, "SELECT count(*) FROM lc.plan_sum_dirty") == 0, "the balance consumed the plan edits"
+    # the plan's codes are read from plan_parcel, the survey's kept (survey_cache): an unknown GHDLBM counted
+    assert kept.counts.unknown_codes == plain.counts.unknown_codes and kept.counts.unknown_codes["XX99"] == 3
+    assert kept.warnings() == plain.warnings()
     after = _kept_sums(dsn)
     kept_as_they_were = [u for u in before if after.get(u) == before[u]]
     assert before.keys() - after.keys() == set()

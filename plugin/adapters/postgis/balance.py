@@ -114,9 +114,9 @@ def _working_srid(cur, t: Table) -> int:
 CODE_FIELDS = ("DLBM", "KCDLBM", "GHDLBM", "ZZLX", "YNCZ")
 
 
-def _distinct(cur, t: Table, fields: dict) -> tuple[dict, list]:
-    """One scan of the table (grouping sets): per code field its raw texts with their counts, and
-    the (GDPDJB, GDLX) pairs as stored."""
+def _distinct(cur, t: Table, fields: dict, source=None) -> tuple[dict, list]:
+    """One scan of the table (grouping sets; ``source``: another relation with these columns): per
+    code field its raw texts with their counts, and the (GDPDJB, GDLX) pairs as stored."""
     sql = driver().sql
     names = [n for n in CODE_FIELDS if fields.get(n)]
     cols = [sql.SQL("p.{}::text").format(sql.Identifier(fields[n])) for n in names]
@@ -130,7 +130,7 @@ def _distinct(cur, t: Table, fields: dict) -> tuple[dict, list]:
         cols=sql.SQL(", ").join(sql.SQL(a) for a in aliases) if aliases else sql.SQL("NULL"),
         exprs=sql.SQL(", ").join(sql.SQL("{} AS {}").format(e, sql.SQL(a)) for e, a in zip(cols, aliases))
         if aliases else sql.SQL("NULL AS c_"),
-        g=ridge[0], k=ridge[1], t=t.name, sets=sql.SQL(", ".join(sets))))
+        g=ridge[0], k=ridge[1], t=source or t.name, sets=sql.SQL(", ".join(sets))))
     per_field: dict = {n: {} for n in names}
     pairs = []
     width = len(aliases) + 1
@@ -202,15 +202,19 @@ def _measured(t: Table, work: int):
     return sql.SQL("ST_Area(geography(ST_Transform({}, 4490)))").format(q.parcel_geometry(t.geom, t.srid, work))
 
 
-def _tbmj_problem(cur, t: Table, tb, work: int) -> Problem | None:
+def _tbmj_problem(cur, t: Table, tb, work: int, kept) -> Problem | None:
     """validation.check_tbmj_unit on a sample of numbers (TBMJ, planar area): no geometry leaves."""
+    rows = _tbmj_sample(cur, t, tb, work) if kept is None else kept.sample(cur, lambda: _tbmj_sample(cur, t, tb, work))
+    return check_tbmj_unit([r[0] for r in rows], [r[1] for r in rows], False)
+
+
+def _tbmj_sample(cur, t: Table, tb, work: int) -> list:
     sql = driver().sql
     cur.execute(sql.SQL("SELECT {tb}, ST_Area({g}) FROM {t} p WHERE {tb} > 0 AND {tb} <= 1e12 AND {gc} IS NOT NULL "
                         "ORDER BY p.{pk} LIMIT 20000").format(
         tb=tb, g=q.working(sql.SQL("p.{}").format(t.geom), t.srid, work), gc=sql.SQL("p.{}").format(t.geom),
         t=t.name, pk=t.pk))
-    rows = cur.fetchall()
-    return check_tbmj_unit([r[0] for r in rows], [r[1] for r in rows], False)
+    return cur.fetchall()
 
 
 #: the township limits' sums of the parcels in units (GROUP_SUMS ``tw_*``) -> core.townships' names
@@ -261,15 +265,19 @@ def _townships(cur, w: WorkArea, t: Table, named: dict, slots: dict, pbf, work: 
         ugb is not None
 
 
-def _inputs(cur, w: WorkArea, u: Table, code: str, work: int) -> None:
-    """lc_u (units), lc_uover (units overlapping each other)."""
+def _inputs(cur, w: WorkArea, u: Table, code: str, work: int, kept) -> None:
+    """lc_u (units), lc_uover (units overlapping each other; ``kept``: survey_cache's)."""
     sql = driver().sql
     cur.execute(q.units_table(w.create, u.name, u.pk, sql.Identifier(code), u.geom, u.srid, work))
     # the overlap test through an index: a box test of every pair of units reads each unit's stored
     # (toasted) geometry again and again (seconds for 2 500 units)
     cur.execute("CREATE INDEX ON lc_u USING gist (geom)")
     w.ready(cur, "lc_u", outer=True)
-    cur.execute(sql.SQL(q.UNIT_OVERLAPS).format(create=w.create))
+    if kept is None:
+        cur.execute(sql.SQL(q.UNIT_OVERLAPS).format(create=w.create))
+    else:
+        kept.overlaps(cur, kept.setting, w.create, work, lambda: cur.execute(sql.SQL(q.UNIT_OVERLAPS).format(
+            create=w.create)))
 
 
 def _pbf(cur, w: WorkArea, pbf, work: int, near: tuple | None = None) -> None:
@@ -422,7 +430,10 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     tb = _number(t, named.get("TBMJ"), scale)
     kept = survey_cache.Kept.of(cur, cached, repr((sorted(named.items()), sorted(t.columns.items()), scale, work,
                                                    t.srid, t.name.as_string(cur), t.pk.as_string(cur))))
-    per_field, pairs = _distinct(cur, t, named)
+    if kept is None:
+        per_field, pairs = _distinct(cur, t, named)
+    else:
+        per_field, pairs = kept.codes(cur, t, named, lambda fields, source=None: _distinct(cur, t, fields, source))
     _codes(cur, w, per_field, table)
     _ridges(cur, w, pairs, pack)
     counts = _counts(cur, t, per_field, table, tb, kept.counts if kept is not None and kept.fresh else None)
@@ -433,7 +444,7 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     cur.execute("ALTER TABLE lc_bad ADD PRIMARY KEY (id)")
     cur.execute("SELECT count(*) FROM lc_bad")
     counts.repaired = cur.fetchone()[0]
-    problem = _tbmj_problem(cur, t, tb, work) if not sources.tbmj_in_mu else None
+    problem = _tbmj_problem(cur, t, tb, work, kept) if not sources.tbmj_in_mu else None
     if problem is not None:
         counts.problems.append(problem)
     slots = _slots(t, named, work, tb, scale)
@@ -441,8 +452,9 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
         "pg": q.parcel_geometry(t.geom, t.srid, work), **slots}, tbmj_in_mu=sources.tbmj_in_mu, kept=kept)
     if kept is not None and not kept.fresh:
         kept.store(cur, cached.setting, (counts.parcels, counts.located, counts.measured))
+    _inputs(cur, w, u, code, work, kept)
+    if kept is not None and kept.changed:
         cached.changed = True
-    _inputs(cur, w, u, code, work)
     if cached is None:
         _shares(cur, w, t, t.name, pbf, work, counts.repaired)
         if shadows:

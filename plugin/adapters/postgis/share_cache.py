@@ -8,8 +8,8 @@ the unit's ``id``, not by its place in a list). Triggers on ``plan_unit``, ``pbf
 one row per edit, nothing else computed). The next ``balance --in-database`` on the schema's own
 ``parcels`` / ``plan_unit`` / ``pbf`` recomputes only the parcels in those boxes — against all
 units and all PBF, with the same SQL as a whole balance — writes them, and reads the rest from
-the table; the first balance after ``db load`` fills it. Attributes (plan_parcel) are never kept:
-the per-parcel rules run on every balance. docs/postgis.md, "Maintained shares".
+the table; the first balance after ``db load`` fills it. The per-parcel rules and sums over these
+shares are kept per unit by sum_cache. docs/postgis.md, "Maintained shares".
 """
 from __future__ import annotations
 

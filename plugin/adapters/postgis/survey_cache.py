@@ -28,10 +28,17 @@ CREATE TABLE IF NOT EXISTS {s}.plan_survey_bad (id bigint PRIMARY KEY, fixed geo
 CREATE TABLE IF NOT EXISTS {s}.plan_survey_grp (id bigint, bsm text, pg geometry, tb double precision,
     kc_r double precision, td_r double precision, kx_r double precision, dl text, kcd text);
 CREATE TABLE IF NOT EXISTS {s}.plan_survey_twin (id bigint, other bigint);
+CREATE TABLE IF NOT EXISTS {s}.plan_survey_code (field text, raw text, kind text, n bigint);
+CREATE TABLE IF NOT EXISTS {s}.plan_survey_sample (k integer, tb double precision, area double precision);
+CREATE TABLE IF NOT EXISTS {s}.plan_unit_over (a bigint, b bigint, area double precision);
 """)
 
-NEEDS = tuple((table, right) for table in ("plan_survey_bad", "plan_survey_grp", "plan_survey_twin")
-              for right in ("SELECT", "INSERT", "DELETE"))
+TABLES = ("plan_survey_bad", "plan_survey_grp", "plan_survey_twin", "plan_survey_code", "plan_survey_sample",
+          "plan_unit_over")
+NEEDS = tuple((table, right) for table in TABLES for right in ("SELECT", "INSERT", "DELETE"))
+#: the code columns the parcels view takes from plan_parcel (schema.create_parcels_view)
+PLAN_COLUMNS = ("zzlx", "ghdlbm", "yncz")
+UNITS = "unit_state"
 
 GRP_COLUMNS = "id, bsm, pg, tb, kc_r, td_r, kx_r, dl, kcd"
 
@@ -40,11 +47,13 @@ class Kept:
     """The kept survey results of one planning schema for one balance; ``fresh``: they hold for the
     survey as it is now (else the balance computes them and :meth:`store` keeps them)."""
 
-    def __init__(self, schema: str, state: str, fresh: bool, counts: tuple | None):
+    def __init__(self, schema: str, state: str, fresh: bool, counts: tuple | None, setting=None):
         self.schema = schema
+        self.setting = setting  # lc_setting
         self.state = state
         self.fresh = fresh
         self.counts = counts
+        self.changed = not fresh  # something to commit (the results computed now, kept)
 
     def table(self, name: str):
         return driver().sql.Identifier(self.schema, name)
@@ -67,7 +76,7 @@ class Kept:
         cache.survey_seen = seen or 0
         fresh = not changed and values.get(STATE) == state and COUNTS in values
         counts = tuple(int(v) for v in values[COUNTS].split(",")) if fresh else None
-        return cls(cache.schema, state, fresh, counts)
+        return cls(cache.schema, state, fresh, counts, cache.setting)
 
     def bad(self, cur, create) -> None:
         """lc_bad from the kept rows."""
@@ -102,3 +111,67 @@ class Kept:
         for key, value in ((STATE, self.state), (COUNTS, ",".join(str(int(n)) for n in counts))):
             cur.execute(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
                                 "SET value = excluded.value").format(setting), (key, value))
+
+    def codes(self, cur, t, named: dict, distinct) -> tuple[dict, list]:
+        """balance._distinct's (per code field its raw texts and counts, the 田坎 pairs): the survey's
+        columns kept, the plan's (ZZLX, GHDLBM, YNCZ) read from plan_parcel — its rows of features
+        that exist, as the view joins them (a NULL is never a code: not counted)."""
+        sql = driver().sql
+        plan = {k: v for k, v in named.items() if v and v.lower() in PLAN_COLUMNS}
+        survey = {k: v for k, v in named.items() if k not in plan}
+        kept = self.table("plan_survey_code")
+        if self.fresh:
+            cur.execute(sql.SQL("SELECT field, raw, kind, n FROM {}").format(kept))
+            per_field: dict = {}
+            pairs = []
+            for field, raw, kind, n in cur.fetchall():
+                if field is None:
+                    pairs.append((raw, kind))
+                else:
+                    per_field.setdefault(field, {})[raw] = n
+        else:
+            per_field, pairs = distinct(survey)
+            cur.execute(sql.SQL("DELETE FROM {}").format(kept))
+            rows = [(f, raw, None, n) for f, found in per_field.items() for raw, n in found.items()]
+            rows += [(None, grade, kind, None) for grade, kind in pairs]
+            driver().extras.execute_values(cur, sql.SQL("INSERT INTO {} VALUES %s").format(kept).as_string(cur), rows)
+        if plan:
+            source = sql.SQL("(SELECT pp.* FROM {} pp WHERE EXISTS (SELECT 1 FROM {} s WHERE s.fid = pp.survey_fid))")
+            found, _none = distinct(plan, source.format(self.table("plan_parcel"), self.table("survey")))
+            per_field.update({f: {raw: n for raw, n in v.items() if raw is not None} for f, v in found.items()})
+        return per_field, pairs
+
+    def sample(self, cur, read) -> list:
+        """The TBMJ-unit check's sample (``read()``: balance's query), kept."""
+        sql = driver().sql
+        kept = self.table("plan_survey_sample")
+        if self.fresh:
+            cur.execute(sql.SQL("SELECT tb, area FROM {} ORDER BY k").format(kept))
+            return cur.fetchall()
+        rows = read()
+        cur.execute(sql.SQL("DELETE FROM {}").format(kept))
+        driver().extras.execute_values(cur, sql.SQL("INSERT INTO {} VALUES %s").format(kept).as_string(cur),
+                                       [(k, tb, area) for k, (tb, area) in enumerate(rows)])
+        return rows
+
+    def overlaps(self, cur, setting, create, work: int, compute) -> None:
+        """lc_uover (units overlapping each other), kept per pair of plan_unit ids while no unit changed
+        (their ids and versions: the stamp trigger raises a unit's version on every update)."""
+        sql = driver().sql
+        kept = self.table("plan_unit_over")
+        cur.execute(sql.SQL("SELECT md5(coalesce(string_agg(id || ',' || version, ';' ORDER BY id), '') || %s) "
+                            "FROM {}").format(self.table("plan_unit")), (f"|{work}|{CODE}",))
+        now = cur.fetchone()[0]
+        cur.execute(sql.SQL("SELECT value FROM {} WHERE key = %s").format(setting), (UNITS,))
+        row = cur.fetchone()
+        if row is not None and row[0] == now:
+            cur.execute(sql.SQL("{} lc_uover AS SELECT ua.uid AS a, ub.uid AS b, o.area FROM {} o JOIN lc_u ua "
+                                "ON ua.unit_pk = o.a JOIN lc_u ub ON ub.unit_pk = o.b").format(create, kept))
+            return
+        compute()
+        cur.execute(sql.SQL("DELETE FROM {}").format(kept))
+        cur.execute(sql.SQL("INSERT INTO {} SELECT ua.unit_pk, ub.unit_pk, o.area FROM lc_uover o "
+                            "JOIN lc_u ua ON ua.uid = o.a JOIN lc_u ub ON ub.uid = o.b").format(kept))
+        cur.execute(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
+                            "SET value = excluded.value").format(setting), (UNITS, now))
+        self.changed = True
