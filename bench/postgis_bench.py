@@ -127,6 +127,8 @@ def run_size(n: int, repeat: int, skip_in_process: bool) -> dict:
         row["dba"], _rows = _timed(dba, repeat)
         row["loadavg"] = os.getloadavg()[0]
         conn.close()
+        # kept shares and sums after the edits against nothing kept (also at 1 M, without the in-process run)
+        row["kept_diff_m2"] = _max_diff(server, kept)
         if not skip_in_process:
             args = ap.Namespace(parcels=src[0], units=src[1], pbf=src[2], rules="national", unit_field=None,
                                 tbmj_in_mu=False, encoding=None)
@@ -141,6 +143,14 @@ def run_size(n: int, repeat: int, skip_in_process: bool) -> dict:
     return row
 
 
+def _max_diff(a, b) -> float:
+    got = {(c, d): (x, y) for c, d, x, y in a.balance_rows()}
+    want = {(c, d): (x, y) for c, d, x, y in b.balance_rows()}
+    if set(got) != set(want):
+        return float("nan")
+    return max(max(abs(got[k][0] - v[0]), abs(got[k][1] - v[1])) for k, v in want.items())
+
+
 def _fmt(samples) -> str:
     if not samples:
         return "–"
@@ -151,7 +161,7 @@ def table(rows: list[dict]) -> str:
     lines = [f"PostGIS balance benchmark, {_dt.datetime.now():%Y-%m-%d %H:%M}, load average {os.getloadavg()[0]:.1f}",
              "", "| parcels | load avg | db load s | (a) in-database s | (a1) first s | (a2) kept s | (a3) one edit s "
              "| (b) in-process s | (c) DBA query s | (c)/(a) | (c)/(a2) | (c)/(a3) | (b)/(a) | edit ms with / without "
-             "| max diff m² |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| max diff m² | (a3)–(a) m² |", "|" + "---:|" * 16]
     for r in rows:
         a, c = min(r["in_db"]), min(r["dba"])
         b = min(r["in_process"]) if r.get("in_process") else None
@@ -159,7 +169,8 @@ def table(rows: list[dict]) -> str:
                      f"{_fmt(r['first'])} | {_fmt(r['kept'])} | "
                      f"{_fmt(r['one_edit'])} | {_fmt(r.get('in_process'))} | {_fmt(r['dba'])} | {c / a:.1f}× | "
                      f"{c / min(r['kept']):.1f}× | {c / min(r['one_edit']):.1f}× | {f'{b / a:.1f}×' if b else '–'} | "
-                     f"{r['edit'][0]:.1f} / {r['edit'][1]:.1f} | {r.get('max_diff_m2', float('nan')):.2g} |")
+                     f"{r['edit'][0]:.1f} / {r['edit'][1]:.1f} | {r.get('max_diff_m2', float('nan')):.2g} | "
+                     f"{r['kept_diff_m2']:.2g} |")
     return "\n".join(lines)
 
 

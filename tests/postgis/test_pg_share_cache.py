@@ -194,3 +194,48 @@ def test_a_role_without_the_sums_rights_computes_them_and_leaves_them_out_of_dat
     assert_same_balance(mine, engine)
     assert_same_balance(kept, engine)
     assert _count(dsn, "SELECT count(*) FROM lc.plan_share_dirty") == 0, "the limited role kept the shares"
+
+
+def _same_townships(kept, dsn: str) -> None:
+    """The township limits' variables as the in-process engine computes them (cli, adapters.townships)."""
+    import argparse
+
+    from plugin.adapters.townships import township_limits
+    from plugin.cli.common import compute
+
+    args = argparse.Namespace(parcels=_pg(dsn, "lc.parcels"), units=_pg(dsn, "lc.plan_unit"), pbf=_pg(dsn, "lc.pbf"),
+                              rules="national", unit_field=None, tbmj_in_mu=False, encoding=None, ugb=None)
+    engine, reader, inputs = compute(args)
+    want = township_limits(inputs.pbf, None, reader.crs).variables(engine)
+    variables, _ugb = kept.townships
+    assert variables and variables.keys() == want.keys()
+    for code, values in want.items():
+        for name, value in values.items():
+            assert variables[code][name] == pytest.approx(value, abs=1e-3), (code, name)
+
+
+def test_every_parcel_in_a_unit_the_township_limits_look_for_none_outside(planning_db, monkeypatch):
+    """With the survey unchanged and every feature in a unit, the township limits skip the search for
+    parcels outside the units (survey_cache.Kept.all_in_units) and give the same variables."""
+    from plugin.adapters.postgis import survey_cache
+
+    dsn = planning_db
+    asked = []
+    real = survey_cache.Kept.all_in_units
+    monkeypatch.setattr(survey_cache.Kept, "all_in_units", lambda self, cur, n: asked.append(real(self, cur, n))
+                        or asked[-1])
+    _balances(dsn)
+    most_pbf = _count(dsn, "SELECT unit_id FROM lc.plan_share WHERE unit_id IS NOT NULL GROUP BY 1 "
+                           "ORDER BY sum(ps) DESC LIMIT 1")
+    far = "UPDATE lc.plan_unit SET geom = ST_Multi(ST_Translate(geom, {}, 0)) WHERE id = " + str(most_pbf)
+    _edit(dsn, far.format(100_000))  # its parcels (with PBF) are outside every unit
+    for _computed_and_kept in range(2):
+        kept, plain, engine = _balances(dsn)
+        assert_same_balance(kept, engine)
+        _same_townships(kept, dsn)
+    _edit(dsn, far.format(-100_000))  # the demo's units hold every parcel
+    for _computed_and_kept in range(2):
+        kept, plain, engine = _balances(dsn)
+        assert_same_balance(kept, engine)
+        _same_townships(kept, dsn)
+    assert asked == [False, False, False, True, True], "the first balance computed the survey results, then: outside?"

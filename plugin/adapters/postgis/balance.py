@@ -261,8 +261,11 @@ def _townships(cur, w: WorkArea, t: Table, named: dict, slots: dict, pbf, work: 
         _dsn, schema, name = split_source(ugb)
         g = _table(cur, schema, name, tr("urban growth boundary"))
         table = (g.name, g.geom, g.srid)
-    return township_variables(cur, w.create, t, {**slots, "work": work}, table, ensure_pbf, in_units), \
-        ugb is not None
+    # every parcel in a unit (survey_cache): none outside to look for
+    kept = slots.get("kept")
+    rest_empty = kept is not None and kept.all_in_units(cur, slots["parcels_n"])
+    return township_variables(cur, w.create, t, {**slots, "work": work, "rest_empty": rest_empty}, table,
+                              ensure_pbf, in_units), ugb is not None
 
 
 def _inputs(cur, w: WorkArea, u: Table, code: str, work: int, kept) -> None:
@@ -371,8 +374,12 @@ def _group_sums(cur, w: WorkArea, cached, slots: dict, pack: RulePack) -> tuple[
     return out
 
 
+#: what balance's slots hold besides SQL
+NOT_SQL = ("work", "pieces", "shadows", "kept", "parcels_n", "rest_empty")
+
+
 def _sql_slots(slots: dict) -> dict:
-    return {k: v for k, v in slots.items() if k not in ("work", "pieces", "shadows")}
+    return {k: v for k, v in slots.items() if k not in NOT_SQL}
 
 
 @dataclass
@@ -465,7 +472,7 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
                                 shadows > 0)
     for name in ("lc_pairs2", "lc_proj", "lc_code", "lc_ridge"):
         w.ready(cur, name)
-    slots.update(pieces=pieces > 0, shadows=shadows > 0)
+    slots.update(pieces=pieces > 0, shadows=shadows > 0, kept=kept, parcels_n=counts.parcels)
     per_unit, project, towns = _group_sums(cur, w, cached, slots, pack)
     cur.execute("SELECT uid, code, geom IS NOT NULL FROM lc_u ORDER BY uid")
     unit_rows = cur.fetchall()

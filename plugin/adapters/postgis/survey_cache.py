@@ -21,7 +21,7 @@ VERSION = 10
 STATE = "survey_state"
 COUNTS = "survey_counts"
 #: bump when the SQL of these results changes: kept results of an older version are computed again
-CODE = "1"
+CODE = "2"
 
 MIGRATION = (VERSION, "kept survey results: validity, BSM groups, candidate copies", """
 CREATE TABLE IF NOT EXISTS {s}.plan_survey_bad (id bigint PRIMARY KEY, fixed geometry);
@@ -75,6 +75,10 @@ class Kept:
         changed = seen is not None
         cache.survey_seen = seen or 0
         fresh = not changed and values.get(STATE) == state and COUNTS in values
+        if fresh:  # a survey with features has code rows (at least its 田坎 pair, NULL or not)
+            cur.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(
+                sql.Identifier(cache.schema, "plan_survey_code")))
+            fresh = cur.fetchone()[0] or values[COUNTS].startswith("0,")
         counts = tuple(int(v) for v in values[COUNTS].split(",")) if fresh else None
         return cls(cache.schema, state, fresh, counts, cache.setting)
 
@@ -108,6 +112,10 @@ class Kept:
             cur.execute(sql.SQL("INSERT INTO {} SELECT " + GRP_COLUMNS + " FROM lc_grp").format(
                 self.table("plan_survey_grp")))
         cur.execute(sql.SQL("INSERT INTO {} SELECT id, other FROM lc_twin").format(self.table("plan_survey_twin")))
+        # the kept shares of features deleted from the survey (their boxes touch no parcel left): gone, so
+        # that the kept shares' parcels are survey features while the survey stays as it is (all_in_units)
+        cur.execute(sql.SQL("DELETE FROM {} c WHERE NOT EXISTS (SELECT 1 FROM {} s WHERE s.fid = c.survey_fid)")
+                    .format(self.table("plan_share"), self.table("survey")))
         for key, value in ((STATE, self.state), (COUNTS, ",".join(str(int(n)) for n in counts))):
             cur.execute(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
                                 "SET value = excluded.value").format(setting), (key, value))
@@ -175,3 +183,12 @@ class Kept:
         cur.execute(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
                             "SET value = excluded.value").format(setting), (UNITS, now))
         self.changed = True
+
+    def all_in_units(self, cur, parcels: int) -> bool:
+        """Is every survey feature in a unit (a project row of the kept shares, lc_src)? Only asked with
+        the survey unchanged since :meth:`store` removed the shares of deleted features: lc_src's
+        parcels are then survey features, and as many as the survey's are all of them."""
+        if not self.fresh:
+            return False
+        cur.execute("SELECT count(*) FROM lc_src")
+        return cur.fetchone()[0] == parcels

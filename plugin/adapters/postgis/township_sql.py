@@ -105,11 +105,15 @@ def township_variables(cur, create, t, parcel_slots: dict, ugb, ensure_pbf, in_u
     work = parcel_slots["work"]
     pg = q.parcel_geometry(t.geom, t.srid, work)
     slots = {"create": create, "parcels": t.name, "pk": t.pk, "geom": t.geom, "pg": pg}
-    rules = {k: v for k, v in parcel_slots.items() if k not in ("work", "pieces", "shadows")}
+    rules = {k: v for k, v in parcel_slots.items() if k not in ("work", "pieces", "shadows", "kept", "parcels_n",
+                                                                  "rest_empty")}
     pieces = bool(parcel_slots.get("pieces"))
     copies = sql.SQL(" AND NOT EXISTS (SELECT 1 FROM lc_shadow x WHERE x.id = p.{})").format(t.pk) \
         if parcel_slots.get("shadows") else sql.SQL("")  # identical copies count once (pieces_sql)
-    cur.execute(sql.SQL(TOWNSHIP_REST).format(**slots, twp=parcel_slots["twp"], copies=copies))
+    if parcel_slots.get("rest_empty"):  # every parcel is in a unit (balance, survey_cache): no anti-join
+        cur.execute(sql.SQL("{} lc_twp_rest (id bigint, area float8, pw float8)").format(create))
+    else:
+        cur.execute(sql.SQL(TOWNSHIP_REST).format(**slots, twp=parcel_slots["twp"], copies=copies))
     cur.execute(sql.SQL(q.parcels_query("lc_twp_rest", "lc_twp_more", pieces)).format(create=create, **rules))
     cur.execute(sql.SQL(TOWNSHIP_OUT).format(**slots, twp=parcel_slots["twp"], yncz=parcel_slots["yncz"],
                                              with_ugb=sql.Literal(ugb is not None)))
