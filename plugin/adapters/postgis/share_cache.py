@@ -13,7 +13,7 @@ shares are kept per unit by sum_cache. docs/postgis.md, "Maintained shares".
 """
 from __future__ import annotations
 
-from . import sum_cache
+from . import sum_cache, survey_cache
 from .connection import driver
 
 #: the schema's migration that creates the tables (schema.MIGRATIONS)
@@ -67,8 +67,8 @@ def after_load(cur, schema: str) -> None:
     s = sql.Identifier(schema)
     cur.execute(sql.SQL("DELETE FROM {}.plan_share; DELETE FROM {}.plan_share_dirty; DELETE FROM {}.plan_sum; "
                         "DELETE FROM {}.plan_sum_dirty; DELETE FROM {}.plan_sum_code; "
-                        "DELETE FROM {}.lc_setting WHERE key IN (%s, %s)").format(s, s, s, s, s, s),
-                (_STATE, sum_cache.STATE))
+                        "DELETE FROM {}.lc_setting WHERE key IN (%s, %s, %s, %s)").format(s, s, s, s, s, s),
+                (_STATE, sum_cache.STATE, survey_cache.STATE, survey_cache.UNITS))
     cur.execute(sql.SQL("CREATE TRIGGER lc_share_dirty AFTER INSERT OR DELETE OR UPDATE ON {}.survey "
                         "FOR EACH ROW EXECUTE FUNCTION {}.lc_share_dirty()").format(s, s))
     cur.execute(sql.SQL(sum_cache.SURVEY_TRIGGER).format(s, s))

@@ -164,11 +164,11 @@ class Kept:
 
     def overlaps(self, cur, setting, create, work: int, compute) -> None:
         """lc_uover (units overlapping each other), kept per pair of plan_unit ids while no unit changed
-        (their ids and versions: the stamp trigger raises a unit's version on every update)."""
+        (their ids, versions and change times: the stamp trigger sets them on every insert and update)."""
         sql = driver().sql
         kept = self.table("plan_unit_over")
-        cur.execute(sql.SQL("SELECT md5(coalesce(string_agg(id || ',' || version, ';' ORDER BY id), '') || %s) "
-                            "FROM {}").format(self.table("plan_unit")), (f"|{work}|{CODE}",))
+        cur.execute(sql.SQL("SELECT md5(coalesce(string_agg(concat_ws(',', id, version, changed_at), ';' ORDER BY id), "
+                            "'') || %s) FROM {}").format(self.table("plan_unit")), (f"|{work}|{CODE}",))
         now = cur.fetchone()[0]
         cur.execute(sql.SQL("SELECT value FROM {} WHERE key = %s").format(setting), (UNITS,))
         row = cur.fetchone()
