@@ -239,3 +239,44 @@ def test_every_parcel_in_a_unit_the_township_limits_look_for_none_outside(planni
         assert_same_balance(kept, engine)
         _same_townships(kept, dsn)
     assert asked == [False, False, False, True, True], "the first balance computed the survey results, then: outside?"
+
+
+def test_two_balances_at_once_keep_one_set_of_survey_results(planning_db):
+    """Two planners' balances after a survey edit: both compute the survey results; the schema's lock
+    lets one replace the kept ones, the other then reads them (no row kept twice, same numbers)."""
+    import threading
+    import time
+
+    dsn = planning_db
+    _balances(dsn)
+    _edit(dsn, "UPDATE lc.survey SET tbmj = -1 WHERE fid % 19 = 0")
+    sources = (_pg(dsn, "lc.parcels"), _pg(dsn, "lc.plan_unit"), _pg(dsn, "lc.pbf"))
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(in_database_balance(*sources, None, False, bundled_pack("national")))
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    # the schema's lock held meanwhile, so that both balances have begun before either may go on
+    holder = connect(dsn)
+    holder.autocommit = True
+    with holder.cursor() as cur:
+        cur.execute("SELECT pg_advisory_lock(hashtext('lc-share:' || 'lc'))")
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    time.sleep(4)
+    with holder.cursor() as cur:
+        cur.execute("SELECT pg_advisory_unlock(hashtext('lc-share:' || 'lc'))")
+    holder.close()
+    for t in threads:
+        t.join()
+    assert not errors
+    engine = in_process(*sources)
+    for balance in results:
+        assert_same_balance(balance, engine)
+    for table in ("plan_survey_bad", "plan_survey_grp", "plan_survey_twin", "plan_survey_sample", "plan_survey_code",
+                  "plan_unit_over"):
+        assert _count(dsn, f"SELECT count(*) - count(DISTINCT t) FROM lc.{table} t") == 0, table

@@ -65,6 +65,9 @@ class Kept:
         if cache is None or not cache.sums:
             return None
         sql = driver().sql
+        # the lock share_cache takes for the kept shares (re-entrant in this transaction), from here on: two
+        # balances must not both replace the kept results
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext('lc-share:' || %s))", (cache.schema,))
         cur.execute("SELECT md5(%s || '|' || %s || '|' || %s)", (CODE, cache.survey_stamp(cur), reading))
         state = cur.fetchone()[0]
         cur.execute(sql.SQL("SELECT key, value FROM {} WHERE key IN (%s, %s)").format(cache.setting), (STATE, COUNTS))
