@@ -657,6 +657,7 @@
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <location filename="../plugin/gui/balance_files.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <location filename="../plugin/gui/checks_panel.py"/>
             <location filename="../plugin/gui/lifecycle_panel.py"/>
             <source>Unit</source>
@@ -696,7 +697,7 @@
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <source>Result</source>
             <translation>结论</translation>
         </message>
@@ -842,7 +843,7 @@
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <source>Indicator</source>
             <translation>指标</translation>
         </message>
@@ -850,7 +851,7 @@
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <source>Value</source>
             <translation>指标值</translation>
         </message>
@@ -863,7 +864,7 @@
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/adapters/unit_map_page.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <source>Requirement</source>
             <translation>要求</translation>
         </message>
@@ -904,7 +905,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
@@ -1004,6 +1005,7 @@
         <message>
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <source>Land class</source>
             <translation>地类</translation>
         </message>
@@ -1011,6 +1013,7 @@
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <source>Before</source>
             <translation>整治前</translation>
         </message>
@@ -1018,6 +1021,7 @@
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <source>After</source>
             <translation>整治后</translation>
         </message>
@@ -1025,6 +1029,7 @@
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <source>Change</source>
             <translation>变化</translation>
         </message>
@@ -2045,6 +2050,7 @@
         <message>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/core/rule_schema.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <location filename="../plugin/gui/verdict.py"/>
             <source>{0}: {1}</source>
             <translation>{0}：{1}</translation>
@@ -2772,36 +2778,6 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Copy</source>
-            <translation>复制</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Copy both tables to the clipboard (tab-separated, for Excel/WPS)</source>
-            <translation>把两张表复制到剪贴板（制表符分隔，可粘贴到 Excel/WPS）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Save…</source>
-            <translation>保存…</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Save as CSV/XLSX…</source>
-            <translation>另存为 CSV/XLSX…</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Recompute</source>
-            <translation>重新计算</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Recompute the whole balance from the layers</source>
-            <translation>根据图层全部重新计算面积平衡</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Computing the balance… %p%</source>
             <translation>正在计算面积平衡… %p%</translation>
         </message>
@@ -2834,18 +2810,38 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Target</source>
-            <translation>要求</translation>
+            <source>Copy</source>
+            <translation>复制</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Copy both tables to the clipboard (tab-separated, for Excel/WPS)</source>
+            <translation>把两张表复制到剪贴板（制表符分隔，可粘贴到 Excel/WPS）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Save…</source>
+            <translation>保存…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Save as CSV/XLSX…</source>
+            <translation>另存为 CSV/XLSX…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Recompute</source>
+            <translation>重新计算</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Recompute the whole balance from the layers</source>
+            <translation>根据图层全部重新计算面积平衡</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Select a remediation unit in the units panel or on the map.</source>
             <translation>请在整治单元面板或地图上选择一个整治单元。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>hover for the reason</source>
-            <translation>将鼠标悬停查看原因</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
@@ -2900,6 +2896,48 @@
             <location filename="../plugin/gui/balance_files.py"/>
             <source>Land use structure</source>
             <translation>土地利用结构调整表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_layout.py"/>
+            <source>Show or hide the township limits and the contiguity</source>
+            <translation>显示或收起乡镇指标与集中连片</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_layout.py"/>
+            <source>Townships</source>
+            <translation>乡镇指标</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_layout.py"/>
+            <location filename="../plugin/gui/contiguity_table.py"/>
+            <source>Contiguity</source>
+            <translation>集中连片</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_layout.py"/>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Notes</source>
+            <translation>提示</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_layout.py"/>
+            <source>Target</source>
+            <translation>要求</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_layout.py"/>
+            <source>Townships ({0})</source>
+            <translation>乡镇指标（{0}）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_layout.py"/>
+            <source>Click to read the whole note in the Notes tab.</source>
+            <translation>单击可在“提示”页中阅读完整内容。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_layout.py"/>
+            <source>Notes ({0})</source>
+            <translation>提示（{0}）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_tables.py"/>
@@ -2970,11 +3008,6 @@
         </message>
         <message>
             <location filename="../plugin/gui/checks_panel.py"/>
-            <source>Notes</source>
-            <translation>提示</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/checks_panel.py"/>
             <source>Kind</source>
             <translation>类别</translation>
         </message>
@@ -3036,11 +3069,6 @@
             <location filename="../plugin/gui/contiguity_table.py"/>
             <source>集中连片: farmland parcels within the rule pack's gap of each other form one patch</source>
             <translation>集中连片：相互间距不超过规则包容差的耕地图斑构成一片</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/contiguity_table.py"/>
-            <source>Contiguity</source>
-            <translation>集中连片</translation>
         </message>
         <message>
             <location filename="../plugin/gui/contiguity_table.py"/>
@@ -4610,6 +4638,10 @@ Each candidate is a feature: rank, in_plan (1 for the plan), the move, its area 
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>hover for the reason</source>
+            <translation type="obsolete">将鼠标悬停查看原因</translation>
         </message>
         <message>
             <source>{0} survey parcels (BSM) are in several pieces; --in-database does not share their TBMJ between the pieces yet: run the balance without --in-database</source>

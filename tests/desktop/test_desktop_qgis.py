@@ -205,6 +205,34 @@ def assert_not_blank(png: Path) -> None:
     assert len(colours) > 20, f"{png} looks blank ({len(colours)} colours)"
 
 
+def assert_balance_fits(result: dict, screen: str) -> None:
+    """The 平衡 tab as a planner checks it on this screen (qgis_startup._balance_fit).
+
+    The selected unit's indicators, then the whole project's, every row whole inside the table
+    (no scrolling) beside a class tree of at least 4 whole rows; the township rows one click away,
+    all whole once their tab is open, the indicators still whole; nothing clipped or overlapping,
+    the window inside the screen. On 1 920×1 080 the township rows are open without a click.
+    """
+    width, height = SCREENS[screen]
+    fit = result["balance_fit"]
+    for key in ("selected", "project", "townships_opened"):
+        look = fit[key]
+        assert look["clipped"] == [], (key, look)
+        assert look["window_height"] <= height and look["window_min_height"] <= height, (key, look)
+        assert look["panel_inside_screen"], (key, look)
+        whole, rows = look["indicators"]
+        assert rows > 0 and whole == rows, (key, "indicator rows not all whole", look)
+        assert look["tree"][0] >= (2 if key == "townships_opened" else 4), (key, look)
+    assert fit["project"]["township_tab"] and fit["selected"]["township_tab"] is None, fit
+    opened = fit["townships_opened"]
+    assert not opened["details_folded"] and opened["townships"] is not None, opened
+    whole, rows = opened["townships"]
+    assert rows > 0 and whole == rows, ("township rows not all whole", opened)
+    if height >= 1080:
+        assert not fit["project"]["details_folded"] and fit["project"]["tree"][0] >= 8, fit
+        assert fit["project"]["townships"][0] == fit["project"]["townships"][1] > 0, fit
+
+
 @pytest.mark.parametrize("screen", sorted(SCREENS))
 def test_plugin_in_real_qgis_desktop_zh_cn(tmp_path, qgis_app, screen):
     """A planner's session on a laptop (1 366×768) and a desktop (1 920×1 080) screen."""
@@ -241,7 +269,8 @@ def test_plugin_in_real_qgis_desktop_zh_cn(tmp_path, qgis_app, screen):
     assert result["configured"] is True and result["tagged"] == 5
     assert result["balance_rows"] > 10 and result["indicator_rows"] > 0 and result["units_rows"] > 0
     assert sorted(result["tab_screenshots"]) == ["balance", "balance_311", "progress", "progress_chart", "tagging",
-                                                 "units"]
+                                                 "townships", "units"]
+    assert_balance_fits(result, screen)
     for key, path in result["tab_screenshots"].items():
         if key != "progress_chart":  # the chart alone is smaller than a window
             assert_not_blank(Path(path))
