@@ -227,6 +227,10 @@ class BalanceViews(QSplitter):
     def __init__(self, parent: QWidget, contiguity: Callable[[QWidget], QTreeView]):
         super().__init__(Qt.Vertical, parent)
         self.setObjectName("balanceSplitter")
+        settings = QgsSettings()
+        shown = settings.value(SETTINGS + "details_open", None)
+        self._chosen: Optional[bool] = None if shown in (None, "") else str(shown).lower() in ("true", "1")
+        self._details_height = int(settings.value(SETTINGS + "details_height", 0) or 0)
         self.model = QStandardItemModel(0, 4, self)
         self.tree = read_only_tree(self, "structureTree", self.model)
         self.indicator_model = QStandardItemModel(0, 5, self)
@@ -256,10 +260,6 @@ class BalanceViews(QSplitter):
         self.setStretchFactor(0, 1)
         self.setStretchFactor(1, 0)
         self.setStretchFactor(2, 0)
-        settings = QgsSettings()
-        shown = settings.value(SETTINGS + "details_open", None)
-        self._chosen: Optional[bool] = None if shown in (None, "") else str(shown).lower() in ("true", "1")
-        self._details_height = int(settings.value(SETTINGS + "details_height", 0) or 0)
         self.splitterMoved.connect(self._moved)
         self.details.set_folded(self._chosen is not True)  # until _choose finds the room
 
@@ -313,8 +313,7 @@ class BalanceViews(QSplitter):
         self.tree.setMinimumHeight(rows_height(self.tree, 2))
         self.details.fit()
         self._choose()
-        if not self.details.folded:
-            self._give_details()
+        self._share()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -335,19 +334,26 @@ class BalanceViews(QSplitter):
         if by_hand:
             self._chosen = not self.details.folded
             QgsSettings().setValue(SETTINGS + "details_open", self._chosen)
-        if not self.details.folded:
-            self._give_details()
+        self._share()
 
-    def _give_details(self) -> None:
-        """Open details get the height last dragged to (else their rows'), the tree keeping a few rows."""
+    def _share(self) -> None:
+        """Heights after a change of rows or of the details: the indicator table within its bounds,
+        the details folded to their tab bar or at the height last dragged to (else their rows'),
+        the tree the rest (never under its minimum)."""
         sizes = self.sizes()
-        if len(sizes) != 3 or sum(sizes) <= 0:
+        shown = not self.details.isHidden()
+        avail = self.height() - self.handleWidth() * (2 if shown else 1)
+        if len(sizes) != 3 or avail <= 0:
             return
-        total = sum(sizes)
-        want = self._details_height or self.details.content_height()
-        want = min(want, self.details.maximumHeight(), total - sizes[1] - self.tree.minimumHeight())
-        want = max(want, self.details.minimumHeight())
-        self.setSizes([total - sizes[1] - want, sizes[1], want])
+        view = self.indicator_view
+        table = max(view.minimumHeight(), min(view.maximumHeight(), sizes[1]))
+        details = 0
+        if shown:
+            want = self.details.header_height() if self.details.folded else (
+                self._details_height or self.details.content_height())
+            details = min(want, self.details.maximumHeight(), avail - table - self.tree.minimumHeight())
+            details = max(details, self.details.minimumHeight())
+        self.setSizes([max(self.tree.minimumHeight(), avail - table - details), table, details])
 
     def _moved(self, _pos: int, _index: int) -> None:
         if not self.details.folded:

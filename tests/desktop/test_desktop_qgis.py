@@ -290,6 +290,23 @@ def test_plugin_in_real_qgis_desktop_zh_cn(tmp_path, qgis_app, screen):
     assert_not_blank(Path(suggest["screenshot"]))
 
 
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_balance_tab_fits_the_screen_in_english(tmp_path, qgis_app, screen):
+    """The planner's checks of the balance tab with QGIS in English: other words, other widths."""
+    result = run_qgis(tmp_path, f"qgis_desktop_en_{screen}", locale="en_US", screen=screen)
+    assert "error" not in result, result.get("error")
+    assert result["docks"] == {"LandConsolidationWorkbenchDock": "Land consolidation workbench"}
+    assert result["workbench"]["tabs"][2] == "Balances", result["workbench"]
+    assert result["python_errors"] == [] and result["python_errors_at_end"] == []
+    for name, view in result["views"].items():
+        assert view["visible"] and view["inside_screen"] and view["columns_fit"], (name, view)
+        assert view["rows_visible"] >= 4, (name, view)
+    for name, view in result["views_at_311"].items():
+        assert view["width"] <= 330 and view["columns_fit"], (name, view)
+    assert_balance_fits(result, screen)
+    assert result["balance_fit"]["project"]["township_tab"].startswith("Townships"), result["balance_fit"]
+
+
 def test_plugin_without_dependencies_loads_and_explains(tmp_path, qgis_app):
     """QGIS's Python without shapely/pandas: the plugin loads, warns, creates no docks."""
     probe = subprocess.run(
