@@ -3,15 +3,17 @@
 A vertical splitter of three parts:
 
 * the land use structure tree — takes whatever height is left (stretch), at least a few rows;
-* the indicator table — exactly as high as its rows (up to ``FIXED_ROWS`` of them; beyond, the
-  splitter can give it more): a planner sees every indicator of the unit without scrolling;
-* the details — the township PBF limits (乡镇, whole project only) and the contiguity (集中连片)
-  as tabs under one tab bar that folds away (click the current tab or the arrow). Folded, the
+* the indicator table — as high as its rows, so a planner sees every indicator of the unit without
+  scrolling: at least ``FIXED_ROWS`` whole, all of them while the tree keeps ``TREE_ROWS`` rows
+  (the unit-by-unit scope can have more; they scroll);
+* the details — the township PBF limits (乡镇, whole project only), the contiguity (集中连片) and
+  the notes (提示, wrapped) as tabs under one tab bar that folds away (click the current tab or the arrow). Folded, the
   tree gets the height. Until the planner folds or opens it, it opens only where the tree keeps
   ``COMFORT_ROWS`` rows beside it (so: folded on 1 366×768, open on 1 920×1 080); the planner's
   choice and the height they dragged it to are kept in the QGIS settings.
 
-:class:`ElidedLabel` keeps a long note (unassessed parcels, …) to one line; a click unfolds it.
+:class:`ElidedLabel` keeps the notes (unassessed parcels, …) to one line under the tables; a click
+opens the 提示 tab.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ from qgis.PyQt.QtWidgets import (
 from ..core.i18n import tr
 
 SETTINGS = "land_consolidation/balance/"
-FIXED_ROWS = 10  # the indicator table shows up to this many rows whole; more scroll (the splitter can give room)
+FIXED_ROWS = 8  # the indicator table shows at least this many rows whole (all, when it has no more)
+TREE_ROWS = 4  # the indicator table grows beyond FIXED_ROWS only while the tree keeps this many rows
 COMFORT_ROWS = 8  # the tree rows kept beside the open details before they open by themselves
 DETAIL_ROWS = 8  # rows of a detail table shown whole when opened; more scroll
 NOTES = 2  # the index of the Notes tab of the details
@@ -346,13 +349,16 @@ class BalanceViews(QSplitter):
         if len(sizes) != 3 or avail <= 0:
             return
         view = self.indicator_view
-        table = max(view.minimumHeight(), min(view.maximumHeight(), sizes[1]))
         details = 0
         if shown:
             want = self.details.header_height() if self.details.folded else (
                 self._details_height or self.details.content_height())
-            details = min(want, self.details.maximumHeight(), avail - table - self.tree.minimumHeight())
+            details = min(want, self.details.maximumHeight(),
+                          avail - view.minimumHeight() - self.tree.minimumHeight())
             details = max(details, self.details.minimumHeight())
+        # the indicator table takes all its rows while the tree keeps TREE_ROWS; never under FIXED_ROWS
+        table = min(view.maximumHeight(), avail - details - rows_height(self.tree, TREE_ROWS))
+        table = max(view.minimumHeight(), table)
         self.setSizes([max(self.tree.minimumHeight(), avail - table - details), table, details])
 
     def _moved(self, _pos: int, _index: int) -> None:

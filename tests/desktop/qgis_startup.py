@@ -338,7 +338,7 @@ def _balance_fit(plugin, window, screen, base):
                 "panel_inside_screen": _on_screen(balance, screen)["inside_screen"],
                 "township_tab": details.bar.tabText(0) if details.bar.isTabVisible(0) else None}
 
-    for scope in ("selected", "project"):
+    for scope in ("each", "selected", "project"):  # each: every unit's rows (they may scroll)
         balance.set_scope(scope)
         balance.refresh()
         out[scope] = look()
