@@ -2883,11 +2883,6 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Township {0}</source>
-            <translation>乡镇 {0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
             <location filename="../plugin/gui/workbench.py"/>
             <source>Rules: {0}</source>
             <translation>规则：{0}</translation>
@@ -4638,6 +4633,10 @@ Each candidate is a feature: rank, in_plan (1 for the plan), the move, its area 
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>Township {0}</source>
+            <translation type="obsolete">乡镇 {0}</translation>
         </message>
         <message>
             <source>hover for the reason</source>

@@ -262,7 +262,7 @@ class BalancePanel(PlanningPanel):
         self.township_model.removeRows(0, self.township_model.rowCount())
         for res in results:
             rule = pack.rule(res.rule_id)
-            items = balance_tables.indicator_row(rule, tr("Township {0}").format(res.unit_code))
+            items = balance_tables.indicator_row(rule, res.unit_code)  # the column says 乡镇: the code alone
             balance_tables.show_result(items, rule, res, self.area_unit)
             self.township_model.appendRow(items)
         return len({res.unit_code for res in results})

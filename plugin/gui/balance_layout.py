@@ -100,6 +100,7 @@ class ElidedLabel(QLabel):
     def set_note(self, text: str) -> None:
         self._text = text
         self.setToolTip(text + ("\n\n" + tr("Click to read the whole note in the Notes tab.") if text else ""))
+        self.setVisible(bool(text))  # no empty line under the tables
         self._show()
 
     def note(self) -> str:
@@ -286,6 +287,7 @@ class BalanceViews(QSplitter):
             header.setMinimumSectionSize(30)
         # the names give way to the numbers (elided, full text in the tooltip)
         self.tree.header().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.indicator_view.header().setSectionResizeMode(0, QHeaderView.Stretch)  # the unit (each unit only)
         self.indicator_view.header().setSectionResizeMode(1, QHeaderView.Stretch)
         self.township_view.header().setSectionResizeMode(1, QHeaderView.Stretch)
 

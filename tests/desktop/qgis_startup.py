@@ -333,6 +333,8 @@ def _balance_fit(plugin, window, screen, base):
             QCoreApplication.processEvents()
         return {"indicators": _whole_rows(balance.indicator_view), "tree": _whole_rows(balance.tree),
                 "townships": _whole_rows(balance.township_view) if balance.township_view.isVisible() else None,
+                "columns_fit": [_columns_fit(v) for v in (balance.tree, balance.indicator_view, balance.township_view)
+                                if v.isVisible()],
                 "details_folded": details.folded, "window_height": window.height(),
                 "window_min_height": window.minimumSizeHint().height(), "clipped": _clipped(balance),
                 "panel_inside_screen": _on_screen(balance, screen)["inside_screen"],

@@ -220,12 +220,14 @@ def assert_balance_fits(result: dict, screen: str) -> None:
         assert look["clipped"] == [], (key, look)
         assert look["window_height"] <= height and look["window_min_height"] <= height, (key, look)
         assert look["panel_inside_screen"], (key, look)
+        assert look["columns_fit"] and all(look["columns_fit"]), (key, "a column cut", look)
         whole, rows = look["indicators"]
         assert rows > 0 and whole == rows, (key, "indicator rows not all whole", look)
         assert look["tree"][0] >= (2 if key == "townships_opened" else 4), (key, look)
     assert fit["project"]["township_tab"] and fit["selected"]["township_tab"] is None, fit
     each = fit["each"]  # every unit's indicators: more rows than fit, but nothing clipped, the window inside
     assert each["clipped"] == [] and each["window_height"] <= height and each["window_min_height"] <= height, each
+    assert all(each["columns_fit"]), each
     assert each["indicators"][0] >= min(8, each["indicators"][1]) and each["tree"][0] >= 2, each
     opened = fit["townships_opened"]
     assert not opened["details_folded"] and opened["townships"] is not None, opened
