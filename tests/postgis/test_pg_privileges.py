@@ -1,0 +1,93 @@
+"""The planning schema's ``SECURITY DEFINER`` functions (migration 9; docs/postgis.md, "Least privilege"):
+not executable by PUBLIC, a fixed search path, granted to the planners who delete units; the delete
+trigger still checks a planner's note although nobody but the owner may execute it."""
+from __future__ import annotations
+
+import pytest
+
+from plugin.adapters.postgis import schema as pg_schema
+from plugin.adapters.postgis.connection import connect
+
+SCHEMA = "plan"
+NOTE = f"SELECT {SCHEMA}.lc_read_for_delete('plan_unit', ARRAY[%s]::bigint[], ARRAY[%s]::integer[])"
+
+
+def _role(cluster, name: str, database: str, grants: str = "") -> None:
+    cluster.execute(f"DO $$ BEGIN CREATE ROLE {name} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+                    "postgres")
+    cluster.execute(f"GRANT USAGE ON SCHEMA {SCHEMA} TO {name}; GRANT SELECT ON ALL TABLES IN SCHEMA {SCHEMA} "
+                    f"TO {name}; {grants}", database)
+
+
+def _may_execute(cur, role: str, function: str) -> bool:
+    cur.execute("SELECT has_function_privilege(%s, %s, 'EXECUTE')", (role, f"{SCHEMA}.{function}"))
+    return cur.fetchone()[0]
+
+
+def test_definer_functions_are_not_public_and_have_a_fixed_search_path(pg_db):
+    cluster, name = pg_db
+    cluster.execute("DO $$ BEGIN CREATE ROLE lc_planner NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; "
+                    "END $$", "postgres")
+    conn = connect(cluster.dsn(name, with_password=True))
+    pg_schema.migrate(conn, SCHEMA)
+    with conn, conn.cursor() as cur:
+        # every SECURITY DEFINER function of the schema, also one a later migration adds
+        cur.execute("SELECT p.oid::regprocedure::text, p.proconfig FROM pg_proc p "
+                    "WHERE p.pronamespace = %s::regnamespace AND p.prosecdef", (SCHEMA,))
+        found = cur.fetchall()
+        assert {f.split(".", 1)[1] for f, _c in found} == {f.replace(" ", "") for f in pg_schema.DEFINER_FUNCTIONS}
+        for function, config in found:
+            assert config is not None and "search_path=pg_catalog, pg_temp" in config, function
+            cur.execute("SELECT has_function_privilege('public', %s, 'EXECUTE')", (function,))
+            assert not cur.fetchone()[0], f"PUBLIC may execute {function}"
+        assert _may_execute(cur, "lc_planner", pg_schema.DEFINER_FUNCTIONS[0])
+        assert not _may_execute(cur, "lc_planner", pg_schema.DEFINER_FUNCTIONS[1])  # a trigger: nobody calls it
+    conn.close()
+
+
+def test_a_role_without_the_grant_cannot_note_versions(pg_db):
+    cluster, name = pg_db
+    conn = connect(cluster.dsn(name, with_password=True))
+    pg_schema.migrate(conn, SCHEMA)
+    conn.close()
+    _role(cluster, "lc_nobody", name)  # may read the schema, nothing more
+    outsider = cluster.connect(name, user="lc_nobody")
+    with outsider.cursor() as cur, pytest.raises(Exception, match="permission denied for function lc_read_for_delete"):
+        cur.execute(NOTE, (1, 1))
+    outsider.close()
+    with cluster.connect(name) as owner, owner.cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM {SCHEMA}.lc_delete_read")
+        assert cur.fetchone()[0] == 0
+
+
+def test_an_upgraded_schemas_planners_keep_the_delete_check(pg_db, monkeypatch):
+    """A schema at 8 whose planners may delete units (they executed the function as PUBLIC): after 9
+    they are granted it, and the trigger — which they may not execute — still refuses a stale delete."""
+    cluster, name = pg_db
+    conn = connect(cluster.dsn(name, with_password=True))
+    every = list(pg_schema.MIGRATIONS)
+    monkeypatch.setattr(pg_schema, "MIGRATIONS", [m for m in every if m[0] != 9])
+    pg_schema.migrate(conn, SCHEMA)
+    _role(cluster, "lc_deleter", name, f"GRANT DELETE, UPDATE ON {SCHEMA}.plan_unit TO lc_deleter; "
+                                       f"GRANT INSERT ON {SCHEMA}.history, {SCHEMA}.plan_share_dirty TO lc_deleter; "
+                                       f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {SCHEMA} TO lc_deleter")
+    _role(cluster, "lc_viewer", name)
+    monkeypatch.setattr(pg_schema, "MIGRATIONS", every)
+    assert pg_schema.migrate(conn, SCHEMA) == [9]
+    with conn, conn.cursor() as cur:
+        assert _may_execute(cur, "lc_deleter", pg_schema.DEFINER_FUNCTIONS[0])
+        assert not _may_execute(cur, "lc_viewer", pg_schema.DEFINER_FUNCTIONS[0])
+        assert not _may_execute(cur, "lc_deleter", pg_schema.DEFINER_FUNCTIONS[1])
+        cur.execute(f"INSERT INTO {SCHEMA}.plan_unit (dybh) VALUES ('U1'), ('U2') RETURNING id")
+        stale, fresh = [r[0] for r in cur.fetchall()]
+        cur.execute(f"UPDATE {SCHEMA}.plan_unit SET dymc = '甲' WHERE id = %s", (stale,))  # now version 2
+    conn.close()
+    planner = cluster.connect(name, user="lc_deleter")
+    with planner.cursor() as cur:
+        cur.execute(NOTE, (stale, 1))  # the planner saw version 1
+        with pytest.raises(Exception, match="your deletion was refused"):
+            cur.execute(f"DELETE FROM {SCHEMA}.plan_unit WHERE id = %s", (stale,))
+        cur.execute(NOTE, (fresh, 1))
+        cur.execute(f"DELETE FROM {SCHEMA}.plan_unit WHERE id = %s", (fresh,))
+        assert cur.rowcount == 1
+    planner.close()
