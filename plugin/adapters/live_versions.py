@@ -12,20 +12,24 @@ trigger checks them. QGIS keeps the edit buffer of a refused commit; the stamp s
 translated sentence naming who and when (``refused``). After the planner's own commit, the rows
 written are read again (their new version is the planner's own); a reload of the layer (QGIS's
 ``dataChanged``: the layer shows the database as it is) reads every version again, except those of
-the rows in the edit buffer.
+the rows in the edit buffer. The versions are read in a worker thread (``live_versions_read``); a
+commit waits for them. Under QGIS's transaction groups (edits sent to the database as they are made,
+or all layers' buffers committed together without ``beforeCommitChanges``) nothing can be stamped in
+time: the stamp stands aside and the session says that the checks are off (``checks_off``).
 """
 from __future__ import annotations
 
 import json
 import re
 from datetime import datetime
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 import numpy as np
 from qgis.core import Qgis, QgsDataSourceUri, QgsFeatureRequest, QgsProviderRegistry, QgsVectorLayer
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..core.i18n import tr
+from .live_versions_read import Pairs, VersionRead
 from .log import log
 from .qgis_compat import REQUEST_NO_GEOMETRY
 
@@ -87,10 +91,13 @@ class SeenVersions:
     """The version of every row when the session loaded the layer (two sorted arrays: 200 000 parcels
     are a few MB), with the rows read since (the planner's own commits, *Save mine over theirs*)."""
 
-    def __init__(self, loaded: dict[int, int]):
-        items = sorted((fid, int(v)) for fid, v in loaded.items() if isinstance(v, int))
-        self._fids = np.array([f for f, _v in items], dtype=np.int64)
-        self._versions = np.array([v for _f, v in items], dtype=np.int64)
+    def __init__(self, loaded: dict[int, int] | Pairs):
+        if isinstance(loaded, tuple):  # (fids, versions) sorted by fid: live_versions_read
+            self._fids, self._versions = loaded
+        else:
+            items = sorted((fid, int(v)) for fid, v in loaded.items() if isinstance(v, int))
+            self._fids = np.array([f for f, _v in items], dtype=np.int64)
+            self._versions = np.array([v for _f, v in items], dtype=np.int64)
         self.since: dict[int, Optional[int]] = {}  # fid -> version read later (None: deleted by this planner)
 
     def get(self, fid: int) -> Optional[int]:
@@ -109,12 +116,18 @@ class VersionStamp(QObject):
     """Writes the version seen into QGIS's edit buffer before a commit (module docstring)."""
 
     refused = pyqtSignal(str)  # the translated refusal, naming who and when
+    notice = pyqtSignal(str)  # a translated warning: deleted rows saved without the check
 
-    def __init__(self, layer: QgsVectorLayer, parent: Optional[QObject] = None):
+    def __init__(self, layer: QgsVectorLayer, parent: Optional[QObject] = None,
+                 checks_off: Callable[[], bool] = lambda: False):
         super().__init__(parent)
         self.layer = layer
         self.index = layer.fields().indexOf(VERSION_FIELD)
-        self.seen = SeenVersions(read_versions(layer, self.index) if self.index >= 0 else {})
+        self.checks_off = checks_off  # QGIS's transaction groups: nothing is stamped (module docstring)
+        self._seen = SeenVersions({})
+        self._reading: Optional[VersionRead] = None
+        self._kept: dict[int, int] = {}  # versions seen of the rows in the buffer at a reload underway
+        self._read_all()
         self._sent: tuple[set[int], set[int]] = (set(), set())  # (changed, deleted) rows of the commit underway
         self._stamped = self._committed = False
         self._notes_failed = False
@@ -130,6 +143,21 @@ class VersionStamp(QObject):
         found = table_of(layer)
         return found is not None and VERSION_FIELD in layer.fields().names() and (
             found[2] in PARCEL_TABLES or found[2].startswith("plan_"))
+
+    def _read_all(self) -> None:
+        """Start reading every row's version (a worker thread; :attr:`seen` waits for it)."""
+        if self.index >= 0:
+            self._reading = VersionRead(self.layer, VERSION_FIELD, lambda: read_versions(self.layer, self.index))
+
+    @property
+    def seen(self) -> SeenVersions:
+        """The versions seen; waits for a read underway (no commit is stamped without them)."""
+        if self._reading is not None:
+            reading, self._reading = self._reading, None
+            self._seen = SeenVersions(reading.wait())
+            self._seen.since.update(self._kept)
+            self._kept = {}
+        return self._seen
 
     def stop(self) -> None:
         for signal, slot in self._connections:
@@ -147,8 +175,8 @@ class VersionStamp(QObject):
             return
         changed, deleted = self._buffered()
         kept = {fid: self.seen.get(fid) for fid in changed | deleted}
-        self.seen = SeenVersions(read_versions(self.layer, self.index))
-        self.seen.since.update({fid: v for fid, v in kept.items() if v is not None})
+        self._kept = {fid: v for fid, v in kept.items() if v is not None}
+        self._read_all()
 
     def _buffered(self) -> tuple[set[int], set[int]]:
         """(changed, deleted) rows of the database in the edit buffer (added ones have no version)."""
@@ -170,7 +198,7 @@ class VersionStamp(QObject):
         planner's), and note those of the rows it is about to delete."""
         self._stamped = self._committed = False
         changed, deleted = self._sent = self._buffered()
-        if self.index < 0:
+        if self.index < 0 or self.checks_off():
             return
         self._read_unseen(changed | deleted)
         attributes = self.layer.editBuffer().changedAttributeValues()
@@ -205,8 +233,16 @@ class VersionStamp(QObject):
         except Exception as exc:  # QgsProviderConnectionException: the schema predates migration 8, say
             if not self._notes_failed:
                 self._notes_failed = True
-                log(tr("Deleted rows of {0} are saved without the version check (run db init to add it): {1}")
-                    .format(table, str(exc).strip()), Qgis.Warning)
+                if "permission denied" in str(exc).lower():  # migration 9: granted to the planners only
+                    text = tr("Deleted rows of {0} are saved without the check for other planners' changes: your "
+                              "database role may not note the versions you saw. Ask the database administrator for "
+                              "GRANT EXECUTE ON FUNCTION {1}.lc_read_for_delete(text, bigint[], integer[]) TO your "
+                              "role.").format(table, schema)
+                else:
+                    text = tr("Deleted rows of {0} are saved without the version check (run db init to add it): "
+                              "{1}").format(table, str(exc).strip())
+                log(text, Qgis.Warning)
+                self.notice.emit(text)
 
     def _written(self, still_changed: set[int], still_deleted: set[int]) -> None:
         """The rows of the commit that are no longer in the buffer were written: their new version
@@ -234,7 +270,7 @@ class VersionStamp(QObject):
         if self._stamped and stack.index() > 0 and stack.text(stack.index() - 1) == STAMP_COMMAND:
             stack.undo()
         self._stamped = False
-        if still_deleted:
+        if still_deleted and not self.checks_off():
             self._note_deletes(still_deleted)
         message = conflict_message(self.layer.commitErrors())
         if message:

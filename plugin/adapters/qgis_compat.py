@@ -149,3 +149,17 @@ def set_legend_style_font(legend: QgsLayoutItemLegend, style, font: QFont) -> No
         legend.setStyle(style, legend_style)
     else:
         legend.setStyleFont(style, font)
+
+
+def transaction_groups(project) -> bool:
+    """Whether ``project`` sends layer edits through transaction groups (3.22: *automatic
+    transaction groups*; 3.26+: ``Qgis.TransactionMode.AutomaticGroups`` or ``BufferedGroups``)."""
+    mode = getattr(project, "transactionMode", None)
+    if callable(mode):
+        return mode() != Qgis.TransactionMode.Disabled
+    return bool(project.autoTransaction())
+
+
+def transaction_signal(project):
+    """The project's signal that its transaction set-up changed (3.26+: the mode; 3.22: the groups)."""
+    return getattr(project, "transactionModeChanged", None) or project.transactionGroupsChanged

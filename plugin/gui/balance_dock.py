@@ -74,6 +74,7 @@ class BalancePanel(PlanningPanel):
             (session.rebuildFinished, self._rebuild_finished),
             (session.failed, self._failed),
             (session.refused, lambda text: show_refusal(self.iface, self.session, text)),
+            (session.notice, lambda text: push_message(self.iface, text, Qgis.Warning, 0)),
             (session.currentUnitChanged, self._current_unit_changed),
         )
         self._config_changed()

@@ -193,3 +193,19 @@ def test_saving_other_parcels_does_not_make_the_planner_see_another_planners_cha
     assert "张三" in refusals[0] and str(theirs) in refusals[0]
     parcels_b.rollBack()
     session_b.unload()
+
+
+def test_a_planner_who_may_not_note_versions_is_told_deletes_go_unchecked(planners, pg_cluster):
+    """Migration 9: noting the versions seen is granted, not PUBLIC's. Without the grant the delete is
+    saved unchecked — said in the message bar with the GRANT to ask for, never a traceback."""
+    pg_cluster.execute("REVOKE EXECUTE ON FUNCTION lc.lc_read_for_delete(text, bigint[], integer[]) FROM li", planners)
+    session_b, (_pb, units_b, _p) = planner_session("b", with_pbf=False)
+    notices = []
+    session_b.notice.connect(notices.append)
+    unit = next(units_b.getFeatures())
+    assert units_b.startEditing() and units_b.deleteFeature(unit.id())
+    QCoreApplication.processEvents()
+    assert units_b.commitChanges(), units_b.commitErrors()
+    assert stored(unit.id()) is None
+    assert len(notices) == 1 and "GRANT EXECUTE ON FUNCTION lc.lc_read_for_delete" in notices[0]
+    session_b.unload()
