@@ -348,6 +348,11 @@
             <translation>实时平衡：上次构建以来的编辑已合并整理，用时 {0:.2f} 秒。</translation>
         </message>
         <message>
+            <location filename="../plugin/adapters/live_postgres.py"/>
+            <source>This project sends edits through QGIS's transaction groups (Project Properties &gt; Data Sources): they reach the database without the plugin's check of the versions you saw. Conflict checks are off: saving may overwrite another planner's change of the same parcel or unit without warning. For checked saves set the transaction mode to "Local Edit Buffer" (QGIS 3.22: untick "Automatically create transaction groups where possible").</source>
+            <translation>本项目通过 QGIS 的事务组（项目属性 &gt; 数据源）发送编辑：编辑进入数据库时不经过插件对您所读版本的检查。冲突检查已关闭：保存可能在没有任何提示的情况下覆盖另一位规划人员对同一图斑或整治单元的修改。要让保存受到检查，请将事务模式设为“本地编辑缓冲区”（Local Edit Buffer；QGIS 3.22：取消勾选“尽可能自动创建事务组”（Automatically create transaction groups where possible））。</translation>
+        </message>
+        <message>
             <location filename="../plugin/adapters/live_task.py"/>
             <source>Land consolidation: computing the balance</source>
             <translation>全域土地综合整治：正在计算面积平衡</translation>
@@ -377,8 +382,23 @@
         </message>
         <message>
             <location filename="../plugin/adapters/live_versions.py"/>
+            <source>Deleted rows of {0} are saved without the check for other planners' changes: your database role may not note the versions you saw. Ask the database administrator for GRANT EXECUTE ON FUNCTION {1}.lc_read_for_delete(text, bigint[], integer[]) TO your role.</source>
+            <translation>{0} 中删除的行保存时不检查其他规划人员的修改：您的数据库角色无权记录您所读的版本。请向数据库管理员申请 GRANT EXECUTE ON FUNCTION {1}.lc_read_for_delete(text, bigint[], integer[]) TO 您的角色。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_versions.py"/>
             <source>Deleted rows of {0} are saved without the version check (run db init to add it): {1}</source>
             <translation>{0} 中删除的行保存时不做版本检查（运行 db init 可加上该检查）：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_versions_read.py"/>
+            <source>The versions of {0} are read through QGIS's provider: {1}</source>
+            <translation>{0} 的版本号通过 QGIS 的数据提供程序读取：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_versions_read.py"/>
+            <source>The versions are read through QGIS's provider: the query failed ({0})</source>
+            <translation>版本号通过 QGIS 的数据提供程序读取：查询失败（{0}）</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/outputs.py"/>
@@ -3358,6 +3378,21 @@
             <translation>（亩；右侧为规划面积）</translation>
         </message>
         <message>
+            <location filename="../plugin/gui/project_layers.py"/>
+            <source>The layer {0} does not allow new fields; save it as a GeoPackage first.</source>
+            <translation>图层 {0} 不允许新增字段，请先另存为 GeoPackage。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/project_layers.py"/>
+            <source>Cannot add the plan fields to the layer {0}: {1}</source>
+            <translation>无法向图层 {0} 添加规划字段：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/project_layers.py"/>
+            <source>Cannot add the field {0} to the layer {1}.</source>
+            <translation>无法向图层 {1} 添加字段 {0}。</translation>
+        </message>
+        <message>
             <location filename="../plugin/gui/refusal.py"/>
             <source>Save mine over theirs</source>
             <translation>用我的修改覆盖对方的</translation>
@@ -3376,21 +3411,6 @@
             <location filename="../plugin/gui/session.py"/>
             <source>The layer {0} was removed from the project; open the project set-up to choose another one.</source>
             <translation>图层 {0} 已从项目中移除，请打开“项目设置”重新选择。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/session.py"/>
-            <source>The layer {0} does not allow new fields; save it as a GeoPackage first.</source>
-            <translation>图层 {0} 不允许新增字段，请先另存为 GeoPackage。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/session.py"/>
-            <source>Cannot add the plan fields to the layer {0}: {1}</source>
-            <translation>无法向图层 {0} 添加规划字段：{1}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/session.py"/>
-            <source>Cannot add the field {0} to the layer {1}.</source>
-            <translation>无法向图层 {1} 添加字段 {0}。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/session.py"/>
