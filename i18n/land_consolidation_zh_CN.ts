@@ -349,8 +349,8 @@
         </message>
         <message>
             <location filename="../plugin/adapters/live_postgres.py"/>
-            <source>This project sends edits through QGIS's transaction groups (Project Properties &gt; Data Sources): they reach the database without the plugin's check of the versions you saw. Conflict checks are off: saving may overwrite another planner's change of the same parcel or unit without warning. For checked saves set the transaction mode to "Local Edit Buffer" (QGIS 3.22: untick "Automatically create transaction groups where possible").</source>
-            <translation>本项目通过 QGIS 的事务组（项目属性 &gt; 数据源）发送编辑：编辑进入数据库时不经过插件对您所读版本的检查。冲突检查已关闭：保存可能在没有任何提示的情况下覆盖另一位规划人员对同一图斑或整治单元的修改。要让保存受到检查，请将事务模式设为“本地编辑缓冲区”（Local Edit Buffer；QGIS 3.22：取消勾选“尽可能自动创建事务组”（Automatically create transaction groups where possible））。</translation>
+            <source>This project commits its layers through QGIS's buffered transaction groups (Project Properties &gt; Data Sources &gt; Transaction mode), which the plugin cannot check against the versions you saw. Conflict checks are off: saving may overwrite another planner's change of the same parcel or unit without warning. For checked saves choose "Local Edit Buffer" or "Automatic Transaction Groups".</source>
+            <translation>本项目通过 QGIS 的缓冲事务组（项目属性 &gt; 数据源 &gt; 事务模式）提交各图层，插件无法据您所读的版本对其进行检查。冲突检查已关闭：保存可能在没有任何提示的情况下覆盖另一位规划人员对同一图斑或整治单元的修改。要让保存受到检查，请选择“本地编辑缓冲区”（Local Edit Buffer）或“自动事务组”（Automatic Transaction Groups）。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live_task.py"/>
@@ -379,6 +379,16 @@
             <location filename="../plugin/adapters/live_versions.py"/>
             <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edits stay in the layer's edit buffer (nothing is lost): undo the ones you do not want, or save yours over theirs.</source>
             <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您的编辑仍保留在图层的编辑缓冲区中（没有丢失）：撤销不需要的修改，或用您的修改覆盖对方的修改。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_versions.py"/>
+            <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edit was undone (Redo brings it back): to write yours over theirs, choose Save mine over theirs, then Redo.</source>
+            <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您的这次编辑已撤销（“重做”可恢复）：如要用您的修改覆盖对方的修改，请选择“用我的修改覆盖对方的”，然后重做。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_versions.py"/>
+            <source>Conflict checks are off under QGIS's transaction groups: the database did not run the check ({0}). Run db init, or ask the database administrator for GRANT EXECUTE ON FUNCTION {1}.lc_check_seen(text, bigint[], integer[]) TO your role.</source>
+            <translation>在 QGIS 事务组下冲突检查已关闭：数据库未能执行该检查（{0}）。请运行 db init，或向数据库管理员申请 GRANT EXECUTE ON FUNCTION {1}.lc_check_seen(text, bigint[], integer[]) TO 您的角色。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live_versions.py"/>
@@ -4661,6 +4671,10 @@ Each candidate is a feature: rank, in_plan (1 for the plan), the move, its area 
         <message>
             <source>hover for the reason</source>
             <translation type="obsolete">将鼠标悬停查看原因</translation>
+        </message>
+        <message>
+            <source>This project sends edits through QGIS's transaction groups (Project Properties &gt; Data Sources): they reach the database without the plugin's check of the versions you saw. Conflict checks are off: saving may overwrite another planner's change of the same parcel or unit without warning. For checked saves set the transaction mode to "Local Edit Buffer" (QGIS 3.22: untick "Automatically create transaction groups where possible").</source>
+            <translation type="obsolete">本项目通过 QGIS 的事务组（项目属性 &gt; 数据源）发送编辑：编辑进入数据库时不经过插件对您所读版本的检查。冲突检查已关闭：保存可能在没有任何提示的情况下覆盖另一位规划人员对同一图斑或整治单元的修改。要让保存受到检查，请将事务模式设为“本地编辑缓冲区”（Local Edit Buffer；QGIS 3.22：取消勾选“尽可能自动创建事务组”（Automatically create transaction groups where possible））。</translation>
         </message>
         <message>
             <source>{0} survey parcels (BSM) are in several pieces; --in-database does not share their TBMJ between the pieces yet: run the balance without --in-database</source>

@@ -13,9 +13,11 @@ translated sentence naming who and when (``refused``). After the planner's own c
 written are read again (their new version is the planner's own); a reload of the layer (QGIS's
 ``dataChanged``: the layer shows the database as it is) reads every version again, except those of
 the rows in the edit buffer. The versions are read in a worker thread (``live_versions_read``); a
-commit waits for them. Under QGIS's transaction groups (edits sent to the database as they are made,
-or all layers' buffers committed together without ``beforeCommitChanges``) nothing can be stamped in
-time: the stamp stands aside and the session says that the checks are off (``checks_off``).
+commit waits for them. Under QGIS's *automatic* transaction groups each edit reaches the database as
+it is made: right after it, the rows it changed or deleted are checked in that transaction
+(``postgis/tx_check.py``, migration 10) and an edit of a row another planner changed since is undone
+and refused. Under *buffered* groups (all layers' buffers committed together, without
+``beforeCommitChanges``) nothing can be checked: the stamp stands aside and the session says so.
 """
 from __future__ import annotations
 
@@ -58,7 +60,8 @@ def _local_time(text: str) -> str:
 
 
 def conflict_message(errors: Iterable[str]) -> Optional[str]:
-    """The planner's sentence for a commit refused by the version check (None: not such a refusal)."""
+    """The planner's sentence for a commit (or, under transaction groups, an edit) refused by the
+    version check (None: not such a refusal)."""
     for text in errors:
         match = _CONFLICT.search(str(text))
         if not match:
@@ -72,6 +75,10 @@ def conflict_message(errors: Iterable[str]) -> Optional[str]:
             who = f"{info['by']} ({info['role']})"
         when = _local_time(str(info.get("at") or ""))
         what = tr("Unit {0}") if info.get("table") == "plan_unit" else tr("Parcel {0}")
+        if info.get("transaction"):  # postgis/tx_check: the edit was undone at once
+            return tr("Not saved: {0} was changed by {1} at {2}, after you read it. Your edit was undone (Redo "
+                      "brings it back): to write yours over theirs, choose Save mine over theirs, then Redo.").format(
+                what.format(info.get("key")), who, when)
         return tr("Not saved: {0} was changed by {1} at {2}, after you read it. Your edits stay in the layer's edit "
                   "buffer (nothing is lost): undo the ones you do not want, or save yours over theirs.").format(
             what.format(info.get("key")), who, when)
@@ -119,11 +126,12 @@ class VersionStamp(QObject):
     notice = pyqtSignal(str)  # a translated warning: deleted rows saved without the check
 
     def __init__(self, layer: QgsVectorLayer, parent: Optional[QObject] = None,
-                 checks_off: Callable[[], bool] = lambda: False):
+                 mode: Callable[[], str] = lambda: "off"):
         super().__init__(parent)
         self.layer = layer
         self.index = layer.fields().indexOf(VERSION_FIELD)
-        self.checks_off = checks_off  # QGIS's transaction groups: nothing is stamped (module docstring)
+        self.mode = mode  # qgis_compat.transaction_mode of the project: "off", "automatic", "buffered"
+        self.in_transaction = TransactionCheck(self)  # the checks under automatic transaction groups
         self._seen = SeenVersions({})
         self._reading: Optional[VersionRead] = None
         self._kept: dict[int, int] = {}  # versions seen of the rows in the buffer at a reload underway
@@ -131,9 +139,11 @@ class VersionStamp(QObject):
         self._sent: tuple[set[int], set[int]] = (set(), set())  # (changed, deleted) rows of the commit underway
         self._stamped = self._committed = False
         self._notes_failed = False
+        edited = self.in_transaction.edited
         self._connections = [(layer.beforeCommitChanges, self._before_commit),
                              (layer.afterCommitChanges, self._done), (layer.afterRollBack, self._rolled_back),
-                             (layer.dataChanged, self._reloaded)]
+                             (layer.dataChanged, self._reloaded), (layer.attributeValueChanged, edited),
+                             (layer.geometryChanged, edited), (layer.featureDeleted, edited)]
         for signal, slot in self._connections:
             signal.connect(slot)
 
@@ -198,7 +208,7 @@ class VersionStamp(QObject):
         planner's), and note those of the rows it is about to delete."""
         self._stamped = self._committed = False
         changed, deleted = self._sent = self._buffered()
-        if self.index < 0 or self.checks_off():
+        if self.index < 0 or self.mode() != "off":  # transaction groups: checked as edited, or not at all
             return
         self._read_unseen(changed | deleted)
         attributes = self.layer.editBuffer().changedAttributeValues()
@@ -270,7 +280,7 @@ class VersionStamp(QObject):
         if self._stamped and stack.index() > 0 and stack.text(stack.index() - 1) == STAMP_COMMAND:
             stack.undo()
         self._stamped = False
-        if still_deleted and not self.checks_off():
+        if still_deleted and self.mode() == "off":
             self._note_deletes(still_deleted)
         message = conflict_message(self.layer.commitErrors())
         if message:
@@ -281,10 +291,79 @@ class VersionStamp(QObject):
         self._sent = (set(), set())
 
     def save_over_theirs(self) -> int:
-        """After a refusal: take the current versions of the rows in the edit buffer, so the next save
-        overwrites the other planner's changes knowingly; returns how many rows were re-stamped."""
+        """After a refusal: take the current versions of the rows in the edit buffer (under transaction
+        groups: of the rows whose edits were undone), so the next save (or redone edit) overwrites the
+        other planner's changes knowingly; returns how many rows were re-stamped."""
         changed, deleted = self._buffered()
-        ids = changed | deleted
+        ids = changed | deleted | self.in_transaction.take_refused()
         if ids and self.index >= 0:
             self.seen.since.update(read_versions(self.layer, self.index, ids))
         return len(ids)
+
+
+class TransactionCheck:
+    """Under QGIS's automatic transaction groups: each batch of edits is checked right after it reached
+    the database, in its transaction (``postgis/tx_check.py``); a batch that changed a row another
+    planner committed since the planner read it is undone and refused (``stamp.refused``)."""
+
+    def __init__(self, stamp: VersionStamp):
+        self.stamp = stamp
+        self._pending: set[int] = set()
+        self._start = 0  # the undo stack's index before the batch being collected
+        self._refused: set[int] = set()
+        self._off = False  # the check failed for another reason (no migration 10, no grant): said once
+
+    def edited(self, fid, *_args) -> None:
+        """A row was changed or deleted (QGIS's signals, emitted after the database took the edit)."""
+        layer = self.stamp.layer
+        if self._off or self.stamp.index < 0 or self.stamp.mode() != "automatic":
+            return
+        if layer.dataProvider().transaction() is None or fid < 0:
+            return
+        if not self._pending:
+            self._start = layer.undoStack().index()  # inside the command being pushed: the index before it
+            QTimer.singleShot(0, self.check)
+        self._pending.add(int(fid))
+
+    def take_refused(self) -> set[int]:
+        refused, self._refused = self._refused, set()
+        return refused
+
+    def check(self) -> None:
+        fids, self._pending = self._pending, set()
+        layer = self.stamp.layer
+        transaction = layer.dataProvider().transaction() if layer.isEditable() else None
+        found = table_of(layer)
+        if transaction is None or found is None:
+            return
+        _db, schema, table = found
+        seen = self.stamp.seen
+        known = {fid: seen.get(fid) for fid in sorted(fids) if seen.get(fid) is not None}
+        if not known:
+            return
+        target = "plan_parcel" if table in PARCEL_TABLES else table
+        ok, error = transaction.executeSql(
+            "SAVEPOINT lc_check; SELECT {}.lc_check_seen('{}', ARRAY[{}]::bigint[], ARRAY[{}]::integer[]); "
+            "RELEASE SAVEPOINT lc_check".format('"' + schema.replace('"', '""') + '"', target.replace("'", "''"),
+                                                ",".join(str(int(f)) for f in known),
+                                                ",".join(str(int(v)) for v in known.values())))
+        if ok:
+            return
+        transaction.executeSql("ROLLBACK TO SAVEPOINT lc_check; RELEASE SAVEPOINT lc_check")
+        message = conflict_message([error])
+        if message is None:  # the schema predates migration 10, or the role may not run the check
+            self._off = True
+            text = tr("Conflict checks are off under QGIS's transaction groups: the database did not run the "
+                      "check ({0}). Run db init, or ask the database administrator for GRANT EXECUTE ON FUNCTION "
+                      "{1}.lc_check_seen(text, bigint[], integer[]) TO your role.").format(
+                str(error).strip().splitlines()[0] if str(error).strip() else "?", schema)
+            log(text, Qgis.Warning)
+            self.stamp.notice.emit(text)
+            return
+        stack = layer.undoStack()
+        while stack.index() > self._start:  # QGIS rolls back to the savepoint of each command undone
+            stack.undo()
+        self._pending.clear()  # the undo's own signals: those rows are as the database had them
+        self._refused |= set(known)
+        self.stamp.refused.emit(message)
+

@@ -151,13 +151,22 @@ def set_legend_style_font(legend: QgsLayoutItemLegend, style, font: QFont) -> No
         legend.setStyleFont(style, font)
 
 
-def transaction_groups(project) -> bool:
-    """Whether ``project`` sends layer edits through transaction groups (3.22: *automatic
-    transaction groups*; 3.26+: ``Qgis.TransactionMode.AutomaticGroups`` or ``BufferedGroups``)."""
+def transaction_mode(project) -> str:
+    """How ``project`` sends layer edits: "off" (each layer's local edit buffer), "automatic" (3.22's
+    *automatic transaction groups*, 3.26+ ``AutomaticGroups``: each edit goes to the database as it is
+    made) or "buffered" (3.26+ ``BufferedGroups``: every layer's buffer committed in one transaction)."""
     mode = getattr(project, "transactionMode", None)
     if callable(mode):
-        return mode() != Qgis.TransactionMode.Disabled
-    return bool(project.autoTransaction())
+        value = mode()
+        if value == Qgis.TransactionMode.Disabled:
+            return "off"
+        return "buffered" if value == Qgis.TransactionMode.BufferedGroups else "automatic"
+    return "automatic" if project.autoTransaction() else "off"
+
+
+def transaction_groups(project) -> bool:
+    """Whether ``project`` sends layer edits through transaction groups (automatic or buffered)."""
+    return transaction_mode(project) != "off"
 
 
 def transaction_signal(project):

@@ -1,97 +1,134 @@
-"""QGIS's transaction groups on the planning layers (docs/postgis.md, "Limits"): edits go to the
-database without the version the planner saw, so the session says, in the message bar's words,
-that the conflict checks are off — at the start and when the project switches them on later —
-and its version stamps stand aside (no false refusal of the planner's own edits)."""
+"""QGIS's transaction groups on the planning layers (docs/postgis.md, "Limits"). Automatic groups send
+each edit to the database as it is made: the rows it changed are checked right away in that
+transaction (migration 10, ``postgis/tx_check.py``), an edit of a row another planner changed since
+is undone and refused naming who and when, and *Save mine over theirs* + Redo writes it knowingly.
+Buffered groups (QGIS 3.26+) cannot be checked: the planner is told so, once."""
 from __future__ import annotations
 
 import pytest
-from qgis.core import QgsProject
+from qgis.core import Qgis, QgsProject
 from qgis.PyQt.QtCore import QCoreApplication
 
 from plugin.adapters.postgis.connection import connect
 from plugin.adapters.postgis.plan_edits import read_plan, save_plan
-from plugin.adapters.qgis_compat import transaction_groups
+from plugin.adapters.qgis_compat import transaction_mode
 from plugin.gui.session import PlanningSession, SessionConfig
 from tests.postgis import test_pg_live as live
 from tests.postgis.test_pg_live import SCHEMA, pg_layer, service, tag, untagged_farmland
 
 demo_gpkg, template, planners = live.demo_gpkg, live.template, live.planners  # the two planners' fixtures
+BUFFERED = hasattr(Qgis, "TransactionMode")  # QGIS 3.26+
 
 
-def set_groups(on: bool) -> None:
+def set_mode(mode: str) -> None:
     project = QgsProject.instance()
-    if hasattr(project, "setTransactionMode"):  # QGIS 3.26+
-        from qgis.core import Qgis
-
-        project.setTransactionMode(Qgis.TransactionMode.AutomaticGroups if on else Qgis.TransactionMode.Disabled)
+    if BUFFERED:
+        value = {"off": Qgis.TransactionMode.Disabled, "automatic": Qgis.TransactionMode.AutomaticGroups,
+                 "buffered": Qgis.TransactionMode.BufferedGroups}[mode]
+        project.setTransactionMode(value)
     else:
-        project.setAutoTransaction(on)
-    assert transaction_groups(project) == on
+        project.setAutoTransaction(mode == "automatic")
+    assert transaction_mode(project) == mode
 
 
 @pytest.fixture()
-def groups_off_after():
+def mode_off_after():
     yield
-    set_groups(False)
+    set_mode("off")
 
 
-def session_of(planner: str):
-    """Planner's session with its notices and refusals caught from the start."""
-    parcels, units = pg_layer(planner, "parcels", "fid"), pg_layer(planner, "plan_unit", "id")
+def session_of(planner: str, units: bool = False):
+    """A planner's session with its notices and refusals caught from the start."""
+    parcels, unit_layer = pg_layer(planner, "parcels", "fid"), pg_layer(planner, "plan_unit", "id")
     session = PlanningSession(follow_project=False)
     session.background = False
     said: dict[str, list] = {"notice": [], "refused": []}
     session.notice.connect(said["notice"].append)
     session.refused.connect(said["refused"].append)
-    assert session.apply(SessionConfig(parcels=parcels.id(), units=units.id()), save=False)
-    return session, parcels, said
+    assert session.apply(SessionConfig(parcels=parcels.id(), units=unit_layer.id()), save=False)
+    return session, (unit_layer if units else parcels), said
 
 
-def test_under_transaction_groups_the_planner_is_told_checks_are_off(planners, groups_off_after):
-    set_groups(True)
-    session, parcels, said = session_of("b")
-    assert len(said["notice"]) == 1 and "Conflict checks are off" in said["notice"][0]
-    theirs, mine = untagged_farmland(parcels, 2)
-    conn = connect(service("a"))
-    save_plan(conn, SCHEMA, {theirs: (0, {"zzlx": "JS-FK", "ghdlbm": "0101"})}, "张三")
-    tag(parcels, theirs, "JS-FK", "0201")
-    tag(parcels, mine, "JS-FK", "0201")
-    assert parcels.dataProvider().transaction() is not None  # the edits went to the database already
-    QCoreApplication.processEvents()
-    assert parcels.commitChanges(), parcels.commitErrors()  # no refusal of the planner's own edits
+def settle() -> None:
     for _ in range(20):
         QCoreApplication.processEvents()
-    assert said["refused"] == []
-    # what the message says: another planner's change of the same parcel is overwritten unchecked
+
+
+def test_automatic_groups_refuse_an_edit_of_a_row_changed_since_and_undo_it(planners, mode_off_after):
+    set_mode("automatic")
+    session, parcels, said = session_of("b")
+    theirs, mine = untagged_farmland(parcels, 2)
+    conn = connect(service("a"))
+    save_plan(conn, SCHEMA, {theirs: (0, {"zzlx": "JS-FK", "ghdlbm": "0101"})}, "张三")  # after B loaded it
+    tag(parcels, mine, "JS-FK", "0201")
+    settle()
+    assert parcels.dataProvider().transaction() is not None and said["refused"] == []
+    tag(parcels, theirs, "JS-FK", "0201")  # sent to the database at once: checked, refused, undone
+    settle()
+    assert len(said["refused"]) == 1 and "张三" in said["refused"][0] and str(theirs) in said["refused"][0]
+    assert "Redo" in said["refused"][0]  # the sentence of an edit undone, not of a refused save
+    assert parcels.getFeature(theirs)["ghdlbm"] == "0101" and parcels.getFeature(mine)["ghdlbm"] == "0201"
+    assert parcels.undoStack().canRedo()
+    assert said["notice"] == []  # automatic groups are checked: nothing to warn about
+    assert parcels.commitChanges(), parcels.commitErrors()
     plan = read_plan(conn, SCHEMA, [theirs, mine])
-    assert plan[theirs]["ghdlbm"] == plan[mine]["ghdlbm"] == "0201"
-    with conn.cursor() as cur:
-        cur.execute(f"SELECT count(*) FROM {SCHEMA}.lc_delete_read")
-        assert cur.fetchone()[0] == 0  # no stray notes either
+    assert plan[theirs]["ghdlbm"] == "0101" and plan[mine]["ghdlbm"] == "0201"  # A's value stays
+
+    # knowingly over A's change: Save mine over theirs, then the edit again
+    assert session.database.save_over_theirs() == 1
+    tag(parcels, theirs, "JS-FK", "0201")
+    settle()
+    assert len(said["refused"]) == 1
+    assert parcels.commitChanges(), parcels.commitErrors()
+    assert read_plan(conn, SCHEMA, [theirs])[theirs]["ghdlbm"] == "0201"
     conn.close()
-    assert len(said["notice"]) == 1  # said once, not at every save
     session.unload()
 
 
-def test_switching_transaction_groups_on_during_the_session_is_said(planners, groups_off_after):
-    session, parcels, said = session_of("b")
-    assert said["notice"] == []  # the local edit buffer: checks on, nothing to say
-    set_groups(True)
-    QCoreApplication.processEvents()
-    assert len(said["notice"]) == 1 and "Conflict checks are off" in said["notice"][0]
-    set_groups(False)
-    QCoreApplication.processEvents()
-    assert session.database.stamps and not session.database.checks_off()
-    # back on the local edit buffer the checks work again: a parcel changed since is refused
-    seen = untagged_farmland(parcels, 1)[0]
+def test_automatic_groups_refuse_deleting_a_unit_changed_since(planners, mode_off_after):
+    set_mode("automatic")
+    session, units, said = session_of("b", units=True)
+    changed = next(units.getFeatures())
     conn = connect(service("a"))
-    save_plan(conn, SCHEMA, {seen: (0, {"zzlx": "JS-FK", "ghdlbm": "0101"})}, "张三")
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT set_config('lc.user', '张三', false)")
+        cur.execute(f"UPDATE {SCHEMA}.plan_unit SET dymc = '甲' WHERE id = %s", (changed.id(),))
+    assert units.startEditing() and units.deleteFeature(changed.id())
+    settle()
+    assert len(said["refused"]) == 1 and changed["dybh"] in said["refused"][0] and "张三" in said["refused"][0]
+    assert units.getFeature(changed.id()).isValid()  # the delete was undone
+    assert units.commitChanges(), units.commitErrors()
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT dymc FROM {SCHEMA}.plan_unit WHERE id = %s", (changed.id(),))
+        assert cur.fetchone() == ("甲",)
     conn.close()
-    tag(parcels, seen, "JS-FK", "0201")
-    QCoreApplication.processEvents()
-    assert not parcels.commitChanges()
-    for _ in range(20):
-        QCoreApplication.processEvents()
-    assert said["refused"] and "张三" in said["refused"][0]
-    parcels.rollBack()
+    session.unload()
+
+
+def test_without_the_check_function_the_planner_is_told(planners, mode_off_after, pg_cluster):
+    pg_cluster.execute(f"REVOKE EXECUTE ON FUNCTION {SCHEMA}.lc_check_seen(text, bigint[], integer[]) FROM li",
+                       planners)
+    set_mode("automatic")
+    session, parcels, said = session_of("b")
+    fid = untagged_farmland(parcels, 1)[0]
+    tag(parcels, fid, "JS-FK", "0201")
+    settle()
+    assert len(said["notice"]) == 1 and "lc_check_seen" in said["notice"][0]
+    assert parcels.getFeature(fid)["ghdlbm"] == "0201"  # the edit stays; only the check is off
+    assert parcels.commitChanges(), parcels.commitErrors()
+    session.unload()
+
+
+@pytest.mark.skipif(not BUFFERED, reason="buffered transaction groups: QGIS 3.26+")
+def test_buffered_groups_say_checks_are_off(planners, mode_off_after):
+    session, parcels, said = session_of("b")
+    assert said["notice"] == []
+    set_mode("buffered")
+    settle()
+    assert len(said["notice"]) == 1 and "Conflict checks are off" in said["notice"][0]
+    fid = untagged_farmland(parcels, 1)[0]
+    tag(parcels, fid, "JS-FK", "0201")
+    assert parcels.commitChanges(), parcels.commitErrors()  # unchecked, as said
+    settle()
+    assert said["refused"] == []
     session.unload()

@@ -41,6 +41,7 @@ def test_definer_functions_are_not_public_and_have_a_fixed_search_path(pg_db):
             cur.execute("SELECT has_function_privilege('public', %s, 'EXECUTE')", (function,))
             assert not cur.fetchone()[0], f"PUBLIC may execute {function}"
         assert _may_execute(cur, "lc_planner", pg_schema.DEFINER_FUNCTIONS[0])
+        assert _may_execute(cur, "lc_planner", pg_schema.DEFINER_FUNCTIONS[2])  # migration 10's check
         assert not _may_execute(cur, "lc_planner", pg_schema.DEFINER_FUNCTIONS[1])  # a trigger: nobody calls it
     conn.close()
 

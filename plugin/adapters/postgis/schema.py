@@ -14,6 +14,7 @@ from ...core.i18n import tr
 from .connection import DatabaseError, driver
 from .share_cache import MIGRATION as SHARES_MIGRATION
 from .share_cache import MIGRATION_7 as BSM_INDEX_MIGRATION
+from .tx_check import MIGRATION as TX_CHECK_MIGRATION
 
 #: the version a fully migrated schema has
 VERSION_TABLE = "lc_schema_version"
@@ -276,7 +277,8 @@ CREATE TRIGGER lc_check_delete BEFORE DELETE ON {s}.plan_split FOR EACH ROW EXEC
 """))
 
 #: the functions that run with the schema owner's rights (``SECURITY DEFINER``), by signature
-DEFINER_FUNCTIONS = ("lc_read_for_delete(text, bigint[], integer[])", "lc_check_delete()")
+DEFINER_FUNCTIONS = ("lc_read_for_delete(text, bigint[], integer[])", "lc_check_delete()",
+                     "lc_check_seen(text, bigint[], integer[])")  # the last: migration 10
 #: the documented role of the planners (docs/postgis.md, "Least privilege"), granted what they call
 PLANNER_ROLE = "lc_planner"
 
@@ -305,6 +307,8 @@ BEGIN
     END LOOP;
 END $$;
 """))
+
+MIGRATIONS.append(TX_CHECK_MIGRATION)  # 10
 
 
 def quoted(schema: str):
