@@ -129,10 +129,7 @@ class _UnitReshape:
             both = np.empty(len(simple), dtype=object)
             both[:] = boths
             meet = np.flatnonzero(shapely.intersects(both, geoms))
-            boxes = shapely.bounds(geoms[meet]).tolist()
-            local = np.empty(len(meet), dtype=object)  # overlay cost follows the vertex count
-            local[:] = [shapely.clip_by_rect(both[j], *box) for j, box in zip(meet.tolist(), boxes)]
-            inter = shapely.area(shapely.intersection(geoms[meet], local))
+            inter = shapely.area(shapely.intersection(geoms[meet], both[meet]))  # GEOS clips to the boxes itself
             for j, a in zip(meet.tolist(), inter.tolist()):
                 p = simple[j]
                 excess = min(1.0, a / p.area)
