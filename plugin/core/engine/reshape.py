@@ -30,11 +30,7 @@ class _UnitReshape:
         members = self._unit_parcels[uid]
         self._update_unit_overlaps(uid)
         pids, geoms, areas, rows = self._parcels_in_box(u.bounds)
-        shares = np.zeros(len(pids))
-        if len(pids):
-            hit = np.flatnonzero(shapely.intersects(u.geom, geoms))
-            if len(hit):
-                shares[hit] = shares_in_unit(u.geom, geoms[hit], areas[hit])
+        shares = shares_in_unit(u.geom, geoms, areas)
         where = {pid: k for k, pid in enumerate(pids)}
         share_of, row_of = shares.tolist(), rows.tolist()
         plus: dict = {}  # the unit's (and the project's) integer delta: plus - minus
