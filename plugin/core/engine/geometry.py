@@ -68,7 +68,7 @@ def in_threads(fn: Callable[[np.ndarray], np.ndarray], index: np.ndarray, chunk:
     n = len(index)
     if n == 0:
         return fn(index)
-    pieces = max(_WORKERS, -(-n // chunk))
+    pieces = _WORKERS * -(-n // (chunk * _WORKERS))  # a multiple of the workers: none idle at the end
     step = -(-n // pieces)
     parts = [index[a:a + step] for a in range(0, n, step)]
     if _WORKERS == 1 or len(parts) == 1:
