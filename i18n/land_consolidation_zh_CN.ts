@@ -382,6 +382,11 @@
         </message>
         <message>
             <location filename="../plugin/adapters/live_versions.py"/>
+            <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edit of it was undone and your other edits saved: to write yours over theirs, choose Save mine over theirs, then make the edit again.</source>
+            <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您对它的编辑已撤销，您的其他编辑已保存：如要用您的修改覆盖对方的修改，请选择“用我的修改覆盖对方的”，然后重新编辑一次。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_versions.py"/>
             <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edit was undone (Redo brings it back): to write yours over theirs, choose Save mine over theirs, then Redo.</source>
             <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您的这次编辑已撤销（“重做”可恢复）：如要用您的修改覆盖对方的修改，请选择“用我的修改覆盖对方的”，然后重做。</translation>
         </message>

@@ -59,9 +59,9 @@ def _local_time(text: str) -> str:
         return text[:19].replace("T", " ")
 
 
-def conflict_message(errors: Iterable[str]) -> Optional[str]:
+def conflict_message(errors: Iterable[str], saving: bool = False) -> Optional[str]:
     """The planner's sentence for a commit (or, under transaction groups, an edit) refused by the
-    version check (None: not such a refusal)."""
+    version check (None: not such a refusal); ``saving``: an edit checked as the save began."""
     for text in errors:
         match = _CONFLICT.search(str(text))
         if not match:
@@ -75,6 +75,10 @@ def conflict_message(errors: Iterable[str]) -> Optional[str]:
             who = f"{info['by']} ({info['role']})"
         when = _local_time(str(info.get("at") or ""))
         what = tr("Unit {0}") if info.get("table") == "plan_unit" else tr("Parcel {0}")
+        if info.get("transaction") and saving:  # checked in the save: undone, the rest saved, no Redo after it
+            return tr("Not saved: {0} was changed by {1} at {2}, after you read it. Your edit of it was undone and "
+                      "your other edits saved: to write yours over theirs, choose Save mine over theirs, then make "
+                      "the edit again.").format(what.format(info.get("key")), who, when)
         if info.get("transaction"):  # postgis/tx_check: the edit was undone at once
             return tr("Not saved: {0} was changed by {1} at {2}, after you read it. Your edit was undone (Redo "
                       "brings it back): to write yours over theirs, choose Save mine over theirs, then Redo.").format(
@@ -207,6 +211,8 @@ class VersionStamp(QObject):
         (one undo step, taken back again when the commit is refused: the undo stack stays the
         planner's), and note those of the rows it is about to delete."""
         self._stamped = self._committed = False
+        if self.index >= 0 and self.mode() == "automatic":  # edits not checked yet: checked before the COMMIT
+            self.in_transaction.check(saving=True)
         changed, deleted = self._sent = self._buffered()
         if self.index < 0 or self.mode() != "off":  # transaction groups: checked as edited, or not at all
             return
@@ -329,8 +335,12 @@ class TransactionCheck:
         refused, self._refused = self._refused, set()
         return refused
 
-    def check(self) -> None:
+    def check(self, saving: bool = False) -> None:
+        """Check the rows edited since the last check (queued after an edit; at once when the save
+        begins: ``VersionStamp._before_commit``, before QGIS's transaction group sends the COMMIT)."""
         fids, self._pending = self._pending, set()
+        if not fids:
+            return
         layer = self.stamp.layer
         transaction = layer.dataProvider().transaction() if layer.isEditable() else None
         found = table_of(layer)
@@ -350,7 +360,7 @@ class TransactionCheck:
         if ok:
             return
         transaction.executeSql("ROLLBACK TO SAVEPOINT lc_check; RELEASE SAVEPOINT lc_check")
-        message = conflict_message([error])
+        message = conflict_message([error], saving)
         if message is None:  # the schema predates migration 10, or the role may not run the check
             self._off = True
             text = tr("Conflict checks are off under QGIS's transaction groups: the database did not run the "

@@ -85,6 +85,30 @@ def test_automatic_groups_refuse_an_edit_of_a_row_changed_since_and_undo_it(plan
     session.unload()
 
 
+def test_automatic_groups_check_an_edit_saved_before_the_event_loop_turns(planners, mode_off_after):
+    set_mode("automatic")
+    session, parcels, said = session_of("b")
+    theirs, mine = untagged_farmland(parcels, 2)
+    conn = connect(service("a"))
+    save_plan(conn, SCHEMA, {theirs: (0, {"zzlx": "JS-FK", "ghdlbm": "0101"})}, "张三")  # after B loaded it
+    tag(parcels, mine, "JS-FK", "0201")
+    tag(parcels, theirs, "JS-FK", "0201")
+    assert parcels.commitChanges(), parcels.commitErrors()  # no event loop between the edits and the save
+    settle()
+    plan = read_plan(conn, SCHEMA, [theirs, mine])
+    assert plan[theirs]["ghdlbm"] == "0101", "A's change overwritten unchecked"
+    assert plan[mine]["ghdlbm"] == "0201"  # the edit of a row nobody else changed is saved
+    assert len(said["refused"]) == 1 and "张三" in said["refused"][0] and str(theirs) in said["refused"][0]
+    assert "make the edit again" in said["refused"][0]  # no Redo after a save
+    # the planner's own commit, then an edit of the same row again: not refused
+    tag(parcels, mine, "JS-FK", "0102")
+    assert parcels.commitChanges(), parcels.commitErrors()
+    settle()
+    assert len(said["refused"]) == 1 and read_plan(conn, SCHEMA, [mine])[mine]["ghdlbm"] == "0102"
+    conn.close()
+    session.unload()
+
+
 def test_automatic_groups_refuse_deleting_a_unit_changed_since(planners, mode_off_after):
     set_mode("automatic")
     session, units, said = session_of("b", units=True)
