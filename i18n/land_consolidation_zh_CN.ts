@@ -593,6 +593,11 @@
             <translation>图斑 {0} 已由 {1}（{2}）于 {3} 修改；您的修改未保存，已保留供您核对。</translation>
         </message>
         <message>
+            <location filename="../plugin/adapters/postgis/plan_edits.py"/>
+            <source>Parcel {0} is being edited in a transaction not yet saved (another planner's, or yours under QGIS's transaction groups): nothing was saved; save those edits first, then try again.</source>
+            <translation>图斑 {0} 正在一个尚未保存的事务中被编辑（其他规划人员的，或您在 QGIS 事务组下的编辑）：未保存任何内容；请先保存那些编辑，然后重试。</translation>
+        </message>
+        <message>
             <location filename="../plugin/adapters/postgis/schema.py"/>
             <source>PostGIS is not enabled in this database: ask its administrator to run CREATE EXTENSION postgis</source>
             <translation>此数据库未启用 PostGIS：请数据库管理员运行 CREATE EXTENSION postgis</translation>
@@ -601,6 +606,11 @@
             <location filename="../plugin/adapters/postgis/schema.py"/>
             <source>Could not create the planning schema {0}: {1}</source>
             <translation>无法创建规划模式 {0}：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/status.py"/>
+            <source>Unit {0} is being edited in a transaction not yet saved (your edits under QGIS's transaction groups, or another planner's): save the units layer's edits first, then change its status.</source>
+            <translation>整治单元 {0} 正在一个尚未保存的事务中被编辑（您在 QGIS 事务组下的编辑，或其他规划人员的）：请先保存整治单元图层的编辑，再更改其状态。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/status.py"/>

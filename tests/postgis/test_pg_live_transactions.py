@@ -5,13 +5,18 @@ is undone and refused naming who and when, and *Save mine over theirs* + Redo wr
 Buffered groups (QGIS 3.26+) cannot be checked: the planner is told so, once."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from qgis.core import Qgis, QgsProject
 from qgis.PyQt.QtCore import QCoreApplication
 
+from plugin.adapters.lifecycle_ops import set_status
+from plugin.adapters.lifecycle_store import HistoryStore
 from plugin.adapters.postgis.connection import connect
 from plugin.adapters.postgis.plan_edits import read_plan, save_plan
 from plugin.adapters.qgis_compat import transaction_mode
+from plugin.core.errors import PlanError
 from plugin.gui.session import PlanningSession, SessionConfig
 from tests.postgis import test_pg_live as live
 from tests.postgis.test_pg_live import SCHEMA, pg_layer, service, tag, untagged_farmland
@@ -125,6 +130,37 @@ def test_automatic_groups_refuse_deleting_a_unit_changed_since(planners, mode_of
     with conn.cursor() as cur:
         cur.execute(f"SELECT dymc FROM {SCHEMA}.plan_unit WHERE id = %s", (changed.id(),))
         assert cur.fetchone() == ("甲",)
+    conn.close()
+    session.unload()
+
+
+def test_a_status_change_of_a_unit_edited_in_an_open_transaction_is_refused_at_once(planners, mode_off_after):
+    """QGIS's group holds the unit's row until the planner saves: the plugin's own connection waiting
+    for it on the main thread would freeze QGIS for ever."""
+    set_mode("automatic")
+    session, units, said = session_of("b", units=True)
+    unit = next(units.getFeatures())
+    code = unit["dybh"]
+    assert units.startEditing()
+    assert units.changeAttributeValue(unit.id(), units.fields().lookupField("dymc"), "乙")  # sent: row locked
+    settle()
+    assert units.dataProvider().transaction() is not None
+    store = HistoryStore(units)
+    assert store.in_database
+    start = time.monotonic()
+    with pytest.raises(PlanError) as refused:
+        set_status(units, "dybh", "zt", code, "立项", "", findings=[], store=store, user="李四")
+    assert time.monotonic() - start < 3  # at once, not after the lock wait
+    assert code in str(refused.value) and "save the units layer's edits first" in str(refused.value)
+    assert units.commitChanges(), units.commitErrors()
+    conn = connect(service("a"))
+    with conn, conn.cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM {SCHEMA}.unit_status_history WHERE unit_code = %s", (code,))
+        assert cur.fetchone() == (0,)  # nothing written by the refused change
+    set_status(units, "dybh", "zt", code, "立项", "", findings=[], store=store, user="李四")  # saved: goes through
+    with conn, conn.cursor() as cur:
+        cur.execute(f"SELECT zt, dymc FROM {SCHEMA}.plan_unit WHERE id = %s", (unit.id(),))
+        assert cur.fetchone() == ("立项", "乙")
     conn.close()
     session.unload()
 
