@@ -33,6 +33,7 @@ from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 from ..core.i18n import tr
 from .live_versions_read import Pairs, VersionRead
 from .log import log
+from .postgis.connection import sql_identifier
 from .qgis_compat import REQUEST_NO_GEOMETRY
 
 VERSION_FIELD = "version"
@@ -253,7 +254,7 @@ class VersionStamp(QObject):
                     text = tr("Deleted rows of {0} are saved without the check for other planners' changes: your "
                               "database role may not note the versions you saw. Ask the database administrator for "
                               "GRANT EXECUTE ON FUNCTION {1}.lc_read_for_delete(text, bigint[], integer[]) TO your "
-                              "role.").format(table, schema)
+                              "role.").format(table, sql_identifier(schema))
                 else:
                     text = tr("Deleted rows of {0} are saved without the version check (run db init to add it): "
                               "{1}").format(table, str(exc).strip())
@@ -366,7 +367,7 @@ class TransactionCheck:
             text = tr("Conflict checks are off under QGIS's transaction groups: the database did not run the "
                       "check ({0}). Run db init, or ask the database administrator for GRANT EXECUTE ON FUNCTION "
                       "{1}.lc_check_seen(text, bigint[], integer[]) TO your role.").format(
-                str(error).strip().splitlines()[0] if str(error).strip() else "?", schema)
+                str(error).strip().splitlines()[0] if str(error).strip() else "?", sql_identifier(schema))
             log(text, Qgis.Warning)
             self.stamp.notice.emit(text)
             return
