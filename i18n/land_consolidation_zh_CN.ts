@@ -377,8 +377,18 @@
         </message>
         <message>
             <location filename="../plugin/adapters/live_versions.py"/>
+            <source>Deleted rows of {0} are saved without the version check (run db init to add it): {1}</source>
+            <translation>{0} 中删除的行保存时不做版本检查（运行 db init 可加上该检查）：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_versions.py"/>
             <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edits stay in the layer's edit buffer (nothing is lost): undo the ones you do not want, or save yours over theirs.</source>
             <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您的编辑仍保留在图层的编辑缓冲区中（没有丢失）：撤销不需要的修改，或用您的修改覆盖对方的修改。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_versions.py"/>
+            <source>Deleted rows of {0} are saved without the check for other planners' changes: your database role may not note the versions you saw. Ask the database administrator for GRANT EXECUTE ON FUNCTION {1}.lc_read_for_delete(text, bigint[], integer[]) TO your role.</source>
+            <translation>{0} 中删除的行保存时不检查其他规划人员的修改：您的数据库角色无权记录您所读的版本。请向数据库管理员申请 GRANT EXECUTE ON FUNCTION {1}.lc_read_for_delete(text, bigint[], integer[]) TO 您的角色。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live_versions.py"/>
@@ -394,16 +404,6 @@
             <location filename="../plugin/adapters/live_versions.py"/>
             <source>Conflict checks are off under QGIS's transaction groups: the database did not run the check ({0}). Run db init, or ask the database administrator for GRANT EXECUTE ON FUNCTION {1}.lc_check_seen(text, bigint[], integer[]) TO your role.</source>
             <translation>在 QGIS 事务组下冲突检查已关闭：数据库未能执行该检查（{0}）。请运行 db init，或向数据库管理员申请 GRANT EXECUTE ON FUNCTION {1}.lc_check_seen(text, bigint[], integer[]) TO 您的角色。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/live_versions.py"/>
-            <source>Deleted rows of {0} are saved without the check for other planners' changes: your database role may not note the versions you saw. Ask the database administrator for GRANT EXECUTE ON FUNCTION {1}.lc_read_for_delete(text, bigint[], integer[]) TO your role.</source>
-            <translation>{0} 中删除的行保存时不检查其他规划人员的修改：您的数据库角色无权记录您所读的版本。请向数据库管理员申请 GRANT EXECUTE ON FUNCTION {1}.lc_read_for_delete(text, bigint[], integer[]) TO 您的角色。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/live_versions.py"/>
-            <source>Deleted rows of {0} are saved without the version check (run db init to add it): {1}</source>
-            <translation>{0} 中删除的行保存时不做版本检查（运行 db init 可加上该检查）：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live_versions_read.py"/>

@@ -40,6 +40,7 @@ VERSION_FIELD = "version"
 STAMP_COMMAND = "land-consolidation: versions read"  # the undo step of the stamps (never shown: undone)
 _CONFLICT = re.compile(r"lc-conflict (\{.*\})")
 PARCEL_TABLES = ("parcels", "plan_parcel")
+READ_FOR_DELETE = "lc_read_for_delete(text, bigint[], integer[])"  # migration 8
 
 
 def table_of(layer: Optional[QgsVectorLayer]) -> Optional[tuple[str, str, str]]:
@@ -88,6 +89,34 @@ def conflict_message(errors: Iterable[str], saving: bool = False) -> Optional[st
                   "buffer (nothing is lost): undo the ones you do not want, or save yours over theirs.").format(
             what.format(info.get("key")), who, when)
     return None
+
+
+def may_execute(connection, function: str) -> Optional[bool]:
+    """Whether the connection's role may execute ``function`` (``schema.name(types)``, names quoted),
+    asked of the database's catalogue, not read from an error's text (servers send it in their
+    ``lc_messages`` language); None: no such function, or the question itself failed."""
+    if connection is None:
+        return None
+    literal = "'" + function.replace("'", "''") + "'"
+    try:
+        rows = connection.executeSql(f"SELECT CASE WHEN to_regprocedure({literal}) IS NULL THEN 'missing' WHEN "
+                                     f"has_function_privilege({literal}, 'EXECUTE') THEN 'yes' ELSE 'no' END")
+    except Exception:  # QgsProviderConnectionException
+        return None
+    answer = str(rows[0][0]) if rows and rows[0] else "missing"
+    return {"yes": True, "no": False}.get(answer)
+
+
+def notes_failed_message(table: str, schema: str, may: Optional[bool], error: str) -> str:
+    """Why deleted rows of ``table`` go unchecked: the role may not note versions (``may`` False:
+    migration 9 grants it to the planners only), else the function is missing or failed."""
+    if may is False:
+        return tr("Deleted rows of {0} are saved without the check for other planners' changes: your database "
+                  "role may not note the versions you saw. Ask the database administrator for GRANT EXECUTE ON "
+                  "FUNCTION {1}.lc_read_for_delete(text, bigint[], integer[]) TO your role.").format(
+            table, sql_identifier(schema))
+    return tr("Deleted rows of {0} are saved without the version check (run db init to add it): {1}").format(
+        table, error.strip())
 
 
 def read_versions(layer: QgsVectorLayer, index: int, fids: Optional[Iterable[int]] = None) -> dict[int, int]:
@@ -244,20 +273,16 @@ class VersionStamp(QObject):
         sql = "SELECT {}.lc_read_for_delete({}, ARRAY[{}]::bigint[], ARRAY[{}]::integer[])".format(
             '"' + schema.replace('"', '""') + '"', "'" + table.replace("'", "''") + "'",
             ",".join(str(int(f)) for f in ids), ",".join(values))
+        connection = None
         try:
             metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
-            metadata.createConnection(self.layer.source(), {}).executeSql(sql)
+            connection = metadata.createConnection(self.layer.source(), {})
+            connection.executeSql(sql)
         except Exception as exc:  # QgsProviderConnectionException: the schema predates migration 8, say
             if not self._notes_failed:
                 self._notes_failed = True
-                if "permission denied" in str(exc).lower():  # migration 9: granted to the planners only
-                    text = tr("Deleted rows of {0} are saved without the check for other planners' changes: your "
-                              "database role may not note the versions you saw. Ask the database administrator for "
-                              "GRANT EXECUTE ON FUNCTION {1}.lc_read_for_delete(text, bigint[], integer[]) TO your "
-                              "role.").format(table, sql_identifier(schema))
-                else:
-                    text = tr("Deleted rows of {0} are saved without the version check (run db init to add it): "
-                              "{1}").format(table, str(exc).strip())
+                may = may_execute(connection, f"{sql_identifier(schema)}.{READ_FOR_DELETE}")
+                text = notes_failed_message(table, schema, may, str(exc))
                 log(text, Qgis.Warning)
                 self.notice.emit(text)
 

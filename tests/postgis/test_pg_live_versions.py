@@ -209,3 +209,25 @@ def test_a_planner_who_may_not_note_versions_is_told_deletes_go_unchecked(planne
     assert stored(unit.id()) is None
     assert len(notices) == 1 and "GRANT EXECUTE ON FUNCTION lc.lc_read_for_delete" in notices[0]
     session_b.unload()
+
+
+def test_why_deletes_go_unchecked_is_asked_of_the_catalogue_not_read_from_the_error_text(planners, pg_cluster):
+    """A server with lc_messages=zh_CN says 权限不够, not "permission denied": the message is chosen by
+    has_function_privilege, whatever the error's language."""
+    from qgis.core import QgsProviderRegistry
+
+    from plugin.adapters.live_versions import READ_FOR_DELETE, may_execute, notes_failed_message
+
+    layer = live.pg_layer("b", "plan_unit", "id")
+    connection = QgsProviderRegistry.instance().providerMetadata("postgres").createConnection(layer.source(), {})
+    assert may_execute(connection, f"lc.{READ_FOR_DELETE}") is True
+    assert may_execute(connection, "lc.no_such_function(text)") is None
+    assert may_execute(connection, f"no_such_schema.{READ_FOR_DELETE}") is None
+    pg_cluster.execute(f"REVOKE EXECUTE ON FUNCTION lc.{READ_FOR_DELETE} FROM li", planners)
+    may = may_execute(connection, f"lc.{READ_FOR_DELETE}")
+    assert may is False
+    translated = "错误:  对函数 lc_read_for_delete 权限不够"
+    text = notes_failed_message("plan_unit", '规划 "x"', may, translated)
+    assert 'GRANT EXECUTE ON FUNCTION "规划 ""x""".lc_read_for_delete(text, bigint[], integer[])' in text
+    missing = notes_failed_message("plan_unit", "lc", None, 'function lc.lc_read_for_delete does not exist')
+    assert "run db init" in missing and "GRANT" not in missing
