@@ -169,6 +169,8 @@ class VersionStamp(QObject):
         self._seen = SeenVersions({})
         self._reading: Optional[VersionRead] = None
         self._kept: dict[int, int] = {}  # versions seen of the rows in the buffer at a reload underway
+        # a reload while the previous read still ran: (that read, its kept versions, the rows then in the buffer)
+        self._deferred: Optional[tuple[VersionRead, dict[int, int], set[int]]] = None
         self._read_all()
         self._sent: tuple[set[int], set[int]] = (set(), set())  # (changed, deleted) rows of the commit underway
         self._stamped = self._committed = False
@@ -196,6 +198,12 @@ class VersionStamp(QObject):
     @property
     def seen(self) -> SeenVersions:
         """The versions seen; waits for a read underway (no commit is stamped without them)."""
+        if self._deferred is not None:  # the buffered rows of a reload keep their versions of the read before it
+            reading, kept, ids = self._deferred
+            self._deferred = None
+            before = SeenVersions(reading.wait())
+            before.since.update(kept)
+            self._kept = {**{fid: before.get(fid) for fid in ids if before.get(fid) is not None}, **self._kept}
         if self._reading is not None:
             reading, self._reading = self._reading, None
             self._seen = SeenVersions(reading.wait())
@@ -218,8 +226,14 @@ class VersionStamp(QObject):
         if self.index < 0:
             return
         changed, deleted = self._buffered()
-        kept = {fid: self.seen.get(fid) for fid in changed | deleted}
-        self._kept = {fid: v for fid, v in kept.items() if v is not None}
+        reading = self._reading
+        if reading is not None and not reading.done and self._deferred is None:
+            # the previous read still runs: not waited for here (QGIS stays responsive); the rows in the
+            # buffer take their versions from it when the versions are needed (``seen``)
+            self._deferred, self._reading, self._kept = (reading, self._kept, changed | deleted), None, {}
+        else:
+            kept = {fid: self.seen.get(fid) for fid in changed | deleted}
+            self._kept = {fid: v for fid, v in kept.items() if v is not None}
         self._read_all()
 
     def _buffered(self) -> tuple[set[int], set[int]]:

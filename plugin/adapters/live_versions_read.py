@@ -9,9 +9,9 @@ version of every row as one text, parsed by numpy — in a worker thread over it
 the database's snapshot is taken when the session starts, as before, and QGIS stays responsive
 meanwhile. :meth:`VersionRead.wait` hands the result over; the version stamp calls it before
 anything uses the versions (a commit, *Save mine over theirs*), so no edit is saved unchecked while
-the read runs: it waits for it. Where the query cannot run (no psycopg2, a layer whose key is not
-one column, a connection refused), the rows are read through QGIS's provider on the main thread,
-as before.
+the read runs: it waits for it (at most ``CONNECT_TIMEOUT`` for an unreachable server). Where the
+query cannot run (no psycopg2, a layer whose key is not one column, a connection refused or timed
+out), the rows are read through QGIS's provider on the main thread, as before.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from ..core.i18n import tr
 from .log import log
 
 Pairs = tuple[np.ndarray, np.ndarray]  # (fids, versions), int64, sorted by fid
+CONNECT_TIMEOUT = 10  # seconds: an unreachable server falls back to the provider instead of freezing QGIS
 
 
 def _query(layer: QgsVectorLayer, column: str) -> Optional[tuple[str, object]]:
@@ -76,11 +77,17 @@ class VersionRead:
         """The read runs (or ran) in a worker thread, not through QGIS's provider."""
         return self._thread is not None
 
+    @property
+    def done(self) -> bool:
+        """Nothing left to wait for in the worker (a read through the provider runs in :meth:`wait`)."""
+        return self._thread is None or not self._thread.is_alive()
+
     def _run(self, dsn: str, statement) -> None:  # worker thread: no Qt object touched
         try:
             from .postgis.connection import driver
 
-            conn = driver().connect(dsn, application_name="land-consolidation versions")
+            conn = driver().connect(dsn, application_name="land-consolidation versions",
+                                    connect_timeout=CONNECT_TIMEOUT)
             try:
                 with conn.cursor() as cur:
                     cur.execute(statement)

@@ -106,3 +106,60 @@ def test_a_commit_during_the_read_waits_for_it_and_is_checked(planners, monkeypa
     conn.close()
     parcels.rollBack()
     session.unload()
+
+
+def test_a_server_that_never_answers_ends_the_read_after_the_connect_timeout(monkeypatch):
+    """A server that takes the connection and never answers (unreachable behind a firewall, say):
+    the worker gives up after ``CONNECT_TIMEOUT``, so the main thread never waits for ever."""
+    import socket
+
+    from qgis.core import QgsVectorLayer
+
+    monkeypatch.setattr(live_versions_read, "CONNECT_TIMEOUT", 1)
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)
+    dsn = f"host=127.0.0.1 port={silent.getsockname()[1]} dbname=x user=y sslmode=disable"
+    monkeypatch.setattr(live_versions_read, "_query", lambda layer, column: (dsn, "SELECT 1"))
+    try:
+        reading = VersionRead(QgsVectorLayer("Point", "x", "memory"), VERSION_FIELD, lambda: {7: 1})
+        assert reading.in_background
+        reading._thread.join(8)
+        assert reading.done  # gave up (without a timeout libpq waits for the server's answer for ever)
+        assert reading.wait() == {7: 1}  # the provider's read, as for any failed query
+    finally:
+        silent.close()
+
+
+def test_a_reload_during_the_read_does_not_wait_for_it(planners, monkeypatch):
+    """A reload (a unit's status change saved, say) while the previous read still runs returns at once;
+    the rows in the edit buffer keep the versions of that read, so a change since is still refused."""
+    queried, release = threading.Event(), threading.Event()
+    run = VersionRead._run
+
+    def slow(self, dsn, statement):
+        run(self, dsn, statement)
+        queried.set()
+        release.wait(10)
+
+    monkeypatch.setattr(VersionRead, "_run", slow)
+    session, (parcels, _u, _p) = planner_session("b", with_pbf=False)
+    stamp = session.database.stamps[0]
+    refusals = []
+    session.refused.connect(refusals.append)
+    assert queried.wait(10)
+    mine = untagged_farmland(parcels, 1)[0]
+    tag(parcels, mine, "JS-FK", "0201")  # in B's buffer, read as version 0
+    conn = connect(service("a"))
+    save_plan(conn, SCHEMA, {mine: (0, {"zzlx": "JS-FK", "ghdlbm": "0101"})}, "张三")  # version 1 since
+    t0 = time.monotonic()
+    stamp._reloaded()
+    assert time.monotonic() - t0 < 0.5 and not release.is_set()  # not waited for the first read
+    release.set()
+    assert stamp.seen.get(mine) == 0  # the version B read, not A's
+    assert not parcels.commitChanges()
+    wait_for(lambda: refusals, timeout=2.0)
+    assert "张三" in refusals[0] and read_plan(conn, SCHEMA, [mine])[mine]["ghdlbm"] == "0101"
+    conn.close()
+    parcels.rollBack()
+    session.unload()
