@@ -62,22 +62,25 @@ def test_a_role_without_the_grant_cannot_note_versions(pg_db):
 
 
 def test_an_upgraded_schemas_planners_keep_the_delete_check(pg_db, monkeypatch):
-    """A schema at 8 whose planners may delete units (they executed the function as PUBLIC): after 9
-    they are granted it, and the trigger — which they may not execute — still refuses a stale delete."""
+    """A schema at 8 whose planners may delete units (they executed the function as PUBLIC): the upgrade
+    (9 and 10) grants them it and the check of migration 10, and the trigger — which they may not
+    execute — still refuses a stale delete."""
     cluster, name = pg_db
     conn = connect(cluster.dsn(name, with_password=True))
     every = list(pg_schema.MIGRATIONS)
-    monkeypatch.setattr(pg_schema, "MIGRATIONS", [m for m in every if m[0] != 9])
+    monkeypatch.setattr(pg_schema, "MIGRATIONS", [m for m in every if m[0] <= 8])
     pg_schema.migrate(conn, SCHEMA)
     _role(cluster, "lc_deleter", name, f"GRANT DELETE, UPDATE ON {SCHEMA}.plan_unit TO lc_deleter; "
                                        f"GRANT INSERT ON {SCHEMA}.history, {SCHEMA}.plan_share_dirty TO lc_deleter; "
                                        f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {SCHEMA} TO lc_deleter")
     _role(cluster, "lc_viewer", name)
     monkeypatch.setattr(pg_schema, "MIGRATIONS", every)
-    assert pg_schema.migrate(conn, SCHEMA) == [9]
+    assert [v for v in pg_schema.migrate(conn, SCHEMA) if v <= 10] == [9, 10]  # the real upgrade from 8
     with conn, conn.cursor() as cur:
         assert _may_execute(cur, "lc_deleter", pg_schema.DEFINER_FUNCTIONS[0])
         assert not _may_execute(cur, "lc_viewer", pg_schema.DEFINER_FUNCTIONS[0])
+        assert _may_execute(cur, "lc_deleter", pg_schema.DEFINER_FUNCTIONS[2])  # lc_check_seen (migration 10)
+        assert not _may_execute(cur, "lc_viewer", pg_schema.DEFINER_FUNCTIONS[2])
         assert not _may_execute(cur, "lc_deleter", pg_schema.DEFINER_FUNCTIONS[1])
         cur.execute(f"INSERT INTO {SCHEMA}.plan_unit (dybh) VALUES ('U1'), ('U2') RETURNING id")
         stale, fresh = [r[0] for r in cur.fetchall()]
@@ -92,3 +95,25 @@ def test_an_upgraded_schemas_planners_keep_the_delete_check(pg_db, monkeypatch):
         cur.execute(f"DELETE FROM {SCHEMA}.plan_unit WHERE id = %s", (fresh,))
         assert cur.rowcount == 1
     planner.close()
+
+
+def test_the_upgrade_from_8_grants_the_check_in_a_schema_with_an_odd_name(pg_db, monkeypatch):
+    """Migration 10 finds the planners of a schema named with quotes, spaces and Chinese (``%I``)."""
+    cluster, name = pg_db
+    odd, quoted = 'plan "规划" x', '"plan ""规划"" x"'
+    conn = connect(cluster.dsn(name, with_password=True))
+    every = list(pg_schema.MIGRATIONS)
+    monkeypatch.setattr(pg_schema, "MIGRATIONS", [m for m in every if m[0] <= 8])
+    pg_schema.migrate(conn, odd)
+    cluster.execute("DO $$ BEGIN CREATE ROLE lc_tagger LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+                    "postgres")
+    cluster.execute(f"GRANT USAGE ON SCHEMA {quoted} TO lc_tagger; GRANT UPDATE ON {quoted}.plan_parcel TO lc_tagger",
+                    name)
+    monkeypatch.setattr(pg_schema, "MIGRATIONS", every)
+    assert [v for v in pg_schema.migrate(conn, odd) if v <= 10] == [9, 10]
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT has_function_privilege('lc_tagger', %s, 'EXECUTE')",
+                    (f"{quoted}.{pg_schema.DEFINER_FUNCTIONS[2]}",))
+        assert cur.fetchone() == (True,)
+    assert pg_schema.migrate(conn, odd) == []
+    conn.close()
