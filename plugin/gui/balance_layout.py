@@ -133,14 +133,23 @@ def page_height(page: QWidget, rows: Optional[int] = None) -> int:
     return min(lines, DETAIL_ROWS if rows is None else rows) * line + 2 * page.frameWidth() + 4
 
 
+#: QTabBar.setTabVisible / isTabVisible: Qt 5.15+ (QGIS 3.22 builds on Qt 5.12 exist: Ubuntu 20.04)
+TAB_VISIBILITY = hasattr(QTabBar, "setTabVisible")
+
+
 class DetailTabs(QWidget):
-    """Pages under one tab bar that folds away: clicking the current tab or the arrow folds or opens."""
+    """Pages under one tab bar that folds away: clicking the current tab or the arrow folds or opens.
+    Pages are numbered as added; a hidden page's tab is hidden (Qt 5.15+) or, on older Qt, removed
+    from the bar and inserted again (then tab positions differ from page numbers: use the methods)."""
 
     def __init__(self, parent: Optional[QWidget], on_toggled: Callable[[bool], None]):
         super().__init__(parent)
         self.setObjectName("balanceDetails")
         self._on_toggled = on_toggled
         self.folded = False
+        self._native = TAB_VISIBILITY
+        self._titles: list[str] = []
+        self._shown: list[bool] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -168,17 +177,58 @@ class DetailTabs(QWidget):
 
     def add_page(self, widget: QWidget, title: str) -> int:
         self.stack.addWidget(widget)
-        return self.bar.addTab(title)
+        self._titles.append(title)
+        self._shown.append(True)
+        self.bar.addTab(title)
+        return len(self._titles) - 1
+
+    def _tab(self, page: int) -> int:
+        """The bar's position of ``page`` (-1: hidden on older Qt)."""
+        if self._native:
+            return page
+        return sum(self._shown[:page]) if self._shown[page] else -1
+
+    def _page(self, tab: int) -> int:
+        """The page at the bar's position ``tab`` (-1: none)."""
+        if self._native or tab < 0:
+            return tab
+        shown = [i for i, s in enumerate(self._shown) if s]
+        return shown[tab] if tab < len(shown) else -1
+
+    def page_shown(self, page: int) -> bool:
+        return self.bar.isTabVisible(page) if self._native else self._shown[page]
+
+    def page_title(self, page: int) -> str:
+        return self._titles[page]
+
+    def current_page(self) -> int:
+        return self._page(self.bar.currentIndex())
+
+    def show_page(self, page: int) -> None:
+        if self.page_shown(page):
+            self.bar.setCurrentIndex(self._tab(page))
 
     def set_page_shown(self, index: int, shown: bool, title: str = "") -> None:
         if title:
-            self.bar.setTabText(index, title)
-        self.bar.setTabVisible(index, shown)
-        if not shown and self.bar.currentIndex() == index:
-            others = [i for i in range(self.bar.count()) if i != index and self.bar.isTabVisible(i)]
+            self._titles[index] = title
+        if self._native:
+            if title:
+                self.bar.setTabText(index, title)
+            self.bar.setTabVisible(index, shown)
+        elif shown != self._shown[index]:  # older Qt: the tab taken out of the bar or put back
+            tab = self._tab(index)
+            self._shown[index] = shown
+            if shown:
+                self.bar.insertTab(self._tab(index), self._titles[index])
+            else:
+                self.bar.removeTab(tab)
+        elif shown and title:
+            self.bar.setTabText(self._tab(index), title)
+        if not shown and self.current_page() == index:
+            others = [i for i in range(len(self._titles)) if i != index and self.page_shown(i)]
             if others:
-                self.bar.setCurrentIndex(others[0])
-        self.setVisible(any(self.bar.isTabVisible(i) for i in range(self.bar.count())))
+                self.show_page(others[0])
+        self.setVisible(any(self.page_shown(i) for i in range(len(self._titles))))
 
     def header_height(self) -> int:
         return max(self.bar.sizeHint().height(), self.toggle.sizeHint().height())
@@ -189,7 +239,8 @@ class DetailTabs(QWidget):
         return self.header_height() + (page_height(page, DETAIL_ROWS if capped else None) if page else 0)
 
     def _page_changed(self, index: int) -> None:
-        self.stack.setCurrentIndex(index)
+        if self._page(index) >= 0:
+            self.stack.setCurrentIndex(self._page(index))
         self.fit()
         if not self.folded:
             self._on_toggled(False)  # the splitter gives the new page its rows
@@ -234,7 +285,10 @@ class BalanceViews(QSplitter):
         settings = QgsSettings()
         shown = settings.value(SETTINGS + "details_open", None)
         self._chosen: Optional[bool] = None if shown in (None, "") else str(shown).lower() in ("true", "1")
-        self._details_height = int(settings.value(SETTINGS + "details_height", 0) or 0)
+        try:  # a value stored by hand, or by another version: not a reason to fail the panel
+            self._details_height = max(0, int(settings.value(SETTINGS + "details_height", 0) or 0))
+        except (TypeError, ValueError):
+            self._details_height = 0
         self.model = QStandardItemModel(0, 4, self)
         self.tree = read_only_tree(self, "structureTree", self.model)
         self.indicator_model = QStandardItemModel(0, 5, self)
@@ -294,8 +348,8 @@ class BalanceViews(QSplitter):
     # ------------------------------------------------------------------ heights
     def show_notes(self) -> None:
         """Open the details on the Notes tab (a click on the one-line note under the tables)."""
-        if self.details.bar.isTabVisible(NOTES):
-            self.details.bar.setCurrentIndex(NOTES)
+        if self.details.page_shown(NOTES):
+            self.details.show_page(NOTES)
             self.details.set_folded(False, by_hand=True)
 
     def fit(self, townships: int, notes: str) -> None:
@@ -307,10 +361,10 @@ class BalanceViews(QSplitter):
         for view in (self.tree, self.indicator_view, self.township_view):
             view.header().resizeSections(QHeaderView.ResizeToContents)
         title = tr("Townships ({0})").format(townships) if townships else tr("Townships")
-        appearing = bool(townships) and not self.details.bar.isTabVisible(0)
+        appearing = bool(townships) and not self.details.page_shown(0)
         self.details.set_page_shown(0, bool(townships), title)
         if appearing:  # the township limits are rules: their tab first
-            self.details.bar.setCurrentIndex(0)
+            self.details.show_page(0)
         self.township_view.setVisible(bool(townships))
         rows = shown_rows(self.indicator_view)
         self.indicator_view.setMinimumHeight(rows_height(self.indicator_view, min(rows, FIXED_ROWS)))

@@ -113,3 +113,52 @@ def test_the_one_line_note_opens_the_notes_tab(views):
     assert not view.details.folded and view.details.bar.currentIndex() == NOTES
     label.close()
     label.deleteLater()
+
+
+def _same_flow_of_tabs(view) -> list:
+    """Hide and show the pages as refreshes do; what the bar and the pages show at each step."""
+    details, seen = view.details, []
+
+    def state():
+        titles = [details.bar.tabText(i) for i in range(details.bar.count()) if details.bar.isTabVisible(i)] \
+            if details._native else [details.bar.tabText(i) for i in range(details.bar.count())]
+        return titles, details.current_page(), details.stack.currentIndex(), details.isVisibleTo(view)
+
+    seen.append(state())
+    view.fit(0, "")  # no township limits, no notes: only the contiguity
+    seen.append(state())
+    view.fit(3, "one note")  # the townships appear (their tab first), the notes too
+    seen.append(state())
+    view.show_notes()
+    seen.append(state())
+    view.fit(3, "")  # the notes go while shown: another page becomes current
+    seen.append(state())
+    view.fit(0, "a\nb")
+    seen.append(state())
+    return seen
+
+
+def test_tabs_hide_and_show_alike_without_qtabbar_set_tab_visible(views, monkeypatch):
+    """Qt before 5.15 (QGIS 3.22 on Ubuntu 20.04) has no QTabBar.setTabVisible: the hidden pages' tabs
+    are taken out of the bar and put back, with the same titles, current page and stack as Qt 5.15+."""
+    from plugin.gui import balance_layout
+
+    native = _same_flow_of_tabs(views(800))
+    monkeypatch.setattr(balance_layout, "TAB_VISIBILITY", False)
+    old = views(800)
+    assert not old.details._native
+    assert _same_flow_of_tabs(old) == native
+    assert native[1][0] == ["Contiguity"] and native[2][0][0] == "Townships (3)" and native[2][1] == 0
+    assert native[3][1] == NOTES and native[4][1] != NOTES and native[5][0] == ["Contiguity", "Notes (2)"]
+    _click_tab(old, 1)  # a click on the second tab of the bar (the notes) shows the notes page
+    assert old.details.current_page() == NOTES and old.details.stack.currentWidget() is old.notes
+
+
+def test_a_bad_stored_details_height_is_ignored(qgis_app):
+    QgsSettings().setValue(SETTINGS + "details_height", "tall")
+    try:
+        view = BalanceViews(None, ContiguityTable)
+        assert view._details_height == 0
+        view.deleteLater()
+    finally:
+        _clear_settings()
