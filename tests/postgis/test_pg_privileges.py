@@ -117,3 +117,27 @@ def test_the_upgrade_from_8_grants_the_check_in_a_schema_with_an_odd_name(pg_db,
         assert cur.fetchone() == (True,)
     assert pg_schema.migrate(conn, odd) == []
     conn.close()
+
+
+def test_a_planner_cannot_set_history_tx(pg_db):
+    """Planners may insert into ``history``; its ``tx`` (what lc_check_seen trusts) is always the inserting
+    transaction's (migration 11), never a value the client sends."""
+    cluster, name = pg_db
+    conn = connect(cluster.dsn(name, with_password=True))
+    applied = pg_schema.migrate(conn, SCHEMA)
+    assert pg_schema.TX_STAMP_MIGRATION[0] in applied
+    conn.close()
+    _role(cluster, "lc_forger", name, f"GRANT INSERT ON {SCHEMA}.history TO lc_forger; "
+                                      f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {SCHEMA} TO lc_forger")
+    forger = cluster.connect(name, user="lc_forger")
+    forger.autocommit = False
+    with forger.cursor() as cur:
+        cur.execute("SELECT txid_current()")
+        mine = cur.fetchone()[0]
+        cur.execute(f"INSERT INTO {SCHEMA}.history (table_name, row_key, action, old_row, tx) "
+                    "VALUES ('plan_unit', '1', 'UPDATE', '{\"version\": 1}', %s)", (mine + 1000,))
+    forger.commit()
+    forger.close()
+    with cluster.connect(name) as owner, owner.cursor() as cur:
+        cur.execute(f"SELECT tx FROM {SCHEMA}.history WHERE row_key = '1'")
+        assert cur.fetchall() == [(mine,)]

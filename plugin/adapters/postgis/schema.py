@@ -15,6 +15,7 @@ from .connection import DatabaseError, driver
 from .share_cache import MIGRATION as SHARES_MIGRATION
 from .share_cache import MIGRATION_7 as BSM_INDEX_MIGRATION
 from .tx_check import MIGRATION as TX_CHECK_MIGRATION
+from .tx_check import TX_STAMP_MIGRATION
 
 #: the version a fully migrated schema has
 VERSION_TABLE = "lc_schema_version"
@@ -309,6 +310,7 @@ END $$;
 """))
 
 MIGRATIONS.append(TX_CHECK_MIGRATION)  # 10
+MIGRATIONS.append(TX_STAMP_MIGRATION)  # 11: history.tx set by a trigger (tx_check.py)
 
 
 def quoted(schema: str):

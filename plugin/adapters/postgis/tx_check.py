@@ -71,3 +71,16 @@ BEGIN
     END LOOP;
 END $$;
 """)
+
+#: ``history.tx`` is the inserting transaction's, whatever an ``INSERT`` says (planners may insert into
+#: ``history``: without this one could plant a row for another transaction's check). One migration;
+#: its number may change when branches adding migrations are merged.
+TX_STAMP_VERSION = 11
+TX_STAMP_MIGRATION = (TX_STAMP_VERSION, "history.tx set by a trigger: the inserting transaction, not the client", """
+CREATE FUNCTION {s}.lc_history_tx() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    NEW.tx := txid_current();
+    RETURN NEW;
+END $$;
+CREATE TRIGGER lc_history_tx BEFORE INSERT ON {s}.history FOR EACH ROW EXECUTE FUNCTION {s}.lc_history_tx();
+""")
