@@ -6,7 +6,7 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.pipelines_bench --scale 200000 1000000 5000000
 
 (a) ours      ``python -m plugin.cli balance`` as a whole process (interpreter, QGIS start, read,
-              build, the GeoPackage written), without and with ``--pbf``; wall time; ``--baseline
+              build, the GeoPackage written), without and with ``--pbf``; wall and CPU time; ``--baseline
               DIR`` also runs it from another checkout (``git archive main | tar -x -C DIR``).
 (b) QGIS      ``native:intersection`` parcels × units + a pandas group-by of the pieces' areas by unit
               and DLBM / GHDLBM (``engine_bench.qgis_overlay_worker``), as a whole Python process
@@ -50,8 +50,9 @@ def _loadavg() -> str:
         return " ".join(f.read().split()[:3])
 
 
-def wall(cmd: list[str], timeout: float | None = None, cwd: Path = ROOT) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of a whole process; (inf, nan) if it outlived ``timeout``."""
+def wall(cmd: list[str], timeout: float | None = None, cwd: Path = ROOT) -> tuple[float, float, float]:
+    """(seconds, peak RSS in MB, CPU seconds: user + system) of a whole process; (inf, nan, nan) if it
+    outlived ``timeout``."""
     import threading
 
     t0 = time.perf_counter()
@@ -65,13 +66,13 @@ def wall(cmd: list[str], timeout: float | None = None, cwd: Path = ROOT) -> tupl
     if timer:
         timer.cancel()
         if timeout and seconds >= timeout:
-            return float("inf"), float("nan")
+            return float("inf"), float("nan"), float("nan")
     err.seek(0)
     said = err.read().decode(errors="replace")[-2000:]
     err.close()
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(cmd[:4])} … failed: {said}")
-    return seconds, usage.ru_maxrss / 1024.0
+    return seconds, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime
 
 
 def cli_cmd(path: Path, out: Path, pbf: bool) -> list[str]:
@@ -153,14 +154,15 @@ def _s(values: list[float]) -> str:
 
 
 def table(res: dict) -> list[str]:
-    ours = min(t for t, _m in res["ours"])
+    ours = min(run[0] for run in res["ours"])
     lines = [f"{res['parcels']} parcels; load average {res['load_before']} → {res['load_after']}; min / median s", "",
-             "| pipeline | seconds | peak RSS MB | ours (no --pbf) vs it |", "|---|---|---|---|"]
+             "| pipeline | seconds | CPU s (min / median) | peak RSS MB | ours (no --pbf) vs it |",
+             "|---|---|---|---|---|"]
     def row(name, runs, ratio=True):
-        secs = [t for t, _m in runs]
-        mem = max(m for _t, m in runs)
+        secs, mem = [run[0] for run in runs], max(run[1] for run in runs)
+        cpu = _s([run[2] for run in runs]) if all(len(run) > 2 for run in runs) else "–"
         rel = f"{min(secs) / ours:.2f}× ({'faster' if min(secs) > ours else 'slower'})" if ratio else ""
-        lines.append(f"| {name} | {_s(secs)} | {mem:.0f} | {rel} |")
+        lines.append(f"| {name} | {_s(secs)} | {cpu} | {mem:.0f} | {rel} |")
     row("(a) `plugin.cli balance`, whole process", res["ours"], ratio=False)
     row("(a) `plugin.cli balance --pbf` (+ PBF and township limits), whole process", res["ours_pbf"], ratio=False)
     if res.get("baseline"):
@@ -168,7 +170,7 @@ def table(res: dict) -> list[str]:
     row("(b) QGIS `native:intersection` + group-by, whole process", res["qgis"])
     if res["geopandas"]:
         secs = [t for t, _rows in res["geopandas"]]
-        lines.append(f"| (c) geopandas read + overlay + area + groupby, in-process | {_s(secs)} | – | "
+        lines.append(f"| (c) geopandas read + overlay + area + groupby, in-process | {_s(secs)} | – | – | "
                      f"{min(secs) / ours:.2f}× |")
     r = res["reader"]
     lines += ["", f"(r) parcel read alone: `read_fast` (records) {_s(r['read_fast'])} s, "
@@ -235,7 +237,7 @@ def scale(sizes: list[int]) -> list[dict]:
             os.replace(tmp, path)
             res["generate_s"] = time.perf_counter() - t0
         with tempfile.TemporaryDirectory() as tmp:
-            res["cli_s"], res["cli_peak_mb"] = wall(cli_cmd(path, Path(tmp) / "b.gpkg", False))
+            res["cli_s"], res["cli_peak_mb"], res["cli_cpu_s"] = wall(cli_cmd(path, Path(tmp) / "b.gpkg", False))
         res["load_after"] = _loadavg()
         print(json.dumps(res), flush=True)
         out.append(res)

@@ -34,6 +34,7 @@ def run_size(n: int, commits: int, gap: float) -> dict:
     from qgis.PyQt.QtCore import QCoreApplication
 
     from plugin.adapters.live_versions import VERSION_FIELD, SeenVersions, read_versions
+    from plugin.adapters.live_versions_read import VersionRead
     from plugin.adapters.postgis import schema
     from plugin.adapters.postgis.commands import db_load
     from plugin.adapters.postgis.connection import connect
@@ -65,10 +66,12 @@ def run_size(n: int, commits: int, gap: float) -> dict:
         t0 = time.perf_counter()
         session.apply(SessionConfig(parcels=layers[0].id(), units=layers[1].id(), pbf=layers[2].id()), save=False)
         row["build"] = time.perf_counter() - t0
-        # the versions the planner saw, read at the session's start for the version checks (live_versions)
+        # the versions the planner saw, read at the session's start for the version checks (live_versions):
+        # one query in a worker thread (live_versions_read), until handed over
         parcels_layer = layers[0]
+        index = parcels_layer.fields().indexOf(VERSION_FIELD)
         t0 = time.perf_counter()
-        SeenVersions(read_versions(parcels_layer, parcels_layer.fields().indexOf(VERSION_FIELD)))
+        SeenVersions(VersionRead(parcels_layer, VERSION_FIELD, lambda: read_versions(parcels_layer, index)).wait())
         row["versions"] = time.perf_counter() - t0
         engine_seen: dict = {}
         seen: dict = {}

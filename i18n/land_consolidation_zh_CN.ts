@@ -348,6 +348,11 @@
             <translation>实时平衡：上次构建以来的编辑已合并整理，用时 {0:.2f} 秒。</translation>
         </message>
         <message>
+            <location filename="../plugin/adapters/live_postgres.py"/>
+            <source>This project commits its layers through QGIS's buffered transaction groups (Project Properties &gt; Data Sources &gt; Transaction mode), which the plugin cannot check against the versions you saw. Conflict checks are off: saving may overwrite another planner's change of the same parcel or unit without warning. For checked saves choose "Local Edit Buffer" or "Automatic Transaction Groups".</source>
+            <translation>本项目通过 QGIS 的缓冲事务组（项目属性 &gt; 数据源 &gt; 事务模式）提交各图层，插件无法据您所读的版本对其进行检查。冲突检查已关闭：保存可能在没有任何提示的情况下覆盖另一位规划人员对同一图斑或整治单元的修改。要让保存受到检查，请选择“本地编辑缓冲区”（Local Edit Buffer）或“自动事务组”（Automatic Transaction Groups）。</translation>
+        </message>
+        <message>
             <location filename="../plugin/adapters/live_task.py"/>
             <source>Land consolidation: computing the balance</source>
             <translation>全域土地综合整治：正在计算面积平衡</translation>
@@ -372,13 +377,43 @@
         </message>
         <message>
             <location filename="../plugin/adapters/live_versions.py"/>
+            <source>Deleted rows of {0} are saved without the version check (run db init to add it): {1}</source>
+            <translation>{0} 中删除的行保存时不做版本检查（运行 db init 可加上该检查）：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_versions.py"/>
             <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edits stay in the layer's edit buffer (nothing is lost): undo the ones you do not want, or save yours over theirs.</source>
             <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您的编辑仍保留在图层的编辑缓冲区中（没有丢失）：撤销不需要的修改，或用您的修改覆盖对方的修改。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live_versions.py"/>
-            <source>Deleted rows of {0} are saved without the version check (run db init to add it): {1}</source>
-            <translation>{0} 中删除的行保存时不做版本检查（运行 db init 可加上该检查）：{1}</translation>
+            <source>Deleted rows of {0} are saved without the check for other planners' changes: your database role may not note the versions you saw. Ask the database administrator for GRANT EXECUTE ON FUNCTION {1}.lc_read_for_delete(text, bigint[], integer[]) TO your role.</source>
+            <translation>{0} 中删除的行保存时不检查其他规划人员的修改：您的数据库角色无权记录您所读的版本。请向数据库管理员申请 GRANT EXECUTE ON FUNCTION {1}.lc_read_for_delete(text, bigint[], integer[]) TO 您的角色。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_versions.py"/>
+            <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edit of it was undone and your other edits saved: to write yours over theirs, choose Save mine over theirs, then make the edit again.</source>
+            <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您对它的编辑已撤销，您的其他编辑已保存：如要用您的修改覆盖对方的修改，请选择“用我的修改覆盖对方的”，然后重新编辑一次。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_versions.py"/>
+            <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edit was undone (Redo brings it back): to write yours over theirs, choose Save mine over theirs, then Redo.</source>
+            <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您的这次编辑已撤销（“重做”可恢复）：如要用您的修改覆盖对方的修改，请选择“用我的修改覆盖对方的”，然后重做。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_versions.py"/>
+            <source>Conflict checks are off under QGIS's transaction groups: the database did not run the check ({0}). Run db init, or ask the database administrator for GRANT EXECUTE ON FUNCTION {1}.lc_check_seen(text, bigint[], integer[]) TO your role.</source>
+            <translation>在 QGIS 事务组下冲突检查已关闭：数据库未能执行该检查（{0}）。请运行 db init，或向数据库管理员申请 GRANT EXECUTE ON FUNCTION {1}.lc_check_seen(text, bigint[], integer[]) TO 您的角色。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_versions_read.py"/>
+            <source>The versions of {0} are read through QGIS's provider: {1}</source>
+            <translation>{0} 的版本号通过 QGIS 的数据提供程序读取：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_versions_read.py"/>
+            <source>The versions are read through QGIS's provider: the query failed ({0})</source>
+            <translation>版本号通过 QGIS 的数据提供程序读取：查询失败（{0}）</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/outputs.py"/>
@@ -558,6 +593,11 @@
             <translation>图斑 {0} 已由 {1}（{2}）于 {3} 修改；您的修改未保存，已保留供您核对。</translation>
         </message>
         <message>
+            <location filename="../plugin/adapters/postgis/plan_edits.py"/>
+            <source>Parcel {0} is being edited in a transaction not yet saved (another planner's, or yours under QGIS's transaction groups): nothing was saved; save those edits first, then try again.</source>
+            <translation>图斑 {0} 正在一个尚未保存的事务中被编辑（其他规划人员的，或您在 QGIS 事务组下的编辑）：未保存任何内容；请先保存那些编辑，然后重试。</translation>
+        </message>
+        <message>
             <location filename="../plugin/adapters/postgis/schema.py"/>
             <source>PostGIS is not enabled in this database: ask its administrator to run CREATE EXTENSION postgis</source>
             <translation>此数据库未启用 PostGIS：请数据库管理员运行 CREATE EXTENSION postgis</translation>
@@ -566,6 +606,11 @@
             <location filename="../plugin/adapters/postgis/schema.py"/>
             <source>Could not create the planning schema {0}: {1}</source>
             <translation>无法创建规划模式 {0}：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/status.py"/>
+            <source>Unit {0} is being edited in a transaction not yet saved (your edits under QGIS's transaction groups, or another planner's): save the units layer's edits first, then change its status.</source>
+            <translation>整治单元 {0} 正在一个尚未保存的事务中被编辑（您在 QGIS 事务组下的编辑，或其他规划人员的）：请先保存整治单元图层的编辑，再更改其状态。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/status.py"/>
@@ -657,6 +702,7 @@
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
             <location filename="../plugin/gui/balance_files.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <location filename="../plugin/gui/checks_panel.py"/>
             <location filename="../plugin/gui/lifecycle_panel.py"/>
             <source>Unit</source>
@@ -696,7 +742,7 @@
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <source>Result</source>
             <translation>结论</translation>
         </message>
@@ -842,7 +888,7 @@
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <source>Indicator</source>
             <translation>指标</translation>
         </message>
@@ -850,7 +896,7 @@
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/core/report.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <source>Value</source>
             <translation>指标值</translation>
         </message>
@@ -863,7 +909,7 @@
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
             <location filename="../plugin/adapters/unit_map_page.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <source>Requirement</source>
             <translation>要求</translation>
         </message>
@@ -904,7 +950,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/report_xlsx.py"/>
-            <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <source>Township</source>
             <translation>乡镇</translation>
         </message>
@@ -1004,6 +1050,7 @@
         <message>
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <source>Land class</source>
             <translation>地类</translation>
         </message>
@@ -1011,6 +1058,7 @@
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <source>Before</source>
             <translation>整治前</translation>
         </message>
@@ -1018,6 +1066,7 @@
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <source>After</source>
             <translation>整治后</translation>
         </message>
@@ -1025,6 +1074,7 @@
             <location filename="../plugin/adapters/unit_map_page.py"/>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/gui/balance_dock.py"/>
+            <location filename="../plugin/gui/balance_layout.py"/>
             <source>Change</source>
             <translation>变化</translation>
         </message>
@@ -2045,6 +2095,7 @@
         <message>
             <location filename="../plugin/core/report.py"/>
             <location filename="../plugin/core/rule_schema.py"/>
+            <location filename="../plugin/gui/balance_dock.py"/>
             <location filename="../plugin/gui/verdict.py"/>
             <source>{0}: {1}</source>
             <translation>{0}：{1}</translation>
@@ -2772,36 +2823,6 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Copy</source>
-            <translation>复制</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Copy both tables to the clipboard (tab-separated, for Excel/WPS)</source>
-            <translation>把两张表复制到剪贴板（制表符分隔，可粘贴到 Excel/WPS）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Save…</source>
-            <translation>保存…</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Save as CSV/XLSX…</source>
-            <translation>另存为 CSV/XLSX…</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Recompute</source>
-            <translation>重新计算</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Recompute the whole balance from the layers</source>
-            <translation>根据图层全部重新计算面积平衡</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
             <source>Computing the balance… %p%</source>
             <translation>正在计算面积平衡… %p%</translation>
         </message>
@@ -2834,18 +2855,38 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Target</source>
-            <translation>要求</translation>
+            <source>Copy</source>
+            <translation>复制</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Copy both tables to the clipboard (tab-separated, for Excel/WPS)</source>
+            <translation>把两张表复制到剪贴板（制表符分隔，可粘贴到 Excel/WPS）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Save…</source>
+            <translation>保存…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Save as CSV/XLSX…</source>
+            <translation>另存为 CSV/XLSX…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Recompute</source>
+            <translation>重新计算</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_dock.py"/>
+            <source>Recompute the whole balance from the layers</source>
+            <translation>根据图层全部重新计算面积平衡</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
             <source>Select a remediation unit in the units panel or on the map.</source>
             <translation>请在整治单元面板或地图上选择一个整治单元。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
-            <source>hover for the reason</source>
-            <translation>将鼠标悬停查看原因</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
@@ -2887,11 +2928,6 @@
         </message>
         <message>
             <location filename="../plugin/gui/balance_dock.py"/>
-            <source>Township {0}</source>
-            <translation>乡镇 {0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/balance_dock.py"/>
             <location filename="../plugin/gui/workbench.py"/>
             <source>Rules: {0}</source>
             <translation>规则：{0}</translation>
@@ -2900,6 +2936,48 @@
             <location filename="../plugin/gui/balance_files.py"/>
             <source>Land use structure</source>
             <translation>土地利用结构调整表</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_layout.py"/>
+            <source>Show or hide the township limits and the contiguity</source>
+            <translation>显示或收起乡镇指标与集中连片</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_layout.py"/>
+            <source>Townships</source>
+            <translation>乡镇指标</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_layout.py"/>
+            <location filename="../plugin/gui/contiguity_table.py"/>
+            <source>Contiguity</source>
+            <translation>集中连片</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_layout.py"/>
+            <location filename="../plugin/gui/checks_panel.py"/>
+            <source>Notes</source>
+            <translation>提示</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_layout.py"/>
+            <source>Target</source>
+            <translation>要求</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_layout.py"/>
+            <source>Townships ({0})</source>
+            <translation>乡镇指标（{0}）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_layout.py"/>
+            <source>Click to read the whole note in the Notes tab.</source>
+            <translation>单击可在“提示”页中阅读完整内容。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/balance_layout.py"/>
+            <source>Notes ({0})</source>
+            <translation>提示（{0}）</translation>
         </message>
         <message>
             <location filename="../plugin/gui/balance_tables.py"/>
@@ -2970,11 +3048,6 @@
         </message>
         <message>
             <location filename="../plugin/gui/checks_panel.py"/>
-            <source>Notes</source>
-            <translation>提示</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/checks_panel.py"/>
             <source>Kind</source>
             <translation>类别</translation>
         </message>
@@ -3036,11 +3109,6 @@
             <location filename="../plugin/gui/contiguity_table.py"/>
             <source>集中连片: farmland parcels within the rule pack's gap of each other form one patch</source>
             <translation>集中连片：相互间距不超过规则包容差的耕地图斑构成一片</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/contiguity_table.py"/>
-            <source>Contiguity</source>
-            <translation>集中连片</translation>
         </message>
         <message>
             <location filename="../plugin/gui/contiguity_table.py"/>
@@ -3335,6 +3403,21 @@
             <translation>（亩；右侧为规划面积）</translation>
         </message>
         <message>
+            <location filename="../plugin/gui/project_layers.py"/>
+            <source>The layer {0} does not allow new fields; save it as a GeoPackage first.</source>
+            <translation>图层 {0} 不允许新增字段，请先另存为 GeoPackage。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/project_layers.py"/>
+            <source>Cannot add the plan fields to the layer {0}: {1}</source>
+            <translation>无法向图层 {0} 添加规划字段：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/project_layers.py"/>
+            <source>Cannot add the field {0} to the layer {1}.</source>
+            <translation>无法向图层 {1} 添加字段 {0}。</translation>
+        </message>
+        <message>
             <location filename="../plugin/gui/refusal.py"/>
             <source>Save mine over theirs</source>
             <translation>用我的修改覆盖对方的</translation>
@@ -3353,21 +3436,6 @@
             <location filename="../plugin/gui/session.py"/>
             <source>The layer {0} was removed from the project; open the project set-up to choose another one.</source>
             <translation>图层 {0} 已从项目中移除，请打开“项目设置”重新选择。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/session.py"/>
-            <source>The layer {0} does not allow new fields; save it as a GeoPackage first.</source>
-            <translation>图层 {0} 不允许新增字段，请先另存为 GeoPackage。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/session.py"/>
-            <source>Cannot add the plan fields to the layer {0}: {1}</source>
-            <translation>无法向图层 {0} 添加规划字段：{1}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/session.py"/>
-            <source>Cannot add the field {0} to the layer {1}.</source>
-            <translation>无法向图层 {1} 添加字段 {0}。</translation>
         </message>
         <message>
             <location filename="../plugin/gui/session.py"/>
@@ -4610,6 +4678,18 @@ Each candidate is a feature: rank, in_plan (1 for the plan), the move, its area 
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>Township {0}</source>
+            <translation type="obsolete">乡镇 {0}</translation>
+        </message>
+        <message>
+            <source>hover for the reason</source>
+            <translation type="obsolete">将鼠标悬停查看原因</translation>
+        </message>
+        <message>
+            <source>This project sends edits through QGIS's transaction groups (Project Properties &gt; Data Sources): they reach the database without the plugin's check of the versions you saw. Conflict checks are off: saving may overwrite another planner's change of the same parcel or unit without warning. For checked saves set the transaction mode to "Local Edit Buffer" (QGIS 3.22: untick "Automatically create transaction groups where possible").</source>
+            <translation type="obsolete">本项目通过 QGIS 的事务组（项目属性 &gt; 数据源）发送编辑：编辑进入数据库时不经过插件对您所读版本的检查。冲突检查已关闭：保存可能在没有任何提示的情况下覆盖另一位规划人员对同一图斑或整治单元的修改。要让保存受到检查，请将事务模式设为“本地编辑缓冲区”（Local Edit Buffer；QGIS 3.22：取消勾选“尽可能自动创建事务组”（Automatically create transaction groups where possible））。</translation>
         </message>
         <message>
             <source>{0} survey parcels (BSM) are in several pieces; --in-database does not share their TBMJ between the pieces yet: run the balance without --in-database</source>

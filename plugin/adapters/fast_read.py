@@ -187,14 +187,20 @@ def read_arrow_columns(source, layer: QgsVectorLayer, attributes: dict,
     _ds, lyr, wanted = _open_layer(source, layer, attributes)
     total = max(1, lyr.GetFeatureCount())
     base = "YES" if single_threaded(bool(source[2])) else None
+    ranges = fid_ranges(_ds, lyr) if base and not source[2] else None
     with gdal_option("OGR_GPKG_STREAM_BASE_IMPL", base):
-        stream = lyr.GetArrowStreamAsNumPy(options=[f"MAX_FEATURES_IN_BATCH={AHEAD_BATCH}"])
-        if stream is None:
-            raise NotFast
+        if ranges is not None:  # GDAL's generic implementation, one thread: the ranges on two
+            sources = [(_ds, lyr), _open_layer(source, layer, attributes)[:2]]
+            batches = read_ranges([lyr for _d, lyr in sources], ranges)
+        else:
+            stream = lyr.GetArrowStreamAsNumPy(options=[f"MAX_FEATURES_IN_BATCH={AHEAD_BATCH}"])
+            if stream is None:
+                raise NotFast
+            batches = read_ahead(stream, base, depth=1)
         fid_col, geom_col = lyr.GetFIDColumn(), lyr.GetGeometryColumn()
         fids, geoms, raw, done = [], [], {canon: [] for canon in wanted}, 0
         packed = PackedGeometries() if wkb else None
-        for batch in read_ahead(stream, base, depth=1):
+        for batch in batches:
             fids.append(np.asarray(batch[fid_col], dtype=np.int64))
             if packed is not None:
                 packed.append_wkb(batch[geom_col])
@@ -276,6 +282,94 @@ def read_ahead(stream, base: str | None, depth: int = 1) -> Iterator[dict]:
     finally:
         stop.set()
         worker.join()
+
+
+def fid_ranges(ds, lyr, rows: int | None = None) -> list[tuple[int, int]] | None:
+    """Half-open ranges ``[a, b)`` of feature ids, about ``rows`` (a batch) each (evenly spaced between
+    the smallest and the largest id), that together hold every feature of the unfiltered table in
+    order; None when there are fewer than two ranges' worth (one stream is as fast)."""
+    import numpy as np
+
+    rows = rows or AHEAD_BATCH
+    table, fid = lyr.GetName().replace('"', '""'), lyr.GetFIDColumn().replace('"', '""')
+    found = ds.ExecuteSQL(f'SELECT MIN("{fid}"), MAX("{fid}"), COUNT(*) FROM "{table}"')
+    if found is None:
+        return None
+    try:
+        row = found.GetNextFeature()
+        lo, hi, count = (row.GetField(k) if row is not None else None for k in range(3))
+    finally:
+        ds.ReleaseResultSet(found)
+    if lo is None or hi is None or not count or count < 2 * rows:
+        return None
+    cuts = np.linspace(int(lo), int(hi) + 1, -(-int(count) // rows) + 1).astype(np.int64)
+    cuts[0], cuts[-1] = int(lo), int(hi) + 1
+    return [(int(a), int(b)) for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist()) if b > a]
+
+
+def read_ranges(layers: list, ranges: list[tuple[int, int]]) -> Iterator[dict]:
+    """The batches of the feature id ``ranges`` in order, range k streamed by ``layers[k % len(layers)]``
+    (one OGR data source each, same fields ignored) in a worker thread of its own, with GDAL's generic
+    implementation (``OGR_GPKG_STREAM_BASE_IMPL``): each worker builds its batches in its own thread, as
+    :func:`read_ahead`'s one does, and they fill them at once (GDAL releases the GIL). A table scan of a
+    GeoPackage runs in feature id order (its rowid), so the ranges in order are the rows of one stream."""
+    import queue
+    import threading
+
+    from osgeo import gdal
+
+    end_of_range, workers = object(), len(layers)
+    stop = threading.Event()
+    boxes = [queue.Queue(maxsize=2) for _ in layers]
+
+    def put(box: queue.Queue, item) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work(w: int) -> None:
+        lyr, box = layers[w], boxes[w]
+        fid = lyr.GetFIDColumn().replace('"', '""')
+        try:
+            with gdal_option("OGR_GPKG_STREAM_BASE_IMPL", "YES"):
+                for a, b in ranges[w::workers]:
+                    if lyr.SetAttributeFilter(f'"{fid}" >= {a} AND "{fid}" < {b}') != 0:
+                        raise NotFast
+                    stream = lyr.GetArrowStreamAsNumPy(options=[f"MAX_FEATURES_IN_BATCH={AHEAD_BATCH}"])
+                    if stream is None:
+                        raise NotFast
+                    for batch in stream:
+                        if not put(box, batch):
+                            return
+                    del stream
+                    if not put(box, end_of_range):
+                        return
+        except BaseException as exc:  # handed to the caller's thread, with GDAL's message of this one
+            exc.gdal_said = gdal.GetLastErrorMsg()
+            put(box, exc)
+
+    threads = [threading.Thread(target=work, args=(w,), name=f"lc-arrow-read-{w}", daemon=True)
+               for w in range(workers)]
+    for t in threads:
+        t.start()
+    try:
+        for k in range(len(ranges)):
+            box = boxes[k % workers]
+            while True:
+                item = box.get()
+                if item is end_of_range:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
 
 
 def _geometries(wkb):

@@ -64,7 +64,8 @@ def set_status(layer: QgsVectorLayer, code_field: str, status_field: str, code: 
     row = transition(code, current, target, user or who(), now(), reason, findings, acceptance)
     store = store or (pending.store if pending is not None else HistoryStore(layer))
     if store.in_database:  # PostGIS plan_unit: the status and its row in one transaction, saved at once
-        store.change(code_field, status_field, current, row)
+        in_group = layer.dataProvider() is not None and layer.dataProvider().transaction() is not None
+        store.change(code_field, status_field, current, row, nowait=in_group)  # a group holds its rows
         layer.reload()
         return row
     if pending is not None:

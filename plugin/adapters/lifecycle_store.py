@@ -114,11 +114,12 @@ class HistoryStore:
         finally:
             conn.close()
 
-    def change(self, code_field: str, status_field: str, seen, row: Transition) -> None:
-        """The status change and its history row in one database transaction (``in_database`` only)."""
+    def change(self, code_field: str, status_field: str, seen, row: Transition, nowait: bool = False) -> None:
+        """The status change and its history row in one database transaction (``in_database`` only);
+        ``nowait``: refused at once when the unit's row is held (``postgis.status.change_status``)."""
         from .postgis.status import change_status
 
-        self._database(change_status, code_field, status_field, seen, row)
+        self._database(change_status, code_field, status_field, seen, row, nowait)
 
     def read(self) -> list[Transition]:
         if self.in_database:

@@ -11,7 +11,10 @@
   (``LiveBalance.note_changes``); a ``RELOAD`` (also sent by ``db load``) or a notification that
   is not the plugin's makes a full rebuild. The layers are repainted.
 * :class:`PlanningDatabase`: the follower and the version stamps of the parcel and unit layers
-  (optimistic locking through QGIS's own commit: ``live_versions.VersionStamp``).
+  (optimistic locking through QGIS's own commit: ``live_versions.VersionStamp``; under automatic
+  transaction groups, edit by edit). Under buffered transaction groups the stamps stand aside and
+  the planner is told, in one sentence, that the conflict checks are off (``notice``), also when
+  the project switches to them later.
 """
 from __future__ import annotations
 
@@ -20,11 +23,12 @@ import time
 from functools import partial
 from typing import Optional
 
-from qgis.core import QgsVectorLayer
+from qgis.core import QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
-from ..core.i18n import chinese
+from ..core.i18n import chinese, tr
 from .live_versions import PARCEL_TABLES, VersionStamp, table_of
+from .qgis_compat import transaction_mode, transaction_signal
 from .styles import style_plan_layers
 
 #: more changed rows than this in one burst: a full rebuild instead of re-reading them
@@ -146,14 +150,46 @@ class PlanningDatabase(QObject):
     of the parcel and unit layers (None from :meth:`attach` when no layer is a ``postgres`` one)."""
 
     refused = pyqtSignal(str)
+    notice = pyqtSignal(str)  # a translated warning for the message bar (conflict checks off)
 
     def __init__(self, live, parent: Optional[QObject] = None):
         super().__init__(parent)
+        layer = live.inputs.parcels
+        self.project = (layer.project() if layer is not None else None) or QgsProject.instance()
         self.follower = DatabaseFollower(live, self)
-        self.stamps = [VersionStamp(layer, self) for layer in (live.inputs.parcels, live.inputs.units)
+        self.stamps = [VersionStamp(layer, self, self.mode) for layer in (live.inputs.parcels, live.inputs.units)
                        if VersionStamp.applies_to(layer)]
         for stamp in self.stamps:
             stamp.refused.connect(self.refused)
+            stamp.notice.connect(self.notice)
+        self._said_off = False
+        self._mode_signal = transaction_signal(self.project) if self.stamps else None
+        if self._mode_signal is not None:
+            self._mode_signal.connect(self.check_transactions)
+
+    def mode(self) -> str:
+        """The project's transaction mode (``qgis_compat.transaction_mode``)."""
+        return transaction_mode(self.project)
+
+    def checks_off(self) -> bool:
+        """QGIS's buffered transaction groups commit every layer's buffer together without
+        ``beforeCommitChanges``: no version can be stamped, nothing checked (automatic groups are
+        checked edit by edit: ``live_versions.TransactionCheck``)."""
+        return self.mode() == "buffered"
+
+    def check_transactions(self, *_args) -> bool:
+        """Say once (again after the project switched them off and on) that the conflict checks are off
+        under buffered transaction groups; True when they are off."""
+        off = bool(self.stamps) and self.checks_off()
+        if off and not self._said_off:
+            self.notice.emit(tr(
+                "This project commits its layers through QGIS's buffered transaction groups (Project Properties "
+                "> Data Sources > Transaction mode), which the plugin cannot check against the versions you "
+                "saw. Conflict checks are off: saving may overwrite another planner's change of the same parcel "
+                "or unit without warning. For checked saves choose \"Local Edit Buffer\" or \"Automatic "
+                "Transaction Groups\"."))
+        self._said_off = off
+        return off
 
     @classmethod
     def attach(cls, live, parent: Optional[QObject] = None) -> Optional[PlanningDatabase]:
@@ -175,6 +211,12 @@ class PlanningDatabase(QObject):
 
     def stop(self) -> None:
         self.follower.stop()
+        if self._mode_signal is not None:
+            try:
+                self._mode_signal.disconnect(self.check_transactions)
+            except (RuntimeError, TypeError):
+                pass
+            self._mode_signal = None
         for stamp in self.stamps:
             stamp.stop()
         self.stamps = []

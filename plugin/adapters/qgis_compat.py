@@ -149,3 +149,26 @@ def set_legend_style_font(legend: QgsLayoutItemLegend, style, font: QFont) -> No
         legend.setStyle(style, legend_style)
     else:
         legend.setStyleFont(style, font)
+
+
+def transaction_mode(project) -> str:
+    """How ``project`` sends layer edits: "off" (each layer's local edit buffer), "automatic" (3.22's
+    *automatic transaction groups*, 3.26+ ``AutomaticGroups``: each edit goes to the database as it is
+    made) or "buffered" (3.26+ ``BufferedGroups``: every layer's buffer committed in one transaction)."""
+    mode = getattr(project, "transactionMode", None)
+    if callable(mode):
+        value = mode()
+        if value == Qgis.TransactionMode.Disabled:
+            return "off"
+        return "buffered" if value == Qgis.TransactionMode.BufferedGroups else "automatic"
+    return "automatic" if project.autoTransaction() else "off"
+
+
+def transaction_groups(project) -> bool:
+    """Whether ``project`` sends layer edits through transaction groups (automatic or buffered)."""
+    return transaction_mode(project) != "off"
+
+
+def transaction_signal(project):
+    """The project's signal that its transaction set-up changed (3.26+: the mode; 3.22: the groups)."""
+    return getattr(project, "transactionModeChanged", None) or project.transactionGroupsChanged

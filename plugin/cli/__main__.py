@@ -1,8 +1,10 @@
 """``python -m plugin.cli``: see ``plugin/cli/__init__.py``."""
 
-from .startup import defer_qgis_gui, leave
+from .startup import defer_qgis_gui, leave, preload, start_qgis
 
 defer_qgis_gui()  # before anything imports qgis: no command needs its widgets
+preload()  # what the commands share, imported while QGIS starts (plugin/cli/startup.py)
+start_qgis()
 
 from .app import main  # noqa: E402
 

@@ -7,43 +7,18 @@ message and exits 130. A command never catches lists of specific classes.
 from __future__ import annotations
 
 import argparse
-import atexit
 import functools
-import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Callable, Sequence
 
 from ..core.errors import Cancelled, PlanError
 from ..core.i18n import tr
 from ..core.report import summary_lines
+from .startup import start_qgis  # noqa: F401 — imported from here by commands and tests
 
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
-_app = None
-
-
-def start_qgis():
-    """A GUI-less QgsApplication, once per process (kept referenced so Qt doesn't free it)."""
-    global _app
-    if _app is not None:
-        return _app
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    if sys.platform.startswith("linux") and not os.environ.get("XDG_RUNTIME_DIR"):
-        # Without it Qt prints a warning on every start of a headless run.
-        os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="lc-runtime-")
-        atexit.register(shutil.rmtree, os.environ["XDG_RUNTIME_DIR"], True)
-    from qgis.core import QgsApplication
-
-    if QgsApplication.instance() is not None:
-        _app = QgsApplication.instance()
-        return _app
-    QgsApplication.setPrefixPath(os.environ.get("QGIS_PREFIX_PATH", "/usr"), True)
-    _app = QgsApplication([], False)
-    _app.initQgis()
-    return _app
 
 
 def fail(message: str) -> int:

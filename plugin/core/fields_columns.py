@@ -52,6 +52,10 @@ TEXT_RULES: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "zldwdm": ("ZLDWDM", _text),
 }
 
+#: text slots whose rule runs on every row: nearly one value per parcel (the survey id), so finding the
+#: distinct values first would cost more than the rule (the results are the same: a rule sees one value)
+PER_ROW = frozenset({"bsm"})
+
 
 @dataclass
 class ColumnIssues:
@@ -201,6 +205,21 @@ def _distinct_objects(arr: np.ndarray) -> tuple[np.ndarray, list]:
     return codes, [*uniques, None]
 
 
+def _categorical(col) -> bool:
+    return isinstance(col, pd.Categorical) or isinstance(getattr(col, "dtype", None), pd.CategoricalDtype)
+
+
+def _per_row(col, rule: Callable[[Any], Any]) -> np.ndarray:
+    """``rule`` of every row's value as :func:`distinct` would give it (a Python value of the type read;
+    None where NULL), without finding the distinct values."""
+    values, mask = _as_array(col)
+    out = np.empty(len(values), dtype=object)
+    out[:] = [rule(v) for v in values.tolist()]
+    if mask is not None:
+        out[mask] = rule(None)
+    return out
+
+
 def _mapped(codes: np.ndarray, uniques: list, rule: Callable[[Any], Any], dtype=object) -> np.ndarray:
     """``rule`` of every row, computed once per distinct value."""
     out = np.empty(len(uniques), dtype=dtype)
@@ -260,6 +279,9 @@ def normalize_columns(raw: Mapping[str, Any], tbmj_in_mu: bool = False, n: int |
         if col is None:
             data[slot] = np.full(n, None, dtype=object)
             is_text[slot] = np.zeros(n, dtype=bool)
+            continue
+        if slot in PER_ROW and not _categorical(col):
+            data[slot] = _per_row(col, rule)
             continue
         codes, uniques = distinct(col)
         data[slot] = _mapped(codes, uniques, rule)

@@ -15,21 +15,18 @@ from __future__ import annotations
 import importlib.util
 from typing import Hashable, Optional
 
-from qgis.core import Qgis
+from qgis.core import Qgis, QgsApplication
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtGui import QStandardItem, QStandardItemModel
+from qgis.PyQt.QtGui import QStandardItem
 from qgis.PyQt.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
-    QSplitter,
-    QTreeView,
+    QToolButton,
     QWidget,
 )
 
@@ -39,6 +36,7 @@ from ..core.areas import unit_label
 from ..core.i18n import tr
 from ..core.report import structure_rows
 from . import balance_files, balance_tables
+from .balance_layout import BalanceViews, ElidedLabel
 from .balance_tables import requirement_text, rule_value_text, unit_title
 from .common import area_units, chinese
 from .contiguity_table import ContiguityTable
@@ -76,6 +74,7 @@ class BalancePanel(PlanningPanel):
             (session.rebuildFinished, self._rebuild_finished),
             (session.failed, self._failed),
             (session.refused, lambda text: show_refusal(self.iface, self.session, text)),
+            (session.notice, lambda text: push_message(self.iface, text, Qgis.Warning, 0)),
             (session.currentUnitChanged, self._current_unit_changed),
         )
         self._config_changed()
@@ -83,58 +82,66 @@ class BalancePanel(PlanningPanel):
     # ------------------------------------------------------------------ UI
     def _build_ui(self) -> None:
         root, layout = self._contents()
+        layout.setSpacing(4)
         layout.addLayout(self._build_controls(root))
-        layout.addLayout(self._build_actions(root))
         layout.addWidget(self._build_progress(root))
-        layout.addWidget(self._build_views(root), 1)
-        self.basis_label = QLabel(root)  # the footnote of the rules marked *: 依据待核实
+        # tree, indicator table sized to its rows, township limits and contiguity as foldable tabs
+        self.views = BalanceViews(root, ContiguityTable)
+        for name in ("model", "tree", "indicator_model", "indicator_view", "township_model", "township_view",
+                     "contiguity_view"):
+            setattr(self, name, getattr(self.views, name))
+        layout.addWidget(self.views, 1)
+        notes = QHBoxLayout()  # one line under the tables: the footnote and the notes (whole in the Notes tab)
+        notes.setSpacing(6)
+        self.basis_label = QLabel(root)  # the footnote of the rules marked *: 依据待核实 (why: its tooltip)
         self.basis_label.setObjectName("unverifiedBasis")
-        self.basis_label.setWordWrap(True)
+        self.basis_label.setCursor(Qt.WhatsThisCursor)
         self.basis_label.hide()
-        layout.addWidget(self.basis_label)
-        self.warning_label = QLabel(root)
-        self.warning_label.setWordWrap(True)
+        notes.addWidget(self.basis_label)
+        self.warning_label = ElidedLabel(root, self.views.show_notes)
+        self.warning_label.setObjectName("balanceWarnings")
         self.warning_label.setStyleSheet("color: #8a5a00;")
-        layout.addWidget(self.warning_label)
+        notes.addWidget(self.warning_label, 1)
+        layout.addLayout(notes)
         self._set_headers()
 
     def _build_controls(self, root: QWidget) -> QHBoxLayout:
+        """One row: scope, area unit, and copy / save / recompute as small tool buttons."""
         controls = QHBoxLayout()
+        controls.setSpacing(3)
         controls.addWidget(QLabel(tr("Scope"), root))
         self.scope_combo = QComboBox(root)
         self.scope_combo.setObjectName("scopeCombo")
         self.scope_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.scope_combo.setMinimumContentsLength(6)
+        self.scope_combo.setMinimumContentsLength(4)
         self.scope_combo.addItem(tr("Whole project"), SCOPE_PROJECT)
         self.scope_combo.addItem(tr("Each unit"), SCOPE_EACH)
         self.scope_combo.addItem(tr("Selected unit"), SCOPE_SELECTED)
         self.scope_combo.currentIndexChanged.connect(self._scope_changed)
         controls.addWidget(self.scope_combo, 1)
-        controls.addWidget(QLabel(tr("Area unit"), root))
         self.unit_combo = QComboBox(root)
         self.unit_combo.setObjectName("areaUnitCombo")
+        self.unit_combo.setToolTip(tr("Area unit"))
         for key, label in area_units():
             self.unit_combo.addItem(label, key)
         self.unit_combo.currentIndexChanged.connect(self._unit_changed)
         controls.addWidget(self.unit_combo)
+        for name, icon, text, tip, slot in (
+                ("copy_button", "mActionEditCopy.svg", tr("Copy"),
+                 tr("Copy both tables to the clipboard (tab-separated, for Excel/WPS)"), self.copy_to_clipboard),
+                ("save_button", "mActionFileSave.svg", tr("Save…"), tr("Save as CSV/XLSX…"), self._save_clicked),
+                ("rebuild_button", "mActionRefresh.svg", tr("Recompute"),
+                 tr("Recompute the whole balance from the layers"), self._rebuild_clicked)):
+            button = QToolButton(root)
+            button.setObjectName(name)
+            button.setIcon(QgsApplication.getThemeIcon(icon))
+            button.setText(text)
+            button.setToolTip(tr("{0}: {1}").format(text, tip))
+            button.setAutoRaise(True)
+            button.clicked.connect(slot)
+            setattr(self, name, button)
+            controls.addWidget(button)
         return controls
-
-    def _build_actions(self, root: QWidget) -> QHBoxLayout:
-        actions = QHBoxLayout()
-        self.copy_button = QPushButton(tr("Copy"), root)
-        self.copy_button.setToolTip(tr("Copy both tables to the clipboard (tab-separated, for Excel/WPS)"))
-        self.copy_button.clicked.connect(self.copy_to_clipboard)
-        self.save_button = QPushButton(tr("Save…"), root)
-        self.save_button.setToolTip(tr("Save as CSV/XLSX…"))
-        self.save_button.clicked.connect(self._save_clicked)
-        self.rebuild_button = QPushButton(tr("Recompute"), root)
-        self.rebuild_button.setToolTip(tr("Recompute the whole balance from the layers"))
-        self.rebuild_button.clicked.connect(self._rebuild_clicked)
-        actions.addWidget(self.copy_button)
-        actions.addWidget(self.save_button)
-        actions.addWidget(self.rebuild_button)
-        actions.addStretch(1)
-        return actions
 
     def _build_progress(self, root: QWidget) -> QWidget:
         progress_row = QWidget(root)
@@ -151,68 +158,13 @@ class BalancePanel(PlanningPanel):
         progress_row.hide()
         return progress_row
 
-    def _build_views(self, root: QWidget) -> QSplitter:
-        splitter = QSplitter(Qt.Vertical, root)
-        self.model = QStandardItemModel(0, 4, self)
-        self.tree = QTreeView(splitter)
-        self.tree.setObjectName("structureTree")
-        self.tree.setModel(self.model)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.tree.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.indicator_model = QStandardItemModel(0, 5, self)
-        self.indicator_view = QTreeView(splitter)
-        self.indicator_view.setObjectName("indicatorTable")
-        self.indicator_view.setModel(self.indicator_model)
-        self.indicator_view.setRootIsDecorated(False)
-        self.indicator_view.setUniformRowHeights(True)
-        self.indicator_view.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.indicator_view.setAlternatingRowColors(True)
-        self.township_model = QStandardItemModel(0, 5, self)  # the township PBF limits (docs/domain.md §7)
-        self.township_view = QTreeView(splitter)
-        self.township_view.setObjectName("townshipTable")
-        self.township_view.setModel(self.township_model)
-        self.township_view.setRootIsDecorated(False)
-        self.township_view.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.township_view.hide()
-        for view in (self.tree, self.indicator_view, self.township_view):
-            view.setTextElideMode(Qt.ElideRight)
-            view.setWordWrap(False)
-        self.tree.setMinimumHeight(130)
-        self.indicator_view.setMinimumHeight(110)
-        splitter.setChildrenCollapsible(False)
-        self.contiguity_view = ContiguityTable(splitter)  # 集中连片
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setStretchFactor(2, 1)
-        return splitter
-
     def area_headers(self) -> list[str]:
         """"Before (亩)" … with the area unit: for copies and files (the view's headers are short)."""
         label = unit_label(self.area_unit, chinese())
         return [f"{tr('Before')} ({label})", f"{tr('After')} ({label})", f"{tr('Change')} ({label})"]
 
     def _set_headers(self) -> None:
-        # short headers: the numbers and the class names need the dock's width; the unit is in the
-        # area-unit box right above and in the headers' tooltips
-        self.model.setHorizontalHeaderLabels([tr("Land class"), tr("Before"), tr("After"), tr("Change")])
-        for column, text in enumerate(self.area_headers(), 1):
-            self.model.setHeaderData(column, Qt.Horizontal, text, Qt.ToolTipRole)
-        self.indicator_model.setHorizontalHeaderLabels(
-            [tr("Unit"), tr("Indicator"), tr("Value"), tr("Target"), tr("Result")])
-        self.indicator_model.setHeaderData(3, Qt.Horizontal, tr("Requirement"), Qt.ToolTipRole)
-        self.township_model.setHorizontalHeaderLabels(
-            [tr("Township"), tr("Indicator"), tr("Value"), tr("Target"), tr("Result")])
-        for view in (self.tree, self.indicator_view, self.township_view):
-            header = view.header()
-            header.setSectionResizeMode(QHeaderView.ResizeToContents)
-            header.setStretchLastSection(False)
-            header.setDefaultAlignment(Qt.AlignCenter)
-            header.setMinimumSectionSize(30)
-        # the names give way to the numbers (elided, full text in the tooltip)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.Stretch)
-        self.indicator_view.header().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.views.set_headers(self.area_headers())
 
     # ------------------------------------------------------------------ properties
     @property
@@ -263,17 +215,19 @@ class BalancePanel(PlanningPanel):
                 balance_tables.show_numbers(items, row, self.area_unit)
         self._refresh_indicators(uids)
         self.contiguity_view.fill(self.session, uids, self.area_unit, lambda uid: unit_title(self.session, uid))
-        self._refresh_townships(uids)
-        self.warning_label.setText("\n".join(self.session.live.warnings()) if self.session.live else "")
+        townships = self._refresh_townships(uids)
+        self.warning_label.set_note("\n".join(self.session.live.warnings()) if self.session.live else "")
         if not uids and self.scope == SCOPE_SELECTED:
-            self.warning_label.setText(tr("Select a remediation unit in the units panel or on the map."))
+            self.warning_label.set_note(tr("Select a remediation unit in the units panel or on the map."))
+        self.views.fit(townships, self.warning_label.note())
 
     def _clear_models(self) -> None:
         self.model.removeRows(0, self.model.rowCount())
         self.indicator_model.removeRows(0, self.indicator_model.rowCount())
         self.contiguity_view.fill(None, [], self.area_unit, str)
         self.township_model.removeRows(0, self.township_model.rowCount())
-        self.township_view.hide()
+        self.views.fit(0, "")
+        self.warning_label.set_note("")
         self._keys, self._value_items, self._indicator_keys, self._indicator_items = [], [], [], []
 
     def _rebuild_structure(self, blocks: list) -> None:
@@ -281,7 +235,6 @@ class BalancePanel(PlanningPanel):
         self._value_items, expand = balance_tables.fill_structure(self.model, blocks, self.area_unit, title)
         for item in expand:
             self.tree.setExpanded(item.index(), True)
-        self.tree.header().resizeSections(QHeaderView.ResizeToContents)
 
     def _refresh_indicators(self, uids: list) -> None:
         engine = self.session.engine
@@ -301,20 +254,19 @@ class BalancePanel(PlanningPanel):
             self._show_basis_note([pack.rule(rule_id) for rule_id in dict.fromkeys(r.rule_id for _u, r in results)])
         for (_uid, res), items in zip(results, self._indicator_items):
             balance_tables.show_result(items, pack.rule(res.rule_id), res, self.area_unit)
-        self.indicator_view.header().resizeSections(QHeaderView.ResizeToContents)
 
-    def _refresh_townships(self, uids: list) -> None:
-        """The township PBF limits under the indicators, with the whole project (hidden when none)."""
+    def _refresh_townships(self, uids: list) -> int:
+        """The township PBF limits (a tab under the indicators), with the whole project only; returns
+        how many townships are shown."""
         results = self.township_results() if None in uids else []
         pack = self.session.engine.pack
         self.township_model.removeRows(0, self.township_model.rowCount())
         for res in results:
             rule = pack.rule(res.rule_id)
-            items = balance_tables.indicator_row(rule, tr("Township {0}").format(res.unit_code))
+            items = balance_tables.indicator_row(rule, res.unit_code)  # the column says 乡镇: the code alone
             balance_tables.show_result(items, rule, res, self.area_unit)
             self.township_model.appendRow(items)
-        self.township_view.setVisible(bool(results))
-        self.township_view.header().resizeSections(QHeaderView.ResizeToContents)
+        return len({res.unit_code for res in results})
 
     def displayed_townships(self) -> list[tuple]:
         """(township, rule name, value, passed) of the township table."""
@@ -349,7 +301,7 @@ class BalancePanel(PlanningPanel):
         self.basis_label.setVisible(bool(unverified))
         if not unverified:
             return
-        self.basis_label.setText("* " + verdicts.unverified_text() + " — " + tr("hover for the reason"))
+        self.basis_label.setText("* " + verdicts.unverified_text())
         self.basis_label.setToolTip("\n\n".join(f"{rule.name(chinese())}: {source_text(rule)[1]}"
                                                 for rule in unverified))
 

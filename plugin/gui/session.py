@@ -15,182 +15,39 @@ into the next. So:
   restores the entries and starts the live balance in the background;
 * ``QgsProject.cleared`` (new project, project closed, before another is read) stops the
   live balance and forgets the configuration.
+
+Which layer plays which role, and adding the plan fields, live in ``project_layers.py``
+(re-exported here).
 """
 
 from __future__ import annotations
 
 from typing import Any, Hashable, Optional
 
-from qgis.core import (
-    Qgis,
-    QgsField,
-    QgsMapLayer,
-    QgsProject,
-    QgsVectorLayer,
-)
+from qgis.core import Qgis, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
-from ..adapters.layers import InputError, Inputs
+from ..adapters.layers import Inputs
 from ..adapters.live import LiveBalance
 from ..adapters.live_postgres import PlanningDatabase
 from ..adapters.log import log
 from ..adapters.project_config import ROLES, SCOPE, SessionConfig
-from ..adapters.qgis_compat import POLYGON_GEOMETRY, make_field
 from ..adapters.signals import disconnect_all
-from ..core.fields import PLAN_FIELDS, default_mapping, resolve_parcel_fields, resolve_unit_fields
+from ..core.fields import resolve_parcel_fields, resolve_unit_fields
 from ..core.i18n import tr
 from ..core.rules import RulePack, RulePackError, load_pack
-
-#: Layer names (upper-case) and Chinese aliases that identify each role when auto-detecting.
-ROLE_NAMES = {
-    "units": ("ZZDY", "整治单元", "XMQ", "项目区", "PQ", "片区"),
-    "pbf": ("YJJBNTTB", "YJJBNT", "永久基本农田", "永久基本农田图斑", "PBF"),
-    "redline": ("STBHHX", "生态保护红线", "REDLINE"),
-    "ugb": ("CZKFBJ", "城镇开发边界", "UGB"),
-    "parcels": ("DLTB", "地类图斑"),
-}
-
-
-# --------------------------------------------------------------------------- detection
-def _polygon_layers(project: QgsProject) -> list[QgsVectorLayer]:
-    return [lyr for lyr in project.mapLayers().values()
-            if isinstance(lyr, QgsVectorLayer) and lyr.isValid()
-            and lyr.geometryType() == POLYGON_GEOMETRY]
-
-
-def _layer_words(layer: QgsVectorLayer) -> set[str]:
-    words = {layer.name().upper()}
-    source = layer.source().upper()
-    if "LAYERNAME=" in source:
-        words.add(source.split("LAYERNAME=")[1].split("|")[0])
-    return words
-
-
-def parcel_layer_score(layer: QgsVectorLayer) -> int:
-    """How much a layer looks like a 三调 DLTB layer (0 = not at all): DLBM is required."""
-    fm = resolve_parcel_fields(layer.fields().names())
-    if not fm.parcels.get("DLBM"):
-        return 0
-    score = 10
-    for name in ("TBMJ", "KCXS", "KCMJ", "TBDLMJ", "BSM", "DLMC", "ZLDWDM"):
-        if fm.parcels.get(name):
-            score += 2
-    if _layer_words(layer) & {n.upper() for n in ROLE_NAMES["parcels"]}:
-        score += 5
-    return score
-
-
-def detect_layers(project: Optional[QgsProject] = None) -> dict[str, str]:
-    """Best guess of the layer id per role (roles with no candidate are left out)."""
-    project = project or QgsProject.instance()
-    layers = _polygon_layers(project)
-    found: dict[str, str] = {}
-    scored = sorted(((parcel_layer_score(lyr), lyr.id()) for lyr in layers), reverse=True)
-    if scored and scored[0][0] > 0:
-        found["parcels"] = scored[0][1]
-    for role in ("units", "pbf", "redline", "ugb"):
-        names = {n.upper() for n in ROLE_NAMES[role]}
-        for lyr in layers:
-            if lyr.id() in found.values():
-                continue
-            if _layer_words(lyr) & names:
-                found[role] = lyr.id()
-                break
-    if "units" not in found:  # a layer with a unit-code field
-        for lyr in layers:
-            if lyr.id() not in found.values() and resolve_unit_fields(lyr.fields().names()).get("DYBH"):
-                found["units"] = lyr.id()
-                break
-    return found
-
-
-def missing_plan_fields(layer: QgsVectorLayer, overrides: Optional[dict] = None) -> list[str]:
-    """Canonical plan fields (ZZLX, GHDLBM, GHKCXS, YNCZ) the parcel layer lacks."""
-    fm = resolve_parcel_fields(layer.fields().names(), overrides)
-    return [name for name in PLAN_FIELDS if not fm.plan.get(name)]
-
-
-def plan_qgs_fields(names: list[str]) -> list[QgsField]:
-    """QgsFields for the plan fields, typed as field_mapping.json says, with Chinese aliases."""
-    spec = default_mapping()["plan"]
-    out = []
-    for name in names:
-        s = spec[name]
-        if s.get("type") == "double":
-            f = make_field(name, "double", "double", 10, 4)
-        else:
-            f = make_field(name, "string", "text", int(s.get("length", 20)))
-        f.setAlias(s.get("alias_zh", ""))
-        out.append(f)
-    return out
-
-
-def add_plan_fields(layer: QgsVectorLayer, names: list[str]) -> str:
-    """Add the missing plan fields; returns "provider" or "buffer" (how they were added).
-
-    Through the data provider when the layer is not being edited: a schema change is not
-    an edit the planner should be able to roll back together with tags (a rollback would
-    otherwise take the fields away under the live balance), and it is saved at once.
-    When the layer is already in an edit session its buffer holds pending changes whose
-    attribute indexes must stay consistent, so the fields go into the edit buffer and are
-    saved with the planner's next "save edits".
-    """
-    fields = plan_qgs_fields(names)
-    if not fields:
-        return ""
-    if layer.isEditable():
-        for f in fields:
-            if not layer.addAttribute(f):
-                raise InputError(tr("Cannot add the field {0} to the layer {1}.").format(f.name(), layer.name()))
-        how = "buffer"
-    else:
-        caps = layer.dataProvider().capabilities()
-        if not caps & layer.dataProvider().AddAttributes:
-            raise InputError(tr("The layer {0} does not allow new fields; save it as a GeoPackage first.")
-                             .format(layer.name()))
-        if not layer.dataProvider().addAttributes(fields):
-            raise InputError(tr("Cannot add the plan fields to the layer {0}: {1}")
-                             .format(layer.name(), "; ".join(layer.dataProvider().errors())))
-        layer.updateFields()
-        how = "provider"
-    for f in fields:
-        idx = layer.fields().indexOf(f.name())
-        if idx >= 0 and f.alias():
-            layer.setFieldAlias(idx, f.alias())
-    return how
-
-
-SELECTION_ALPHA = 80  # of the selection colour: parcels stay visible under a selected unit
-
-
-def keep_parcels_visible(project: QgsProject, iface: Any, units: Optional[QgsVectorLayer]) -> None:
-    """A selection style that does not hide what lies under it.
-
-    QGIS fills a selected polygon with opaque yellow: a selected unit (how the planner says which
-    unit they work on) would hide the parcels they are about to tag. The project's selection
-    colour gets a low alpha (the project's dirty flag is left as it was: nothing to save), and
-    where QGIS has per-layer selection symbols (3.34+) the units layer gets an outline only.
-    """
-    colour = project.selectionColor()
-    if colour.isValid() and colour.alpha() > SELECTION_ALPHA:
-        dirty = project.isDirty()
-        colour.setAlpha(SELECTION_ALPHA)
-        project.setSelectionColor(colour)
-        project.setDirty(dirty)
-        canvas = iface.mapCanvas() if iface is not None and hasattr(iface, "mapCanvas") else None
-        if canvas is not None and hasattr(canvas, "setSelectionColor"):
-            canvas.setSelectionColor(colour)
-    properties = getattr(units, "selectionProperties", None) if units is not None else None
-    if callable(properties):  # QGIS >= 3.34
-        from qgis.core import QgsFillSymbol
-
-        symbol = QgsFillSymbol.createSimple({"style": "no", "outline_color": "255,212,0,255",
-                                             "outline_width": "1.2"})
-        props = properties()
-        props.setSelectionSymbol(symbol)
-        mode = getattr(getattr(Qgis, "SelectionRenderingMode", None), "CustomSymbol", None)
-        if mode is not None:
-            props.setSelectionRenderingMode(mode)
+from .project_layers import (  # noqa: F401  (re-exported: the session's module was their home)
+    ROLE_NAMES,
+    add_plan_fields,
+    detect_layers,
+    keep_parcels_visible,
+    layer_is_polygon,
+    layer_words,
+    missing_plan_fields,
+    parcel_layer_score,
+    plan_qgs_fields,
+    polygon_layers,
+)
 
 
 # --------------------------------------------------------------------------- session
@@ -207,6 +64,7 @@ class PlanningSession(QObject):
     checksUpdated = pyqtSignal()  # the data checks (数据检查) changed
     checksBusy = pyqtSignal(bool)  # a full data check run started / ended
     refused = pyqtSignal(str)  # a commit another planner's change refused (PostGIS layers: live_postgres)
+    notice = pyqtSignal(str)  # a warning for the message bar (PostGIS layers: conflict checks off, …)
 
     def __init__(self, iface: Any = None, project: Optional[QgsProject] = None, parent: Optional[QObject] = None,
                  follow_project: bool = True):
@@ -328,6 +186,8 @@ class PlanningSession(QObject):
         self.database = PlanningDatabase.attach(live, self)  # other planners' commits, refused saves
         if self.database is not None:
             self.database.refused.connect(self.refused)
+            self.database.notice.connect(self.notice)
+            self.database.check_transactions()  # said now that the session's listeners are connected
         self.live = live
         # an empty units layer cannot be built; retry once the first unit exists
         for signal in (units.featureAdded, units.afterCommitChanges, parcels.afterCommitChanges):
@@ -368,8 +228,8 @@ class PlanningSession(QObject):
     def _boundary_layer(self) -> Optional[QgsVectorLayer]:
         """The project boundary (项目范围), found by its name: XMFW / 项目范围."""
         names = {"XMFW", "项目范围", "XMJX"}
-        for lyr in _polygon_layers(self.project):
-            if _layer_words(lyr) & names:
+        for lyr in polygon_layers(self.project):
+            if layer_words(lyr) & names:
                 return lyr
         return None
 
@@ -481,10 +341,6 @@ class PlanningSession(QObject):
         self.config = SessionConfig()
         self.pack = None
         self.configChanged.emit()
-
-
-def layer_is_polygon(layer: Optional[QgsMapLayer]) -> bool:
-    return isinstance(layer, QgsVectorLayer) and layer.geometryType() == POLYGON_GEOMETRY
 
 
 __all__ = [

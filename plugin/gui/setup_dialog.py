@@ -26,7 +26,8 @@ from ..core.rules import RulePackError, available_packs, load_pack
 from ..paths import UI_DIR
 from .db_init_section import DatabaseInitSection
 from .errors import guarded, push_message
-from .session import PlanningSession, SessionConfig, add_plan_fields, detect_layers, missing_plan_fields
+from .project_layers import add_plan_fields, detect_layers, missing_plan_fields
+from .session import PlanningSession, SessionConfig
 
 #: Canonical parcel fields shown in the mapping table, with what they mean to a planner.
 MAPPED_FIELDS = ("DLBM", "TBMJ", "KCXS", "KCMJ", "KCDLBM", "TBDLMJ", "BSM", "ZZLX", "GHDLBM", "GHKCXS", "YNCZ")

@@ -210,6 +210,26 @@ def test_overlapping_units_count_shared_parcels_once_in_the_project_rows():
     assert "UNIT_OVERLAP" not in codes(e) and e.verdict(None) != "not_assessable"
 
 
+@pytest.mark.parametrize("c_box, union_share", [((40, 40, 101, 101), 1.0), ((40, 40, 80, 101), 0.92)])
+def test_a_parcel_in_three_units_overlapping_each_other_is_counted_once(c_box, union_share):
+    # parcel 100 × 100 (TBMJ 10 000); A x 0–60, B x 40–100 y 0–60, C over the rest: every pair overlaps (the
+    # union's share taken without a union of the pieces); with the smaller C, 20 × 40 of the parcel is in no unit
+    p = [(1, box(0, 0, 100, 100), rec(dlbm="0103", tbmj=10000)), (2, box(200, 0, 300, 100), rec(dlbm="0103"))]
+    units = [("a", "A", box(-1, -1, 60, 101)), ("b", "B", box(40, -1, 101, 60)), ("c", "C", box(*c_box))]
+    e = build(p, units, pbf=[box(-5, -5, 305, 105)])  # the whole parcel in PBF: its part a number
+    assert len(e.unit_overlaps()) == 3
+    assert farmland(e, "a") == pytest.approx(6000.0) and farmland(e, "b") == pytest.approx(3600.0)
+    assert farmland(e) == pytest.approx(10000.0 * union_share, abs=1e-6)  # once, not 6 000 + 3 600 + C's part
+    assert e.variables(None)["pbf_before"] == pytest.approx(10000.0 * union_share, abs=1e-6)
+    # a unit moved away and back again: exactly the rebuild's state each time
+    e.upsert_unit("c", "C", box(150, 40, 190, 101))
+    assert e.fingerprint() == build(p, units[:2] + [("c", "C", box(150, 40, 190, 101))],
+                                    pbf=[box(-5, -5, 305, 105)]).fingerprint()
+    assert farmland(e) == pytest.approx(10000.0 * (0.6 + 0.4 * 0.6), abs=1e-6)  # A ∪ B
+    e.upsert_unit("c", "C", box(*c_box))
+    assert e.fingerprint() == build(p, units, pbf=[box(-5, -5, 305, 105)]).fingerprint()
+
+
 def test_identical_duplicate_parcels_are_counted_once():
     r = rec(dlbm="0103", tbmj=500.0)
     e = build([(1, box(0, 0, 10, 10), r), (2, box(0, 0, 10, 10), rec(dlbm="0103", tbmj=500.0)),

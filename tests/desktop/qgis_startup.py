@@ -273,6 +273,86 @@ def _suggest_view(plugin, window, base):
             "screenshot": path if window.grab().save(path, "PNG") else None}
 
 
+def _whole_rows(view):
+    """(rows whole inside the viewport, rows there are): what a planner sees without scrolling."""
+    model = view.model()
+    total, index = 0, model.index(0, 0) if model.rowCount() else None
+    while index is not None and index.isValid():
+        total += 1
+        index = view.indexBelow(index)
+    return [_rows_in_view(view) if total else 0, total]
+
+
+def _clipped(panel):
+    """Visible widgets of ``panel`` cut by their parent, squeezed below their minimum, or overlapping
+    a sibling (the squeezed splitter of the 1 366×768 screen drew the indicator table over the tree)."""
+    from qgis.PyQt.QtWidgets import QAbstractScrollArea, QWidget
+
+    out = []
+    for widget in panel.findChildren(QWidget):
+        parent = widget.parentWidget()
+        if not widget.isVisible() or widget.isWindow() or parent is None:
+            continue
+        if any(isinstance(w, QAbstractScrollArea) for w in _ancestors(widget, panel)):
+            continue  # scroll bars, headers and viewports of a view: the view scrolls them
+        name = widget.objectName() or type(widget).__name__
+        if not parent.rect().contains(widget.geometry()):
+            out.append(f"{name} outside its parent")
+        hint = widget.minimumSizeHint()
+        if hint.isValid() and widget.height() < min(hint.height(), widget.minimumHeight() or hint.height()):
+            out.append(f"{name} squeezed ({widget.height()} < {hint.height()})")
+        for other in parent.children():
+            if (isinstance(other, QWidget) and other is not widget and other.isVisible() and not other.isWindow()
+                    and widget.geometry().intersects(other.geometry()) and id(widget) < id(other)
+                    and type(parent).__name__ == "BalanceViews"):
+                out.append(f"{name} overlaps {other.objectName() or type(other).__name__}")
+    return out
+
+
+def _ancestors(widget, stop):
+    parent = widget.parentWidget()
+    while parent is not None and parent is not stop:
+        yield parent
+        parent = parent.parentWidget()
+
+
+def _balance_fit(plugin, window, screen, base):
+    """The 平衡 tab as a planner checks it: the selected unit's indicators and then the project's all
+    whole beside the class tree; the township rows one click away (their tab), whole when opened;
+    nothing clipped; the window within the screen."""
+    from qgis.PyQt.QtTest import QTest
+
+    workbench = plugin.workbench
+    balance = plugin.panels["balance"]
+    workbench.show_panel("balance")
+    details = balance.views.details
+    out = {}
+
+    def look():
+        for _ in range(5):
+            QCoreApplication.processEvents()
+        return {"indicators": _whole_rows(balance.indicator_view), "tree": _whole_rows(balance.tree),
+                "townships": _whole_rows(balance.township_view) if balance.township_view.isVisible() else None,
+                "columns_fit": [_columns_fit(v) for v in (balance.tree, balance.indicator_view, balance.township_view)
+                                if v.isVisible()],
+                "details_folded": details.folded, "window_height": window.height(),
+                "window_min_height": window.minimumSizeHint().height(), "clipped": _clipped(balance),
+                "panel_inside_screen": _on_screen(balance, screen)["inside_screen"],
+                "township_tab": details.bar.tabText(0) if details.bar.isTabVisible(0) else None}
+
+    for scope in ("each", "selected", "project"):  # each: every unit's rows (they may scroll)
+        balance.set_scope(scope)
+        balance.refresh()
+        out[scope] = look()
+    if details.folded or details.bar.currentIndex() != 0:  # (a click on the open current tab folds it)
+        QTest.mouseClick(details.bar, Qt.LeftButton, Qt.NoModifier, details.bar.tabRect(0).center())
+    out["townships_opened"] = look()
+    path = f"{base}_townships.png"
+    if window.grab().save(path, "PNG"):
+        _state["result"]["tab_screenshots"]["townships"] = path
+    return out
+
+
 def _progress(plugin, window, base):
     """The Progress tab (项目进度): its chart of the units by status, shot with the window and alone."""
     result = _state["result"]
@@ -323,6 +403,7 @@ def _layout():
         if key not in result["tab_screenshots"] and window.grab().save(path, "PNG"):
             result["tab_screenshots"][key] = path
     _progress(plugin, window, base)
+    result["balance_fit"] = _balance_fit(plugin, window, screen, base)
     # QGIS's default dock width (311 px): no column may be cut there either
     window.resizeDocks([workbench], [311], Qt.Horizontal)
     result["views_at_311"] = {}

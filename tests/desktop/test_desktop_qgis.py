@@ -205,6 +205,39 @@ def assert_not_blank(png: Path) -> None:
     assert len(colours) > 20, f"{png} looks blank ({len(colours)} colours)"
 
 
+def assert_balance_fits(result: dict, screen: str) -> None:
+    """The 平衡 tab as a planner checks it on this screen (qgis_startup._balance_fit).
+
+    The selected unit's indicators, then the whole project's, every row whole inside the table
+    (no scrolling) beside a class tree of at least 4 whole rows; the township rows one click away,
+    all whole once their tab is open, the indicators still whole; nothing clipped or overlapping,
+    the window inside the screen. On 1 920×1 080 the township rows are open without a click.
+    """
+    width, height = SCREENS[screen]
+    fit = result["balance_fit"]
+    for key in ("selected", "project", "townships_opened"):
+        look = fit[key]
+        assert look["clipped"] == [], (key, look)
+        assert look["window_height"] <= height and look["window_min_height"] <= height, (key, look)
+        assert look["panel_inside_screen"], (key, look)
+        assert look["columns_fit"] and all(look["columns_fit"]), (key, "a column cut", look)
+        whole, rows = look["indicators"]
+        assert rows > 0 and whole == rows, (key, "indicator rows not all whole", look)
+        assert look["tree"][0] >= (2 if key == "townships_opened" else 4), (key, look)
+    assert fit["project"]["township_tab"] and fit["selected"]["township_tab"] is None, fit
+    each = fit["each"]  # every unit's indicators: more rows than fit, but nothing clipped, the window inside
+    assert each["clipped"] == [] and each["window_height"] <= height and each["window_min_height"] <= height, each
+    assert all(each["columns_fit"]), each
+    assert each["indicators"][0] >= min(8, each["indicators"][1]) and each["tree"][0] >= 2, each
+    opened = fit["townships_opened"]
+    assert not opened["details_folded"] and opened["townships"] is not None, opened
+    whole, rows = opened["townships"]
+    assert rows > 0 and whole == rows, ("township rows not all whole", opened)
+    if height >= 1080:
+        assert not fit["project"]["details_folded"] and fit["project"]["tree"][0] >= 8, fit
+        assert fit["project"]["townships"][0] == fit["project"]["townships"][1] > 0, fit
+
+
 @pytest.mark.parametrize("screen", sorted(SCREENS))
 def test_plugin_in_real_qgis_desktop_zh_cn(tmp_path, qgis_app, screen):
     """A planner's session on a laptop (1 366×768) and a desktop (1 920×1 080) screen."""
@@ -241,7 +274,8 @@ def test_plugin_in_real_qgis_desktop_zh_cn(tmp_path, qgis_app, screen):
     assert result["configured"] is True and result["tagged"] == 5
     assert result["balance_rows"] > 10 and result["indicator_rows"] > 0 and result["units_rows"] > 0
     assert sorted(result["tab_screenshots"]) == ["balance", "balance_311", "progress", "progress_chart", "tagging",
-                                                 "units"]
+                                                 "townships", "units"]
+    assert_balance_fits(result, screen)
     for key, path in result["tab_screenshots"].items():
         if key != "progress_chart":  # the chart alone is smaller than a window
             assert_not_blank(Path(path))
@@ -259,6 +293,23 @@ def test_plugin_in_real_qgis_desktop_zh_cn(tmp_path, qgis_app, screen):
     assert suggest["reached"] and suggest["plan"] > 0 and "标注" in suggest["summary"], suggest
     assert "若标注前" in suggest["preview"], suggest
     assert_not_blank(Path(suggest["screenshot"]))
+
+
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_balance_tab_fits_the_screen_in_english(tmp_path, qgis_app, screen):
+    """The planner's checks of the balance tab with QGIS in English: other words, other widths."""
+    result = run_qgis(tmp_path, f"qgis_desktop_en_{screen}", locale="en_US", screen=screen)
+    assert "error" not in result, result.get("error")
+    assert result["docks"] == {"LandConsolidationWorkbenchDock": "Land consolidation workbench"}
+    assert result["workbench"]["tabs"][2] == "Balances", result["workbench"]
+    assert result["python_errors"] == [] and result["python_errors_at_end"] == []
+    for name, view in result["views"].items():
+        assert view["visible"] and view["inside_screen"] and view["columns_fit"], (name, view)
+        assert view["rows_visible"] >= 4, (name, view)
+    for name, view in result["views_at_311"].items():
+        assert view["width"] <= 330 and view["columns_fit"], (name, view)
+    assert_balance_fits(result, screen)
+    assert result["balance_fit"]["project"]["township_tab"].startswith("Townships"), result["balance_fit"]
 
 
 def test_plugin_without_dependencies_loads_and_explains(tmp_path, qgis_app):

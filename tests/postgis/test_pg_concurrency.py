@@ -75,3 +75,24 @@ def test_other_sessions_hear_a_commit_within_two_seconds(two_planners):
     listener.close()
     assert heard == [{"schema": "plan", "table": "plan_parcel", "key": "11", "action": "INSERT"}]
     assert elapsed < 2.0
+
+
+def test_a_row_held_by_an_unsaved_transaction_refuses_the_save_after_the_lock_wait(two_planners, monkeypatch):
+    """A planner's unsaved edits under QGIS's transaction groups hold the row: the save waits
+    ``LOCK_WAIT`` (here 300 ms), then says which parcel, instead of freezing QGIS for ever."""
+    from plugin.adapters.postgis import plan_edits
+    from plugin.adapters.postgis.connection import DatabaseError
+
+    monkeypatch.setattr(plan_edits, "LOCK_WAIT", "300ms")
+    _db, a, b = two_planners
+    save_plan(a, "plan", {9: (0, {"zzlx": "JS-FK"}), 11: (0, {"zzlx": "JS-FK"})}, "张三")
+    with a.cursor() as cur:  # a's transaction stays open: row 11 locked
+        cur.execute("UPDATE plan.plan_parcel SET ghdlbm = '0101' WHERE survey_fid = 11")
+    seen = read_plan(b, "plan", [9, 11])
+    start = time.monotonic()
+    with pytest.raises(DatabaseError, match="Parcel 11 is being edited") as err:
+        save_plan(b, "plan", {fid: (seen[fid]["version"], {"ghdlbm": "0201"}) for fid in (9, 11)}, "李四")
+    assert time.monotonic() - start < 5 and not isinstance(err.value, ConflictError)
+    a.commit()
+    plan = read_plan(b, "plan", [9, 11])
+    assert plan[9]["ghdlbm"] is None and plan[11]["ghdlbm"] == "0101"  # nothing of b's save was written

@@ -57,7 +57,11 @@ def template(pg_cluster, demo_gpkg):
                            f"{SCHEMA}.parcels, {SCHEMA}.history TO {role}; "
                            f"GRANT INSERT ON {SCHEMA}.plan_share_dirty TO {role}; "  # unit edits note their boxes
                            f"GRANT INSERT ON {SCHEMA}.unit_status_history TO {role}; "  # status changes
-                           f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {SCHEMA} TO {role}", TEMPLATE)
+                           f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {SCHEMA} TO {role}; "
+                           # deleting units: the versions seen are noted first (migration 9: not PUBLIC's)
+                           f"GRANT EXECUTE ON FUNCTION {SCHEMA}.lc_read_for_delete(text, bigint[], integer[]), "
+                           # edits under automatic transaction groups: checked as they are made (migration 10)
+                           f"{SCHEMA}.lc_check_seen(text, bigint[], integer[]) TO {role}", TEMPLATE)
     yield TEMPLATE
     pg_cluster.execute(f'DROP DATABASE "{TEMPLATE}" WITH (FORCE)', "postgres")
 

@@ -193,3 +193,41 @@ def test_saving_other_parcels_does_not_make_the_planner_see_another_planners_cha
     assert "张三" in refusals[0] and str(theirs) in refusals[0]
     parcels_b.rollBack()
     session_b.unload()
+
+
+def test_a_planner_who_may_not_note_versions_is_told_deletes_go_unchecked(planners, pg_cluster):
+    """Migration 9: noting the versions seen is granted, not PUBLIC's. Without the grant the delete is
+    saved unchecked — said in the message bar with the GRANT to ask for, never a traceback."""
+    pg_cluster.execute("REVOKE EXECUTE ON FUNCTION lc.lc_read_for_delete(text, bigint[], integer[]) FROM li", planners)
+    session_b, (_pb, units_b, _p) = planner_session("b", with_pbf=False)
+    notices = []
+    session_b.notice.connect(notices.append)
+    unit = next(units_b.getFeatures())
+    assert units_b.startEditing() and units_b.deleteFeature(unit.id())
+    QCoreApplication.processEvents()
+    assert units_b.commitChanges(), units_b.commitErrors()
+    assert stored(unit.id()) is None
+    assert len(notices) == 1 and "GRANT EXECUTE ON FUNCTION lc.lc_read_for_delete" in notices[0]
+    session_b.unload()
+
+
+def test_why_deletes_go_unchecked_is_asked_of_the_catalogue_not_read_from_the_error_text(planners, pg_cluster):
+    """A server with lc_messages=zh_CN says 权限不够, not "permission denied": the message is chosen by
+    has_function_privilege, whatever the error's language."""
+    from qgis.core import QgsProviderRegistry
+
+    from plugin.adapters.live_versions import READ_FOR_DELETE, may_execute, notes_failed_message
+
+    layer = live.pg_layer("b", "plan_unit", "id")
+    connection = QgsProviderRegistry.instance().providerMetadata("postgres").createConnection(layer.source(), {})
+    assert may_execute(connection, f"lc.{READ_FOR_DELETE}") is True
+    assert may_execute(connection, "lc.no_such_function(text)") is None
+    assert may_execute(connection, f"no_such_schema.{READ_FOR_DELETE}") is None
+    pg_cluster.execute(f"REVOKE EXECUTE ON FUNCTION lc.{READ_FOR_DELETE} FROM li", planners)
+    may = may_execute(connection, f"lc.{READ_FOR_DELETE}")
+    assert may is False
+    translated = "错误:  对函数 lc_read_for_delete 权限不够"
+    text = notes_failed_message("plan_unit", '规划 "x"', may, translated)
+    assert 'GRANT EXECUTE ON FUNCTION "规划 ""x""".lc_read_for_delete(text, bigint[], integer[])' in text
+    missing = notes_failed_message("plan_unit", "lc", None, 'function lc.lc_read_for_delete does not exist')
+    assert "run db init" in missing and "GRANT" not in missing

@@ -125,7 +125,7 @@ def test_missing_driver_says_what_to_install(monkeypatch):
 
 
 def test_kept_sums_migration_is_idempotent_and_notes_edits_for_any_planner(service_db):
-    """Migrations 9 and 10 (sum_cache, survey_cache) applied again change nothing; a plan edit by a role
+    """Migrations 12 and 13 (sum_cache, survey_cache) applied again change nothing; a plan edit by a role
     without rights on plan_sum_dirty is noted (SECURITY DEFINER), an edit of the survey notes "everything"."""
     from plugin.adapters.postgis import sum_cache, survey_cache
 

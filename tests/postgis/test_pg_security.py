@@ -5,7 +5,7 @@ import pytest
 
 from plugin.adapters.postgis import schema as pg_schema
 from plugin.adapters.postgis.commands import db_init, in_database_balance
-from plugin.adapters.postgis.connection import DatabaseError, connect, redact, split_source
+from plugin.adapters.postgis.connection import DatabaseError, connect, redact, split_source, sql_identifier
 from plugin.core.rules import bundled_pack
 
 EVIL = "'); DROP TABLE x;--"
@@ -87,4 +87,29 @@ def test_db_init_in_a_schema_named_like_an_attack(service_db):
         assert pg_schema.current_version(cur, evil_schema) == pg_schema.latest_version()
         cur.execute("SELECT count(*) FROM information_schema.schemata WHERE schema_name = %s", (evil_schema,))
         assert cur.fetchone()[0] == 1
+    conn.close()
+
+
+NAMES = ["plan", "lc", "plan_2026", "规划", "plan x", 'a"b', "Plan", "user", "select", "join", "1plan", "计划's"]
+
+
+def test_sql_identifier_spells_names_as_quote_ident_and_the_grant_shown_can_be_pasted(service_db):
+    """The GRANT a planner is told to ask for names the schema as the DBA can paste it (live_versions)."""
+    db, cluster, name = service_db
+    conn = connect(db)
+    with conn.cursor() as cur:
+        for n in NAMES:
+            cur.execute("SELECT quote_ident(%s)", (n,))
+            assert sql_identifier(n) == cur.fetchone()[0], n
+    conn.close()
+    schema = '规划 "x" 区'
+    db_init(db, schema)
+    cluster.execute("DO $$ BEGIN CREATE ROLE r_paste; EXCEPTION WHEN duplicate_object THEN NULL; END $$", "postgres")
+    cluster.execute(f"GRANT EXECUTE ON FUNCTION {sql_identifier(schema)}.lc_read_for_delete(text, bigint[], "
+                    "integer[]) TO r_paste", name)
+    conn = connect(db)
+    with conn.cursor() as cur:
+        cur.execute("SELECT has_function_privilege('r_paste', %s, 'EXECUTE')",
+                    (sql_identifier(schema) + ".lc_read_for_delete(text, bigint[], integer[])",))
+        assert cur.fetchone() == (True,)
     conn.close()

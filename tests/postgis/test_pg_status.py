@@ -2,6 +2,8 @@
 written in the transaction of the change, read by the progress report and the CLI."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from plugin.adapters.postgis import schema as pg_schema
@@ -196,3 +198,28 @@ def test_the_docks_change_is_saved_at_once_with_its_row(planned):
     assert pending.count() == 0 and not units.isModified()
     assert _status(dsn, codes[3]) == "立项"
     assert [r[:4] for r in _history(dsn)] == [(codes[3], "储备", "立项", "王五")]
+
+
+def test_a_unit_held_by_an_unsaved_transaction_refuses_the_change_after_the_lock_wait(planned, monkeypatch):
+    """Another planner's unsaved edits hold the unit's row: the change waits ``LOCK_WAIT`` (here
+    300 ms), then says the unit is being edited, instead of freezing QGIS for ever."""
+    from plugin.adapters.lifecycle_ops import set_status
+    from plugin.adapters.lifecycle_store import HistoryStore
+    from plugin.adapters.postgis import status
+
+    monkeypatch.setattr(status, "LOCK_WAIT", "300ms")
+    dsn, _gpkg, codes = planned
+    units = _units(dsn)
+    code = codes[1]
+    other = connect(dsn)
+    with other.cursor() as cur:  # left open: the unit's row is locked
+        cur.execute("UPDATE plan.plan_unit SET dymc = '乙' WHERE dybh = %s", (code,))
+    start = time.monotonic()
+    with pytest.raises(DatabaseError, match="is being edited in a transaction not yet saved") as err:
+        set_status(units, "dybh", "zt", code, "立项", "", findings=[], store=HistoryStore(units), user="张三")
+    assert time.monotonic() - start < 5 and code in str(err.value)
+    other.commit()
+    other.close()
+    assert _history(dsn) == [] and _status(dsn, code) is None
+    set_status(units, "dybh", "zt", code, "立项", "", findings=[], store=HistoryStore(units), user="张三")
+    assert _status(dsn, code) == "立项"

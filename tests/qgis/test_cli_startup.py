@@ -85,3 +85,29 @@ def test_a_profiled_run_still_writes_its_profile(tmp_path):
     import pstats
 
     assert any("summary_lines" in name for _f, _l, name in pstats.Stats(str(prof)).stats)
+
+
+_PRELOAD = """
+import sys
+from plugin.cli import startup
+assert "pandas" not in sys.modules and "qgis.core" not in sys.modules
+startup.preload().join()
+assert all(name in sys.modules for name in startup.SHARED), [n for n in startup.SHARED if n not in sys.modules]
+assert "qgis.core" not in sys.modules, "the preloaded modules must not import QGIS (the main thread starts it)"
+startup.preload(("no_such_module_lc", "wave")).join()
+assert "no_such_module_lc" not in sys.modules and "wave" not in sys.modules
+try:
+    import no_such_module_lc
+except ModuleNotFoundError as exc:
+    print("ok", exc)
+"""
+
+
+def test_preload_imports_the_shared_modules_without_qgis_and_leaves_failures_to_the_command():
+    """``python -m plugin.cli`` imports what the commands share on a thread while QGIS starts
+    (startup.preload): none of it imports QGIS, and a module that fails to import is left for the
+    command's own import to report as usual."""
+    proc = subprocess.run([sys.executable, "-c", _PRELOAD], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok No module named 'no_such_module_lc'"

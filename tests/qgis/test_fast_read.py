@@ -287,3 +287,66 @@ def test_the_live_background_build_reads_a_saved_geopackage_by_arrow(qgis_app, d
         assert engine.parcel_record(fid).dlbm == "0301"
     finally:
         parcels.rollBack()
+
+
+@pytest.mark.parametrize("batch", [100, 37])
+def test_the_read_in_fid_ranges_on_two_threads_equals_one_stream(qgis_app, tmp_path, monkeypatch, batch):
+    """Where GDAL builds the batches in the calling thread (generic implementation), the columnar read
+    streams ranges of feature ids on two threads (fast_read.read_ranges): the same rows in the same
+    order, values and WKB as one stream gives — with gaps in the ids, ranges left empty by them, and
+    a range of several batches."""
+    import numpy as np
+
+    path = tmp_path / "gaps.gpkg"
+    write_demo_gpkg(str(path), n_parcels=800, seed=5, quirks=True)
+    parcels = open_layer(f"{path}|layername=DLTB", "p")
+    gone = [f.id() for f in parcels.getFeatures() if f.id() % 7 == 0 or 200 < f.id() < 420]
+    assert parcels.dataProvider().deleteFeatures(gone)
+    parcels = open_layer(f"{path}|layername=DLTB", "p")
+    reader = ParcelReader(parcels, parcel_fields(parcels), working_crs(parcels))
+    source = fast_read.gpkg_source(parcels)
+    monkeypatch.setattr(fast_read, "AHEAD_BATCH", batch)
+    monkeypatch.setattr(fast_read, "single_threaded", lambda filtered, version=None: True)
+    ranges = fast_read.fid_ranges(*fast_read._open_layer(source, parcels, reader.attributes)[:2])
+    assert ranges and len(ranges) > 4 and ranges[0][0] == 1
+    assert all(a < b == c for (a, b), (c, _d) in zip(ranges, ranges[1:]))
+    split = fast_read.read_arrow_columns(source, parcels, reader.attributes, None, None, wkb=True)
+    monkeypatch.setattr(fast_read, "fid_ranges", lambda *a, **k: None)
+    one = fast_read.read_arrow_columns(source, parcels, reader.attributes, None, None, wkb=True)
+    assert len(one[0]) == 800 - len(gone) and np.array_equal(one[0], split[0])
+    assert all(np.diff(split[0]) > 0)
+    assert one[1].wkb(0, len(one[0])).tolist() == split[1].wkb(0, len(split[0])).tolist()
+    for name, col in one[2].items():
+        assert np.asarray(col, dtype=object).tolist() == np.asarray(split[2][name], dtype=object).tolist(), name
+
+
+def test_a_failure_in_a_range_reader_reaches_the_caller_and_stops_the_others():
+    """An error of one of read_ranges' workers is raised in the caller's thread; the workers stop."""
+    import threading
+
+    class Layer:
+        def __init__(self, fail):
+            self.fail = fail
+
+        def GetFIDColumn(self):
+            return "fid"
+
+        def SetAttributeFilter(self, where):
+            self.where = where
+            return 0
+
+        def GetArrowStreamAsNumPy(self, options):
+            a = int(self.where.split(">= ")[1].split(" ")[0])
+            if self.fail and a >= 30:
+                raise RuntimeError("boom")
+            return iter([{"k": a}])
+
+    ranges = [(a, a + 10) for a in range(0, 100, 10)]
+    before = threading.active_count()
+    got = []
+    with pytest.raises(RuntimeError, match="boom"):
+        for batch in fast_read.read_ranges([Layer(False), Layer(True)], ranges):
+            got.append(batch["k"])
+    assert got == [0, 10, 20]
+    assert threading.active_count() == before
+    assert [b["k"] for b in fast_read.read_ranges([Layer(False), Layer(False)], ranges)] == list(range(0, 100, 10))

@@ -28,7 +28,7 @@ def test_the_dock_follows_ugb_edits_without_a_rebuild(qgis_app, qgis_iface, qgis
 
     def shown() -> float:
         settle(session)  # no dock.refresh(): the dock refreshes itself
-        return {(t, name): value for t, name, value, _p in dock.displayed_townships()}[(f"Township {A}", UGB_RULE)]
+        return {(t, name): value for t, name, value, _p in dock.displayed_townships()}[(A, UGB_RULE)]
 
     try:
         dialog = SetupDialog(session, qgis_iface)

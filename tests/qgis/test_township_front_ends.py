@@ -145,10 +145,10 @@ def test_balance_dock_shows_the_townships_and_follows_an_edit(qgis_app, qgis_ifa
         dock.refresh()
         shown = {(t, name): (value, passed) for t, name, value, passed in dock.displayed_townships()}
         share = "Township: share of its PBF moved out"
-        assert shown[(f"Township {A}", share)][0] == pytest.approx(0.10) and shown[(f"Township {A}", share)][1] is False
-        assert shown[(f"Township {B}", share)][0] == pytest.approx(0.05) and shown[(f"Township {B}", share)][1] is True
+        assert shown[(A, share)][0] == pytest.approx(0.10) and shown[(A, share)][1] is False
+        assert shown[(B, share)][0] == pytest.approx(0.05) and shown[(B, share)][1] is True
         ugb = "Township: PBF moved out inside the urban growth boundary"
-        assert shown[(f"Township {A}", ugb)][0] == pytest.approx(10_000)
+        assert shown[(A, ugb)][0] == pytest.approx(10_000)
         assert not dock.township_view.isHidden()
         parcels = layers["DLTB"]
         assert parcels.startEditing()
@@ -158,13 +158,13 @@ def test_balance_dock_shows_the_townships_and_follows_an_edit(qgis_app, qgis_ifa
         settle(session)
         dock.refresh()
         shown = {(t, name): value for t, name, value, _p in dock.displayed_townships()}
-        assert shown[(f"Township {A}", share)] == pytest.approx(0.20)  # 2 of its 10 squares moved out
-        assert shown[(f"Township {A}", ugb)] == pytest.approx(10_000)  # the second square is outside the UGB
+        assert shown[(A, share)] == pytest.approx(0.20)  # 2 of its 10 squares moved out
+        assert shown[(A, ugb)] == pytest.approx(10_000)  # the second square is outside the UGB
         parcels.rollBack()
         settle(session)
         dock.refresh()
         shown = {(t, name): value for t, name, value, _p in dock.displayed_townships()}
-        assert shown[(f"Township {A}", share)] == pytest.approx(0.10)  # the edit taken back: as before
+        assert shown[(A, share)] == pytest.approx(0.10)  # the edit taken back: as before
         dock.set_scope(SCOPE_EACH)
         dock.refresh()
         assert dock.displayed_townships() == [] and dock.township_view.isHidden()  # with the whole project only

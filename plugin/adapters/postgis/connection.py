@@ -18,6 +18,26 @@ _URI_PASSWORD = re.compile(r"(postgres(?:ql)?://[^:/@\s]*:)([^@\s]*)(@)", re.IGN
 _AUTHCFG = re.compile(r"\s*authcfg\s*=\s*(\S+)", re.IGNORECASE)
 
 
+_PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_$]*\Z")
+_RESERVED = frozenset(  # PostgreSQL's reserved and type/function-name keywords: quoted even when plain
+    "all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate "
+    "collation column concurrently constraint create cross current_catalog current_date current_role "
+    "current_schema current_time current_timestamp current_user default deferrable desc distinct do else end "
+    "except false fetch for foreign freeze from full grant group having ilike in initially inner intersect "
+    "into is isnull join lateral leading left like limit localtime localtimestamp natural not notnull null "
+    "offset on only or order outer overlaps placing primary references returning right select session_user "
+    "similar some symmetric system_user table tablesample then to trailing true union unique user using "
+    "variadic verbose when where window with".split())
+
+
+def sql_identifier(name: str) -> str:
+    """``name`` spelt as an SQL identifier a database administrator can paste (as PostgreSQL's
+    ``quote_ident``): as is when plain, else in double quotes (Chinese, spaces, capitals, quotes)."""
+    if _PLAIN_NAME.match(name) and name not in _RESERVED:
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
 class DatabaseError(PlanError):
     """A database problem told to the planner in one sentence (never with a password)."""
 

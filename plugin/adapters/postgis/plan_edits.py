@@ -14,6 +14,7 @@ from typing import Any
 from ...core.i18n import tr
 from .connection import DatabaseError, driver
 from .schema import CHANNEL, set_planner
+from .status import LOCK_NOT_AVAILABLE, LOCK_WAIT
 
 PLAN_COLUMNS = ("zzlx", "ghdlbm", "ghkcxs", "yncz")
 
@@ -57,14 +58,31 @@ def save_plan(conn, schema: str, edits: dict[int, tuple[int, dict]], qgis_user: 
     """Write ``{fid: (version read, {column: value})}`` in one transaction, or nothing.
 
     A row whose version is no longer the one read (or that appeared meanwhile) refuses the whole
-    save with a ConflictError naming who changed it and when.
+    save with a ConflictError naming who changed it and when; a row another transaction holds for
+    longer than ``status.LOCK_WAIT`` (a planner's unsaved edits under QGIS's transaction groups)
+    refuses it with a DatabaseError naming the parcel.
     """
+    reached: list[int] = []  # the rows written so far: the last one is the one that waited
+    try:
+        _save(conn, schema, edits, qgis_user, reached.append)
+    except driver().Error as exc:
+        if getattr(exc, "pgcode", None) != LOCK_NOT_AVAILABLE:
+            raise
+        fid = reached[-1] if reached else "?"
+        raise DatabaseError(tr("Parcel {0} is being edited in a transaction not yet saved (another planner's, or "
+                               "yours under QGIS's transaction groups): nothing was saved; save those edits first, "
+                               "then try again.").format(fid)) from None
+
+
+def _save(conn, schema: str, edits: dict[int, tuple[int, dict]], qgis_user: str | None, at) -> None:
     sql = driver().sql
     table = sql.Identifier(schema, "plan_parcel")
     conflicts = []
     with conn, conn.cursor() as cur:
         set_planner(cur, qgis_user)
+        cur.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
         for fid, (version, values) in sorted(edits.items()):
+            at(fid)
             cols = [c for c in PLAN_COLUMNS if c in values]
             if version == 0:
                 cur.execute(sql.SQL("INSERT INTO {} (survey_fid, {}) VALUES (%s, {}) ON CONFLICT DO NOTHING").format(

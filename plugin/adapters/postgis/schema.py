@@ -16,6 +16,8 @@ from .share_cache import MIGRATION as SHARES_MIGRATION
 from .share_cache import MIGRATION_7 as BSM_INDEX_MIGRATION
 from .sum_cache import MIGRATION as SUMS_MIGRATION
 from .survey_cache import MIGRATION as SURVEY_MIGRATION
+from .tx_check import MIGRATION as TX_CHECK_MIGRATION
+from .tx_check import TX_STAMP_MIGRATION
 
 #: the version a fully migrated schema has
 VERSION_TABLE = "lc_schema_version"
@@ -277,8 +279,42 @@ CREATE TRIGGER lc_check_delete BEFORE DELETE ON {s}.plan_unit FOR EACH ROW EXECU
 CREATE TRIGGER lc_check_delete BEFORE DELETE ON {s}.plan_split FOR EACH ROW EXECUTE FUNCTION {s}.lc_check_delete();
 """))
 
-MIGRATIONS.append(SUMS_MIGRATION)  # 9: kept sums beside the maintained shares (sum_cache)
-MIGRATIONS.append(SURVEY_MIGRATION)  # 10: kept survey results (survey_cache)
+#: the functions that run with the schema owner's rights (``SECURITY DEFINER``), by signature
+DEFINER_FUNCTIONS = ("lc_read_for_delete(text, bigint[], integer[])", "lc_check_delete()",
+                     "lc_check_seen(text, bigint[], integer[])")  # the last: migration 10
+#: the documented role of the planners (docs/postgis.md, "Least privilege"), granted what they call
+PLANNER_ROLE = "lc_planner"
+
+#: PostgreSQL lets PUBLIC execute a new function: any role that can reach the schema could write notes
+#: into ``lc_delete_read`` as its owner. Only the planners may note the versions of the rows they delete:
+#: ``lc_planner`` when it exists, and every role that may delete units or pieces now (an upgraded
+#: schema's planners keep the check); a role created later is granted it with its other rights
+#: (docs/postgis.md). ``lc_check_delete`` is a trigger: it fires whatever the deleting role may execute.
+#: The search path is fixed again (already so since 8: a definer function must not resolve names
+#: through the caller's path). (Number 9: 8 is the last on main.)
+MIGRATIONS.append((9, "security definer functions: not executable by PUBLIC, a fixed search path", f"""
+ALTER FUNCTION {{s}}.{DEFINER_FUNCTIONS[0]} SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION {{s}}.{DEFINER_FUNCTIONS[1]} SET search_path = pg_catalog, pg_temp;
+REVOKE EXECUTE ON FUNCTION {{s}}.{DEFINER_FUNCTIONS[0]} FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION {{s}}.{DEFINER_FUNCTIONS[1]} FROM PUBLIC;
+DO $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT rolname FROM pg_catalog.pg_roles
+             WHERE NOT rolsuper AND rolname NOT LIKE 'pg\\_%' AND (rolname = '{PLANNER_ROLE}'
+                 OR has_table_privilege(oid, format('%I.plan_unit', {{name}}), 'DELETE')
+                 OR has_table_privilege(oid, format('%I.plan_split', {{name}}), 'DELETE'))
+    LOOP
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %I.{DEFINER_FUNCTIONS[0]} TO %I', {{name}}, r.rolname);
+    END LOOP;
+END $$;
+"""))
+
+MIGRATIONS.append(TX_CHECK_MIGRATION)  # 10
+MIGRATIONS.append(TX_STAMP_MIGRATION)  # 11: history.tx set by a trigger (tx_check.py)
+MIGRATIONS.append(SUMS_MIGRATION)  # 12: kept sums beside the maintained shares (sum_cache)
+MIGRATIONS.append(SURVEY_MIGRATION)  # 13: kept survey results (survey_cache)
 
 
 def quoted(schema: str):

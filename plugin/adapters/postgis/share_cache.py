@@ -100,7 +100,7 @@ class Cache:
         if pbf is not None and (pbf[1], pbf[2]) != (schema, "pbf"):
             return None
         sql = driver().sql
-        # migrations 9 and 10 (the project shares' bucket, the kept sums and survey results): an older
+        # migrations 12 and 13 (the project shares' bucket, the kept sums and survey results): an older
         # schema keeps nothing
         cur.execute("SELECT to_regclass(%s)", (sql.Identifier(schema, "plan_survey_bad").as_string(cur),))
         if cur.fetchone()[0] is None:
@@ -124,7 +124,7 @@ class Cache:
         """Which survey the shares were computed for (a new ``db load`` makes a new table)."""
         sql = driver().sql
         cur.execute("SELECT to_regclass(%s)::oid", (sql.Identifier(self.schema, "survey").as_string(cur),))
-        return f"{cur.fetchone()[0]}:{sum_cache.VERSION}"  # shares kept before migration 9 have no bucket
+        return f"{cur.fetchone()[0]}:{sum_cache.VERSION}"  # shares kept before migration 12 have no bucket
 
     def bring_up_to_date(self, cur, w, t, run_shares, shadows: bool) -> None:
         """lc_pairs2, lc_proj, lc_src: views of the kept shares, after recomputing (``run_shares``

@@ -15,6 +15,15 @@ from .connection import DatabaseError, driver, redact
 
 TABLE = "unit_status_history"
 UNITS = "plan_unit"
+LOCK_WAIT = "5s"  # how long a change waits for a row another transaction holds (then: locked_message)
+LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE of lock_timeout and NOWAIT
+
+
+def locked_message(unit_code) -> str:
+    """The planner's sentence when the unit's row is held by a transaction not yet saved."""
+    return tr("Unit {0} is being edited in a transaction not yet saved (your edits under QGIS's transaction "
+              "groups, or another planner's): save the units layer's edits first, then change its status.").format(
+        unit_code)
 
 
 def has_history(conn, schema: str) -> bool:
@@ -46,23 +55,33 @@ def read_history(conn, schema: str) -> list[Transition]:
             in rows]
 
 
-def change_status(conn, schema: str, code_field: str, status_field: str, seen, row: Transition) -> None:
+def change_status(conn, schema: str, code_field: str, status_field: str, seen, row: Transition,
+                  nowait: bool = False) -> None:
     """Set unit ``row.unit_code`` to ``row.to_status`` where its status is still ``seen`` (the raw value
-    read), with its history row, in one transaction. DatabaseError when another planner changed it."""
+    read), with its history row, in one transaction. DatabaseError when another planner changed it, or
+    when another transaction holds the unit's row longer than :data:`LOCK_WAIT` (at once with
+    ``nowait``: the units layer is in a QGIS transaction group, which holds the rows it edited until
+    the planner saves — waiting for it on QGIS's main thread would never end)."""
     try:
-        last = _change(conn, schema, code_field, status_field, seen, row)
+        last = _change(conn, schema, code_field, status_field, seen, row, nowait)
     except driver().Error as exc:
+        if getattr(exc, "pgcode", None) == LOCK_NOT_AVAILABLE:
+            raise DatabaseError(locked_message(row.unit_code)) from None
         raise DatabaseError(tr("The database refused the status change of unit {0}: {1}").format(
             row.unit_code, redact(str(exc).strip()))) from None
     if last is not False:
         raise _refused(row, seen, last)
 
 
-def _change(conn, schema: str, code_field: str, status_field: str, seen, row: Transition):
+def _change(conn, schema: str, code_field: str, status_field: str, seen, row: Transition, nowait: bool):
     """False when changed, else the unit's last history row (to, at, who) or None."""
     sql = driver().sql
     table = sql.Identifier(schema, UNITS)
     with conn, conn.cursor() as cur:
+        cur.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
+        if nowait:
+            cur.execute(sql.SQL("SELECT 1 FROM {t} WHERE {c}::text = %s FOR UPDATE NOWAIT").format(
+                t=table, c=sql.Identifier(code_field)), (row.unit_code,))
         cur.execute("SELECT set_config('lc.user', %s, true), set_config('lc.reason', %s, true)",
                     (row.changed_by or "", row.reason or ""))
         cur.execute(sql.SQL("UPDATE {t} SET {z} = %s WHERE {c}::text = %s AND {z} IS NOT DISTINCT FROM %s").format(

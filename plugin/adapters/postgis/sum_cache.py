@@ -1,4 +1,4 @@
-"""Kept sums (migration 9): the balance's grouped sums kept per unit beside the maintained shares.
+"""Kept sums (migration 12): the balance's grouped sums kept per unit beside the maintained shares.
 
 With the shares kept (share_cache), what a balance still did for every parcel was the per-parcel
 rules and the grouped sums (balance_sql.GROUP_SUMS: the survey read, the rules run and summed for
@@ -27,7 +27,7 @@ from __future__ import annotations
 from . import survey_cache
 from .connection import driver
 
-VERSION = 9
+VERSION = 12
 STATE = "sum_state"
 SUMS = ("vb1", "vb2", "va1", "va2", "tbmj", "same1", "same2", "x11", "x12", "x21", "x22", "pbf_before", "pbf_after",
         "pbf_out", "pbf_in", "tw_before", "tw_after", "tw_out", "tw_in")

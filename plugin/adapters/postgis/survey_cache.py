@@ -1,4 +1,4 @@
-"""Kept survey results (migration 10): what a balance derives from the survey alone, kept with the sums.
+"""Kept survey results (migration 13): what a balance derives from the survey alone, kept with the sums.
 
 A balance with kept shares and sums (share_cache, sum_cache) still read every survey feature for
 results that depend on nothing but the survey — the data of record, which planning never writes:
@@ -9,7 +9,7 @@ usable TBMJ. A planning schema keeps them (``plan_survey_bad``, ``plan_survey_gr
 ``plan_survey_twin``, ``lc_setting`` ``survey_counts``) for the survey they were computed from:
 ``lc_setting`` ``survey_state`` is an md5 of the survey table's identity and of how the balance
 reads it (columns, TBMJ in 亩, working CRS). Any change of the survey (the statement trigger of
-migration 9 notes it in ``plan_sum_dirty``, consumed with the sums in the same transaction) or of
+migration 12 notes it in ``plan_sum_dirty``, consumed with the sums in the same transaction) or of
 the state computes them again. The same rights as the kept sums (sum_cache.NEEDS); without them
 the balance computes them, with the same numbers. docs/postgis.md, "Maintained shares".
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from .connection import driver
 
-VERSION = 10
+VERSION = 13
 STATE = "survey_state"
 COUNTS = "survey_counts"
 #: bump when the SQL of these results changes: kept results of an older version are computed again

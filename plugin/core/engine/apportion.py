@@ -144,11 +144,23 @@ class _Apportionment:
             both = overlaps[pair_key(ids[0], ids[1])][1]
             if both is None or not shapely.intersects(both, p.geom):
                 return
-            local = shapely.clip_by_rect(both, *p.geom.bounds)  # overlay cost follows the vertex count
-            excess = min(1.0, float(shapely.area(shapely.intersection(p.geom, local))) / p.area)
+            excess = min(1.0, float(shapely.area(shapely.intersection(p.geom, both))) / p.area)  # GEOS clips
             if not excess > 1e-9:
                 return
             pbf_excess = excess * p.pbf_part
+        elif isinstance(p.pbf_part, float):
+            # the share of the units' union: what is left of the parcel once each unit is taken off (no union of
+            # the pieces, and no more overlays once nothing is left)
+            rest = p.geom
+            for u in ids:
+                rest = shapely.difference(rest, units[u].geom)
+                if shapely.is_empty(rest):
+                    break
+            share = 1.0 - float(shapely.area(rest)) / p.area
+            excess = sum(t[1] for t in pairs) - share
+            if not excess > 1e-9:
+                return
+            pbf_excess = max(0.0, sum(t[2] for t in pairs) - share * p.pbf_part)
         else:
             pieces = shapely.intersection(p.geom, np.array([units[u].geom for u in ids], dtype=object))
             union = shapely.union_all(pieces)

@@ -169,11 +169,15 @@ class _ChunkJoins:
     def _units_chunk(self, tree: shapely.STRtree, base: Columns, a: int, geoms: np.ndarray, uarr: np.ndarray,
                      has: np.ndarray, rank: np.ndarray) -> tuple:
         """(unit, row, share, PBF share) of the chunk's pairs, sorted by row then by the units' sort key."""
-        ui, pi = tree.query(uarr[has], predicate="intersects")
+        ui, pi = tree.query(uarr[has])  # the boxes only: the prepared predicates run on threads below
         ui = has[ui]
-        shares = np.ones(len(ui))
         inside = in_threads_prepared(lambda k, own: shapely.contains_properly(own[ui[k]], geoms[pi[k]]),
                                      np.arange(len(ui)), uarr)
+        rest = np.flatnonzero(~inside)  # a parcel properly inside a unit intersects it: tested only here
+        meets = inside.copy()
+        meets[rest] = in_threads_prepared(lambda k, own: shapely.intersects(own[ui[k]], geoms[pi[k]]), rest, uarr)
+        ui, pi, inside = ui[meets], pi[meets], inside[meets]
+        shares = np.ones(len(ui))
         part = np.flatnonzero(~inside)
         if len(part):  # in pieces: the intersections are big and only their area is kept
             inter = in_threads(lambda k: shapely.area(shapely.intersection(uarr[ui[k]], geoms[pi[k]])), part)

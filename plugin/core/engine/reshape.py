@@ -30,11 +30,7 @@ class _UnitReshape:
         members = self._unit_parcels[uid]
         self._update_unit_overlaps(uid)
         pids, geoms, areas, rows = self._parcels_in_box(u.bounds)
-        shares = np.zeros(len(pids))
-        if len(pids):
-            hit = np.flatnonzero(shapely.intersects(u.geom, geoms))
-            if len(hit):
-                shares[hit] = shares_in_unit(u.geom, geoms[hit], areas[hit])
+        shares = shares_in_unit(u.geom, geoms, areas)
         where = {pid: k for k, pid in enumerate(pids)}
         share_of, row_of = shares.tolist(), rows.tolist()
         plus: dict = {}  # the unit's (and the project's) integer delta: plus - minus
@@ -129,10 +125,7 @@ class _UnitReshape:
             both = np.empty(len(simple), dtype=object)
             both[:] = boths
             meet = np.flatnonzero(shapely.intersects(both, geoms))
-            boxes = shapely.bounds(geoms[meet]).tolist()
-            local = np.empty(len(meet), dtype=object)  # overlay cost follows the vertex count
-            local[:] = [shapely.clip_by_rect(both[j], *box) for j, box in zip(meet.tolist(), boxes)]
-            inter = shapely.area(shapely.intersection(geoms[meet], local))
+            inter = shapely.area(shapely.intersection(geoms[meet], both[meet]))  # GEOS clips to the boxes itself
             for j, a in zip(meet.tolist(), inter.tolist()):
                 p = simple[j]
                 excess = min(1.0, a / p.area)

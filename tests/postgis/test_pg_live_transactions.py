@@ -1,0 +1,194 @@
+"""QGIS's transaction groups on the planning layers (docs/postgis.md, "Limits"). Automatic groups send
+each edit to the database as it is made: the rows it changed are checked right away in that
+transaction (migration 10, ``postgis/tx_check.py``), an edit of a row another planner changed since
+is undone and refused naming who and when, and *Save mine over theirs* + Redo writes it knowingly.
+Buffered groups (QGIS 3.26+) cannot be checked: the planner is told so, once."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from qgis.core import Qgis, QgsProject
+from qgis.PyQt.QtCore import QCoreApplication
+
+from plugin.adapters.lifecycle_ops import set_status
+from plugin.adapters.lifecycle_store import HistoryStore
+from plugin.adapters.postgis.connection import connect
+from plugin.adapters.postgis.plan_edits import read_plan, save_plan
+from plugin.adapters.qgis_compat import transaction_mode
+from plugin.core.errors import PlanError
+from plugin.gui.session import PlanningSession, SessionConfig
+from tests.postgis import test_pg_live as live
+from tests.postgis.test_pg_live import SCHEMA, pg_layer, service, tag, untagged_farmland
+
+demo_gpkg, template, planners = live.demo_gpkg, live.template, live.planners  # the two planners' fixtures
+BUFFERED = hasattr(Qgis, "TransactionMode")  # QGIS 3.26+
+
+
+def set_mode(mode: str) -> None:
+    project = QgsProject.instance()
+    if BUFFERED:
+        value = {"off": Qgis.TransactionMode.Disabled, "automatic": Qgis.TransactionMode.AutomaticGroups,
+                 "buffered": Qgis.TransactionMode.BufferedGroups}[mode]
+        project.setTransactionMode(value)
+    else:
+        project.setAutoTransaction(mode == "automatic")
+    assert transaction_mode(project) == mode
+
+
+@pytest.fixture()
+def mode_off_after():
+    yield
+    set_mode("off")
+
+
+def session_of(planner: str, units: bool = False):
+    """A planner's session with its notices and refusals caught from the start."""
+    parcels, unit_layer = pg_layer(planner, "parcels", "fid"), pg_layer(planner, "plan_unit", "id")
+    session = PlanningSession(follow_project=False)
+    session.background = False
+    said: dict[str, list] = {"notice": [], "refused": []}
+    session.notice.connect(said["notice"].append)
+    session.refused.connect(said["refused"].append)
+    assert session.apply(SessionConfig(parcels=parcels.id(), units=unit_layer.id()), save=False)
+    return session, (unit_layer if units else parcels), said
+
+
+def settle() -> None:
+    for _ in range(20):
+        QCoreApplication.processEvents()
+
+
+def test_automatic_groups_refuse_an_edit_of_a_row_changed_since_and_undo_it(planners, mode_off_after):
+    set_mode("automatic")
+    session, parcels, said = session_of("b")
+    theirs, mine = untagged_farmland(parcels, 2)
+    conn = connect(service("a"))
+    save_plan(conn, SCHEMA, {theirs: (0, {"zzlx": "JS-FK", "ghdlbm": "0101"})}, "张三")  # after B loaded it
+    tag(parcels, mine, "JS-FK", "0201")
+    settle()
+    assert parcels.dataProvider().transaction() is not None and said["refused"] == []
+    tag(parcels, theirs, "JS-FK", "0201")  # sent to the database at once: checked, refused, undone
+    settle()
+    assert len(said["refused"]) == 1 and "张三" in said["refused"][0] and str(theirs) in said["refused"][0]
+    assert "Redo" in said["refused"][0]  # the sentence of an edit undone, not of a refused save
+    assert parcels.getFeature(theirs)["ghdlbm"] == "0101" and parcels.getFeature(mine)["ghdlbm"] == "0201"
+    assert parcels.undoStack().canRedo()
+    assert said["notice"] == []  # automatic groups are checked: nothing to warn about
+    assert parcels.commitChanges(), parcels.commitErrors()
+    plan = read_plan(conn, SCHEMA, [theirs, mine])
+    assert plan[theirs]["ghdlbm"] == "0101" and plan[mine]["ghdlbm"] == "0201"  # A's value stays
+
+    # knowingly over A's change: Save mine over theirs, then the edit again
+    assert session.database.save_over_theirs() == 1
+    tag(parcels, theirs, "JS-FK", "0201")
+    settle()
+    assert len(said["refused"]) == 1
+    assert parcels.commitChanges(), parcels.commitErrors()
+    assert read_plan(conn, SCHEMA, [theirs])[theirs]["ghdlbm"] == "0201"
+    conn.close()
+    session.unload()
+
+
+def test_automatic_groups_check_an_edit_saved_before_the_event_loop_turns(planners, mode_off_after):
+    set_mode("automatic")
+    session, parcels, said = session_of("b")
+    theirs, mine = untagged_farmland(parcels, 2)
+    conn = connect(service("a"))
+    save_plan(conn, SCHEMA, {theirs: (0, {"zzlx": "JS-FK", "ghdlbm": "0101"})}, "张三")  # after B loaded it
+    tag(parcels, mine, "JS-FK", "0201")
+    tag(parcels, theirs, "JS-FK", "0201")
+    assert parcels.commitChanges(), parcels.commitErrors()  # no event loop between the edits and the save
+    settle()
+    plan = read_plan(conn, SCHEMA, [theirs, mine])
+    assert plan[theirs]["ghdlbm"] == "0101", "A's change overwritten unchecked"
+    assert plan[mine]["ghdlbm"] == "0201"  # the edit of a row nobody else changed is saved
+    assert len(said["refused"]) == 1 and "张三" in said["refused"][0] and str(theirs) in said["refused"][0]
+    assert "make the edit again" in said["refused"][0]  # no Redo after a save
+    # the planner's own commit, then an edit of the same row again: not refused
+    tag(parcels, mine, "JS-FK", "0102")
+    assert parcels.commitChanges(), parcels.commitErrors()
+    settle()
+    assert len(said["refused"]) == 1 and read_plan(conn, SCHEMA, [mine])[mine]["ghdlbm"] == "0102"
+    conn.close()
+    session.unload()
+
+
+def test_automatic_groups_refuse_deleting_a_unit_changed_since(planners, mode_off_after):
+    set_mode("automatic")
+    session, units, said = session_of("b", units=True)
+    changed = next(units.getFeatures())
+    conn = connect(service("a"))
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT set_config('lc.user', '张三', false)")
+        cur.execute(f"UPDATE {SCHEMA}.plan_unit SET dymc = '甲' WHERE id = %s", (changed.id(),))
+    assert units.startEditing() and units.deleteFeature(changed.id())
+    settle()
+    assert len(said["refused"]) == 1 and changed["dybh"] in said["refused"][0] and "张三" in said["refused"][0]
+    assert units.getFeature(changed.id()).isValid()  # the delete was undone
+    assert units.commitChanges(), units.commitErrors()
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT dymc FROM {SCHEMA}.plan_unit WHERE id = %s", (changed.id(),))
+        assert cur.fetchone() == ("甲",)
+    conn.close()
+    session.unload()
+
+
+def test_a_status_change_of_a_unit_edited_in_an_open_transaction_is_refused_at_once(planners, mode_off_after):
+    """QGIS's group holds the unit's row until the planner saves: the plugin's own connection waiting
+    for it on the main thread would freeze QGIS for ever."""
+    set_mode("automatic")
+    session, units, said = session_of("b", units=True)
+    unit = next(units.getFeatures())
+    code = unit["dybh"]
+    assert units.startEditing()
+    assert units.changeAttributeValue(unit.id(), units.fields().lookupField("dymc"), "乙")  # sent: row locked
+    settle()
+    assert units.dataProvider().transaction() is not None
+    store = HistoryStore(units)
+    assert store.in_database
+    start = time.monotonic()
+    with pytest.raises(PlanError) as refused:
+        set_status(units, "dybh", "zt", code, "立项", "", findings=[], store=store, user="李四")
+    assert time.monotonic() - start < 3  # at once, not after the lock wait
+    assert code in str(refused.value) and "save the units layer's edits first" in str(refused.value)
+    assert units.commitChanges(), units.commitErrors()
+    conn = connect(service("a"))
+    with conn, conn.cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM {SCHEMA}.unit_status_history WHERE unit_code = %s", (code,))
+        assert cur.fetchone() == (0,)  # nothing written by the refused change
+    set_status(units, "dybh", "zt", code, "立项", "", findings=[], store=store, user="李四")  # saved: goes through
+    with conn, conn.cursor() as cur:
+        cur.execute(f"SELECT zt, dymc FROM {SCHEMA}.plan_unit WHERE id = %s", (unit.id(),))
+        assert cur.fetchone() == ("立项", "乙")
+    conn.close()
+    session.unload()
+
+
+def test_without_the_check_function_the_planner_is_told(planners, mode_off_after, pg_cluster):
+    pg_cluster.execute(f"REVOKE EXECUTE ON FUNCTION {SCHEMA}.lc_check_seen(text, bigint[], integer[]) FROM li",
+                       planners)
+    set_mode("automatic")
+    session, parcels, said = session_of("b")
+    fid = untagged_farmland(parcels, 1)[0]
+    tag(parcels, fid, "JS-FK", "0201")
+    settle()
+    assert len(said["notice"]) == 1 and "lc_check_seen" in said["notice"][0]
+    assert parcels.getFeature(fid)["ghdlbm"] == "0201"  # the edit stays; only the check is off
+    assert parcels.commitChanges(), parcels.commitErrors()
+    session.unload()
+
+
+@pytest.mark.skipif(not BUFFERED, reason="buffered transaction groups: QGIS 3.26+")
+def test_buffered_groups_say_checks_are_off(planners, mode_off_after):
+    session, parcels, said = session_of("b")
+    assert said["notice"] == []
+    set_mode("buffered")
+    settle()
+    assert len(said["notice"]) == 1 and "Conflict checks are off" in said["notice"][0]
+    fid = untagged_farmland(parcels, 1)[0]
+    tag(parcels, fid, "JS-FK", "0201")
+    assert parcels.commitChanges(), parcels.commitErrors()  # unchecked, as said
+    settle()
+    assert said["refused"] == []
+    session.unload()
