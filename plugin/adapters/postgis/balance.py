@@ -25,11 +25,10 @@ from ...core.landclasses import UNKNOWN
 from ...core.ridges import new_farmland_coefficient
 from ...core.rules import RulePack
 from ...core.validation import Problem, check_tbmj_unit
-from ..layers import refusal
 from . import balance_sql as q
 from . import pieces_sql, share_cache, sum_cache, survey_cache
 from .connection import DatabaseError, connect, driver, redact, split_source
-from .crs_sql import crs_problems
+from .crs_sql import refuse_bad_crs
 from .township_sql import township_variables
 from .work_area import WorkArea
 
@@ -415,22 +414,12 @@ def compute(sources: Sources, pack: RulePack) -> AggregatedBalance:
         conn.close()
 
 
-def _check_crs(cur, t: Table, u: Table, pbf) -> None:
-    """Refuse, as the in-process engine does, tables whose coordinates do not fit their CRS (crs_sql)."""
-    tables = [(t, tr("parcel")), (u, tr("units"))]
-    if pbf is not None:
-        tables.append((_table(cur, pbf[1], pbf[2], tr("permanent basic farmland")), tr("permanent basic farmland")))
-    problems = crs_problems(cur, tables)
-    if problems:
-        raise refusal(problems)
-
-
 def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple, pbf) -> AggregatedBalance:
     sql = driver().sql
     table = pack.table
     t = _table(cur, *parcels, tr("parcel"))
     u = _table(cur, *units, tr("units"))
-    _check_crs(cur, t, u, pbf)
+    refuse_bad_crs(cur, t, u, _table(cur, pbf[1], pbf[2], tr("permanent basic farmland")) if pbf else None)
     fields = resolve_parcel_fields(t.columns, tbmj_in_mu=sources.tbmj_in_mu)
     named = {**fields.parcels, **fields.plan}
     if not named.get("DLBM"):

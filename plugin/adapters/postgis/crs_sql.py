@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from qgis.core import QgsCoordinateReferenceSystem
 
+from ...core.i18n import tr
 from ...core.validation import Problem, check_crs
 from ..crs import crs_info
+from ..layers import refusal
 from .connection import driver
 
 
@@ -49,3 +51,14 @@ def crs_problems(cur, tables: list[tuple[object, str]]) -> list[Problem]:
     asks it of the layers (``adapters.layers.crs_problems``)."""
     found = [check_crs(crs_info(srid_crs(cur, t.srid)), extent(cur, t), what) for t, what in tables]
     return [p for p in found if p is not None]
+
+
+def refuse_bad_crs(cur, parcels, units, pbf) -> None:
+    """Refuse, as the in-process engine does, tables (``balance.Table``) whose coordinates do not fit
+    their CRS; ``pbf`` may be None."""
+    tables = [(parcels, tr("parcel")), (units, tr("units"))]
+    if pbf is not None:
+        tables.append((pbf, tr("permanent basic farmland")))
+    problems = crs_problems(cur, tables)
+    if problems:
+        raise refusal(problems)

@@ -281,7 +281,8 @@ CREATE TRIGGER lc_check_delete BEFORE DELETE ON {s}.plan_split FOR EACH ROW EXEC
 
 #: the functions that run with the schema owner's rights (``SECURITY DEFINER``), by signature
 DEFINER_FUNCTIONS = ("lc_read_for_delete(text, bigint[], integer[])", "lc_check_delete()",
-                     "lc_check_seen(text, bigint[], integer[])")  # the last: migration 10
+                     "lc_check_seen(text, bigint[], integer[])",  # migration 10
+                     "lc_sum_dirty()")  # migration 12: the trigger noting plan edits for the kept sums
 #: the documented role of the planners (docs/postgis.md, "Least privilege"), granted what they call
 PLANNER_ROLE = "lc_planner"
 

@@ -58,6 +58,7 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
+REVOKE EXECUTE ON FUNCTION {s}.lc_sum_dirty() FROM PUBLIC;  -- a trigger: nobody calls it (migration 9)
 DROP TRIGGER IF EXISTS lc_sum_dirty ON {s}.plan_parcel;
 CREATE TRIGGER lc_sum_dirty AFTER INSERT OR UPDATE OR DELETE ON {s}.plan_parcel
     FOR EACH ROW EXECUTE FUNCTION {s}.lc_sum_dirty();
