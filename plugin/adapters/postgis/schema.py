@@ -14,6 +14,7 @@ from ...core.i18n import tr
 from .connection import DatabaseError, driver
 from .share_cache import MIGRATION as SHARES_MIGRATION
 from .share_cache import MIGRATION_7 as BSM_INDEX_MIGRATION
+from .share_cache import MIGRATION_14 as SHARE_RESET_MIGRATION
 from .sum_cache import MIGRATION as SUMS_MIGRATION
 from .survey_cache import MIGRATION as SURVEY_MIGRATION
 from .tx_check import MIGRATION as TX_CHECK_MIGRATION
@@ -282,7 +283,8 @@ CREATE TRIGGER lc_check_delete BEFORE DELETE ON {s}.plan_split FOR EACH ROW EXEC
 #: the functions that run with the schema owner's rights (``SECURITY DEFINER``), by signature
 DEFINER_FUNCTIONS = ("lc_read_for_delete(text, bigint[], integer[])", "lc_check_delete()",
                      "lc_check_seen(text, bigint[], integer[])",  # migration 10
-                     "lc_sum_dirty()")  # migration 12: the trigger noting plan edits for the kept sums
+                     "lc_sum_dirty()",  # migration 12: the trigger noting plan edits for the kept sums
+                     "lc_share_reset()")  # migration 14: TRUNCATE plan_unit / pbf forgets the kept shares
 #: the documented role of the planners (docs/postgis.md, "Least privilege"), granted what they call
 PLANNER_ROLE = "lc_planner"
 
@@ -316,6 +318,7 @@ MIGRATIONS.append(TX_CHECK_MIGRATION)  # 10
 MIGRATIONS.append(TX_STAMP_MIGRATION)  # 11: history.tx set by a trigger (tx_check.py)
 MIGRATIONS.append(SUMS_MIGRATION)  # 12: kept sums beside the maintained shares (sum_cache)
 MIGRATIONS.append(SURVEY_MIGRATION)  # 13: kept survey results (survey_cache)
+MIGRATIONS.append(SHARE_RESET_MIGRATION)  # 14: TRUNCATE plan_unit / pbf forgets the kept shares
 
 
 def quoted(schema: str):

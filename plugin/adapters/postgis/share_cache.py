@@ -60,6 +60,23 @@ END $$;
 
 MIGRATION_7 = (7, "an index on the survey's BSM (pieces of split parcels in balance --in-database)", BSM_INDEX)
 
+#: ``TRUNCATE plan_unit`` / ``TRUNCATE pbf`` fire no row trigger: a statement trigger forgets the kept
+#: shares (the next balance refills them, and the kept sums with them). SECURITY DEFINER: a role that
+#: may truncate needs no right on ``lc_setting``.
+MIGRATION_14 = (14, "kept shares forgotten when plan_unit or pbf is truncated", """
+CREATE OR REPLACE FUNCTION {s}.lc_share_reset() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    DELETE FROM {s}.lc_setting WHERE key = '""" + _STATE + """';
+    RETURN NULL;
+END $$;
+REVOKE EXECUTE ON FUNCTION {s}.lc_share_reset() FROM PUBLIC;  -- a trigger: nobody calls it (migration 9)
+DROP TRIGGER IF EXISTS lc_share_reset ON {s}.plan_unit;
+CREATE TRIGGER lc_share_reset AFTER TRUNCATE ON {s}.plan_unit FOR EACH STATEMENT EXECUTE FUNCTION {s}.lc_share_reset();
+DROP TRIGGER IF EXISTS lc_share_reset ON {s}.pbf;
+CREATE TRIGGER lc_share_reset AFTER TRUNCATE ON {s}.pbf FOR EACH STATEMENT EXECUTE FUNCTION {s}.lc_share_reset();
+""")
+
 
 def after_load(cur, schema: str) -> None:
     """``db load`` replaced the survey: forget the shares, note the new survey's edits too."""
@@ -97,7 +114,8 @@ class Cache:
         schema = parcels[0]
         if not schema or parcels[1] != "parcels" or tuple(units) != (schema, "plan_unit"):
             return None
-        if pbf is not None and (pbf[1], pbf[2]) != (schema, "pbf"):
+        # without PBF the shares' ps differ from those kept with the schema's pbf: kept nothing
+        if pbf is None or (pbf[1], pbf[2]) != (schema, "pbf"):
             return None
         sql = driver().sql
         # migrations 12 and 13 (the project shares' bucket, the kept sums and survey results): an older

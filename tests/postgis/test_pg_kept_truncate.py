@@ -1,0 +1,51 @@
+"""Kept shares and sums (share_cache, sum_cache) against edits no row trigger sees: ``TRUNCATE pbf``
+and ``TRUNCATE plan_unit`` (migration 14), and a balance without PBF between balances with the
+schema's pbf. Each time the kept balance equals a balance that keeps nothing."""
+from __future__ import annotations
+
+import pytest
+from test_pg_balance import assert_same_balance
+from test_pg_share_cache import _balances, _count, _edit, _pg, planning_db  # noqa: F401 (a fixture)
+
+from plugin.adapters.postgis.commands import in_database_balance
+from plugin.core.rules import bundled_pack
+
+
+@pytest.fixture()
+def dsn(planning_db):  # noqa: F811 (test_pg_share_cache's demo schema "lc", loaded)
+    return planning_db
+
+
+def _kept_and_plain(dsn: str, pbf: bool = True):
+    """(kept, nothing kept): the schema's parcels, and the same table under another name."""
+    pack = bundled_pack("national")
+    sources = (_pg(dsn, "lc.parcels"), _pg(dsn, "lc.plan_unit"), _pg(dsn, "lc.pbf") if pbf else None)
+    kept = in_database_balance(*sources, None, False, pack)
+    _edit(dsn, "CREATE OR REPLACE VIEW lc.parcels_plain AS SELECT * FROM lc.parcels")
+    plain = in_database_balance(_pg(dsn, "lc.parcels_plain"), *sources[1:], None, False, pack)
+    return kept, plain
+
+
+def test_truncate_pbf(dsn):
+    _balances(dsn)  # fills the kept shares and sums
+    _edit(dsn, "TRUNCATE lc.pbf")
+    kept, plain = _kept_and_plain(dsn)
+    assert_same_balance(kept, plain, tolerance_m2=1e-3)
+
+
+def test_truncate_units(dsn):
+    _balances(dsn)
+    _edit(dsn, "TRUNCATE lc.plan_unit",
+          "INSERT INTO lc.plan_unit (dybh, geom) SELECT 'NEW-1', "
+          "ST_Multi(ST_Buffer(ST_Centroid(ST_Collect(geom)), 300)) FROM lc.survey")
+    kept, plain = _kept_and_plain(dsn)
+    assert_same_balance(kept, plain, tolerance_m2=1e-3)
+
+
+def test_no_pbf_then_pbf(dsn):
+    _kept_and_plain(dsn, pbf=False)
+    _balances(dsn)  # with the schema's pbf: kept shares
+    assert _count(dsn, "SELECT count(*) FROM lc.plan_share") > 0
+    for pbf in (False, True):  # both directions
+        kept, plain = _kept_and_plain(dsn, pbf=pbf)
+        assert_same_balance(kept, plain, tolerance_m2=1e-3)
