@@ -105,7 +105,7 @@ class Cache:
         self.sums = False  # this role keeps the sums too (sum_cache)
         self.refilled = False  # every share computed anew (the kept sums are then out of date too)
         self.stamp = ""
-        self.survey_seen = 0  # the last survey edit survey_cache saw (plan_sum_dirty id)
+        self.survey_seen: list = []  # the survey edits survey_cache saw (plan_sum_dirty ids)
 
     @classmethod
     def of(cls, cur, parcels: tuple, units: tuple, pbf) -> Cache | None:
@@ -154,8 +154,11 @@ class Cache:
         cur.execute(sql.SQL("{} lc_dunit (u bigint)").format(w.create))
         cur.execute(sql.SQL("SELECT value FROM {} WHERE key = %s").format(self.setting), (_STATE,))
         row = cur.fetchone()
-        cur.execute(sql.SQL("SELECT max(id) FROM {}").format(self.dirty))
-        last = cur.fetchone()[0]
+        # the notes read once: exactly these are processed and consumed (one committed later, whatever
+        # its id, waits for the next balance)
+        cur.execute(sql.SQL("{} lc_shdirty AS SELECT id, box FROM {}").format(w.create, self.dirty))
+        cur.execute("SELECT count(*) FROM lc_shdirty")
+        last = cur.fetchone()[0] or None
         if row is None or row[0] != stamp:
             run_shares(t.name)
             self.refilled = True
@@ -165,9 +168,9 @@ class Cache:
             # warning, not an error; autovacuum comes later)
             cur.execute(sql.SQL("ANALYZE {}").format(self.table))
         elif last is not None:
-            cur.execute(sql.SQL("{} lc_touched AS SELECT DISTINCT p.{pk} AS id FROM {parcels} p JOIN {dirty} d "
-                                "ON p.{g} && d.box WHERE d.id <= %s").format(
-                w.create, pk=t.pk, parcels=t.name, dirty=self.dirty, g=t.geom), (last,))
+            w.ready(cur, "lc_shdirty")
+            cur.execute(sql.SQL("{} lc_touched AS SELECT DISTINCT p.{pk} AS id FROM {parcels} p JOIN lc_shdirty d "
+                                "ON p.{g} && d.box").format(w.create, pk=t.pk, parcels=t.name, g=t.geom))
             cur.execute("ALTER TABLE lc_touched ADD PRIMARY KEY (id)")
             w.ready(cur, "lc_touched")
             # the touched parcels copied with an index of their own: a subquery over the table had the
@@ -219,7 +222,7 @@ class Cache:
                             "JOIN (SELECT q.id, min(u.unit_pk) AS bucket FROM lc_pairs2 q JOIN lc_u u USING (uid) "
                             "GROUP BY q.id) AS b USING (id)").format(self.table))
         if last is not None:
-            cur.execute(sql.SQL("DELETE FROM {} WHERE id <= %s").format(self.dirty), (last,))
+            cur.execute(sql.SQL("DELETE FROM {} d USING lc_shdirty x WHERE x.id = d.id").format(self.dirty))
         cur.execute(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
                             "SET value = excluded.value").format(self.setting), (_STATE, stamp))
         self.changed = True

@@ -130,8 +130,9 @@ def bring_up_to_date(cur, w, cache, text) -> None:
     row = cur.fetchone()
     cur.execute("SELECT count(*) FILTER (WHERE survey_fid IS NULL), count(*) FROM lc_sdirty")
     everything, noted = cur.fetchone()
-    cur.execute("SELECT count(*) FROM lc_sdirty WHERE survey_fid IS NULL AND id > %s", (cache.survey_seen,))
-    if cur.fetchone()[0]:  # a survey edit committed after survey_cache looked: its kept results are out of date
+    cur.execute("SELECT count(*) FROM lc_sdirty WHERE survey_fid IS NULL AND id <> ALL(%s::bigint[])",
+                (cache.survey_seen,))
+    if cur.fetchone()[0]:  # a survey edit survey_cache did not see (committed since): its kept results are out of date
         cur.execute(sql.SQL("UPDATE {} SET value = '' WHERE key = %s").format(cache.setting), (survey_cache.STATE,))
     codes = sql.Identifier(cache.schema, "plan_sum_code")
     full = cache.refilled or row is None or row[0] != now or everything > 0 or codes_changed(cur, codes)

@@ -72,11 +72,11 @@ class Kept:
         state = cur.fetchone()[0]
         cur.execute(sql.SQL("SELECT key, value FROM {} WHERE key IN (%s, %s)").format(cache.setting), (STATE, COUNTS))
         values = dict(cur.fetchall())
-        cur.execute(sql.SQL("SELECT max(id) FROM {} WHERE survey_fid IS NULL").format(
+        # the exact notes seen (not the highest id: a lower one may commit later, sum_cache checks)
+        cur.execute(sql.SQL("SELECT coalesce(array_agg(id), '{{}}') FROM {} WHERE survey_fid IS NULL").format(
             sql.Identifier(cache.schema, "plan_sum_dirty")))
-        seen = cur.fetchone()[0]
-        changed = seen is not None
-        cache.survey_seen = seen or 0
+        cache.survey_seen = cur.fetchone()[0]
+        changed = bool(cache.survey_seen)
         fresh = not changed and values.get(STATE) == state and COUNTS in values
         if fresh:  # a survey with features has code rows (at least its 田坎 pair, NULL or not)
             cur.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(
