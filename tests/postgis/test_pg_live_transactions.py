@@ -8,63 +8,24 @@ from __future__ import annotations
 import time
 
 import pytest
-from qgis.core import Qgis, QgsProject
-from qgis.PyQt.QtCore import QCoreApplication
 
 from plugin.adapters.lifecycle_ops import set_status
 from plugin.adapters.lifecycle_store import HistoryStore
 from plugin.adapters.postgis.connection import connect
-from plugin.adapters.postgis.plan_edits import read_plan, save_plan
-from plugin.adapters.qgis_compat import transaction_mode
+from plugin.adapters.postgis.plan_edits import read_plan
 from plugin.core.errors import PlanError
-from plugin.gui.session import PlanningSession, SessionConfig
-from tests.postgis import test_pg_live as live
-from tests.postgis.test_pg_live import SCHEMA, pg_layer, service, tag, untagged_farmland
+from tests.postgis import live_helpers as helpers
+from tests.postgis.live_helpers import BUFFERED, changed_by_zhang, session_of, set_mode, settle
+from tests.postgis.test_pg_live import SCHEMA, service, tag, untagged_farmland
 
-demo_gpkg, template, planners = live.demo_gpkg, live.template, live.planners  # the two planners' fixtures
-BUFFERED = hasattr(Qgis, "TransactionMode")  # QGIS 3.26+
-
-
-def set_mode(mode: str) -> None:
-    project = QgsProject.instance()
-    if BUFFERED:
-        value = {"off": Qgis.TransactionMode.Disabled, "automatic": Qgis.TransactionMode.AutomaticGroups,
-                 "buffered": Qgis.TransactionMode.BufferedGroups}[mode]
-        project.setTransactionMode(value)
-    else:
-        project.setAutoTransaction(mode == "automatic")
-    assert transaction_mode(project) == mode
-
-
-@pytest.fixture()
-def mode_off_after():
-    yield
-    set_mode("off")
-
-
-def session_of(planner: str, units: bool = False):
-    """A planner's session with its notices and refusals caught from the start."""
-    parcels, unit_layer = pg_layer(planner, "parcels", "fid"), pg_layer(planner, "plan_unit", "id")
-    session = PlanningSession(follow_project=False)
-    session.background = False
-    said: dict[str, list] = {"notice": [], "refused": []}
-    session.notice.connect(said["notice"].append)
-    session.refused.connect(said["refused"].append)
-    assert session.apply(SessionConfig(parcels=parcels.id(), units=unit_layer.id()), save=False)
-    return session, (unit_layer if units else parcels), said
-
-
-def settle() -> None:
-    for _ in range(20):
-        QCoreApplication.processEvents()
+demo_gpkg, template, planners, mode_off_after = (helpers.demo_gpkg, helpers.template, helpers.planners,
+                                                 helpers.mode_off_after)  # fixtures
 
 
 def test_automatic_groups_refuse_an_edit_of_a_row_changed_since_and_undo_it(planners, mode_off_after):
     set_mode("automatic")
     session, parcels, said = session_of("b")
-    theirs, mine = untagged_farmland(parcels, 2)
-    conn = connect(service("a"))
-    save_plan(conn, SCHEMA, {theirs: (0, {"zzlx": "JS-FK", "ghdlbm": "0101"})}, "张三")  # after B loaded it
+    conn, (theirs, mine) = changed_by_zhang(parcels)  # theirs changed by A after B loaded it
     tag(parcels, mine, "JS-FK", "0201")
     settle()
     assert parcels.dataProvider().transaction() is not None and said["refused"] == []
@@ -93,9 +54,7 @@ def test_automatic_groups_refuse_an_edit_of_a_row_changed_since_and_undo_it(plan
 def test_automatic_groups_check_an_edit_saved_before_the_event_loop_turns(planners, mode_off_after):
     set_mode("automatic")
     session, parcels, said = session_of("b")
-    theirs, mine = untagged_farmland(parcels, 2)
-    conn = connect(service("a"))
-    save_plan(conn, SCHEMA, {theirs: (0, {"zzlx": "JS-FK", "ghdlbm": "0101"})}, "张三")  # after B loaded it
+    conn, (theirs, mine) = changed_by_zhang(parcels)  # theirs changed by A after B loaded it
     tag(parcels, mine, "JS-FK", "0201")
     tag(parcels, theirs, "JS-FK", "0201")
     assert parcels.commitChanges(), parcels.commitErrors()  # no event loop between the edits and the save

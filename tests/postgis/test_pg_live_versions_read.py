@@ -14,10 +14,11 @@ from plugin.adapters.live_versions import VERSION_FIELD, read_versions
 from plugin.adapters.live_versions_read import VersionRead, parse_pairs
 from plugin.adapters.postgis.connection import connect
 from plugin.adapters.postgis.plan_edits import read_plan, save_plan
-from tests.postgis import test_pg_live as live
+from tests.postgis import live_helpers as helpers
+from tests.postgis.live_helpers import held_versions_read
 from tests.postgis.test_pg_live import SCHEMA, planner_session, service, tag, untagged_farmland, wait_for
 
-demo_gpkg, template, planners = live.demo_gpkg, live.template, live.planners  # the two planners' fixtures
+demo_gpkg, template, planners = helpers.demo_gpkg, helpers.template, helpers.planners  # the two planners' fixtures
 
 
 def as_dict(seen) -> dict:
@@ -78,15 +79,7 @@ def test_a_failed_query_falls_back_to_the_provider(planners, monkeypatch):
 def test_a_commit_during_the_read_waits_for_it_and_is_checked(planners, monkeypatch):
     """The read's snapshot is taken at the session's start; a commit made before the worker has handed
     the versions over waits for them: another planner's change since is still refused."""
-    queried, release = threading.Event(), threading.Event()
-    run = VersionRead._run
-
-    def slow(self, dsn, statement):
-        run(self, dsn, statement)
-        queried.set()
-        release.wait(10)
-
-    monkeypatch.setattr(VersionRead, "_run", slow)
+    queried, release = held_versions_read(monkeypatch)
     session, (parcels, _u, _p) = planner_session("b", with_pbf=False)
     refusals = []
     session.refused.connect(refusals.append)
@@ -134,15 +127,7 @@ def test_a_server_that_never_answers_ends_the_read_after_the_connect_timeout(mon
 def test_a_reload_during_the_read_does_not_wait_for_it(planners, monkeypatch):
     """A reload (a unit's status change saved, say) while the previous read still runs returns at once;
     the rows in the edit buffer keep the versions of that read, so a change since is still refused."""
-    queried, release = threading.Event(), threading.Event()
-    run = VersionRead._run
-
-    def slow(self, dsn, statement):
-        run(self, dsn, statement)
-        queried.set()
-        release.wait(10)
-
-    monkeypatch.setattr(VersionRead, "_run", slow)
+    queried, release = held_versions_read(monkeypatch)
     session, (parcels, _u, _p) = planner_session("b", with_pbf=False)
     stamp = session.database.stamps[0]
     refusals = []
