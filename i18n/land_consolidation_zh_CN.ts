@@ -226,6 +226,7 @@
         <message>
             <location filename="../plugin/adapters/layers.py"/>
             <location filename="../plugin/adapters/postgis/balance.py"/>
+            <location filename="../plugin/adapters/postgis/crs_sql.py"/>
             <location filename="../plugin/cli/common.py"/>
             <source>parcel</source>
             <translation>图斑</translation>
@@ -233,6 +234,7 @@
         <message>
             <location filename="../plugin/adapters/layers.py"/>
             <location filename="../plugin/adapters/postgis/balance.py"/>
+            <location filename="../plugin/adapters/postgis/crs_sql.py"/>
             <location filename="../plugin/cli/common.py"/>
             <source>units</source>
             <translation>整治单元</translation>
@@ -240,6 +242,7 @@
         <message>
             <location filename="../plugin/adapters/layers.py"/>
             <location filename="../plugin/adapters/postgis/balance.py"/>
+            <location filename="../plugin/adapters/postgis/crs_sql.py"/>
             <location filename="../plugin/cli/common.py"/>
             <source>permanent basic farmland</source>
             <translation>永久基本农田</translation>
@@ -348,9 +351,42 @@
             <translation>实时平衡：上次构建以来的编辑已合并整理，用时 {0:.2f} 秒。</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/live_postgres.py"/>
-            <source>This project commits its layers through QGIS's buffered transaction groups (Project Properties &gt; Data Sources &gt; Transaction mode), which the plugin cannot check against the versions you saw. Conflict checks are off: saving may overwrite another planner's change of the same parcel or unit without warning. For checked saves choose "Local Edit Buffer" or "Automatic Transaction Groups".</source>
-            <translation>本项目通过 QGIS 的缓冲事务组（项目属性 &gt; 数据源 &gt; 事务模式）提交各图层，插件无法据您所读的版本对其进行检查。冲突检查已关闭：保存可能在没有任何提示的情况下覆盖另一位规划人员对同一图斑或整治单元的修改。要让保存受到检查，请选择“本地编辑缓冲区”（Local Edit Buffer）或“自动事务组”（Automatic Transaction Groups）。</translation>
+            <location filename="../plugin/adapters/live_buffered.py"/>
+            <source>QGIS forgot the deletion of features {0} of {1} when the save was refused (its PostgreSQL provider drops a deleted feature's id even when the deletion is rolled back): it cannot be saved as it is. Undo that deletion, then delete the feature again before you save.</source>
+            <translation>保存被拒绝时，QGIS 丢失了对 {1} 中要素 {0} 的删除（其 PostgreSQL 数据提供程序在删除执行后即丢弃被删要素的 ID，即使该删除随后被回滚）：这些删除无法按原样保存。请撤销这些删除，然后在保存前重新删除这些要素。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_conflict.py"/>
+            <location filename="../plugin/adapters/postgis/plan_edits.py"/>
+            <source>another planner</source>
+            <translation>另一位规划人员</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_conflict.py"/>
+            <location filename="../plugin/cli/contiguity.py"/>
+            <location filename="../plugin/core/report.py"/>
+            <source>Unit {0}</source>
+            <translation>整治单元 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_conflict.py"/>
+            <source>Parcel {0}</source>
+            <translation>图斑 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_conflict.py"/>
+            <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edits stay in the layer's edit buffer (nothing is lost): undo the ones you do not want, or save yours over theirs.</source>
+            <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您的编辑仍保留在图层的编辑缓冲区中（没有丢失）：撤销不需要的修改，或用您的修改覆盖对方的修改。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_conflict.py"/>
+            <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edit of it was undone and your other edits saved: to write yours over theirs, choose Save mine over theirs, then make the edit again.</source>
+            <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您对它的编辑已撤销，您的其他编辑已保存：如要用您的修改覆盖对方的修改，请选择“用我的修改覆盖对方的”，然后重新编辑一次。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_conflict.py"/>
+            <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edit was undone (Redo brings it back): to write yours over theirs, choose Save mine over theirs, then Redo.</source>
+            <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您的这次编辑已撤销（“重做”可恢复）：如要用您的修改覆盖对方的修改，请选择“用我的修改覆盖对方的”，然后重做。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live_task.py"/>
@@ -359,46 +395,13 @@
         </message>
         <message>
             <location filename="../plugin/adapters/live_versions.py"/>
-            <location filename="../plugin/adapters/postgis/plan_edits.py"/>
-            <source>another planner</source>
-            <translation>另一位规划人员</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/live_versions.py"/>
-            <location filename="../plugin/cli/contiguity.py"/>
-            <location filename="../plugin/core/report.py"/>
-            <source>Unit {0}</source>
-            <translation>整治单元 {0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/live_versions.py"/>
-            <source>Parcel {0}</source>
-            <translation>图斑 {0}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/live_versions.py"/>
             <source>Deleted rows of {0} are saved without the version check (run db init to add it): {1}</source>
             <translation>{0} 中删除的行保存时不做版本检查（运行 db init 可加上该检查）：{1}</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live_versions.py"/>
-            <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edits stay in the layer's edit buffer (nothing is lost): undo the ones you do not want, or save yours over theirs.</source>
-            <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您的编辑仍保留在图层的编辑缓冲区中（没有丢失）：撤销不需要的修改，或用您的修改覆盖对方的修改。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/live_versions.py"/>
             <source>Deleted rows of {0} are saved without the check for other planners' changes: your database role may not note the versions you saw. Ask the database administrator for GRANT EXECUTE ON FUNCTION {1}.lc_read_for_delete(text, bigint[], integer[]) TO your role.</source>
             <translation>{0} 中删除的行保存时不检查其他规划人员的修改：您的数据库角色无权记录您所读的版本。请向数据库管理员申请 GRANT EXECUTE ON FUNCTION {1}.lc_read_for_delete(text, bigint[], integer[]) TO 您的角色。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/live_versions.py"/>
-            <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edit of it was undone and your other edits saved: to write yours over theirs, choose Save mine over theirs, then make the edit again.</source>
-            <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您对它的编辑已撤销，您的其他编辑已保存：如要用您的修改覆盖对方的修改，请选择“用我的修改覆盖对方的”，然后重新编辑一次。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/live_versions.py"/>
-            <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edit was undone (Redo brings it back): to write yours over theirs, choose Save mine over theirs, then Redo.</source>
-            <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您的这次编辑已撤销（“重做”可恢复）：如要用您的修改覆盖对方的修改，请选择“用我的修改覆盖对方的”，然后重做。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live_versions.py"/>
@@ -4678,6 +4681,14 @@ Each candidate is a feature: rank, in_plan (1 for the plan), the move, its area 
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
+        </message>
+        <message>
+            <source>Other planners' saves are not followed live on {0}: this QGIS ({1}) crashes when it listens to the database through a connection with an authentication configuration (authcfg; fixed in QGIS 3.36). Your saves are still checked against their changes. To follow them live, connect through a pg_service.conf service, or use QGIS 3.36 or later.</source>
+            <translation type="obsolete">无法实时跟随其他规划人员在 {0} 上的保存：当前 QGIS（{1}）通过带认证配置（authcfg）的连接监听数据库时会崩溃（QGIS 3.36 已修复）。您的保存仍会与他们的修改进行核对。如需实时跟随，请通过 pg_service.conf 服务连接，或使用 QGIS 3.36 及以上版本。</translation>
+        </message>
+        <message>
+            <source>This project commits its layers through QGIS's buffered transaction groups (Project Properties &gt; Data Sources &gt; Transaction mode), which the plugin cannot check against the versions you saw. Conflict checks are off: saving may overwrite another planner's change of the same parcel or unit without warning. For checked saves choose "Local Edit Buffer" or "Automatic Transaction Groups".</source>
+            <translation type="obsolete">本项目通过 QGIS 的缓冲事务组（项目属性 &gt; 数据源 &gt; 事务模式）提交各图层，插件无法据您所读的版本对其进行检查。冲突检查已关闭：保存可能在没有任何提示的情况下覆盖另一位规划人员对同一图斑或整治单元的修改。要让保存受到检查，请选择“本地编辑缓冲区”（Local Edit Buffer）或“自动事务组”（Automatic Transaction Groups）。</translation>
         </message>
         <message>
             <source>Township {0}</source>

@@ -12,9 +12,8 @@
   is not the plugin's makes a full rebuild. The layers are repainted.
 * :class:`PlanningDatabase`: the follower and the version stamps of the parcel and unit layers
   (optimistic locking through QGIS's own commit: ``live_versions.VersionStamp``; under automatic
-  transaction groups, edit by edit). Under buffered transaction groups the stamps stand aside and
-  the planner is told, in one sentence, that the conflict checks are off (``notice``), also when
-  the project switches to them later.
+  transaction groups, edit by edit; under buffered groups, stamped as each edit is made:
+  ``live_buffered``).
 """
 from __future__ import annotations
 
@@ -26,7 +25,7 @@ from typing import Optional
 from qgis.core import QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
-from ..core.i18n import chinese, tr
+from ..core.i18n import chinese
 from .live_versions import PARCEL_TABLES, VersionStamp, table_of
 from .qgis_compat import transaction_mode, transaction_signal
 from .styles import style_plan_layers
@@ -150,7 +149,7 @@ class PlanningDatabase(QObject):
     of the parcel and unit layers (None from :meth:`attach` when no layer is a ``postgres`` one)."""
 
     refused = pyqtSignal(str)
-    notice = pyqtSignal(str)  # a translated warning for the message bar (conflict checks off)
+    notice = pyqtSignal(str)  # a translated warning for the message bar (a check the database cannot run)
 
     def __init__(self, live, parent: Optional[QObject] = None):
         super().__init__(parent)
@@ -162,7 +161,6 @@ class PlanningDatabase(QObject):
         for stamp in self.stamps:
             stamp.refused.connect(self.refused)
             stamp.notice.connect(self.notice)
-        self._said_off = False
         self._mode_signal = transaction_signal(self.project) if self.stamps else None
         if self._mode_signal is not None:
             self._mode_signal.connect(self.check_transactions)
@@ -171,25 +169,14 @@ class PlanningDatabase(QObject):
         """The project's transaction mode (``qgis_compat.transaction_mode``)."""
         return transaction_mode(self.project)
 
-    def checks_off(self) -> bool:
-        """QGIS's buffered transaction groups commit every layer's buffer together without
-        ``beforeCommitChanges``: no version can be stamped, nothing checked (automatic groups are
-        checked edit by edit: ``live_versions.TransactionCheck``)."""
-        return self.mode() == "buffered"
-
     def check_transactions(self, *_args) -> bool:
-        """Say once (again after the project switched them off and on) that the conflict checks are off
-        under buffered transaction groups; True when they are off."""
-        off = bool(self.stamps) and self.checks_off()
-        if off and not self._said_off:
-            self.notice.emit(tr(
-                "This project commits its layers through QGIS's buffered transaction groups (Project Properties "
-                "> Data Sources > Transaction mode), which the plugin cannot check against the versions you "
-                "saw. Conflict checks are off: saving may overwrite another planner's change of the same parcel "
-                "or unit without warning. For checked saves choose \"Local Edit Buffer\" or \"Automatic "
-                "Transaction Groups\"."))
-        self._said_off = off
-        return off
+        """At the session's start and when the project's transaction mode changes: under buffered groups
+        the rows already in an edit buffer get their versions seen written in (one undo step; edits
+        made from now on are stamped as they are made: ``live_buffered``). Returns False: every mode
+        is checked (kept for the session's call)."""
+        for stamp in self.stamps:
+            stamp.buffered.restamp(missing_only=True)
+        return False
 
     @classmethod
     def attach(cls, live, parent: Optional[QObject] = None) -> Optional[PlanningDatabase]:

@@ -17,13 +17,11 @@ commit waits for them. Under QGIS's *automatic* transaction groups each edit rea
 it is made: right after it, the rows it changed or deleted are checked in that transaction
 (``postgis/tx_check.py``, migration 10) and an edit of a row another planner changed since is undone
 and refused. Under *buffered* groups (all layers' buffers committed together, without
-``beforeCommitChanges``) nothing can be checked: the stamp stands aside and the session says so.
+``beforeCommitChanges``) the version seen is written into the buffer as the edit is made, in its
+edit command (``live_buffered``).
 """
 from __future__ import annotations
 
-import json
-import re
-from datetime import datetime
 from typing import Callable, Iterable, Optional
 
 import numpy as np
@@ -31,14 +29,14 @@ from qgis.core import Qgis, QgsDataSourceUri, QgsFeatureRequest, QgsProviderRegi
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..core.i18n import tr
+from .live_buffered import BufferedCheck
+from .live_conflict import STAMP_COMMAND, conflict_message
 from .live_versions_read import Pairs, VersionRead
 from .log import log
 from .postgis.connection import sql_identifier
 from .qgis_compat import REQUEST_NO_GEOMETRY
 
 VERSION_FIELD = "version"
-STAMP_COMMAND = "land-consolidation: versions read"  # the undo step of the stamps (never shown: undone)
-_CONFLICT = re.compile(r"lc-conflict (\{.*\})")
 PARCEL_TABLES = ("parcels", "plan_parcel")
 READ_FOR_DELETE = "lc_read_for_delete(text, bigint[], integer[])"  # migration 8
 
@@ -51,44 +49,6 @@ def table_of(layer: Optional[QgsVectorLayer]) -> Optional[tuple[str, str, str]]:
     info = QgsDataSourceUri(uri.connectionInfo(False))
     info.setPassword("")
     return info.connectionInfo(False), uri.schema() or "public", uri.table()
-
-
-def _local_time(text: str) -> str:
-    """A database timestamp (ISO, with its offset) in this computer's time zone, to the second."""
-    try:
-        return datetime.fromisoformat(text).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return text[:19].replace("T", " ")
-
-
-def conflict_message(errors: Iterable[str], saving: bool = False) -> Optional[str]:
-    """The planner's sentence for a commit (or, under transaction groups, an edit) refused by the
-    version check (None: not such a refusal); ``saving``: an edit checked as the save began."""
-    for text in errors:
-        match = _CONFLICT.search(str(text))
-        if not match:
-            continue
-        try:
-            info = json.loads(match.group(1))
-        except ValueError:
-            continue
-        who = info.get("by") or info.get("role") or tr("another planner")
-        if info.get("by") and info.get("role"):
-            who = f"{info['by']} ({info['role']})"
-        when = _local_time(str(info.get("at") or ""))
-        what = tr("Unit {0}") if info.get("table") == "plan_unit" else tr("Parcel {0}")
-        if info.get("transaction") and saving:  # checked in the save: undone, the rest saved, no Redo after it
-            return tr("Not saved: {0} was changed by {1} at {2}, after you read it. Your edit of it was undone and "
-                      "your other edits saved: to write yours over theirs, choose Save mine over theirs, then make "
-                      "the edit again.").format(what.format(info.get("key")), who, when)
-        if info.get("transaction"):  # postgis/tx_check: the edit was undone at once
-            return tr("Not saved: {0} was changed by {1} at {2}, after you read it. Your edit was undone (Redo "
-                      "brings it back): to write yours over theirs, choose Save mine over theirs, then Redo.").format(
-                what.format(info.get("key")), who, when)
-        return tr("Not saved: {0} was changed by {1} at {2}, after you read it. Your edits stay in the layer's edit "
-                  "buffer (nothing is lost): undo the ones you do not want, or save yours over theirs.").format(
-            what.format(info.get("key")), who, when)
-    return None
 
 
 def may_execute(connection, function: str) -> Optional[bool]:
@@ -166,20 +126,22 @@ class VersionStamp(QObject):
         self.index = layer.fields().indexOf(VERSION_FIELD)
         self.mode = mode  # qgis_compat.transaction_mode of the project: "off", "automatic", "buffered"
         self.in_transaction = TransactionCheck(self)  # the checks under automatic transaction groups
+        self.buffered = BufferedCheck(self)  # the stamps under buffered transaction groups
         self._seen = SeenVersions({})
         self._reading: Optional[VersionRead] = None
         self._kept: dict[int, int] = {}  # versions seen of the rows in the buffer at a reload underway
         # a reload while the previous read still ran: (that read, its kept versions, the rows then in the buffer)
         self._deferred: Optional[tuple[VersionRead, dict[int, int], set[int]]] = None
         self._read_all()
-        self._sent: tuple[set[int], set[int]] = (set(), set())  # (changed, deleted) rows of the commit underway
+        self.sent: tuple[set[int], set[int]] = (set(), set())  # (changed, deleted) rows of the commit underway
         self._stamped = self._committed = False
         self._notes_failed = False
-        edited = self.in_transaction.edited
+        edited, buffered = self.in_transaction.edited, self.buffered
         self._connections = [(layer.beforeCommitChanges, self._before_commit),
                              (layer.afterCommitChanges, self._done), (layer.afterRollBack, self._rolled_back),
                              (layer.dataChanged, self._reloaded), (layer.attributeValueChanged, edited),
-                             (layer.geometryChanged, edited), (layer.featureDeleted, edited)]
+                             (layer.geometryChanged, edited), (layer.featureDeleted, edited),
+                             *buffered.slots(layer)]
         for signal, slot in self._connections:
             signal.connect(slot)
 
@@ -225,7 +187,8 @@ class VersionStamp(QObject):
         rows in the edit buffer, which keep the version seen when they were edited."""
         if self.index < 0:
             return
-        changed, deleted = self._buffered()
+        self.buffered.rolled_back()  # buffered groups: a refused commit's rollback (the buffer rebuilt first)
+        changed, deleted = self.buffered_rows()
         reading = self._reading
         if reading is not None and not reading.done and self._deferred is None:
             # the previous read still runs: not waited for here (QGIS stays responsive); the rows in the
@@ -236,7 +199,7 @@ class VersionStamp(QObject):
             self._kept = {fid: v for fid, v in kept.items() if v is not None}
         self._read_all()
 
-    def _buffered(self) -> tuple[set[int], set[int]]:
+    def buffered_rows(self) -> tuple[set[int], set[int]]:
         """(changed, deleted) rows of the database in the edit buffer (added ones have no version)."""
         buffer = self.layer.editBuffer() if self.layer.isEditable() else None
         if buffer is None:
@@ -244,7 +207,7 @@ class VersionStamp(QObject):
         changed = set(buffer.changedAttributeValues()) | set(buffer.changedGeometries())
         return {f for f in changed if f >= 0}, {f for f in buffer.deletedFeatureIds() if f >= 0}
 
-    def _read_unseen(self, fids: set[int]) -> None:
+    def read_unseen(self, fids: set[int]) -> None:
         """Rows the session never loaded (added by another planner since): their version now."""
         unseen = [fid for fid in fids if fid not in self.seen]
         if unseen and self.index >= 0:
@@ -257,10 +220,10 @@ class VersionStamp(QObject):
         self._stamped = self._committed = False
         if self.index >= 0 and self.mode() == "automatic":  # edits not checked yet: checked before the COMMIT
             self.in_transaction.check(saving=True)
-        changed, deleted = self._sent = self._buffered()
+        changed, deleted = self.sent = self.buffered_rows()
         if self.index < 0 or self.mode() != "off":  # transaction groups: checked as edited, or not at all
             return
-        self._read_unseen(changed | deleted)
+        self.read_unseen(changed | deleted)
         attributes = self.layer.editBuffer().changedAttributeValues()
         stale = [fid for fid in changed
                  if fid in self.seen and attributes.get(fid, {}).get(self.index) != self.seen.get(fid)]
@@ -272,10 +235,10 @@ class VersionStamp(QObject):
             self._stamped = True
         if deleted:
             known = {fid: self.seen.get(fid) for fid in deleted if fid in self.seen}
-            self._note_deletes(known, known)
+            self.note_deletes(known, known)
         QTimer.singleShot(0, self._after_commit)
 
-    def _note_deletes(self, ids: Iterable[int], versions: Optional[dict[int, int]] = None) -> None:
+    def note_deletes(self, ids: Iterable[int], versions: Optional[dict[int, int]] = None) -> None:
         """Note the versions seen of the rows ``ids`` about to be deleted, for the database's delete
         trigger (``versions`` None: take this planner's notes of these rows back)."""
         found = table_of(self.layer)
@@ -303,8 +266,8 @@ class VersionStamp(QObject):
     def _written(self, still_changed: set[int], still_deleted: set[int]) -> None:
         """The rows of the commit that are no longer in the buffer were written: their new version
         (the planner's own) is the one seen now."""
-        changed, deleted = self._sent
-        self._sent = (set(), set())
+        changed, deleted = self.sent
+        self.sent = (set(), set())
         written = changed - still_changed - still_deleted
         if written and self.index >= 0:
             self.seen.since.update(read_versions(self.layer, self.index, written))
@@ -313,6 +276,7 @@ class VersionStamp(QObject):
     def _done(self, *_args) -> None:
         """The commit was saved (QGIS's ``afterCommitChanges``)."""
         self._committed = True
+        self.buffered.saved()
         self._written(set(), set())
 
     def _after_commit(self) -> None:
@@ -320,30 +284,34 @@ class VersionStamp(QObject):
         their new version, the stamps are taken back and the refusal is said once."""
         if self._committed or not self.layer.isEditable() or self.layer.editBuffer() is None:
             return
-        still_changed, still_deleted = self._buffered()
+        still_changed, still_deleted = self.buffered_rows()
         self._written(still_changed, still_deleted)
         stack = self.layer.undoStack()
         if self._stamped and stack.index() > 0 and stack.text(stack.index() - 1) == STAMP_COMMAND:
             stack.undo()
         self._stamped = False
         if still_deleted and self.mode() == "off":
-            self._note_deletes(still_deleted)
+            self.note_deletes(still_deleted)
         message = conflict_message(self.layer.commitErrors())
         if message:
             self.refused.emit(message)
 
     def _rolled_back(self, *_args) -> None:
         self._committed = True
-        self._sent = (set(), set())
+        self.sent = (set(), set())
+        if self.mode() == "buffered" and self.index >= 0:
+            self.buffered.note(set())  # the notes of the deletes rolled back are taken back
 
     def save_over_theirs(self) -> int:
         """After a refusal: take the current versions of the rows in the edit buffer (under transaction
         groups: of the rows whose edits were undone), so the next save (or redone edit) overwrites the
         other planner's changes knowingly; returns how many rows were re-stamped."""
-        changed, deleted = self._buffered()
+        changed, deleted = self.buffered_rows()
         ids = changed | deleted | self.in_transaction.take_refused()
         if ids and self.index >= 0:
             self.seen.since.update(read_versions(self.layer, self.index, ids))
+            self.buffered.restamp()  # buffered groups: the buffer's stamps are the new versions
+            self.buffered.modified_check()  # and the deletes' notes
         return len(ids)
 
 

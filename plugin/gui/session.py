@@ -187,7 +187,7 @@ class PlanningSession(QObject):
         if self.database is not None:
             self.database.refused.connect(self.refused)
             self.database.notice.connect(self.notice)
-            self.database.check_transactions()  # said now that the session's listeners are connected
+            self.database.check_transactions()  # rows already in a buffered group's buffers: stamped
         self.live = live
         # an empty units layer cannot be built; retry once the first unit exists
         for signal in (units.featureAdded, units.afterCommitChanges, parcels.afterCommitChanges):

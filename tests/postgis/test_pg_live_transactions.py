@@ -2,7 +2,7 @@
 each edit to the database as it is made: the rows it changed are checked right away in that
 transaction (migration 10, ``postgis/tx_check.py``), an edit of a row another planner changed since
 is undone and refused naming who and when, and *Save mine over theirs* + Redo writes it knowingly.
-Buffered groups (QGIS 3.26+) cannot be checked: the planner is told so, once."""
+Buffered groups (QGIS 3.26+): ``test_pg_live_buffered.py``."""
 from __future__ import annotations
 
 import time
@@ -15,7 +15,7 @@ from plugin.adapters.postgis.connection import connect
 from plugin.adapters.postgis.plan_edits import read_plan
 from plugin.core.errors import PlanError
 from tests.postgis import live_helpers as helpers
-from tests.postgis.live_helpers import BUFFERED, changed_by_zhang, session_of, set_mode, settle
+from tests.postgis.live_helpers import changed_by_zhang, session_of, set_mode, settle
 from tests.postgis.test_pg_live import SCHEMA, service, tag, untagged_farmland
 
 demo_gpkg, template, planners, mode_off_after = (helpers.demo_gpkg, helpers.template, helpers.planners,
@@ -135,19 +135,4 @@ def test_without_the_check_function_the_planner_is_told(planners, mode_off_after
     assert len(said["notice"]) == 1 and "lc_check_seen" in said["notice"][0]
     assert parcels.getFeature(fid)["ghdlbm"] == "0201"  # the edit stays; only the check is off
     assert parcels.commitChanges(), parcels.commitErrors()
-    session.unload()
-
-
-@pytest.mark.skipif(not BUFFERED, reason="buffered transaction groups: QGIS 3.26+")
-def test_buffered_groups_say_checks_are_off(planners, mode_off_after):
-    session, parcels, said = session_of("b")
-    assert said["notice"] == []
-    set_mode("buffered")
-    settle()
-    assert len(said["notice"]) == 1 and "Conflict checks are off" in said["notice"][0]
-    fid = untagged_farmland(parcels, 1)[0]
-    tag(parcels, fid, "JS-FK", "0201")
-    assert parcels.commitChanges(), parcels.commitErrors()  # unchecked, as said
-    settle()
-    assert said["refused"] == []
     session.unload()
