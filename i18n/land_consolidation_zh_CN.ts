@@ -389,6 +389,11 @@
             <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您的这次编辑已撤销（“重做”可恢复）：如要用您的修改覆盖对方的修改，请选择“用我的修改覆盖对方的”，然后重做。</translation>
         </message>
         <message>
+            <location filename="../plugin/adapters/live_postgres.py"/>
+            <source>Other planners' saves are not followed live on {0}: this QGIS ({1}) crashes when it listens to the database through a connection with an authentication configuration (authcfg; fixed in QGIS 3.36). Your saves are still checked against their changes. To follow them live, connect through a pg_service.conf service, or use QGIS 3.36 or later.</source>
+            <translation>无法实时跟随其他规划人员在 {0} 上的保存：当前 QGIS（{1}）通过带认证配置（authcfg）的连接监听数据库时会崩溃（QGIS 3.36 已修复）。您的保存仍会与他们的修改进行核对。如需实时跟随，请通过 pg_service.conf 服务连接，或使用 QGIS 3.36 及以上版本。</translation>
+        </message>
+        <message>
             <location filename="../plugin/adapters/live_task.py"/>
             <source>Land consolidation: computing the balance</source>
             <translation>全域土地综合整治：正在计算面积平衡</translation>
@@ -4681,10 +4686,6 @@ Each candidate is a feature: rank, in_plan (1 for the plan), the move, its area 
             <location filename="../plugin/processing/provider.py"/>
             <source>Processing algorithm {name} could not be loaded:</source>
             <translation>无法加载处理算法 {name}：</translation>
-        </message>
-        <message>
-            <source>Other planners' saves are not followed live on {0}: this QGIS ({1}) crashes when it listens to the database through a connection with an authentication configuration (authcfg; fixed in QGIS 3.36). Your saves are still checked against their changes. To follow them live, connect through a pg_service.conf service, or use QGIS 3.36 or later.</source>
-            <translation type="obsolete">无法实时跟随其他规划人员在 {0} 上的保存：当前 QGIS（{1}）通过带认证配置（authcfg）的连接监听数据库时会崩溃（QGIS 3.36 已修复）。您的保存仍会与他们的修改进行核对。如需实时跟随，请通过 pg_service.conf 服务连接，或使用 QGIS 3.36 及以上版本。</translation>
         </message>
         <message>
             <source>This project commits its layers through QGIS's buffered transaction groups (Project Properties &gt; Data Sources &gt; Transaction mode), which the plugin cannot check against the versions you saw. Conflict checks are off: saving may overwrite another planner's change of the same parcel or unit without warning. For checked saves choose "Local Edit Buffer" or "Automatic Transaction Groups".</source>

@@ -22,10 +22,10 @@ import time
 from functools import partial
 from typing import Optional
 
-from qgis.core import QgsProject, QgsVectorLayer
+from qgis.core import Qgis, QgsDataSourceUri, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
-from ..core.i18n import chinese
+from ..core.i18n import chinese, tr
 from .live_versions import PARCEL_TABLES, VersionStamp, table_of
 from .qgis_compat import transaction_mode, transaction_signal
 from .styles import style_plan_layers
@@ -34,6 +34,17 @@ from .styles import style_plan_layers
 MAX_INCREMENTAL = 500
 #: how long a burst of notifications is collected before it is applied (ms)
 COLLECT_MS = 30
+#: QGIS before 3.36 crashes (a double free) when a ``postgres`` layer whose connection names an
+#: ``authcfg`` starts listening (QGIS issue 54260, fixed by pull request 55062; reproduced here on 3.22:
+#: tests/postgis/test_pg_live_authcfg.py)
+LISTEN_AUTHCFG_FIXED = 33600
+
+
+def listening_crashes(layer: QgsVectorLayer) -> bool:
+    """Whether ``setListening`` would crash this QGIS for ``layer`` (an authcfg connection, QGIS < 3.36)."""
+    return Qgis.QGIS_VERSION_INT < LISTEN_AUTHCFG_FIXED and bool(QgsDataSourceUri(layer.source()).authConfigId())
+
+
 # --------------------------------------------------------------------------- notifications
 class DatabaseFollower(QObject):
     """Applies other planners' commits to a :class:`LiveBalance` (see the module docstring)."""
@@ -46,6 +57,7 @@ class DatabaseFollower(QObject):
                        (("parcels", inputs.parcels), ("units", inputs.units), ("pbf", inputs.pbf))
                        if table_of(layer) is not None}
         self.heard = 0  # notifications received (tests, bench)
+        self.unheard: list[str] = []  # layers not listened to (``listening_crashes``)
         self.applied_at = 0.0  # time.monotonic() of the last burst handed to the live balance
         self._listening: list[tuple[QgsVectorLayer, bool, object]] = []
         self._burst = {"parcels": set(), "units": set(), "pbf": False, "rebuild": False}
@@ -65,6 +77,9 @@ class DatabaseFollower(QObject):
             if database in seen:
                 continue
             seen.add(database)
+            if listening_crashes(layer):
+                self.unheard.append(layer.name())
+                continue
             was = layer.isRefreshOnNotifyEnabled()
             if was:  # its dataChanged would make every notification a full rebuild
                 layer.setRefreshOnNotifyEnabled(False)
@@ -156,6 +171,7 @@ class PlanningDatabase(QObject):
         layer = live.inputs.parcels
         self.project = (layer.project() if layer is not None else None) or QgsProject.instance()
         self.follower = DatabaseFollower(live, self)
+        self._said_unheard = False
         self.stamps = [VersionStamp(layer, self, self.mode) for layer in (live.inputs.parcels, live.inputs.units)
                        if VersionStamp.applies_to(layer)]
         for stamp in self.stamps:
@@ -176,6 +192,14 @@ class PlanningDatabase(QObject):
         is checked (kept for the session's call)."""
         for stamp in self.stamps:
             stamp.buffered.restamp(missing_only=True)
+        if self.follower.unheard and not self._said_unheard:  # once, at the session's start
+            self._said_unheard = True
+            self.notice.emit(tr(
+                "Other planners' saves are not followed live on {0}: this QGIS ({1}) crashes when it listens to "
+                "the database through a connection with an authentication configuration (authcfg; fixed in QGIS "
+                "3.36). Your saves are still checked against their changes. To follow them live, connect through "
+                "a pg_service.conf service, or use QGIS 3.36 or later.").format(
+                ", ".join(self.follower.unheard), Qgis.QGIS_VERSION))
         return False
 
     @classmethod

@@ -5,27 +5,15 @@ the test session's QGIS profile is not touched.
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.postgis.auth_child import run_child
 
 CHILD = r"""
 import sys
-from plugin.cli.common import start_qgis
-start_qgis()
-from qgis.core import QgsApplication, QgsAuthMethodConfig
-from plugin.adapters.postgis.connection import DatabaseError, connect
+from tests.postgis.auth_child import basic_config
 port, db, user, password = sys.argv[1:5]
-am = QgsApplication.authManager()
-assert am.setMasterPassword("master-of-the-test", True)
-cfg = QgsAuthMethodConfig()
-cfg.setName("county"); cfg.setMethod("Basic"); cfg.setConfig("username", user); cfg.setConfig("password", password)
-stored = am.storeAuthenticationConfig(cfg)
-cfg = stored[1] if isinstance(stored, tuple) else cfg
-conn = connect(f"PG:host=127.0.0.1 port={port} dbname={db} authcfg={cfg.id()}")
+cfg_id = basic_config(user, password)
+from plugin.adapters.postgis.connection import DatabaseError, connect
+conn = connect(f"PG:host=127.0.0.1 port={port} dbname={db} authcfg={cfg_id}")
 with conn.cursor() as cur:
     cur.execute("SELECT current_user")
     print("connected as", cur.fetchone()[0])
@@ -38,10 +26,7 @@ except DatabaseError as exc:
 
 def test_authcfg_gives_the_credentials(pg_db, tmp_path):
     cluster, name = pg_db
-    env = {**os.environ, "QGIS_AUTH_DB_DIR_PATH": str(tmp_path), "QT_QPA_PLATFORM": "offscreen",
-           "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(cluster.port), name, "postgres", cluster.password],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+    proc = run_child(CHILD, tmp_path, str(cluster.port), name, "postgres", cluster.password)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "connected as postgres" in proc.stdout
     assert "refused:" in proc.stdout and "nosuch1" in proc.stdout
@@ -50,20 +35,14 @@ def test_authcfg_gives_the_credentials(pg_db, tmp_path):
 
 LAYER_CHILD = r"""
 import sys
-from plugin.cli.common import start_qgis
-start_qgis()
-from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsDataSourceUri, QgsVectorLayer
+from tests.postgis.auth_child import basic_config
+port, db, user, password = sys.argv[1:5]
+cfg_id = basic_config(user, password)
+from qgis.core import QgsDataSourceUri, QgsVectorLayer
 from plugin.adapters.postgis.connection import connect
 from plugin.adapters.postgis.layers import database_sources, layer_table
-port, db, user, password = sys.argv[1:5]
-am = QgsApplication.authManager()
-assert am.setMasterPassword("master-of-the-test", True)
-cfg = QgsAuthMethodConfig()
-cfg.setName("county"); cfg.setMethod("Basic"); cfg.setConfig("username", user); cfg.setConfig("password", password)
-stored = am.storeAuthenticationConfig(cfg)
-cfg = stored[1] if isinstance(stored, tuple) else cfg
 uri = QgsDataSourceUri()
-uri.setConnection("127.0.0.1", port, db, "", "", QgsDataSourceUri.SslPrefer, cfg.id())
+uri.setConnection("127.0.0.1", port, db, "", "", QgsDataSourceUri.SslPrefer, cfg_id)
 uri.setDataSource("public", "spots", "geom", "", "id")
 layer = QgsVectorLayer(uri.uri(False), "spots", "postgres")
 assert layer.isValid()
@@ -83,10 +62,7 @@ def test_a_postgres_layer_with_authcfg_gives_its_connection(pg_db, tmp_path):
     cluster, name = pg_db
     cluster.execute("CREATE TABLE public.spots (id serial PRIMARY KEY, geom geometry(Point, 4527)); "
                     "INSERT INTO public.spots (geom) VALUES (ST_SetSRID(ST_MakePoint(39500000, 3500000), 4527))", name)
-    env = {**os.environ, "QGIS_AUTH_DB_DIR_PATH": str(tmp_path), "QT_QPA_PLATFORM": "offscreen",
-           "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-c", LAYER_CHILD, str(cluster.port), name, "postgres", cluster.password],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+    proc = run_child(LAYER_CHILD, tmp_path, str(cluster.port), name, "postgres", cluster.password)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "connected as postgres 1" in proc.stdout
     assert "authcfg=" in proc.stdout and 'layername="public"."spots"' in proc.stdout
