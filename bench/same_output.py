@@ -7,7 +7,8 @@ Runs the same ``balance`` command (parcels DLTB, units ZZDY, with ``--pbf`` the 
 both checkouts, each into a GeoPackage of its own, then compares their stdout (the line naming the
 output file aside) and every row of the tables ``balance`` and ``indicators``, value by value: text
 as text, numbers by their exact float (``float.hex``), NULL as NULL. Exits 1 on the first difference
-it reports (at most 10 listed per table).
+it reports (at most 10 listed per table); ``--tolerance T``: numbers within T (absolute) are counted and
+their largest gap printed, not reported.
 """
 from __future__ import annotations
 
@@ -49,7 +50,17 @@ def rows(path: Path, table: str) -> tuple[list, list]:
         con.close()
 
 
-def compare(a: Path, b: Path) -> list[str]:
+def _gap(x, y) -> float | None:
+    """|x − y| of two numbers as :func:`_exact` keeps them, None unless both are numbers."""
+    if x[0] in ("f", "int") and y[0] in ("f", "int"):
+        fx, fy = (float.fromhex(v[1]) if v[0] == "f" else float(v[1]) for v in (x, y))
+        return abs(fx - fy)
+    return None
+
+
+def compare(a: Path, b: Path, tolerance: float = 0.0) -> list[str]:
+    """The differences of the two outputs' tables; numbers within ``tolerance`` (absolute) are counted and
+    their largest gap printed, not reported as differences."""
     out = []
     for table in TABLES:
         (na, ra), (nb, rb) = rows(a, table), rows(b, table)
@@ -59,10 +70,19 @@ def compare(a: Path, b: Path) -> list[str]:
         if len(ra) != len(rb):
             out.append(f"{table}: {len(ra)} rows != {len(rb)}")
         diffs = [(k, x, y) for k, (x, y) in enumerate(zip(ra, rb)) if x != y]
-        for k, x, y in diffs[:10]:
-            cols = [na[j] for j in range(len(x)) if x[j] != y[j]]
+        values = worst = 0
+        bad = []
+        for k, x, y in diffs:
+            cols = [j for j in range(len(x)) if x[j] != y[j]]
+            gaps = [_gap(x[j], y[j]) for j in cols]
+            values += len(cols)
+            worst = max([worst, *(g for g in gaps if g is not None)])
+            if any(g is None or g > tolerance for g in gaps):
+                bad.append((k, [na[j] for j in cols], x, y))
+        for k, cols, x, y in bad[:10]:
             out.append(f"{table} row {k}: {cols}: {x} != {y}")
-        print(f"{table}: {len(ra)} rows × {len(na)} columns, {len(diffs)} rows differ")
+        print(f"{table}: {len(ra)} rows × {len(na)} columns, {len(diffs)} rows differ ({values} values, "
+              f"largest gap {worst:.3g}), {len(bad)} beyond the tolerance {tolerance:g}")
     return out
 
 
@@ -71,6 +91,8 @@ def main() -> int:
     ap.add_argument("--baseline", type=Path, required=True, help="the other checkout (e.g. an export of main)")
     ap.add_argument("--gpkg", type=Path, required=True, help="a township GeoPackage (DLTB, ZZDY, YJJBNTTB)")
     ap.add_argument("--pbf", action="store_true", help="with --pbf (the PBF overlay and township limits)")
+    ap.add_argument("--tolerance", type=float, default=0.0,
+                    help="numbers of the tables differing by at most this much (absolute) are counted, not reported")
     args = ap.parse_args()
     gpkg = args.gpkg.resolve()
     with tempfile.TemporaryDirectory() as tmp:
@@ -79,7 +101,7 @@ def main() -> int:
         said_theirs = run(args.baseline.resolve(), gpkg, theirs, args.pbf)
         problems = [] if said_ours == said_theirs else ["stdout differs"]
         print(f"stdout: {len(said_ours.splitlines())} lines, {'identical' if not problems else 'DIFFERENT'}")
-        problems += compare(ours, theirs)
+        problems += compare(ours, theirs, args.tolerance)
     for p in problems:
         print(p)
     print("identical" if not problems else "DIFFERENT")

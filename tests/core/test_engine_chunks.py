@@ -164,3 +164,26 @@ def test_packed_geometries_of_one_size_and_replaced_rows():
     c = a.replaced(np.array([7, 8]), [None, shapely.to_wkb(box(0, 0, 5, 5))])
     assert c.bufs[0] is a.bufs[0] and a.wkb(7, 9).tolist() == wkb[7:9].tolist()
     assert c[7] is None and c[8].equals(box(0, 0, 5, 5)) and c[9].equals(geoms[9]) and len(c) == 10
+
+
+def test_pbf_polygons_only_touching_a_parcel_give_it_nothing(monkeypatch):
+    """The PBF rule (apportion.pbf_relation): a polygon covering the parcel makes it whole, one whose interior
+    meets the parcel's gives its piece, one only touching it (a shared edge) nothing — not even a line in the
+    part's geometry; the build (any chunk size) and parcels added one at a time agree."""
+    def rec(**kw):
+        return normalize_parcel({k.upper(): v for k, v in kw.items()})
+
+    parcels = [(i, box(10 * i, 0, 10 * i + 10, 10), rec(dlbm="0103", tbmj=100, bsm=f"b{i}")) for i in range(4)]
+    pbf = [box(0, 0, 10, 10),  # covers parcel 0 (the same square), touches parcel 1
+           box(15, 0, 20, 5),  # inside parcel 1 (a quarter of it, two edges on its outline)
+           box(25, 0, 30, 10)]  # inside parcel 2 (half of it), touches parcel 3
+    units = [("u", "U", box(0, 0, 40, 10))]
+    expected = {0: 1.0, 1: 0.25, 2: 0.5, 3: 0.0}
+    engines = [incremental(parcels, units, pbf, None), _built(parcels, units, pbf)]
+    monkeypatch.setattr(build_chunks, "CHUNK", 1)
+    engines.append(_built(parcels, units, pbf))
+    for e in engines:
+        assert {pid: e.parcel_pbf_share(pid) for pid in range(4)} == expected
+        part = e._parcels.pbf_part(1)
+        assert part.geom_type == "Polygon" and part.area == 25.0  # no line from the polygon touching it
+        assert_same(e, engines[0])

@@ -21,9 +21,22 @@ from .state import _Parcel, pair_key, sort_key
 _EPS = 1e-12
 
 
+def pbf_relation(matrix: str) -> int:
+    """What a PBF polygon is to a parcel, from their DE-9IM matrix (``relate(polygon, parcel)``): 1 it covers
+    the parcel (no point of the parcel's interior or boundary outside it), 2 their interiors meet, 0 they only
+    touch (or are apart). The one test of the PBF rule: :meth:`_Apportionment._pbf_part_of` and the build's
+    overlay (``build_chunks``) alike; a polygon that contains the parcel properly covers it (tested first,
+    prepared: a point in polygon)."""
+    if matrix[6] == "F" and matrix[7] == "F":
+        return 1
+    return 2 if matrix[0] != "F" else 0
+
+
 def pbf_part_from(pieces: list, area: float) -> float | BaseGeometry:
-    """A parcel's PBF part from its intersections with the PBF polygons it meets (in their order),
-    none covering it: 0 / 1 when (nearly) none / all of it, else the part's geometry."""
+    """A parcel's PBF part from its intersections with the PBF polygons whose interior meets the parcel's (in
+    their order), none covering it: 0 / 1 when (nearly) none / all of it, else the part's geometry."""
+    if not pieces:
+        return 0.0
     part = shapely.union_all(pieces)
     part_area = float(shapely.area(part))
     if part_area <= area * _EPS:
@@ -44,10 +57,16 @@ class _Apportionment:
     def _pbf_part_of(self, geom: BaseGeometry, area: float, hits: Sequence[BaseGeometry]) -> float | BaseGeometry:
         if not len(hits) or area <= 0:
             return 0.0
+        meet = []  # the polygons whose interior meets the parcel's: one only touching it gives no part
         for h in hits:
-            if shapely.covers(h, geom):
+            if shapely.contains_properly(h, geom):
                 return 1.0
-        return pbf_part_from([shapely.intersection(geom, h) for h in hits], area)
+            relation = pbf_relation(shapely.relate(h, geom))
+            if relation == 1:
+                return 1.0
+            if relation == 2:
+                meet.append(h)
+        return pbf_part_from([shapely.intersection(geom, h) for h in meet], area)
 
     def _pbf_share(self, p: _Parcel, unit_geom: BaseGeometry, share: float) -> float:
         part = p.pbf_part

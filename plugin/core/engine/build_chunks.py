@@ -15,7 +15,7 @@ import numpy as np
 import shapely
 
 from ..validation import clean_polygonal
-from .apportion import pbf_part_from
+from .apportion import pbf_part_from, pbf_relation
 from .geometry import in_threads, in_threads_prepared
 from .packed import PackedGeometries
 from .store import Columns
@@ -132,18 +132,22 @@ class _ChunkJoins:
 
     def _pbf_chunk(self, tree: shapely.STRtree, base: Columns, a: int, geoms: np.ndarray) -> None:
         """PBF overlay of a chunk: covered parcels are whole, parcels only touching PBF have none; the parts of
-        the partly covered ones as :meth:`_pbf_part_of` makes them, from the same intersections (made once)."""
+        the partly covered ones as :meth:`_pbf_part_of` makes them (the pieces of the polygons whose interior
+        meets the parcel's: :func:`~.apportion.pbf_relation`), from the same intersections (made once)."""
         pbf_geoms = self._pbf_geoms
         hi, pi = tree.query(pbf_geoms, predicate="intersects")
         order = np.lexsort((hi, pi))
         pi, hi = pi[order], hi[order]
         if not len(pi):
             return
-        covered = in_threads_prepared(lambda k, own: shapely.covers(own[hi[k]], geoms[pi[k]]), np.arange(len(pi)),
-                                      pbf_geoms)
-        whole = np.unique(pi[covered])
+        relation = in_threads_prepared(lambda k, own: shapely.contains_properly(own[hi[k]], geoms[pi[k]]),
+                                       np.arange(len(pi)), pbf_geoms).astype(np.int8)
+        edge = np.flatnonzero(relation == 0)  # one relate for the others (no second pass for the covered test)
+        relation[edge] = in_threads(lambda k: np.fromiter(map(pbf_relation, shapely.relate(
+            pbf_geoms[hi[k]], geoms[pi[k]]).tolist()), dtype=np.int8, count=len(k)), edge)
+        whole = np.unique(pi[relation == 1])
         base.pbf[whole + a] = 1.0
-        rest = ~np.isin(pi, whole)
+        rest = (relation == 2) & ~np.isin(pi, whole)  # a polygon only touching the parcel gives it nothing
         pi, hi = pi[rest], hi[rest]
         if not len(pi):
             return
