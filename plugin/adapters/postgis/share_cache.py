@@ -139,10 +139,14 @@ class Cache:
         return cache
 
     def survey_stamp(self, cur) -> str:
-        """Which survey the shares were computed for (a new ``db load`` makes a new table)."""
+        """Which survey the shares were computed for: the table (a new ``db load`` makes a new one) and
+        its file (``TRUNCATE`` and every rewrite — ``ALTER … TYPE … USING``, ``VACUUM FULL``, ``CLUSTER`` —
+        give it a new one, and fire no row trigger: then everything kept is computed again)."""
         sql = driver().sql
-        cur.execute("SELECT to_regclass(%s)::oid", (sql.Identifier(self.schema, "survey").as_string(cur),))
-        return f"{cur.fetchone()[0]}:{sum_cache.VERSION}"  # shares kept before migration 12 have no bucket
+        name = sql.Identifier(self.schema, "survey").as_string(cur)
+        cur.execute("SELECT to_regclass(%s)::oid, pg_relation_filenode(to_regclass(%s))", (name, name))
+        oid, filenode = cur.fetchone()
+        return f"{oid}.{filenode}:{sum_cache.VERSION}"  # shares kept before migration 12 have no bucket
 
     def bring_up_to_date(self, cur, w, t, run_shares, shadows: bool) -> None:
         """lc_pairs2, lc_proj, lc_src: views of the kept shares, after recomputing (``run_shares``
