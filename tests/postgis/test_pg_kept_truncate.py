@@ -9,6 +9,7 @@ from test_pg_balance import assert_same_balance
 from test_pg_share_cache import _balances, _count, _edit, _pg, planning_db  # noqa: F401 (a fixture)
 
 from plugin.adapters.postgis.commands import in_database_balance
+from plugin.adapters.postgis.connection import connect
 from plugin.core.rules import bundled_pack
 
 
@@ -67,3 +68,25 @@ def test_truncate_survey_and_load_it_again(dsn):
     kept, plain = _kept_and_plain(dsn)
     assert_same_balance(kept, plain, tolerance_m2=1e-3)
 
+
+
+def test_a_refill_by_the_owner_builds_the_same_indexes_again(dsn):
+    """The owner's refill writes plan_share without its indexes and builds them again (share_cache._refill)."""
+    query = ("SELECT string_agg(indexdef, ';' ORDER BY indexdef) FROM pg_indexes WHERE schemaname = 'lc' "
+             "AND tablename = 'plan_share'")
+    conn = connect(dsn)
+    with conn, conn.cursor() as cur:
+        cur.execute(query)
+        before = cur.fetchone()[0]
+    conn.close()
+    assert before.count("CREATE INDEX") == 3
+    _balances(dsn)
+    kept, plain = _kept_and_plain(dsn)
+    assert_same_balance(kept, plain, tolerance_m2=1e-3)
+    conn = connect(dsn)
+    with conn, conn.cursor() as cur:
+        cur.execute(query)
+        assert cur.fetchone()[0] == before
+        cur.execute("SELECT count(*) FROM lc.plan_share")
+        assert cur.fetchone()[0] > 0
+    conn.close()
