@@ -160,14 +160,15 @@ def _fmt(samples) -> str:
 def table(rows: list[dict]) -> str:
     lines = [f"PostGIS balance benchmark, {_dt.datetime.now():%Y-%m-%d %H:%M}, load average {os.getloadavg()[0]:.1f}",
              "", "| parcels | load avg | db load s | (a) in-database s | (a1) first s | (a2) kept s | (a3) one edit s "
-             "| (b) in-process s | (c) DBA query s | (c)/(a) | (c)/(a2) | (c)/(a3) | (b)/(a) | edit ms with / without "
-             "| max diff m² | (a3)–(a) m² |", "|" + "---:|" * 16]
+             "| (b) in-process s | (c) DBA query s | (c)/(a) | (c)/(a1) | (c)/(a2) | (c)/(a3) | (b)/(a) "
+             "| edit ms with / without | max diff m² | (a3)–(a) m² |", "|" + "---:|" * 17]
     for r in rows:
         a, c = min(r["in_db"]), min(r["dba"])
         b = min(r["in_process"]) if r.get("in_process") else None
         lines.append(f"| {r['n']:,} | {r['loadavg']:.1f} | {r['load']:.1f} | {_fmt(r['in_db'])} | "
                      f"{_fmt(r['first'])} | {_fmt(r['kept'])} | "
                      f"{_fmt(r['one_edit'])} | {_fmt(r.get('in_process'))} | {_fmt(r['dba'])} | {c / a:.1f}× | "
+                     f"{c / min(r['first']):.2f}× | "
                      f"{c / min(r['kept']):.1f}× | {c / min(r['one_edit']):.1f}× | {f'{b / a:.1f}×' if b else '–'} | "
                      f"{r['edit'][0]:.1f} / {r['edit'][1]:.1f} | {r.get('max_diff_m2', float('nan')):.2g} | "
                      f"{r['kept_diff_m2']:.2g} |")

@@ -333,6 +333,7 @@ def _shares(cur, w: WorkArea, t: Table, parcels, pbf, work: int, repaired: int) 
     cur.execute(q.pbf_parts(w.create, parcels, t.pk, t.geom, t.srid, work))
     w.ready(cur, "lc_pp")
     cur.execute(sql.SQL(q.PBF_SHARES).format(create=w.create))
+    w.ready(cur, "lc_pairs2")  # joined with itself for the project shares
     cur.execute(sql.SQL(q.PBF_WHOLE).format(create=w.create))
     cur.execute(q.project_shares(w.create, parcels, t.pk, t.geom, t.srid, work))
 

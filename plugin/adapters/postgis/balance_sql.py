@@ -103,20 +103,31 @@ def parcel_geometry(geom, srid: int, work: int):
 BAD = " LEFT JOIN lc_bad bad ON bad.id = a.id "
 
 
+#: the relation of a PBF polygon ``b`` and a parcel (``{pg}``) from one DE-9IM matrix ``m`` (NULL: the
+#: polygon contains the parcel properly, no matrix computed): 1 the polygon covers the parcel (exterior ∩
+#: interior and exterior ∩ boundary empty: ``ST_Covers``), 2 their interiors meet, 0 they only touch
+PBF_RELATION = ("CASE WHEN m IS NULL OR substr(m, 7, 2) = 'FF' THEN 1 WHEN left(m, 1) <> 'F' THEN 2 ELSE 0 END AS rel")
+#: the matrix, computed once per pair in a subquery kept whole by a volatile column (balance_sql.parcel_rows):
+#: ``ST_Covers`` and then ``ST_Relate`` ran GEOS's whole relate computation twice for a parcel on the
+#: polygon's edge — PostGIS's prepared ``ST_Covers`` falls back to it as soon as the edges touch — and a
+#: parcel sharing edges with PBF is the common case (PBF polygons are unions of parcels)
+PBF_MATRIX = ("CASE WHEN NOT ST_ContainsProperly(b.geom, {pg}) THEN ST_Relate(b.geom, {pg}) END AS m, "
+              "clock_timestamp() AS g_")
+
+
 def pbf_parts_table(create, parcels, pk, geom, srid: int, work: int):
     """lc_pc: (parcel in a unit, PBF polygon it meets, relation): 1 the polygon covers the parcel,
     2 their interiors meet, 0 they only touch (engine._pbf_part_of). The PBF polygon outside and
     first, the parcels through their spatial index inside: PostGIS prepares each polygon once for
-    its parcels (``ST_Covers`` is then a point-in-polygon test for a parcel well inside; the
-    ``ST_Relate`` only runs for parcels on the polygon's edge); parallel workers take polygons each."""
+    its parcels (``ST_ContainsProperly`` is then a point-in-polygon test for a parcel well inside;
+    one ``ST_Relate`` matrix for the others: :data:`PBF_MATRIX`); parallel workers take polygons each."""
     sql = driver().sql
     pg = parcel_geometry(geom, srid, work)
     return sql.SQL(
-        "{create} lc_pc AS SELECT a.id, b.bid, CASE WHEN ST_Covers(b.geom, {pg}) THEN 1"
-        " WHEN ST_Relate(b.geom, {pg}, 'T********') THEN 2 ELSE 0 END AS rel FROM lc_pb b"
-        " JOIN {parcels} p ON p.{geom} && b.src AND ST_Intersects(b.src, p.{geom})"
-        " JOIN lc_pairs_area a ON a.id = p.{pk}" + BAD).format(pk=pk, pg=pg, geom=geom, parcels=parcels,
-                                                                create=create)
+        "{create} lc_pc AS SELECT id, bid, " + PBF_RELATION + " FROM (SELECT a.id, b.bid, " + PBF_MATRIX
+        + " FROM lc_pb b JOIN {parcels} p ON p.{geom} && b.src AND ST_Intersects(b.src, p.{geom})"
+        " JOIN lc_pairs_area a ON a.id = p.{pk}" + BAD + ") AS r").format(pk=pk, pg=pg, geom=geom, parcels=parcels,
+                                                                          create=create)
 
 
 #: engine._pbf_part_of: covered by one PBF polygon -> whole (1); else the union of the pieces of the
@@ -144,14 +155,16 @@ def pbf_parts(create, parcels, pk, geom, srid: int, work: int):
                                      bad=sql.SQL(BAD))
 
 
+#: engine._pbf_share per pair; the unit by a join, not a subquery per row (PostgreSQL runs a correlated
+#: subquery on the leader alone)
 PBF_SHARES = """
 {create} lc_pairs2 AS
 SELECT q.id, q.uid, q.s, q.area,
        CASE WHEN pp.kind IS NULL OR pp.kind = 0 THEN 0.0
             WHEN pp.kind = 1 THEN q.s
             WHEN q.s = 1.0 THEN ST_Area(pp.part) / q.area
-            ELSE ST_Area(ST_Intersection((SELECT geom FROM lc_u u WHERE u.uid = q.uid), pp.part)) / q.area END AS ps
-FROM lc_pairs q LEFT JOIN lc_pp pp USING (id)
+            ELSE ST_Area(ST_Intersection(u.geom, pp.part)) / q.area END AS ps
+FROM lc_pairs q LEFT JOIN lc_pp pp USING (id) LEFT JOIN lc_u u ON u.uid = q.uid AND pp.kind = 2 AND q.s <> 1.0
 """
 
 #: a parcel's share inside the PBF layer as a whole (core.townships), for the township limits and the
@@ -177,6 +190,7 @@ PROJECT_SHARES = """
 WITH many AS (
     SELECT DISTINCT x.id FROM lc_pairs2 x JOIN lc_pairs2 y ON x.id = y.id AND x.uid < y.uid
     JOIN lc_uover o ON o.a = x.uid AND o.b = y.uid AND o.area > 0
+    WHERE EXISTS (SELECT 1 FROM lc_uover WHERE area > 0)  -- no overlapping units: the join is not run
 ), unioned AS (
     SELECT m.id, ST_Union(u.geom) AS ug FROM many m JOIN lc_pairs2 q USING (id) JOIN lc_u u USING (uid) GROUP BY m.id
 )

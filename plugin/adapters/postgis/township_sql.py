@@ -38,10 +38,9 @@ TOWNSHIP_TODO = """
 
 #: (parcel, PBF polygon it meets, relation) as for the units (balance_sql.pbf_parts_table)
 TOWNSHIP_PBF = """
-{create} lc_twp_pc AS SELECT a.id, b.bid, CASE WHEN ST_Covers(b.geom, {pg}) THEN 1
-    WHEN ST_Relate(b.geom, {pg}, 'T********') THEN 2 ELSE 0 END AS rel
+{create} lc_twp_pc AS SELECT id, bid, """ + q.PBF_RELATION + """ FROM (SELECT a.id, b.bid, """ + q.PBF_MATRIX + """
 FROM lc_pb b JOIN {parcels} p ON p.{geom} && b.src AND ST_Intersects(b.src, p.{geom})
-JOIN lc_twp_todo a ON a.id = p.{pk} LEFT JOIN lc_bad bad ON bad.id = a.id
+JOIN lc_twp_todo a ON a.id = p.{pk} LEFT JOIN lc_bad bad ON bad.id = a.id) AS r
 """
 
 #: the part of a parcel inside the PBF layer (TownshipLimits.shares): covered by one polygon, the
