@@ -229,30 +229,36 @@ def test_kept_results_follow_a_split_a_retag_and_an_unsplit(planners, pg_cluster
     QgsProject.instance().clear()
 
 
+def refused_with(layer, refusals: list, database_text: str, sentence: str) -> None:
+    """The commit is refused; QGIS keeps the database's message, the planner reads the plugin's sentence."""
+    QCoreApplication.processEvents()
+    assert not layer.commitChanges()
+    assert database_text in " ".join(layer.commitErrors())
+    wait_for(lambda: refusals, timeout=2.0)
+    assert sentence in refusals.pop() and not refusals
+    layer.rollBack()
+
+
 def test_merging_survey_parcels_deleting_one_or_changing_survey_fields_is_refused(planners):
-    layer = live.pg_layer("a", "parcels", "fid")
+    session, (layer, _units, _pbf) = planner_session("a", with_pbf=False)
+    refusals = []
+    session.refused.connect(refusals.append)
     first, second = farmland_parcels(layer, 2)
     assert layer.startEditing()
     union = layer.getFeature(first).geometry().combine(layer.getFeature(second).geometry())
     assert layer.changeGeometry(first, QgsGeometry(union))
-    assert not layer.commitChanges()
-    assert "survey parcels are not merged" in " ".join(layer.commitErrors())
-    layer.rollBack()
+    refused_with(layer, refusals, "survey parcels are not merged",
+                 f"Not saved: parcel {first} can only be cut into pieces inside its survey parcel")
     assert layer.startEditing() and layer.deleteFeature(first)
-    assert not layer.commitChanges()
-    assert "they are not deleted" in " ".join(layer.commitErrors())
-    layer.rollBack()
+    refused_with(layer, refusals, "they are not deleted", f"Not saved: parcel {first} is a survey parcel")
     # a piece's survey field is not changed either
-    new = split(layer, first, cut_line(layer, first))
+    split(layer, first, cut_line(layer, first))
     assert layer.commitChanges(), layer.commitErrors()
     layer.reload()
     piece = next(f.id() for f in layer.getFeatures() if f.id() > SPLIT_FID_BASE)
-    assert new != piece or True
     assert layer.startEditing() and layer.changeAttributeValue(piece, layer.fields().indexOf("dlbm"), "0201")
-    assert not layer.commitChanges()
-    assert "only the plan fields" in " ".join(layer.commitErrors())
-    layer.rollBack()
-    QgsProject.instance().clear()
+    refused_with(layer, refusals, "only the plan fields", f"Not saved: parcel {piece}: only the plan fields")
+    session.unload()
 
 
 def test_a_piece_another_planner_changed_since_is_refused(planners):

@@ -17,11 +17,14 @@ additions each in a transaction) never leaves area counted twice or lost.
   gave up joins its neighbouring piece (the one sharing most of its boundary), or becomes a new piece
   when there is none yet (the parcel was whole).
 * **INSERT** (the other part of a split): a feature with the survey fields of the parcel it lies in
-  (BSM, DLBM …; the area fields copied, ``NULL`` or apportioned) becomes a new piece; the pieces
-  under it give way. The fid QGIS sends is ignored: the trigger returns the piece's own, which QGIS
+  (BSM, DLBM …) becomes a new piece; the pieces under it give way. Area fields sent for a piece are
+  not stored (the view apportions them): copied, a share, one piece's or ``NULL`` are accepted, more
+  than the parcel's is refused. The fid QGIS sends is ignored: the trigger returns the piece's own, which QGIS
   reads back (``RETURNING``). A feature matching the parcel as a whole when it has no pieces (a
   merge that deleted the pieces and adds their union) gives the parcel its plan fields back.
-* **DELETE** of a piece: its area joins its neighbouring piece. Deleting a survey parcel is refused.
+* **DELETE** of a piece: its area joins its neighbouring piece. Deleting a survey parcel is refused,
+  except one whose piece this connection's edit folded away just before (QGIS's merge deletes it
+  after updating the piece that took its area: ``lc.split_gone``), which deletes nothing.
 * When one piece is left and it covers its parcel, the split is undone: the piece's plan fields go to
   ``plan_parcel`` and the view shows the survey parcel again under its own fid.
 
@@ -74,12 +77,18 @@ CREATE UNIQUE INDEX IF NOT EXISTS plan_split_fid_idx ON {s}.plan_split (fid);
 CREATE INDEX IF NOT EXISTS plan_split_geom_idx ON {s}.plan_split USING gist (geom);
 ALTER TABLE {s}.plan_share_dirty ADD COLUMN IF NOT EXISTS fid bigint;
 -- a piece's edit: the kept shares of the view rows it touches (the piece, its parcel: fid and box), and
--- the kept sums and survey-derived results (BSM groups …) of the whole view (a NULL note: everything)
+-- the kept sums and survey-derived results (BSM groups …) of the whole view (a NULL note: everything); a
+-- change of its plan fields only: its units' kept sums (as a plan_parcel edit, by its fid in the view)
 CREATE OR REPLACE FUNCTION {s}.lc_split_dirty() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     row_ record;
 BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.geom::bytea = NEW.geom::bytea AND OLD.fid = NEW.fid
+       AND OLD.survey_fid = NEW.survey_fid THEN  -- a re-tag: the units of this view row are summed again
+        INSERT INTO {s}.plan_sum_dirty (survey_fid) VALUES (NEW.fid);
+        RETURN NULL;
+    END IF;
     FOR row_ IN SELECT OLD.fid AS fid, OLD.geom AS geom, OLD.survey_fid AS survey_fid WHERE TG_OP <> 'INSERT'
                 UNION ALL SELECT NEW.fid, NEW.geom, NEW.survey_fid WHERE TG_OP <> 'DELETE' LOOP
         -- the geometries themselves as boxes: the notes are only compared with && (no PostGIS function
@@ -108,6 +117,11 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'LC403', MESSAGE = message,
         DETAIL = 'lc-refused ' || json_build_object('kind', kind, 'fid', fid)::text;
 END $$;
+-- a piece removed by another's edit (given way, or the split undone): QGIS's merge deletes it in a transaction
+-- of its own afterwards, which then deletes nothing (noted for this connection: lc.split_gone)
+CREATE OR REPLACE FUNCTION {s}.lc_split_gone(gone integer) RETURNS void LANGUAGE sql AS $$
+    SELECT set_config('lc.split_gone', concat_ws(',', nullif(current_setting('lc.split_gone', true), ''), gone), false)
+$$;
 -- the pieces of survey parcel sf other than keep give way to g; pieces left smaller than the tolerance go
 CREATE OR REPLACE FUNCTION {s}.lc_split_give_way(sf bigint, keep integer, g geometry, tol double precision)
 RETURNS void LANGUAGE plpgsql AS $$
@@ -115,12 +129,13 @@ DECLARE
     q record;
     rest geometry;
 BEGIN
-    FOR q IN SELECT id, geom FROM {s}.plan_split WHERE survey_fid = sf AND fid IS DISTINCT FROM keep
+    FOR q IN SELECT id, fid, geom FROM {s}.plan_split WHERE survey_fid = sf AND fid IS DISTINCT FROM keep
              AND geom && g ORDER BY id LOOP
         IF ST_Area(ST_Intersection(q.geom, g)) > 0 THEN
             rest := {s}.lc_split_poly(ST_Difference(q.geom, g));
             IF rest IS NULL OR ST_IsEmpty(rest) OR ST_Area(rest) <= tol THEN
                 DELETE FROM {s}.plan_split WHERE id = q.id;
+                PERFORM {s}.lc_split_gone(q.fid);
             ELSE
                 UPDATE {s}.plan_split SET geom = rest WHERE id = q.id;
             END IF;
@@ -174,17 +189,17 @@ BEGIN
     ON CONFLICT (survey_fid) DO UPDATE SET zzlx = EXCLUDED.zzlx, ghdlbm = EXCLUDED.ghdlbm,
         ghkcxs = EXCLUDED.ghkcxs, yncz = EXCLUDED.yncz;
     DELETE FROM {s}.plan_split WHERE id = p.id;
+    PERFORM {s}.lc_split_gone(p.fid);
 END $$;
--- are the area fields a feature carries for a piece of geometry g of parcel s acceptable: NULL, the survey's
--- (QGIS copies them), or its share by area (the plugin's session writes that)
+-- are the area fields a feature carries for a piece of parcel s acceptable: the database apportions them, so
+-- what QGIS sends — the survey's (a split copies them), a share (the plugin's session writes it, a merge keeps
+-- one piece's), NULL — is not stored; more than the parcel's is refused
 CREATE OR REPLACE FUNCTION {s}.lc_split_areas_ok(sent jsonb, survey jsonb, g geometry, sg geometry)
 RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
     SELECT coalesce(bool_and(CASE
         WHEN sent ->> c IS NULL THEN true
         WHEN survey ->> c IS NULL THEN false
-        ELSE (sent ->> c)::float8 = (survey ->> c)::float8
-             OR abs((sent ->> c)::float8 - (survey ->> c)::float8 * ST_Area(g) / nullif(ST_Area(sg), 0))
-                <= 0.01 + 1e-3 * abs((survey ->> c)::float8) END), true)
+        ELSE (sent ->> c)::float8 BETWEEN 0 AND (survey ->> c)::float8 * (1 + 1e-3) + 0.01 END), true)
     FROM unnest(ARRAY['tbmj', 'kcmj', 'tbdlmj']) AS c
     WHERE sent ? c AND jsonb_typeof(sent -> c) IN ('number', 'null')
 $$;
@@ -205,6 +220,11 @@ DECLARE
 BEGIN
     IF TG_OP = 'DELETE' THEN
         SELECT * INTO piece FROM {s}.plan_split WHERE fid = OLD.fid;
+        IF NOT FOUND AND OLD.fid::text = ANY(string_to_array(current_setting('lc.split_gone', true), ',')) THEN
+            PERFORM set_config('lc.split_gone', array_to_string(array_remove(string_to_array(
+                current_setting('lc.split_gone', true), ','), OLD.fid::text), ','), false);
+            RETURN OLD;  -- removed already by this connection's edit before (a merge's update)
+        END IF;
         IF NOT FOUND THEN
             PERFORM {s}.lc_refuse('delete', OLD.fid, format('parcel %s: survey parcels are the data of record: they '
                                   'are not deleted in the planning layer', OLD.fid));
@@ -321,7 +341,7 @@ END $$;
 # the functions resolve PostGIS and its types through the path of the migration (the schema, public), not
 # through the planner's connection's
 _PATH = "".join(f"ALTER FUNCTION {{s}}.{f} SET search_path FROM CURRENT;\n" for f in (
-    "lc_split_tol(geometry)", "lc_split_poly(geometry)", "lc_refuse(text, bigint, text)",
+    "lc_split_tol(geometry)", "lc_split_poly(geometry)", "lc_refuse(text, bigint, text)", "lc_split_gone(integer)",
     "lc_split_give_way(bigint, integer, geometry, double precision)",
     "lc_split_fill(bigint, geometry, integer, integer, double precision)",
     "lc_split_fold(bigint, geometry, double precision)", "lc_split_areas_ok(jsonb, jsonb, geometry, geometry)",
