@@ -375,6 +375,31 @@
         </message>
         <message>
             <location filename="../plugin/adapters/live_conflict.py"/>
+            <source>Not saved: parcel {0}: only the plan fields (ZZLX, GHDLBM, GHKCXS, YNCZ) can be changed in the planning layer; the survey is the data of record.</source>
+            <translation>未保存：图斑 {0}：规划图层中只能修改规划字段（ZZLX、GHDLBM、GHKCXS、YNCZ）；三调数据是法定记录。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_conflict.py"/>
+            <source>Not saved: parcel {0} is a survey parcel, the data of record: it is not deleted in the planning layer. Deleting or merging the pieces of a split parcel gives the parcel back.</source>
+            <translation>未保存：图斑 {0} 是三调图斑（法定记录），不能在规划图层中删除。删除或合并已分割图斑的各部分即可恢复原图斑。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_conflict.py"/>
+            <source>Not saved: parcel {0} can only be cut into pieces inside its survey parcel: survey parcels are not merged or reshaped in the planning layer.</source>
+            <translation>未保存：图斑 {0} 只能在其三调图斑范围内分割：规划图层中不能合并三调图斑或改变其形状。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_conflict.py"/>
+            <source>Not saved: a feature added to the planning layer must be a piece cut from one survey parcel (its survey fields, inside it): survey parcels are not added or merged.</source>
+            <translation>未保存：规划图层中新增的要素必须是从一个三调图斑分割出的部分（属性与该图斑相同，且位于其范围内）：不能新增或合并三调图斑。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_conflict.py"/>
+            <source>Your edits stay in the layer's edit buffer (nothing is lost): undo the ones that are refused, then save again.</source>
+            <translation>您的编辑仍保留在图层的编辑缓冲区中（没有丢失）：撤销被拒绝的编辑后再保存。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_conflict.py"/>
             <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edits stay in the layer's edit buffer (nothing is lost): undo the ones you do not want, or save yours over theirs.</source>
             <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您的编辑仍保留在图层的编辑缓冲区中（没有丢失）：撤销不需要的修改，或用您的修改覆盖对方的修改。</translation>
         </message>

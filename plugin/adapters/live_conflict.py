@@ -13,6 +13,7 @@ from ..core.i18n import tr
 
 STAMP_COMMAND = "land-consolidation: versions read"  # the undo step of the stamps
 _CONFLICT = re.compile(r"lc-conflict (\{.*\})")
+_REFUSED = re.compile(r"lc-refused (\{.*?\})")
 
 
 def _local_time(text: str) -> str:
@@ -50,4 +51,34 @@ def conflict_message(errors: Iterable[str], saving: bool = False) -> Optional[st
         return tr("Not saved: {0} was changed by {1} at {2}, after you read it. Your edits stay in the layer's edit "
                   "buffer (nothing is lost): undo the ones you do not want, or save yours over theirs.").format(
             what.format(info.get("key")), who, when)
+    return None
+
+
+def refusal_message(errors: Iterable[str]) -> Optional[str]:
+    """The planner's sentence for an edit the ``parcels`` view refuses (SQLSTATE ``LC403``, detail
+    ``lc-refused {kind, fid}``: postgis/split_sql.py); None: not such a refusal."""
+    for text in errors:
+        match = _REFUSED.search(str(text))
+        if not match:
+            continue
+        try:
+            info = json.loads(match.group(1))
+        except ValueError:
+            continue
+        fid = info.get("fid")
+        sentences = {
+            "survey": tr("Not saved: parcel {0}: only the plan fields (ZZLX, GHDLBM, GHKCXS, YNCZ) can be changed in "
+                         "the planning layer; the survey is the data of record."),
+            "delete": tr("Not saved: parcel {0} is a survey parcel, the data of record: it is not deleted in the "
+                         "planning layer. Deleting or merging the pieces of a split parcel gives the parcel back."),
+            "merge": tr("Not saved: parcel {0} can only be cut into pieces inside its survey parcel: survey parcels "
+                        "are not merged or reshaped in the planning layer."),
+            "insert": tr("Not saved: a feature added to the planning layer must be a piece cut from one survey "
+                         "parcel (its survey fields, inside it): survey parcels are not added or merged."),
+        }
+        sentence = sentences.get(info.get("kind"))
+        if sentence is None:
+            continue
+        return sentence.format(fid) + " " + tr("Your edits stay in the layer's edit buffer (nothing is lost): undo "
+                                               "the ones that are refused, then save again.")
     return None

@@ -139,6 +139,8 @@ class DatabaseFollower(QObject):
                     continue
                 elif role == "parcels" and changed == "plan_parcel" and table in PARCEL_TABLES:
                     self._burst["parcels"].add(int(key))
+                elif role == "parcels" and changed == "plan_split" and table in PARCEL_TABLES:
+                    self._burst["rebuild"] = True  # a split, or undone: pieces came or went (rare: read all)
                 elif role == "units" and changed == table:
                     self._burst["units"].add(int(key))
 

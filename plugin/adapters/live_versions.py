@@ -30,7 +30,7 @@ from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..core.i18n import tr
 from .live_buffered import BufferedCheck
-from .live_conflict import STAMP_COMMAND, conflict_message
+from .live_conflict import STAMP_COMMAND, conflict_message, refusal_message
 from .live_versions_read import Pairs, VersionRead
 from .log import log
 from .postgis.connection import sql_identifier
@@ -292,7 +292,7 @@ class VersionStamp(QObject):
         self._stamped = False
         if still_deleted and self.mode() == "off":
             self.note_deletes(still_deleted)
-        message = conflict_message(self.layer.commitErrors())
+        message = conflict_message(self.layer.commitErrors()) or refusal_message(self.layer.commitErrors())
         if message:
             self.refused.emit(message)
 

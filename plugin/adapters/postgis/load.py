@@ -117,6 +117,8 @@ def load(conn, db: str, schema: str, parcels: str, units: str | None = None, pbf
         _declare_srid(cur, schema)  # before the plan tables have pending (deferred) trigger events
         survey_columns = _columns(cur, schema, SURVEY)
         counts["plan_parcel"] = _fill_plan(cur, schema, survey_columns)
+        # the pieces of the former survey's parcels (docs/postgis.md, "Split parcels") go with it
+        cur.execute(driver().sql.SQL("DELETE FROM {}").format(driver().sql.Identifier(schema, "plan_split")))
         create_parcels_view(cur, schema)
         share_cache.after_load(cur, schema)
         if units:

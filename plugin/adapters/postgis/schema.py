@@ -15,6 +15,8 @@ from .connection import DatabaseError, driver
 from .share_cache import MIGRATION as SHARES_MIGRATION
 from .share_cache import MIGRATION_7 as BSM_INDEX_MIGRATION
 from .share_cache import MIGRATION_14 as SHARE_RESET_MIGRATION
+from .split_sql import MIGRATION as SPLIT_MIGRATION
+from .split_sql import has_pieces, view_sql
 from .sum_cache import MIGRATION as SUMS_MIGRATION
 from .survey_cache import MIGRATION as SURVEY_MIGRATION
 from .tx_check import MIGRATION as TX_CHECK_MIGRATION
@@ -284,7 +286,8 @@ CREATE TRIGGER lc_check_delete BEFORE DELETE ON {s}.plan_split FOR EACH ROW EXEC
 DEFINER_FUNCTIONS = ("lc_read_for_delete(text, bigint[], integer[])", "lc_check_delete()",
                      "lc_check_seen(text, bigint[], integer[])",  # migration 10
                      "lc_sum_dirty()",  # migration 12: the trigger noting plan edits for the kept sums
-                     "lc_share_reset()")  # migration 14: TRUNCATE plan_unit / pbf forgets the kept shares
+                     "lc_share_reset()",  # migration 14: TRUNCATE plan_unit / pbf forgets the kept shares
+                     "lc_split_dirty()")  # migration 15: a piece's edit noted for the kept results
 #: the documented role of the planners (docs/postgis.md, "Least privilege"), granted what they call
 PLANNER_ROLE = "lc_planner"
 
@@ -319,6 +322,7 @@ MIGRATIONS.append(TX_STAMP_MIGRATION)  # 11: history.tx set by a trigger (tx_che
 MIGRATIONS.append(SUMS_MIGRATION)  # 12: kept sums beside the maintained shares (sum_cache)
 MIGRATIONS.append(SURVEY_MIGRATION)  # 13: kept survey results (survey_cache)
 MIGRATIONS.append(SHARE_RESET_MIGRATION)  # 14: TRUNCATE plan_unit / pbf forgets the kept shares
+MIGRATIONS.append(SPLIT_MIGRATION)  # 15: splitting survey parcels through the view (split_sql)
 
 
 def quoted(schema: str):
@@ -377,8 +381,8 @@ def migrate(conn, schema: str = "land_consolidation") -> list[int]:
                 cur.execute(sql.SQL("INSERT INTO {} (version, description) VALUES (%s, %s)").format(
                     sql.Identifier(schema, VERSION_TABLE)), (version, description))
                 applied.append(version)
-            if 4 in applied and table_exists(cur, schema, "survey"):
-                create_parcels_view(cur, schema)  # the view of a loaded schema gets version and its trigger
+            if {4, 15} & set(applied) and table_exists(cur, schema, "survey"):
+                create_parcels_view(cur, schema)  # the view of a loaded schema gets version, pieces, its trigger
             if {1, 3, 4} & set(applied):
                 for fn in ("lc_history",):
                     cur.execute(sql.SQL("ALTER FUNCTION {}() SET search_path FROM CURRENT").format(
@@ -402,16 +406,21 @@ def create_parcels_view(cur, schema: str) -> None:
     ``version`` a planner's edit carries is checked there (docs/postgis.md).
     """
     sql = driver().sql
-    cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
-                "ORDER BY ordinal_position", (schema, "survey"))
-    keep = [r[0] for r in cur.fetchall() if r[0].lower() not in VIEW_PLAN_COLUMNS]
+    cur.execute("SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+                "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+                (sql.Identifier(schema, "survey").as_string(cur),))
+    types = dict(cur.fetchall())
+    keep = [c for c in types if c.lower() not in VIEW_PLAN_COLUMNS]
     view = sql.Identifier(schema, "parcels")
     cur.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(view))
-    cur.execute(sql.SQL(
-        "CREATE VIEW {view} AS SELECT {cols}, p.zzlx, p.ghdlbm, p.ghkcxs, p.yncz, "
-        "coalesce(p.version, 0) AS version FROM {survey} s LEFT JOIN {plan} p ON p.survey_fid = s.fid").format(
-        view=view, cols=sql.SQL(", ").join(sql.SQL("s.{}").format(sql.Identifier(c)) for c in keep),
-        survey=sql.Identifier(schema, "survey"), plan=sql.Identifier(schema, "plan_parcel")))
+    if has_pieces(cur, schema):  # migration 15: the pieces of split parcels in their parcels' place (split_sql)
+        cur.execute(sql.SQL("CREATE VIEW {} AS ").format(view) + view_sql(schema, keep, types))
+    else:
+        cur.execute(sql.SQL(
+            "CREATE VIEW {view} AS SELECT {cols}, p.zzlx, p.ghdlbm, p.ghkcxs, p.yncz, "
+            "coalesce(p.version, 0) AS version FROM {survey} s LEFT JOIN {plan} p ON p.survey_fid = s.fid").format(
+            view=view, cols=sql.SQL(", ").join(sql.SQL("s.{}").format(sql.Identifier(c)) for c in keep),
+            survey=sql.Identifier(schema, "survey"), plan=sql.Identifier(schema, "plan_parcel")))
     cur.execute("SELECT to_regprocedure(%s)", (sql.Identifier(schema, "lc_parcels_edit").as_string(cur) + "()",))
     if cur.fetchone()[0] is not None:  # migration 4
         cur.execute(sql.SQL("CREATE TRIGGER lc_edit INSTEAD OF INSERT OR UPDATE OR DELETE ON {} FOR EACH ROW "

@@ -13,7 +13,7 @@ shares are kept per unit by sum_cache. docs/postgis.md, "Maintained shares".
 """
 from __future__ import annotations
 
-from . import sum_cache, survey_cache
+from . import split_sql, sum_cache, survey_cache
 from .connection import driver
 
 #: the schema's migration that creates the tables (schema.MIGRATIONS)
@@ -160,7 +160,9 @@ class Cache:
         row = cur.fetchone()
         # the notes read once: exactly these are processed and consumed (one committed later, whatever
         # its id, waits for the next balance)
-        cur.execute(sql.SQL("{} lc_shdirty AS SELECT id, box FROM {}").format(w.create, self.dirty))
+        # migration 15: a piece's edit notes the view fids it touched (pieces, their parcel) besides the boxes
+        noted = sql.SQL("fid" if split_sql.has_pieces(cur, self.schema) else "NULL::bigint AS fid")
+        cur.execute(sql.SQL("{} lc_shdirty AS SELECT id, box, {} FROM {}").format(w.create, noted, self.dirty))
         cur.execute("SELECT count(*) FROM lc_shdirty")
         last = cur.fetchone()[0] or None
         if row is None or row[0] != stamp:
@@ -172,8 +174,11 @@ class Cache:
             cur.execute(sql.SQL("ANALYZE {}").format(self.table))
         elif last is not None:
             w.ready(cur, "lc_shdirty")
-            cur.execute(sql.SQL("{} lc_touched AS SELECT DISTINCT p.{pk} AS id FROM {parcels} p JOIN lc_shdirty d "
-                                "ON p.{g} && d.box").format(w.create, pk=t.pk, parcels=t.name, g=t.geom))
+            # the view rows in a noted box, and the fids noted (a piece deleted, a parcel split or whole again:
+            # their kept rows go, and the rows of those still in the view are computed again)
+            cur.execute(sql.SQL("{} lc_touched AS SELECT p.{pk} AS id FROM {parcels} p JOIN lc_shdirty d "
+                                "ON p.{g} && d.box UNION SELECT fid FROM lc_shdirty WHERE fid IS NOT NULL").format(
+                w.create, pk=t.pk, parcels=t.name, g=t.geom))
             cur.execute("ALTER TABLE lc_touched ADD PRIMARY KEY (id)")
             w.ready(cur, "lc_touched")
             # the touched parcels copied with an index of their own: a subquery over the table had the

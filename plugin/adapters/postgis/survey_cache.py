@@ -15,6 +15,7 @@ the balance computes them, with the same numbers. docs/postgis.md, "Maintained s
 """
 from __future__ import annotations
 
+from . import split_sql
 from .connection import driver
 
 VERSION = 13
@@ -115,10 +116,11 @@ class Kept:
             cur.execute(sql.SQL("INSERT INTO {} SELECT " + GRP_COLUMNS + " FROM lc_grp").format(
                 self.table("plan_survey_grp")))
         cur.execute(sql.SQL("INSERT INTO {} SELECT id, other FROM lc_twin").format(self.table("plan_survey_twin")))
-        # the kept shares of features deleted from the survey (their boxes touch no parcel left): gone, so
-        # that the kept shares' parcels are survey features while the survey stays as it is (all_in_units)
+        # the kept shares of features no longer in the view (deleted from the survey: their boxes touch no parcel
+        # left; a parcel now in pieces): gone, so that the kept shares' parcels are the view's while nothing
+        # changes (all_in_units)
         cur.execute(sql.SQL("DELETE FROM {} c WHERE NOT EXISTS (SELECT 1 FROM {} s WHERE s.fid = c.survey_fid)")
-                    .format(self.table("plan_share"), self.table("survey")))
+                    .format(self.table("plan_share"), self.table("parcels")))
         for key, value in ((STATE, self.state), (COUNTS, ",".join(str(int(n)) for n in counts))):
             cur.execute(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
                                 "SET value = excluded.value").format(setting), (key, value))
@@ -148,7 +150,16 @@ class Kept:
             driver().extras.execute_values(cur, sql.SQL("INSERT INTO {} VALUES %s").format(kept).as_string(cur), rows)
         if plan:
             source = sql.SQL("(SELECT pp.* FROM {} pp WHERE EXISTS (SELECT 1 FROM {} s WHERE s.fid = pp.survey_fid))")
-            found, _none = distinct(plan, source.format(self.table("plan_parcel"), self.table("survey")))
+            source = source.format(self.table("plan_parcel"), self.table("survey"))
+            if split_sql.has_pieces(cur, self.schema):  # the pieces' plan fields instead of their parcels'
+                cols = sql.SQL(", ").join(sql.Identifier(c) for c in ("zzlx", "ghdlbm", "ghkcxs", "yncz"))
+                source = sql.SQL("(SELECT {c} FROM {plan} pp WHERE EXISTS (SELECT 1 FROM {survey} s WHERE s.fid = "
+                                 "pp.survey_fid) AND NOT EXISTS (SELECT 1 FROM {split} x WHERE x.survey_fid = "
+                                 "pp.survey_fid) UNION ALL SELECT {c} FROM {split} x WHERE EXISTS (SELECT 1 FROM "
+                                 "{survey} s WHERE s.fid = x.survey_fid))").format(
+                    c=cols, plan=self.table("plan_parcel"), survey=self.table("survey"),
+                    split=self.table("plan_split"))
+            found, _none = distinct(plan, source)
             per_field.update({f: {raw: n for raw, n in v.items() if raw is not None} for f, v in found.items()})
         return per_field, pairs
 
