@@ -9,7 +9,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from plugin.adapters.postgis import schema as pg_schema
 from plugin.adapters.postgis.connection import connect
-from plugin.adapters.postgis.split_check_sql import CHECK_DELETE_FUNCTION, PIECE_VERSION_BASE
+from plugin.adapters.postgis.split_check_sql import CHECK_DELETE_FUNCTION, CHECK_UPDATE_FUNCTION, PIECE_VERSION_BASE
 from plugin.adapters.postgis.split_sql import SPLIT_FID_BASE
 from tests.postgis import live_helpers as helpers
 from tests.postgis.live_helpers import BUFFERED, session_of, set_mode, settle
@@ -40,6 +40,16 @@ def split_by_zhang() -> tuple[int, int]:
         (piece,) = cur.fetchone()
     conn.close()
     return fid, piece
+
+
+def grow_into(parcels, fid: int, piece: int) -> None:
+    """The planner reshapes piece ``fid`` to take a 2 m strip of ``piece`` (which gives way when saved)."""
+    kept = parcels.getFeature(fid).geometry()
+    strip = parcels.getFeature(piece).geometry().intersection(kept.buffer(2.0, 8))
+    assert strip.area() > 1.0
+    if not parcels.isEditable():
+        assert parcels.startEditing()
+    assert parcels.changeGeometry(fid, kept.combine(strip))
 
 
 def by_zhang(statement: str, *args) -> None:
@@ -97,31 +107,73 @@ def test_deleting_a_piece_whose_split_another_planner_undid_is_refused_naming_th
     session.unload()
 
 
-def test_deleting_an_unchanged_piece_and_pieces_together_is_saved(planners):
-    """No false refusal: two pieces of one parcel deleted in one save (the first one's area goes to the
-    second before it is deleted) undo the split."""
+@pytest.mark.parametrize("both", [False, True])
+def test_deleting_unchanged_pieces_is_saved(planners, both):
+    """No false refusal: one piece deleted (the split undone), or both in one save (the first one's area goes
+    to the second, raising its version, before the second is deleted)."""
     fid, piece = split_by_zhang()
     session, parcels, said = session_of("b")
     assert parcels.startEditing() and parcels.deleteFeature(piece)
+    if both:
+        assert parcels.deleteFeature(fid)
     assert parcels.commitChanges(), parcels.commitErrors()
+    settle()
     assert stored(fid) is not None and stored(fid)[1] == 0 and said["refused"] == []
     session.unload()
 
 
-def test_growing_a_piece_into_another_and_deleting_that_one_in_one_save_is_no_conflict(planners):
-    """QGIS sends a save's changes and its deletes in two transactions: the piece given way to the first
-    (its version raised by this planner's own change) is then deleted without a refusal."""
+@pytest.mark.parametrize("saves", [1, 2])
+def test_growing_a_piece_into_another_and_deleting_that_one_is_no_conflict(planners, saves):
+    """In one save (QGIS sends its changes and its deletes in two transactions) or two: the piece gave way to
+    this planner's own change (its version raised) and is then deleted without a refusal."""
     fid, piece = split_by_zhang()
     session, parcels, said = session_of("b")
-    kept = parcels.getFeature(fid).geometry()
-    strip = parcels.getFeature(piece).geometry().intersection(kept.buffer(2.0, 8))
-    assert strip.area() > 1.0
-    assert parcels.startEditing() and parcels.changeGeometry(fid, kept.combine(strip))
+    grow_into(parcels, fid, piece)
+    if saves == 2:
+        assert parcels.commitChanges(), parcels.commitErrors()
+        assert parcels.startEditing()
     assert parcels.deleteFeature(piece)
     QCoreApplication.processEvents()
     assert parcels.commitChanges(), parcels.commitErrors()
     settle()
     assert said["refused"] == [] and stored(piece) is None and stored(fid)[1] == 0
+    session.unload()
+
+
+def test_a_piece_another_planner_changed_before_this_planners_own_change_is_refused_naming_them(planners):
+    """张三 tags the piece, then 李四's own save makes it give way: deleting it names 张三, not 李四."""
+    fid, piece = split_by_zhang()
+    session, parcels, said = session_of("b")
+    by_zhang(f"UPDATE {SCHEMA}.parcels SET ghdlbm = '0101' WHERE fid = %s", piece)
+    grow_into(parcels, fid, piece)
+    assert parcels.commitChanges(), parcels.commitErrors()
+    assert parcels.startEditing() and parcels.deleteFeature(piece)
+    QCoreApplication.processEvents()
+    assert not parcels.commitChanges()
+    wait_for(lambda: said["refused"], timeout=2.0)
+    assert "张三" in said["refused"][0] and "李四" not in said["refused"][0] and str(piece) in said["refused"][0]
+    assert stored(piece) == ("0101", 2)
+    parcels.rollBack()
+    session.unload()
+
+def test_a_piece_this_planner_made_give_way_is_retagged_without_a_refusal(planners):
+    """In the same save (the piece grown is sent before the re-tag of the one that gave way), and after the
+    planner's own save undid the split (the parcel whole again, its version the parcel's): no refusal naming
+    the planner themself."""
+    fid, piece = split_by_zhang()
+    session, parcels, said = session_of("b")
+    grow_into(parcels, fid, piece)
+    tag(parcels, piece, "JS-FK", "0201")
+    QCoreApplication.processEvents()
+    assert parcels.commitChanges(), parcels.commitErrors()
+    assert stored(piece) == ("0201", 2)
+    assert parcels.startEditing() and parcels.deleteFeature(piece)  # the split undone: the parcel whole
+    assert parcels.commitChanges(), parcels.commitErrors()
+    tag(parcels, fid, "JS-FK", "0102")
+    QCoreApplication.processEvents()
+    assert parcels.commitChanges(), parcels.commitErrors()
+    settle()
+    assert said["refused"] == [] and stored(fid) == ("0102", 0)
     session.unload()
 
 def test_automatic_groups_refuse_a_retag_of_a_piece_changed_since(planners, mode_off_after):
@@ -145,6 +197,19 @@ def test_automatic_groups_refuse_a_retag_of_a_piece_changed_since(planners, mode
     assert stored(piece)[0] == "0201"
     session.unload()
 
+
+def test_automatic_groups_take_a_piece_this_planner_made_give_way_as_theirs(planners, mode_off_after):
+    fid, piece = split_by_zhang()
+    set_mode("automatic")
+    session, parcels, said = session_of("b")
+    grow_into(parcels, fid, piece)  # the piece gives way
+    settle()
+    assert parcels.commitChanges(), parcels.commitErrors()
+    tag(parcels, piece, "JS-FK", "0201")  # in the next transaction: no refusal naming 李四 themself
+    settle()
+    assert parcels.commitChanges(), parcels.commitErrors()
+    assert said["refused"] == [] and stored(piece) == ("0201", 2)
+    session.unload()
 
 def test_automatic_groups_refuse_deleting_a_piece_changed_since(planners, mode_off_after):
     fid, piece = split_by_zhang()
@@ -230,7 +295,8 @@ def test_the_upgrade_to_17_moves_piece_versions_apart_and_grants_the_check(pg_db
         cur.execute("INSERT INTO plan.plan_split (survey_fid, geom) VALUES (8, ST_Multi(ST_MakeEnvelope(2, 0, 3, 1)))"
                     " RETURNING version")
         assert cur.fetchone() == (PIECE_VERSION_BASE + 1,)
-        cur.execute(f"SELECT has_function_privilege('lc_piece_deleter', 'plan.{CHECK_DELETE_FUNCTION}', 'EXECUTE'), "
-                    f"has_function_privilege('public', 'plan.{CHECK_DELETE_FUNCTION}', 'EXECUTE')")
-        assert cur.fetchone() == (True, False)
+        for function in (CHECK_DELETE_FUNCTION, CHECK_UPDATE_FUNCTION):
+            cur.execute(f"SELECT has_function_privilege('lc_piece_deleter', 'plan.{function}', 'EXECUTE'), "
+                        f"has_function_privilege('public', 'plan.{function}', 'EXECUTE')")
+            assert cur.fetchone() == (True, False)
     conn.close()

@@ -289,7 +289,8 @@ DEFINER_FUNCTIONS = ("lc_read_for_delete(text, bigint[], integer[])", "lc_check_
                      "lc_sum_dirty()",  # migration 12: the trigger noting plan edits for the kept sums
                      "lc_share_reset()",  # migration 14: TRUNCATE plan_unit / pbf forgets the kept shares
                      "lc_split_dirty()",  # migration 15: a piece's edit noted for the kept results
-                     "lc_check_view_delete(bigint)")  # migration 17: deleting a piece through the view
+                     "lc_check_view_delete(bigint)",  # migration 17: deleting a piece through the view,
+                     "lc_check_view_update(bigint, integer)")  # and an update of a view row carrying another version
 #: the documented role of the planners (docs/postgis.md, "Least privilege"), granted what they call
 PLANNER_ROLE = "lc_planner"
 

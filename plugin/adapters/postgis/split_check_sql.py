@@ -7,26 +7,30 @@ Migration 15 checked a piece's ``UPDATE`` (plan fields, geometry: ``lc_stamp`` o
   noted none for the view. Now the session notes the versions seen of the view rows it is about to
   delete (``lc_read_for_delete('parcels', fids, versions)``, migration 8, as for units) and the view's
   trigger first calls ``lc_check_view_delete(fid)``: it takes this role's note and refuses (``LC409``,
-  who and when, ``action`` DELETE) when the row is no longer as the planner saw it — the piece changed
-  since (re-tagged, reshaped, given way), or gone and its parcel whole again (another planner undid
-  the split). A piece this connection's own edit folded away just before (QGIS's merge:
-  ``lc.split_gone``) is not checked again. A piece's ``version`` counts from ``PIECE_VERSION_BASE`` + 1,
-  so it never equals its parcel's (``plan_parcel``): a row read as a piece and found whole, or the
-  reverse, differs (also in ``lc_stamp``'s check of an update). Compared is the version the row had
-  **before this planner's save** first touched it: this transaction's history (``lc_view_before``,
-  ``history.tx``), or this planner's own change since the note (``lc_delete_read.history_mark``: QGIS
-  sends a save's changes in a transaction before its deletes) — deleting two pieces of one parcel in one
-  save (the first one's area joins the second), or growing a piece into another and deleting that one,
-  is no conflict.
+  who and when, ``action`` DELETE) when another planner changed the row since — the piece re-tagged,
+  reshaped or given way, or gone and its parcel whole again (its split undone). A piece this
+  connection's own edit folded away just before (QGIS's merge: ``lc.split_gone``) is not checked again.
 * **automatic transaction groups**: ``lc_check_seen('plan_parcel', …)`` (migration 10) looked at
   ``plan_parcel``'s history only, which a piece's re-tag or deletion does not write. It now takes the
-  view's rows as they are: a piece's history (``plan_split`` by ``fid``) or its parcel's, first row
-  of this transaction (``lc_view_before``).
+  view's rows as they are: a piece's history (``plan_split`` by ``fid``) or its parcel's.
 
-``lc_check_view_delete`` runs as the schema's owner (it reads ``lc_delete_read`` and ``history``) and
-is granted like ``lc_read_for_delete``; the view's trigger calls it only when the deleting role may
-(a role without it deletes unchecked, as before; the session says so). ``lc_view_before`` is called by
-the two definer functions only.
+**Another planner**, not the planner themself (``lc_view_others``): the row's version before this
+transaction (``lc_view_before``, from ``history.tx``) is the one seen, or every change of the row since
+the one that changed the version seen (``history``) is the planner's own — this transaction's, or the
+same role's and QGIS user's: QGIS sends a save's changes in a transaction before its deletes, and an
+earlier save of theirs may have made the piece give way or undone its split. Else the last other's
+change is named. The same holds for an update through the view carrying a version other than the row's
+(``lc_check_view_update``; the trigger then writes the row's version, so ``lc_stamp`` passes): growing a
+piece into another and re-tagging that one in one save, or re-tagging the parcel after one's own save
+undid its split, was refused naming the planner themself. A piece's ``version`` counts from
+``PIECE_VERSION_BASE`` + 1, so it never equals its parcel's (``plan_parcel``): a row read as a piece and
+found whole, or the reverse, differs, and "the version seen" is one row's in the history.
+
+``lc_check_view_delete`` and ``lc_check_view_update`` run as the schema's owner (they read
+``lc_delete_read`` and ``history``) and are granted like ``lc_read_for_delete``; the view's trigger calls
+them only when the role may (without: deletes unchecked and updates checked by ``lc_stamp`` alone, as
+before; the session says so for deletes). ``lc_view_before``, ``lc_view_others`` and ``lc_view_refuse``
+are called by the definer functions only (not PUBLIC's).
 """
 from __future__ import annotations
 
@@ -38,6 +42,8 @@ VERSION = 17
 PIECE_VERSION_BASE = 1_000_000_000
 #: the function the view's trigger calls (GRANT EXECUTE ON FUNCTION schema.<this> TO a planner role)
 CHECK_DELETE_FUNCTION = "lc_check_view_delete(bigint)"
+#: the function the view's trigger calls for an update carrying another version than the row's (granted alike)
+CHECK_UPDATE_FUNCTION = "lc_check_view_update(bigint, integer)"
 
 _VERSIONS = """
 ALTER TABLE {s}.plan_split ALTER COLUMN version SET DEFAULT """ + str(PIECE_VERSION_BASE + 1) + """;
@@ -100,6 +106,65 @@ END $$;
 REVOKE EXECUTE ON FUNCTION {s}.lc_view_before(bigint) FROM PUBLIC;
 """
 
+_OTHERS = """
+-- who changed the view's row f since the planner saw its version "seen", other than the planner themself (NULL:
+-- nobody): JSON with table, changed_by, changed_role, changed_at, version. Before this transaction the row had "seen":
+-- nobody. Else the row's changes from the one that changed "seen" on (history): all the planner's own (this
+-- transaction, or the same role and QGIS user: an earlier save of theirs that made this piece give way, or a
+-- save's changes sent before its deletes) are no conflict; else the last other's is named (none found: the row as
+-- it was before this transaction). A scan of history (no index on its rows' keys), only when the versions differ;
+-- a piece's versions never equal a parcel's (PIECE_VERSION_BASE), so "the version seen" is one row's
+CREATE OR REPLACE FUNCTION {s}.lc_view_others(f bigint, seen integer) RETURNS jsonb LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    before jsonb := {s}.lc_view_before(f);
+    h record;
+    walked boolean := false;
+    other jsonb;
+BEGIN
+    IF coalesce((before -> 'row' ->> 'version')::integer, 0) = seen THEN
+        RETURN NULL;
+    END IF;
+    FOR h IN SELECT x.table_name, x.qgis_user, x.db_role, x.at, x.tx = txid_current() OR (x.db_role = session_user
+                    AND x.qgis_user IS NOT DISTINCT FROM nullif(current_setting('lc.user', true), '')) AS mine
+             FROM {s}.history x
+             WHERE ((x.table_name = 'plan_split' AND coalesce(x.new_row, x.old_row) ->> 'fid' = f::text)
+                    OR (x.table_name = 'plan_parcel' AND coalesce(x.new_row, x.old_row) ->> 'survey_fid' = f::text))
+               AND x.id >= (SELECT min(g.id) FROM {s}.history g
+                            WHERE ((g.table_name = 'plan_split' AND coalesce(g.new_row, g.old_row) ->> 'fid' = f::text)
+                                   OR (g.table_name = 'plan_parcel'
+                                       AND coalesce(g.new_row, g.old_row) ->> 'survey_fid' = f::text))
+                              AND (g.old_row ->> 'version')::integer = seen)
+             ORDER BY x.id LOOP
+        walked := true;
+        IF NOT h.mine THEN
+            other := jsonb_build_object('table', h.table_name, 'changed_by', h.qgis_user, 'changed_role', h.db_role,
+                                        'changed_at', h.at, 'version', before -> 'row' -> 'version');
+        END IF;
+    END LOOP;
+    IF walked AND other IS NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN coalesce(other, jsonb_build_object('table', before -> 'table') || coalesce(
+        nullif(before -> 'row', 'null'::jsonb), jsonb_build_object()));
+END $$;
+REVOKE EXECUTE ON FUNCTION {s}.lc_view_others(bigint, integer) FROM PUBLIC;
+-- the refusal (LC409, the lc-conflict detail the plugin turns into its sentence)
+CREATE OR REPLACE FUNCTION {s}.lc_view_refuse(f bigint, seen integer, who jsonb, action text, in_transaction boolean)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RAISE EXCEPTION USING ERRCODE = 'LC409',
+        MESSAGE = format('parcels %s was changed by %s at %s after you read it: your %s was refused', f,
+                         coalesce(who ->> 'changed_by', who ->> 'changed_role', '?'), who ->> 'changed_at',
+                         CASE action WHEN 'DELETE' THEN 'deletion' ELSE 'change' END),
+        DETAIL = 'lc-conflict ' || json_build_object(
+            'table', who ->> 'table', 'key', f::text, 'by', who ->> 'changed_by', 'role', who ->> 'changed_role',
+            'at', who ->> 'changed_at', 'version', (who ->> 'version')::integer, 'read', seen, 'action', action,
+            'transaction', in_transaction)::text;
+END $$;
+REVOKE EXECUTE ON FUNCTION {s}.lc_view_refuse(bigint, integer, jsonb, text, boolean) FROM PUBLIC;
+"""
+
 _CHECK_SEEN = """
 CREATE OR REPLACE FUNCTION {s}.lc_check_seen(tbl text, ids bigint[], versions integer[]) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -107,10 +172,8 @@ DECLARE
     r record;
     id_column text := CASE tbl WHEN 'plan_parcel' THEN 'survey_fid' ELSE 'id' END;
     key_column text := CASE tbl WHEN 'plan_parcel' THEN 'survey_fid' WHEN 'plan_unit' THEN 'dybh' ELSE 'id' END;
-    view_row jsonb;
     before jsonb;
-    found_table text;
-    key_value text;
+    who jsonb;
     n integer := 0;
 BEGIN
     FOR r IN
@@ -125,23 +188,21 @@ BEGIN
     LOOP
         n := n + 1;
         IF tbl = 'plan_parcel' THEN  -- a row of the parcels view: a parcel, or a piece of a split one (by fid)
-            view_row := {s}.lc_view_before(r.i);
-            found_table := view_row ->> 'table';
-            before := nullif(view_row -> 'row', 'null'::jsonb);
-            key_value := r.i::text;
-        ELSE
-            before := r.old_row;  -- NULL: this transaction created the row
-            found_table := tbl;
-            key_value := coalesce(before, r.new_row) ->> key_column;
+            who := {s}.lc_view_others(r.i, r.v);
+            IF who IS NOT NULL THEN
+                PERFORM {s}.lc_view_refuse(r.i, r.v, who, 'UPDATE', true);
+            END IF;
+            CONTINUE;
         END IF;
+        before := r.old_row;  -- NULL: this transaction created the row
         IF coalesce((before ->> 'version')::integer, 0) <> r.v THEN
             RAISE EXCEPTION USING ERRCODE = 'LC409',
                 MESSAGE = format('%s %s was changed by %s at %s after you read it: your change was refused',
-                                 found_table, key_value,
+                                 tbl, coalesce(before, r.new_row) ->> key_column,
                                  coalesce(before ->> 'changed_by', before ->> 'changed_role', '?'),
                                  before ->> 'changed_at'),
                 DETAIL = 'lc-conflict ' || json_build_object(
-                    'table', found_table, 'key', key_value, 'by', before ->> 'changed_by',
+                    'table', tbl, 'key', coalesce(before, r.new_row) ->> key_column, 'by', before ->> 'changed_by',
                     'role', before ->> 'changed_role', 'at', before ->> 'changed_at',
                     'version', (before ->> 'version')::integer, 'read', r.v, 'transaction', true)::text;
         END IF;
@@ -150,25 +211,16 @@ BEGIN
 END $$;
 """
 
-_CHECK_DELETE = """
--- where history stood when a note was taken: this planner's own changes after it (QGIS sends a save's changes
--- in a transaction before its deletes) are not another planner's
-CREATE OR REPLACE FUNCTION {s}.lc_history_mark() RETURNS bigint LANGUAGE sql SET search_path = pg_catalog, pg_temp
-AS $$ SELECT last_value FROM {s}.history_id_seq $$;
-REVOKE EXECUTE ON FUNCTION {s}.lc_history_mark() FROM PUBLIC;
-ALTER TABLE {s}.lc_delete_read ADD COLUMN IF NOT EXISTS history_mark bigint DEFAULT {s}.lc_history_mark();
+_CHECK_VIEW = """
 CREATE OR REPLACE FUNCTION {s}.lc_check_view_delete(f bigint) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     seen integer;
-    mark bigint;
-    own record;
-    found_table text;
-    before jsonb;
+    who jsonb;
 BEGIN
     DELETE FROM {s}.lc_delete_read WHERE table_name = 'parcels' AND row_id = f AND db_role = session_user
         AND read_at >= clock_timestamp() - interval '1 hour'
-        RETURNING version, history_mark INTO seen, mark;
+        RETURNING version INTO seen;
     IF seen IS NULL THEN
         RETURN;  -- no note: a client without the plugin, or under automatic groups (checked by lc_check_seen)
     END IF;
@@ -176,45 +228,35 @@ BEGIN
        AND NOT EXISTS (SELECT 1 FROM {s}.plan_split WHERE fid = f) THEN
         RETURN;  -- folded away by this connection's own edit just before (a merge's update)
     END IF;
-    -- the first change of the row since the note, when it is this planner's (this transaction, or the save's
-    -- changes just before: the same role and QGIS user): the version before it
-    SELECT h.table_name, h.old_row, h.tx = txid_current() OR (h.db_role = session_user
-           AND h.qgis_user IS NOT DISTINCT FROM nullif(current_setting('lc.user', true), '')) AS mine
-    INTO own FROM {s}.history h
-    WHERE mark IS NOT NULL AND h.id > mark
-        AND ((h.table_name = 'plan_split' AND coalesce(h.new_row, h.old_row) ->> 'fid' = f::text)
-             OR (h.table_name = 'plan_parcel' AND coalesce(h.new_row, h.old_row) ->> 'survey_fid' = f::text))
-    ORDER BY h.id LIMIT 1;
-    IF FOUND AND own.mine AND own.old_row IS NOT NULL THEN
-        found_table := own.table_name;
-        before := own.old_row;
-    ELSE
-        before := {s}.lc_view_before(f);
-        found_table := before ->> 'table';
-        before := nullif(before -> 'row', 'null'::jsonb);
+    who := {s}.lc_view_others(f, seen);
+    IF who IS NOT NULL THEN
+        PERFORM {s}.lc_view_refuse(f, seen, who, 'DELETE', false);
     END IF;
-    IF coalesce((before ->> 'version')::integer, 0) <> seen THEN
-        RAISE EXCEPTION USING ERRCODE = 'LC409',
-            MESSAGE = format('parcels %s was changed by %s at %s after you read it: your deletion was refused',
-                             f, coalesce(before ->> 'changed_by', before ->> 'changed_role', '?'),
-                             before ->> 'changed_at'),
-            DETAIL = 'lc-conflict ' || json_build_object(
-                'table', found_table, 'key', f::text, 'by', before ->> 'changed_by',
-                'role', before ->> 'changed_role', 'at', before ->> 'changed_at',
-                'version', (before ->> 'version')::integer, 'read', seen, 'action', 'DELETE')::text;
+END $$;
+-- an update of the view's row f carrying the version "seen" other than the row's: refused when another planner
+-- changed it since (else the planner's own change made the difference: the trigger writes the row's version)
+CREATE OR REPLACE FUNCTION {s}.lc_check_view_update(f bigint, seen integer) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    who jsonb := {s}.lc_view_others(f, seen);
+BEGIN
+    IF who IS NOT NULL THEN
+        PERFORM {s}.lc_view_refuse(f, seen, who, 'UPDATE', false);
     END IF;
 END $$;
 REVOKE EXECUTE ON FUNCTION {s}.lc_check_view_delete(bigint) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION {s}.lc_check_view_update(bigint, integer) FROM PUBLIC;
 DO $$
 DECLARE
     r record;
 BEGIN
     FOR r IN SELECT rolname FROM pg_catalog.pg_roles
              WHERE NOT rolsuper AND rolname NOT LIKE 'pg\\_%' AND (rolname = 'lc_planner'
-                 OR has_table_privilege(oid, to_regclass(format('%I.parcels', {name})), 'DELETE')
-                 OR has_table_privilege(oid, format('%I.plan_split', {name}), 'DELETE'))
+                 OR has_table_privilege(oid, to_regclass(format('%I.parcels', {name})), 'UPDATE, DELETE')
+                 OR has_table_privilege(oid, format('%I.plan_split', {name}), 'UPDATE, DELETE'))
     LOOP
-        EXECUTE format('GRANT EXECUTE ON FUNCTION %I.lc_check_view_delete(bigint) TO %I', {name}, r.rolname);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %I.lc_check_view_delete(bigint), '
+                       '%I.lc_check_view_update(bigint, integer) TO %I', {name}, {name}, r.rolname);
     END LOOP;
 END $$;
 """
@@ -227,9 +269,21 @@ _CHECKED_BRANCH = """    IF TG_OP = 'DELETE' THEN
         END IF;
         SELECT * INTO piece FROM {s}.plan_split WHERE fid = OLD.fid;"""
 assert _EDIT.count(_DELETE_BRANCH) == 1
-_VIEW_EDIT = _EDIT.replace(_DELETE_BRANCH, _CHECKED_BRANCH) + \
+_UPDATE_BRANCH = """    -- UPDATE: plan fields; a geometry inside the row's survey parcel
+"""
+_CHECKED_UPDATE = """    -- UPDATE: the version the planner saw, when it is not the row's: refused when another planner
+    -- changed the row since; the planner's own changes since (a piece that gave way) are no conflict
+    IF NEW.version IS DISTINCT FROM OLD.version
+       AND has_function_privilege(format('%I.lc_check_view_update(bigint, integer)', {name}), 'EXECUTE') THEN
+        PERFORM {s}.lc_check_view_update(OLD.fid, NEW.version);
+        NEW.version := OLD.version;
+    END IF;
+    -- plan fields; a geometry inside the row's survey parcel
+"""
+assert _EDIT.count(_UPDATE_BRANCH) == 1
+_VIEW_EDIT = _EDIT.replace(_DELETE_BRANCH, _CHECKED_BRANCH).replace(_UPDATE_BRANCH, _CHECKED_UPDATE) + \
     "ALTER FUNCTION {s}.lc_parcels_edit() SET search_path FROM CURRENT;\n"
 
 MIGRATION = (VERSION, "pieces of split parcels under the version check: deleting one through the parcels view, "
              "and under QGIS's automatic transaction groups",
-             _VERSIONS + _BEFORE + _CHECK_SEEN + _CHECK_DELETE + _VIEW_EDIT)
+             _VERSIONS + _BEFORE + _OTHERS + _CHECK_SEEN + _CHECK_VIEW + _VIEW_EDIT)
