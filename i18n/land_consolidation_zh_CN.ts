@@ -435,6 +435,16 @@
         </message>
         <message>
             <location filename="../plugin/adapters/live_versions.py"/>
+            <source>Deleted pieces of {0} are saved without the check for other planners' changes: your database role may not run it. Ask the database administrator for GRANT EXECUTE ON FUNCTION {1}.lc_check_view_delete(bigint) TO your role.</source>
+            <translation>{0} 中删除的图斑分块保存时不检查其他规划人员的修改：您的数据库角色无权运行该检查。请向数据库管理员申请 GRANT EXECUTE ON FUNCTION {1}.lc_check_view_delete(bigint) TO 您的角色。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_versions.py"/>
+            <source>Deleted pieces of {0} are saved without the version check (run db init to add it).</source>
+            <translation>{0} 中删除的图斑分块保存时不做版本检查（运行 db init 可加上该检查）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_versions.py"/>
             <source>Conflict checks are off under QGIS's transaction groups: the database did not run the check ({0}). Run db init, or ask the database administrator for GRANT EXECUTE ON FUNCTION {1}.lc_check_seen(text, bigint[], integer[]) TO your role.</source>
             <translation>在 QGIS 事务组下冲突检查已关闭：数据库未能执行该检查（{0}）。请运行 db init，或向数据库管理员申请 GRANT EXECUTE ON FUNCTION {1}.lc_check_seen(text, bigint[], integer[]) TO 您的角色。</translation>
         </message>

@@ -8,7 +8,8 @@ version seen is written into the edit buffer of each changed row, so QGIS's ``UP
 and the database's trigger refuses a row another planner changed (SQLSTATE ``LC409``, detail
 ``lc-conflict {json}``). A ``DELETE`` carries no version: the versions seen of the rows about to be
 deleted are noted in the database first (``lc_read_for_delete``, migration 8), where the delete
-trigger checks them. QGIS keeps the edit buffer of a refused commit; the stamp says so in one
+trigger checks them (units; pieces of split parcels on the ``parcels`` view: the view's trigger,
+migration 17, ``postgis/split_check_sql.py``). QGIS keeps the edit buffer of a refused commit; the stamp says so in one
 translated sentence naming who and when (``refused``). After the planner's own commit, the rows
 written are read again (their new version is the planner's own); a reload of the layer (QGIS's
 ``dataChanged``: the layer shows the database as it is) reads every version again, except those of
@@ -34,6 +35,7 @@ from .live_conflict import STAMP_COMMAND, conflict_message, refusal_message
 from .live_versions_read import Pairs, VersionRead
 from .log import log
 from .postgis.connection import sql_identifier
+from .postgis.split_check_sql import CHECK_DELETE_FUNCTION
 from .qgis_compat import REQUEST_NO_GEOMETRY
 
 VERSION_FIELD = "version"
@@ -136,6 +138,7 @@ class VersionStamp(QObject):
         self.sent: tuple[set[int], set[int]] = (set(), set())  # (changed, deleted) rows of the commit underway
         self._stamped = self._committed = False
         self._notes_failed = False
+        self._view_check_asked = False  # whether the role may run the view's delete check: asked once
         edited, buffered = self.in_transaction.edited, self.buffered
         self._connections = [(layer.beforeCommitChanges, self._before_commit),
                              (layer.afterCommitChanges, self._done), (layer.afterRollBack, self._rolled_back),
@@ -242,8 +245,8 @@ class VersionStamp(QObject):
         """Note the versions seen of the rows ``ids`` about to be deleted, for the database's delete
         trigger (``versions`` None: take this planner's notes of these rows back)."""
         found = table_of(self.layer)
-        if found is None or found[2] in PARCEL_TABLES:
-            return  # survey parcels are not deleted
+        if found is None or found[2] == "plan_parcel":
+            return  # survey parcels are not deleted (on the parcels view: pieces of split ones, migration 17)
         _db, schema, table = found
         ids = sorted(ids)
         values = [str(int(versions[f])) if versions is not None else "NULL" for f in ids]
@@ -255,6 +258,8 @@ class VersionStamp(QObject):
             metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
             connection = metadata.createConnection(self.layer.source(), {})
             connection.executeSql(sql)
+            if table == "parcels" and versions is not None:
+                self._view_check(connection, table, schema)
         except Exception as exc:  # QgsProviderConnectionException: the schema predates migration 8, say
             if not self._notes_failed:
                 self._notes_failed = True
@@ -262,6 +267,25 @@ class VersionStamp(QObject):
                 text = notes_failed_message(table, schema, may, str(exc))
                 log(text, Qgis.Warning)
                 self.notice.emit(text)
+
+    def _view_check(self, connection, table: str, schema: str) -> None:
+        """The view's trigger checks the notes only when the role may run ``lc_check_view_delete``
+        (migration 17): said once when it may not, or the schema predates it."""
+        if self._view_check_asked:
+            return
+        self._view_check_asked = True
+        may = may_execute(connection, f"{sql_identifier(schema)}.{CHECK_DELETE_FUNCTION}")
+        if may:
+            return
+        if may is False:
+            text = tr("Deleted pieces of {0} are saved without the check for other planners' changes: your database "
+                      "role may not run it. Ask the database administrator for GRANT EXECUTE ON FUNCTION "
+                      "{1}.lc_check_view_delete(bigint) TO your role.").format(table, sql_identifier(schema))
+        else:
+            text = tr("Deleted pieces of {0} are saved without the version check (run db init to add it).").format(
+                table)
+        log(text, Qgis.Warning)
+        self.notice.emit(text)
 
     def _written(self, still_changed: set[int], still_deleted: set[int]) -> None:
         """The rows of the commit that are no longer in the buffer were written: their new version

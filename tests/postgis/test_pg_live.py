@@ -61,7 +61,10 @@ def template(pg_cluster, demo_gpkg):
                            # deleting units: the versions seen are noted first (migration 9: not PUBLIC's)
                            f"GRANT EXECUTE ON FUNCTION {SCHEMA}.lc_read_for_delete(text, bigint[], integer[]), "
                            # edits under automatic transaction groups: checked as they are made (migration 10)
-                           f"{SCHEMA}.lc_check_seen(text, bigint[], integer[]) TO {role}", TEMPLATE)
+                           f"{SCHEMA}.lc_check_seen(text, bigint[], integer[]), "
+                           # deleting pieces of split parcels through the view: checked (migration 17)
+                           f"{SCHEMA}.lc_check_view_delete(bigint), {SCHEMA}.lc_check_view_update(bigint, integer) "
+                           f"TO {role}", TEMPLATE)
     yield TEMPLATE
     pg_cluster.execute(f'DROP DATABASE "{TEMPLATE}" WITH (FORCE)', "postgres")
 

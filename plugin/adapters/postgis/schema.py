@@ -15,6 +15,7 @@ from .connection import DatabaseError, driver
 from .share_cache import MIGRATION as SHARES_MIGRATION
 from .share_cache import MIGRATION_7 as BSM_INDEX_MIGRATION
 from .share_cache import MIGRATION_14 as SHARE_RESET_MIGRATION
+from .split_check_sql import MIGRATION as SPLIT_CHECK_MIGRATION
 from .split_sql import MIGRATION as SPLIT_MIGRATION
 from .split_sql import has_pieces, view_sql
 from .sum_cache import MIGRATION as SUMS_MIGRATION
@@ -287,7 +288,9 @@ DEFINER_FUNCTIONS = ("lc_read_for_delete(text, bigint[], integer[])", "lc_check_
                      "lc_check_seen(text, bigint[], integer[])",  # migration 10
                      "lc_sum_dirty()",  # migration 12: the trigger noting plan edits for the kept sums
                      "lc_share_reset()",  # migration 14: TRUNCATE plan_unit / pbf forgets the kept shares
-                     "lc_split_dirty()")  # migration 15: a piece's edit noted for the kept results
+                     "lc_split_dirty()",  # migration 15: a piece's edit noted for the kept results
+                     "lc_check_view_delete(bigint)",  # migration 17: deleting a piece through the view,
+                     "lc_check_view_update(bigint, integer)")  # and an update of a view row carrying another version
 #: the documented role of the planners (docs/postgis.md, "Least privilege"), granted what they call
 PLANNER_ROLE = "lc_planner"
 
@@ -323,6 +326,9 @@ MIGRATIONS.append(SUMS_MIGRATION)  # 12: kept sums beside the maintained shares 
 MIGRATIONS.append(SURVEY_MIGRATION)  # 13: kept survey results (survey_cache)
 MIGRATIONS.append(SHARE_RESET_MIGRATION)  # 14: TRUNCATE plan_unit / pbf forgets the kept shares
 MIGRATIONS.append(SPLIT_MIGRATION)  # 15: splitting survey parcels through the view (split_sql)
+# 17 (16: another branch's index): pieces under the version check — deleted through the view, and under
+# automatic transaction groups (split_check_sql)
+MIGRATIONS.append(SPLIT_CHECK_MIGRATION)
 
 
 def quoted(schema: str):

@@ -12,6 +12,8 @@ transaction has changed a row it holds the row's lock until its commit, so nobod
 between. The plugin then undoes the edit (QGIS rolls back to its savepoint) and says who and when.
 The function runs as the schema's owner (planners may insert into ``history``, not read it) and only
 reads the calling transaction's own rows; it is granted like ``lc_read_for_delete`` (migration 9).
+Migration 17 (``split_check_sql.py``) replaces it: for ``plan_parcel`` (the ``parcels`` view) it also
+reads the history of the view's pieces of split parcels (``plan_split``, by ``fid``).
 """
 from __future__ import annotations
 

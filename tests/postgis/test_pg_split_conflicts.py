@@ -1,0 +1,302 @@
+"""Two planners and the pieces of a split parcel (issue 12, docs/postgis.md "Split parcels"): deleting a
+piece another planner changed since (or whose split another planner undid) is refused naming who and
+when, the deletion kept in the edit buffer; under QGIS's automatic transaction groups a piece's re-tag
+and its deletion are checked like a parcel's. Two planners over two connections, as in test_pg_live.py."""
+from __future__ import annotations
+
+import pytest
+from qgis.PyQt.QtCore import QCoreApplication
+
+from plugin.adapters.postgis import schema as pg_schema
+from plugin.adapters.postgis.connection import connect
+from plugin.adapters.postgis.split_check_sql import CHECK_DELETE_FUNCTION, CHECK_UPDATE_FUNCTION, PIECE_VERSION_BASE
+from plugin.adapters.postgis.split_sql import SPLIT_FID_BASE
+from tests.postgis import live_helpers as helpers
+from tests.postgis.live_helpers import BUFFERED, session_of, set_mode, settle
+from tests.postgis.test_pg_live import SCHEMA, planner_session, service, tag, wait_for
+from tests.postgis.test_pg_split import cut_line, farmland_parcels, split
+
+demo_gpkg, template, mode_off_after = helpers.demo_gpkg, helpers.template, helpers.mode_off_after  # fixtures
+live_planners = helpers.planners
+
+
+@pytest.fixture()
+def planners(live_planners, pg_cluster):
+    """The two planners, who may also write the pieces (``plan_split``)."""
+    pg_cluster.execute(f"GRANT INSERT, UPDATE, DELETE ON {SCHEMA}.plan_split TO zhang, li", live_planners)
+    return live_planners
+
+
+def split_by_zhang() -> tuple[int, int]:
+    """张三 splits a farmland parcel in two and saves: (the parcel's fid, kept by its first piece; the new piece's)."""
+    session, (parcels, _units, _pbf) = planner_session("a", with_pbf=False)
+    fid = farmland_parcels(parcels, 1)[0]
+    split(parcels, fid, cut_line(parcels, fid))
+    assert parcels.commitChanges(), parcels.commitErrors()
+    session.unload()
+    conn = connect(service("a"))
+    with conn, conn.cursor() as cur:
+        cur.execute(f"SELECT fid FROM {SCHEMA}.plan_split WHERE survey_fid = %s AND fid > %s", (fid, SPLIT_FID_BASE))
+        (piece,) = cur.fetchone()
+    conn.close()
+    return fid, piece
+
+
+def grow_into(parcels, fid: int, piece: int) -> None:
+    """The planner reshapes piece ``fid`` to take a 2 m strip of ``piece`` (which gives way when saved)."""
+    kept = parcels.getFeature(fid).geometry()
+    strip = parcels.getFeature(piece).geometry().intersection(kept.buffer(2.0, 8))
+    assert strip.area() > 1.0
+    if not parcels.isEditable():
+        assert parcels.startEditing()
+    assert parcels.changeGeometry(fid, kept.combine(strip))
+
+
+def by_zhang(statement: str, *args) -> None:
+    """张三's plugin on another machine (its own connection, its own role)."""
+    conn = connect(service("a"))
+    with conn, conn.cursor() as cur:
+        cur.execute(statement, args)
+    conn.close()
+
+
+def stored(fid: int):
+    """The view's row ``fid`` as the database has it now: (ghdlbm, pieces of its parcel); None: no such row."""
+    conn = connect(service("a"))
+    with conn, conn.cursor() as cur:
+        cur.execute(f"SELECT p.ghdlbm, (SELECT count(*) FROM {SCHEMA}.plan_split x WHERE x.survey_fid = "
+                    f"coalesce((SELECT survey_fid FROM {SCHEMA}.plan_split WHERE fid = p.fid), p.fid)) "
+                    f"FROM {SCHEMA}.parcels p WHERE p.fid = %s", (fid,))
+        row = cur.fetchone()
+    conn.close()
+    return row
+
+
+def test_deleting_a_piece_another_planner_changed_since_is_refused_and_kept_in_the_buffer(planners):
+    fid, piece = split_by_zhang()
+    session, parcels, said = session_of("b")  # 李四 loads the pieces
+    by_zhang(f"UPDATE {SCHEMA}.parcels SET ghdlbm = '0101' WHERE fid = %s", piece)  # then 张三 tags one
+    assert parcels.startEditing() and parcels.deleteFeature(piece)
+    QCoreApplication.processEvents()
+    assert not parcels.commitChanges(), "张三's tag of the piece lost to 李四's deletion"
+    wait_for(lambda: said["refused"], timeout=2.0)
+    assert "张三" in said["refused"][0] and str(piece) in said["refused"][0]
+    assert "nothing is lost" in said["refused"][0]
+    assert stored(piece) == ("0101", 2)  # 张三's piece stays, the parcel still split
+    assert piece in parcels.editBuffer().deletedFeatureIds()  # 李四's deletion is kept
+    # knowingly over 张三's change: the deletion goes through, the split is undone
+    assert session.database.save_over_theirs() == 1
+    assert parcels.commitChanges(), parcels.commitErrors()
+    assert stored(piece) is None and stored(fid)[1] == 0
+    assert len(said["refused"]) == 1
+    session.unload()
+
+
+def test_deleting_a_piece_whose_split_another_planner_undid_is_refused_naming_them(planners):
+    fid, piece = split_by_zhang()
+    session, parcels, said = session_of("b")
+    by_zhang(f"DELETE FROM {SCHEMA}.parcels WHERE fid = %s", piece)  # 张三 undoes the split: the parcel is whole
+    assert stored(fid)[1] == 0
+    assert parcels.startEditing() and parcels.deleteFeature(fid)  # 李四 deletes the piece the parcel was
+    QCoreApplication.processEvents()
+    assert not parcels.commitChanges()
+    wait_for(lambda: said["refused"], timeout=2.0)
+    assert "张三" in said["refused"][0] and str(fid) in said["refused"][0]
+    assert fid in parcels.editBuffer().deletedFeatureIds()
+    parcels.rollBack()
+    session.unload()
+
+
+@pytest.mark.parametrize("both", [False, True])
+def test_deleting_unchanged_pieces_is_saved(planners, both):
+    """No false refusal: one piece deleted (the split undone), or both in one save (the first one's area goes
+    to the second, raising its version, before the second is deleted)."""
+    fid, piece = split_by_zhang()
+    session, parcels, said = session_of("b")
+    assert parcels.startEditing() and parcels.deleteFeature(piece)
+    if both:
+        assert parcels.deleteFeature(fid)
+    assert parcels.commitChanges(), parcels.commitErrors()
+    settle()
+    assert stored(fid) is not None and stored(fid)[1] == 0 and said["refused"] == []
+    session.unload()
+
+
+@pytest.mark.parametrize("saves", [1, 2])
+def test_growing_a_piece_into_another_and_deleting_that_one_is_no_conflict(planners, saves):
+    """In one save (QGIS sends its changes and its deletes in two transactions) or two: the piece gave way to
+    this planner's own change (its version raised) and is then deleted without a refusal."""
+    fid, piece = split_by_zhang()
+    session, parcels, said = session_of("b")
+    grow_into(parcels, fid, piece)
+    if saves == 2:
+        assert parcels.commitChanges(), parcels.commitErrors()
+        assert parcels.startEditing()
+    assert parcels.deleteFeature(piece)
+    QCoreApplication.processEvents()
+    assert parcels.commitChanges(), parcels.commitErrors()
+    settle()
+    assert said["refused"] == [] and stored(piece) is None and stored(fid)[1] == 0
+    session.unload()
+
+
+def test_a_piece_another_planner_changed_before_this_planners_own_change_is_refused_naming_them(planners):
+    """张三 tags the piece, then 李四's own save makes it give way: deleting it names 张三, not 李四."""
+    fid, piece = split_by_zhang()
+    session, parcels, said = session_of("b")
+    by_zhang(f"UPDATE {SCHEMA}.parcels SET ghdlbm = '0101' WHERE fid = %s", piece)
+    grow_into(parcels, fid, piece)
+    assert parcels.commitChanges(), parcels.commitErrors()
+    assert parcels.startEditing() and parcels.deleteFeature(piece)
+    QCoreApplication.processEvents()
+    assert not parcels.commitChanges()
+    wait_for(lambda: said["refused"], timeout=2.0)
+    assert "张三" in said["refused"][0] and "李四" not in said["refused"][0] and str(piece) in said["refused"][0]
+    assert stored(piece) == ("0101", 2)
+    parcels.rollBack()
+    session.unload()
+
+def test_a_piece_this_planner_made_give_way_is_retagged_without_a_refusal(planners):
+    """In the same save (the piece grown is sent before the re-tag of the one that gave way), and after the
+    planner's own save undid the split (the parcel whole again, its version the parcel's): no refusal naming
+    the planner themself."""
+    fid, piece = split_by_zhang()
+    session, parcels, said = session_of("b")
+    grow_into(parcels, fid, piece)
+    tag(parcels, piece, "JS-FK", "0201")
+    QCoreApplication.processEvents()
+    assert parcels.commitChanges(), parcels.commitErrors()
+    assert stored(piece) == ("0201", 2)
+    assert parcels.startEditing() and parcels.deleteFeature(piece)  # the split undone: the parcel whole
+    assert parcels.commitChanges(), parcels.commitErrors()
+    tag(parcels, fid, "JS-FK", "0102")
+    QCoreApplication.processEvents()
+    assert parcels.commitChanges(), parcels.commitErrors()
+    settle()
+    assert said["refused"] == [] and stored(fid) == ("0102", 0)
+    session.unload()
+
+def test_automatic_groups_refuse_a_retag_of_a_piece_changed_since(planners, mode_off_after):
+    _fid, piece = split_by_zhang()
+    set_mode("automatic")
+    session, parcels, said = session_of("b")
+    by_zhang(f"UPDATE {SCHEMA}.parcels SET ghdlbm = '0101' WHERE fid = %s", piece)
+    tag(parcels, piece, "JS-FK", "0201")  # sent to the database at once: checked, refused, undone
+    settle()
+    assert len(said["refused"]) == 1, "张三's tag of the piece overwritten unchecked"
+    assert "张三" in said["refused"][0] and str(piece) in said["refused"][0] and "Redo" in said["refused"][0]
+    assert parcels.getFeature(piece)["ghdlbm"] == "0101" and parcels.undoStack().canRedo()
+    assert parcels.commitChanges(), parcels.commitErrors()
+    assert stored(piece)[0] == "0101"
+    # knowingly: Save mine over theirs, then the edit again
+    assert session.database.save_over_theirs() == 1
+    tag(parcels, piece, "JS-FK", "0201")
+    settle()
+    assert len(said["refused"]) == 1
+    assert parcels.commitChanges(), parcels.commitErrors()
+    assert stored(piece)[0] == "0201"
+    session.unload()
+
+
+def test_automatic_groups_take_a_piece_this_planner_made_give_way_as_theirs(planners, mode_off_after):
+    fid, piece = split_by_zhang()
+    set_mode("automatic")
+    session, parcels, said = session_of("b")
+    grow_into(parcels, fid, piece)  # the piece gives way
+    settle()
+    assert parcels.commitChanges(), parcels.commitErrors()
+    tag(parcels, piece, "JS-FK", "0201")  # in the next transaction: no refusal naming 李四 themself
+    settle()
+    assert parcels.commitChanges(), parcels.commitErrors()
+    assert said["refused"] == [] and stored(piece) == ("0201", 2)
+    session.unload()
+
+def test_automatic_groups_refuse_deleting_a_piece_changed_since(planners, mode_off_after):
+    fid, piece = split_by_zhang()
+    set_mode("automatic")
+    session, parcels, said = session_of("b")
+    mine = next(f for f in farmland_parcels(parcels, 4) if f not in (fid, piece))
+    by_zhang(f"UPDATE {SCHEMA}.parcels SET ghdlbm = '0101' WHERE fid = %s", piece)
+    tag(parcels, mine, "JS-FK", "0201")  # an edit of 李四's own, saved with the rest
+    settle()
+    assert parcels.deleteFeature(piece)
+    settle()
+    assert len(said["refused"]) == 1, "张三's tag of the piece lost to 李四's deletion"
+    assert "张三" in said["refused"][0] and str(piece) in said["refused"][0]
+    assert parcels.getFeature(piece).isValid()  # the deletion was undone (Redo brings it back)
+    assert parcels.commitChanges(), parcels.commitErrors()
+    assert stored(piece) == ("0101", 2) and stored(mine)[0] == "0201"
+    # and a piece nobody changed since is deleted under the group without a refusal
+    parcels.reload()
+    assert parcels.startEditing() and parcels.deleteFeature(piece)
+    settle()
+    assert len(said["refused"]) == 1
+    assert parcels.commitChanges(), parcels.commitErrors()
+    assert stored(piece) is None and stored(fid)[1] == 0
+    session.unload()
+
+
+@pytest.mark.skipif(not BUFFERED, reason="buffered transaction groups: QGIS 3.26+")
+def test_buffered_groups_refuse_deleting_a_piece_changed_since(planners, mode_off_after):
+    _fid, piece = split_by_zhang()
+    set_mode("buffered")
+    session, parcels, said = session_of("b")
+    by_zhang(f"UPDATE {SCHEMA}.parcels SET ghdlbm = '0101' WHERE fid = %s", piece)
+    assert parcels.startEditing() and parcels.deleteFeature(piece)
+    assert not parcels.commitChanges(False)  # the group's one transaction: refused, rolled back
+    settle()
+    assert len(said["refused"]) == 1 and "张三" in said["refused"][0] and str(piece) in said["refused"][0]
+    assert stored(piece) == ("0101", 2)
+    assert piece in parcels.editBuffer().deletedFeatureIds()  # the deletion is kept (it was refused, not sent)
+    parcels.rollBack()
+    session.unload()
+
+
+def test_without_the_grant_a_piece_is_deleted_unchecked_and_the_planner_is_told(planners, pg_cluster):
+    fid, piece = split_by_zhang()
+    pg_cluster.execute(f"REVOKE EXECUTE ON FUNCTION {SCHEMA}.{CHECK_DELETE_FUNCTION} FROM li", planners)
+    session, parcels, said = session_of("b")
+    assert parcels.startEditing() and parcels.deleteFeature(piece)
+    assert parcels.commitChanges(), parcels.commitErrors()  # the view's trigger does not fail for want of it
+    settle()
+    assert len(said["notice"]) == 1 and "lc_check_view_delete(bigint)" in said["notice"][0]
+    assert stored(piece) is None and stored(fid)[1] == 0
+    session.unload()
+
+
+def test_the_upgrade_to_17_moves_piece_versions_apart_and_grants_the_check(pg_db, monkeypatch):
+    """A schema at 15 with a piece (version 2) and a role that may delete pieces: the upgrade gives the piece
+    version 1 000 000 002 (no history row, no refusal), grants that role the view's delete check; idempotent."""
+    cluster, name = pg_db
+    conn = connect(cluster.dsn(name, with_password=True))
+    every = list(pg_schema.MIGRATIONS)
+    monkeypatch.setattr(pg_schema, "MIGRATIONS", [m for m in every if m[0] <= 15])
+    pg_schema.migrate(conn, "plan")
+    cluster.execute("DO $$ BEGIN CREATE ROLE lc_piece_deleter LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; "
+                    "END $$", "postgres")
+    cluster.execute("GRANT USAGE ON SCHEMA plan TO lc_piece_deleter; GRANT DELETE ON plan.plan_split TO "
+                    "lc_piece_deleter", name)
+    with conn, conn.cursor() as cur:
+        cur.execute("CREATE TABLE plan.survey (fid bigint PRIMARY KEY, geom geometry)")  # a piece's edit notes it
+        cur.execute("INSERT INTO plan.plan_split (survey_fid, geom) VALUES (7, ST_Multi(ST_MakeEnvelope(0, 0, 1, 1)))"
+                    " RETURNING id")
+        (piece,) = cur.fetchone()
+        cur.execute("UPDATE plan.plan_split SET zzlx = 'TZ-XZ' WHERE id = %s", (piece,))
+        cur.execute("SELECT count(*) FROM plan.history")
+        (written,) = cur.fetchone()
+    monkeypatch.setattr(pg_schema, "MIGRATIONS", every)
+    assert 17 in pg_schema.migrate(conn, "plan")
+    assert pg_schema.migrate(conn, "plan") == []
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT version, zzlx FROM plan.plan_split WHERE id = %s", (piece,))
+        assert cur.fetchone() == (PIECE_VERSION_BASE + 2, "TZ-XZ")
+        cur.execute("SELECT count(*) FROM plan.history")
+        assert cur.fetchone() == (written,)
+        cur.execute("INSERT INTO plan.plan_split (survey_fid, geom) VALUES (8, ST_Multi(ST_MakeEnvelope(2, 0, 3, 1)))"
+                    " RETURNING version")
+        assert cur.fetchone() == (PIECE_VERSION_BASE + 1,)
+        for function in (CHECK_DELETE_FUNCTION, CHECK_UPDATE_FUNCTION):
+            cur.execute(f"SELECT has_function_privilege('lc_piece_deleter', 'plan.{function}', 'EXECUTE'), "
+                        f"has_function_privilege('public', 'plan.{function}', 'EXECUTE')")
+            assert cur.fetchone() == (True, False)
+    conn.close()
