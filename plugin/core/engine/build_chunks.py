@@ -17,6 +17,7 @@ import shapely
 from ..validation import clean_polygonal
 from .apportion import pbf_part_from, pbf_relation
 from .geometry import in_threads, in_threads_prepared
+from .overlay_area import intersection_areas
 from .packed import PackedGeometries
 from .store import Columns
 
@@ -184,7 +185,7 @@ class _ChunkJoins:
         shares = np.ones(len(ui))
         part = np.flatnonzero(~inside)
         if len(part):  # in pieces: the intersections are big and only their area is kept
-            inter = in_threads(lambda k: shapely.area(shapely.intersection(uarr[ui[k]], geoms[pi[k]])), part)
+            inter = in_threads_prepared(lambda k, own: intersection_areas(own[ui[k]], geoms[pi[k]]), part, uarr)
             shares[part] = np.minimum(1.0, inter / base.areas[pi[part] + a])
         keep = shares > 0
         ui, pi, shares = ui[keep].astype(np.int32), (pi[keep] + a).astype(np.int32), shares[keep]
@@ -201,5 +202,5 @@ class _ChunkJoins:
             if share == 1.0:
                 pbfs[j] = float(shapely.area(geom)) / area
             else:
-                pbfs[j] = float(shapely.area(shapely.intersection(uarr[ui[j]], geom))) / area
+                pbfs[j] = float(intersection_areas(uarr[ui[j]], [geom])[0]) / area
         return pbfs

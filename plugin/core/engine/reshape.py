@@ -18,6 +18,7 @@ import shapely
 
 from .composition import add_into, drop_zeros
 from .geometry import shares_in_unit
+from .overlay_area import intersection_areas
 from .state import _Unit, pair_key, sort_key
 
 
@@ -125,7 +126,7 @@ class _UnitReshape:
             both = np.empty(len(simple), dtype=object)
             both[:] = boths
             meet = np.flatnonzero(shapely.intersects(both, geoms))
-            inter = shapely.area(shapely.intersection(geoms[meet], both[meet]))  # GEOS clips to the boxes itself
+            inter = intersection_areas(both[meet], geoms[meet])
             for j, a in zip(meet.tolist(), inter.tolist()):
                 p = simple[j]
                 excess = min(1.0, a / p.area)
