@@ -53,9 +53,19 @@ SPECIAL = [
 ]
 
 
+def _alone_and_in_bulk(unit, parcel) -> float:
+    """The area of the pair alone (a few pairs: Python) and among others (numpy): the same float."""
+    alone = intersection_areas([unit], [parcel])[0]
+    units = np.array([unit, box(0, 0, 1, 1)] * 4, dtype=object)
+    parcels = np.array([parcel, box(0.5, 0.5, 2, 2)] * 4, dtype=object)
+    bulk = intersection_areas(units, parcels)
+    assert bulk[::2].tolist() == [alone] * 4 and bulk[1] == pytest.approx(0.25, abs=1e-12)
+    return alone
+
+
 @pytest.mark.parametrize("name, unit, parcel, expected", GENERAL + SPECIAL, ids=[c[0] for c in GENERAL + SPECIAL])
 def test_area_of_unit_and_parcel_as_by_hand_and_as_geos(name, unit, parcel, expected):
-    got = intersection_areas(np.array([unit], dtype=object), np.array([parcel], dtype=object))[0]
+    got = _alone_and_in_bulk(unit, parcel)
     assert got == pytest.approx(expected, abs=1e-9)
     assert got == pytest.approx(_geos(unit, parcel), abs=max(1e-9, 1e-12 * parcel.area))
 
@@ -63,7 +73,7 @@ def test_area_of_unit_and_parcel_as_by_hand_and_as_geos(name, unit, parcel, expe
 @pytest.mark.parametrize("name, unit, parcel, expected", GENERAL, ids=[c[0] for c in GENERAL])
 def test_zone_prefixed_coordinates_keep_the_bits(name, unit, parcel, expected):
     """x ~ 3.85·10⁷ m: an absolute shoelace or GEOS's rounded crossing points lose ~10⁻⁸ m² here."""
-    got = intersection_areas([_moved(unit, *ZONE)], [_moved(parcel, *ZONE)])[0]
+    got = _alone_and_in_bulk(_moved(unit, *ZONE), _moved(parcel, *ZONE))
     assert got == pytest.approx(expected, abs=1e-9)
 
 
@@ -73,7 +83,7 @@ def test_pairs_in_general_position_need_no_overlay(monkeypatch, name, unit, parc
         raise AssertionError("GEOS overlay called")
 
     monkeypatch.setattr(shapely, "intersection", no_overlay)
-    assert intersection_areas([unit], [parcel])[0] == pytest.approx(expected, abs=1e-9)
+    assert _alone_and_in_bulk(unit, parcel) == pytest.approx(expected, abs=1e-9)
 
 
 def test_a_pair_in_special_position_is_left_to_geos(monkeypatch):
@@ -85,10 +95,12 @@ def test_a_pair_in_special_position_is_left_to_geos(monkeypatch):
         return real(a, b, *args, **kwargs)
 
     monkeypatch.setattr(shapely, "intersection", counted)
-    units = np.array([SPECIAL[0][1], GENERAL[0][1]], dtype=object)
-    parcels = np.array([SPECIAL[0][2], GENERAL[0][2]], dtype=object)
-    assert intersection_areas(units, parcels).tolist() == [50.0, pytest.approx(87.5, abs=1e-9)]
+    units = np.array([SPECIAL[0][1]] + [GENERAL[0][1]] * 9, dtype=object)
+    parcels = np.array([SPECIAL[0][2]] + [GENERAL[0][2]] * 9, dtype=object)
+    assert intersection_areas(units, parcels).tolist() == [50.0] + [pytest.approx(87.5, abs=1e-9)] * 9
     assert calls == [1]  # the shared edges only
+    assert intersection_areas(units[:2], parcels[:2]).tolist() == [50.0, pytest.approx(87.5, abs=1e-9)]
+    assert calls == [1, 1]
 
 
 def _random_pairs(rng, n: int):

@@ -197,10 +197,15 @@ class _ChunkJoins:
         """PBF share of every pair (:meth:`_pbf_share`): share × PBF part, areas for the partly covered."""
         part = base.pbf[pi]
         pbfs = shares * part
+        cut = []
         for j in np.flatnonzero(np.isnan(part)).tolist():
             geom, area, share = base.pbf_parts[int(pi[j])], float(base.areas[pi[j]]), float(shares[j])
             if share == 1.0:
                 pbfs[j] = float(shapely.area(geom)) / area
             else:
-                pbfs[j] = float(intersection_areas(uarr[ui[j]], [geom])[0]) / area
+                cut.append(j)
+        if cut:  # in one call: each pair's area is the one an edit's _pbf_share computes alone
+            geoms = np.empty(len(cut), dtype=object)
+            geoms[:] = [base.pbf_parts[int(pi[j])] for j in cut]
+            pbfs[cut] = intersection_areas(uarr[ui[cut]], geoms) / base.areas[pi[cut]]
         return pbfs

@@ -22,12 +22,16 @@ not polygonal) are left to GEOS, pair by pair: the same call as before, the same
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import shapely
+from shapely.geometry import MultiPolygon, Polygon
 
 _TOL = 1e-9  # a vertex closer than this × the pair's size to an edge of the other polygon: GEOS decides
 _EPS = 64 * np.finfo(float).eps
 _CHUNK = 4096  # pairs a piece
+_FEW = 4  # up to this many pairs: one by one in Python (overlay_area_one)
 
 
 def _edges(geoms: np.ndarray):
@@ -121,8 +125,13 @@ def intersection_areas(a, b) -> np.ndarray:
     out = np.zeros(n)
     if n == 0:
         return out
-    fine = (np.isin(shapely.get_type_id(a), (3, 6)) & np.isin(shapely.get_type_id(b), (3, 6))
-            & ~shapely.is_empty(a) & ~shapely.is_empty(b))
+    if n <= _FEW:  # a few pairs (an edit's one parcel): the same floats in Python, without numpy's overheads
+        for k in range(n):
+            got = one_pair(a[k], b[k]) if _fine(a[k]) and _fine(b[k]) else None
+            out[k] = float(shapely.area(shapely.intersection(a[k], b[k]))) if got is None else got
+        return out
+    ta, tb = shapely.get_type_id(a), shapely.get_type_id(b)
+    fine = ((ta == 3) | (ta == 6)) & ((tb == 3) | (tb == 6)) & ~shapely.is_empty(a) & ~shapely.is_empty(b)
     special = ~fine
     todo = np.flatnonzero(fine)
     for s in range(0, len(todo), _CHUNK):  # in pieces: the temporaries stay in the cache
@@ -219,17 +228,18 @@ def _crossings(n: int, ox, oy, ap, aedges, ae, bown, bedges):
     d4 = qdx * (py1 - qy0) - qdy * (px1 - qx0)
     size = np.maximum.reduce([np.abs(px0), np.abs(py0), np.abs(px1), np.abs(py1),
                               np.abs(qx0), np.abs(qy0), np.abs(qx1), np.abs(qy1)])
-    lp, lq = np.hypot(pdx, pdy), np.hypot(qdx, qdy)
+    lp, lq = np.abs(pdx) + np.abs(pdy), np.abs(qdx) + np.abs(qdy)  # ≥ the lengths (no sqrt: the same in Python)
+    lp2, lq2 = pdx * pdx + pdy * pdy, qdx * qdx + qdy * qdy
     slack = _EPS * size * size
 
     def near(d, length, dot, length2):  # a vertex within the tolerance of the other edge (its line, its extent)
         t = _TOL * size * length
         return (np.abs(d) <= t + slack) & (dot >= -t - slack) & (dot <= length2 + t + slack)
 
-    bad = (near(d1, lp, pdx * (qx0 - px0) + pdy * (qy0 - py0), lp * lp)
-           | near(d2, lp, pdx * (qx1 - px0) + pdy * (qy1 - py0), lp * lp)
-           | near(d3, lq, qdx * (px0 - qx0) + qdy * (py0 - qy0), lq * lq)
-           | near(d4, lq, qdx * (px1 - qx0) + qdy * (py1 - qy0), lq * lq))
+    bad = (near(d1, lp, pdx * (qx0 - px0) + pdy * (qy0 - py0), lp2)
+           | near(d2, lp, pdx * (qx1 - px0) + pdy * (qy1 - py0), lp2)
+           | near(d3, lq, qdx * (px0 - qx0) + qdy * (py0 - qy0), lq2)
+           | near(d4, lq, qdx * (px1 - qx0) + qdy * (py1 - qy0), lq2))
     special = np.zeros(n, dtype=bool)
     special[p[bad]] = True
     cross = np.flatnonzero(~bad & ((d1 > 0) != (d2 > 0)) & ((d3 > 0) != (d4 > 0)))
@@ -271,3 +281,165 @@ def _runs(b, A, ap, ae, key, na_all: int, ca) -> np.ndarray:
         base[w] = shapely.contains_xy(b[ap[r0]], ax0[ae[r0]], ay0[ae[r0]])
         parity = np.where(whole[gid], base[gid] + acs - acs[gfirst[gid]], parity)
     return parity & 1
+
+
+_EDGES: dict = {}  # id of a big geometry -> (weak reference, its edges): the units again and again, one pair a call
+
+
+def _fine(g) -> bool:
+    return isinstance(g, (Polygon, MultiPolygon)) and not g.is_empty
+
+
+def _edges_py(g) -> tuple:
+    """:func:`_edges` of one geometry in Python lists: (ring, x0, y0, x1, y1, sign, ring's first edge, its edge
+    count); the same floats (the orientation summed in the same order)."""
+    coords = shapely.get_coordinates(g).tolist()
+    if coords.count(coords[0]) == 2 and coords[-1] == coords[0]:  # one ring: as _edges reads it
+        rings, part = [coords], [0]
+    else:
+        geoms, part = shapely.get_rings(shapely.get_parts(g), return_index=True)
+        rings, part = [shapely.get_coordinates(r).tolist() for r in geoms], part.tolist()
+    out: tuple = ([], [], [], [], [], [], [], [])
+    ring, ex0, ey0, ex1, ey1, sign, first, count = out
+    for r, coords in enumerate(rings):
+        x = [c[0] for c in coords]
+        y = [c[1] for c in coords]
+        xr = [v - x[0] for v in x]
+        yr = [v - y[0] for v in y]
+        area = 0.0
+        for i in range(len(x) - 1):
+            area += xr[i] * yr[i + 1] - xr[i + 1] * yr[i]
+        exterior = r == 0 or part[r] != part[r - 1]
+        s = 1.0 if (area > 0) == exterior else -1.0
+        f = len(ex0)
+        for i in range(len(x) - 1):
+            if x[i + 1] != x[i] or y[i + 1] != y[i]:
+                ring.append(r)
+                ex0.append(x[i])
+                ey0.append(y[i])
+                ex1.append(x[i + 1])
+                ey1.append(y[i + 1])
+                sign.append(s)
+        first.extend([f] * (len(ex0) - f))
+        count.extend([len(ex0) - f] * (len(ex0) - f))
+    return out
+
+
+def _edges_of(g) -> tuple:
+    """:func:`_edges_py` of a big geometry, kept while it lives, with its edges' boxes as arrays."""
+    hit = _EDGES.get(id(g))
+    if hit is not None and hit[0]() is g:
+        return hit[1]
+    edges = _edges_py(g)
+    x0, y0, x1, y1 = (np.array(v, dtype=float) for v in edges[1:5])
+    boxes = (np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1), np.maximum(y0, y1))
+    if len(_EDGES) >= 256:
+        _EDGES.clear()
+    _EDGES[id(g)] = (weakref.ref(g), (edges, boxes))
+    return edges, boxes
+
+
+def one_pair(a, b) -> float | None:
+    """:func:`intersection_areas` of one pair of non-empty (Multi)Polygons in Python: the same operations on the
+    same floats in the same order as the numpy path (so the same result, bit for bit), None when in special
+    position (GEOS decides)."""
+    (aring, ax0, ay0, ax1, ay1, asign, afirst, acount), boxes = _edges_of(a)
+    xmin, ymin, xmax, ymax = shapely.bounds(b).tolist()
+    cand = np.flatnonzero((boxes[0] <= xmax) & (boxes[2] >= xmin) & (boxes[1] <= ymax) & (boxes[3] >= ymin)).tolist()
+    _bring, bx0, by0, bx1, by1, bsign, bfirst, _bcount = _edges_py(b)
+    rows = [(ax0[e] - xmin, ay0[e] - ymin, ax1[e] - xmin, ay1[e] - ymin) for e in cand]
+    brows = [(bx0[j] - xmin, by0[j] - ymin, bx1[j] - xmin, by1[j] - ymin) for j in range(len(bx0))]
+    events: list = [[] for _ in range(len(cand) + len(bx0))]
+    na = len(cand)
+    for i, (px0, py0, px1, py1) in enumerate(rows):
+        for j, (qx0, qy0, qx1, qy1) in enumerate(brows):
+            if not (min(px0, px1) <= max(qx0, qx1) and min(qx0, qx1) <= max(px0, px1)
+                    and min(py0, py1) <= max(qy0, qy1) and min(qy0, qy1) <= max(py0, py1)):
+                continue
+            got = _cross_one(px0, py0, px1, py1, qx0, qy0, qx1, qy1)
+            if got is None:
+                return None
+            if got:
+                events[i].append(got[0])
+                events[na + j].append(got[1])
+    for ev in events:
+        ev.sort()
+    start = [0] * (na + len(bx0))
+    st = 0
+    for j in range(len(bx0)):  # the parcel's rings from their first vertex
+        if bfirst[j] == j:
+            st = int(shapely.contains_xy(a, bx0[j], by0[j]))
+        start[na + j] = st
+        st = (st + len(events[na + j])) & 1
+    _runs_one(b, cand, aring, ax0, ay0, afirst, acount, events, start)
+    area = 0.0
+    for r in range(na + len(bx0)):
+        if r < na:
+            e = cand[r]
+            x0, y0, dx, dy, sign = ax0[e] - xmin, ay0[e] - ymin, ax1[e] - ax0[e], ay1[e] - ay0[e], asign[e]
+        else:
+            j = r - na
+            x0, y0, dx, dy, sign = bx0[j] - xmin, by0[j] - ymin, bx1[j] - bx0[j], by1[j] - by0[j], bsign[j]
+        ts, st, val = events[r], start[r], 0.0
+        for k, t in enumerate(ts):
+            if (st + k) & 1:
+                val += _piece(x0, y0, dx, dy, ts[k - 1] if k > 0 else 0.0, t)
+        if (st + len(ts)) & 1:
+            val += _piece(x0, y0, dx, dy, ts[-1] if ts else 0.0, 1.0)
+        area += sign * val
+    return area
+
+
+def _cross_one(px0, py0, px1, py1, qx0, qy0, qx1, qy1):
+    """:func:`_crossings` of one edge pair: None (special position), () (no crossing) or (t on A, t on B)."""
+    pdx, pdy, qdx, qdy = px1 - px0, py1 - py0, qx1 - qx0, qy1 - qy0
+    d1 = pdx * (qy0 - py0) - pdy * (qx0 - px0)
+    d2 = pdx * (qy1 - py0) - pdy * (qx1 - px0)
+    d3 = qdx * (py0 - qy0) - qdy * (px0 - qx0)
+    d4 = qdx * (py1 - qy0) - qdy * (px1 - qx0)
+    size = max(abs(px0), abs(py0), abs(px1), abs(py1), abs(qx0), abs(qy0), abs(qx1), abs(qy1))
+    lp, lq = abs(pdx) + abs(pdy), abs(qdx) + abs(qdy)
+    lp2, lq2 = pdx * pdx + pdy * pdy, qdx * qdx + qdy * qdy
+    slack = _EPS * size * size
+    for d, length, dot, length2 in ((d1, lp, pdx * (qx0 - px0) + pdy * (qy0 - py0), lp2),
+                                    (d2, lp, pdx * (qx1 - px0) + pdy * (qy1 - py0), lp2),
+                                    (d3, lq, qdx * (px0 - qx0) + qdy * (py0 - qy0), lq2),
+                                    (d4, lq, qdx * (px1 - qx0) + qdy * (py1 - qy0), lq2)):
+        t = _TOL * size * length
+        if abs(d) <= t + slack and dot >= -t - slack and dot <= length2 + t + slack:
+            return None
+    if (d1 > 0) != (d2 > 0) and (d3 > 0) != (d4 > 0):
+        return d3 / (d3 - d4), d1 / (d1 - d2)
+    return ()
+
+
+def _runs_one(b, cand, aring, ax0, ay0, afirst, acount, events, start) -> None:
+    """:func:`_runs` of one pair into ``start``: each run of the unit's edges from its start, outside."""
+    row = {e: i for i, e in enumerate(cand)}
+
+    def after(e):
+        return afirst[e] if e == afirst[e] + acount[e] - 1 else e + 1
+
+    def before(e):
+        return afirst[e] + acount[e] - 1 if e == afirst[e] else e - 1
+
+    runs = set()
+    for e in cand:
+        if before(e) in row:
+            continue
+        st, cur = 0, e  # a run start
+        while True:
+            start[row[cur]] = st
+            st = (st + len(events[row[cur]])) & 1
+            cur = after(cur)
+            if cur not in row:
+                break
+        runs.add(aring[e])
+    for e in cand:  # the rings all in the box (no run start): from their first vertex
+        if aring[e] in runs or e != afirst[e]:
+            continue
+        st, cur = int(shapely.contains_xy(b, ax0[e], ay0[e])), e
+        for _ in range(acount[e]):
+            start[row[cur]] = st
+            st = (st + len(events[row[cur]])) & 1
+            cur = after(cur)
