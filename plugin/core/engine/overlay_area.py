@@ -30,7 +30,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 _TOL = 1e-9  # a vertex closer than this × the pair's size to an edge of the other polygon: GEOS decides
 _EPS = 64 * np.finfo(float).eps
-_CHUNK = 4096  # pairs a piece
+_CHUNK = 2048  # pairs a piece (temporaries of ~10 MB)
 _FEW = 4  # up to this many pairs: one by one in Python (overlay_area_one)
 
 
