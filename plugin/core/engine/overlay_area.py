@@ -19,6 +19,9 @@ part of ∂B inside A (rings oriented: exteriors counter-clockwise, holes clockw
 Pairs where a vertex of one lies on or within a small distance of an edge of the other (collinear
 edges shared by a unit and a parcel, a corner on an outline, …), or with anything unusual (empty,
 not polygonal) are left to GEOS, pair by pair: the same call as before, the same floats.
+
+A call of up to ``_FEW`` pairs (an edit's one parcel) runs :func:`one_pair`: the same operations in
+Python on the same floats in the same order (numpy's ~150 calls would cost ~0.5 ms whatever the size).
 """
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ from shapely.geometry import MultiPolygon, Polygon
 _TOL = 1e-9  # a vertex closer than this × the pair's size to an edge of the other polygon: GEOS decides
 _EPS = 64 * np.finfo(float).eps
 _CHUNK = 2048  # pairs a piece (temporaries of ~10 MB)
-_FEW = 4  # up to this many pairs: one by one in Python (overlay_area_one)
+_FEW = 4  # up to this many pairs a call: one by one in Python (one_pair), the same floats
 
 
 def _edges(geoms: np.ndarray):
