@@ -101,7 +101,8 @@ class _UnitReshape:
 
     def _over_again(self, ps: list, terms_of: dict) -> None:
         """:meth:`_unover` then :meth:`_over` of the parcels ``ps`` (pairs changed); the common case (two units,
-        the PBF part a number) in bulk with the same GEOS calls, the project rows moved by one integer delta."""
+        the PBF part a number) in bulk with the same calls, the project rows moved by one integer delta; the
+        build's parts counted twice too (``build._over_in_bulk``)."""
         overlaps, project = self._unit_overlaps, self.project
         back: dict = {}  # what the parcels' old parts counted twice took off the project rows
         taken: dict = {}  # what their new parts take off
