@@ -178,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
+        if args.code:  # first on the path: ``python -m`` puts the working directory (this checkout) before PYTHONPATH
+            sys.path.insert(0, args.code)
         print(json.dumps(worker(args.worker, args.edits)))
         return 0
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (args.code, str(ROOT)) if p))
@@ -189,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, "-c", f"from bench.engine_build_bench import cache_inputs; cache_inputs({n})"],
                        cwd=ROOT, check=True)
         out = subprocess.run([sys.executable, "-m", "bench.engine_build_bench", "--worker", str(n), "--edits",
-                              str(args.edits)], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+                              str(args.edits)] + (["--code", args.code] if args.code else []),
+                             cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
         r = json.loads(out.strip().splitlines()[-1])
         if "arrow_read_s" not in r:  # another checkout's worker (--code) may not read: this one does
             r["arrow_read_s"], r["arrow_read_cpu_s"] = json.loads(subprocess.run(

@@ -53,3 +53,10 @@ def test_front_ends_catch_the_two_plugin_exceptions_not_lists():
     specific = rf"except \(?[^\n:]*\b({names})\b"
     found = [rel for rel in _where(specific) if rel.startswith(("cli/", "processing/", "gui/"))]
     assert found in ([], ["cli/demo.py"])  # demo: a missing openpyxl only skips its XLSX (a warning)
+
+
+def test_the_engine_measures_unit_and_parcel_in_one_place():
+    """Shares and parts counted twice: area(A ∩ B) by overlay_area.intersection_areas, the build and the edits."""
+    overlays = _where(r"shapely\.area\(\s*shapely\.intersection\(")
+    assert [rel for rel in overlays if rel.startswith("core/engine/")] == ["core/engine/overlay_area.py"]  # its GEOS
+    assert _where(r"def intersection_areas\(") == ["core/engine/overlay_area.py"]

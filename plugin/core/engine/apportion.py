@@ -16,6 +16,7 @@ from shapely.geometry.base import BaseGeometry
 from ..validation import OVERLAP_TOLERANCE_M2, clean_polygonal
 from .composition import add_into
 from .geometry import share_in_unit
+from .overlay_area import intersection_areas
 from .state import _Parcel, pair_key, sort_key
 
 _EPS = 1e-12
@@ -74,7 +75,7 @@ class _Apportionment:
             return share * part
         if share == 1.0:
             return float(shapely.area(part)) / p.area
-        return float(shapely.area(shapely.intersection(unit_geom, part))) / p.area
+        return float(intersection_areas(unit_geom, [part])[0]) / p.area
 
     def _pbf_share_of(self, pid: Hashable, unit_geom: BaseGeometry, share: float) -> float:
         """:meth:`_pbf_share` of a parcel of the store, without making its ``_Parcel`` in the common case."""
@@ -163,7 +164,7 @@ class _Apportionment:
             both = overlaps[pair_key(ids[0], ids[1])][1]
             if both is None or not shapely.intersects(both, p.geom):
                 return
-            excess = min(1.0, float(shapely.area(shapely.intersection(p.geom, both))) / p.area)  # GEOS clips
+            excess = min(1.0, float(intersection_areas(both, [p.geom])[0]) / p.area)
             if not excess > 1e-9:
                 return
             pbf_excess = excess * p.pbf_part

@@ -293,13 +293,18 @@ class _FullBuild(_ChunkJoins):
             self._over_in_bulk(base)
 
     def _over_in_bulk(self, base: Columns) -> None:
-        """:meth:`_over` of the parcels in units overlapping each other (they get a ``_Parcel``)."""
+        """:meth:`_over` of the parcels in units overlapping each other (they get a ``_Parcel``): through
+        ``reshape._over_again``, as a unit edit does — the common case (two units) in one call of
+        ``intersection_areas``, the same floats as ``_over`` one parcel at a time."""
         overlaps, uids = self._unit_overlaps, base.uids
         start = base.pair_start
+        ps = []
         for r in np.flatnonzero(np.diff(start) >= 2).tolist():
             ids = [uids[u] for u in base.pair_unit[start[r]:start[r + 1]].tolist()]
             if any(pair_key(a, b) in overlaps for i, a in enumerate(ids) for b in ids[i + 1:]):
-                self._over(self._parcels[base.pid(r)])
+                ps.append(self._parcels[base.pid(r)])
+        if ps:
+            self._over_again(ps, {id(p): self._terms(p) for p in ps})
 
 
 def _repeated(ids: np.ndarray) -> bool:

@@ -17,6 +17,7 @@ import shapely
 from ..validation import clean_polygonal
 from .apportion import pbf_part_from, pbf_relation
 from .geometry import in_threads, in_threads_prepared
+from .overlay_area import intersection_areas
 from .packed import PackedGeometries
 from .store import Columns
 
@@ -184,7 +185,7 @@ class _ChunkJoins:
         shares = np.ones(len(ui))
         part = np.flatnonzero(~inside)
         if len(part):  # in pieces: the intersections are big and only their area is kept
-            inter = in_threads(lambda k: shapely.area(shapely.intersection(uarr[ui[k]], geoms[pi[k]])), part)
+            inter = in_threads_prepared(lambda k, own: intersection_areas(own[ui[k]], geoms[pi[k]]), part, uarr)
             shares[part] = np.minimum(1.0, inter / base.areas[pi[part] + a])
         keep = shares > 0
         ui, pi, shares = ui[keep].astype(np.int32), (pi[keep] + a).astype(np.int32), shares[keep]
@@ -196,10 +197,15 @@ class _ChunkJoins:
         """PBF share of every pair (:meth:`_pbf_share`): share × PBF part, areas for the partly covered."""
         part = base.pbf[pi]
         pbfs = shares * part
+        cut = []
         for j in np.flatnonzero(np.isnan(part)).tolist():
             geom, area, share = base.pbf_parts[int(pi[j])], float(base.areas[pi[j]]), float(shares[j])
             if share == 1.0:
                 pbfs[j] = float(shapely.area(geom)) / area
             else:
-                pbfs[j] = float(shapely.area(shapely.intersection(uarr[ui[j]], geom))) / area
+                cut.append(j)
+        if cut:  # in one call: each pair's area is the one an edit's _pbf_share computes alone
+            geoms = np.empty(len(cut), dtype=object)
+            geoms[:] = [base.pbf_parts[int(pi[j])] for j in cut]
+            pbfs[cut] = intersection_areas(uarr[ui[cut]], geoms) / base.areas[pi[cut]]
         return pbfs

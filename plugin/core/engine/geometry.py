@@ -17,6 +17,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from ..validation import clean_polygonal
+from .overlay_area import intersection_areas
 
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
 
@@ -43,7 +44,7 @@ def clean_many(geoms: list) -> list:
 
 def shares_in_unit(unit_geom: BaseGeometry, geoms: np.ndarray, areas: np.ndarray) -> np.ndarray:
     """:func:`share_in_unit` of many parcels near one (prepared) unit, vectorised, 0 for those it does not meet:
-    the same GEOS calls, the same floats. The cheap prepared ``contains_properly`` first, on all; ``intersects``
+    the same calls, the same floats. The cheap prepared ``contains_properly`` first, on all; ``intersects``
     only on the others, the overlay only on those that meet the unit."""
     shares = np.ones(len(geoms))
     part = np.flatnonzero(~shapely.contains_properly(unit_geom, geoms))
@@ -51,7 +52,7 @@ def shares_in_unit(unit_geom: BaseGeometry, geoms: np.ndarray, areas: np.ndarray
         meet = shapely.intersects(unit_geom, geoms[part])
         shares[part[~meet]] = 0.0
         part = part[meet]
-        inter = shapely.area(shapely.intersection(unit_geom, geoms[part]))
+        inter = intersection_areas(unit_geom, geoms[part])
         shares[part] = np.minimum(1.0, inter / areas[part])
     return shares
 
@@ -118,9 +119,10 @@ def paused_gc():
 
 
 def share_in_unit(unit_geom: BaseGeometry, geom: BaseGeometry, area: float) -> float:
-    """Share of the parcel's area inside the unit. Same GEOS calls in bulk and incremental."""
+    """Share of the parcel's area inside the unit (:func:`~.overlay_area.intersection_areas`). The same calls
+    in bulk and incremental."""
     if shapely.contains_properly(unit_geom, geom):
         return 1.0
-    inter = shapely.area(shapely.intersection(unit_geom, geom))
+    inter = intersection_areas(unit_geom, [geom])[0]
     return min(1.0, float(inter) / area)
 

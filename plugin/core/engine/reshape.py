@@ -18,6 +18,7 @@ import shapely
 
 from .composition import add_into, drop_zeros
 from .geometry import shares_in_unit
+from .overlay_area import intersection_areas
 from .state import _Unit, pair_key, sort_key
 
 
@@ -100,7 +101,8 @@ class _UnitReshape:
 
     def _over_again(self, ps: list, terms_of: dict) -> None:
         """:meth:`_unover` then :meth:`_over` of the parcels ``ps`` (pairs changed); the common case (two units,
-        the PBF part a number) in bulk with the same GEOS calls, the project rows moved by one integer delta."""
+        the PBF part a number) in bulk with the same calls, the project rows moved by one integer delta; the
+        build's parts counted twice too (``build._over_in_bulk``)."""
         overlaps, project = self._unit_overlaps, self.project
         back: dict = {}  # what the parcels' old parts counted twice took off the project rows
         taken: dict = {}  # what their new parts take off
@@ -125,7 +127,7 @@ class _UnitReshape:
             both = np.empty(len(simple), dtype=object)
             both[:] = boths
             meet = np.flatnonzero(shapely.intersects(both, geoms))
-            inter = shapely.area(shapely.intersection(geoms[meet], both[meet]))  # GEOS clips to the boxes itself
+            inter = intersection_areas(both[meet], geoms[meet])
             for j, a in zip(meet.tolist(), inter.tolist()):
                 p = simple[j]
                 excess = min(1.0, a / p.area)
