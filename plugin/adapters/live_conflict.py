@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from ..core.i18n import tr
 
@@ -24,17 +24,22 @@ def _local_time(text: str) -> str:
         return text[:19].replace("T", " ")
 
 
-def conflict_message(errors: Iterable[str], saving: bool = False) -> Optional[str]:
-    """The planner's sentence for a commit (or, under transaction groups, an edit) refused by the
-    version check (None: not such a refusal); ``saving``: an edit checked as the save began."""
+def _details(errors: Iterable[str], pattern: re.Pattern[str]) -> Iterator[dict]:
+    """The JSON details ``errors`` carry under ``pattern``, in order (texts without one, or a broken one: skipped)."""
     for text in errors:
-        match = _CONFLICT.search(str(text))
+        match = pattern.search(str(text))
         if not match:
             continue
         try:
-            info = json.loads(match.group(1))
+            yield json.loads(match.group(1))
         except ValueError:
             continue
+
+
+def conflict_message(errors: Iterable[str], saving: bool = False) -> Optional[str]:
+    """The planner's sentence for a commit (or, under transaction groups, an edit) refused by the
+    version check (None: not such a refusal); ``saving``: an edit checked as the save began."""
+    for info in _details(errors, _CONFLICT):
         who = info.get("by") or info.get("role") or tr("another planner")
         if info.get("by") and info.get("role"):
             who = f"{info['by']} ({info['role']})"
@@ -57,14 +62,7 @@ def conflict_message(errors: Iterable[str], saving: bool = False) -> Optional[st
 def refusal_message(errors: Iterable[str]) -> Optional[str]:
     """The planner's sentence for an edit the ``parcels`` view refuses (SQLSTATE ``LC403``, detail
     ``lc-refused {kind, fid}``: postgis/split_sql.py); None: not such a refusal."""
-    for text in errors:
-        match = _REFUSED.search(str(text))
-        if not match:
-            continue
-        try:
-            info = json.loads(match.group(1))
-        except ValueError:
-            continue
+    for info in _details(errors, _REFUSED):
         fid = info.get("fid")
         sentences = {
             "survey": tr("Not saved: parcel {0}: only the plan fields (ZZLX, GHDLBM, GHKCXS, YNCZ) can be changed in "
