@@ -19,6 +19,7 @@ from .split_sql import MIGRATION as SPLIT_MIGRATION
 from .split_sql import has_pieces, view_sql
 from .sum_cache import MIGRATION as SUMS_MIGRATION
 from .survey_cache import MIGRATION as SURVEY_MIGRATION
+from .trigger_sql import refuse_conflict, stamp
 from .tx_check import MIGRATION as TX_CHECK_MIGRATION
 from .tx_check import TX_STAMP_MIGRATION
 
@@ -47,16 +48,7 @@ CREATE TABLE {s}.history (
     id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp(),
     qgis_user text, db_role text NOT NULL DEFAULT session_user, table_name text NOT NULL,
     row_key text, action text NOT NULL, old_row jsonb, new_row jsonb);
-CREATE FUNCTION {s}.lc_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        NEW.version := OLD.version + 1;
-    END IF;
-    NEW.changed_by := nullif(current_setting('lc.user', true), '');
-    NEW.changed_role := session_user;
-    NEW.changed_at := clock_timestamp();
-    RETURN NEW;
-END $$;
+""" + stamp() + """\
 CREATE FUNCTION {s}.lc_history() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     key_column text := TG_ARGV[0];
@@ -114,30 +106,8 @@ READ_ONLY_SQLSTATE = "LC403"
 #: the plan columns the ``parcels`` view may change (the rest is the survey: the data of record)
 VIEW_PLAN_COLUMNS = ("zzlx", "ghdlbm", "ghkcxs", "yncz", "version")
 
-MIGRATIONS.append((4, "optimistic locking in the database, QGIS notifications, an editable parcels view", """
-CREATE OR REPLACE FUNCTION {s}.lc_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    key_value text;
-BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        IF NEW.version IS DISTINCT FROM OLD.version THEN
-            key_value := to_jsonb(OLD) ->> (CASE TG_TABLE_NAME WHEN 'plan_parcel' THEN 'survey_fid'
-                                                               WHEN 'plan_unit' THEN 'dybh' ELSE 'id' END);
-            RAISE EXCEPTION USING ERRCODE = 'LC409',
-                MESSAGE = format('%s %s was changed by %s at %s after you read it: your change was refused',
-                                 TG_TABLE_NAME, key_value, coalesce(OLD.changed_by, OLD.changed_role, '?'),
-                                 to_char(OLD.changed_at, 'YYYY-MM-DD HH24:MI:SS TZ')),
-                DETAIL = 'lc-conflict ' || json_build_object(
-                    'table', TG_TABLE_NAME, 'key', key_value, 'by', OLD.changed_by, 'role', OLD.changed_role,
-                    'at', OLD.changed_at, 'version', OLD.version, 'read', NEW.version)::text;
-        END IF;
-        NEW.version := OLD.version + 1;
-    END IF;
-    NEW.changed_by := nullif(current_setting('lc.user', true), '');
-    NEW.changed_role := session_user;
-    NEW.changed_at := clock_timestamp();
-    RETURN NEW;
-END $$;
+MIGRATIONS.append((4, "optimistic locking in the database, QGIS notifications, an editable parcels view",
+                   "\n" + stamp((("plan_parcel", "survey_fid"), ("plan_unit", "dybh"))) + """\
 CREATE OR REPLACE FUNCTION {s}.lc_history() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     key_column text := TG_ARGV[0];
@@ -268,13 +238,7 @@ BEGIN
         AND read_at >= clock_timestamp() - interval '1 hour'
         RETURNING version INTO read_version;
     IF read_version IS NOT NULL AND read_version <> OLD.version THEN
-        RAISE EXCEPTION USING ERRCODE = 'LC409',
-            MESSAGE = format('%s %s was changed by %s at %s after you read it: your deletion was refused',
-                             TG_TABLE_NAME, key_value, coalesce(OLD.changed_by, OLD.changed_role, '?'),
-                             to_char(OLD.changed_at, 'YYYY-MM-DD HH24:MI:SS TZ')),
-            DETAIL = 'lc-conflict ' || json_build_object(
-                'table', TG_TABLE_NAME, 'key', key_value, 'by', OLD.changed_by, 'role', OLD.changed_role,
-                'at', OLD.changed_at, 'version', OLD.version, 'read', read_version, 'action', 'DELETE')::text;
+""" + refuse_conflict("deletion", "read_version", 8, "DELETE") + """\
     END IF;
     RETURN OLD;
 END $$;

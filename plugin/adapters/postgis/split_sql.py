@@ -35,6 +35,7 @@ difference) is at most 0.01 m² + 1e-6 of the parcel's area (a split's own round
 from __future__ import annotations
 
 from .connection import driver
+from .trigger_sql import definer_row_trigger, stamp
 
 VERSION = 15
 #: fid of a piece that did not keep its parcel's place: SPLIT_FID_BASE + plan_split.id (survey fids are below)
@@ -42,32 +43,7 @@ SPLIT_FID_BASE = 1_000_000_000
 #: the survey's area fields, apportioned among a parcel's pieces in the view
 AREA_COLUMNS = ("tbmj", "kcmj", "tbdlmj")
 
-_STAMP = """
-CREATE OR REPLACE FUNCTION {s}.lc_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    key_value text;
-BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        IF NEW.version IS DISTINCT FROM OLD.version THEN
-            key_value := to_jsonb(OLD) ->> (CASE TG_TABLE_NAME WHEN 'plan_parcel' THEN 'survey_fid'
-                                                               WHEN 'plan_unit' THEN 'dybh'
-                                                               WHEN 'plan_split' THEN 'fid' ELSE 'id' END);
-            RAISE EXCEPTION USING ERRCODE = 'LC409',
-                MESSAGE = format('%s %s was changed by %s at %s after you read it: your change was refused',
-                                 TG_TABLE_NAME, key_value, coalesce(OLD.changed_by, OLD.changed_role, '?'),
-                                 to_char(OLD.changed_at, 'YYYY-MM-DD HH24:MI:SS TZ')),
-                DETAIL = 'lc-conflict ' || json_build_object(
-                    'table', TG_TABLE_NAME, 'key', key_value, 'by', OLD.changed_by, 'role', OLD.changed_role,
-                    'at', OLD.changed_at, 'version', OLD.version, 'read', NEW.version)::text;
-        END IF;
-        NEW.version := OLD.version + 1;
-    END IF;
-    NEW.changed_by := nullif(current_setting('lc.user', true), '');
-    NEW.changed_role := session_user;
-    NEW.changed_at := clock_timestamp();
-    RETURN NEW;
-END $$;
-"""
+_STAMP = "\n" + stamp((("plan_parcel", "survey_fid"), ("plan_unit", "dybh"), ("plan_split", "fid")))
 
 _TABLES = """
 ALTER TABLE {s}.plan_split ADD COLUMN IF NOT EXISTS fid integer, ADD COLUMN IF NOT EXISTS zzlx text,
@@ -100,11 +76,7 @@ BEGIN
     INSERT INTO {s}.plan_sum_dirty (survey_fid) VALUES (NULL);
     RETURN NULL;
 END $$;
-REVOKE EXECUTE ON FUNCTION {s}.lc_split_dirty() FROM PUBLIC;  -- a trigger: nobody calls it (migration 9)
-DROP TRIGGER IF EXISTS lc_split_dirty ON {s}.plan_split;
-CREATE TRIGGER lc_split_dirty AFTER INSERT OR UPDATE OR DELETE ON {s}.plan_split
-    FOR EACH ROW EXECUTE FUNCTION {s}.lc_split_dirty();
-"""
+""" + definer_row_trigger("lc_split_dirty", "plan_split")
 
 # helpers of the view's trigger: the tolerance, the refusal, giving way, the area given up, undoing a split
 _HELPERS = """
