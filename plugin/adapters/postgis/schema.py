@@ -16,6 +16,7 @@ from .share_cache import MIGRATION as SHARES_MIGRATION
 from .share_cache import MIGRATION_7 as BSM_INDEX_MIGRATION
 from .share_cache import MIGRATION_14 as SHARE_RESET_MIGRATION
 from .split_sql import MIGRATION as SPLIT_MIGRATION
+from .split_sql import MIGRATION_16 as SPLIT_VIEW_MIGRATION
 from .split_sql import has_pieces, view_sql
 from .sum_cache import MIGRATION as SUMS_MIGRATION
 from .survey_cache import MIGRATION as SURVEY_MIGRATION
@@ -287,6 +288,7 @@ MIGRATIONS.append(SUMS_MIGRATION)  # 12: kept sums beside the maintained shares 
 MIGRATIONS.append(SURVEY_MIGRATION)  # 13: kept survey results (survey_cache)
 MIGRATIONS.append(SHARE_RESET_MIGRATION)  # 14: TRUNCATE plan_unit / pbf forgets the kept shares
 MIGRATIONS.append(SPLIT_MIGRATION)  # 15: splitting survey parcels through the view (split_sql)
+MIGRATIONS.append(SPLIT_VIEW_MIGRATION)  # 16: the view sums a split parcel's area once per piece (split_sql)
 
 
 def quoted(schema: str):
@@ -345,7 +347,7 @@ def migrate(conn, schema: str = "land_consolidation") -> list[int]:
                 cur.execute(sql.SQL("INSERT INTO {} (version, description) VALUES (%s, %s)").format(
                     sql.Identifier(schema, VERSION_TABLE)), (version, description))
                 applied.append(version)
-            if {4, 15} & set(applied) and table_exists(cur, schema, "survey"):
+            if {4, 15, 16} & set(applied) and table_exists(cur, schema, "survey"):
                 create_parcels_view(cur, schema)  # the view of a loaded schema gets version, pieces, its trigger
             if {1, 3, 4} & set(applied):
                 for fn in ("lc_history",):
