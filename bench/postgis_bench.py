@@ -24,6 +24,16 @@ itself (``plugin.adapters.postgis.local_cluster``; fsync off). For each size it 
 
 Also the load time (``db load``). Min and median of ``--repeat`` runs; a markdown table is
 printed and written to ``bench/results/postgis_<date>.md``.
+
+``--split 0 1 10``: one run per percentage, each in a fresh cluster: after ``db load`` that share of
+the survey parcels (every k-th fid) is split into two pieces as QGIS's *Split Features* saves it — one
+``UPDATE`` of the parcel's geometry on the ``parcels`` view (its western half) and one ``INSERT`` of the
+other piece with every attribute copied, each row through the view's trigger (migration 15,
+docs/postgis.md "Split parcels"). Then, besides (a1)–(a3): a planner's canvas reads of the view
+(all columns with the geometry as WKB, as QGIS's ``postgres`` provider: the whole township's box and
+a 1 km × 600 m screen at the centre; ``count(*)``), median of 3, wall and client CPU, and their
+``EXPLAIN (ANALYZE, BUFFERS)`` written to ``bench/results/postgis_view_<pct>_<date>.txt``.
+``--skip-dba`` leaves out (c); ``--reads-only`` stops after the reads (no balance).
 """
 from __future__ import annotations
 
@@ -71,6 +81,84 @@ def _edit_cost(conn) -> tuple[float, float]:
     return out[0], out[1]
 
 
+#: a planner's screen at the township's centre (1 km × 600 m: 1:2 500 on a 1 920-pixel screen)
+SCREEN = (1000.0, 600.0)
+
+
+def _split(conn, pct: float) -> tuple[int, float]:
+    """Split ``pct`` % of the survey parcels (every k-th fid) in two as QGIS saves a split: the parcel's
+    geometry updated to its western half through the view, then the eastern half inserted with the
+    parcel's attributes (QGIS copies them all; the fid it sends is ignored by the trigger). Returns the
+    pieces in plan_split and the seconds."""
+    if pct <= 0:
+        return 0, 0.0
+    step = max(1, round(100 / pct))
+    t0 = time.perf_counter()
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a "
+                    "WHERE a.attrelid = 'bench.parcels'::regclass AND a.attnum > 0 "
+                    "AND a.attname NOT IN ('fid', 'geom', 'version')")
+        cols = cur.fetchone()[0]
+        # the features as QGIS loaded them (their survey TBMJ …), and their two halves
+        cur.execute(f"""CREATE TEMP TABLE lc_halves AS
+            SELECT v.*, ST_Multi(ST_CollectionExtract(ST_Intersection(v.geom, w), 3)) AS west,
+                   ST_Multi(ST_CollectionExtract(ST_Difference(v.geom, w), 3)) AS east
+            FROM bench.parcels v, ST_MakeEnvelope(ST_XMin(v.geom) - 1, ST_YMin(v.geom) - 1,
+                 (ST_XMin(v.geom) + ST_XMax(v.geom)) / 2, ST_YMax(v.geom) + 1, ST_SRID(v.geom)) AS w
+            WHERE v.fid % {step} = 0 AND ST_IsValid(v.geom)""")
+        cur.execute("DELETE FROM lc_halves WHERE ST_IsEmpty(west) OR ST_IsEmpty(east)")
+    with conn, conn.cursor() as cur:  # QGIS: the updates in one transaction …
+        cur.execute("SELECT set_config('lc.user', 'bench', false)")
+        cur.execute("UPDATE bench.parcels v SET geom = h.west FROM lc_halves h WHERE v.fid = h.fid")
+    with conn, conn.cursor() as cur:  # … the added pieces in another
+        cur.execute(f"INSERT INTO bench.parcels ({cols}, geom) SELECT {cols}, east FROM lc_halves")
+        cur.execute("DROP TABLE lc_halves")
+        cur.execute("SELECT count(*) FROM bench.plan_split")
+        pieces = cur.fetchone()[0]
+    return pieces, time.perf_counter() - t0
+
+
+def _reads(conn, repeat: int = 3) -> tuple[dict, str]:
+    """A planner's canvas reads of the view: {name: (wall s median, client CPU s median, rows)}, and
+    their plans (``EXPLAIN (ANALYZE, BUFFERS)``)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), "
+                    "(SELECT ST_SRID(geom) FROM bench.survey LIMIT 1) FROM (SELECT ST_Extent(geom) AS e "
+                    "FROM bench.survey) AS x")
+        x0, y0, x1, y1, srid = cur.fetchone()
+        cur.execute("SELECT string_agg(CASE a.attname WHEN 'geom' THEN 'ST_AsBinary(geom, ''NDR'')' "
+                    "ELSE quote_ident(a.attname) END, ', ' ORDER BY a.attnum) FROM pg_attribute a "
+                    "WHERE a.attrelid = 'bench.parcels'::regclass AND a.attnum > 0")
+        cols = cur.fetchone()[0]
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    w, h = SCREEN
+    boxes = {"township": (x0, y0, x1, y1), "screen": (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)}
+    queries = {name: (f"SELECT {cols} FROM bench.parcels WHERE geom && ST_MakeEnvelope({a}, {b}, {c}, {d}, {srid})")
+               for name, (a, b, c, d) in boxes.items()}
+    queries["count"] = "SELECT count(*) FROM bench.parcels"
+    out, plans = {}, []
+    for name, q in queries.items():
+        walls, cpus, n = [], [], 0
+        for k in range(repeat):
+            t0, c0 = time.perf_counter(), time.process_time()
+            with conn:  # as QGIS's provider: a cursor, fetched 2 000 rows at a time
+                cur = conn.cursor(name=f"qgis_{k}")
+                cur.itersize = 2000
+                cur.execute(q)
+                n = sum(1 for _row in cur)
+                cur.close()
+            walls.append(time.perf_counter() - t0)
+            cpus.append(time.process_time() - c0)
+        out[name] = (statistics.median(walls), statistics.median(cpus), n)
+        with conn, conn.cursor() as cur:
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + q)
+            plan = [r[0] for r in cur.fetchall()]
+            cur.execute("EXPLAIN DECLARE c CURSOR FOR " + q)  # the cursor's plan (cursor_tuple_fraction)
+            plan += ["-- as a cursor:"] + [r[0] for r in cur.fetchall()]
+        plans.append(f"-- {name}: {q}\n" + "\n".join(plan))
+    return out, "\n\n".join(plans)
+
+
 def _timed(fn, repeat: int) -> tuple[list[float], object]:
     samples, result = [], None
     for _ in range(repeat):
@@ -80,7 +168,8 @@ def _timed(fn, repeat: int) -> tuple[list[float], object]:
     return samples, result
 
 
-def run_size(n: int, repeat: int, skip_in_process: bool) -> dict:
+def run_size(n: int, repeat: int, skip_in_process: bool, split: float | None = None,
+             skip_dba: bool = False, reads_only: bool = False) -> dict:
     import argparse as ap
 
     from plugin.adapters.postgis import schema
@@ -94,7 +183,7 @@ def run_size(n: int, repeat: int, skip_in_process: bool) -> dict:
 
     start_qgis()
     gpkg = ensure_data(n)
-    row: dict = {"n": n}
+    row: dict = {"n": n, "split": split}
     with LocalCluster() as cluster:
         svc = cluster.write_service_file(cluster.root / "pg_service.conf")
         os.environ["PGSERVICEFILE"] = str(svc)
@@ -106,6 +195,20 @@ def run_size(n: int, repeat: int, skip_in_process: bool) -> dict:
         db_load(db, "bench", f"{gpkg}|layername=DLTB", f"{gpkg}|layername=ZZDY", f"{gpkg}|layername=YJJBNTTB")
         cluster.execute("VACUUM ANALYZE")
         row["load"] = time.perf_counter() - t0
+        if split is not None:
+            conn = connect(db)
+            row["pieces"], row["split_s"] = _split(conn, split)
+            conn.close()
+            cluster.execute("VACUUM ANALYZE")
+            conn = connect(db)
+            row["reads"], plans = _reads(conn)
+            conn.close()
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            (RESULTS / f"postgis_view_{n}_{split:g}_{_dt.date.today()}.txt").write_text(
+                f"{row['pieces']} pieces, load average {os.getloadavg()[0]:.1f}\n\n{plans}\n", encoding="utf-8")
+            if reads_only:
+                row["loadavg"] = os.getloadavg()[0]
+                return row
         src = [f"PG:{db}|layername=bench.{t}" for t in ("parcels", "plan_unit", "pbf")]
         pack = bundled_pack("national")
         row["first"], _ = _timed(lambda: compute(Sources(*src), pack), 1)
@@ -124,7 +227,7 @@ def run_size(n: int, repeat: int, skip_in_process: bool) -> dict:
                 cur.execute(DBA_QUERY)
                 return cur.fetchall()
 
-        row["dba"], _rows = _timed(dba, repeat)
+        row["dba"], _rows = _timed(dba, 0 if skip_dba else repeat)
         row["loadavg"] = os.getloadavg()[0]
         conn.close()
         # kept shares and sums after the edits against nothing kept (also at 1 M, without the in-process run)
@@ -158,12 +261,13 @@ def _fmt(samples) -> str:
 
 
 def table(rows: list[dict]) -> str:
+    balances = [r for r in rows if "in_db" in r]
     lines = [f"PostGIS balance benchmark, {_dt.datetime.now():%Y-%m-%d %H:%M}, load average {os.getloadavg()[0]:.1f}",
              "", "| parcels | load avg | db load s | (a) in-database s | (a1) first s | (a2) kept s | (a3) one edit s "
              "| (b) in-process s | (c) DBA query s | (c)/(a) | (c)/(a1) | (c)/(a2) | (c)/(a3) | (b)/(a) "
              "| edit ms with / without | max diff m² | (a3)–(a) m² |", "|" + "---:|" * 17]
-    for r in rows:
-        a, c = min(r["in_db"]), min(r["dba"])
+    for r in balances:
+        a, c = min(r["in_db"]), min(r["dba"] or [float("nan")])
         b = min(r["in_process"]) if r.get("in_process") else None
         lines.append(f"| {r['n']:,} | {r['loadavg']:.1f} | {r['load']:.1f} | {_fmt(r['in_db'])} | "
                      f"{_fmt(r['first'])} | {_fmt(r['kept'])} | "
@@ -172,6 +276,14 @@ def table(rows: list[dict]) -> str:
                      f"{c / min(r['kept']):.1f}× | {c / min(r['one_edit']):.1f}× | {f'{b / a:.1f}×' if b else '–'} | "
                      f"{r['edit'][0]:.1f} / {r['edit'][1]:.1f} | {r.get('max_diff_m2', float('nan')):.2g} | "
                      f"{r['kept_diff_m2']:.2g} |")
+    split = [r for r in rows if r.get("split") is not None]
+    if split:
+        lines += ["", "| parcels | split % | pieces | split s | township read s (CPU) | rows "
+                  "| screen read s (CPU) | rows | count(*) s |", "|" + "---:|" * 9]
+        for r in split:
+            t, sc, c = (r["reads"][k] for k in ("township", "screen", "count"))
+            lines.append(f"| {r['n']:,} | {r['split']:g} | {r['pieces']:,} | {r['split_s']:.1f} "
+                         f"| {t[0]:.2f} ({t[1]:.2f}) | {t[2]:,} | {sc[0]:.3f} ({sc[1]:.3f}) | {sc[2]:,} | {c[0]:.3f} |")
     return "\n".join(lines)
 
 
@@ -180,9 +292,14 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[200_000])
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--skip-in-process", action="store_true", help="only (a) and (c) (1 M: the client side is slow)")
+    ap.add_argument("--split", type=float, nargs="+", help="per cent of the survey parcels split in two pieces "
+                    "through the view (one run each), and the view's canvas reads")
+    ap.add_argument("--skip-dba", action="store_true", help="leave out (c), the DBA query")
+    ap.add_argument("--reads-only", action="store_true", help="with --split: only the split and the view's reads")
     args = ap.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))  # a killed run still removes its cluster
-    rows = [run_size(n, args.repeat, args.skip_in_process) for n in args.sizes]
+    rows = [run_size(n, args.repeat, args.skip_in_process, pct, args.skip_dba, args.reads_only)
+            for n in args.sizes for pct in (args.split or [None])]
     text = table(rows)
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from plugin.adapters.postgis.plan_edits import save_plan
 from plugin.adapters.qgis_compat import transaction_mode
 from plugin.gui.session import PlanningSession, SessionConfig
 from tests.postgis import test_pg_live as live
-from tests.postgis.test_pg_live import SCHEMA, pg_layer, service, untagged_farmland
+from tests.postgis.test_pg_live import SCHEMA, pg_layer, service, untagged_farmland, wait_for
 
 demo_gpkg, template, planners = live.demo_gpkg, live.template, live.planners  # the two planners' fixtures
 BUFFERED = hasattr(Qgis, "TransactionMode")  # QGIS 3.26+: buffered transaction groups exist
@@ -53,6 +53,15 @@ def session_of(planner: str, units: bool = False):
     session.refused.connect(said["refused"].append)
     assert session.apply(SessionConfig(parcels=parcels.id(), units=unit_layer.id()), save=False)
     return session, (unit_layer if units else parcels), said
+
+
+def refused_naming(layer, refusals: list, *names: str) -> None:
+    """The layer's commit is refused and the message bar's sentence names ``names`` (who changed the row
+    since, the row); the edits stay in QGIS's buffer."""
+    QCoreApplication.processEvents()
+    assert not layer.commitChanges()
+    wait_for(lambda: refusals, timeout=2.0)
+    assert all(name in refusals[0] for name in names), refusals[0]
 
 
 def settle() -> None:

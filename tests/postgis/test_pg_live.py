@@ -110,6 +110,17 @@ def start_session(parcels, units, pbf=None) -> PlanningSession:
     return session
 
 
+def geopackage_reference(demo_gpkg, tmp_path):
+    """The demo on a GeoPackage copy, its DLTB, ZZDY and YJJBNTTB layers in the project, and their
+    session (what the same plan must balance to): (layers, session)."""
+    gpkg = tmp_path / "demo.gpkg"
+    shutil.copy(demo_gpkg, gpkg)
+    ogr = [QgsVectorLayer(f"{gpkg}|layername={n}", n, "ogr") for n in ("DLTB", "ZZDY", "YJJBNTTB")]
+    for layer in ogr:
+        QgsProject.instance().addMapLayer(layer)
+    return ogr, start_session(*ogr)
+
+
 def planner_session(planner: str, with_pbf: bool = True):
     layers = (pg_layer(planner, "parcels", "fid"), pg_layer(planner, "plan_unit", "id"),
               pg_layer(planner, "pbf", "id") if with_pbf else None)
@@ -153,12 +164,7 @@ def tag(layer: QgsVectorLayer, fid: int, zzlx: str, ghdlbm: str) -> None:
 
 def test_session_on_postgres_layers_equals_geopackage_and_edits_update_it(planners, demo_gpkg, tmp_path):
     session, (parcels, units, pbf) = planner_session("a")
-    gpkg = tmp_path / "demo.gpkg"
-    shutil.copy(demo_gpkg, gpkg)
-    ogr = [QgsVectorLayer(f"{gpkg}|layername={n}", n, "ogr") for n in ("DLTB", "ZZDY", "YJJBNTTB")]
-    for layer in ogr:
-        QgsProject.instance().addMapLayer(layer)
-    reference = start_session(*ogr)
+    ogr, reference = geopackage_reference(demo_gpkg, tmp_path)
     assert len(rows(session.engine)) > 10
     assert rows(session.engine) == rows(reference.engine)
 

@@ -7,6 +7,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from plugin.adapters.postgis.connection import connect
 from plugin.adapters.postgis.plan_edits import read_plan, save_plan
 from tests.postgis import test_pg_live as live
+from tests.postgis.live_helpers import refused_naming
 from tests.postgis.test_pg_live import SCHEMA, planner_session, service, tag, untagged_farmland, wait_for
 
 demo_gpkg, template, planners = live.demo_gpkg, live.template, live.planners  # the two planners' fixtures
@@ -40,10 +41,7 @@ def test_a_parcel_changed_after_the_planner_loaded_it_is_refused_at_the_first_ed
     # only now does B change it (and another parcel nobody touched)
     tag(parcels_b, seen, "JS-FK", "0201")
     tag(parcels_b, other, "JS-FK", "0201")
-    QCoreApplication.processEvents()
-    assert not parcels_b.commitChanges()
-    wait_for(lambda: refusals, timeout=2.0)
-    assert "张三" in refusals[0] and str(seen) in refusals[0]
+    refused_naming(parcels_b, refusals, "张三", str(seen))
     assert read_plan(conn, SCHEMA, [seen])[seen]["ghdlbm"] == "0101"  # A's value stays
     assert parcels_b.getFeature(seen)["ghdlbm"] == "0201"  # B's edit is kept in the buffer
     # knowingly over A's change: saved; then B's next edit of the same parcel saves on B's own version
@@ -69,10 +67,7 @@ def test_a_unit_changed_after_the_planner_loaded_it_is_refused(planners):
     assert units_a.startEditing() and units_a.changeAttributeValue(unit.id(), name, "甲")
     assert units_a.commitChanges(), units_a.commitErrors()
     assert units_b.startEditing() and units_b.changeAttributeValue(unit.id(), name, "乙")  # B read it before
-    QCoreApplication.processEvents()
-    assert not units_b.commitChanges()
-    wait_for(lambda: refusals, timeout=2.0)
-    assert unit["dybh"] in refusals[0] and "张三" in refusals[0]
+    refused_naming(units_b, refusals, unit["dybh"], "张三")
     assert stored(unit.id()) == "甲"
     units_b.rollBack()
     for s in (session_a, session_b):
@@ -91,10 +86,7 @@ def test_deleting_a_unit_another_planner_changed_is_refused_and_kept_then_saved_
     # B deletes the unit A changed after B read it: refused, naming A; the delete stays in B's buffer
     assert units_b.startEditing()
     assert units_b.deleteFeature(changed.id())
-    QCoreApplication.processEvents()
-    assert not units_b.commitChanges()
-    wait_for(lambda: refusals, timeout=2.0)
-    assert changed["dybh"] in refusals[0] and "张三" in refusals[0]
+    refused_naming(units_b, refusals, changed["dybh"], "张三")
     assert units_b.isEditable() and changed.id() in units_b.editBuffer().deletedFeatureIds()
     assert stored(changed.id()) == "甲"  # still in the database, with A's change
 
@@ -187,10 +179,7 @@ def test_saving_other_parcels_does_not_make_the_planner_see_another_planners_cha
     QCoreApplication.processEvents()
     assert parcels_b.commitChanges(), parcels_b.commitErrors()  # B's save of another parcel
     tag(parcels_b, theirs, "JS-FK", "0201")
-    QCoreApplication.processEvents()
-    assert not parcels_b.commitChanges()
-    wait_for(lambda: refusals, timeout=2.0)
-    assert "张三" in refusals[0] and str(theirs) in refusals[0]
+    refused_naming(parcels_b, refusals, "张三", str(theirs))
     parcels_b.rollBack()
     session_b.unload()
 

@@ -7,7 +7,6 @@ piece another planner changed since is refused like a parcel. Two planners as in
 from __future__ import annotations
 
 import argparse
-import shutil
 
 import pytest
 from qgis.core import Qgis, QgsGeometry, QgsLineString, QgsPoint, QgsProject, QgsVectorLayer
@@ -18,7 +17,16 @@ from plugin.adapters.postgis.connection import connect
 from plugin.adapters.postgis.split_sql import SPLIT_FID_BASE
 from plugin.core.rules import bundled_pack
 from tests.postgis import test_pg_live as live
-from tests.postgis.test_pg_live import SCHEMA, planner_session, service, start_session, tag, wait_for
+from tests.postgis.live_helpers import refused_naming
+from tests.postgis.test_pg_live import (
+    SCHEMA,
+    geopackage_reference,
+    planner_session,
+    service,
+    start_session,
+    tag,
+    wait_for,
+)
 
 demo_gpkg, template = live.demo_gpkg, live.template
 
@@ -100,12 +108,7 @@ def test_a_split_in_qgis_is_saved_as_pieces_and_balances_as_on_a_geopackage(plan
     owner = pg_cluster.dsn(planners, with_password=True)
     digest = survey_digest(owner)
     session, (parcels, units, pbf) = planner_session("a")
-    gpkg = tmp_path / "demo.gpkg"
-    shutil.copy(demo_gpkg, gpkg)
-    ogr = [QgsVectorLayer(f"{gpkg}|layername={n}", n, "ogr") for n in ("DLTB", "ZZDY", "YJJBNTTB")]
-    for layer in ogr:
-        QgsProject.instance().addMapLayer(layer)
-    reference = start_session(*ogr)
+    ogr, reference = geopackage_reference(demo_gpkg, tmp_path)
     by_bsm = {f["BSM"]: f.id() for f in ogr[0].getFeatures()}
     chosen = farmland_parcels(parcels, 2)
     bsms = {fid: parcels.getFeature(fid)["bsm"] for fid in chosen}
@@ -276,9 +279,6 @@ def test_a_piece_another_planner_changed_since_is_refused(planners):
         cur.execute(f"UPDATE {SCHEMA}.parcels SET ghdlbm = '0101' WHERE fid = %s", (piece,))
     conn.close()
     tag(parcels_b, piece, "JS-FK", "0201")
-    QCoreApplication.processEvents()
-    assert not parcels_b.commitChanges()
-    wait_for(lambda: refusals, timeout=2.0)
-    assert "张三" in refusals[0] and str(piece) in refusals[0]
+    refused_naming(parcels_b, refusals, "张三", str(piece))
     parcels_b.rollBack()
     session_b.unload()

@@ -17,9 +17,11 @@ from .share_cache import MIGRATION_7 as BSM_INDEX_MIGRATION
 from .share_cache import MIGRATION_14 as SHARE_RESET_MIGRATION
 from .split_check_sql import MIGRATION as SPLIT_CHECK_MIGRATION
 from .split_sql import MIGRATION as SPLIT_MIGRATION
+from .split_sql import MIGRATION_16 as SPLIT_VIEW_MIGRATION
 from .split_sql import has_pieces, view_sql
 from .sum_cache import MIGRATION as SUMS_MIGRATION
 from .survey_cache import MIGRATION as SURVEY_MIGRATION
+from .trigger_sql import refuse_conflict, stamp
 from .tx_check import MIGRATION as TX_CHECK_MIGRATION
 from .tx_check import TX_STAMP_MIGRATION
 
@@ -48,16 +50,7 @@ CREATE TABLE {s}.history (
     id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp(),
     qgis_user text, db_role text NOT NULL DEFAULT session_user, table_name text NOT NULL,
     row_key text, action text NOT NULL, old_row jsonb, new_row jsonb);
-CREATE FUNCTION {s}.lc_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        NEW.version := OLD.version + 1;
-    END IF;
-    NEW.changed_by := nullif(current_setting('lc.user', true), '');
-    NEW.changed_role := session_user;
-    NEW.changed_at := clock_timestamp();
-    RETURN NEW;
-END $$;
+""" + stamp() + """\
 CREATE FUNCTION {s}.lc_history() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     key_column text := TG_ARGV[0];
@@ -115,30 +108,8 @@ READ_ONLY_SQLSTATE = "LC403"
 #: the plan columns the ``parcels`` view may change (the rest is the survey: the data of record)
 VIEW_PLAN_COLUMNS = ("zzlx", "ghdlbm", "ghkcxs", "yncz", "version")
 
-MIGRATIONS.append((4, "optimistic locking in the database, QGIS notifications, an editable parcels view", """
-CREATE OR REPLACE FUNCTION {s}.lc_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    key_value text;
-BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        IF NEW.version IS DISTINCT FROM OLD.version THEN
-            key_value := to_jsonb(OLD) ->> (CASE TG_TABLE_NAME WHEN 'plan_parcel' THEN 'survey_fid'
-                                                               WHEN 'plan_unit' THEN 'dybh' ELSE 'id' END);
-            RAISE EXCEPTION USING ERRCODE = 'LC409',
-                MESSAGE = format('%s %s was changed by %s at %s after you read it: your change was refused',
-                                 TG_TABLE_NAME, key_value, coalesce(OLD.changed_by, OLD.changed_role, '?'),
-                                 to_char(OLD.changed_at, 'YYYY-MM-DD HH24:MI:SS TZ')),
-                DETAIL = 'lc-conflict ' || json_build_object(
-                    'table', TG_TABLE_NAME, 'key', key_value, 'by', OLD.changed_by, 'role', OLD.changed_role,
-                    'at', OLD.changed_at, 'version', OLD.version, 'read', NEW.version)::text;
-        END IF;
-        NEW.version := OLD.version + 1;
-    END IF;
-    NEW.changed_by := nullif(current_setting('lc.user', true), '');
-    NEW.changed_role := session_user;
-    NEW.changed_at := clock_timestamp();
-    RETURN NEW;
-END $$;
+MIGRATIONS.append((4, "optimistic locking in the database, QGIS notifications, an editable parcels view",
+                   "\n" + stamp((("plan_parcel", "survey_fid"), ("plan_unit", "dybh"))) + """\
 CREATE OR REPLACE FUNCTION {s}.lc_history() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     key_column text := TG_ARGV[0];
@@ -269,13 +240,7 @@ BEGIN
         AND read_at >= clock_timestamp() - interval '1 hour'
         RETURNING version INTO read_version;
     IF read_version IS NOT NULL AND read_version <> OLD.version THEN
-        RAISE EXCEPTION USING ERRCODE = 'LC409',
-            MESSAGE = format('%s %s was changed by %s at %s after you read it: your deletion was refused',
-                             TG_TABLE_NAME, key_value, coalesce(OLD.changed_by, OLD.changed_role, '?'),
-                             to_char(OLD.changed_at, 'YYYY-MM-DD HH24:MI:SS TZ')),
-            DETAIL = 'lc-conflict ' || json_build_object(
-                'table', TG_TABLE_NAME, 'key', key_value, 'by', OLD.changed_by, 'role', OLD.changed_role,
-                'at', OLD.changed_at, 'version', OLD.version, 'read', read_version, 'action', 'DELETE')::text;
+""" + refuse_conflict("deletion", "read_version", 8, "DELETE") + """\
     END IF;
     RETURN OLD;
 END $$;
@@ -326,8 +291,9 @@ MIGRATIONS.append(SUMS_MIGRATION)  # 12: kept sums beside the maintained shares 
 MIGRATIONS.append(SURVEY_MIGRATION)  # 13: kept survey results (survey_cache)
 MIGRATIONS.append(SHARE_RESET_MIGRATION)  # 14: TRUNCATE plan_unit / pbf forgets the kept shares
 MIGRATIONS.append(SPLIT_MIGRATION)  # 15: splitting survey parcels through the view (split_sql)
-# 17 (16: another branch's index): pieces under the version check — deleted through the view, and under
-# automatic transaction groups (split_check_sql)
+MIGRATIONS.append(SPLIT_VIEW_MIGRATION)  # 16: the view a UNION ALL of plain tables, indexes usable (split_sql)
+# 17: pieces under the version check — deleted through the view, and under automatic transaction groups
+# (split_check_sql)
 MIGRATIONS.append(SPLIT_CHECK_MIGRATION)
 
 
@@ -387,7 +353,7 @@ def migrate(conn, schema: str = "land_consolidation") -> list[int]:
                 cur.execute(sql.SQL("INSERT INTO {} (version, description) VALUES (%s, %s)").format(
                     sql.Identifier(schema, VERSION_TABLE)), (version, description))
                 applied.append(version)
-            if {4, 15} & set(applied) and table_exists(cur, schema, "survey"):
+            if {4, 15, 16} & set(applied) and table_exists(cur, schema, "survey"):
                 create_parcels_view(cur, schema)  # the view of a loaded schema gets version, pieces, its trigger
             if {1, 3, 4} & set(applied):
                 for fn in ("lc_history",):

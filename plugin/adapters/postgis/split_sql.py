@@ -35,6 +35,7 @@ difference) is at most 0.01 m² + 1e-6 of the parcel's area (a split's own round
 from __future__ import annotations
 
 from .connection import driver
+from .trigger_sql import definer_row_trigger, stamp
 
 VERSION = 15
 #: fid of a piece that did not keep its parcel's place: SPLIT_FID_BASE + plan_split.id (survey fids are below)
@@ -42,32 +43,7 @@ SPLIT_FID_BASE = 1_000_000_000
 #: the survey's area fields, apportioned among a parcel's pieces in the view
 AREA_COLUMNS = ("tbmj", "kcmj", "tbdlmj")
 
-_STAMP = """
-CREATE OR REPLACE FUNCTION {s}.lc_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    key_value text;
-BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        IF NEW.version IS DISTINCT FROM OLD.version THEN
-            key_value := to_jsonb(OLD) ->> (CASE TG_TABLE_NAME WHEN 'plan_parcel' THEN 'survey_fid'
-                                                               WHEN 'plan_unit' THEN 'dybh'
-                                                               WHEN 'plan_split' THEN 'fid' ELSE 'id' END);
-            RAISE EXCEPTION USING ERRCODE = 'LC409',
-                MESSAGE = format('%s %s was changed by %s at %s after you read it: your change was refused',
-                                 TG_TABLE_NAME, key_value, coalesce(OLD.changed_by, OLD.changed_role, '?'),
-                                 to_char(OLD.changed_at, 'YYYY-MM-DD HH24:MI:SS TZ')),
-                DETAIL = 'lc-conflict ' || json_build_object(
-                    'table', TG_TABLE_NAME, 'key', key_value, 'by', OLD.changed_by, 'role', OLD.changed_role,
-                    'at', OLD.changed_at, 'version', OLD.version, 'read', NEW.version)::text;
-        END IF;
-        NEW.version := OLD.version + 1;
-    END IF;
-    NEW.changed_by := nullif(current_setting('lc.user', true), '');
-    NEW.changed_role := session_user;
-    NEW.changed_at := clock_timestamp();
-    RETURN NEW;
-END $$;
-"""
+_STAMP = "\n" + stamp((("plan_parcel", "survey_fid"), ("plan_unit", "dybh"), ("plan_split", "fid")))
 
 _TABLES = """
 ALTER TABLE {s}.plan_split ADD COLUMN IF NOT EXISTS fid integer, ADD COLUMN IF NOT EXISTS zzlx text,
@@ -100,11 +76,7 @@ BEGIN
     INSERT INTO {s}.plan_sum_dirty (survey_fid) VALUES (NULL);
     RETURN NULL;
 END $$;
-REVOKE EXECUTE ON FUNCTION {s}.lc_split_dirty() FROM PUBLIC;  -- a trigger: nobody calls it (migration 9)
-DROP TRIGGER IF EXISTS lc_split_dirty ON {s}.plan_split;
-CREATE TRIGGER lc_split_dirty AFTER INSERT OR UPDATE OR DELETE ON {s}.plan_split
-    FOR EACH ROW EXECUTE FUNCTION {s}.lc_split_dirty();
-"""
+""" + definer_row_trigger("lc_split_dirty", "plan_split")
 
 # helpers of the view's trigger: the tolerance, the refusal, giving way, the area given up, undoing a split
 _HELPERS = """
@@ -350,32 +322,55 @@ _PATH = "".join(f"ALTER FUNCTION {{s}}.{f} SET search_path FROM CURRENT;\n" for 
 MIGRATION = (VERSION, "split survey parcels through the parcels view: plan_split's plan fields and fid, the "
              "view's trigger, kept results noted", _STAMP + _TABLES + _HELPERS + _EDIT + _PATH)
 
+#: migration 16: the view re-created (``migrate``) as a union of two single tables (:func:`view_sql`): joins on its
+#: geometry or fid probe the survey's and the pieces' indexes; with migration 15's view a balance's PBF test
+#: scanned the whole view once per PBF polygon (200 000 parcels: minutes instead of seconds, bench/README.md
+#: "The parcels view with split parcels"), and a piece's parcel area was summed once per area field
+MIGRATION_16 = (16, "the parcels view as a union of two tables: joins on it probe their indexes", """
+COMMENT ON TABLE {s}.plan_split IS 'pieces of split survey parcels (migration 15): the parcels view shows them in '
+    'their parcel''s place, their area fields apportioned by area over the parcel''s pieces (migration 16)';
+""")
+
 
 def view_sql(schema: str, keep: list, types: dict):
-    """The ``parcels`` view: survey ⋈ plan_parcel for the parcels without pieces, and the pieces of
-    the others (``plan_split``) with the survey's fields, their area fields apportioned by area."""
+    """The ``parcels`` view: the survey's parcels without pieces and the pieces of the others
+    (``plan_split``), with the survey's fields (their area fields apportioned by area over the parcel's
+    pieces) and their plan fields (``plan_parcel``'s, or the piece's own).
+
+    Migration 16: the rows are a ``UNION ALL`` of two single tables (``u``: the survey's fid and geometry;
+    the pieces', with their parcel's pieces' area), joined to the survey and ``plan_parcel`` above it.
+    PostgreSQL makes such a union an "append relation" of the two tables, so a join on the view's
+    geometry or fid probes their indexes once per outer row, like a table's. Migration 15's legs were
+    joins, which PostgreSQL plans only whole: every PBF polygon of a balance scanned the whole view
+    (bench/README.md). A leg with a join, or a filter with a subquery, is not made part of an append
+    relation: keep each leg one table, unfiltered. A piece's parcel area is summed once (it was once
+    per area field)."""
     sql = driver().sql
     survey, plan, split = (sql.Identifier(schema, t) for t in ("survey", "plan_parcel", "plan_split"))
-    whole = [sql.SQL("s.{}").format(sql.Identifier(c)) for c in keep]
-    pieces = []
+    cols = []
     for c in keep:
-        if c == "fid":
-            pieces.append(sql.SQL("x.fid::{} AS fid").format(sql.SQL(types[c])))
-        elif c == "geom":
-            pieces.append(sql.SQL("x.geom"))
+        if c in ("fid", "geom"):
+            cols.append(sql.SQL("u.{}").format(sql.Identifier(c)))
         elif c.lower() in AREA_COLUMNS:
-            pieces.append(sql.SQL("(s.{c} * ST_Area(x.geom) / nullif((SELECT sum(ST_Area(y.geom)) FROM {split} y "
-                                  "WHERE y.survey_fid = x.survey_fid), 0))::{t} AS {c}").format(
-                c=sql.Identifier(c), split=split, t=sql.SQL(types[c])))
+            cols.append(sql.SQL("CASE WHEN u.whole THEN s.{c} ELSE (s.{c} * ST_Area(u.geom) / nullif(u.area, 0))::{t} "
+                                "END AS {c}").format(c=sql.Identifier(c), t=sql.SQL(types[c])))
         else:
-            pieces.append(sql.SQL("s.{}").format(sql.Identifier(c)))
+            cols.append(sql.SQL("s.{}").format(sql.Identifier(c)))
+    plan_cols = sql.SQL(", ").join(sql.SQL("CASE WHEN u.whole THEN p.{c} ELSE u.{c} END AS {c}").format(
+        c=sql.Identifier(c)) for c in ("zzlx", "ghdlbm", "ghkcxs", "yncz"))
     return sql.SQL(
-        "SELECT {whole}, p.zzlx, p.ghdlbm, p.ghkcxs, p.yncz, coalesce(p.version, 0) AS version "
-        "FROM {survey} s LEFT JOIN {plan} p ON p.survey_fid = s.fid "
-        "WHERE NOT EXISTS (SELECT 1 FROM {split} x WHERE x.survey_fid = s.fid) "
-        "UNION ALL SELECT {pieces}, x.zzlx, x.ghdlbm, x.ghkcxs, x.yncz, x.version "
-        "FROM {split} x JOIN {survey} s ON s.fid = x.survey_fid").format(
-        whole=sql.SQL(", ").join(whole), pieces=sql.SQL(", ").join(pieces), survey=survey, plan=plan, split=split)
+        "SELECT {cols}, {plan_cols}, CASE WHEN u.whole THEN coalesce(p.version, 0) ELSE u.version END AS version "
+        "FROM (SELECT s0.fid, s0.fid AS survey_fid, s0.geom, true AS whole, NULL::text AS zzlx, "
+        "NULL::text AS ghdlbm, NULL::double precision AS ghkcxs, NULL::text AS yncz, NULL::integer AS version, "
+        "NULL::double precision AS area FROM {survey} s0 "
+        "UNION ALL SELECT x.fid::{fid}, x.survey_fid::{fid}, x.geom, false, x.zzlx, x.ghdlbm, x.ghkcxs, x.yncz, "
+        "x.version, "
+        "(SELECT sum(ST_Area(y.geom)) FROM {split} y WHERE y.survey_fid = x.survey_fid) FROM {split} x) AS u "
+        "JOIN {survey} s ON s.fid = u.survey_fid "
+        "LEFT JOIN {plan} p ON p.survey_fid = u.survey_fid AND u.whole "
+        "WHERE NOT EXISTS (SELECT 1 FROM {split} z WHERE u.whole AND z.survey_fid = u.survey_fid)").format(
+        cols=sql.SQL(", ").join(cols), plan_cols=plan_cols, fid=sql.SQL(types["fid"]), survey=survey, plan=plan,
+        split=split)
 
 
 def has_pieces(cur, schema: str) -> bool:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from . import survey_cache
 from .connection import driver
+from .trigger_sql import definer_row_trigger
 
 VERSION = 12
 STATE = "sum_state"
@@ -58,10 +59,7 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-REVOKE EXECUTE ON FUNCTION {s}.lc_sum_dirty() FROM PUBLIC;  -- a trigger: nobody calls it (migration 9)
-DROP TRIGGER IF EXISTS lc_sum_dirty ON {s}.plan_parcel;
-CREATE TRIGGER lc_sum_dirty AFTER INSERT OR UPDATE OR DELETE ON {s}.plan_parcel
-    FOR EACH ROW EXECUTE FUNCTION {s}.lc_sum_dirty();
+""" + definer_row_trigger("lc_sum_dirty", "plan_parcel") + """\
 DROP TRIGGER IF EXISTS lc_sum_dirty_all ON {s}.plan_parcel;
 CREATE TRIGGER lc_sum_dirty_all AFTER TRUNCATE ON {s}.plan_parcel
     FOR EACH STATEMENT EXECUTE FUNCTION {s}.lc_sum_dirty();
