@@ -68,7 +68,7 @@ def test_a_schema_upgraded_to_16_shows_its_pieces_and_a_join_on_its_geometry_pro
         fids = [r[0] for r in cur.fetchall()]
         split_in_two(cur, fids)
     monkeypatch.setattr(pg_schema, "MIGRATIONS", every)
-    assert pg_schema.migrate(conn, "plan") == [16]
+    assert pg_schema.migrate(conn, "plan") == [m[0] for m in every if m[0] > 15]  # 16 and the later ones
     assert pg_schema.migrate(conn, "plan") == []
     with conn, conn.cursor() as cur:
         # each piece: the survey's TBMJ, KCMJ, TBDLMJ × its area / the area of its parcel's pieces
