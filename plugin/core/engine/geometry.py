@@ -42,19 +42,19 @@ def clean_many(geoms: list) -> list:
     return [g if f else clean_geometry(g) for g, f in zip(arr.tolist(), fine.tolist())]
 
 
-def unit_outline(unit_geom: BaseGeometry, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The first step of the shares of many parcels near one (prepared) unit: (shares: 1 for the parcels it
-    contains properly, 0 for those it does not meet, 1 for now for the others; the positions of the others,
-    whose share is :func:`share_in_unit`'s ``min(1, intersection_areas / area)``). The cheap prepared
-    ``contains_properly`` first, on all; ``intersects`` only on the others: the same calls, the same floats as
-    one by one (``reshape._shares_and_overs`` computes the areas)."""
+def shares_in_unit(unit_geom: BaseGeometry, geoms: np.ndarray, areas: np.ndarray) -> np.ndarray:
+    """:func:`share_in_unit` of many parcels near one (prepared) unit, vectorised, 0 for those it does not meet:
+    the same calls, the same floats. The cheap prepared ``contains_properly`` first, on all; ``intersects``
+    only on the others, the overlay only on those that meet the unit."""
     shares = np.ones(len(geoms))
     part = np.flatnonzero(~shapely.contains_properly(unit_geom, geoms))
     if len(part):
         meet = shapely.intersects(unit_geom, geoms[part])
         shares[part[~meet]] = 0.0
         part = part[meet]
-    return shares, part
+        inter = intersection_areas(unit_geom, geoms[part])
+        shares[part] = np.minimum(1.0, inter / areas[part])
+    return shares
 
 
 def in_threads(fn: Callable[[np.ndarray], np.ndarray], index: np.ndarray, chunk: int = 10_000) -> np.ndarray:

@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 
 from .composition import add_into, drop_zeros
-from .geometry import unit_outline
+from .geometry import shares_in_unit
 from .overlay_area import intersection_areas
 from .state import _Unit, pair_key, sort_key
 
@@ -31,14 +31,13 @@ class _UnitReshape:
         members = self._unit_parcels[uid]
         self._update_unit_overlaps(uid)
         pids, geoms, areas, rows = self._parcels_in_box(u.bounds)
-        shares, seen = self._shares_and_overs(uid, u.geom, geoms, areas)
+        shares = shares_in_unit(u.geom, geoms, areas)
         where = {pid: k for k, pid in enumerate(pids)}
         share_of, row_of = shares.tolist(), rows.tolist()
         plus: dict = {}  # the unit's (and the project's) integer delta: plus - minus
         minus: dict = {}
         terms_of: dict = {}  # id(_Parcel) -> its terms, for the parts counted twice
         again = []  # parcels whose part counted twice is computed again
-        known: dict = {}  # id(_Parcel) -> {overlap key of this unit: area of the parcel in that overlap}
         overlaps = self._unit_overlaps
         key = sort_key(uid)
         todo = []  # (pid, k, old pair, new pair): a pair changed, or a part counted twice to compute again
@@ -54,10 +53,8 @@ class _UnitReshape:
             todo.append((pid, k, old, new))
         held = parcels.hold_many([(pid, -1, None) if k is None else (pid, row_of[k], geoms[k])
                                   for pid, k, _o, _n in todo])
-        for (pid, k, old, new), p in zip(todo, held):
+        for (pid, _k, old, new), p in zip(todo, held):
             terms = terms_of[id(p)] = self._terms(p)
-            if k is not None and k in seen:
-                known[id(p)] = seen[k]
             again.append(p)
             if old == new:
                 continue
@@ -80,7 +77,7 @@ class _UnitReshape:
             add_into(counter, plus, +1)
             add_into(counter, minus, -1)
         drop_zeros(agg)
-        self._over_again(again, terms_of, known, key_of=uid)
+        self._over_again(again, terms_of)
         drop_zeros(project)
 
     def _reshape_todo(self, uid: Hashable, pids: list, rows: np.ndarray, shares: np.ndarray, members: set,
@@ -105,47 +102,14 @@ class _UnitReshape:
         out.extend(pid for pid in members if pid not in where)  # members whose box no longer meets the unit
         return out
 
-    def _shares_and_overs(self, uid: Hashable, unit_geom, geoms: np.ndarray, areas: np.ndarray) -> tuple:
-        """The shares of the parcels near the unit (:func:`~.geometry.unit_outline`), and ``{k: {key: area}}``:
-        the areas of the parcels ``k`` that meet the unit in its overlaps ``key`` with other units (what
-        :meth:`_over_again` takes off for a parcel of two units), all in one :func:`intersection_areas` call: a
-        pair's area depends on that pair alone, so the floats are those of one call each. The parcels tested
-        against an overlap: those that meet the unit and whose box meets the overlap's."""
-        shares, part = unit_outline(unit_geom, geoms)
-        mine = [(key, both) for key, (_a, both) in self._unit_overlaps.items() if uid in key and both is not None]
-        a_side, b_rows, keys = [unit_geom] * len(part), [part], []
-        if mine:
-            near = np.flatnonzero(shares > 0)  # in the unit or on its outline
-            box = shapely.bounds(geoms[near])
-            for key, both in mine:
-                x0, y0, x1, y1 = shapely.bounds(both).tolist()
-                cand = near[(box[:, 0] <= x1) & (box[:, 2] >= x0) & (box[:, 1] <= y1) & (box[:, 3] >= y0)]
-                cand = cand[shapely.intersects(both, geoms[cand])]
-                a_side.extend([both] * len(cand))
-                b_rows.append(cand)
-                keys.extend([key] * len(cand))
-        rows = np.concatenate(b_rows)
-        a = np.empty(len(rows), dtype=object)
-        a[:] = a_side
-        inter = intersection_areas(a, geoms[rows])
-        np_ = len(part)
-        shares[part] = np.minimum(1.0, inter[:np_] / areas[part])
-        seen: dict = {}
-        for k, key, v in zip(rows[np_:].tolist(), keys, inter[np_:].tolist()):
-            seen.setdefault(k, {})[key] = v
-        return shares, seen
-
-    def _over_again(self, ps: list, terms_of: dict, known: dict | None = None, key_of: Hashable = None) -> None:
+    def _over_again(self, ps: list, terms_of: dict) -> None:
         """:meth:`_unover` then :meth:`_over` of the parcels ``ps`` (pairs changed); the common case (two units,
         the PBF part a number) in bulk with the same calls, the project rows moved by one integer delta; the
-        build's parts counted twice too (``build._over_in_bulk``). ``known``: id(parcel) -> {overlap key: area} of
-        the overlaps of unit ``key_of`` (:meth:`_shares_and_overs`); a parcel of two units in such an overlap and
-        not in ``known`` does not meet it."""
+        build's parts counted twice too (``build._over_in_bulk``)."""
         overlaps, project = self._unit_overlaps, self.project
         back: dict = {}  # what the parcels' old parts counted twice took off the project rows
         taken: dict = {}  # what their new parts take off
         simple, boths = [], []
-        found = []  # (parcel, area in the overlap) known already
         for p in ps:
             if p.over is not None:
                 self._contribute(back, p, p.over[0], p.over[1], terms_of[id(p)])
@@ -154,14 +118,8 @@ class _UnitReshape:
             if len(pairs) < 2 or not overlaps or p.geom is None or p.area <= 0:
                 continue
             if len(pairs) == 2 and isinstance(p.pbf_part, float):
-                key = pair_key(pairs[0][0], pairs[1][0])
-                hit = overlaps.get(key)
+                hit = overlaps.get(pair_key(pairs[0][0], pairs[1][0]))
                 if hit is not None and hit[1] is not None:
-                    if known is not None and key_of in key:
-                        a = known.get(id(p), {}).get(key)
-                        if a is not None:
-                            found.append((p, a))
-                        continue
                     simple.append(p)
                     boths.append(hit[1])
                 continue
@@ -173,12 +131,12 @@ class _UnitReshape:
             both[:] = boths
             meet = np.flatnonzero(shapely.intersects(both, geoms))
             inter = intersection_areas(both[meet], geoms[meet])
-            found.extend((simple[j], a) for j, a in zip(meet.tolist(), inter.tolist()))
-        for p, a in found:
-            excess = min(1.0, a / p.area)
-            if excess > 1e-9:
-                p.over = (excess, excess * p.pbf_part)
-                self._contribute(taken, p, excess, p.over[1], terms_of[id(p)])
+            for j, a in zip(meet.tolist(), inter.tolist()):
+                p = simple[j]
+                excess = min(1.0, a / p.area)
+                if excess > 1e-9:
+                    p.over = (excess, excess * p.pbf_part)
+                    self._contribute(taken, p, excess, p.over[1], terms_of[id(p)])
         add_into(project, back, +1)
         add_into(project, taken, -1)
 
