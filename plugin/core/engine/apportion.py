@@ -47,6 +47,17 @@ def pbf_part_from(pieces: list, area: float) -> float | BaseGeometry:
     return part
 
 
+def _interiors_meet(prepared: BaseGeometry, other: BaseGeometry) -> bool:
+    """``relate_pattern(prepared, other, "2********")``, the build's test of two overlapping units: a vertex of
+    ``other`` in the interior of ``prepared`` (the prepared point in polygon, ~100× cheaper than the relate)
+    answers it (interior points of ``other`` lie right by each of its vertices); the relate decides the rest
+    (neighbours only sharing a boundary)."""
+    xy = shapely.get_coordinates(other)
+    if shapely.contains_xy(prepared, xy[:, 0], xy[:, 1]).any():
+        return True
+    return bool(shapely.relate_pattern(prepared, other, "2********"))
+
+
 class _Apportionment:
     """Pairs, PBF parts and overlapping units. A mixin of :class:`~.balance.BalanceEngine`."""
 
@@ -210,7 +221,7 @@ class _Apportionment:
             o = self._units.get(other)
             if o is None or o.geom is None or not shapely.intersects(u.geom, o.geom):
                 continue
-            if not shapely.relate_pattern(u.geom, o.geom, "2********"):
+            if not _interiors_meet(u.geom, o.geom):
                 continue  # neighbours sharing a boundary: no overlay to compute
             self._note_overlap(key)
 

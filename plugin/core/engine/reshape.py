@@ -40,6 +40,7 @@ class _UnitReshape:
         again = []  # parcels whose part counted twice is computed again
         overlaps = self._unit_overlaps
         key = sort_key(uid)
+        todo = []  # (pid, k, old pair, new pair): a pair changed, or a part counted twice to compute again
         for pid in sorted(self._reshape_todo(uid, pids, rows, shares, members, where), key=sort_key):
             k = where.get(pid)
             share = share_of[k] if k is not None and share_of[k] > 0 else None
@@ -49,7 +50,10 @@ class _UnitReshape:
             if old == new and not (parcels.over(pid) is not None or (overlaps and len(pairs) > 1 and any(
                     pair_key(uid, t[0]) in overlaps for t in pairs if t[0] != uid))):
                 continue  # same share, and no overlap of this unit with another of the parcel's to count again
-            p = parcels.hold(pid, row_of[k] if k is not None else -1, geoms[k] if k is not None else None)
+            todo.append((pid, k, old, new))
+        held = parcels.hold_many([(pid, -1, None) if k is None else (pid, row_of[k], geoms[k])
+                                  for pid, k, _o, _n in todo])
+        for (pid, _k, old, new), p in zip(todo, held):
             terms = terms_of[id(p)] = self._terms(p)
             again.append(p)
             if old == new:
@@ -82,8 +86,7 @@ class _UnitReshape:
         build's rows (without a ``_Parcel``) whose pair is the same and whose units overlap no other unit."""
         parcels = self._parcels
         base = parcels.base
-        held = np.fromiter((r < 0 or parcels.held(pid) for pid, r in zip(pids, rows.tolist())), dtype=bool,
-                           count=len(pids))
+        held = (rows < 0) | parcels.held_mask(pids)
         look = held.copy()
         plain = np.flatnonzero(~held)
         if len(plain):

@@ -61,6 +61,19 @@ class Records:
             values[s] = None if math.isnan(v) else v
         return ParcelRecord(**values)
 
+    def records(self, rows: list) -> list:
+        """``[self.record(i) for i in rows]``, a column at a time: the same values."""
+        values: dict = {}
+        for s, codes in self.codes.items():
+            u = self.uniques[s]
+            values[s] = [u[c] for c in codes[rows].tolist()]
+        for s, arr in self.objects.items():
+            values[s] = arr[rows].tolist()
+        for s, arr in self.numbers.items():
+            values[s] = [None if v != v else v for v in arr[rows].tolist()]
+        names = list(values)
+        return [ParcelRecord(**dict(zip(names, vs))) for vs in zip(*values.values())]
+
     def factors(self, slot: str, rows: np.ndarray) -> tuple[np.ndarray, list]:
         """(codes, values) of a text slot at ``rows``: ``values[codes[k]]`` is row k's value (code -1: None)."""
         if slot in self.codes:
@@ -192,10 +205,10 @@ class Columns:
         v = float(self.pbf[row])
         return self.pbf_parts[row] if v != v else v
 
-    def parcel(self, row: int, geom=None) -> _Parcel:
-        """The row's ``_Parcel``; ``geom``: its geometry when the caller has made it already."""
+    def parcel(self, row: int, geom=None, rec: ParcelRecord | None = None) -> _Parcel:
+        """The row's ``_Parcel``; ``geom`` / ``rec``: its geometry / record when the caller has made them already."""
         p = _Parcel.__new__(_Parcel)
-        p.rec = self.recs.record(row)
+        p.rec = self.recs.record(row) if rec is None else rec
         p.geom = self.geoms[row] if geom is None else geom
         p.area = float(self.areas[row]) if p.geom is not None else 0.0
         p.pairs = self.pairs(row)
@@ -249,6 +262,23 @@ class ParcelStore:
         if p is None:
             p = self._mat[pid] = self.base.parcel(row, geom)
         return p
+
+    def hold_many(self, items: list) -> list:
+        """``[self.hold(pid, row, geom) for pid, row, geom in items]``, the records of the rows made a column at a
+        time (``Records.records``)."""
+        mat, tail = self._mat, self._tail
+        make = [k for k, (pid, row, geom) in enumerate(items)
+                if row >= 0 and geom is not None and pid not in tail and pid not in mat]
+        recs = dict(zip(make, self.base.recs.records([items[k][1] for k in make]))) if make else {}
+        out = []
+        for k, (pid, row, geom) in enumerate(items):
+            rec = recs.get(k)
+            if rec is None:
+                out.append(self.hold(pid, row, geom))
+            else:
+                p = mat[pid] = self.base.parcel(row, geom, rec)
+                out.append(p)
+        return out
 
     def get(self, pid: Hashable, default=None):
         try:
@@ -423,6 +453,14 @@ class ParcelStore:
     def held(self, pid: Hashable) -> bool:
         """True when ``pid`` has its ``_Parcel`` already (edited, added, or a rare case of the build)."""
         return pid in self._tail or pid in self._mat
+
+    def held_mask(self, pids: list) -> np.ndarray:
+        """``[self.held(pid) for pid in pids]`` as a boolean array (the lookups mapped in C)."""
+        n = len(pids)
+        mask = np.fromiter(map(self._mat.__contains__, pids), dtype=bool, count=n)
+        if self._tail:
+            mask |= np.fromiter(map(self._tail.__contains__, pids), dtype=bool, count=n)
+        return mask
 
     def base_rows_near(self, bounds) -> np.ndarray:
         """Rows (sorted) of the live rows whose bounding boxes meet ``bounds``."""
