@@ -255,7 +255,7 @@ def _townships(cur, w: WorkArea, t: Table, named: dict, slots: dict, pbf, work: 
     def ensure_pbf(near: str) -> None:  # the shares were read from the kept ones (share_cache): no lc_pb yet
         cur.execute("SELECT to_regclass('lc_pb')")
         if cur.fetchone()[0] is None:
-            _pbf(cur, w, pbf, work, (t, near))
+            _pbf(cur, w, pbf, work, near if isinstance(near, tuple) else (t, near))
 
     table = None
     if ugb is not None:
