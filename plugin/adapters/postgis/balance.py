@@ -362,8 +362,9 @@ def _group_sums(cur, w: WorkArea, cached, slots: dict, pack: RulePack) -> tuple[
     """The per-parcel rules and the grouped sums (_sums), or the kept sums brought up to date (sum_cache)."""
     sql = driver().sql
     if cached is not None and cached.sums:
-        sum_cache.bring_up_to_date(cur, w, cached, sql.SQL(q.group_sums(slots["pieces"], kept=True)).format(
-            **_sql_slots(slots)))
+        sum_cache.bring_up_to_date(cur, w, cached, lambda parcels=slots["parcels"]: sql.SQL(q.group_sums(
+            slots["pieces"], kept=True)).format(**_sql_slots({**slots, "parcels": parcels})),
+            (slots["parcels"], slots["pk"], slots["parcels_n"]))
         return _sums(cur, pack)
     # the per-parcel rules and the sums in one query, in the parallel workers (partial sums)
     # hashed in the workers, not sorted: the groups are tens of thousands, PostgreSQL guesses millions

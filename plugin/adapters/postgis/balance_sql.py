@@ -332,6 +332,10 @@ def parcel_rows(source: str = "lc_src", pieces: bool = False) -> str:
     return f"SELECT {PARCEL_COLUMNS} FROM ({text}) AS n"
 
 
+#: a few parcels (at most one in FEW of them) are read from a copy of their rows (rows_of)
+FEW = 10
+
+
 def rows_of(create, target: str, parcels, pk, ids: str):
     """``target``: the rows of ``parcels`` whose key is in the work table ``ids`` (column ``id``), with an
     index on the key. The ids go in as one array, which PostgreSQL pushes down into the planning schema's

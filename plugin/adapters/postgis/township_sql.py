@@ -81,10 +81,6 @@ GROUP BY 1 ORDER BY 1
 """
 
 
-#: the township's parcels read from a copy of their rows when they are at most one in FEW of the parcels
-FEW = 10
-
-
 def ugb_table(create, ugb, geom, srid: int, work: int):
     """lc_ugb: the urban growth boundary, cleaned, in the working CRS (empty without one)."""
     sql = driver().sql
@@ -124,7 +120,7 @@ def township_variables(cur, create, t, parcel_slots: dict, ugb, ensure_pbf, in_u
     cur.execute("SELECT count(*) FROM lc_twp_todo")
     todo = cur.fetchone()[0]
     near = "lc_twp_todo"
-    if todo and todo * FEW <= parcel_slots.get("parcels_n", 0):
+    if todo and todo * q.FEW <= parcel_slots.get("parcels_n", 0):
         # few parcels (those outside the units, usually): their rows copied by key (balance_sql.rows_of) and
         # read from the copy; joined with the planning schema's view, each statement hashed the whole view
         cur.execute(q.rows_of(create, "lc_twp_p", t.name, t.pk, "lc_twp_todo"))
