@@ -45,10 +45,13 @@ def extent(cur, table) -> tuple[float, float, float, float] | None:
     bench/README.md "The balance after one edit on migration 16's view")."""
     sql = driver().sql
     cur.execute("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE c.oid = to_regclass(%s) AND c.relkind = 'v' AND c.relname = 'parcels' "
-                "AND to_regclass(format('%%I.survey', n.nspname)) IS NOT NULL "
-                "AND to_regclass(format('%%I.plan_split', n.nspname)) IS NOT NULL", (table.name.as_string(cur),))
+                "WHERE c.oid = to_regclass(%s) AND c.relkind = 'v' AND c.relname = 'parcels'",
+                (table.name.as_string(cur),))
     row = cur.fetchone()
+    if row is not None:  # its schema's tables asked for alone (to_regclass in the query above ran on every row)
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
+                    tuple(sql.Identifier(row[0], t).as_string(cur) for t in ("survey", "plan_split")))
+        row = row if cur.fetchone()[0] else None
     source = table.name if row is None else sql.SQL(
         "(SELECT geom AS {g} FROM {s} UNION ALL SELECT geom FROM {x})").format(
         g=table.geom, s=sql.Identifier(row[0], "survey"), x=sql.Identifier(row[0], "plan_split"))
