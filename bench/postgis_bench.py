@@ -34,6 +34,9 @@ docs/postgis.md "Split parcels"). Then, besides (a1)–(a3): a planner's canvas 
 a 1 km × 600 m screen at the centre; ``count(*)``), median of 3, wall and client CPU, and their
 ``EXPLAIN (ANALYZE, BUFFERS)`` written to ``bench/results/postgis_view_<pct>_<date>.txt``.
 ``--skip-dba`` leaves out (c); ``--reads-only`` stops after the reads (no balance).
+``--log-statements``: the cluster logs every statement of 100 ms or more, and ``auto_explain`` the plans
+(with ANALYZE, nested statements) of those of 200 ms or more; each phase is marked in the log
+(``lc bench: …``), which is copied to ``bench/results/postgis_log_<n>_<date>.txt``.
 """
 from __future__ import annotations
 
@@ -159,6 +162,18 @@ def _reads(conn, repeat: int = 3) -> tuple[dict, str]:
     return out, "\n\n".join(plans)
 
 
+#: --log-statements: what the cluster logs (ALTER SYSTEM, then a reload: new sessions load auto_explain)
+LOG_SETTINGS = (("log_min_duration_statement", "100"), ("session_preload_libraries", "auto_explain"),
+                ("auto_explain.log_min_duration", "200"), ("auto_explain.log_analyze", "on"),
+                ("auto_explain.log_nested_statements", "on"), ("auto_explain.log_buffers", "on"))
+
+
+def _mark(cluster, log: bool, phase: str) -> None:
+    """A line ``lc bench: <phase>`` in the server log (--log-statements)."""
+    if log:
+        cluster.execute(f"DO $$BEGIN RAISE LOG 'lc bench: {phase}'; END$$")
+
+
 def _timed(fn, repeat: int) -> tuple[list[float], object]:
     samples, result = [], None
     for _ in range(repeat):
@@ -169,80 +184,105 @@ def _timed(fn, repeat: int) -> tuple[list[float], object]:
 
 
 def run_size(n: int, repeat: int, skip_in_process: bool, split: float | None = None,
-             skip_dba: bool = False, reads_only: bool = False) -> dict:
+             skip_dba: bool = False, reads_only: bool = False, log: bool = False) -> dict:
+    from plugin.adapters.postgis.local_cluster import LocalCluster
+    from plugin.cli.common import start_qgis
+
+    start_qgis()
+    gpkg = ensure_data(n)
+    row: dict = {"n": n, "split": split}
+    with LocalCluster() as cluster:
+        try:
+            return _run_in(cluster, row, gpkg, n, repeat, skip_in_process, split, skip_dba, reads_only, log)
+        finally:
+            if log:
+                RESULTS.mkdir(parents=True, exist_ok=True)
+                (RESULTS / f"postgis_log_{n}_{_dt.date.today()}.txt").write_text(
+                    (cluster.root / "server.log").read_text(encoding="utf-8", errors="replace"), encoding="utf-8")
+
+
+def _run_in(cluster, row, gpkg, n, repeat, skip_in_process, split, skip_dba, reads_only, log) -> dict:
     import argparse as ap
 
     from plugin.adapters.postgis import schema
     from plugin.adapters.postgis.balance import Sources, compute
     from plugin.adapters.postgis.commands import db_load
     from plugin.adapters.postgis.connection import connect
-    from plugin.adapters.postgis.local_cluster import LocalCluster
     from plugin.cli.common import compute as in_process
-    from plugin.cli.common import start_qgis
     from plugin.core.rules import bundled_pack
 
-    start_qgis()
-    gpkg = ensure_data(n)
-    row: dict = {"n": n, "split": split}
-    with LocalCluster() as cluster:
-        svc = cluster.write_service_file(cluster.root / "pg_service.conf")
-        os.environ["PGSERVICEFILE"] = str(svc)
-        db = "service=lc_test"
-        conn = connect(db)
-        schema.migrate(conn, "bench")
-        conn.close()
-        t0 = time.perf_counter()
-        db_load(db, "bench", f"{gpkg}|layername=DLTB", f"{gpkg}|layername=ZZDY", f"{gpkg}|layername=YJJBNTTB")
-        cluster.execute("VACUUM ANALYZE")
-        row["load"] = time.perf_counter() - t0
-        if split is not None:
-            conn = connect(db)
-            row["pieces"], row["split_s"] = _split(conn, split)
-            conn.close()
-            cluster.execute("VACUUM ANALYZE")
-            conn = connect(db)
-            row["reads"], plans = _reads(conn)
-            conn.close()
-            RESULTS.mkdir(parents=True, exist_ok=True)
-            (RESULTS / f"postgis_view_{n}_{split:g}_{_dt.date.today()}.txt").write_text(
-                f"{row['pieces']} pieces, load average {os.getloadavg()[0]:.1f}\n\n{plans}\n", encoding="utf-8")
-            if reads_only:
-                row["loadavg"] = os.getloadavg()[0]
-                return row
-        src = [f"PG:{db}|layername=bench.{t}" for t in ("parcels", "plan_unit", "pbf")]
-        pack = bundled_pack("national")
-        row["first"], _ = _timed(lambda: compute(Sources(*src), pack), 1)
-        row["kept"], _ = _timed(lambda: compute(Sources(*src), pack), repeat)
-        conn = connect(db)
+    if log:
+        conn = cluster.connect()  # the module loaded first: ALTER SYSTEM knows its settings then
         conn.autocommit = True
-        row["edit"] = _edit_cost(conn)
-        row["one_edit"], (_, kept) = _timed(lambda: (_move_unit(conn), compute(Sources(*src), pack)), repeat)
-        cluster.execute("CREATE VIEW bench.parcels_plain AS SELECT * FROM bench.parcels")
-        plain = [f"PG:{db}|layername=bench.parcels_plain", *src[1:]]
-        row["in_db"], server = _timed(lambda: compute(Sources(*plain), pack), repeat)
-
-        def dba():
-            with conn.cursor() as cur:
-                cur.execute("SET jit = off")
-                cur.execute(DBA_QUERY)
-                return cur.fetchall()
-
-        row["dba"], _rows = _timed(dba, 0 if skip_dba else repeat)
-        row["loadavg"] = os.getloadavg()[0]
+        with conn.cursor() as cur:
+            cur.execute("LOAD 'auto_explain'")
+            for name, value in LOG_SETTINGS:
+                cur.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+            cur.execute("SELECT pg_reload_conf()")
         conn.close()
-        # kept shares and sums after the edits against nothing kept (also at 1 M, without the in-process run)
-        row["kept_diff_m2"] = _max_diff(server, kept)
-        if not skip_in_process:
-            args = ap.Namespace(parcels=src[0], units=src[1], pbf=src[2], rules="national", unit_field=None,
-                                tbmj_in_mu=False, encoding=None)
-            row["in_process"], (engine, _r, _i) = _timed(lambda: in_process(args), repeat)
-            want = {(c, d): (b, a) for c, d, b, a in engine.balance_rows()}
-            diffs = []
-            for result in (server, kept):  # nothing kept, and kept shares after the edits
-                got = {(c, d): (b, a) for c, d, b, a in result.balance_rows()}
-                diffs.append(max(max(abs(got[k][0] - v[0]), abs(got[k][1] - v[1])) for k, v in want.items())
-                             if set(got) == set(want) else float("nan"))
-            row["max_diff_m2"] = max(diffs)
+    svc = cluster.write_service_file(cluster.root / "pg_service.conf")
+    os.environ["PGSERVICEFILE"] = str(svc)
+    db = "service=lc_test"
+    conn = connect(db)
+    schema.migrate(conn, "bench")
+    conn.close()
+    t0 = time.perf_counter()
+    db_load(db, "bench", f"{gpkg}|layername=DLTB", f"{gpkg}|layername=ZZDY", f"{gpkg}|layername=YJJBNTTB")
+    cluster.execute("VACUUM ANALYZE")
+    row["load"] = time.perf_counter() - t0
+    if split is not None:
+        conn = connect(db)
+        row["pieces"], row["split_s"] = _split(conn, split)
+        conn.close()
+        cluster.execute("VACUUM ANALYZE")
+        conn = connect(db)
+        row["reads"], plans = _reads(conn)
+        conn.close()
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / f"postgis_view_{n}_{split:g}_{_dt.date.today()}.txt").write_text(
+            f"{row['pieces']} pieces, load average {os.getloadavg()[0]:.1f}\n\n{plans}\n", encoding="utf-8")
+        if reads_only:
+            row["loadavg"] = os.getloadavg()[0]
+            return row
+    src = [f"PG:{db}|layername=bench.{t}" for t in ("parcels", "plan_unit", "pbf")]
+    pack = bundled_pack("national")
+    _mark(cluster, log, "(a1) first")
+    row["first"], _ = _timed(lambda: compute(Sources(*src), pack), 1)
+    _mark(cluster, log, "(a2) kept")
+    row["kept"], _ = _timed(lambda: compute(Sources(*src), pack), repeat)
+    _mark(cluster, log, "(e) edit cost")
+    conn = connect(db)
+    conn.autocommit = True
+    row["edit"] = _edit_cost(conn)
+    _mark(cluster, log, "(a3) one edit")
+    row["one_edit"], (_, kept) = _timed(lambda: (_move_unit(conn), compute(Sources(*src), pack)), repeat)
+    cluster.execute("CREATE VIEW bench.parcels_plain AS SELECT * FROM bench.parcels")
+    plain = [f"PG:{db}|layername=bench.parcels_plain", *src[1:]]
+    _mark(cluster, log, "(a) in-database")
+    row["in_db"], server = _timed(lambda: compute(Sources(*plain), pack), repeat)
+
+    def dba():
+        with conn.cursor() as cur:
+            cur.execute("SET jit = off")
+            cur.execute(DBA_QUERY)
+            return cur.fetchall()
+
+    row["dba"], _rows = _timed(dba, 0 if skip_dba else repeat)
+    row["loadavg"] = os.getloadavg()[0]
+    conn.close()
+    # kept shares and sums after the edits against nothing kept (also at 1 M, without the in-process run)
+    row["kept_diff_m2"] = _max_diff(server, kept)
+    if not skip_in_process:
+        args = ap.Namespace(parcels=src[0], units=src[1], pbf=src[2], rules="national", unit_field=None,
+                            tbmj_in_mu=False, encoding=None)
+        row["in_process"], (engine, _r, _i) = _timed(lambda: in_process(args), repeat)
+        want = {(c, d): (b, a) for c, d, b, a in engine.balance_rows()}
+        diffs = []
+        for result in (server, kept):  # nothing kept, and kept shares after the edits
+            got = {(c, d): (b, a) for c, d, b, a in result.balance_rows()}
+            diffs.append(max(max(abs(got[k][0] - v[0]), abs(got[k][1] - v[1])) for k, v in want.items())
+                         if set(got) == set(want) else float("nan"))
+        row["max_diff_m2"] = max(diffs)
     return row
 
 
@@ -295,10 +335,13 @@ def main(argv=None) -> int:
     ap.add_argument("--split", type=float, nargs="+", help="per cent of the survey parcels split in two pieces "
                     "through the view (one run each), and the view's canvas reads")
     ap.add_argument("--skip-dba", action="store_true", help="leave out (c), the DBA query")
+    ap.add_argument("--log-statements", action="store_true", help="log statements of 100 ms or more and "
+                    "their plans (auto_explain, 200 ms) into bench/results/postgis_log_<n>_<date>.txt")
     ap.add_argument("--reads-only", action="store_true", help="with --split: only the split and the view's reads")
     args = ap.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))  # a killed run still removes its cluster
-    rows = [run_size(n, args.repeat, args.skip_in_process, pct, args.skip_dba, args.reads_only)
+    rows = [run_size(n, args.repeat, args.skip_in_process, pct, args.skip_dba, args.reads_only,
+                     args.log_statements)
             for n in args.sizes for pct in (args.split or [None])]
     text = table(rows)
     print(text)

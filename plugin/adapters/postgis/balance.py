@@ -255,7 +255,7 @@ def _townships(cur, w: WorkArea, t: Table, named: dict, slots: dict, pbf, work: 
     def ensure_pbf(near: str) -> None:  # the shares were read from the kept ones (share_cache): no lc_pb yet
         cur.execute("SELECT to_regclass('lc_pb')")
         if cur.fetchone()[0] is None:
-            _pbf(cur, w, pbf, work, (t, near))
+            _pbf(cur, w, pbf, work, near if isinstance(near, tuple) else (t, near))
 
     table = None
     if ugb is not None:
@@ -362,8 +362,9 @@ def _group_sums(cur, w: WorkArea, cached, slots: dict, pack: RulePack) -> tuple[
     """The per-parcel rules and the grouped sums (_sums), or the kept sums brought up to date (sum_cache)."""
     sql = driver().sql
     if cached is not None and cached.sums:
-        sum_cache.bring_up_to_date(cur, w, cached, sql.SQL(q.group_sums(slots["pieces"], kept=True)).format(
-            **_sql_slots(slots)))
+        sum_cache.bring_up_to_date(cur, w, cached, lambda parcels=slots["parcels"]: sql.SQL(q.group_sums(
+            slots["pieces"], kept=True)).format(**_sql_slots({**slots, "parcels": parcels})),
+            (slots["parcels"], slots["pk"], slots["parcels_n"]))
         return _sums(cur, pack)
     # the per-parcel rules and the sums in one query, in the parallel workers (partial sums)
     # hashed in the workers, not sorted: the groups are tens of thousands, PostgreSQL guesses millions

@@ -332,6 +332,23 @@ def parcel_rows(source: str = "lc_src", pieces: bool = False) -> str:
     return f"SELECT {PARCEL_COLUMNS} FROM ({text}) AS n"
 
 
+#: a few parcels (at most one in FEW of them) are read from a copy of their rows (rows_of)
+FEW = 10
+
+
+def rows_of(create, target: str, parcels, pk, ids: str):
+    """``target``: the rows of ``parcels`` whose key is in the work table ``ids`` (column ``id``), with an
+    index on the key. The ids go in as one array, which PostgreSQL pushes down into the planning schema's
+    ``parcels`` view, a ``UNION ALL`` (migration 16), as an index condition on each of its two tables. A
+    join of the ids with the view was planned as if it kept every parcel — a union's column has no
+    statistics — and hashed the whole view, the survey joined to itself (bench/README.md, "The balance
+    after one edit on migration 16's view")."""
+    sql = driver().sql
+    return sql.SQL("{create} {target} AS SELECT p.* FROM {parcels} p WHERE p.{pk} = ANY(ARRAY(SELECT id FROM {ids}))"
+                   ).format(create=create, target=sql.Identifier(target), parcels=parcels, pk=pk,
+                            ids=sql.Identifier(ids))
+
+
 def parcels_query(source: str, target: str, pieces: bool = False) -> str:
     """``target``: a table of :func:`parcel_rows` of ``source`` (the few parcels the township limits
     read outside the units)."""

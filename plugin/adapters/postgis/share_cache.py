@@ -13,7 +13,7 @@ shares are kept per unit by sum_cache. docs/postgis.md, "Maintained shares".
 """
 from __future__ import annotations
 
-from . import split_sql, sum_cache, survey_cache
+from . import balance_sql, split_sql, sum_cache, survey_cache
 from .connection import driver
 
 #: the schema's migration that creates the tables (schema.MIGRATIONS)
@@ -183,9 +183,8 @@ class Cache:
             w.ready(cur, "lc_touched")
             # the touched parcels copied with an index of their own: a subquery over the table had the
             # units and PBF polygons meet every parcel through the table's index, the touched ones
-            # picked afterwards (docs/postgis.md, "Maintained shares")
-            cur.execute(sql.SQL("{} lc_tparcel AS SELECT p.* FROM {} p JOIN lc_touched x ON x.id = p.{}").format(
-                w.create, t.name, t.pk))
+            # picked afterwards (docs/postgis.md, "Maintained shares"); by key (balance_sql.rows_of)
+            cur.execute(balance_sql.rows_of(w.create, "lc_tparcel", t.name, t.pk, "lc_touched"))
             cur.execute(sql.SQL("CREATE INDEX ON lc_tparcel USING gist ({})").format(t.geom))
             cur.execute(sql.SQL("CREATE INDEX ON lc_tparcel ({})").format(t.pk))
             w.ready(cur, "lc_tparcel")

@@ -24,7 +24,7 @@ kept shares without keeping the sums marks the sums out of date. docs/postgis.md
 """
 from __future__ import annotations
 
-from . import survey_cache
+from . import balance_sql, survey_cache
 from .connection import driver
 from .trigger_sql import definer_row_trigger
 
@@ -115,10 +115,13 @@ def codes_changed(cur, codes) -> bool:
     return cur.fetchone()[0] > 0
 
 
-def bring_up_to_date(cur, w, cache, text) -> None:
-    """Recompute the out-of-date units' sums (``text``: balance_sql.group_sums(kept=True) with its
-    slots, over lc_dpairs / lc_dproj / lc_dsrc), then leave the cursor on the grouped sums of all."""
+def bring_up_to_date(cur, w, cache, text_of, parcels: tuple) -> None:
+    """Recompute the out-of-date units' sums (``text_of(table)``: balance_sql.group_sums(kept=True) with
+    its slots, over lc_dpairs / lc_dproj / lc_dsrc and the parcel table ``table``, the balance's by
+    default; ``parcels``: that table, its key, its number of rows), then leave the cursor on the grouped
+    sums of all."""
     sql = driver().sql
+    text = text_of()
     s = sql.Identifier(cache.schema, "plan_sum")
     dirty = sql.Identifier(cache.schema, "plan_sum_dirty")
     cur.execute(sql.SQL("{} lc_sdirty AS SELECT id, survey_fid FROM {}").format(w.create, dirty))
@@ -159,6 +162,14 @@ def bring_up_to_date(cur, w, cache, text) -> None:
         cur.execute(sql.SQL("{} lc_dproj AS SELECT q.bucket, q.id, q.s, q.ps FROM lc_proj q "
                             "JOIN lc_du d ON d.u = q.bucket").format(w.view))
         cur.execute(sql.SQL("{} lc_dsrc AS SELECT q.* FROM lc_src q JOIN lc_dpar d ON d.id = q.id").format(w.view))
+        cur.execute("SELECT count(*) FROM lc_dpar")
+        if cur.fetchone()[0] * balance_sql.FEW <= parcels[2]:
+            # the few parcels of these units read from a copy of their rows (balance_sql.rows_of): joined with
+            # the planning schema's view, the survey under it was hashed whole
+            cur.execute(balance_sql.rows_of(w.create, "lc_dparcel", parcels[0], parcels[1], "lc_dpar"))
+            cur.execute(sql.SQL("CREATE INDEX ON lc_dparcel ({})").format(parcels[1]))
+            w.ready(cur, "lc_dparcel")
+            text = text_of(sql.Identifier("lc_dparcel"))
     # a table first (CREATE TABLE AS runs in the parallel workers; INSERT … SELECT would not)
     cur.execute("SET LOCAL enable_sort = off; SET LOCAL work_mem = '1GB'")
     cur.execute(sql.SQL("{} lc_newsum AS ").format(w.create) + text)

@@ -96,7 +96,8 @@ def township_variables(cur, create, t, parcel_slots: dict, ugb, ensure_pbf, in_u
     """Township code -> its variables (m²). ``t``: the parcel table (balance.Table); ``parcel_slots``:
     the ``{…}`` values of ``balance_sql.parcel_rows`` (``twp``: the township of ``p``); ``ugb``:
     (table, its geom, SRID) or None; ``ensure_pbf(near)``: makes lc_pb if the balance has not (its
-    polygons near the parcels of the work table ``near`` will do); ``in_units``: township -> the sums
+    polygons near the parcels of the work table ``near`` will do; or near those of a parcel table with a
+    spatial index: (table, its geometry column)); ``in_units``: township -> the sums
     of its parcels in units (balance_sql.GROUP_SUMS). Needs lc_bad, lc_code, lc_ridge and lc_src
     (the balance's work tables): the per-parcel rules and the PBF overlay run here only for the
     parcels outside every unit (and, with a UGB, those moved out of PBF)."""
@@ -113,14 +114,25 @@ def township_variables(cur, create, t, parcel_slots: dict, ugb, ensure_pbf, in_u
         cur.execute(sql.SQL("{} lc_twp_rest (id bigint, area float8, pw float8)").format(create))
     else:
         cur.execute(sql.SQL(TOWNSHIP_REST).format(**slots, twp=parcel_slots["twp"], copies=copies))
-    cur.execute(sql.SQL(q.parcels_query("lc_twp_rest", "lc_twp_more", pieces)).format(create=create, **rules))
     cur.execute(sql.SQL(TOWNSHIP_OUT).format(**slots, twp=parcel_slots["twp"], yncz=parcel_slots["yncz"],
                                              with_ugb=sql.Literal(ugb is not None)))
-    cur.execute(sql.SQL(q.parcels_query("lc_twp_outsrc", "lc_twp_out", pieces)).format(create=create, **rules))
     cur.execute(sql.SQL(TOWNSHIP_TODO).format(create=create))
     cur.execute("SELECT count(*) FROM lc_twp_todo")
-    if cur.fetchone()[0]:
-        ensure_pbf("lc_twp_todo")
+    todo = cur.fetchone()[0]
+    near = "lc_twp_todo"
+    if todo and todo * q.FEW <= parcel_slots.get("parcels_n", 0):
+        # few parcels (those outside the units, usually): their rows copied by key (balance_sql.rows_of) and
+        # read from the copy; joined with the planning schema's view, each statement hashed the whole view
+        cur.execute(q.rows_of(create, "lc_twp_p", t.name, t.pk, "lc_twp_todo"))
+        cur.execute(sql.SQL("CREATE INDEX ON lc_twp_p ({})").format(t.pk))
+        cur.execute(sql.SQL("CREATE INDEX ON lc_twp_p USING gist ({})").format(t.geom))
+        cur.execute("ANALYZE lc_twp_p")
+        slots["parcels"] = rules["parcels"] = sql.Identifier("lc_twp_p")
+        near = (sql.Identifier("lc_twp_p"), t.geom)
+    cur.execute(sql.SQL(q.parcels_query("lc_twp_rest", "lc_twp_more", pieces)).format(create=create, **rules))
+    cur.execute(sql.SQL(q.parcels_query("lc_twp_outsrc", "lc_twp_out", pieces)).format(create=create, **rules))
+    if todo:
+        ensure_pbf(near)
         # usually few parcels: from them to the PBF polygons through an index, not every polygon's parcels
         cur.execute("ANALYZE lc_twp_todo")
         cur.execute("CREATE INDEX ON lc_pb USING gist (src)")
