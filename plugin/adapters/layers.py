@@ -155,7 +155,8 @@ def build_engine(inputs: Inputs, pack: RulePack, progress: Callable[[float], Non
     # int64 ids: the engine hands them out as Python ints (a numpy int64 is stored as a BLOB in SQLite,
     # "datatype mismatch", and JSON cannot hold one)
     engine.build_columns(ids, geoms, columns, units, pbf=pbf,
-                         progress=(lambda f: progress(0.5 + 0.5 * f)) if progress else None, cancelled=cancelled)
+                         progress=(lambda f: progress(0.5 + 0.5 * f)) if progress else None, cancelled=cancelled,
+                         consume=True)
     del ids, geoms, columns
     give_back_memory()
     engine.input_problems = problems
