@@ -124,6 +124,7 @@ def test_the_command_line_asks_numpy_for_no_huge_pages_unless_told(tmp_path):
     """``python -m plugin.cli`` runs numpy without transparent huge pages (startup.no_huge_pages: with them
     the peak memory of a big run can depend on the kernel's timing); a user's own
     ``NUMPY_MADVISE_HUGEPAGE`` is kept."""
-    huge = "'HUGE', sys.modules['numpy'].core.multiarray._get_madvise_hugepage()"
+    numpy_core = "(getattr(sys.modules['numpy'], '_core', None) or sys.modules['numpy'].core)"  # numpy 2: _core
+    huge = f"'HUGE', {numpy_core}.multiarray._get_madvise_hugepage()"
     assert _balance_saying(tmp_path, huge, n_parcels=200) == "HUGE False"
     assert _balance_saying(tmp_path, huge, {"NUMPY_MADVISE_HUGEPAGE": "1"}) == "HUGE True"
