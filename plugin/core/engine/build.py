@@ -69,7 +69,7 @@ class _FullBuild(_ChunkJoins):
         garr = np.empty(len(geoms), dtype=object)
         garr[:] = geoms
         del geoms
-        self.build_columns(pids, garr, RecordColumns.from_records(recs), units, pbf, progress, cancelled, True)
+        self.build_columns(pids, garr, RecordColumns.from_records(recs), units, pbf, progress, cancelled, consume=True)
 
     def build_columns(
         self,
