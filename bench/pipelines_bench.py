@@ -51,8 +51,8 @@ def _loadavg() -> str:
 
 
 def wall(cmd: list[str], timeout: float | None = None, cwd: Path = ROOT) -> tuple[float, float, float]:
-    """(seconds, peak RSS in MB, CPU seconds: user + system) of a whole process; (inf, nan, nan) if it
-    outlived ``timeout``."""
+    """(seconds, peak RSS in MiB (``ru_maxrss / 1024``; × 1.048576 for MB), CPU seconds: user + system) of
+    a whole process; (inf, nan, nan) if it outlived ``timeout``."""
     import threading
 
     t0 = time.perf_counter()
@@ -156,7 +156,7 @@ def _s(values: list[float]) -> str:
 def table(res: dict) -> list[str]:
     ours = min(run[0] for run in res["ours"])
     lines = [f"{res['parcels']} parcels; load average {res['load_before']} → {res['load_after']}; min / median s", "",
-             "| pipeline | seconds | CPU s (min / median) | peak RSS MB | ours (no --pbf) vs it |",
+             "| pipeline | seconds | CPU s (min / median) | peak RSS MiB | ours (no --pbf) vs it |",
              "|---|---|---|---|---|"]
     def row(name, runs, ratio=True):
         secs, mem = [run[0] for run in runs], max(run[1] for run in runs)
@@ -248,7 +248,8 @@ def scale_table(rows: list[dict]) -> list[str]:
     lines = ["| parcels | generated in | CLI balance, whole process | peak RSS | load |", "|---:|---:|---:|---:|---|"]
     for r in rows:
         gen = f"{r['generate_s']:.0f} s" if "generate_s" in r else "(cached)"
-        lines.append(f"| {r['parcels']:,} | {gen} | {r['cli_s']:.1f} s | {r['cli_peak_mb']:.0f} MB | "
+        peak = r["cli_peak_mb"]
+        lines.append(f"| {r['parcels']:,} | {gen} | {r['cli_s']:.1f} s | {peak:.0f} MiB ({peak * 1.048576:.0f} MB) | "
                      f"{r['load_before']} |")
     return lines
 

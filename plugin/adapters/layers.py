@@ -21,7 +21,7 @@ from ..core.record_columns import RecordColumns
 from ..core.rules import RulePack
 from ..core.validation import Problem, check_tbmj_unit
 from .crs import area_scale, ellipsoid_measure, layer_crs_problem, transform_to, working_crs
-from .parcel_reader import ParcelReader, parcel_fields
+from .parcel_reader import ParcelReader, give_back_memory, parcel_fields
 from .sources import InputError, damage_guard, layer_sources, open_layer, shapefile_encoding
 from .wkb import feature_wkb, geometries_wkb, parse_wkb
 
@@ -121,18 +121,6 @@ def tbmj_unit_problem(ids: np.ndarray, geoms, columns: RecordColumns, reader: Pa
     return check_tbmj_unit(tbmj[rows].tolist(), areas.tolist(), reader.fields.tbmj_in_mu)
 
 
-def give_back_memory() -> None:
-    """Hand the heap freed by a bulk step back to the system (glibc's ``malloc_trim``; elsewhere nothing):
-    the GDAL batches and temporary columns of a million-parcel read leave hundreds of MB that glibc would
-    keep, so the next step's peak would sit on top of them."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
 def build_engine(inputs: Inputs, pack: RulePack, progress: Callable[[float], None] | None = None,
                  cancelled: Callable[[], bool] | None = None, refuse: bool = True
                  ) -> tuple[BalanceEngine, ParcelReader]:
@@ -167,7 +155,8 @@ def build_engine(inputs: Inputs, pack: RulePack, progress: Callable[[float], Non
     # int64 ids: the engine hands them out as Python ints (a numpy int64 is stored as a BLOB in SQLite,
     # "datatype mismatch", and JSON cannot hold one)
     engine.build_columns(ids, geoms, columns, units, pbf=pbf,
-                         progress=(lambda f: progress(0.5 + 0.5 * f)) if progress else None, cancelled=cancelled)
+                         progress=(lambda f: progress(0.5 + 0.5 * f)) if progress else None, cancelled=cancelled,
+                         consume=True)
     del ids, geoms, columns
     give_back_memory()
     engine.input_problems = problems

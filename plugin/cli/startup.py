@@ -136,6 +136,14 @@ def start_qgis():
     return _app
 
 
+def no_huge_pages() -> None:
+    """Ask numpy not to back its big arrays with transparent huge pages (``NUMPY_MADVISE_HUGEPAGE=0``,
+    read when numpy is imported; a value already set is kept). With them, the kernel's khugepaged may,
+    at moments of its own, fill 2 MB pages around freed parts of the heap: the peak memory of a
+    million-parcel run then depends on timing (bench/README.md, session 10)."""
+    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+
+
 def preload(names: tuple = SHARED) -> threading.Thread:
     """Import ``names`` on a daemon thread (the modules of :mod:`plugin.core` are pure Python: none
     imports QGIS, so the two threads never wait for each other's imports). A module that fails to

@@ -283,3 +283,18 @@ def test_codes_that_differ_after_a_nul_are_not_merged():
         one_by_one.upsert_parcel(pid, geom, rec)
     assert built.parcel_record(2).dlbm == "0101" and built.parcel_record(1).dlbm == "0101\x00"
     assert built.fingerprint() == one_by_one.fingerprint()
+
+
+def test_a_build_that_consumes_its_columns_equals_one_that_does_not():
+    """``build_columns(…, consume=True)`` (what the plugin's reader path passes, to free the text columns it
+    codes during the build): the same engine, and the coded text columns no longer held by the caller's."""
+    parcels, units, pbf = township(600, seed=13)
+    ids = [pid for pid, _g, _r in parcels]
+    geoms = np.empty(len(parcels), dtype=object)
+    geoms[:] = [g for _pid, g, _r in parcels]
+    kept, handed = (RecordColumns.from_records([r for _pid, _g, r in parcels]) for _ in range(2))
+    plain, consuming = BalanceEngine(), BalanceEngine()
+    plain.build_columns(ids, geoms.copy(), kept, units, pbf=pbf)
+    consuming.build_columns(ids, geoms.copy(), handed, units, pbf=pbf, consume=True)
+    assert_same(consuming, plain)
+    assert "dlbm" in kept.data and "dlbm" not in handed.data and "bsm" in handed.data

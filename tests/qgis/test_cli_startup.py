@@ -26,22 +26,29 @@ def test_qgis_gui_is_loaded_only_when_used():
     assert proc.stdout.strip() == "ok"
 
 
-def test_the_balance_command_does_not_load_qgis_gui(tmp_path):
+def _balance_saying(tmp_path, at_exit: str, env: dict | None = None, n_parcels: int = 300) -> str:
+    """The last line printed by ``python -m plugin.cli balance`` on a demo township, where ``at_exit`` (an
+    expression) is printed when the process ends."""
     from plugin.demo.writer import write_demo_gpkg
 
     gpkg = tmp_path / "demo.gpkg"
-    write_demo_gpkg(str(gpkg), n_parcels=300, seed=3)
+    if not gpkg.exists():
+        write_demo_gpkg(str(gpkg), n_parcels=n_parcels, seed=3)
     probe = ("import runpy, sys, atexit\n"
-             "atexit.register(lambda: print('GUI' if 'qgis._gui' in sys.modules else 'NOGUI'))\n"
+             f"atexit.register(lambda: print({at_exit}))\n"
              "sys.argv = ['plugin.cli'] + sys.argv[1:]\n"
              "runpy.run_module('plugin.cli', run_name='__main__')\n")
     proc = subprocess.run([sys.executable, "-c", probe, "balance", "--parcels", f"{gpkg}|layername=DLTB",
-                           "--units", f"{gpkg}|layername=ZZDY", "--out", str(tmp_path / "b.gpkg")],
+                           "--units", f"{gpkg}|layername=ZZDY", "--out", str(tmp_path / "b.gpkg"), "--overwrite"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300,
-                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
+                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", **(env or {})})
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "b.gpkg").exists()
-    assert proc.stdout.strip().splitlines()[-1] == "NOGUI"
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def test_the_balance_command_does_not_load_qgis_gui(tmp_path):
+    assert _balance_saying(tmp_path, "'GUI' if 'qgis._gui' in sys.modules else 'NOGUI'") == "NOGUI"
 
 
 def test_the_process_ends_with_its_code_its_output_and_its_exit_functions_run(tmp_path):
@@ -111,3 +118,13 @@ def test_preload_imports_the_shared_modules_without_qgis_and_leaves_failures_to_
                           env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok No module named 'no_such_module_lc'"
+
+
+def test_the_command_line_asks_numpy_for_no_huge_pages_unless_told(tmp_path):
+    """``python -m plugin.cli`` runs numpy without transparent huge pages (startup.no_huge_pages: with them
+    the peak memory of a big run can depend on the kernel's timing); a user's own
+    ``NUMPY_MADVISE_HUGEPAGE`` is kept."""
+    numpy_core = "(getattr(sys.modules['numpy'], '_core', None) or sys.modules['numpy'].core)"  # numpy 2: _core
+    huge = f"'HUGE', {numpy_core}.multiarray._get_madvise_hugepage()"
+    assert _balance_saying(tmp_path, huge, n_parcels=200) == "HUGE False"
+    assert _balance_saying(tmp_path, huge, {"NUMPY_MADVISE_HUGEPAGE": "1"}) == "HUGE True"

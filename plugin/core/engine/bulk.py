@@ -18,7 +18,7 @@ from .composition import PBF_VARS, SCALE
 from .state import _Parcel
 from .store import Columns, ParcelStore
 
-_CHUNK = 131_072  # pairs per chunk of the sums
+_CHUNK = 65_536  # pairs per chunk of the sums (their temporaries: ~50 MB at 131 072, bench/README.md session 10)
 _KEY_BITS = 20  # a (unit, key) pair as one int64: unit << 20 | key
 
 

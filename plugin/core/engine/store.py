@@ -33,7 +33,8 @@ class Records:
 
     __slots__ = ("codes", "numbers", "objects", "uniques")
 
-    def __init__(self, cols: RecordColumns):
+    def __init__(self, cols: RecordColumns, consume: bool = False):
+        """``consume``: each slot coded leaves ``cols.data`` (its object array freed now, not after the build)."""
         self.codes: dict[str, np.ndarray] = {}
         self.uniques: dict[str, list] = {}
         self.objects: dict[str, np.ndarray] = {}
@@ -43,6 +44,8 @@ class Records:
                 codes, uniques = factorize_exact(values, none_code=True)  # "a" and "a\x00b" kept apart
                 self.codes[s] = codes.astype(np.int32)
                 self.uniques[s] = [*list(uniques), None]  # code -1 is None
+                if consume:
+                    del values, cols.data[s]
             else:
                 self.objects[s] = values
         self.numbers = {s: np.asarray(cols[s], dtype=np.float64) for s in NUMBER_SLOTS}
