@@ -52,17 +52,24 @@ def index_probes(cur) -> set:
     return found - {None}
 
 
-def test_a_schema_upgraded_to_16_shows_its_pieces_and_a_join_on_its_geometry_probes_the_indexes(
-        pg_db, tmp_path, monkeypatch):
+def loaded_at(version: int, pg_db, tmp_path, monkeypatch) -> tuple:
+    """A schema "plan" at migration ``version`` with the demo (400 parcels) loaded: (a connection as its owner,
+    every migration: put them back with ``monkeypatch.setattr(pg_schema, "MIGRATIONS", every)``)."""
     cluster, name = pg_db
     gpkg = tmp_path / "demo.gpkg"
     write_demo_gpkg(str(gpkg), n_parcels=400, seed=3)
     owner = cluster.dsn(name, with_password=True)
     every = list(pg_schema.MIGRATIONS)
-    monkeypatch.setattr(pg_schema, "MIGRATIONS", [m for m in every if m[0] <= 15])  # a schema at 15
+    monkeypatch.setattr(pg_schema, "MIGRATIONS", [m for m in every if m[0] <= version])
     conn = connect(owner)
     pg_schema.migrate(conn, "plan")
     db_load(owner, "plan", f"{gpkg}|layername=DLTB", f"{gpkg}|layername=ZZDY", f"{gpkg}|layername=YJJBNTTB")
+    return conn, every
+
+
+def test_a_schema_upgraded_to_16_shows_its_pieces_and_a_join_on_its_geometry_probes_the_indexes(
+        pg_db, tmp_path, monkeypatch):
+    conn, every = loaded_at(15, pg_db, tmp_path, monkeypatch)  # a schema at 15
     with conn, conn.cursor() as cur:
         cur.execute("SELECT fid FROM plan.survey WHERE tbmj > 0 AND kcmj > 0 ORDER BY fid LIMIT 3")
         fids = [r[0] for r in cur.fetchall()]
