@@ -15,19 +15,19 @@ from plugin.adapters.postgis.split_sql import SPLIT_FID_BASE
 from plugin.demo.writer import write_demo_gpkg
 
 
-def split_in_two(cur, fids: list[int]) -> None:
+def split_in_two(cur, fids: list[int], schema: str = "plan") -> None:
     """What QGIS sends for a split of each parcel: its geometry updated to the western half, then the
     eastern half inserted with every attribute of the parcel (docs/postgis.md "What QGIS sends")."""
     cur.execute("SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = "
-                "'plan.parcels'::regclass AND attnum > 0 AND attname NOT IN ('fid', 'geom', 'version')")
+                f"'{schema}.parcels'::regclass AND attnum > 0 AND attname NOT IN ('fid', 'geom', 'version')")
     cols = cur.fetchone()[0]
     halves = ("SELECT v.*, ST_Multi(ST_CollectionExtract(ST_{op}(v.geom, ST_MakeEnvelope(ST_XMin(v.geom) - 1, "
               "ST_YMin(v.geom) - 1, (ST_XMin(v.geom) + ST_XMax(v.geom)) / 2, ST_YMax(v.geom) + 1, "
-              "ST_SRID(v.geom))), 3)) AS half FROM plan.parcels v WHERE v.fid = ANY(%s)")
+              f"ST_SRID(v.geom))), 3)) AS half FROM {schema}.parcels v WHERE v.fid = ANY(%s)")
     cur.execute(f"CREATE TEMP TABLE east AS {halves.format(op='Difference')}", (fids,))
-    cur.execute(f"UPDATE plan.parcels v SET geom = h.half FROM ({halves.format(op='Intersection')}) h "
+    cur.execute(f"UPDATE {schema}.parcels v SET geom = h.half FROM ({halves.format(op='Intersection')}) h "
                 "WHERE v.fid = h.fid", (fids,))
-    cur.execute(f"INSERT INTO plan.parcels ({cols}, geom) SELECT {cols}, half FROM east")
+    cur.execute(f"INSERT INTO {schema}.parcels ({cols}, geom) SELECT {cols}, half FROM east")
 
 
 def plan_split_reads(cur) -> int:
