@@ -182,6 +182,18 @@ class PlanningDatabase(QObject):
         self._mode_signal = transaction_signal(self.project) if self.stamps else None
         if self._mode_signal is not None:
             self._mode_signal.connect(self.check_transactions)
+        found = table_of(layer)
+        self._view = layer if found is not None and found[2] in PARCEL_TABLES else None
+        if self._view is not None:
+            self._view.geometryChanged.connect(self._reshaped)
+
+    def _reshaped(self, *_args) -> None:
+        """A geometry of the ``parcels`` view changed under an automatic transaction group: the view's trigger
+        has already made the parcel's other pieces give way, or take the area given up, in the open transaction
+        (docs/postgis.md "Split parcels"). The layer did not edit them, so the balance reads the view again, as
+        after another planner's split (else the area is counted in both pieces until the save)."""
+        if self.mode() == "automatic" and self._view.dataProvider().transaction() is not None:
+            self.follower.live.note_changes(rebuild=True)
 
     def mode(self) -> str:
         """The project's transaction mode (``qgis_compat.transaction_mode``)."""
@@ -224,6 +236,12 @@ class PlanningDatabase(QObject):
 
     def stop(self) -> None:
         self.follower.stop()
+        if self._view is not None:
+            try:
+                self._view.geometryChanged.disconnect(self._reshaped)
+            except (RuntimeError, TypeError):
+                pass  # the layer is gone
+            self._view = None
         if self._mode_signal is not None:
             try:
                 self._mode_signal.disconnect(self.check_transactions)

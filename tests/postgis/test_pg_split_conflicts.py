@@ -8,13 +8,16 @@ import pytest
 from qgis.PyQt.QtCore import QCoreApplication
 
 from plugin.adapters.postgis import schema as pg_schema
+from plugin.adapters.postgis.commands import in_database_balance
 from plugin.adapters.postgis.connection import connect
 from plugin.adapters.postgis.split_check_sql import CHECK_DELETE_FUNCTION, CHECK_UPDATE_FUNCTION, PIECE_VERSION_BASE
 from plugin.adapters.postgis.split_sql import SPLIT_FID_BASE
+from plugin.core.rules import bundled_pack
 from tests.postgis import live_helpers as helpers
 from tests.postgis.live_helpers import BUFFERED, session_of, set_mode, settle
 from tests.postgis.test_pg_live import SCHEMA, planner_session, service, tag, wait_for
-from tests.postgis.test_pg_split import cut_line, farmland_parcels, split
+from tests.postgis.test_pg_split import _close as close
+from tests.postgis.test_pg_split import assert_close, cli_engine, cut_line, farmland_parcels, rows, sources, split
 
 demo_gpkg, template, mode_off_after = helpers.demo_gpkg, helpers.template, helpers.mode_off_after  # fixtures
 live_planners = helpers.planners
@@ -70,6 +73,16 @@ def stored(fid: int):
         row = cur.fetchone()
     conn.close()
     return row
+
+
+def stored_version(fid: int) -> int:
+    """The view's row ``fid``'s version now (what a planner's session reads)."""
+    conn = connect(service("a"))
+    with conn, conn.cursor() as cur:
+        cur.execute(f"SELECT version FROM {SCHEMA}.parcels WHERE fid = %s", (fid,))
+        (version,) = cur.fetchone()
+    conn.close()
+    return version
 
 
 def test_deleting_a_piece_another_planner_changed_since_is_refused_and_kept_in_the_buffer(planners):
@@ -300,3 +313,116 @@ def test_the_upgrade_to_17_moves_piece_versions_apart_and_grants_the_check(pg_db
                         f"has_function_privilege('public', 'plan.{function}', 'EXECUTE')")
             assert cur.fetchone() == (True, False)
     conn.close()
+
+
+def reshape(parcels, fid: int, piece: int) -> float:
+    """李四 reshapes piece ``fid`` as QGIS's Reshape Features tool does (one edit command), taking a 2 m strip of
+    ``piece``; returns the strip's area."""
+    kept = parcels.getFeature(fid).geometry()
+    strip = parcels.getFeature(piece).geometry().intersection(kept.buffer(2.0, 8))
+    assert strip.area() > 1.0
+    if not parcels.isEditable():
+        assert parcels.startEditing()
+    parcels.beginEditCommand("Reshape Features")
+    assert parcels.changeGeometry(fid, kept.combine(strip))
+    parcels.endEditCommand()
+    return strip.area()
+
+
+def pieces_of(fid: int) -> dict:
+    """The parcel's pieces in the view: {fid: (area, TBMJ, ghdlbm)}, and the survey's (area, TBMJ) under None."""
+    conn = connect(service("a"))
+    with conn, conn.cursor() as cur:
+        cur.execute(f"SELECT v.fid, ST_Area(v.geom), v.tbmj, v.ghdlbm FROM {SCHEMA}.parcels v JOIN {SCHEMA}.survey s "
+                    f"ON s.bsm = v.bsm WHERE s.fid = %s", (fid,))
+        out = {f: (a, t, g) for f, a, t, g in cur.fetchall()}
+        cur.execute(f"SELECT ST_Area(geom), tbmj FROM {SCHEMA}.survey WHERE fid = %s", (fid,))
+        out[None] = cur.fetchone()
+    conn.close()
+    return out
+
+
+def stale_by_zhang(fid: int, seen: int, in_group: bool) -> str:
+    """张三's re-tag of view row ``fid`` he read at version ``seen``, from his own connection: as his plugin sends it
+    through the local edit buffer (the version seen in the UPDATE), or under an automatic transaction group (the
+    UPDATE, then ``lc_check_seen`` in its transaction). The refusal's message ("" when saved)."""
+    import psycopg2
+
+    conn = connect(service("a"))
+    try:
+        with conn, conn.cursor() as cur:
+            if in_group:
+                cur.execute(f"UPDATE {SCHEMA}.parcels SET ghdlbm = '0102' WHERE fid = %s", (fid,))
+                cur.execute(f"SELECT {SCHEMA}.lc_check_seen('plan_parcel', %s, %s)", ([fid], [seen]))
+            else:
+                cur.execute(f"UPDATE {SCHEMA}.parcels SET ghdlbm = '0102', version = %s WHERE fid = %s", (seen, fid))
+    except psycopg2.Error as exc:
+        assert exc.pgcode == pg_schema.CONFLICT_SQLSTATE, exc
+        return str(exc)
+    finally:
+        conn.close()
+    return ""
+
+
+def test_automatic_groups_reshape_a_piece_its_area_and_the_balance_follow_and_stale_edits_name_the_planner(
+        planners, mode_off_after):
+    """李四 reshapes a piece 张三's split made (growing it into the other piece) under an automatic transaction
+    group: no refusal, the pieces' areas and TBMJ add up to the survey parcel's, the balance of 李四's session
+    equals the CLI's and the server's on the saved plan; 张三, who read the pieces before, then re-tags either piece:
+    refused naming 李四 (with his plugin's version in the UPDATE, and under an automatic group of his own)."""
+    fid, piece = split_by_zhang()
+    seen = {f: stored_version(f) for f in (fid, piece)}  # what 张三's session read
+    before = pieces_of(fid)
+    set_mode("automatic")
+    session, parcels, said = session_of("b")
+    strip = reshape(parcels, fid, piece)
+    settle()
+    assert said["refused"] == []
+    session.flush()
+    editing = rows(session.engine)  # the balance while the edit is in the open transaction
+    assert parcels.commitChanges(), parcels.commitErrors()
+    after = pieces_of(fid)
+    assert set(after) == set(before) == {fid, piece, None}
+    assert after[fid][0] == pytest.approx(before[fid][0] + strip, abs=1e-3)
+    assert after[piece][0] == pytest.approx(before[piece][0] - strip, abs=1e-3)
+    assert after[fid][0] + after[piece][0] == pytest.approx(after[None][0], abs=1e-3)  # no area lost or doubled
+    assert after[fid][1] + after[piece][1] == pytest.approx(after[None][1], abs=1e-6)  # TBMJ apportioned
+    assert after[fid][1] / after[piece][1] == pytest.approx(after[fid][0] / after[piece][0], rel=1e-9)
+    # the balance: 李四's live session (after its commit's notification), the CLI and --in-database on the database
+    want = rows(cli_engine(service("b")))
+    server = in_database_balance(*sources(service("b")), None, False, bundled_pack("national"))
+    assert_close(rows(server), want)
+    assert_close(editing, want)  # the piece that gave way in the database gave way in the balance too
+    wait_for(lambda: (session.flush() or True) and close(rows(session.engine), want), 5.0)
+    # 张三 read both pieces before 李四's reshape: re-tagging either is refused naming 李四
+    for f in (fid, piece):
+        for in_group in (False, True):
+            refusal = stale_by_zhang(f, seen[f], in_group)
+            assert "李四" in refusal and str(f) in refusal, (f, in_group, refusal)
+    assert {f: v[2] for f, v in pieces_of(fid).items() if f} == {fid: None, piece: None}  # nothing of 张三's saved
+    session.unload()
+
+
+def test_automatic_groups_refuse_reshaping_a_piece_changed_since(planners, mode_off_after):
+    """张三 re-tags a piece after 李四 read it; 李四's reshape of it under an automatic group is refused naming 张三 and
+    undone (the pieces as they were); after Save mine over theirs and Redo it is saved."""
+    fid, piece = split_by_zhang()
+    set_mode("automatic")
+    session, parcels, said = session_of("b")
+    before = pieces_of(fid)
+    by_zhang(f"UPDATE {SCHEMA}.parcels SET ghdlbm = '0101' WHERE fid = %s", fid)
+    reshape(parcels, fid, piece)
+    settle()
+    assert len(said["refused"]) == 1, "李四's reshape saved over 张三's change unchecked"
+    assert "张三" in said["refused"][0] and str(fid) in said["refused"][0] and "Redo" in said["refused"][0]
+    assert parcels.commitChanges(), parcels.commitErrors()
+    assert {f: v[0] for f, v in pieces_of(fid).items()} == pytest.approx({f: v[0] for f, v in before.items()})
+    assert stored(fid)[0] == "0101"
+    # knowingly: Save mine over theirs, then the reshape again
+    assert session.database.save_over_theirs() == 1
+    strip = reshape(parcels, fid, piece)
+    settle()
+    assert len(said["refused"]) == 1
+    assert parcels.commitChanges(), parcels.commitErrors()
+    assert pieces_of(fid)[fid][0] == pytest.approx(before[fid][0] + strip, abs=1e-3)
+    session.unload()

@@ -15,19 +15,19 @@ from plugin.adapters.postgis.split_sql import SPLIT_FID_BASE
 from plugin.demo.writer import write_demo_gpkg
 
 
-def split_in_two(cur, fids: list[int]) -> None:
+def split_in_two(cur, fids: list[int], schema: str = "plan") -> None:
     """What QGIS sends for a split of each parcel: its geometry updated to the western half, then the
     eastern half inserted with every attribute of the parcel (docs/postgis.md "What QGIS sends")."""
     cur.execute("SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = "
-                "'plan.parcels'::regclass AND attnum > 0 AND attname NOT IN ('fid', 'geom', 'version')")
+                f"'{schema}.parcels'::regclass AND attnum > 0 AND attname NOT IN ('fid', 'geom', 'version')")
     cols = cur.fetchone()[0]
     halves = ("SELECT v.*, ST_Multi(ST_CollectionExtract(ST_{op}(v.geom, ST_MakeEnvelope(ST_XMin(v.geom) - 1, "
               "ST_YMin(v.geom) - 1, (ST_XMin(v.geom) + ST_XMax(v.geom)) / 2, ST_YMax(v.geom) + 1, "
-              "ST_SRID(v.geom))), 3)) AS half FROM plan.parcels v WHERE v.fid = ANY(%s)")
+              f"ST_SRID(v.geom))), 3)) AS half FROM {schema}.parcels v WHERE v.fid = ANY(%s)")
     cur.execute(f"CREATE TEMP TABLE east AS {halves.format(op='Difference')}", (fids,))
-    cur.execute(f"UPDATE plan.parcels v SET geom = h.half FROM ({halves.format(op='Intersection')}) h "
+    cur.execute(f"UPDATE {schema}.parcels v SET geom = h.half FROM ({halves.format(op='Intersection')}) h "
                 "WHERE v.fid = h.fid", (fids,))
-    cur.execute(f"INSERT INTO plan.parcels ({cols}, geom) SELECT {cols}, half FROM east")
+    cur.execute(f"INSERT INTO {schema}.parcels ({cols}, geom) SELECT {cols}, half FROM east")
 
 
 def plan_split_reads(cur) -> int:
@@ -52,17 +52,24 @@ def index_probes(cur) -> set:
     return found - {None}
 
 
-def test_a_schema_upgraded_to_16_shows_its_pieces_and_a_join_on_its_geometry_probes_the_indexes(
-        pg_db, tmp_path, monkeypatch):
+def loaded_at(version: int, pg_db, tmp_path, monkeypatch) -> tuple:
+    """A schema "plan" at migration ``version`` with the demo (400 parcels) loaded: (a connection as its owner,
+    every migration: put them back with ``monkeypatch.setattr(pg_schema, "MIGRATIONS", every)``)."""
     cluster, name = pg_db
     gpkg = tmp_path / "demo.gpkg"
     write_demo_gpkg(str(gpkg), n_parcels=400, seed=3)
     owner = cluster.dsn(name, with_password=True)
     every = list(pg_schema.MIGRATIONS)
-    monkeypatch.setattr(pg_schema, "MIGRATIONS", [m for m in every if m[0] <= 15])  # a schema at 15
+    monkeypatch.setattr(pg_schema, "MIGRATIONS", [m for m in every if m[0] <= version])
     conn = connect(owner)
     pg_schema.migrate(conn, "plan")
     db_load(owner, "plan", f"{gpkg}|layername=DLTB", f"{gpkg}|layername=ZZDY", f"{gpkg}|layername=YJJBNTTB")
+    return conn, every
+
+
+def test_a_schema_upgraded_to_16_shows_its_pieces_and_a_join_on_its_geometry_probes_the_indexes(
+        pg_db, tmp_path, monkeypatch):
+    conn, every = loaded_at(15, pg_db, tmp_path, monkeypatch)  # a schema at 15
     with conn, conn.cursor() as cur:
         cur.execute("SELECT fid FROM plan.survey WHERE tbmj > 0 AND kcmj > 0 ORDER BY fid LIMIT 3")
         fids = [r[0] for r in cur.fetchall()]

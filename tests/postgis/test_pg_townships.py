@@ -13,6 +13,7 @@ from plugin.adapters.postgis.connection import connect
 from plugin.core.rules import bundled_pack
 from plugin.core.townships import evaluate_variables
 from plugin.demo.writer import write_demo_gpkg
+from tests.postgis.test_pg_split_view import split_in_two
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +54,23 @@ def _in_process_towns(dsn: str, ugb: str | None):
     return township_results_of(args, engine, reader, inputs), limits.variables(engine)
 
 
-@pytest.mark.parametrize("with_ugb", [False, True])
+@pytest.mark.parametrize("with_ugb", [False, True, "split"])
 def test_township_limits_in_database_equal_in_process(town_db, with_ugb):
+    """Last, "split": two parcels outside every unit and one in a unit split in two through the view (the
+    township's parcels outside units are then read by their ids from the survey and the pieces)."""
+    if with_ugb == "split":
+        conn = connect(town_db)
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT s.fid, EXISTS (SELECT 1 FROM lc.plan_unit u WHERE ST_Intersects(u.geom, s.geom)) AS i "
+                        "FROM lc.survey s WHERE s.tbmj > 0 AND s.zldwdm <> 'X' ORDER BY i, s.fid")
+            found = cur.fetchall()
+            fids = [f for f, i in found if not i][:2] + [f for f, i in found if i][:1]
+            assert len(fids) == 3
+            split_in_two(cur, fids, "lc")
+            cur.execute("SELECT count(*) FROM lc.plan_split")
+            assert cur.fetchone()[0] == 6
+        conn.close()
+        with_ugb = True
     ugb = f"PG:{town_db}|layername=lc.ugb" if with_ugb else None
     server = in_database_balance(f"PG:{town_db}|layername=lc.parcels", f"PG:{town_db}|layername=lc.plan_unit",
                                  f"PG:{town_db}|layername=lc.pbf", None, False, bundled_pack("national"), ugb)

@@ -18,6 +18,7 @@ from ...core.validation import Problem, check_crs
 from ..crs import crs_info
 from ..layers import refusal
 from .connection import driver
+from .split_sql import planning_view
 
 
 def srid_crs(cur, srid: int) -> QgsCoordinateReferenceSystem:
@@ -44,17 +45,10 @@ def extent(cur, table) -> tuple[float, float, float, float] | None:
     each scanned alone; the view's scan joins the survey to itself (10⁶ parcels: 1.0 s instead of ~0.3 s,
     bench/README.md "The balance after one edit on migration 16's view")."""
     sql = driver().sql
-    cur.execute("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE c.oid = to_regclass(%s) AND c.relkind = 'v' AND c.relname = 'parcels'",
-                (table.name.as_string(cur),))
-    row = cur.fetchone()
-    if row is not None:  # its schema's tables asked for alone (to_regclass in the query above ran on every row)
-        cur.execute("SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
-                    tuple(sql.Identifier(row[0], t).as_string(cur) for t in ("survey", "plan_split")))
-        row = row if cur.fetchone()[0] else None
-    source = table.name if row is None else sql.SQL(
+    schema = planning_view(cur, table.name)
+    source = table.name if schema is None else sql.SQL(
         "(SELECT geom AS {g} FROM {s} UNION ALL SELECT geom FROM {x})").format(
-        g=table.geom, s=sql.Identifier(row[0], "survey"), x=sql.Identifier(row[0], "plan_split"))
+        g=table.geom, s=sql.Identifier(schema, "survey"), x=sql.Identifier(schema, "plan_split"))
     cur.execute(sql.SQL("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent({g}) AS e "
                         "FROM {t} AS t) AS x").format(g=table.geom, t=source))
     row = cur.fetchone()

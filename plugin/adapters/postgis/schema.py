@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ...core.i18n import tr
 from .connection import DatabaseError, driver
+from .history_sql import MIGRATION as HISTORY_INDEX_MIGRATION
 from .share_cache import MIGRATION as SHARES_MIGRATION
 from .share_cache import MIGRATION_7 as BSM_INDEX_MIGRATION
 from .share_cache import MIGRATION_14 as SHARE_RESET_MIGRATION
@@ -295,6 +296,7 @@ MIGRATIONS.append(SPLIT_VIEW_MIGRATION)  # 16: the view a UNION ALL of plain tab
 # 17: pieces under the version check — deleted through the view, and under automatic transaction groups
 # (split_check_sql)
 MIGRATIONS.append(SPLIT_CHECK_MIGRATION)
+MIGRATIONS.append(HISTORY_INDEX_MIGRATION)  # 18: history looked up by the view's row through an index (history_sql)
 
 
 def quoted(schema: str):

@@ -378,3 +378,20 @@ def has_pieces(cur, schema: str) -> bool:
     cur.execute("SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = %s "
                 "AND table_name = 'plan_split' AND column_name = 'fid')", (schema,))
     return cur.fetchone()[0]
+
+
+def planning_view(cur, name) -> str | None:
+    """The schema of ``name`` (a quoted ``psycopg2.sql`` name) when it is a planning schema's ``parcels`` view
+    over its ``survey`` and ``plan_split`` (:func:`view_sql`), else None: statements over the whole view can
+    read those two tables alone (each scan of the view joins the survey to itself)."""
+    sql = driver().sql
+    cur.execute("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.oid = to_regclass(%s) AND c.relkind = 'v' AND c.relname = 'parcels'", (name.as_string(cur),))
+    row = cur.fetchone()
+    if row is None:
+        return None
+    # its schema's tables asked for alone (to_regclass in the query above ran on every row of pg_class)
+    cur.execute("SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
+                tuple(sql.Identifier(row[0], t).as_string(cur) for t in ("survey", "plan_split")))
+    return row[0] if cur.fetchone()[0] else None
+

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import balance_sql as q
 from .connection import driver
+from .split_sql import planning_view
 
 #: the parcels of a township outside every unit (those in units are summed with the balance, by their
 #: share inside the PBF layer, ``pw``: balance_sql.GROUP_SUMS), with a geometry (the repaired one) and
@@ -21,6 +22,16 @@ FROM (SELECT p.* FROM {parcels} p WHERE NOT EXISTS (SELECT 1 FROM lc_src s WHERE
 LEFT JOIN lc_bad bad ON bad.id = p.{pk}
 WHERE p.{geom} IS NOT NULL AND NOT ST_IsEmpty(p.{geom}) AND NOT (bad.id IS NOT NULL AND bad.fixed IS NULL)
   AND {twp} IS NOT NULL AND ST_Area({pg}) > 0{copies}
+"""
+
+#: a planning schema's ``parcels`` view (split_sql.planning_view): the ids of its rows outside every unit, read
+#: from its two tables — the survey's parcels without pieces, and the pieces. The anti-join of the whole view
+#: (TOWNSHIP_REST on it) was estimated at half the view and joined the survey to itself (bench/README.md)
+REST_IDS = """
+{create} lc_twp_rest_ids AS
+SELECT s.fid AS id FROM {survey} s WHERE NOT EXISTS (SELECT 1 FROM {split} z WHERE z.survey_fid = s.fid)
+    AND NOT EXISTS (SELECT 1 FROM lc_src w WHERE w.id = s.fid)
+UNION ALL SELECT x.fid FROM {split} x WHERE NOT EXISTS (SELECT 1 FROM lc_src w WHERE w.id = x.fid)
 """
 
 #: with a UGB layer, the parcels in units moved out of PBF (their part inside the boundary needs the
@@ -113,7 +124,14 @@ def township_variables(cur, create, t, parcel_slots: dict, ugb, ensure_pbf, in_u
     if parcel_slots.get("rest_empty"):  # every parcel is in a unit (balance, survey_cache): no anti-join
         cur.execute(sql.SQL("{} lc_twp_rest (id bigint, area float8, pw float8)").format(create))
     else:
-        cur.execute(sql.SQL(TOWNSHIP_REST).format(**slots, twp=parcel_slots["twp"], copies=copies))
+        rest_of = slots
+        schema = planning_view(cur, t.name)
+        if schema is not None:  # the view's rows outside the units by key (usually few), then as below
+            cur.execute(sql.SQL(REST_IDS).format(create=create, survey=sql.Identifier(schema, "survey"),
+                                                 split=sql.Identifier(schema, "plan_split")))
+            cur.execute(q.rows_of(create, "lc_twp_rest_p", t.name, t.pk, "lc_twp_rest_ids"))
+            rest_of = {**slots, "parcels": sql.Identifier("lc_twp_rest_p")}
+        cur.execute(sql.SQL(TOWNSHIP_REST).format(**rest_of, twp=parcel_slots["twp"], copies=copies))
     cur.execute(sql.SQL(TOWNSHIP_OUT).format(**slots, twp=parcel_slots["twp"], yncz=parcel_slots["yncz"],
                                              with_ugb=sql.Literal(ugb is not None)))
     cur.execute(sql.SQL(TOWNSHIP_TODO).format(create=create))
