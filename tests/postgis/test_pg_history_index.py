@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from plugin.adapters.postgis import schema as pg_schema
+from plugin.adapters.postgis.commands import db_load
 from plugin.adapters.postgis.connection import connect
 from plugin.adapters.postgis.schema import CONFLICT_SQLSTATE
 from plugin.adapters.postgis.split_sql import SPLIT_FID_BASE
@@ -127,3 +128,35 @@ def test_the_index_holds_the_view_rows_of_pieces_and_parcels_and_is_used(pg_db, 
     conn.close()
     assert who["changed_by"] == "王五" and who["table"] == table
     assert scans == 0 and read <= 2, (scans, read)
+
+
+def test_after_a_reload_the_former_surveys_history_names_nobody(pg_db, tmp_path, monkeypatch):
+    """``db load`` again empties the plan: the view shows the parcel untagged (version 0) as before the former
+    survey's first tag. A stale re-tag whose change since is the planner's own first tag (an INSERT: the change
+    from 0) is not refused, neither naming them nor the former survey's planner; another planner's names them."""
+    conn, every = loaded_at(max(m[0] for m in pg_schema.MIGRATIONS), pg_db, tmp_path, monkeypatch)
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT fid FROM plan.survey WHERE tbmj > 0 ORDER BY fid LIMIT 1")
+        (parcel,) = cur.fetchone()
+        _as(cur, "王五")
+        cur.execute("UPDATE plan.parcels SET ghdlbm = '0102' WHERE fid = %s", (parcel,))  # the former survey's plan
+    cluster, name = pg_db
+    gpkg = tmp_path / "demo.gpkg"
+    db_load(cluster.dsn(name, with_password=True), "plan", f"{gpkg}|layername=DLTB", f"{gpkg}|layername=ZZDY",
+            f"{gpkg}|layername=YJJBNTTB")  # the survey loaded again
+    with conn, conn.cursor() as cur:
+        seen = _version(cur, parcel)  # 李四 reads it
+        _as(cur, "李四")
+        cur.execute("UPDATE plan.parcels SET ghdlbm = '0103' WHERE fid = %s", (parcel,))  # and saves once
+    with conn, conn.cursor() as cur:
+        _as(cur, "李四")  # his plugin's next save still carries the version he read: only his own change since
+        cur.execute("UPDATE plan.parcels SET ghdlbm = '0101', version = %s WHERE fid = %s", (seen, parcel))
+        cur.execute("SELECT ghdlbm FROM plan.parcels WHERE fid = %s", (parcel,))
+        assert cur.fetchone()[0] == "0101"
+    with conn, conn.cursor() as cur:
+        _as(cur, "张三")  # 张三 read it at the same version: his stale re-tag names 李四, not 王五
+        message = _refusal(conn, [("SELECT set_config('lc.user', '张三', false)", None),
+                                  ("UPDATE plan.parcels SET ghdlbm = '0102', version = %s WHERE fid = %s",
+                                   (seen, parcel))])
+    conn.close()
+    assert seen == 0 and "李四" in message and "王五" not in message, message

@@ -11,7 +11,9 @@ of the whole ``history`` on every such check. A bureau's history only grows (eve
 Migration 18 indexes that key (``VIEW_ROW``, an expression of the row's own columns: nothing to fill or
 forge, the existing rows indexed by ``CREATE INDEX``) with the history's ``id``, only for the rows of
 those two tables, and re-creates ``lc_view_others`` to look a row up by it: a few index entries per
-check whatever the history's length. ``history`` keeps its columns (the report reads it as before).
+check whatever the history's length. The walk of a row's changes starts at the last change from the version seen
+(``_START_18``), a first tag counting as the change from 0: a reloaded survey's fids are the former one's.
+``history`` keeps its columns (the report reads it as before).
 """
 from __future__ import annotations
 
@@ -35,12 +37,20 @@ _SCAN_X = """WHERE ((x.table_name = 'plan_split' AND coalesce(x.new_row, x.old_r
 _SCAN_G = """WHERE ((g.table_name = 'plan_split' AND coalesce(g.new_row, g.old_row) ->> 'fid' = f::text)
                                    OR (g.table_name = 'plan_parcel'
                                        AND coalesce(g.new_row, g.old_row) ->> 'survey_fid' = f::text))"""
+#: where the walk starts: 17 took the first change from "seen" (min), of an UPDATE only; 18 the last one, an INSERT
+#: being the change from 0 (a row the view showed untagged): after a reload (``db load`` again starts the rows at
+#: version 0 and 1), the first was the former survey's, whose other planners were named for the planner's own change
+_START_17 = "SELECT min(g.id) FROM {s}.history g"
+_START_18 = "SELECT max(g.id) FROM {s}.history g"
+_SEEN_17 = "AND (g.old_row ->> 'version')::integer = seen)"
+_SEEN_18 = "AND coalesce((g.old_row ->> 'version')::integer, 0) = seen)"
 _OTHERS_17 = _OTHERS.split("-- the refusal")[0]  # migration 17's lc_view_others (its REVOKE included)
-assert _OTHERS_17.count(_SCAN_X) == 1 and _OTHERS_17.count(_SCAN_G) == 1
+assert all(_OTHERS_17.count(p) == 1 for p in (_SCAN_X, _SCAN_G, _START_17, _SEEN_17))
 _OTHERS_18 = (_OTHERS_17.replace(_SCAN_X, "WHERE " + _by_row("x"))
               .replace(_SCAN_G, "WHERE " + _by_row("g"))
               .replace("A scan of history (no index on its rows' keys)",
-                       "The row's history by index (migration 18)"))
+                       "The row's history by index (migration 18)")
+              .replace(_START_17, _START_18).replace(_SEEN_17, _SEEN_18))
 
 MIGRATION = (VERSION, "history indexed by the parcels view's row: the version check of a parcel or a piece "
              "reads a few index entries, not the whole history", f"""
