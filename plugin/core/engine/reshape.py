@@ -30,8 +30,9 @@ class _UnitReshape:
         parcels = self._parcels
         members = self._unit_parcels[uid]
         self._update_unit_overlaps(uid)
-        pids, geoms, areas, rows = self._parcels_in_box(u.bounds)
-        shares = shares_in_unit(u.geom, geoms, areas)
+        pids, geoms, areas, rows, shares = self._parcels_in_box(u.bounds, u.geom)
+        on = np.flatnonzero(np.isnan(shares))  # the parcels whose boxes meet the unit's outline
+        shares[on] = shares_in_unit(u.geom, geoms[on], areas[on])
         where = {pid: k for k, pid in enumerate(pids)}
         share_of, row_of = shares.tolist(), rows.tolist()
         plus: dict = {}  # the unit's (and the project's) integer delta: plus - minus
@@ -51,6 +52,9 @@ class _UnitReshape:
                     pair_key(uid, t[0]) in overlaps for t in pairs if t[0] != uid))):
                 continue  # same share, and no overlap of this unit with another of the parcel's to count again
             todo.append((pid, k, old, new))
+        bare = [k for _pid, k, _o, _n in todo if k is not None and geoms[k] is None]  # not decoded yet
+        if bare:
+            geoms[bare] = parcels.base.geoms[rows[bare]]
         held = parcels.hold_many([(pid, -1, None) if k is None else (pid, row_of[k], geoms[k])
                                   for pid, k, _o, _n in todo])
         for (pid, _k, old, new), p in zip(todo, held):
