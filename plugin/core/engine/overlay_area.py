@@ -56,10 +56,14 @@ def _edges(geoms: np.ndarray):
     exterior = np.ones(n, dtype=bool)
     if len(rest):
         parts, pown = shapely.get_parts(geoms[rest], return_index=True)
-        rings, part = shapely.get_rings(parts, return_index=True)
-        rxy, rring = shapely.get_coordinates(rings, return_index=True)
+        if shapely.get_num_interior_rings(parts).any():
+            rings, part = shapely.get_rings(parts, return_index=True)
+            rxy, rring = shapely.get_coordinates(rings, return_index=True)
+        else:  # no holes (the slivers of two units' overlap): a part's coordinates are its one ring's
+            part = np.arange(len(parts))
+            rxy, rring = shapely.get_coordinates(parts, return_index=True)
         rown = rest[pown[part]]
-        ext = np.ones(len(rings), dtype=bool)
+        ext = np.ones(len(part), dtype=bool)
         ext[1:] = part[1:] != part[:-1]
         keep = one[owner]
         rnum = n + rring  # their rings numbered after the polygons
