@@ -42,7 +42,8 @@ def _edges(geoms: np.ndarray):
     in the order of ``geoms``, of their parts and rings; zero-length edges dropped; ``sign`` +1 where the ring
     runs as an exterior counter-clockwise or a hole clockwise, -1 otherwise (a ring run backwards: the
     opposite integral). A polygon of one ring (the common parcel) is read from its coordinates alone (no
-    ring geometries made): its first point comes back only at its end."""
+    ring geometries made): its first point comes back only at its end; polygons without holes (the slivers of
+    two units' overlap) from their parts' coordinates."""
     xy, owner = shapely.get_coordinates(geoms, return_index=True)
     n = len(geoms)
     count = np.bincount(owner, minlength=n)
