@@ -64,13 +64,17 @@ class _UnitReshape:
         ks = [where.get(pid) for pid in cand]
         plain = [j for j, (pid, k) in enumerate(zip(cand, ks)) if k is not None and row_of[k] >= 0
                  and not parcels.held(pid)]  # rows without a _Parcel: their pairs read from the columns in bulk
-        read = dict(zip(plain, row_pairs(parcels.base, [row_of[ks[j]] for j in plain])))
+        plain_rows = [row_of[ks[j]] for j in plain]
+        read = dict(zip(plain, row_pairs(parcels.base, plain_rows)))
+        part_of = dict(zip(plain, parcels.base.pbf[plain_rows].tolist())) if plain else {}  # NaN: a part's geometry
         pairs_of = []
         for j, (pid, k) in enumerate(zip(cand, ks)):
             share = share_of[k] if k is not None and share_of[k] > 0 else None
             pairs = read[j] if j in read else parcels.pairs(pid)
             old = next((t for t in pairs if t[0] == uid), None)
-            new = None if share is None else (uid, share, self._pbf_share_of(pid, u.geom, share))
+            part = part_of.get(j, np.nan)  # what _pbf_share_of reads, without a lookup per parcel
+            new = None if share is None else (uid, share, share * part if part == part
+                                              else self._pbf_share_of(pid, u.geom, share))
             if old == new and not (parcels.over(pid) is not None or (overlaps and len(pairs) > 1 and any(
                     pair_key(uid, t[0]) in overlaps for t in pairs if t[0] != uid))):
                 continue  # same share, and no overlap of this unit with another of the parcel's to count again
