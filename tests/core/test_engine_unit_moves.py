@@ -87,6 +87,46 @@ def test_a_unit_moved_onto_its_neighbour_overlaps_it_as_a_fresh_build_says():
     assert_same(e, fresh(parcels, units, pbf))
 
 
+def test_a_unit_jumping_further_than_its_parcels_are_wide_and_a_unit_of_two_parts():
+    """Parcels whose boxes meet neither outline are not decoded (their box says inside or outside): a unit moved
+    by more than a parcel's width leaves and takes whole parcels that way; a unit of two parts, one with a
+    hole, has rings the box test must not run between."""
+    e, parcels, units, pbf = setup(seed=8)
+    uid = "u3"
+    g = units[uid][1]
+    w = g.bounds[2] - g.bounds[0]
+    before = shares_in(e, uid)
+    move(e, units, uid, shapely.affinity.translate(g, w / 4, -w / 5))
+    after = shares_in(e, uid)
+    assert {p for p in before if before[p] == 1.0} - set(after) and {p for p in after if after[p] == 1.0} - set(before)
+    assert_same(e, fresh(parcels, units, pbf))
+    c = g.centroid
+    far = shapely.affinity.translate(g, 3 * w, 0)  # beyond every parcel: a part with nothing in it
+    two = shapely.union(shapely.difference(g, box(c.x - 60, c.y - 50, c.x + 70, c.y + 40)), far)
+    assert shapely.get_num_geometries(two) == 2 and shapely.get_num_interior_rings(shapely.get_parts(two)).sum() == 1
+    move(e, units, uid, two)
+    assert_same(e, fresh(parcels, units, pbf))
+
+
+def test_the_box_test_never_calls_a_box_on_the_outline_off_it():
+    import numpy as np
+
+    from plugin.core.engine.geometry import off_outline
+
+    rng = np.random.default_rng(1)
+    _e, _parcels, units, _pbf = setup(seed=8)
+    for _c, g in units.values():
+        c = g.centroid
+        for geom in (g, shapely.difference(g, box(c.x - 60, c.y - 50, c.x + 70, c.y + 40))):
+            x0, y0, x1, y1 = geom.bounds
+            xy = rng.uniform((x0 - 30, y0 - 30), (x1 + 30, y1 + 30), (3000, 2))
+            size = rng.uniform(0, 40, (3000, 2)) * (rng.random((3000, 1)) < 0.9)  # a tenth of them points
+            boxes = np.concatenate((xy, xy + size), axis=1)
+            off = off_outline(geom, boxes)
+            meets = shapely.intersects(geom.boundary, shapely.box(*boxes.T))
+            assert off.any() and not (off & meets).any()
+
+
 def test_parcels_edited_before_the_move():
     """A tagged parcel of the build (its own ``_Parcel``), a reshaped one (the tail), a removed one, on the band."""
     e, parcels, units, pbf = setup(seed=8)

@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ..fields import ParcelRecord
 from ..validation import clean_polygonal
-from .geometry import clean_geometry, clean_many
+from .geometry import clean_geometry, clean_many, off_outline
 from .state import _Parcel, _Unit, sort_key
 
 
@@ -172,16 +172,31 @@ class _Edits:
         self._unit_grid.insert(uid, u.bounds)
         self._reshape(uid, u)
 
-    def _parcels_in_box(self, bounds) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+    def _parcels_in_box(self, bounds, outline: BaseGeometry | None = None) -> tuple[list, np.ndarray, np.ndarray,
+                                                                                      np.ndarray, np.ndarray]:
         """Ids, geometries, areas and rows (-1: added since the build) of the parcels (no shadows, with an
-        area) whose boxes may meet ``bounds``: the build's rows as arrays, the parcels added since from the grid."""
+        area) whose boxes may meet ``bounds``: the build's rows as arrays, the parcels added since from the grid;
+        and their shares in ``outline`` (a prepared unit) where their boxes say it without a geometry: 1 for a
+        row whose box lies in its interior, 0 outside (``geometry.off_outline``; what ``shares_in_unit`` gives
+        those), NaN for the others. Rows whose share the box gives are not decoded (None)."""
         parcels, shadows = self._parcels, self.shadows
         rows = parcels.base_rows_near(bounds)
-        pids, geoms, areas, where = [], [], [], []
+        pids, geoms, areas, where, known = [], [], [], [], []
         if len(rows):
             base = parcels.base
             rows = rows[base.areas[rows] > 0]
-            geoms.append(base.geoms[rows])
+            share = np.full(len(rows), np.nan)
+            g = np.empty(len(rows), dtype=object)
+            on = np.arange(len(rows))
+            if outline is not None:
+                boxes = base.index.bounds[rows]
+                off = np.flatnonzero(off_outline(outline, boxes))
+                share[off] = shapely.contains_xy(outline, boxes[off, 0], boxes[off, 1])
+                on = np.flatnonzero(np.isnan(share))
+            if len(on):
+                g[on] = base.geoms[rows[on]]
+            geoms.append(g)
+            known.append(share)
             areas.append(base.areas[rows])
             where.append(rows)
             pids = base.ids[rows].tolist()
@@ -192,17 +207,19 @@ class _Edits:
             g = np.empty(len(tail), dtype=object)
             g[:] = [parcels[pid].geom for pid in tail]
             geoms.append(g)
+            known.append(np.full(len(tail), np.nan))
             areas.append(np.array([parcels[pid].area for pid in tail]))
             where.append(np.full(len(tail), -1, dtype=np.int64))
             pids = pids + tail
         if not pids:
-            return [], np.zeros(0, dtype=object), np.zeros(0), np.zeros(0, dtype=np.int64)
+            return [], np.zeros(0, dtype=object), np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0)
         geoms, areas, where = np.concatenate(geoms), np.concatenate(areas), np.concatenate(where)
+        known = np.concatenate(known)
         if shadows:
             keep = np.array([pid not in shadows for pid in pids], dtype=bool)
             pids = [pid for pid, k in zip(pids, keep.tolist()) if k]
-            geoms, areas, where = geoms[keep], areas[keep], where[keep]
-        return pids, geoms, areas, where
+            geoms, areas, where, known = geoms[keep], areas[keep], where[keep], known[keep]
+        return pids, geoms, areas, where, known
 
     def remove_unit(self, uid: Hashable) -> None:
         """Remove a unit: its aggregate is exactly the sum of its pairs' contributions."""

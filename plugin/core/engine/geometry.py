@@ -57,6 +57,32 @@ def shares_in_unit(unit_geom: BaseGeometry, geoms: np.ndarray, areas: np.ndarray
     return shares
 
 
+def off_outline(geom: BaseGeometry, boxes: np.ndarray, cells: int = 32) -> np.ndarray:
+    """True where a box (rows of xmin, ymin, xmax, ymax, closed) meets no edge of ``geom``'s rings: the box lies
+    wholly in the interior of ``geom`` or wholly outside it (no GEOS call, no geometry decoded). The edges' boxes
+    are marked on a grid of at most ``cells`` × ``cells`` over ``geom``'s box; a box meeting no marked cell meets
+    no edge. Cells are ``floor((x - x0) / c)``, monotone in x on floats, so a box meeting an edge's box always
+    meets one of its cells (the test only ever errs towards "on the outline")."""
+    x0, y0, x1, y1 = geom.bounds
+    c = max(x1 - x0, y1 - y0) / cells
+    n = len(boxes)
+    if not c > 0 or n == 0:
+        return np.zeros(n, dtype=bool)
+    nx, ny = int((x1 - x0) / c) + 1, int((y1 - y0) / c) + 1
+    ij = np.floor((shapely.get_coordinates(geom) - (x0, y0)) / c).astype(np.int64)
+    lo, hi = np.minimum(ij[:-1], ij[1:]), np.maximum(ij[:-1], ij[1:]) + 1  # two consecutive points: an edge (or
+    w = nx + 1  # the step between two rings: more cells marked, never fewer)
+    corners = np.concatenate((lo[:, 1] * w + lo[:, 0], lo[:, 1] * w + hi[:, 0], hi[:, 1] * w + lo[:, 0],
+                              hi[:, 1] * w + hi[:, 0]))
+    sign = np.repeat((1.0, -1.0, -1.0, 1.0), len(lo))  # each edge's cell rectangle, as corner differences
+    marks = np.bincount(corners, weights=sign, minlength=(ny + 1) * w).reshape(ny + 1, w)
+    hit = np.zeros((ny + 1, w), dtype=np.int32)  # the marked cells' counts summed from the corner
+    hit[1:, 1:] = (marks.cumsum(0).cumsum(1)[:ny, :nx] > 0.5).cumsum(0, dtype=np.int32).cumsum(1, dtype=np.int32)
+    b = np.minimum(np.maximum(np.floor((boxes - (x0, y0, x0, y0)) / c).astype(np.int64), 0), (nx - 1, ny - 1) * 2)
+    i0, j0, i1, j1 = b[:, 0], b[:, 1], b[:, 2] + 1, b[:, 3] + 1
+    return hit[j1, i1] - hit[j0, i1] - hit[j1, i0] + hit[j0, i0] == 0
+
+
 def in_threads(fn: Callable[[np.ndarray], np.ndarray], index: np.ndarray, chunk: int = 10_000) -> np.ndarray:
     """``fn(index)`` computed piecewise on threads (shapely's vectorised calls release the GIL).
 

@@ -42,7 +42,8 @@ def _edges(geoms: np.ndarray):
     in the order of ``geoms``, of their parts and rings; zero-length edges dropped; ``sign`` +1 where the ring
     runs as an exterior counter-clockwise or a hole clockwise, -1 otherwise (a ring run backwards: the
     opposite integral). A polygon of one ring (the common parcel) is read from its coordinates alone (no
-    ring geometries made): its first point comes back only at its end."""
+    ring geometries made): its first point comes back only at its end; polygons without holes (the slivers of
+    two units' overlap) from their parts' coordinates."""
     xy, owner = shapely.get_coordinates(geoms, return_index=True)
     n = len(geoms)
     count = np.bincount(owner, minlength=n)
@@ -56,10 +57,14 @@ def _edges(geoms: np.ndarray):
     exterior = np.ones(n, dtype=bool)
     if len(rest):
         parts, pown = shapely.get_parts(geoms[rest], return_index=True)
-        rings, part = shapely.get_rings(parts, return_index=True)
-        rxy, rring = shapely.get_coordinates(rings, return_index=True)
+        if shapely.get_num_interior_rings(parts).any():
+            rings, part = shapely.get_rings(parts, return_index=True)
+            rxy, rring = shapely.get_coordinates(rings, return_index=True)
+        else:  # no holes (the slivers of two units' overlap): a part's coordinates are its one ring's
+            part = np.arange(len(parts))
+            rxy, rring = shapely.get_coordinates(parts, return_index=True)
         rown = rest[pown[part]]
-        ext = np.ones(len(rings), dtype=bool)
+        ext = np.ones(len(part), dtype=bool)
         ext[1:] = part[1:] != part[:-1]
         keep = one[owner]
         rnum = n + rring  # their rings numbered after the polygons

@@ -22,6 +22,24 @@ from .overlay_area import intersection_areas
 from .state import _Unit, pair_key, sort_key
 
 
+def row_pairs(base, rows: list) -> list:
+    """``[base.pairs(r) for r in rows]`` (rows of the columns ``base``): the same tuples, the CSR read in bulk."""
+    if not rows:
+        return []
+    r = np.asarray(rows, dtype=np.int64)
+    start = base.pair_start[r]
+    count = base.pair_start[r + 1] - start
+    at = np.repeat(start - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
+    uids = base.uids
+    units = [uids[u] for u in base.pair_unit[at].tolist()]
+    shares, pbfs = base.pair_share[at].tolist(), base.pair_pbf[at].tolist()
+    out, a = [], 0
+    for c in count.tolist():
+        out.append(tuple(zip(units[a:a + c], shares[a:a + c], pbfs[a:a + c])))
+        a += c
+    return out
+
+
 class _UnitReshape:
     """The pairs of one unit after its geometry changed. A mixin of :class:`~.balance.BalanceEngine`."""
 
@@ -30,8 +48,9 @@ class _UnitReshape:
         parcels = self._parcels
         members = self._unit_parcels[uid]
         self._update_unit_overlaps(uid)
-        pids, geoms, areas, rows = self._parcels_in_box(u.bounds)
-        shares = shares_in_unit(u.geom, geoms, areas)
+        pids, geoms, areas, rows, shares = self._parcels_in_box(u.bounds, u.geom)
+        on = np.flatnonzero(np.isnan(shares))  # the parcels whose boxes meet the unit's outline
+        shares[on] = shares_in_unit(u.geom, geoms[on], areas[on])
         where = {pid: k for k, pid in enumerate(pids)}
         share_of, row_of = shares.tolist(), rows.tolist()
         plus: dict = {}  # the unit's (and the project's) integer delta: plus - minus
@@ -41,18 +60,31 @@ class _UnitReshape:
         overlaps = self._unit_overlaps
         key = sort_key(uid)
         todo = []  # (pid, k, old pair, new pair): a pair changed, or a part counted twice to compute again
-        for pid in sorted(self._reshape_todo(uid, pids, rows, shares, members, where), key=sort_key):
-            k = where.get(pid)
+        cand = sorted(self._reshape_todo(uid, pids, rows, shares, members, where), key=sort_key)
+        ks = [where.get(pid) for pid in cand]
+        plain = [j for j, (pid, k) in enumerate(zip(cand, ks)) if k is not None and row_of[k] >= 0
+                 and not parcels.held(pid)]  # rows without a _Parcel: their pairs read from the columns in bulk
+        plain_rows = [row_of[ks[j]] for j in plain]
+        read = dict(zip(plain, row_pairs(parcels.base, plain_rows)))
+        part_of = dict(zip(plain, parcels.base.pbf[plain_rows].tolist())) if plain else {}  # NaN: a part's geometry
+        pairs_of = []
+        for j, (pid, k) in enumerate(zip(cand, ks)):
             share = share_of[k] if k is not None and share_of[k] > 0 else None
-            pairs = parcels.pairs(pid)
+            pairs = read[j] if j in read else parcels.pairs(pid)
             old = next((t for t in pairs if t[0] == uid), None)
-            new = None if share is None else (uid, share, self._pbf_share_of(pid, u.geom, share))
+            part = part_of.get(j, np.nan)  # what _pbf_share_of reads, without a lookup per parcel
+            new = None if share is None else (uid, share, share * part if part == part
+                                              else self._pbf_share_of(pid, u.geom, share))
             if old == new and not (parcels.over(pid) is not None or (overlaps and len(pairs) > 1 and any(
                     pair_key(uid, t[0]) in overlaps for t in pairs if t[0] != uid))):
                 continue  # same share, and no overlap of this unit with another of the parcel's to count again
             todo.append((pid, k, old, new))
+            pairs_of.append(read.get(j))
+        bare = [k for _pid, k, _o, _n in todo if k is not None and geoms[k] is None]  # not decoded yet
+        if bare:
+            geoms[bare] = parcels.base.geoms[rows[bare]]
         held = parcels.hold_many([(pid, -1, None) if k is None else (pid, row_of[k], geoms[k])
-                                  for pid, k, _o, _n in todo])
+                                  for pid, k, _o, _n in todo], pairs_of)
         for (pid, _k, old, new), p in zip(todo, held):
             terms = terms_of[id(p)] = self._terms(p)
             again.append(p)

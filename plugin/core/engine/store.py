@@ -208,13 +208,13 @@ class Columns:
         v = float(self.pbf[row])
         return self.pbf_parts[row] if v != v else v
 
-    def parcel(self, row: int, geom=None, rec: ParcelRecord | None = None) -> _Parcel:
-        """The row's ``_Parcel``; ``geom`` / ``rec``: its geometry / record when the caller has made them already."""
+    def parcel(self, row: int, geom=None, rec: ParcelRecord | None = None, pairs: tuple | None = None) -> _Parcel:
+        """The row's ``_Parcel``; ``geom`` / ``rec`` / ``pairs``: what the caller has made of them already."""
         p = _Parcel.__new__(_Parcel)
         p.rec = self.recs.record(row) if rec is None else rec
         p.geom = self.geoms[row] if geom is None else geom
         p.area = float(self.areas[row]) if p.geom is not None else 0.0
-        p.pairs = self.pairs(row)
+        p.pairs = self.pairs(row) if pairs is None else pairs
         p.over = None
         p.pbf_part = self.pbf_part(row)
         return p
@@ -266,9 +266,9 @@ class ParcelStore:
             p = self._mat[pid] = self.base.parcel(row, geom)
         return p
 
-    def hold_many(self, items: list) -> list:
+    def hold_many(self, items: list, pairs: list | None = None) -> list:
         """``[self.hold(pid, row, geom) for pid, row, geom in items]``, the records of the rows made a column at a
-        time (``Records.records``)."""
+        time (``Records.records``); ``pairs``: the rows' pairs, read already (None where not)."""
         mat, tail = self._mat, self._tail
         make = [k for k, (pid, row, geom) in enumerate(items)
                 if row >= 0 and geom is not None and pid not in tail and pid not in mat]
@@ -279,7 +279,7 @@ class ParcelStore:
             if rec is None:
                 out.append(self.hold(pid, row, geom))
             else:
-                p = mat[pid] = self.base.parcel(row, geom, rec)
+                p = mat[pid] = self.base.parcel(row, geom, rec, None if pairs is None else pairs[k])
                 out.append(p)
         return out
 
