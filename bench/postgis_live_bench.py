@@ -12,6 +12,14 @@ machine's plugin — then commits ``--commits`` tags of one parcel each (``plan_
 has it (``session.updated``, a slot connected before the dock's) and until the dock has been
 refreshed with it (a slot connected after the dock's).
 p50 / p95 / max are printed and written to ``bench/results/postgis_live_<date>.md``.
+
+``--reshapes K`` (issue 12, docs/postgis.md "A reshape under automatic groups"): the project under
+automatic transaction groups; after the commits, one full rebuild of the live balance is timed (what
+a reshape of the view cost before: ``note_changes(rebuild=True)``), then K reshapes by the planner:
+each shrinks a whole farmland parcel by a 2 m rim (the view's trigger makes the rim a new piece in the
+open transaction), timed from the edit (QGIS's UPDATE through the view and its trigger) until the live balance has
+re-read that parcel's rows (``LiveBalance.flush``), wall and CPU, and the re-read alone
+(``last_flush_ms``).
 """
 from __future__ import annotations
 
@@ -29,7 +37,7 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def run_size(n: int, commits: int, gap: float) -> dict:
+def run_size(n: int, commits: int, gap: float, reshapes: int = 0) -> dict:
     from qgis.core import QgsDataSourceUri, QgsProject, QgsVectorLayer
     from qgis.PyQt.QtCore import QCoreApplication
 
@@ -45,6 +53,8 @@ def run_size(n: int, commits: int, gap: float) -> dict:
 
     gpkg = ensure_data(n)
     row: dict = {"n": n}
+    if reshapes:
+        _automatic_groups()
     with LocalCluster() as cluster:
         os.environ["PGSERVICEFILE"] = str(cluster.write_service_file(cluster.root / "pg_service.conf"))
         db = "service=lc_test"
@@ -102,13 +112,73 @@ def run_size(n: int, commits: int, gap: float) -> dict:
             while time.perf_counter() < pause:
                 QCoreApplication.processEvents()
                 time.sleep(0.005)
-        other.close()
         row.update(latencies=latencies, engine_latencies=engine_latencies,
                    rebuilds=session.live.rebuild_count - rebuilds, flush_ms=session.live.last_flush_ms)
+        if reshapes:
+            row["reshape"] = _reshapes(session, parcels_layer, other, reshapes)
+        other.close()
         dock.unload()
         session.unload()
         QgsProject.instance().clear()
     return row
+
+
+def _automatic_groups() -> None:
+    from qgis.core import Qgis, QgsProject
+
+    project = QgsProject.instance()
+    if hasattr(Qgis, "TransactionMode"):
+        project.setTransactionMode(Qgis.TransactionMode.AutomaticGroups)
+    else:
+        project.setAutoTransaction(True)
+
+
+def _reshapes(session, layer, other, k: int) -> dict:
+    """One full rebuild timed, then ``k`` whole parcels shrunk by a 2 m rim (see the module docstring)."""
+    live = session.live
+    t0, c0 = time.perf_counter(), time.process_time()
+    assert live.rebuild(background=False)
+    out = {"rebuild": (time.perf_counter() - t0, time.process_time() - c0), "edit": [], "read": [], "rows": []}
+    with other.cursor() as cur:
+        cur.execute("SELECT s.fid FROM bench.survey s LEFT JOIN bench.plan_parcel p ON p.survey_fid = s.fid "
+                    "WHERE p.survey_fid IS NULL AND s.dlbm LIKE '01%%' AND ST_Area(s.geom) > 5000 "
+                    "ORDER BY s.fid DESC LIMIT %s", (k,))
+        fids = [r[0] for r in cur.fetchall()]
+    other.commit()
+    rebuilds = live.rebuild_count
+    assert layer.startEditing()
+    for fid in fids:
+        kept = layer.getFeature(fid).geometry().buffer(-2.0, 8)
+        kept.convertToMultiType()
+        t0, c0 = time.perf_counter(), time.process_time()
+        layer.beginEditCommand("Reshape Features")
+        assert layer.changeGeometry(fid, kept)
+        layer.endEditCommand()
+        live.flush()  # (the piece writer may already have flushed at the command's end)
+        out["edit"].append((time.perf_counter() - t0, time.process_time() - c0))
+        out["read"].append(live.last_flush_ms)
+        out["rows"].append(len((live.last_changes or {}).get("parcels", ())))
+    assert layer.commitChanges(), layer.commitErrors()
+    out["rebuilds"] = live.rebuild_count - rebuilds
+    return out
+
+
+def reshape_table(rows: list[dict]) -> str:
+    out = ["| parcels | full rebuild wall / CPU | reshapes | edit until the balance has it: wall p50 / max "
+           "| CPU p50 / max | of which the re-read (wall) p50 / max | rows re-read | full rebuilds |",
+           "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        x = r.get("reshape")
+        if not x:
+            continue
+        wall = [w * 1000 for w, _c in x["edit"]]
+        cpu = [c * 1000 for _w, c in x["edit"]]
+        read = x["read"]
+        out.append(f"| {r['n']:,} | {x['rebuild'][0]:.1f} / {x['rebuild'][1]:.1f} s | {len(wall)} | "
+                   f"{statistics.median(wall):.0f} / {max(wall):.0f} ms | {statistics.median(cpu):.0f} / "
+                   f"{max(cpu):.0f} ms | {statistics.median(read):.1f} / {max(read):.1f} ms | "
+                   f"{min(x['rows'])}–{max(x['rows'])} | {x['rebuilds']} |")
+    return "\n".join(out)
 
 
 def table(rows: list[dict]) -> str:
@@ -129,17 +199,21 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[3500, 200_000])
     parser.add_argument("--commits", type=int, default=25)
     parser.add_argument("--gap", type=float, default=0.3, help="seconds between two commits")
+    parser.add_argument("--reshapes", type=int, default=0,
+                        help="under automatic transaction groups: a full rebuild, then this many reshapes, timed")
     args = parser.parse_args(argv)
     from plugin.cli.common import start_qgis
 
     start_qgis()
     rows = []
     for n in args.sizes:
-        rows.append(run_size(n, args.commits, args.gap))
+        rows.append(run_size(n, args.commits, args.gap, args.reshapes))
         print(table(rows[-1:]), flush=True)
+        if args.reshapes:
+            print(reshape_table(rows[-1:]), flush=True)
     with open("/proc/loadavg") as f:
         load = f.read().split()[:3]
-    text = f"{table(rows)}\n\nload average {' '.join(load)}\n"
+    text = f"{table(rows)}\n\n{reshape_table(rows) if args.reshapes else ''}\n\nload average {' '.join(load)}\n"
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"postgis_live_{_dt.date.today()}.md").write_text(text, encoding="utf-8")

@@ -184,10 +184,13 @@ class LiveBalance(QObject):
         self.updated.emit()
         return True
 
-    def note_changes(self, parcels=(), units=(), pbf: bool = False, rebuild: bool = False) -> None:
+    def note_changes(self, parcels=(), units=(), pbf: bool = False, rebuild: bool = False, reshaped=()) -> None:
         """Changes made outside this QGIS (another planner's commit, ``live_postgres``): the ids are
-        re-read on the next flush like the planner's own edits (parcels: plan attributes only)."""
+        re-read on the next flush like the planner's own edits (parcels: plan attributes only;
+        ``reshaped``: parcels whose geometry the database changed too, read whole)."""
         self._edits.parcel_attributes.update(parcels)
+        self._edits.parcels.update(reshaped)
+        self._edits.outside.update(reshaped)
         self._edits.units.update(units)
         self._edits.pbf = self._edits.pbf or pbf
         self._edits.rebuild = self._edits.rebuild or rebuild
@@ -344,7 +347,12 @@ class LiveBalance(QObject):
         edits = self._edits
         self._clear_pending()
         self.last_changes = edits.changes()
-        apply_edits(self.engine, self.reader, self.inputs, edits)
+        engine = self.engine
+        had = sum(map(engine.has_parcel, edits.outside))
+        apply_edits(engine, self.reader, self.inputs, edits)
+        if edits.outside:  # rows the database made or folded away: the layer's feature count does not know them
+            made = sum(map(engine.has_parcel, edits.outside)) - had
+            self._count_offset = (self._count_offset[0] - made, self._count_offset[1])
 
     def _counts(self) -> tuple[int, int]:
         return (self.inputs.parcels.featureCount() - self.engine.parcel_count(),

@@ -45,6 +45,7 @@ class PendingEdits:
     parcels: set = field(default_factory=set)  # added or geometry changed
     parcel_attributes: set = field(default_factory=set)  # only a field the engine reads changed
     parcels_removed: set = field(default_factory=set)
+    outside: set = field(default_factory=set)  # of ``parcels``: rows the database changed, made or removed itself
     units: set = field(default_factory=set)  # added, geometry or code changed
     units_removed: set = field(default_factory=set)
     pbf: bool = False  # the permanent basic farmland changed: re-read it whole

@@ -22,7 +22,7 @@ import time
 from functools import partial
 from typing import Optional
 
-from qgis.core import Qgis, QgsDataSourceUri, QgsProject, QgsVectorLayer
+from qgis.core import Qgis, QgsDataSourceUri, QgsExpression, QgsFeatureRequest, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..core.i18n import chinese, tr
@@ -187,13 +187,41 @@ class PlanningDatabase(QObject):
         if self._view is not None:
             self._view.geometryChanged.connect(self._reshaped)
 
-    def _reshaped(self, *_args) -> None:
+    def _reshaped(self, fid, *_args) -> None:
         """A geometry of the ``parcels`` view changed under an automatic transaction group: the view's trigger
         has already made the parcel's other pieces give way, or take the area given up, in the open transaction
-        (docs/postgis.md "Split parcels"). The layer did not edit them, so the balance reads the view again, as
-        after another planner's split (else the area is counted in both pieces until the save)."""
-        if self.mode() == "automatic" and self._view.dataProvider().transaction() is not None:
-            self.follower.live.note_changes(rebuild=True)
+        (docs/postgis.md "Split parcels"). The layer did not edit them, so the balance re-reads the view's rows of
+        that survey parcel (its BSM), geometry included, as it re-reads another planner's few changed rows; a full
+        rebuild only when they cannot be named (else the area is counted in both pieces until the save)."""
+        if self.mode() != "automatic" or self._view.dataProvider().transaction() is None:
+            return
+        live = self.follower.live
+        try:
+            rows = self._pieces_of(live, fid)
+        except Exception:  # the rows could not be named: read everything instead
+            rows = None
+        if rows is None:
+            live.note_changes(rebuild=True)
+        else:
+            live.note_changes(reshaped=rows)
+
+    def _pieces_of(self, live, fid) -> Optional[set]:
+        """The view's rows of the survey parcel of row ``fid``: those the engine has under its BSM and those the
+        view has now (a piece the trigger made or folded away included); None when they cannot be named."""
+        engine, reader = live.engine, live.reader
+        field = reader.attributes.get("BSM") if reader is not None else None
+        if engine is None or field is None:
+            return None
+        if engine.has_parcel(fid):
+            bsm = engine.raw_record(fid).bsm
+        else:  # a row the engine has not read yet: its BSM as the view has it
+            bsm = self._view.getFeature(fid).attribute(field)
+        if bsm is None or bsm == "" or not isinstance(bsm, str):
+            return None
+        request = QgsFeatureRequest().setFilterExpression(QgsExpression.createFieldEqualityExpression(field, bsm))
+        request.setFlags(QgsFeatureRequest.NoGeometry).setNoAttributes()
+        rows = {f.id() for f in self._view.getFeatures(request)} | set(engine.pieces(bsm)) | {fid}
+        return rows if len(rows) <= MAX_INCREMENTAL else None
 
     def mode(self) -> str:
         """The project's transaction mode (``qgis_compat.transaction_mode``)."""

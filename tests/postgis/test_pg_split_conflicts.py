@@ -5,6 +5,7 @@ and its deletion are checked like a parcel's. Two planners over two connections,
 from __future__ import annotations
 
 import pytest
+from qgis.core import QgsExpression, QgsFeatureRequest
 from qgis.PyQt.QtCore import QCoreApplication
 
 from plugin.adapters.postgis import schema as pg_schema
@@ -375,11 +376,15 @@ def test_automatic_groups_reshape_a_piece_its_area_and_the_balance_follow_and_st
     before = pieces_of(fid)
     set_mode("automatic")
     session, parcels, said = session_of("b")
+    rebuilds = session.live.rebuild_count
     strip = reshape(parcels, fid, piece)
     settle()
     assert said["refused"] == []
     session.flush()
     editing = rows(session.engine)  # the balance while the edit is in the open transaction
+    # only the parcel's two pieces were read again (geometry included), not the whole view
+    assert session.live.rebuild_count == rebuilds, "the reshape made the live balance read every row again"
+    assert session.live.last_changes["parcels"] == {fid, piece}
     assert parcels.commitChanges(), parcels.commitErrors()
     after = pieces_of(fid)
     assert set(after) == set(before) == {fid, piece, None}
@@ -425,4 +430,42 @@ def test_automatic_groups_refuse_reshaping_a_piece_changed_since(planners, mode_
     assert len(said["refused"]) == 1
     assert parcels.commitChanges(), parcels.commitErrors()
     assert pieces_of(fid)[fid][0] == pytest.approx(before[fid][0] + strip, abs=1e-3)
+    session.unload()
+
+
+def test_automatic_groups_shrink_a_whole_parcel_the_rest_a_new_piece_read_with_it(planners, mode_off_after):
+    """李四 reshapes a whole parcel under an automatic transaction group, giving up a 2 m rim: the view's trigger makes
+    the rim a new piece in the open transaction. His live balance reads that parcel's rows again (the new piece
+    included, with its area and TBMJ share), not the whole view, and equals the CLI's on the saved plan."""
+    set_mode("automatic")
+    session, parcels, said = session_of("b")
+    fid = farmland_parcels(parcels, 1)[0]
+    whole = parcels.getFeature(fid).geometry()
+    kept = whole.buffer(-2.0, 8)
+    kept.convertToMultiType()
+    assert 0 < kept.area() < whole.area() - 1.0
+    rebuilds = session.live.rebuild_count
+    parcels.startEditing()
+    parcels.beginEditCommand("Reshape Features")
+    assert parcels.changeGeometry(fid, kept)
+    parcels.endEditCommand()
+    settle()
+    assert said["refused"] == []
+    session.flush()
+    assert session.live.rebuild_count == rebuilds, "the reshape made the live balance read every row again"
+    # the view as 李四's layer reads it, in his open transaction
+    bsm = parcels.getFeature(fid)["bsm"]
+    now = {f.id(): f.geometry().area() for f in parcels.getFeatures(QgsFeatureRequest().setFilterExpression(
+        QgsExpression.createFieldEqualityExpression("bsm", bsm)))}
+    assert len(now) == 2 and fid in now and max(now) > SPLIT_FID_BASE, now
+    assert sum(now.values()) == pytest.approx(whole.area(), abs=1e-3)
+    engine = session.engine
+    for f, area in now.items():
+        assert engine.has_parcel(f), f"the view's row {f} is missing from the live balance"
+        assert engine.parcel_geometry(f).area == pytest.approx(area, abs=1e-3)
+    editing = rows(engine)
+    assert parcels.commitChanges(), parcels.commitErrors()
+    assert {f for f in pieces_of(fid) if f is not None} == set(now)
+    want = rows(cli_engine(service("b")))
+    assert_close(editing, want)
     session.unload()
