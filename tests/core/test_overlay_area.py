@@ -174,3 +174,22 @@ def test_units_drawn_along_parcel_edges_as_geos_alone_and_in_bulk():
     corner = np.array([_geos(_moved(units[k], -ZONE[0], -ZONE[1]), _moved(parcels[k], -ZONE[0], -ZONE[1]))
                        for k in ours])  # GEOS near the origin: its crossing points keep their bits
     assert np.max(np.abs(bulk[ours] - corner) / shapely.area(parcels[ours])) <= 1e-12
+
+
+def test_the_edges_meeting_each_parcel_box_are_those_an_strtree_finds():
+    """The edges of a unit tried against each parcel are found by sorting the boxes, not by an STRtree of
+    linestrings: the same pairs, borders touching included (coordinates on a 1 m grid: many ties)."""
+    from plugin.core.engine.overlay_area import _boxes_meeting
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        m, n = rng.integers(1, 40, 2)
+        x0, y0, x1, y1 = (np.round(rng.uniform(0, 40, m)) + ZONE[k % 2] for k in range(4))
+        bx, by = np.round(rng.uniform(0, 40, n)) + ZONE[0], np.round(rng.uniform(0, 40, n)) + ZONE[1]
+        boxes = shapely.box(bx, by, bx + np.round(rng.uniform(0, 8, n)), by + np.round(rng.uniform(0, 8, n)))
+        lines = shapely.linestrings(np.stack([np.stack([x0, y0], 1), np.stack([x1, y1], 1)], 1))
+        edge, parcel = shapely.STRtree(boxes).query(lines)
+        got_edge, got_parcel = _boxes_meeting(x0, y0, x1, y1, shapely.bounds(boxes))
+        got = list(zip(got_edge.tolist(), got_parcel.tolist()))
+        assert len(got) == len(set(got))
+        assert set(got) == set(zip(edge.tolist(), parcel.tolist()))

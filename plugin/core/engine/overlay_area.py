@@ -5,8 +5,8 @@ overlay: area(A ∩ B) = ∮ x dy over the boundary of A ∩ B, which is the par
 part of ∂B inside A (rings oriented: exteriors counter-clockwise, holes clockwise). So, per pair:
 
 * the edges of ``b[k]`` (small: a parcel) all, and only the edges of ``a[k]`` (big: a unit, an
-  overlap of two units) whose box meets ``b[k]``'s box (an STRtree of the ``b``, queried with the
-  edges of the distinct ``a``): an edge outside that box is outside ``b[k]``;
+  overlap of two units) whose box meets ``b[k]``'s box (the edges of the distinct ``a`` joined with the
+  boxes of the ``b``, sorted: :func:`_boxes_meeting`): an edge outside that box is outside ``b[k]``;
 * the crossings of those edges with each other by orientation tests, in coordinates relative to
   the corner of ``b[k]``'s box (zone-prefixed x ~ 3.8·10⁷ m: absolute products lose the bits);
 * inside or outside the other polygon: the first vertex of each ring of ``b[k]`` by
@@ -112,6 +112,29 @@ def _segments(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.cumsum(step)
 
 
+def _boxes_meeting(x0, y0, x1, y1, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(edge, box) of the edges' boxes and the boxes ``bounds`` meeting (borders included): what an STRtree of the
+    boxes queried with the edges as linestrings gives, without making them. Intervals on x meet where the box
+    starts within the edge's (sorted boxes, ``searchsorted``) or the edge starts within the box's, after its
+    start (sorted edges); then the y intervals compared. Comparisons only: the same pairs."""
+    exlo, exhi = np.minimum(x0, x1), np.maximum(x0, x1)
+    bxlo, bxhi = bounds[:, 0], bounds[:, 2]
+    ob = np.argsort(bxlo, kind="stable")
+    sb = bxlo[ob]
+    lo, hi = np.searchsorted(sb, exlo, "left"), np.searchsorted(sb, exhi, "right")
+    e1 = np.repeat(np.arange(len(x0)), hi - lo)
+    b1 = ob[_segments(lo, hi - lo)]
+    oe = np.argsort(exlo, kind="stable")
+    se = exlo[oe]
+    lo, hi = np.searchsorted(se, bxlo, "right"), np.searchsorted(se, bxhi, "right")
+    b2 = np.repeat(np.arange(len(bounds)), hi - lo)
+    e2 = oe[_segments(lo, hi - lo)]
+    e, k = np.concatenate((e1, e2)), np.concatenate((b1, b2))
+    ylo, yhi = np.minimum(y0, y1)[e], np.maximum(y0, y1)[e]
+    keep = np.flatnonzero((bounds[k, 1] <= yhi) & (bounds[k, 3] >= ylo))
+    return e[keep], k[keep]
+
+
 def _piece(x0, y0, dx, dy, t0, t1):
     """∫ x dy along the edge (x0, y0) + t (dx, dy) from t0 to t1: the trapezoid of its end points."""
     xa, xb = x0 + t0 * dx, x0 + t1 * dx
@@ -162,8 +185,7 @@ def _green(a: np.ndarray, b: np.ndarray, out: np.ndarray, where: np.ndarray) -> 
     aown, ax0, ay0, ax1, ay1 = A[0], A[2], A[3], A[4], A[5]
     bounds = shapely.bounds(b)
     ox, oy = bounds[:, 0], bounds[:, 1]
-    lines = shapely.linestrings(np.stack([np.stack([ax0, ay0], 1), np.stack([ax1, ay1], 1)], 1))
-    edge_q, pair_q = shapely.STRtree(b).query(lines)  # the boxes meeting: b's own envelopes
+    edge_q, pair_q = _boxes_meeting(ax0, ay0, ax1, ay1, bounds)  # b's own envelopes
     mine = aown[edge_q] == inv[pair_q]
     na_all = len(ax0)
     key = np.sort(pair_q[mine] * na_all + edge_q[mine])
