@@ -9,8 +9,9 @@
   used because it emits ``dataChanged``, which the live balance answers with a full rebuild).
   A few hundred changed rows are re-read and applied incrementally
   (``LiveBalance.note_changes``; a piece of a split parcel, named by ``plan_split.id`` and, since migration 19,
-  its ``survey_fid``: the view's rows of that survey parcel, :func:`rows_of_parcel`); a ``RELOAD`` (also sent by ``db load``) or a notification that
-  is not the plugin's makes a full rebuild. The layers are repainted.
+  its ``survey_fid``: the view's rows of that survey parcel, :func:`rows_of_parcel`); a ``RELOAD`` (also sent
+  by ``db load``), a piece's entry without its ``survey_fid`` or a notification that is not the plugin's makes a
+  full rebuild. The layers are repainted.
 * :class:`PlanningDatabase`: the follower and the version stamps of the parcel and unit layers
   (optimistic locking through QGIS's own commit: ``live_versions.VersionStamp``; under automatic
   transaction groups, edit by edit; under buffered groups, stamped as each edit is made:
