@@ -20,6 +20,12 @@ each shrinks a whole farmland parcel by a 2 m rim (the view's trigger makes the 
 open transaction), timed from the edit (QGIS's UPDATE through the view and its trigger) until the live balance has
 re-read that parcel's rows (``LiveBalance.flush``), wall and CPU, and the re-read alone
 (``last_flush_ms``).
+
+``--piece-retags K`` (issue 12, docs/postgis.md "Other planners and the balance"): before the session starts, the
+second planner splits K whole farmland parcels (each shrunk by a 2 m rim through the view: the rim a new piece); after
+the commits it re-tags each rim piece, one commit each. Timed from just before the commit until the session's engine
+has the piece's new tag, wall and CPU of this process (the notification names ``plan_split``: before migration 19
+a full rebuild, since then the parcel's rows re-read), and the full rebuilds counted.
 """
 from __future__ import annotations
 
@@ -37,7 +43,7 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def run_size(n: int, commits: int, gap: float, reshapes: int = 0) -> dict:
+def run_size(n: int, commits: int, gap: float, reshapes: int = 0, piece_retags: int = 0) -> dict:
     from qgis.core import QgsDataSourceUri, QgsProject, QgsVectorLayer
     from qgis.PyQt.QtCore import QCoreApplication
 
@@ -62,6 +68,8 @@ def run_size(n: int, commits: int, gap: float, reshapes: int = 0) -> dict:
         schema.migrate(conn, "bench")
         conn.close()
         db_load(db, "bench", f"{gpkg}|layername=DLTB", f"{gpkg}|layername=ZZDY", f"{gpkg}|layername=YJJBNTTB")
+        if piece_retags:
+            _split_rims(db, piece_retags)
         cluster.execute("VACUUM ANALYZE")
         layers = []
         for table, key in (("parcels", "fid"), ("plan_unit", "id"), ("pbf", "id")):
@@ -116,6 +124,8 @@ def run_size(n: int, commits: int, gap: float, reshapes: int = 0) -> dict:
                    rebuilds=session.live.rebuild_count - rebuilds, flush_ms=session.live.last_flush_ms)
         if reshapes:
             row["reshape"] = _reshapes(session, parcels_layer, other, reshapes)
+        if piece_retags:
+            row["retag"] = _piece_retags(session, other, gap)
         other.close()
         dock.unload()
         session.unload()
@@ -163,6 +173,65 @@ def _reshapes(session, layer, other, k: int) -> dict:
     return out
 
 
+def _split_rims(db: str, k: int) -> None:
+    """The second planner splits ``k`` whole farmland parcels > 5 000 m²: each shrunk by a 2 m rim, the rim a piece."""
+    from plugin.adapters.postgis.connection import connect
+
+    conn = connect(db)
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT s.fid FROM bench.survey s LEFT JOIN bench.plan_parcel p ON p.survey_fid = s.fid "
+                    "WHERE p.survey_fid IS NULL AND s.dlbm LIKE '01%%' AND ST_Area(s.geom) > 5000 "
+                    "ORDER BY s.fid DESC LIMIT %s", (k,))
+        fids = [r[0] for r in cur.fetchall()]
+        cur.execute("UPDATE bench.parcels SET geom = ST_Multi(ST_Buffer(geom, -2.0, 8)) WHERE fid = ANY(%s)", (fids,))
+    conn.close()
+
+
+def _piece_retags(session, other, gap: float) -> dict:
+    """The second planner re-tags each rim piece, one commit each (see the module docstring)."""
+    from qgis.PyQt.QtCore import QCoreApplication
+
+    from plugin.adapters.postgis.split_sql import SPLIT_FID_BASE
+
+    live = session.live
+    with other.cursor() as cur:
+        cur.execute("SELECT fid FROM bench.plan_split WHERE fid > %s ORDER BY fid", (SPLIT_FID_BASE,))
+        pieces = [r[0] for r in cur.fetchall()]
+    other.commit()
+    out = {"times": [], "rows": []}
+    rebuilds = live.rebuild_count
+    for piece in pieces:
+        t0, c0 = time.perf_counter(), time.process_time()
+        with other, other.cursor() as cur:
+            cur.execute("UPDATE bench.parcels SET zzlx = 'JS-FK', ghdlbm = '0702' WHERE fid = %s", (piece,))
+        while live.engine.raw_record(piece).ghdlbm != "0702" and time.perf_counter() - t0 < 300:
+            QCoreApplication.processEvents()
+            time.sleep(0.001)
+        out["times"].append((time.perf_counter() - t0, time.process_time() - c0))
+        out["rows"].append(len((live.last_changes or {}).get("parcels", ())))
+        pause = time.perf_counter() + gap
+        while time.perf_counter() < pause:
+            QCoreApplication.processEvents()
+            time.sleep(0.005)
+    out["rebuilds"] = live.rebuild_count - rebuilds
+    return out
+
+
+def retag_table(rows: list[dict]) -> str:
+    out = ["| parcels | piece re-tags | commit until the engine has it: wall p50 / max | CPU p50 / max "
+           "| rows re-read | full rebuilds |", "|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        x = r.get("retag")
+        if not x or not x["times"]:
+            continue
+        wall = [w * 1000 for w, _c in x["times"]]
+        cpu = [c * 1000 for _w, c in x["times"]]
+        out.append(f"| {r['n']:,} | {len(wall)} | {statistics.median(wall):.0f} / {max(wall):.0f} ms | "
+                   f"{statistics.median(cpu):.0f} / {max(cpu):.0f} ms | {min(x['rows'])}–{max(x['rows'])} | "
+                   f"{x['rebuilds']} |")
+    return "\n".join(out)
+
+
 def reshape_table(rows: list[dict]) -> str:
     out = ["| parcels | full rebuild wall / CPU | reshapes | edit until the balance has it: wall p50 / max "
            "| CPU p50 / max | of which the re-read (wall) p50 / max | rows re-read | full rebuilds |",
@@ -201,19 +270,24 @@ def main(argv=None) -> int:
     parser.add_argument("--gap", type=float, default=0.3, help="seconds between two commits")
     parser.add_argument("--reshapes", type=int, default=0,
                         help="under automatic transaction groups: a full rebuild, then this many reshapes, timed")
+    parser.add_argument("--piece-retags", type=int, default=0,
+                        help="the second planner splits this many parcels first, then re-tags their rim pieces, timed")
     args = parser.parse_args(argv)
     from plugin.cli.common import start_qgis
 
     start_qgis()
     rows = []
     for n in args.sizes:
-        rows.append(run_size(n, args.commits, args.gap, args.reshapes))
+        rows.append(run_size(n, args.commits, args.gap, args.reshapes, args.piece_retags))
         print(table(rows[-1:]), flush=True)
         if args.reshapes:
             print(reshape_table(rows[-1:]), flush=True)
+        if args.piece_retags:
+            print(retag_table(rows[-1:]), flush=True)
     with open("/proc/loadavg") as f:
         load = f.read().split()[:3]
-    text = f"{table(rows)}\n\n{reshape_table(rows) if args.reshapes else ''}\n\nload average {' '.join(load)}\n"
+    text = f"{table(rows)}\n\n{reshape_table(rows) if args.reshapes else ''}\n\n"
+    text += f"{retag_table(rows) if args.piece_retags else ''}\n\nload average {' '.join(load)}\n"
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"postgis_live_{_dt.date.today()}.md").write_text(text, encoding="utf-8")

@@ -8,8 +8,10 @@
   what ``setRefreshOnNotifyEnabled`` does underneath; the layer's own refresh-on-notify is not
   used because it emits ``dataChanged``, which the live balance answers with a full rebuild).
   A few hundred changed rows are re-read and applied incrementally
-  (``LiveBalance.note_changes``); a ``RELOAD`` (also sent by ``db load``) or a notification that
-  is not the plugin's makes a full rebuild. The layers are repainted.
+  (``LiveBalance.note_changes``; a piece of a split parcel, named by ``plan_split.id`` and, since migration 19,
+  its ``survey_fid``: the view's rows of that survey parcel, :func:`rows_of_parcel`); a ``RELOAD`` (also sent
+  by ``db load``), a piece's entry without its ``survey_fid`` or a notification that is not the plugin's makes a
+  full rebuild. The layers are repainted.
 * :class:`PlanningDatabase`: the follower and the version stamps of the parcel and unit layers
   (optimistic locking through QGIS's own commit: ``live_versions.VersionStamp``; under automatic
   transaction groups, edit by edit; under buffered groups, stamped as each edit is made:
@@ -45,6 +47,26 @@ def listening_crashes(layer: QgsVectorLayer) -> bool:
     return Qgis.QGIS_VERSION_INT < LISTEN_AUTHCFG_FIXED and bool(QgsDataSourceUri(layer.source()).authConfigId())
 
 
+def rows_of_parcel(live, view: QgsVectorLayer, fid) -> Optional[set]:
+    """The ``parcels`` view's rows of the survey parcel of row ``fid``: those the engine has under its BSM and
+    those the view has now (a piece made or folded away included); None when they cannot be named (the engine
+    or the view without that row or its BSM, more than ``MAX_INCREMENTAL``)."""
+    engine, reader = live.engine, live.reader
+    field = reader.attributes.get("BSM") if reader is not None else None
+    if engine is None or field is None:
+        return None
+    if engine.has_parcel(fid):
+        bsm = engine.raw_record(fid).bsm
+    else:  # a row the engine has not read yet: its BSM as the view has it
+        bsm = view.getFeature(fid).attribute(field)
+    if bsm is None or bsm == "" or not isinstance(bsm, str):
+        return None
+    request = QgsFeatureRequest().setFilterExpression(QgsExpression.createFieldEqualityExpression(field, bsm))
+    request.setFlags(QgsFeatureRequest.NoGeometry).setNoAttributes()
+    rows = {f.id() for f in view.getFeatures(request)} | set(engine.pieces(bsm)) | {fid}
+    return rows if len(rows) <= MAX_INCREMENTAL else None
+
+
 # --------------------------------------------------------------------------- notifications
 class DatabaseFollower(QObject):
     """Applies other planners' commits to a :class:`LiveBalance` (see the module docstring)."""
@@ -60,7 +82,7 @@ class DatabaseFollower(QObject):
         self.unheard: list[str] = []  # layers not listened to (``listening_crashes``)
         self.applied_at = 0.0  # time.monotonic() of the last burst handed to the live balance
         self._listening: list[tuple[QgsVectorLayer, bool, object]] = []
-        self._burst = {"parcels": set(), "units": set(), "pbf": False, "rebuild": False}
+        self._burst = {"parcels": set(), "units": set(), "split": set(), "pbf": False, "rebuild": False}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(COLLECT_MS)
@@ -124,12 +146,14 @@ class DatabaseFollower(QObject):
             self._timer.start()
 
     def _note(self, database: str, data: dict) -> None:
-        """``{changes: [[schema, table, id], …]}`` (a plan table's commit) or ``{schema, table}`` (pbf)."""
+        """``{changes: [[schema, table, id], …]}`` (a plan table's commit; ``plan_split``'s entries also name the
+        piece's survey parcel since migration 19: ``[schema, 'plan_split', id, survey_fid]``) or
+        ``{schema, table}`` (pbf)."""
         changes = data.get("changes")
         if not isinstance(changes, list):
             changes = [[data.get("schema"), data.get("table"), None]]
         for entry in changes:
-            schema, changed, key = (list(entry) + [None] * 3)[:3]
+            schema, changed, key, survey_fid = (list(entry) + [None] * 4)[:4]
             for role, (_layer, (db, layer_schema, table)) in self.tables.items():
                 if db != database or schema != layer_schema:
                     continue
@@ -140,25 +164,44 @@ class DatabaseFollower(QObject):
                 elif role == "parcels" and changed == "plan_parcel" and table in PARCEL_TABLES:
                     self._burst["parcels"].add(int(key))
                 elif role == "parcels" and changed == "plan_split" and table in PARCEL_TABLES:
-                    self._burst["rebuild"] = True  # a split, or undone: pieces came or went (rare: read all)
+                    if survey_fid is None:  # a schema before migration 19: the parcel is not named
+                        self._burst["rebuild"] = True
+                    else:  # a piece re-tagged, reshaped, made or removed: its parcel's rows are read again
+                        self._burst["split"].add(int(survey_fid))
                 elif role == "units" and changed == table:
                     self._burst["units"].add(int(key))
 
     def _apply(self) -> None:
         burst = self._burst
-        self._burst = {"parcels": set(), "units": set(), "pbf": False, "rebuild": False}
+        self._burst = {"parcels": set(), "units": set(), "split": set(), "pbf": False, "rebuild": False}
         if not self.live.running:
             return
-        many = len(burst["parcels"]) + len(burst["units"]) > MAX_INCREMENTAL
+        reshaped = set() if burst["rebuild"] else self._rows_of_parcels(burst["split"])
+        many = reshaped is None or len(burst["parcels"]) + len(burst["units"]) + len(reshaped) > MAX_INCREMENTAL
         if burst["rebuild"] or many:
             self.live.note_changes(rebuild=True)
-        elif burst["parcels"] or burst["units"] or burst["pbf"]:
-            self.live.note_changes(burst["parcels"], burst["units"], burst["pbf"])
+        elif burst["parcels"] or burst["units"] or burst["pbf"] or reshaped:
+            self.live.note_changes(burst["parcels"] - reshaped, burst["units"], burst["pbf"], reshaped=reshaped)
         else:
             return
         self.applied_at = time.monotonic()
         for layer, _table in self.tables.values():
             layer.triggerRepaint()
+
+    def _rows_of_parcels(self, survey_fids: set) -> Optional[set]:
+        """The view's rows of these survey parcels (the pieces' parcels a commit named); None when one cannot be
+        named (:func:`rows_of_parcel`: then the whole view is read again)."""
+        rows: set = set()
+        view = self.tables.get("parcels", (None,))[0]
+        for fid in sorted(survey_fids):
+            try:
+                found = rows_of_parcel(self.live, view, fid)
+            except Exception:  # the rows could not be named: read everything instead
+                found = None
+            if found is None or len(rows | found) > MAX_INCREMENTAL:
+                return None
+            rows |= found
+        return rows
 
 
 class PlanningDatabase(QObject):
@@ -206,22 +249,8 @@ class PlanningDatabase(QObject):
             live.note_changes(reshaped=rows)
 
     def _pieces_of(self, live, fid) -> Optional[set]:
-        """The view's rows of the survey parcel of row ``fid``: those the engine has under its BSM and those the
-        view has now (a piece the trigger made or folded away included); None when they cannot be named."""
-        engine, reader = live.engine, live.reader
-        field = reader.attributes.get("BSM") if reader is not None else None
-        if engine is None or field is None:
-            return None
-        if engine.has_parcel(fid):
-            bsm = engine.raw_record(fid).bsm
-        else:  # a row the engine has not read yet: its BSM as the view has it
-            bsm = self._view.getFeature(fid).attribute(field)
-        if bsm is None or bsm == "" or not isinstance(bsm, str):
-            return None
-        request = QgsFeatureRequest().setFilterExpression(QgsExpression.createFieldEqualityExpression(field, bsm))
-        request.setFlags(QgsFeatureRequest.NoGeometry).setNoAttributes()
-        rows = {f.id() for f in self._view.getFeatures(request)} | set(engine.pieces(bsm)) | {fid}
-        return rows if len(rows) <= MAX_INCREMENTAL else None
+        """The view's rows of the survey parcel of row ``fid`` (:func:`rows_of_parcel`)."""
+        return rows_of_parcel(live, self._view, fid)
 
     def mode(self) -> str:
         """The project's transaction mode (``qgis_compat.transaction_mode``)."""

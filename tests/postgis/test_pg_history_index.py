@@ -87,7 +87,7 @@ def test_the_upgrade_to_18_indexes_the_history_there_and_a_stale_edit_reads_only
         (rows,) = cur.fetchone()
     assert rows > 20_000
     monkeypatch.setattr(pg_schema, "MIGRATIONS", every)
-    assert pg_schema.migrate(conn, "plan") == [18]
+    assert pg_schema.migrate(conn, "plan") == [m[0] for m in every if m[0] > 17]  # 18 and the later ones
     assert pg_schema.migrate(conn, "plan") == []
     with conn.cursor() as cur:
         _as(cur, "李四")

@@ -154,7 +154,7 @@ def test_a_split_in_qgis_is_saved_as_pieces_and_balances_as_on_a_geopackage(plan
     assert_close(rows(server), want)
     fresh = start_session(parcels, units, pbf)
     assert_close(rows(fresh.engine), want)
-    # the session that saved it: its own commit's notification rebuilds it (pieces came)
+    # the session that saved it: its own commit's notification (pieces came; their parcels' rows re-read)
     wait_for(lambda: (session.flush() or True) and _close(rows(session.engine), want), 5.0)
 
     # a piece re-tagged after reloading, saved, reloaded: the balance follows (GeoPackage the same)

@@ -109,9 +109,8 @@ READ_ONLY_SQLSTATE = "LC403"
 #: the plan columns the ``parcels`` view may change (the rest is the survey: the data of record)
 VIEW_PLAN_COLUMNS = ("zzlx", "ghdlbm", "ghkcxs", "yncz", "version")
 
-MIGRATIONS.append((4, "optimistic locking in the database, QGIS notifications, an editable parcels view",
-                   "\n" + stamp((("plan_parcel", "survey_fid"), ("plan_unit", "dybh"))) + """\
-CREATE OR REPLACE FUNCTION {s}.lc_history() RETURNS trigger LANGUAGE plpgsql AS $$
+#: migration 4's ``lc_history``: the history row, and what the transaction changed for its one notification
+HISTORY_4 = """CREATE OR REPLACE FUNCTION {s}.lc_history() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     key_column text := TG_ARGV[0];
     old_json jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) - 'geom' END;
@@ -134,8 +133,12 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
--- QGIS's listener hands on one notification per second: one per transaction, not one per row. Every
--- row's deferred trigger sends the same payload at commit, and PostgreSQL delivers it once.
+"""
+
+MIGRATIONS.append((4, "optimistic locking in the database, QGIS notifications, an editable parcels view",
+                   "\n" + stamp((("plan_parcel", "survey_fid"), ("plan_unit", "dybh"))) + """\
+""" + HISTORY_4 + """-- QGIS's listener hands on one notification per second: one per transaction, not one per row.
+-- Every row's deferred trigger sends the same payload at commit, and PostgreSQL delivers it once.
 CREATE FUNCTION {s}.lc_notify_qgis() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     changed text := coalesce(nullif(current_setting('lc.changed', true), ''), '[]');
@@ -297,6 +300,18 @@ MIGRATIONS.append(SPLIT_VIEW_MIGRATION)  # 16: the view a UNION ALL of plain tab
 # (split_check_sql)
 MIGRATIONS.append(SPLIT_CHECK_MIGRATION)
 MIGRATIONS.append(HISTORY_INDEX_MIGRATION)  # 18: history looked up by the view's row through an index (history_sql)
+
+#: 19: a piece's change names its survey parcel in the commit's notification: ``[schema, 'plan_split', id,
+#: survey_fid]`` (a fourth element: a session reading the first three is unchanged). A session then re-reads
+#: the view's rows of that parcel, not the whole view (``live_postgres.DatabaseFollower``; docs/postgis.md)
+_ENTRY = "jsonb_build_array(TG_TABLE_SCHEMA, TG_TABLE_NAME, row_id)"
+assert HISTORY_4.count(_ENTRY) == 1
+PIECE_NOTE_VERSION = 19
+MIGRATIONS.append((PIECE_NOTE_VERSION, "a piece's change names its survey parcel in the notification at commit",
+                   "\n" + HISTORY_4.replace(_ENTRY, (
+                       "CASE TG_TABLE_NAME WHEN 'plan_split' THEN jsonb_build_array(TG_TABLE_SCHEMA, TG_TABLE_NAME, "
+                       "row_id, coalesce(new_json, old_json) -> 'survey_fid') ELSE " + _ENTRY + " END"))
+                   + "ALTER FUNCTION {s}.lc_history() SET search_path FROM CURRENT;\n"))
 
 
 def quoted(schema: str):
