@@ -29,7 +29,7 @@ from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..core.i18n import chinese, tr
 from .live_versions import PARCEL_TABLES, VersionStamp, table_of
-from .qgis_compat import transaction_mode, transaction_signal
+from .qgis_compat import REQUEST_NO_GEOMETRY, transaction_mode, transaction_signal
 from .styles import style_plan_layers
 
 #: more changed rows than this in one burst: a full rebuild instead of re-reading them
@@ -62,7 +62,7 @@ def rows_of_parcel(live, view: QgsVectorLayer, fid) -> Optional[set]:
     if bsm is None or bsm == "" or not isinstance(bsm, str):
         return None
     request = QgsFeatureRequest().setFilterExpression(QgsExpression.createFieldEqualityExpression(field, bsm))
-    request.setFlags(QgsFeatureRequest.NoGeometry).setNoAttributes()
+    request.setFlags(REQUEST_NO_GEOMETRY).setNoAttributes()
     rows = {f.id() for f in view.getFeatures(request)} | set(engine.pieces(bsm)) | {fid}
     return rows if len(rows) <= MAX_INCREMENTAL else None
 
