@@ -375,6 +375,21 @@
         </message>
         <message>
             <location filename="../plugin/adapters/live_conflict.py"/>
+            <source>Since you read it, the parcel was split into pieces: your edits of it would apply to the piece that kept its number only, not to the other pieces.</source>
+            <translation>您读取之后，该图斑已被分割：您对它的修改只会作用于保留其编号的那一块，不会作用于其他各块。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_conflict.py"/>
+            <source>Since you read it, the parcel's split was undone: it is whole again.</source>
+            <translation>您读取之后，该图斑的分割已被撤销：它已恢复为完整图斑。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_conflict.py"/>
+            <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edits stay in the layer's edit buffer (nothing is lost): undo the ones you do not want, or save yours over theirs.</source>
+            <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您的编辑仍保留在图层的编辑缓冲区中（没有丢失）：撤销不需要的修改，或用您的修改覆盖对方的修改。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/live_conflict.py"/>
             <source>Not saved: parcel {0}: only the plan fields (ZZLX, GHDLBM, GHKCXS, YNCZ) can be changed in the planning layer; the survey is the data of record.</source>
             <translation>未保存：图斑 {0}：规划图层中只能修改规划字段（ZZLX、GHDLBM、GHKCXS、YNCZ）；三调数据是法定记录。</translation>
         </message>
@@ -397,11 +412,6 @@
             <location filename="../plugin/adapters/live_conflict.py"/>
             <source>Your edits stay in the layer's edit buffer (nothing is lost): undo the ones that are refused, then save again.</source>
             <translation>您的编辑仍保留在图层的编辑缓冲区中（没有丢失）：撤销被拒绝的编辑后再保存。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/live_conflict.py"/>
-            <source>Not saved: {0} was changed by {1} at {2}, after you read it. Your edits stay in the layer's edit buffer (nothing is lost): undo the ones you do not want, or save yours over theirs.</source>
-            <translation>未保存：{0} 在您读取之后已被 {1} 于 {2} 修改。您的编辑仍保留在图层的编辑缓冲区中（没有丢失）：撤销不需要的修改，或用您的修改覆盖对方的修改。</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/live_conflict.py"/>

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Iterable, Iterator, Optional
 
 from ..core.i18n import tr
+from .postgis.split_check_sql import PIECE_VERSION_BASE  # a piece's versions count from here, a parcel's below
 
 STAMP_COMMAND = "land-consolidation: versions read"  # the undo step of the stamps
 _CONFLICT = re.compile(r"lc-conflict (\{.*\})")
@@ -40,23 +41,42 @@ def conflict_message(errors: Iterable[str], saving: bool = False) -> Optional[st
     """The planner's sentence for a commit (or, under transaction groups, an edit) refused by the
     version check (None: not such a refusal); ``saving``: an edit checked as the save began."""
     for info in _details(errors, _CONFLICT):
-        who = info.get("by") or info.get("role") or tr("another planner")
-        if info.get("by") and info.get("role"):
-            who = f"{info['by']} ({info['role']})"
-        when = _local_time(str(info.get("at") or ""))
-        what = tr("Unit {0}") if info.get("table") == "plan_unit" else tr("Parcel {0}")
-        if info.get("transaction") and saving:  # checked in the save: undone, the rest saved, no Redo after it
-            return tr("Not saved: {0} was changed by {1} at {2}, after you read it. Your edit of it was undone and "
-                      "your other edits saved: to write yours over theirs, choose Save mine over theirs, then make "
-                      "the edit again.").format(what.format(info.get("key")), who, when)
-        if info.get("transaction"):  # postgis/tx_check: the edit was undone at once
-            return tr("Not saved: {0} was changed by {1} at {2}, after you read it. Your edit was undone (Redo "
-                      "brings it back): to write yours over theirs, choose Save mine over theirs, then Redo.").format(
-                what.format(info.get("key")), who, when)
-        return tr("Not saved: {0} was changed by {1} at {2}, after you read it. Your edits stay in the layer's edit "
-                  "buffer (nothing is lost): undo the ones you do not want, or save yours over theirs.").format(
-            what.format(info.get("key")), who, when)
+        return _sentence(info, saving) + _split_since(info)
     return None
+
+
+def _split_since(info: dict) -> str:
+    """A row of the ``parcels`` view read whole and now a piece (another planner split the parcel since), or read as
+    a piece and now whole (its split undone): the sentence that says so ("" otherwise)."""
+    read, now = info.get("read"), info.get("version")
+    if info.get("table") == "plan_unit" or not isinstance(read, int) or not isinstance(now, int):
+        return ""
+    if read < PIECE_VERSION_BASE <= now:
+        return " " + tr("Since you read it, the parcel was split into pieces: your edits of it would apply to the "
+                        "piece that kept its number only, not to the other pieces.")
+    if now < PIECE_VERSION_BASE <= read:
+        return " " + tr("Since you read it, the parcel's split was undone: it is whole again.")
+    return ""
+
+
+def _sentence(info: dict, saving: bool) -> str:
+    """The refusal's sentence: what, by whom, when, and what the planner can do."""
+    who = info.get("by") or info.get("role") or tr("another planner")
+    if info.get("by") and info.get("role"):
+        who = f"{info['by']} ({info['role']})"
+    when = _local_time(str(info.get("at") or ""))
+    what = tr("Unit {0}") if info.get("table") == "plan_unit" else tr("Parcel {0}")
+    if info.get("transaction") and saving:  # checked in the save: undone, the rest saved, no Redo after it
+        return tr("Not saved: {0} was changed by {1} at {2}, after you read it. Your edit of it was undone and "
+                  "your other edits saved: to write yours over theirs, choose Save mine over theirs, then make "
+                  "the edit again.").format(what.format(info.get("key")), who, when)
+    if info.get("transaction"):  # postgis/tx_check: the edit was undone at once
+        return tr("Not saved: {0} was changed by {1} at {2}, after you read it. Your edit was undone (Redo "
+                  "brings it back): to write yours over theirs, choose Save mine over theirs, then Redo.").format(
+            what.format(info.get("key")), who, when)
+    return tr("Not saved: {0} was changed by {1} at {2}, after you read it. Your edits stay in the layer's edit "
+              "buffer (nothing is lost): undo the ones you do not want, or save yours over theirs.").format(
+        what.format(info.get("key")), who, when)
 
 
 def refusal_message(errors: Iterable[str]) -> Optional[str]:

@@ -116,6 +116,7 @@ def test_deleting_a_piece_whose_split_another_planner_undid_is_refused_naming_th
     assert not parcels.commitChanges()
     wait_for(lambda: said["refused"], timeout=2.0)
     assert "张三" in said["refused"][0] and str(fid) in said["refused"][0]
+    assert "split was undone" in said["refused"][0]  # the planner is told the parcel is whole again
     assert fid in parcels.editBuffer().deletedFeatureIds()
     parcels.rollBack()
     session.unload()
