@@ -10,8 +10,9 @@ itself (``plugin.adapters.postgis.local_cluster``; fsync off). For each size it 
 (a) in-database   ``balance --in-database``'s computation (``adapters.postgis.balance.compute``):
                   SQL on the server, only sums come back, nothing kept (the tables read through
                   a view of another name, as any tables outside a planning schema);
-(a1) first        the first balance after ``db load`` on the planning schema: (a) plus filling
-                  the maintained shares (``share_cache``, migration 6);
+(a1) first        the first balance after ``db load`` on the planning schema: since ``db load``
+                  fills the maintained shares, kept sums and survey results (``load.fill_kept``,
+                  ``share_cache``) it reads them; before, it was (a) plus filling them;
 (a2) kept         the next balance, no edits since: the geometry read from the kept shares;
 (a3) one edit     after one unit moved 50 m: the parcels in its old and new box recomputed;
 (e) edit cost     one ``UPDATE plan_unit SET geom`` with the trigger that notes its boxes, and
@@ -22,7 +23,8 @@ itself (``plugin.adapters.postgis.local_cluster``; fsync off). For each size it 
                   parcel–unit pair, area share × TBMJ, ``GROUP BY`` unit and DLBM. It does less
                   (no 田坎, no after/flows/PBF), so (c)/(a) is a lower bound of the speed-up.
 
-Also the load time (``db load``). Min and median of ``--repeat`` runs; a markdown table is
+Also the load time (``db load``), split into the load and the fill of the kept shares (with the
+``VACUUM ANALYZE`` after it). Min and median of ``--repeat`` runs; a markdown table is
 printed and written to ``bench/results/postgis_<date>.md``.
 
 ``--split 0 1 10``: one run per percentage, each in a fresh cluster: after ``db load`` that share of
@@ -168,6 +170,24 @@ LOG_SETTINGS = (("log_min_duration_statement", "100"), ("session_preload_librari
                 ("auto_explain.log_nested_statements", "on"), ("auto_explain.log_buffers", "on"))
 
 
+def _server_cpu(cluster) -> float:
+    """CPU seconds the cluster's server has used so far: the postmaster's own and its children's — the
+    live ones from /proc, the exited ones (backends, parallel workers) in its cutime/cstime once reaped."""
+    pm = int((cluster.data / "postmaster.pid").read_text().split()[0])
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        pid = int(stat.parent.name)
+        if pid == pm:
+            total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+        elif int(fields[1]) == pm:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _mark(cluster, log: bool, phase: str) -> None:
     """A line ``lc bench: <phase>`` in the server log (--log-statements)."""
     if log:
@@ -226,10 +246,16 @@ def _run_in(cluster, row, gpkg, n, repeat, skip_in_process, split, skip_dba, rea
     conn = connect(db)
     schema.migrate(conn, "bench")
     conn.close()
-    t0 = time.perf_counter()
-    db_load(db, "bench", f"{gpkg}|layername=DLTB", f"{gpkg}|layername=ZZDY", f"{gpkg}|layername=YJJBNTTB")
+    t0, c0 = time.perf_counter(), _server_cpu(cluster)
+    marks = []  # when db load began filling the kept shares (its line "Filling the kept shares …")
+    lines = db_load(db, "bench", f"{gpkg}|layername=DLTB", f"{gpkg}|layername=ZZDY", f"{gpkg}|layername=YJJBNTTB",
+                    say=lambda line: marks.append((time.perf_counter(), _server_cpu(cluster))) if "…" in line else None)
     cluster.execute("VACUUM ANALYZE")
-    row["load"] = time.perf_counter() - t0
+    row["load"], cpu = time.perf_counter() - t0, _server_cpu(cluster)
+    # the fill, with the VACUUM ANALYZE after it; server CPU of the load and of the fill
+    row["fill"] = time.perf_counter() - marks[0][0] if marks else 0.0
+    row["cpu"] = {"load": (marks[0][1] if marks else cpu) - c0, "fill": cpu - marks[0][1] if marks else 0.0}
+    print("\n".join(lines), flush=True)
     if split is not None:
         conn = connect(db)
         row["pieces"], row["split_s"] = _split(conn, split)
@@ -247,7 +273,7 @@ def _run_in(cluster, row, gpkg, n, repeat, skip_in_process, split, skip_dba, rea
     src = [f"PG:{db}|layername=bench.{t}" for t in ("parcels", "plan_unit", "pbf")]
     pack = bundled_pack("national")
     _mark(cluster, log, "(a1) first")
-    row["first"], _ = _timed(lambda: compute(Sources(*src), pack), 1)
+    row["first"], _ = _timed(lambda: _cpu_of(cluster, row, "first", lambda: compute(Sources(*src), pack)), 1)
     _mark(cluster, log, "(a2) kept")
     row["kept"], _ = _timed(lambda: compute(Sources(*src), pack), repeat)
     _mark(cluster, log, "(e) edit cost")
@@ -259,7 +285,8 @@ def _run_in(cluster, row, gpkg, n, repeat, skip_in_process, split, skip_dba, rea
     cluster.execute("CREATE VIEW bench.parcels_plain AS SELECT * FROM bench.parcels")
     plain = [f"PG:{db}|layername=bench.parcels_plain", *src[1:]]
     _mark(cluster, log, "(a) in-database")
-    row["in_db"], server = _timed(lambda: compute(Sources(*plain), pack), repeat)
+    row["in_db"], server = _timed(lambda: _cpu_of(cluster, row, "in_db", lambda: compute(Sources(*plain), pack)),
+                                  repeat)
 
     def dba():
         with conn.cursor() as cur:
@@ -267,7 +294,7 @@ def _run_in(cluster, row, gpkg, n, repeat, skip_in_process, split, skip_dba, rea
             cur.execute(DBA_QUERY)
             return cur.fetchall()
 
-    row["dba"], _rows = _timed(dba, 0 if skip_dba else repeat)
+    row["dba"], _rows = _timed(lambda: _cpu_of(cluster, row, "dba", dba), 0 if skip_dba else repeat)
     row["loadavg"] = os.getloadavg()[0]
     conn.close()
     # kept shares and sums after the edits against nothing kept (also at 1 M, without the in-process run)
@@ -284,6 +311,14 @@ def _run_in(cluster, row, gpkg, n, repeat, skip_in_process, split, skip_dba, rea
                          if set(got) == set(want) else float("nan"))
         row["max_diff_m2"] = max(diffs)
     return row
+
+
+def _cpu_of(cluster, row: dict, name: str, fn):
+    """``fn()``, its server CPU seconds noted in ``row["cpu"][name]`` (the last run's)."""
+    c0 = _server_cpu(cluster)
+    out = fn()  # a backend gone but not yet reaped is still in /proc (a zombie keeps its times)
+    row["cpu"][name] = _server_cpu(cluster) - c0
+    return out
 
 
 def _max_diff(a, b) -> float:
@@ -303,19 +338,27 @@ def _fmt(samples) -> str:
 def table(rows: list[dict]) -> str:
     balances = [r for r in rows if "in_db" in r]
     lines = [f"PostGIS balance benchmark, {_dt.datetime.now():%Y-%m-%d %H:%M}, load average {os.getloadavg()[0]:.1f}",
-             "", "| parcels | load avg | db load s | (a) in-database s | (a1) first s | (a2) kept s | (a3) one edit s "
+             "", "| parcels | load avg | db load s (load + fill) | (a) in-database s | (a1) first s | (a2) kept s "
+             "| (a3) one edit s "
              "| (b) in-process s | (c) DBA query s | (c)/(a) | (c)/(a1) | (c)/(a2) | (c)/(a3) | (b)/(a) "
              "| edit ms with / without | max diff m² | (a3)–(a) m² |", "|" + "---:|" * 17]
     for r in balances:
         a, c = min(r["in_db"]), min(r["dba"] or [float("nan")])
         b = min(r["in_process"]) if r.get("in_process") else None
-        lines.append(f"| {r['n']:,} | {r['loadavg']:.1f} | {r['load']:.1f} | {_fmt(r['in_db'])} | "
+        lines.append(f"| {r['n']:,} | {r['loadavg']:.1f} | {r['load']:.1f} ({r['load'] - r['fill']:.1f} + "
+                     f"{r['fill']:.1f}) | {_fmt(r['in_db'])} | "
                      f"{_fmt(r['first'])} | {_fmt(r['kept'])} | "
                      f"{_fmt(r['one_edit'])} | {_fmt(r.get('in_process'))} | {_fmt(r['dba'])} | {c / a:.1f}× | "
                      f"{c / min(r['first']):.2f}× | "
                      f"{c / min(r['kept']):.1f}× | {c / min(r['one_edit']):.1f}× | {f'{b / a:.1f}×' if b else '–'} | "
                      f"{r['edit'][0]:.1f} / {r['edit'][1]:.1f} | {r.get('max_diff_m2', float('nan')):.2g} | "
                      f"{r['kept_diff_m2']:.2g} |")
+    lines += ["", "Server CPU s (the cluster's processes; the client's is small):", "",
+              "| parcels | load | fill | (a1) first | (a) nothing kept | (c) DBA query |", "|" + "---:|" * 6]
+    for r in balances:
+        cpu = r["cpu"]
+        lines.append(f"| {r['n']:,} | {cpu['load']:.1f} | {cpu['fill']:.1f} | {cpu['first']:.1f} | {cpu['in_db']:.1f} "
+                     f"| {cpu.get('dba', float('nan')):.1f} |")
     split = [r for r in rows if r.get("split") is not None]
     if split:
         lines += ["", "| parcels | split % | pieces | split s | township read s (CPU) | rows "

@@ -567,6 +567,16 @@
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/commands.py"/>
+            <source>The kept shares were not filled ({0}); the first balance --in-database computes them.</source>
+            <translation>未能预先计算保留的份额（{0}）；第一次 balance --in-database 将计算它们。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/commands.py"/>
+            <source>Kept shares filled in {0:.1f} s: balance --in-database reads them.</source>
+            <translation>已预先计算保留的份额，用时 {0:.1f} 秒：balance --in-database 将直接读取。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/commands.py"/>
             <source>--in-database needs PostGIS sources (PG:…|layername=schema.table), not {0}</source>
             <translation>--in-database 需要 PostGIS 数据源（PG:…|layername=模式.表），而不是 {0}</translation>
         </message>
@@ -629,6 +639,11 @@
             <location filename="../plugin/adapters/postgis/load.py"/>
             <source>No layer {0} in {1}</source>
             <translation>{1} 中没有图层 {0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/load.py"/>
+            <source>Filling the kept shares of {0} for balance --in-database (every parcel's share of the units and PBF: minutes for a county) …</source>
+            <translation>正在为 balance --in-database 预先计算 {0} 的保留份额（每个图斑在单元和永久基本农田中的份额：一个县需数分钟）…</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/load.py"/>

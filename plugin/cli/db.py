@@ -32,8 +32,9 @@ def cmd_db_init(args: argparse.Namespace) -> int:
 def cmd_db_load(args: argparse.Namespace) -> int:
     from ..adapters.postgis.commands import db_load
 
-    lines = db_load(args.db, args.schema, args.parcels, args.units, args.pbf, args.unit_field)
-    print("\n".join(lines))
+    # each line as it comes: the kept shares' fill after the load takes minutes for a county
+    db_load(args.db, args.schema, args.parcels, args.units, args.pbf, args.unit_field,
+            say=lambda line: print(line, flush=True))
     return 0
 
 

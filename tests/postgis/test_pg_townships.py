@@ -7,27 +7,18 @@ import argparse
 
 import pytest
 
-from plugin.adapters.postgis import schema as pg_schema
-from plugin.adapters.postgis.commands import db_load, in_database_balance
+from plugin.adapters.postgis.commands import in_database_balance
 from plugin.adapters.postgis.connection import connect
 from plugin.core.rules import bundled_pack
 from plugin.core.townships import evaluate_variables
-from plugin.demo.writer import write_demo_gpkg
+from tests.postgis.test_pg_share_cache import loaded_db
 from tests.postgis.test_pg_split_view import split_in_two
 
 
 @pytest.fixture(scope="module")
 def town_db(pg_cluster, tmp_path_factory):
-    gpkg = tmp_path_factory.mktemp("towns") / "demo.gpkg"
-    write_demo_gpkg(str(gpkg), n_parcels=2500, seed=11)
     name = "townships"
-    pg_cluster.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', "postgres")
-    pg_cluster.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_cluster.database}"', "postgres")
-    dsn = pg_cluster.dsn(name, with_password=True)
-    conn = connect(dsn)
-    pg_schema.migrate(conn, "lc")
-    conn.close()
-    db_load(dsn, "lc", f"{gpkg}|layername=DLTB", f"{gpkg}|layername=ZZDY", f"{gpkg}|layername=YJJBNTTB")
+    dsn, _lines = loaded_db(pg_cluster, tmp_path_factory.mktemp("towns"), name, 2500, 11)
     conn = connect(dsn)
     with conn, conn.cursor() as cur:
         # an urban growth boundary over half of the PBF moved out, and a parcel without a township

@@ -32,8 +32,16 @@ def db_init(db: str, schema: str = DEFAULT_SCHEMA) -> list[str]:
 
 
 def db_load(db: str, schema: str, parcels: str, units: str | None, pbf: str | None,
-            unit_field: str | None = None) -> list[str]:
-    """``db load``: a DLTB source (and units, PBF) into an initialised schema."""
+            unit_field: str | None = None, say=None) -> list[str]:
+    """``db load``: a DLTB source (and units, PBF) into an initialised schema, then the kept shares filled
+    (load.fill_kept); returns the lines to print, each also given to ``say`` as soon as it is known."""
+    lines: list[str] = []
+
+    def line(text: str) -> None:
+        lines.append(text)
+        if say is not None:
+            say(text)
+
     conn = connect(db)
     try:
         with conn.cursor() as cur:
@@ -41,8 +49,17 @@ def db_load(db: str, schema: str, parcels: str, units: str | None, pbf: str | No
         counts = pg_load.load(conn, db, schema, parcels, units, pbf, unit_field)
     finally:
         conn.close()
-    lines = [tr("Loaded into {0}: {1}").format(schema, ", ".join(f"{k} {v}" for k, v in counts.items()))]
-    lines.append(tr("Balance source: PG:{0}|layername={1}.parcels (units: {1}.plan_unit, PBF: {1}.pbf)").format(
+    line(tr("Loaded into {0}: {1}").format(schema, ", ".join(f"{k} {v}" for k, v in counts.items())))
+    # the load is committed: a fill that fails leaves it, and the first balance computes the shares
+    try:
+        seconds = pg_load.fill_kept(db, schema, say)
+    except DatabaseError as exc:
+        line(tr("The kept shares were not filled ({0}); the first balance --in-database computes them.").format(
+            redact(str(exc))))
+    else:
+        if seconds is not None:
+            line(tr("Kept shares filled in {0:.1f} s: balance --in-database reads them.").format(seconds))
+    line(tr("Balance source: PG:{0}|layername={1}.parcels (units: {1}.plan_unit, PBF: {1}.pbf)").format(
         redact(db), schema))
     return lines
 

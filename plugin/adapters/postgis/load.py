@@ -4,13 +4,17 @@ The parcels go, as GDAL's PostgreSQL driver writes them (lower-case column names
 ``geom``), into ``survey``: the data of record, never written again by planning. Plan values the
 source already carries (ZZLX, GHDLBM, GHKCXS, YNCZ) are copied into ``plan_parcel``; the view
 ``parcels`` joins both, is what the balance reads and what a planner edits in QGIS (docs/postgis.md).
+Once the load has committed, ``fill_kept`` does the first balance's work (the kept shares, sums and
+survey results) in a transaction of its own.
 """
 from __future__ import annotations
+
+import time
 
 from ...core.fields import PLAN_FIELDS
 from ...core.i18n import tr
 from . import share_cache
-from .connection import DatabaseError, driver, layer_of, libpq_dsn, redact, resolve_authcfg
+from .connection import DatabaseError, connect, driver, layer_of, libpq_dsn, redact, resolve_authcfg
 from .schema import QGIS_CHANNEL, create_parcels_view, current_version, latest_version
 
 SURVEY = "survey"
@@ -129,6 +133,47 @@ def load(conn, db: str, schema: str, parcels: str, units: str | None = None, pbf
         cur.execute("SELECT pg_notify(%s, json_build_object('lc', 1, 'schema', %s::text, 'action', 'RELOAD')::text)",
                     (QGIS_CHANNEL, schema))
     return counts
+
+
+#: the rule pack the kept sums are filled for (the CLI's default). The kept shares and survey results hold
+#: for any pack; the sums are stamped with the pack's SQL (sum_cache.state): another pack sums again
+FILL_PACK = "national"
+
+
+def fill_kept(db: str, schema: str, say=None) -> float | None:
+    """``db load``'s last step: the first ``balance --in-database``'s own work — every share (share_cache),
+    the kept sums (sum_cache) and survey results (survey_cache) — done once by running that balance on the
+    schema's ``parcels`` / ``plan_unit`` / ``pbf``, in its own transaction after the load committed. Returns
+    the seconds it took, None when there is nothing to keep (no units); a failure raises DatabaseError and
+    leaves the schema as the load left it (the first balance then computes everything). ``say``: told
+    what is being done before the long step. docs/postgis.md, "Maintained shares"."""
+    from ...core.rules import bundled_pack
+    from .balance import Sources, compute
+
+    sql = driver().sql
+    conn = connect(db)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {} WHERE geom IS NOT NULL)").format(
+                sql.Identifier(schema, "plan_unit")))
+            # no units, or a role that may not keep the shares (share_cache.Cache.of): nothing to fill
+            if not cur.fetchone()[0] or share_cache.Cache.of(
+                    cur, (schema, "parcels"), (schema, "plan_unit"), (None, schema, "pbf")) is None:
+                return None
+        conn.autocommit = True  # statistics for the fill's plans (autovacuum comes later)
+        with conn.cursor() as cur:
+            for table in (SURVEY, "plan_parcel", "plan_unit", "pbf", "plan_split"):
+                cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(schema, table)))
+    finally:
+        conn.close()
+    if say is not None:
+        say(tr("Filling the kept shares of {0} for balance --in-database (every parcel's share of the units "
+               "and PBF: minutes for a county) …").format(schema))
+    quoted = '"' + schema.replace('"', '""') + '"'
+    sources = [f"PG:{libpq_dsn(db)}|layername={quoted}.{t}" for t in ("parcels", "plan_unit", "pbf")]
+    t0 = time.perf_counter()
+    compute(Sources(*sources), bundled_pack(FILL_PACK))
+    return time.perf_counter() - t0
 
 
 def _declare_srid(cur, schema: str) -> None:

@@ -8,7 +8,8 @@ the unit's ``id``, not by its place in a list). Triggers on ``plan_unit``, ``pbf
 one row per edit, nothing else computed). The next ``balance --in-database`` on the schema's own
 ``parcels`` / ``plan_unit`` / ``pbf`` recomputes only the parcels in those boxes — against all
 units and all PBF, with the same SQL as a whole balance — writes them, and reads the rest from
-the table; the first balance after ``db load`` fills it. The per-parcel rules and sums over these
+the table; ``db load`` fills it as its last step (load.fill_kept: that balance run once), else the first
+balance after it does. The per-parcel rules and sums over these
 shares are kept per unit by sum_cache. docs/postgis.md, "Maintained shares".
 """
 from __future__ import annotations
@@ -79,7 +80,8 @@ CREATE TRIGGER lc_share_reset AFTER TRUNCATE ON {s}.pbf FOR EACH STATEMENT EXECU
 
 
 def after_load(cur, schema: str) -> None:
-    """``db load`` replaced the survey: forget the shares, note the new survey's edits too."""
+    """``db load`` replaced the survey: forget the shares, note the new survey's edits too (load.fill_kept
+    fills them again once the load has committed)."""
     sql = driver().sql
     s = sql.Identifier(schema)
     cur.execute(sql.SQL("DELETE FROM {}.plan_share; DELETE FROM {}.plan_share_dirty; DELETE FROM {}.plan_sum; "
