@@ -42,17 +42,21 @@ def _edges(geoms: np.ndarray):
     opposite integral). A polygon of one ring (the common parcel) is read from its coordinates alone (no
     ring geometries made): its first point comes back only at its end; polygons without holes (the slivers of
     two units' overlap) from their parts' coordinates."""
-    xy, owner = shapely.get_coordinates(geoms, return_index=True)
     n = len(geoms)
-    count = np.bincount(owner, minlength=n)
-    start = np.concatenate(([0], np.cumsum(count)[:-1]))
-    end = start + count - 1
-    x, y = xy[:, 0], xy[:, 1]
-    again = (x == x[start][owner]) & (y == y[start][owner])
-    one = (np.bincount(owner, weights=again, minlength=n) == 2) & again[end]
-    rest = np.flatnonzero(~one)
-    ring = owner.copy()  # one ring a polygon: its ring is numbered by the polygon
     exterior = np.ones(n, dtype=bool)
+    if n <= 16 and (shapely.get_type_id(geoms) == 6).all():  # a few MultiPolygons (overlaps): from their parts
+        rest, one = np.arange(n), None
+    else:
+        xy, owner = shapely.get_coordinates(geoms, return_index=True)
+        count = np.bincount(owner, minlength=n)
+        start = np.concatenate(([0], np.cumsum(count)[:-1]))
+        end = start + count - 1
+        x, y = xy[:, 0], xy[:, 1]
+        again = (x == x[start][owner]) & (y == y[start][owner])
+        one = (np.bincount(owner, weights=again, minlength=n) == 2) & again[end]
+        rest = np.flatnonzero(~one)
+        ring = owner.copy()  # one ring a polygon: its ring is numbered by the polygon
+        own = owner
     if len(rest):
         parts, pown = shapely.get_parts(geoms[rest], return_index=True)
         if shapely.get_num_interior_rings(parts).any():
@@ -64,17 +68,18 @@ def _edges(geoms: np.ndarray):
         rown = rest[pown[part]]
         ext = np.ones(len(part), dtype=bool)
         ext[1:] = part[1:] != part[:-1]
-        keep = one[owner]
-        rnum = n + rring  # their rings numbered after the polygons
-        x = np.concatenate((x[keep], rxy[:, 0]))
-        y = np.concatenate((y[keep], rxy[:, 1]))
-        ring = np.concatenate((ring[keep], rnum))
-        own = np.concatenate((owner[keep], rown[rring]))
-        order = np.argsort(own, kind="stable")
-        x, y, ring, own = x[order], y[order], ring[order], own[order]
         exterior = np.concatenate((exterior, ext))
-    else:
-        own = owner
+        rnum = n + rring  # their rings numbered after the polygons
+        if one is None:  # all of them: already in their owners' order
+            x, y, ring, own = rxy[:, 0], rxy[:, 1], rnum, rown[rring]
+        else:
+            keep = one[owner]
+            x = np.concatenate((x[keep], rxy[:, 0]))
+            y = np.concatenate((y[keep], rxy[:, 1]))
+            ring = np.concatenate((ring[keep], rnum))
+            own = np.concatenate((owner[keep], rown[rring]))
+            order = np.argsort(own, kind="stable")
+            x, y, ring, own = x[order], y[order], ring[order], own[order]
     nr = len(exterior)
     same = ring[1:] == ring[:-1]
     # the ring's orientation: the sign of its area, relative to its first point
@@ -88,12 +93,11 @@ def _edges(geoms: np.ndarray):
     e = np.flatnonzero(keep)
     r = ring[e]
     ecount = np.bincount(r, minlength=nr)
-    efirst = np.concatenate(([0], np.cumsum(ecount)[:-1]))
     # the rings in edge order: polygons' rings first by owner, so first edge indices follow the edge order
     rfirst = np.full(nr, -1)
     rfirst[r[::-1]] = np.arange(len(e))[::-1]
-    del efirst
-    return own[e], r, x[e], y[e], x[e + 1], y[e + 1], sign[r], rfirst[r], ecount[r]
+    e1 = e + 1
+    return own[e], r, x[e], y[e], x[e1], y[e1], sign[r], rfirst[r], ecount[r]
 
 
 def _segments(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
