@@ -42,6 +42,15 @@ def clean_many(geoms: list) -> list:
     return [g if f else clean_geometry(g) for g, f in zip(arr.tolist(), fine.tolist())]
 
 
+def object_array(items: list) -> np.ndarray:
+    """A one-dimensional object array of ``items`` (geometries): ``arr[:] = items`` asks each item whether it is a
+    sequence or has an array interface (~1 µs a shapely geometry, which raises to say no); one by one it does not."""
+    out = np.empty(len(items), dtype=object)
+    for k, g in enumerate(items):
+        out[k] = g
+    return out
+
+
 def shares_in_unit(unit_geom: BaseGeometry, geoms: np.ndarray, areas: np.ndarray) -> np.ndarray:
     """:func:`share_in_unit` of many parcels near one (prepared) unit, vectorised, 0 for those it does not meet:
     the same calls, the same floats. The cheap prepared ``contains_properly`` first, on all; ``intersects``

@@ -52,10 +52,11 @@ def _edges(geoms: np.ndarray):
         start = np.concatenate(([0], np.cumsum(count)[:-1]))
         end = start + count - 1
         x, y = xy[:, 0], xy[:, 1]
-        again = (x == x[start][owner]) & (y == y[start][owner])
+        xs, ys = x[start][owner], y[start][owner]
+        again = (x == xs) & (y == ys)
         one = (np.bincount(owner, weights=again, minlength=n) == 2) & again[end]
         rest = np.flatnonzero(~one)
-        ring = owner.copy()  # one ring a polygon: its ring is numbered by the polygon
+        ring = owner  # one ring a polygon: its ring is numbered by the polygon
         own = owner
     if len(rest):
         parts, pown = shapely.get_parts(geoms[rest], return_index=True)
@@ -76,16 +77,18 @@ def _edges(geoms: np.ndarray):
             keep = one[owner]
             x = np.concatenate((x[keep], rxy[:, 0]))
             y = np.concatenate((y[keep], rxy[:, 1]))
-            ring = np.concatenate((ring[keep], rnum))
+            ring = np.concatenate((owner[keep], rnum))
             own = np.concatenate((owner[keep], rown[rring]))
             order = np.argsort(own, kind="stable")
             x, y, ring, own = x[order], y[order], ring[order], own[order]
     nr = len(exterior)
     same = ring[1:] == ring[:-1]
     # the ring's orientation: the sign of its area, relative to its first point
-    rstart = np.flatnonzero(np.concatenate(([True], ~same)))
-    first_of = np.repeat(rstart, np.diff(np.concatenate((rstart, [len(x)]))))
-    xr, yr = x - x[first_of], y - y[first_of]
+    if len(rest):
+        rstart = np.flatnonzero(np.concatenate(([True], ~same)))
+        first_of = np.repeat(rstart, np.diff(np.concatenate((rstart, [len(x)]))))
+        xs, ys = x[first_of], y[first_of]
+    xr, yr = x - xs, y - ys  # one ring each (parcels, a unit): its first point is the polygon's
     cross = np.where(same, xr[:-1] * yr[1:] - xr[1:] * yr[:-1], 0.0)
     ccw = np.bincount(ring[:-1], weights=cross, minlength=nr) > 0
     sign = np.where(ccw == exterior, 1.0, -1.0)

@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 
 from .composition import add_into, drop_zeros
-from .geometry import shares_in_unit
+from .geometry import object_array, shares_in_unit
 from .overlay_area import intersection_areas
 from .state import _Unit, pair_key, sort_key
 
@@ -162,10 +162,8 @@ class _UnitReshape:
                 continue
             self._over(p)
         if simple:
-            geoms = np.empty(len(simple), dtype=object)
-            geoms[:] = [p.geom for p in simple]
-            both = np.empty(len(simple), dtype=object)
-            both[:] = boths
+            geoms = object_array([p.geom for p in simple])
+            both = object_array(boths)
             meet = np.flatnonzero(shapely.intersects(both, geoms))
             inter = intersection_areas(both[meet], geoms[meet])
             for j, a in zip(meet.tolist(), inter.tolist()):
@@ -185,15 +183,13 @@ class _UnitReshape:
         round of them a call."""
         units = self._units
         ids = [[t[0] for t in p.pairs] for p in ps]
-        rest = np.empty(len(ps), dtype=object)
-        rest[:] = [p.geom for p in ps]
+        rest = object_array([p.geom for p in ps])
         alive, j = list(range(len(ps))), 0
         while alive:
             alive = [k for k in alive if j < len(ids[k])]
             if not alive:
                 break
-            other = np.empty(len(alive), dtype=object)
-            other[:] = [units[ids[k][j]].geom for k in alive]
+            other = object_array([units[ids[k][j]].geom for k in alive])
             rest[alive] = left = shapely.difference(rest[alive], other)
             alive = [k for k, e in zip(alive, shapely.is_empty(left).tolist()) if not e]
             j += 1
