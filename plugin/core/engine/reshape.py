@@ -162,12 +162,10 @@ class _UnitReshape:
                 continue
             self._over(p)
         if simple:
-            geoms = object_array([p.geom for p in simple])
-            both = object_array(boths)
-            meet = np.flatnonzero(shapely.intersects(both, geoms))
-            inter = intersection_areas(both[meet], geoms[meet])
-            for j, a in zip(meet.tolist(), inter.tolist()):
-                p = simple[j]
+            # no ``intersects`` first (~3 µs a pair): a parcel apart from the overlap has an area of ±0 in it, no part
+            # counted twice, as when it was not asked
+            inter = intersection_areas(object_array(boths), object_array([p.geom for p in simple]))
+            for p, a in zip(simple, inter.tolist()):
                 excess = min(1.0, a / p.area)
                 if excess > 1e-9:
                     p.over = (excess, excess * p.pbf_part)
