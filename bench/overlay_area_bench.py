@@ -52,7 +52,8 @@ def compare(name: str, calls: list, sample: int = 7) -> None:
     t_ours = time.process_time() - t
     special, start = [], 0
     for a, b in calls:
-        special.append(start + overlay_area._green(a, b, np.zeros(len(a)), np.arange(len(a))))
+        ua, inv = overlay_area._distinct(a, len(b))
+        special.append(start + overlay_area._green(ua, inv, b, np.zeros(len(b)), np.arange(len(b))))
         start += len(a)
     special = np.concatenate(special)
     back = len(special)

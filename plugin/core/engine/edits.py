@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ..fields import ParcelRecord
 from ..validation import clean_polygonal
-from .geometry import clean_geometry, clean_many, off_outline
+from .geometry import clean_geometry, clean_many, object_array, off_outline
 from .state import _Parcel, _Unit, sort_key
 
 
@@ -204,8 +204,7 @@ class _Edits:
         tail = [pid for pid in self._parcel_grid.grid.query(bounds) if pid in added]
         tail = [pid for pid in tail if parcels[pid].geom is not None and parcels[pid].area > 0]
         if tail:
-            g = np.empty(len(tail), dtype=object)
-            g[:] = [parcels[pid].geom for pid in tail]
+            g = object_array([parcels[pid].geom for pid in tail])
             geoms.append(g)
             known.append(np.full(len(tail), np.nan))
             areas.append(np.array([parcels[pid].area for pid in tail]))

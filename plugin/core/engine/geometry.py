@@ -42,18 +42,25 @@ def clean_many(geoms: list) -> list:
     return [g if f else clean_geometry(g) for g, f in zip(arr.tolist(), fine.tolist())]
 
 
+def object_array(items: list) -> np.ndarray:
+    """A one-dimensional object array of ``items`` (geometries): ``arr[:] = items`` asks each item whether it is a
+    sequence or has an array interface (~1 µs a shapely geometry, which raises to say no); one by one it does not."""
+    out = np.empty(len(items), dtype=object)
+    for k, g in enumerate(items):
+        out[k] = g
+    return out
+
+
 def shares_in_unit(unit_geom: BaseGeometry, geoms: np.ndarray, areas: np.ndarray) -> np.ndarray:
     """:func:`share_in_unit` of many parcels near one (prepared) unit, vectorised, 0 for those it does not meet:
-    the same calls, the same floats. The cheap prepared ``contains_properly`` first, on all; ``intersects``
-    only on the others, the overlay only on those that meet the unit."""
+    the same floats. The cheap prepared ``contains_properly`` first, on all; the area in the unit of the others,
+    without ``intersects`` first (~1.5 µs a parcel): a parcel apart from the unit has ±0 in it (no crossing, its
+    vertices outside), made +0."""
     shares = np.ones(len(geoms))
     part = np.flatnonzero(~shapely.contains_properly(unit_geom, geoms))
     if len(part):
-        meet = shapely.intersects(unit_geom, geoms[part])
-        shares[part[~meet]] = 0.0
-        part = part[meet]
         inter = intersection_areas(unit_geom, geoms[part])
-        shares[part] = np.minimum(1.0, inter / areas[part])
+        shares[part] = np.minimum(1.0, inter / areas[part]) + 0.0
     return shares
 
 

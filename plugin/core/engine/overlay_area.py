@@ -5,8 +5,8 @@ overlay: area(A ∩ B) = ∮ x dy over the boundary of A ∩ B, which is the par
 part of ∂B inside A (rings oriented: exteriors counter-clockwise, holes clockwise). So, per pair:
 
 * the edges of ``b[k]`` (small: a parcel) all, and only the edges of ``a[k]`` (big: a unit, an
-  overlap of two units) whose box meets ``b[k]``'s box (the edges of the distinct ``a`` joined with the
-  boxes of the ``b``, sorted: :func:`_boxes_meeting`): an edge outside that box is outside ``b[k]``;
+  overlap of two units) whose box meets ``b[k]``'s box (the edges of the distinct ``a`` against the
+  boxes of the ``b``: :func:`_own_edges_meeting`): an edge outside that box is outside ``b[k]``;
 * the crossings of those edges with each other by orientation tests, in coordinates relative to
   the corner of ``b[k]``'s box (zone-prefixed x ~ 3.8·10⁷ m: absolute products lose the bits);
 * inside or outside the other polygon: the first vertex of each ring of ``b[k]`` by
@@ -20,20 +20,18 @@ Pairs where a vertex of one lies on or within a small distance of an edge of the
 edges shared by a unit and a parcel, a corner on an outline, …), or with anything unusual (empty,
 not polygonal) are left to GEOS, pair by pair: the same call as before, the same floats.
 
-A call of up to ``_FEW`` pairs (an edit's one parcel) runs :func:`one_pair`: the same operations in
+A call of up to ``_FEW`` pairs (an edit's one parcel) runs :func:`~.overlay_pair.one_pair`: the same operations in
 Python on the same floats in the same order (numpy's ~150 calls would cost ~0.5 ms whatever the size).
 """
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 import shapely
-from shapely.geometry import MultiPolygon, Polygon
 
-_TOL = 1e-9  # a vertex closer than this × the pair's size to an edge of the other polygon: GEOS decides
-_EPS = 64 * np.finfo(float).eps
+from .overlay_pair import _EPS, _TOL, _fine, _piece, one_pair
+
 _CHUNK = 2048  # pairs a piece (temporaries of ~10 MB)
+_MATRIX = 1 << 16  # pairs × big-side edges up to this: compared as a matrix (_own_edges_meeting)
 _FEW = 4  # up to this many pairs a call: one by one in Python (one_pair), the same floats
 
 
@@ -44,17 +42,22 @@ def _edges(geoms: np.ndarray):
     opposite integral). A polygon of one ring (the common parcel) is read from its coordinates alone (no
     ring geometries made): its first point comes back only at its end; polygons without holes (the slivers of
     two units' overlap) from their parts' coordinates."""
-    xy, owner = shapely.get_coordinates(geoms, return_index=True)
     n = len(geoms)
-    count = np.bincount(owner, minlength=n)
-    start = np.concatenate(([0], np.cumsum(count)[:-1]))
-    end = start + count - 1
-    x, y = xy[:, 0], xy[:, 1]
-    again = (x == x[start][owner]) & (y == y[start][owner])
-    one = (np.bincount(owner, weights=again, minlength=n) == 2) & again[end]
-    rest = np.flatnonzero(~one)
-    ring = owner.copy()  # one ring a polygon: its ring is numbered by the polygon
     exterior = np.ones(n, dtype=bool)
+    if n <= 16 and (shapely.get_type_id(geoms) == 6).all():  # a few MultiPolygons (overlaps): from their parts
+        rest, one = np.arange(n), None
+    else:
+        xy, owner = shapely.get_coordinates(geoms, return_index=True)
+        count = np.bincount(owner, minlength=n)
+        start = np.concatenate(([0], np.cumsum(count)[:-1]))
+        end = start + count - 1
+        x, y = xy[:, 0], xy[:, 1]
+        xs, ys = x[start][owner], y[start][owner]
+        again = (x == xs) & (y == ys)
+        one = (np.bincount(owner, weights=again, minlength=n) == 2) & again[end]
+        rest = np.flatnonzero(~one)
+        ring = owner  # one ring a polygon: its ring is numbered by the polygon
+        own = owner
     if len(rest):
         parts, pown = shapely.get_parts(geoms[rest], return_index=True)
         if shapely.get_num_interior_rings(parts).any():
@@ -66,23 +69,26 @@ def _edges(geoms: np.ndarray):
         rown = rest[pown[part]]
         ext = np.ones(len(part), dtype=bool)
         ext[1:] = part[1:] != part[:-1]
-        keep = one[owner]
-        rnum = n + rring  # their rings numbered after the polygons
-        x = np.concatenate((x[keep], rxy[:, 0]))
-        y = np.concatenate((y[keep], rxy[:, 1]))
-        ring = np.concatenate((ring[keep], rnum))
-        own = np.concatenate((owner[keep], rown[rring]))
-        order = np.argsort(own, kind="stable")
-        x, y, ring, own = x[order], y[order], ring[order], own[order]
         exterior = np.concatenate((exterior, ext))
-    else:
-        own = owner
+        rnum = n + rring  # their rings numbered after the polygons
+        if one is None:  # all of them: already in their owners' order
+            x, y, ring, own = rxy[:, 0], rxy[:, 1], rnum, rown[rring]
+        else:
+            keep = one[owner]
+            x = np.concatenate((x[keep], rxy[:, 0]))
+            y = np.concatenate((y[keep], rxy[:, 1]))
+            ring = np.concatenate((owner[keep], rnum))
+            own = np.concatenate((owner[keep], rown[rring]))
+            order = np.argsort(own, kind="stable")
+            x, y, ring, own = x[order], y[order], ring[order], own[order]
     nr = len(exterior)
     same = ring[1:] == ring[:-1]
     # the ring's orientation: the sign of its area, relative to its first point
-    rstart = np.flatnonzero(np.concatenate(([True], ~same)))
-    first_of = np.repeat(rstart, np.diff(np.concatenate((rstart, [len(x)]))))
-    xr, yr = x - x[first_of], y - y[first_of]
+    if len(rest):
+        rstart = np.flatnonzero(np.concatenate(([True], ~same)))
+        first_of = np.repeat(rstart, np.diff(np.concatenate((rstart, [len(x)]))))
+        xs, ys = x[first_of], y[first_of]
+    xr, yr = x - xs, y - ys  # one ring each (parcels, a unit): its first point is the polygon's
     cross = np.where(same, xr[:-1] * yr[1:] - xr[1:] * yr[:-1], 0.0)
     ccw = np.bincount(ring[:-1], weights=cross, minlength=nr) > 0
     sign = np.where(ccw == exterior, 1.0, -1.0)
@@ -90,12 +96,11 @@ def _edges(geoms: np.ndarray):
     e = np.flatnonzero(keep)
     r = ring[e]
     ecount = np.bincount(r, minlength=nr)
-    efirst = np.concatenate(([0], np.cumsum(ecount)[:-1]))
     # the rings in edge order: polygons' rings first by owner, so first edge indices follow the edge order
     rfirst = np.full(nr, -1)
     rfirst[r[::-1]] = np.arange(len(e))[::-1]
-    del efirst
-    return own[e], r, x[e], y[e], x[e + 1], y[e + 1], sign[r], rfirst[r], ecount[r]
+    e1 = e + 1
+    return own[e], r, x[e], y[e], x[e1], y[e1], sign[r], rfirst[r], ecount[r]
 
 
 def _segments(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -135,10 +140,21 @@ def _boxes_meeting(x0, y0, x1, y1, bounds: np.ndarray) -> tuple[np.ndarray, np.n
     return e[keep], k[keep]
 
 
-def _piece(x0, y0, dx, dy, t0, t1):
-    """∫ x dy along the edge (x0, y0) + t (dx, dy) from t0 to t1: the trapezoid of its end points."""
-    xa, xb = x0 + t0 * dx, x0 + t1 * dx
-    return 0.5 * (xa + xb) * ((y0 + t1 * dy) - (y0 + t0 * dy))
+def _own_edges_meeting(aown, inv, ax0, ay0, ax1, ay1, bounds: np.ndarray, nua: int) -> np.ndarray:
+    """``pair · len(ax0) + edge``, sorted, of the edges of the big sides (owner ``aown``) whose boxes meet the box of a
+    pair whose big side they are (owner ``inv[pair]``): a matrix of pairs × edges when small (a move's calls; its
+    non-zeros come in that order), else :func:`_boxes_meeting`. Comparisons only: the same pairs either way."""
+    ne = len(ax0)
+    if len(bounds) * ne <= _MATRIX:
+        exlo, exhi, eylo, eyhi = np.minimum(ax0, ax1), np.maximum(ax0, ax1), np.minimum(ay0, ay1), np.maximum(ay0, ay1)
+        m = (bounds[:, 0, None] <= exhi) & (bounds[:, 2, None] >= exlo)
+        m &= (bounds[:, 1, None] <= eyhi) & (bounds[:, 3, None] >= eylo)
+        if nua > 1:
+            m &= inv[:, None] == aown
+        return np.flatnonzero(m)
+    edge_q, pair_q = _boxes_meeting(ax0, ay0, ax1, ay1, bounds)  # b's own envelopes
+    mine = aown[edge_q] == inv[pair_q]
+    return np.sort(pair_q[mine] * ne + edge_q[mine])
 
 
 def intersection_areas(a, b) -> np.ndarray:
@@ -148,52 +164,72 @@ def intersection_areas(a, b) -> np.ndarray:
     depends on that pair alone; pairs in special position go to GEOS."""
     b = np.asarray(b, dtype=object)
     n = len(b)
-    a = np.asarray(a, dtype=object)
-    if a.ndim == 0:
-        one = a.item()
-        a = np.empty(n, dtype=object)
-        a[:] = [one] * n
     out = np.zeros(n)
     if n == 0:
         return out
+    ua, inv = _distinct(a, n)
     if n <= _FEW:  # a few pairs (an edit's one parcel): the same floats in Python, without numpy's overheads
         for k in range(n):
-            got = one_pair(a[k], b[k]) if _fine(a[k]) and _fine(b[k]) else None
-            out[k] = float(shapely.area(shapely.intersection(a[k], b[k]))) if got is None else got
+            g = ua[inv[k]]
+            got = one_pair(g, b[k]) if _fine(g) and _fine(b[k]) else None
+            out[k] = float(shapely.area(shapely.intersection(g, b[k]))) if got is None else got
         return out
-    ta, tb = shapely.get_type_id(a), shapely.get_type_id(b)
-    fine = ((ta == 3) | (ta == 6)) & ((tb == 3) | (tb == 6)) & ~shapely.is_empty(a) & ~shapely.is_empty(b)
+    ta, tb = shapely.get_type_id(ua), shapely.get_type_id(b)
+    fa = ((ta == 3) | (ta == 6)) & ~shapely.is_empty(ua)
+    fine = fa[inv] & ((tb == 3) | (tb == 6)) & ~shapely.is_empty(b)
     special = ~fine
     todo = np.flatnonzero(fine)
     for s in range(0, len(todo), _CHUNK):  # in pieces: the temporaries stay in the cache
         part = todo[s:s + _CHUNK]
-        special[part[_green(a[part], b[part], out, part)]] = True
+        used, sub = (ua, inv[part]) if fa.all() else _used(ua, inv[part])
+        special[part[_green(used, sub, b[part], out, part)]] = True
     back = np.flatnonzero(special)
     if len(back):
-        out[back] = shapely.area(shapely.intersection(a[back], b[back]))
+        out[back] = shapely.area(shapely.intersection(ua[inv[back]], b[back]))
     return out
 
 
-def _green(a: np.ndarray, b: np.ndarray, out: np.ndarray, where: np.ndarray) -> np.ndarray:
-    """Areas of the pairs into ``out[where]``; the positions (in ``a``) of the pairs left to GEOS."""
-    n = len(a)
-    # the big side: each distinct geometry once; its edges meeting the box of a pair's b, by an STRtree of b
-    keys = np.fromiter(map(id, a), dtype=np.int64, count=n)
-    _, first, inv = np.unique(keys, return_index=True, return_inverse=True)
-    ua = a[first]
+def _distinct(a, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct big geometries of ``a`` (one geometry: for all ``n`` pairs; else by identity, in the order met)
+    and each pair's among them."""
+    if np.ndim(a) == 0:
+        ua = np.empty(1, dtype=object)
+        ua[0] = a.item() if isinstance(a, np.ndarray) else a
+        return ua, np.zeros(n, dtype=np.int64)
+    seen: dict = {}
+    inv = np.fromiter((seen.setdefault(id(g), len(seen)) for g in a), dtype=np.int64, count=n)
+    ua = np.empty(len(seen), dtype=object)
+    ua[inv] = a
+    return ua, inv
+
+
+def _used(ua: np.ndarray, inv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Only the big geometries of the pairs ``inv`` (the others may be empty or not polygons), renumbered."""
+    u, sub = np.unique(inv, return_inverse=True)
+    return ua[u], sub
+
+
+def _green(ua: np.ndarray, inv: np.ndarray, b: np.ndarray, out: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """Areas of the pairs (``ua[inv[k]]``, ``b[k]``) into ``out[where]``; the positions (in ``b``) of the pairs left
+    to GEOS. Each distinct big geometry's edges once."""
+    n = len(b)
     A = _edges(ua)
     aown, ax0, ay0, ax1, ay1 = A[0], A[2], A[3], A[4], A[5]
     bounds = shapely.bounds(b)
     ox, oy = bounds[:, 0], bounds[:, 1]
-    edge_q, pair_q = _boxes_meeting(ax0, ay0, ax1, ay1, bounds)  # b's own envelopes
-    mine = aown[edge_q] == inv[pair_q]
     na_all = len(ax0)
-    key = np.sort(pair_q[mine] * na_all + edge_q[mine])
+    key = _own_edges_meeting(aown, inv, ax0, ay0, ax1, ay1, bounds, len(ua))
     ap, ae = key // na_all, key % na_all  # A rows: (pair, edge of the big side), sorted
     B = _edges(b)  # the small side: every edge of each pair's b
     bown, bx0, by0, bx1, by1, bfirst = B[0], B[2], B[3], B[4], B[5], B[7]
-    special, ev_row, ev_t = _crossings(n, ox, oy, ap, A[2:6], ae, bown, B[2:6])
     na, nbr = len(ap), len(bown)
+    # the rows (the A rows, then the B edges) relative to their pair's corner, once a row
+    rp = np.concatenate((ap, bown))
+    ax0e, ay0e, ax1e, ay1e = ax0[ae], ay0[ae], ax1[ae], ay1[ae]
+    oxr, oyr = ox[rp], oy[rp]
+    rx0, ry0 = np.concatenate((ax0e, bx0)) - oxr, np.concatenate((ay0e, by0)) - oyr
+    rx1, ry1 = np.concatenate((ax1e, bx1)) - oxr, np.concatenate((ay1e, by1)) - oyr
+    special, ev_row, ev_t = _crossings(n, ap, bown, rx0, ry0, rx1, ry1)
     ncross = np.bincount(ev_row, minlength=na + nbr)
     # inside at each row's start: B rings from their first vertex, toggled by the crossings before
     start_in = np.zeros(na + nbr, dtype=np.int64)
@@ -205,12 +241,9 @@ def _green(a: np.ndarray, b: np.ndarray, out: np.ndarray, where: np.ndarray) -> 
     start_in[na:] = (ring_in[bfirst] + before - before[bfirst]) & 1
     if na:
         start_in[:na] = _runs(b, A, ap, ae, key, na_all, ncross[:na])
-    # the rows' edges relative to the pair's corner
-    rp = np.concatenate((ap, bown))
-    rx0 = np.concatenate((ax0[ae], bx0)) - ox[rp]
-    ry0 = np.concatenate((ay0[ae], by0)) - oy[rp]
-    rdx = np.concatenate((ax1[ae] - ax0[ae], bx1 - bx0))
-    rdy = np.concatenate((ay1[ae] - ay0[ae], by1 - by0))
+    # the rows' edges: from their start relative to the pair's corner, along their absolute difference
+    rdx = np.concatenate((ax1e - ax0e, bx1 - bx0))
+    rdy = np.concatenate((ay1e - ay0e, by1 - by0))
     rsign = np.concatenate((A[6][ae], B[6]))
     # the parts inside: from an entry (or the row's start) to an exit (or the row's end), ∫ x dy = mean x · Δy
     # from their end points (relative: no cancellation of big terms)
@@ -229,56 +262,60 @@ def _green(a: np.ndarray, b: np.ndarray, out: np.ndarray, where: np.ndarray) -> 
     return np.flatnonzero(special)
 
 
-def _crossings(n: int, ox, oy, ap, aedges, ae, bown, bedges):
-    """The crossings of each A row (pair ``ap``, edge ``ae``) with the edges of its pair's b, boxes meeting:
-    (pairs in special position, the crossings' rows, their parameters along the row's edge), sorted by row then
-    parameter; rows: the A rows, then the B edges (offset by the A rows' count)."""
-    ax0, ay0, ax1, ay1 = aedges
-    bx0, by0, bx1, by1 = bedges
-    nb = np.bincount(bown, minlength=n)
-    bstart = np.concatenate(([0], np.cumsum(nb)[:-1]))
+def _crossings(n: int, ap, bown, rx0, ry0, rx1, ry1):
+    """The crossings of each A row (pair ``ap``) with the edges of its pair's b (``bown``), boxes meeting: (pairs in
+    special position, the crossings' rows, their parameters along the row's edge), sorted by row then parameter;
+    rows: the A rows, then the B edges (offset by the A rows' count), their end points ``rx0`` … ``ry1`` relative to
+    their pair's corner. What depends on one row alone (its box, its size) is computed once a row."""
     na = len(ap)
+    nb = np.bincount(bown, minlength=n)
+    bstart = np.concatenate(([0], np.cumsum(nb)[:-1])) + na
     cnt = nb[ap]
     ra = np.repeat(np.arange(na), cnt)
-    rb = _segments(bstart[ap], cnt)
-    e = ae[ra]
+    rb = _segments(bstart[ap], cnt)  # rows of the B edges
+    xlo, xhi, ylo, yhi = np.minimum(rx0, rx1), np.maximum(rx0, rx1), np.minimum(ry0, ry1), np.maximum(ry0, ry1)
+    idx = np.flatnonzero((xlo[ra] <= xhi[rb]) & (xlo[rb] <= xhi[ra]) & (ylo[ra] <= yhi[rb]) & (ylo[rb] <= yhi[ra]))
+    ra, rb = ra[idx], rb[idx]
     p = ap[ra]
-    oxp, oyp = ox[p], oy[p]
-    px0, py0, px1, py1 = ax0[e] - oxp, ay0[e] - oyp, ax1[e] - oxp, ay1[e] - oyp
-    qx0, qy0, qx1, qy1 = bx0[rb] - oxp, by0[rb] - oyp, bx1[rb] - oxp, by1[rb] - oyp
-    meet = ((np.minimum(px0, px1) <= np.maximum(qx0, qx1)) & (np.minimum(qx0, qx1) <= np.maximum(px0, px1))
-            & (np.minimum(py0, py1) <= np.maximum(qy0, qy1)) & (np.minimum(qy0, qy1) <= np.maximum(py0, py1)))
-    idx = np.flatnonzero(meet)
-    ra, rb, p = ra[idx], rb[idx], p[idx]
-    px0, py0, px1, py1, qx0, qy0, qx1, qy1 = (v[idx] for v in (px0, py0, px1, py1, qx0, qy0, qx1, qy1))
+    px0, py0, px1, py1, qx0, qy0, qx1, qy1 = rx0[ra], ry0[ra], rx1[ra], ry1[ra], rx0[rb], ry0[rb], rx1[rb], ry1[rb]
     pdx, pdy, qdx, qdy = px1 - px0, py1 - py0, qx1 - qx0, qy1 - qy0
     d1 = pdx * (qy0 - py0) - pdy * (qx0 - px0)  # Q0, Q1 against the A edge
     d2 = pdx * (qy1 - py0) - pdy * (qx1 - px0)
     d3 = qdx * (py0 - qy0) - qdy * (px0 - qx0)  # P0, P1 against the B edge
     d4 = qdx * (py1 - qy0) - qdy * (px1 - qx0)
-    size = np.maximum.reduce([np.abs(px0), np.abs(py0), np.abs(px1), np.abs(py1),
-                              np.abs(qx0), np.abs(qy0), np.abs(qx1), np.abs(qy1)])
+    rsize = np.maximum(np.maximum(np.abs(rx0), np.abs(ry0)), np.maximum(np.abs(rx1), np.abs(ry1)))
+    size = np.maximum(rsize[ra], rsize[rb])
     lp, lq = np.abs(pdx) + np.abs(pdy), np.abs(qdx) + np.abs(qdy)  # ≥ the lengths (no sqrt: the same in Python)
-    lp2, lq2 = pdx * pdx + pdy * pdy, qdx * qdx + qdy * qdy
+    ts = _TOL * size
     slack = _EPS * size * size
-
-    def near(d, length, dot, length2):  # a vertex within the tolerance of the other edge (its line, its extent)
-        t = _TOL * size * length
-        return (np.abs(d) <= t + slack) & (dot >= -t - slack) & (dot <= length2 + t + slack)
-
-    bad = (near(d1, lp, pdx * (qx0 - px0) + pdy * (qy0 - py0), lp2)
-           | near(d2, lp, pdx * (qx1 - px0) + pdy * (qy1 - py0), lp2)
-           | near(d3, lq, qdx * (px0 - qx0) + qdy * (py0 - qy0), lq2)
-           | near(d4, lq, qdx * (px1 - qx0) + qdy * (py1 - qy0), lq2))
+    tp, tq = ts * lp, ts * lq
+    # a vertex within the tolerance of the other edge (its line, its extent): first near the line, then (on those
+    # few) within the extent; the same expressions as one_pair's, element by element
+    bad = np.zeros(len(idx), dtype=bool)
+    line = [np.abs(d) <= t + slack for d, t in ((d1, tp), (d2, tp), (d3, tq), (d4, tq))]
+    near = np.flatnonzero(line[0] | line[1] | line[2] | line[3])
+    if len(near):
+        pdx_, pdy_, qdx_, qdy_, px0_, py0_, px1_, py1_, qx0_, qy0_, qx1_, qy1_, tp_, tq_, sl = (
+            v[near] for v in (pdx, pdy, qdx, qdy, px0, py0, px1, py1, qx0, qy0, qx1, qy1, tp, tq, slack))
+        lp2, lq2 = pdx_ * pdx_ + pdy_ * pdy_, qdx_ * qdx_ + qdy_ * qdy_
+        bad[near] = ((line[0][near] & _within(pdx_ * (qx0_ - px0_) + pdy_ * (qy0_ - py0_), lp2, tp_, sl))
+                     | (line[1][near] & _within(pdx_ * (qx1_ - px0_) + pdy_ * (qy1_ - py0_), lp2, tp_, sl))
+                     | (line[2][near] & _within(qdx_ * (px0_ - qx0_) + qdy_ * (py0_ - qy0_), lq2, tq_, sl))
+                     | (line[3][near] & _within(qdx_ * (px1_ - qx0_) + qdy_ * (py1_ - qy0_), lq2, tq_, sl)))
     special = np.zeros(n, dtype=bool)
     special[p[bad]] = True
     cross = np.flatnonzero(~bad & ((d1 > 0) != (d2 > 0)) & ((d3 > 0) != (d4 > 0)))
     ta = d3[cross] / (d3[cross] - d4[cross])  # where the crossing is on the A edge, on the B edge
     tb = d1[cross] / (d1[cross] - d2[cross])
-    ev_row = np.concatenate((ra[cross], na + rb[cross]))
+    ev_row = np.concatenate((ra[cross], rb[cross]))
     ev_t = np.concatenate((ta, tb))
     order = np.lexsort((ev_t, ev_row))
     return special, ev_row[order], ev_t[order]
+
+
+def _within(dot, length2, t, slack):
+    """The foot of a vertex within the other edge's extent, give or take the tolerance (see :func:`_crossings`)."""
+    return (dot >= -t - slack) & (dot <= length2 + t + slack)
 
 
 def _runs(b, A, ap, ae, key, na_all: int, ca) -> np.ndarray:
@@ -311,165 +348,3 @@ def _runs(b, A, ap, ae, key, na_all: int, ca) -> np.ndarray:
         base[w] = shapely.contains_xy(b[ap[r0]], ax0[ae[r0]], ay0[ae[r0]])
         parity = np.where(whole[gid], base[gid] + acs - acs[gfirst[gid]], parity)
     return parity & 1
-
-
-_EDGES: dict = {}  # id of a big geometry -> (weak reference, its edges): the units again and again, one pair a call
-
-
-def _fine(g) -> bool:
-    return isinstance(g, (Polygon, MultiPolygon)) and not g.is_empty
-
-
-def _edges_py(g) -> tuple:
-    """:func:`_edges` of one geometry in Python lists: (ring, x0, y0, x1, y1, sign, ring's first edge, its edge
-    count); the same floats (the orientation summed in the same order)."""
-    coords = shapely.get_coordinates(g).tolist()
-    if coords.count(coords[0]) == 2 and coords[-1] == coords[0]:  # one ring: as _edges reads it
-        rings, part = [coords], [0]
-    else:
-        geoms, part = shapely.get_rings(shapely.get_parts(g), return_index=True)
-        rings, part = [shapely.get_coordinates(r).tolist() for r in geoms], part.tolist()
-    out: tuple = ([], [], [], [], [], [], [], [])
-    ring, ex0, ey0, ex1, ey1, sign, first, count = out
-    for r, coords in enumerate(rings):
-        x = [c[0] for c in coords]
-        y = [c[1] for c in coords]
-        xr = [v - x[0] for v in x]
-        yr = [v - y[0] for v in y]
-        area = 0.0
-        for i in range(len(x) - 1):
-            area += xr[i] * yr[i + 1] - xr[i + 1] * yr[i]
-        exterior = r == 0 or part[r] != part[r - 1]
-        s = 1.0 if (area > 0) == exterior else -1.0
-        f = len(ex0)
-        for i in range(len(x) - 1):
-            if x[i + 1] != x[i] or y[i + 1] != y[i]:
-                ring.append(r)
-                ex0.append(x[i])
-                ey0.append(y[i])
-                ex1.append(x[i + 1])
-                ey1.append(y[i + 1])
-                sign.append(s)
-        first.extend([f] * (len(ex0) - f))
-        count.extend([len(ex0) - f] * (len(ex0) - f))
-    return out
-
-
-def _edges_of(g) -> tuple:
-    """:func:`_edges_py` of a big geometry, kept while it lives, with its edges' boxes as arrays."""
-    hit = _EDGES.get(id(g))
-    if hit is not None and hit[0]() is g:
-        return hit[1]
-    edges = _edges_py(g)
-    x0, y0, x1, y1 = (np.array(v, dtype=float) for v in edges[1:5])
-    boxes = (np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1), np.maximum(y0, y1))
-    if len(_EDGES) >= 256:
-        _EDGES.clear()
-    _EDGES[id(g)] = (weakref.ref(g), (edges, boxes))
-    return edges, boxes
-
-
-def one_pair(a, b) -> float | None:
-    """:func:`intersection_areas` of one pair of non-empty (Multi)Polygons in Python: the same operations on the
-    same floats in the same order as the numpy path (so the same result, bit for bit), None when in special
-    position (GEOS decides)."""
-    (aring, ax0, ay0, ax1, ay1, asign, afirst, acount), boxes = _edges_of(a)
-    xmin, ymin, xmax, ymax = shapely.bounds(b).tolist()
-    cand = np.flatnonzero((boxes[0] <= xmax) & (boxes[2] >= xmin) & (boxes[1] <= ymax) & (boxes[3] >= ymin)).tolist()
-    _bring, bx0, by0, bx1, by1, bsign, bfirst, _bcount = _edges_py(b)
-    rows = [(ax0[e] - xmin, ay0[e] - ymin, ax1[e] - xmin, ay1[e] - ymin) for e in cand]
-    brows = [(bx0[j] - xmin, by0[j] - ymin, bx1[j] - xmin, by1[j] - ymin) for j in range(len(bx0))]
-    events: list = [[] for _ in range(len(cand) + len(bx0))]
-    na = len(cand)
-    for i, (px0, py0, px1, py1) in enumerate(rows):
-        for j, (qx0, qy0, qx1, qy1) in enumerate(brows):
-            if not (min(px0, px1) <= max(qx0, qx1) and min(qx0, qx1) <= max(px0, px1)
-                    and min(py0, py1) <= max(qy0, qy1) and min(qy0, qy1) <= max(py0, py1)):
-                continue
-            got = _cross_one(px0, py0, px1, py1, qx0, qy0, qx1, qy1)
-            if got is None:
-                return None
-            if got:
-                events[i].append(got[0])
-                events[na + j].append(got[1])
-    for ev in events:
-        ev.sort()
-    start = [0] * (na + len(bx0))
-    st = 0
-    for j in range(len(bx0)):  # the parcel's rings from their first vertex
-        if bfirst[j] == j:
-            st = int(shapely.contains_xy(a, bx0[j], by0[j]))
-        start[na + j] = st
-        st = (st + len(events[na + j])) & 1
-    _runs_one(b, cand, aring, ax0, ay0, afirst, acount, events, start)
-    area = 0.0
-    for r in range(na + len(bx0)):
-        if r < na:
-            e = cand[r]
-            x0, y0, dx, dy, sign = ax0[e] - xmin, ay0[e] - ymin, ax1[e] - ax0[e], ay1[e] - ay0[e], asign[e]
-        else:
-            j = r - na
-            x0, y0, dx, dy, sign = bx0[j] - xmin, by0[j] - ymin, bx1[j] - bx0[j], by1[j] - by0[j], bsign[j]
-        ts, st, val = events[r], start[r], 0.0
-        for k, t in enumerate(ts):
-            if (st + k) & 1:
-                val += _piece(x0, y0, dx, dy, ts[k - 1] if k > 0 else 0.0, t)
-        if (st + len(ts)) & 1:
-            val += _piece(x0, y0, dx, dy, ts[-1] if ts else 0.0, 1.0)
-        area += sign * val
-    return area
-
-
-def _cross_one(px0, py0, px1, py1, qx0, qy0, qx1, qy1):
-    """:func:`_crossings` of one edge pair: None (special position), () (no crossing) or (t on A, t on B)."""
-    pdx, pdy, qdx, qdy = px1 - px0, py1 - py0, qx1 - qx0, qy1 - qy0
-    d1 = pdx * (qy0 - py0) - pdy * (qx0 - px0)
-    d2 = pdx * (qy1 - py0) - pdy * (qx1 - px0)
-    d3 = qdx * (py0 - qy0) - qdy * (px0 - qx0)
-    d4 = qdx * (py1 - qy0) - qdy * (px1 - qx0)
-    size = max(abs(px0), abs(py0), abs(px1), abs(py1), abs(qx0), abs(qy0), abs(qx1), abs(qy1))
-    lp, lq = abs(pdx) + abs(pdy), abs(qdx) + abs(qdy)
-    lp2, lq2 = pdx * pdx + pdy * pdy, qdx * qdx + qdy * qdy
-    slack = _EPS * size * size
-    for d, length, dot, length2 in ((d1, lp, pdx * (qx0 - px0) + pdy * (qy0 - py0), lp2),
-                                    (d2, lp, pdx * (qx1 - px0) + pdy * (qy1 - py0), lp2),
-                                    (d3, lq, qdx * (px0 - qx0) + qdy * (py0 - qy0), lq2),
-                                    (d4, lq, qdx * (px1 - qx0) + qdy * (py1 - qy0), lq2)):
-        t = _TOL * size * length
-        if abs(d) <= t + slack and dot >= -t - slack and dot <= length2 + t + slack:
-            return None
-    if (d1 > 0) != (d2 > 0) and (d3 > 0) != (d4 > 0):
-        return d3 / (d3 - d4), d1 / (d1 - d2)
-    return ()
-
-
-def _runs_one(b, cand, aring, ax0, ay0, afirst, acount, events, start) -> None:
-    """:func:`_runs` of one pair into ``start``: each run of the unit's edges from its start, outside."""
-    row = {e: i for i, e in enumerate(cand)}
-
-    def after(e):
-        return afirst[e] if e == afirst[e] + acount[e] - 1 else e + 1
-
-    def before(e):
-        return afirst[e] + acount[e] - 1 if e == afirst[e] else e - 1
-
-    runs = set()
-    for e in cand:
-        if before(e) in row:
-            continue
-        st, cur = 0, e  # a run start
-        while True:
-            start[row[cur]] = st
-            st = (st + len(events[row[cur]])) & 1
-            cur = after(cur)
-            if cur not in row:
-                break
-        runs.add(aring[e])
-    for e in cand:  # the rings all in the box (no run start): from their first vertex
-        if aring[e] in runs or e != afirst[e]:
-            continue
-        st, cur = int(shapely.contains_xy(b, ax0[e], ay0[e])), e
-        for _ in range(acount[e]):
-            start[row[cur]] = st
-            st = (st + len(events[row[cur]])) & 1
-            cur = after(cur)
