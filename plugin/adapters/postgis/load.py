@@ -22,24 +22,46 @@ _STAGE_UNITS = "lc_stage_units"
 _STAGE_PBF = "lc_stage_pbf"
 
 
-def _translate(dsn: str, source: str, schema: str, table: str) -> int:
-    """Copy one OGR source into ``schema.table`` (replaced); returns the number of features."""
-    from osgeo import gdal, ogr
+def _open(source: str):
+    """``(dataset, layer)`` of one OGR source; DatabaseError when it cannot be read. A shapefile without a
+    ``.cpg`` is read in the encoding its text has (GBK or UTF-8: ``sources.shapefile_encoding``), as
+    ``balance`` reads it."""
+    from osgeo import gdal
+
+    from ..sources import InputError, shapefile_encoding
 
     gdal.UseExceptions()
     path, layer_name = layer_of(source)
-    src = ogr.Open(path)
+    options = []
+    if path.lower().endswith(".shp"):
+        try:
+            encoding = shapefile_encoding(path)
+        except InputError as exc:
+            raise DatabaseError(str(exc)) from None
+        if encoding:
+            options.append(f"ENCODING={encoding}")
+    try:
+        src = gdal.OpenEx(path, gdal.OF_VECTOR, open_options=options)
+    except RuntimeError:
+        src = None
     if src is None:
         raise DatabaseError(tr("Cannot open {0}").format(redact(source)))
     lyr = src.GetLayerByName(layer_name) if layer_name else src.GetLayer(0)
     if lyr is None:
         raise DatabaseError(tr("No layer {0} in {1}").format(layer_name, redact(path)))
+    return src, lyr
+
+
+def _translate(dsn: str, source: str, schema: str, table: str) -> int:
+    """Copy one OGR source into ``schema.table`` (replaced); returns the number of features."""
+    from osgeo import gdal
+
+    src, lyr = _open(source)
     count = lyr.GetFeatureCount()
     name = lyr.GetName()
-    src = None
     try:
         gdal.VectorTranslate(
-            "PG:" + dsn, path, layers=[name], layerName=table, accessMode="overwrite",
+            "PG:" + dsn, src, layers=[name], layerName=table, accessMode="overwrite",
             geometryType="PROMOTE_TO_MULTI",
             layerCreationOptions=[f"SCHEMA={schema}", "GEOMETRY_NAME=geom", "FID=fid", "LAUNDER=YES",
                                   "SPATIAL_INDEX=GIST", "OVERWRITE=YES"],
@@ -111,12 +133,17 @@ def load(conn, db: str, schema: str, parcels: str, units: str | None = None, pbf
         if current_version(cur, schema) < latest_version():
             raise DatabaseError(tr("The schema {0} is not initialised (or is older): run db init first").format(schema))
     conn.commit()
+    for source in (parcels, units, pbf):  # every source readable before anything is written
+        if source:
+            _open(source)
     dsn = resolve_authcfg(libpq_dsn(db))
-    counts = {"survey": _translate(dsn, parcels, schema, SURVEY)}
+    # units and PBF into their stage tables first: replacing the survey drops the ``parcels`` view (it is
+    # made again below), so a source that fails after it would leave the schema without its view
     if units:
         _translate(dsn, units, schema, _STAGE_UNITS)
     if pbf:
         _translate(dsn, pbf, schema, _STAGE_PBF)
+    counts = {"survey": _translate(dsn, parcels, schema, SURVEY)}
     with conn, conn.cursor() as cur:
         _declare_srid(cur, schema)  # before the plan tables have pending (deferred) trigger events
         survey_columns = _columns(cur, schema, SURVEY)
