@@ -115,7 +115,6 @@
         <message>
             <location filename="../plugin/adapters/export/plan.py"/>
             <location filename="../plugin/adapters/gpkg.py"/>
-            <location filename="../plugin/cli/common.py"/>
             <source>{0} exists already; choose another name or allow overwriting.</source>
             <translation>{0} 已存在；请换一个文件名，或选择允许覆盖。</translation>
         </message>
@@ -1362,6 +1361,11 @@
             <location filename="../plugin/processing/algorithms/plan_report.py"/>
             <source>Written: {0}</source>
             <translation>已写出：{0}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/common.py"/>
+            <source>{0} exists already; choose another name, or give --overwrite to replace it.</source>
+            <translation>{0} 已存在；请换一个文件名，或加上 --overwrite 覆盖它。</translation>
         </message>
         <message>
             <location filename="../plugin/cli/contiguity.py"/>
