@@ -32,6 +32,8 @@ def open_layer(source: str, what: str, encoding: str | None = None) -> QgsVector
         pg_view_fids()
     layer = QgsVectorLayer(source, what, "ogr")
     if not layer.isValid():
+        if source.lstrip()[:3].upper() == "PG:":
+            _database_reason(source)
         raise InputError(tr("Cannot open the {0} layer: {1}").format(what, redact(source)))
     if layer.geometryType() != POLYGON_GEOMETRY:
         raise InputError(tr("The {0} layer is not a polygon layer: {1}").format(what, redact(source)))
@@ -52,6 +54,21 @@ def open_layer(source: str, what: str, encoding: str | None = None) -> QgsVector
             if detected is not None and detected != provider.encoding():
                 layer.setProviderEncoding(detected)
     return layer
+
+
+def _database_reason(source: str) -> None:
+    """InputError saying why the database of a ``PG:`` source refuses (wrong password, no server…), in the
+    words of ``db`` commands; nothing when it connects (the table is then what is missing)."""
+    from .postgis.connection import DatabaseError, connect, driver
+
+    try:
+        driver()
+    except DatabaseError:  # no psycopg2: GDAL's own refusal is all there is
+        return
+    try:
+        connect(source).close()
+    except DatabaseError as exc:  # redacted: no password
+        raise InputError(str(exc)) from None
 
 
 def pg_view_fids() -> None:
