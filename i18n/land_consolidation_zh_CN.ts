@@ -506,6 +506,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/balance.py"/>
+            <location filename="../plugin/adapters/postgis/load.py"/>
             <source>The parcel table has no DLBM field</source>
             <translation>图斑表没有 DLBM 字段</translation>
         </message>
@@ -653,6 +654,11 @@
             <location filename="../plugin/adapters/postgis/load.py"/>
             <source>The schema {0} is not initialised (or is older): run db init first</source>
             <translation>模式 {0} 尚未初始化（或版本较旧）：请先运行 db init</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/load.py"/>
+            <source>The units have no field {0} (--unit-field)</source>
+            <translation>整治单元图层没有字段 {0}（--unit-field）</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/plan_edits.py"/>

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
 from test_pg_cli import _rows
 
 from plugin.cli.app import main
@@ -39,16 +40,28 @@ def _balance(db, out) -> dict:
     return _rows(out)
 
 
-def test_a_load_with_a_units_source_that_does_not_exist_changes_nothing(service_db, tmp_path, capsys):
+@pytest.mark.parametrize("mistake, said", [
+    (["--units", "{gpkg}|layername=ZZDYX"], "ZZDYX"),  # a misspelt layer
+    (["--units", "{gpkg}|layername=ZZDY", "--unit-field", "DYBHX"], "DYBHX"),  # a misspelt code field
+    (["--units", "{gpkg}|layername=YJJBNTTB"], "DYBH"),  # the PBF given as units: no code field
+])
+def test_a_load_with_a_mistake_in_the_units_changes_nothing(service_db, tmp_path, capsys, mistake, said):
     db, cluster, name, gpkg = _loaded(service_db, tmp_path, capsys)
     before = _balance(db, tmp_path / "before.gpkg")
-    other = tmp_path / "other.gpkg"  # another survey (other parcels, other fids), units misspelt
+    other = tmp_path / "other.gpkg"  # another survey (other parcels, other fids)
     write_demo_gpkg(str(other), n_parcels=250, seed=8)
     assert main(["db", "load", "--db", db, "--parcels", f"{other}|layername=DLTB",
-                 "--units", f"{gpkg}|layername=ZZDYX"]) == 2
-    assert "ZZDYX" in capsys.readouterr().err
+                 *[a.format(gpkg=gpkg) for a in mistake]]) == 2
+    assert said in capsys.readouterr().err
     assert _psql(cluster, name, "SELECT count(*) FROM land_consolidation.parcels") == "[(400,)]"
     assert _balance(db, tmp_path / "after.gpkg") == before
+
+
+def test_units_given_as_the_parcels_are_refused_and_the_survey_stays(service_db, tmp_path, capsys):
+    db, cluster, name, gpkg = _loaded(service_db, tmp_path, capsys)
+    assert main(["db", "load", "--db", db, "--parcels", f"{gpkg}|layername=ZZDY"]) == 2
+    assert "DLBM" in capsys.readouterr().err
+    assert _psql(cluster, name, "SELECT count(*) FROM land_consolidation.parcels") == "[(400,)]"
 
 
 def test_a_gbk_shapefile_without_cpg_loads_with_its_chinese_text(service_db, tmp_path, capsys):

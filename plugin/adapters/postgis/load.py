@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from ...core.fields import PLAN_FIELDS
+from ...core.fields import PLAN_FIELDS, resolve_parcel_fields, resolve_unit_fields
 from ...core.i18n import tr
 from . import share_cache
 from .connection import DatabaseError, connect, driver, layer_of, libpq_dsn, redact, resolve_authcfg
@@ -50,6 +50,26 @@ def _open(source: str):
     if lyr is None:
         raise DatabaseError(tr("No layer {0} in {1}").format(layer_name, redact(path)))
     return src, lyr
+
+
+def _field_names(lyr) -> list[str]:
+    defn = lyr.GetLayerDefn()
+    return [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+
+
+def _check_sources(parcels: str, units: str | None, pbf: str | None, unit_field: str | None) -> None:
+    """Every source readable, the parcels with a DLBM field, the units with their code field: a mistake
+    is refused before the survey is replaced (which drops the ``parcels`` view until the load commits)."""
+    _ds, lyr = _open(parcels)
+    if resolve_parcel_fields(_field_names(lyr)).missing_required():
+        raise DatabaseError(tr("The parcel table has no DLBM field"))
+    if units:
+        _ds, lyr = _open(units)
+        if resolve_unit_fields(_field_names(lyr), unit_field)["DYBH"] is None:
+            raise DatabaseError(tr("The units have no DYBH field; name it with --unit-field") if not unit_field
+                                else tr("The units have no field {0} (--unit-field)").format(unit_field))
+    if pbf:
+        _open(pbf)
 
 
 def _translate(dsn: str, source: str, schema: str, table: str) -> int:
@@ -98,7 +118,7 @@ def _fill_plan(cur, schema: str, survey_columns: list[str]) -> int:
 def _units_from_stage(cur, schema: str, code_field: str | None) -> int:
     sql = driver().sql
     cols = {c.lower(): c for c in _columns(cur, schema, _STAGE_UNITS)}
-    code = cols.get((code_field or "dybh").lower()) or cols.get("xmqbh") or cols.get("pqbh")
+    code = cols.get(code_field.lower()) if code_field else cols.get("dybh") or cols.get("xmqbh") or cols.get("pqbh")
     if code is None:
         raise DatabaseError(tr("The units have no DYBH field; name it with --unit-field"))
     name = sql.Identifier(cols["dymc"]) if "dymc" in cols else sql.SQL("NULL")
@@ -133,9 +153,7 @@ def load(conn, db: str, schema: str, parcels: str, units: str | None = None, pbf
         if current_version(cur, schema) < latest_version():
             raise DatabaseError(tr("The schema {0} is not initialised (or is older): run db init first").format(schema))
     conn.commit()
-    for source in (parcels, units, pbf):  # every source readable before anything is written
-        if source:
-            _open(source)
+    _check_sources(parcels, units, pbf, unit_field)  # before anything is written
     dsn = resolve_authcfg(libpq_dsn(db))
     # units and PBF into their stage tables first: replacing the survey drops the ``parcels`` view (it is
     # made again below), so a source that fails after it would leave the schema without its view
