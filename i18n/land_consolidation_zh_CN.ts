@@ -642,8 +642,20 @@
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/load.py"/>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Unit code {0} is used by {1} features</source>
+            <translation>整治单元编号 {0} 被 {1} 个要素重复使用</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/load.py"/>
             <source>Filling the kept shares of {0} for balance --in-database (every parcel's share of the units and PBF: minutes for a county) …</source>
             <translation>正在为 balance --in-database 预先计算 {0} 的保留份额（每个图斑在单元和永久基本农田中的份额：一个县需数分钟）…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/load.py"/>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Unit feature {0} has no code (DYBH)</source>
+            <translation>整治单元要素 {0} 没有编号（DYBH）</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/load.py"/>
@@ -654,6 +666,11 @@
             <location filename="../plugin/adapters/postgis/load.py"/>
             <source>The schema {0} is not initialised (or is older): run db init first</source>
             <translation>模式 {0} 尚未初始化（或版本较旧）：请先运行 db init</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/load.py"/>
+            <source>db load stopped after replacing the survey ({0}): the schema has no parcels view until a db load succeeds</source>
+            <translation>db load 在替换三调图斑（survey）之后中止（{0}）：在一次 db load 成功之前，该模式没有 parcels 视图</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/load.py"/>
@@ -1716,11 +1733,6 @@
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
-            <source>Unit feature {0} has no code (DYBH)</source>
-            <translation>整治单元要素 {0} 没有编号（DYBH）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/checks.py"/>
             <source>Unit {0} has no geometry</source>
             <translation>整治单元 {0} 没有几何图形</translation>
         </message>
@@ -1733,11 +1745,6 @@
             <location filename="../plugin/core/checks.py"/>
             <source>Unit {0} has no area</source>
             <translation>整治单元 {0} 面积为零</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/checks.py"/>
-            <source>Unit code {0} is used by {1} features</source>
-            <translation>整治单元编号 {0} 被 {1} 个要素重复使用</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>

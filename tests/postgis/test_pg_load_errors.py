@@ -44,14 +44,18 @@ def _balance(db, out) -> dict:
     (["--units", "{gpkg}|layername=ZZDYX"], "ZZDYX"),  # a misspelt layer
     (["--units", "{gpkg}|layername=ZZDY", "--unit-field", "DYBHX"], "DYBHX"),  # a misspelt code field
     (["--units", "{gpkg}|layername=YJJBNTTB"], "DYBH"),  # the PBF given as units: no code field
+    (["--units", "{twice}|layername=ZZDY"], "ZZDY-001"),  # one code on every unit
 ])
 def test_a_load_with_a_mistake_in_the_units_changes_nothing(service_db, tmp_path, capsys, mistake, said):
     db, cluster, name, gpkg = _loaded(service_db, tmp_path, capsys)
     before = _balance(db, tmp_path / "before.gpkg")
     other = tmp_path / "other.gpkg"  # another survey (other parcels, other fids)
     write_demo_gpkg(str(other), n_parcels=250, seed=8)
+    twice = tmp_path / "twice.gpkg"
+    subprocess.run(["ogr2ogr", "-q", str(twice), str(gpkg), "-nln", "ZZDY", "-sql",
+                    "SELECT geom, 'ZZDY-001' AS DYBH FROM ZZDY"], check=True)
     assert main(["db", "load", "--db", db, "--parcels", f"{other}|layername=DLTB",
-                 *[a.format(gpkg=gpkg) for a in mistake]]) == 2
+                 *[a.format(gpkg=gpkg, twice=twice) for a in mistake]]) == 2
     assert said in capsys.readouterr().err
     assert _psql(cluster, name, "SELECT count(*) FROM land_consolidation.parcels") == "[(400,)]"
     assert _balance(db, tmp_path / "after.gpkg") == before
@@ -101,3 +105,15 @@ def test_the_in_process_balance_on_the_parcels_view_names_the_survey_fids(servic
     # db load keeps the source's fids in survey (and the view): the same parcels, by the same numbers
     assert warnings(f"PG:{db}|layername=land_consolidation.parcels",
                     f"PG:{db}|layername=land_consolidation.plan_unit") == in_file
+
+
+def test_a_load_the_server_refuses_after_the_survey_says_so_without_a_traceback(service_db, tmp_path, capsys,
+                                                                               monkeypatch):
+    from plugin.adapters.postgis import load
+
+    db, _cluster, _name, gpkg = _loaded(service_db, tmp_path, capsys)
+    monkeypatch.setattr(load, "_pbf_from_stage", lambda cur, schema: cur.execute("SELECT 1 / 0"))
+    assert main(["db", "load", "--db", db, "--parcels", f"{gpkg}|layername=DLTB",
+                 "--pbf", f"{gpkg}|layername=YJJBNTTB"]) == 2
+    err = capsys.readouterr().err
+    assert "division by zero" in err and "db load" in err and "Traceback" not in err

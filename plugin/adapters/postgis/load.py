@@ -65,11 +65,28 @@ def _check_sources(parcels: str, units: str | None, pbf: str | None, unit_field:
         raise DatabaseError(tr("The parcel table has no DLBM field"))
     if units:
         _ds, lyr = _open(units)
-        if resolve_unit_fields(_field_names(lyr), unit_field)["DYBH"] is None:
+        code = resolve_unit_fields(_field_names(lyr), unit_field)["DYBH"]
+        if code is None:
             raise DatabaseError(tr("The units have no DYBH field; name it with --unit-field") if not unit_field
                                 else tr("The units have no field {0} (--unit-field)").format(unit_field))
+        _check_codes(lyr, code)
     if pbf:
         _open(pbf)
+
+
+def _check_codes(lyr, code: str) -> None:
+    """Every unit with a code, none used twice (``plan_unit.dybh`` is NOT NULL UNIQUE), as the balance checks them."""
+    seen: dict[str, int] = {}
+    lyr.SetIgnoredFields([n for n in _field_names(lyr) if n != code] + ["OGR_GEOMETRY"])
+    for feature in lyr:
+        value = feature.GetField(code)
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            raise DatabaseError(tr("Unit feature {0} has no code (DYBH)").format(feature.GetFID()))
+        seen[text] = seen.get(text, 0) + 1
+    twice = sorted(c for c, n in seen.items() if n > 1)
+    if twice:
+        raise DatabaseError(tr("Unit code {0} is used by {1} features").format(twice[0], seen[twice[0]]))
 
 
 def _translate(dsn: str, source: str, schema: str, table: str) -> int:
@@ -162,21 +179,25 @@ def load(conn, db: str, schema: str, parcels: str, units: str | None = None, pbf
     if pbf:
         _translate(dsn, pbf, schema, _STAGE_PBF)
     counts = {"survey": _translate(dsn, parcels, schema, SURVEY)}
-    with conn, conn.cursor() as cur:
-        _declare_srid(cur, schema)  # before the plan tables have pending (deferred) trigger events
-        survey_columns = _columns(cur, schema, SURVEY)
-        counts["plan_parcel"] = _fill_plan(cur, schema, survey_columns)
-        # the pieces of the former survey's parcels (docs/postgis.md, "Split parcels") go with it
-        cur.execute(driver().sql.SQL("DELETE FROM {}").format(driver().sql.Identifier(schema, "plan_split")))
-        create_parcels_view(cur, schema)
-        share_cache.after_load(cur, schema)
-        if units:
-            counts["plan_unit"] = _units_from_stage(cur, schema, unit_field)
-        if pbf:
-            counts["pbf"] = _pbf_from_stage(cur, schema)
-        # open planning layers re-read everything (docs/postgis.md, "Several planners at once")
-        cur.execute("SELECT pg_notify(%s, json_build_object('lc', 1, 'schema', %s::text, 'action', 'RELOAD')::text)",
-                    (QGIS_CHANNEL, schema))
+    try:
+        with conn, conn.cursor() as cur:
+            _declare_srid(cur, schema)  # before the plan tables have pending (deferred) trigger events
+            survey_columns = _columns(cur, schema, SURVEY)
+            counts["plan_parcel"] = _fill_plan(cur, schema, survey_columns)
+            # the pieces of the former survey's parcels (docs/postgis.md, "Split parcels") go with it
+            cur.execute(driver().sql.SQL("DELETE FROM {}").format(driver().sql.Identifier(schema, "plan_split")))
+            create_parcels_view(cur, schema)
+            share_cache.after_load(cur, schema)
+            if units:
+                counts["plan_unit"] = _units_from_stage(cur, schema, unit_field)
+            if pbf:
+                counts["pbf"] = _pbf_from_stage(cur, schema)
+            # open planning layers re-read everything (docs/postgis.md, "Several planners at once")
+            cur.execute("SELECT pg_notify(%s, json_build_object('lc', 1, 'schema', %s::text, 'action', "
+                        "'RELOAD')::text)", (QGIS_CHANNEL, schema))
+    except driver().Error as exc:  # the survey is replaced, the rest rolled back: say so, no traceback
+        raise DatabaseError(tr("db load stopped after replacing the survey ({0}): the schema has no parcels view "
+                               "until a db load succeeds").format(redact(str(exc).strip()))) from None
     return counts
 
 
