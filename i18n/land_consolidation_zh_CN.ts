@@ -669,11 +669,6 @@
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/load.py"/>
-            <source>db load stopped after replacing the survey ({0}): the schema has no parcels view until a db load succeeds</source>
-            <translation>db load 在替换三调图斑（survey）之后中止（{0}）：在一次 db load 成功之前，该模式没有 parcels 视图</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/postgis/load.py"/>
             <source>The units have no field {0} (--unit-field)</source>
             <translation>整治单元图层没有字段 {0}（--unit-field）</translation>
         </message>

@@ -107,13 +107,22 @@ def test_the_in_process_balance_on_the_parcels_view_names_the_survey_fids(servic
                     f"PG:{db}|layername=land_consolidation.plan_unit") == in_file
 
 
-def test_a_load_the_server_refuses_after_the_survey_says_so_without_a_traceback(service_db, tmp_path, capsys,
-                                                                               monkeypatch):
+def test_a_load_the_server_refuses_at_the_end_changes_nothing(service_db, tmp_path, capsys, monkeypatch):
     from plugin.adapters.postgis import load
 
-    db, _cluster, _name, gpkg = _loaded(service_db, tmp_path, capsys)
-    monkeypatch.setattr(load, "_pbf_from_stage", lambda cur, schema: cur.execute("SELECT 1 / 0"))
-    assert main(["db", "load", "--db", db, "--parcels", f"{gpkg}|layername=DLTB",
-                 "--pbf", f"{gpkg}|layername=YJJBNTTB"]) == 2
+    db, cluster, name, gpkg = _loaded(service_db, tmp_path, capsys)
+    before = _balance(db, tmp_path / "before.gpkg")
+    other = tmp_path / "other.gpkg"
+    write_demo_gpkg(str(other), n_parcels=250, seed=8)
+    with monkeypatch.context() as patch:
+        patch.setattr(load, "_pbf_from_stage", lambda cur, schema: cur.execute("SELECT 1 / 0"))
+        assert main(["db", "load", "--db", db, "--parcels", f"{other}|layername=DLTB",
+                     "--pbf", f"{gpkg}|layername=YJJBNTTB"]) == 2
     err = capsys.readouterr().err
-    assert "division by zero" in err and "db load" in err and "Traceback" not in err
+    assert "division by zero" in err and "Traceback" not in err
+    assert _psql(cluster, name, "SELECT count(*) FROM land_consolidation.parcels") == "[(400,)]"
+    assert _balance(db, tmp_path / "after.gpkg") == before
+    # and a load that succeeds afterwards replaces the survey, named as before
+    assert main(["db", "load", "--db", db, "--parcels", f"{other}|layername=DLTB"]) == 0
+    assert _psql(cluster, name, "SELECT count(*) FROM land_consolidation.parcels") == "[(250,)]"
+    assert _psql(cluster, name, "SELECT relname FROM pg_class WHERE relname LIKE '%stage_survey%'") == "[]"

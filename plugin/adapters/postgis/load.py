@@ -20,6 +20,7 @@ from .schema import QGIS_CHANNEL, create_parcels_view, current_version, latest_v
 SURVEY = "survey"
 _STAGE_UNITS = "lc_stage_units"
 _STAGE_PBF = "lc_stage_pbf"
+_STAGE_SURVEY = "lc_stage_survey"
 
 
 def _open(source: str):
@@ -132,6 +133,22 @@ def _fill_plan(cur, schema: str, survey_columns: list[str]) -> int:
     return cur.rowcount
 
 
+def _survey_from_stage(cur, schema: str) -> None:
+    """The staged survey becomes ``survey`` (the former one dropped with the views on it: ``parcels`` is made
+    again in the same transaction), its index and sequence named as GDAL names a survey's."""
+    sql = driver().sql
+    cur.execute(sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(sql.Identifier(schema, SURVEY)))
+    cur.execute(sql.SQL("ALTER TABLE {} RENAME TO {}").format(sql.Identifier(schema, _STAGE_SURVEY),
+                                                              sql.Identifier(SURVEY)))
+    cur.execute("SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = %s AND c.relname LIKE %s AND c.relkind IN ('i', 'S')",
+                (schema, _STAGE_SURVEY + "\\_%"))
+    for name, kind in cur.fetchall():
+        cur.execute(sql.SQL("ALTER {} {} RENAME TO {}").format(
+            sql.SQL("INDEX" if kind == "i" else "SEQUENCE"), sql.Identifier(schema, name),
+            sql.Identifier(SURVEY + name[len(_STAGE_SURVEY):])))
+
+
 def _units_from_stage(cur, schema: str, code_field: str | None) -> int:
     sql = driver().sql
     cols = {c.lower(): c for c in _columns(cur, schema, _STAGE_UNITS)}
@@ -172,15 +189,16 @@ def load(conn, db: str, schema: str, parcels: str, units: str | None = None, pbf
     conn.commit()
     _check_sources(parcels, units, pbf, unit_field)  # before anything is written
     dsn = resolve_authcfg(libpq_dsn(db))
-    # units and PBF into their stage tables first: replacing the survey drops the ``parcels`` view (it is
-    # made again below), so a source that fails after it would leave the schema without its view
+    # every source into a stage table; the survey replaced in the one transaction that writes the rest, so
+    # a failure anywhere leaves the former survey, its plan rows and the ``parcels`` view as they were
     if units:
         _translate(dsn, units, schema, _STAGE_UNITS)
     if pbf:
         _translate(dsn, pbf, schema, _STAGE_PBF)
-    counts = {"survey": _translate(dsn, parcels, schema, SURVEY)}
+    counts = {"survey": _translate(dsn, parcels, schema, _STAGE_SURVEY)}
     try:
         with conn, conn.cursor() as cur:
+            _survey_from_stage(cur, schema)
             _declare_srid(cur, schema)  # before the plan tables have pending (deferred) trigger events
             survey_columns = _columns(cur, schema, SURVEY)
             counts["plan_parcel"] = _fill_plan(cur, schema, survey_columns)
@@ -195,9 +213,8 @@ def load(conn, db: str, schema: str, parcels: str, units: str | None = None, pbf
             # open planning layers re-read everything (docs/postgis.md, "Several planners at once")
             cur.execute("SELECT pg_notify(%s, json_build_object('lc', 1, 'schema', %s::text, 'action', "
                         "'RELOAD')::text)", (QGIS_CHANNEL, schema))
-    except driver().Error as exc:  # the survey is replaced, the rest rolled back: say so, no traceback
-        raise DatabaseError(tr("db load stopped after replacing the survey ({0}): the schema has no parcels view "
-                               "until a db load succeeds").format(redact(str(exc).strip()))) from None
+    except driver().Error as exc:  # rolled back: the schema as before the load
+        raise DatabaseError(tr("Could not load {0}: {1}").format(redact(parcels), redact(str(exc).strip()))) from None
     return counts
 
 
