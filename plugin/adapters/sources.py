@@ -33,7 +33,7 @@ def open_layer(source: str, what: str, encoding: str | None = None) -> QgsVector
     layer = QgsVectorLayer(source, what, "ogr")
     if not layer.isValid():
         if source.lstrip()[:3].upper() == "PG:":
-            _database_reason(source)
+            _database_reason(source, what)
         raise InputError(tr("Cannot open the {0} layer: {1}").format(what, redact(source)))
     if layer.geometryType() != POLYGON_GEOMETRY:
         raise InputError(tr("The {0} layer is not a polygon layer: {1}").format(what, redact(source)))
@@ -56,19 +56,32 @@ def open_layer(source: str, what: str, encoding: str | None = None) -> QgsVector
     return layer
 
 
-def _database_reason(source: str) -> None:
-    """InputError saying why the database of a ``PG:`` source refuses (wrong password, no server…), in the
-    words of ``db`` commands; nothing when it connects (the table is then what is missing)."""
-    from .postgis.connection import DatabaseError, connect, driver
+def _database_reason(source: str, what: str) -> None:
+    """InputError saying why a ``PG:`` source cannot be opened, in the words of ``db`` commands and
+    ``--in-database``: the server refuses (wrong password, no server…), or it has no such table."""
+    from .postgis.connection import DatabaseError, connect, driver, split_source
 
     try:
         driver()
-    except DatabaseError:  # no psycopg2: GDAL's own refusal is all there is
+        _dsn, schema, table = split_source(source)
+    except DatabaseError:  # no psycopg2, no layername: GDAL's own refusal is all there is
         return
     try:
-        connect(source).close()
+        conn = connect(source)
     except DatabaseError as exc:  # redacted: no password
         raise InputError(str(exc)) from None
+    try:
+        sql = driver().sql
+        with conn.cursor() as cur:
+            name = sql.Identifier(schema, table) if schema else sql.Identifier(table)
+            cur.execute("SELECT to_regclass(%s)", (name.as_string(cur),))
+            if cur.fetchone()[0] is None:
+                raise InputError(tr("No table {0} in the database for the {1} layer").format(
+                    f"{schema}.{table}" if schema else table, what))
+    except driver().Error:
+        return
+    finally:
+        conn.close()
 
 
 def pg_view_fids() -> None:

@@ -126,3 +126,10 @@ def test_a_load_the_server_refuses_at_the_end_changes_nothing(service_db, tmp_pa
     assert main(["db", "load", "--db", db, "--parcels", f"{other}|layername=DLTB"]) == 0
     assert _psql(cluster, name, "SELECT count(*) FROM land_consolidation.parcels") == "[(250,)]"
     assert _psql(cluster, name, "SELECT relname FROM pg_class WHERE relname LIKE '%stage_survey%'") == "[]"
+
+
+def test_a_misspelt_schema_in_a_pg_source_is_named(service_db, tmp_path, capsys):
+    db, _cluster, _name, _gpkg = _loaded(service_db, tmp_path, capsys)
+    assert main(["balance", "--parcels", f"PG:{db}|layername=land_consolidaton.parcels",
+                 "--units", f"PG:{db}|layername=land_consolidation.plan_unit", "--out", str(tmp_path / "n.gpkg")]) == 2
+    assert "No table land_consolidaton.parcels in the database for the parcel layer" in capsys.readouterr().err
