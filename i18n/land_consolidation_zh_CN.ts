@@ -517,6 +517,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/balance.py"/>
+            <location filename="../plugin/adapters/sources.py"/>
             <source>No table {0} in the database for the {1} layer</source>
             <translation>数据库中没有{1}图层所需的表 {0}</translation>
         </message>
