@@ -115,7 +115,6 @@
         <message>
             <location filename="../plugin/adapters/export/plan.py"/>
             <location filename="../plugin/adapters/gpkg.py"/>
-            <location filename="../plugin/cli/common.py"/>
             <source>{0} exists already; choose another name or allow overwriting.</source>
             <translation>{0} 已存在；请换一个文件名，或选择允许覆盖。</translation>
         </message>
@@ -507,6 +506,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/balance.py"/>
+            <location filename="../plugin/adapters/postgis/load.py"/>
             <source>The parcel table has no DLBM field</source>
             <translation>图斑表没有 DLBM 字段</translation>
         </message>
@@ -517,6 +517,7 @@
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/balance.py"/>
+            <location filename="../plugin/adapters/sources.py"/>
             <source>No table {0} in the database for the {1} layer</source>
             <translation>数据库中没有{1}图层所需的表 {0}</translation>
         </message>
@@ -642,8 +643,20 @@
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/load.py"/>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Unit code {0} is used by {1} features</source>
+            <translation>整治单元编号 {0} 被 {1} 个要素重复使用</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/load.py"/>
             <source>Filling the kept shares of {0} for balance --in-database (every parcel's share of the units and PBF: minutes for a county) …</source>
             <translation>正在为 balance --in-database 预先计算 {0} 的保留份额（每个图斑在单元和永久基本农田中的份额：一个县需数分钟）…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/load.py"/>
+            <location filename="../plugin/core/checks.py"/>
+            <source>Unit feature {0} has no code (DYBH)</source>
+            <translation>整治单元要素 {0} 没有编号（DYBH）</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/load.py"/>
@@ -654,6 +667,11 @@
             <location filename="../plugin/adapters/postgis/load.py"/>
             <source>The schema {0} is not initialised (or is older): run db init first</source>
             <translation>模式 {0} 尚未初始化（或版本较旧）：请先运行 db init</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/load.py"/>
+            <source>The units have no field {0} (--unit-field)</source>
+            <translation>整治单元图层没有字段 {0}（--unit-field）</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/plan_edits.py"/>
@@ -1364,6 +1382,11 @@
             <translation>已写出：{0}</translation>
         </message>
         <message>
+            <location filename="../plugin/cli/common.py"/>
+            <source>{0} exists already; choose another name, or give --overwrite to replace it.</source>
+            <translation>{0} 已存在；请换一个文件名，或加上 --overwrite 覆盖它。</translation>
+        </message>
+        <message>
             <location filename="../plugin/cli/contiguity.py"/>
             <source>集中连片: farmland and PBF patches and 百亩方/千亩方/万亩方 blocks</source>
             <translation>集中连片：耕地与永久基本农田连片及百亩方/千亩方/万亩方</translation>
@@ -1706,11 +1729,6 @@
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>
-            <source>Unit feature {0} has no code (DYBH)</source>
-            <translation>整治单元要素 {0} 没有编号（DYBH）</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/checks.py"/>
             <source>Unit {0} has no geometry</source>
             <translation>整治单元 {0} 没有几何图形</translation>
         </message>
@@ -1723,11 +1741,6 @@
             <location filename="../plugin/core/checks.py"/>
             <source>Unit {0} has no area</source>
             <translation>整治单元 {0} 面积为零</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/checks.py"/>
-            <source>Unit code {0} is used by {1} features</source>
-            <translation>整治单元编号 {0} 被 {1} 个要素重复使用</translation>
         </message>
         <message>
             <location filename="../plugin/core/checks.py"/>

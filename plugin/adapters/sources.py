@@ -26,11 +26,17 @@ def open_layer(source: str, what: str, encoding: str | None = None) -> QgsVector
     layer properties of QGIS; without it a shapefile without ``.cpg`` is sniffed
     (:func:`shapefile_encoding`).
     """
+    from .postgis.connection import redact
+
+    if source.lstrip()[:3].upper() == "PG:":
+        pg_view_fids()
     layer = QgsVectorLayer(source, what, "ogr")
     if not layer.isValid():
-        raise InputError(tr("Cannot open the {0} layer: {1}").format(what, source))
+        if source.lstrip()[:3].upper() == "PG:":
+            _database_reason(source, what)
+        raise InputError(tr("Cannot open the {0} layer: {1}").format(what, redact(source)))
     if layer.geometryType() != POLYGON_GEOMETRY:
-        raise InputError(tr("The {0} layer is not a polygon layer: {1}").format(what, source))
+        raise InputError(tr("The {0} layer is not a polygon layer: {1}").format(what, redact(source)))
     provider = layer.dataProvider()
     if provider is not None and provider.storageType() == "ESRI Shapefile":
         if encoding:
@@ -48,6 +54,45 @@ def open_layer(source: str, what: str, encoding: str | None = None) -> QgsVector
             if detected is not None and detected != provider.encoding():
                 layer.setProviderEncoding(detected)
     return layer
+
+
+def _database_reason(source: str, what: str) -> None:
+    """InputError saying why a ``PG:`` source cannot be opened, in the words of ``db`` commands and
+    ``--in-database``: the server refuses (wrong password, no server…), or it has no such table."""
+    from .postgis.connection import DatabaseError, connect, driver, split_source
+
+    try:
+        driver()
+        _dsn, schema, table = split_source(source)
+    except DatabaseError:  # no psycopg2, no layername: GDAL's own refusal is all there is
+        return
+    try:
+        conn = connect(source)
+    except DatabaseError as exc:  # redacted: no password
+        raise InputError(str(exc)) from None
+    try:
+        sql = driver().sql
+        with conn.cursor() as cur:
+            name = sql.Identifier(schema, table) if schema else sql.Identifier(table)
+            cur.execute("SELECT to_regclass(%s)", (name.as_string(cur),))
+            if cur.fetchone()[0] is None:
+                raise InputError(tr("No table {0} in the database for the {1} layer").format(
+                    f"{schema}.{table}" if schema else table, what))
+    except driver().Error:
+        return
+    finally:
+        conn.close()
+
+
+def pg_view_fids() -> None:
+    """GDAL's PostgreSQL driver numbers the rows of a view 0, 1, 2 … (a view has no primary key) unless
+    told which column is the key: the planning schema's ``parcels`` view has ``fid``, the survey's, which
+    QGIS's ``postgres`` provider, ``balance --in-database`` and every message naming a parcel use. Set for
+    the process unless the planner set ``PGSQL_OGR_FID`` (used only where GDAL finds no primary key)."""
+    from osgeo import gdal
+
+    if not gdal.GetConfigOption("PGSQL_OGR_FID"):
+        gdal.SetConfigOption("PGSQL_OGR_FID", "fid")
 
 
 def _has_declared_encoding(dbf: Path) -> bool:

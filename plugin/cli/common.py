@@ -92,7 +92,7 @@ def check_outputs(args: argparse.Namespace, targets: Sequence, overwrite: bool =
     if not overwrite:
         for t in targets:
             if t and Path(t).exists():
-                raise WriteError(tr("{0} exists already; choose another name or allow overwriting.")
+                raise WriteError(tr("{0} exists already; choose another name, or give --overwrite to replace it.")
                                  .format(Path(t).resolve()))
 
 

@@ -44,3 +44,14 @@ def service_db(pg_db, tmp_path, monkeypatch):
     path.chmod(0o600)
     monkeypatch.setenv("PGSERVICEFILE", str(path))
     return "service=lc_test", cluster, name
+
+
+@pytest.fixture(autouse=True)
+def _pg_view_fids_reset():
+    """The command line tells GDAL, for its process, that a view's key is ``fid`` (sources.pg_view_fids):
+    each test starts from GDAL's own setting, as a fresh QGIS would."""
+    from osgeo import gdal
+
+    before = gdal.GetConfigOption("PGSQL_OGR_FID")
+    yield
+    gdal.SetConfigOption("PGSQL_OGR_FID", before)

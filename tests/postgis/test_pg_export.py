@@ -91,7 +91,23 @@ def reference(loaded, tmp_path_factory):
     return rows, survey
 
 
-def test_export_from_the_view_through_ogr(loaded, reference, tmp_path):
+@pytest.fixture(params=["rows numbered", "fid the key"])
+def view_fids(request):
+    """GDAL's PostgreSQL driver on the view: rows numbered 0, 1, … (QGIS alone), or ``fid`` its key (as the
+    command line opens a ``PG:`` source: sources.pg_view_fids)."""
+    from osgeo import gdal
+
+    from plugin.adapters.sources import pg_view_fids
+
+    before = gdal.GetConfigOption("PGSQL_OGR_FID")
+    gdal.SetConfigOption("PGSQL_OGR_FID", None)
+    if request.param == "fid the key":
+        pg_view_fids()
+    yield request.param
+    gdal.SetConfigOption("PGSQL_OGR_FID", before)
+
+
+def test_export_from_the_view_through_ogr(loaded, reference, tmp_path, view_fids):
     from qgis.core import QgsVectorLayer
 
     dsn, _gpkg = loaded

@@ -73,6 +73,7 @@ def test_the_process_ends_with_its_code_its_output_and_its_exit_functions_run(tm
     again = subprocess.run([sys.executable, "-m", "plugin.cli", "balance", *sources, "--out", str(tmp_path / "b.gpkg")],
                            cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
     assert again.returncode == 2 and again.stderr.startswith("Error: ") and "exists already" in again.stderr
+    assert "--overwrite" in again.stderr  # the option that replaces it, named
     assert not [p.name for p in tmp.iterdir() if p.name.startswith("lc-runtime-")]
 
 

@@ -47,8 +47,11 @@ class ParcelSchema:
         self.source: list[tuple[int, object, str]] = []  # (source index, QgsField, output name)
         taken: set[str] = set()
         reserved = {UNIT_CODE_FIELD.upper(), SHARE_FIELD.upper()}
-        # the key of a database layer (QGIS's postgres provider) is the survey's own id: kept
-        for i, f in source_fields(layer, keep_key=layer.providerType() == "postgres"):
+        # the key of a database layer (QGIS's postgres provider, or GDAL's PostgreSQL driver, which takes a
+        # view's ``fid`` for its key: sources.pg_view_fids) is the survey's own id: kept
+        database = layer.providerType() == "postgres" or (
+            layer.dataProvider() is not None and layer.dataProvider().storageType() == "PostgreSQL")
+        for i, f in source_fields(layer, keep_key=database):
             name = mapped.get(f.name().upper(), f.name())
             if (name.upper() in reserved and f.name().upper() not in mapped) or name.upper() == FID_COLUMN.upper():
                 name = f"src_{name}"

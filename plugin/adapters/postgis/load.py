@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from ...core.fields import PLAN_FIELDS
+from ...core.fields import PLAN_FIELDS, resolve_parcel_fields, resolve_unit_fields
 from ...core.i18n import tr
 from . import share_cache
 from .connection import DatabaseError, connect, driver, layer_of, libpq_dsn, redact, resolve_authcfg
@@ -20,26 +20,86 @@ from .schema import QGIS_CHANNEL, create_parcels_view, current_version, latest_v
 SURVEY = "survey"
 _STAGE_UNITS = "lc_stage_units"
 _STAGE_PBF = "lc_stage_pbf"
+_STAGE_SURVEY = "lc_stage_survey"
 
 
-def _translate(dsn: str, source: str, schema: str, table: str) -> int:
-    """Copy one OGR source into ``schema.table`` (replaced); returns the number of features."""
-    from osgeo import gdal, ogr
+def _open(source: str):
+    """``(dataset, layer)`` of one OGR source; DatabaseError when it cannot be read. A shapefile without a
+    ``.cpg`` is read in the encoding its text has (GBK or UTF-8: ``sources.shapefile_encoding``), as
+    ``balance`` reads it."""
+    from osgeo import gdal
+
+    from ..sources import InputError, shapefile_encoding
 
     gdal.UseExceptions()
     path, layer_name = layer_of(source)
-    src = ogr.Open(path)
+    options = []
+    if path.lower().endswith(".shp"):
+        try:
+            encoding = shapefile_encoding(path)
+        except InputError as exc:
+            raise DatabaseError(str(exc)) from None
+        if encoding:
+            options.append(f"ENCODING={encoding}")
+    try:
+        src = gdal.OpenEx(path, gdal.OF_VECTOR, open_options=options)
+    except RuntimeError:
+        src = None
     if src is None:
         raise DatabaseError(tr("Cannot open {0}").format(redact(source)))
     lyr = src.GetLayerByName(layer_name) if layer_name else src.GetLayer(0)
     if lyr is None:
         raise DatabaseError(tr("No layer {0} in {1}").format(layer_name, redact(path)))
+    return src, lyr
+
+
+def _field_names(lyr) -> list[str]:
+    defn = lyr.GetLayerDefn()
+    return [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+
+
+def _check_sources(parcels: str, units: str | None, pbf: str | None, unit_field: str | None) -> None:
+    """Every source readable, the parcels with a DLBM field, the units with their code field: a mistake
+    is refused before the survey is replaced (which drops the ``parcels`` view until the load commits)."""
+    _ds, lyr = _open(parcels)
+    if resolve_parcel_fields(_field_names(lyr)).missing_required():
+        raise DatabaseError(tr("The parcel table has no DLBM field"))
+    if units:
+        _ds, lyr = _open(units)
+        code = resolve_unit_fields(_field_names(lyr), unit_field)["DYBH"]
+        if code is None:
+            raise DatabaseError(tr("The units have no DYBH field; name it with --unit-field") if not unit_field
+                                else tr("The units have no field {0} (--unit-field)").format(unit_field))
+        _check_codes(lyr, code)
+    if pbf:
+        _open(pbf)
+
+
+def _check_codes(lyr, code: str) -> None:
+    """Every unit with a code, none used twice (``plan_unit.dybh`` is NOT NULL UNIQUE), as the balance checks them."""
+    seen: dict[str, int] = {}
+    lyr.SetIgnoredFields([n for n in _field_names(lyr) if n != code] + ["OGR_GEOMETRY"])
+    for feature in lyr:
+        value = feature.GetField(code)
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            raise DatabaseError(tr("Unit feature {0} has no code (DYBH)").format(feature.GetFID()))
+        seen[text] = seen.get(text, 0) + 1
+    twice = sorted(c for c, n in seen.items() if n > 1)
+    if twice:
+        raise DatabaseError(tr("Unit code {0} is used by {1} features").format(twice[0], seen[twice[0]]))
+
+
+def _translate(dsn: str, source: str, schema: str, table: str) -> int:
+    """Copy one OGR source into ``schema.table`` (replaced); returns the number of features."""
+    from osgeo import gdal
+
+    src, lyr = _open(source)
     count = lyr.GetFeatureCount()
     name = lyr.GetName()
-    src = None
     try:
         gdal.VectorTranslate(
-            "PG:" + dsn, path, layers=[name], layerName=table, accessMode="overwrite",
+            "PG:" + dsn, src, layers=[name], layerName=table, accessMode="overwrite",
             geometryType="PROMOTE_TO_MULTI",
             layerCreationOptions=[f"SCHEMA={schema}", "GEOMETRY_NAME=geom", "FID=fid", "LAUNDER=YES",
                                   "SPATIAL_INDEX=GIST", "OVERWRITE=YES"],
@@ -73,10 +133,26 @@ def _fill_plan(cur, schema: str, survey_columns: list[str]) -> int:
     return cur.rowcount
 
 
+def _survey_from_stage(cur, schema: str) -> None:
+    """The staged survey becomes ``survey`` (the former one dropped with the views on it: ``parcels`` is made
+    again in the same transaction), its index and sequence named as GDAL names a survey's."""
+    sql = driver().sql
+    cur.execute(sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(sql.Identifier(schema, SURVEY)))
+    cur.execute(sql.SQL("ALTER TABLE {} RENAME TO {}").format(sql.Identifier(schema, _STAGE_SURVEY),
+                                                              sql.Identifier(SURVEY)))
+    cur.execute("SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = %s AND c.relname LIKE %s AND c.relkind IN ('i', 'S')",
+                (schema, _STAGE_SURVEY + "\\_%"))
+    for name, kind in cur.fetchall():
+        cur.execute(sql.SQL("ALTER {} {} RENAME TO {}").format(
+            sql.SQL("INDEX" if kind == "i" else "SEQUENCE"), sql.Identifier(schema, name),
+            sql.Identifier(SURVEY + name[len(_STAGE_SURVEY):])))
+
+
 def _units_from_stage(cur, schema: str, code_field: str | None) -> int:
     sql = driver().sql
     cols = {c.lower(): c for c in _columns(cur, schema, _STAGE_UNITS)}
-    code = cols.get((code_field or "dybh").lower()) or cols.get("xmqbh") or cols.get("pqbh")
+    code = cols.get(code_field.lower()) if code_field else cols.get("dybh") or cols.get("xmqbh") or cols.get("pqbh")
     if code is None:
         raise DatabaseError(tr("The units have no DYBH field; name it with --unit-field"))
     name = sql.Identifier(cols["dymc"]) if "dymc" in cols else sql.SQL("NULL")
@@ -111,27 +187,34 @@ def load(conn, db: str, schema: str, parcels: str, units: str | None = None, pbf
         if current_version(cur, schema) < latest_version():
             raise DatabaseError(tr("The schema {0} is not initialised (or is older): run db init first").format(schema))
     conn.commit()
+    _check_sources(parcels, units, pbf, unit_field)  # before anything is written
     dsn = resolve_authcfg(libpq_dsn(db))
-    counts = {"survey": _translate(dsn, parcels, schema, SURVEY)}
+    # every source into a stage table; the survey replaced in the one transaction that writes the rest, so
+    # a failure anywhere leaves the former survey, its plan rows and the ``parcels`` view as they were
     if units:
         _translate(dsn, units, schema, _STAGE_UNITS)
     if pbf:
         _translate(dsn, pbf, schema, _STAGE_PBF)
-    with conn, conn.cursor() as cur:
-        _declare_srid(cur, schema)  # before the plan tables have pending (deferred) trigger events
-        survey_columns = _columns(cur, schema, SURVEY)
-        counts["plan_parcel"] = _fill_plan(cur, schema, survey_columns)
-        # the pieces of the former survey's parcels (docs/postgis.md, "Split parcels") go with it
-        cur.execute(driver().sql.SQL("DELETE FROM {}").format(driver().sql.Identifier(schema, "plan_split")))
-        create_parcels_view(cur, schema)
-        share_cache.after_load(cur, schema)
-        if units:
-            counts["plan_unit"] = _units_from_stage(cur, schema, unit_field)
-        if pbf:
-            counts["pbf"] = _pbf_from_stage(cur, schema)
-        # open planning layers re-read everything (docs/postgis.md, "Several planners at once")
-        cur.execute("SELECT pg_notify(%s, json_build_object('lc', 1, 'schema', %s::text, 'action', 'RELOAD')::text)",
-                    (QGIS_CHANNEL, schema))
+    counts = {"survey": _translate(dsn, parcels, schema, _STAGE_SURVEY)}
+    try:
+        with conn, conn.cursor() as cur:
+            _survey_from_stage(cur, schema)
+            _declare_srid(cur, schema)  # before the plan tables have pending (deferred) trigger events
+            survey_columns = _columns(cur, schema, SURVEY)
+            counts["plan_parcel"] = _fill_plan(cur, schema, survey_columns)
+            # the pieces of the former survey's parcels (docs/postgis.md, "Split parcels") go with it
+            cur.execute(driver().sql.SQL("DELETE FROM {}").format(driver().sql.Identifier(schema, "plan_split")))
+            create_parcels_view(cur, schema)
+            share_cache.after_load(cur, schema)
+            if units:
+                counts["plan_unit"] = _units_from_stage(cur, schema, unit_field)
+            if pbf:
+                counts["pbf"] = _pbf_from_stage(cur, schema)
+            # open planning layers re-read everything (docs/postgis.md, "Several planners at once")
+            cur.execute("SELECT pg_notify(%s, json_build_object('lc', 1, 'schema', %s::text, 'action', "
+                        "'RELOAD')::text)", (QGIS_CHANNEL, schema))
+    except driver().Error as exc:  # rolled back: the schema as before the load
+        raise DatabaseError(tr("Could not load {0}: {1}").format(redact(parcels), redact(str(exc).strip()))) from None
     return counts
 
 
