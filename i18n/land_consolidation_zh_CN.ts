@@ -2150,6 +2150,11 @@
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>
+            <source>{0} ({1} m²)</source>
+            <translation>{0}（{1} 平方米）</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
             <source>NOT ASSESSABLE (no verdict is given):</source>
             <translation>不可评估（不给出结论）：</translation>
         </message>
@@ -2200,6 +2205,11 @@
             <location filename="../plugin/core/report.py"/>
             <source>Township {0}: {1}</source>
             <translation>乡镇 {0}：{1}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/report.py"/>
+            <source>The project's totals below; {0} of {1} units FAIL: {2} (each unit must keep the balances)</source>
+            <translation>以下为全项目合计；{1} 个整治单元中有 {0} 个未通过：{2}（每个整治单元均须满足平衡要求）</translation>
         </message>
         <message>
             <location filename="../plugin/core/report.py"/>

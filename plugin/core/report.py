@@ -189,19 +189,25 @@ def headline_rows(engine: BalanceEngine, uid: Hashable | None = None,
     return rows
 
 
-def _target_lines(engine: BalanceEngine, uid: Hashable | None, reason: str | None, chinese: bool) -> list[str]:
-    """The summary of one unit (``None`` = the project); ``reason``: ``engine.not_assessable()``,
-    found once for every unit (the rules are evaluated once per unit, the status read off them)."""
+def _target_lines(engine: BalanceEngine, uid: Hashable | None, reason: str | None, chinese: bool,
+                  failing: Sequence[str] = (), units: int = 0) -> tuple[list[str], bool | None]:
+    """The summary of one unit (``None`` = the project) and its status; ``reason``: ``engine.not_assessable()``,
+    found once for every unit (the rules are evaluated once per unit, the status read off them); ``failing``:
+    the codes of the ``units`` units that fail, said under the project's verdict (which is its own totals')."""
     results = engine.evaluate(uid, reason)
     status = results_status(results)
     verdict = tr("NOT ASSESSABLE") if reason else {True: tr("PASS"), False: tr("FAIL"), None: tr("n/a")}[status]
     title = tr("Whole project") if uid is None else tr("Unit {0}").format(engine.unit_code(uid))
     lines = [tr("{0}: {1}").format(title, verdict)]
+    if uid is None and failing and not reason:
+        shown = ", ".join(failing[:10]) + (" …" if len(failing) > 10 else "")
+        lines.append("  " + tr("The project's totals below; {0} of {1} units FAIL: {2} (each unit must keep the "
+                               "balances)").format(len(failing), units, shown))
     for name, b, a in headline_rows(engine, uid, chinese):
         lines.append("  " + tr("{0}: before {1} mu ({2} m²), after {3} mu ({4} m²), change {5} mu").format(
             name, f"{b / MU_M2:,.2f}", f"{b:,.1f}", f"{a / MU_M2:,.2f}", f"{a:,.1f}", f"{(a - b) / MU_M2:+,.2f}"))
     lines.extend(result_line(engine, res, chinese) for res in results)
-    return lines
+    return lines, status
 
 
 def result_line(engine: BalanceEngine, res: RuleResult, chinese: bool) -> str:
@@ -215,9 +221,12 @@ def result_line(engine: BalanceEngine, res: RuleResult, chinese: bool) -> str:
 
 
 def _summary_value(rule, value: float | None, chinese: bool) -> str:
-    """A rule value as the summaries print it: an area in 亩 and in m² (``15.00 mu (10,000.0 m²)``)."""
+    """A rule value as the summaries print it: an area in 亩 and in m² (``15.00 mu (10,000.0 m²)``; in
+    Chinese as the area lines write it, ``15.00 亩（10,000.0 平方米）``: a translated template)."""
     text = format_rule_value(rule, value, chinese=chinese, missing=tr("n/a"))
-    return f"{text} ({value:,.1f} m²)" if rule.format == "area" and value is not None else text
+    if rule.format != "area" or value is None:
+        return text
+    return tr("{0} ({1} m²)").format(text, f"{value:,.1f}")
 
 
 def summary_lines(engine: BalanceEngine, chinese: bool | None = None, townships: Sequence = ()) -> list[str]:
@@ -230,9 +239,14 @@ def summary_lines(engine: BalanceEngine, chinese: bool | None = None, townships:
         lines.append(tr("NOT ASSESSABLE (no verdict is given):"))
         lines.extend("  " + line for line in reason.splitlines())
         lines.append("")
-    for uid in [*engine.ordered_units(), None]:
-        lines += _target_lines(engine, uid, reason, chinese)
-        lines.append("")
+    failing: list[str] = []
+    units = engine.ordered_units()
+    for uid in units:
+        unit_lines, status = _target_lines(engine, uid, reason, chinese)
+        lines += [*unit_lines, ""]
+        if status is False:
+            failing.append(str(engine.unit_code(uid)))
+    lines += [*_target_lines(engine, None, reason, chinese, failing, len(units))[0], ""]
     lines.extend(township_lines(engine, townships, chinese))
     for w in engine.warnings():
         lines.append(tr("Warning: {0}").format(w))

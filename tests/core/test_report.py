@@ -116,6 +116,13 @@ def test_summary_gives_each_unit_what_the_engine_says_of_that_unit_alone(engine,
         title = "Whole project" if uid is None else f"Unit {e.unit_code(uid)}"
         start = lines.index(f"{title}: {words[e.verdict(uid)]}")
         verdicts.add(e.verdict(uid))
+        failing = [str(e.unit_code(u)) for u in e.ordered_units() if e.verdict(u) == "fail"]
+        if uid is None and failing:  # the project's verdict is its totals': the failing units said under it
+            assert lines[start + 1] == (f"  The project's totals below; {len(failing)} of {len(e.ordered_units())} "
+                                        f"units FAIL: {', '.join(failing)} (each unit must keep the balances)")
+            start += 1
+        elif uid is None:
+            assert "units FAIL" not in lines[start + 1]
         heads = headline_rows(e, uid, chinese=False)
         farmland = next(r for r in structure_rows(e, uid, chinese=False) if r.level == 1 and r.group == heads[0][0])
         assert heads[0][1:] == (farmland.before_m2, farmland.after_m2)

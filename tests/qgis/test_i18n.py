@@ -128,3 +128,31 @@ def test_chinese_is_what_the_translator_speaks(plugin_package):
     finally:
         i18n_setup.teardown()
     assert i18n.chinese() is False
+
+
+def test_chinese_summary_writes_every_area_as_its_area_lines_do(plugin_package):
+    """The command line's summary in Chinese: 亩（平方米）in the indicators as in the area lines, never "m²";
+    the project's verdict says which units fail."""
+    i18n_setup = importlib.import_module(plugin_package.__name__ + ".plugin.i18n_setup")
+    engine_mod = importlib.import_module(plugin_package.__name__ + ".plugin.core.engine")
+    fields = importlib.import_module(plugin_package.__name__ + ".plugin.core.fields")
+    report = importlib.import_module(plugin_package.__name__ + ".plugin.core.report")
+    from shapely.geometry import box
+
+    e = engine_mod.BalanceEngine()
+    e.build([(1, box(0, 0, 100, 100), fields.normalize_parcel({"DLBM": "0103", "TBMJ": 10000})),
+             (2, box(100, 0, 200, 100), fields.normalize_parcel({"DLBM": "0702", "TBMJ": 10000, "ZZLX": "JS-FK",
+                                                                  "GHDLBM": "0101"})),
+             (3, box(200, 0, 300, 100), fields.normalize_parcel({"DLBM": "0103", "TBMJ": 10000, "ZZLX": "JS-CJ",
+                                                                  "GHDLBM": "0702"}))],
+            [("a", "A-1", box(0, 0, 200, 100)), ("b", "B-1", box(200, 0, 300, 100))])
+    try:
+        assert i18n_setup.install_translator("zh_CN") is True
+        lines = report.summary_lines(e, chinese=True)
+    finally:
+        i18n_setup.teardown()
+    assert not [line for line in lines if "m²" in line]
+    assert [line for line in lines
+            if line.startswith("  ✓ 建设用地变化：") and "亩（" in line and "平方米）（要求" in line]
+    project = next(i for i, line in enumerate(lines) if line.startswith("全项目："))
+    assert lines[project + 1] == "  以下为全项目合计；2 个整治单元中有 1 个未通过：B-1（每个整治单元均须满足平衡要求）"
