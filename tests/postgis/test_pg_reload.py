@@ -129,3 +129,4 @@ def test_a_tag_saved_while_the_load_copies_its_sources_refuses_it_too(service_db
     err = capsys.readouterr().err
     assert "1 parcel(s) tagged" in err and "王五" in err and "Traceback" not in err
     assert _sql(cluster, name, f"SELECT fid FROM {S}.parcels WHERE zzlx = 'ZZ-TEST'") == [(fids[0],)]
+    assert _sql(cluster, name, "SELECT relname FROM pg_class WHERE relname LIKE 'lc_stage%'") == []

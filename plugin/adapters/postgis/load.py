@@ -226,7 +226,21 @@ def load(conn, db: str, schema: str, parcels: str, units: str | None = None, pbf
             reload_guard.mark(cur, schema, bool(units))  # the next load counts the history after this one's
     except driver().Error as exc:  # rolled back: the schema as before the load
         raise DatabaseError(tr("Could not load {0}: {1}").format(redact(parcels), redact(str(exc).strip()))) from None
+    except DatabaseError:  # refused in the transaction (a planner saved while the sources were copied)
+        _drop_stages(conn, schema)
+        raise
     return counts, note
+
+
+def _drop_stages(conn, schema: str) -> None:
+    """A refused load leaves no stage table (best effort: the next load overwrites them anyway)."""
+    sql = driver().sql
+    try:
+        with conn, conn.cursor() as cur:
+            for table in (_STAGE_SURVEY, _STAGE_UNITS, _STAGE_PBF):
+                cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(schema, table)))
+    except driver().Error:
+        pass
 
 
 def _guard(cur, schema: str, units: bool, replace_plan: bool) -> str:
