@@ -665,13 +665,13 @@
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/load.py"/>
-            <source>The schema {0} is not initialised (or is older): run db init first</source>
-            <translation>模式 {0} 尚未初始化（或版本较旧）：请先运行 db init</translation>
+            <source>The units have no field {0} (--unit-field)</source>
+            <translation>整治单元图层没有字段 {0}（--unit-field）</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/load.py"/>
-            <source>The units have no field {0} (--unit-field)</source>
-            <translation>整治单元图层没有字段 {0}（--unit-field）</translation>
+            <source>The schema {0} is not initialised (or is older): run db init first</source>
+            <translation>模式 {0} 尚未初始化（或版本较旧）：请先运行 db init</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/plan_edits.py"/>
@@ -682,6 +682,46 @@
             <location filename="../plugin/adapters/postgis/plan_edits.py"/>
             <source>Parcel {0} is being edited in a transaction not yet saved (another planner's, or yours under QGIS's transaction groups): nothing was saved; save those edits first, then try again.</source>
             <translation>图斑 {0} 正在一个尚未保存的事务中被编辑（其他规划人员的，或您在 QGIS 事务组下的编辑）：未保存任何内容；请先保存那些编辑，然后重试。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/reload_guard.py"/>
+            <source>{0} holds the planners' work since its last load, which this load would replace: {1}. Nothing was written. To load and replace it, run db load again with --replace-plan (the history table keeps the replaced rows).</source>
+            <translation>{0} 中有规划人员自上次载入以来的工作，本次载入会替换它们：{1}。未写入任何内容。如要载入并替换，请加 --replace-plan 重新运行 db load（history 表保留被替换的记录）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/reload_guard.py"/>
+            <source>{0}, by {1}, last at {2}</source>
+            <translation>{0}，修改人 {1}，最近一次于 {2}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/reload_guard.py"/>
+            <source>Replaced the planners' work since the last load: {0} (the history table keeps the old rows).</source>
+            <translation>已替换规划人员自上次载入以来的工作：{0}（history 表保留原记录）。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/reload_guard.py"/>
+            <source>The {0} unit(s) the planners drew or changed are kept: a load without --units does not touch plan_unit.</source>
+            <translation>规划人员绘制或修改的 {0} 个整治单元保留不变：不带 --units 的载入不改动 plan_unit。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/reload_guard.py"/>
+            <source> and {0} more</source>
+            <translation> 等另外 {0} 人</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/reload_guard.py"/>
+            <source>{0} parcel(s) tagged</source>
+            <translation>已标注图斑 {0} 个</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/reload_guard.py"/>
+            <source>{0} piece(s) of split parcels</source>
+            <translation>分割图斑的碎块 {0} 个</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/reload_guard.py"/>
+            <source>{0} unit(s) drawn or changed</source>
+            <translation>绘制或修改的整治单元 {0} 个</translation>
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/schema.py"/>
@@ -1443,6 +1483,11 @@
             <location filename="../plugin/cli/db.py"/>
             <source>load a DLTB source (and units, PBF) into the planning schema</source>
             <translation>将地类图斑数据源（及整治单元、永久基本农田）载入规划模式</translation>
+        </message>
+        <message>
+            <location filename="../plugin/cli/db.py"/>
+            <source>replace the planners' work since the last load (parcels tagged, pieces, and with --units the units); without it such a load is refused (history keeps the old rows)</source>
+            <translation>替换规划人员自上次载入以来的工作（已标注的图斑、碎块，带 --units 时还有整治单元）；不加此选项时这样的载入会被拒绝（history 保留原记录）</translation>
         </message>
         <message>
             <location filename="../plugin/cli/db.py"/>

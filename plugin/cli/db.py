@@ -34,7 +34,7 @@ def cmd_db_load(args: argparse.Namespace) -> int:
 
     # each line as it comes: the kept shares' fill after the load takes minutes for a county
     db_load(args.db, args.schema, args.parcels, args.units, args.pbf, args.unit_field,
-            say=lambda line: print(line, flush=True))
+            say=lambda line: print(line, flush=True), replace_plan=args.replace_plan)
     return 0
 
 
@@ -51,6 +51,9 @@ def add_command(sub) -> None:
     load.add_argument("--units", help=tr("remediation units source"))
     load.add_argument("--pbf", help=tr("permanent basic farmland source (optional)"))
     load.add_argument("--unit-field", default=None, help=tr("unit code field (default: DYBH)"))
+    load.add_argument("--replace-plan", action="store_true",
+                      help=tr("replace the planners' work since the last load (parcels tagged, pieces, and with "
+                              "--units the units); without it such a load is refused (history keeps the old rows)"))
     load.set_defaults(func=cmd_db_load)
 
 

@@ -143,7 +143,7 @@ def test_after_a_reload_the_former_surveys_history_names_nobody(pg_db, tmp_path,
     cluster, name = pg_db
     gpkg = tmp_path / "demo.gpkg"
     db_load(cluster.dsn(name, with_password=True), "plan", f"{gpkg}|layername=DLTB", f"{gpkg}|layername=ZZDY",
-            f"{gpkg}|layername=YJJBNTTB")  # the survey loaded again
+            f"{gpkg}|layername=YJJBNTTB", replace_plan=True)  # the survey loaded again over 王五's tag
     with conn, conn.cursor() as cur:
         seen = _version(cur, parcel)  # 李四 reads it
         _as(cur, "李四")

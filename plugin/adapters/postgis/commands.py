@@ -32,9 +32,11 @@ def db_init(db: str, schema: str = DEFAULT_SCHEMA) -> list[str]:
 
 
 def db_load(db: str, schema: str, parcels: str, units: str | None, pbf: str | None,
-            unit_field: str | None = None, say=None) -> list[str]:
+            unit_field: str | None = None, say=None, replace_plan: bool = False) -> list[str]:
     """``db load``: a DLTB source (and units, PBF) into an initialised schema, then the kept shares filled
-    (load.fill_kept); returns the lines to print, each also given to ``say`` as soon as it is known."""
+    (load.fill_kept); returns the lines to print, each also given to ``say`` as soon as it is known.
+    Planners' work since the last load that it would replace refuses it (DatabaseError, nothing written)
+    unless ``replace_plan`` (reload_guard)."""
     lines: list[str] = []
 
     def line(text: str) -> None:
@@ -46,10 +48,12 @@ def db_load(db: str, schema: str, parcels: str, units: str | None, pbf: str | No
     try:
         with conn.cursor() as cur:
             pg_schema.set_planner(cur, getpass.getuser())
-        counts = pg_load.load(conn, db, schema, parcels, units, pbf, unit_field)
+        counts, note = pg_load.load(conn, db, schema, parcels, units, pbf, unit_field, replace_plan)
     finally:
         conn.close()
     line(tr("Loaded into {0}: {1}").format(schema, ", ".join(f"{k} {v}" for k, v in counts.items())))
+    if note:
+        line(note)
     # the load is committed: a fill that fails leaves it, and the first balance computes the shares
     try:
         seconds = pg_load.fill_kept(db, schema, say)

@@ -13,7 +13,7 @@ import time
 
 from ...core.fields import PLAN_FIELDS, resolve_parcel_fields, resolve_unit_fields
 from ...core.i18n import tr
-from . import share_cache
+from . import reload_guard, share_cache
 from .connection import DatabaseError, connect, driver, layer_of, libpq_dsn, redact, resolve_authcfg
 from .schema import QGIS_CHANNEL, create_parcels_view, current_version, latest_version
 
@@ -177,16 +177,24 @@ def _pbf_from_stage(cur, schema: str) -> int:
 
 
 def load(conn, db: str, schema: str, parcels: str, units: str | None = None, pbf: str | None = None,
-         unit_field: str | None = None) -> dict[str, int]:
-    """Load the sources into an initialised schema; returns counts per table.
+         unit_field: str | None = None, replace_plan: bool = False) -> tuple[dict[str, int], str]:
+    """Load the sources into an initialised schema; returns counts per table and what it replaced of the
+    planners' work ('' : nothing; reload_guard).
 
     The survey is replaced as a whole (a new survey is a new data of record); the plan values
-    of the source replace ``plan_parcel``.
+    of the source replace ``plan_parcel``. Planners' changes since the last load in the tables it
+    replaces refuse the load before it writes anything, unless ``replace_plan`` (``--replace-plan``).
     """
-    with conn.cursor() as cur:
-        if current_version(cur, schema) < latest_version():
-            raise DatabaseError(tr("The schema {0} is not initialised (or is older): run db init first").format(schema))
-    conn.commit()
+    try:
+        with conn.cursor() as cur:
+            if current_version(cur, schema) < latest_version():
+                raise DatabaseError(tr("The schema {0} is not initialised (or is older): run db init first")
+                                    .format(schema))
+            _guard(cur, schema, bool(units), replace_plan)
+        conn.commit()
+    except driver().Error as exc:
+        conn.rollback()
+        raise DatabaseError(tr("Could not load {0}: {1}").format(redact(parcels), redact(str(exc).strip()))) from None
     _check_sources(parcels, units, pbf, unit_field)  # before anything is written
     dsn = resolve_authcfg(libpq_dsn(db))
     # every source into a stage table; the survey replaced in the one transaction that writes the rest, so
@@ -198,6 +206,8 @@ def load(conn, db: str, schema: str, parcels: str, units: str | None = None, pbf
     counts = {"survey": _translate(dsn, parcels, schema, _STAGE_SURVEY)}
     try:
         with conn, conn.cursor() as cur:
+            reload_guard.lock(cur, schema)  # the same check again, no planner's save in between until the commit
+            note = _guard(cur, schema, bool(units), replace_plan)
             _survey_from_stage(cur, schema)
             _declare_srid(cur, schema)  # before the plan tables have pending (deferred) trigger events
             survey_columns = _columns(cur, schema, SURVEY)
@@ -213,9 +223,33 @@ def load(conn, db: str, schema: str, parcels: str, units: str | None = None, pbf
             # open planning layers re-read everything (docs/postgis.md, "Several planners at once")
             cur.execute("SELECT pg_notify(%s, json_build_object('lc', 1, 'schema', %s::text, 'action', "
                         "'RELOAD')::text)", (QGIS_CHANNEL, schema))
+            reload_guard.mark(cur, schema, bool(units))  # the next load counts the history after this one's
     except driver().Error as exc:  # rolled back: the schema as before the load
         raise DatabaseError(tr("Could not load {0}: {1}").format(redact(parcels), redact(str(exc).strip()))) from None
-    return counts
+    except DatabaseError:  # refused in the transaction (a planner saved while the sources were copied)
+        _drop_stages(conn, schema)
+        raise
+    return counts, note
+
+
+def _drop_stages(conn, schema: str) -> None:
+    """A refused load leaves no stage table (best effort: the next load overwrites them anyway)."""
+    sql = driver().sql
+    try:
+        with conn, conn.cursor() as cur:
+            for table in (_STAGE_SURVEY, _STAGE_UNITS, _STAGE_PBF):
+                cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(schema, table)))
+    except driver().Error:
+        pass
+
+
+def _guard(cur, schema: str, units: bool, replace_plan: bool) -> str:
+    """Refuse (DatabaseError) when the load would replace planners' work and ``replace_plan`` is not given;
+    else the line saying what it replaces or keeps."""
+    work, kept_units = reload_guard.planners_work(cur, schema, units)
+    if work.at_risk() and not replace_plan:
+        raise DatabaseError(reload_guard.refusal(schema, work, kept_units))
+    return reload_guard.replaced(work, kept_units)
 
 
 #: the rule pack the kept sums are filled for (the CLI's default). The kept shares and survey results hold
