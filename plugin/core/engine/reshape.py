@@ -75,9 +75,10 @@ class _UnitReshape:
             part = part_of.get(j, np.nan)  # what _pbf_share_of reads, without a lookup per parcel
             new = None if share is None else (uid, share, share * part if part == part
                                               else self._pbf_share_of(pid, u.geom, share))
-            if old == new and not (parcels.over(pid) is not None or (overlaps and len(pairs) > 1 and any(
-                    pair_key(uid, t[0]) in overlaps for t in pairs if t[0] != uid))):
-                continue  # same share, and no overlap of this unit with another of the parcel's to count again
+            if old == new and (new is None or not (parcels.over(pid) is not None or (overlaps and len(pairs) > 1
+                               and any(pair_key(uid, t[0]) in overlaps for t in pairs if t[0] != uid)))):
+                continue  # not in the unit before nor now (its part counted twice is its other units'), or the same
+                # share and no overlap of this unit with another of the parcel's to count again
             todo.append((pid, k, old, new))
             pairs_of.append(read.get(j))
         bare = [k for _pid, k, _o, _n in todo if k is not None and geoms[k] is None]  # not decoded yet
