@@ -47,7 +47,7 @@ class _UnitReshape:
         """Bring the pairs of unit ``uid`` in line with its (new) geometry."""
         parcels = self._parcels
         members = self._unit_parcels[uid]
-        self._update_unit_overlaps(uid)
+        others = self._update_unit_overlaps(uid)  # the units it overlaps now
         pids, geoms, areas, rows, shares = self._parcels_in_box(u.bounds, u.geom)
         on = np.flatnonzero(np.isnan(shares))  # the parcels whose boxes meet the unit's outline
         shares[on] = shares_in_unit(u.geom, geoms[on], areas[on])
@@ -60,7 +60,7 @@ class _UnitReshape:
         overlaps = self._unit_overlaps
         key = sort_key(uid)
         todo = []  # (pid, k, old pair, new pair): a pair changed, or a part counted twice to compute again
-        cand = sorted(self._reshape_todo(uid, pids, rows, shares, members, where), key=sort_key)
+        cand = sorted(self._reshape_todo(uid, pids, rows, shares, members, where, others), key=sort_key)
         ks = [where.get(pid) for pid in cand]
         plain = [j for j, (pid, k) in enumerate(zip(cand, ks)) if k is not None and row_of[k] >= 0
                  and not parcels.held(pid)]  # rows without a _Parcel: their pairs read from the columns in bulk
@@ -114,9 +114,10 @@ class _UnitReshape:
         drop_zeros(project)
 
     def _reshape_todo(self, uid: Hashable, pids: list, rows: np.ndarray, shares: np.ndarray, members: set,
-                      where: dict) -> list:
+                      where: dict, others: list) -> list:
         """The parcels :meth:`_reshape` must look at: the members and the parcels with a share now, less the
-        build's rows (without a ``_Parcel``) whose pair is the same and whose units overlap no other unit."""
+        build's rows (without a ``_Parcel``) whose pair is the same and who lie in none of the units ``others``
+        (those overlapping unit ``uid``)."""
         parcels = self._parcels
         base = parcels.base
         held = (rows < 0) | parcels.held_mask(pids)
@@ -124,7 +125,6 @@ class _UnitReshape:
         plain = np.flatnonzero(~held)
         if len(plain):
             r = rows[plain]
-            others = [o for a, b in self._unit_overlaps for o in ((b,) if a == uid else (a,) if b == uid else ())]
             old_share, old_pbf, other = base.unit_pairs(r, uid, others)
             part = base.pbf[r]
             new_share = shares[plain]
