@@ -11,6 +11,7 @@ rebuild's. The sums move by integer deltas (docs/architecture.md "The engine").
 """
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Hashable
 
 import numpy as np
@@ -20,6 +21,12 @@ from .composition import add_into, drop_zeros
 from .geometry import object_array, shares_in_unit
 from .overlay_area import intersection_areas
 from .state import _Unit, pair_key, sort_key
+
+_first = itemgetter(0)
+
+
+def _first_key(t: tuple) -> tuple:
+    return sort_key(t[0])
 
 
 def row_pairs(base, rows: list) -> list:
@@ -51,7 +58,6 @@ class _UnitReshape:
         pids, geoms, areas, rows, shares = self._parcels_in_box(u.bounds, u.geom)
         on = np.flatnonzero(np.isnan(shares))  # the parcels whose boxes meet the unit's outline
         shares[on] = shares_in_unit(u.geom, geoms[on], areas[on])
-        where = {pid: k for k, pid in enumerate(pids)}
         share_of, row_of = shares.tolist(), rows.tolist()
         plus: dict = {}  # the unit's (and the project's) integer delta: plus - minus
         minus: dict = {}
@@ -60,8 +66,9 @@ class _UnitReshape:
         overlaps = self._unit_overlaps
         key = sort_key(uid)
         todo = []  # (pid, k, old pair, new pair): a pair changed, or a part counted twice to compute again
-        cand = sorted(self._reshape_todo(uid, pids, rows, shares, members, where, others), key=sort_key)
-        ks = [where.get(pid) for pid in cand]
+        looked = self._reshape_todo(uid, pids, rows, shares, members, others)  # (pid, k), in id order:
+        looked.sort(key=_first if all(type(t[0]) is int for t in looked) else _first_key)  # ints, or any ids
+        cand, ks = [t[0] for t in looked], [t[1] for t in looked]
         plain = [j for j, (pid, k) in enumerate(zip(cand, ks)) if k is not None and row_of[k] >= 0
                  and not parcels.held(pid)]  # rows without a _Parcel: their pairs read from the columns in bulk
         plain_rows = [row_of[ks[j]] for j in plain]
@@ -114,10 +121,10 @@ class _UnitReshape:
         drop_zeros(project)
 
     def _reshape_todo(self, uid: Hashable, pids: list, rows: np.ndarray, shares: np.ndarray, members: set,
-                      where: dict, others: list) -> list:
-        """The parcels :meth:`_reshape` must look at: the members and the parcels with a share now, less the
-        build's rows (without a ``_Parcel``) whose pair is the same and who lie in none of the units ``others``
-        (those overlapping unit ``uid``)."""
+                      others: list) -> list:
+        """(id, index in ``pids`` or None) of the parcels :meth:`_reshape` must look at: the members and the parcels
+        with a share now, less the build's rows (without a ``_Parcel``) whose pair is the same and who lie in none
+        of the units ``others`` (those overlapping unit ``uid``)."""
         parcels = self._parcels
         base = parcels.base
         held = (rows < 0) | parcels.held_mask(pids)
@@ -131,8 +138,9 @@ class _UnitReshape:
             outside = np.isnan(old_share) & (new_share == 0)  # neither before nor now
             same = (old_share == new_share) & (old_pbf == new_share * part)  # NaN parts never equal: looked at
             look[plain] = ~outside & (~same | other)
-        out = [pid for pid, k in zip(pids, look.tolist()) if k]
-        out.extend(pid for pid in members if pid not in where)  # members whose box no longer meets the unit
+        out = [(pids[k], k) for k in np.flatnonzero(look).tolist()]
+        near = set(pids)
+        out.extend((pid, None) for pid in members if pid not in near)  # members whose box no longer meets the unit
         return out
 
     def _over_again(self, ps: list, terms_of: dict) -> None:
