@@ -277,8 +277,7 @@ class _FullBuild(_ChunkJoins):
         i, j = i[order], j[order]
         inner = in_threads(lambda k: shapely.relate_pattern(geoms[i[k]], geoms[j[k]], "2********"), np.arange(len(i)),
                            256)
-        for a, b in zip(i[inner].tolist(), j[inner].tolist()):
-            self._note_overlap(pair_key(uids[a], uids[b]))
+        self._note_overlaps([pair_key(uids[a], uids[b]) for a, b in zip(i[inner].tolist(), j[inner].tolist())])
 
     def _pairs_in_bulk(self, base: Columns, ui, pi, shares, pbfs) -> None:
         """The pairs (sorted by row, then by the units' sort key) as columns; the members of the units; the sums."""

@@ -43,6 +43,8 @@ def _edges(geoms: np.ndarray):
     ring geometries made): its first point comes back only at its end; polygons without holes (the slivers of
     two units' overlap) from their parts' coordinates."""
     n = len(geoms)
+    if n == 1 and (one := _one_ring(geoms[0])) is not None:
+        return one
     exterior = np.ones(n, dtype=bool)
     if n <= 16 and (shapely.get_type_id(geoms) == 6).all():  # a few MultiPolygons (overlaps): from their parts
         rest, one = np.arange(n), None
@@ -101,6 +103,32 @@ def _edges(geoms: np.ndarray):
     rfirst[r[::-1]] = np.arange(len(e))[::-1]
     e1 = e + 1
     return own[e], r, x[e], y[e], x[e1], y[e1], sign[r], rfirst[r], ecount[r]
+
+
+def _one_ring(g):
+    """:func:`_edges` of one Polygon without holes whose first point comes back only at its end, or of a MultiPolygon
+    of one such part (a unit): the same arrays (ring numbered 0, or 1 after the polygon's), in ~12 numpy calls instead
+    of ~35 (the orientation summed by ``bincount`` in the same order); None for any other geometry."""
+    t = shapely.get_type_id(g)
+    if t == 6:
+        parts = shapely.get_parts(g)
+        if len(parts) != 1 or shapely.get_num_interior_rings(parts[0]):
+            return None
+    elif t != 3 or shapely.get_num_interior_rings(g):
+        return None
+    xy = shapely.get_coordinates(g)
+    x, y = xy[:, 0], xy[:, 1]
+    if t == 3:  # read from its coordinates alone (as _edges does) only when its first point comes back at its end only
+        again = (x == x[0]) & (y == y[0]) if len(x) else None
+        if again is None or not again[-1] or np.count_nonzero(again) != 2:
+            return None
+    xr, yr = x - x[0], y - y[0]
+    cross = xr[:-1] * yr[1:] - xr[1:] * yr[:-1]
+    ccw = np.bincount(np.zeros(len(cross), dtype=np.int64), weights=cross, minlength=1)[0] > 0
+    e = np.flatnonzero((x[1:] != x[:-1]) | (y[1:] != y[:-1]))
+    m, e1 = len(e), e + 1
+    return (np.zeros(m, dtype=np.int64), np.full(m, 0 if t == 3 else 1, dtype=np.int64), x[e], y[e], x[e1], y[e1],
+            np.full(m, 1.0 if ccw else -1.0), np.zeros(m, dtype=np.int64), np.full(m, m, dtype=np.int64))
 
 
 def _segments(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ rebuild's. The sums move by integer deltas (docs/architecture.md "The engine").
 """
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Hashable
 
 import numpy as np
@@ -20,6 +21,12 @@ from .composition import add_into, drop_zeros
 from .geometry import object_array, shares_in_unit
 from .overlay_area import intersection_areas
 from .state import _Unit, pair_key, sort_key
+
+_first = itemgetter(0)
+
+
+def _first_key(t: tuple) -> tuple:
+    return sort_key(t[0])
 
 
 def row_pairs(base, rows: list) -> list:
@@ -47,11 +54,10 @@ class _UnitReshape:
         """Bring the pairs of unit ``uid`` in line with its (new) geometry."""
         parcels = self._parcels
         members = self._unit_parcels[uid]
-        self._update_unit_overlaps(uid)
+        others = self._update_unit_overlaps(uid)  # the units it overlaps now
         pids, geoms, areas, rows, shares = self._parcels_in_box(u.bounds, u.geom)
         on = np.flatnonzero(np.isnan(shares))  # the parcels whose boxes meet the unit's outline
         shares[on] = shares_in_unit(u.geom, geoms[on], areas[on])
-        where = {pid: k for k, pid in enumerate(pids)}
         share_of, row_of = shares.tolist(), rows.tolist()
         plus: dict = {}  # the unit's (and the project's) integer delta: plus - minus
         minus: dict = {}
@@ -60,8 +66,9 @@ class _UnitReshape:
         overlaps = self._unit_overlaps
         key = sort_key(uid)
         todo = []  # (pid, k, old pair, new pair): a pair changed, or a part counted twice to compute again
-        cand = sorted(self._reshape_todo(uid, pids, rows, shares, members, where), key=sort_key)
-        ks = [where.get(pid) for pid in cand]
+        looked = self._reshape_todo(uid, pids, rows, shares, members, others)  # (pid, k), in id order:
+        looked.sort(key=_first if all(type(t[0]) is int for t in looked) else _first_key)  # ints, or any ids
+        cand, ks = [t[0] for t in looked], [t[1] for t in looked]
         plain = [j for j, (pid, k) in enumerate(zip(cand, ks)) if k is not None and row_of[k] >= 0
                  and not parcels.held(pid)]  # rows without a _Parcel: their pairs read from the columns in bulk
         plain_rows = [row_of[ks[j]] for j in plain]
@@ -75,9 +82,10 @@ class _UnitReshape:
             part = part_of.get(j, np.nan)  # what _pbf_share_of reads, without a lookup per parcel
             new = None if share is None else (uid, share, share * part if part == part
                                               else self._pbf_share_of(pid, u.geom, share))
-            if old == new and not (parcels.over(pid) is not None or (overlaps and len(pairs) > 1 and any(
-                    pair_key(uid, t[0]) in overlaps for t in pairs if t[0] != uid))):
-                continue  # same share, and no overlap of this unit with another of the parcel's to count again
+            if old == new and (new is None or not (parcels.over(pid) is not None or (overlaps and len(pairs) > 1
+                               and any(pair_key(uid, t[0]) in overlaps for t in pairs if t[0] != uid)))):
+                continue  # not in the unit before nor now (its part counted twice is its other units'), or the same
+                # share and no overlap of this unit with another of the parcel's to count again
             todo.append((pid, k, old, new))
             pairs_of.append(read.get(j))
         bare = [k for _pid, k, _o, _n in todo if k is not None and geoms[k] is None]  # not decoded yet
@@ -113,9 +121,10 @@ class _UnitReshape:
         drop_zeros(project)
 
     def _reshape_todo(self, uid: Hashable, pids: list, rows: np.ndarray, shares: np.ndarray, members: set,
-                      where: dict) -> list:
-        """The parcels :meth:`_reshape` must look at: the members and the parcels with a share now, less the
-        build's rows (without a ``_Parcel``) whose pair is the same and whose units overlap no other unit."""
+                      others: list) -> list:
+        """(id, index in ``pids`` or None) of the parcels :meth:`_reshape` must look at: the members and the parcels
+        with a share now, less the build's rows (without a ``_Parcel``) whose pair is the same and who lie in none
+        of the units ``others`` (those overlapping unit ``uid``)."""
         parcels = self._parcels
         base = parcels.base
         held = (rows < 0) | parcels.held_mask(pids)
@@ -123,15 +132,15 @@ class _UnitReshape:
         plain = np.flatnonzero(~held)
         if len(plain):
             r = rows[plain]
-            others = [o for a, b in self._unit_overlaps for o in ((b,) if a == uid else (a,) if b == uid else ())]
             old_share, old_pbf, other = base.unit_pairs(r, uid, others)
             part = base.pbf[r]
             new_share = shares[plain]
             outside = np.isnan(old_share) & (new_share == 0)  # neither before nor now
             same = (old_share == new_share) & (old_pbf == new_share * part)  # NaN parts never equal: looked at
             look[plain] = ~outside & (~same | other)
-        out = [pid for pid, k in zip(pids, look.tolist()) if k]
-        out.extend(pid for pid in members if pid not in where)  # members whose box no longer meets the unit
+        out = [(pids[k], k) for k in np.flatnonzero(look).tolist()]
+        near = set(pids)
+        out.extend((pid, None) for pid in members if pid not in near)  # members whose box no longer meets the unit
         return out
 
     def _over_again(self, ps: list, terms_of: dict) -> None:
@@ -163,9 +172,14 @@ class _UnitReshape:
             self._over(p)
         if simple:
             # no ``intersects`` first (~3 µs a pair): a parcel apart from the overlap has an area of ±0 in it, no part
-            # counted twice, as when it was not asked
-            inter = intersection_areas(object_array(boths), object_array([p.geom for p in simple]))
-            for p, a in zip(simple, inter.tolist()):
+            # counted twice, as when it was not asked; one whose box misses the overlap's (~1 in 8) is not asked (its
+            # area would be 0: no edge of the overlap meets its box, its vertices lie outside)
+            boths, geoms = object_array(boths), object_array([p.geom for p in simple])
+            ob, pb = shapely.bounds(boths), shapely.bounds(geoms)
+            meet = np.flatnonzero((pb[:, 0] <= ob[:, 2]) & (pb[:, 2] >= ob[:, 0]) & (pb[:, 1] <= ob[:, 3])
+                                  & (pb[:, 3] >= ob[:, 1]))
+            inter = intersection_areas(boths[meet], geoms[meet])
+            for p, a in zip([simple[k] for k in meet.tolist()], inter.tolist()):
                 excess = min(1.0, a / p.area)
                 if excess > 1e-9:
                     p.over = (excess, excess * p.pbf_part)

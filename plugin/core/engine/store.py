@@ -25,6 +25,7 @@ from .packed import PackedGeometries  # noqa: F401  (its old home: importers may
 from .state import _Parcel
 from .static_index import StaticIndex
 
+_ARGS = ParcelRecord.__init__.__code__.co_varnames[1:ParcelRecord.__init__.__code__.co_argcount]  # its fields in order
 _FACTORIZE = ("dlbm", "kcdlbm", "zzlx", "ghdlbm", "yncz", "gdpdjb", "gdlx", "zldwdm")  # few distinct values
 
 
@@ -66,7 +67,7 @@ class Records:
 
     def records(self, rows: list) -> list:
         """``[self.record(i) for i in rows]``, a column at a time: the same values."""
-        values: dict = {}
+        rows, values = np.asarray(rows, dtype=np.int64), {}
         for s, codes in self.codes.items():
             u = self.uniques[s]
             values[s] = [u[c] for c in codes[rows].tolist()]
@@ -74,8 +75,7 @@ class Records:
             values[s] = arr[rows].tolist()
         for s, arr in self.numbers.items():
             values[s] = [None if v != v else v for v in arr[rows].tolist()]
-        names = list(values)
-        return [ParcelRecord(**dict(zip(names, vs))) for vs in zip(*values.values())]
+        return [ParcelRecord(*vs) for vs in zip(*(values[s] for s in _ARGS))]  # positional: no dict a record
 
     def factors(self, slot: str, rows: np.ndarray) -> tuple[np.ndarray, list]:
         """(codes, values) of a text slot at ``rows``: ``values[codes[k]]`` is row k's value (code -1: None)."""
@@ -194,14 +194,14 @@ class Columns:
             return share, pbf, other
         owner = np.repeat(np.arange(len(rows)), count)
         at = np.repeat(start - np.cumsum(count) + count, count) + np.arange(total)  # the rows' pairs
-        units = self.pair_unit[at]
-        mine = np.isin(units, index.get(uid, []))
+        kind = np.zeros(len(self.uids), dtype=np.int8)  # 1: the unit's indexes, 2: the others' (``isin`` by a table)
+        kind[[k for o in others for k in index.get(o, ())]], kind[index.get(uid, [])] = 2, 1
+        kind = kind[self.pair_unit[at]]
+        mine = np.flatnonzero(kind == 1)
         share[owner[mine]] = self.pair_share[at[mine]]
         pbf[owner[mine]] = self.pair_pbf[at[mine]]
         other[np.bincount(owner[mine], minlength=len(rows)) > 1] = True  # a unit id repeated: looked at
-        others = [k for o in others for k in index.get(o, ())]
-        if others:
-            other[owner[np.isin(units, others)]] = True
+        other[owner[kind == 2]] = True
         return share, pbf, other
 
     def pbf_part(self, row: int):
