@@ -22,7 +22,7 @@ VERSION = 13
 STATE = "survey_state"
 COUNTS = "survey_counts"
 #: bump when the SQL of these results changes: kept results of an older version are computed again
-CODE = "2"
+CODE = "3"  # 3: the parcels without a usable TBMJ counted with a NULL/NaN/text one too
 
 MIGRATION = (VERSION, "kept survey results: validity, BSM groups, candidate copies", """
 CREATE TABLE IF NOT EXISTS {s}.plan_survey_bad (id bigint PRIMARY KEY, fixed geometry);

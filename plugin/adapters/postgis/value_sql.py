@@ -1,0 +1,75 @@
+"""``balance --in-database``: the parcels whose values the balance could not use, counted on the server.
+
+The same kinds, by the same rules, as a reader in the plugin notes them (core/fields.py: TBMJ, KCXS,
+GHKCXS, KCMJ, TBDLMJ, 二调 and working codes, new farmland without a slope grade), in one scan of the
+parcel table that returns only the ids of such parcels; the first few ids per kind and the counts go to
+core/value_warnings.py, which words them as for every other front end. No geometry leaves the server.
+"""
+from __future__ import annotations
+
+from ...core.fields import NO_GRADE
+from ...core.value_warnings import NAMED, IdSample, code_issues
+from .connection import driver
+
+
+def value_issues(cur, t, named: dict, per_field: dict, pairs: list, slots: dict) -> dict:
+    """Issue kind -> :class:`IdSample` of the parcels of ``t`` (``slots``: balance._slots' SQL of the
+    numbers, ``measured``: the area measured for a parcel without usable TBMJ; ``lc_bad`` exists)."""
+    sql = driver().sql
+    false = sql.SQL("false")
+
+    def col(name: str):
+        return sql.SQL("p.{}").format(sql.Identifier(named[name])) if named.get(name) else None
+
+    def given(name: str):
+        c = col(name)
+        return sql.SQL("({} IS NOT NULL)").format(c) if c is not None else false
+
+    def among(name: str, raws) -> object:
+        raws = sorted({r for r in raws if r is not None})
+        c = col(name)
+        if c is None or not raws:
+            return false
+        return sql.SQL("({}::text = ANY({}))").format(c, sql.Literal(raws))
+
+    def textual(name: str) -> bool:
+        return any(w in t.columns.get(named.get(name) or "", "") for w in ("char", "text"))
+
+    s = {k: slots[k] for k in ("tb", "kc", "td", "kx", "gx", "measured")}
+    usable = sql.SQL("coalesce({tb} > 0 AND {tb} <= 1e12, false)").format(**s)
+    measured = sql.SQL("CASE WHEN p.{g} IS NOT NULL THEN {m} END").format(g=t.geom, m=s["measured"])
+
+    def against(value, name: str):  # fields.area_rules / with_area_rule: KCMJ or TBDLMJ against TBMJ
+        return sql.SQL("CASE WHEN {ok} THEN coalesce(NOT ({v} >= 0 AND {v} <= {tb}), false) "
+                       "ELSE ({given} AND NOT coalesce({v} >= 0, false)) OR coalesce({v} > m.a AND m.a > 0, false) "
+                       "END").format(ok=usable, v=value, tb=s["tb"], given=given(name))
+
+    def coefficient(value, name: str):
+        return sql.SQL("({} AND NOT coalesce({v} >= 0 AND {v} < 1, false))").format(given(name), v=value)
+
+    codes = code_issues(per_field.get("DLBM", {}), per_field.get("KCDLBM", {}), per_field.get("GHDLBM", {}),
+                        [g for g, _k in pairs], textual("DLBM"), textual("KCDLBM"))
+    kinds = {"TBMJ": sql.SQL("({} AND NOT {})").format(given("TBMJ"), usable),
+             "KCXS": coefficient(s["kx"], "KCXS"), "GHKCXS": coefficient(s["gx"], "GHKCXS"),
+             "KCMJ": against(s["kc"], "KCMJ"), "TBDLMJ": against(s["td"], "TBDLMJ")}
+    for issue in sorted(set(codes.dlbm) | set(codes.kcdlbm)):
+        kinds[issue] = sql.SQL("({} OR {})").format(among("DLBM", codes.dlbm.get(issue, ())),
+                                                    among("KCDLBM", codes.kcdlbm.get(issue, ())))
+    no_grade = among("GDPDJB", codes.no_grade) if col("GDPDJB") is not None else None
+    kinds[NO_GRADE] = sql.SQL("({} AND {} AND NOT coalesce({gx} >= 0 AND {gx} < 1, false) AND {})").format(
+        among("DLBM", codes.grade_from), among("GHDLBM", codes.grade_to),
+        sql.SQL("({} IS NULL OR {})").format(col("GDPDJB"), no_grade) if no_grade is not None else sql.SQL("true"),
+        gx=s["gx"])
+    names = list(kinds)
+    # the measured area only where TBMJ is unusable (a lateral subquery, evaluated per row of those alone)
+    cur.execute(sql.SQL("SELECT id, f FROM (SELECT p.{pk} AS id, ARRAY[{flags}] AS f FROM {t} p "
+                        "LEFT JOIN lc_bad bad ON bad.id = p.{pk} "
+                        "CROSS JOIN LATERAL (SELECT CASE WHEN NOT {ok} THEN {m} END AS a) m) x "
+                        "WHERE true = ANY(f)").format(
+        pk=t.pk, flags=sql.SQL(", ").join(kinds.values()), t=t.name, ok=usable, m=measured))
+    found: dict = {n: [] for n in names}
+    for pid, flags in cur.fetchall():
+        for n, hit in zip(names, flags):
+            if hit:
+                found[n].append(pid)
+    return {n: IdSample(len(ids), sorted(ids)[:NAMED]) for n, ids in found.items() if ids}
