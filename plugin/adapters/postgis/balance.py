@@ -460,7 +460,7 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     if problem is not None:
         counts.problems.append(problem)
     slots = _slots(t, named, work, tb, scale)
-    counts.values = value_issues(cur, t, named, per_field, pairs, slots)  # the plugin's data warnings (value_sql)
+    counts.values = value_issues(cur, t, named, per_field, pairs, slots, kept)  # the data warnings (value_sql)
     shadows, pieces = pieces_sql.prepare(cur, w.create, t, named, {
         "pg": q.parcel_geometry(t.geom, t.srid, work), **slots}, tbmj_in_mu=sources.tbmj_in_mu, kept=kept)
     if kept is not None and not kept.fresh:

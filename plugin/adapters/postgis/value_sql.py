@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from ...core.fields import NO_GRADE
 from ...core.value_warnings import NAMED, IdSample, code_issues
+from . import split_sql
 from .connection import driver
 
+#: the kinds that need a value of the plan (GHKCXS, GHDLBM): the others depend on the survey alone
+PLAN_KINDS = ("GHKCXS", NO_GRADE)
 
-def value_issues(cur, t, named: dict, per_field: dict, pairs: list, slots: dict) -> dict:
+
+def value_issues(cur, t, named: dict, per_field: dict, pairs: list, slots: dict, kept=None) -> dict:
     """Issue kind -> :class:`IdSample` of the parcels of ``t`` (``slots``: balance._slots' SQL of the
-    numbers, ``measured``: the area measured for a parcel without usable TBMJ; ``lc_bad`` exists)."""
+    numbers, ``measured``: the area measured for a parcel without usable TBMJ; ``lc_bad`` exists;
+    ``kept``: survey_cache.Kept, which keeps the kinds that depend on the survey alone)."""
     sql = driver().sql
     false = sql.SQL("false")
 
@@ -60,16 +65,38 @@ def value_issues(cur, t, named: dict, per_field: dict, pairs: list, slots: dict)
         among("DLBM", codes.grade_from), among("GHDLBM", codes.grade_to),
         sql.SQL("({} IS NULL OR {})").format(col("GDPDJB"), no_grade) if no_grade is not None else sql.SQL("true"),
         gx=s["gx"])
-    names = list(kinds)
-    # the measured area only where TBMJ is unusable (a lateral subquery, evaluated per row of those alone)
-    cur.execute(sql.SQL("SELECT id, f FROM (SELECT p.{pk} AS id, ARRAY[{flags}] AS f FROM {t} p "
-                        "LEFT JOIN lc_bad bad ON bad.id = p.{pk} "
-                        "CROSS JOIN LATERAL (SELECT CASE WHEN NOT {ok} THEN {m} END AS a) m) x "
-                        "WHERE true = ANY(f)").format(
-        pk=t.pk, flags=sql.SQL(", ").join(kinds.values()), t=t.name, ok=usable, m=measured))
-    found: dict = {n: [] for n in names}
-    for pid, flags in cur.fetchall():
-        for n, hit in zip(names, flags):
-            if hit:
-                found[n].append(pid)
-    return {n: IdSample(len(ids), sorted(ids)[:NAMED]) for n, ids in found.items() if ids}
+
+    def scan(names: list, where=None) -> dict:
+        # the measured area only where TBMJ is unusable (a lateral subquery, evaluated per row of those alone)
+        cur.execute(sql.SQL("SELECT id, f FROM (SELECT p.{pk} AS id, ARRAY[{flags}] AS f FROM {t} p "
+                            "LEFT JOIN lc_bad bad ON bad.id = p.{pk} "
+                            "CROSS JOIN LATERAL (SELECT CASE WHEN NOT {ok} THEN {m} END AS a) m WHERE {w}) x "
+                            "WHERE true = ANY(f)").format(pk=t.pk, flags=sql.SQL(", ").join(kinds[n] for n in names),
+                                                          t=t.name, ok=usable, m=measured, w=where or sql.SQL("true")))
+        found: dict = {n: [] for n in names}
+        for pid, flags in cur.fetchall():
+            for n, hit in zip(names, flags):
+                if hit:
+                    found[n].append(pid)
+        return {n: IdSample(len(ids), sorted(ids)[:NAMED]) for n, ids in found.items() if ids}
+
+    if kept is None:
+        return scan(list(kinds))
+    # kept results (survey_cache): the survey's kinds kept with them, computed again when the survey changes;
+    # the plan's (GHKCXS, new farmland without grade) need a plan value: only the parcels with one are read
+    plan = [n for n in kinds if n in PLAN_KINDS]
+    if kept.fresh and kept.values is not None:
+        found = {n: IdSample(total, ids) for n, (total, ids) in kept.values.items()}
+    else:
+        found = scan([n for n in kinds if n not in PLAN_KINDS])
+        kept.values = {n: (v.total, v.ids) for n, v in found.items()}
+    # the parcels with a plan value (plan_parcel's, a piece's own), by fid: a filter on the view's plan columns
+    # reads every survey feature (its plan columns are chosen above the union); ``fid = ANY(array)`` is
+    # pushed into the union's legs (index scans)
+    farm = sql.Literal(sorted({r for r in codes.grade_to if r is not None}))
+    has = sql.SQL("WHERE ghkcxs IS NOT NULL OR ghdlbm::text = ANY({}::text[])").format(farm)
+    pieces = sql.SQL(" UNION ALL SELECT fid FROM {} {}").format(kept.table("plan_split"), has)
+    where = sql.SQL("p.{pk} = ANY(ARRAY(SELECT survey_fid FROM {pp} {has}{pieces}))").format(
+        pp=kept.table("plan_parcel"), has=has, pk=t.pk,
+        pieces=pieces if split_sql.has_pieces(cur, kept.schema) else sql.SQL(""))
+    return {**found, **scan(plan, where)}
