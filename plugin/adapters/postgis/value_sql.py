@@ -16,10 +16,9 @@ from .connection import driver
 PLAN_KINDS = ("GHKCXS", NO_GRADE)
 
 
-def value_issues(cur, t, named: dict, per_field: dict, pairs: list, slots: dict, kept=None) -> dict:
-    """Issue kind -> :class:`IdSample` of the parcels of ``t`` (``slots``: balance._slots' SQL of the
-    numbers, ``measured``: the area measured for a parcel without usable TBMJ; ``lc_bad`` exists;
-    ``kept``: survey_cache.Kept, which keeps the kinds that depend on the survey alone)."""
+def _conditions(t, named: dict, per_field: dict, pairs: list, slots: dict) -> tuple:
+    """(issue kind -> its SQL condition on a row ``p`` of ``t``, the SQL of a usable TBMJ, of the measured
+    area, core.value_warnings.CodeIssues)."""
     sql = driver().sql
     false = sql.SQL("false")
 
@@ -65,20 +64,36 @@ def value_issues(cur, t, named: dict, per_field: dict, pairs: list, slots: dict,
         among("DLBM", codes.grade_from), among("GHDLBM", codes.grade_to),
         sql.SQL("({} IS NULL OR {})").format(col("GDPDJB"), no_grade) if no_grade is not None else sql.SQL("true"),
         gx=s["gx"])
+    return kinds, usable, measured, codes
+
+
+def _scan(cur, t, kinds: dict, names: list, usable, measured, where=None) -> dict:
+    """Per kind of ``names`` its count and first ids among the rows of ``t`` (``where``: only these)."""
+    sql = driver().sql
+    # per kind its count and first ids, summed on the server (no row per parcel comes back); the measured
+    # area only where TBMJ is unusable (a lateral subquery, evaluated per row of those alone)
+    cur.execute(sql.SQL("SELECT {sums} FROM (SELECT p.{pk} AS id, ARRAY[{flags}] AS f FROM {t} p "
+                        "LEFT JOIN lc_bad bad ON bad.id = p.{pk} "
+                        "CROSS JOIN LATERAL (SELECT CASE WHEN NOT {ok} THEN {m} END AS a) m WHERE {w}) x "
+                        "WHERE true = ANY(f)").format(
+        sums=sql.SQL(", ").join(sql.SQL("count(*) FILTER (WHERE f[{k}]), (array_agg(id ORDER BY id) FILTER "
+                                        "(WHERE f[{k}]))[1:{n}]").format(k=sql.Literal(k + 1), n=sql.Literal(NAMED))
+                                for k in range(len(names))),
+        pk=t.pk, flags=sql.SQL(", ").join(kinds[n] for n in names), t=t.name, ok=usable, m=measured,
+        w=where or sql.SQL("true")))
+    row = cur.fetchone()
+    return {n: IdSample(row[2 * k], row[2 * k + 1]) for k, n in enumerate(names) if row[2 * k]}
+
+
+def value_issues(cur, t, named: dict, per_field: dict, pairs: list, slots: dict, kept=None) -> dict:
+    """Issue kind -> :class:`IdSample` of the parcels of ``t`` (``slots``: balance._slots' SQL of the
+    numbers, ``measured``: the area measured for a parcel without usable TBMJ; ``lc_bad`` exists;
+    ``kept``: survey_cache.Kept, which keeps the kinds that depend on the survey alone)."""
+    sql = driver().sql
+    kinds, usable, measured, codes = _conditions(t, named, per_field, pairs, slots)
 
     def scan(names: list, where=None) -> dict:
-        # the measured area only where TBMJ is unusable (a lateral subquery, evaluated per row of those alone)
-        cur.execute(sql.SQL("SELECT id, f FROM (SELECT p.{pk} AS id, ARRAY[{flags}] AS f FROM {t} p "
-                            "LEFT JOIN lc_bad bad ON bad.id = p.{pk} "
-                            "CROSS JOIN LATERAL (SELECT CASE WHEN NOT {ok} THEN {m} END AS a) m WHERE {w}) x "
-                            "WHERE true = ANY(f)").format(pk=t.pk, flags=sql.SQL(", ").join(kinds[n] for n in names),
-                                                          t=t.name, ok=usable, m=measured, w=where or sql.SQL("true")))
-        found: dict = {n: [] for n in names}
-        for pid, flags in cur.fetchall():
-            for n, hit in zip(names, flags):
-                if hit:
-                    found[n].append(pid)
-        return {n: IdSample(len(ids), sorted(ids)[:NAMED]) for n, ids in found.items() if ids}
+        return _scan(cur, t, kinds, names, usable, measured, where)
 
     if kept is None:
         return scan(list(kinds))
@@ -90,11 +105,12 @@ def value_issues(cur, t, named: dict, per_field: dict, pairs: list, slots: dict,
     else:
         found = scan([n for n in kinds if n not in PLAN_KINDS])
         kept.values = {n: (v.total, v.ids) for n, v in found.items()}
-    # the parcels with a plan value (plan_parcel's, a piece's own), by fid: a filter on the view's plan columns
-    # reads every survey feature (its plan columns are chosen above the union); ``fid = ANY(array)`` is
-    # pushed into the union's legs (index scans)
+    # the parcels whose plan values may make one of these (plan_parcel's, a piece's own: without a usable
+    # GHKCXS, and with one given or farmland planned), by fid: a filter on the view's plan columns reads every
+    # survey feature (they are chosen above its union); ``fid = ANY(array)`` is pushed into the union's legs
     farm = sql.Literal(sorted({r for r in codes.grade_to if r is not None}))
-    has = sql.SQL("WHERE ghkcxs IS NOT NULL OR ghdlbm::text = ANY({}::text[])").format(farm)
+    has = sql.SQL("WHERE (ghkcxs IS NOT NULL OR ghdlbm::text = ANY({}::text[])) "
+                  "AND NOT coalesce(ghkcxs >= 0 AND ghkcxs < 1, false)").format(farm)  # no usable GHKCXS
     pieces = sql.SQL(" UNION ALL SELECT fid FROM {} {}").format(kept.table("plan_split"), has)
     where = sql.SQL("p.{pk} = ANY(ARRAY(SELECT survey_fid FROM {pp} {has}{pieces}))").format(
         pp=kept.table("plan_parcel"), has=has, pk=t.pk,
