@@ -20,11 +20,9 @@ def main() -> None:
     ap.add_argument("n", type=int)
     ap.add_argument("--runs", type=int, default=4)
     args = ap.parse_args()
-    from bench.postgis_bench import _server_cpu, ensure_data
-    from plugin.adapters.postgis import balance, schema
+    from bench.postgis_bench import _server_cpu, ensure_data, load_bench_schema
+    from plugin.adapters.postgis import balance
     from plugin.adapters.postgis.balance import Sources, compute
-    from plugin.adapters.postgis.commands import db_load
-    from plugin.adapters.postgis.connection import connect
     from plugin.adapters.postgis.local_cluster import LocalCluster
     from plugin.cli.common import start_qgis
     from plugin.core.rules import bundled_pack
@@ -41,13 +39,7 @@ def main() -> None:
             return out
         balance.value_issues = timed
     with LocalCluster() as cluster:
-        os.environ["PGSERVICEFILE"] = str(cluster.write_service_file(cluster.root / "pg_service.conf"))
-        db = "service=lc_test"
-        conn = connect(db)
-        schema.migrate(conn, "bench")
-        conn.close()
-        db_load(db, "bench", f"{gpkg}|layername=DLTB", f"{gpkg}|layername=ZZDY", f"{gpkg}|layername=YJJBNTTB")
-        cluster.execute("VACUUM ANALYZE")
+        db = load_bench_schema(cluster, gpkg)
         src = [f"PG:{db}|layername=bench.{t}" for t in ("parcels", "plan_unit", "pbf")]
         pack = bundled_pack("national")
         for k in range(args.runs):
