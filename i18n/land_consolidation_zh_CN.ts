@@ -2018,13 +2018,13 @@
         </message>
         <message>
             <location filename="../plugin/core/engine/results.py"/>
-            <source>{0} parcels have no TBMJ; their area was measured from the geometry</source>
-            <translation>{0} 个图斑没有图斑面积（TBMJ），已按几何图形量算面积</translation>
+            <source>{0} survey parcels (BSM) are in several pieces (split); each piece counts with its share of TBMJ, KCMJ and TBDLMJ by area</source>
+            <translation>{0} 个调查图斑（BSM）被分割为多块；每块按面积比例分摊 TBMJ、KCMJ 和 TBDLMJ</translation>
         </message>
         <message>
             <location filename="../plugin/core/engine/results.py"/>
-            <source>{0} survey parcels (BSM) are in several pieces (split); each piece counts with its share of TBMJ, KCMJ and TBDLMJ by area</source>
-            <translation>{0} 个调查图斑（BSM）被分割为多块；每块按面积比例分摊 TBMJ、KCMJ 和 TBDLMJ</translation>
+            <source>{0} parcels have no TBMJ; their area was measured from the geometry</source>
+            <translation>{0} 个图斑没有图斑面积（TBMJ），已按几何图形量算面积</translation>
         </message>
         <message>
             <location filename="../plugin/core/engine/results.py"/>

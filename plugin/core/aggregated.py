@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Hashable, Sequence
 
 from .engine import SCALE, BalanceEngine
+from .engine.results import split_note
 from .engine.state import _Unit
 from .i18n import tr
 from .rules import RulePack, flow_areas
@@ -61,6 +62,7 @@ class ServerCounts:
     overlaps: list = field(default_factory=list)  # (code, code, m²) of units overlapping each other
     problems: list = field(default_factory=list)  # Problem found by the adapter (CRS, TBMJ unit …)
     warnings: list = field(default_factory=list)
+    split: int = 0  # survey parcels (BSM) whose pieces share their areas
     values: dict = field(default_factory=dict)  # issue kind -> value_warnings.IdSample (core/fields.py's kinds)
 
 
@@ -109,4 +111,6 @@ class AggregatedBalance(BalanceEngine):
             out.append(tr("Unknown land-class codes, counted as 'unknown': {0}").format(codes))
         if c.parcels - c.located:
             out.append(tr("{0} parcels have no usable geometry and belong to no unit").format(c.parcels - c.located))
+        if c.split:
+            out.append(split_note(c.split))
         return out + list(c.warnings) + value_warnings(c.measured, c.values)

@@ -13,6 +13,7 @@ from plugin.adapters.postgis.connection import connect
 from plugin.cli.app import main
 from plugin.core.rules import bundled_pack
 from plugin.demo.writer import write_demo_gpkg
+from tests.postgis.test_pg_split_view import split_in_two
 
 
 def _warnings(capsys, argv: list) -> list[str]:
@@ -60,6 +61,15 @@ def test_in_database_prints_the_plain_balances_warnings(pg_db, tmp_path, capsys)
     assert server == plain
     # again, from the kept results of the survey as it is now
     assert both()[1] == plain
+    conn = connect(dsn)
+    with conn, conn.cursor() as cur:  # two parcels of new farmland without grade split as QGIS saves it
+        split_in_two(cur, [220, 377], "land_consolidation")
+    conn.close()
+    plain, server = both()
+    pieces = next(line for line in plain if "become farmland without GHKCXS" in line)
+    assert pieces.startswith("Warning: 56 parcels:")  # each piece is a parcel of new farmland
+    assert any(line.startswith("Warning: 2 survey parcels (BSM) are in several pieces") for line in plain)
+    assert server == plain
 
 
 def _in_process(parcels: str, units: str, pbf: str) -> list[str]:

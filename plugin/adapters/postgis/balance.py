@@ -463,6 +463,8 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     counts.values = value_issues(cur, t, named, per_field, pairs, slots, kept)  # the data warnings (value_sql)
     shadows, pieces = pieces_sql.prepare(cur, w.create, t, named, {
         "pg": q.parcel_geometry(t.geom, t.srid, work), **slots}, tbmj_in_mu=sources.tbmj_in_mu, kept=kept)
+    cur.execute("SELECT count(DISTINCT g.bsm) FROM lc_piece p JOIN lc_grp g ON g.id = p.id")  # engine.split_bsms
+    counts.split = cur.fetchone()[0]
     if kept is not None and not kept.fresh:
         kept.store(cur, cached.setting, (counts.parcels, counts.located, counts.measured))
     _inputs(cur, w, u, code, work, kept)
