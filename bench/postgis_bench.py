@@ -170,6 +170,25 @@ LOG_SETTINGS = (("log_min_duration_statement", "100"), ("session_preload_librari
                 ("auto_explain.log_nested_statements", "on"), ("auto_explain.log_buffers", "on"))
 
 
+def load_bench_schema(cluster, gpkg, after_load=None) -> str:
+    """The township ``gpkg`` loaded by ``db load`` into the planning schema ``bench`` of ``cluster`` (a
+    service file names the database), ``after_load(db)``, then ``VACUUM ANALYZE``: the database's DSN."""
+    from plugin.adapters.postgis import schema
+    from plugin.adapters.postgis.commands import db_load
+    from plugin.adapters.postgis.connection import connect
+
+    os.environ["PGSERVICEFILE"] = str(cluster.write_service_file(cluster.root / "pg_service.conf"))
+    db = "service=lc_test"
+    conn = connect(db)
+    schema.migrate(conn, "bench")
+    conn.close()
+    db_load(db, "bench", f"{gpkg}|layername=DLTB", f"{gpkg}|layername=ZZDY", f"{gpkg}|layername=YJJBNTTB")
+    if after_load is not None:
+        after_load(db)
+    cluster.execute("VACUUM ANALYZE")
+    return db
+
+
 def _server_cpu(cluster) -> float:
     """CPU seconds the cluster's server has used so far: the postmaster's own and its children's — the
     live ones from /proc, the exited ones (backends, parallel workers) in its cutime/cstime once reaped."""

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import os
 import statistics
 import time
 
@@ -47,10 +46,9 @@ def run_size(n: int, commits: int, gap: float, reshapes: int = 0, piece_retags: 
     from qgis.core import QgsDataSourceUri, QgsProject, QgsVectorLayer
     from qgis.PyQt.QtCore import QCoreApplication
 
+    from bench.postgis_bench import load_bench_schema
     from plugin.adapters.live_versions import VERSION_FIELD, SeenVersions, read_versions
     from plugin.adapters.live_versions_read import VersionRead
-    from plugin.adapters.postgis import schema
-    from plugin.adapters.postgis.commands import db_load
     from plugin.adapters.postgis.connection import connect
     from plugin.adapters.postgis.local_cluster import LocalCluster
     from plugin.adapters.postgis.plan_edits import read_plan, save_plan
@@ -62,15 +60,7 @@ def run_size(n: int, commits: int, gap: float, reshapes: int = 0, piece_retags: 
     if reshapes:
         _automatic_groups()
     with LocalCluster() as cluster:
-        os.environ["PGSERVICEFILE"] = str(cluster.write_service_file(cluster.root / "pg_service.conf"))
-        db = "service=lc_test"
-        conn = connect(db)
-        schema.migrate(conn, "bench")
-        conn.close()
-        db_load(db, "bench", f"{gpkg}|layername=DLTB", f"{gpkg}|layername=ZZDY", f"{gpkg}|layername=YJJBNTTB")
-        if piece_retags:
-            _split_rims(db, piece_retags)
-        cluster.execute("VACUUM ANALYZE")
+        db = load_bench_schema(cluster, gpkg, (lambda db: _split_rims(db, piece_retags)) if piece_retags else None)
         layers = []
         for table, key in (("parcels", "fid"), ("plan_unit", "id"), ("pbf", "id")):
             uri = QgsDataSourceUri(db)

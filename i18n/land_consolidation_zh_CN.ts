@@ -483,12 +483,6 @@
             <translation>图斑图层 {0} 缺少必需字段 {1}，请在字段映射中指定。</translation>
         </message>
         <message>
-            <location filename="../plugin/adapters/parcel_reader.py"/>
-            <location filename="../plugin/adapters/postgis/balance.py"/>
-            <source>{0} parcels have no usable TBMJ; their area was measured on the CGCS2000 ellipsoid (after repairing invalid geometry)</source>
-            <translation>{0} 个图斑没有可用的 TBMJ，已在 CGCS2000 椭球面上量算其面积（无效几何先行修复）</translation>
-        </message>
-        <message>
             <location filename="../plugin/adapters/pieces_writer.py"/>
             <source>Share TBMJ among the pieces</source>
             <translation>按面积分摊分割图斑的 TBMJ</translation>
@@ -2069,13 +2063,13 @@
         </message>
         <message>
             <location filename="../plugin/core/engine/results.py"/>
-            <source>{0} parcels have no TBMJ; their area was measured from the geometry</source>
-            <translation>{0} 个图斑没有图斑面积（TBMJ），已按几何图形量算面积</translation>
+            <source>{0} survey parcels (BSM) are in several pieces (split); each piece counts with its share of TBMJ, KCMJ and TBDLMJ by area</source>
+            <translation>{0} 个调查图斑（BSM）被分割为多块；每块按面积比例分摊 TBMJ、KCMJ 和 TBDLMJ</translation>
         </message>
         <message>
             <location filename="../plugin/core/engine/results.py"/>
-            <source>{0} survey parcels (BSM) are in several pieces (split); each piece counts with its share of TBMJ, KCMJ and TBDLMJ by area</source>
-            <translation>{0} 个调查图斑（BSM）被分割为多块；每块按面积比例分摊 TBMJ、KCMJ 和 TBDLMJ</translation>
+            <source>{0} parcels have no TBMJ; their area was measured from the geometry</source>
+            <translation>{0} 个图斑没有图斑面积（TBMJ），已按几何图形量算面积</translation>
         </message>
         <message>
             <location filename="../plugin/core/engine/results.py"/>
@@ -2750,6 +2744,11 @@
             <location filename="../plugin/core/validation.py"/>
             <source>the CRS of zone {0}</source>
             <translation>第 {0} 带的坐标系</translation>
+        </message>
+        <message>
+            <location filename="../plugin/core/value_warnings.py"/>
+            <source>{0} parcels have no usable TBMJ; their area was measured on the CGCS2000 ellipsoid (after repairing invalid geometry)</source>
+            <translation>{0} 个图斑没有可用的 TBMJ，已在 CGCS2000 椭球面上量算其面积（无效几何先行修复）</translation>
         </message>
         <message>
             <location filename="../plugin/core/verdicts.py"/>

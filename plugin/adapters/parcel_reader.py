@@ -19,7 +19,8 @@ from ..core.fields import RECORD_FIELDS, FieldMap, ParcelRecord, normalize_parce
 from ..core.fields_columns import ColumnIssues, normalize_columns, with_area_columns
 from ..core.i18n import tr
 from ..core.record_columns import RecordColumns
-from ..core.validation import clean_polygonal, sanitised_warnings, valid_area
+from ..core.validation import clean_polygonal, valid_area
+from ..core.value_warnings import value_warnings
 from .crs import ellipsoid_measure, transform_to
 from .fast_read import WKB_CHUNK, NotFast, gdal_failure, gpkg_source, read_arrow, read_arrow_columns
 from .sources import InputError, damage_guard, damaged_gpkg
@@ -75,12 +76,7 @@ class ParcelReader:
         self.issues: dict[str, set] = {}  # canonical field -> fids whose value was unusable (validation.py)
 
     def warnings(self) -> list[str]:
-        out = []
-        if self.measured:
-            out.append(tr("{0} parcels have no usable TBMJ; their area was measured on the CGCS2000 ellipsoid "
-                          "(after repairing invalid geometry)").format(len(self.measured)))
-        out.extend(sanitised_warnings(None, None, {k: sorted(v) for k, v in sorted(self.issues.items())}))
-        return out
+        return value_warnings(len(self.measured), {k: sorted(v) for k, v in self.issues.items()})
 
     def _note(self, fid, issues: list) -> None:
         for name in issues:

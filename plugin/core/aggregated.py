@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from typing import Hashable, Sequence
 
 from .engine import SCALE, BalanceEngine
+from .engine.results import split_note
 from .engine.state import _Unit
 from .i18n import tr
 from .rules import RulePack, flow_areas
 from .validation import OVERLAP_TOLERANCE_M2, Problem, state_problems
+from .value_warnings import value_warnings
 
 #: the transitions a group carries: (sum name, which class before, which class after)
 TRANSITIONS = (("same1", "b1", "b1"), ("same2", "b2", "b2"), ("x11", "b1", "a1"), ("x12", "b1", "a2"),
@@ -60,6 +62,8 @@ class ServerCounts:
     overlaps: list = field(default_factory=list)  # (code, code, m²) of units overlapping each other
     problems: list = field(default_factory=list)  # Problem found by the adapter (CRS, TBMJ unit …)
     warnings: list = field(default_factory=list)
+    split: int = 0  # survey parcels (BSM) whose pieces share their areas
+    values: dict = field(default_factory=dict)  # issue kind -> value_warnings.IdSample (core/fields.py's kinds)
 
 
 class AggregatedBalance(BalanceEngine):
@@ -107,4 +111,6 @@ class AggregatedBalance(BalanceEngine):
             out.append(tr("Unknown land-class codes, counted as 'unknown': {0}").format(codes))
         if c.parcels - c.located:
             out.append(tr("{0} parcels have no usable geometry and belong to no unit").format(c.parcels - c.located))
-        return out + list(c.warnings)
+        if c.split:
+            out.append(split_note(c.split))
+        return out + list(c.warnings) + value_warnings(c.measured, c.values)

@@ -368,3 +368,4 @@ def with_area(rec: ParcelRecord, tbmj: float, issues: list | None = None, had_kc
 text_value = _text
 survey_bsm = _bsm
 pbf_action = _pbf_action
+slope_grade = _grade

@@ -57,9 +57,9 @@ class Problem:
 
 
 def _names(items: Iterable) -> str:
-    items = list(items)
+    n, items = getattr(items, "total", None), list(items)  # a value_warnings.IdSample: its count, first ids
     text = ", ".join(str(i) for i in items[:_LIST])
-    return text + (tr(" … ({0} in all)").format(len(items)) if len(items) > _LIST else "")
+    return text + (tr(" … ({0} in all)").format(n) if (n := len(items) if n is None else n) > _LIST else "")
 
 
 # --------------------------------------------------------------------------- parcel values

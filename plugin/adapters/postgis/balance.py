@@ -30,6 +30,7 @@ from . import pieces_sql, share_cache, sum_cache, survey_cache
 from .connection import DatabaseError, connect, driver, redact, split_source
 from .crs_sql import refuse_bad_crs
 from .township_sql import township_variables
+from .value_sql import value_issues
 from .work_area import WorkArea
 
 _NUMBER = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
@@ -178,7 +179,7 @@ def _counts(cur, t: Table, per_field: dict, table, tb, kept: tuple | None = None
         c.parcels, c.located, c.measured = kept
     else:
         cur.execute(sql.SQL("SELECT count(*), count(*) FILTER (WHERE {g} IS NOT NULL AND NOT ST_IsEmpty({g})), "
-                        "count(*) FILTER (WHERE {g} IS NOT NULL AND NOT ({tb} > 0 AND {tb} <= 1e12)), "
+                        "count(*) FILTER (WHERE {g} IS NOT NULL AND NOT coalesce({tb} > 0 AND {tb} <= 1e12, false)), "
                         "0 FROM {t} p").format(
             g=sql.SQL("p.{}").format(t.geom), tb=tb, t=t.name))
         c.parcels, c.located, c.measured, c.repaired = cur.fetchone()
@@ -459,8 +460,11 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     if problem is not None:
         counts.problems.append(problem)
     slots = _slots(t, named, work, tb, scale)
+    counts.values = value_issues(cur, t, named, per_field, pairs, slots, kept)  # the data warnings (value_sql)
     shadows, pieces = pieces_sql.prepare(cur, w.create, t, named, {
         "pg": q.parcel_geometry(t.geom, t.srid, work), **slots}, tbmj_in_mu=sources.tbmj_in_mu, kept=kept)
+    cur.execute("SELECT count(DISTINCT g.bsm) FROM lc_piece p JOIN lc_grp g ON g.id = p.id")  # engine.split_bsms
+    counts.split = cur.fetchone()[0]
     if kept is not None and not kept.fresh:
         kept.store(cur, cached.setting, (counts.parcels, counts.located, counts.measured))
     _inputs(cur, w, u, code, work, kept)
@@ -485,9 +489,6 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     codes = {uid: c for uid, c, _g in unit_rows}
     cur.execute("SELECT a, b, area FROM lc_uover WHERE area > 0")
     counts.overlaps = [(*sorted((str(codes[a]), str(codes[b]))), area) for a, b, area in cur.fetchall()]
-    if counts.measured:
-        counts.warnings.append(tr("{0} parcels have no usable TBMJ; their area was measured on the CGCS2000 "
-                                  "ellipsoid (after repairing invalid geometry)").format(counts.measured))
     balance = AggregatedBalance(pack)
     balance.load(unit_rows, per_unit, project, counts)
     if pbf is not None and any(r.scope == "township" for r in pack.rules):

@@ -15,14 +15,17 @@ the balance computes them, with the same numbers. docs/postgis.md, "Maintained s
 """
 from __future__ import annotations
 
+import json
+
 from . import split_sql
 from .connection import driver
 
 VERSION = 13
 STATE = "survey_state"
 COUNTS = "survey_counts"
+VALUES = "survey_values"  # value_sql: the survey's unusable values, kind -> [count, first ids] (JSON)
 #: bump when the SQL of these results changes: kept results of an older version are computed again
-CODE = "2"
+CODE = "3"  # 3: the parcels without a usable TBMJ counted with a NULL/NaN/text one too
 
 MIGRATION = (VERSION, "kept survey results: validity, BSM groups, candidate copies", """
 CREATE TABLE IF NOT EXISTS {s}.plan_survey_bad (id bigint PRIMARY KEY, fixed geometry);
@@ -55,6 +58,7 @@ class Kept:
         self.fresh = fresh
         self.counts = counts
         self.changed = not fresh  # something to commit (the results computed now, kept)
+        self.values: dict | None = None  # value_sql's kinds of the survey: kind -> (count, first ids)
 
     def table(self, name: str):
         return driver().sql.Identifier(self.schema, name)
@@ -71,7 +75,8 @@ class Kept:
         cur.execute("SELECT pg_advisory_xact_lock(hashtext('lc-share:' || %s))", (cache.schema,))
         cur.execute("SELECT md5(%s || '|' || %s || '|' || %s)", (CODE, cache.survey_stamp(cur), reading))
         state = cur.fetchone()[0]
-        cur.execute(sql.SQL("SELECT key, value FROM {} WHERE key IN (%s, %s)").format(cache.setting), (STATE, COUNTS))
+        cur.execute(sql.SQL("SELECT key, value FROM {} WHERE key IN (%s, %s, %s)").format(cache.setting),
+                    (STATE, COUNTS, VALUES))
         values = dict(cur.fetchall())
         # the exact notes seen (not the highest id: a lower one may commit later, sum_cache checks)
         cur.execute(sql.SQL("SELECT coalesce(array_agg(id), '{{}}') FROM {} WHERE survey_fid IS NULL").format(
@@ -84,7 +89,9 @@ class Kept:
                 sql.Identifier(cache.schema, "plan_survey_code")))
             fresh = cur.fetchone()[0] or values[COUNTS].startswith("0,")
         counts = tuple(int(v) for v in values[COUNTS].split(",")) if fresh else None
-        return cls(cache.schema, state, fresh, counts, cache.setting)
+        kept = cls(cache.schema, state, fresh, counts, cache.setting)
+        kept.values = json.loads(values[VALUES]) if fresh and VALUES in values else None
+        return kept
 
     def bad(self, cur, create) -> None:
         """lc_bad from the kept rows."""
@@ -121,7 +128,8 @@ class Kept:
         # changes (all_in_units)
         cur.execute(sql.SQL("DELETE FROM {} c WHERE NOT EXISTS (SELECT 1 FROM {} s WHERE s.fid = c.survey_fid)")
                     .format(self.table("plan_share"), self.table("parcels")))
-        for key, value in ((STATE, self.state), (COUNTS, ",".join(str(int(n)) for n in counts))):
+        for key, value in ((STATE, self.state), (COUNTS, ",".join(str(int(n)) for n in counts)),
+                           (VALUES, json.dumps(self.values or {}))):
             cur.execute(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
                                 "SET value = excluded.value").format(setting), (key, value))
 

@@ -169,8 +169,7 @@ class _Results:
         if self.empty_geometry:
             out.append(tr("{0} parcels have no usable geometry and belong to no unit").format(len(self.empty_geometry)))
         if self._raw:
-            out.append(tr("{0} survey parcels (BSM) are in several pieces (split); each piece counts with its share "
-                          "of TBMJ, KCMJ and TBDLMJ by area").format(len(self.split_bsms())))
+            out.append(split_note(len(self.split_bsms())))
         notes = GeometryNotes()
         for pid, what in sorted(self.geometry_fixes.items(), key=lambda kv: sort_key(kv[0])):
             getattr(notes, what).append(pid)
@@ -188,3 +187,8 @@ class _Results:
             "unknown": dict(self.unknown_codes),
         }
 
+
+def split_note(bsms: int) -> str:
+    """The warning about survey parcels in pieces (also ``balance --in-database``'s, core.aggregated)."""
+    return tr("{0} survey parcels (BSM) are in several pieces (split); each piece counts with its share "
+              "of TBMJ, KCMJ and TBDLMJ by area").format(bsms)
