@@ -356,3 +356,27 @@ def test_work_tables_without_create_rights_and_nothing_left_behind(demo_db):
         with conn.cursor() as cur:
             cur.execute("DROP OWNED BY lc_bal_reader; DROP ROLE lc_bal_reader")
         conn.close()
+
+
+def test_second_survey_codes_are_read_as_the_engine_reads_them(demo_db):
+    """二调 codes in DLBM / KCDLBM stored as text (older data, or codes copied from it): the engine reads each as
+    its 三调 class (011 → 0101, 031 → 0301, 123 → 1203; 201 城市 has none: unknown) and the database must too —
+    the same (unit, class) rows, the same unknown codes."""
+    conn = connect(demo_db)
+    with conn, conn.cursor() as cur:
+        _copy_parcels(cur, "erdiao")
+        cur.execute("UPDATE erdiao.dltb SET dlbm = '011' WHERE dlbm = '0101' AND fid % 3 = 0")
+        cur.execute("UPDATE erdiao.dltb SET dlbm = ' 031 ' WHERE dlbm = '0301' AND fid % 2 = 0")
+        cur.execute("UPDATE erdiao.dltb SET dlbm = '013K' WHERE dlbm = '0103' AND fid % 5 = 0")
+        cur.execute("UPDATE erdiao.dltb SET dlbm = '201' WHERE fid % 251 = 0")
+        cur.execute("UPDATE erdiao.dltb SET kcdlbm = '123' WHERE kcdlbm = '1203' AND fid % 2 = 1")
+        cur.execute("SELECT count(*) FILTER (WHERE dlbm IN ('011', ' 031 ', '013K')), count(*) FILTER (WHERE "
+                    "kcdlbm = '123') FROM erdiao.dltb")
+        changed, ridges = cur.fetchone()
+    conn.close()
+    assert changed > 100 and ridges > 50, "the test needs parcels with 二调 codes"
+    server = in_database_balance(_pg(demo_db, "erdiao.dltb"), _pg(demo_db, "lc.plan_unit"), _pg(demo_db, "lc.pbf"),
+                                 None, False, bundled_pack("national"))
+    engine = in_process(_pg(demo_db, "erdiao.dltb"), _pg(demo_db, "lc.plan_unit"), _pg(demo_db, "lc.pbf"))
+    assert_same_balance(server, engine)
+    assert server.unknown_codes == engine.unknown_codes and "201" in engine.unknown_codes

@@ -15,7 +15,6 @@ from ...core.aggregated import AggregatedBalance, ServerCounts, group_terms
 from ...core.engine import SCALE
 from ...core.fields import (
     normalize_parcel,
-    pbf_action,
     resolve_parcel_fields,
     resolve_unit_fields,
     text_value,
@@ -26,7 +25,7 @@ from ...core.ridges import new_farmland_coefficient
 from ...core.rules import RulePack
 from ...core.validation import Problem, check_tbmj_unit
 from . import balance_sql as q
-from . import pieces_sql, share_cache, sum_cache, survey_cache
+from . import codes_sql, pieces_sql, share_cache, sum_cache, survey_cache
 from .connection import DatabaseError, connect, driver, redact, split_source
 from .crs_sql import refuse_bad_crs
 from .township_sql import township_variables
@@ -146,20 +145,6 @@ def _distinct(cur, t: Table, fields: dict, source=None) -> tuple[dict, list]:
     return per_field, pairs
 
 
-def _codes(cur, w: WorkArea, per_field: dict, table) -> None:
-    """lc_code: every distinct raw text of the code columns -> its text, class, farmland, PBF action."""
-    sql = driver().sql
-    raws = {raw for found in per_field.values() for raw in found if raw is not None}
-    cur.execute(sql.SQL("{} lc_code (raw text PRIMARY KEY, txt text, cls text, farm boolean, action text)").format(
-        w.create))
-    rows = []
-    for raw in sorted(raws):
-        txt = text_value(raw)
-        cls = table.resolve(txt) if txt is not None else None
-        rows.append((raw, txt, cls, bool(cls and table.is_farmland(cls)), pbf_action(txt) if txt else None))
-    driver().extras.execute_values(cur, "INSERT INTO lc_code VALUES %s", rows)
-
-
 def _ridges(cur, w: WorkArea, pairs: list, pack: RulePack) -> None:
     """lc_ridge: (GDPDJB, GDLX as stored) -> the 田坎 coefficient of new farmland (core.ridges)."""
     sql = driver().sql
@@ -171,8 +156,9 @@ def _ridges(cur, w: WorkArea, pairs: list, pack: RulePack) -> None:
     driver().extras.execute_values(cur, "INSERT INTO lc_ridge VALUES %s", rows)
 
 
-def _counts(cur, t: Table, per_field: dict, table, tb, kept: tuple | None = None) -> ServerCounts:
-    """The counts of features, located ones, those measured (``kept``: survey_cache's), unknown codes."""
+def _counts(cur, t: Table, per_field: dict, table, tb, kept: tuple | None = None, legacy=None) -> ServerCounts:
+    """The counts of features, located ones, those measured (``kept``: survey_cache's), unknown codes (a 二调
+    DLBM as the 三调 code it is read as: ``legacy``, codes_sql.survey_codes)."""
     sql = driver().sql
     c = ServerCounts()
     if kept is not None:
@@ -190,7 +176,7 @@ def _counts(cur, t: Table, per_field: dict, table, tb, kept: tuple | None = None
                 c.unknown_codes[None] += c.parcels
             continue
         for raw, n in per_field[name].items():
-            txt = text_value(raw)
+            txt = (legacy or {}).get(name, {}).get(raw) or text_value(raw)
             if (txt is not None or name == "DLBM") and table.resolve(txt) == UNKNOWN:
                 c.unknown_codes[txt] += n
                 if name == "DLBM":
@@ -446,9 +432,9 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
         per_field, pairs = _distinct(cur, t, named)
     else:
         per_field, pairs = kept.codes(cur, t, named, lambda fields, source=None: _distinct(cur, t, fields, source))
-    _codes(cur, w, per_field, table)
+    legacy = codes_sql.fill_codes(cur, w.create, t.columns, named, per_field, table)  # 二调 DLBM read as 三调
     _ridges(cur, w, pairs, pack)
-    counts = _counts(cur, t, per_field, table, tb, kept.counts if kept is not None and kept.fresh else None)
+    counts = _counts(cur, t, per_field, table, tb, kept.counts if kept is not None and kept.fresh else None, legacy)
     if kept is not None and kept.fresh:
         kept.bad(cur, w.create)
     else:
@@ -459,7 +445,7 @@ def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple
     problem = _tbmj_problem(cur, t, tb, work, kept) if not sources.tbmj_in_mu else None
     if problem is not None:
         counts.problems.append(problem)
-    slots = _slots(t, named, work, tb, scale)
+    slots = {**_slots(t, named, work, tb, scale), **codes_sql.code_slots(named, legacy)}
     counts.values = value_issues(cur, t, named, per_field, pairs, slots, kept)  # the data warnings (value_sql)
     shadows, pieces = pieces_sql.prepare(cur, w.create, t, named, {
         "pg": q.parcel_geometry(t.geom, t.srid, work), **slots}, tbmj_in_mu=sources.tbmj_in_mu, kept=kept)

@@ -25,7 +25,9 @@ STATE = "survey_state"
 COUNTS = "survey_counts"
 VALUES = "survey_values"  # value_sql: the survey's unusable values, kind -> [count, first ids] (JSON)
 #: bump when the SQL of these results changes: kept results of an older version are computed again
-CODE = "3"  # 3: the parcels without a usable TBMJ counted with a NULL/NaN/text one too
+#: 3: the parcels without a usable TBMJ counted with a NULL/NaN/text one too; 4: a 二调 DLBM / KCDLBM read as its
+#: 三调 class (codes_sql)
+CODE = "4"
 
 MIGRATION = (VERSION, "kept survey results: validity, BSM groups, candidate copies", """
 CREATE TABLE IF NOT EXISTS {s}.plan_survey_bad (id bigint PRIMARY KEY, fixed geometry);
