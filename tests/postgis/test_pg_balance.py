@@ -365,11 +365,11 @@ def test_second_survey_codes_are_read_as_the_engine_reads_them(demo_db):
     conn = connect(demo_db)
     with conn, conn.cursor() as cur:
         _copy_parcels(cur, "erdiao")
-        cur.execute("UPDATE erdiao.dltb SET dlbm = '011' WHERE dlbm = '0101' AND fid % 3 = 0")
-        cur.execute("UPDATE erdiao.dltb SET dlbm = ' 031 ' WHERE dlbm = '0301' AND fid % 2 = 0")
-        cur.execute("UPDATE erdiao.dltb SET dlbm = '013K' WHERE dlbm = '0103' AND fid % 5 = 0")
+        for column, old, code, every in (("dlbm", "0101", "011", 3), ("dlbm", "0301", " 031 ", 2),
+                                         ("dlbm", "0103", "013K", 5), ("kcdlbm", "1203", "123", 2)):
+            cur.execute(f"UPDATE erdiao.dltb SET {column} = %s WHERE {column} = %s AND fid %% {every} = 0",
+                        (code, old))
         cur.execute("UPDATE erdiao.dltb SET dlbm = '201' WHERE fid % 251 = 0")
-        cur.execute("UPDATE erdiao.dltb SET kcdlbm = '123' WHERE kcdlbm = '1203' AND fid % 2 = 1")
         cur.execute("SELECT count(*) FILTER (WHERE dlbm IN ('011', ' 031 ', '013K')), count(*) FILTER (WHERE "
                     "kcdlbm = '123') FROM erdiao.dltb")
         changed, ridges = cur.fetchone()
