@@ -489,6 +489,19 @@
         </message>
         <message>
             <location filename="../plugin/adapters/postgis/balance.py"/>
+            <location filename="../plugin/adapters/postgis/load.py"/>
+            <location filename="../plugin/core/validation.py"/>
+            <source>The parcel layer has no parcel with a usable geometry.</source>
+            <translation>图斑图层中没有几何可用的图斑。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
+            <location filename="../plugin/core/validation.py"/>
+            <source>The units layer has no remediation unit.</source>
+            <translation>整治单元图层中没有整治单元。</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/postgis/balance.py"/>
             <location filename="../plugin/cli/common.py"/>
             <source>urban growth boundary</source>
             <translation>城镇开发边界</translation>
@@ -2604,16 +2617,6 @@
             <location filename="../plugin/core/validation.py"/>
             <source>the coordinates have the {0}-zone prefix: use {1}</source>
             <translation>坐标带有 {0} 带带号：请使用 {1}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/validation.py"/>
-            <source>The parcel layer has no parcel with a usable geometry.</source>
-            <translation>图斑图层中没有几何可用的图斑。</translation>
-        </message>
-        <message>
-            <location filename="../plugin/core/validation.py"/>
-            <source>The units layer has no remediation unit.</source>
-            <translation>整治单元图层中没有整治单元。</translation>
         </message>
         <message>
             <location filename="../plugin/core/validation.py"/>

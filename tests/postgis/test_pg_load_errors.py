@@ -133,3 +133,47 @@ def test_a_misspelt_schema_in_a_pg_source_is_named(service_db, tmp_path, capsys)
     assert main(["balance", "--parcels", f"PG:{db}|layername=land_consolidaton.parcels",
                  "--units", f"PG:{db}|layername=land_consolidation.plan_unit", "--out", str(tmp_path / "n.gpkg")]) == 2
     assert "No table land_consolidaton.parcels in the database for the parcel layer" in capsys.readouterr().err
+
+
+def test_an_empty_or_curved_survey(service_db, tmp_path, capsys):
+    """An empty parcel layer is refused before it replaces the survey (the balance goes on as before); a
+    curved parcel is loaded as a linear one, as the engine reads it; a balance on an empty parcel table or
+    without units says so, not that the SRIDs differ."""
+    from osgeo import gdal, ogr
+
+    db, cluster, name, gpkg = _loaded(service_db, tmp_path, capsys)
+    before = _balance(db, tmp_path / "before.gpkg")
+    empty = tmp_path / "empty.gpkg"
+    gdal.VectorTranslate(str(empty), str(gpkg), layers=["DLTB"], where="1=0")
+    assert main(["db", "load", "--db", db, "--parcels", f"{empty}|layername=DLTB"]) == 2
+    assert "no parcel with a usable geometry" in capsys.readouterr().err
+    assert _balance(db, tmp_path / "after.gpkg") == before
+    curved = tmp_path / "curved.gpkg"
+    gdal.VectorTranslate(str(curved), str(gpkg), layers=["DLTB"])
+    ds = ogr.Open(str(curved), 1)
+    layer = ds.GetLayer(0)
+    feature = layer.GetFeature(1)
+    box = feature.GetGeometryRef().GetEnvelope()  # (minx, maxx, miny, maxy): a circle inside the parcel's box
+    cx, cy, r = (box[0] + box[1]) / 2, (box[2] + box[3]) / 2, min(box[1] - box[0], box[3] - box[2]) / 4
+    feature.SetGeometry(ogr.CreateGeometryFromWkt(
+        f"CURVEPOLYGON(CIRCULARSTRING({cx - r} {cy}, {cx} {cy + r}, {cx + r} {cy}, {cx} {cy - r}, {cx - r} {cy}))"))
+    layer.SetFeature(feature)
+    ds = None
+    assert main(["db", "load", "--db", db, "--parcels", f"{curved}|layername=DLTB", "--units",
+                 f"{gpkg}|layername=ZZDY", "--pbf", f"{gpkg}|layername=YJJBNTTB"]) == 0
+    capsys.readouterr()
+    assert _psql(cluster, name, "SELECT GeometryType(geom), round(ST_Area(geom)) > 0 FROM land_consolidation.survey "
+                                "WHERE fid = 1") == "[('MULTIPOLYGON', True)]"
+    _balance(db, tmp_path / "curved_out.gpkg")
+    s = "land_consolidation"
+    with cluster.connect(name) as conn, conn.cursor() as cur:
+        cur.execute(f"CREATE TABLE {s}.nothing AS SELECT * FROM {s}.survey WHERE false")
+        cur.execute(f"ALTER TABLE {s}.nothing ADD PRIMARY KEY (fid)")
+        cur.execute(f"CREATE TABLE {s}.no_units AS SELECT * FROM {s}.plan_unit WHERE false")
+        cur.execute(f"ALTER TABLE {s}.no_units ADD PRIMARY KEY (id)")
+    for parcels, units, said in (("nothing", "plan_unit", "no parcel with a usable geometry"),
+                                 ("parcels", "no_units", "no remediation unit")):
+        assert main(["balance", "--in-database", "--parcels", f"PG:{db}|layername={s}.{parcels}", "--units",
+                     f"PG:{db}|layername={s}.{units}", "--out", str(tmp_path / f"{parcels}.gpkg")]) == 2
+        err = capsys.readouterr().err
+        assert said in err and "SRID" not in err, err

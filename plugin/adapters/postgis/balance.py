@@ -47,7 +47,8 @@ class Table:
     label: str
 
 
-def _table(cur, schema: str | None, table: str, what: str) -> Table:
+def _table(cur, schema: str | None, table: str, what: str, empty: str | None = None) -> Table:
+    """The table as the SQL needs it; ``empty``: the refusal when no row has a geometry (its SRID unknown)."""
     sql = driver().sql
     qualified = sql.Identifier(schema, table) if schema else sql.Identifier(table)
     cur.execute("SELECT to_regclass(%s)", (qualified.as_string(cur),))
@@ -72,6 +73,8 @@ def _table(cur, schema: str | None, table: str, what: str) -> Table:
     cur.execute(sql.SQL("SELECT ST_SRID({}) FROM {} WHERE {} IS NOT NULL LIMIT 1").format(
         sql.Identifier(geoms[0]), qualified, sql.Identifier(geoms[0])))
     row = cur.fetchone()
+    if row is None and empty:
+        raise DatabaseError(empty)
     return Table(qualified, columns, sql.Identifier(key), sql.Identifier(geoms[0]), int(row[0]) if row else 0,
                  table)
 
@@ -406,8 +409,8 @@ def compute(sources: Sources, pack: RulePack) -> AggregatedBalance:
 def _compute(cur, sources: Sources, pack: RulePack, parcels: tuple, units: tuple, pbf) -> AggregatedBalance:
     sql = driver().sql
     table = pack.table
-    t = _table(cur, *parcels, tr("parcel"))
-    u = _table(cur, *units, tr("units"))
+    t = _table(cur, *parcels, tr("parcel"), tr("The parcel layer has no parcel with a usable geometry."))
+    u = _table(cur, *units, tr("units"), tr("The units layer has no remediation unit."))
     refuse_bad_crs(cur, t, u, _table(cur, pbf[1], pbf[2], tr("permanent basic farmland")) if pbf else None)
     fields = resolve_parcel_fields(t.columns, tbmj_in_mu=sources.tbmj_in_mu)
     named = {**fields.parcels, **fields.plan}

@@ -64,6 +64,8 @@ def _check_sources(parcels: str, units: str | None, pbf: str | None, unit_field:
     _ds, lyr = _open(parcels)
     if resolve_parcel_fields(_field_names(lyr)).missing_required():
         raise DatabaseError(tr("The parcel table has no DLBM field"))
+    if lyr.GetFeatureCount() == 0:  # an empty survey would replace the data of record with nothing
+        raise DatabaseError(tr("The parcel layer has no parcel with a usable geometry."))
     if units:
         _ds, lyr = _open(units)
         code = resolve_unit_fields(_field_names(lyr), unit_field)["DYBH"]
@@ -100,7 +102,7 @@ def _translate(dsn: str, source: str, schema: str, table: str) -> int:
     try:
         gdal.VectorTranslate(
             "PG:" + dsn, src, layers=[name], layerName=table, accessMode="overwrite",
-            geometryType="PROMOTE_TO_MULTI",
+            geometryType=["PROMOTE_TO_MULTI", "CONVERT_TO_LINEAR"],  # curved parcels as the engine reads them: linear
             layerCreationOptions=[f"SCHEMA={schema}", "GEOMETRY_NAME=geom", "FID=fid", "LAUNDER=YES",
                                   "SPATIAL_INDEX=GIST", "OVERWRITE=YES"],
         )
